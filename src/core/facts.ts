@@ -1,0 +1,140 @@
+/**
+ * Training facts: the language-neutral model that adapters produce and rules read.
+ * Every offset is a 0-based UTF-16 index into the file text (after a leading BOM is stripped).
+ */
+
+/** A half-open range of UTF-16 offsets into the analyzed text. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** What an expression evaluates to, as far as static analysis can tell. */
+export type Value =
+  | { kind: "number"; value: number }
+  | { kind: "bool"; value: boolean }
+  | { kind: "string"; value: string }
+  | { kind: "none" }
+  | { kind: "sequence"; items: ResolvedValue[] }
+  | { kind: "unknown" };
+
+/** Where a resolved value was defined, when that is not the use site itself. */
+export interface Origin {
+  span: Span;
+  /** Human words for the definition, e.g. "argparse default of --lr" or "constant LR". */
+  description: string;
+}
+
+/** Something that may make a value vary with the number of data-parallel workers. */
+export type Dependency = "world-size" | "batch-size";
+
+/** A value with its provenance. Unknown values never produce findings. */
+export interface ResolvedValue {
+  value: Value;
+  /** The expression at the use site (e.g. the `0.1` or `args.lr` inside the call). */
+  span: Span;
+  /** The definition the value was read from (argparse default, constant, dict entry, dataclass field). */
+  origin?: Origin;
+  /**
+   * Span of the literal that produced the value, when a single literal did (at the use site or at the
+   * origin). Fixes that change the value edit this span, so `--lr` defaults are fixed where they live.
+   */
+  literalSpan?: Span;
+  /** What the expression depends on, through names like world_size or get_world_size(). */
+  dependsOn: Dependency[];
+}
+
+/** One argument of an optimizer construction, matched to the optimizer's signature. */
+export interface ArgumentFact {
+  /** Canonical parameter name from the signature (`lr`, `betas`, ...). */
+  name: string;
+  value: ResolvedValue;
+  /** The whole argument as written: `lr=0.1`, or `0.1` when positional, or the `**kw` it came through. */
+  span: Span;
+  how: "keyword" | "positional" | "unpacked";
+}
+
+/** What was passed as the optimizer's parameters. */
+export type ParamsFact =
+  /** All parameters of a model, e.g. `model.parameters()`, `self.parameters()`, `model.module.parameters()`. */
+  | { kind: "whole-model"; span: Span; model: string }
+  /** A list of parameter-group dicts; `hasNoDecayGroup` when a group sets weight_decay to 0 or excludes biases/norms. */
+  | { kind: "groups"; span: Span; hasNoDecayGroup: boolean }
+  /** Anything else (a filtered generator, a helper's return value, a variable we cannot see into). */
+  | { kind: "other"; span: Span }
+  | { kind: "missing" };
+
+/** Facts about a framework-level knowledge entry resolved for a construction. */
+export interface OptimizerSite {
+  /** Stable id within the file, used by fix requests. */
+  id: number;
+  /** Canonical optimizer name from the knowledge table, e.g. `torch.optim.Adam`. */
+  canonical: string;
+  /** The whole construction (call expression, or config mapping). */
+  span: Span;
+  /** The part that names the optimizer: the callee expression, or the `type:` value in a config. */
+  nameSpan: Span;
+  /** Arguments by canonical parameter name (only those given; defaults come from the knowledge table). */
+  args: Map<string, ArgumentFact>;
+  /** True when arguments were passed through `*args`/`**kwargs` we could not fully resolve: absent args are then unknown, not default. */
+  hasUnresolvedSpread: boolean;
+  params: ParamsFact;
+  /** Opaque handle for the adapter that produced the site (used when it makes edits). */
+  readonly adapterData?: unknown;
+}
+
+/** Evidence that a script runs data-parallel training. */
+export interface DistributedEvidence {
+  kind: "ddp" | "distributed-sampler" | "init-process-group" | "torchrun-env" | "world-size" | "fsdp";
+  span: Span;
+  description: string;
+}
+
+/** Data-parallel setup and the ways a script adapts to the number of workers. */
+export interface DistributedFacts {
+  evidence: DistributedEvidence[];
+  /** Places where the per-worker batch size or gradient-accumulation steps are divided by the world size. */
+  batchScaledByWorldSize: Span[];
+  /** Places where any learning rate is multiplied or divided by the world size or global batch size. */
+  lrScaledByWorldSize: Span[];
+}
+
+/** Everything the rules know about one file. */
+export interface TrainingFacts {
+  optimizers: OptimizerSite[];
+  distributed: DistributedFacts;
+}
+
+/** The default value of a signature parameter, or what was passed: the effective argument value if known. */
+export function argValue(site: OptimizerSite, name: string): ResolvedValue | undefined {
+  return site.args.get(name)?.value;
+}
+
+/** A numeric value, or undefined when the value is not a known number (bools count as 0/1 like Python). */
+export function asNumber(v: ResolvedValue | undefined): number | undefined {
+  if (!v) return undefined;
+  if (v.value.kind === "number") return v.value.value;
+  if (v.value.kind === "bool") return v.value.value ? 1 : 0;
+  return undefined;
+}
+
+/** A boolean value, or undefined when unknown (numbers follow Python truthiness). */
+export function asBool(v: ResolvedValue | undefined): boolean | undefined {
+  if (!v) return undefined;
+  if (v.value.kind === "bool") return v.value.value;
+  if (v.value.kind === "number") return v.value.value !== 0;
+  if (v.value.kind === "none") return false;
+  return undefined;
+}
+
+/** The numbers of a sequence value when every item is a known number. */
+export function asNumbers(v: ResolvedValue | undefined): number[] | undefined {
+  if (!v || v.value.kind !== "sequence") return undefined;
+  const out: number[] = [];
+  for (const item of v.value.items) {
+    const n = asNumber(item);
+    if (n === undefined) return undefined;
+    out.push(n);
+  }
+  return out;
+}

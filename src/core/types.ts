@@ -1,0 +1,127 @@
+/**
+ * The contracts between the engine, the language adapters and the rules.
+ * Rules only look and report; the engine owns files, configuration, severity, suppression and output.
+ */
+import type { ResolvedValue, Span, TrainingFacts } from "./facts.js";
+import type { Knowledge } from "../knowledge/index.js";
+
+export type Severity = "info" | "warning" | "error";
+export type SeveritySetting = Severity | "off";
+
+/** A value an edit writes, rendered by each adapter in its own syntax (Python `True`, YAML `true`). */
+export type LiteralValue = number | boolean | string | null | number[];
+
+/** An edit a rule asks for on a fact; the adapter that produced the fact turns it into text edits. */
+export type FixRequest =
+  /** Construct a different optimizer (canonical name from the knowledge table), keeping the import style and leaving no unused or undefined name. */
+  | { kind: "rename-optimizer"; site: number; to: string }
+  /** Set a keyword argument at the construction: replace its value if given, otherwise add it. */
+  | { kind: "set-argument"; site: number; name: string; value: LiteralValue }
+  /** Swap the two items of the sequence literal a value came from (where it is defined, e.g. the argparse default). */
+  | { kind: "swap-sequence-items"; value: ResolvedValue }
+  /** Replace whole-model parameters with two groups: decayed matrices, undecayed biases and norm weights. */
+  | { kind: "split-decay-groups"; site: number }
+  /** Multiply an argument's value by the number of data-parallel workers. */
+  | { kind: "scale-by-world-size"; site: number; name: string };
+
+/** A text replacement on UTF-16 offsets. */
+export interface TextEdit {
+  span: Span;
+  text: string;
+}
+
+/** An optimizer and its settings, as the simulation needs them. */
+export interface OptimizerConfig {
+  /** Short torch-style name: `Adam`, `AdamW`, `SGD`, ... */
+  optimizer: string;
+  options: Record<string, number | boolean | number[]>;
+}
+
+/** What a rule reports. */
+export interface Report {
+  span: Span;
+  message: string;
+  messageId?: string;
+  /** Where resolved values came from, e.g. the argparse default that set weight_decay. */
+  related?: { span: Span; message: string }[];
+  /** A safe, canonical remedy that `--fix` applies. */
+  fix?: { title: string; requests: FixRequest[] };
+  /** Judgement calls: listed, never applied by `--fix`. `requests` may be empty when no concrete edit exists. */
+  suggestions?: { desc: string; messageId?: string; requests: FixRequest[] }[];
+  /** The optimizer settings before and after the fix or suggestion, for `optim-lint simulate`. */
+  settingsChange?: { before: OptimizerConfig; after: OptimizerConfig };
+}
+
+/** Documentation that lives beside a rule's logic; pages, `explain` and SARIF help are generated from it. */
+export interface RuleDocs {
+  /** One sentence: what the rule finds. */
+  summary: string;
+  whatItDoes: string;
+  whyBad: string;
+  /** Python code that must trigger the rule. */
+  badExample: string;
+  /** Python code that must not trigger the rule. */
+  goodExample: string;
+  fixSafety?: string;
+  /** Each option: name → description (the default comes from `defaultOptions`). */
+  options?: Record<string, string>;
+}
+
+export interface RuleMeta {
+  /** Stable code such as `OPT001`; never reused. */
+  code: string;
+  /** Stable kebab-case name such as `adam-weight-decay`. */
+  name: string;
+  /** ESLint's rule type: a likely bug (`problem`) or a better way (`suggestion`). */
+  type: "problem" | "suggestion";
+  defaultSeverity: Severity;
+  fixable: boolean;
+  hasSuggestions: boolean;
+  docs: RuleDocs;
+}
+
+export interface RuleContext<O> {
+  facts: TrainingFacts;
+  options: O;
+  knowledge: Knowledge;
+  text: string;
+  filePath: string;
+  report(report: Report): void;
+}
+
+export interface Rule<O = Record<string, unknown>> {
+  meta: RuleMeta;
+  defaultOptions: O;
+  check(context: RuleContext<O>): void;
+}
+
+/** A comment in the source, as the engine needs it for suppression directives. */
+export interface SourceComment {
+  /** 0-based line of the comment. */
+  line: number;
+  /** The comment text including its marker (`# noqa: OPT001`). */
+  text: string;
+  /** True when nothing but whitespace precedes the comment on its line. */
+  ownLine: boolean;
+}
+
+/** The result of analyzing one file with a language adapter. */
+export interface AnalyzedFile {
+  /** The text that was analyzed (BOM already stripped). */
+  text: string;
+  facts: TrainingFacts;
+  syntaxErrors: { span: Span; message: string }[];
+  comments: SourceComment[];
+}
+
+/** Knows one input language: how to read facts from it and how to make requested edits in its syntax. */
+export interface LanguageAdapter {
+  name: string;
+  /** Whether this adapter handles a path (by extension). */
+  handles(filePath: string): boolean;
+  analyze(text: string, filePath: string): AnalyzedFile;
+  /** Text edits for a request on a file this adapter analyzed; a string explains why it cannot be done. */
+  edits(file: AnalyzedFile, request: FixRequest): TextEdit[] | string;
+  /** Whether the text parses without syntax errors (used to refuse a fix that breaks the file). */
+  parses(text: string): boolean;
+}
