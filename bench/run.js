@@ -1,0 +1,15 @@
+// `npm run bench`: the linter on the Python standard library, then the optimizer core against PyTorch.
+import { runLintBench } from "./lint.js";
+
+const results = { lint: await runLintBench() };
+try {
+  const { runOptimBench } = await import("./optim.js");
+  results.optim = await runOptimBench();
+} catch (error) {
+  console.error(`optimizer bench failed: ${error.stack ?? error}`);
+  process.exitCode = 1;
+}
+if (process.env.BENCH_JSON) {
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(process.env.BENCH_JSON, JSON.stringify(results, null, 2));
+}
