@@ -1,0 +1,181 @@
+/**
+ * Optimizer-core benchmark: Adam and SGD with momentum stepping one flat parameter of 10 million
+ * elements (Float64Array, and Float32Array when the optimizer accepts it), side by side with PyTorch on
+ * one CPU thread (bench/optim_torch.py under /usr/bin/python3) with the same settings and step counts.
+ * Only the steps after the warm-up are timed, each on its own; the median step time is reported. Without torch the comparison is skipped, not failed.
+ *
+ * `npm run bench` builds and calls `runOptimBench()` through bench/run.js; `node bench/optim.js` runs
+ * it alone (after `npm run build`).
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { performance } from "node:perf_hooks";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const DEFAULT_MODULE = join(HERE, "../dist/src/optim/index.js");
+const TORCH_SCRIPT = join(HERE, "optim_torch.py");
+const TORCH_PYTHON = "/usr/bin/python3";
+
+/** The runs, with the settings both sides use (torch defaults; SGD with momentum 0.9). */
+const CASES = [
+  { optimizer: "Adam", options: { lr: 1e-3 } },
+  { optimizer: "SGD", options: { lr: 1e-2, momentum: 0.9 } },
+];
+const DTYPES = [
+  { name: "float64", Array: Float64Array },
+  { name: "float32", Array: Float32Array },
+];
+
+/** Fills an array with deterministic values in [low, low + span) from a 32-bit xorshift generator. */
+function fillPseudoRandom(array, seed, low, span) {
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < array.length; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    array[i] = low + (x / 4294967296) * span;
+  }
+  return array;
+}
+
+/** Seconds per `step()` of one of our optimizers after `warmup` untimed steps; null when it refuses the dtype. */
+function timeOurs(optim, { optimizer, options }, dtype, { numel, warmup, steps }) {
+  const Optimizer = optim[optimizer];
+  if (typeof Optimizer !== "function") throw new Error(`the optimizer module has no ${optimizer} export`);
+  const param = fillPseudoRandom(new dtype.Array(numel), 1, 0, 1);
+  const grads = [fillPseudoRandom(new dtype.Array(numel), 2, -1, 2)];
+  let instance;
+  try {
+    instance = new Optimizer([param], options);
+    instance.step(grads);
+  } catch (error) {
+    if (dtype.name === "float64") throw error;
+    return { unsupported: String(error instanceof Error ? error.message : error) };
+  }
+  for (let i = 1; i < warmup; i++) instance.step(grads);
+  const seconds = [];
+  for (let i = 0; i < steps; i++) {
+    const start = performance.now();
+    instance.step(grads);
+    seconds.push((performance.now() - start) / 1000);
+  }
+  return { secondsPerStep: median(seconds), meanSecondsPerStep: seconds.reduce((a, b) => a + b, 0) / steps };
+}
+
+/** The middle value (mean of the two middle ones for an even count); robust to a step slowed by other load. */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Runs the torch side; resolves to its JSON report, or `{ available: false, reason }` when it cannot run. */
+function runTorch({ numel, warmup, steps, python = TORCH_PYTHON, timeoutMs = 180_000 }) {
+  if (!existsSync(python)) return Promise.resolve({ available: false, reason: `${python} not found` });
+  const args = [TORCH_SCRIPT, "--numel", String(numel), "--warmup", String(warmup), "--steps", String(steps)];
+  return new Promise((resolve) => {
+    execFile(python, args, { timeout: timeoutMs, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+      if (error) {
+        resolve({ available: false, reason: `torch benchmark failed: ${String(stderr || error.message).trim().split("\n").pop()}` });
+        return;
+      }
+      try {
+        resolve(JSON.parse(stdout));
+      } catch {
+        resolve({ available: false, reason: `torch benchmark printed no JSON: ${stdout.slice(0, 200)}` });
+      }
+    });
+  });
+}
+
+/** Steps per second, or null. */
+function rate(seconds) {
+  return typeof seconds === "number" && seconds > 0 ? 1 / seconds : null;
+}
+
+/** A fixed-width text table of the rows. */
+function formatTable(result) {
+  const header = ["optimizer", "dtype", "ours steps/s", "torch steps/s", "time ours/torch"];
+  const fmt = (value, digits) => (typeof value === "number" ? value.toFixed(digits) : "-");
+  const lines = result.rows.map((row) => [
+    row.optimizer,
+    row.dtype,
+    row.ours.stepsPerSecond === null ? `n/a` : fmt(row.ours.stepsPerSecond, 2),
+    row.torch ? fmt(row.torch.stepsPerSecond, 2) : "-",
+    row.timeRatio === null ? "-" : `${fmt(row.timeRatio, 2)}x`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i].length)));
+  const render = (cells) => cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
+  return [render(header), render(widths.map((w) => "-".repeat(w))), ...lines.map(render)].join("\n");
+}
+
+/**
+ * Runs the benchmark and prints a table. Options: `numel` (default 1e7), `warmup` (2), `steps` (7),
+ * `modulePath` (the built optimizer module), `python` (interpreter with torch), `torch` (false to skip it),
+ * `print` (false to stay quiet). Resolves to `{ numel, warmup, steps, torch, rows }`; each row has our
+ * and torch's median and mean seconds per step, steps per second (from the median) and `timeRatio` = our time per step / torch's.
+ */
+export async function runOptimBench(options = {}) {
+  const settings = { numel: options.numel ?? 10_000_000, warmup: Math.max(1, options.warmup ?? 2), steps: options.steps ?? 7 };
+  const print = options.print ?? true;
+  const log = (text) => {
+    if (print) console.log(text);
+  };
+  const optim = await import(pathToFileURL(options.modulePath ?? DEFAULT_MODULE).href).catch((error) => {
+    throw new Error(`cannot load the optimizer core (run \`npm run build\` first): ${error.message}`);
+  });
+
+  log(`optimizer step throughput: ${settings.numel.toLocaleString("en-US")} parameters, ${settings.warmup} warm-up + ${settings.steps} timed steps, one thread`);
+  const ours = [];
+  for (const spec of CASES) {
+    for (const dtype of DTYPES) {
+      const timing = timeOurs(optim, spec, dtype, settings);
+      ours.push({ optimizer: spec.optimizer, dtype: dtype.name, timing });
+    }
+  }
+
+  const torch = options.torch === false ? { available: false, reason: "disabled" } : await runTorch({ ...settings, python: options.python });
+  const torchRows = torch.available ? torch.results : [];
+  const rows = ours.map(({ optimizer, dtype, timing }) => {
+    const match = torchRows.find((r) => r.optimizer === optimizer && r.dtype === dtype);
+    const oursSeconds = timing.secondsPerStep ?? null;
+    return {
+      optimizer,
+      dtype,
+      ours: {
+        secondsPerStep: oursSeconds,
+        meanSecondsPerStep: timing.meanSecondsPerStep ?? null,
+        stepsPerSecond: rate(oursSeconds),
+        ...(timing.unsupported ? { unsupported: timing.unsupported } : {}),
+      },
+      torch: match
+        ? { secondsPerStep: match.secondsPerStep, meanSecondsPerStep: match.meanSecondsPerStep, stepsPerSecond: match.stepsPerSecond }
+        : null,
+      timeRatio: match && oursSeconds !== null ? oursSeconds / match.secondsPerStep : null,
+    };
+  });
+  const result = {
+    ...settings,
+    torch: torch.available
+      ? { available: true, version: torch.version, threads: torch.threads }
+      : { available: false, reason: torch.reason },
+    rows,
+  };
+
+  log(formatTable(result));
+  if (!torch.available) log(`PyTorch comparison skipped: ${torch.reason}`);
+  else log(`PyTorch ${torch.version} on ${torch.threads} thread(s); time ours/torch > 1 means ours is slower`);
+  for (const row of rows) if (row.ours.unsupported) log(`${row.optimizer} ${row.dtype} not supported by ours: ${row.ours.unsupported}`);
+  return result;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  runOptimBench().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}

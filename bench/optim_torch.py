@@ -1,0 +1,92 @@
+"""PyTorch side of the optimizer-core benchmark (bench/optim.js runs it with /usr/bin/python3).
+
+Times Adam and SGD with momentum on one CPU thread over a single flat parameter of `--numel` elements,
+in float64 and float32, with the same settings and step counts as the TypeScript side: `--warmup`
+untimed steps, then `--steps` steps timed one by one (secondsPerStep is their median). Prints one JSON
+object on stdout. When torch cannot be imported it prints {"available": false, "reason": ...} and
+exits 0, so the caller can skip the comparison.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import time
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--numel", type=int, default=10_000_000)
+    parser.add_argument("--steps", type=int, default=7)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--dtypes", default="float64,float32")
+    parser.add_argument("--optimizers", default="Adam,SGD")
+    return parser.parse_args()
+
+
+def make_optimizer(torch, name, param):
+    """The optimizer as the TypeScript side builds it: torch defaults, SGD with momentum 0.9."""
+    if name == "Adam":
+        return torch.optim.Adam([param], lr=1e-3)
+    if name == "SGD":
+        return torch.optim.SGD([param], lr=1e-2, momentum=0.9)
+    raise ValueError(name)
+
+
+def time_optimizer(torch, name, dtype, numel, warmup, steps):
+    """Seconds of each optimizer.step() on a fixed gradient, after `warmup` untimed steps."""
+    generator = torch.Generator().manual_seed(0)
+    param = torch.rand(numel, generator=generator, dtype=dtype).requires_grad_(True)
+    param.grad = torch.rand(numel, generator=generator, dtype=dtype) * 2 - 1
+    optimizer = make_optimizer(torch, name, param)
+    for _ in range(warmup):
+        optimizer.step()
+    seconds = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        optimizer.step()
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def main():
+    args = parse_args()
+    try:
+        import torch
+    except Exception as error:  # no torch in this interpreter: report, do not fail
+        print(json.dumps({"available": False, "reason": "cannot import torch: %s" % error}))
+        return 0
+    torch.set_num_threads(1)
+    results = []
+    with torch.no_grad():
+        for name in args.optimizers.split(","):
+            for dtype_name in args.dtypes.split(","):
+                seconds = time_optimizer(torch, name, getattr(torch, dtype_name), args.numel, args.warmup, args.steps)
+                median = statistics.median(seconds)
+                results.append(
+                    {
+                        "optimizer": name,
+                        "dtype": dtype_name,
+                        "secondsPerStep": median,
+                        "meanSecondsPerStep": statistics.fmean(seconds),
+                        "stepsPerSecond": 1.0 / median,
+                    }
+                )
+    print(
+        json.dumps(
+            {
+                "available": True,
+                "version": torch.__version__,
+                "threads": torch.get_num_threads(),
+                "numel": args.numel,
+                "warmup": args.warmup,
+                "steps": args.steps,
+                "results": results,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

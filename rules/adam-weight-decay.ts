@@ -1,0 +1,82 @@
+import type { FixRequest, Report, Rule } from "../src/core/types.js";
+import type { OptimizerInfo } from "../src/knowledge/index.js";
+import type { OptimizerSite } from "../src/core/facts.js";
+import { className, effectiveNumber, formatLiteral, formatNumber, originNotes, provenance, settingsChange, siteDecayIsCoupled } from "./util.js";
+
+/** The canonical remedy for coupled decay at a site: the edit and what the message advises, or undefined when none is safe. */
+function remedy(site: OptimizerSite, info: OptimizerInfo): { title: string; request: FixRequest; advice: string; to?: string } | undefined {
+  if (info.framework !== "torch" || info.decay.style !== "flag") return undefined;
+  const flag = info.decay.flag;
+  if (info.decoupledSibling && !site.args.has(flag)) {
+    const to = info.decoupledSibling;
+    const sibling = to.slice(to.lastIndexOf(".") + 1);
+    return {
+      title: `Replace ${className(info)} with ${sibling}`,
+      request: { kind: "rename-optimizer", site: site.id, to },
+      advice: `use ${sibling}, which decays the weights directly`,
+      to,
+    };
+  }
+  const setting = `${flag}=${formatLiteral(info.decay.decoupledWhen)}`;
+  return {
+    title: `Set ${setting}`,
+    request: { kind: "set-argument", site: site.id, name: flag, value: info.decay.decoupledWhen },
+    advice: `pass ${setting} so the weights are decayed directly`,
+  };
+}
+
+export const adamWeightDecay: Rule<Record<string, never>> = {
+  meta: {
+    code: "OPT001",
+    name: "adam-weight-decay",
+    type: "problem",
+    defaultSeverity: "error",
+    fixable: true,
+    hasSuggestions: false,
+    docs: {
+      summary: "Finds Adam-family optimizers whose weight_decay is applied as an L2 term through the gradient instead of decoupled decay.",
+      whatItDoes:
+        "Reports constructions of `Adam`, `NAdam`, `RAdam` (without `decoupled_weight_decay=True`), `Adamax`, and apex/DeepSpeed `FusedAdam` with `adam_w_mode=False`, when their weight_decay is known to be greater than zero. The value may be written at the call or come from an argparse default, a constant, a config dict or a dataclass field; a value that cannot be resolved is never reported.",
+      whyBad:
+        "These optimizers add `weight_decay * param` to the gradient before dividing by the running root-mean-square of the gradient. Parameters with large or noisy gradients therefore receive almost no decay while rarely updated ones are decayed hard, so the setting does not regularize the way the number suggests and does not transfer between models. Decoupled weight decay (AdamW, Loshchilov & Hutter) shrinks the weights directly, independent of the gradient statistics, which is what a weight_decay value is normally tuned for.",
+      badExample: "import torch\n\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=0.01)\n",
+      goodExample: "import torch\n\noptimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)\n",
+      fixSafety:
+        "`--fix` replaces `Adam` with `AdamW` (keeping the import style; the arguments are the same) and sets `decoupled_weight_decay=True` on `NAdam` and `RAdam`, or on an `Adam` that passes `decoupled_weight_decay=False` explicitly. This changes training on purpose: the same weight_decay value now decays every weight at the same rate, so the value may need retuning (AdamW runs commonly use 0.01 to 0.1). `Adamax` has no decoupled variant in PyTorch and FusedAdam's `adam_w_mode=False` may be deliberate, so both are reported without a fix.",
+    },
+  },
+  defaultOptions: {},
+  check(ctx) {
+    for (const site of ctx.facts.optimizers) {
+      const info = ctx.knowledge.optimizer(site.canonical);
+      if (!info || info.family !== "adam") continue;
+      if (siteDecayIsCoupled(ctx.knowledge, site, info) !== true) continue;
+      const weightDecay = effectiveNumber(site, info, "weight_decay");
+      if (weightDecay === undefined || weightDecay <= 0) continue;
+      const wdArg = site.args.get("weight_decay");
+      const flagArg = info.decay.style === "flag" ? site.args.get(info.decay.flag) : undefined;
+      const name = className(info);
+      const setting = `weight_decay=${formatNumber(weightDecay)}${wdArg ? provenance(wdArg.value) : ""}`;
+      const problem = `${name} applies ${setting} as an L2 term added to the gradient, so the adaptive step scales the decay down on parameters with large gradients`;
+      const report: Report = {
+        span: site.span,
+        message: "",
+        related: [...originNotes("weight_decay", wdArg?.value), ...(flagArg && info.decay.style === "flag" ? originNotes(info.decay.flag, flagArg.value) : [])],
+      };
+      const fix = remedy(site, info);
+      if (fix) {
+        const after = fix.to ? ctx.knowledge.optimizer(fix.to) : undefined;
+        report.fix = { title: fix.title, requests: [fix.request] };
+        report.message = `${problem}; ${fix.advice}.`;
+        const changes = fix.request.kind === "set-argument" ? { [fix.request.name]: info.decay.style === "flag" && info.decay.decoupledWhen } : {};
+        report.settingsChange = settingsChange(site, info, changes, after);
+      } else if (info.decay.style === "flag") {
+        const coupledSetting = `${info.decay.flag}=${formatLiteral(!info.decay.decoupledWhen)}`;
+        report.message = `${problem}; drop ${coupledSetting} (decoupled decay is the default) unless Adam's coupled L2 behaviour is intended.`;
+      } else {
+        report.message = `${problem}; PyTorch has no decoupled ${name}, so switch to AdamW if the model needs weight decay.`;
+      }
+      ctx.report(report);
+    }
+  },
+};

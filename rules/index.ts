@@ -1,0 +1,18 @@
+/** The rule registry, in code order. */
+import type { Rule } from "../src/core/types.js";
+import { adamWeightDecay } from "./adam-weight-decay.js";
+import { sgdMissingNesterov } from "./sgd-missing-nesterov.js";
+import { lrOutOfRange } from "./lr-out-of-range.js";
+import { unscaledDistributedLr } from "./unscaled-distributed-lr.js";
+import { weightDecayOnBiasNorm } from "./weight-decay-on-bias-norm.js";
+import { invalidHyperparameter } from "./invalid-hyperparameter.js";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const RULES: Rule<any>[] = [
+  adamWeightDecay,
+  sgdMissingNesterov,
+  lrOutOfRange,
+  unscaledDistributedLr,
+  weightDecayOnBiasNorm,
+  invalidHyperparameter,
+];

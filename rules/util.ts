@@ -1,0 +1,127 @@
+/** Helpers shared by several rules: effective argument values, provenance notes and settings for `simulate`. */
+import type { ArgumentFact, OptimizerSite, ResolvedValue, Span } from "../src/core/facts.js";
+import { asBool, asNumber, asNumbers } from "../src/core/facts.js";
+import type { Knowledge, OptimizerInfo } from "../src/knowledge/index.js";
+import type { LiteralValue, OptimizerConfig } from "../src/core/types.js";
+
+/** An argument as the optimizer will see it: what was passed, the class default, or unknown. */
+export type Effective =
+  | { source: "passed"; arg: ArgumentFact }
+  | { source: "default"; value: LiteralValue }
+  | { source: "unknown" };
+
+/** The effective value of a parameter at a construction; absent under an unresolved spread means unknown. */
+export function effectiveArg(site: OptimizerSite, info: OptimizerInfo, name: string): Effective {
+  const arg = site.args.get(name);
+  if (arg) return { source: "passed", arg };
+  if (site.hasUnresolvedSpread || !(name in info.defaults)) return { source: "unknown" };
+  return { source: "default", value: info.defaults[name] };
+}
+
+/** The effective numeric value of a parameter, when known. */
+export function effectiveNumber(site: OptimizerSite, info: OptimizerInfo, name: string): number | undefined {
+  const e = effectiveArg(site, info, name);
+  if (e.source === "passed") return asNumber(e.arg.value);
+  if (e.source === "default") return literalNumber(e.value);
+  return undefined;
+}
+
+/** The effective boolean value of a parameter, when known (Python truthiness for numbers). */
+export function effectiveBool(site: OptimizerSite, info: OptimizerInfo, name: string): boolean | undefined {
+  const e = effectiveArg(site, info, name);
+  if (e.source === "passed") return asBool(e.arg.value);
+  if (e.source === "default") {
+    const n = literalNumber(e.value);
+    return n === undefined ? undefined : n !== 0;
+  }
+  return undefined;
+}
+
+function literalNumber(value: LiteralValue): number | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return undefined;
+}
+
+/** The optimizer a site constructs, when the knowledge table knows it. */
+export function siteInfo(knowledge: Knowledge, site: OptimizerSite): OptimizerInfo | undefined {
+  return knowledge.optimizer(site.canonical);
+}
+
+/**
+ * Whether weight decay at a site is coupled to the gradient (true), decoupled (false) or unknown:
+ * a decay flag passed with an unresolved value, or hidden behind an unresolved spread, is unknown.
+ */
+export function siteDecayIsCoupled(knowledge: Knowledge, site: OptimizerSite, info: OptimizerInfo): boolean | undefined {
+  if (info.decay.style !== "flag") return knowledge.decayIsCoupled(info, undefined);
+  const flag = effectiveBool(site, info, info.decay.flag);
+  return flag === undefined ? undefined : knowledge.decayIsCoupled(info, flag);
+}
+
+/** A related note for a value defined away from the construction, e.g. at an argparse default. */
+export function originNotes(name: string, value: ResolvedValue | undefined): { span: Span; message: string }[] {
+  if (!value?.origin) return [];
+  return [{ span: value.origin.span, message: `${name} is set here (${value.origin.description})` }];
+}
+
+/** Words for where a passed value came from, to put after the value in a message: ` (argparse default of --lr)`. */
+export function provenance(value: ResolvedValue): string {
+  return value.origin ? ` (${value.origin.description})` : "";
+}
+
+/** A number as people write hyperparameters: `0.1`, `3e-4`, `1e-8`. */
+export function formatNumber(n: number): string {
+  if (n !== 0 && (Math.abs(n) < 1e-3 || Math.abs(n) >= 1e5)) return n.toExponential().replace("e+", "e");
+  return String(n);
+}
+
+/** A literal value as it reads in a message. */
+export function formatLiteral(value: LiteralValue): string {
+  if (typeof value === "number") return formatNumber(value);
+  if (typeof value === "boolean") return value ? "True" : "False";
+  if (Array.isArray(value)) return `(${value.map(formatNumber).join(", ")})`;
+  return value === null ? "None" : JSON.stringify(value);
+}
+
+/** The known numeric, boolean and numeric-sequence settings of a construction, passed or default. */
+export function optimizerSettings(site: OptimizerSite, info: OptimizerInfo): OptimizerConfig {
+  const options: OptimizerConfig["options"] = {};
+  const names = new Set([...info.signature, ...Object.keys(info.defaults)]);
+  for (const name of names) {
+    const e = effectiveArg(site, info, name);
+    if (e.source === "passed") {
+      const v = e.arg.value.value;
+      if (v.kind === "number" || v.kind === "bool") options[name] = v.value;
+      else {
+        const items = asNumbers(e.arg.value);
+        if (items) options[name] = items;
+      }
+    } else if (e.source === "default") {
+      if (typeof e.value === "number" || typeof e.value === "boolean") options[name] = e.value;
+      else if (Array.isArray(e.value)) options[name] = [...e.value];
+    }
+  }
+  return { optimizer: info.short, options };
+}
+
+/** Settings before and after a change of some options (and optionally of the optimizer class). */
+export function settingsChange(
+  site: OptimizerSite,
+  info: OptimizerInfo,
+  changes: Record<string, number | boolean | number[]>,
+  after?: OptimizerInfo,
+): { before: OptimizerConfig; after: OptimizerConfig } {
+  const before = optimizerSettings(site, info);
+  const options: OptimizerConfig["options"] = { ...before.options, ...changes };
+  if (after) {
+    for (const name of Object.keys(options)) {
+      if (!after.signature.includes(name)) delete options[name];
+    }
+  }
+  return { before, after: { optimizer: (after ?? info).short, options } };
+}
+
+/** The class name users write for an optimizer: `Adam`, `FusedAdam`. */
+export function className(info: OptimizerInfo): string {
+  return info.canonical.slice(info.canonical.lastIndexOf(".") + 1);
+}

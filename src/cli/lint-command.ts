@@ -1,0 +1,180 @@
+/**
+ * The lint command: parse flags, lint, fix, print, and choose the exit code
+ * (0 clean, 1 errors or too many warnings; usage and configuration errors are thrown as UsageError).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from "diff";
+import { RULES } from "../../rules/index.js";
+import { UsageError } from "../config/errors.js";
+import { checkSelectors } from "../config/selection.js";
+import type { FileResult } from "../core/engine.js";
+import type { Rule } from "../core/types.js";
+import { wantsColor } from "../formatters/color.js";
+import { loadFormatter } from "../formatters/index.js";
+import { rulesMetaFor } from "../formatters/metadata.js";
+import { formatStatistics, statisticsRows } from "../formatters/statistics.js";
+import { HELP, parseArgs, type CliOptions } from "./args.js";
+import { LintSession, STDIN_PATH, type LintRun } from "./lint-paths.js";
+import { parseRuleFlag } from "./rule-flag.js";
+
+/** Checks the rule flags and turns them into command-line overrides. */
+function cliOverrides(options: CliOptions, rules: readonly Rule<unknown>[]) {
+  checkSelectors(options.select, rules, "--select");
+  checkSelectors(options.extendSelect, rules, "--extend-select");
+  checkSelectors(options.ignore, rules, "--ignore");
+  return {
+    selection: { select: options.select, extendSelect: options.extendSelect, ignore: options.ignore },
+    rules: new Map(options.rules.map((spec) => parseRuleFlag(spec, rules))),
+  };
+}
+
+/** Rejects flag combinations that cannot work together. */
+function checkCombinations(options: CliOptions, readsStdin: boolean): void {
+  if (options.fix && options.fixDryRun) throw new UsageError("--fix and --fix-dry-run cannot be used together");
+  if (readsStdin && options.fix && !options.diff) {
+    throw new UsageError("--fix is not available for text read from stdin; use --fix-dry-run (or --diff) instead");
+  }
+  if (options.stdin && options.paths.length > 0) throw new UsageError("--stdin cannot be combined with file paths");
+}
+
+/** This package's version, read from the package.json above this module. */
+function packageVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const file = path.join(dir, "package.json");
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "optim-lint") return pkg.version ?? "unknown";
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return "unknown";
+    dir = parent;
+  }
+}
+
+/** All of stdin as bytes. */
+async function readStdin(): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Only the error messages, as ESLint's `--quiet` shows them; results left without messages are dropped. */
+export function errorsOnly(results: readonly FileResult[]): FileResult[] {
+  return results.flatMap((result) => {
+    const messages = result.messages.filter((m) => m.fatal || m.severity === 2);
+    if (messages.length === 0) return [];
+    const suppressedMessages = result.suppressedMessages.filter((m) => m.fatal || m.severity === 2);
+    return [{ ...result, messages, suppressedMessages, errorCount: messages.length, warningCount: 0, infoCount: 0, fixableWarningCount: 0 }];
+  });
+}
+
+/** A path as shown in diffs: relative to the working folder when inside it. */
+function shownPath(filePath: string, cwd: string): string {
+  if (filePath === STDIN_PATH) return filePath;
+  const rel = path.relative(cwd, filePath);
+  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel.split(path.sep).join("/") : filePath;
+}
+
+/** Unified diffs of every fixed file, in result order. */
+export function fixDiffs(run: LintRun, cwd: string): string[] {
+  return run.results.flatMap((result) => {
+    const before = run.originals.get(result.filePath);
+    if (result.output === undefined || before === undefined) return [];
+    const name = shownPath(result.filePath, cwd);
+    return [createTwoFilesPatch(name, name, before, result.output, "", "", { headerOptions: FILE_HEADERS_ONLY })];
+  });
+}
+
+/** Writes fixed text back to the files it came from. */
+function writeFixes(results: readonly FileResult[]): void {
+  for (const result of results) {
+    if (result.output === undefined || result.filePath === STDIN_PATH) continue;
+    try {
+      writeFileSync(result.filePath, result.output, "utf8");
+    } catch (error) {
+      throw new UsageError(`Cannot write the fixed file ${result.filePath}: ${(error as Error).message}`);
+    }
+  }
+}
+
+/** Prints the report to stdout, or writes it to the output file. */
+function emit(text: string, outputFile: string | undefined, cwd: string): void {
+  if (outputFile === undefined) {
+    if (text !== "") process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+    return;
+  }
+  const target = path.resolve(cwd, outputFile);
+  try {
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, text, "utf8");
+  } catch (error) {
+    throw new UsageError(`Cannot write the output file ${outputFile}: ${(error as Error).message}`);
+  }
+}
+
+/** Sums a count over results. */
+function total(results: readonly FileResult[], count: (r: FileResult) => number): number {
+  return results.reduce((sum, r) => sum + count(r), 0);
+}
+
+/** Runs the lint command and returns its exit code. */
+export async function runLint(argv: string[], cwd: string): Promise<number> {
+  const options = parseArgs(argv);
+  if (options.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (options.version) {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  const readsStdin = options.stdin || options.paths.includes("-");
+  checkCombinations(options, readsStdin);
+  if (readsStdin && options.paths.some((p) => p !== "-")) throw new UsageError('"-" (stdin) cannot be combined with file paths');
+  const rules: readonly Rule<unknown>[] = RULES;
+  const cli = cliOverrides(options, rules);
+  const formatter = options.diff ? undefined : await loadFormatter(options.format, cwd);
+  const session = new LintSession({
+    cwd,
+    configPath: options.config,
+    fix: options.fix || options.fixDryRun || options.diff,
+    noIgnore: options.noIgnore,
+    forceExclude: options.forceExclude,
+    cli,
+    errorsOnly: options.quiet && options.maxWarnings < 0,
+    rules,
+  });
+  const run = readsStdin ? session.lintStdin(await readStdin(), options.stdinFilename) : session.lintPaths(options.paths);
+
+  if (options.diff) {
+    const diffs = fixDiffs(run, cwd);
+    if (diffs.length > 0) process.stdout.write(diffs.join(""));
+    process.stderr.write(diffs.length > 0 ? `Would fix ${diffs.length} file${diffs.length === 1 ? "" : "s"}.\n` : "No fixes to apply.\n");
+    return diffs.length > 0 ? 1 : 0;
+  }
+  if (options.fix) writeFixes(run.results);
+
+  const errors = total(run.results, (r) => r.errorCount);
+  const warnings = total(run.results, (r) => r.warningCount);
+  const tooManyWarnings = options.maxWarnings >= 0 && warnings > options.maxWarnings;
+  const shown = options.quiet ? errorsOnly(run.results) : run.results;
+  let report: string;
+  if (options.statistics) {
+    const rows = statisticsRows(shown);
+    report = options.format === "json" ? JSON.stringify(rows, null, 2) : formatStatistics(rows);
+  } else {
+    report = await formatter!(shown, {
+      cwd,
+      rulesMeta: rulesMetaFor(run.results, rules),
+      color: options.color ?? (options.outputFile === undefined && wantsColor(process.env, process.stdout.isTTY === true)),
+      ...(tooManyWarnings ? { maxWarningsExceeded: { maxWarnings: options.maxWarnings, foundWarnings: warnings } } : {}),
+    });
+  }
+  emit(report, options.outputFile, cwd);
+  if (tooManyWarnings) process.stderr.write(`optim-lint found too many warnings (maximum: ${options.maxWarnings}).\n`);
+  if (options.exitZero) return 0;
+  return errors > 0 || tooManyWarnings ? 1 : 0;
+}

@@ -1,0 +1,130 @@
+/**
+ * Walk, configure and lint, without writing anything: shared by the CLI and the simulator.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { RULES } from "../../rules/index.js";
+import { UsageError } from "../config/errors.js";
+import { ConfigFinder, displayPath, loadConfigFile, type ProjectConfig } from "../config/load.js";
+import { SettingsResolver, type CliRuleOverrides } from "../config/resolve.js";
+import { adapterFor, fileErrorResult, lintText, type FileResult } from "../core/engine.js";
+import type { Rule } from "../core/types.js";
+import { decodeSource, readSource, type SourceText } from "./read.js";
+import { Excludes, FileWalker } from "./walk.js";
+
+/** The filePath results carry for stdin text given without `--stdin-filename`. */
+export const STDIN_PATH = "<text>";
+
+export interface LintRunOptions {
+  cwd: string;
+  /** One configuration file for every path, instead of the nearest one to each file. */
+  configPath?: string;
+  fix?: boolean;
+  noIgnore?: boolean;
+  forceExclude?: boolean;
+  cli?: CliRuleOverrides;
+  /** Run only error-level rules. */
+  errorsOnly?: boolean;
+  rules?: readonly Rule<unknown>[];
+}
+
+export interface LintRun {
+  results: FileResult[];
+  /** The original text of each file the fixes changed, for writing diffs. */
+  originals: Map<string, string>;
+}
+
+/** Looks up the configuration for files: one explicit file, or the nearest one. */
+export interface ConfigSource {
+  forDirectory(dir: string): ProjectConfig | undefined;
+}
+
+/** The configuration source for a run; an explicit file must exist and hold optim-lint settings. */
+export function configSource(options: LintRunOptions): ConfigSource {
+  const rules = options.rules ?? RULES;
+  if (options.configPath === undefined) return new ConfigFinder(rules, options.cwd);
+  const config = loadConfigFile(options.configPath, rules, options.cwd);
+  if (!config) {
+    throw new UsageError(`${displayPath(path.resolve(options.cwd, options.configPath), options.cwd)} has no [tool.optim-lint] table`);
+  }
+  return { forDirectory: () => config };
+}
+
+/** Throws a usage error for the first path that does not exist. */
+export function checkPathsExist(paths: readonly string[], cwd: string): void {
+  for (const given of paths) {
+    if (!existsSync(path.resolve(cwd, given))) throw new UsageError(`No such file or folder: ${given}`);
+  }
+}
+
+/** Lints files and text with shared configuration lookup and rule-setting caches. */
+export class LintSession {
+  readonly configs: ConfigSource;
+  private readonly resolver: SettingsResolver;
+
+  constructor(private readonly options: LintRunOptions) {
+    this.configs = configSource(options);
+    this.resolver = new SettingsResolver({
+      rules: options.rules ?? RULES,
+      cli: options.cli ?? { selection: {}, rules: new Map() },
+      errorsOnly: options.errorsOnly,
+    });
+  }
+
+  /** Lints the files named by paths (folders walked); missing paths are a usage error. */
+  lintPaths(paths: readonly string[]): LintRun {
+    const { cwd } = this.options;
+    checkPathsExist(paths, cwd);
+    const walker = new FileWalker({
+      cwd,
+      noIgnore: this.options.noIgnore ?? false,
+      forceExclude: this.options.forceExclude ?? false,
+      configFor: (dir) => this.configs.forDirectory(dir),
+      handles: (file) => adapterFor(file) !== undefined,
+    });
+    const { files, errors } = walker.collect(paths.length > 0 ? paths : ["."]);
+    const run: LintRun = { results: [], originals: new Map() };
+    for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
+    for (const file of files) this.lintSource(file, readSource(file), run);
+    return run;
+  }
+
+  /** Lints stdin's bytes as the file `filename` (or `<text>`); an excluded name with force-exclude lints nothing. */
+  lintStdin(bytes: Uint8Array, filename: string | undefined): LintRun {
+    const run: LintRun = { results: [], originals: new Map() };
+    const filePath = filename === undefined ? STDIN_PATH : path.resolve(this.options.cwd, filename);
+    if (filename !== undefined && this.options.forceExclude && !this.options.noIgnore && this.isExcluded(filePath)) return run;
+    this.lintSource(filePath, decodeSource(bytes), run);
+    return run;
+  }
+
+  /** Whether the configuration covering a file excludes it. */
+  private isExcluded(filePath: string): boolean {
+    return new Excludes((dir) => this.configs.forDirectory(dir)).excluded(filePath);
+  }
+
+  private lintSource(filePath: string, source: SourceText, run: LintRun): void {
+    if ("error" in source) {
+      run.results.push(fileErrorResult(filePath, source.error));
+      return;
+    }
+    const dir = filePath === STDIN_PATH ? this.options.cwd : path.dirname(filePath);
+    const rules = this.resolver.settingsFor(filePath, this.configs.forDirectory(dir));
+    let result: FileResult;
+    try {
+      result = lintText(source.text, { filePath, rules, fix: this.options.fix });
+    } catch (error) {
+      const wrapped = new Error(`Internal error while linting ${filePath}: ${(error as Error).message}`);
+      wrapped.stack = `${wrapped.message}\n${(error as Error).stack ?? ""}`;
+      throw wrapped;
+    }
+    if (result.output !== undefined) run.originals.set(filePath, source.text);
+    run.results.push(result);
+  }
+}
+
+/** Walks, configures and lints paths without writing anything (fixes, when asked, appear as `output`). */
+export async function lintPaths(paths: string[], opts: { cwd?: string; configPath?: string; fix?: boolean }): Promise<FileResult[]> {
+  const session = new LintSession({ cwd: path.resolve(opts.cwd ?? process.cwd()), configPath: opts.configPath, fix: opts.fix });
+  return session.lintPaths(paths).results;
+}

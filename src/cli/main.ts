@@ -1,0 +1,25 @@
+/**
+ * The `optim-lint` executable: dispatches to `simulate`, `explain` or the lint command and maps failures
+ * to exit code 2 (usage and configuration errors as a message, internal errors with their stack).
+ */
+import { UsageError } from "../config/errors.js";
+
+/** Entry point of the launcher: runs a subcommand or the lint command and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    if (argv[0] === "simulate" || argv[0] === "explain") {
+      const simulation = await import("../simulate/cli.js");
+      return argv[0] === "simulate" ? await simulation.runSimulate(argv.slice(1)) : await simulation.runExplain(argv.slice(1));
+    }
+    const { runLint } = await import("./lint-command.js");
+    return await runLint(argv, process.cwd());
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`optim-lint: ${error.message}\n`);
+    } else {
+      const err = error as Error;
+      process.stderr.write(`optim-lint: internal error: ${err?.stack ?? String(error)}\n`);
+    }
+    return 2;
+  }
+}

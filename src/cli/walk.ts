@@ -1,0 +1,179 @@
+/**
+ * Finding the files to lint: folders are walked honoring nested `.gitignore` files and configured
+ * excludes, skipping VCS, dependency and virtual-environment folders, following symlinks without looping.
+ */
+import { existsSync, readFileSync, readdirSync, realpathSync, statSync, type Dirent } from "node:fs";
+import path from "node:path";
+import ignore, { type Ignore } from "ignore";
+import { globMatcher, type PathMatcher } from "../config/globs.js";
+import type { ProjectConfig } from "../config/load.js";
+
+/** Folder names never walked into. */
+const SKIPPED_DIRS = new Set([".git", "node_modules", ".venv", "venv", "site-packages", "__pycache__"]);
+
+/** The rules of one `.gitignore` file, anchored at its folder. */
+interface IgnoreLayer {
+  dir: string;
+  rules: Ignore;
+}
+
+export interface WalkOptions {
+  cwd: string;
+  /** Skip .gitignore rules and configured excludes. */
+  noIgnore: boolean;
+  /** Apply configured excludes to explicitly named files. */
+  forceExclude: boolean;
+  /** The configuration covering a folder's entries. */
+  configFor(dir: string): ProjectConfig | undefined;
+  /** Whether some language adapter lints this file (decides which files a folder contributes). */
+  handles(file: string): boolean;
+}
+
+export interface WalkResult {
+  /** Absolute paths, in a stable order, each once. */
+  files: string[];
+  /** Folders that could not be read. */
+  errors: { path: string; message: string }[];
+}
+
+/** The `.gitignore` layer of a folder, if it has one. */
+function ignoreLayer(dir: string): IgnoreLayer | undefined {
+  const file = path.join(dir, ".gitignore");
+  if (!existsSync(file)) return undefined;
+  try {
+    return { dir, rules: ignore().add(readFileSync(file, "utf8")) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the deepest `.gitignore` that has an opinion about a path ignores it. */
+function gitIgnored(absolute: string, isDir: boolean, layers: readonly IgnoreLayer[]): boolean {
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const rel = path.relative(layers[i].dir, absolute).split(path.sep).join("/");
+    if (rel === "" || rel.startsWith("..")) continue;
+    const verdict = layers[i].rules.test(isDir ? `${rel}/` : rel);
+    if (verdict.ignored) return true;
+    if (verdict.unignored) return false;
+  }
+  return false;
+}
+
+/** The folder where `.gitignore` lookup above a walk root stops: the repository root, else the working folder. */
+function ignoreBoundary(root: string, cwd: string): string {
+  for (let dir = root; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, ".git"))) return dir;
+    if (path.dirname(dir) === dir) break;
+  }
+  const rel = path.relative(cwd, root);
+  return rel.startsWith("..") || path.isAbsolute(rel) ? root : cwd;
+}
+
+/** `.gitignore` layers of the folders above a walk root, outermost first. */
+function ancestorLayers(root: string, cwd: string): IgnoreLayer[] {
+  const boundary = ignoreBoundary(root, cwd);
+  const dirs: string[] = [];
+  for (let dir = root; dir !== boundary && path.dirname(dir) !== dir; ) {
+    dir = path.dirname(dir);
+    dirs.unshift(dir);
+  }
+  return dirs.flatMap((dir) => ignoreLayer(dir) ?? []);
+}
+
+/** Whether a folder is a Python virtual environment or another folder never linted. */
+function isSkippedDir(dir: string): boolean {
+  return SKIPPED_DIRS.has(path.basename(dir)) || existsSync(path.join(dir, "pyvenv.cfg"));
+}
+
+/** Configured excludes, each relative to the folder of the configuration covering the path. */
+export class Excludes {
+  private readonly matchers = new Map<ProjectConfig, PathMatcher>();
+
+  constructor(private readonly configFor: (dir: string) => ProjectConfig | undefined) {}
+
+  /** Whether configuration excludes a path (a file or folder). */
+  excluded(absolute: string): boolean {
+    const config = this.configFor(path.dirname(absolute));
+    if (!config || config.exclude.length === 0) return false;
+    let matcher = this.matchers.get(config);
+    if (!matcher) {
+      matcher = globMatcher(config.dir, config.exclude);
+      this.matchers.set(config, matcher);
+    }
+    return matcher(absolute);
+  }
+}
+
+/** Walks folders and collects files; one instance per run so excludes and visited folders are shared. */
+export class FileWalker {
+  private readonly visited = new Set<string>();
+  private readonly excludes: Excludes;
+  private readonly files = new Set<string>();
+  private readonly errors: WalkResult["errors"] = [];
+
+  constructor(private readonly options: WalkOptions) {
+    this.excludes = new Excludes(options.configFor);
+  }
+
+  /** The files named by the paths (already checked to exist), folders walked. */
+  collect(paths: readonly string[]): WalkResult {
+    for (const given of paths) {
+      const absolute = path.resolve(this.options.cwd, given);
+      if (statSync(absolute).isDirectory()) {
+        this.walkRoot(absolute);
+      } else if (!(this.options.forceExclude && !this.options.noIgnore && this.excluded(absolute))) {
+        this.files.add(absolute);
+      }
+    }
+    return { files: [...this.files], errors: this.errors };
+  }
+
+  private excluded(absolute: string): boolean {
+    return this.excludes.excluded(absolute);
+  }
+
+  private walkRoot(root: string): void {
+    const layers = this.options.noIgnore ? [] : ancestorLayers(root, this.options.cwd);
+    if (this.options.forceExclude && !this.options.noIgnore && this.excluded(root)) return;
+    this.walkDir(root, layers);
+  }
+
+  private walkDir(dir: string, inherited: readonly IgnoreLayer[]): void {
+    let real: string;
+    let entries: Dirent[];
+    try {
+      real = realpathSync(dir);
+      if (this.visited.has(real)) return;
+      this.visited.add(real);
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      this.errors.push({ path: dir, message: (error as Error).message });
+      return;
+    }
+    const own = this.options.noIgnore ? undefined : ignoreLayer(dir);
+    const layers = own ? [...inherited, own] : inherited;
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const absolute = path.join(dir, entry.name);
+      const isDir = this.isDirectory(entry, absolute);
+      if (isDir === undefined) continue;
+      if (isDir && isSkippedDir(absolute)) continue;
+      if (!this.options.noIgnore && (gitIgnored(absolute, isDir, layers) || this.excluded(absolute))) continue;
+      if (isDir) this.walkDir(absolute, layers);
+      else if (this.options.handles(absolute)) this.files.add(absolute);
+    }
+  }
+
+  /** Whether an entry is a folder (following symlinks); undefined for broken links and special files. */
+  private isDirectory(entry: Dirent, absolute: string): boolean | undefined {
+    if (entry.isDirectory()) return true;
+    if (entry.isFile()) return false;
+    if (!entry.isSymbolicLink()) return undefined;
+    try {
+      const target = statSync(absolute);
+      return target.isDirectory() ? true : target.isFile() ? false : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}

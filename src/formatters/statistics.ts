@@ -1,0 +1,41 @@
+/** Ruff-style `--statistics`: one row per rule that reported, most frequent first. */
+import type { FileResult } from "../core/engine.js";
+
+export interface StatisticsRow {
+  code: string;
+  name: string;
+  count: number;
+  fixable: boolean;
+  fixable_count: number;
+}
+
+/** Counts of reported messages by rule; messages with no rule (parse and file errors) share one row. */
+export function statisticsRows(results: readonly FileResult[]): StatisticsRow[] {
+  const rows = new Map<string, StatisticsRow>();
+  for (const result of results) {
+    for (const message of result.messages) {
+      const name = message.ruleId ?? "fatal-error";
+      const row = rows.get(name) ?? { code: message.code ?? "", name, count: 0, fixable: false, fixable_count: 0 };
+      row.count++;
+      if (message.fix) {
+        row.fixable = true;
+        row.fixable_count++;
+      }
+      rows.set(name, row);
+    }
+  }
+  return [...rows.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code) || a.name.localeCompare(b.name));
+}
+
+/** Rows as text: count, code, `[*]` when fixes exist, name. */
+export function formatStatistics(rows: readonly StatisticsRow[]): string {
+  const countWidth = Math.max(0, ...rows.map((r) => String(r.count).length));
+  const codeWidth = Math.max(0, ...rows.map((r) => r.code.length));
+  const anyFixable = rows.some((r) => r.fixable);
+  return rows
+    .map((r) => {
+      const marker = anyFixable ? (r.fixable ? "[*] " : "[ ] ") : "";
+      return `${String(r.count).padStart(countWidth)}\t${r.code.padEnd(codeWidth)}\t${marker}${r.name}`;
+    })
+    .join("\n");
+}

@@ -1,0 +1,83 @@
+/**
+ * ESLint's default layout: each file's path underlined, one aligned row per message
+ * (`line:column  severity  message  CODE rule-name`), then a summary of problems and fixable ones.
+ */
+import type { FileResult, LintMessage } from "../core/engine.js";
+import { palette, visibleLength, type Palette } from "./color.js";
+import type { Formatter } from "./types.js";
+
+/** `1 error`, `2 errors`. */
+function counted(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+/** The severity word of a message, colored. */
+function severityLabel(message: LintMessage, paint: Palette): string {
+  if (message.fatal || message.severity === 2) return paint.red("error");
+  if (message.level === "info") return paint.blue("info");
+  return paint.yellow("warning");
+}
+
+/** The last column: the rule's code before its name, as `# noqa:` takes the code. */
+export function ruleLabel(message: LintMessage): string {
+  if (!message.ruleId) return "";
+  return message.code ? `${message.code} ${message.ruleId}` : message.ruleId;
+}
+
+/** Rows laid out in columns two spaces apart; column 1 right-aligned, the rest left-aligned, trailing blanks cut. */
+function alignColumns(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell))));
+  return rows.map((row) =>
+    row
+      .map((cell, i) => {
+        const pad = " ".repeat(widths[i] - visibleLength(cell));
+        return i === 1 ? pad + cell : cell + pad;
+      })
+      .join("  ")
+      .trimEnd(),
+  );
+}
+
+/** One file's block: the underlined path and its message table. */
+function fileBlock(result: FileResult, paint: Palette): string {
+  const rows = result.messages.map((message) => [
+    "",
+    String(message.line || 0),
+    String(message.column || 0),
+    severityLabel(message, paint),
+    message.message.replace(/([^ ])\.$/u, "$1"),
+    paint.dim(ruleLabel(message)),
+  ]);
+  const lines = alignColumns(rows).map((line) => line.replace(/(\d+)\s+(\d+)/u, (_, l: string, c: string) => paint.dim(`${l}:${c}`)));
+  return `${paint.underline(result.filePath)}\n${lines.join("\n")}\n\n`;
+}
+
+export const stylish: Formatter = (results, context) => {
+  const paint = palette(context.color);
+  let output = "\n";
+  let errors = 0;
+  let warnings = 0;
+  let infos = 0;
+  let fixableErrors = 0;
+  let fixableWarnings = 0;
+  for (const result of results) {
+    if (result.messages.length === 0) continue;
+    errors += result.errorCount;
+    warnings += result.warningCount;
+    infos += result.infoCount ?? 0;
+    fixableErrors += result.fixableErrorCount;
+    fixableWarnings += result.fixableWarningCount;
+    output += fileBlock(result, paint);
+  }
+  const total = errors + warnings + infos;
+  if (total === 0) return "";
+  const emphasis = (text: string): string => (errors > 0 ? paint.red(paint.bold(text)) : paint.yellow(paint.bold(text)));
+  const breakdown = [counted(errors, "error"), counted(warnings, "warning"), ...(infos > 0 ? [counted(infos, "info")] : [])];
+  output += emphasis(`\u2716 ${counted(total, "problem")} (${breakdown.join(", ")})`) + "\n";
+  if (fixableErrors > 0 || fixableWarnings > 0) {
+    const fixable = `${counted(fixableErrors, "error")} and ${counted(fixableWarnings, "warning")}`;
+    output += emphasis(`  ${fixable} potentially fixable with the \`--fix\` option.`) + "\n";
+  }
+  return paint.reset(output);
+};

@@ -1,0 +1,22 @@
+/** What every formatter receives: the results and, as ESLint passes it, some context. */
+import type { FileResult } from "../core/engine.js";
+
+/** A rule's metadata in the shape ESLint's `rulesMeta` has, which ESLint formatters and integrations read. */
+export interface EslintRuleMeta {
+  type: "problem" | "suggestion";
+  docs: { description: string; url?: string; recommended: boolean };
+  fixable?: "code";
+  hasSuggestions?: boolean;
+  messages: Record<string, string>;
+}
+
+export interface FormatterContext {
+  cwd: string;
+  rulesMeta: Record<string, EslintRuleMeta>;
+  /** Whether to emit ANSI colors (the CLI decides from the terminal and NO_COLOR/FORCE_COLOR). */
+  color?: boolean;
+  maxWarningsExceeded?: { maxWarnings: number; foundWarnings: number };
+}
+
+/** A pure function of the results, like an ESLint formatter module's export. */
+export type Formatter = (results: FileResult[], context: FormatterContext) => string | Promise<string>;

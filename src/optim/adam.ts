@@ -1,0 +1,87 @@
+/** Adam with optional AMSGrad, maximization and either L2 or decoupled weight decay (torch 2.x `Adam`). */
+import { Optimizer, checkBetas, checkNonNegative, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
+
+export interface AdamOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weight_decay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+  /** Shrink parameters by `lr * weight_decay` directly instead of adding decay to the gradient (AdamW). */
+  decoupled_weight_decay: boolean;
+}
+
+export type AdamGroup = ParamGroup & AdamOptions;
+
+export const ADAM_DEFAULTS: AdamOptions = {
+  lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false, maximize: false, decoupled_weight_decay: false,
+};
+
+/** Checks the options torch validates for the Adam family. */
+export function checkAdamOptions(options: { lr: number; eps: number; betas: readonly number[]; weight_decay: number }): void {
+  checkNonNegative(options.lr, "learning rate");
+  checkNonNegative(options.eps, "epsilon value");
+  checkBetas(options.betas);
+  checkNonNegative(options.weight_decay, "weight_decay value");
+}
+
+export class Adam extends Optimizer<AdamGroup> {
+  constructor(params: ParamsInput, options: Partial<AdamOptions> = {}) {
+    const defaults = { ...ADAM_DEFAULTS, ...options, betas: [...(options.betas ?? ADAM_DEFAULTS.betas)] as [number, number] };
+    checkAdamOptions(defaults);
+    super(params, defaults);
+  }
+
+  protected updateGroup(group: AdamGroup, params: Tensor[], grads: Gradient[]): void {
+    const { lr, eps, weight_decay: decay, amsgrad, maximize, decoupled_weight_decay: decoupled } = group;
+    const [beta1, beta2] = group.betas;
+    const keep1 = 1 - beta1;
+    const keep2 = 1 - beta2;
+    const coupled = decay !== 0 && !decoupled;
+    const shrink = 1 - lr * decay;
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      const g = grads[i];
+      const state = this.stateOf(p, initAdam);
+      const step = ((state.step as number) += 1);
+      const m = state.exp_avg as Tensor;
+      const v = state.exp_avg_sq as Tensor;
+      let vMax = state.max_exp_avg_sq as Tensor | undefined;
+      if (amsgrad && vMax === undefined) vMax = state.max_exp_avg_sq = zerosLike(p);
+      const negStepSize = -(lr / (1 - beta1 ** step));
+      const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+      const n = p.length;
+      if (decay !== 0 && decoupled) for (let j = 0; j < n; j++) p[j] *= shrink;
+      if (vMax === undefined) {
+        for (let j = 0; j < n; j++) {
+          let d = maximize ? -g[j] : g[j];
+          if (coupled) d += decay * p[j];
+          const mj = m[j] * beta1 + keep1 * d;
+          const vj = v[j] * beta2 + keep2 * d * d;
+          m[j] = mj;
+          v[j] = vj;
+          p[j] += negStepSize * (mj / (Math.sqrt(vj) / bc2Sqrt + eps));
+        }
+        continue;
+      }
+      for (let j = 0; j < n; j++) {
+        let d = maximize ? -g[j] : g[j];
+        if (coupled) d += decay * p[j];
+        const mj = m[j] * beta1 + keep1 * d;
+        const vj = v[j] * beta2 + keep2 * d * d;
+        m[j] = mj;
+        v[j] = vj;
+        // AMSGrad normalizes by the largest second moment seen so far.
+        const vMaxj = Math.max(vMax[j], vj);
+        vMax[j] = vMaxj;
+        p[j] += negStepSize * (mj / (Math.sqrt(vMaxj) / bc2Sqrt + eps));
+      }
+    }
+  }
+}
+
+/** Zeroed moments and a step count of zero. */
+function initAdam(param: Tensor): ParamState {
+  return { step: 0, exp_avg: zerosLike(param), exp_avg_sq: zerosLike(param) };
+}

@@ -1,0 +1,83 @@
+/** Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and L2 decay (torch `SGD`). */
+import { Optimizer, checkNonNegative, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor, zerosLike } from "./optimizer.js";
+import { ValueError } from "./errors.js";
+
+export interface SGDOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weight_decay: number;
+  nesterov: boolean;
+  maximize: boolean;
+}
+
+export type SGDGroup = ParamGroup & SGDOptions;
+
+export const SGD_DEFAULTS: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, weight_decay: 0, nesterov: false, maximize: false };
+
+export class SGD extends Optimizer<SGDGroup> {
+  constructor(params: ParamsInput, options: Partial<SGDOptions> = {}) {
+    const defaults = { ...SGD_DEFAULTS, ...options };
+    checkNonNegative(defaults.lr, "learning rate");
+    checkNonNegative(defaults.momentum, "momentum value");
+    checkNonNegative(defaults.weight_decay, "weight_decay value");
+    if (defaults.nesterov && (defaults.momentum <= 0 || defaults.dampening !== 0)) {
+      throw new ValueError("Nesterov momentum requires a momentum and zero dampening");
+    }
+    super(params, defaults);
+  }
+
+  protected updateGroup(group: SGDGroup, params: Tensor[], grads: Gradient[]): void {
+    const { lr, momentum, dampening, weight_decay: decay, nesterov, maximize } = group;
+    const sign = maximize ? -1 : 1;
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      const g = grads[i];
+      const n = p.length;
+      if (momentum === 0) {
+        for (let j = 0; j < n; j++) {
+          let d = sign * g[j];
+          if (decay !== 0) d += decay * p[j];
+          p[j] -= lr * d;
+        }
+        continue;
+      }
+      const state = this.stateOf(p, initMomentum);
+      const buf = state.momentum_buffer as Tensor | undefined;
+      if (buf === undefined) {
+        // The first step seeds the buffer with the gradient itself, undamped.
+        const seeded = zerosLike(p);
+        for (let j = 0; j < n; j++) {
+          let d = sign * g[j];
+          if (decay !== 0) d += decay * p[j];
+          seeded[j] = d;
+          p[j] -= lr * (nesterov ? d + momentum * seeded[j] : seeded[j]);
+        }
+        state.momentum_buffer = seeded;
+        continue;
+      }
+      const keep = 1 - dampening;
+      if (decay === 0 && !maximize && !nesterov) {
+        // The common configuration, kept free of per-element branches.
+        for (let j = 0; j < n; j++) {
+          const b = buf[j] * momentum + keep * g[j];
+          buf[j] = b;
+          p[j] -= lr * b;
+        }
+        continue;
+      }
+      for (let j = 0; j < n; j++) {
+        let d = sign * g[j];
+        if (decay !== 0) d += decay * p[j];
+        const b = buf[j] * momentum + keep * d;
+        buf[j] = b;
+        p[j] -= lr * (nesterov ? d + momentum * b : b);
+      }
+    }
+  }
+}
+
+/** Momentum state starts empty: the buffer is created from the first gradient. */
+function initMomentum(): ParamState {
+  return {};
+}

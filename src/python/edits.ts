@@ -1,0 +1,60 @@
+/**
+ * Turns fix requests on Python facts into text edits on the file, keeping its formatting, quotes, comments,
+ * line endings and import style. Anything that cannot be done safely comes back as a reason string.
+ */
+import type { AnalyzedFile, FixRequest, TextEdit } from "../core/types.js";
+import { scaleByWorldSize, setArgument } from "./edits/arguments.js";
+import { splitDecayGroups, swapSequenceItems } from "./edits/groups.js";
+import { renameOptimizer } from "./edits/rename.js";
+import { nodeAt, parseModule, parsesCleanly, type SyntaxNode } from "./edits/syntax.js";
+
+/** The text with the edits applied (edits sorted and non-overlapping). */
+export function applyTextEdits(text: string, edits: TextEdit[]): string {
+  let out = "";
+  let at = 0;
+  for (const edit of edits) {
+    out += text.slice(at, edit.span.start) + edit.text;
+    at = edit.span.end;
+  }
+  return out + text.slice(at);
+}
+
+/** Edits in file order without no-ops, or why they cannot be applied together. */
+function settle(text: string, edits: TextEdit[] | string): TextEdit[] | string {
+  if (typeof edits === "string") return edits;
+  const changes = edits
+    .filter((edit) => text.slice(edit.span.start, edit.span.end) !== edit.text)
+    .sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+  for (let i = 1; i < changes.length; i++) {
+    if (changes[i].span.start < changes[i - 1].span.end) return "the edits overlap";
+  }
+  if (changes.length > 0 && parsesCleanly(text) && !parsesCleanly(applyTextEdits(text, changes))) {
+    return "the edit would leave a file that does not parse";
+  }
+  return changes;
+}
+
+/** The edits for one request on a tree of the file. */
+function editsFor(file: AnalyzedFile, root: SyntaxNode, request: FixRequest): TextEdit[] | string {
+  if (request.kind === "swap-sequence-items") return swapSequenceItems(root, request.value);
+  const site = file.facts.optimizers.find((s) => s.id === request.site);
+  if (!site) return `no optimizer construction with id ${request.site} in this file`;
+  const call = nodeAt(root, site.span, ["call"]);
+  if (!call || call.hasError) return "the optimizer construction is not a well-formed call";
+  switch (request.kind) {
+    case "rename-optimizer":
+      return renameOptimizer(file.text, root, call, site, request.to);
+    case "set-argument":
+      return setArgument(file.text, root, call, site, request.name, request.value);
+    case "split-decay-groups":
+      return splitDecayGroups(file.text, root, site);
+    case "scale-by-world-size":
+      return scaleByWorldSize(root, call, site, request.name);
+  }
+}
+
+/** Text edits that carry out `request` on `file.text`, or a reason why that cannot be done safely. */
+export function pythonEdits(file: AnalyzedFile, request: FixRequest): TextEdit[] | string {
+  const root = parseModule(file.text);
+  return settle(file.text, editsFor(file, root, request));
+}

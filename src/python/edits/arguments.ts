@@ -1,0 +1,172 @@
+/** `set-argument` and `scale-by-world-size`: edits to one argument of an optimizer construction. */
+import type { ArgumentFact, OptimizerSite, Span } from "../../core/facts.js";
+import type { LiteralValue, TextEdit } from "../../core/types.js";
+import { appendItem } from "./lists.js";
+import { importBindings, isBindingOccurrence, nameOccurrences, sameNode, scopeEncloses, soleImport } from "./names.js";
+import { preferredQuote, renderLiteral } from "./render.js";
+import { codeChildren, nodeAt, spanOf, type SyntaxNode } from "./syntax.js";
+
+/** Names that hold the number of data-parallel workers: `world_size`, `ddp_world_size`, `WORLD_SIZE`. */
+const WORLD_SIZE_NAME = /^(?:[A-Za-z0-9]+_)*world_size$/i;
+
+/** Expression kinds that `* factor` can follow without parentheses. */
+const TIGHT_EXPRESSIONS = new Set([
+  "identifier", "attribute", "call", "subscript", "integer", "float", "parenthesized_expression", "unary_operator",
+  "list", "tuple", "dictionary", "true", "false", "none",
+]);
+
+/** Binary operators with at least the precedence of `*`, so `a / b * n` still means `(a / b) * n`. */
+const TIGHT_OPERATORS = new Set(["*", "/", "//", "%", "@", "**"]);
+
+/** The node covering exactly `span` whose parent is of type `parentType` (an argument-list item, a keyword's value). */
+function childAt(root: SyntaxNode, span: Span, parentType: string): SyntaxNode | undefined {
+  for (let up: SyntaxNode | null = root.descendantForIndex(span.start, span.end); up; up = up.parent) {
+    if (up.startIndex !== span.start || up.endIndex !== span.end) return undefined;
+    if (up.parent?.type === parentType) return up;
+  }
+  return undefined;
+}
+
+/** The expression an argument passes: a keyword argument's value, or the positional argument itself. */
+function argumentValueNode(root: SyntaxNode, arg: ArgumentFact): SyntaxNode | undefined {
+  if (arg.how === "keyword") {
+    const keyword = nodeAt(root, arg.span, ["keyword_argument"]);
+    return keyword?.childForFieldName("value") ?? childAt(root, arg.value.span, "keyword_argument");
+  }
+  if (arg.how === "positional") return childAt(root, arg.span, "argument_list") ?? childAt(root, arg.value.span, "argument_list");
+  return undefined;
+}
+
+/** Whether a literal sits directly as a value in a dict display (`{"lr": 0.1}`) or a `dict(lr=0.1)` call. */
+function isDictEntryValue(literal: SyntaxNode): boolean {
+  const parent = literal.parent;
+  if (parent?.type === "pair") return sameNode(parent.childForFieldName("value"), literal) && parent.parent?.type === "dictionary";
+  if (parent?.type === "keyword_argument" && sameNode(parent.childForFieldName("value"), literal)) {
+    const call = parent.parent?.parent;
+    return call?.type === "call" && call.childForFieldName("function")?.text === "dict";
+  }
+  return false;
+}
+
+/** A keyword argument written at the call, whatever the analysis matched. */
+function keywordAt(argumentList: SyntaxNode, name: string): SyntaxNode | undefined {
+  return codeChildren(argumentList).find(
+    (child) => child.type === "keyword_argument" && child.childForFieldName("name")?.text === name,
+  );
+}
+
+/** Edits that give argument `name` the literal `value` at the call, replacing or adding it. */
+export function setArgument(
+  text: string, root: SyntaxNode, call: SyntaxNode, site: OptimizerSite, name: string, value: LiteralValue,
+): TextEdit[] | string {
+  const rendered = renderLiteral(value, preferredQuote(root));
+  const arg = site.args.get(name);
+  if (arg?.how === "unpacked") {
+    const literal = arg.value.literalSpan && root.namedDescendantForIndex(arg.value.literalSpan.start, arg.value.literalSpan.end);
+    if (!literal || literal.startIndex !== arg.value.literalSpan!.start || literal.endIndex !== arg.value.literalSpan!.end || !isDictEntryValue(literal)) {
+      return `${name} comes through \`${text.slice(arg.span.start, arg.span.end)}\` and is not a literal in a dict, so it cannot be set safely`;
+    }
+    return [{ span: spanOf(literal), text: rendered }];
+  }
+  if (arg) {
+    const node = argumentValueNode(root, arg);
+    if (!node) return `the ${name} argument was not found at the call`;
+    return [{ span: spanOf(node), text: rendered }];
+  }
+  const argumentList = call.childForFieldName("arguments");
+  if (argumentList?.type !== "argument_list") return "the call's arguments cannot be edited";
+  const written = keywordAt(argumentList, name);
+  if (written) return [{ span: spanOf(written.childForFieldName("value")!), text: rendered }];
+  if (site.hasUnresolvedSpread) {
+    return `arguments also come through unpacking that cannot be read, so adding ${name}= could pass it twice`;
+  }
+  return appendItem(text, argumentList, codeChildren(argumentList), `${name}=${rendered}`);
+}
+
+/** The statements that run before `node` in the blocks enclosing it, nearest first. */
+function precedingStatements(block: SyntaxNode, node: SyntaxNode): SyntaxNode[] {
+  return block.namedChildren.filter((statement) => statement.endIndex <= node.startIndex).reverse();
+}
+
+/** World-size names an assignment statement binds (`world_size = ...`, `rank, world_size = ...`). */
+function assignedWorldSizeNames(statement: SyntaxNode): string[] {
+  if (statement.type !== "expression_statement") return [];
+  const assignment = statement.namedChildren[0];
+  if (assignment?.type !== "assignment") return [];
+  const left = assignment.childForFieldName("left");
+  const names = left?.type === "identifier" ? [left] : (left?.namedChildren ?? []).filter((n) => n.type === "identifier");
+  return names.map((n) => n.text).filter((n) => WORLD_SIZE_NAME.test(n));
+}
+
+/** World-size names among a function's parameters. */
+function parameterWorldSizeNames(fn: SyntaxNode): string[] {
+  const parameters = fn.childForFieldName("parameters")?.namedChildren ?? [];
+  return parameters
+    .map((p) => (p.type === "identifier" ? p : p.type === "typed_parameter" ? p.namedChildren[0] : p.childForFieldName("name")))
+    .filter((n): n is SyntaxNode => n?.type === "identifier" && WORLD_SIZE_NAME.test(n.text))
+    .map((n) => n.text);
+}
+
+/** Whether a function binds `name` anywhere in its body, making it local there. */
+function bindsLocally(fn: SyntaxNode, name: string): boolean {
+  return nameOccurrences(fn, name).some(isBindingOccurrence);
+}
+
+/** The nearest world-size name assigned before the call in an enclosing block, or a parameter of an enclosing function. */
+function worldSizeName(call: SyntaxNode): string | undefined {
+  const crossed: SyntaxNode[] = [];
+  const visible = (name: string) => !crossed.some((fn) => bindsLocally(fn, name));
+  for (let up = call.parent; up; up = up.parent) {
+    if (up.type === "lambda") return undefined;
+    if (up.type === "function_definition") {
+      const name = parameterWorldSizeNames(up).find(visible);
+      if (name) return name;
+      crossed.push(up);
+      continue;
+    }
+    const classBody = up.type === "block" && up.parent?.type === "class_definition";
+    if ((up.type !== "block" && up.type !== "module") || (classBody && crossed.length > 0)) continue;
+    for (const statement of precedingStatements(up, call)) {
+      const name = assignedWorldSizeNames(statement).find(visible);
+      if (name) return name;
+    }
+  }
+  return undefined;
+}
+
+/** `torch.distributed.get_world_size()` spelled through the file's own import of torch.distributed, if any. */
+function getWorldSizeCall(root: SyntaxNode, call: SyntaxNode): string | undefined {
+  const bindings = importBindings(root);
+  const spellings: [string, string][] = [
+    ["torch.distributed.get_world_size", "()"],
+    ["torch.distributed", ".get_world_size()"],
+    ["torch", ".distributed.get_world_size()"],
+  ];
+  for (const [path, suffix] of spellings) {
+    for (const [local, found] of bindings) {
+      if (found[0].path !== path || !soleImport(root, bindings, local)) continue;
+      if (found.some((b) => scopeEncloses(b.statement, call) && b.statement.endIndex <= call.startIndex)) return local + suffix;
+    }
+  }
+  return undefined;
+}
+
+/** Edits that multiply argument `name` at the call by the file's world-size expression. */
+export function scaleByWorldSize(root: SyntaxNode, call: SyntaxNode, site: OptimizerSite, name: string): TextEdit[] | string {
+  const arg = site.args.get(name);
+  if (!arg) return `${name} is not written at the call, so there is no value to scale there`;
+  if (arg.how === "unpacked") return `${name} comes through unpacking, so it cannot be scaled at the call`;
+  const node = argumentValueNode(root, arg);
+  if (!node) return `the ${name} argument was not found at the call`;
+  const factor = worldSizeName(call) ?? getWorldSizeCall(root, call);
+  if (!factor) return "no world-size name or torch.distributed import is visible at the call";
+  const tight = node.type === "binary_operator"
+    ? TIGHT_OPERATORS.has(node.childForFieldName("operator")?.type ?? "")
+    : TIGHT_EXPRESSIONS.has(node.type);
+  if (tight) return [{ span: { start: node.endIndex, end: node.endIndex }, text: ` * ${factor}` }];
+  return [
+    { span: { start: node.startIndex, end: node.startIndex }, text: "(" },
+    { span: { start: node.endIndex, end: node.endIndex }, text: `) * ${factor}` },
+  ];
+}
+

@@ -1,0 +1,68 @@
+/** Tree-sitter helpers the Python edits share: one parser, node lookup by span, line layout. */
+import Parser from "tree-sitter";
+import Python from "tree-sitter-python";
+import type { Span } from "../../core/facts.js";
+
+export type SyntaxNode = Parser.SyntaxNode;
+
+const parser = new Parser();
+parser.setLanguage(Python as unknown as Parser.Language);
+
+/** The module node of a fresh parse of `text`; callers drop it before returning. */
+export function parseModule(text: string): SyntaxNode {
+  return parser.parse(text).rootNode;
+}
+
+/** The span a node covers. */
+export function spanOf(node: SyntaxNode): Span {
+  return { start: node.startIndex, end: node.endIndex };
+}
+
+/** The outermost node of one of `types` covering exactly `span`, if any. */
+export function nodeAt(root: SyntaxNode, span: Span, types: readonly string[]): SyntaxNode | undefined {
+  let node: SyntaxNode | null = root.descendantForIndex(span.start, span.end);
+  let found: SyntaxNode | undefined;
+  while (node && node.startIndex === span.start && node.endIndex === span.end) {
+    if (types.includes(node.type)) found = node;
+    node = node.parent;
+  }
+  return found;
+}
+
+/** The line ending the file already uses, so added lines match it. */
+export function lineEnding(text: string): string {
+  return text.includes("\r\n") ? "\r\n" : "\n";
+}
+
+/** Offset where the line holding `offset` starts. */
+export function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf("\n", offset - 1) + 1;
+}
+
+/** The whitespace before `offset` on its line, or undefined when other text precedes it there. */
+export function leadingIndent(text: string, offset: number): string | undefined {
+  const before = text.slice(lineStart(text, offset), offset);
+  return /^[ \t]*$/.test(before) ? before : undefined;
+}
+
+/** Offset just past the line break that ends the line holding `offset` (or the end of the text). */
+export function nextLineStart(text: string, offset: number): number {
+  const newline = text.indexOf("\n", offset);
+  return newline === -1 ? text.length : newline + 1;
+}
+
+/** Named children that are code, not comments. */
+export function codeChildren(node: SyntaxNode): SyntaxNode[] {
+  return node.namedChildren.filter((child) => child.type !== "comment");
+}
+
+/** The nearest ancestor of one of `types`. */
+export function ancestorOf(node: SyntaxNode, types: readonly string[]): SyntaxNode | undefined {
+  for (let up = node.parent; up; up = up.parent) if (types.includes(up.type)) return up;
+  return undefined;
+}
+
+/** Whether the parse found no syntax errors. */
+export function parsesCleanly(text: string): boolean {
+  return !parseModule(text).hasError;
+}

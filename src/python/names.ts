@@ -1,0 +1,52 @@
+/** Domain vocabulary: which Python names mean a world size, a batch size, a learning rate. */
+import type { Dependency } from "../core/facts.js";
+
+const WORLD_SIZE_NAME =
+  /^(?:ddp_|global_|dist_|total_)?world_?size$|^n_?gpus?$|^num_?gpus$|^ngpus_per_node$|^num_processes$|^nprocs$|^gpu_count$|^num_replicas$/i;
+const GLOBAL_BATCH_NAME = /^(?:total|global|effective)_?(?:train_)?batch_?size$/i;
+const BATCH_OR_ACCUMULATION_NAME = /batch_?size|(?:^|_)bs$|accum/i;
+const BATCH_NAME = /batch_?size|(?:^|_)bs$/i;
+const LEARNING_RATE_NAME = /^(?:[a-z0-9]+_)*(?:lr|learning_rate)$/i;
+/** Calls whose result is the number of data-parallel workers (`dist.get_world_size()`, `torch.cuda.device_count()`). */
+const WORLD_SIZE_CALL = /(?:^|_)world_size$|^device_count$/;
+
+/** Environment variables torchrun (and the older launchers) set for each worker. */
+export const TORCHRUN_ENV = new Set(["WORLD_SIZE", "LOCAL_RANK", "RANK", "LOCAL_WORLD_SIZE"]);
+
+/** Whether a name (a variable or the last attribute of a chain) holds the number of workers. */
+export function isWorldSizeName(name: string): boolean {
+  return WORLD_SIZE_NAME.test(name);
+}
+
+/** Whether a call with this last callee segment returns the number of workers. */
+export function isWorldSizeCall(lastSegment: string): boolean {
+  return WORLD_SIZE_CALL.test(lastSegment);
+}
+
+/** Whether a name holds a per-worker batch size or a gradient-accumulation count. */
+export function isBatchOrAccumulationName(name: string): boolean {
+  return BATCH_OR_ACCUMULATION_NAME.test(name);
+}
+
+/** Whether a name holds a batch size of any kind. */
+export function isBatchName(name: string): boolean {
+  return BATCH_NAME.test(name);
+}
+
+/** Whether a name holds a learning rate (`lr`, `base_lr`, `learning_rate`, ...). */
+export function isLearningRateName(name: string): boolean {
+  return LEARNING_RATE_NAME.test(name);
+}
+
+/** What a name itself says the value depends on. */
+export function nameDependencies(name: string): Dependency[] {
+  if (isWorldSizeName(name)) return ["world-size"];
+  if (GLOBAL_BATCH_NAME.test(name)) return ["batch-size"];
+  return [];
+}
+
+/** The union of dependency lists, in a stable order. */
+export function unionDependencies(...lists: Dependency[][]): Dependency[] {
+  const all = new Set(lists.flat());
+  return (["world-size", "batch-size"] as Dependency[]).filter((d) => all.has(d));
+}

@@ -1,0 +1,953 @@
+/**
+ * What an expert reader resolves in one file: what a name refers to (an imported class, a local class,
+ * an argparse namespace, a dict) and what an expression evaluates to, with where the value was defined.
+ * Anything not resolved with certainty is unknown.
+ */
+import type { Dependency, Origin, ResolvedValue, Value } from "../core/facts.js";
+import { OPTIMIZER_MODULE_ROOTS, optimizerByName } from "../knowledge/optimizers.js";
+import { isBatchName, isWorldSizeCall, isWorldSizeName, nameDependencies, TORCHRUN_ENV, unionDependencies } from "./names.js";
+import { fieldChild, namedChildren, spanOf, textOf, type PyNode } from "./parser.js";
+import { bindingForUse, isPlainString, scopeOf, statementOf, stringBody, type Binding, type FileIndex, type Scope } from "./scope.js";
+
+/** A class defined in the file, with what its body and methods say about its attributes. */
+export interface ClassModel {
+  name: string;
+  node: PyNode;
+  isDataclass: boolean;
+  /** Class-body attributes in order: the statement and the default expression, if any. */
+  fields: Map<string, { stmt: PyNode; value?: PyNode }>;
+  /** `self.<attr> = ...` writes in the class's methods. */
+  selfWrites: Map<string, { stmt: PyNode; value?: PyNode; method: PyNode }[]>;
+}
+
+/** One `add_argument` call. */
+interface ArgumentModel {
+  call: PyNode;
+  flag: string;
+  defaultNode?: PyNode;
+  type?: string;
+  action?: string;
+  required: boolean;
+}
+
+/** An `argparse.ArgumentParser` built in the file. */
+interface ParserModel {
+  node: PyNode;
+  arguments: Map<string, ArgumentModel[]>;
+  /** `set_defaults` keys ("*" for an unpacked dict): those defaults are not the add_argument ones. */
+  overridden: Set<string>;
+}
+
+/** A dict whose keys are known (a literal or a `dict(...)` call). */
+export interface DictModel {
+  entries: Map<string, { entry: PyNode; value: PyNode }>;
+  /** Keys may exist beyond `entries` (`**other` inside, a positional mapping). */
+  open: boolean;
+  /** The name it is held by, for mutation checks and descriptions. */
+  holder?: string;
+}
+
+/** What an expression refers to, beyond a plain value. */
+export type Ref =
+  | { kind: "path"; path: string }
+  | { kind: "class"; cls: ClassModel }
+  | { kind: "function"; node: PyNode }
+  | { kind: "instance"; cls: ClassModel; call?: PyNode }
+  | { kind: "parser"; parser: ParserModel }
+  | { kind: "namespace"; parser: ParserModel }
+  | { kind: "known-args"; parser: ParserModel }
+  | { kind: "dict"; dict: DictModel };
+
+const MAX_DEPTH = 40;
+const FREE_MODULES = new Set(OPTIMIZER_MODULE_ROOTS);
+
+/** Resolves names and values in one analyzed file; results are cached per node. */
+export class Resolver {
+  private readonly values = new Map<PyNode, ResolvedValue>();
+  private readonly refs = new Map<PyNode, Ref | null>();
+  private readonly classes = new Map<PyNode, ClassModel>();
+  private readonly parsers = new Map<PyNode, ParserModel>();
+  private readonly dicts = new Map<PyNode, DictModel>();
+  private readonly namespaceNames = new Map<string, ParserModel | null>();
+  private parsersIndexed = false;
+  private rewritten: boolean | undefined;
+  private readonly active = new Set<PyNode>();
+
+  constructor(
+    readonly index: FileIndex,
+    readonly text: string,
+  ) {}
+
+  textOf(node: PyNode): string {
+    return textOf(node, this.text);
+  }
+
+  // ---------------------------------------------------------------- references
+
+  /** What an expression refers to (an imported path, a local class or instance, a parser, a dict), or null. */
+  ref(node: PyNode | undefined, depth = 0): Ref | null {
+    if (!node || depth > MAX_DEPTH) return null;
+    if (this.refs.has(node)) return this.refs.get(node)!;
+    if (this.active.has(node)) return null;
+    this.active.add(node);
+    const result = this.computeRef(node, depth + 1);
+    this.active.delete(node);
+    this.refs.set(node, result);
+    return result;
+  }
+
+  /** The dotted path an expression names through imports (`torch.optim.AdamW`), if any. */
+  pathOf(node: PyNode | undefined): string | undefined {
+    const r = this.ref(node);
+    return r?.kind === "path" ? r.path : undefined;
+  }
+
+  private computeRef(node: PyNode, depth: number): Ref | null {
+    switch (node.type) {
+      case "identifier":
+        return this.nameRef(node, depth);
+      case "parenthesized_expression":
+        return this.ref(namedChildren(node)[0], depth);
+      case "attribute":
+        return this.attributeRef(node, depth);
+      case "call":
+        return this.callRef(node, depth);
+      case "dictionary":
+        return { kind: "dict", dict: this.dictLiteral(node) };
+      case "subscript": {
+        const target = this.ref(fieldChild(node, "value"), depth);
+        const key = fieldChild(node, "subscript");
+        if (target?.kind === "known-args" && key && this.textOf(key) === "0") return { kind: "namespace", parser: target.parser };
+        if (target?.kind === "dict" && key && isPlainString(key)) {
+          const entry = this.liveEntry(target.dict, stringBody(this.textOf(key)));
+          return entry ? this.ref(entry.value, depth) : null;
+        }
+        return null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  private nameRef(node: PyNode, depth: number): Ref | null {
+    const name = this.textOf(node);
+    const binding = bindingForUse(name, node, this.index);
+    if (!binding) return this.freeNameRef(name, node);
+    switch (binding.kind) {
+      case "import":
+        return binding.importPath ? { kind: "path", path: binding.importPath } : null;
+      case "class": {
+        const cls = this.classModel(definitionNode(binding.stmt));
+        return cls ? { kind: "class", cls } : null;
+      }
+      case "def":
+        return { kind: "function", node: definitionNode(binding.stmt) };
+      case "param":
+        return this.parameterRef(binding, depth);
+      case "assign": {
+        if (!binding.value) return null;
+        const target = this.ref(binding.value, depth);
+        if (binding.unpackIndex !== undefined) {
+          return target?.kind === "known-args" && binding.unpackIndex === 0 ? { kind: "namespace", parser: target.parser } : null;
+        }
+        if (target?.kind === "dict" && binding.value.type !== "identifier") return { kind: "dict", dict: { ...target.dict, holder: name } };
+        return target;
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** A name bound nowhere in the file: a star import, a framework root used without import, or a builtin. */
+  private freeNameRef(name: string, node: PyNode): Ref | null {
+    if (scopeOf(node, this.index).kind === "class" && this.index.module.bindings.has(name)) return null;
+    for (const star of this.index.module.starImports) {
+      if (optimizerByName(`${star}.${name}`)) return { kind: "path", path: `${star}.${name}` };
+    }
+    if (FREE_MODULES.has(name)) return { kind: "path", path: name };
+    return { kind: "path", path: `builtins.${name}` };
+  }
+
+  /** `self` in a method, a parameter annotated with a local class, or an argparse namespace passed around. */
+  private parameterRef(binding: Binding, depth: number): Ref | null {
+    const fn = binding.stmt.parent?.parent;
+    if (fn?.type === "function_definition") {
+      const params = namedChildren(binding.stmt.parent!);
+      const owner = fn.parent?.type === "block" ? fn.parent.parent : fn.parent?.parent?.parent;
+      if (params[0] === binding.stmt && owner?.type === "class_definition" && !this.isStaticMethod(fn)) {
+        const cls = this.classModel(owner);
+        return cls ? { kind: "instance", cls } : null;
+      }
+    }
+    if (binding.annotation) {
+      const annotated = this.ref(namedChildren(binding.annotation)[0] ?? binding.annotation, depth);
+      if (annotated?.kind === "class") return { kind: "instance", cls: annotated.cls };
+      if (annotated?.kind === "path" && annotated.path !== "argparse.Namespace") return null;
+    }
+    const parser = this.namespaceByName(binding.name);
+    return parser ? { kind: "namespace", parser } : null;
+  }
+
+  private isStaticMethod(fn: PyNode): boolean {
+    const decorated = fn.parent?.type === "decorated_definition" ? fn.parent : undefined;
+    return !!decorated?.children.some((d) => d.type === "decorator" && /staticmethod|classmethod/.test(this.textOf(d)));
+  }
+
+  /** The parser whose namespace a parameter of this name carries: the file's only parser, bound elsewhere to the same name. */
+  private namespaceByName(name: string): ParserModel | undefined {
+    if (this.namespaceNames.has(name)) return this.namespaceNames.get(name) ?? undefined;
+    this.namespaceNames.set(name, null);
+    this.indexParsers();
+    let found: ParserModel | null = null;
+    if (this.parsers.size === 1) {
+      const scopes: Scope[] = [this.index.module, ...this.index.scopes.values()];
+      for (const scope of scopes) {
+        for (const b of scope.bindings.get(name) ?? []) {
+          if (b.kind !== "assign" || !b.value) continue;
+          const r = this.ref(b.value);
+          const ns = r?.kind === "namespace" ? r.parser : r?.kind === "known-args" && b.unpackIndex === 0 ? r.parser : undefined;
+          if (ns) found = ns;
+        }
+      }
+    }
+    this.namespaceNames.set(name, found);
+    return found ?? undefined;
+  }
+
+  private attributeRef(node: PyNode, depth: number): Ref | null {
+    const object = fieldChild(node, "object");
+    const attr = fieldChild(node, "attribute");
+    if (!object || !attr) return null;
+    const target = this.ref(object, depth);
+    const name = this.textOf(attr);
+    if (target?.kind === "path") return { kind: "path", path: `${target.path}.${name}` };
+    if (target?.kind === "instance") {
+      const write = this.initWrite(target.cls, name);
+      if (write?.value) return this.ref(write.value, depth);
+    }
+    return null;
+  }
+
+  private callRef(node: PyNode, depth: number): Ref | null {
+    const callee = fieldChild(node, "function");
+    const args = fieldChild(node, "arguments");
+    if (!callee || !args) return null;
+    if (callee.type === "attribute") {
+      const method = this.textOf(fieldChild(callee, "attribute") ?? callee);
+      const receiver = this.ref(fieldChild(callee, "object"), depth);
+      if (receiver?.kind === "parser") {
+        if (method === "add_argument_group" || method === "add_mutually_exclusive_group") return receiver;
+        if (method === "parse_args") return { kind: "namespace", parser: receiver.parser };
+        if (method === "parse_known_args") return { kind: "known-args", parser: receiver.parser };
+        return null;
+      }
+      if (receiver?.kind === "dict" && method === "copy") return receiver;
+    }
+    const target = this.ref(callee, depth);
+    if (!target) return null;
+    if (target.kind === "class") return { kind: "instance", cls: target.cls, call: node };
+    if (target.kind === "function") return this.returnedRef(target.node, depth);
+    if (target.kind !== "path") return null;
+    switch (target.path) {
+      case "builtins.getattr": {
+        const [object, attr] = namedChildren(args);
+        const base = this.ref(object, depth);
+        if (base?.kind === "path" && attr && isPlainString(attr) && namedChildren(args).length === 2) {
+          return { kind: "path", path: `${base.path}.${stringBody(this.textOf(attr))}` };
+        }
+        return null;
+      }
+      case "builtins.dict":
+        return { kind: "dict", dict: this.dictCall(node) };
+      case "argparse.ArgumentParser":
+        return { kind: "parser", parser: this.parserModel(node) };
+      default:
+        return null;
+    }
+  }
+
+  /** What a local function returns, when every `return` refers to the same thing. */
+  private returnedRef(fn: PyNode, depth: number): Ref | null {
+    if (fn.type !== "function_definition") return null;
+    const returns: PyNode[] = [];
+    collectReturns(fieldChild(fn, "body"), returns);
+    let result: Ref | null = null;
+    for (const ret of returns) {
+      const r = this.ref(namedChildren(ret)[0], depth);
+      if (!r || (result && !sameRef(result, r))) return null;
+      result = r;
+    }
+    return result;
+  }
+
+  // ---------------------------------------------------------------- models
+
+  /** The model of a class defined in the file. */
+  classModel(node: PyNode): ClassModel | undefined {
+    if (node.type !== "class_definition") return undefined;
+    let cls = this.classes.get(node);
+    if (cls) return cls;
+    const nameNode = fieldChild(node, "name");
+    const decorated = node.parent?.type === "decorated_definition" ? node.parent : undefined;
+    cls = {
+      name: nameNode ? this.textOf(nameNode) : "",
+      node,
+      isDataclass: !!decorated?.children.some((d) => d.type === "decorator" && /\bdataclass\b/.test(this.textOf(d))),
+      fields: new Map(),
+      selfWrites: new Map(),
+    };
+    this.classes.set(node, cls);
+    const body = fieldChild(node, "body");
+    const seen = new Set<string>();
+    for (const stmt of body?.children ?? []) {
+      const assign = stmt.type === "expression_statement" ? stmt.children[0] : undefined;
+      const target = assign?.type === "assignment" ? fieldChild(assign, "left") : undefined;
+      if (assign && target?.type === "identifier") {
+        const name = this.textOf(target);
+        if (seen.has(name)) cls.fields.delete(name);
+        else cls.fields.set(name, { stmt, value: this.fieldDefault(fieldChild(assign, "right")) });
+        seen.add(name);
+      }
+      const method = definitionNode(stmt);
+      if (method.type === "function_definition") this.collectSelfWrites(cls, method);
+    }
+    return cls;
+  }
+
+  /** A field's default expression: the value itself, or `default=` of `field(...)`; undefined for `default_factory`. */
+  private fieldDefault(value: PyNode | undefined): PyNode | undefined {
+    if (value?.type !== "call") return value;
+    const callee = fieldChild(value, "function");
+    if (!callee || !/^(?:dataclasses\.)?field$/.test(this.textOf(callee))) return value;
+    return keywordArgument(value, "default", this.text);
+  }
+
+  private collectSelfWrites(cls: ClassModel, method: PyNode): void {
+    const params = fieldChild(method, "parameters");
+    const selfNode = params ? namedChildren(params)[0] : undefined;
+    if (selfNode?.type !== "identifier") return;
+    const self = this.textOf(selfNode);
+    const visit = (node: PyNode): void => {
+      if (node.type === "function_definition" || node.type === "class_definition" || node.type === "lambda") return;
+      if (node.type === "assignment" || node.type === "augmented_assignment") {
+        const left = fieldChild(node, "left");
+        const object = left?.type === "attribute" ? fieldChild(left, "object") : undefined;
+        const attr = left?.type === "attribute" ? fieldChild(left, "attribute") : undefined;
+        if (object && attr && this.textOf(object) === self) {
+          const name = this.textOf(attr);
+          let writes = cls.selfWrites.get(name);
+          if (!writes) cls.selfWrites.set(name, (writes = []));
+          const right = fieldChild(node, "right");
+          writes.push({ stmt: statementOf(node), value: node.type === "assignment" && right?.type !== "assignment" ? right : undefined, method });
+        } else if (left && left.type !== "identifier" && left.type !== "attribute") {
+          for (const item of namedChildren(left)) {
+            if (item.type === "attribute" && this.textOf(fieldChild(item, "object") ?? item) === self) {
+              const name = this.textOf(fieldChild(item, "attribute") ?? item);
+              cls.selfWrites.set(name, [...(cls.selfWrites.get(name) ?? []), { stmt: statementOf(node), method }]);
+            }
+          }
+        }
+      }
+      for (const child of node.children) visit(child);
+    };
+    for (const child of fieldChild(method, "body")?.children ?? []) visit(child);
+  }
+
+  /** The only write of `self.<attr>`, when it is in `__init__`. */
+  private initWrite(cls: ClassModel, attr: string): { stmt: PyNode; value?: PyNode; method: PyNode } | undefined {
+    const writes = cls.selfWrites.get(attr);
+    if (!writes || writes.length !== 1) return undefined;
+    const name = fieldChild(writes[0].method, "name");
+    return name && this.textOf(name) === "__init__" ? writes[0] : undefined;
+  }
+
+  private parserModel(node: PyNode): ParserModel {
+    let parser = this.parsers.get(node);
+    if (!parser) {
+      parser = { node, arguments: new Map(), overridden: new Set() };
+      this.parsers.set(node, parser);
+    }
+    return parser;
+  }
+
+  /** Model every parser built in the file and register its `add_argument` and `set_defaults` calls. */
+  private indexParsers(): void {
+    if (this.parsersIndexed) return;
+    this.parsersIndexed = true;
+    const methods: { call: PyNode; method: string; receiver: PyNode }[] = [];
+    for (const call of this.index.calls) {
+      const callee = fieldChild(call, "function");
+      const last = callee ? lastName(callee, this.text) : undefined;
+      if (last === "ArgumentParser") this.ref(call);
+      else if (callee?.type === "attribute" && (last === "add_argument" || last === "set_defaults")) {
+        methods.push({ call, method: last, receiver: fieldChild(callee, "object")! });
+      }
+    }
+    for (const { call, method, receiver } of methods) {
+      const target = this.ref(receiver);
+      if (target?.kind !== "parser") continue;
+      if (method === "add_argument") {
+        this.addArgument(target.parser, call);
+        continue;
+      }
+      for (const arg of namedChildren(fieldChild(call, "arguments")!)) {
+        const key = arg.type === "keyword_argument" ? fieldChild(arg, "name") : undefined;
+        target.parser.overridden.add(key ? this.textOf(key) : "*");
+      }
+    }
+  }
+
+  private addArgument(parser: ParserModel, call: PyNode): void {
+    const args = namedChildren(fieldChild(call, "arguments")!);
+    const flags = args.filter((a) => isPlainString(a)).map((a) => stringBody(this.textOf(a)));
+    if (flags.length === 0) return;
+    const long = flags.find((f) => f.startsWith("--"));
+    const explicit = keywordArgument(call, "dest", this.text);
+    const dest =
+      explicit && isPlainString(explicit)
+        ? stringBody(this.textOf(explicit))
+        : (long ?? flags[0]).replace(/^-+/, "").replace(/-/g, "_");
+    const type = keywordArgument(call, "type", this.text);
+    const action = keywordArgument(call, "action", this.text);
+    const required = keywordArgument(call, "required", this.text);
+    const model: ArgumentModel = {
+      call,
+      flag: long ?? flags[0],
+      defaultNode: keywordArgument(call, "default", this.text),
+      type: type ? this.textOf(type) : undefined,
+      action: action && isPlainString(action) ? stringBody(this.textOf(action)) : undefined,
+      required: !!required && this.textOf(required) !== "False",
+    };
+    const list = parser.arguments.get(dest) ?? [];
+    list.push(model);
+    parser.arguments.set(dest, list);
+  }
+
+  private dictLiteral(node: PyNode): DictModel {
+    let dict = this.dicts.get(node);
+    if (dict) return dict;
+    dict = { entries: new Map(), open: false };
+    for (const child of namedChildren(node)) {
+      const key = child.type === "pair" ? fieldChild(child, "key") : undefined;
+      const value = child.type === "pair" ? fieldChild(child, "value") : undefined;
+      if (key && value && isPlainString(key)) dict.entries.set(stringBody(this.textOf(key)), { entry: child, value });
+      else dict.open = true;
+    }
+    this.dicts.set(node, dict);
+    return dict;
+  }
+
+  private dictCall(node: PyNode): DictModel {
+    let dict = this.dicts.get(node);
+    if (dict) return dict;
+    dict = { entries: new Map(), open: false };
+    for (const arg of namedChildren(fieldChild(node, "arguments")!)) {
+      const name = arg.type === "keyword_argument" ? fieldChild(arg, "name") : undefined;
+      const value = arg.type === "keyword_argument" ? fieldChild(arg, "value") : undefined;
+      if (name && value) dict.entries.set(this.textOf(name), { entry: arg, value });
+      else dict.open = true;
+    }
+    this.dicts.set(node, dict);
+    return dict;
+  }
+
+  /** A dict entry that no later write or update can have changed. */
+  liveEntry(dict: DictModel, key: string): { entry: PyNode; value: PyNode } | undefined {
+    if (this.dictMutated(dict, key)) return undefined;
+    return dict.entries.get(key);
+  }
+
+  private dictMutated(dict: DictModel, key: string): boolean {
+    if (!dict.holder) return false;
+    const keys = this.index.mutatedItems.get(dict.holder);
+    return !!keys && (keys.has("*") || keys.has(key));
+  }
+
+  /** Whether every key of the dict is known and none is changed later (so a missing key is really missing). */
+  dictIsClosed(dict: DictModel): boolean {
+    return !dict.open && !this.dictMutated(dict, "*") && !(dict.holder && this.index.mutatedItems.has(dict.holder));
+  }
+
+  // ---------------------------------------------------------------- values
+
+  /** The value of an expression, with provenance; unknown unless resolved with certainty. */
+  value(node: PyNode, depth = 0): ResolvedValue {
+    const cached = this.values.get(node);
+    if (cached) return cached;
+    if (depth > MAX_DEPTH || this.active.has(node)) return unknownAt(node, []);
+    this.active.add(node);
+    const result = this.computeValue(node, depth + 1);
+    this.active.delete(node);
+    this.values.set(node, result);
+    return result;
+  }
+
+  private computeValue(node: PyNode, depth: number): ResolvedValue {
+    switch (node.type) {
+      case "integer":
+      case "float": {
+        const n = parseNumber(this.textOf(node));
+        return n === undefined ? unknownAt(node, []) : literalAt(node, { kind: "number", value: n });
+      }
+      case "true":
+      case "false":
+        return literalAt(node, { kind: "bool", value: node.type === "true" });
+      case "none":
+        return literalAt(node, { kind: "none" });
+      case "string":
+      case "concatenated_string": {
+        const s = this.stringValue(node);
+        return s === undefined ? unknownAt(node, []) : literalAt(node, { kind: "string", value: s });
+      }
+      case "parenthesized_expression": {
+        const inner = namedChildren(node)[0];
+        return inner ? { ...this.value(inner, depth), span: spanOf(node) } : unknownAt(node, []);
+      }
+      case "unary_operator":
+        return this.unaryValue(node, depth);
+      case "binary_operator":
+        return this.binaryValue(node, depth);
+      case "tuple":
+      case "list":
+      case "expression_list":
+        return this.sequenceValue(node, depth);
+      case "identifier":
+        return this.nameValue(node, depth);
+      case "attribute":
+        return this.attributeValue(node, depth);
+      case "subscript":
+        return this.subscriptValue(node, depth);
+      case "call":
+        return this.callValue(node, depth);
+      case "lambda":
+      case "list_comprehension":
+      case "dictionary_comprehension":
+      case "set_comprehension":
+      case "generator_expression":
+      case "dictionary":
+        return unknownAt(node, []);
+      default:
+        return unknownAt(node, this.childDependencies(node, depth));
+    }
+  }
+
+  private childDependencies(node: PyNode, depth: number): Dependency[] {
+    return unionDependencies(...namedChildren(node).map((c) => this.value(c, depth).dependsOn));
+  }
+
+  private stringValue(node: PyNode): string | undefined {
+    if (node.type === "concatenated_string") {
+      const parts = namedChildren(node).map((part) => this.stringValue(part));
+      return parts.every((p) => p !== undefined) ? parts.join("") : undefined;
+    }
+    if (!isPlainString(node)) return undefined;
+    const source = this.textOf(node);
+    const prefix = /^[a-zA-Z]*/.exec(source)![0].toLowerCase();
+    if (prefix.includes("b")) return undefined;
+    const body = stringBody(source);
+    return prefix.includes("r") ? body : unescapePython(body);
+  }
+
+  private unaryValue(node: PyNode, depth: number): ResolvedValue {
+    const operand = fieldChild(node, "argument");
+    const op = fieldChild(node, "operator")?.type;
+    if (!operand) return unknownAt(node, []);
+    const inner = this.value(operand, depth);
+    const n = inner.value.kind === "number" ? inner.value.value : undefined;
+    if (n === undefined || (op !== "-" && op !== "+")) return unknownAt(node, inner.dependsOn);
+    const result: ResolvedValue = { value: { kind: "number", value: op === "-" ? -n : n }, span: spanOf(node), dependsOn: inner.dependsOn };
+    if (operand.type === "integer" || operand.type === "float") result.literalSpan = spanOf(node);
+    else if (op === "+") return { ...inner, span: spanOf(node) };
+    else if (inner.origin) result.origin = inner.origin;
+    return result;
+  }
+
+  private binaryValue(node: PyNode, depth: number): ResolvedValue {
+    const leftNode = fieldChild(node, "left");
+    const rightNode = fieldChild(node, "right");
+    const op = fieldChild(node, "operator")?.type;
+    if (!leftNode || !rightNode || !op) return unknownAt(node, []);
+    const left = this.value(leftNode, depth);
+    const right = this.value(rightNode, depth);
+    let dependsOn = unionDependencies(left.dependsOn, right.dependsOn);
+    if (op === "*" && (this.mentionsBatch(leftNode) || this.mentionsBatch(rightNode))) dependsOn = unionDependencies(dependsOn, ["batch-size"]);
+    const a = left.value.kind === "number" ? left.value.value : undefined;
+    const b = right.value.kind === "number" ? right.value.value : undefined;
+    const n = a === undefined || b === undefined ? undefined : arithmetic(op, a, b);
+    if (n === undefined || dependsOn.includes("world-size")) return unknownAt(node, dependsOn);
+    return { value: { kind: "number", value: n }, span: spanOf(node), dependsOn };
+  }
+
+  /** Whether an operand names a batch size (`batch_size`, `args.batch_size`). */
+  private mentionsBatch(node: PyNode): boolean {
+    const name = lastName(node, this.text);
+    return !!name && isBatchName(name);
+  }
+
+  private sequenceValue(node: PyNode, depth: number): ResolvedValue {
+    const itemNodes = namedChildren(node);
+    if (itemNodes.some((i) => i.type === "list_splat" || i.type === "parenthesized_list_splat")) return unknownAt(node, []);
+    const items = itemNodes.map((item) => this.value(item, depth));
+    const result: ResolvedValue = {
+      value: { kind: "sequence", items },
+      span: spanOf(node),
+      dependsOn: unionDependencies(...items.map((i) => i.dependsOn)),
+    };
+    if (items.every((item, i) => item.literalSpan && item.literalSpan.start === itemNodes[i].start && item.literalSpan.end === itemNodes[i].end)) {
+      result.literalSpan = spanOf(node);
+    }
+    return result;
+  }
+
+  private nameValue(node: PyNode, depth: number): ResolvedValue {
+    const name = this.textOf(node);
+    const dependsOn = nameDependencies(name);
+    if (dependsOn.includes("world-size")) return unknownAt(node, dependsOn);
+    const binding = bindingForUse(name, node, this.index);
+    if (!binding || binding.kind !== "assign" || !binding.value || binding.unpackIndex !== undefined) return unknownAt(node, dependsOn);
+    const inner = this.value(binding.value, depth);
+    const description = scopeOf(binding.stmt, this.index).kind === "module" ? `constant ${name}` : `local variable ${name}`;
+    return this.through(node, inner, { span: spanOf(binding.stmt), description }, dependsOn);
+  }
+
+  /** A value read at `use` from a definition: keeps the innermost origin, or names this definition. */
+  private through(use: PyNode, inner: ResolvedValue, origin: Origin, dependsOn: Dependency[]): ResolvedValue {
+    const deps = unionDependencies(inner.dependsOn, dependsOn);
+    if (inner.value.kind === "unknown") return unknownAt(use, deps);
+    const result: ResolvedValue = { value: inner.value, span: spanOf(use), origin: inner.origin ?? origin, dependsOn: deps };
+    if (inner.literalSpan) result.literalSpan = inner.literalSpan;
+    return result;
+  }
+
+  private attributeValue(node: PyNode, depth: number): ResolvedValue {
+    const object = fieldChild(node, "object");
+    const attrNode = fieldChild(node, "attribute");
+    if (!object || !attrNode) return unknownAt(node, []);
+    const attr = this.textOf(attrNode);
+    const dependsOn = nameDependencies(attr);
+    if (dependsOn.includes("world-size")) return unknownAt(node, dependsOn);
+    const target = this.ref(object, depth);
+    if (target?.kind === "namespace") return this.argparseValue(node, target.parser, attr, depth);
+    if (target?.kind === "instance") return this.instanceValue(node, target.cls, target.call, attr, depth);
+    if (target?.kind === "class") return this.classAttributeValue(node, target.cls, attr, depth);
+    return unknownAt(node, dependsOn);
+  }
+
+  private argparseValue(node: PyNode, parser: ParserModel, dest: string, depth: number): ResolvedValue {
+    this.indexParsers();
+    const dependsOn = nameDependencies(dest);
+    const defs = parser.arguments.get(dest);
+    if (!defs || defs.length !== 1 || parser.overridden.has(dest) || parser.overridden.has("*") || this.index.foreignAttrWrites.has(dest) || this.namespaceRewritten()) {
+      return unknownAt(node, dependsOn);
+    }
+    const arg = defs[0];
+    const origin = { span: spanOf(arg.call), description: `argparse default of ${arg.flag}` };
+    if (arg.required) return unknownAt(node, dependsOn);
+    if (!arg.defaultNode) {
+      if (arg.action === "store_true" || arg.action === "store_false") {
+        return { value: { kind: "bool", value: arg.action === "store_false" }, span: spanOf(node), origin, dependsOn };
+      }
+      return unknownAt(node, dependsOn);
+    }
+    let inner = this.value(arg.defaultNode, depth);
+    if (inner.value.kind === "string" && (arg.type === "float" || arg.type === "int")) {
+      const n = arg.type === "float" ? parseFloatString(inner.value.value) : parseIntString(inner.value.value);
+      inner = n === undefined ? unknownAt(arg.defaultNode, inner.dependsOn) : { ...inner, value: { kind: "number", value: n } };
+    }
+    return this.through(node, inner, origin, dependsOn);
+  }
+
+  /** Whether the file rewrites namespace attributes wholesale (`vars(args).update`, `setattr(args, ...)`, `args.__dict__`). */
+  private namespaceRewritten(): boolean {
+    this.rewritten ??= this.index.calls.some((call) => {
+      const callee = fieldChild(call, "function");
+      const text = callee ? this.textOf(callee) : "";
+      return text === "setattr" || /^vars\(.*\)\.update$/s.test(text) || /\.__dict__\.update$/.test(text);
+    });
+    return this.rewritten;
+  }
+
+  private instanceValue(node: PyNode, cls: ClassModel, call: PyNode | undefined, attr: string, depth: number): ResolvedValue {
+    const dependsOn = nameDependencies(attr);
+    if (this.index.foreignAttrWrites.has(attr)) return unknownAt(node, dependsOn);
+    const writes = cls.selfWrites.get(attr);
+    if (writes) {
+      const write = this.initWrite(cls, attr);
+      if (!write?.value) return unknownAt(node, dependsOn);
+      const param = write.value.type === "identifier" ? this.initParameter(write.method, this.textOf(write.value)) : undefined;
+      if (!param) {
+        const inner = this.value(write.value, depth);
+        return this.through(node, inner, { span: spanOf(write.stmt), description: `value of ${cls.name}.${attr} set in __init__` }, dependsOn);
+      }
+      const passed = this.passedArgument(cls, call, param.name, param.index);
+      if (passed === "unknown") return unknownAt(node, dependsOn);
+      if (passed) return this.through(node, this.value(passed.value, depth), { span: spanOf(passed.arg), description: `argument ${param.name} of ${cls.name}(...)` }, dependsOn);
+      if (!param.default) return unknownAt(node, dependsOn);
+      const origin = { span: spanOf(param.node), description: `default of parameter ${param.name} of __init__` };
+      return this.through(node, this.value(param.default, depth), origin, dependsOn);
+    }
+    const field = cls.fields.get(attr);
+    if (!field) return unknownAt(node, dependsOn);
+    if (cls.isDataclass) {
+      const order = [...cls.fields.keys()];
+      const passed = this.passedArgument(cls, call, attr, order.indexOf(attr));
+      if (passed === "unknown") return unknownAt(node, dependsOn);
+      if (passed) return this.through(node, this.value(passed.value, depth), { span: spanOf(passed.arg), description: `argument ${attr} of ${cls.name}(...)` }, dependsOn);
+    }
+    return this.classAttributeValue(node, cls, attr, depth);
+  }
+
+  private classAttributeValue(node: PyNode, cls: ClassModel, attr: string, depth: number): ResolvedValue {
+    const dependsOn = nameDependencies(attr);
+    const field = cls.fields.get(attr);
+    if (!field?.value || this.index.foreignAttrWrites.has(attr)) return unknownAt(node, dependsOn);
+    return this.through(node, this.value(field.value, depth), { span: spanOf(field.stmt), description: `default of ${cls.name}.${attr}` }, dependsOn);
+  }
+
+  /** A parameter of `__init__` by name: its node, position (after self) and default. */
+  private initParameter(method: PyNode, name: string): { name: string; node: PyNode; index: number; default?: PyNode } | undefined {
+    const params = namedChildren(fieldChild(method, "parameters")!).slice(1);
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      const id = p.type === "identifier" ? p : p.children.find((c) => c.type === "identifier");
+      if (id && this.textOf(id) === name && p.type !== "list_splat_pattern" && p.type !== "dictionary_splat_pattern") {
+        return { name, node: p, index: params.slice(0, i).some((q) => q.type === "list_splat_pattern" || q.type === "keyword_separator") ? -1 : i, default: fieldChild(p, "value") };
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * What a construction passes for a constructor parameter: the argument, undefined when nothing is
+   * passed, "unknown" when a spread may pass it. Without a known construction, any construction in the
+   * file that may pass it makes it unknown.
+   */
+  private passedArgument(cls: ClassModel, call: PyNode | undefined, name: string, position: number): { arg: PyNode; value: PyNode } | "unknown" | undefined {
+    const calls = call ? [call] : this.constructionsOf(cls);
+    for (const c of calls) {
+      const args = namedChildren(fieldChild(c, "arguments")!);
+      let positional = 0;
+      for (const arg of args) {
+        if (arg.type === "list_splat" || arg.type === "dictionary_splat") return "unknown";
+        if (arg.type === "keyword_argument") {
+          const key = fieldChild(arg, "name");
+          if (key && this.textOf(key) === name) return call ? { arg, value: fieldChild(arg, "value")! } : "unknown";
+        } else {
+          if (positional === position) return call ? { arg, value: arg } : "unknown";
+          positional++;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Every call in the file that constructs the class. */
+  private constructionsOf(cls: ClassModel): PyNode[] {
+    return this.index.calls.filter((call) => {
+      const callee = fieldChild(call, "function");
+      if (!callee || !this.textOf(callee).endsWith(cls.name)) return false;
+      const r = this.ref(callee);
+      return r?.kind === "class" && r.cls === cls;
+    });
+  }
+
+  private subscriptValue(node: PyNode, depth: number): ResolvedValue {
+    const object = fieldChild(node, "value");
+    const key = fieldChild(node, "subscript");
+    if (!object || !key) return unknownAt(node, []);
+    const target = this.ref(object, depth);
+    if (target?.kind === "path" && target.path === "os.environ") return unknownAt(node, this.environmentDependencies(key));
+    if (target?.kind === "dict" && isPlainString(key)) return this.dictEntryValue(node, target.dict, stringBody(this.textOf(key)), depth);
+    const container = this.value(object, depth);
+    const index = this.value(key, depth);
+    if (container.value.kind === "sequence" && index.value.kind === "number" && Number.isInteger(index.value.value)) {
+      const items = container.value.items;
+      const item = items[index.value.value < 0 ? items.length + index.value.value : index.value.value];
+      if (item) return { ...item, span: spanOf(node), dependsOn: unionDependencies(item.dependsOn, container.dependsOn) };
+    }
+    return unknownAt(node, unionDependencies(container.dependsOn, index.dependsOn));
+  }
+
+  private environmentDependencies(key: PyNode | undefined): Dependency[] {
+    const name = key && isPlainString(key) ? stringBody(this.textOf(key)) : "";
+    return /WORLD_SIZE/.test(name) ? ["world-size"] : [];
+  }
+
+  /** A dict entry read at `use`, described as "dict entry 'lr' of config". */
+  dictEntryValue(use: PyNode, dict: DictModel, key: string, depth: number, fallback?: PyNode): ResolvedValue {
+    const entry = this.liveEntry(dict, key);
+    if (!entry) {
+      if (fallback && this.dictIsClosed(dict) && !dict.entries.has(key)) return this.value(fallback, depth);
+      return unknownAt(use, []);
+    }
+    const description = dict.holder ? `dict entry '${key}' of ${dict.holder}` : `dict entry '${key}'`;
+    return this.through(use, this.value(entry.value, depth), { span: spanOf(entry.entry), description }, []);
+  }
+
+  private callValue(node: PyNode, depth: number): ResolvedValue {
+    const callee = fieldChild(node, "function");
+    const argsNode = fieldChild(node, "arguments");
+    if (!callee || !argsNode) return unknownAt(node, []);
+    const args = namedChildren(argsNode);
+    const last = lastName(callee, this.text) ?? "";
+    if (isWorldSizeCall(last)) return unknownAt(node, ["world-size"]);
+    if (callee.type === "attribute" && last === "get") {
+      const receiver = this.ref(fieldChild(callee, "object"), depth);
+      const [key, fallback] = args;
+      if (receiver?.kind === "path" && receiver.path === "os.environ") return unknownAt(node, this.environmentDependencies(key));
+      if (receiver?.kind === "dict" && key && isPlainString(key) && args.length <= 2 && (!fallback || fallback.type !== "keyword_argument")) {
+        return this.dictEntryValue(node, receiver.dict, stringBody(this.textOf(key)), depth, fallback);
+      }
+    }
+    const path = this.pathOf(callee);
+    if (path === "os.getenv") return unknownAt(node, this.environmentDependencies(args[0]));
+    const argValues = args.map((a) => this.value(a.type === "keyword_argument" ? (fieldChild(a, "value") ?? a) : a, depth));
+    const dependsOn = unionDependencies(...argValues.map((v) => v.dependsOn));
+    if (dependsOn.includes("world-size") || args.some((a) => a.type === "keyword_argument" || a.type.endsWith("splat"))) return unknownAt(node, dependsOn);
+    const converted = path ? builtinCall(path, argValues) : undefined;
+    if (!converted) return unknownAt(node, dependsOn);
+    const single = argValues.length === 1 ? argValues[0] : undefined;
+    const result: ResolvedValue = { value: converted, span: spanOf(node), dependsOn };
+    if (single?.origin) result.origin = single.origin;
+    if (single?.literalSpan && (path === "builtins.float" || path === "builtins.int")) result.literalSpan = single.literalSpan;
+    return result;
+  }
+
+  /** The environment variable a read of `os.environ` names, if it is one torchrun sets. */
+  torchrunVariable(key: PyNode | undefined): string | undefined {
+    const name = key && isPlainString(key) ? stringBody(this.textOf(key)) : undefined;
+    return name && TORCHRUN_ENV.has(name) ? name : undefined;
+  }
+}
+
+/** The class or function node a def/class binding's statement defines. */
+function definitionNode(stmt: PyNode): PyNode {
+  return stmt.type === "decorated_definition" ? (fieldChild(stmt, "definition") ?? stmt) : stmt;
+}
+
+function collectReturns(node: PyNode | undefined, out: PyNode[]): void {
+  if (!node) return;
+  for (const child of node.children) {
+    if (child.type === "return_statement") out.push(child);
+    else if (child.type !== "function_definition" && child.type !== "class_definition" && child.type !== "lambda") collectReturns(child, out);
+  }
+}
+
+function sameRef(a: Ref, b: Ref): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === "path" && b.kind === "path") return a.path === b.path;
+  if ((a.kind === "namespace" || a.kind === "parser" || a.kind === "known-args") && (b.kind === "namespace" || b.kind === "parser" || b.kind === "known-args")) return a.parser === b.parser;
+  return false;
+}
+
+/** The value node of a call's keyword argument. */
+export function keywordArgument(call: PyNode, name: string, text: string): PyNode | undefined {
+  const args = fieldChild(call, "arguments");
+  for (const arg of args?.children ?? []) {
+    if (arg.type !== "keyword_argument") continue;
+    const key = fieldChild(arg, "name");
+    if (key && text.slice(key.start, key.end) === name) return fieldChild(arg, "value");
+  }
+  return undefined;
+}
+
+/** The last identifier of a name or attribute chain (`batch_size` of `args.batch_size`). */
+export function lastName(node: PyNode, text: string): string | undefined {
+  if (node.type === "identifier") return text.slice(node.start, node.end);
+  if (node.type === "attribute") {
+    const attr = fieldChild(node, "attribute");
+    return attr ? text.slice(attr.start, attr.end) : undefined;
+  }
+  if (node.type === "parenthesized_expression") {
+    const inner = namedChildren(node)[0];
+    return inner ? lastName(inner, text) : undefined;
+  }
+  return undefined;
+}
+
+function unknownAt(node: PyNode, dependsOn: Dependency[]): ResolvedValue {
+  return { value: { kind: "unknown" }, span: spanOf(node), dependsOn };
+}
+
+function literalAt(node: PyNode, value: Value): ResolvedValue {
+  return { value, span: spanOf(node), literalSpan: spanOf(node), dependsOn: [] };
+}
+
+/** A Python int or float literal (`1_000`, `0x10`, `1e-3`); undefined for complex numbers. */
+export function parseNumber(source: string): number | undefined {
+  const s = source.replace(/_/g, "").toLowerCase();
+  if (/j$/.test(s)) return undefined;
+  if (/^0[xob]/.test(s)) return Number(s);
+  const n = Number(s.replace(/l$/, ""));
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** What `float("...")` gives for a string, if it is a plain number. */
+function parseFloatString(s: string): number | undefined {
+  const t = s.trim();
+  if (!/^[+-]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:e[+-]?\d+)?$/i.test(t)) return undefined;
+  return Number(t.replace(/_/g, ""));
+}
+
+/** What `int("...")` gives for a string, if it is a plain integer. */
+function parseIntString(s: string): number | undefined {
+  const t = s.trim();
+  return /^[+-]?\d[\d_]*$/.test(t) ? Number(t.replace(/_/g, "")) : undefined;
+}
+
+function arithmetic(op: string, a: number, b: number): number | undefined {
+  switch (op) {
+    case "+":
+      return a + b;
+    case "-":
+      return a - b;
+    case "*":
+      return a * b;
+    case "/":
+      return b === 0 ? undefined : a / b;
+    case "//":
+      return b === 0 ? undefined : Math.floor(a / b);
+    case "%":
+      return b === 0 ? undefined : a - b * Math.floor(a / b);
+    case "**": {
+      const n = a ** b;
+      return Number.isFinite(n) ? n : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** `int`, `float`, `abs`, `min`, `max` on known values. */
+function builtinCall(path: string, args: ResolvedValue[]): Value | undefined {
+  const numbers = args.map((a) => (a.value.kind === "number" ? a.value.value : undefined));
+  const allNumbers = numbers.every((n) => n !== undefined) && numbers.length > 0;
+  switch (path) {
+    case "builtins.float": {
+      if (args.length !== 1) return undefined;
+      const v = args[0].value;
+      const n = v.kind === "number" ? v.value : v.kind === "string" ? parseFloatString(v.value) : undefined;
+      return n === undefined ? undefined : { kind: "number", value: n };
+    }
+    case "builtins.int": {
+      if (args.length !== 1) return undefined;
+      const v = args[0].value;
+      const n = v.kind === "number" ? Math.trunc(v.value) : v.kind === "string" ? parseIntString(v.value) : undefined;
+      return n === undefined ? undefined : { kind: "number", value: n };
+    }
+    case "builtins.abs":
+      return allNumbers && args.length === 1 ? { kind: "number", value: Math.abs(numbers[0]!) } : undefined;
+    case "builtins.min":
+    case "builtins.max":
+      return allNumbers && args.length >= 2 ? { kind: "number", value: (path === "builtins.min" ? Math.min : Math.max)(...(numbers as number[])) } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+const ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0", "\n": "" };
+
+/** Decode the common escapes of a non-raw string body. */
+function unescapePython(body: string): string {
+  return body.replace(/\\(.)/gs, (whole, ch: string) => ESCAPES[ch] ?? whole);
+}

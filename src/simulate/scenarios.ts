@@ -1,0 +1,125 @@
+/**
+ * Which model problems a finding is simulated on, and how its before/after settings are run there.
+ * Each rule is mapped to the problems where its pitfall shows; rules without a mapping use the defaults.
+ */
+import type { OptimizerConfig } from "../core/types.js";
+import { noisyQuadratic, problemById, type Problem, type ProblemId } from "./problems.js";
+import type { RunPlan } from "./runner.js";
+
+/** A settings change as lint messages carry it. */
+export interface SettingsChange {
+  before: OptimizerConfig;
+  after: OptimizerConfig;
+}
+
+/** Everything needed to simulate one finding. */
+export interface Scenario {
+  problems: Problem[];
+  before: RunPlan;
+  after: RunPlan;
+  /** Report each run's shrinkage against the run without decay, and its final weight norm. */
+  decayReport: boolean;
+  /** What the simulation assumed beyond the finding's settings, in words. */
+  notes: string[];
+}
+
+/** The problems used when a rule has no mapping of its own. */
+export const DEFAULT_PROBLEMS: ProblemId[] = ["ill-conditioned-quadratic", "mlp"];
+
+/** Workers assumed when a distributed finding does not say how many there are. */
+export const ASSUMED_WORKERS = 8;
+
+/** Rule names mapped to their codes, so either can select a scenario. */
+const RULE_CODES: Record<string, string> = {
+  OPT001: "adam-weight-decay",
+  OPT002: "sgd-missing-nesterov",
+  OPT003: "lr-out-of-range",
+  OPT004: "unscaled-distributed-lr",
+  OPT005: "weight-decay-on-bias-norm",
+  OPT009: "invalid-hyperparameter",
+};
+
+/** Optimizers whose step is the raw gradient times the learning rate (no per-coordinate scaling). */
+const NON_ADAPTIVE = new Set(["SGD", "LARS"]);
+
+/** Whether an optimizer divides its step by a running gradient scale (Adam, RMSprop, ...). */
+export function isAdaptive(optimizer: string): boolean {
+  return !NON_ADAPTIVE.has(optimizer);
+}
+
+/** A numeric option, when the settings hold one. */
+function numberOption(config: OptimizerConfig, name: string): number | undefined {
+  const value = config.options[name];
+  return typeof value === "number" ? value : undefined;
+}
+
+/** The number of workers a distributed finding's change scales the learning rate by, if it says. */
+function workersFromChange(change: SettingsChange): number | undefined {
+  const before = numberOption(change.before, "lr");
+  const after = numberOption(change.after, "lr");
+  if (before === undefined || after === undefined || before <= 0) return undefined;
+  const ratio = after / before;
+  return ratio > 1.5 ? Math.round(ratio) : undefined;
+}
+
+/** Plans that run each side's settings as they are, with one parameter group. */
+function plainPlans(change: SettingsChange): Pick<Scenario, "before" | "after"> {
+  return { before: { config: change.before, layout: "single-group" }, after: { config: change.after, layout: "single-group" } };
+}
+
+/**
+ * The noisy quadratic for a data-parallel finding: global batch = workers. For SGD-like optimizers its
+ * curvature is scaled so that the single-worker learning rate takes a tenth of a stable step in the
+ * steepest direction (a sound setting for one worker); adaptive optimizers start at weight scale.
+ */
+function distributedScenario(change: SettingsChange): Scenario {
+  const notes: string[] = [];
+  let workers = workersFromChange(change);
+  let after = change.after;
+  const lr = numberOption(change.before, "lr");
+  if (workers === undefined) {
+    workers = ASSUMED_WORKERS;
+    if (lr !== undefined) after = { ...change.after, options: { ...change.after.options, lr: lr * workers } };
+    notes.push(`The finding does not say how many workers run; ${workers} are assumed and the learning rate scaled by ${workers}.`);
+  }
+  const adaptive = isAdaptive(change.before.optimizer);
+  const momentum = numberOption(change.before, "momentum") ?? 0;
+  const curvatureScale = !adaptive && lr !== undefined && lr > 0 ? (0.1 * (1 - Math.min(momentum, 0.99))) / lr : 1;
+  if (!adaptive) notes.push("The quadratic's curvature is scaled so that the single-worker learning rate is a sound one for it.");
+  const problem = noisyQuadratic({ globalBatch: workers, curvatureScale, start: adaptive ? 0.1 : 1, shows: "batch" });
+  return {
+    problems: [problem],
+    before: { config: change.before, layout: "single-group" },
+    after: { config: after, layout: "single-group" },
+    decayReport: false,
+    notes,
+  };
+}
+
+/** The scenario for a finding of a rule (name or code) with its settings change. */
+export function scenarioFor(ruleId: string | null, change: SettingsChange): Scenario {
+  const rule = ruleId ? (RULE_CODES[ruleId.toUpperCase()] ?? ruleId) : "";
+  switch (rule) {
+    case "adam-weight-decay":
+      return { problems: [problemById("scaled-regression"), problemById("mlp")], ...plainPlans(change), decayReport: true, notes: [] };
+    case "weight-decay-on-bias-norm":
+      return {
+        problems: [problemById("scaled-regression"), problemById("mlp")],
+        before: { config: change.before, layout: "single-group" },
+        after: { config: change.after, layout: "split-decay" },
+        decayReport: true,
+        notes: ["After the change, biases (and the intercept) sit in a group with weight_decay=0."],
+      };
+    case "sgd-missing-nesterov":
+      return { problems: [problemById("ill-conditioned-quadratic"), problemById("rosenbrock")], ...plainPlans(change), decayReport: false, notes: [] };
+    case "lr-out-of-range": {
+      const start = isAdaptive(change.before.optimizer) ? 0.1 : 1;
+      const quadratic = noisyQuadratic({ globalBatch: 1, start, shows: "step-size" });
+      return { problems: [quadratic, problemById("mlp")], ...plainPlans(change), decayReport: false, notes: [] };
+    }
+    case "unscaled-distributed-lr":
+      return distributedScenario(change);
+    default:
+      return { problems: DEFAULT_PROBLEMS.map(problemById), ...plainPlans(change), decayReport: false, notes: [] };
+  }
+}

@@ -1,0 +1,69 @@
+/** From lint results to simulations: every finding that carries a settings change is run before and after. */
+import type { FileResult, LintMessage } from "../core/engine.js";
+import type { OptimizerConfig } from "../core/types.js";
+import { Simulator, type ProblemComparison } from "./runner.js";
+import { scenarioFor, type SettingsChange } from "./scenarios.js";
+
+/** One simulated finding. */
+export interface FindingSimulation {
+  filePath: string;
+  ruleId: string | null;
+  code?: string;
+  line: number;
+  column: number;
+  message: string;
+  before: OptimizerConfig;
+  after: OptimizerConfig;
+  /** What the simulation assumed beyond the finding's settings. */
+  notes: string[];
+  comparisons: ProblemComparison[];
+  /** The file's text, for the code excerpt in the HTML report. */
+  source?: string;
+}
+
+/** Runs a settings change on the problems of its rule. */
+export function simulateChange(
+  simulator: Simulator,
+  ruleId: string | null,
+  change: SettingsChange,
+): { after: OptimizerConfig; notes: string[]; comparisons: ProblemComparison[] } {
+  const scenario = scenarioFor(ruleId, change);
+  const comparisons = scenario.problems.map((problem) => simulator.compare(problem, scenario.before, scenario.after, scenario.decayReport));
+  return { after: scenario.after.config, notes: scenario.notes, comparisons };
+}
+
+/** Simulates one lint message, or returns undefined when it carries no settings change. */
+export function simulateMessage(simulator: Simulator, filePath: string, message: LintMessage, source?: string): FindingSimulation | undefined {
+  const change = message.settingsChange;
+  if (!change) return undefined;
+  const run = simulateChange(simulator, message.ruleId, change);
+  return {
+    filePath,
+    ruleId: message.ruleId,
+    code: message.code,
+    line: message.line,
+    column: message.column,
+    message: message.message,
+    before: change.before,
+    after: run.after,
+    notes: run.notes,
+    comparisons: run.comparisons,
+    source,
+  };
+}
+
+/** Simulates every finding with a settings change, in file and message order. */
+export function simulateResults(results: readonly FileResult[], readSource: (filePath: string) => string | undefined): FindingSimulation[] {
+  const simulator = new Simulator();
+  const simulations: FindingSimulation[] = [];
+  for (const result of results) {
+    const withChange = result.messages.filter((m) => m.settingsChange);
+    if (withChange.length === 0) continue;
+    const source = result.source ?? readSource(result.filePath);
+    for (const message of withChange) {
+      const simulation = simulateMessage(simulator, result.filePath, message, source);
+      if (simulation) simulations.push(simulation);
+    }
+  }
+  return simulations;
+}

@@ -1,0 +1,132 @@
+/** Golden outputs of the built-in formatters; set UPDATE_GOLDEN=1 to rewrite them, then review the diff. */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { palette, wantsColor, visibleLength } from "../../src/formatters/color.js";
+import { FORMATTERS, loadFormatter } from "../../src/formatters/index.js";
+import type { FormatterContext } from "../../src/formatters/types.js";
+import { formatStatistics, statisticsRows } from "../../src/formatters/statistics.js";
+import { ruleLabel } from "../../src/formatters/stylish.js";
+import type { FileResult } from "../../src/core/engine.js";
+import { CLEAN, MIXED, WARNINGS_ONLY } from "./sample-results.js";
+
+const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), "golden");
+
+/** Compares text with a golden file (or writes it when updating). */
+function expectGolden(name: string, actual: string): void {
+  const file = path.join(GOLDEN, name);
+  if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, actual);
+  expect(actual).toBe(readFileSync(file, "utf8"));
+}
+
+const context: FormatterContext = {
+  cwd: "/project",
+  rulesMeta: {
+    "adam-weight-decay": {
+      type: "problem",
+      docs: { description: "Adam with weight decay.", url: "https://example.test/rules/adam-weight-decay.md", recommended: true },
+      fixable: "code",
+      messages: {},
+    },
+  },
+};
+
+describe("stylish", () => {
+  it("lays out files, aligned rows and the summary like ESLint", async () => {
+    expectGolden("stylish-mixed.txt", await FORMATTERS.stylish(MIXED, context));
+  });
+
+  it("colors only when asked", async () => {
+    const colored = await FORMATTERS.stylish(MIXED, { ...context, color: true });
+    expect(colored).toContain("\u001b[31m");
+    expectGolden("stylish-mixed-color.txt", colored);
+  });
+
+  it("uses ESLint's exact summary for warnings only", async () => {
+    expectGolden("stylish-warnings.txt", await FORMATTERS.stylish(WARNINGS_ONLY, context));
+  });
+
+  it("prints nothing when nothing was found", async () => {
+    expect(await FORMATTERS.stylish(CLEAN, context)).toBe("");
+  });
+
+  it("matches ESLint's own stylish formatter byte for byte (without info messages)", async () => {
+    const require = createRequire(import.meta.url);
+    require("chalk").level = 0;
+    const eslintDir = path.dirname(require.resolve("eslint/package.json"));
+    const eslintStylish = require(path.join(eslintDir, "lib/cli-engine/formatters/stylish.js")) as (results: FileResult[]) => string;
+    const labelled = (results: FileResult[]) =>
+      results.map((r) => ({ ...r, messages: r.messages.map((m) => ({ ...m, ruleId: ruleLabel(m) || null })) }));
+    for (const results of [MIXED.filter((r) => r.infoCount === 0), WARNINGS_ONLY]) {
+      expect(await FORMATTERS.stylish(results, context)).toBe(eslintStylish(labelled(results)));
+    }
+  });
+});
+
+describe("compact", () => {
+  it("prints one line per message and the count", async () => {
+    expectGolden("compact-mixed.txt", await FORMATTERS.compact(MIXED, context));
+  });
+
+  it("prints nothing when nothing was found", async () => {
+    expect(await FORMATTERS.compact(CLEAN, context)).toBe("");
+  });
+});
+
+describe("json", () => {
+  it("is the results array, every key kept", async () => {
+    const text = await FORMATTERS.json(MIXED, context);
+    expectGolden("json-mixed.json", text);
+    expect(JSON.parse(text)).toEqual(MIXED);
+  });
+
+  it("json-with-metadata wraps results with cwd and rulesMeta", async () => {
+    const text = await FORMATTERS["json-with-metadata"](MIXED, context);
+    expectGolden("json-with-metadata-mixed.json", text);
+    const parsed = JSON.parse(text);
+    expect(parsed.results).toEqual(MIXED);
+    expect(parsed.metadata).toEqual({ cwd: "/project", rulesMeta: context.rulesMeta });
+  });
+});
+
+describe("statistics", () => {
+  it("counts by rule, marks fixable rules, most frequent first", () => {
+    const rows = statisticsRows([...MIXED, ...WARNINGS_ONLY]);
+    expect(rows.map((r) => [r.count, r.code, r.name, r.fixable_count])).toEqual([
+      [2, "OPT002", "sgd-missing-nesterov", 2],
+      [1, "", "fatal-error", 0],
+      [1, "OPT001", "adam-weight-decay", 1],
+      [1, "OPT003", "lr-out-of-range", 0],
+    ]);
+    expectGolden("statistics.txt", formatStatistics(rows));
+  });
+});
+
+describe("loading formatters", () => {
+  it("suggests the closest built-in for a misspelled name", async () => {
+    await expect(loadFormatter("stylsh", "/nonexistent-dir")).rejects.toThrow(/Unknown format "stylsh".*did you mean "stylish"/);
+  });
+
+  it("loads an ESLint formatter module by path", async () => {
+    const file = path.join(GOLDEN, "..", "count-formatter.mjs");
+    const formatter = await loadFormatter(file, "/");
+    expect(await formatter(MIXED, context)).toBe("4 files");
+  });
+});
+
+describe("colors", () => {
+  it("FORCE_COLOR beats NO_COLOR, NO_COLOR beats a terminal", () => {
+    expect(wantsColor({ FORCE_COLOR: "1", NO_COLOR: "1" }, false)).toBe(true);
+    expect(wantsColor({ FORCE_COLOR: "0" }, true)).toBe(false);
+    expect(wantsColor({ NO_COLOR: "1" }, true)).toBe(false);
+    expect(wantsColor({ NO_COLOR: "" }, true)).toBe(true);
+    expect(wantsColor({}, false)).toBe(false);
+  });
+
+  it("measures text without escape codes", () => {
+    expect(visibleLength(palette(true).red("error"))).toBe(5);
+    expect(palette(false).red("error")).toBe("error");
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * Replays the golden trajectories written by scripts/goldens/gen_optim.py. Each file records float64
+ * parameters, the gradient of every step and the parameters after it. Most come from real torch.optim
+ * (torch 1.13); the NAdam and RAdam files come from the script's Python ports of torch 2.x's
+ * single-tensor steps, because those two changed after 1.13 (the file's `source` says which).
+ */
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { createOptimizer, type ParamsInput } from "../../src/optim/index.js";
+
+interface GoldenStep {
+  grads: (number[] | null)[];
+  params: number[][];
+  set_lr?: Record<string, number>;
+}
+
+interface Golden {
+  name: string;
+  source: string;
+  optimizer: string;
+  options: Record<string, unknown>;
+  groups: { params: number[]; options: Record<string, unknown> }[] | null;
+  shapes: number[][];
+  initial: number[][];
+  steps: GoldenStep[];
+}
+
+const DIR = join(import.meta.dirname, "../../fixtures/goldens/optim");
+const GOLDENS: Golden[] = readdirSync(DIR)
+  .filter((file) => file.endsWith(".json"))
+  .sort()
+  .map((file) => JSON.parse(readFileSync(join(DIR, file), "utf8")) as Golden);
+
+/** Relative error with a tiny absolute floor, so exact zeros compare sensibly. */
+export function relativeError(actual: number, expected: number): number {
+  return Math.abs(actual - expected) / Math.max(Math.abs(expected), 1e-12);
+}
+
+/** Runs a golden case and returns the worst relative error over all steps and parameters. */
+function replay(golden: Golden): number {
+  const params = golden.initial.map((values) => Float64Array.from(values));
+  const order = golden.groups ? golden.groups.flatMap((group) => group.params) : params.map((_, i) => i);
+  const input: ParamsInput = golden.groups
+    ? golden.groups.map((group) => ({ params: group.params.map((i) => params[i]), ...group.options }))
+    : params;
+  const optimizer = createOptimizer(golden.optimizer, input, golden.options);
+  let worst = 0;
+  for (const step of golden.steps) {
+    for (const [group, lr] of Object.entries(step.set_lr ?? {})) optimizer.paramGroups[Number(group)].lr = lr;
+    optimizer.step(order.map((i) => step.grads[i]));
+    step.params.forEach((expected, i) => {
+      expected.forEach((value, j) => {
+        worst = Math.max(worst, relativeError(params[i][j], value));
+      });
+    });
+  }
+  return worst;
+}
+
+describe("golden trajectories", () => {
+  it("cover every optimizer option branch the script generates", () => {
+    expect(GOLDENS.length).toBeGreaterThanOrEqual(50);
+    const optimizers = new Set(GOLDENS.map((golden) => golden.optimizer));
+    expect([...optimizers].sort()).toEqual(["Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "SGD"]);
+  });
+
+  for (const golden of GOLDENS) {
+    it(`${golden.name} (${golden.source.startsWith("torch") ? "torch" : "2.x port"}) stays within 1e-10`, () => {
+      expect(golden.steps.length).toBeGreaterThanOrEqual(10);
+      const worst = replay(golden);
+      expect(worst).toBeLessThanOrEqual(1e-10);
+    });
+  }
+});
