@@ -32,17 +32,17 @@ export const adamWeightDecay: Rule<Record<string, never>> = {
     type: "problem",
     defaultSeverity: "error",
     fixable: true,
-    hasSuggestions: false,
+    hasSuggestions: true,
     docs: {
       summary: "Finds Adam-family optimizers whose weight_decay is applied as an L2 term through the gradient instead of decoupled decay.",
       whatItDoes:
         "Reports constructions of `Adam`, `NAdam`, `RAdam` (without `decoupled_weight_decay=True`), `Adamax`, and apex/DeepSpeed `FusedAdam` with `adam_w_mode=False`, when their weight_decay is known to be greater than zero. The value may be written at the call or come from an argparse default, a constant, a config dict or a dataclass field; a value that cannot be resolved is never reported.",
       whyBad:
-        "These optimizers add `weight_decay * param` to the gradient before dividing by the running root-mean-square of the gradient. Parameters with large or noisy gradients therefore receive almost no decay while rarely updated ones are decayed hard, so the setting does not regularize the way the number suggests and does not transfer between models. Decoupled weight decay (AdamW, Loshchilov & Hutter) shrinks the weights directly, independent of the gradient statistics, which is what a weight_decay value is normally tuned for.",
+        "These optimizers add `weight_decay * param` to the gradient before dividing by the gradient's running magnitude (its root-mean-square, or its maximum for Adamax). Parameters with large or noisy gradients therefore receive almost no decay while parameters with small gradients are decayed much harder, so the setting does not regularize the way the number suggests and does not transfer between models. Decoupled weight decay (AdamW, Loshchilov & Hutter) shrinks the weights directly, independent of the gradient statistics, which is what a weight_decay value is normally tuned for.",
       badExample: "import torch\n\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=0.01)\n",
       goodExample: "import torch\n\noptimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)\n",
       fixSafety:
-        "`--fix` replaces `Adam` with `AdamW` (keeping the import style; the arguments are the same) and sets `decoupled_weight_decay=True` on `NAdam` and `RAdam`, or on an `Adam` that passes `decoupled_weight_decay=False` explicitly. This changes training on purpose: the same weight_decay value now decays every weight at the same rate, so the value may need retuning (AdamW runs commonly use 0.01 to 0.1). `Adamax` has no decoupled variant in PyTorch and FusedAdam's `adam_w_mode=False` may be deliberate, so both are reported without a fix.",
+        "`--fix` replaces `Adam` with `AdamW` (keeping the import style; the arguments are the same) and sets `decoupled_weight_decay=True` on `NAdam` and `RAdam`, or on an `Adam` that passes `decoupled_weight_decay=False` explicitly. When that flag is read from elsewhere (an argparse option, a config entry), the change is only a suggestion, so a switch the user controls is not overridden. This changes training on purpose: the same weight_decay value now decays every weight at the same rate, so the value may need retuning (AdamW runs commonly use 0.01 to 0.1). `Adamax` has no decoupled variant in PyTorch and FusedAdam's `adam_w_mode=False` may be deliberate, so both are reported without a fix.",
     },
   },
   defaultOptions: {},
@@ -66,7 +66,9 @@ export const adamWeightDecay: Rule<Record<string, never>> = {
       const fix = remedy(site, info);
       if (fix) {
         const after = fix.to ? ctx.knowledge.optimizer(fix.to) : undefined;
-        report.fix = { title: fix.title, requests: [fix.request] };
+        // A flag read from a CLI option or config is the user's switch: offer the change, do not override it silently.
+        if (flagArg?.value.origin) report.suggestions = [{ desc: fix.title, requests: [fix.request] }];
+        else report.fix = { title: fix.title, requests: [fix.request] };
         report.message = `${problem}; ${fix.advice}.`;
         const changes = fix.request.kind === "set-argument" ? { [fix.request.name]: info.decay.style === "flag" && info.decay.decoupledWhen } : {};
         report.settingsChange = settingsChange(site, info, changes, after);

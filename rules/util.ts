@@ -43,11 +43,6 @@ function literalNumber(value: LiteralValue): number | undefined {
   return undefined;
 }
 
-/** The optimizer a site constructs, when the knowledge table knows it. */
-export function siteInfo(knowledge: Knowledge, site: OptimizerSite): OptimizerInfo | undefined {
-  return knowledge.optimizer(site.canonical);
-}
-
 /**
  * Whether weight decay at a site is coupled to the gradient (true), decoupled (false) or unknown:
  * a decay flag passed with an unresolved value, or hidden behind an unresolved spread, is unknown.

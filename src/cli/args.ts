@@ -185,7 +185,8 @@ Rules:
 
 Files:
       --stdin                 lint text from stdin
-      --stdin-filename <path> the path stdin's text is treated as (for configuration)
+      --stdin-filename <path> the path stdin's text is treated as (for configuration);
+                              without paths it implies --stdin
       --no-ignore             do not honor .gitignore files or configured excludes
       --force-exclude         apply configured excludes to paths given on the command line too
 

@@ -36,7 +36,7 @@ function checkCombinations(options: CliOptions, readsStdin: boolean): void {
   if (readsStdin && options.fix && !options.diff) {
     throw new UsageError("--fix is not available for text read from stdin; use --fix-dry-run (or --diff) instead");
   }
-  if (options.stdin && options.paths.length > 0) throw new UsageError("--stdin cannot be combined with file paths");
+  if (readsStdin && options.paths.some((p) => p !== "-")) throw new UsageError("Text from stdin cannot be linted together with file paths");
 }
 
 /** This package's version, read from the package.json above this module. */
@@ -100,10 +100,10 @@ function writeFixes(results: readonly FileResult[]): void {
   }
 }
 
-/** Prints the report to stdout, or writes it to the output file. */
+/** Prints the report to stdout followed by a newline (as ESLint's console.log does), or writes it to the output file. */
 function emit(text: string, outputFile: string | undefined, cwd: string): void {
   if (outputFile === undefined) {
-    if (text !== "") process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+    if (text !== "") process.stdout.write(`${text}\n`);
     return;
   }
   const target = path.resolve(cwd, outputFile);
@@ -131,9 +131,8 @@ export async function runLint(argv: string[], cwd: string): Promise<number> {
     process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
-  const readsStdin = options.stdin || options.paths.includes("-");
+  const readsStdin = options.stdin || options.paths.includes("-") || (options.stdinFilename !== undefined && options.paths.length === 0);
   checkCombinations(options, readsStdin);
-  if (readsStdin && options.paths.some((p) => p !== "-")) throw new UsageError('"-" (stdin) cannot be combined with file paths');
   const rules: readonly Rule<unknown>[] = RULES;
   const cli = cliOverrides(options, rules);
   const formatter = options.diff ? undefined : await loadFormatter(options.format, cwd);

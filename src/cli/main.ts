@@ -4,8 +4,18 @@
  */
 import { UsageError } from "../config/errors.js";
 
+/** Stops quietly when the reader of stdout goes away (`optim-lint ... | head`). */
+function exitOnBrokenPipe(): void {
+  if (process.stdout.listenerCount("error") > 0) return;
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+  });
+}
+
 /** Entry point of the launcher: runs a subcommand or the lint command and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  exitOnBrokenPipe();
   try {
     if (argv[0] === "simulate" || argv[0] === "explain") {
       const simulation = await import("../simulate/cli.js");

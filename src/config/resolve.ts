@@ -2,6 +2,7 @@
  * Per-file rule settings: the selection layers (config, then command line), per-file ignores, severities
  * and options (rule defaults, then config, then command line).
  */
+import path from "node:path";
 import type { RuleSetting } from "../core/engine.js";
 import type { Rule } from "../core/types.js";
 import { globMatcher, type PathMatcher } from "./globs.js";
@@ -38,9 +39,9 @@ export class SettingsResolver {
 
   constructor(private readonly options: ResolverOptions) {}
 
-  /** The rules to run on a file and how, under the configuration that applies to it. */
+  /** The rules to run on a file and how, under the configuration that applies to it (per-file ignores need an absolute path). */
   settingsFor(filePath: string, config: ProjectConfig | undefined): RuleSetting[] {
-    const ignored = config ? this.matchingIgnores(filePath, config) : [];
+    const ignored = config && path.isAbsolute(filePath) ? this.matchingIgnores(filePath, config) : [];
     const key = `${config?.file ?? ""}\0${ignored.join(",")}`;
     let settings = this.cache.get(key);
     if (!settings) {

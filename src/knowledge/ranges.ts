@@ -31,9 +31,10 @@ export const LR_RANGES: Partial<Record<Family, LrRange>> = {
   },
   rmsprop: {
     low: 1e-5,
-    high: 1e-3,
+    high: 3e-2,
     suggested: 1e-3,
-    rationale: "RMSprop divides by the running RMS of the gradient like Adam, without bias correction: 1e-4 to 1e-3 is usual.",
+    rationale:
+      "RMSprop divides by the running RMS of the gradient like Adam, without bias correction: 1e-4 to 1e-2 (torch's default) is usual, and TensorFlow-style image-classification recipes scale it up to a few hundredths with the batch.",
   },
   adagrad: {
     low: 1e-3,

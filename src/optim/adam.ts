@@ -1,5 +1,5 @@
 /** Adam with optional AMSGrad, maximization and either L2 or decoupled weight decay (torch 2.x `Adam`). */
-import { Optimizer, checkBetas, checkNonNegative, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
+import { Optimizer, checkBetas, checkNonNegative, lerp, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
 
 export interface AdamOptions {
   lr: number;
@@ -50,14 +50,14 @@ export class Adam extends Optimizer<AdamGroup> {
       let vMax = state.max_exp_avg_sq as Tensor | undefined;
       if (amsgrad && vMax === undefined) vMax = state.max_exp_avg_sq = zerosLike(p);
       const negStepSize = -(lr / (1 - beta1 ** step));
-      const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+      const bc2Sqrt = (1 - beta2 ** step) ** 0.5;
       const n = p.length;
       if (decay !== 0 && decoupled) for (let j = 0; j < n; j++) p[j] *= shrink;
       if (vMax === undefined) {
         for (let j = 0; j < n; j++) {
           let d = maximize ? -g[j] : g[j];
           if (coupled) d += decay * p[j];
-          const mj = m[j] * beta1 + keep1 * d;
+          const mj = lerp(m[j], d, keep1);
           const vj = v[j] * beta2 + keep2 * d * d;
           m[j] = mj;
           v[j] = vj;
@@ -68,7 +68,7 @@ export class Adam extends Optimizer<AdamGroup> {
       for (let j = 0; j < n; j++) {
         let d = maximize ? -g[j] : g[j];
         if (coupled) d += decay * p[j];
-        const mj = m[j] * beta1 + keep1 * d;
+        const mj = lerp(m[j], d, keep1);
         const vj = v[j] * beta2 + keep2 * d * d;
         m[j] = mj;
         v[j] = vj;

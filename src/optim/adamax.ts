@@ -1,5 +1,5 @@
 /** Adamax: Adam with an infinity-norm second moment (torch `Adamax`). */
-import { Optimizer, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
+import { Optimizer, lerp, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
 import { checkAdamOptions } from "./adam.js";
 
 export interface AdamaxOptions {
@@ -37,7 +37,7 @@ export class Adamax extends Optimizer<AdamaxGroup> {
       for (let j = 0; j < n; j++) {
         let d = sign * g[j];
         if (decay !== 0) d += decay * p[j];
-        const mj = (m[j] = m[j] * beta1 + (1 - beta1) * d);
+        const mj = (m[j] = lerp(m[j], d, 1 - beta1));
         const uj = (u[j] = Math.max(u[j] * beta2, Math.abs(d) + eps));
         p[j] += -clr * (mj / uj);
       }

@@ -1,18 +1,18 @@
 /** Builds an optimizer from its torch-style short name and keyword options, as the simulator needs. */
-import { Adadelta } from "./adadelta.js";
-import { Adagrad } from "./adagrad.js";
-import { Adam } from "./adam.js";
-import { Adamax } from "./adamax.js";
-import { AdamW } from "./adamw.js";
+import { ADADELTA_DEFAULTS, Adadelta } from "./adadelta.js";
+import { ADAGRAD_DEFAULTS, Adagrad } from "./adagrad.js";
+import { ADAM_DEFAULTS, Adam } from "./adam.js";
+import { ADAMAX_DEFAULTS, Adamax } from "./adamax.js";
+import { ADAMW_DEFAULTS, AdamW } from "./adamw.js";
 import { ValueError } from "./errors.js";
-import { LAMB } from "./lamb.js";
-import { LARS } from "./lars.js";
-import { Lookahead } from "./lookahead.js";
-import { NAdam } from "./nadam.js";
+import { LAMB, LAMB_DEFAULTS } from "./lamb.js";
+import { LARS, LARS_DEFAULTS } from "./lars.js";
+import { LOOKAHEAD_DEFAULTS, Lookahead } from "./lookahead.js";
+import { NADAM_DEFAULTS, NAdam } from "./nadam.js";
 import type { Optimizer, ParamsInput } from "./optimizer.js";
-import { RAdam } from "./radam.js";
-import { RMSprop } from "./rmsprop.js";
-import { SGD } from "./sgd.js";
+import { RADAM_DEFAULTS, RAdam } from "./radam.js";
+import { RMSPROP_DEFAULTS, RMSprop } from "./rmsprop.js";
+import { SGD, SGD_DEFAULTS } from "./sgd.js";
 
 type Options = Record<string, unknown>;
 
@@ -29,6 +29,25 @@ const CONSTRUCTORS: Record<string, (params: ParamsInput, options: Options) => Op
   Adadelta: (params, options) => new Adadelta(params, options),
   LAMB: (params, options) => new LAMB(params, options),
   LARS: (params, options) => new LARS(params, options),
+};
+
+/**
+ * The options each optimizer reads, by short name. Other keys are kept in the groups but change nothing
+ * (torch would reject them), so a caller mapping another library's optimizer onto these can check first.
+ */
+export const OPTIMIZER_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  SGD: Object.keys(SGD_DEFAULTS),
+  Adam: Object.keys(ADAM_DEFAULTS),
+  AdamW: Object.keys(ADAMW_DEFAULTS).filter((name) => name !== "decoupled_weight_decay"),
+  RMSprop: Object.keys(RMSPROP_DEFAULTS),
+  Adagrad: Object.keys(ADAGRAD_DEFAULTS),
+  Adamax: Object.keys(ADAMAX_DEFAULTS),
+  NAdam: Object.keys(NADAM_DEFAULTS),
+  RAdam: Object.keys(RADAM_DEFAULTS),
+  Adadelta: Object.keys(ADADELTA_DEFAULTS),
+  LAMB: Object.keys(LAMB_DEFAULTS),
+  LARS: [...Object.keys(LARS_DEFAULTS), "shapes"],
+  Lookahead: ["base", ...Object.keys(LOOKAHEAD_DEFAULTS).map((name) => `lookahead_${name}`)],
 };
 
 /** Every name `createOptimizer` accepts. */

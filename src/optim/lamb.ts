@@ -39,6 +39,9 @@ export function lambTrustRatio(weightNorm: number, updateNorm: number, clip: boo
 }
 
 export class LAMB extends Optimizer<LAMBGroup> {
+  /** The global-norm divisor of the step in progress (undefined: no clipping). */
+  private clipDivisor: number | undefined;
+
   constructor(params: ParamsInput, options: Partial<LAMBOptions> = {}) {
     const defaults = { ...LAMB_DEFAULTS, ...options, betas: [...(options.betas ?? LAMB_DEFAULTS.betas)] as [number, number] };
     checkNonNegative(defaults.lr, "learning rate");
@@ -49,15 +52,13 @@ export class LAMB extends Optimizer<LAMBGroup> {
   }
 
   protected override applyStep(batches: GroupBatch<LAMBGroup>[]): void {
-    const clipDivisor = this.clipDivisor(batches);
-    for (const { group, params, grads } of batches) {
-      group.step = ((group.step as number | undefined) ?? 0) + 1;
-      if (params.length > 0) this.updateLayers(group, params, grads, clipDivisor);
-    }
+    this.clipDivisor = this.globalClipDivisor(batches);
+    for (const { group } of batches) group.step = ((group.step as number | undefined) ?? 0) + 1;
+    super.applyStep(batches);
   }
 
   /** Global gradient norm over `max_grad_norm`, at least one; undefined when clipping is off or nothing has a gradient. */
-  private clipDivisor(batches: GroupBatch<LAMBGroup>[]): number | undefined {
+  private globalClipDivisor(batches: GroupBatch<LAMBGroup>[]): number | undefined {
     const maxNorm = this.defaults.max_grad_norm;
     if (maxNorm === null || maxNorm === undefined) return undefined;
     let sumOfSquares = 0;
@@ -73,10 +74,7 @@ export class LAMB extends Optimizer<LAMBGroup> {
   }
 
   protected updateGroup(group: LAMBGroup, params: Tensor[], grads: Gradient[]): void {
-    this.updateLayers(group, params, grads, undefined);
-  }
-
-  private updateLayers(group: LAMBGroup, params: Tensor[], grads: Gradient[], clipDivisor: number | undefined): void {
+    const clipDivisor = this.clipDivisor;
     const { lr, eps, weight_decay: decay, trust_clip: trustClip, always_adapt: alwaysAdapt, decoupled_decay: decoupled } = group;
     const [beta1, beta2] = group.betas;
     const step = group.step as number;

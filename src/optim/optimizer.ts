@@ -85,6 +85,7 @@ function cloneOption(value: unknown): unknown {
   return value;
 }
 
+/** Groups, lazy per-parameter state and the step protocol; subclasses supply the update rule. */
 export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
   /** Constructor options with every default filled in; new groups take missing options from here. */
   readonly defaults: GroupOptions<G>;

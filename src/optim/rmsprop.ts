@@ -1,5 +1,5 @@
 /** RMSprop with optional centering, momentum and L2 decay (torch `RMSprop`). */
-import { Optimizer, checkNonNegative, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
+import { Optimizer, checkNonNegative, lerp, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
 
 export interface RMSpropOptions {
   lr: number;
@@ -46,7 +46,7 @@ export class RMSprop extends Optimizer<RMSpropGroup> {
         const s = (sq[j] = sq[j] * alpha + (1 - alpha) * d * d);
         let rms: number;
         if (avgGrad !== undefined) {
-          const a = (avgGrad[j] = avgGrad[j] * alpha + (1 - alpha) * d);
+          const a = (avgGrad[j] = lerp(avgGrad[j], d, 1 - alpha));
           rms = Math.sqrt(s + -1 * a * a) + eps;
         } else {
           rms = Math.sqrt(s) + eps;

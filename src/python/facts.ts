@@ -1,13 +1,10 @@
 /** Training facts of one Python file: optimizer constructions, their arguments and parameters, data-parallel setup. */
 import type { ArgumentFact, DistributedEvidence, DistributedFacts, OptimizerSite, ParamsFact, Span, TrainingFacts } from "../core/facts.js";
-import { OPTIMIZERS, optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
-import { isBatchOrAccumulationName, isLearningRateName, TORCHRUN_ENV } from "./names.js";
+import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
+import { isBatchOrAccumulationName, isLearningRateName, OPTIMIZER_CLASS_NAMES, TORCHRUN_ENV } from "./names.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
 import { bindingForUse, isPlainString, stringBody } from "./scope.js";
 import { lastName, type DictModel, type Resolver } from "./values.js";
-
-/** Last segments of every optimizer path: an attribute callee ending otherwise cannot be an optimizer. */
-const OPTIMIZER_CLASS_NAMES = new Set(OPTIMIZERS.flatMap((o) => [o.canonical, ...o.aliases].map((p) => p.slice(p.lastIndexOf(".") + 1))));
 
 /** Distributed-training entry points by the last segment of their import path. */
 const DISTRIBUTED_CALLS: Record<string, { kind: DistributedEvidence["kind"]; description: string }> = {

@@ -1,5 +1,11 @@
 /** Domain vocabulary: which Python names mean a world size, a batch size, a learning rate. */
 import type { Dependency } from "../core/facts.js";
+import { OPTIMIZERS } from "../knowledge/optimizers.js";
+
+/** Last segments of every optimizer path (`Adam`, `FusedLAMB`, ...): code naming none of them constructs no known optimizer. */
+export const OPTIMIZER_CLASS_NAMES: ReadonlySet<string> = new Set(
+  OPTIMIZERS.flatMap((o) => [o.canonical, ...o.aliases].map((path) => path.slice(path.lastIndexOf(".") + 1))),
+);
 
 const WORLD_SIZE_NAME =
   /^(?:ddp_|global_|dist_|total_)?world_?size$|^n_?gpus?$|^num_?gpus$|^ngpus_per_node$|^num_processes$|^nprocs$|^gpu_count$|^num_replicas$/i;

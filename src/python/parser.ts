@@ -39,41 +39,49 @@ export function parsesCleanly(text: string): boolean {
   return !parseTree(text).rootNode.hasError;
 }
 
-/** Copy the native tree into plain objects in one cursor walk, leaving comments out. */
+/** Grammar facts per numeric node type and field id, read from the cursor once and reused (native reads are the cost). */
+const typeNames: string[] = [];
+const typeIsNamed: boolean[] = [];
+const fieldNames: (string | undefined)[] = [];
+
+/**
+ * Copy the native tree into plain objects in one cursor walk. Comments are left out, and so are
+ * punctuation and keywords unless they fill a field (the operator of `a + b`, the `in` of a comparison).
+ */
 export function toPyTree(tree: Parser.Tree): PyNode {
   const cursor = tree.walk();
-  const root = nodeAtCursor(cursor, null);
-  let node = root;
+  const root: PyNode = { type: "module", start: cursor.startIndex, end: cursor.endIndex, field: undefined, named: true, parent: null, children: [] };
+  let parent = root;
+  if (!cursor.gotoFirstChild()) return root;
   for (;;) {
-    if (cursor.nodeType !== "comment" && cursor.gotoFirstChild()) {
-      node = addChild(cursor, node);
-      continue;
+    const node = nodeAtCursor(cursor, parent);
+    if (node) {
+      parent.children.push(node);
+      if (node.named && node.type !== "comment" && cursor.gotoFirstChild()) {
+        parent = node;
+        continue;
+      }
     }
     while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent() || !node.parent) return root;
-      node = node.parent;
+      if (!cursor.gotoParent() || !parent.parent) return root;
+      parent = parent.parent;
     }
-    node = addChild(cursor, node.parent ?? root);
   }
 }
 
-/** Append the cursor's node (unless it is a comment) under `parent`; returns the node to continue from. */
-function addChild(cursor: Parser.TreeCursor, parent: PyNode): PyNode {
-  const child = nodeAtCursor(cursor, parent);
-  if (cursor.nodeType !== "comment") parent.children.push(child);
-  return child;
-}
-
-function nodeAtCursor(cursor: Parser.TreeCursor, parent: PyNode | null): PyNode {
-  return {
-    type: cursor.nodeType,
-    start: cursor.startIndex,
-    end: cursor.endIndex,
-    field: cursor.currentFieldName ?? undefined,
-    named: cursor.nodeIsNamed,
-    parent,
-    children: [],
-  };
+/** The cursor's node as a plain object, or undefined for a comment or a token that fills no field. */
+function nodeAtCursor(cursor: Parser.TreeCursor, parent: PyNode): PyNode | undefined {
+  const typeId = cursor.nodeTypeId;
+  let type = typeNames[typeId];
+  if (type === undefined) {
+    type = typeNames[typeId] = cursor.nodeType;
+    typeIsNamed[typeId] = cursor.nodeIsNamed;
+  }
+  const fieldId = cursor.currentFieldId;
+  if (fieldId && fieldNames[fieldId] === undefined) fieldNames[fieldId] = cursor.currentFieldName;
+  const named = typeIsNamed[typeId];
+  if ((!named && !fieldId) || type === "comment") return undefined;
+  return { type, start: cursor.startIndex, end: cursor.endIndex, field: fieldId ? fieldNames[fieldId] : undefined, named, parent, children: [] };
 }
 
 const COMMENT_OR_STRING = /[#'"]/g;

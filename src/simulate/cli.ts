@@ -93,10 +93,17 @@ function usageFailure(error: UsageError, usage: string): number {
   return 2;
 }
 
-/** Writes simulations in the requested format, and the HTML page when asked. */
+/** A path relative to the working directory when it lies inside it, for reading. */
+function displayPath(filePath: string): string {
+  const relative = path.relative(process.cwd(), filePath);
+  return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : filePath;
+}
+
+/** Writes simulations in the requested format, and the HTML page when asked (both with readable paths; JSON keeps them as linted). */
 function emit(simulations: FindingSimulation[], format: "text" | "json", htmlPath: string | undefined): void {
-  if (htmlPath) writeFileSync(htmlPath, renderHtml(simulations));
-  process.stdout.write(format === "json" ? `${JSON.stringify(toJson(simulations), null, 2)}\n` : formatText(simulations));
+  const readable = simulations.map((s) => ({ ...s, filePath: displayPath(s.filePath) }));
+  if (htmlPath) writeFileSync(htmlPath, renderHtml(readable));
+  process.stdout.write(format === "json" ? `${JSON.stringify(toJson(simulations), null, 2)}\n` : formatText(readable));
   if (htmlPath && format === "text") process.stdout.write(`\nHTML report written to ${htmlPath}\n`);
 }
 

@@ -7,7 +7,7 @@ const BEFORE_COLOR = "#c2410c";
 const AFTER_COLOR = "#1d4ed8";
 
 /** Chart geometry in SVG user units. */
-const CHART = { width: 520, height: 280, left: 64, right: 16, top: 16, bottom: 40 };
+const CHART = { width: 520, height: 300, left: 64, right: 16, top: 36, bottom: 40 };
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -108,13 +108,12 @@ export function lossChart(comparison: ProblemComparison): string {
     parts.push(`<path class="curve ${name}" d="${pathData(points, x, y)}" fill="none" stroke="${color}" stroke-width="2"${name === "after" ? ' stroke-dasharray="6 3"' : ""}/>`);
     if (summary.diverged) parts.push(divergenceMark(points[points.length - 1], color, x, y));
   }
-  const legendX = CHART.left + plotWidth - 150;
   series.forEach(([name, , summary, color], i) => {
-    const ly = CHART.top + 12 + i * 18;
+    const lx = CHART.left + i * 170;
+    const ly = 16;
     const status = summary.rejected ? " (rejected)" : summary.diverged ? " (diverged)" : "";
-    parts.push(`<rect x="${legendX - 6}" y="${ly - 11}" width="156" height="17" fill="white" opacity="0.85"/>`);
-    parts.push(`<line x1="${legendX}" x2="${legendX + 24}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="2"${name === "after" ? ' stroke-dasharray="6 3"' : ""}/>`);
-    parts.push(`<text class="legend" x="${legendX + 30}" y="${ly}">${name}${status}</text>`);
+    parts.push(`<line x1="${lx}" x2="${lx + 24}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="2"${name === "after" ? ' stroke-dasharray="6 3"' : ""}/>`);
+    parts.push(`<text class="legend" x="${lx + 30}" y="${ly}">${name}${status}</text>`);
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${CHART.width} ${CHART.height}" width="${CHART.width}" height="${CHART.height}" role="img" aria-label="Loss curves on ${escapeHtml(problem.name)}">${parts.join("")}</svg>`;
 }
@@ -154,7 +153,7 @@ export function codeExcerpt(source: string | undefined, line: number, context = 
     const text = escapeHtml(lines[n - 1] ?? "");
     rows.push(`<span class="${n === line ? "line hit" : "line"}"><span class="ln">${String(n).padStart(width)}</span> ${text}</span>`);
   }
-  return `<pre class="code">${rows.join("\n")}</pre>`;
+  return `<pre class="code">${rows.join("")}</pre>`;
 }
 
 /** The section of one finding. */

@@ -29,9 +29,11 @@ function sameOption(a: unknown, b: unknown): boolean {
 
 /** Options worth showing for a pair of settings: the learning rate, what changed, and active momentum/decay/betas. */
 function shownOptions(before: OptimizerConfig, after: OptimizerConfig): string[] {
-  const changed = [...new Set([...Object.keys(before.options), ...Object.keys(after.options)])].filter(
-    (name) => !sameOption(before.options[name], after.options[name]),
-  );
+  const inactive = (value: unknown): boolean => value === undefined || value === false || value === 0;
+  const changed = [...new Set([...Object.keys(before.options), ...Object.keys(after.options)])].filter((name) => {
+    const [b, a] = [before.options[name], after.options[name]];
+    return (b === undefined || a === undefined) ? !inactive(b ?? a) : !sameOption(b, a);
+  });
   const active = ["momentum", "weight_decay", "betas", "nesterov"].filter((name) => {
     const value = before.options[name] ?? after.options[name];
     return value !== undefined && value !== 0 && value !== false;

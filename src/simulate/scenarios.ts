@@ -21,6 +21,8 @@ export interface Scenario {
   decayReport: boolean;
   /** What the simulation assumed beyond the finding's settings, in words. */
   notes: string[];
+  /** The settings to show for the finding: its own, or completed where it left something out (the worker count). */
+  shown?: SettingsChange;
 }
 
 /** The problems used when a rule has no mapping of its own. */
@@ -62,15 +64,41 @@ function workersFromChange(change: SettingsChange): number | undefined {
   return ratio > 1.5 ? Math.round(ratio) : undefined;
 }
 
-/** Plans that run each side's settings as they are, with one parameter group. */
-function plainPlans(change: SettingsChange): Pick<Scenario, "before" | "after"> {
-  return { before: { config: change.before, layout: "single-group" }, after: { config: change.after, layout: "single-group" } };
+/** Settings without weight decay. */
+function withoutDecay(config: OptimizerConfig): OptimizerConfig {
+  return { optimizer: config.optimizer, options: { ...config.options, weight_decay: 0 } };
+}
+
+/** Whether settings decay the weights. */
+function decays(config: OptimizerConfig): boolean {
+  const decay = config.options.weight_decay;
+  return typeof decay === "number" && decay !== 0;
+}
+
+/** Why weight decay is left out of a comparison that is not about decay. */
+const DECAY_LEFT_OUT =
+  "Weight decay is left out on both sides: the change is not about decay, and on these problems decay would only move the optimum.";
+
+/**
+ * Plans that run each side's settings with one parameter group. For a change that is not about decay,
+ * decay is removed from both sides so the comparison isolates the change.
+ */
+function plainPlans(change: SettingsChange, notes: string[]): Pick<Scenario, "before" | "after" | "notes"> {
+  if (!decays(change.before) && !decays(change.after)) {
+    return { before: { config: change.before, layout: "single-group" }, after: { config: change.after, layout: "single-group" }, notes };
+  }
+  return {
+    before: { config: withoutDecay(change.before), layout: "single-group" },
+    after: { config: withoutDecay(change.after), layout: "single-group" },
+    notes: [...notes, DECAY_LEFT_OUT],
+  };
 }
 
 /**
- * The noisy quadratic for a data-parallel finding: global batch = workers. For SGD-like optimizers its
- * curvature is scaled so that the single-worker learning rate takes a tenth of a stable step in the
- * steepest direction (a sound setting for one worker); adaptive optimizers start at weight scale.
+ * The noisy quadratic for a data-parallel finding, with a global batch of one worker's batch times the
+ * workers. For SGD-like optimizers it is scaled so that the single-worker setting is a sound one: its
+ * effective step (lr / (1 − momentum)) is a tenth of a stable step in the steepest direction, and its noise
+ * floor at one worker's batch is about 0.5% of the initial loss. Adaptive optimizers start at weight scale.
  */
 function distributedScenario(change: SettingsChange): Scenario {
   const notes: string[] = [];
@@ -83,17 +111,18 @@ function distributedScenario(change: SettingsChange): Scenario {
     notes.push(`The finding does not say how many workers run; ${workers} are assumed and the learning rate scaled by ${workers}.`);
   }
   const adaptive = isAdaptive(change.before.optimizer);
-  const momentum = numberOption(change.before, "momentum") ?? 0;
-  const curvatureScale = !adaptive && lr !== undefined && lr > 0 ? (0.1 * (1 - Math.min(momentum, 0.99))) / lr : 1;
-  if (!adaptive) notes.push("The quadratic's curvature is scaled so that the single-worker learning rate is a sound one for it.");
-  const problem = noisyQuadratic({ globalBatch: workers, curvatureScale, start: adaptive ? 0.1 : 1, shows: "batch" });
-  return {
-    problems: [problem],
-    before: { config: change.before, layout: "single-group" },
-    after: { config: after, layout: "single-group" },
-    decayReport: false,
-    notes,
-  };
+  const momentum = Math.min(numberOption(change.before, "momentum") ?? 0, 0.99);
+  const effectiveStep = lr !== undefined && lr > 0 ? lr / (1 - momentum) : undefined;
+  const calibrated = !adaptive && effectiveStep !== undefined;
+  if (calibrated) notes.push("The quadratic is scaled so that the single-worker learning rate is a sound setting for it at one worker's batch.");
+  const problem = noisyQuadratic({
+    globalBatch: workers,
+    curvatureScale: calibrated ? 0.1 / effectiveStep : 1,
+    start: calibrated ? 10 * Math.sqrt(effectiveStep) : 0.1,
+    shows: "batch",
+    targetFraction: 0.02,
+  });
+  return { problems: [problem], ...plainPlans({ before: change.before, after }, notes), decayReport: false, shown: { before: change.before, after } };
 }
 
 /** The scenario for a finding of a rule (name or code) with its settings change. */
@@ -101,7 +130,13 @@ export function scenarioFor(ruleId: string | null, change: SettingsChange): Scen
   const rule = ruleId ? (RULE_CODES[ruleId.toUpperCase()] ?? ruleId) : "";
   switch (rule) {
     case "adam-weight-decay":
-      return { problems: [problemById("scaled-regression"), problemById("mlp")], ...plainPlans(change), decayReport: true, notes: [] };
+      return {
+        problems: [problemById("scaled-regression"), problemById("mlp")],
+        before: { config: change.before, layout: "single-group" },
+        after: { config: change.after, layout: "single-group" },
+        decayReport: true,
+        notes: [],
+      };
     case "weight-decay-on-bias-norm":
       return {
         problems: [problemById("scaled-regression"), problemById("mlp")],
@@ -111,15 +146,15 @@ export function scenarioFor(ruleId: string | null, change: SettingsChange): Scen
         notes: ["After the change, biases (and the intercept) sit in a group with weight_decay=0."],
       };
     case "sgd-missing-nesterov":
-      return { problems: [problemById("ill-conditioned-quadratic"), problemById("rosenbrock")], ...plainPlans(change), decayReport: false, notes: [] };
+      return { problems: [problemById("ill-conditioned-quadratic"), problemById("rosenbrock")], ...plainPlans(change, []), decayReport: false };
     case "lr-out-of-range": {
       const start = isAdaptive(change.before.optimizer) ? 0.1 : 1;
       const quadratic = noisyQuadratic({ globalBatch: 1, start, shows: "step-size" });
-      return { problems: [quadratic, problemById("mlp")], ...plainPlans(change), decayReport: false, notes: [] };
+      return { problems: [quadratic, problemById("mlp")], ...plainPlans(change, []), decayReport: false };
     }
     case "unscaled-distributed-lr":
       return distributedScenario(change);
     default:
-      return { problems: DEFAULT_PROBLEMS.map(problemById), ...plainPlans(change), decayReport: false, notes: [] };
+      return { problems: DEFAULT_PROBLEMS.map(problemById), ...plainPlans(change, []), decayReport: false };
   }
 }

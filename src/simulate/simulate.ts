@@ -26,10 +26,10 @@ export function simulateChange(
   simulator: Simulator,
   ruleId: string | null,
   change: SettingsChange,
-): { after: OptimizerConfig; notes: string[]; comparisons: ProblemComparison[] } {
+): { shown: SettingsChange; notes: string[]; comparisons: ProblemComparison[] } {
   const scenario = scenarioFor(ruleId, change);
   const comparisons = scenario.problems.map((problem) => simulator.compare(problem, scenario.before, scenario.after, scenario.decayReport));
-  return { after: scenario.after.config, notes: scenario.notes, comparisons };
+  return { shown: scenario.shown ?? change, notes: scenario.notes, comparisons };
 }
 
 /** Simulates one lint message, or returns undefined when it carries no settings change. */
@@ -44,8 +44,8 @@ export function simulateMessage(simulator: Simulator, filePath: string, message:
     line: message.line,
     column: message.column,
     message: message.message,
-    before: change.before,
-    after: run.after,
+    before: run.shown.before,
+    after: run.shown.after,
     notes: run.notes,
     comparisons: run.comparisons,
     source,

@@ -197,6 +197,8 @@ describe("stdin", () => {
     const run = runCli(root, ["-f", "json", "--stdin", "--stdin-filename", "tests/test_new.py"], { input: TRAIN });
     expect(run.status).toBe(1);
     expect(findings(run.stdout, root)).toEqual({ "tests/test_new.py": ["OPT002:2"] });
+    const implied = runCli(root, ["-f", "json", "--stdin-filename", "legacy/new.py", "--force-exclude"], { input: TRAIN });
+    expect(implied).toMatchObject({ status: 0, stdout: "[]\n" });
   });
 
   it("takes '-' as stdin and names it <text> without a filename", () => {

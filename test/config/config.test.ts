@@ -130,6 +130,10 @@ describe("finding the nearest configuration", () => {
     expect(finder.forFile(path.join(FIXTURES, "layered/tests/test_train.py"))?.file).toBe(path.join(FIXTURES, "layered/pyproject.toml"));
   });
 
+  it("skips a pyproject.toml without [tool.optim-lint] on the way up", () => {
+    expect(finder.forFile(path.join(FIXTURES, "layered/legacy/old.py"))?.file).toBe(path.join(FIXTURES, "layered/pyproject.toml"));
+  });
+
   it("prefers optim-lint.toml over pyproject.toml in the same folder", () => {
     expect(finder.forFile(path.join(FIXTURES, "layered/sub/train.py"))?.file).toBe(path.join(FIXTURES, "layered/sub/optim-lint.toml"));
   });

@@ -1,7 +1,7 @@
 /** The torch.optim contract around the update rules: state dicts, missing gradients, mutable groups, errors, factory. */
 import { describe, expect, it } from "vitest";
 import {
-  Adagrad, Adam, Adadelta, NAdam, OPTIMIZER_NAMES, OptimError, RMSprop, RuntimeError, SGD, ValueError, createOptimizer,
+  Adagrad, Adam, Adadelta, NAdam, OPTIMIZER_NAMES, OPTIMIZER_OPTIONS, OptimError, RMSprop, RuntimeError, SGD, StepLR, ValueError, createOptimizer,
   type Optimizer, type StateDict,
 } from "../../src/optim/index.js";
 import { OPTIMIZERS } from "../../src/knowledge/optimizers.js";
@@ -132,6 +132,20 @@ describe("paramGroups", () => {
     expect(Array.from(p)).toEqual([1 - 0.1 - 0.5, 2 - 0.1 - 0.5]);
   });
 
+  it("are what a scheduler drives: StepLR halves lr every two steps and records initial_lr", () => {
+    const p = Float64Array.from([1]);
+    const sgd = new SGD([p], { lr: 0.4 });
+    const scheduler = new StepLR(sgd, { step_size: 2, gamma: 0.5 });
+    let expected = 1;
+    for (let t = 0; t < 6; t++) {
+      expected -= 0.4 * 0.5 ** Math.floor(t / 2);
+      sgd.step([[1]]);
+      scheduler.step();
+    }
+    expect(p[0]).toBeCloseTo(expected, 15);
+    expect(sgd.stateDict().param_groups[0].initial_lr).toBe(0.4);
+  });
+
   it("fill missing options from the defaults and keep their own", () => {
     const sgd = new SGD([{ params: [Float64Array.from([1])] }, { params: [Float64Array.from([1])], lr: 0.5, momentum: 0.9 }], { lr: 0.1 });
     expect(sgd.paramGroups.map((g) => [g.lr, g.momentum, g.nesterov])).toEqual([[0.1, 0, false], [0.5, 0.9, false]]);
@@ -197,6 +211,15 @@ describe("createOptimizer", () => {
       expect(optimizer.constructor.name).toBe(info.short);
       for (const [key, value] of Object.entries(info.defaults)) expect([info.short, key, optimizer.defaults[key]]).toEqual([info.short, key, value]);
     }
+  });
+
+  it("lists the options each optimizer reads, which are exactly the keys of its groups", () => {
+    expect(Object.keys(OPTIMIZER_OPTIONS).sort()).toEqual([...OPTIMIZER_NAMES].sort());
+    for (const name of OPTIMIZER_NAMES.filter((n) => n !== "Lookahead" && n !== "AdamW")) {
+      const group = createOptimizer(name, [Float64Array.from([1])]).paramGroups[0];
+      expect(Object.keys(group).filter((key) => key !== "params").sort()).toEqual(OPTIMIZER_OPTIONS[name].filter((key) => key !== "shapes").sort());
+    }
+    expect(OPTIMIZER_OPTIONS.AdamW).not.toContain("decoupled_weight_decay");
   });
 
   it("matches names case-insensitively", () => {

@@ -1,8 +1,8 @@
 /**
  * Replays the golden trajectories written by scripts/goldens/gen_optim.py. Each file records float64
  * parameters, the gradient of every step and the parameters after it. Most come from real torch.optim
- * (torch 1.13); the NAdam and RAdam files come from the script's Python ports of torch 2.x's
- * single-tensor steps, because those two changed after 1.13 (the file's `source` says which).
+ * (torch 1.13). The NAdam files, and the RAdam files using options added in 2.x, come from the script's
+ * Python ports of torch 2.x's single-tensor steps (each file's `source` says which).
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";

@@ -83,6 +83,22 @@ describe("LAMB (timm Lamb / apex FusedLAMB)", () => {
     expectClose(clipped, plain, 1e-15);
   });
 
+  it("advances each group's step count even when the group has no gradient, as timm does", () => {
+    const [lr, beta1, beta2, eps] = [0.1, 0.9, 0.999, 1e-6];
+    const a = Float64Array.from(W);
+    const b = Float64Array.from(B);
+    const lamb = new LAMB([{ params: [a] }, { params: [b] }], { lr, weight_decay: 0, max_grad_norm: null });
+    lamb.step([GW, null]);
+    expect(Array.from(b)).toEqual(B);
+    lamb.step([GW, GB]);
+    // b's first moments are bias-corrected with step 2, not 1.
+    expectClose(b, B.map((x, j) => {
+      const mHat = ((1 - beta1) * GB[j]) / (1 - beta1 ** 2);
+      const vHat = ((1 - beta2) * GB[j] ** 2) / (1 - beta2 ** 2);
+      return x - (lr * mHat) / (Math.sqrt(vHat) + eps);
+    }), 1e-13);
+  });
+
   it("uses a trust ratio of one for a zero weight", () => {
     const zero = new Float64Array(3);
     new LAMB([zero], { lr: 0.1, weight_decay: 0.1, max_grad_norm: null }).step([[0.5, -0.5, 1]]);

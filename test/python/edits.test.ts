@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { asNumber } from "../../src/core/facts.js";
 import type { FixRequest, TextEdit } from "../../src/core/types.js";
 import { pythonEdits } from "../../src/python/edits.js";
@@ -14,6 +14,7 @@ import {
 const FIXTURES = join(import.meta.dirname, "../../fixtures/python-edits");
 const UPDATE = process.env.UPDATE_EDIT_FIXTURES === "1";
 const scratch = mkdtempSync(join(tmpdir(), "optim-lint-edits-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const cases = readdirSync(FIXTURES).filter((name) => name.endsWith(".py") && !name.endsWith(".expected.py")).sort();
 
@@ -184,7 +185,49 @@ describe("python edits: rename-optimizer", () => {
   });
 });
 
+describe("python edits: rename-optimizer arguments", () => {
+  it("refuses when the target does not accept an argument the call passes", () => {
+    const text = "import torch\nopt = torch.optim.Adam(model.parameters(), lr=1e-3, decoupled_weight_decay=False)\n";
+    expect(run(text, "torch.optim.Adam", "torch.optim.Adam", TO_ADAMW)).toMatch(/decoupled_weight_decay/);
+  });
+
+  it("refuses when unreadable **kwargs might pass an argument the target lacks", () => {
+    const text = "import torch\nopt = torch.optim.Adam(model.parameters(), lr=1e-3, **extra)\n";
+    expect(run(text, "torch.optim.Adam", "torch.optim.Adam", TO_ADAMW)).toMatch(/decoupled_weight_decay/);
+  });
+
+  it("refuses when a positional argument would land on a different parameter", () => {
+    const text = "import torch\nopt = torch.optim.RAdam(model.parameters(), 1e-3, (0.9, 0.999), 1e-8, 0.01, True)\n";
+    const request = { kind: "rename-optimizer", to: "torch.optim.NAdam" };
+    expect(run(text, "torch.optim.RAdam", "torch.optim.RAdam", request)).toMatch(/decoupled_weight_decay is passed by position/);
+  });
+
+  it("removes a last list entry together with the comma before it", () => {
+    const text = "from torch.optim import SGD, AdamW, Adam  # optimizers\nopt = Adam(m.parameters())\nbase = (SGD, AdamW)\n";
+    expect(fixed(text, "Adam", "torch.optim.Adam", TO_ADAMW)).toBe(
+      "from torch.optim import SGD, AdamW  # optimizers\nopt = AdamW(m.parameters())\nbase = (SGD, AdamW)\n",
+    );
+  });
+
+  it("adds to a one-line parenthesized list with a trailing comma", () => {
+    const text = "from torch.optim import (Adam, SGD,)\na = Adam(m.parameters())\nb = Adam(n.parameters())\nc = SGD\n";
+    expect(fixed(text, "Adam", "torch.optim.Adam", TO_ADAMW)).toBe(
+      "from torch.optim import (Adam, SGD, AdamW,)\na = AdamW(m.parameters())\nb = Adam(n.parameters())\nc = SGD\n",
+    );
+  });
+});
+
 describe("python edits: set-argument", () => {
+  it("finds a keyword value when the analysis gives only the value's span", () => {
+    const text = "import torch\nopt = torch.optim.SGD(model.parameters(), lr=0.1, nesterov=False)\n";
+    const file = analyzedFile(text, "torch.optim.SGD", "torch.optim.SGD");
+    const arg = file.facts.optimizers[0].args.get("nesterov")!;
+    arg.span = arg.value.span;
+    expect(applyEdits(text, pythonEdits(file, { kind: "set-argument", site: 1, name: "nesterov", value: true }) as TextEdit[])).toBe(
+      "import torch\nopt = torch.optim.SGD(model.parameters(), lr=0.1, nesterov=True)\n",
+    );
+  });
+
   it("refuses to add a keyword when unreadable **kwargs might already pass it", () => {
     const text = "import torch\nopt = torch.optim.SGD(model.parameters(), lr=0.1, **load_cfg())\n";
     expect(run(text, "torch.optim.SGD", "torch.optim.SGD", { kind: "set-argument", name: "nesterov", value: true })).toMatch(/twice/);

@@ -9,6 +9,8 @@ import { describe, expect, it } from "vitest";
 import { RULES } from "../../rules/index.js";
 import { ROOT, UPDATE_GOLDENS, exists, fixturesOf, goldenOf, lintWith, read, write } from "./harness.js";
 
+const KNOWN_GAP = /^# known-gap: /m;
+
 describe.each(RULES.map((rule) => [rule.meta.name, rule] as const))("%s", (_name, rule) => {
   const fixtures = fixturesOf(rule);
 
@@ -18,8 +20,12 @@ describe.each(RULES.map((rule) => [rule.meta.name, rule] as const))("%s", (_name
   });
 
   for (const fixture of fixtures.filter((f) => f.kind === "valid")) {
-    it(`stays silent on ${fixture.path}`, () => {
-      const result = lintWith(rule, read(fixture.path), fixture.path);
+    const text = read(fixture.path);
+    // A `# known-gap:` line marks a case the analysis does not handle yet: the test passes while the rule
+    // still fires there and fails once the gap is closed, as a reminder to drop the marker.
+    const silent = KNOWN_GAP.test(text) ? it.fails : it;
+    silent(`stays silent on ${fixture.path}`, () => {
+      const result = lintWith(rule, text, fixture.path);
       expect(result.messages.map(goldenOf)).toEqual([]);
     });
   }

@@ -154,6 +154,10 @@ function renameImportedName(
 function signatureMismatch(site: OptimizerSite, target: OptimizerInfo): string | undefined {
   const current = optimizerByName(site.canonical);
   if (!current) return `${site.canonical} is not an optimizer optim-lint knows`;
+  const dropped = current.signature.filter((name) => !target.signature.includes(name));
+  if (site.hasUnresolvedSpread && dropped.length > 0) {
+    return `arguments come through unpacking that cannot be read and might include ${dropped.join(", ")}, which ${target.short} does not accept`;
+  }
   for (const arg of site.args.values()) {
     const index = target.signature.indexOf(arg.name);
     if (index === -1) return `${target.short} does not accept the ${arg.name} argument`;

@@ -1,0 +1,33 @@
+/** Reading sources: binary files, invalid UTF-8 and unreadable paths become messages; a BOM is kept. */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { decodeSource, firstInvalidByte, readSource } from "../../src/cli/read.js";
+
+describe("decoding", () => {
+  it("keeps a BOM and decodes UTF-8", () => {
+    expect(decodeSource(Buffer.from("\uFEFFlr = 0.1  # η\n", "utf8"))).toEqual({ text: "\uFEFFlr = 0.1  # η\n" });
+  });
+
+  it("refuses binary files", () => {
+    expect(decodeSource(Buffer.from([0x61, 0x00, 0x62]))).toEqual({ error: expect.stringContaining("binary") });
+  });
+
+  it("names the byte where UTF-8 breaks", () => {
+    const bytes = Buffer.concat([Buffer.from("# café\n", "utf8"), Buffer.from([0xe9, 0x0a])]);
+    expect(firstInvalidByte(bytes)).toBe(8);
+    expect(decodeSource(bytes)).toEqual({ error: expect.stringContaining("at byte 8") });
+    expect(firstInvalidByte(Buffer.from([0x61, 0xe2, 0x82]))).toBe(1);
+  });
+
+  it("turns an OS error into the message", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "optim-lint-read-"));
+    try {
+      expect(readSource(dir)).toEqual({ error: expect.stringContaining("EISDIR") });
+      expect(readSource(path.join(dir, "missing.py"))).toEqual({ error: expect.stringContaining("ENOENT") });
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+});
