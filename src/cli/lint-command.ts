@@ -88,6 +88,14 @@ export function fixDiffs(run: LintRun, cwd: string): string[] {
   });
 }
 
+/** Prints the fixes as a unified diff (Ruff's `--diff`): exit 1 when there is one, else 0. */
+function printDiffs(run: LintRun, cwd: string): number {
+  const diffs = fixDiffs(run, cwd);
+  if (diffs.length > 0) process.stdout.write(diffs.join(""));
+  process.stderr.write(diffs.length > 0 ? `Would fix ${diffs.length} file${diffs.length === 1 ? "" : "s"}.\n` : "No fixes to apply.\n");
+  return diffs.length > 0 ? 1 : 0;
+}
+
 /** Writes fixed text back to the files it came from. */
 function writeFixes(results: readonly FileResult[]): void {
   for (const result of results) {
@@ -148,12 +156,7 @@ export async function runLint(argv: string[], cwd: string): Promise<number> {
   });
   const run = readsStdin ? session.lintStdin(await readStdin(), options.stdinFilename) : session.lintPaths(options.paths);
 
-  if (options.diff) {
-    const diffs = fixDiffs(run, cwd);
-    if (diffs.length > 0) process.stdout.write(diffs.join(""));
-    process.stderr.write(diffs.length > 0 ? `Would fix ${diffs.length} file${diffs.length === 1 ? "" : "s"}.\n` : "No fixes to apply.\n");
-    return diffs.length > 0 ? 1 : 0;
-  }
+  if (options.diff) return printDiffs(run, cwd);
   if (options.fix) writeFixes(run.results);
 
   const errors = total(run.results, (r) => r.errorCount);

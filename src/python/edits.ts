@@ -20,7 +20,7 @@ export function applyTextEdits(text: string, edits: TextEdit[]): string {
 }
 
 /** Edits in file order without no-ops, or why they cannot be applied together. */
-function settle(text: string, edits: TextEdit[] | string): TextEdit[] | string {
+function settle(text: string, edits: TextEdit[] | string, parsedCleanly: boolean): TextEdit[] | string {
   if (typeof edits === "string") return edits;
   const changes = edits
     .filter((edit) => text.slice(edit.span.start, edit.span.end) !== edit.text)
@@ -28,7 +28,7 @@ function settle(text: string, edits: TextEdit[] | string): TextEdit[] | string {
   for (let i = 1; i < changes.length; i++) {
     if (changes[i].span.start < changes[i - 1].span.end) return "the edits overlap";
   }
-  if (changes.length > 0 && parsesCleanly(text) && !parsesCleanly(applyTextEdits(text, changes))) {
+  if (changes.length > 0 && parsedCleanly && !parsesCleanly(applyTextEdits(text, changes))) {
     return "the edit would leave a file that does not parse";
   }
   return changes;
@@ -49,12 +49,12 @@ function editsFor(file: AnalyzedFile, root: SyntaxNode, request: FixRequest): Te
     case "split-decay-groups":
       return splitDecayGroups(file.text, root, site);
     case "scale-by-world-size":
-      return scaleByWorldSize(root, call, site, request.name);
+      return scaleByWorldSize(file.text, root, call, site, request.name);
   }
 }
 
 /** Text edits that carry out `request` on `file.text`, or a reason why that cannot be done safely. */
 export function pythonEdits(file: AnalyzedFile, request: FixRequest): TextEdit[] | string {
   const root = parseModule(file.text);
-  return settle(file.text, editsFor(file, root, request));
+  return settle(file.text, editsFor(file, root, request), !root.hasError);
 }

@@ -146,7 +146,7 @@ export function collectSyntaxErrors(tree: Parser.Tree, text: string): { span: Sp
     if (node.isMissing) {
       errors.push({ span: { start: node.startIndex, end: node.endIndex }, message: `Syntax error: missing ${node.type}` });
     } else if (node.type === "ERROR") {
-      errors.push({ span: { start: node.startIndex, end: node.endIndex }, message: unexpectedMessage(node, text) });
+      errors.push(errorAt(node, text));
     } else {
       for (let i = node.childCount - 1; i >= 0; i--) {
         const child = node.child(i)!;
@@ -157,12 +157,36 @@ export function collectSyntaxErrors(tree: Parser.Tree, text: string): { span: Sp
   return errors.sort((a, b) => a.span.start - b.span.start);
 }
 
-/** "Syntax error: unexpected <first token>" for an ERROR node. */
-function unexpectedMessage(node: Parser.SyntaxNode, text: string): string {
-  let first = node;
-  while (first.childCount > 0) first = first.child(0)!;
-  const token = text.slice(first.startIndex, first.endIndex).split("\n")[0].slice(0, 40);
-  return token ? `Syntax error: unexpected '${token}'` : "Syntax error: unexpected end of input";
+const CLOSING: Record<string, string> = { "(": ")", "[": "]", "{": "}" };
+
+/** An ERROR node as CPython would word it: a bracket never closed, or the first unexpected token. */
+function errorAt(node: Parser.SyntaxNode, text: string): { span: Span; message: string } {
+  const tokens: Parser.SyntaxNode[] = [];
+  collectTokens(node, tokens);
+  const open: Parser.SyntaxNode[] = [];
+  for (const token of tokens) {
+    if (token.type in CLOSING) open.push(token);
+    else if (open.length > 0 && CLOSING[open[open.length - 1].type] === token.type) open.pop();
+  }
+  if (open.length > 0) {
+    const bracket = open[open.length - 1];
+    return { span: { start: bracket.startIndex, end: bracket.endIndex }, message: `Syntax error: '${bracket.type}' was never closed` };
+  }
+  const first = tokens[0];
+  const token = first ? text.slice(first.startIndex, first.endIndex).split("\n")[0].slice(0, 40) : "";
+  return {
+    span: { start: node.startIndex, end: node.endIndex },
+    message: token ? `Syntax error: unexpected '${token}'` : "Syntax error: unexpected end of input",
+  };
+}
+
+/** The leaf tokens under a node, in order. */
+function collectTokens(node: Parser.SyntaxNode, out: Parser.SyntaxNode[]): void {
+  if (node.childCount === 0) {
+    if (node.type !== "comment") out.push(node);
+    return;
+  }
+  for (const child of node.children) collectTokens(child, out);
 }
 
 /** The source text of a node. */

@@ -723,6 +723,7 @@ export class Resolver {
    * file that may pass it makes it unknown.
    */
   private passedArgument(cls: ClassModel, call: PyNode | undefined, name: string, position: number): { arg: PyNode; value: PyNode } | "unknown" | undefined {
+    if (!call && this.hasSubclass(cls)) return "unknown";
     const calls = call ? [call] : this.constructionsOf(cls);
     for (const c of calls) {
       const args = namedChildren(fieldChild(c, "arguments")!);
@@ -739,6 +740,19 @@ export class Resolver {
       }
     }
     return undefined;
+  }
+
+  /** Whether a class in the file derives from this one (its constructions and `super().__init__` calls may pass anything). */
+  private hasSubclass(cls: ClassModel): boolean {
+    for (const node of this.index.scopes.keys()) {
+      if (node.type !== "class_definition") continue;
+      for (const base of namedChildren(fieldChild(node, "superclasses") ?? node)) {
+        if (node.children.includes(base)) continue;
+        const r = this.ref(base);
+        if (r?.kind === "class" && r.cls === cls) return true;
+      }
+    }
+    return false;
   }
 
   /** Every call in the file that constructs the class. */

@@ -71,6 +71,21 @@ function formatPercent(fraction: number): string {
   return `${(fraction * 100).toFixed(1)}%`;
 }
 
+/** Words wrapped into lines of at most `width` characters, the first and later lines indented differently. */
+export function wrapText(text: string, firstIndent: string, indent: string, width = 100): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const prefix = lines.length === 0 ? firstIndent : indent;
+    if (line && prefix.length + line.length + 1 + word.length > width) {
+      lines.push(prefix + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push((lines.length === 0 ? firstIndent : indent) + line);
+  return lines;
+}
+
 /** Pads cells into aligned columns. */
 function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));
@@ -98,7 +113,7 @@ export function formatFindingText(simulation: FindingSimulation): string {
   const ruleLabel = simulation.code ? `${simulation.ruleId} (${simulation.code})` : String(simulation.ruleId);
   const change = formatChange(simulation.before, simulation.after);
   const lines = [`${simulation.filePath}:${simulation.line}:${simulation.column}  ${ruleLabel}`, `  before  ${change.before}`, `  after   ${change.after}`];
-  for (const note of simulation.notes) lines.push(`  note: ${note}`);
+  for (const note of simulation.notes) lines.push(...wrapText(`note: ${note}`, "  ", "        "));
   lines.push("");
   const rows = [
     ["problem", "final loss", "", "best loss", "", "steps to target", ""],
@@ -122,11 +137,11 @@ export function formatFindingText(simulation: FindingSimulation): string {
       const reason = comparison[side].summary.rejected;
       if (reason) extra.push(`${side}: the optimizer refused the settings (${reason})`);
     }
-    if (extra.length > 0) lines.push(`  ${comparison.problem.name}:`, ...extra.map((line) => `    ${line}`));
+    if (extra.length > 0) lines.push(`  ${comparison.problem.name}:`, ...extra.flatMap((line) => wrapText(line, "    ", "      ")));
   }
   lines.push("", "  What each problem shows:");
   for (const { problem } of simulation.comparisons) {
-    lines.push(`    ${problem.name} (${problem.steps} steps, target loss ${formatLoss(problem.targetLoss)}): ${problem.description}`);
+    lines.push(...wrapText(`${problem.name} (${problem.steps} steps, target loss ${formatLoss(problem.targetLoss)}): ${problem.description}`, "    ", "      "));
   }
   return lines.join("\n");
 }
@@ -134,7 +149,7 @@ export function formatFindingText(simulation: FindingSimulation): string {
 /** The whole text report. */
 export function formatText(simulations: readonly FindingSimulation[]): string {
   if (simulations.length === 0) return "No finding with a settings change to simulate.\n";
-  return `${CAVEAT}\n\n${simulations.map(formatFindingText).join("\n\n")}\n`;
+  return `${wrapText(CAVEAT, "", "").join("\n")}\n\n${simulations.map(formatFindingText).join("\n\n")}\n`;
 }
 
 /** A run summary as JSON: the required keys first, extra keys only when present. */

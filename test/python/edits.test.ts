@@ -238,6 +238,13 @@ describe("python edits: set-argument", () => {
     expect(run(text, "torch.optim.SGD", "torch.optim.SGD", { kind: "set-argument", name: "momentum", value: 0.9 })).toMatch(/\*\*cfg/);
   });
 
+  it("replaces a literal inside an inline **{...} dict", () => {
+    const text = "import torch\nopt = torch.optim.SGD(model.parameters(), **{'lr': 0.1, 'nesterov': False})\n";
+    expect(fixed(text, "torch.optim.SGD", "torch.optim.SGD", { kind: "set-argument", name: "nesterov", value: true })).toBe(
+      "import torch\nopt = torch.optim.SGD(model.parameters(), **{'lr': 0.1, 'nesterov': True})\n",
+    );
+  });
+
   it("adds a keyword inline before a trailing comma on one line", () => {
     const text = "import torch\nopt = torch.optim.SGD(model.parameters(), lr=0.1,)\n";
     expect(fixed(text, "torch.optim.SGD", "torch.optim.SGD", { kind: "set-argument", name: "nesterov", value: true })).toBe(
@@ -309,6 +316,14 @@ describe("python edits: scale-by-world-size", () => {
   it("prefers a directly imported get_world_size", () => {
     const text = "import torch\nfrom torch.distributed import get_world_size\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\n";
     expect(fixed(text, "torch.optim.SGD", "torch.optim.SGD", scale)).toContain("lr=0.1 * get_world_size()");
+  });
+
+  it("uses a module-level constant visible inside a function, but not a name only mentioned in a comment", () => {
+    const text = [
+      "import os", "import torch", "", "WORLD_SIZE = int(os.environ.get(\"WORLD_SIZE\", 1))", "", "",
+      "def build(model):", "    # world_size is read above", "    return torch.optim.SGD(model.parameters(), lr=0.1)", "",
+    ].join("\n");
+    expect(fixed(text, "torch.optim.SGD", "torch.optim.SGD", scale)).toContain("lr=0.1 * WORLD_SIZE)");
   });
 
   it("parenthesizes a sum", () => {

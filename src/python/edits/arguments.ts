@@ -83,9 +83,17 @@ export function setArgument(
   return appendItem(text, argumentList, codeChildren(argumentList), `${name}=${rendered}`);
 }
 
-/** The statements that run before `node` in the blocks enclosing it, nearest first. */
-function precedingStatements(block: SyntaxNode, node: SyntaxNode): SyntaxNode[] {
-  return block.namedChildren.filter((statement) => statement.endIndex <= node.startIndex).reverse();
+/** Statements of `block` that end before `node` and mention a world-size name, nearest first. */
+function precedingWorldSizeStatements(text: string, block: SyntaxNode, node: SyntaxNode): SyntaxNode[] {
+  const statements: SyntaxNode[] = [];
+  const before = text.slice(block.startIndex, node.startIndex);
+  for (const match of [...before.matchAll(/world_size/gi)].reverse()) {
+    let statement = block.descendantForIndex(block.startIndex + match.index);
+    while (statement.parent && !sameNode(statement.parent, block)) statement = statement.parent;
+    const last = statements.at(-1);
+    if (statement.endIndex <= node.startIndex && !sameNode(statement, last)) statements.push(statement);
+  }
+  return statements;
 }
 
 /** World-size names an assignment statement binds (`world_size = ...`, `rank, world_size = ...`). */
@@ -113,7 +121,7 @@ function bindsLocally(fn: SyntaxNode, name: string): boolean {
 }
 
 /** The nearest world-size name assigned before the call in an enclosing block, or a parameter of an enclosing function. */
-function worldSizeName(call: SyntaxNode): string | undefined {
+function worldSizeName(text: string, call: SyntaxNode): string | undefined {
   const crossed: SyntaxNode[] = [];
   const visible = (name: string) => !crossed.some((fn) => bindsLocally(fn, name));
   for (let up = call.parent; up; up = up.parent) {
@@ -126,7 +134,7 @@ function worldSizeName(call: SyntaxNode): string | undefined {
     }
     const classBody = up.type === "block" && up.parent?.type === "class_definition";
     if ((up.type !== "block" && up.type !== "module") || (classBody && crossed.length > 0)) continue;
-    for (const statement of precedingStatements(up, call)) {
+    for (const statement of precedingWorldSizeStatements(text, up, call)) {
       const name = assignedWorldSizeNames(statement).find(visible);
       if (name) return name;
     }
@@ -152,13 +160,15 @@ function getWorldSizeCall(root: SyntaxNode, call: SyntaxNode): string | undefine
 }
 
 /** Edits that multiply argument `name` at the call by the file's world-size expression. */
-export function scaleByWorldSize(root: SyntaxNode, call: SyntaxNode, site: OptimizerSite, name: string): TextEdit[] | string {
+export function scaleByWorldSize(
+  text: string, root: SyntaxNode, call: SyntaxNode, site: OptimizerSite, name: string,
+): TextEdit[] | string {
   const arg = site.args.get(name);
   if (!arg) return `${name} is not written at the call, so there is no value to scale there`;
   if (arg.how === "unpacked") return `${name} comes through unpacking, so it cannot be scaled at the call`;
   const node = argumentValueNode(root, arg);
   if (!node) return `the ${name} argument was not found at the call`;
-  const factor = worldSizeName(call) ?? getWorldSizeCall(root, call);
+  const factor = worldSizeName(text, call) ?? getWorldSizeCall(root, call);
   if (!factor) return "no world-size name or torch.distributed import is visible at the call";
   const tight = node.type === "binary_operator"
     ? TIGHT_OPERATORS.has(node.childForFieldName("operator")?.type ?? "")

@@ -82,15 +82,24 @@ export function isBindingOccurrence(identifier: SyntaxNode): boolean {
   }
 }
 
-/** Identifiers spelled `name` that refer to a variable: not attribute names, keyword names or import statements. */
-export function nameOccurrences(root: SyntaxNode, name: string): SyntaxNode[] {
-  return root.descendantsOfType("identifier").filter((identifier) => {
-    if (identifier.text !== name) return false;
+/** Letters, digits and underscores: what may continue a Python identifier. */
+const IDENTIFIER_CHAR = "[\\p{L}\\p{N}\\p{Mn}\\p{Mc}_]";
+
+/** Identifiers spelled `name` inside `scope` that refer to a variable: not attribute names, keyword names or import statements. */
+export function nameOccurrences(scope: SyntaxNode, name: string): SyntaxNode[] {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const pattern = new RegExp(`(?<!${IDENTIFIER_CHAR})${escaped}(?!${IDENTIFIER_CHAR})`, "gu");
+  const found: SyntaxNode[] = [];
+  for (const match of scope.text.matchAll(pattern)) {
+    const start = scope.startIndex + match.index;
+    const identifier = scope.descendantForIndex(start, start + name.length);
+    if (identifier.type !== "identifier" || identifier.startIndex !== start || identifier.endIndex !== start + name.length) continue;
     const parent = identifier.parent;
-    if (parent?.type === "attribute" && sameNode(parent.childForFieldName("attribute"), identifier)) return false;
-    if (parent?.type === "keyword_argument" && sameNode(parent.childForFieldName("name"), identifier)) return false;
-    return !ancestorOf(identifier, IMPORT_STATEMENTS);
-  });
+    if (parent?.type === "attribute" && sameNode(parent.childForFieldName("attribute"), identifier)) continue;
+    if (parent?.type === "keyword_argument" && sameNode(parent.childForFieldName("name"), identifier)) continue;
+    if (!ancestorOf(identifier, IMPORT_STATEMENTS)) found.push(identifier);
+  }
+  return found;
 }
 
 /** Whether anything other than an import binds `name` somewhere in the module. */

@@ -1,0 +1,93 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { pythonAdapter } from "../../src/python/adapter.js";
+import { parseTree } from "../../src/python/parser.js";
+import { loadFixture } from "./fixture.js";
+
+const FIXTURES = fileURLToPath(new URL("../../fixtures/python/", import.meta.url));
+
+describe("pythonAdapter", () => {
+  it("handles .py and .pyi files only", () => {
+    expect(pythonAdapter.handles("train.py")).toBe(true);
+    expect(pythonAdapter.handles("stubs/torch.pyi")).toBe(true);
+    expect(pythonAdapter.handles("config.yaml")).toBe(false);
+    expect(pythonAdapter.handles("train.pyc")).toBe(false);
+  });
+
+  it("returns plain data: text, facts, syntax errors and comments, no tree", () => {
+    const file = pythonAdapter.analyze("import torch\nopt = torch.optim.SGD(m.parameters(), lr=0.1)  # fast\n", "t.py");
+    expect(Object.keys(file).sort()).toEqual(["comments", "facts", "syntaxErrors", "text"]);
+    expect(file.facts.optimizers).toHaveLength(1);
+    expect(file.comments).toEqual([{ line: 1, text: "# fast", ownLine: false }]);
+  });
+
+  it("skips facts for a file without training words but still reports comments and syntax errors", () => {
+    const text = "# utility module\ndef f(x):\n    return g(x\n";
+    const file = pythonAdapter.analyze(text, "util.py");
+    expect(file.facts).toEqual({ optimizers: [], distributed: { evidence: [], batchScaledByWorldSize: [], lrScaledByWorldSize: [] } });
+    expect(file.comments).toEqual([{ line: 0, text: "# utility module", ownLine: true }]);
+    expect(file.syntaxErrors).toHaveLength(1);
+    expect(file.syntaxErrors[0].message).toBe("Syntax error: '(' was never closed");
+    expect(text.slice(file.syntaxErrors[0].span.start, file.syntaxErrors[0].span.end)).toBe("(");
+  });
+
+  it("tells whether text parses", () => {
+    expect(pythonAdapter.parses("x = [1, 2]\n")).toBe(true);
+    expect(pythonAdapter.parses("x = [1, 2\n")).toBe(false);
+    expect(pythonAdapter.parses("def f(:\n    pass\n")).toBe(false);
+  });
+});
+
+describe("syntax errors (fixtures/python/syntax_error.py)", () => {
+  it("reports each error with a span and a message", () => {
+    const fx = loadFixture("syntax_error.py");
+    expect(fx.file.syntaxErrors.length).toBeGreaterThan(0);
+    for (const error of fx.file.syntaxErrors) {
+      expect(error.message).toMatch(/^Syntax error: /);
+      expect(error.span.start).toBeLessThanOrEqual(error.span.end);
+    }
+  });
+
+  it("words a missing token", () => {
+    const file = pythonAdapter.analyze("def f(:\n    pass\n", "f.py");
+    expect(file.syntaxErrors).toEqual([{ span: { start: 6, end: 6 }, message: "Syntax error: missing )" }]);
+  });
+});
+
+describe("offsets and comments", () => {
+  it("uses UTF-16 offsets after non-ASCII text (fixtures/python/unicode.py)", () => {
+    const fx = loadFixture("unicode.py");
+    const site = fx.site("after-non-ascii")!;
+    expect(fx.slice(site.nameSpan)).toBe("torch.optim.Adam");
+    expect(site.span.start).toBe(fx.file.text.indexOf("torch.optim.Adam(model"));
+    expect(fx.slice(fx.arg("after-non-ascii", "eps")!.span)).toBe("eps=1e-8");
+    const last = fx.file.comments[fx.file.comments.length - 1];
+    expect(last).toEqual({ line: 6, text: "# case: after-non-ascii  ✓", ownLine: false });
+  });
+
+  it("strips a leading BOM before computing offsets (fixtures/python/bom.py)", () => {
+    const fx = loadFixture("bom.py");
+    expect(fx.file.text.charCodeAt(0)).not.toBe(0xfeff);
+    expect(fx.slice(fx.site("bom")!.nameSpan)).toBe("torch.optim.SGD");
+  });
+
+  it("finds exactly the comments tree-sitter finds in every fixture", () => {
+    for (const name of readdirSync(FIXTURES).filter((f) => f.endsWith(".py"))) {
+      const text = readFileSync(FIXTURES + name, "utf8").replace(/^\uFEFF/, "");
+      const expected = parseTree(text)
+        .rootNode.descendantsOfType("comment")
+        .map((n) => ({ line: n.startPosition.row, text: n.text }));
+      const found = pythonAdapter.analyze(text, name).comments.map(({ line, text: t }) => ({ line, text: t }));
+      expect(found, name).toEqual(expected);
+    }
+  });
+
+  it("does not take # inside strings for a comment, and marks own-line comments", () => {
+    const text = 's = "# not a comment"\nt = """\n# still a string\n"""  # real\n    # indented\n';
+    expect(pythonAdapter.analyze(text, "s.py").comments).toEqual([
+      { line: 3, text: "# real", ownLine: false },
+      { line: 4, text: "# indented", ownLine: true },
+    ]);
+  });
+});

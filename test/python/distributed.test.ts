@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { loadFixture } from "./fixture.js";
+
+describe("distributed facts (fixtures/python/distributed.py)", () => {
+  const fx = loadFixture("distributed.py");
+  const d = fx.file.facts.distributed;
+
+  it("collects every piece of evidence tagged in the fixture, in order", () => {
+    const tagged = [...fx.file.text.matchAll(/# evidence: ([a-z-]+)/g)].map((m) => m[1]);
+    expect(d.evidence.filter((e) => e.kind !== "world-size").map((e) => e.kind)).toEqual(tagged);
+    expect(d.evidence.map((e) => fx.slice(e.span))).toContain('os.environ["WORLD_SIZE"]');
+    expect(d.evidence.map((e) => fx.slice(e.span))).toContain("DDP(model, device_ids=[ddp_local_rank])");
+    expect(d.evidence.find((e) => e.kind === "world-size") && fx.slice(d.evidence.find((e) => e.kind === "world-size")!.span)).toBe(
+      "torch.distributed.get_world_size()",
+    );
+  });
+
+  it("finds batch sizes and accumulation steps divided by the world size", () => {
+    expect(d.batchScaledByWorldSize.map((s) => fx.slice(s))).toEqual([
+      "gradient_accumulation_steps //= ddp_world_size",
+      "batch_size // torch.distributed.get_world_size()",
+    ]);
+  });
+
+  it("finds learning rates derived from the world size or the global batch size", () => {
+    expect(d.lrScaledByWorldSize.map((s) => fx.slice(s))).toEqual([
+      "scaled_lr = learning_rate * global_batch_size / 256",
+      "lr=learning_rate * ddp_world_size",
+    ]);
+    const lr = fx.arg("lr-scaled-argument", "lr")!;
+    expect(lr.value.value.kind).toBe("unknown");
+    expect(lr.value.dependsOn).toEqual(["world-size"]);
+  });
+});
+
+describe("distributed facts elsewhere", () => {
+  it("sees init_process_group, DDP through an alias and a batch divided by GPUs per node (argparse_train.py)", () => {
+    const fx = loadFixture("argparse_train.py");
+    const d = fx.file.facts.distributed;
+    expect(d.evidence.map((e) => e.kind)).toEqual(["init-process-group", "ddp"]);
+    expect(d.batchScaledByWorldSize.map((s) => fx.slice(s))).toEqual(["args.batch_size / ngpus_per_node"]);
+    expect(d.lrScaledByWorldSize).toEqual([]);
+  });
+
+  it("marks accelerate's process count as a world-size dependency (more_forms.py)", () => {
+    const fx = loadFixture("more_forms.py");
+    expect(fx.arg("accelerate-scaled", "lr")!.value.dependsOn).toEqual(["world-size"]);
+    expect(fx.file.facts.distributed.lrScaledByWorldSize.map((s) => fx.slice(s))).toEqual(["lr=args.lr * accelerator.num_processes"]);
+  });
+
+  it("reports nothing for a single-process script (values.py)", () => {
+    const fx = loadFixture("values.py");
+    expect(fx.file.facts.distributed).toEqual({ evidence: [], batchScaledByWorldSize: [], lrScaledByWorldSize: [] });
+  });
+});

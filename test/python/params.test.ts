@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { loadFixture } from "./fixture.js";
+
+describe("the params fact (fixtures/python/params.py, hf_style.py)", () => {
+  const fx = loadFixture("params.py");
+
+  it("recognizes whole-model parameters and names the model", () => {
+    expect(fx.site("whole-model")!.params).toMatchObject({ kind: "whole-model", model: "model" });
+    const wrapped = fx.site("whole-model-module")!.params;
+    expect(wrapped).toMatchObject({ kind: "whole-model", model: "ddp_model.module" });
+    expect(wrapped.kind === "whole-model" && fx.slice(wrapped.span)).toBe("ddp_model.module.parameters()");
+  });
+
+  it("recognizes a literal list of groups with a weight_decay=0 group", () => {
+    const params = fx.site("groups-literal")!.params;
+    expect(params).toMatchObject({ kind: "groups", hasNoDecayGroup: true });
+    expect(params.kind === "groups" && fx.slice(params.span)!.startsWith('[{"params": decay')).toBe(true);
+  });
+
+  it("recognizes groups held in a variable, without a no-decay group", () => {
+    const params = fx.site("groups-variable")!.params;
+    expect(params).toMatchObject({ kind: "groups", hasNoDecayGroup: false });
+    expect(params.kind === "groups" && fx.slice(params.span)).toBe("param_groups");
+  });
+
+  it("recognizes groups appended one by one", () => {
+    expect(fx.site("groups-appended")!.params).toMatchObject({ kind: "groups", hasNoDecayGroup: true });
+  });
+
+  it("treats filters and helper results as other, and absent params as missing", () => {
+    expect(fx.site("filter")!.params.kind).toBe("other");
+    expect(fx.site("helper")!.params.kind).toBe("other");
+    expect(fx.site("missing")!.params).toEqual({ kind: "missing" });
+  });
+
+  it("sees Hugging Face's named no_decay groups", () => {
+    const hf = loadFixture("hf_style.py");
+    const params = hf.site("hf-groups")!.params;
+    expect(params).toMatchObject({ kind: "groups", hasNoDecayGroup: true });
+    expect(params.kind === "groups" && hf.slice(params.span)).toBe("optimizer_grouped_parameters");
+  });
+});

@@ -1,0 +1,157 @@
+import { describe, expect, it } from "vitest";
+import { asNumbers } from "../../src/core/facts.js";
+import { loadFixture, numberOf } from "./fixture.js";
+
+describe("literals, arithmetic and constants (fixtures/python/values.py)", () => {
+  const fx = loadFixture("values.py");
+
+  it("resolves module constants with their origin and literal", () => {
+    const wd = fx.arg("constants", "weight_decay")!;
+    expect(numberOf(wd.value)).toBe(0.01);
+    expect(wd.value.origin?.description).toBe("constant WEIGHT_DECAY");
+    expect(fx.slice(wd.value.origin?.span)).toBe("WEIGHT_DECAY = 0.01");
+    expect(fx.slice(wd.value.literalSpan)).toBe("0.01");
+    expect(fx.slice(wd.value.span)).toBe("WEIGHT_DECAY");
+    const betas = fx.arg("constants", "betas")!;
+    expect(asNumbers(betas.value)).toEqual([0.9, 0.999]);
+    expect(fx.slice(betas.value.literalSpan)).toBe("(0.9, 0.999)");
+  });
+
+  it("computes arithmetic on known numbers, with no single literal to edit", () => {
+    const lr = fx.arg("constants", "lr")!;
+    expect(numberOf(lr.value)).toBeCloseTo(2e-3);
+    expect(lr.value.literalSpan).toBeUndefined();
+    expect(numberOf(fx.arg("arithmetic", "lr")!.value)).toBeCloseTo(1 / 9);
+    expect(numberOf(fx.arg("arithmetic", "eps")!.value)).toBeCloseTo(1e-8);
+    expect(fx.arg("arithmetic", "amsgrad")!.value.value).toEqual({ kind: "bool", value: true });
+    expect(numberOf(fx.arg("unary-minus", "lr")!.value)).toBeCloseTo(0.1);
+    expect(numberOf(fx.arg("unary-minus", "momentum")!.value)).toBeCloseTo(0.9);
+  });
+
+  it("follows straight-line reassignment in a function", () => {
+    const lr = fx.arg("straight-line", "lr")!;
+    expect(numberOf(lr.value)).toBeCloseTo(0.05);
+    expect(lr.value.origin?.description).toBe("local variable lr");
+    expect(fx.slice(lr.value.origin?.span)).toBe("lr = lr * 5");
+  });
+
+  it.each([
+    ["two-branches", "lr"],
+    ["loop-augmented", "lr"],
+    ["parameter", "lr"],
+    ["global-rewritten", "momentum"],
+  ])("leaves %s unknown", (caseName, argName) => {
+    expect(fx.arg(caseName, argName)!.value.value).toEqual({ kind: "unknown" });
+  });
+});
+
+describe("argparse defaults (fixtures/python/argparse_train.py, hf_style.py, more_forms.py)", () => {
+  const fx = loadFixture("argparse_train.py");
+
+  it("reads defaults through a namespace passed as a parameter", () => {
+    const lr = fx.arg("namespace-param", "lr")!;
+    expect(lr.how).toBe("positional");
+    expect(numberOf(lr.value)).toBe(0.1);
+    expect(lr.value.origin?.description).toBe("argparse default of --lr");
+    expect(fx.slice(lr.value.origin?.span)).toMatch(/^parser\.add_argument\("--lr", "--learning-rate"/);
+    expect(fx.slice(lr.value.literalSpan)).toBe("0.1");
+    expect(fx.slice(lr.value.span)).toBe("args.lr");
+  });
+
+  it("uses dest= and the first long flag for the attribute name", () => {
+    const wd = fx.arg("namespace-param", "weight_decay")!;
+    expect(numberOf(wd.value)).toBe(1e-4);
+    expect(wd.value.origin?.description).toBe("argparse default of --wd");
+    expect(fx.slice(wd.value.literalSpan)).toBe("1e-4");
+    expect(fx.arg("namespace-param", "nesterov")!.value.value).toEqual({ kind: "bool", value: false });
+  });
+
+  it("converts a string default with type=float", () => {
+    const eps = fx.arg("required-and-rewritten", "eps")!;
+    expect(numberOf(eps.value)).toBe(1e-6);
+    expect(fx.slice(eps.value.literalSpan)).toBe('"1e-6"');
+  });
+
+  it("leaves required options and rewritten attributes unknown", () => {
+    expect(fx.arg("required-and-rewritten", "lr")!.value.value.kind).toBe("unknown");
+    const betas = fx.arg("required-and-rewritten", "betas")!.value;
+    expect(betas.value.kind === "sequence" && betas.value.items[1].value.kind).toBe("unknown");
+  });
+
+  it("reads parse_known_args()[0] and a tuple-unpacked parse_known_args()", () => {
+    expect(numberOf(fx.arg("parse-known-args", "lr")!.value)).toBe(0.1);
+    const more = loadFixture("more_forms.py");
+    expect(numberOf(more.arg("star-import", "lr")!.value)).toBe(2e-3);
+    expect(asNumbers(more.arg("star-import", "betas")!.value)).toEqual([0.9, 0.98]);
+    expect(more.slice(more.arg("star-import", "betas")!.value.literalSpan)).toBe("[0.9, 0.98]");
+  });
+
+  it("follows a parse_args() helper function", () => {
+    const hf = loadFixture("hf_style.py");
+    const lr = hf.arg("hf-groups", "lr")!;
+    expect(numberOf(lr.value)).toBe(5e-5);
+    expect(lr.value.origin?.description).toBe("argparse default of --learning_rate");
+  });
+});
+
+describe("dicts, dataclasses, classes and __init__ defaults (fixtures/python/configs.py)", () => {
+  const fx = loadFixture("configs.py");
+
+  it("reads dict entries through subscripts, nested subscripts and .get", () => {
+    const lr = fx.arg("dict-subscript", "lr")!;
+    expect(numberOf(lr.value)).toBe(6e-4);
+    expect(lr.value.origin?.description).toBe("dict entry 'lr' of config");
+    expect(fx.slice(lr.value.origin?.span)).toBe('"lr": 6e-4');
+    expect(numberOf(fx.arg("dict-subscript", "weight_decay")!.value)).toBe(0.1);
+    expect(numberOf(fx.arg("dict-subscript", "eps")!.value)).toBe(1e-6);
+  });
+
+  it("uses .get's default only when the dict certainly lacks the key", () => {
+    const lr = fx.arg("dict-get-default", "lr")!;
+    expect(numberOf(lr.value)).toBe(1e-4);
+    expect(fx.slice(lr.value.literalSpan)).toBe("1e-4");
+    expect(numberOf(fx.arg("dict-call-subscript", "momentum")!.value)).toBe(0.85);
+    expect(fx.arg("dict-call-subscript", "lr")!.value.origin?.description).toBe("dict entry 'lr' of hparams");
+  });
+
+  it("reads dataclass defaults through an annotated parameter unless a construction passes the field", () => {
+    const betas = fx.arg("dataclass-annotated", "betas")!;
+    expect(asNumbers(betas.value)).toEqual([0.9, 0.95]);
+    expect(betas.value.origin?.description).toBe("default of TrainConfig.betas");
+    expect(fx.slice(betas.value.literalSpan)).toBe("(0.9, 0.95)");
+    expect(fx.arg("dataclass-annotated", "lr")!.value.value.kind).toBe("unknown");
+    expect(fx.arg("dataclass-annotated", "weight_decay")!.value.value.kind).toBe("unknown");
+  });
+
+  it("reads instances: defaults, keyword arguments and inline constructions", () => {
+    const lr = fx.arg("dataclass-instance", "lr")!;
+    expect(numberOf(lr.value)).toBe(3e-4);
+    expect(lr.value.origin?.description).toBe("default of TrainConfig.lr");
+    expect(fx.slice(lr.value.origin?.span)).toBe("lr: float = 3e-4");
+    const wd = fx.arg("dataclass-instance", "weight_decay")!;
+    expect(numberOf(wd.value)).toBe(0.2);
+    expect(fx.slice(wd.value.literalSpan)).toBe("0.2");
+    expect(numberOf(fx.arg("dataclass-instance", "eps")!.value)).toBe(0.1);
+  });
+
+  it("reads class attributes", () => {
+    const lr = fx.arg("class-attribute", "lr")!;
+    expect(numberOf(lr.value)).toBe(0.02);
+    expect(lr.value.origin?.description).toBe("default of Hyper.LR");
+  });
+
+  it("reads self.x set from an __init__ parameter default", () => {
+    const lr = fx.arg("self-init-default", "lr")!;
+    expect(numberOf(lr.value)).toBe(1e-3);
+    expect(lr.value.origin?.description).toBe("default of parameter lr of __init__");
+    expect(fx.slice(lr.value.origin?.span)).toBe("lr=1e-3");
+    expect(fx.slice(lr.value.literalSpan)).toBe("1e-3");
+    expect(numberOf(fx.arg("self-init-default", "weight_decay")!.value)).toBe(0);
+    expect(asNumbers(fx.arg("self-init-default", "betas")!.value)).toEqual([0.9, 0.98]);
+    expect(fx.site("self-init-default")!.params).toMatchObject({ kind: "whole-model", model: "self.model" });
+  });
+
+  it("leaves self.x unknown when a construction passes that parameter", () => {
+    expect(fx.arg("self-init-default", "eps")!.value.value.kind).toBe("unknown");
+  });
+});
