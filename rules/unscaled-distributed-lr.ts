@@ -1,6 +1,6 @@
 import type { Rule } from "../src/core/types.js";
 import type { DistributedEvidence } from "../src/core/facts.js";
-import { formatNumber, originNotes, provenance } from "./util.js";
+import { formatNumber, originNotes, provenance, settingsChange } from "./util.js";
 
 /** Evidence kinds that show each worker trains on its own batch, so the global batch grows with the workers. */
 const DATA_PARALLEL: ReadonlySet<DistributedEvidence["kind"]> = new Set(["ddp", "distributed-sampler", "fsdp"]);
@@ -38,6 +38,7 @@ export const unscaledDistributedLr: Rule<Record<string, never>> = {
       const arg = site.args.get("lr");
       if (!arg || arg.value.value.kind !== "number") continue;
       if (arg.value.dependsOn.includes("world-size") || arg.value.dependsOn.includes("batch-size")) continue;
+      const info = ctx.knowledge.optimizer(site.canonical);
       ctx.report({
         span: arg.span,
         message: `lr=${formatNumber(arg.value.value.value)}${provenance(arg.value)} does not change with the number of workers, but under data-parallel training each worker adds its own batch to the global batch; scale the learning rate with the world size (and warm it up), or divide the per-worker batch by it.`,
@@ -48,6 +49,8 @@ export const unscaledDistributedLr: Rule<Record<string, never>> = {
             requests: [{ kind: "scale-by-world-size", site: site.id, name: "lr" }],
           },
         ],
+        // The world size is not known statically; the simulation assumes a worker count and says so.
+        ...(info ? { settingsChange: settingsChange(site, info, {}) } : {}),
       });
     }
   },

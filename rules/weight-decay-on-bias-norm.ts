@@ -1,5 +1,5 @@
 import type { Rule } from "../src/core/types.js";
-import { className, effectiveNumber, formatNumber, originNotes, provenance, siteDecayIsCoupled } from "./util.js";
+import { className, effectiveNumber, formatNumber, originNotes, provenance, siteDecayIsCoupled, settingsChange } from "./util.js";
 
 export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
   meta: {
@@ -42,6 +42,8 @@ export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
             requests: [{ kind: "split-decay-groups", site: site.id }],
           },
         ],
+        // The settings stay the same; the simulation moves biases and norm weights into an undecayed group.
+        settingsChange: settingsChange(site, info, {}),
       });
     }
   },

@@ -426,7 +426,7 @@ export function bindingForUse(name: string, use: PyNode, index: FileIndex): Bind
 function straightLineBinding(bindings: Binding[], use: PyNode): Binding | undefined {
   let candidate: Binding | undefined;
   for (const b of bindings) {
-    const before = b.kind === "param" || (b.pos < use.start && !contains(b.stmt, use)) || (b.kind === "def" && b.stmt.end <= use.start);
+    const before = b.kind === "param" || (b.pos < use.start && !contains(b.stmt, use));
     if (before && (!candidate || b.pos > candidate.pos)) candidate = b;
   }
   if (!candidate || candidate.kind === "aug" || candidate.kind === "other") return undefined;

@@ -5,9 +5,9 @@
  */
 import type { Dependency, Origin, ResolvedValue, Value } from "../core/facts.js";
 import { OPTIMIZER_MODULE_ROOTS, optimizerByName } from "../knowledge/optimizers.js";
-import { isBatchName, isWorldSizeCall, isWorldSizeName, nameDependencies, TORCHRUN_ENV, unionDependencies } from "./names.js";
+import { isBatchName, isWorldSizeCall, nameDependencies, unionDependencies } from "./names.js";
 import { fieldChild, namedChildren, spanOf, textOf, type PyNode } from "./parser.js";
-import { bindingForUse, isPlainString, scopeOf, statementOf, stringBody, type Binding, type FileIndex, type Scope } from "./scope.js";
+import { bindingForUse, definingScope, isPlainString, scopeOf, statementOf, stringBody, type Binding, type FileIndex, type Scope } from "./scope.js";
 
 /** A class defined in the file, with what its body and methods say about its attributes. */
 export interface ClassModel {
@@ -16,6 +16,8 @@ export interface ClassModel {
   isDataclass: boolean;
   /** Class-body attributes in order: the statement and the default expression, if any. */
   fields: Map<string, { stmt: PyNode; value?: PyNode }>;
+  /** The class's own `__init__`, if it defines one. */
+  init?: PyNode;
   /** `self.<attr> = ...` writes in the class's methods. */
   selfWrites: Map<string, { stmt: PyNode; value?: PyNode; method: PyNode }[]>;
 }
@@ -69,9 +71,11 @@ export class Resolver {
   private readonly parsers = new Map<PyNode, ParserModel>();
   private readonly dicts = new Map<PyNode, DictModel>();
   private readonly namespaceNames = new Map<string, ParserModel | null>();
+  private readonly constructions = new Map<ClassModel, PyNode[]>();
   private parsersIndexed = false;
   private rewritten: boolean | undefined;
-  private readonly active = new Set<PyNode>();
+  private readonly refsInProgress = new Set<PyNode>();
+  private readonly valuesInProgress = new Set<PyNode>();
 
   constructor(
     readonly index: FileIndex,
@@ -88,10 +92,10 @@ export class Resolver {
   ref(node: PyNode | undefined, depth = 0): Ref | null {
     if (!node || depth > MAX_DEPTH) return null;
     if (this.refs.has(node)) return this.refs.get(node)!;
-    if (this.active.has(node)) return null;
-    this.active.add(node);
+    if (this.refsInProgress.has(node)) return null;
+    this.refsInProgress.add(node);
     const result = this.computeRef(node, depth + 1);
-    this.active.delete(node);
+    this.refsInProgress.delete(node);
     this.refs.set(node, result);
     return result;
   }
@@ -132,7 +136,7 @@ export class Resolver {
   private nameRef(node: PyNode, depth: number): Ref | null {
     const name = this.textOf(node);
     const binding = bindingForUse(name, node, this.index);
-    if (!binding) return this.freeNameRef(name, node);
+    if (!binding) return definingScope(name, scopeOf(node, this.index), this.index) ? null : this.freeNameRef(name);
     switch (binding.kind) {
       case "import":
         return binding.importPath ? { kind: "path", path: binding.importPath } : null;
@@ -159,8 +163,7 @@ export class Resolver {
   }
 
   /** A name bound nowhere in the file: a star import, a framework root used without import, or a builtin. */
-  private freeNameRef(name: string, node: PyNode): Ref | null {
-    if (scopeOf(node, this.index).kind === "class" && this.index.module.bindings.has(name)) return null;
+  private freeNameRef(name: string): Ref {
     for (const star of this.index.module.starImports) {
       if (optimizerByName(`${star}.${name}`)) return { kind: "path", path: `${star}.${name}` };
     }
@@ -309,7 +312,10 @@ export class Resolver {
         seen.add(name);
       }
       const method = definitionNode(stmt);
-      if (method.type === "function_definition") this.collectSelfWrites(cls, method);
+      if (method.type !== "function_definition") continue;
+      this.collectSelfWrites(cls, method);
+      const methodName = fieldChild(method, "name");
+      if (methodName && this.textOf(methodName) === "__init__") cls.init = method;
     }
     return cls;
   }
@@ -474,10 +480,10 @@ export class Resolver {
   value(node: PyNode, depth = 0): ResolvedValue {
     const cached = this.values.get(node);
     if (cached) return cached;
-    if (depth > MAX_DEPTH || this.active.has(node)) return unknownAt(node, []);
-    this.active.add(node);
+    if (depth > MAX_DEPTH || this.valuesInProgress.has(node)) return unknownAt(node, []);
+    this.valuesInProgress.add(node);
     const result = this.computeValue(node, depth + 1);
-    this.active.delete(node);
+    this.valuesInProgress.delete(node);
     this.values.set(node, result);
     return result;
   }
@@ -626,6 +632,8 @@ export class Resolver {
     const attr = this.textOf(attrNode);
     const dependsOn = nameDependencies(attr);
     if (dependsOn.includes("world-size")) return unknownAt(node, dependsOn);
+    const hyperparameter = this.hyperparameterValue(node, object, attr, depth);
+    if (hyperparameter) return hyperparameter;
     const target = this.ref(object, depth);
     if (target?.kind === "namespace") return this.argparseValue(node, target.parser, attr, depth);
     if (target?.kind === "instance") return this.instanceValue(node, target.cls, target.call, attr, depth);
@@ -674,17 +682,11 @@ export class Resolver {
     if (writes) {
       const write = this.initWrite(cls, attr);
       if (!write?.value) return unknownAt(node, dependsOn);
-      const param = write.value.type === "identifier" ? this.initParameter(write.method, this.textOf(write.value)) : undefined;
-      if (!param) {
-        const inner = this.value(write.value, depth);
-        return this.through(node, inner, { span: spanOf(write.stmt), description: `value of ${cls.name}.${attr} set in __init__` }, dependsOn);
+      if (write.value.type === "identifier" && this.initParameter(write.method, this.textOf(write.value))) {
+        return this.initArgumentValue(node, cls, call, write.method, this.textOf(write.value), depth);
       }
-      const passed = this.passedArgument(cls, call, param.name, param.index);
-      if (passed === "unknown") return unknownAt(node, dependsOn);
-      if (passed) return this.through(node, this.value(passed.value, depth), { span: spanOf(passed.arg), description: `argument ${param.name} of ${cls.name}(...)` }, dependsOn);
-      if (!param.default) return unknownAt(node, dependsOn);
-      const origin = { span: spanOf(param.node), description: `default of parameter ${param.name} of __init__` };
-      return this.through(node, this.value(param.default, depth), origin, dependsOn);
+      const inner = this.value(write.value, depth);
+      return this.through(node, inner, { span: spanOf(write.stmt), description: `value of ${cls.name}.${attr} set in __init__` }, dependsOn);
     }
     const field = cls.fields.get(attr);
     if (!field) return unknownAt(node, dependsOn);
@@ -695,6 +697,29 @@ export class Resolver {
       if (passed) return this.through(node, this.value(passed.value, depth), { span: spanOf(passed.arg), description: `argument ${attr} of ${cls.name}(...)` }, dependsOn);
     }
     return this.classAttributeValue(node, cls, attr, depth);
+  }
+
+  /** What an `__init__` parameter holds: the argument a known construction passes, else its default when nothing may override it. */
+  private initArgumentValue(node: PyNode, cls: ClassModel, call: PyNode | undefined, init: PyNode, name: string, depth: number): ResolvedValue {
+    const dependsOn = nameDependencies(name);
+    const param = this.initParameter(init, name);
+    if (!param || this.index.foreignAttrWrites.has(name)) return unknownAt(node, dependsOn);
+    const passed = this.passedArgument(cls, call, param.name, param.index);
+    if (passed === "unknown") return unknownAt(node, dependsOn);
+    if (passed) return this.through(node, this.value(passed.value, depth), { span: spanOf(passed.arg), description: `argument ${param.name} of ${cls.name}(...)` }, dependsOn);
+    if (!param.default) return unknownAt(node, dependsOn);
+    const origin = { span: spanOf(param.node), description: `default of parameter ${param.name} of __init__` };
+    return this.through(node, this.value(param.default, depth), origin, dependsOn);
+  }
+
+  /** `self.hparams.<name>` in a Lightning module whose `__init__` calls `self.save_hyperparameters()`: the `__init__` argument. */
+  private hyperparameterValue(node: PyNode, object: PyNode, name: string, depth: number): ResolvedValue | undefined {
+    if (object.type !== "attribute" || this.textOf(fieldChild(object, "attribute") ?? object) !== "hparams") return undefined;
+    const host = this.ref(fieldChild(object, "object"), depth);
+    if (host?.kind !== "instance" || !host.cls.init) return undefined;
+    const body = fieldChild(host.cls.init, "body");
+    if (!body || !/\.save_hyperparameters\(\s*\)/.test(this.textOf(body))) return undefined;
+    return this.initArgumentValue(node, host.cls, host.call, host.cls.init, name, depth);
   }
 
   private classAttributeValue(node: PyNode, cls: ClassModel, attr: string, depth: number): ResolvedValue {
@@ -745,9 +770,8 @@ export class Resolver {
   /** Whether a class in the file derives from this one (its constructions and `super().__init__` calls may pass anything). */
   private hasSubclass(cls: ClassModel): boolean {
     for (const node of this.index.scopes.keys()) {
-      if (node.type !== "class_definition") continue;
-      for (const base of namedChildren(fieldChild(node, "superclasses") ?? node)) {
-        if (node.children.includes(base)) continue;
+      const bases = node.type === "class_definition" ? fieldChild(node, "superclasses") : undefined;
+      for (const base of bases ? namedChildren(bases) : []) {
         const r = this.ref(base);
         if (r?.kind === "class" && r.cls === cls) return true;
       }
@@ -757,12 +781,16 @@ export class Resolver {
 
   /** Every call in the file that constructs the class. */
   private constructionsOf(cls: ClassModel): PyNode[] {
-    return this.index.calls.filter((call) => {
+    const cached = this.constructions.get(cls);
+    if (cached) return cached;
+    const found = this.index.calls.filter((call) => {
       const callee = fieldChild(call, "function");
       if (!callee || !this.textOf(callee).endsWith(cls.name)) return false;
       const r = this.ref(callee);
       return r?.kind === "class" && r.cls === cls;
     });
+    this.constructions.set(cls, found);
+    return found;
   }
 
   private subscriptValue(node: PyNode, depth: number): ResolvedValue {
@@ -825,12 +853,6 @@ export class Resolver {
     if (single?.origin) result.origin = single.origin;
     if (single?.literalSpan && (path === "builtins.float" || path === "builtins.int")) result.literalSpan = single.literalSpan;
     return result;
-  }
-
-  /** The environment variable a read of `os.environ` names, if it is one torchrun sets. */
-  torchrunVariable(key: PyNode | undefined): string | undefined {
-    const name = key && isPlainString(key) ? stringBody(this.textOf(key)) : undefined;
-    return name && TORCHRUN_ENV.has(name) ? name : undefined;
   }
 }
 

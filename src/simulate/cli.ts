@@ -9,7 +9,7 @@ import { RULES } from "../../rules/index.js";
 import { renderHtml } from "./html.js";
 import { formatText, toJson } from "./report.js";
 import { Simulator } from "./runner.js";
-import { simulateMessage, simulateResults, type FindingSimulation } from "./simulate.js";
+import { simulateMessage, simulateResults, unsimulatedFindings, type FindingSimulation, type UnsimulatedFinding } from "./simulate.js";
 
 const SIMULATE_USAGE = `Usage: optim-lint simulate <paths...> [--format text|json] [--html report.html] [--config path]
 
@@ -100,10 +100,11 @@ function displayPath(filePath: string): string {
 }
 
 /** Writes simulations in the requested format, and the HTML page when asked (both with readable paths; JSON keeps them as linted). */
-function emit(simulations: FindingSimulation[], format: "text" | "json", htmlPath: string | undefined): void {
+function emit(simulations: FindingSimulation[], unsimulated: UnsimulatedFinding[], format: "text" | "json", htmlPath: string | undefined): void {
   const readable = simulations.map((s) => ({ ...s, filePath: displayPath(s.filePath) }));
   if (htmlPath) writeFileSync(htmlPath, renderHtml(readable));
-  process.stdout.write(format === "json" ? `${JSON.stringify(toJson(simulations), null, 2)}\n` : formatText(readable));
+  const skipped = unsimulated.map((f) => ({ ...f, filePath: displayPath(f.filePath) }));
+  process.stdout.write(format === "json" ? `${JSON.stringify(toJson(simulations), null, 2)}\n` : formatText(readable, skipped));
   if (htmlPath && format === "text") process.stdout.write(`\nHTML report written to ${htmlPath}\n`);
 }
 
@@ -122,7 +123,7 @@ export async function runSimulate(argv: string[]): Promise<number> {
     return 0;
   }
   const results = await lintPaths(args.paths, { configPath: args.configPath });
-  emit(simulateResults(results, readSource), args.format, args.html);
+  emit(simulateResults(results, readSource), unsimulatedFindings(results), args.format, args.html);
   return 0;
 }
 

@@ -1,7 +1,7 @@
 /** Text and JSON reports of simulations: pure functions of the simulations. */
 import type { OptimizerConfig } from "../core/types.js";
 import type { ProblemComparison, RunSummary } from "./runner.js";
-import type { FindingSimulation } from "./simulate.js";
+import type { FindingSimulation, UnsimulatedFinding } from "./simulate.js";
 
 /** The one-line honest caveat every report carries. */
 export const CAVEAT =
@@ -146,10 +146,17 @@ export function formatFindingText(simulation: FindingSimulation): string {
   return lines.join("\n");
 }
 
-/** The whole text report. */
-export function formatText(simulations: readonly FindingSimulation[]): string {
-  if (simulations.length === 0) return "No finding with a settings change to simulate.\n";
-  return `${wrapText(CAVEAT, "", "").join("\n")}\n\n${simulations.map(formatFindingText).join("\n\n")}\n`;
+/** The lines naming findings that were not simulated, if any. */
+function unsimulatedLines(unsimulated: readonly UnsimulatedFinding[]): string {
+  if (unsimulated.length === 0) return "";
+  const items = unsimulated.map((f) => `  ${f.filePath}:${f.line}  ${f.ruleId}`);
+  return `\nNot simulated (the finding carries no change of optimizer settings):\n${items.join("\n")}\n`;
+}
+
+/** The whole text report, ending with the findings that could not be simulated. */
+export function formatText(simulations: readonly FindingSimulation[], unsimulated: readonly UnsimulatedFinding[] = []): string {
+  if (simulations.length === 0) return `No finding with a settings change to simulate.\n${unsimulatedLines(unsimulated)}`;
+  return `${wrapText(CAVEAT, "", "").join("\n")}\n\n${simulations.map(formatFindingText).join("\n\n")}\n${unsimulatedLines(unsimulated)}`;
 }
 
 /** A run summary as JSON: the required keys first, extra keys only when present. */

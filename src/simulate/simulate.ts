@@ -67,3 +67,17 @@ export function simulateResults(results: readonly FileResult[], readSource: (fil
   }
   return simulations;
 }
+
+/** A finding that has no settings change, so nothing to simulate. */
+export interface UnsimulatedFinding {
+  filePath: string;
+  ruleId: string;
+  line: number;
+}
+
+/** Rule findings without a settings change (file errors are left out). */
+export function unsimulatedFindings(results: readonly FileResult[]): UnsimulatedFinding[] {
+  return results.flatMap((result) =>
+    result.messages.filter((m) => m.ruleId !== null && !m.settingsChange).map((m) => ({ filePath: result.filePath, ruleId: m.ruleId!, line: m.line })),
+  );
+}

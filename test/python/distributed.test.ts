@@ -25,6 +25,7 @@ describe("distributed facts (fixtures/python/distributed.py)", () => {
   it("finds learning rates derived from the world size or the global batch size", () => {
     expect(d.lrScaledByWorldSize.map((s) => fx.slice(s))).toEqual([
       "scaled_lr = learning_rate * global_batch_size / 256",
+      'warmup_lr = learning_rate / int(os.environ.get("WORLD_SIZE", 1))',
       "lr=learning_rate * ddp_world_size",
     ]);
     const lr = fx.arg("lr-scaled-argument", "lr")!;

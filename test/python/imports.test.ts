@@ -35,7 +35,7 @@ describe("optimizer names resolved through imports (fixtures/python/imports.py)"
 describe("names that are not torch's optimizers (fixtures/python/negatives.py)", () => {
   const fx = loadFixture("negatives.py");
 
-  it.each(["local-class", "local-def", "class-in-branches", "getattr-unknown", "rebound-torch"])("%s is not an optimizer site", (caseName) => {
+  it.each(["local-class", "local-def", "class-in-branches", "getattr-unknown", "rebound-torch", "ambiguous-torch"])("%s is not an optimizer site", (caseName) => {
     expect(fx.site(caseName)).toBeUndefined();
   });
 

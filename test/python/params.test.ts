@@ -27,6 +27,10 @@ describe("the params fact (fixtures/python/params.py, hf_style.py)", () => {
     expect(fx.site("groups-appended")!.params).toMatchObject({ kind: "groups", hasNoDecayGroup: true });
   });
 
+  it("counts groups selected by shape as having a no-decay group", () => {
+    expect(fx.site("groups-by-shape")!.params).toMatchObject({ kind: "groups", hasNoDecayGroup: true });
+  });
+
   it("treats filters and helper results as other, and absent params as missing", () => {
     expect(fx.site("filter")!.params.kind).toBe("other");
     expect(fx.site("helper")!.params.kind).toBe("other");

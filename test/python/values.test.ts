@@ -151,7 +151,25 @@ describe("dicts, dataclasses, classes and __init__ defaults (fixtures/python/con
     expect(fx.site("self-init-default")!.params).toMatchObject({ kind: "whole-model", model: "self.model" });
   });
 
-  it("leaves self.x unknown when a construction passes that parameter", () => {
+  it("leaves self.x unknown when a construction or a subclass may pass that parameter", () => {
     expect(fx.arg("self-init-default", "eps")!.value.value.kind).toBe("unknown");
+    expect(fx.arg("self-subclassed", "momentum")!.value.value.kind).toBe("unknown");
+    expect(numberOf(fx.arg("self-subclassed", "lr")!.value)).toBe(0.1);
+  });
+});
+
+describe("Lightning hyperparameters (fixtures/python/lightning.py)", () => {
+  const fx = loadFixture("lightning.py");
+
+  it("reads self.hparams.<name> as the __init__ parameter saved by save_hyperparameters()", () => {
+    const lr = fx.arg("hparams", "lr")!;
+    expect(numberOf(lr.value)).toBe(2e-4);
+    expect(lr.value.origin?.description).toBe("default of parameter learning_rate of __init__");
+    expect(fx.slice(lr.value.origin?.span)).toBe("learning_rate=2e-4");
+    expect(fx.site("hparams")!.params).toMatchObject({ kind: "whole-model", model: "self" });
+  });
+
+  it("leaves a hyperparameter unknown when a construction passes it", () => {
+    expect(fx.arg("hparams", "weight_decay")!.value.value.kind).toBe("unknown");
   });
 });

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { RULES } from "../../rules/index.js";
+import { lintPaths } from "../../src/cli/lint-paths.js";
 import { closestRuleId, findRule, formatRuleDocs, parseSimulateArgs, runExplain, runSimulate } from "../../src/simulate/cli.js";
 import { ROOT, buildOnce } from "../cli/run-cli.js";
 
@@ -60,6 +61,22 @@ describe("simulate arguments", () => {
       expect(run.stderr).toMatch(/^optim-lint: .+\n\nUsage: optim-lint simulate/);
       expect(run.stdout).toBe("");
     }
+  });
+});
+
+describe("the showcase scripts", () => {
+  it("each trigger exactly the rule they show, and the clean script nothing", async () => {
+    const results = await lintPaths([SHOWCASE], { cwd: ROOT });
+    const found = Object.fromEntries(results.map((r) => [path.basename(r.filePath), r.messages.map((m) => m.ruleId)]));
+    expect(found).toEqual({
+      "finetune_regressor.py": ["lr-out-of-range"],
+      "train_classifier.py": ["adam-weight-decay"],
+      "train_ddp.py": ["unscaled-distributed-lr"],
+      "train_gan.py": ["invalid-hyperparameter"],
+      "train_resnet.py": ["sgd-missing-nesterov"],
+      "train_transformer.py": ["weight-decay-on-bias-norm"],
+      "train_clean.py": [],
+    });
   });
 });
 

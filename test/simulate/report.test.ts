@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { FileResult, LintMessage } from "../../src/core/engine.js";
 import { CAVEAT, formatChange, formatLoss, formatText, toJson } from "../../src/simulate/report.js";
-import { simulateResults } from "../../src/simulate/simulate.js";
+import { simulateResults, unsimulatedFindings } from "../../src/simulate/simulate.js";
 
 /** A lint message as the engine builds it, with only the fields the simulation reads filled in. */
 function message(ruleId: string, line: number, settingsChange?: LintMessage["settingsChange"]): LintMessage {
@@ -86,6 +86,12 @@ describe("text report", () => {
 
   it("says so when nothing can be simulated", () => {
     expect(formatText([])).toBe("No finding with a settings change to simulate.\n");
+  });
+
+  it("lists the findings it could not simulate", () => {
+    const unsimulated = unsimulatedFindings(RESULTS);
+    expect(unsimulated).toEqual([{ filePath: "/repo/train.py", ruleId: "sgd-missing-nesterov", line: 30 }]);
+    expect(formatText(simulateResults(RESULTS, () => undefined), unsimulated)).toMatch(/\nNot simulated \(the finding carries no change of optimizer settings\):\n {2}\/repo\/train\.py:30 {2}sgd-missing-nesterov\n$/);
   });
 
   it("shows the learning rate, what changed and the active settings, not every default", () => {

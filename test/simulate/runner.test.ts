@@ -106,6 +106,15 @@ describe("what the problems show", () => {
     expect(shrinkageOf(before.summary, "‖W1‖")).toBeGreaterThan(10 * Math.abs(shrinkageOf(after.summary, "‖W1‖")));
   });
 
+  it("mlp: with biases in an undecayed group, AdamW's decay shrinks every bias less than when it decays them", () => {
+    const settings = adam({ lr: 1e-3, weight_decay: 0.1 }, "AdamW");
+    const run = simulateChange(new Simulator(), "weight-decay-on-bias-norm", { before: settings, after: settings });
+    const mlpRun = run.comparisons.find((c) => c.problem.id === "mlp")!;
+    for (const bias of ["‖b1‖", "‖b2‖", "‖b3‖"]) {
+      expect(Math.abs(shrinkageOf(mlpRun.after.summary, bias)), bias).toBeLessThan(shrinkageOf(mlpRun.before.summary, bias));
+    }
+  });
+
   it("swapped betas: worse on the quadratic and the MLP than the usual order", () => {
     const run = simulateChange(new Simulator(), "invalid-hyperparameter", { before: adam({ lr: 1e-3, betas: [0.999, 0.9] }), after: adam({ lr: 1e-3, betas: [0.9, 0.999] }) });
     expect(run.comparisons.map((c) => c.problem.id)).toEqual(["ill-conditioned-quadratic", "mlp"]);
