@@ -70,7 +70,7 @@ export class Resolver {
   private readonly classes = new Map<PyNode, ClassModel>();
   private readonly parsers = new Map<PyNode, ParserModel>();
   private readonly dicts = new Map<PyNode, DictModel>();
-  private readonly namespaceNames = new Map<string, ParserModel | null>();
+  private readonly argparseNames = new Map<string, Ref | null>();
   private readonly constructions = new Map<ClassModel, PyNode[]>();
   private parsersIndexed = false;
   private rewritten: boolean | undefined;
@@ -182,13 +182,17 @@ export class Resolver {
         return cls ? { kind: "instance", cls } : null;
       }
     }
+    let expected: "parser" | "namespace" | undefined;
     if (binding.annotation) {
       const annotated = this.ref(namedChildren(binding.annotation)[0] ?? binding.annotation, depth);
       if (annotated?.kind === "class") return { kind: "instance", cls: annotated.cls };
-      if (annotated?.kind === "path" && annotated.path !== "argparse.Namespace") return null;
+      if (annotated?.kind !== "path") return null;
+      if (annotated.path === "argparse.Namespace") expected = "namespace";
+      else if (annotated.path === "argparse.ArgumentParser") expected = "parser";
+      else return null;
     }
-    const parser = this.namespaceByName(binding.name);
-    return parser ? { kind: "namespace", parser } : null;
+    const shared = this.argparseObjectByName(binding.name);
+    return shared && (!expected || shared.kind === expected) ? shared : null;
   }
 
   private isStaticMethod(fn: PyNode): boolean {
@@ -196,25 +200,33 @@ export class Resolver {
     return !!decorated?.children.some((d) => d.type === "decorator" && /staticmethod|classmethod/.test(this.textOf(d)));
   }
 
-  /** The parser whose namespace a parameter of this name carries: the file's only parser, bound elsewhere to the same name. */
-  private namespaceByName(name: string): ParserModel | undefined {
-    if (this.namespaceNames.has(name)) return this.namespaceNames.get(name) ?? undefined;
-    this.namespaceNames.set(name, null);
+  /**
+   * The argparse parser or namespace a parameter of this name carries (`def main_worker(gpu, args)`,
+   * `def add_args(parser)`): when the file has one parser, and elsewhere binds that name to it.
+   */
+  private argparseObjectByName(name: string): Ref | null {
+    if (this.argparseNames.has(name)) return this.argparseNames.get(name)!;
+    this.argparseNames.set(name, null);
     this.indexParsers();
-    let found: ParserModel | null = null;
+    let found: Ref | null = null;
     if (this.parsers.size === 1) {
       const scopes: Scope[] = [this.index.module, ...this.index.scopes.values()];
-      for (const scope of scopes) {
-        for (const b of scope.bindings.get(name) ?? []) {
-          if (b.kind !== "assign" || !b.value) continue;
-          const r = this.ref(b.value);
-          const ns = r?.kind === "namespace" ? r.parser : r?.kind === "known-args" && b.unpackIndex === 0 ? r.parser : undefined;
-          if (ns) found = ns;
+      for (const b of scopes.flatMap((scope) => scope.bindings.get(name) ?? [])) {
+        if (b.kind !== "assign" || !b.value) continue;
+        const r = this.ref(b.value);
+        let object: Ref | null = null;
+        if (r?.kind === "known-args" && b.unpackIndex === 0) object = { kind: "namespace", parser: r.parser };
+        else if ((r?.kind === "namespace" || r?.kind === "parser") && b.unpackIndex === undefined) object = r;
+        if (!object) continue;
+        if (found && found.kind !== object.kind) {
+          found = null;
+          break;
         }
+        found = object;
       }
     }
-    this.namespaceNames.set(name, found);
-    return found ?? undefined;
+    this.argparseNames.set(name, found);
+    return found;
   }
 
   private attributeRef(node: PyNode, depth: number): Ref | null {

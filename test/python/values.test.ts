@@ -173,3 +173,12 @@ describe("Lightning hyperparameters (fixtures/python/lightning.py)", () => {
     expect(fx.arg("hparams", "weight_decay")!.value.value.kind).toBe("unknown");
   });
 });
+
+describe("argparse options added by a helper (fixtures/python/argparse_train.py)", () => {
+  it("registers add_argument calls made on a parser passed as a parameter", () => {
+    const fx = loadFixture("argparse_train.py");
+    const eps = fx.arg("helper-added-option", "eps")!;
+    expect(numberOf(eps.value)).toBe(1e-7);
+    expect(eps.value.origin?.description).toBe("argparse default of --opt-eps");
+  });
+});
