@@ -7,13 +7,13 @@ import { bindingForUse, isPlainString, stringBody } from "./scope.js";
 import { lastName, type DictModel, type Resolver } from "./values.js";
 
 /** Distributed-training entry points by the last segment of their import path. */
-const DISTRIBUTED_CALLS: Record<string, { kind: DistributedEvidence["kind"]; description: string }> = {
-  DistributedDataParallel: { kind: "ddp", description: "the model is wrapped in DistributedDataParallel" },
-  DistributedSampler: { kind: "distributed-sampler", description: "a DistributedSampler shards the data across workers" },
-  init_process_group: { kind: "init-process-group", description: "a distributed process group is initialized" },
-  init_distributed: { kind: "init-process-group", description: "a distributed process group is initialized" },
-  FullyShardedDataParallel: { kind: "fsdp", description: "the model is wrapped in FullyShardedDataParallel" },
-};
+const DISTRIBUTED_CALLS = new Map<string, { kind: DistributedEvidence["kind"]; description: string }>([
+  ["DistributedDataParallel", { kind: "ddp", description: "the model is wrapped in DistributedDataParallel" }],
+  ["DistributedSampler", { kind: "distributed-sampler", description: "a DistributedSampler shards the data across workers" }],
+  ["init_process_group", { kind: "init-process-group", description: "a distributed process group is initialized" }],
+  ["init_distributed", { kind: "init-process-group", description: "a distributed process group is initialized" }],
+  ["FullyShardedDataParallel", { kind: "fsdp", description: "the model is wrapped in FullyShardedDataParallel" }],
+]);
 
 /** Text that shows parameters were split by shape or name (biases and norms apart). */
 const GROUPING_EVIDENCE = /\bndim\b|\.dim\(\)|["']bias["']|norm|no_decay|nodecay|no_wd/i;
@@ -26,8 +26,10 @@ export function extractFacts(resolver: Resolver): TrainingFacts {
     const callee = fieldChild(call, "function");
     if (!callee) continue;
     const last = lastName(callee, resolver.text);
-    const mayBeOptimizer = callee.type === "identifier" || callee.type === "call" || (last !== undefined && OPTIMIZER_CLASS_NAMES.has(last));
-    const path = mayBeOptimizer || (last && (last in DISTRIBUTED_CALLS || last === "get_world_size")) ? resolver.pathOf(callee) : undefined;
+    const mayBeOptimizer =
+      callee.type === "call" ||
+      (last !== undefined && (OPTIMIZER_CLASS_NAMES.has(last) || (callee.type === "identifier" && resolver.index.boundNames.has(last))));
+    const path = mayBeOptimizer || (last && (DISTRIBUTED_CALLS.has(last) || last === "get_world_size")) ? resolver.pathOf(callee) : undefined;
     const info = path ? optimizerByName(path) : undefined;
     if (info) optimizers.push(optimizerSite(resolver, call, callee, info, optimizers.length));
     noteDistributedCall(resolver, call, last, path, distributed);
@@ -36,7 +38,7 @@ export function extractFacts(resolver: Resolver): TrainingFacts {
   noteScaling(resolver, distributed);
   for (const site of optimizers) {
     const lr = site.args.get("lr");
-    if (lr && lr.value.dependsOn.length > 0) distributed.lrScaledByWorldSize.push(lr.span);
+    if (lr && lr.how !== "keyword" && lr.value.dependsOn.length > 0) distributed.lrScaledByWorldSize.push(lr.span);
   }
   distributed.evidence.sort((a, b) => a.span.start - b.span.start);
   distributed.lrScaledByWorldSize.sort((a, b) => a.start - b.start);
@@ -186,7 +188,7 @@ function appendedGroups(resolver: Resolver, name: PyNode): PyNode[] {
 
 function noteDistributedCall(resolver: Resolver, call: PyNode, last: string | undefined, path: string | undefined, out: DistributedFacts): void {
   const segment = path ? path.slice(path.lastIndexOf(".") + 1) : undefined;
-  const known = segment ? DISTRIBUTED_CALLS[segment] : undefined;
+  const known = segment ? DISTRIBUTED_CALLS.get(segment) : undefined;
   if (known && !path!.startsWith("builtins.")) {
     out.evidence.push({ kind: known.kind, span: spanOf(call), description: known.description });
   } else if (last === "get_world_size" || segment === "get_world_size") {
@@ -200,8 +202,9 @@ function noteEnvironmentReads(resolver: Resolver, out: DistributedFacts): void {
     const name = key && isPlainString(key) ? stringBody(resolver.textOf(key)) : undefined;
     if (name && TORCHRUN_ENV.has(name)) out.evidence.push({ kind: "torchrun-env", span: spanOf(node), description: `reads ${name}, set by torchrun` });
   };
+  const isEnviron = (node: PyNode | undefined): boolean => !!node && lastName(node, resolver.text) === "environ" && resolver.pathOf(node) === "os.environ";
   for (const subscript of resolver.index.subscripts) {
-    if (resolver.pathOf(fieldChild(subscript, "value")) === "os.environ") add(subscript, fieldChild(subscript, "subscript"));
+    if (isEnviron(fieldChild(subscript, "value"))) add(subscript, fieldChild(subscript, "subscript"));
   }
   for (const call of resolver.index.calls) {
     const callee = fieldChild(call, "function");
@@ -212,7 +215,7 @@ function noteEnvironmentReads(resolver: Resolver, out: DistributedFacts): void {
   }
   for (const comparison of resolver.index.inComparisons) {
     const [key, container] = namedChildren(comparison);
-    if (container && resolver.pathOf(container) === "os.environ") add(comparison, key);
+    if (isEnviron(container)) add(comparison, key);
   }
 }
 
@@ -221,7 +224,7 @@ function noteScaling(resolver: Resolver, out: DistributedFacts): void {
   const dependsOnWorld = (node: PyNode | undefined): boolean => !!node && resolver.value(node).dependsOn.includes("world-size");
   for (const division of resolver.index.binaryDivisions) {
     const left = fieldChild(division, "left");
-    const name = left ? lastName(left, resolver.text) : undefined;
+    const name = (left && lastName(left, resolver.text)) ?? destinationName(resolver, division);
     if (name && isBatchOrAccumulationName(name) && dependsOnWorld(fieldChild(division, "right"))) out.batchScaledByWorldSize.push(spanOf(division));
   }
   for (const assignment of resolver.index.assignments) {
@@ -237,7 +240,44 @@ function noteScaling(resolver: Resolver, out: DistributedFacts): void {
       out.lrScaledByWorldSize.push(spanOf(assignment));
     }
   }
+  for (const named of resolver.index.namedValues) {
+    const key = fieldChild(named, named.type === "pair" ? "key" : "name");
+    const value = fieldChild(named, "value");
+    const name = key && (key.type === "identifier" ? resolver.textOf(key) : isPlainString(key) ? stringBody(resolver.textOf(key)) : undefined);
+    if (name && value && isLearningRateName(name) && resolver.value(value).dependsOn.length > 0) out.lrScaledByWorldSize.push(spanOf(named));
+  }
   out.batchScaledByWorldSize.sort((a: Span, b: Span) => a.start - b.start);
+  out.lrScaledByWorldSize = [...new Map(out.lrScaledByWorldSize.map((s) => [`${s.start}:${s.end}`, s])).values()];
+}
+
+/** Wrappers a division may sit in before it is named: `int(...)`, `max(1, ...)`, `math.ceil(...)`, parentheses. */
+const NUMERIC_WRAPPERS = new Set(["int", "round", "max", "min", "ceil", "floor"]);
+
+/** The name a division's result is given: the keyword (`batch_size=256 // world_size`) or assignment target it ends up in. */
+function destinationName(resolver: Resolver, division: PyNode): string | undefined {
+  let node = division;
+  for (let parent = node.parent; parent; node = parent, parent = parent.parent) {
+    if (parent.type === "parenthesized_expression") continue;
+    if (parent.type === "argument_list" && parent.parent?.type === "call") {
+      const callee = fieldChild(parent.parent, "function");
+      const wrapper = callee ? lastName(callee, resolver.text) : undefined;
+      if (wrapper && NUMERIC_WRAPPERS.has(wrapper)) {
+        parent = parent.parent;
+        continue;
+      }
+    }
+    break;
+  }
+  const holder = node.parent;
+  if (holder?.type === "keyword_argument") {
+    const key = fieldChild(holder, "name");
+    return key ? resolver.textOf(key) : undefined;
+  }
+  if (holder?.type === "assignment" && node.field === "right") {
+    const target = fieldChild(holder, "left");
+    return target ? targetName(resolver, target) : undefined;
+  }
+  return undefined;
 }
 
 /** `lr *= world_size` or `lr /= ...`: an augmented update by a world- or batch-size-dependent factor. */

@@ -50,7 +50,11 @@ export interface FileIndex {
   /** Plain and augmented assignments (the assignment nodes). */
   assignments: PyNode[];
   binaryDivisions: PyNode[];
+  /** Keyword arguments (`max_lr=...`) and dict pairs (`"lr": ...`): places a value is named without an assignment. */
+  namedValues: PyNode[];
   inComparisons: PyNode[];
+  /** Every name bound anywhere in the file: a call of any other name is a builtin or undefined. */
+  boundNames: Set<string>;
   /** Attribute names written through a receiver other than `self` (`args.lr = ...`). */
   foreignAttrWrites: Set<string>;
   /** Receivers (by text) whose items are written or updated (`cfg["lr"] = ...`, `cfg.update(...)`): key, or "*" for any. */
@@ -71,7 +75,9 @@ export function indexFile(root: PyNode, text: string): FileIndex {
     subscripts: [],
     assignments: [],
     binaryDivisions: [],
+    namedValues: [],
     inComparisons: [],
+    boundNames: new Set(),
     foreignAttrWrites: new Set(),
     mutatedItems: new Map(),
   };
@@ -144,6 +150,10 @@ class ScopeWalker {
         if (op && (op.type === "/" || op.type === "//")) this.index.binaryDivisions.push(node);
         break;
       }
+      case "keyword_argument":
+      case "pair":
+        this.index.namedValues.push(node);
+        break;
       case "comparison_operator":
         if (node.children.some((c) => c.type === "in")) this.index.inComparisons.push(node);
         break;
@@ -338,6 +348,7 @@ class ScopeWalker {
       target = outer;
       fromNested = true;
     }
+    this.index.boundNames.add(name);
     let list = target.bindings.get(name);
     if (!list) target.bindings.set(name, (list = []));
     list.push({ ...binding, name, pos: id.start, fromNested });

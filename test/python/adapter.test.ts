@@ -83,6 +83,17 @@ describe("offsets and comments", () => {
     }
   });
 
+  it("handles CRLF line endings", () => {
+    const text = "import torch\r\n# lr below\r\nopt = torch.optim.SGD(m.parameters(), lr=0.1)  # fast\r\n";
+    const file = pythonAdapter.analyze(text, "crlf.py");
+    expect(file.comments).toEqual([
+      { line: 1, text: "# lr below", ownLine: true },
+      { line: 2, text: "# fast", ownLine: false },
+    ]);
+    const lr = file.facts.optimizers[0].args.get("lr")!;
+    expect(text.slice(lr.span.start, lr.span.end)).toBe("lr=0.1");
+  });
+
   it("does not take # inside strings for a comment, and marks own-line comments", () => {
     const text = 's = "# not a comment"\nt = """\n# still a string\n"""  # real\n    # indented\n';
     expect(pythonAdapter.analyze(text, "s.py").comments).toEqual([

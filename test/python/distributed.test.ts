@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { pythonAdapter } from "../../src/python/adapter.js";
 import { loadFixture } from "./fixture.js";
 
 describe("distributed facts (fixtures/python/distributed.py)", () => {
@@ -52,5 +53,26 @@ describe("distributed facts elsewhere", () => {
   it("reports nothing for a single-process script (values.py)", () => {
     const fx = loadFixture("values.py");
     expect(fx.file.facts.distributed).toEqual({ evidence: [], batchScaledByWorldSize: [], lrScaledByWorldSize: [] });
+  });
+});
+
+describe("scaling written inside calls (fixtures/python/scaling_keywords.py)", () => {
+  const fx = loadFixture("scaling_keywords.py");
+  const d = fx.file.facts.distributed;
+
+  it("finds a batch_size= keyword divided by the world size, also inside int(math.ceil(...))", () => {
+    expect(d.batchScaledByWorldSize.map((s) => fx.slice(s))).toEqual(["256 // dist.get_world_size()", "512 / dist.get_world_size()"]);
+  });
+
+  it("finds lr-like keywords and dict entries scaled by the world size", () => {
+    expect(d.lrScaledByWorldSize.map((s) => fx.slice(s))).toEqual(["max_lr=0.1 * dist.get_world_size()", '"lr": 0.01 * dist.get_world_size()']);
+  });
+});
+
+describe("calls whose names collide with JavaScript object members", () => {
+  it("are not evidence of anything", () => {
+    const text = "import os\nimport torch\nworld_size = 2\ntorch.constructor(1)\nos.path.toString()\ntorch.hasOwnProperty('a')\n";
+    const file = pythonAdapter.analyze(text, "proto.py");
+    expect(file.facts.distributed.evidence).toEqual([]);
   });
 });
