@@ -3,6 +3,9 @@
  * elements (Float64Array, and Float32Array when the optimizer accepts it), side by side with PyTorch on
  * one CPU thread (bench/optim_torch.py under /usr/bin/python3) with the same settings and step counts.
  * Only the steps after the warm-up are timed, each on its own; the median step time is reported. Without torch the comparison is skipped, not failed.
+ * Each of our (optimizer, dtype) runs happens in its own Node process, as in a training run that uses one
+ * dtype: stepping Float64Array and Float32Array parameters in one process makes V8's loop code
+ * polymorphic, which roughly halves float32 throughput.
  *
  * `npm run bench` builds and calls `runOptimBench()` through bench/run.js; `node bench/optim.js` runs
  * it alone (after `npm run build`).
@@ -66,6 +69,17 @@ function timeOurs(optim, { optimizer, options }, dtype, { numel, warmup, steps }
   return { secondsPerStep: median(seconds), meanSecondsPerStep: seconds.reduce((a, b) => a + b, 0) / steps };
 }
 
+/** Runs `timeOurs` for one optimizer and dtype in a fresh Node process and returns its timing. */
+function timeOursInChild(optimizer, dtypeName, settings, modulePath) {
+  const args = [fileURLToPath(import.meta.url), "--one", optimizer, dtypeName, JSON.stringify(settings), modulePath];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`timing ${optimizer} ${dtypeName} failed: ${stderr || error.message}`));
+      else resolve(JSON.parse(stdout));
+    });
+  });
+}
+
 /** The middle value (mean of the two middle ones for an even count); robust to a step slowed by other load. */
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -125,7 +139,8 @@ export async function runOptimBench(options = {}) {
   const log = (text) => {
     if (print) console.log(text);
   };
-  const optim = await import(pathToFileURL(options.modulePath ?? DEFAULT_MODULE).href).catch((error) => {
+  // Load once here so a missing build fails with a clear message before any child process starts.
+  await import(pathToFileURL(options.modulePath ?? DEFAULT_MODULE).href).catch((error) => {
     throw new Error(`cannot load the optimizer core (run \`npm run build\` first): ${error.message}`);
   });
 
@@ -133,7 +148,7 @@ export async function runOptimBench(options = {}) {
   const ours = [];
   for (const spec of CASES) {
     for (const dtype of DTYPES) {
-      const timing = timeOurs(optim, spec, dtype, settings);
+      const timing = await timeOursInChild(spec.optimizer, dtype.name, settings, options.modulePath ?? DEFAULT_MODULE);
       ours.push({ optimizer: spec.optimizer, dtype: dtype.name, timing });
     }
   }
@@ -173,7 +188,13 @@ export async function runOptimBench(options = {}) {
   return result;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && process.argv[2] === "--one") {
+  const [, , , optimizer, dtypeName, settingsJson, modulePath] = process.argv;
+  const optim = await import(pathToFileURL(modulePath).href);
+  const spec = CASES.find((c) => c.optimizer === optimizer);
+  const dtype = DTYPES.find((d) => d.name === dtypeName);
+  process.stdout.write(JSON.stringify(timeOurs(optim, spec, dtype, JSON.parse(settingsJson))));
+} else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   runOptimBench().catch((error) => {
     console.error(error instanceof Error ? error.message : error);
     process.exitCode = 1;
