@@ -12,13 +12,13 @@ export const sgdMissingNesterov: Rule<Record<string, never>> = {
     docs: {
       summary: "Finds SGD with momentum that uses classical momentum instead of Nesterov momentum.",
       whatItDoes:
-        "Reports `SGD` (torch) and apex `FusedSGD` constructions whose momentum is known to be greater than zero while `nesterov` is absent or false. A momentum that cannot be resolved is never reported.",
+        "Reports `SGD` (torch) and apex `FusedSGD` constructions whose momentum is known to be greater than zero and that do not pass `nesterov` at all, so classical momentum comes from the class default. A momentum that cannot be resolved is never reported, and neither is a construction that passes `nesterov` in any form (`nesterov=False` written out, a flag, a config entry): that is a choice already made, for example to reproduce a recipe tuned with classical momentum.",
       whyBad:
         "Nesterov momentum evaluates the gradient step after the momentum step has been taken into account, which corrects the velocity earlier when it overshoots. It costs nothing extra, usually converges at least as fast as classical momentum, and is the standard choice in modern vision training recipes; leaving it off is a missed, free improvement.",
       badExample: "import torch\n\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)\n",
       goodExample: "import torch\n\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)\n",
       fixSafety:
-        "`--fix` adds `nesterov=True` (or replaces a literal `nesterov=False` at the call). It is not offered when `dampening` is non-zero, because PyTorch rejects Nesterov momentum with dampening; it is only a suggestion when `dampening` cannot be resolved or `nesterov` comes from elsewhere (an argparse flag, a config entry), so a configurable setting is not overridden silently. The update rule changes slightly, which is intended. If momentum is configurable at run time, running later with momentum 0 and `nesterov=True` makes PyTorch raise a ValueError.",
+        "`--fix` adds `nesterov=True`. It is not offered when `dampening` is non-zero, because PyTorch rejects Nesterov momentum with dampening, and it is only a suggestion when `dampening` cannot be resolved. The update rule changes slightly, which is intended. If momentum is configurable at run time, running later with momentum 0 and `nesterov=True` makes PyTorch raise a ValueError.",
     },
   },
   defaultOptions: {},
@@ -28,9 +28,9 @@ export const sgdMissingNesterov: Rule<Record<string, never>> = {
       if (!info || info.family !== "sgd") continue;
       const momentum = effectiveNumber(site, info, "momentum");
       if (momentum === undefined || momentum <= 0) continue;
-      if (effectiveBool(site, info, "nesterov") !== false) continue;
+      // A nesterov argument written at the call, read from a flag or a config is a decision already made.
+      if (site.args.has("nesterov") || effectiveBool(site, info, "nesterov") !== false) continue;
       const momentumArg = site.args.get("momentum");
-      const nesterovArg = site.args.get("nesterov");
       const dampening = effectiveNumber(site, info, "dampening");
       const dampeningArg = site.args.get("dampening");
       const base = `${className(info)} runs classical momentum: momentum=${formatNumber(momentum)}${momentumArg ? provenance(momentumArg.value) : ""} with nesterov off`;
@@ -39,15 +39,14 @@ export const sgdMissingNesterov: Rule<Record<string, never>> = {
         message: "",
         related: [
           ...originNotes("momentum", momentumArg?.value),
-          ...originNotes("nesterov", nesterovArg?.value),
           ...originNotes("dampening", dampeningArg?.value),
         ],
       };
       const request = { kind: "set-argument" as const, site: site.id, name: "nesterov", value: true };
       if (dampening !== undefined && dampening !== 0) {
         report.message = `${base}; Nesterov momentum usually converges faster, but PyTorch rejects it with dampening=${formatNumber(dampening)}: set dampening=0 and nesterov=True together.`;
-      } else if (dampening === undefined || nesterovArg?.value.origin) {
-        report.message = `${base}; pass nesterov=True for Nesterov momentum, which usually converges faster at no extra cost${dampening === undefined ? " (dampening must be 0 for it)" : ""}.`;
+      } else if (dampening === undefined) {
+        report.message = `${base}; pass nesterov=True for Nesterov momentum, which usually converges faster at no extra cost (dampening must be 0 for it).`;
         report.suggestions = [{ desc: "Set nesterov=True", requests: [request] }];
         report.settingsChange = settingsChange(site, info, { nesterov: true });
       } else {

@@ -15,25 +15,38 @@ const DISTRIBUTED_CALLS = new Map<string, { kind: DistributedEvidence["kind"]; d
   ["FullyShardedDataParallel", { kind: "fsdp", description: "the model is wrapped in FullyShardedDataParallel" }],
 ]);
 
+/** Schedulers that write their own learning rate into every group when constructed (last segment of the path). */
+const LR_OVERWRITING_SCHEDULERS = new Set(["OneCycleLR", "CyclicLR"]);
+
 /** Text that shows parameters were split by shape or name (biases and norms apart). */
 const GROUPING_EVIDENCE = /\bndim\b|\.dim\(\)|["']bias["']|norm|no_decay|nodecay|no_wd/i;
 
 /** Collect every fact the rules read, in one pass over the indexed calls and assignments. */
 export function extractFacts(resolver: Resolver): TrainingFacts {
   const optimizers: OptimizerSite[] = [];
+  const holders: (string | undefined)[] = [];
+  const scheduledOptimizers: PyNode[] = [];
   const distributed: DistributedFacts = { evidence: [], batchScaledByWorldSize: [], lrScaledByWorldSize: [] };
   for (const call of resolver.index.calls) {
     const callee = fieldChild(call, "function");
     if (!callee) continue;
     const last = lastName(callee, resolver.text);
+    if (last && LR_OVERWRITING_SCHEDULERS.has(last) && resolver.pathOf(callee)?.startsWith("torch.optim.lr_scheduler.")) {
+      const scheduled = schedulerOptimizerArgument(resolver, call);
+      if (scheduled) scheduledOptimizers.push(scheduled);
+    }
     const mayBeOptimizer =
       callee.type === "call" ||
       (last !== undefined && (OPTIMIZER_CLASS_NAMES.has(last) || (callee.type === "identifier" && resolver.index.boundNames.has(last))));
     const path = mayBeOptimizer || (last && (DISTRIBUTED_CALLS.has(last) || last === "get_world_size")) ? resolver.pathOf(callee) : undefined;
     const info = path ? optimizerByName(path) : undefined;
-    if (info) optimizers.push(optimizerSite(resolver, call, callee, info, optimizers.length));
+    if (info) {
+      optimizers.push(optimizerSite(resolver, call, callee, info, optimizers.length));
+      holders.push(holderOf(resolver, call));
+    }
     noteDistributedCall(resolver, call, last, path, distributed);
   }
+  forgetOverwrittenLearningRates(resolver, optimizers, holders, scheduledOptimizers);
   noteEnvironmentReads(resolver, distributed);
   noteScaling(resolver, distributed);
   for (const site of optimizers) {
@@ -43,6 +56,39 @@ export function extractFacts(resolver: Resolver): TrainingFacts {
   distributed.evidence.sort((a, b) => a.span.start - b.span.start);
   distributed.lrScaledByWorldSize.sort((a, b) => a.start - b.start);
   return { optimizers, distributed };
+}
+
+/** The optimizer a scheduler is constructed on: its first positional argument or `optimizer=`. */
+function schedulerOptimizerArgument(resolver: Resolver, call: PyNode): PyNode | undefined {
+  const args = namedChildren(fieldChild(call, "arguments")!);
+  const first = args[0];
+  if (first && first.type !== "keyword_argument" && !first.type.endsWith("splat")) return first;
+  const keyword = args.find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name") ?? a) === "optimizer");
+  return keyword ? fieldChild(keyword, "value") : undefined;
+}
+
+/** The text of the target a construction is assigned to (`optimizer`, `self.opt`), if it is assigned directly. */
+function holderOf(resolver: Resolver, call: PyNode): string | undefined {
+  const assignment = call.parent;
+  if (assignment?.type !== "assignment" || fieldChild(assignment, "right") !== call) return undefined;
+  const target = fieldChild(assignment, "left");
+  return target && (target.type === "identifier" || target.type === "attribute") ? resolver.textOf(target) : undefined;
+}
+
+/**
+ * A OneCycleLR or CyclicLR replaces the learning rate of its optimizer when it is built, so the `lr` given to that
+ * optimizer never trains and is treated as unknown. A scheduler whose optimizer cannot be matched to one
+ * construction (a helper's parameter, a name no construction is assigned to) may drive any of them.
+ */
+function forgetOverwrittenLearningRates(resolver: Resolver, sites: OptimizerSite[], holders: (string | undefined)[], scheduled: PyNode[]): void {
+  for (const node of scheduled) {
+    const text = resolver.textOf(node);
+    const matched = sites.filter((site, i) => holders[i] === text || (site.span.start === node.start && site.span.end === node.end));
+    for (const site of matched.length > 0 ? matched : sites) {
+      const lr = site.args.get("lr");
+      if (lr) site.args.set("lr", { ...lr, value: { value: { kind: "unknown" }, span: lr.value.span, dependsOn: lr.value.dependsOn } });
+    }
+  }
 }
 
 /** An optimizer construction with its arguments matched to the knowledge table's signature. */

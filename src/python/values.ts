@@ -863,7 +863,7 @@ export class Resolver {
     const single = argValues.length === 1 ? argValues[0] : undefined;
     const result: ResolvedValue = { value: converted, span: spanOf(node), dependsOn };
     if (single?.origin) result.origin = single.origin;
-    if (single?.literalSpan && (path === "builtins.float" || path === "builtins.int")) result.literalSpan = single.literalSpan;
+    if (single?.literalSpan && PASS_THROUGH_CONVERSIONS.has(path!)) result.literalSpan = single.literalSpan;
     return result;
   }
 }
@@ -966,7 +966,10 @@ function arithmetic(op: string, a: number, b: number): number | undefined {
   }
 }
 
-/** `int`, `float`, `abs`, `min`, `max` on known values. */
+/** Conversions whose result is written by the literal they convert, so a fix may edit that literal. */
+const PASS_THROUGH_CONVERSIONS = new Set(["builtins.float", "builtins.int", "builtins.tuple", "builtins.list"]);
+
+/** `int`, `float`, `abs`, `min`, `max` on known values; `tuple` and `list` of a known sequence. */
 function builtinCall(path: string, args: ResolvedValue[]): Value | undefined {
   const numbers = args.map((a) => (a.value.kind === "number" ? a.value.value : undefined));
   const allNumbers = numbers.every((n) => n !== undefined) && numbers.length > 0;
@@ -983,6 +986,9 @@ function builtinCall(path: string, args: ResolvedValue[]): Value | undefined {
       const n = v.kind === "number" ? Math.trunc(v.value) : v.kind === "string" ? parseIntString(v.value) : undefined;
       return n === undefined ? undefined : { kind: "number", value: n };
     }
+    case "builtins.tuple":
+    case "builtins.list":
+      return args.length === 1 && args[0].value.kind === "sequence" ? args[0].value : undefined;
     case "builtins.abs":
       return allNumbers && args.length === 1 ? { kind: "number", value: Math.abs(numbers[0]!) } : undefined;
     case "builtins.min":

@@ -28,6 +28,17 @@ describe("literals, arithmetic and constants (fixtures/python/values.py)", () =>
     expect(numberOf(fx.arg("unary-minus", "momentum")!.value)).toBeCloseTo(0.9);
   });
 
+  it("reads tuple() and list() of a known sequence, keeping the literal a fix would edit", () => {
+    const fromConstant = fx.arg("tuple-of-constant", "betas")!;
+    expect(asNumbers(fromConstant.value)).toEqual([0.9, 0.999]);
+    expect(fromConstant.value.origin?.description).toBe("constant BETAS");
+    expect(fx.slice(fromConstant.value.literalSpan)).toBe("(0.9, 0.999)");
+    const fromLiteral = fx.arg("list-of-literal", "betas")!;
+    expect(asNumbers(fromLiteral.value)).toEqual([0.8, 0.99]);
+    expect(fx.slice(fromLiteral.value.literalSpan)).toBe("(0.8, 0.99)");
+    expect(fx.arg("tuple-of-unknown", "betas")!.value.value).toEqual({ kind: "unknown" });
+  });
+
   it("follows straight-line reassignment in a function", () => {
     const lr = fx.arg("straight-line", "lr")!;
     expect(numberOf(lr.value)).toBeCloseTo(0.05);
