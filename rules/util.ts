@@ -66,8 +66,10 @@ export function provenance(value: ResolvedValue): string {
 
 /** A number as people write hyperparameters: `0.1`, `3e-4`, `1e-8`. */
 export function formatNumber(n: number): string {
-  if (n !== 0 && (Math.abs(n) < 1e-3 || Math.abs(n) >= 1e5)) return n.toExponential().replace("e+", "e");
-  return String(n);
+  // Computed values (0.15 / 64) read better rounded to the precision people write hyperparameters with.
+  const rounded = Number(n.toPrecision(6));
+  if (rounded !== 0 && (Math.abs(rounded) < 1e-3 || Math.abs(rounded) >= 1e5)) return rounded.toExponential().replace("e+", "e");
+  return String(rounded);
 }
 
 /** A literal value as it reads in a message. */

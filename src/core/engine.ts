@@ -26,7 +26,7 @@ export interface LintMessage {
   endLine?: number;
   endColumn?: number;
   fix?: FixJson;
-  suggestions?: { desc: string; messageId?: string; fix?: FixJson }[];
+  suggestions?: { desc: string; messageId?: string; fix: FixJson }[];
   fatal?: boolean;
   related?: { line: number; column: number; endLine: number; endColumn: number; message: string }[];
   docsUrl?: string;
@@ -240,18 +240,15 @@ function toMessage(adapter: LanguageAdapter, file: AnalyzedFile, lines: LineInde
     if (fix) message.fix = fix;
     else text += ` (Not fixed automatically: ${typeof edits === "string" ? edits : "the edits overlap"}.)`;
   }
-  if (report.suggestions?.length) {
-    message.suggestions = report.suggestions.map((s) => {
-      const suggestion: { desc: string; messageId?: string; fix?: FixJson } = { desc: s.desc };
-      if (s.messageId) suggestion.messageId = s.messageId;
-      if (s.requests.length > 0) {
-        const edits = editsFor(adapter, file, s.requests);
-        const fix = typeof edits === "string" ? undefined : mergeEdits(file.text, edits);
-        if (fix) suggestion.fix = fix;
-      }
-      return suggestion;
-    });
+  // ESLint consumers expect every suggestion to carry an edit: one that cannot be made here is left out
+  // (the message itself still says what to do).
+  const suggestions: NonNullable<LintMessage["suggestions"]> = [];
+  for (const s of report.suggestions ?? []) {
+    const edits = s.requests.length > 0 ? editsFor(adapter, file, s.requests) : "no edit";
+    const fix = typeof edits === "string" ? undefined : mergeEdits(file.text, edits);
+    if (fix) suggestions.push({ desc: s.desc, ...(s.messageId ? { messageId: s.messageId } : {}), fix });
   }
+  if (suggestions.length > 0) message.suggestions = suggestions;
   if (report.related?.length) {
     message.related = report.related.map((r) => ({ ...range(lines, r.span), message: r.message }) as Required<LintMessage>["related"][number]);
   }
