@@ -162,7 +162,7 @@ optim-lint explain <rule>     show a rule's documentation
 Finds optimizer misconfiguration in PyTorch training code. Paths default to "."; "-" reads stdin.
 
 Output:
-  -f, --format <name>         stylish (default), compact, json, json-with-metadata,
+  -f, --format <name>         stylish (default), compact, json, json-with-metadata, github, sarif,
                               a formatter module path, or an eslint-formatter-* package
       --output-format <name>  same as --format
   -o, --output-file <path>    write the report to a file

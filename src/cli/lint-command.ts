@@ -171,6 +171,7 @@ export async function runLint(argv: string[], cwd: string): Promise<number> {
     report = await formatter!(shown, {
       cwd,
       rulesMeta: rulesMetaFor(run.results, rules),
+      version: packageVersion(),
       color: options.color ?? (options.outputFile === undefined && wantsColor(process.env, process.stdout.isTTY === true)),
       ...(tooManyWarnings ? { maxWarningsExceeded: { maxWarnings: options.maxWarnings, foundWarnings: warnings } } : {}),
     });

@@ -4,6 +4,8 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { UsageError, didYouMean } from "../config/errors.js";
 import { compact } from "./compact.js";
+import { github } from "./github.js";
+import { sarif } from "./sarif.js";
 import { json, jsonWithMetadata } from "./json.js";
 import { stylish } from "./stylish.js";
 import type { Formatter } from "./types.js";
@@ -13,6 +15,8 @@ export const FORMATTERS: Record<string, Formatter> = {
   compact,
   json,
   "json-with-metadata": jsonWithMetadata,
+  github,
+  sarif,
 };
 
 /** Whether a format name is a file path rather than a built-in or package name. */

@@ -16,6 +16,8 @@ export interface FormatterContext {
   /** Whether to emit ANSI colors (the CLI decides from the terminal and NO_COLOR/FORCE_COLOR). */
   color?: boolean;
   maxWarningsExceeded?: { maxWarnings: number; foundWarnings: number };
+  /** optim-lint's version, for formats that record the tool (SARIF). */
+  version?: string;
 }
 
 /** A pure function of the results, like an ESLint formatter module's export. */

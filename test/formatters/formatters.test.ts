@@ -130,3 +130,51 @@ describe("colors", () => {
     expect(palette(false).red("error")).toBe("error");
   });
 });
+
+describe("github", () => {
+  it("prints one workflow command per finding, errors first, escaped, columns only on single-line spans", async () => {
+    const out = await FORMATTERS.github(MIXED, context);
+    expectGolden("github-mixed.txt", out);
+    const lines = out.trim().split("\n");
+    const firstWarning = lines.findIndex((l) => l.startsWith("::warning"));
+    expect(lines.slice(firstWarning).every((l) => !l.startsWith("::error"))).toBe(true);
+    for (const line of lines) {
+      const props = line.slice(line.indexOf(" ") + 1, line.indexOf("::", 2));
+      const fields = Object.fromEntries(props.split(",").map((p) => p.split("=")));
+      if (fields.line !== fields.endLine) expect(fields.col).toBeUndefined();
+    }
+  });
+
+  it("sends no columns for a finding that spans several lines", async () => {
+    const multi = { ...MIXED[0].messages[0], line: 3, endLine: 6, column: 5, endColumn: 2 };
+    const out = await FORMATTERS.github([{ ...MIXED[0], filePath: "/project/t.py", messages: [multi] }], context);
+    expect(out).toContain("::error file=t.py,line=3,endLine=6,title=optim-lint (OPT001)::t.py:3:5: OPT001 ");
+  });
+
+  it("escapes %, newlines, colons and commas", async () => {
+    const out = await FORMATTERS.github(
+      [{ ...MIXED[0], filePath: "/project/a,b:c.py", messages: [{ ...MIXED[0].messages[0], message: "100% sure\nsecond line" }] }],
+      context,
+    );
+    expect(out).toContain("file=a%2Cb%3Ac.py,");
+    expect(out).toContain("100%25 sure%0Asecond line");
+  });
+});
+
+describe("sarif", () => {
+  it("writes SARIF 2.1.0 with rules, levels, UTF-16 columns and a location for every result", async () => {
+    const out = await FORMATTERS.sarif(MIXED, { ...context, version: "0.0.0-test" });
+    expectGolden("sarif-mixed.json", out);
+    const log = JSON.parse(out);
+    expect(log.version).toBe("2.1.0");
+    const run = log.runs[0];
+    expect(run.columnKind).toBe("utf16CodeUnits");
+    expect(run.tool.driver.version).toBe("0.0.0-test");
+    const messages = MIXED.flatMap((r) => r.messages);
+    expect(run.results).toHaveLength(messages.length);
+    for (const result of run.results) expect(result.locations[0].physicalLocation.region.startLine).toBeGreaterThan(0);
+    for (const result of run.results.filter((r: { ruleId?: string }) => r.ruleId)) {
+      expect(run.tool.driver.rules[result.ruleIndex].id).toBe(result.ruleId);
+    }
+  });
+});
