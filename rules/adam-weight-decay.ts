@@ -1,7 +1,7 @@
 import type { FixRequest, Report, Rule } from "../src/core/types.js";
 import type { OptimizerInfo } from "../src/knowledge/index.js";
 import type { OptimizerSite } from "../src/core/facts.js";
-import { className, effectiveNumber, formatLiteral, formatNumber, originNotes, provenance, settingsChange, siteDecayIsCoupled } from "./util.js";
+import { className, effectiveNumber, formatLiteral, formatNumber, isOverridable, originNotes, provenance, settingsChange, siteDecayIsCoupled } from "./util.js";
 
 /** The canonical remedy for coupled decay at a site: the edit and what the message advises, or undefined when none is safe. */
 function remedy(site: OptimizerSite, info: OptimizerInfo): { title: string; request: FixRequest; advice: string; to?: string } | undefined {
@@ -25,6 +25,10 @@ function remedy(site: OptimizerSite, info: OptimizerInfo): { title: string; requ
   };
 }
 
+/** What changes for the weight_decay number when decay becomes decoupled. */
+const RETUNE =
+  "Decoupled decay is multiplied by the learning rate, so the same weight_decay number decays far less than it did as an L2 term: AdamW runs typically use 0.01 to 0.1, so re-tune the value after switching.";
+
 export const adamWeightDecay: Rule<Record<string, never>> = {
   meta: {
     code: "OPT001",
@@ -42,7 +46,7 @@ export const adamWeightDecay: Rule<Record<string, never>> = {
       badExample: "import torch\n\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=0.01)\n",
       goodExample: "import torch\n\noptimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)\n",
       fixSafety:
-        "`--fix` replaces `Adam` with `AdamW` (keeping the import style; the arguments are the same) and sets `decoupled_weight_decay=True` on `NAdam` and `RAdam`, or on an `Adam` that passes `decoupled_weight_decay=False` explicitly. When that flag is read from elsewhere (an argparse option, a config entry), the change is only a suggestion, so a switch the user controls is not overridden. This changes training on purpose: the same weight_decay value now decays every weight at the same rate, so the value may need retuning (AdamW runs commonly use 0.01 to 0.1). `Adamax` has no decoupled variant in PyTorch and FusedAdam's `adam_w_mode=False` may be deliberate, so both are reported without a fix.",
+        "`--fix` replaces `Adam` with `AdamW` (keeping the import style; the arguments are the same) and sets `decoupled_weight_decay=True` on `NAdam` and `RAdam`, or on an `Adam` that passes `decoupled_weight_decay=False` explicitly. When that flag is read from elsewhere (an argparse option, a config entry), the change is only a suggestion, so a switch the user controls is not overridden. This changes training on purpose: the same weight_decay value now decays every weight at the same rate, and because decoupled decay is multiplied by the learning rate (each step shrinks the weights by lr times weight_decay), a value tuned as an L2 term decays far less after the switch. AdamW runs typically use 0.01 to 0.1, so re-tune the value; the fix keeps the number as written and the message says so. `Adamax` has no decoupled variant in PyTorch and FusedAdam's `adam_w_mode=False` may be deliberate, so both are reported without a fix.",
     },
   },
   defaultOptions: {},
@@ -67,16 +71,16 @@ export const adamWeightDecay: Rule<Record<string, never>> = {
       if (fix) {
         const after = fix.to ? ctx.knowledge.optimizer(fix.to) : undefined;
         // A flag read from a CLI option or config is the user's switch: offer the change, do not override it silently.
-        if (flagArg?.value.origin) report.suggestions = [{ desc: fix.title, requests: [fix.request] }];
+        if (isOverridable(flagArg?.value)) report.suggestions = [{ desc: fix.title, requests: [fix.request] }];
         else report.fix = { title: fix.title, requests: [fix.request] };
-        report.message = `${problem}; ${fix.advice}.`;
+        report.message = `${problem}; ${fix.advice}. ${RETUNE}`;
         const changes = fix.request.kind === "set-argument" ? { [fix.request.name]: info.decay.style === "flag" && info.decay.decoupledWhen } : {};
         report.settingsChange = settingsChange(site, info, changes, after);
       } else if (info.decay.style === "flag") {
         const coupledSetting = `${info.decay.flag}=${formatLiteral(!info.decay.decoupledWhen)}`;
-        report.message = `${problem}; drop ${coupledSetting} (decoupled decay is the default) unless Adam's coupled L2 behaviour is intended.`;
+        report.message = `${problem}; drop ${coupledSetting} (decoupled decay is the default) unless Adam's coupled L2 behaviour is intended. ${RETUNE}`;
       } else {
-        report.message = `${problem}; PyTorch has no decoupled ${name}, so switch to AdamW if the model needs weight decay.`;
+        report.message = `${problem}; PyTorch has no decoupled ${name}, so switch to AdamW if the model needs weight decay. ${RETUNE}`;
       }
       ctx.report(report);
     }

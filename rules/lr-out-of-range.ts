@@ -1,6 +1,50 @@
 import type { Rule } from "../src/core/types.js";
+import type { OptimizerSite, TrainingFacts } from "../src/core/facts.js";
 import { asNumber } from "../src/core/facts.js";
-import { className, formatNumber, originNotes, provenance, settingsChange } from "./util.js";
+import type { Knowledge, LrRange, OptimizerInfo } from "../src/knowledge/index.js";
+import { className, formatNumber, groupsOverride, originNotes, provenance, settingsChange } from "./util.js";
+
+/** A construction with a known positive lr and the range of its family. */
+interface RatedSite {
+  site: OptimizerSite;
+  info: OptimizerInfo;
+  range: LrRange;
+  lr: number;
+}
+
+/** Constructions whose lr is a known positive number in a family with a known range. */
+function ratedSites(sites: OptimizerSite[], knowledge: Knowledge): RatedSite[] {
+  return sites.flatMap((site) => {
+    const info = knowledge.optimizer(site.canonical);
+    const range = info && knowledge.lrRange(info.family);
+    const lr = asNumber(site.args.get("lr")?.value);
+    return info && range && lr !== undefined && lr > 0 ? [{ site, info, range, lr }] : [];
+  });
+}
+
+/**
+ * Whether the constructor's lr is the highest rate that trains: not just a default every parameter group
+ * overrides, not rescaled by a schedule of unknown factor (LambdaLR, OneCycleLR, a scheduler the table
+ * does not list), and not replaced by rates the training loop writes into the groups.
+ */
+function lrIsPeakRate(site: OptimizerSite, facts: TrainingFacts, knowledge: Knowledge): boolean {
+  if (groupsOverride(site, "lr")) return false;
+  if (facts.lrWrites.some((write) => write.value.value.kind !== "number")) return false;
+  const drivers = facts.schedulers.filter((s) => s.optimizerSite === undefined || s.optimizerSite === site.id);
+  return drivers.every((s) => knowledge.scheduler(s.canonical)?.boundedByInitialLr === true);
+}
+
+/** Whether an lr is beyond its family's range by the factor: "high", "low", or undefined when it is plausible. */
+function outOfRange(rated: RatedSite, factor: number): "high" | "low" | undefined {
+  if (rated.lr > rated.range.high * factor) return "high";
+  return rated.lr < rated.range.low / factor ? "low" : undefined;
+}
+
+/** The span key of the overridable default (argparse option, config field) an lr comes from, which each run may set for the optimizer it picks. */
+function commandLineDefaultKey(site: OptimizerSite): string | undefined {
+  const origin = site.args.get("lr")?.value.origin;
+  return origin?.overridable ? `${origin.span.start}:${origin.span.end}` : undefined;
+}
 
 export const lrOutOfRange: Rule<{ factor: number }> = {
   meta: {
@@ -13,7 +57,7 @@ export const lrOutOfRange: Rule<{ factor: number }> = {
     docs: {
       summary: "Finds learning rates roughly an order of magnitude or more outside the range that works for the optimizer's family.",
       whatItDoes:
-        "Compares a known learning rate with the typical range of the optimizer's family (Adam-like, SGD, RMSprop, Adagrad, Adadelta, LAMB, LARS) and reports it when it exceeds the upper bound times `factor` or falls below the lower bound divided by `factor`. The bounds are generous: large-batch SGD rates of 0.2 to 1 and fine-tuning Adam rates of 1e-5 pass. An absent lr means the class default, which is in range. An lr that cannot be resolved, an lr of 0 (often deliberate when the training loop writes the rate itself) and families without a known range are never reported; negative rates belong to `invalid-hyperparameter`.",
+        "Compares a known learning rate with the typical range of the optimizer's family (Adam-like, SGD, RMSprop, Adagrad, Adadelta, LAMB, LARS) and reports it when it exceeds the upper bound times `factor` or falls below the lower bound divided by `factor`. The bounds are generous: large-batch SGD rates of 0.2 to 1 and fine-tuning Adam rates of 1e-5 pass. An absent lr means the class default, which is in range. An lr that cannot be resolved, an lr of 0 (often deliberate when the training loop writes the rate itself) and families without a known range are never reported; negative rates belong to `invalid-hyperparameter`. An argparse `--lr` default shared by optimizers of different families in the file is not reported when it is in range for one of them: the script picks one with a flag, and runs of the others pass their own `--lr`.",
       whyBad:
         "The learning rate scale depends on the update rule. Adaptive methods divide by the gradient's running magnitude, so their lr is close to the raw step size and needs values 10 to 100 times smaller than SGD's. Copying an SGD rate such as 0.1 to Adam typically diverges within a few steps, while an Adam-sized rate on SGD barely moves the weights and wastes the run.",
       badExample: "import torch\n\noptimizer = torch.optim.Adam(model.parameters(), lr=0.1)\n",
@@ -28,15 +72,26 @@ export const lrOutOfRange: Rule<{ factor: number }> = {
   defaultOptions: { factor: 10 },
   check(ctx) {
     const factor = ctx.options.factor;
-    for (const site of ctx.facts.optimizers) {
-      const info = ctx.knowledge.optimizer(site.canonical);
-      if (!info) continue;
-      const range = ctx.knowledge.lrRange(info.family);
-      const arg = site.args.get("lr");
-      const lr = asNumber(arg?.value);
-      if (!range || !arg || lr === undefined || lr <= 0) continue;
-      const tooHigh = lr > range.high * factor;
-      if (!tooHigh && !(lr < range.low / factor)) continue;
+    const rated = ratedSites(
+      ctx.facts.optimizers.filter((site) => lrIsPeakRate(site, ctx.facts, ctx.knowledge)),
+      ctx.knowledge,
+    );
+    // One `--lr` default shared by `--optimizer sgd|adam` branches is tuned for one of them; the others get their lr on the command line.
+    const plausibleOrigins = new Map<string, Set<string>>();
+    for (const r of rated) {
+      const key = commandLineDefaultKey(r.site);
+      if (!key || outOfRange(r, factor)) continue;
+      plausibleOrigins.set(key, (plausibleOrigins.get(key) ?? new Set()).add(r.info.family));
+    }
+    for (const r of rated) {
+      const { site, info, range, lr } = r;
+      const direction = outOfRange(r, factor);
+      if (!direction) continue;
+      const key = commandLineDefaultKey(site);
+      const familiesFitting = key ? plausibleOrigins.get(key) : undefined;
+      if (familiesFitting && [...familiesFitting].some((family) => family !== info.family)) continue;
+      const arg = site.args.get("lr")!;
+      const tooHigh = direction === "high";
       const typical = `${formatNumber(range.low)} to ${formatNumber(range.high)}`;
       const consequence = tooHigh ? "steps this large usually make training diverge" : "steps this small barely move the weights";
       ctx.report({

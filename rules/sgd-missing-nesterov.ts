@@ -1,5 +1,5 @@
 import type { Report, Rule } from "../src/core/types.js";
-import { className, effectiveBool, effectiveNumber, formatNumber, originNotes, provenance, settingsChange } from "./util.js";
+import { className, effectiveBool, effectiveNumber, formatNumber, isOverridable, originNotes, provenance, settingsChange } from "./util.js";
 
 export const sgdMissingNesterov: Rule<Record<string, never>> = {
   meta: {
@@ -18,7 +18,7 @@ export const sgdMissingNesterov: Rule<Record<string, never>> = {
       badExample: "import torch\n\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)\n",
       goodExample: "import torch\n\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)\n",
       fixSafety:
-        "`--fix` adds `nesterov=True`. It is not offered when `dampening` is non-zero, because PyTorch rejects Nesterov momentum with dampening, and it is only a suggestion when `dampening` cannot be resolved. The update rule changes slightly, which is intended. If momentum is configurable at run time, running later with momentum 0 and `nesterov=True` makes PyTorch raise a ValueError.",
+        "`--fix` adds `nesterov=True`. It is not offered when `dampening` is non-zero, because PyTorch rejects Nesterov momentum with dampening, and it is only a suggestion when `dampening` cannot be resolved, or when momentum or dampening can be changed at run time (an argparse default, a config or dataclass field, a parameter default): a run with `--momentum 0` and `nesterov=True` makes PyTorch raise a ValueError, so the user must decide. The update rule changes slightly, which is intended.",
     },
   },
   defaultOptions: {},
@@ -47,6 +47,13 @@ export const sgdMissingNesterov: Rule<Record<string, never>> = {
         report.message = `${base}; Nesterov momentum usually converges faster, but PyTorch rejects it with dampening=${formatNumber(dampening)}: set dampening=0 and nesterov=True together.`;
       } else if (dampening === undefined) {
         report.message = `${base}; pass nesterov=True for Nesterov momentum, which usually converges faster at no extra cost (dampening must be 0 for it).`;
+        report.suggestions = [{ desc: "Set nesterov=True", requests: [request] }];
+        report.settingsChange = settingsChange(site, info, { nesterov: true });
+      } else if (isOverridable(momentumArg?.value) || isOverridable(dampeningArg?.value)) {
+        // A run that sets momentum to 0 (or dampening above 0) would make PyTorch reject nesterov=True.
+        const condition = isOverridable(momentumArg?.value) ? "momentum is 0" : "dampening is not 0";
+        const keep = isOverridable(momentumArg?.value) ? "keeps momentum above 0" : "keeps dampening at 0";
+        report.message = `${base}; Nesterov momentum usually converges faster at no extra cost, but this setting can change at run time and PyTorch rejects nesterov=True when ${condition}: pass nesterov=True if every run ${keep}.`;
         report.suggestions = [{ desc: "Set nesterov=True", requests: [request] }];
         report.settingsChange = settingsChange(site, info, { nesterov: true });
       } else {

@@ -1,6 +1,10 @@
 import type { Rule } from "../src/core/types.js";
 import type { DistributedEvidence } from "../src/core/facts.js";
-import { formatNumber, originNotes, provenance, settingsChange } from "./util.js";
+import type { Family } from "../src/knowledge/index.js";
+import { formatNumber, groupsOverride, originNotes, provenance, settingsChange } from "./util.js";
+
+/** Families the linear scaling rule is established for; for adaptive methods the right scaling is debated. */
+const LINEAR_SCALING_FAMILIES: ReadonlySet<Family> = new Set(["sgd", "lars"]);
 
 /** Evidence kinds that show each worker trains on its own batch, so the global batch grows with the workers. */
 const DATA_PARALLEL: ReadonlySet<DistributedEvidence["kind"]> = new Set(["ddp", "distributed-sampler", "fsdp"]);
@@ -14,11 +18,11 @@ export const unscaledDistributedLr: Rule<Record<string, never>> = {
     fixable: false,
     hasSuggestions: true,
     docs: {
-      summary: "Finds data-parallel training whose learning rate stays fixed while the global batch grows with the number of workers.",
+      summary: "Finds data-parallel SGD training whose learning rate stays fixed while the global batch grows with the number of workers.",
       whatItDoes:
-        "When a file wraps the model in DistributedDataParallel or FSDP, or shards data with a DistributedSampler, and nothing in the file divides the per-worker batch or scales a learning rate by the world size, each optimizer whose learning rate is a known number that does not depend on the world size or batch size is reported. `init_process_group` or environment variables alone are not taken as evidence of data-parallel batches.",
+        "When a file wraps the model in DistributedDataParallel or FSDP, or shards data with a DistributedSampler, and nothing in the file divides a batch size by the world size or scales a learning rate by it, each SGD-family or LARS optimizer whose learning rate is a known positive number that does not depend on the world size or batch size is reported (an lr of 0 is a placeholder for a rate the training loop sets). A division of any batch-like value (a name containing `batch`, `bs`, `bsz`, or the `batch_size=` given to a loader) by the world size counts as keeping the global batch fixed. Adam-family optimizers (LAMB included), RMSprop and Adagrad are not reported: the linear scaling rule was established for SGD, and for adaptive methods practice varies between square-root scaling and none at all when the rate was tuned at the global batch. Parameter groups that set their own lr make the constructor's lr a default and are not reported either. `init_process_group` or environment variables alone are not taken as evidence of data-parallel batches.",
       whyBad:
-        "Under data parallelism every worker processes its own batch and gradients are averaged, so the effective batch is the per-worker batch times the number of workers. A learning rate tuned on one GPU is then too small for the larger batch: going from 1 to 64 workers multiplies the batch by 64 and, by the linear scaling rule, the learning rate should grow by about as much (with a warmup), or the per-worker batch should shrink to keep the global batch constant. Otherwise results change silently with the cluster size.",
+        "Under data parallelism every worker processes its own batch and gradients are averaged, so the effective batch is the per-worker batch times the number of workers. For SGD a learning rate tuned on one GPU is then too small for the larger batch: going from 1 to 64 workers multiplies the batch by 64 and, by the linear scaling rule (Goyal et al.), the learning rate should grow by about as much (with a warmup), or the per-worker batch should shrink to keep the global batch constant. Otherwise results change silently with the cluster size.",
       badExample:
         "import torch\nfrom torch.nn.parallel import DistributedDataParallel as DDP\n\nmodel = DDP(model)\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)\n",
       goodExample:
@@ -36,9 +40,11 @@ export const unscaledDistributedLr: Rule<Record<string, never>> = {
     const setup = evidence.map((e) => ({ span: e.span, message: `data-parallel training: ${e.description}` }));
     for (const site of ctx.facts.optimizers) {
       const arg = site.args.get("lr");
-      if (!arg || arg.value.value.kind !== "number") continue;
+      // lr=0 is a placeholder for a rate the training loop writes itself; a negative one is invalid-hyperparameter's.
+      if (!arg || arg.value.value.kind !== "number" || arg.value.value.value <= 0) continue;
       if (arg.value.dependsOn.includes("world-size") || arg.value.dependsOn.includes("batch-size")) continue;
       const info = ctx.knowledge.optimizer(site.canonical);
+      if (!info || !LINEAR_SCALING_FAMILIES.has(info.family) || groupsOverride(site, "lr")) continue;
       ctx.report({
         span: arg.span,
         message: `lr=${formatNumber(arg.value.value.value)}${provenance(arg.value)} does not change with the number of workers, but under data-parallel training each worker adds its own batch to the global batch; scale the learning rate with the world size (and warm it up), or divide the per-worker batch by it.`,
@@ -50,7 +56,7 @@ export const unscaledDistributedLr: Rule<Record<string, never>> = {
           },
         ],
         // The world size is not known statically; the simulation assumes a worker count and says so.
-        ...(info ? { settingsChange: settingsChange(site, info, {}) } : {}),
+        settingsChange: settingsChange(site, info, {}),
       });
     }
   },

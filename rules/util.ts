@@ -53,6 +53,21 @@ export function siteDecayIsCoupled(knowledge: Knowledge, site: OptimizerSite, in
   return flag === undefined ? undefined : knowledge.decayIsCoupled(info, flag);
 }
 
+/**
+ * Whether the parameter groups set their own value for a key, so the constructor's value is only a default:
+ * every group does when all groups are known, any group does when they are not.
+ */
+export function groupsOverride(site: OptimizerSite, key: string): boolean {
+  const params = site.params;
+  if (params.kind !== "groups") return false;
+  return params.complete ? params.groups.every((group) => group.values.has(key)) : params.keys.includes(key);
+}
+
+/** Whether a value is defined where a run can change it without editing the file (an argparse default, a config field). */
+export function isOverridable(value: ResolvedValue | undefined): boolean {
+  return value?.origin?.overridable === true;
+}
+
 /** A related note for a value defined away from the construction, e.g. at an argparse default. */
 export function originNotes(name: string, value: ResolvedValue | undefined): { span: Span; message: string }[] {
   if (!value?.origin) return [];

@@ -23,6 +23,11 @@ export interface Origin {
   span: Span;
   /** Human words for the definition, e.g. "argparse default of --lr" or "constant LR". */
   description: string;
+  /**
+   * True when a run can replace the value without editing this file: an argparse default, a config or
+   * dataclass field read through a parameter, a parameter's default. False for constants and literals.
+   */
+  overridable: boolean;
 }
 
 /** Something that may make a value vary with the number of data-parallel workers. */
@@ -58,11 +63,24 @@ export interface ArgumentFact {
 export type ParamsFact =
   /** All parameters of a model, e.g. `model.parameters()`, `self.parameters()`, `model.module.parameters()`. */
   | { kind: "whole-model"; span: Span; model: string }
-  /** A list of parameter-group dicts; `hasNoDecayGroup` when a group sets weight_decay to 0 or excludes biases/norms. */
-  | { kind: "groups"; span: Span; hasNoDecayGroup: boolean }
+  /**
+   * A list of parameter-group dicts; `hasNoDecayGroup` when a group sets weight_decay to 0 or excludes biases/norms.
+   * `keys` is the union of the keys the group dicts write; `groups` the dicts seen, and `complete` whether they are
+   * all the groups (a list literal of closed dicts), so a key missing from one of them is really missing.
+   */
+  | { kind: "groups"; span: Span; hasNoDecayGroup: boolean; keys: string[]; groups: ParamGroupFact[]; complete: boolean }
   /** Anything else (a filtered generator, a helper's return value, a variable we cannot see into). */
   | { kind: "other"; span: Span }
   | { kind: "missing" };
+
+/** One parameter-group dict as written (`{"params": head.parameters(), "lr": 1e-3}`). */
+export interface ParamGroupFact {
+  span: Span;
+  /** The values of the keys it writes, other than `params` (unknown when not resolved). */
+  values: Map<string, ResolvedValue>;
+  /** Keys may exist beyond `values` (`**base` inside the dict). */
+  open: boolean;
+}
 
 /** Facts about a framework-level knowledge entry resolved for a construction. */
 export interface OptimizerSite {
@@ -99,10 +117,34 @@ export interface DistributedFacts {
   lrScaledByWorldSize: Span[];
 }
 
+/** A learning-rate scheduler construction (`LambdaLR(optimizer, ...)`, `get_linear_schedule_with_warmup(...)`). */
+export interface SchedulerFact {
+  /** Canonical name from the knowledge table, or the import path of a class it does not list. */
+  canonical: string;
+  span: Span;
+  /** The id of the OptimizerSite the scheduler drives, when its optimizer argument is one known construction. */
+  optimizerSite?: number;
+}
+
+/** A write of a learning rate into a parameter group at run time (`param_group["lr"] = new_lr`). */
+export interface LrWrite {
+  span: Span;
+  value: ResolvedValue;
+}
+
+/** What the file does to the model's parameters beyond handing them to an optimizer. */
+export interface ModelHints {
+  /** Places that freeze parameters (`requires_grad = False`, `get_peft_model(...)`, a peft import). */
+  freezesParameters: Span[];
+}
+
 /** Everything the rules know about one file. */
 export interface TrainingFacts {
   optimizers: OptimizerSite[];
   distributed: DistributedFacts;
+  schedulers: SchedulerFact[];
+  lrWrites: LrWrite[];
+  modelHints: ModelHints;
 }
 
 /** The default value of a signature parameter, or what was passed: the effective argument value if known. */

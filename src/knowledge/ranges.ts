@@ -24,10 +24,10 @@ export const LR_RANGES: Partial<Record<Family, LrRange>> = {
   },
   sgd: {
     low: 1e-3,
-    high: 1.0,
+    high: 10,
     suggested: 0.1,
     rationale:
-      "Plain and momentum SGD steps are proportional to the raw gradient: 0.01 to 0.1 at ordinary batch sizes, down to 1e-3 for small batches, and up to roughly 1 when the batch is scaled linearly into the thousands.",
+      "Plain and momentum SGD steps are proportional to the raw gradient: 0.01 to 0.1 at ordinary batch sizes, down to 1e-3 for small batches, and up to roughly 1 when the batch is scaled linearly into the thousands. Recurrent language models are the exception: plain SGD with gradient-norm clipping is tuned at 20 to 40 there (the PyTorch word-language-model example, AWD-LSTM), because clipping bounds each step, so rates up to about 10 are still typical.",
   },
   rmsprop: {
     low: 1e-5,

@@ -14,7 +14,13 @@ const RELEVANT_WORDS = new RegExp(
 
 /** Facts of a file that has no training code. */
 export function emptyFacts(): TrainingFacts {
-  return { optimizers: [], distributed: { evidence: [], batchScaledByWorldSize: [], lrScaledByWorldSize: [] } };
+  return {
+    optimizers: [],
+    distributed: { evidence: [], batchScaledByWorldSize: [], lrScaledByWorldSize: [] },
+    schedulers: [],
+    lrWrites: [],
+    modelHints: { freezesParameters: [] },
+  };
 }
 
 /** Parse once, report syntax errors and comments, and extract facts when the file mentions a framework. */

@@ -1,7 +1,21 @@
 /** Training facts of one Python file: optimizer constructions, their arguments and parameters, data-parallel setup. */
-import type { ArgumentFact, DistributedEvidence, DistributedFacts, OptimizerSite, ParamsFact, Span, TrainingFacts } from "../core/facts.js";
+import type {
+  ArgumentFact,
+  DistributedEvidence,
+  DistributedFacts,
+  LrWrite,
+  ModelHints,
+  OptimizerSite,
+  ParamGroupFact,
+  ParamsFact,
+  ResolvedValue,
+  SchedulerFact,
+  Span,
+  TrainingFacts,
+} from "../core/facts.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
-import { isBatchOrAccumulationName, isLearningRateName, OPTIMIZER_CLASS_NAMES, TORCHRUN_ENV } from "./names.js";
+import { isSchedulerPath, schedulerByName } from "../knowledge/schedulers.js";
+import { isBatchLikeName, isLearningRateName, OPTIMIZER_CLASS_NAMES, TORCHRUN_ENV } from "./names.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
 import { bindingForUse, isPlainString, stringBody } from "./scope.js";
 import { lastName, type DictModel, type Resolver } from "./values.js";
@@ -15,8 +29,17 @@ const DISTRIBUTED_CALLS = new Map<string, { kind: DistributedEvidence["kind"]; d
   ["FullyShardedDataParallel", { kind: "fsdp", description: "the model is wrapped in FullyShardedDataParallel" }],
 ]);
 
-/** Schedulers that write their own learning rate into every group when constructed (last segment of the path). */
-const LR_OVERWRITING_SCHEDULERS = new Set(["OneCycleLR", "CyclicLR"]);
+/** Last callee segments that may name a scheduler: checked through imports only when one matches. */
+const SCHEDULER_LIKE_NAME = /LR$|[Ss]chedul/;
+
+/** Calls that leave most of a model frozen (peft adapters, k-bit preparation), by last callee segment. */
+const FREEZING_CALLS = new Set(["get_peft_model", "prepare_model_for_kbit_training", "prepare_model_for_int8_training"]);
+
+/** Packages whose use means only adapter weights train. */
+const ADAPTER_PACKAGES = new Set(["peft", "loralib"]);
+
+/** Receivers of `.freeze()` that are configs (yacs `cfg.freeze()`), not modules. */
+const CONFIG_NAME = /cfg|conf/i;
 
 /** Text that shows parameters were split by shape or name (biases and norms apart). */
 const GROUPING_EVIDENCE = /\bndim\b|\.dim\(\)|["']bias["']|norm|no_decay|nodecay|no_wd/i;
@@ -25,16 +48,14 @@ const GROUPING_EVIDENCE = /\bndim\b|\.dim\(\)|["']bias["']|norm|no_decay|nodecay
 export function extractFacts(resolver: Resolver): TrainingFacts {
   const optimizers: OptimizerSite[] = [];
   const holders: (string | undefined)[] = [];
-  const scheduledOptimizers: PyNode[] = [];
+  const schedulerCalls: { call: PyNode; canonical: string; optimizer?: PyNode }[] = [];
   const distributed: DistributedFacts = { evidence: [], batchScaledByWorldSize: [], lrScaledByWorldSize: [] };
   for (const call of resolver.index.calls) {
     const callee = fieldChild(call, "function");
     if (!callee) continue;
     const last = lastName(callee, resolver.text);
-    if (last && LR_OVERWRITING_SCHEDULERS.has(last) && resolver.pathOf(callee)?.startsWith("torch.optim.lr_scheduler.")) {
-      const scheduled = schedulerOptimizerArgument(resolver, call);
-      if (scheduled) scheduledOptimizers.push(scheduled);
-    }
+    const scheduler = last ? schedulerCall(resolver, call, callee, last) : undefined;
+    if (scheduler) schedulerCalls.push(scheduler);
     const mayBeOptimizer =
       callee.type === "call" ||
       (last !== undefined && (OPTIMIZER_CLASS_NAMES.has(last) || (callee.type === "identifier" && resolver.index.boundNames.has(last))));
@@ -46,7 +67,7 @@ export function extractFacts(resolver: Resolver): TrainingFacts {
     }
     noteDistributedCall(resolver, call, last, path, distributed);
   }
-  forgetOverwrittenLearningRates(resolver, optimizers, holders, scheduledOptimizers);
+  const schedulers = schedulerCalls.map((s) => schedulerFact(resolver, s, optimizers, holders));
   noteEnvironmentReads(resolver, distributed);
   noteScaling(resolver, distributed);
   for (const site of optimizers) {
@@ -55,16 +76,117 @@ export function extractFacts(resolver: Resolver): TrainingFacts {
   }
   distributed.evidence.sort((a, b) => a.span.start - b.span.start);
   distributed.lrScaledByWorldSize.sort((a, b) => a.start - b.start);
-  return { optimizers, distributed };
+  return { optimizers, distributed, schedulers, lrWrites: lrWrites(resolver), modelHints: modelHints(resolver) };
 }
 
-/** The optimizer a scheduler is constructed on: its first positional argument or `optimizer=`. */
-function schedulerOptimizerArgument(resolver: Resolver, call: PyNode): PyNode | undefined {
+/** A scheduler construction: a scheduler the knowledge table knows by path, or a local subclass of a torch scheduler. */
+function schedulerCall(resolver: Resolver, call: PyNode, callee: PyNode, last: string): { call: PyNode; canonical: string; optimizer?: PyNode } | undefined {
+  const mayBeLocalClass = callee.type === "identifier" && resolver.index.boundNames.has(last);
+  if (!SCHEDULER_LIKE_NAME.test(last) && !mayBeLocalClass) return undefined;
+  const target = resolver.ref(callee);
+  let canonical: string | undefined;
+  if (target?.kind === "path" && isSchedulerPath(target.path)) canonical = schedulerByName(target.path)?.canonical ?? target.path;
+  else if (target?.kind === "class" && subclassesTorchScheduler(resolver, target.cls.node)) canonical = target.cls.name;
+  if (!canonical) return undefined;
+  const position = schedulerByName(canonical)?.optimizerArg ?? { position: 0, keyword: "optimizer" };
+  return { call, canonical, optimizer: argumentAt(resolver, call, position.position, position.keyword) };
+}
+
+/** Whether a class defined in the file derives directly from a torch.optim.lr_scheduler class. */
+function subclassesTorchScheduler(resolver: Resolver, cls: PyNode): boolean {
+  const bases = fieldChild(cls, "superclasses");
+  return !!bases && namedChildren(bases).some((base) => resolver.pathOf(base)?.startsWith("torch.optim.lr_scheduler.") === true);
+}
+
+/** A call's argument by position (-1: keyword only) or keyword, when no spread comes before it. */
+function argumentAt(resolver: Resolver, call: PyNode, position: number, keyword: string): PyNode | undefined {
   const args = namedChildren(fieldChild(call, "arguments")!);
-  const first = args[0];
-  if (first && first.type !== "keyword_argument" && !first.type.endsWith("splat")) return first;
-  const keyword = args.find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name") ?? a) === "optimizer");
-  return keyword ? fieldChild(keyword, "value") : undefined;
+  const named = args.find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name") ?? a) === keyword);
+  if (named) return fieldChild(named, "value");
+  const positional = args.filter((a) => a.type !== "keyword_argument" && a.type !== "comment");
+  if (position < 0 || positional.slice(0, position + 1).some((a) => a.type.endsWith("splat"))) return undefined;
+  return positional[position];
+}
+
+/**
+ * The fact for a scheduler construction, matched to the construction its optimizer argument holds (a name
+ * or attribute a construction is assigned to, or the construction itself). OneCycleLR and CyclicLR replace
+ * the lr of their optimizer when built, so that lr never trains and becomes unknown; when the optimizer
+ * cannot be matched to one construction, they may drive any of them.
+ */
+function schedulerFact(
+  resolver: Resolver,
+  scheduler: { call: PyNode; canonical: string; optimizer?: PyNode },
+  sites: OptimizerSite[],
+  holders: (string | undefined)[],
+): SchedulerFact {
+  const node = scheduler.optimizer;
+  const matched = node ? scheduledSites(resolver, node, sites, holders) : [];
+  if (schedulerByName(scheduler.canonical)?.replacesLr) {
+    for (const site of matched.length > 0 ? matched : sites) {
+      const lr = site.args.get("lr");
+      if (lr) site.args.set("lr", { ...lr, value: { value: { kind: "unknown" }, span: lr.value.span, dependsOn: lr.value.dependsOn } });
+    }
+  }
+  const fact: SchedulerFact = { canonical: scheduler.canonical, span: spanOf(scheduler.call) };
+  if (matched.length === 1) fact.optimizerSite = matched[0].id;
+  return fact;
+}
+
+/** The constructions an optimizer expression may hold, by the binding of a name or the text of an assigned target. */
+function scheduledSites(resolver: Resolver, node: PyNode, sites: OptimizerSite[], holders: (string | undefined)[]): OptimizerSite[] {
+  const source = definitionOf(resolver, node);
+  const direct = sites.filter((site) => site.span.start === source.start && site.span.end === source.end);
+  if (direct.length > 0) return direct;
+  const text = resolver.textOf(node);
+  return sites.filter((_site, i) => holders[i] === text);
+}
+
+/** Learning rates written into parameter groups: assignments to an `"lr"` item (`group["lr"] = lr`, `g["lr"] *= 0.1`). */
+function lrWrites(resolver: Resolver): LrWrite[] {
+  const writes: LrWrite[] = [];
+  for (const assignment of resolver.index.assignments) {
+    const target = fieldChild(assignment, "left");
+    const right = fieldChild(assignment, "right");
+    if (target?.type !== "subscript" || !right || targetName(resolver, target) !== "lr") continue;
+    const plain = assignment.type === "assignment" && right.type !== "assignment";
+    const value: ResolvedValue = plain ? resolver.value(right) : { value: { kind: "unknown" }, span: spanOf(right), dependsOn: [] };
+    writes.push({ span: spanOf(assignment), value });
+  }
+  return writes;
+}
+
+/** Places that freeze parameters: `requires_grad = False`, `.requires_grad_(False)`, peft adapters, `.freeze()`. */
+function modelHints(resolver: Resolver): ModelHints {
+  const freezes: Span[] = [];
+  for (const assignment of resolver.index.assignments) {
+    const target = fieldChild(assignment, "left");
+    const right = fieldChild(assignment, "right");
+    if (target?.type === "attribute" && lastName(target, resolver.text) === "requires_grad" && right?.type === "false") freezes.push(spanOf(assignment));
+  }
+  for (const call of resolver.index.calls) {
+    const callee = fieldChild(call, "function");
+    const last = callee ? lastName(callee, resolver.text) : undefined;
+    if (!callee || !last) continue;
+    const args = namedChildren(fieldChild(call, "arguments")!);
+    const receiver = callee.type === "attribute" ? fieldChild(callee, "object") : undefined;
+    const receiverName = receiver ? lastName(receiver, resolver.text) : undefined;
+    if (
+      FREEZING_CALLS.has(last) ||
+      (last === "requires_grad_" && args.length === 1 && fieldChild(args[0], "value")?.type === "false") ||
+      (last === "requires_grad_" && args.length === 1 && args[0].type === "false") ||
+      (last === "freeze" && receiver && args.length === 0 && !(receiverName && CONFIG_NAME.test(receiverName)))
+    ) {
+      freezes.push(spanOf(call));
+    }
+  }
+  const scopes = [resolver.index.module, ...resolver.index.scopes.values()];
+  for (const binding of scopes.flatMap((scope) => [...scope.bindings.values()].flat())) {
+    const root = binding.kind === "import" ? binding.importPath?.split(".")[0] : undefined;
+    if (root && ADAPTER_PACKAGES.has(root)) freezes.push(spanOf(binding.stmt));
+  }
+  freezes.sort((a, b) => a.start - b.start);
+  return { freezesParameters: [...new Map(freezes.map((s) => [`${s.start}:${s.end}`, s])).values()] };
 }
 
 /** The text of the target a construction is assigned to (`optimizer`, `self.opt`), if it is assigned directly. */
@@ -73,22 +195,6 @@ function holderOf(resolver: Resolver, call: PyNode): string | undefined {
   if (assignment?.type !== "assignment" || fieldChild(assignment, "right") !== call) return undefined;
   const target = fieldChild(assignment, "left");
   return target && (target.type === "identifier" || target.type === "attribute") ? resolver.textOf(target) : undefined;
-}
-
-/**
- * A OneCycleLR or CyclicLR replaces the learning rate of its optimizer when it is built, so the `lr` given to that
- * optimizer never trains and is treated as unknown. A scheduler whose optimizer cannot be matched to one
- * construction (a helper's parameter, a name no construction is assigned to) may drive any of them.
- */
-function forgetOverwrittenLearningRates(resolver: Resolver, sites: OptimizerSite[], holders: (string | undefined)[], scheduled: PyNode[]): void {
-  for (const node of scheduled) {
-    const text = resolver.textOf(node);
-    const matched = sites.filter((site, i) => holders[i] === text || (site.span.start === node.start && site.span.end === node.end));
-    for (const site of matched.length > 0 ? matched : sites) {
-      const lr = site.args.get("lr");
-      if (lr) site.args.set("lr", { ...lr, value: { value: { kind: "unknown" }, span: lr.value.span, dependsOn: lr.value.dependsOn } });
-    }
-  }
 }
 
 /** An optimizer construction with its arguments matched to the knowledge table's signature. */
@@ -165,19 +271,44 @@ function paramsFact(resolver: Resolver, node: PyNode): ParamsFact {
     return { kind: "whole-model", span, model: resolver.textOf(fieldChild(callee, "object")!) };
   }
   if (source.type === "list" && namedChildren(source).length > 0) {
-    const groups = namedChildren(source).filter((item) => isGroupDict(resolver, item));
-    if (groups.length > 0) return { kind: "groups", span, hasNoDecayGroup: groups.some((g) => groupSkipsDecay(resolver, g)) };
-    return { kind: "other", span };
+    const items = namedChildren(source).filter((item) => item.type !== "comment");
+    const groups = items.filter((item) => isGroupDict(resolver, item));
+    if (groups.length === 0) return { kind: "other", span };
+    const facts = groups.map((g) => groupFact(resolver, g));
+    const complete = groups.length === items.length && facts.every((g) => !g.open);
+    return { kind: "groups", span, hasNoDecayGroup: groups.some((g) => groupSkipsDecay(resolver, g)), ...groupKeys(facts, complete) };
   }
   if (source.type === "list_comprehension") {
     const body = fieldChild(source, "body");
-    if (body && isGroupDict(resolver, body)) return { kind: "groups", span, hasNoDecayGroup: GROUPING_EVIDENCE.test(resolver.textOf(source)) };
+    if (body && isGroupDict(resolver, body)) {
+      return { kind: "groups", span, hasNoDecayGroup: GROUPING_EVIDENCE.test(resolver.textOf(source)), ...groupKeys([groupFact(resolver, body)], false) };
+    }
   }
   if (node.type === "identifier" && source !== node) {
     const appended = appendedGroups(resolver, node);
-    if (appended.length > 0) return { kind: "groups", span, hasNoDecayGroup: appended.some((g) => groupSkipsDecay(resolver, g)) };
+    if (appended.length > 0) {
+      const facts = appended.map((g) => groupFact(resolver, g));
+      return { kind: "groups", span, hasNoDecayGroup: appended.some((g) => groupSkipsDecay(resolver, g)), ...groupKeys(facts, false) };
+    }
   }
   return { kind: "other", span };
+}
+
+/** A parameter-group dict's written keys and their values (the parameters themselves left out). */
+function groupFact(resolver: Resolver, group: PyNode): ParamGroupFact {
+  const target = resolver.ref(group);
+  const values = new Map<string, ResolvedValue>();
+  if (target?.kind !== "dict") return { span: spanOf(group), values, open: true };
+  for (const [key, entry] of target.dict.entries) {
+    if (key !== "params") values.set(key, resolver.value(entry.value));
+  }
+  return { span: spanOf(group), values, open: target.dict.open };
+}
+
+/** The union of the groups' keys, with the groups and whether they are all of them. */
+function groupKeys(groups: ParamGroupFact[], complete: boolean): { keys: string[]; groups: ParamGroupFact[]; complete: boolean } {
+  const keys = [...new Set(groups.flatMap((g) => [...g.values.keys()]))].sort();
+  return { keys, groups, complete };
 }
 
 /** The expression a name was bound to (one level, through a single certain binding), or the node itself. */
@@ -268,10 +399,12 @@ function noteEnvironmentReads(resolver: Resolver, out: DistributedFacts): void {
 /** Batch sizes divided by the world size, and learning rates derived from the world or global batch size. */
 function noteScaling(resolver: Resolver, out: DistributedFacts): void {
   const dependsOnWorld = (node: PyNode | undefined): boolean => !!node && resolver.value(node).dependsOn.includes("world-size");
+  const loaderBatches = batchSizeArguments(resolver);
+  const isBatch = (name: string | undefined): boolean => !!name && (isBatchLikeName(name) || loaderBatches.has(name));
   for (const division of resolver.index.binaryDivisions) {
     const left = fieldChild(division, "left");
-    const name = (left && lastName(left, resolver.text)) ?? destinationName(resolver, division);
-    if (name && isBatchOrAccumulationName(name) && dependsOnWorld(fieldChild(division, "right"))) out.batchScaledByWorldSize.push(spanOf(division));
+    const batchLike = isBatch(left && lastName(left, resolver.text)) || isBatch(destinationName(resolver, division));
+    if (batchLike && dependsOnWorld(fieldChild(division, "right"))) out.batchScaledByWorldSize.push(spanOf(division));
   }
   for (const assignment of resolver.index.assignments) {
     const target = fieldChild(assignment, "left");
@@ -280,7 +413,7 @@ function noteScaling(resolver: Resolver, out: DistributedFacts): void {
     const name = targetName(resolver, target);
     if (!name) continue;
     const op = assignment.type === "augmented_assignment" ? fieldChild(assignment, "operator")?.type : "=";
-    if ((op === "/=" || op === "//=") && isBatchOrAccumulationName(name) && dependsOnWorld(right)) {
+    if ((op === "/=" || op === "//=") && isBatch(name) && dependsOnWorld(right)) {
       out.batchScaledByWorldSize.push(spanOf(assignment));
     } else if (isLearningRateName(name) && (op === "=" ? resolver.value(right).dependsOn.length > 0 : scalesLearningRate(resolver, op, right))) {
       out.lrScaledByWorldSize.push(spanOf(assignment));
@@ -292,8 +425,43 @@ function noteScaling(resolver: Resolver, out: DistributedFacts): void {
     const name = key && (key.type === "identifier" ? resolver.textOf(key) : isPlainString(key) ? stringBody(resolver.textOf(key)) : undefined);
     if (name && value && isLearningRateName(name) && resolver.value(value).dependsOn.length > 0) out.lrScaledByWorldSize.push(spanOf(named));
   }
+  // Scaling written inline where no lr name receives it, e.g. a positional argument of a schedule helper.
+  for (const arithmetic of [...resolver.index.binaryProducts, ...resolver.index.binaryDivisions]) {
+    if (isInsideArithmetic(arithmetic) || !mentionsLearningRate(resolver, arithmetic)) continue;
+    const span = spanOf(arithmetic);
+    if (out.lrScaledByWorldSize.some((s) => s.start <= span.start && span.end <= s.end)) continue;
+    if (resolver.value(arithmetic).dependsOn.length > 0) out.lrScaledByWorldSize.push(span);
+  }
   out.batchScaledByWorldSize.sort((a: Span, b: Span) => a.start - b.start);
   out.lrScaledByWorldSize = [...new Map(out.lrScaledByWorldSize.map((s) => [`${s.start}:${s.end}`, s])).values()];
+}
+
+/** Names and attributes (by text and last segment) passed as `batch_size=` to any call, e.g. a DataLoader. */
+function batchSizeArguments(resolver: Resolver): Set<string> {
+  const names = new Set<string>();
+  for (const named of resolver.index.namedValues) {
+    const key = named.type === "keyword_argument" ? fieldChild(named, "name") : undefined;
+    const value = fieldChild(named, "value");
+    if (!key || !value || resolver.textOf(key) !== "batch_size") continue;
+    const name = lastName(value, resolver.text);
+    if (name) names.add(name);
+  }
+  return names;
+}
+
+/** Whether a binary expression is an operand of a larger one (through parentheses). */
+function isInsideArithmetic(node: PyNode): boolean {
+  let parent = node.parent;
+  while (parent?.type === "parenthesized_expression") parent = parent.parent;
+  return parent?.type === "binary_operator";
+}
+
+/** Whether an arithmetic expression has a learning-rate name among its operands (`args.lr * world_size / 256`). */
+function mentionsLearningRate(resolver: Resolver, node: PyNode): boolean {
+  if (node.type === "binary_operator") return [fieldChild(node, "left"), fieldChild(node, "right")].some((side) => !!side && mentionsLearningRate(resolver, side));
+  if (node.type === "parenthesized_expression") return namedChildren(node).some((inner) => mentionsLearningRate(resolver, inner));
+  const name = node.type === "identifier" || node.type === "attribute" ? lastName(node, resolver.text) : undefined;
+  return !!name && isLearningRateName(name);
 }
 
 /** Wrappers a division may sit in before it is named: `int(...)`, `max(1, ...)`, `math.ceil(...)`, parentheses. */

@@ -7,11 +7,11 @@ export const OPTIMIZER_CLASS_NAMES: ReadonlySet<string> = new Set(
   OPTIMIZERS.flatMap((o) => [o.canonical, ...o.aliases].map((path) => path.slice(path.lastIndexOf(".") + 1))),
 );
 
-const WORLD_SIZE_NAME =
-  /^(?:ddp_|global_|dist_|total_)?world_?size$|^n_?gpus?$|^num_?gpus$|^ngpus_per_node$|^num_processes$|^nprocs$|^gpu_count$|^num_replicas$/i;
+const WORLD_SIZE_NAME = /world_?size|num_?gpus|(?:^|_)n_?gpus?(?:$|_)|ngpus|^num_processes$|^nprocs$|^gpu_count$|^num_replicas$/i;
 const GLOBAL_BATCH_NAME = /^(?:total|global|effective)_?(?:train_)?batch_?size$/i;
-const BATCH_OR_ACCUMULATION_NAME = /batch_?size|(?:^|_)bs$|accum/i;
 const BATCH_NAME = /batch_?size|(?:^|_)bs$/i;
+/** Any name of a batch: `batch_size`, `GLOBAL_BATCH`, `args.batch`, `IMS_PER_BATCH`, `bs`, `bsz`. */
+const BATCH_LIKE_NAME = /batch|(?:^|_)bsz?$|accum/i;
 const LEARNING_RATE_NAME = /^(?:[a-z0-9]+_)*(?:lr|learning_rate)$/i;
 /** Calls whose result is the number of data-parallel workers (`dist.get_world_size()`, `torch.cuda.device_count()`). */
 const WORLD_SIZE_CALL = /(?:^|_)world_size$|^device_count$/;
@@ -29,9 +29,9 @@ export function isWorldSizeCall(lastSegment: string): boolean {
   return WORLD_SIZE_CALL.test(lastSegment);
 }
 
-/** Whether a name holds a per-worker batch size or a gradient-accumulation count. */
-export function isBatchOrAccumulationName(name: string): boolean {
-  return BATCH_OR_ACCUMULATION_NAME.test(name);
+/** Whether a name holds a batch of any kind, or a gradient-accumulation count: dividing it by the world size keeps the global batch fixed. */
+export function isBatchLikeName(name: string): boolean {
+  return BATCH_LIKE_NAME.test(name);
 }
 
 /** Whether a name holds a batch size of any kind. */

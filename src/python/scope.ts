@@ -24,7 +24,7 @@ export interface Binding {
   annotation?: PyNode;
   /** A parameter's default value. */
   paramDefault?: PyNode;
-  /** Bound from a nested function through `global`/`nonlocal`: the name's value is then never trusted. */
+  /** Bound from a nested function through `global`/`nonlocal`: trusted only as the name's single binding. */
   fromNested?: boolean;
 }
 
@@ -50,6 +50,8 @@ export interface FileIndex {
   /** Plain and augmented assignments (the assignment nodes). */
   assignments: PyNode[];
   binaryDivisions: PyNode[];
+  /** Binary `*` expressions. */
+  binaryProducts: PyNode[];
   /** Keyword arguments (`max_lr=...`) and dict pairs (`"lr": ...`): places a value is named without an assignment. */
   namedValues: PyNode[];
   inComparisons: PyNode[];
@@ -75,6 +77,7 @@ export function indexFile(root: PyNode, text: string): FileIndex {
     subscripts: [],
     assignments: [],
     binaryDivisions: [],
+    binaryProducts: [],
     namedValues: [],
     inComparisons: [],
     boundNames: new Set(),
@@ -148,6 +151,7 @@ class ScopeWalker {
       case "binary_operator": {
         const op = fieldChild(node, "operator");
         if (op && (op.type === "/" || op.type === "//")) this.index.binaryDivisions.push(node);
+        else if (op?.type === "*") this.index.binaryProducts.push(node);
         break;
       }
       case "keyword_argument":
@@ -429,7 +433,8 @@ export function bindingForUse(name: string, use: PyNode, index: FileIndex): Bind
   const scope = definingScope(name, useScope, index);
   if (!scope) return undefined;
   const bindings = scope.bindings.get(name)!;
-  if (bindings.some((b) => b.fromNested)) return undefined;
+  // A write from a nested function through `global`/`nonlocal` is trusted only when it is the name's one binding.
+  if (bindings.length > 1 && bindings.some((b) => b.fromNested)) return undefined;
   const chosen = scope === useScope ? straightLineBinding(bindings, use) : bindings.length === 1 ? bindings[0] : undefined;
   return chosen ?? sameImport(bindings);
 }

@@ -276,6 +276,12 @@ export class Resolver {
         return { kind: "dict", dict: this.dictCall(node) };
       case "argparse.ArgumentParser":
         return { kind: "parser", parser: this.parserModel(node) };
+      case "tyro.cli": {
+        // tyro fills a dataclass from the command line; without flags every field keeps its default.
+        const [target] = namedChildren(args);
+        const cls = target && target.type !== "keyword_argument" ? this.ref(target, depth) : null;
+        return cls?.kind === "class" && cls.cls.isDataclass ? { kind: "instance", cls: cls.cls } : null;
+      }
       default:
         return null;
     }
@@ -625,7 +631,7 @@ export class Resolver {
     if (!binding || binding.kind !== "assign" || !binding.value || binding.unpackIndex !== undefined) return unknownAt(node, dependsOn);
     const inner = this.value(binding.value, depth);
     const description = scopeOf(binding.stmt, this.index).kind === "module" ? `constant ${name}` : `local variable ${name}`;
-    return this.through(node, inner, { span: spanOf(binding.stmt), description }, dependsOn);
+    return this.through(node, inner, { span: spanOf(binding.stmt), description, overridable: false }, dependsOn);
   }
 
   /** A value read at `use` from a definition: keeps the innermost origin, or names this definition. */
@@ -661,7 +667,7 @@ export class Resolver {
       return unknownAt(node, dependsOn);
     }
     const arg = defs[0];
-    const origin = { span: spanOf(arg.call), description: `argparse default of ${arg.flag}` };
+    const origin = { span: spanOf(arg.call), description: `argparse default of ${arg.flag}`, overridable: true };
     if (arg.required) return unknownAt(node, dependsOn);
     if (!arg.defaultNode) {
       if (arg.action === "store_true" || arg.action === "store_false") {
@@ -698,7 +704,7 @@ export class Resolver {
         return this.initArgumentValue(node, cls, call, write.method, this.textOf(write.value), depth);
       }
       const inner = this.value(write.value, depth);
-      return this.through(node, inner, { span: spanOf(write.stmt), description: `value of ${cls.name}.${attr} set in __init__` }, dependsOn);
+      return this.through(node, inner, { span: spanOf(write.stmt), description: `value of ${cls.name}.${attr} set in __init__`, overridable: false }, dependsOn);
     }
     const field = cls.fields.get(attr);
     if (!field) return unknownAt(node, dependsOn);
@@ -706,9 +712,10 @@ export class Resolver {
       const order = [...cls.fields.keys()];
       const passed = this.passedArgument(cls, call, attr, order.indexOf(attr));
       if (passed === "unknown") return unknownAt(node, dependsOn);
-      if (passed) return this.through(node, this.value(passed.value, depth), { span: spanOf(passed.arg), description: `argument ${attr} of ${cls.name}(...)` }, dependsOn);
+      if (passed) return this.through(node, this.value(passed.value, depth), { span: spanOf(passed.arg), description: `argument ${attr} of ${cls.name}(...)`, overridable: false }, dependsOn);
     }
-    return this.classAttributeValue(node, cls, attr, depth);
+    // Without a construction in sight the instance came in through a parameter, built from settings elsewhere.
+    return this.classAttributeValue(node, cls, attr, depth, !call);
   }
 
   /** What an `__init__` parameter holds: the argument a known construction passes, else its default when nothing may override it. */
@@ -718,9 +725,9 @@ export class Resolver {
     if (!param || this.index.foreignAttrWrites.has(name)) return unknownAt(node, dependsOn);
     const passed = this.passedArgument(cls, call, param.name, param.index);
     if (passed === "unknown") return unknownAt(node, dependsOn);
-    if (passed) return this.through(node, this.value(passed.value, depth), { span: spanOf(passed.arg), description: `argument ${param.name} of ${cls.name}(...)` }, dependsOn);
+    if (passed) return this.through(node, this.value(passed.value, depth), { span: spanOf(passed.arg), description: `argument ${param.name} of ${cls.name}(...)`, overridable: false }, dependsOn);
     if (!param.default) return unknownAt(node, dependsOn);
-    const origin = { span: spanOf(param.node), description: `default of parameter ${param.name} of __init__` };
+    const origin = { span: spanOf(param.node), description: `default of parameter ${param.name} of __init__`, overridable: true };
     return this.through(node, this.value(param.default, depth), origin, dependsOn);
   }
 
@@ -734,11 +741,11 @@ export class Resolver {
     return this.initArgumentValue(node, host.cls, host.call, host.cls.init, name, depth);
   }
 
-  private classAttributeValue(node: PyNode, cls: ClassModel, attr: string, depth: number): ResolvedValue {
+  private classAttributeValue(node: PyNode, cls: ClassModel, attr: string, depth: number, overridable = false): ResolvedValue {
     const dependsOn = nameDependencies(attr);
     const field = cls.fields.get(attr);
     if (!field?.value || this.index.foreignAttrWrites.has(attr)) return unknownAt(node, dependsOn);
-    return this.through(node, this.value(field.value, depth), { span: spanOf(field.stmt), description: `default of ${cls.name}.${attr}` }, dependsOn);
+    return this.through(node, this.value(field.value, depth), { span: spanOf(field.stmt), description: `default of ${cls.name}.${attr}`, overridable }, dependsOn);
   }
 
   /** A parameter of `__init__` by name: its node, position (after self) and default. */
@@ -835,7 +842,7 @@ export class Resolver {
       return unknownAt(use, []);
     }
     const description = dict.holder ? `dict entry '${key}' of ${dict.holder}` : `dict entry '${key}'`;
-    return this.through(use, this.value(entry.value, depth), { span: spanOf(entry.entry), description }, []);
+    return this.through(use, this.value(entry.value, depth), { span: spanOf(entry.entry), description, overridable: false }, []);
   }
 
   private callValue(node: PyNode, depth: number): ResolvedValue {

@@ -25,7 +25,13 @@ describe("pythonAdapter", () => {
   it("skips facts for a file without training words but still reports comments and syntax errors", () => {
     const text = "# utility module\ndef f(x):\n    return g(x\n";
     const file = pythonAdapter.analyze(text, "util.py");
-    expect(file.facts).toEqual({ optimizers: [], distributed: { evidence: [], batchScaledByWorldSize: [], lrScaledByWorldSize: [] } });
+    expect(file.facts).toEqual({
+      optimizers: [],
+      distributed: { evidence: [], batchScaledByWorldSize: [], lrScaledByWorldSize: [] },
+      schedulers: [],
+      lrWrites: [],
+      modelHints: { freezesParameters: [] },
+    });
     expect(file.comments).toEqual([{ line: 0, text: "# utility module", ownLine: true }]);
     expect(file.syntaxErrors).toHaveLength(1);
     expect(file.syntaxErrors[0].message).toBe("Syntax error: '(' was never closed");

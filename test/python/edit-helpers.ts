@@ -81,7 +81,9 @@ function paramsFact(node: Node | undefined): OptimizerSite["params"] {
   if (fn?.type === "attribute" && fn.childForFieldName("attribute")!.text === "parameters") {
     return { kind: "whole-model", span: spanOf(node), model: fn.childForFieldName("object")!.text };
   }
-  if (node.type === "list") return { kind: "groups", span: spanOf(node), hasNoDecayGroup: /weight_decay["']\s*:\s*0/.test(node.text) };
+  if (node.type === "list") {
+    return { kind: "groups", span: spanOf(node), hasNoDecayGroup: /weight_decay["']\s*:\s*0/.test(node.text), keys: [], groups: [], complete: false };
+  }
   return { kind: "other", span: spanOf(node) };
 }
 
@@ -138,14 +140,21 @@ export function literalNamed(root: Node, literal: string): ResolvedValue {
   const node = root.descendantsOfType(["tuple", "list", "expression_list"]).find((n) => n.text === literal);
   if (!node) throw new Error(`no literal ${literal}`);
   const items = codeChildren(node).map(resolvedLiteral);
-  return { value: { kind: "sequence", items }, span: spanOf(node), literalSpan: spanOf(node), origin: { span: spanOf(node), description: "test literal" }, dependsOn: [] };
+  return { value: { kind: "sequence", items }, span: spanOf(node), literalSpan: spanOf(node), origin: { span: spanOf(node), description: "test literal", overridable: false }, dependsOn: [] };
 }
 
 /** An analyzed file with one optimizer site (id `id`) for the named call. */
 export function analyzedFile(text: string, callee: string, canonical: string, id = 1, occurrence = 0): AnalyzedFile {
   const root = parse(text);
   const site = siteForCall(root, findCall(root, callee, occurrence), id, canonical);
-  return { text, facts: { optimizers: [site], distributed: { evidence: [], batchScaledByWorldSize: [], lrScaledByWorldSize: [] } }, syntaxErrors: [], comments: [] };
+  const facts = {
+    optimizers: [site],
+    distributed: { evidence: [], batchScaledByWorldSize: [], lrScaledByWorldSize: [] },
+    schedulers: [],
+    lrWrites: [],
+    modelHints: { freezesParameters: [] },
+  };
+  return { text, facts, syntaxErrors: [], comments: [] };
 }
 
 /** The text with the edits applied, checking they are sorted and do not overlap. */

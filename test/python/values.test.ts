@@ -39,6 +39,12 @@ describe("literals, arithmetic and constants (fixtures/python/values.py)", () =>
     expect(fx.arg("tuple-of-unknown", "betas")!.value.value).toEqual({ kind: "unknown" });
   });
 
+  it("trusts a name bound once, from a function that declares it global", () => {
+    expect(numberOf(fx.arg("single-global", "lr")!.value)).toBe(0.3);
+    expect(numberOf(fx.arg("single-global", "momentum")!.value)).toBe(0.85);
+    expect(fx.arg("global-rewritten", "momentum")!.value.value).toEqual({ kind: "unknown" });
+  });
+
   it("follows straight-line reassignment in a function", () => {
     const lr = fx.arg("straight-line", "lr")!;
     expect(numberOf(lr.value)).toBeCloseTo(0.05);
@@ -191,5 +197,16 @@ describe("argparse options added by a helper (fixtures/python/argparse_train.py)
     const eps = fx.arg("helper-added-option", "eps")!;
     expect(numberOf(eps.value)).toBe(1e-7);
     expect(eps.value.origin?.description).toBe("argparse default of --opt-eps");
+  });
+});
+
+describe("a dataclass filled by tyro.cli (fixtures/python/tyro_args.py)", () => {
+  const fx = loadFixture("tyro_args.py");
+
+  it("reads the field defaults, with where they are written", () => {
+    const lr = fx.arg("tyro-defaults", "lr")!;
+    expect(numberOf(lr.value)).toBe(2.5e-4);
+    expect(lr.value.origin?.description).toBe("default of Args.learning_rate");
+    expect(numberOf(fx.arg("tyro-defaults", "eps")!.value)).toBe(1e-5);
   });
 });
