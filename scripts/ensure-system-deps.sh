@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the system programs the test suite uses for real (Debian packages), when they are missing:
+# Chromium renders the HTML report, pre-commit runs our hook, python3 checks fixed files.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v pre-commit >/dev/null 2>&1 || need+=(pre-commit)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing ${need[*]} (apt)" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+else
+  echo "missing ${need[*]}: install them (Debian: apt-get install ${need[*]}); the tests that use them will fail" >&2
+fi
