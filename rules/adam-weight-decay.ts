@@ -1,7 +1,8 @@
 import type { FixRequest, Report, Rule } from "../src/core/types.js";
 import type { OptimizerInfo } from "../src/knowledge/index.js";
-import type { OptimizerSite } from "../src/core/facts.js";
-import { className, effectiveNumber, formatLiteral, formatNumber, isOverridable, originNotes, provenance, settingsChange, siteDecayIsCoupled } from "./util.js";
+import type { OptimizerSite, ResolvedValue } from "../src/core/facts.js";
+import { asNumber } from "../src/core/facts.js";
+import { className, effectiveNumber, formatLiteral, formatNumber, groupsOverride, isOverridable, originNotes, provenance, settingsChange, siteDecayIsCoupled } from "./util.js";
 
 /** The canonical remedy for coupled decay at a site: the edit and what the message advises, or undefined when none is safe. */
 function remedy(site: OptimizerSite, info: OptimizerInfo): { title: string; request: FixRequest; advice: string; to?: string } | undefined {
@@ -27,7 +28,25 @@ function remedy(site: OptimizerSite, info: OptimizerInfo): { title: string; requ
 
 /** What changes for the weight_decay number when decay becomes decoupled. */
 const RETUNE =
-  "Decoupled decay is multiplied by the learning rate, so the same weight_decay number decays far less than it did as an L2 term: AdamW runs typically use 0.01 to 0.1, so re-tune the value after switching.";
+  "Decoupled decay is multiplied by the learning rate, so the same weight_decay number decays far less: re-tune it (AdamW runs typically use 0.01 to 0.1).";
+
+/**
+ * The weight decay that trains at a site and where it is written: the constructor's (passed or default)
+ * unless the parameter groups set their own, else the first positive value a group sets.
+ */
+function trainedDecay(site: OptimizerSite, info: OptimizerInfo): { value: number; source?: ResolvedValue; inGroup: boolean } | undefined {
+  if (!groupsOverride(site, "weight_decay")) {
+    const value = effectiveNumber(site, info, "weight_decay");
+    if (value !== undefined && value > 0) return { value, source: site.args.get("weight_decay")?.value, inGroup: false };
+  }
+  if (site.params.kind !== "groups") return undefined;
+  for (const group of site.params.groups) {
+    const source = group.values.get("weight_decay");
+    const value = asNumber(source);
+    if (value !== undefined && value > 0) return { value, source, inGroup: true };
+  }
+  return undefined;
+}
 
 export const adamWeightDecay: Rule<Record<string, never>> = {
   meta: {
@@ -40,7 +59,7 @@ export const adamWeightDecay: Rule<Record<string, never>> = {
     docs: {
       summary: "Finds Adam-family optimizers whose weight_decay is applied as an L2 term through the gradient instead of decoupled decay.",
       whatItDoes:
-        "Reports constructions of `Adam`, `NAdam`, `RAdam` (without `decoupled_weight_decay=True`), `Adamax`, and apex/DeepSpeed `FusedAdam` with `adam_w_mode=False`, when their weight_decay is known to be greater than zero. The value may be written at the call or come from an argparse default, a constant, a config dict or a dataclass field; a value that cannot be resolved is never reported.",
+        "Reports constructions of `Adam`, `NAdam`, `RAdam` (without `decoupled_weight_decay=True`), `Adamax`, and apex/DeepSpeed `FusedAdam` with `adam_w_mode=False`, when their weight_decay, passed to the constructor or written in a parameter-group dict, is known to be greater than zero (a constructor value that every group replaces with its own is not counted). The value may be written at the call or come from an argparse default, a constant, a config dict or a dataclass field; a value that cannot be resolved is never reported.",
       whyBad:
         "These optimizers add `weight_decay * param` to the gradient before dividing by the gradient's running magnitude (its root-mean-square, or its maximum for Adamax). Parameters with large or noisy gradients therefore receive almost no decay while parameters with small gradients are decayed much harder, so the setting does not regularize the way the number suggests and does not transfer between models. Decoupled weight decay (AdamW, Loshchilov & Hutter) shrinks the weights directly, independent of the gradient statistics, which is what a weight_decay value is normally tuned for.",
       badExample: "import torch\n\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=0.01)\n",
@@ -55,27 +74,32 @@ export const adamWeightDecay: Rule<Record<string, never>> = {
       const info = ctx.knowledge.optimizer(site.canonical);
       if (!info || info.family !== "adam") continue;
       if (siteDecayIsCoupled(ctx.knowledge, site, info) !== true) continue;
-      const weightDecay = effectiveNumber(site, info, "weight_decay");
-      if (weightDecay === undefined || weightDecay <= 0) continue;
-      const wdArg = site.args.get("weight_decay");
+      const decay = trainedDecay(site, info);
+      if (!decay) continue;
       const flagArg = info.decay.style === "flag" ? site.args.get(info.decay.flag) : undefined;
       const name = className(info);
-      const setting = `weight_decay=${formatNumber(weightDecay)}${wdArg ? provenance(wdArg.value) : ""}`;
+      const written = decay.inGroup ? " in a parameter group" : "";
+      const setting = `weight_decay=${formatNumber(decay.value)}${written}${decay.source ? provenance(decay.source) : ""}`;
       const problem = `${name} applies ${setting} as an L2 term added to the gradient, so the adaptive step scales the decay down on parameters with large gradients`;
+      const groupNote = decay.inGroup && decay.source ? [{ span: decay.source.span, message: "weight_decay is set here, in a parameter group" }] : [];
       const report: Report = {
         span: site.span,
         message: "",
-        related: [...originNotes("weight_decay", wdArg?.value), ...(flagArg && info.decay.style === "flag" ? originNotes(info.decay.flag, flagArg.value) : [])],
+        related: [...groupNote, ...originNotes("weight_decay", decay.source), ...(flagArg && info.decay.style === "flag" ? originNotes(info.decay.flag, flagArg.value) : [])],
       };
       const fix = remedy(site, info);
       if (fix) {
         const after = fix.to ? ctx.knowledge.optimizer(fix.to) : undefined;
+        // Groups without their own weight_decay took Adam's default 0; the sibling's default (AdamW: 0.01) must not reach them.
+        const keepDefault = decay.inGroup && fix.request.kind === "rename-optimizer" && !site.args.has("weight_decay") && !groupsOverride(site, "weight_decay");
+        const requests: FixRequest[] = keepDefault ? [fix.request, { kind: "set-argument", site: site.id, name: "weight_decay", value: 0 }] : [fix.request];
         // A flag read from a CLI option or config is the user's switch: offer the change, do not override it silently.
-        if (isOverridable(flagArg?.value)) report.suggestions = [{ desc: fix.title, requests: [fix.request] }];
-        else report.fix = { title: fix.title, requests: [fix.request] };
+        if (isOverridable(flagArg?.value) || (keepDefault && site.hasUnresolvedSpread)) report.suggestions = [{ desc: fix.title, requests }];
+        else report.fix = { title: fix.title, requests };
         report.message = `${problem}; ${fix.advice}. ${RETUNE}`;
         const changes = fix.request.kind === "set-argument" ? { [fix.request.name]: info.decay.style === "flag" && info.decay.decoupledWhen } : {};
-        report.settingsChange = settingsChange(site, info, changes, after);
+        report.settingsChange = settingsChange(site, info, decay.inGroup ? { ...changes, weight_decay: decay.value } : changes, after);
+        if (decay.inGroup) report.settingsChange.before.options.weight_decay = decay.value;
       } else if (info.decay.style === "flag") {
         const coupledSetting = `${info.decay.flag}=${formatLiteral(!info.decay.decoupledWhen)}`;
         report.message = `${problem}; drop ${coupledSetting} (decoupled decay is the default) unless Adam's coupled L2 behaviour is intended. ${RETUNE}`;

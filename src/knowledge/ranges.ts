@@ -27,7 +27,7 @@ export const LR_RANGES: Partial<Record<Family, LrRange>> = {
     high: 10,
     suggested: 0.1,
     rationale:
-      "Plain and momentum SGD steps are proportional to the raw gradient: 0.01 to 0.1 at ordinary batch sizes, down to 1e-3 for small batches, and up to roughly 1 when the batch is scaled linearly into the thousands. Recurrent language models are the exception: plain SGD with gradient-norm clipping is tuned at 20 to 40 there (the PyTorch word-language-model example, AWD-LSTM), because clipping bounds each step, so rates up to about 10 are still typical.",
+      "Plain and momentum SGD steps are proportional to the raw gradient: 0.01 to 0.1 at ordinary batch sizes, down to 1e-3 for small batches, and up to roughly 1 when the batch is scaled linearly into the thousands. The upper bound is set at 10 for recurrent language models: with gradient-norm clipping bounding each step, plain SGD is tuned at 20 to 40 there (the PyTorch word-language-model example, AWD-LSTM), which the reporting factor still admits.",
   },
   rmsprop: {
     low: 1e-5,

@@ -30,7 +30,7 @@ const DISTRIBUTED_CALLS = new Map<string, { kind: DistributedEvidence["kind"]; d
 ]);
 
 /** Last callee segments that may name a scheduler: checked through imports only when one matches. */
-const SCHEDULER_LIKE_NAME = /LR$|[Ss]chedul/;
+const SCHEDULER_LIKE_NAME = /LR|[Ss]chedul|Restarts$/;
 
 /** Calls that leave most of a model frozen (peft adapters, k-bit preparation), by last callee segment. */
 const FREEZING_CALLS = new Set(["get_peft_model", "prepare_model_for_kbit_training", "prepare_model_for_int8_training"]);
@@ -135,6 +135,8 @@ function schedulerFact(
 
 /** The constructions an optimizer expression may hold, by the binding of a name or the text of an assigned target. */
 function scheduledSites(resolver: Resolver, node: PyNode, sites: OptimizerSite[], holders: (string | undefined)[]): OptimizerSite[] {
+  // A helper's parameter may receive any of the file's optimizers, whatever its name.
+  if (node.type === "identifier" && bindingForUse(resolver.textOf(node), node, resolver.index)?.kind === "param") return [];
   const source = definitionOf(resolver, node);
   const direct = sites.filter((site) => site.span.start === source.start && site.span.end === source.end);
   if (direct.length > 0) return direct;
@@ -171,10 +173,10 @@ function modelHints(resolver: Resolver): ModelHints {
     const args = namedChildren(fieldChild(call, "arguments")!);
     const receiver = callee.type === "attribute" ? fieldChild(callee, "object") : undefined;
     const receiverName = receiver ? lastName(receiver, resolver.text) : undefined;
+    const onlyArgument = args.length === 1 ? (args[0].type === "keyword_argument" ? fieldChild(args[0], "value") : args[0]) : undefined;
     if (
       FREEZING_CALLS.has(last) ||
-      (last === "requires_grad_" && args.length === 1 && fieldChild(args[0], "value")?.type === "false") ||
-      (last === "requires_grad_" && args.length === 1 && args[0].type === "false") ||
+      (last === "requires_grad_" && onlyArgument?.type === "false") ||
       (last === "freeze" && receiver && args.length === 0 && !(receiverName && CONFIG_NAME.test(receiverName)))
     ) {
       freezes.push(spanOf(call));

@@ -76,3 +76,16 @@ describe("calls whose names collide with JavaScript object members", () => {
     expect(file.facts.distributed.evidence).toEqual([]);
   });
 });
+
+describe("batches split across workers (fixtures/python/batch_split.py)", () => {
+  const fx = loadFixture("batch_split.py");
+
+  it("finds every tagged split, whatever the quotient is named, and nothing else", () => {
+    const text = fx.file.text;
+    const tagged = [...text.matchAll(/^(.*?)\s*# split: /gm)].map((m) => m[1]);
+    const found = fx.file.facts.distributed.batchScaledByWorldSize.map((s) => fx.slice(s)!);
+    expect(tagged).toHaveLength(6);
+    expect(found).toHaveLength(tagged.length);
+    for (const [i, line] of tagged.entries()) expect(line).toContain(found[i]);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadFixture } from "./fixture.js";
+import { loadFixture, numberOf } from "./fixture.js";
 
 describe("the params fact (fixtures/python/params.py, hf_style.py)", () => {
   const fx = loadFixture("params.py");
@@ -42,5 +42,36 @@ describe("the params fact (fixtures/python/params.py, hf_style.py)", () => {
     const params = hf.site("hf-groups")!.params;
     expect(params).toMatchObject({ kind: "groups", hasNoDecayGroup: true });
     expect(params.kind === "groups" && hf.slice(params.span)).toBe("optimizer_grouped_parameters");
+  });
+});
+
+describe("keys of parameter groups (fixtures/python/param_group_keys.py)", () => {
+  const fx = loadFixture("param_group_keys.py");
+  const groups = (name: string) => {
+    const params = fx.site(name)!.params;
+    if (params.kind !== "groups") throw new Error(`${name} has ${params.kind} params`);
+    return params;
+  };
+
+  it("lists the keys every known group writes, with their values", () => {
+    const every = groups("every");
+    expect(every.keys).toEqual(["lr"]);
+    expect(every.complete).toBe(true);
+    expect(every.groups.map((g) => numberOf(g.values.get("lr")))).toEqual([1e-5, 1e-3]);
+    expect(every.groups[1].values.get("lr")!.origin?.description).toBe("constant LR_HEAD");
+  });
+
+  it("keeps the groups apart, so a group without lr is visible", () => {
+    const some = groups("some");
+    expect(some.keys).toEqual(["lr", "weight_decay"]);
+    expect(some.groups.map((g) => [...g.values.keys()])).toEqual([["lr"], ["weight_decay"]]);
+    expect(some.complete).toBe(true);
+  });
+
+  it("is not complete when a group unpacks another dict, a list item is not a dict, or groups come from a comprehension", () => {
+    expect(groups("open")).toMatchObject({ complete: false, keys: ["lr"] });
+    expect(groups("open").groups[0].open).toBe(true);
+    expect(groups("mixed")).toMatchObject({ complete: false, keys: ["lr"] });
+    expect(groups("comprehension")).toMatchObject({ complete: false, keys: ["lr"] });
   });
 });
