@@ -12,11 +12,25 @@ interface RatedSite {
   lr: number;
 }
 
+/** Per-family bounds a project sets in its configuration, over the knowledge table's. */
+type RangeOverrides = Record<string, Partial<Pick<LrRange, "low" | "high" | "suggested">>>;
+
+/** The knowledge table's range for a family, with the configured bounds (finite numbers only) laid over it. */
+function rangeFor(knowledge: Knowledge, info: OptimizerInfo, overrides: RangeOverrides): LrRange | undefined {
+  const base = knowledge.lrRange(info.family);
+  const custom = overrides[info.family] ?? {};
+  const pick = (key: "low" | "high" | "suggested") => (Number.isFinite(custom[key]) ? custom[key] : undefined);
+  const low = pick("low") ?? base?.low;
+  const high = pick("high") ?? base?.high;
+  if (low === undefined || high === undefined) return undefined;
+  return { low, high, suggested: pick("suggested") ?? base?.suggested ?? Math.sqrt(low * high), rationale: base?.rationale ?? "configured" };
+}
+
 /** Constructions whose lr is a known positive number in a family with a known range. */
-function ratedSites(sites: OptimizerSite[], knowledge: Knowledge): RatedSite[] {
+function ratedSites(sites: OptimizerSite[], knowledge: Knowledge, overrides: RangeOverrides): RatedSite[] {
   return sites.flatMap((site) => {
     const info = knowledge.optimizer(site.canonical);
-    const range = info && knowledge.lrRange(info.family);
+    const range = info && rangeFor(knowledge, info, overrides);
     const lr = asNumber(site.args.get("lr")?.value);
     return info && range && lr !== undefined && lr > 0 ? [{ site, info, range, lr }] : [];
   });
@@ -46,7 +60,7 @@ function commandLineDefaultKey(site: OptimizerSite): string | undefined {
   return origin?.overridable ? `${origin.span.start}:${origin.span.end}` : undefined;
 }
 
-export const lrOutOfRange: Rule<{ factor: number }> = {
+export const lrOutOfRange: Rule<{ factor: number; ranges: RangeOverrides }> = {
   meta: {
     code: "OPT003",
     name: "lr-out-of-range",
@@ -66,15 +80,18 @@ export const lrOutOfRange: Rule<{ factor: number }> = {
         "Never fixed automatically: the right learning rate depends on the model, batch size and schedule. A suggestion sets the family's usual starting value at the call; if the value comes from an argparse default or a constant, that definition is shown and may be the better place to change it.",
       options: {
         factor: "How far outside the typical range (as a multiple of its bounds) a learning rate must be before it is reported.",
+        ranges:
+          "Typical ranges to use instead of the built-in ones, by optimizer family (`adam`, `sgd`, `rmsprop`, `adagrad`, `adadelta`, `lamb`, `lars`): a table of `low`, `high` and `suggested`, e.g. `ranges = { sgd = { high = 5 } }`.",
       },
     },
   },
-  defaultOptions: { factor: 10 },
+  defaultOptions: { factor: 10, ranges: {} },
   check(ctx) {
     const factor = ctx.options.factor;
     const rated = ratedSites(
       ctx.facts.optimizers.filter((site) => lrIsPeakRate(site, ctx.facts, ctx.knowledge)),
       ctx.knowledge,
+      ctx.options.ranges,
     );
     // One `--lr` default shared by `--optimizer sgd|adam` branches is tuned for one of them; the others get their lr on the command line.
     const plausibleOrigins = new Map<string, Set<string>>();
