@@ -6,7 +6,8 @@ import type { AnalyzedFile, FixRequest, TextEdit } from "../core/types.js";
 import { scaleByWorldSize, setArgument } from "./edits/arguments.js";
 import { splitDecayGroups, swapSequenceItems } from "./edits/groups.js";
 import { renameOptimizer } from "./edits/rename.js";
-import { nodeAt, parseModule, parsesCleanly, type SyntaxNode } from "./edits/syntax.js";
+import { nodeAt, parseModule, type SyntaxNode } from "./edits/syntax.js";
+import { parsesCleanly } from "./parser.js";
 
 /** The text with the edits applied (edits sorted and non-overlapping). */
 export function applyTextEdits(text: string, edits: TextEdit[]): string {

@@ -1,16 +1,13 @@
 /** Tree-sitter helpers the Python edits share: one parser, node lookup by span, line layout. */
-import Parser from "tree-sitter";
-import Python from "tree-sitter-python";
+import type Parser from "tree-sitter";
 import type { Span } from "../../core/facts.js";
+import { parseTree } from "../parser.js";
 
 export type SyntaxNode = Parser.SyntaxNode;
 
-const parser = new Parser();
-parser.setLanguage(Python as unknown as Parser.Language);
-
-/** The module node of a fresh parse of `text`; callers drop it before returning. */
+/** The module node of a fresh parse of `text` (with the adapter's one parser); callers drop it before returning. */
 export function parseModule(text: string): SyntaxNode {
-  return parser.parse(text).rootNode;
+  return parseTree(text).rootNode;
 }
 
 /** The span a node covers. */
@@ -62,7 +59,3 @@ export function ancestorOf(node: SyntaxNode, types: readonly string[]): SyntaxNo
   return undefined;
 }
 
-/** Whether the parse found no syntax errors. */
-export function parsesCleanly(text: string): boolean {
-  return !parseModule(text).hasError;
-}
