@@ -154,7 +154,7 @@ export async function runLint(argv: string[], cwd: string): Promise<number> {
     errorsOnly: options.quiet && options.maxWarnings < 0,
     rules,
   });
-  const run = readsStdin ? session.lintStdin(await readStdin(), options.stdinFilename) : session.lintPaths(options.paths);
+  const run = readsStdin ? session.lintStdin(await readStdin(), options.stdinFilename) : await session.lintPaths(options.paths);
 
   if (options.diff) return printDiffs(run, cwd);
   if (options.fix) writeFixes(run.results);
@@ -178,6 +178,7 @@ export async function runLint(argv: string[], cwd: string): Promise<number> {
   }
   emit(report, options.outputFile, cwd);
   if (tooManyWarnings) process.stderr.write(`optim-lint found too many warnings (maximum: ${options.maxWarnings}).\n`);
+  if (run.internalErrors > 0) return 2;
   if (options.exitZero) return 0;
   return errors > 0 || tooManyWarnings ? 1 : 0;
 }

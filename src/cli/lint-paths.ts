@@ -32,7 +32,12 @@ export interface LintRun {
   results: FileResult[];
   /** The original text of each file the fixes changed, for writing diffs. */
   originals: Map<string, string>;
+  /** Files whose linting crashed (each is reported as a fatal message; the run exits 2). */
+  internalErrors: number;
 }
+
+/** Files linted between two returns to the event loop, where native parse trees dropped since are freed. */
+const FILES_PER_TURN = 25;
 
 /** Looks up the configuration for files: one explicit file, or the nearest one. */
 export interface ConfigSource {
@@ -72,7 +77,7 @@ export class LintSession {
   }
 
   /** Lints the files named by paths (folders walked); missing paths are a usage error. */
-  lintPaths(paths: readonly string[]): LintRun {
+  async lintPaths(paths: readonly string[]): Promise<LintRun> {
     const { cwd } = this.options;
     checkPathsExist(paths, cwd);
     const walker = new FileWalker({
@@ -83,15 +88,20 @@ export class LintSession {
       handles: (file) => adapterFor(file) !== undefined,
     });
     const { files, errors } = walker.collect(paths.length > 0 ? paths : ["."]);
-    const run: LintRun = { results: [], originals: new Map() };
+    const run: LintRun = { results: [], originals: new Map(), internalErrors: 0 };
     for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
-    for (const file of files) this.lintSource(file, readSource(file), run);
+    for (let i = 0; i < files.length; i++) {
+      this.lintSource(files[i], readSource(files[i]), run);
+      // tree-sitter frees a dropped tree in a finalizer that only runs once control returns to the event
+      // loop: without these turns, every tree of a large folder stays in memory until the end.
+      if ((i + 1) % FILES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
     return run;
   }
 
   /** Lints stdin's bytes as the file `filename` (or `<text>`); an excluded name with force-exclude lints nothing. */
   lintStdin(bytes: Uint8Array, filename: string | undefined): LintRun {
-    const run: LintRun = { results: [], originals: new Map() };
+    const run: LintRun = { results: [], originals: new Map(), internalErrors: 0 };
     const filePath = filename === undefined ? STDIN_PATH : path.resolve(this.options.cwd, filename);
     if (filename !== undefined && this.options.forceExclude && !this.options.noIgnore && this.isExcluded(filePath)) return run;
     this.lintSource(filePath, decodeSource(bytes), run);
@@ -114,9 +124,11 @@ export class LintSession {
     try {
       result = lintText(source.text, { filePath, rules, fix: this.options.fix });
     } catch (error) {
-      const wrapped = new Error(`Internal error while linting ${filePath}: ${(error as Error).message}`);
-      wrapped.stack = `${wrapped.message}\n${(error as Error).stack ?? ""}`;
-      throw wrapped;
+      // One file that crashes the linter is reported and the others are still linted; the run exits 2.
+      run.internalErrors++;
+      process.stderr.write(`Internal error while linting ${filePath}:\n${(error as Error).stack ?? error}\n`);
+      run.results.push(fileErrorResult(filePath, `Internal error while linting this file: ${(error as Error).message}`));
+      return;
     }
     if (result.output !== undefined) run.originals.set(filePath, source.text);
     run.results.push(result);
@@ -126,5 +138,5 @@ export class LintSession {
 /** Walks, configures and lints paths without writing anything (fixes, when asked, appear as `output`). */
 export async function lintPaths(paths: string[], opts: { cwd?: string; configPath?: string; fix?: boolean }): Promise<FileResult[]> {
   const session = new LintSession({ cwd: path.resolve(opts.cwd ?? process.cwd()), configPath: opts.configPath, fix: opts.fix });
-  return session.lintPaths(paths).results;
+  return (await session.lintPaths(paths)).results;
 }
