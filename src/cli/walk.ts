@@ -9,7 +9,7 @@ import { globMatcher, type PathMatcher } from "../config/globs.js";
 import type { ProjectConfig } from "../config/load.js";
 
 /** Folder names never walked into. */
-const SKIPPED_DIRS = new Set([".git", "node_modules", ".venv", "venv", "site-packages", "__pycache__"]);
+const SKIPPED_DIRS = new Set([".git", "node_modules", ".venv", "venv", "site-packages", "__pycache__", ".ipynb_checkpoints"]);
 
 /** The rules of one `.gitignore` file, anchored at its folder. */
 interface IgnoreLayer {

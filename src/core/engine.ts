@@ -8,6 +8,7 @@ import { LineIndex } from "./lines.js";
 import { readSuppressions } from "./suppress.js";
 import { knowledge } from "../knowledge/index.js";
 import { pythonAdapter } from "../python/adapter.js";
+import { notebookAdapter } from "../notebook/adapter.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface RuleSetting { rule: Rule<any>; severity: Severity; options: Record<string, unknown> }
@@ -58,7 +59,7 @@ export function docsUrl(ruleName: string): string {
   return `${DOCS_BASE_URL}${ruleName}.md`;
 }
 
-const ADAPTERS: LanguageAdapter[] = [pythonAdapter];
+const ADAPTERS: LanguageAdapter[] = [pythonAdapter, notebookAdapter];
 
 /** The adapter that handles a path, if any. */
 export function adapterFor(filePath: string): LanguageAdapter | undefined {

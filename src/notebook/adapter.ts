@@ -1,0 +1,135 @@
+/**
+ * The Jupyter notebook adapter: the Python analysis runs on the notebook's code cells, and every position
+ * and edit is carried between that Python view and the characters of the `.ipynb` JSON text.
+ */
+import type { Span } from "../core/facts.js";
+import type { AnalyzedFile, FixRequest, LanguageAdapter, SourceComment, TextEdit } from "../core/types.js";
+import { LineIndex } from "../core/lines.js";
+import { analyzePython, emptyFacts } from "../python/analyze.js";
+import { pythonEdits } from "../python/edits.js";
+import { notebookEdits } from "./edits.js";
+import { cellAtView, fileOffsetToCell, fileOffsetToView, readNotebook, viewSpanToFile, type CodeCell, type NotebookView } from "./notebook.js";
+import { mapSpans } from "./spans.js";
+
+/** A notebook's analysis: facts and positions in the file text, plus the Python analysis they came from. */
+export interface NotebookFile extends AnalyzedFile {
+  /** Absent when the text could not be read as a notebook. */
+  notebook?: { view: NotebookView; python: AnalyzedFile };
+}
+
+/** Where an offset of a notebook file sits in its code: cell index in `cells`, 0-based line and column in that cell's source. */
+export interface CellLocation {
+  cell: number;
+  line: number;
+  column: number;
+}
+
+const BOM = "\uFEFF";
+
+/** Analyzes a notebook: its code cells through the Python analysis, with all spans moved into the file text. */
+export function analyzeNotebook(source: string): NotebookFile {
+  const text = source.startsWith(BOM) ? source.slice(1) : source;
+  const view = readNotebook(text);
+  if ("message" in view) {
+    const at = Math.min(view.offset, text.length);
+    return { text, facts: emptyFacts(), syntaxErrors: [{ span: { start: at, end: Math.min(at + 1, text.length) }, message: view.message }], comments: [] };
+  }
+  const python = analyzePython(view.python);
+  const toFile = (span: Span) => viewSpanToFile(view, span);
+  const syntaxErrors = python.syntaxErrors.map((error) => ({
+    span: toFile(error.span),
+    message: `${error.message}${cellSuffix(view, error.span.start)}`,
+  }));
+  return {
+    text,
+    facts: mapSpans(python.facts, toFile),
+    syntaxErrors,
+    comments: fileComments(text, view, python.comments),
+    notebook: { view, python },
+  };
+}
+
+/** ` (cell 3, line 2)` for a view offset, counting cells and lines from 1 as notebook users do. */
+function cellSuffix(view: NotebookView, offset: number): string {
+  const cell = cellAtView(view, offset);
+  if (!cell) return "";
+  const { line } = positionInCell(cell, Math.min(offset - cell.viewStart, cell.source.length));
+  return ` (cell ${cell.index + 1}, line ${line + 1})`;
+}
+
+/** The Python comments of the cells, with their lines in the file text. */
+function fileComments(text: string, view: NotebookView, comments: SourceComment[]): SourceComment[] {
+  const fileLines = new LineIndex(text);
+  const lineStarts = lineStartOffsets(view.python);
+  const out: SourceComment[] = [];
+  for (const comment of comments) {
+    const lineStart = lineStarts[comment.line];
+    const lineEnd = view.python.indexOf("\n", lineStart);
+    const body = view.python.slice(lineStart, lineEnd < 0 ? view.python.length : lineEnd).replace(/\r$/, "");
+    const at = lineStart + body.length - comment.text.length;
+    if (at < lineStart || view.python.slice(at, at + comment.text.length) !== comment.text) continue;
+    out.push({ ...comment, line: fileLines.lineOf(viewSpanToFile(view, { start: at, end: at }).start) });
+  }
+  return out;
+}
+
+/** Offsets where each `\n`-separated line of a text starts. */
+function lineStartOffsets(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** The 0-based line and column of position `k` of a cell's source. */
+function positionInCell(cell: CodeCell, k: number): { line: number; column: number } {
+  const before = cell.source.slice(0, k);
+  const lastBreak = before.lastIndexOf("\n");
+  return { line: before.split("\n").length - 1, column: k - lastBreak - 1 };
+}
+
+/** The code cell, line and column of an offset into an analyzed notebook's text; undefined outside code cell sources. */
+export function cellLocation(file: AnalyzedFile, offset: number): CellLocation | undefined {
+  const view = (file as NotebookFile).notebook?.view;
+  const found = view && fileOffsetToCell(view, offset);
+  if (!found) return undefined;
+  return { cell: found.cell.index, ...positionInCell(found.cell, found.k) };
+}
+
+/** The request with any span it carries moved from the file text to the Python view, or undefined when one is outside the code. */
+function requestInView(view: NotebookView, request: FixRequest): FixRequest | undefined {
+  if (request.kind !== "swap-sequence-items") return request;
+  let outside = false;
+  const toView = (span: Span): Span => {
+    const start = fileOffsetToView(view, span.start);
+    const end = span.end === span.start ? start : fileOffsetToView(view, span.end);
+    if (start === undefined || end === undefined) outside = true;
+    return { start: start ?? 0, end: end ?? 0 };
+  };
+  const value = mapSpans(request.value, toView);
+  return outside ? undefined : { ...request, value };
+}
+
+/** Text edits of the notebook file for a request, or why they cannot be made. */
+export function notebookFileEdits(file: AnalyzedFile, request: FixRequest): TextEdit[] | string {
+  const notebook = (file as NotebookFile).notebook;
+  if (!notebook) return "the file could not be read as a notebook";
+  const inView = requestInView(notebook.view, request);
+  if (!inView) return "the value is not inside a code cell";
+  const edits = pythonEdits(notebook.python, inView);
+  if (typeof edits === "string") return edits;
+  return notebookEdits(file.text, notebook.view, edits);
+}
+
+/** Whether a text is a readable notebook whose code cells parse as Python. */
+export function notebookParses(text: string): boolean {
+  const view = readNotebook(text.startsWith(BOM) ? text.slice(1) : text);
+  return !("message" in view) && analyzePython(view.python).syntaxErrors.length === 0;
+}
+
+export const notebookAdapter: LanguageAdapter = {
+  name: "notebook",
+  handles: (filePath) => /\.ipynb$/i.test(filePath),
+  analyze: (text) => analyzeNotebook(text),
+  edits: notebookFileEdits,
+  parses: notebookParses,
+};

@@ -1,0 +1,84 @@
+/**
+ * Python edits on a notebook's view carried into its JSON text: each replacement is re-encoded as JSON
+ * string content, and a line break inserted into a list-of-lines source splits the list item.
+ */
+import type { TextEdit } from "../core/types.js";
+import { encodeJsonContent } from "./json.js";
+import { cellAtView, cellViewEnd, fileOffsetInCell, readNotebook, type CodeCell, type NotebookView } from "./notebook.js";
+
+/** The text with sorted, non-overlapping edits applied. */
+export function applyEdits(text: string, edits: TextEdit[]): string {
+  const sorted = [...edits].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+  let out = "";
+  let at = 0;
+  for (const edit of sorted) {
+    out += text.slice(at, edit.span.start) + edit.text;
+    at = edit.span.end;
+  }
+  return out + text.slice(at);
+}
+
+/**
+ * Edits of the notebook file that make the same change as `viewEdits` make to its Python view, or why that
+ * cannot be done. The result is checked: re-reading the edited file must give exactly the edited view.
+ */
+export function notebookEdits(fileText: string, view: NotebookView, viewEdits: TextEdit[]): TextEdit[] | string {
+  const stillUsed = removedNames(view.python, viewEdits).find((name) => view.hidden.some((line) => new RegExp(`\\b${name}\\b`).test(line)));
+  if (stillUsed) return `an IPython magic, shell or help line of the notebook still names ${stillUsed}`;
+  const fileEdits: TextEdit[] = [];
+  for (const edit of viewEdits) {
+    const converted = fileEdit(fileText, view, edit);
+    if (typeof converted === "string") return converted;
+    fileEdits.push(converted);
+  }
+  const edited = readNotebook(applyEdits(fileText, fileEdits));
+  if ("message" in edited || edited.python !== applyEdits(view.python, viewEdits) || edited.cellMagics.join() !== view.cellMagics.join()) {
+    return "the edit would touch an IPython magic or shell line of the notebook";
+  }
+  return fileEdits;
+}
+
+/** Identifiers that the edits take out of the text (in a replaced part, and in no replacement). */
+function removedNames(text: string, edits: TextEdit[]): string[] {
+  const words = (s: string) => s.match(/[A-Za-z_]\w*/g) ?? [];
+  const added = new Set(edits.flatMap((e) => words(e.text)));
+  const removed = edits.flatMap((e) => words(text.slice(e.span.start, e.span.end)));
+  return [...new Set(removed)].filter((w) => !added.has(w));
+}
+
+/** One view edit as an edit of the file, or why it cannot be made. */
+function fileEdit(fileText: string, view: NotebookView, edit: TextEdit): TextEdit | string {
+  const cell = cellAtView(view, edit.span.start);
+  if (!cell || edit.span.end > cellViewEnd(cell)) return "the edit would cross a notebook cell boundary";
+  if (cell.pieces.length === 0) return "the edit falls in a code cell whose source is an empty list";
+  const from = edit.span.start - cell.viewStart;
+  const to = edit.span.end - cell.viewStart;
+  // At a boundary between list items, both ends take the later item, so line breaks in the new text
+  // become the item boundaries and items keep ending with their line's `\n`.
+  const start = fileOffsetInCell(cell, from, "start");
+  const end = from === to ? start : fileOffsetInCell(cell, to, "start");
+  return { span: { start, end }, text: encodeSource(edit.text, cell, fileText, view.asciiOnly) };
+}
+
+/** New source text as JSON string content: in a list source, each line break closes the item and opens the next. */
+function encodeSource(text: string, cell: CodeCell, fileText: string, asciiOnly: boolean): string {
+  if (!cell.isList) return encodeJsonContent(text, asciiOnly);
+  const between = `\\n"${itemSeparator(cell, fileText)}"`;
+  return text
+    .split("\n")
+    .map((line) => encodeJsonContent(line, asciiOnly))
+    .join(between);
+}
+
+/** What separates two items of the cell's source list in this file (`,\n    ` in Jupyter's own layout). */
+function itemSeparator(cell: CodeCell, fileText: string): string {
+  const [first, second] = cell.pieces;
+  if (second) return fileText.slice(first.end, second.start);
+  const lineStart = fileText.lastIndexOf("\n", first.start - 1) + 1;
+  const indent = fileText.slice(lineStart, first.start);
+  if (/^[ \t]*$/.test(indent)) {
+    const lineBreak = fileText[lineStart - 2] === "\r" ? "\r\n" : "\n";
+    return `,${lineBreak}${indent}`;
+  }
+  return ", ";
+}

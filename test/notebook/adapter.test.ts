@@ -1,0 +1,176 @@
+/**
+ * The notebook adapter end to end: findings on code cells at exact positions in the .ipynb text, fixes that
+ * keep the JSON intact, refusals, and the cell/line lookup.
+ */
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Span } from "../../src/core/facts.js";
+
+import { lintText } from "../../src/core/engine.js";
+import { RULES } from "../../rules/index.js";
+import { analyzeNotebook, cellLocation, notebookAdapter } from "../../src/notebook/adapter.js";
+
+const dir = join(import.meta.dirname, "..", "..", "fixtures", "notebook");
+const read = (name: string) => readFileSync(join(dir, name), "utf8");
+const rules = RULES.map((rule) => ({ rule, severity: rule.meta.defaultSeverity, options: {} }));
+const lint = (name: string, fix = false) => lintText(read(name), { filePath: `fixtures/notebook/${name}`, rules, fix });
+
+/** The file offset of a 1-based line and column, as messages give them. */
+function offsetOf(text: string, line: number, column: number): number {
+  let at = 0;
+  for (let l = 1; l < line; l++) at = text.indexOf("\n", at) + 1;
+  return at + column - 1;
+}
+
+/** The text a message points at. */
+function pointedAt(text: string, m: { line: number; column: number; endLine?: number; endColumn?: number }): string {
+  return text.slice(offsetOf(text, m.line, m.column), offsetOf(text, m.endLine!, m.endColumn!));
+}
+
+/** The code cells' sources of a notebook text, decoded. */
+function codeSources(text: string): string[] {
+  const cells = JSON.parse(text).cells as { cell_type: string; source: string | string[] }[];
+  return cells.filter((c) => c.cell_type === "code").map((c) => (Array.isArray(c.source) ? c.source.join("") : c.source));
+}
+
+const slice = (text: string, span: Span) => text.slice(span.start, span.end);
+
+describe("facts at positions in the notebook file", () => {
+  it("reads only code cells: markdown, outputs and a %%bash cell that mention Adam are ignored", () => {
+    const file = analyzeNotebook(read("train_adam.ipynb"));
+    expect(file.syntaxErrors).toEqual([]);
+    expect(file.facts.optimizers.map((s) => s.canonical)).toEqual(["torch.optim.Adam", "torch.optim.SGD", "torch.optim.SGD"]);
+  });
+
+  it("maps spans after non-ASCII text and escaped quotes to the exact characters of the JSON string", () => {
+    const text = read("train_adam.ipynb");
+    const [adam, probe] = analyzeNotebook(text).facts.optimizers;
+    expect(slice(text, adam.span)).toBe("Adam(model.parameters(), lr=1e-3, weight_decay=0.01)");
+    expect(slice(text, adam.nameSpan)).toBe("Adam");
+    expect(slice(text, adam.args.get("weight_decay")!.span)).toBe("weight_decay=0.01");
+    expect(slice(text, adam.args.get("weight_decay")!.value.literalSpan!)).toBe("0.01");
+    expect(slice(text, adam.args.get("lr")!.value.span)).toBe("1e-3");
+    expect(text.slice(adam.span.start - 21, adam.span.start)).toBe(String.raw`\\\\n\"; optimizer = `);
+    // The probe lives in a %%capture cell whose Python body is analyzed.
+    expect(slice(text, probe.args.get("momentum")!.span)).toBe("momentum=0.9");
+  });
+
+  it("maps spans through \\u escapes of an ASCII-only notebook with string sources", () => {
+    const text = read("ascii_escaped.ipynb");
+    const [adam, sgd] = analyzeNotebook(text).facts.optimizers;
+    expect(slice(text, adam.span)).toBe("optim.Adam(net.parameters(), weight_decay=1e-4)");
+    expect(slice(text, sgd.args.get("lr")!.span)).toBe("lr=0.05");
+    expect(text.slice(adam.span.start - 18, adam.span.start)).toBe('\\"vu\\\\\\"\\"\\nopt = ');
+  });
+
+  it("gives the cell and the line and column inside it", () => {
+    const text = read("train_adam.ipynb");
+    const file = analyzeNotebook(text);
+    const [adam, probe, ema] = file.facts.optimizers;
+    const adamLine = JSON.parse(text).cells[3].source[0] as string;
+    expect(cellLocation(file, adam.span.start)).toEqual({ cell: 3, line: 0, column: adamLine.indexOf("Adam(") });
+    expect(cellLocation(file, probe.span.start)).toEqual({ cell: 4, line: 2, column: 8 });
+    expect(cellLocation(file, ema.span.start)).toEqual({ cell: 5, line: 1, column: 6 });
+    expect(cellLocation(file, text.indexOf("this markdown cell"))).toBeUndefined();
+  });
+
+  it("ignores a notebook whose kernel is not Python", () => {
+    expect(lint("r_kernel.ipynb").messages).toEqual([]);
+  });
+});
+
+describe("messages", () => {
+  it("points findings at the Python code inside the JSON, and honors # noqa on a list-of-lines source", () => {
+    const text = read("train_adam.ipynb");
+    const result = lint("train_adam.ipynb");
+    expect(result.messages.map((m) => [m.code, pointedAt(text, m)])).toEqual([
+      ["OPT001", "Adam(model.parameters(), lr=1e-3, weight_decay=0.01)"],
+      ["OPT002", "SGD(model.parameters(), lr=0.1, momentum=0.9)"],
+    ]);
+    expect(result.suppressedMessages.map((m) => [m.code, pointedAt(text, m)])).toEqual([["OPT002", "SGD(model.parameters(), lr=0.01, momentum=0.5)"]]);
+  });
+
+  it("applies disable-next-line to the next line of a list-of-lines cell only", () => {
+    const source = ["import torch\n", "m = torch.nn.Linear(2, 2)\n", "# optim-lint: disable-next-line=OPT001\n", "a = torch.optim.Adam(m.parameters(), weight_decay=0.1)\n", "b = torch.optim.Adam(m.parameters(), weight_decay=0.1)"];
+    const text = JSON.stringify({ cells: [{ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source }], metadata: {}, nbformat: 4, nbformat_minor: 5 }, null, 1);
+    const result = lintText(text, { filePath: "inline.ipynb", rules });
+    expect(result.messages.map((m) => [m.code, pointedAt(text, m).slice(0, 1)])).toEqual([["OPT001", "t"]]);
+    expect(text.split("\n")[result.messages[0].line - 1]).toContain('"b = torch.optim.Adam(');
+    expect(result.suppressedMessages.map((m) => m.code)).toEqual(["OPT001"]);
+  });
+
+  it("reports invalid JSON as one fatal error at the offending character", () => {
+    const text = read("ascii_escaped.ipynb").replace('"cell_type": "code",', '"cell_type": "code",,');
+    const result = lintText(text, { filePath: "broken.ipynb", rules });
+    expect(result.messages).toHaveLength(1);
+    expect(result.messages[0]).toMatchObject({ fatal: true, severity: 2 });
+    expect(result.messages[0].message).toMatch(/^Parsing error: invalid JSON/);
+    expect(text.slice(offsetOf(text, result.messages[0].line, result.messages[0].column))).toMatch(/^,\n/);
+    expect(notebookAdapter.parses(text)).toBe(false);
+  });
+
+  it("maps Python syntax errors into the cell, still reports the other cells, and does not fix", () => {
+    const text = read("syntax_error.ipynb");
+    const result = lint("syntax_error.ipynb", true);
+    const fatal = result.messages.filter((m) => m.fatal);
+    expect(fatal.map((m) => m.message)).toEqual(["Parsing error: Syntax error: '(' was never closed (cell 2, line 2)"]);
+    expect(text.slice(offsetOf(text, fatal[0].line, fatal[0].column))).toMatch(/^\(\\n"\n/);
+    expect(result.messages.map((m) => m.code)).toContain("OPT001");
+    expect(result.output).toBeUndefined();
+    expect(notebookAdapter.parses(text)).toBe(false);
+  });
+});
+
+describe("--fix", () => {
+  it("renames Adam and adds nesterov in list-of-lines cells, changing only those characters", () => {
+    const text = read("train_adam.ipynb");
+    const output = lint("train_adam.ipynb", true).output!;
+    const expected = text
+      .replace('"from torch.optim import Adam, SGD"', '"from torch.optim import AdamW, SGD"')
+      .replace("optimizer = Adam(", "optimizer = AdamW(")
+      .replace("lr=0.1, momentum=0.9)", "lr=0.1, momentum=0.9, nesterov=True)");
+    expect(output).toBe(expected);
+    const sources = codeSources(output);
+    expect(sources.some((s) => s.includes("optimizer = AdamW(model.parameters()"))).toBe(true);
+    expect(JSON.parse(output).cells[0]).toEqual(JSON.parse(text).cells[0]);
+    expect(notebookAdapter.parses(output)).toBe(true);
+    expect(lintText(output, { filePath: "train_adam.ipynb", rules, fix: true }).output).toBeUndefined();
+  });
+
+  it("keeps an ASCII-only notebook ASCII and its \\u escapes as written", () => {
+    const text = read("ascii_escaped.ipynb");
+    const output = lint("ascii_escaped.ipynb", true).output!;
+    expect(output).toBe(text.replace("optim.Adam(", "optim.AdamW(").replace("momentum=0.9)", "momentum=0.9, nesterov=True)"));
+    expect(codeSources(output)[1]).toContain("opt = optim.AdamW(net.parameters(), weight_decay=1e-4)");
+    expect(lintText(output, { filePath: "ascii_escaped.ipynb", rules, fix: true }).output).toBeUndefined();
+  });
+
+  it("swaps betas where the tuple is defined, in another cell, through the file-to-view mapping of the value", () => {
+    const cells = [["import torch\n", "BETAS = (0.999, 0.9)  # \"fast\" first"], ["m = torch.nn.Linear(2, 2)\n", "opt = torch.optim.AdamW(m.parameters(), betas=BETAS)"]];
+    const text = JSON.stringify({ cells: cells.map((source) => ({ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source })), metadata: {}, nbformat: 4, nbformat_minor: 5 }, null, 1);
+    const output = lintText(text, { filePath: "betas.ipynb", rules, fix: true }).output!;
+    expect(output).toBe(text.replace("(0.999, 0.9)", "(0.9, 0.999)"));
+  });
+
+  it("refuses a rename that would drop a name an IPython help line still uses", () => {
+    const result = lint("help_line.ipynb", true);
+    expect(result.output).toBeUndefined();
+    const adam = result.messages.find((m) => m.code === "OPT001")!;
+    expect(adam.fix).toBeUndefined();
+    expect(adam.message).toContain("(Not fixed automatically: an IPython magic, shell or help line of the notebook still names Adam.)");
+  });
+
+  it("encodes a suggestion's quotes as JSON escapes inside the cell's string", () => {
+    const text = read("decay_groups.ipynb");
+    const finding = lint("decay_groups.ipynb").messages.find((m) => m.code === "OPT005")!;
+    const { range, text: replacement } = finding.suggestions![0].fix;
+    const applied = text.slice(0, range[0]) + replacement + text.slice(range[1]);
+    expect(notebookAdapter.parses(applied)).toBe(true);
+    expect(codeSources(applied)[2]).toBe(
+      "# one group for every parameter, biases and LayerNorm weights included\n" +
+        'optimizer = optim.AdamW([{"params": [p for p in model.parameters() if p.ndim >= 2]}, ' +
+        '{"params": [p for p in model.parameters() if p.ndim < 2], "weight_decay": 0.0}], lr=1e-3, weight_decay=0.05)',
+    );
+  });
+});
