@@ -48,6 +48,11 @@ function lrIsPeakRate(site: OptimizerSite, facts: TrainingFacts, knowledge: Know
   return drivers.every((s) => knowledge.scheduler(s.canonical)?.boundedByInitialLr === true);
 }
 
+/** Whether a construction optimizes tensors listed by hand (an input image, a latent code, a perturbation) rather than a network's weights. */
+function optimizesTensors(site: OptimizerSite): boolean {
+  return site.params.kind === "other" && site.params.tensors === true;
+}
+
 /** Whether an lr is beyond its family's range by the factor: "high", "low", or undefined when it is plausible. */
 function outOfRange(rated: RatedSite, factor: number): "high" | "low" | undefined {
   if (rated.lr > rated.range.high * factor) return "high";
@@ -71,7 +76,7 @@ export const lrOutOfRange: Rule<{ factor: number; ranges: RangeOverrides }> = {
     docs: {
       summary: "Finds learning rates roughly an order of magnitude or more outside the range that works for the optimizer's family.",
       whatItDoes:
-        "Compares a known learning rate with the typical range of the optimizer's family (Adam-like, SGD, RMSprop, Adagrad, Adadelta, LAMB, LARS) and reports it when it exceeds the upper bound times `factor` or falls below the lower bound divided by `factor`. The bounds are generous: large-batch SGD rates of 0.2 to 1, the SGD rates of 20 to 40 that recurrent language models use with gradient clipping, and fine-tuning Adam rates of 1e-5 pass. An absent lr means the class default, which is in range. An lr that cannot be resolved, an lr of 0 (often deliberate when the training loop writes the rate itself) and families without a known range are never reported; negative rates belong to `invalid-hyperparameter`. An argparse `--lr` default shared by optimizers of different families in the file is not reported when it is in range for one of them: the script picks one with a flag, and runs of the others pass their own `--lr`. The constructor's lr is not judged when it is not the rate that trains at its peak: when every parameter group sets its own `lr`, when a scheduler rescales it by a factor the code chooses (`LambdaLR`, `MultiplicativeLR`, a scheduler class defined in the file or one the knowledge table does not list) or replaces it (`OneCycleLR`, `CyclicLR`), also when such a scheduler is built on an optimizer that cannot be matched to one construction, or when the file writes a computed value into `param_group[\"lr\"]`. Schedules that only lower the rate or warm up to it (StepLR, CosineAnnealingLR, ReduceLROnPlateau, the transformers and timm warmup schedules, ...) do not stop a report.",
+        "Compares a known learning rate with the typical range of the optimizer's family (Adam-like, SGD, RMSprop, Adagrad, Adadelta, LAMB, LARS) and reports it when it exceeds the upper bound times `factor` or falls below the lower bound divided by `factor`. The bounds are generous: large-batch SGD rates of 0.2 to 1, the SGD rates of 20 to 40 that recurrent language models use with gradient clipping, and fine-tuning Adam rates of 1e-5 pass. An absent lr means the class default, which is in range. An lr that cannot be resolved, an lr of 0 (often deliberate when the training loop writes the rate itself) and families without a known range are never reported; negative rates belong to `invalid-hyperparameter`. An argparse `--lr` default shared by optimizers of different families in the file is not reported when it is in range for one of them: the script picks one with a flag, and runs of the others pass their own `--lr`. The constructor's lr is not judged when it is not the rate that trains at its peak: when every parameter group sets its own `lr`, when a scheduler rescales it by a factor the code chooses (`LambdaLR`, `MultiplicativeLR`, a scheduler class defined in the file or one the knowledge table does not list) or replaces it (`OneCycleLR`, `CyclicLR`), also when such a scheduler is built on an optimizer that cannot be matched to one construction, or when the file writes a computed value into `param_group[\"lr\"]`. Schedules that only lower the rate or warm up to it (StepLR, CosineAnnealingLR, ReduceLROnPlateau, the transformers and timm warmup schedules, ...) do not stop a report. Tensors listed by hand as the parameters (`[image]`, `[w, b]`, `[latent] + noise`) are not judged either: the ranges describe training a network's weights, while an input image, a latent code or an adversarial perturbation is routinely optimized with rates of 0.01 to 1.",
       whyBad:
         "The learning rate scale depends on the update rule. Adaptive methods divide by the gradient's running magnitude, so their lr is close to the raw step size and needs values 10 to 100 times smaller than SGD's. Copying an SGD rate such as 0.1 to Adam typically diverges within a few steps, while an Adam-sized rate on SGD barely moves the weights and wastes the run.",
       badExample: "import torch\n\noptimizer = torch.optim.Adam(model.parameters(), lr=0.1)\n",
@@ -89,7 +94,7 @@ export const lrOutOfRange: Rule<{ factor: number; ranges: RangeOverrides }> = {
   check(ctx) {
     const factor = ctx.options.factor;
     const rated = ratedSites(
-      ctx.facts.optimizers.filter((site) => lrIsPeakRate(site, ctx.facts, ctx.knowledge)),
+      ctx.facts.optimizers.filter((site) => !optimizesTensors(site) && lrIsPeakRate(site, ctx.facts, ctx.knowledge)),
       ctx.knowledge,
       ctx.options.ranges,
     );

@@ -69,8 +69,11 @@ export type ParamsFact =
    * all the groups (a list literal of closed dicts), so a key missing from one of them is really missing.
    */
   | { kind: "groups"; span: Span; hasNoDecayGroup: boolean; keys: string[]; groups: ParamGroupFact[]; complete: boolean }
-  /** Anything else (a filtered generator, a helper's return value, a variable we cannot see into). */
-  | { kind: "other"; span: Span }
+  /**
+   * Anything else (a filtered generator, a helper's return value, a variable we cannot see into). `tensors` when
+   * the parameters are tensors listed by hand (`[image]`, `[w, b]`, `[latent] + noise`), not a module's parameters.
+   */
+  | { kind: "other"; span: Span; tensors?: boolean }
   | { kind: "missing" };
 
 /** One parameter-group dict as written (`{"params": head.parameters(), "lr": 1e-3}`). */
@@ -103,7 +106,7 @@ export interface OptimizerSite {
 
 /** Evidence that a script runs data-parallel training. */
 export interface DistributedEvidence {
-  kind: "ddp" | "distributed-sampler" | "init-process-group" | "torchrun-env" | "world-size" | "fsdp";
+  kind: "ddp" | "distributed-sampler" | "init-process-group" | "torchrun-env" | "world-size" | "fsdp" | "horovod";
   span: Span;
   description: string;
 }

@@ -18,15 +18,17 @@ import { isSchedulerPath, schedulerByName } from "../knowledge/schedulers.js";
 import { isBatchLikeName, isLearningRateName, OPTIMIZER_CLASS_NAMES, TORCHRUN_ENV } from "./names.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
 import { bindingForUse, isPlainString, stringBody } from "./scope.js";
-import { lastName, type DictModel, type Resolver } from "./values.js";
+import { isLazyCallPath, lastName, type DictModel, type Resolver } from "./values.js";
 
-/** Distributed-training entry points by the last segment of their import path. */
-const DISTRIBUTED_CALLS = new Map<string, { kind: DistributedEvidence["kind"]; description: string }>([
+/** Distributed-training entry points by the last segment of their import path (and the package it must come from, when the name is shared). */
+const DISTRIBUTED_CALLS = new Map<string, { kind: DistributedEvidence["kind"]; description: string; package?: string }>([
   ["DistributedDataParallel", { kind: "ddp", description: "the model is wrapped in DistributedDataParallel" }],
   ["DistributedSampler", { kind: "distributed-sampler", description: "a DistributedSampler shards the data across workers" }],
   ["init_process_group", { kind: "init-process-group", description: "a distributed process group is initialized" }],
   ["init_distributed", { kind: "init-process-group", description: "a distributed process group is initialized" }],
   ["FullyShardedDataParallel", { kind: "fsdp", description: "the model is wrapped in FullyShardedDataParallel" }],
+  // torch.distributed.optim.DistributedOptimizer is RPC model parallelism, not data parallelism: only Horovod's counts.
+  ["DistributedOptimizer", { kind: "horovod", description: "the optimizer is wrapped in Horovod's DistributedOptimizer", package: "horovod" }],
 ]);
 
 /** Last callee segments that may name a scheduler: checked through imports only when one matches. */
@@ -62,8 +64,11 @@ export function extractFacts(resolver: Resolver): TrainingFacts {
     const path = mayBeOptimizer || (last && (DISTRIBUTED_CALLS.has(last) || last === "get_world_size")) ? resolver.pathOf(callee) : undefined;
     const info = path ? optimizerByName(path) : undefined;
     if (info) {
-      optimizers.push(optimizerSite(resolver, call, callee, info, optimizers.length));
-      holders.push(holderOf(resolver, call));
+      const site = optimizerSite(resolver, call, callee, info, optimizers.length);
+      const holder = holderOf(resolver, call);
+      if (callee.type === "call" && isLazyCallPath(resolver.pathOf(fieldChild(callee, "function")) ?? "")) forgetConfigEdits(resolver, site, holder);
+      optimizers.push(site);
+      holders.push(holder);
     }
     noteDistributedCall(resolver, call, last, path, distributed);
   }
@@ -191,6 +196,23 @@ function modelHints(resolver: Resolver): ModelHints {
   return { freezesParameters: [...new Map(freezes.map((s) => [`${s.start}:${s.end}`, s])).values()] };
 }
 
+/**
+ * A LazyCall construction is a config that later lines may edit (`optimizer.lr = 0.01`): the arguments written that
+ * way through its holder (through any receiver when it has none) become unknown, and so does every absent one.
+ */
+function forgetConfigEdits(resolver: Resolver, site: OptimizerSite, holder: string | undefined): void {
+  for (const assignment of resolver.index.assignments) {
+    const target = fieldChild(assignment, "left");
+    if (target?.type !== "attribute") continue;
+    const receiver = resolver.textOf(fieldChild(target, "object")!);
+    if (holder !== undefined && receiver !== holder && !receiver.startsWith(`${holder}.`)) continue;
+    site.hasUnresolvedSpread = true;
+    const name = lastName(target, resolver.text);
+    const arg = name ? site.args.get(name) : undefined;
+    if (arg) site.args.set(arg.name, { ...arg, value: { value: { kind: "unknown" }, span: arg.value.span, dependsOn: arg.value.dependsOn } });
+  }
+}
+
 /** The text of the target a construction is assigned to (`optimizer`, `self.opt`), if it is assigned directly. */
 function holderOf(resolver: Resolver, call: PyNode): string | undefined {
   const assignment = call.parent;
@@ -275,7 +297,7 @@ function paramsFact(resolver: Resolver, node: PyNode): ParamsFact {
   if (source.type === "list" && namedChildren(source).length > 0) {
     const items = namedChildren(source).filter((item) => item.type !== "comment");
     const groups = items.filter((item) => isGroupDict(resolver, item));
-    if (groups.length === 0) return { kind: "other", span };
+    if (groups.length === 0) return handListedTensors(source) ? { kind: "other", span, tensors: true } : { kind: "other", span };
     const facts = groups.map((g) => groupFact(resolver, g));
     const complete = groups.length === items.length && facts.every((g) => !g.open);
     return { kind: "groups", span, hasNoDecayGroup: groups.some((g) => groupSkipsDecay(resolver, g)), ...groupKeys(facts, complete) };
@@ -286,6 +308,7 @@ function paramsFact(resolver: Resolver, node: PyNode): ParamsFact {
       return { kind: "groups", span, hasNoDecayGroup: GROUPING_EVIDENCE.test(resolver.textOf(source)), ...groupKeys([groupFact(resolver, body)], false) };
     }
   }
+  if (handListedTensors(source)) return { kind: "other", span, tensors: true };
   if (node.type === "identifier" && source !== node) {
     const appended = appendedGroups(resolver, node);
     if (appended.length > 0) {
@@ -294,6 +317,16 @@ function paramsFact(resolver: Resolver, node: PyNode): ParamsFact {
     }
   }
   return { kind: "other", span };
+}
+
+/** A list or tuple of tensors named one by one (`[image]`, `(w, b)`), alone or concatenated with more (`[latent] + noise`). */
+function handListedTensors(node: PyNode): boolean {
+  if (node.type === "binary_operator" && fieldChild(node, "operator")?.type === "+") {
+    return [fieldChild(node, "left"), fieldChild(node, "right")].some((side) => !!side && handListedTensors(side));
+  }
+  if (node.type !== "list" && node.type !== "tuple") return false;
+  const items = namedChildren(node).filter((item) => item.type !== "comment");
+  return items.length > 0 && items.every((item) => item.type === "identifier" || item.type === "attribute" || item.type === "subscript");
 }
 
 /** A parameter-group dict's written keys and their values (the parameters themselves left out). */
@@ -368,7 +401,7 @@ function appendedGroups(resolver: Resolver, name: PyNode): PyNode[] {
 function noteDistributedCall(resolver: Resolver, call: PyNode, last: string | undefined, path: string | undefined, out: DistributedFacts): void {
   const segment = path ? path.slice(path.lastIndexOf(".") + 1) : undefined;
   const known = segment ? DISTRIBUTED_CALLS.get(segment) : undefined;
-  if (known && !path!.startsWith("builtins.")) {
+  if (known && !path!.startsWith("builtins.") && (!known.package || path!.split(".")[0] === known.package)) {
     out.evidence.push({ kind: known.kind, span: spanOf(call), description: known.description });
   } else if (last === "get_world_size" || segment === "get_world_size") {
     out.evidence.push({ kind: "world-size", span: spanOf(call), description: "the script asks for the world size" });

@@ -16,6 +16,9 @@ const LEARNING_RATE_NAME = /^(?:[a-z0-9]+_)*(?:lr|learning_rate)$/i;
 /** Calls whose result is the number of data-parallel workers (`dist.get_world_size()`, `torch.cuda.device_count()`). */
 const WORLD_SIZE_CALL = /(?:^|_)world_size$|^device_count$/;
 
+/** Import paths of calls that return the number of workers by a generic name (Horovod's `hvd.size()`). */
+const WORLD_SIZE_PATH = /^horovod(?:\.\w+)*\.size$/;
+
 /** Environment variables torchrun (and the older launchers) set for each worker. */
 export const TORCHRUN_ENV = new Set(["WORLD_SIZE", "LOCAL_RANK", "RANK", "LOCAL_WORLD_SIZE"]);
 
@@ -27,6 +30,11 @@ export function isWorldSizeName(name: string): boolean {
 /** Whether a call with this last callee segment returns the number of workers. */
 export function isWorldSizeCall(lastSegment: string): boolean {
   return WORLD_SIZE_CALL.test(lastSegment);
+}
+
+/** Whether a call to this import path returns the number of workers. */
+export function isWorldSizePath(path: string): boolean {
+  return WORLD_SIZE_PATH.test(path);
 }
 
 /** Whether a name holds a batch of any kind, or a gradient-accumulation count: dividing it by the world size keeps the global batch fixed. */

@@ -5,7 +5,7 @@
  */
 import type { Dependency, Origin, ResolvedValue, Value } from "../core/facts.js";
 import { OPTIMIZER_MODULE_ROOTS, optimizerByName } from "../knowledge/optimizers.js";
-import { isBatchName, isWorldSizeCall, nameDependencies, unionDependencies } from "./names.js";
+import { isBatchName, isWorldSizeCall, isWorldSizePath, nameDependencies, unionDependencies } from "./names.js";
 import { fieldChild, namedChildren, spanOf, textOf, type PyNode } from "./parser.js";
 import { bindingForUse, definingScope, isPlainString, scopeOf, statementOf, stringBody, type Binding, type FileIndex, type Scope } from "./scope.js";
 
@@ -282,8 +282,12 @@ export class Resolver {
         const cls = target && target.type !== "keyword_argument" ? this.ref(target, depth) : null;
         return cls?.kind === "class" && cls.cls.isDataclass ? { kind: "instance", cls: cls.cls } : null;
       }
-      default:
+      default: {
+        // detectron2-style `LazyCall(torch.optim.SGD)(lr=...)` records a construction of the class it wraps.
+        const [wrapped, ...rest] = namedChildren(args);
+        if (isLazyCallPath(target.path) && wrapped && rest.length === 0 && wrapped.type !== "keyword_argument") return this.ref(wrapped, depth);
         return null;
+      }
     }
   }
 
@@ -862,6 +866,7 @@ export class Resolver {
     }
     const path = this.pathOf(callee);
     if (path === "os.getenv") return unknownAt(node, this.environmentDependencies(args[0]));
+    if (path && isWorldSizePath(path)) return unknownAt(node, ["world-size"]);
     const argValues = args.map((a) => this.value(a.type === "keyword_argument" ? (fieldChild(a, "value") ?? a) : a, depth));
     const dependsOn = unionDependencies(...argValues.map((v) => v.dependsOn));
     if (dependsOn.includes("world-size") || args.some((a) => a.type === "keyword_argument" || a.type.endsWith("splat"))) return unknownAt(node, dependsOn);
@@ -1011,4 +1016,9 @@ const ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\",
 /** Decode the common escapes of a non-raw string body. */
 function unescapePython(body: string): string {
   return body.replace(/\\(.)/gs, (whole, ch: string) => ESCAPES[ch] ?? whole);
+}
+
+/** Whether an import path names a LazyCall wrapper (`detectron2.config.LazyCall`), which defers a construction as a config. */
+export function isLazyCallPath(path: string): boolean {
+  return path.slice(path.lastIndexOf(".") + 1) === "LazyCall";
 }

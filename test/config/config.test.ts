@@ -184,7 +184,7 @@ describe("per-file rule settings", () => {
     expect(settings("layered/train.py", cli)).toEqual(["OPT001:error", "OPT003:info"]);
     const absolute = path.join(FIXTURES, "layered/train.py");
     const lr = new SettingsResolver({ rules: RULES, cli }).settingsFor(absolute, finder.forFile(absolute)).find((s) => s.rule.meta.code === "OPT003");
-    expect(lr?.options).toEqual({ factor: 3 });
+    expect(lr?.options).toEqual({ factor: 3, ranges: {} });
   });
 
   it("keeps only error-level rules for --quiet", () => {

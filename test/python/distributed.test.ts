@@ -50,6 +50,17 @@ describe("distributed facts elsewhere", () => {
     expect(fx.file.facts.distributed.lrScaledByWorldSize.map((s) => fx.slice(s))).toEqual(["lr=args.lr * accelerator.num_processes"]);
   });
 
+  it("sees Horovod's DistributedOptimizer, not torch's RPC one, and hvd.size() as the world size (horovod.py)", () => {
+    const fx = loadFixture("horovod.py");
+    const d = fx.file.facts.distributed;
+    expect(d.evidence.map((e) => [e.kind, fx.slice(e.span)])).toEqual([
+      ["horovod", "hvd.DistributedOptimizer(optimizer, named_parameters=model.named_parameters())"],
+    ]);
+    expect(fx.arg("horovod-scaled", "lr")!.value.dependsOn).toEqual(["world-size"]);
+    expect(fx.arg("rpc-optimizer", "lr")!.value.dependsOn).toEqual([]);
+    expect(d.lrScaledByWorldSize.map((s) => fx.slice(s))).toEqual(["lr=0.01 * hvd.size()"]);
+  });
+
   it("reports nothing for a single-process script (values.py)", () => {
     const fx = loadFixture("values.py");
     expect(fx.file.facts.distributed).toEqual({ evidence: [], batchScaledByWorldSize: [], lrScaledByWorldSize: [] });

@@ -326,6 +326,11 @@ describe("python edits: scale-by-world-size", () => {
     expect(fixed(text, "torch.optim.SGD", "torch.optim.SGD", scale)).toContain("lr=0.1 * WORLD_SIZE)");
   });
 
+  it("counts Horovod workers with the file's own Horovod import", () => {
+    const text = "import horovod.torch as hvd\nimport torch\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\n";
+    expect(fixed(text, "torch.optim.SGD", "torch.optim.SGD", scale)).toContain("lr=0.1 * hvd.size()");
+  });
+
   it("parenthesizes a sum", () => {
     const text = "world_size = 4\nopt = torch.optim.SGD(model.parameters(), lr=base + extra)\n";
     expect(fixed(text, "torch.optim.SGD", "torch.optim.SGD", scale)).toContain("lr=(base + extra) * world_size)");

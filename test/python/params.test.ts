@@ -37,6 +37,13 @@ describe("the params fact (fixtures/python/params.py, hf_style.py)", () => {
     expect(fx.site("missing")!.params).toEqual({ kind: "missing" });
   });
 
+  it("marks tensors listed by hand, alone or joined with more, but not an unpacked parameter generator", () => {
+    expect(fx.site("tensors-listed")!.params).toMatchObject({ kind: "other", tensors: true });
+    expect(fx.site("tensors-joined")!.params).toMatchObject({ kind: "other", tensors: true });
+    expect(fx.site("tensors-not")!.params).toEqual({ kind: "other", span: expect.anything() });
+    expect(fx.site("filter")!.params).toEqual({ kind: "other", span: expect.anything() });
+  });
+
   it("sees Hugging Face's named no_decay groups", () => {
     const hf = loadFixture("hf_style.py");
     const params = hf.site("hf-groups")!.params;

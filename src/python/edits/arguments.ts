@@ -142,10 +142,12 @@ function worldSizeName(text: string, call: SyntaxNode): string | undefined {
   return undefined;
 }
 
-/** `torch.distributed.get_world_size()` spelled through the file's own import of torch.distributed, if any. */
+/** The worker count spelled through the file's own import of Horovod (`hvd.size()`) or torch.distributed, if any. */
 function getWorldSizeCall(root: SyntaxNode, call: SyntaxNode): string | undefined {
   const bindings = importBindings(root);
+  // A Horovod script may never initialize torch.distributed, so its own count comes first.
   const spellings: [string, string][] = [
+    ["horovod.torch", ".size()"],
     ["torch.distributed.get_world_size", "()"],
     ["torch.distributed", ".get_world_size()"],
     ["torch", ".distributed.get_world_size()"],
@@ -169,7 +171,7 @@ export function scaleByWorldSize(
   const node = argumentValueNode(root, arg);
   if (!node) return `the ${name} argument was not found at the call`;
   const factor = worldSizeName(text, call) ?? getWorldSizeCall(root, call);
-  if (!factor) return "no world-size name or torch.distributed import is visible at the call";
+  if (!factor) return "no world-size name or torch.distributed (or Horovod) import is visible at the call";
   const tight = node.type === "binary_operator"
     ? TIGHT_OPERATORS.has(node.childForFieldName("operator")?.type ?? "")
     : TIGHT_EXPRESSIONS.has(node.type);
