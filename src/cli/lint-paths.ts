@@ -11,6 +11,7 @@ import { adapterFor, fileErrorResult, lintText, type FileResult } from "../core/
 import type { Rule } from "../core/types.js";
 import { decodeSource, readSource, type SourceText } from "./read.js";
 import { Excludes, FileWalker } from "./walk.js";
+import { NativeMemoryGuard } from "./native-memory.js";
 
 /** The filePath results carry for stdin text given without `--stdin-filename`. */
 export const STDIN_PATH = "<text>";
@@ -36,8 +37,6 @@ export interface LintRun {
   internalErrors: number;
 }
 
-/** Files linted between two returns to the event loop, where native parse trees dropped since are freed. */
-const FILES_PER_TURN = 25;
 
 /** Looks up the configuration for files: one explicit file, or the nearest one. */
 export interface ConfigSource {
@@ -90,11 +89,11 @@ export class LintSession {
     const { files, errors } = walker.collect(paths.length > 0 ? paths : ["."]);
     const run: LintRun = { results: [], originals: new Map(), internalErrors: 0 };
     for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
-    for (let i = 0; i < files.length; i++) {
-      this.lintSource(files[i], readSource(files[i]), run);
-      // tree-sitter frees a dropped tree in a finalizer that only runs once control returns to the event
-      // loop: without these turns, every tree of a large folder stays in memory until the end.
-      if ((i + 1) % FILES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    const memory = new NativeMemoryGuard();
+    for (const file of files) {
+      const source = readSource(file);
+      this.lintSource(file, source, run);
+      await memory.afterFile("text" in source ? source.text.length : 0);
     }
     return run;
   }
