@@ -2,6 +2,7 @@ import type { FixRequest, Report, Rule } from "../src/core/types.js";
 import type { OptimizerInfo } from "../src/knowledge/index.js";
 import type { OptimizerSite, ResolvedValue } from "../src/core/facts.js";
 import { asNumber } from "../src/core/facts.js";
+import { lastSegment } from "../src/knowledge/dotted.js";
 import { className, effectiveNumber, formatLiteral, formatNumber, groupsOverride, isOverridable, originNotes, provenance, settingsChange, siteDecayIsCoupled } from "./util.js";
 
 /** The canonical remedy for coupled decay at a site: the edit and what the message advises, or undefined when none is safe. */
@@ -10,7 +11,7 @@ function remedy(site: OptimizerSite, info: OptimizerInfo): { title: string; requ
   const flag = info.decay.flag;
   if (info.decoupledSibling && !site.args.has(flag)) {
     const to = info.decoupledSibling;
-    const sibling = to.slice(to.lastIndexOf(".") + 1);
+    const sibling = lastSegment(to);
     return {
       title: `Replace ${className(info)} with ${sibling}`,
       request: { kind: "rename-optimizer", site: site.id, to },
@@ -76,16 +77,17 @@ export const adamWeightDecay: Rule<Record<string, never>> = {
       if (siteDecayIsCoupled(ctx.knowledge, site, info) !== true) continue;
       const decay = trainedDecay(site, info);
       if (!decay) continue;
-      const flagArg = info.decay.style === "flag" ? site.args.get(info.decay.flag) : undefined;
+      const flag = info.decay.style === "flag" ? info.decay.flag : undefined;
+      const flagArg = flag ? site.args.get(flag) : undefined;
       const name = className(info);
       const written = decay.inGroup ? " in a parameter group" : "";
-      const setting = `weight_decay=${formatNumber(decay.value)}${written}${decay.source ? provenance(decay.source) : ""}`;
+      const setting = `weight_decay=${formatNumber(decay.value)}${written}${provenance(decay.source)}`;
       const problem = `${name} applies ${setting} as an L2 term added to the gradient, so the adaptive step scales the decay down on parameters with large gradients`;
       const groupNote = decay.inGroup && decay.source ? [{ span: decay.source.span, message: "weight_decay is set here, in a parameter group" }] : [];
       const report: Report = {
         span: site.span,
         message: "",
-        related: [...groupNote, ...originNotes("weight_decay", decay.source), ...(flagArg && info.decay.style === "flag" ? originNotes(info.decay.flag, flagArg.value) : [])],
+        related: [...groupNote, ...originNotes("weight_decay", decay.source), ...(flag ? originNotes(flag, flagArg?.value) : [])],
       };
       const fix = remedy(site, info);
       if (fix) {

@@ -1,6 +1,6 @@
 import type { Report, Rule } from "../src/core/types.js";
 import type { ArgumentFact } from "../src/core/facts.js";
-import { asBool, asNumber, asNumbers } from "../src/core/facts.js";
+import { asBool, asNumbers } from "../src/core/facts.js";
 import type { OptimizerInfo } from "../src/knowledge/index.js";
 import { effectiveNumber, formatLiteral, formatNumber, originNotes, provenance, settingsChange } from "./util.js";
 
@@ -52,13 +52,14 @@ export const invalidHyperparameter: Rule<Record<string, never>> = {
       const info = ctx.knowledge.optimizer(site.canonical);
       if (!info) continue;
       for (const arg of site.args.values()) {
-        const value = asNumber(arg.value);
+        // Only a number written as such: a bool passed for lr or momentum is not judged here.
+        const value = arg.value.value.kind === "number" ? arg.value.value.value : undefined;
         if (arg.name in NON_NEGATIVE) {
-          if (arg.value.value.kind === "number" && value !== undefined && value < 0) {
+          if (value !== undefined && value < 0) {
             ctx.report(onArgument(arg, `${shown(arg, formatNumber(value))} is negative; ${rejection(info)}. ${capitalize(NON_NEGATIVE[arg.name])}.`));
           }
         } else if (arg.name === "momentum") {
-          if (arg.value.value.kind !== "number" || value === undefined) continue;
+          if (value === undefined) continue;
           if (value < 0) ctx.report(onArgument(arg, `${shown(arg, formatNumber(value))} is negative; ${rejection(info)}. Use a value in [0, 1) such as 0.9.`));
           else if (value >= 1) {
             ctx.report(onArgument(arg, `${shown(arg, formatNumber(value))} must be below 1: at 1 or more the momentum buffer never forgets old gradients and the updates grow without bound. Use a value in [0, 1) such as 0.9.`));
@@ -87,12 +88,12 @@ export const invalidHyperparameter: Rule<Record<string, never>> = {
           const dampeningArg = site.args.get("dampening");
           if (momentum !== undefined && momentum <= 0) {
             ctx.report({
-              ...onArgument(arg, `nesterov=True needs a positive momentum, but momentum=${formatNumber(momentum)}${momentumArg ? provenance(momentumArg.value) : ""}; ${rejection(info)}. Set momentum (for example 0.9) or drop nesterov.`),
+              ...onArgument(arg, `nesterov=True needs a positive momentum, but momentum=${formatNumber(momentum)}${provenance(momentumArg?.value)}; ${rejection(info)}. Set momentum (for example 0.9) or drop nesterov.`),
               related: [...originNotes("nesterov", arg.value), ...originNotes("momentum", momentumArg?.value)],
             });
           } else if (dampening !== undefined && dampening !== 0) {
             ctx.report({
-              ...onArgument(arg, `nesterov=True needs dampening=0, but dampening=${formatNumber(dampening)}${dampeningArg ? provenance(dampeningArg.value) : ""}; ${rejection(info)}. Set dampening=0 or drop nesterov.`),
+              ...onArgument(arg, `nesterov=True needs dampening=0, but dampening=${formatNumber(dampening)}${provenance(dampeningArg?.value)}; ${rejection(info)}. Set dampening=0 or drop nesterov.`),
               related: [...originNotes("nesterov", arg.value), ...originNotes("dampening", dampeningArg?.value)],
             });
           }
@@ -102,6 +103,7 @@ export const invalidHyperparameter: Rule<Record<string, never>> = {
   },
 };
 
+/** The text with its first letter in upper case. */
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -33,7 +33,7 @@ export const sgdMissingNesterov: Rule<Record<string, never>> = {
       const momentumArg = site.args.get("momentum");
       const dampening = effectiveNumber(site, info, "dampening");
       const dampeningArg = site.args.get("dampening");
-      const base = `${className(info)} runs classical momentum: momentum=${formatNumber(momentum)}${momentumArg ? provenance(momentumArg.value) : ""} with nesterov off`;
+      const base = `${className(info)} runs classical momentum: momentum=${formatNumber(momentum)}${provenance(momentumArg?.value)} with nesterov off`;
       const report: Report = {
         span: site.span,
         message: "",
@@ -48,19 +48,17 @@ export const sgdMissingNesterov: Rule<Record<string, never>> = {
       } else if (dampening === undefined) {
         report.message = `${base}; pass nesterov=True for Nesterov momentum, which usually converges faster at no extra cost (dampening must be 0 for it).`;
         report.suggestions = [{ desc: "Set nesterov=True", requests: [request] }];
-        report.settingsChange = settingsChange(site, info, { nesterov: true });
       } else if (isOverridable(momentumArg?.value) || isOverridable(dampeningArg?.value)) {
         // A run that sets momentum to 0 (or dampening above 0) would make PyTorch reject nesterov=True.
         const condition = isOverridable(momentumArg?.value) ? "momentum is 0" : "dampening is not 0";
         const keep = isOverridable(momentumArg?.value) ? "keeps momentum above 0" : "keeps dampening at 0";
         report.message = `${base}; Nesterov momentum usually converges faster at no extra cost, but this setting can change at run time and PyTorch rejects nesterov=True when ${condition}: pass nesterov=True if every run ${keep}.`;
         report.suggestions = [{ desc: "Set nesterov=True", requests: [request] }];
-        report.settingsChange = settingsChange(site, info, { nesterov: true });
       } else {
         report.message = `${base}; pass nesterov=True for Nesterov momentum, which usually converges faster at no extra cost.`;
         report.fix = { title: "Set nesterov=True", requests: [request] };
-        report.settingsChange = settingsChange(site, info, { nesterov: true });
       }
+      if (report.fix || report.suggestions) report.settingsChange = settingsChange(site, info, { nesterov: true });
       ctx.report(report);
     }
   },

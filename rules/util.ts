@@ -2,16 +2,17 @@
 import type { ArgumentFact, OptimizerSite, ResolvedValue, Span } from "../src/core/facts.js";
 import { asBool, asNumber, asNumbers } from "../src/core/facts.js";
 import type { Knowledge, OptimizerInfo } from "../src/knowledge/index.js";
+import { lastSegment } from "../src/knowledge/dotted.js";
 import type { LiteralValue, OptimizerConfig } from "../src/core/types.js";
 
 /** An argument as the optimizer will see it: what was passed, the class default, or unknown. */
-export type Effective =
+type Effective =
   | { source: "passed"; arg: ArgumentFact }
   | { source: "default"; value: LiteralValue }
   | { source: "unknown" };
 
 /** The effective value of a parameter at a construction; absent under an unresolved spread means unknown. */
-export function effectiveArg(site: OptimizerSite, info: OptimizerInfo, name: string): Effective {
+function effectiveArg(site: OptimizerSite, info: OptimizerInfo, name: string): Effective {
   const arg = site.args.get(name);
   if (arg) return { source: "passed", arg };
   if (site.hasUnresolvedSpread || !(name in info.defaults)) return { source: "unknown" };
@@ -37,6 +38,7 @@ export function effectiveBool(site: OptimizerSite, info: OptimizerInfo, name: st
   return undefined;
 }
 
+/** A default's numeric value (bools as 0/1), when it is a number or a bool. */
 function literalNumber(value: LiteralValue): number | undefined {
   if (typeof value === "number") return value;
   if (typeof value === "boolean") return value ? 1 : 0;
@@ -75,8 +77,8 @@ export function originNotes(name: string, value: ResolvedValue | undefined): { s
 }
 
 /** Words for where a passed value came from, to put after the value in a message: ` (argparse default of --lr)`. */
-export function provenance(value: ResolvedValue): string {
-  return value.origin ? ` (${value.origin.description})` : "";
+export function provenance(value: ResolvedValue | undefined): string {
+  return value?.origin ? ` (${value.origin.description})` : "";
 }
 
 /** A number as people write hyperparameters: `0.1`, `3e-4`, `1e-8`. */
@@ -96,7 +98,7 @@ export function formatLiteral(value: LiteralValue): string {
 }
 
 /** The known numeric, boolean and numeric-sequence settings of a construction, passed or default. */
-export function optimizerSettings(site: OptimizerSite, info: OptimizerInfo): OptimizerConfig {
+function optimizerSettings(site: OptimizerSite, info: OptimizerInfo): OptimizerConfig {
   const options: OptimizerConfig["options"] = {};
   const names = new Set([...info.signature, ...Object.keys(info.defaults)]);
   for (const name of names) {
@@ -135,5 +137,5 @@ export function settingsChange(
 
 /** The class name users write for an optimizer: `Adam`, `FusedAdam`. */
 export function className(info: OptimizerInfo): string {
-  return info.canonical.slice(info.canonical.lastIndexOf(".") + 1);
+  return lastSegment(info.canonical);
 }

@@ -66,7 +66,7 @@ const VALUE_FLAGS: Record<string, ValueKey> = {
 const COLOR_FLAGS: Record<string, boolean> = { "--color": true, "--no-color": false };
 
 /** Every flag spelling, for suggestions. */
-export const ALL_FLAGS = [...Object.keys(BOOLEAN_FLAGS), ...Object.keys(VALUE_FLAGS), ...Object.keys(COLOR_FLAGS)];
+const ALL_FLAGS = [...Object.keys(BOOLEAN_FLAGS), ...Object.keys(VALUE_FLAGS), ...Object.keys(COLOR_FLAGS)];
 
 /** Items of a comma-separated list flag such as `--select OPT001,OPT002`. */
 function listItems(value: string): string[] {

@@ -79,7 +79,7 @@ function shownPath(filePath: string, cwd: string): string {
 }
 
 /** Unified diffs of every fixed file, in result order. */
-export function fixDiffs(run: LintRun, cwd: string): string[] {
+function fixDiffs(run: LintRun, cwd: string): string[] {
   return run.results.flatMap((result) => {
     const before = run.originals.get(result.filePath);
     if (result.output === undefined || before === undefined) return [];

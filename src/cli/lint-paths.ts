@@ -37,6 +37,10 @@ export interface LintRun {
   internalErrors: number;
 }
 
+/** A run that has linted nothing yet. */
+function emptyRun(): LintRun {
+  return { results: [], originals: new Map(), internalErrors: 0 };
+}
 
 /** Looks up the configuration for files: one explicit file, or the nearest one. */
 export interface ConfigSource {
@@ -44,7 +48,7 @@ export interface ConfigSource {
 }
 
 /** The configuration source for a run; an explicit file must exist and hold optim-lint settings. */
-export function configSource(options: LintRunOptions): ConfigSource {
+function configSource(options: LintRunOptions): ConfigSource {
   const rules = options.rules ?? RULES;
   if (options.configPath === undefined) return new ConfigFinder(rules, options.cwd);
   const config = loadConfigFile(options.configPath, rules, options.cwd);
@@ -55,7 +59,7 @@ export function configSource(options: LintRunOptions): ConfigSource {
 }
 
 /** Throws a usage error for the first path that does not exist. */
-export function checkPathsExist(paths: readonly string[], cwd: string): void {
+function checkPathsExist(paths: readonly string[], cwd: string): void {
   for (const given of paths) {
     if (!existsSync(path.resolve(cwd, given))) throw new UsageError(`No such file or folder: ${given}`);
   }
@@ -87,7 +91,7 @@ export class LintSession {
       handles: (file) => adapterFor(file) !== undefined,
     });
     const { files, errors } = walker.collect(paths.length > 0 ? paths : ["."]);
-    const run: LintRun = { results: [], originals: new Map(), internalErrors: 0 };
+    const run = emptyRun();
     for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
     const memory = new NativeMemoryGuard();
     for (const file of files) {
@@ -100,7 +104,7 @@ export class LintSession {
 
   /** Lints stdin's bytes as the file `filename` (or `<text>`); an excluded name with force-exclude lints nothing. */
   lintStdin(bytes: Uint8Array, filename: string | undefined): LintRun {
-    const run: LintRun = { results: [], originals: new Map(), internalErrors: 0 };
+    const run = emptyRun();
     const filePath = filename === undefined ? STDIN_PATH : path.resolve(this.options.cwd, filename);
     if (filename !== undefined && this.options.forceExclude && !this.options.noIgnore && this.isExcluded(filePath)) return run;
     this.lintSource(filePath, decodeSource(bytes), run);

@@ -10,7 +10,7 @@ import picomatch from "picomatch";
 export type PathMatcher = (absolutePath: string) => boolean;
 
 /** The path relative to a folder in POSIX form, or undefined when it lies outside. */
-export function relativeInside(dir: string, absolutePath: string): string | undefined {
+function relativeInside(dir: string, absolutePath: string): string | undefined {
   const rel = path.relative(dir, absolutePath);
   if (rel === "" || rel.startsWith("..") || path.isAbsolute(rel)) return undefined;
   return rel.split(path.sep).join("/");

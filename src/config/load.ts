@@ -34,8 +34,8 @@ export interface ProjectConfig {
   rules: Map<string, RuleConfig>;
 }
 
-export const CONFIG_KEYS = ["select", "extend-select", "ignore", "exclude", "per-file-ignores", "rules"] as const;
-export const SEVERITIES: readonly SeveritySetting[] = ["off", "info", "warning", "error"];
+const CONFIG_KEYS = ["select", "extend-select", "ignore", "exclude", "per-file-ignores", "rules"] as const;
+const SEVERITIES: readonly SeveritySetting[] = ["off", "info", "warning", "error"];
 const OPTIM_LINT_TOML = "optim-lint.toml";
 const PYPROJECT = "pyproject.toml";
 
@@ -62,7 +62,7 @@ function stringList(value: unknown, key: string, where: string): string[] {
 }
 
 /** A severity setting from its spelling (`warn` is accepted for ESLint users), or a usage error. */
-export function parseSeverity(value: unknown, where: string): SeveritySetting {
+function parseSeverity(value: unknown, where: string): SeveritySetting {
   if (value === "warn") return "warning";
   if (typeof value === "string" && (SEVERITIES as string[]).includes(value)) return value as SeveritySetting;
   const shown = typeof value === "string" ? value : JSON.stringify(value);
@@ -90,7 +90,7 @@ function sameShape(value: unknown, model: unknown): boolean {
 }
 
 /** Checks options against the rule's `defaultOptions` keys and value types. */
-export function checkOptions(rule: Rule<unknown>, options: Table, where: string): Record<string, unknown> {
+function checkOptions(rule: Rule<unknown>, options: Table, where: string): Record<string, unknown> {
   const defaults = (rule.defaultOptions ?? {}) as Table;
   const known = Object.keys(defaults);
   const out: Record<string, unknown> = {};

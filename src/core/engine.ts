@@ -52,7 +52,7 @@ export interface FileResult {
 }
 
 /** Where each rule's documentation page lives. */
-export const DOCS_BASE_URL = "https://github.com/optim-lint/optim-lint/blob/main/docs/rules/";
+const DOCS_BASE_URL = "https://github.com/optim-lint/optim-lint/blob/main/docs/rules/";
 
 /** The documentation URL of a rule. */
 export function docsUrl(ruleName: string): string {
@@ -69,16 +69,11 @@ export function adapterFor(filePath: string): LanguageAdapter | undefined {
 const BOM = "\uFEFF";
 const MAX_FIX_PASSES = 10;
 
-/** A fix that could be applied: the message it belongs to and its merged edit. */
-interface PendingFix {
-  fix: FixJson;
-}
-
 interface Analysis {
   messages: LintMessage[];
   suppressed: SuppressedMessage[];
   /** Fixes of unsuppressed messages, for the fix loop. */
-  fixes: PendingFix[];
+  fixes: FixJson[];
 }
 
 /** Lints one text; with fix, applies fixes in up to 10 passes and reports what remains on the fixed text. */
@@ -182,7 +177,7 @@ function analyze(adapter: LanguageAdapter, text: string, options: LintTextOption
         continue;
       }
       out.messages.push(message);
-      if (message.fix) out.fixes.push({ fix: message.fix });
+      if (message.fix) out.fixes.push(message.fix);
     }
   }
   return out;
@@ -285,14 +280,14 @@ function applyFixes(adapter: LanguageAdapter, text: string, options: LintTextOpt
   for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
     const { fixes } = analyze(adapter, current, options);
     if (fixes.length === 0) break;
-    const attempt = applyNonOverlapping(current, fixes.map((f) => f.fix));
+    const attempt = applyNonOverlapping(current, fixes);
     if (attempt.text === current) break;
     if (adapter.parses(attempt.text)) {
       current = attempt.text;
       continue;
     }
     let progressed = false;
-    for (const { fix } of fixes) {
+    for (const fix of fixes) {
       const single = applyNonOverlapping(current, [fix]);
       if (adapter.parses(single.text)) {
         current = single.text;

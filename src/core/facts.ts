@@ -85,7 +85,7 @@ export interface ParamGroupFact {
   open: boolean;
 }
 
-/** Facts about a framework-level knowledge entry resolved for a construction. */
+/** An optimizer construction, matched to its entry in the knowledge table. */
 export interface OptimizerSite {
   /** Stable id within the file, used by fix requests. */
   id: number;
@@ -148,11 +148,6 @@ export interface TrainingFacts {
   schedulers: SchedulerFact[];
   lrWrites: LrWrite[];
   modelHints: ModelHints;
-}
-
-/** The default value of a signature parameter, or what was passed: the effective argument value if known. */
-export function argValue(site: OptimizerSite, name: string): ResolvedValue | undefined {
-  return site.args.get(name)?.value;
 }
 
 /** A numeric value, or undefined when the value is not a known number (bools count as 0/1 like Python). */

@@ -1,12 +1,11 @@
 /** One line per message, `path: line N, col M, Error - message (CODE rule-name)`, then a count. */
 import type { LintMessage } from "../core/engine.js";
-import { ruleLabel } from "./stylish.js";
+import { ruleLabel, severityOf } from "./stylish.js";
 import type { Formatter } from "./types.js";
 
 /** `Error`, `Warning` or `Info`. */
 function severityWord(message: LintMessage): string {
-  if (message.fatal || message.severity === 2) return "Error";
-  return message.level === "info" ? "Info" : "Warning";
+  return { error: "Error", warning: "Warning", info: "Info" }[severityOf(message)];
 }
 
 export const compact: Formatter = (results) => {

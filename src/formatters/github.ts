@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import type { FileResult, LintMessage } from "../core/engine.js";
+import { severityOf } from "./stylish.js";
 import type { Formatter } from "./types.js";
 
 /** GitHub shows at most this many annotations of one type per step and drops the rest silently. */
@@ -19,9 +20,11 @@ function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
 
-function commandOf(message: LintMessage): "error" | "warning" | "notice" {
-  if (message.severity === 2) return "error";
-  return message.level === "info" ? "notice" : "warning";
+type Command = "error" | "warning" | "notice";
+
+/** The workflow command that annotates a message at its severity. */
+function commandOf(message: LintMessage): Command {
+  return ({ error: "error", warning: "warning", info: "notice" } as const)[severityOf(message)];
 }
 
 /** A path relative to the workspace, with forward slashes. */
@@ -32,16 +35,16 @@ function workspacePath(filePath: string, root: string): string {
 
 export const github: Formatter = (results, context) => {
   const root = process.env.GITHUB_WORKSPACE || context.cwd;
-  const rows: { command: string; file: string; message: LintMessage }[] = [];
+  const rows: { command: Command; file: string; message: LintMessage }[] = [];
   for (const result of results as FileResult[]) {
     for (const message of result.messages) rows.push({ command: commandOf(message), file: workspacePath(result.filePath, root), message });
   }
   const rank = { error: 0, warning: 1, notice: 2 } as const;
-  rows.sort((a, b) => rank[a.command as keyof typeof rank] - rank[b.command as keyof typeof rank] || a.file.localeCompare(b.file) || a.message.line - b.message.line);
+  rows.sort((a, b) => rank[a.command] - rank[b.command] || a.file.localeCompare(b.file) || a.message.line - b.message.line);
   const counts = { error: 0, warning: 0, notice: 0 };
   let out = "";
   for (const { command, file, message } of rows) {
-    counts[command as keyof typeof counts]++;
+    counts[command]++;
     const props = [`file=${escapeProperty(file)}`, `line=${message.line}`];
     const endLine = message.endLine ?? message.line;
     props.push(`endLine=${endLine}`);
@@ -56,6 +59,6 @@ export const github: Formatter = (results, context) => {
     out += `::${command} ${props.join(",")}::${escapeData(head + message.message)}\n`;
   }
   const hidden = Object.values(counts).reduce((sum, n) => sum + Math.max(0, n - SHOWN_PER_TYPE), 0);
-  if (hidden > 0) out += `::notice::${hidden} more finding${hidden === 1 ? "" : "s"} than GitHub shows as annotations (10 per type per step); all are listed in this log.\n`;
+  if (hidden > 0) out += `::notice::${hidden} more finding${hidden === 1 ? "" : "s"} than GitHub shows as annotations (${SHOWN_PER_TYPE} per type per step); all are listed in this log.\n`;
   return out;
 };

@@ -4,7 +4,7 @@ import type { Rule } from "../core/types.js";
 import type { EslintRuleMeta } from "./types.js";
 
 /** A rule's metadata as ESLint consumers read it (`docs.url`, `docs.description`, `type`). */
-export function eslintRuleMeta(rule: Rule<unknown>, url: string | undefined): EslintRuleMeta {
+function eslintRuleMeta(rule: Rule<unknown>, url: string | undefined): EslintRuleMeta {
   const meta: EslintRuleMeta = {
     type: rule.meta.type,
     docs: { description: rule.meta.docs.summary, ...(url ? { url } : {}), recommended: true },

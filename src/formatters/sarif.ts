@@ -2,11 +2,12 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { FileResult, LintMessage } from "../core/engine.js";
+import { severityOf } from "./stylish.js";
 import type { Formatter } from "./types.js";
 
+/** The SARIF level of a message. */
 function level(message: LintMessage): "error" | "warning" | "note" {
-  if (message.severity === 2) return "error";
-  return message.level === "info" ? "note" : "warning";
+  return ({ error: "error", warning: "warning", info: "note" } as const)[severityOf(message)];
 }
 
 /** A repository-relative URI with forward slashes (absolute paths outside the folder stay file:// URIs). */

@@ -11,11 +11,17 @@ function counted(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
 }
 
+/** How serious a message is: fatal and error-level messages are errors; the rest are warnings or infos by level. */
+export function severityOf(message: LintMessage): "error" | "warning" | "info" {
+  if (message.fatal || message.severity === 2) return "error";
+  return message.level === "info" ? "info" : "warning";
+}
+
 /** The severity word of a message, colored. */
 function severityLabel(message: LintMessage, paint: Palette): string {
-  if (message.fatal || message.severity === 2) return paint.red("error");
-  if (message.level === "info") return paint.blue("info");
-  return paint.yellow("warning");
+  const severity = severityOf(message);
+  const color = { error: paint.red, warning: paint.yellow, info: paint.blue }[severity];
+  return color(severity);
 }
 
 /** The last column: the rule's code before its name, as `# noqa:` takes the code. */

@@ -4,8 +4,11 @@ import { OPTIMIZERS, decayIsCoupled, optimizerByName, type Family, type Optimize
 import { SCHEDULERS, schedulerByName, type SchedulerInfo } from "./schedulers.js";
 
 export interface Knowledge {
+  /** An optimizer by canonical name or alias; undefined for a class the table does not list. */
   optimizer(canonical: string): OptimizerInfo | undefined;
+  /** The typical learning-rate range of a family, when one is established. */
   lrRange(family: Family): LrRange | undefined;
+  /** Whether weight decay is coupled to the gradient, given the decay flag's value if any. */
   decayIsCoupled: typeof decayIsCoupled;
   /** A scheduler by canonical name; undefined for a scheduler the table does not list. */
   scheduler(canonical: string): SchedulerInfo | undefined;

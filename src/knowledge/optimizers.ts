@@ -4,6 +4,7 @@
  * Rules and adapters read this table; nothing else hard-codes optimizer names.
  */
 import type { LiteralValue } from "../core/types.js";
+import { indexByName } from "./dotted.js";
 
 /** Optimizers that share learning-rate ranges and pitfalls. */
 export type Family = "adam" | "sgd" | "rmsprop" | "adagrad" | "adadelta" | "lamb" | "lars" | "other";
@@ -193,11 +194,7 @@ export const OPTIMIZERS: OptimizerInfo[] = [
   },
 ];
 
-const BY_NAME = new Map<string, OptimizerInfo>();
-for (const info of OPTIMIZERS) {
-  BY_NAME.set(info.canonical, info);
-  for (const alias of info.aliases) BY_NAME.set(alias, info);
-}
+const BY_NAME = indexByName(OPTIMIZERS);
 
 /** The optimizer a fully qualified dotted name refers to (canonical name or alias). */
 export function optimizerByName(dotted: string): OptimizerInfo | undefined {

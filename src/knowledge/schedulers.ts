@@ -2,6 +2,7 @@
  * Learning-rate schedulers as data: every scheduler optim-lint recognizes, where it takes its optimizer,
  * and whether the rate it sets can exceed the lr the optimizer was constructed with.
  */
+import { indexByName, lastSegment } from "./dotted.js";
 
 export interface SchedulerInfo {
   /** Canonical dotted name: the public import path users write most. */
@@ -119,11 +120,7 @@ export const SCHEDULERS: SchedulerInfo[] = [
   })),
 ];
 
-const BY_NAME = new Map<string, SchedulerInfo>();
-for (const info of SCHEDULERS) {
-  BY_NAME.set(info.canonical, info);
-  for (const alias of info.aliases) BY_NAME.set(alias, info);
-}
+const BY_NAME = indexByName(SCHEDULERS);
 
 /** The scheduler a fully qualified dotted name refers to (canonical name or alias). */
 export function schedulerByName(dotted: string): SchedulerInfo | undefined {
@@ -133,6 +130,6 @@ export function schedulerByName(dotted: string): SchedulerInfo | undefined {
 /** Whether a dotted path names a scheduler: one the table lists, or one shaped like a scheduler of a known library. */
 export function isSchedulerPath(dotted: string): boolean {
   if (BY_NAME.has(dotted)) return true;
-  const last = dotted.slice(dotted.lastIndexOf(".") + 1);
+  const last = lastSegment(dotted);
   return SCHEDULER_FAMILIES.some((family) => dotted.startsWith(family.prefix) && family.last.test(last));
 }

@@ -26,9 +26,14 @@ export interface CellLocation {
 
 const BOM = "\uFEFF";
 
+/** The text without a leading byte-order mark. */
+function withoutBom(text: string): string {
+  return text.startsWith(BOM) ? text.slice(1) : text;
+}
+
 /** Analyzes a notebook: its code cells through the Python analysis, with all spans moved into the file text. */
 export function analyzeNotebook(source: string): NotebookFile {
-  const text = source.startsWith(BOM) ? source.slice(1) : source;
+  const text = withoutBom(source);
   const view = readNotebook(text);
   if ("message" in view) {
     const at = Math.min(view.offset, text.length);
@@ -110,7 +115,7 @@ function requestInView(view: NotebookView, request: FixRequest): FixRequest | un
 }
 
 /** Text edits of the notebook file for a request, or why they cannot be made. */
-export function notebookFileEdits(file: AnalyzedFile, request: FixRequest): TextEdit[] | string {
+function notebookFileEdits(file: AnalyzedFile, request: FixRequest): TextEdit[] | string {
   const notebook = (file as NotebookFile).notebook;
   if (!notebook) return "the file could not be read as a notebook";
   const inView = requestInView(notebook.view, request);
@@ -121,8 +126,8 @@ export function notebookFileEdits(file: AnalyzedFile, request: FixRequest): Text
 }
 
 /** Whether a text is a readable notebook whose code cells parse as Python. */
-export function notebookParses(text: string): boolean {
-  const view = readNotebook(text.startsWith(BOM) ? text.slice(1) : text);
+function notebookParses(text: string): boolean {
+  const view = readNotebook(withoutBom(text));
   return !("message" in view) && analyzePython(view.python).syntaxErrors.length === 0;
 }
 

@@ -5,18 +5,7 @@
 import type { TextEdit } from "../core/types.js";
 import { encodeJsonContent } from "./json.js";
 import { cellAtView, cellViewEnd, fileOffsetInCell, readNotebook, type CodeCell, type NotebookView } from "./notebook.js";
-
-/** The text with sorted, non-overlapping edits applied. */
-export function applyEdits(text: string, edits: TextEdit[]): string {
-  const sorted = [...edits].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
-  let out = "";
-  let at = 0;
-  for (const edit of sorted) {
-    out += text.slice(at, edit.span.start) + edit.text;
-    at = edit.span.end;
-  }
-  return out + text.slice(at);
-}
+import { applyTextEdits } from "../core/text-edits.js";
 
 /**
  * Edits of the notebook file that make the same change as `viewEdits` make to its Python view, or why that
@@ -31,8 +20,8 @@ export function notebookEdits(fileText: string, view: NotebookView, viewEdits: T
     if (typeof converted === "string") return converted;
     fileEdits.push(converted);
   }
-  const edited = readNotebook(applyEdits(fileText, fileEdits));
-  if ("message" in edited || edited.python !== applyEdits(view.python, viewEdits) || edited.cellMagics.join() !== view.cellMagics.join()) {
+  const edited = readNotebook(applyTextEdits(fileText, fileEdits));
+  if ("message" in edited || edited.python !== applyTextEdits(view.python, viewEdits) || edited.cellMagics.join() !== view.cellMagics.join()) {
     return "the edit would touch an IPython magic or shell line of the notebook";
   }
   return fileEdits;

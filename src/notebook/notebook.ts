@@ -106,15 +106,20 @@ function sourcePieces(node: JsonNode | undefined): JsonString[] | undefined {
 
 /** The code cell whose text or trailing separator holds a view offset. */
 export function cellAtView(view: NotebookView, offset: number): CodeCell | undefined {
+  if (view.cells.length === 0) return undefined;
+  return view.cells[lastAtMost(view.cells.length - 1, (i) => view.cells[i].viewStart, offset)];
+}
+
+/** The largest index in [0, last] whose value is at most `x` (0 when there is none), for values that ascend with the index. */
+function lastAtMost(last: number, valueAt: (index: number) => number, x: number): number {
   let lo = 0;
-  let hi = view.cells.length - 1;
-  if (hi < 0) return undefined;
+  let hi = last;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (view.cells[mid].viewStart <= offset) lo = mid;
+    if (valueAt(mid) <= x) lo = mid;
     else hi = mid - 1;
   }
-  return view.cells[lo];
+  return lo;
 }
 
 /** The end of a cell's text in the view (where its `\n` separator sits). */
@@ -136,14 +141,7 @@ export function fileOffsetInCell(cell: CodeCell, k: number, prefer: "start" | "e
 
 /** The index of the last piece that starts at or before position `k` of the cell's source. */
 function pieceIndex(cell: CodeCell, k: number): number {
-  let lo = 0;
-  let hi = cell.pieces.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (cell.pieceStarts[mid] <= k) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
+  return lastAtMost(cell.pieces.length - 1, (i) => cell.pieceStarts[i], k);
 }
 
 /** Maps a span of the Python view to the file; a span that crosses a cell boundary is cut at its first cell's end. */
@@ -170,14 +168,7 @@ export function fileOffsetToCell(view: NotebookView, offset: number): { cell: Co
     for (let i = 0; i < cell.pieces.length; i++) {
       const piece = cell.pieces[i];
       if (offset <= piece.start || offset >= piece.end) continue;
-      let lo = 0;
-      let hi = piece.value.length;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (rawOffset(piece, mid) <= offset) lo = mid;
-        else hi = mid - 1;
-      }
-      return { cell, k: cell.pieceStarts[i] + lo };
+      return { cell, k: cell.pieceStarts[i] + lastAtMost(piece.value.length, (k) => rawOffset(piece, k), offset) };
     }
   }
   return undefined;

@@ -1,6 +1,5 @@
 /** Adagrad with learning-rate decay, an initial accumulator value and L2 decay (torch `Adagrad`). */
-import { Optimizer, checkNonNegative, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
-import { ValueError } from "./errors.js";
+import { Optimizer, checkNonNegative, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
 
 export interface AdagradOptions {
   lr: number;
@@ -23,9 +22,7 @@ export class Adagrad extends Optimizer<AdagradGroup> {
     checkNonNegative(defaults.lr, "learning rate");
     checkNonNegative(defaults.lr_decay, "lr_decay value");
     checkNonNegative(defaults.weight_decay, "weight_decay value");
-    if (!(0 <= defaults.initial_accumulator_value)) {
-      throw new ValueError(`Invalid initial_accumulator_value value: ${defaults.initial_accumulator_value}`);
-    }
+    checkNonNegative(defaults.initial_accumulator_value, "initial_accumulator_value value");
     checkNonNegative(defaults.eps, "epsilon value");
     super(params, defaults);
     // Like torch, the accumulator exists from construction, filled with each group's initial value.
@@ -57,6 +54,5 @@ export class Adagrad extends Optimizer<AdagradGroup> {
 
 /** A step count of zero and an accumulator filled with the initial value. */
 function initAdagrad(param: Tensor, initial: number): ParamState {
-  const sum = param instanceof Float32Array ? new Float32Array(param.length) : new Float64Array(param.length);
-  return { step: 0, sum: sum.fill(initial) };
+  return { step: 0, sum: zerosLike(param).fill(initial) };
 }

@@ -1,5 +1,5 @@
 /** Adam with optional AMSGrad, maximization and either L2 or decoupled weight decay (torch 2.x `Adam`). */
-import { Optimizer, checkBetas, checkNonNegative, lerp, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
+import { Optimizer, withBetaDefaults, checkBetas, checkNonNegative, lerp, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
 
 export interface AdamOptions {
   lr: number;
@@ -28,7 +28,7 @@ export function checkAdamOptions(options: { lr: number; eps: number; betas: read
 
 export class Adam extends Optimizer<AdamGroup> {
   constructor(params: ParamsInput, options: Partial<AdamOptions> = {}) {
-    const defaults = { ...ADAM_DEFAULTS, ...options, betas: [...(options.betas ?? ADAM_DEFAULTS.betas)] as [number, number] };
+    const defaults = withBetaDefaults(ADAM_DEFAULTS, options);
     checkAdamOptions(defaults);
     super(params, defaults);
   }
@@ -54,6 +54,7 @@ export class Adam extends Optimizer<AdamGroup> {
       const n = p.length;
       if (decay !== 0 && decoupled) for (let j = 0; j < n; j++) p[j] *= shrink;
       if (vMax === undefined) {
+        // Without AMSGrad, the common case, the loop stays free of the per-element maximum.
         for (let j = 0; j < n; j++) {
           let d = maximize ? -g[j] : g[j];
           if (coupled) d += decay * p[j];

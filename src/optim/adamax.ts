@@ -1,5 +1,5 @@
 /** Adamax: Adam with an infinity-norm second moment (torch `Adamax`). */
-import { Optimizer, lerp, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
+import { Optimizer, withBetaDefaults, lerp, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
 import { checkAdamOptions } from "./adam.js";
 
 export interface AdamaxOptions {
@@ -16,7 +16,7 @@ export const ADAMAX_DEFAULTS: AdamaxOptions = { lr: 2e-3, betas: [0.9, 0.999], e
 
 export class Adamax extends Optimizer<AdamaxGroup> {
   constructor(params: ParamsInput, options: Partial<AdamaxOptions> = {}) {
-    const defaults = { ...ADAMAX_DEFAULTS, ...options, betas: [...(options.betas ?? ADAMAX_DEFAULTS.betas)] as [number, number] };
+    const defaults = withBetaDefaults(ADAMAX_DEFAULTS, options);
     checkAdamOptions(defaults);
     super(params, defaults);
   }

@@ -5,7 +5,7 @@
  * decay is then rescaled by the trust ratio ||w|| / ||update||. Bias corrections use a step count
  * kept per group, advanced at every step whether or not the group had gradients.
  */
-import { Optimizer, checkBetas, checkNonNegative, l2Norm, lerp, zerosLike, type Gradient, type GroupBatch, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
+import { Optimizer, withBetaDefaults, checkBetas, checkNonNegative, l2Norm, lerp, zerosLike, type Gradient, type GroupBatch, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
 
 export interface LAMBOptions {
   lr: number;
@@ -43,7 +43,7 @@ export class LAMB extends Optimizer<LAMBGroup> {
   private clipDivisor: number | undefined;
 
   constructor(params: ParamsInput, options: Partial<LAMBOptions> = {}) {
-    const defaults = { ...LAMB_DEFAULTS, ...options, betas: [...(options.betas ?? LAMB_DEFAULTS.betas)] as [number, number] };
+    const defaults = withBetaDefaults(LAMB_DEFAULTS, options);
     checkNonNegative(defaults.lr, "learning rate");
     checkNonNegative(defaults.eps, "epsilon value");
     checkBetas(defaults.betas);

@@ -7,8 +7,9 @@
  * by the Barlow Twins and VICReg LARS: one-dimensional parameters (biases, norm scales) get neither
  * decay nor adaptation. Parameters are flat here, so that option needs the group's `shapes`.
  */
-import { Optimizer, checkNonNegative, l2Norm, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
+import { Optimizer, l2Norm, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
 import { ValueError } from "./errors.js";
+import { checkMomentumOptions } from "./sgd.js";
 
 export interface LARSOptions {
   lr: number;
@@ -44,12 +45,7 @@ export function larsTrustRatio(weightNorm: number, gradNorm: number, trustCoeff:
 export class LARS extends Optimizer<LARSGroup> {
   constructor(params: ParamsInput, options: Partial<LARSOptions> = {}) {
     const defaults = { ...LARS_DEFAULTS, ...options };
-    checkNonNegative(defaults.lr, "learning rate");
-    checkNonNegative(defaults.momentum, "momentum value");
-    checkNonNegative(defaults.weight_decay, "weight_decay value");
-    if (defaults.nesterov && (defaults.momentum <= 0 || defaults.dampening !== 0)) {
-      throw new ValueError("Nesterov momentum requires a momentum and zero dampening");
-    }
+    checkMomentumOptions(defaults);
     super(params, defaults);
     for (const group of this.paramGroups) {
       if (group.exclude_bias_and_norm && (!Array.isArray(group.shapes) || group.shapes.length !== group.params.length)) {

@@ -4,7 +4,7 @@
  * `mu_product * mu_next` (torch 1.13 multiplied by `mu` a second time, pytorch#92699). torch keeps
  * `mu_product` in a float32 scalar under the default dtype; it is rounded the same way here.
  */
-import { Optimizer, checkNonNegative, lerp, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
+import { Optimizer, withBetaDefaults, checkNonNegative, lerp, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
 import { checkAdamOptions } from "./adam.js";
 
 export interface NAdamOptions {
@@ -30,7 +30,7 @@ export function nadamMomentum(beta1: number, momentumDecay: number, step: number
 
 export class NAdam extends Optimizer<NAdamGroup> {
   constructor(params: ParamsInput, options: Partial<NAdamOptions> = {}) {
-    const defaults = { ...NADAM_DEFAULTS, ...options, betas: [...(options.betas ?? NADAM_DEFAULTS.betas)] as [number, number] };
+    const defaults = withBetaDefaults(NADAM_DEFAULTS, options);
     checkAdamOptions(defaults);
     checkNonNegative(defaults.momentum_decay, "momentum_decay value");
     super(params, defaults);

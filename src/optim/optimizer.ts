@@ -53,6 +53,11 @@ export function checkBetas(betas: readonly number[]): void {
   }
 }
 
+/** The defaults overridden by the options, with `betas` copied so no caller's array is shared. */
+export function withBetaDefaults<O extends { betas: [number, number] }>(defaults: O, options: Partial<O>): { [K in keyof O]: O[K] } {
+  return { ...defaults, ...options, betas: [...(options.betas ?? defaults.betas)] as [number, number] };
+}
+
 /** A zero-filled buffer with the parameter's element type and length. */
 export function zerosLike(param: Tensor): Tensor {
   return param instanceof Float32Array ? new Float32Array(param.length) : new Float64Array(param.length);

@@ -2,7 +2,7 @@
  * RAdam: Adam whose adaptive step is switched on, and rectified, once the variance estimate is
  * reliable (torch 2.x `RAdam`, with `decoupled_weight_decay` and `maximize`).
  */
-import { Optimizer, lerp, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
+import { Optimizer, withBetaDefaults, lerp, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
 import { checkAdamOptions } from "./adam.js";
 
 export interface RAdamOptions {
@@ -28,7 +28,7 @@ export function radamRho(beta2: number, step: number): number {
 
 export class RAdam extends Optimizer<RAdamGroup> {
   constructor(params: ParamsInput, options: Partial<RAdamOptions> = {}) {
-    const defaults = { ...RADAM_DEFAULTS, ...options, betas: [...(options.betas ?? RADAM_DEFAULTS.betas)] as [number, number] };
+    const defaults = withBetaDefaults(RADAM_DEFAULTS, options);
     checkAdamOptions(defaults);
     super(params, defaults);
   }

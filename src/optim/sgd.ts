@@ -15,15 +15,20 @@ export type SGDGroup = ParamGroup & SGDOptions;
 
 export const SGD_DEFAULTS: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, weight_decay: 0, nesterov: false, maximize: false };
 
+/** Checks the options torch validates for SGD-style momentum (also used by LARS). */
+export function checkMomentumOptions(options: { lr: number; momentum: number; dampening: number; weight_decay: number; nesterov: boolean }): void {
+  checkNonNegative(options.lr, "learning rate");
+  checkNonNegative(options.momentum, "momentum value");
+  checkNonNegative(options.weight_decay, "weight_decay value");
+  if (options.nesterov && (options.momentum <= 0 || options.dampening !== 0)) {
+    throw new ValueError("Nesterov momentum requires a momentum and zero dampening");
+  }
+}
+
 export class SGD extends Optimizer<SGDGroup> {
   constructor(params: ParamsInput, options: Partial<SGDOptions> = {}) {
     const defaults = { ...SGD_DEFAULTS, ...options };
-    checkNonNegative(defaults.lr, "learning rate");
-    checkNonNegative(defaults.momentum, "momentum value");
-    checkNonNegative(defaults.weight_decay, "weight_decay value");
-    if (defaults.nesterov && (defaults.momentum <= 0 || defaults.dampening !== 0)) {
-      throw new ValueError("Nesterov momentum requires a momentum and zero dampening");
-    }
+    checkMomentumOptions(defaults);
     super(params, defaults);
   }
 

@@ -8,17 +8,7 @@ import { splitDecayGroups, swapSequenceItems } from "./edits/groups.js";
 import { renameOptimizer } from "./edits/rename.js";
 import { nodeAt, parseModule, type SyntaxNode } from "./edits/syntax.js";
 import { parsesCleanly } from "./parser.js";
-
-/** The text with the edits applied (edits sorted and non-overlapping). */
-export function applyTextEdits(text: string, edits: TextEdit[]): string {
-  let out = "";
-  let at = 0;
-  for (const edit of edits) {
-    out += text.slice(at, edit.span.start) + edit.text;
-    at = edit.span.end;
-  }
-  return out + text.slice(at);
-}
+import { applyTextEdits } from "../core/text-edits.js";
 
 /** Edits in file order without no-ops, or why they cannot be applied together. */
 function settle(text: string, edits: TextEdit[] | string, parsedCleanly: boolean): TextEdit[] | string {
@@ -54,8 +44,18 @@ function editsFor(file: AnalyzedFile, root: SyntaxNode, request: FixRequest): Te
   }
 }
 
+/** The module node of each analyzed file, parsed once for all the requests on it. */
+const modules = new WeakMap<AnalyzedFile, SyntaxNode>();
+
+/** The module node of an analyzed file's text. */
+function moduleOf(file: AnalyzedFile): SyntaxNode {
+  let root = modules.get(file);
+  if (!root) modules.set(file, (root = parseModule(file.text)));
+  return root;
+}
+
 /** Text edits that carry out `request` on `file.text`, or a reason why that cannot be done safely. */
 export function pythonEdits(file: AnalyzedFile, request: FixRequest): TextEdit[] | string {
-  const root = parseModule(file.text);
+  const root = moduleOf(file);
   return settle(file.text, editsFor(file, root, request), !root.hasError);
 }

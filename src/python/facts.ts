@@ -13,12 +13,13 @@ import type {
   Span,
   TrainingFacts,
 } from "../core/facts.js";
+import { lastSegment } from "../knowledge/dotted.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
 import { isSchedulerPath, schedulerByName } from "../knowledge/schedulers.js";
 import { isBatchLikeName, isLearningRateName, OPTIMIZER_CLASS_NAMES, TORCHRUN_ENV } from "./names.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
 import { bindingForUse, isPlainString, stringBody } from "./scope.js";
-import { isLazyCallPath, lastName, type DictModel, type Resolver } from "./values.js";
+import { isLazyCallPath, lastName, unknownAt, type DictModel, type Resolver } from "./values.js";
 
 /** Distributed-training entry points by the last segment of their import path (and the package it must come from, when the name is shared). */
 const DISTRIBUTED_CALLS = new Map<string, { kind: DistributedEvidence["kind"]; description: string; package?: string }>([
@@ -108,7 +109,7 @@ function argumentAt(resolver: Resolver, call: PyNode, position: number, keyword:
   const args = namedChildren(fieldChild(call, "arguments")!);
   const named = args.find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name") ?? a) === keyword);
   if (named) return fieldChild(named, "value");
-  const positional = args.filter((a) => a.type !== "keyword_argument" && a.type !== "comment");
+  const positional = args.filter((a) => a.type !== "keyword_argument");
   if (position < 0 || positional.slice(0, position + 1).some((a) => a.type.endsWith("splat"))) return undefined;
   return positional[position];
 }
@@ -130,7 +131,7 @@ function schedulerFact(
   if (schedulerByName(scheduler.canonical)?.replacesLr) {
     for (const site of matched.length > 0 ? matched : sites) {
       const lr = site.args.get("lr");
-      if (lr) site.args.set("lr", { ...lr, value: { value: { kind: "unknown" }, span: lr.value.span, dependsOn: lr.value.dependsOn } });
+      if (lr) forgetValue(site, lr);
     }
   }
   const fact: SchedulerFact = { canonical: scheduler.canonical, span: spanOf(scheduler.call) };
@@ -157,7 +158,7 @@ function lrWrites(resolver: Resolver): LrWrite[] {
     const right = fieldChild(assignment, "right");
     if (target?.type !== "subscript" || !right || targetName(resolver, target) !== "lr") continue;
     const plain = assignment.type === "assignment" && right.type !== "assignment";
-    const value: ResolvedValue = plain ? resolver.value(right) : { value: { kind: "unknown" }, span: spanOf(right), dependsOn: [] };
+    const value = plain ? resolver.value(right) : unknownAt(right, []);
     writes.push({ span: spanOf(assignment), value });
   }
   return writes;
@@ -193,7 +194,7 @@ function modelHints(resolver: Resolver): ModelHints {
     if (root && ADAPTER_PACKAGES.has(root)) freezes.push(spanOf(binding.stmt));
   }
   freezes.sort((a, b) => a.start - b.start);
-  return { freezesParameters: [...new Map(freezes.map((s) => [`${s.start}:${s.end}`, s])).values()] };
+  return { freezesParameters: uniqueSpans(freezes) };
 }
 
 /**
@@ -209,8 +210,18 @@ function forgetConfigEdits(resolver: Resolver, site: OptimizerSite, holder: stri
     site.hasUnresolvedSpread = true;
     const name = lastName(target, resolver.text);
     const arg = name ? site.args.get(name) : undefined;
-    if (arg) site.args.set(arg.name, { ...arg, value: { value: { kind: "unknown" }, span: arg.value.span, dependsOn: arg.value.dependsOn } });
+    if (arg) forgetValue(site, arg);
   }
+}
+
+/** Makes an argument's value unknown where it is used, keeping its dependencies. */
+function forgetValue(site: OptimizerSite, arg: ArgumentFact): void {
+  site.args.set(arg.name, { ...arg, value: { value: { kind: "unknown" }, span: arg.value.span, dependsOn: arg.value.dependsOn } });
+}
+
+/** The spans without repeats, each kept where it first occurs. */
+function uniqueSpans(spans: Span[]): Span[] {
+  return [...new Map(spans.map((s) => [`${s.start}:${s.end}`, s])).values()];
 }
 
 /** The text of the target a construction is assigned to (`optimizer`, `self.opt`), if it is assigned directly. */
@@ -294,8 +305,8 @@ function paramsFact(resolver: Resolver, node: PyNode): ParamsFact {
     const callee = fieldChild(source, "function")!;
     return { kind: "whole-model", span, model: resolver.textOf(fieldChild(callee, "object")!) };
   }
-  if (source.type === "list" && namedChildren(source).length > 0) {
-    const items = namedChildren(source).filter((item) => item.type !== "comment");
+  const items = source.type === "list" ? namedChildren(source) : [];
+  if (items.length > 0) {
     const groups = items.filter((item) => isGroupDict(resolver, item));
     if (groups.length === 0) return handListedTensors(source) ? { kind: "other", span, tensors: true } : { kind: "other", span };
     const facts = groups.map((g) => groupFact(resolver, g));
@@ -325,7 +336,7 @@ function handListedTensors(node: PyNode): boolean {
     return [fieldChild(node, "left"), fieldChild(node, "right")].some((side) => !!side && handListedTensors(side));
   }
   if (node.type !== "list" && node.type !== "tuple") return false;
-  const items = namedChildren(node).filter((item) => item.type !== "comment");
+  const items = namedChildren(node);
   return items.length > 0 && items.every((item) => item.type === "identifier" || item.type === "attribute" || item.type === "subscript");
 }
 
@@ -398,8 +409,9 @@ function appendedGroups(resolver: Resolver, name: PyNode): PyNode[] {
   return groups;
 }
 
+/** Evidence of data-parallel training from one call: a known entry point by import path, or a world-size query. */
 function noteDistributedCall(resolver: Resolver, call: PyNode, last: string | undefined, path: string | undefined, out: DistributedFacts): void {
-  const segment = path ? path.slice(path.lastIndexOf(".") + 1) : undefined;
+  const segment = path ? lastSegment(path) : undefined;
   const known = segment ? DISTRIBUTED_CALLS.get(segment) : undefined;
   if (known && !path!.startsWith("builtins.") && (!known.package || path!.split(".")[0] === known.package)) {
     out.evidence.push({ kind: known.kind, span: spanOf(call), description: known.description });
@@ -468,7 +480,7 @@ function noteScaling(resolver: Resolver, out: DistributedFacts): void {
     if (resolver.value(arithmetic).dependsOn.length > 0) out.lrScaledByWorldSize.push(span);
   }
   out.batchScaledByWorldSize.sort((a: Span, b: Span) => a.start - b.start);
-  out.lrScaledByWorldSize = [...new Map(out.lrScaledByWorldSize.map((s) => [`${s.start}:${s.end}`, s])).values()];
+  out.lrScaledByWorldSize = uniqueSpans(out.lrScaledByWorldSize);
 }
 
 /** Names and attributes (by text and last segment) passed as `batch_size=` to any call, e.g. a DataLoader. */

@@ -1,10 +1,11 @@
 /** Domain vocabulary: which Python names mean a world size, a batch size, a learning rate. */
 import type { Dependency } from "../core/facts.js";
+import { lastSegment } from "../knowledge/dotted.js";
 import { OPTIMIZERS } from "../knowledge/optimizers.js";
 
 /** Last segments of every optimizer path (`Adam`, `FusedLAMB`, ...): code naming none of them constructs no known optimizer. */
 export const OPTIMIZER_CLASS_NAMES: ReadonlySet<string> = new Set(
-  OPTIMIZERS.flatMap((o) => [o.canonical, ...o.aliases].map((path) => path.slice(path.lastIndexOf(".") + 1))),
+  OPTIMIZERS.flatMap((o) => [o.canonical, ...o.aliases].map(lastSegment)),
 );
 
 const WORLD_SIZE_NAME = /world_?size|num_?gpus|(?:^|_)n_?gpus?(?:$|_)|ngpus|^num_processes$|^nprocs$|^gpu_count$|^num_replicas$/i;
@@ -23,7 +24,7 @@ const WORLD_SIZE_PATH = /^horovod(?:\.\w+)*\.size$/;
 export const TORCHRUN_ENV = new Set(["WORLD_SIZE", "LOCAL_RANK", "RANK", "LOCAL_WORLD_SIZE"]);
 
 /** Whether a name (a variable or the last attribute of a chain) holds the number of workers. */
-export function isWorldSizeName(name: string): boolean {
+function isWorldSizeName(name: string): boolean {
   return WORLD_SIZE_NAME.test(name);
 }
 

@@ -57,7 +57,7 @@ export function toPyTree(tree: Parser.Tree): PyNode {
     const node = nodeAtCursor(cursor, parent);
     if (node) {
       parent.children.push(node);
-      if (node.named && node.type !== "comment" && cursor.gotoFirstChild()) {
+      if (node.named && cursor.gotoFirstChild()) {
         parent = node;
         continue;
       }

@@ -22,8 +22,6 @@ export interface Binding {
   importPath?: string;
   /** A parameter's annotation or an annotated assignment's type. */
   annotation?: PyNode;
-  /** A parameter's default value. */
-  paramDefault?: PyNode;
   /** Bound from a nested function through `global`/`nonlocal`: trusted only as the name's single binding. */
   fromNested?: boolean;
 }
@@ -89,6 +87,7 @@ export function indexFile(root: PyNode, text: string): FileIndex {
   return index;
 }
 
+/** An empty scope of a module, function or class node. */
 function newScope(kind: Scope["kind"], node: PyNode, parent: Scope | null): Scope {
   return { kind, node, parent, bindings: new Map(), globals: new Set(), nonlocals: new Set(), starImports: [] };
 }
@@ -118,7 +117,7 @@ class ScopeWalker {
       case "global_statement":
       case "nonlocal_statement":
         for (const id of namedChildren(node)) {
-          if (id.type === "identifier") (node.type === "global_statement" ? scope.globals : scope.nonlocals).add(this.nameOf(id));
+          if (id.type === "identifier") (node.type === "global_statement" ? scope.globals : scope.nonlocals).add(this.textOf(id));
         }
         return;
       case "assignment":
@@ -196,7 +195,6 @@ class ScopeWalker {
           kind: "param",
           stmt: param,
           annotation: fieldChild(param, "type"),
-          paramDefault: fieldChild(param, "value"),
         });
       }
       for (const child of param.children) if (child.field === "value" || child.field === "type") this.visit(child, outer);
@@ -219,8 +217,7 @@ class ScopeWalker {
     if (node.type === "import_statement") {
       for (const item of node.children) {
         if (item.type === "dotted_name") {
-          const dotted = this.text.slice(item.start, item.end).replace(/\s+/g, "");
-          this.bind(scope, item.children[0], { kind: "import", stmt, importPath: dotted.split(".")[0] });
+          this.bind(scope, item.children[0], { kind: "import", stmt, importPath: this.dotted(item).split(".")[0] });
         } else if (item.type === "aliased_import") {
           const alias = fieldChild(item, "alias");
           const dotted = fieldChild(item, "name");
@@ -264,13 +261,9 @@ class ScopeWalker {
       annotation ??= fieldChild(value, "type");
       value = fieldChild(value, "right");
     }
-    for (const target of targets) {
-      if (!value) {
-        // An annotation without a value binds nothing.
-        continue;
-      }
-      this.bindAssigned(target, value, scope, stmt, annotation);
-    }
+    // An annotation without a value binds nothing.
+    if (!value) return;
+    for (const target of targets) this.bindAssigned(target, value, scope, stmt, annotation);
   }
 
   /** Bind `target = value`, splitting tuple targets over a tuple value of the same length. */
@@ -300,7 +293,7 @@ class ScopeWalker {
     if (!left) return;
     if (left.type === "identifier") {
       this.bind(scope, left, { kind: "aug", stmt: statementOf(node), value: fieldChild(node, "right") });
-      if (fieldChild(node, "operator")?.type === "|=") this.noteItems(this.nameOf(left), "*");
+      if (fieldChild(node, "operator")?.type === "|=") this.noteItems(this.textOf(left), "*");
     } else {
       this.noteWrite(left);
     }
@@ -314,32 +307,36 @@ class ScopeWalker {
     else for (const child of namedChildren(target)) this.bindTargets(child, scope, stmt);
   }
 
+  /** Records a write through an attribute (foreign receivers only) or a subscript. */
   private noteWrite(target: PyNode): void {
     const receiver = target.children[0];
     if (target.type === "attribute") {
       const attr = fieldChild(target, "attribute");
-      if (attr && !(receiver.type === "identifier" && this.nameOf(receiver) === "self")) this.index.foreignAttrWrites.add(this.nameOf(attr));
+      if (attr && !(receiver.type === "identifier" && this.textOf(receiver) === "self")) this.index.foreignAttrWrites.add(this.textOf(attr));
     } else {
       const key = fieldChild(target, "subscript");
       this.noteItems(this.textOf(receiver), key && isPlainString(key) ? stringBody(this.textOf(key)) : "*");
     }
   }
 
+  /** Records a call of a dict-mutating method (`cfg.update(...)`) on its receiver. */
   private noteMutatingCall(call: PyNode): void {
     const callee = fieldChild(call, "function");
     if (callee?.type !== "attribute") return;
     const method = fieldChild(callee, "attribute");
-    if (method && MUTATING_METHODS.has(this.nameOf(method))) this.noteItems(this.textOf(callee.children[0]), "*");
+    if (method && MUTATING_METHODS.has(this.textOf(method))) this.noteItems(this.textOf(callee.children[0]), "*");
   }
 
+  /** Records that a receiver's item `key` ("*" for any) is changed. */
   private noteItems(receiver: string, key: string): void {
     let keys = this.index.mutatedItems.get(receiver);
     if (!keys) this.index.mutatedItems.set(receiver, (keys = new Set()));
     keys.add(key);
   }
 
+  /** Adds a binding of an identifier to the scope it lands in (the module for `global`, an outer function for `nonlocal`). */
   private bind(scope: Scope, id: PyNode, binding: Omit<Binding, "name" | "pos">): void {
-    const name = this.nameOf(id);
+    const name = this.textOf(id);
     let target = scope;
     let fromNested = false;
     if (scope.kind !== "module" && scope.globals.has(name)) {
@@ -358,10 +355,6 @@ class ScopeWalker {
     list.push({ ...binding, name, pos: id.start, fromNested });
   }
 
-  private nameOf(node: PyNode): string {
-    return this.text.slice(node.start, node.end);
-  }
-
   private textOf(node: PyNode): string {
     return textOf(node, this.text);
   }
@@ -371,15 +364,18 @@ class ScopeWalker {
   }
 }
 
+/** The first identifier among a node's children (a typed or default parameter's name). */
 function firstIdentifier(node: PyNode): PyNode | undefined {
   for (const child of node.children) if (child.type === "identifier") return child;
   return undefined;
 }
 
+/** Whether an assignment target unpacks into several names. */
 function isSequenceTarget(node: PyNode): boolean {
   return node.type === "pattern_list" || node.type === "tuple_pattern" || node.type === "list_pattern" || node.type === "tuple" || node.type === "list";
 }
 
+/** Whether a value is a sequence display whose items can be matched to unpacked targets. */
 function isSequenceValue(node: PyNode): boolean {
   return node.type === "expression_list" || node.type === "tuple" || node.type === "list";
 }
@@ -439,6 +435,7 @@ export function bindingForUse(name: string, use: PyNode, index: FileIndex): Bind
   return chosen ?? sameImport(bindings);
 }
 
+/** The binding in the use's own scope that the use sees in straight-line code, if certain. */
 function straightLineBinding(bindings: Binding[], use: PyNode): Binding | undefined {
   let candidate: Binding | undefined;
   for (const b of bindings) {
@@ -478,12 +475,13 @@ function insideComprehensionBinding(name: string, use: PyNode, text: string): bo
     for (const clause of p.children) {
       if (clause.type !== "for_in_clause") continue;
       const left = fieldChild(clause, "left");
-      if (left && identifiersIn(left, text).some((id) => id === name)) return true;
+      if (left && identifiersIn(left, text).includes(name)) return true;
     }
   }
   return false;
 }
 
+/** Every identifier in a target, in order. */
 function identifiersIn(node: PyNode, text: string): string[] {
   if (node.type === "identifier") return [text.slice(node.start, node.end)];
   return namedChildren(node).flatMap((child) => identifiersIn(child, text));

@@ -4,6 +4,7 @@
  * Anything not resolved with certainty is unknown.
  */
 import type { Dependency, Origin, ResolvedValue, Value } from "../core/facts.js";
+import { lastSegment } from "../knowledge/dotted.js";
 import { OPTIMIZER_MODULE_ROOTS, optimizerByName } from "../knowledge/optimizers.js";
 import { isBatchName, isWorldSizeCall, isWorldSizePath, nameDependencies, unionDependencies } from "./names.js";
 import { fieldChild, namedChildren, spanOf, textOf, type PyNode } from "./parser.js";
@@ -177,7 +178,7 @@ export class Resolver {
     if (fn?.type === "function_definition") {
       const params = namedChildren(binding.stmt.parent!);
       const owner = fn.parent?.type === "block" ? fn.parent.parent : fn.parent?.parent?.parent;
-      if (params[0] === binding.stmt && owner?.type === "class_definition" && !this.isStaticMethod(fn)) {
+      if (params[0] === binding.stmt && owner?.type === "class_definition" && !this.hasDecorator(fn, /staticmethod|classmethod/)) {
         const cls = this.classModel(owner);
         return cls ? { kind: "instance", cls } : null;
       }
@@ -195,9 +196,10 @@ export class Resolver {
     return shared && (!expected || shared.kind === expected) ? shared : null;
   }
 
-  private isStaticMethod(fn: PyNode): boolean {
-    const decorated = fn.parent?.type === "decorated_definition" ? fn.parent : undefined;
-    return !!decorated?.children.some((d) => d.type === "decorator" && /staticmethod|classmethod/.test(this.textOf(d)));
+  /** Whether a class or function definition carries a decorator whose text matches `pattern`. */
+  private hasDecorator(definition: PyNode, pattern: RegExp): boolean {
+    const decorated = definition.parent?.type === "decorated_definition" ? definition.parent : undefined;
+    return !!decorated?.children.some((d) => d.type === "decorator" && pattern.test(this.textOf(d)));
   }
 
   /**
@@ -313,11 +315,10 @@ export class Resolver {
     let cls = this.classes.get(node);
     if (cls) return cls;
     const nameNode = fieldChild(node, "name");
-    const decorated = node.parent?.type === "decorated_definition" ? node.parent : undefined;
     cls = {
       name: nameNode ? this.textOf(nameNode) : "",
       node,
-      isDataclass: !!decorated?.children.some((d) => d.type === "decorator" && /\bdataclass\b/.test(this.textOf(d))),
+      isDataclass: this.hasDecorator(node, /\bdataclass\b/),
       fields: new Map(),
       selfWrites: new Map(),
     };
@@ -671,8 +672,8 @@ export class Resolver {
       return unknownAt(node, dependsOn);
     }
     const arg = defs[0];
-    const origin = { span: spanOf(arg.call), description: `argparse default of ${arg.flag}`, overridable: true };
     if (arg.required) return unknownAt(node, dependsOn);
+    const origin = { span: spanOf(arg.call), description: `argparse default of ${arg.flag}`, overridable: true };
     if (!arg.defaultNode) {
       if (arg.action === "store_true" || arg.action === "store_false") {
         return { value: { kind: "bool", value: arg.action === "store_false" }, span: spanOf(node), origin, dependsOn };
@@ -885,6 +886,7 @@ function definitionNode(stmt: PyNode): PyNode {
   return stmt.type === "decorated_definition" ? (fieldChild(stmt, "definition") ?? stmt) : stmt;
 }
 
+/** The return statements of a function body, not those of nested functions, classes or lambdas. */
 function collectReturns(node: PyNode | undefined, out: PyNode[]): void {
   if (!node) return;
   for (const child of node.children) {
@@ -893,6 +895,7 @@ function collectReturns(node: PyNode | undefined, out: PyNode[]): void {
   }
 }
 
+/** Whether two references name the same import path or the same argparse parser. */
 function sameRef(a: Ref, b: Ref): boolean {
   if (a.kind !== b.kind) return false;
   if (a.kind === "path" && b.kind === "path") return a.path === b.path;
@@ -901,7 +904,7 @@ function sameRef(a: Ref, b: Ref): boolean {
 }
 
 /** The value node of a call's keyword argument. */
-export function keywordArgument(call: PyNode, name: string, text: string): PyNode | undefined {
+function keywordArgument(call: PyNode, name: string, text: string): PyNode | undefined {
   const args = fieldChild(call, "arguments");
   for (const arg of args?.children ?? []) {
     if (arg.type !== "keyword_argument") continue;
@@ -925,16 +928,18 @@ export function lastName(node: PyNode, text: string): string | undefined {
   return undefined;
 }
 
-function unknownAt(node: PyNode, dependsOn: Dependency[]): ResolvedValue {
+/** A value that cannot be resolved, at a node, with what it is known to depend on. */
+export function unknownAt(node: PyNode, dependsOn: Dependency[]): ResolvedValue {
   return { value: { kind: "unknown" }, span: spanOf(node), dependsOn };
 }
 
+/** A value written as a literal at a node. */
 function literalAt(node: PyNode, value: Value): ResolvedValue {
   return { value, span: spanOf(node), literalSpan: spanOf(node), dependsOn: [] };
 }
 
 /** A Python int or float literal (`1_000`, `0x10`, `1e-3`); undefined for complex numbers. */
-export function parseNumber(source: string): number | undefined {
+function parseNumber(source: string): number | undefined {
   const s = source.replace(/_/g, "").toLowerCase();
   if (/j$/.test(s)) return undefined;
   if (/^0[xob]/.test(s)) return Number(s);
@@ -955,6 +960,7 @@ function parseIntString(s: string): number | undefined {
   return /^[+-]?\d[\d_]*$/.test(t) ? Number(t.replace(/_/g, "")) : undefined;
 }
 
+/** Python arithmetic on two known numbers; undefined for division by zero, overflow or another operator. */
 function arithmetic(op: string, a: number, b: number): number | undefined {
   switch (op) {
     case "+":
@@ -1020,5 +1026,5 @@ function unescapePython(body: string): string {
 
 /** Whether an import path names a LazyCall wrapper (`detectron2.config.LazyCall`), which defers a construction as a config. */
 export function isLazyCallPath(path: string): boolean {
-  return path.slice(path.lastIndexOf(".") + 1) === "LazyCall";
+  return lastSegment(path) === "LazyCall";
 }

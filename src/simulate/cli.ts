@@ -3,11 +3,12 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { closest } from "fastest-levenshtein";
 import { lintPaths } from "../cli/lint-paths.js";
+import { displayPath } from "../config/load.js";
 import { lintText } from "../core/engine.js";
 import type { Rule } from "../core/types.js";
 import { RULES } from "../../rules/index.js";
 import { renderHtml } from "./html.js";
-import { formatText, toJson } from "./report.js";
+import { formatText, toJson, wrapText } from "./report.js";
 import { Simulator } from "./runner.js";
 import { simulateMessage, simulateResults, unsimulatedFindings, type FindingSimulation, type UnsimulatedFinding } from "./simulate.js";
 
@@ -93,17 +94,12 @@ function usageFailure(error: UsageError, usage: string): number {
   return 2;
 }
 
-/** A path relative to the working directory when it lies inside it, for reading. */
-function displayPath(filePath: string): string {
-  const relative = path.relative(process.cwd(), filePath);
-  return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : filePath;
-}
-
 /** Writes simulations in the requested format, and the HTML page when asked (both with readable paths; JSON keeps them as linted). */
 function emit(simulations: FindingSimulation[], unsimulated: UnsimulatedFinding[], format: "text" | "json", htmlPath: string | undefined): void {
-  const readable = simulations.map((s) => ({ ...s, filePath: displayPath(s.filePath) }));
+  const cwd = process.cwd();
+  const readable = simulations.map((s) => ({ ...s, filePath: displayPath(s.filePath, cwd) }));
   if (htmlPath) writeFileSync(htmlPath, renderHtml(readable));
-  const skipped = unsimulated.map((f) => ({ ...f, filePath: displayPath(f.filePath) }));
+  const skipped = unsimulated.map((f) => ({ ...f, filePath: displayPath(f.filePath, cwd) }));
   process.stdout.write(format === "json" ? `${JSON.stringify(toJson(simulations), null, 2)}\n` : formatText(readable, skipped));
   if (htmlPath && format === "text") process.stdout.write(`\nHTML report written to ${htmlPath}\n`);
 }
@@ -141,20 +137,12 @@ export function closestRuleId(id: string): string {
 }
 
 /** Wraps prose at a width, indenting every line. */
-function wrap(text: string, indent = "  ", width = 100): string {
-  const lines: string[] = [];
-  for (const paragraph of text.split(/\n\s*\n/)) {
-    let line = "";
-    for (const word of paragraph.split(/\s+/).filter(Boolean)) {
-      if (line && indent.length + line.length + 1 + word.length > width) {
-        lines.push(indent + line);
-        line = word;
-      } else line = line ? `${line} ${word}` : word;
-    }
-    if (line) lines.push(indent + line);
-    lines.push("");
-  }
-  return lines.join("\n").trimEnd();
+function wrap(text: string, indent = "  "): string {
+  return text
+    .split(/\n\s*\n/)
+    .flatMap((paragraph) => [...wrapText(paragraph, indent, indent), ""])
+    .join("\n")
+    .trimEnd();
 }
 
 /** Indents a block of code. */
@@ -183,7 +171,7 @@ export function formatRuleDocs(rule: Rule<unknown>): string {
 }
 
 /** Simulations of the settings changes the rule reports on its own bad example. */
-export function simulateBadExample(rule: Rule<unknown>): FindingSimulation[] {
+function simulateBadExample(rule: Rule<unknown>): FindingSimulation[] {
   const filePath = `${rule.meta.name}-example.py`;
   const text = rule.meta.docs.badExample;
   const result = lintText(text, { filePath, rules: [{ rule, severity: rule.meta.defaultSeverity, options: rule.defaultOptions as Record<string, unknown> }] });

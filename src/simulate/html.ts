@@ -62,7 +62,7 @@ function divergenceMark(point: LossPoint, color: string, x: (step: number) => nu
 }
 
 /** Loss curves before and after on one problem, log-scale loss against step, with axes, target and legend. */
-export function lossChart(comparison: ProblemComparison): string {
+function lossChart(comparison: ProblemComparison): string {
   const { problem } = comparison;
   const before = plottable(comparison.before.curve);
   const after = plottable(comparison.after.curve);

@@ -3,6 +3,7 @@
  * gradients, each chosen so one optimizer pitfall shows up in a few hundred steps.
  * They are stand-ins for a network, not the user's network.
  */
+import { l2Norm } from "../optim/optimizer.js";
 import { seededRandom, type Random } from "./random.js";
 
 export type ProblemId = "noisy-quadratic" | "scaled-regression" | "ill-conditioned-quadratic" | "rosenbrock" | "mlp";
@@ -48,11 +49,6 @@ function sumOfSquares(arrays: Float64Array[]): number {
   return total;
 }
 
-/** The Euclidean norm of one tensor. */
-export function tensorNorm(array: Float64Array): number {
-  return Math.sqrt(sumOfSquares([array]));
-}
-
 /** The Euclidean norm over every parameter. */
 export function parameterNorm(params: Float64Array[]): number {
   return Math.sqrt(sumOfSquares(params));
@@ -60,7 +56,7 @@ export function parameterNorm(params: Float64Array[]): number {
 
 /** Norms of every tensor, labelled. */
 function tensorNorms(params: Float64Array[], labels: string[]): TrackedQuantity[] {
-  return params.map((p, i) => ({ label: `‖${labels[i]}‖`, value: tensorNorm(p) }));
+  return params.map((p, i) => ({ label: `‖${labels[i]}‖`, value: l2Norm(p) }));
 }
 
 /** `count` values spaced evenly on a log scale from `first` to `last`. */
@@ -142,7 +138,7 @@ export function noisyQuadratic(setup: NoisyQuadraticSetup): Problem {
     loss,
     grad,
     sampleGrad: ([theta], random) => [Float64Array.from(theta, (t, i) => curvature[i] * t + noiseScale[i] * random.normal())],
-    tracked: ([theta]) => [{ label: "‖θ‖", value: tensorNorm(theta) }],
+    tracked: ([theta]) => [{ label: "‖θ‖", value: l2Norm(theta) }],
   };
 }
 
@@ -169,7 +165,7 @@ function solveNormalEquations(gram: number[][], rhs: number[]): number[] {
 }
 
 /** Feature scales of the regression problem: two orders of magnitude apart. */
-export const REGRESSION_FEATURE_SCALES = [0.1, 1, 10];
+const REGRESSION_FEATURE_SCALES = [0.1, 1, 10];
 
 /**
  * Least-squares regression with an intercept on features whose scales differ by 100×, every true
@@ -288,7 +284,7 @@ export function illConditionedQuadratic(): Problem {
     init: () => [new Float64Array(dim).fill(QUADRATIC_START)],
     loss,
     grad,
-    tracked: ([x]) => [{ label: "‖x‖", value: tensorNorm(x) }],
+    tracked: ([x]) => [{ label: "‖x‖", value: l2Norm(x) }],
   };
 }
 
@@ -316,7 +312,7 @@ export function rosenbrock(): Problem {
     init: () => [Float64Array.of(-1.2, 1)],
     loss,
     grad,
-    tracked: ([p]) => [{ label: "‖(x, y)‖", value: tensorNorm(p) }],
+    tracked: ([p]) => [{ label: "‖(x, y)‖", value: l2Norm(p) }],
   };
 }
 

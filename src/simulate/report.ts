@@ -42,7 +42,7 @@ function shownOptions(before: OptimizerConfig, after: OptimizerConfig): string[]
 }
 
 /** An optimizer construction as a short Python-like call, e.g. `AdamW(lr=0.001, weight_decay=0.01)`. */
-export function formatConfig(config: OptimizerConfig, names: string[]): string {
+function formatConfig(config: OptimizerConfig, names: string[]): string {
   const args = names.filter((name) => config.options[name] !== undefined).map((name) => `${name}=${formatOption(config.options[name])}`);
   return `${config.optimizer}(${args.join(", ")})`;
 }
@@ -109,7 +109,7 @@ function decayLines(comparison: ProblemComparison): string[] {
 }
 
 /** The readable report of one finding. */
-export function formatFindingText(simulation: FindingSimulation): string {
+function formatFindingText(simulation: FindingSimulation): string {
   const ruleLabel = simulation.code ? `${simulation.ruleId} (${simulation.code})` : String(simulation.ruleId);
   const change = formatChange(simulation.before, simulation.after);
   const lines = [`${simulation.filePath}:${simulation.line}:${simulation.column}  ${ruleLabel}`, `  before  ${change.before}`, `  after   ${change.after}`];

@@ -45,7 +45,7 @@ const RULE_CODES: Record<string, string> = {
 const NON_ADAPTIVE = new Set(["SGD", "LARS"]);
 
 /** Whether an optimizer divides its step by a running gradient scale (Adam, RMSprop, ...). */
-export function isAdaptive(optimizer: string): boolean {
+function isAdaptive(optimizer: string): boolean {
   return !NON_ADAPTIVE.has(optimizer);
 }
 

@@ -14,10 +14,11 @@ import { CLEAN, MIXED, WARNINGS_ONLY } from "./sample-results.js";
 
 const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), "golden");
 
-/** Compares text with a golden file (or writes it when updating). */
+/** Compares text with a golden file (or writes it when updating); a missing golden fails instead of being created. */
 function expectGolden(name: string, actual: string): void {
   const file = path.join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN || !existsSync(file)) writeFileSync(file, actual);
+  if (process.env.UPDATE_GOLDEN) writeFileSync(file, actual);
+  expect(existsSync(file), `missing golden ${name}: run with UPDATE_GOLDEN=1 and review it`).toBe(true);
   expect(actual).toBe(readFileSync(file, "utf8"));
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { TextEdit } from "../../src/core/types.js";
-import { applyEdits, notebookEdits } from "../../src/notebook/edits.js";
+import { notebookEdits } from "../../src/notebook/edits.js";
+import { applyTextEdits as applyEdits } from "../../src/core/text-edits.js";
 import { readNotebook, viewSpanToFile, type NotebookView } from "../../src/notebook/notebook.js";
 
 /** A notebook in Jupyter's own layout; a cell given as an array keeps that list, a string stays a string source. */

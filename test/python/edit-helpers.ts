@@ -26,7 +26,7 @@ function spanOf(node: Node): Span {
 }
 
 /** What a literal expression evaluates to (numbers, bools, None, strings, tuples and lists of those). */
-export function literalValue(node: Node): Value {
+function literalValue(node: Node): Value {
   switch (node.type) {
     case "integer":
     case "float":

@@ -157,7 +157,7 @@ export class OneCycleLR extends LRScheduler {
 }
 
 /** The phase a step falls in and the step that phase starts from; the last phase also takes any overrun. */
-export function phaseAt(phases: readonly CyclePhase[], step: number): { phase: CyclePhase; startStep: number } {
+function phaseAt(phases: readonly CyclePhase[], step: number): { phase: CyclePhase; startStep: number } {
   let startStep = 0;
   for (let p = 0; p < phases.length - 1; p++) {
     if (step <= phases[p].endStep) return { phase: phases[p], startStep };

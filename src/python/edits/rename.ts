@@ -1,6 +1,7 @@
 /** `rename-optimizer`: construct a different optimizer class, keeping the file's import style. */
 import type { OptimizerSite } from "../../core/facts.js";
 import type { TextEdit } from "../../core/types.js";
+import { lastSegment } from "../../knowledge/dotted.js";
 import { optimizerByName, type OptimizerInfo } from "../../knowledge/index.js";
 import { appendItem, removeItem, removeStatement } from "./lists.js";
 import {
@@ -12,11 +13,6 @@ import { leadingIndent, lineEnding, nextLineStart, spanOf, type SyntaxNode } fro
 /** The module part of a dotted path. */
 function modulePart(path: string): string {
   return path.slice(0, path.lastIndexOf("."));
-}
-
-/** The last segment of a dotted path. */
-function lastPart(path: string): string {
-  return path.slice(path.lastIndexOf(".") + 1);
 }
 
 /** Every dotted path that names the class, the canonical one first. */
@@ -48,7 +44,7 @@ function renameAttributeCallee(root: SyntaxNode, callee: SyntaxNode, target: Opt
   const objectPath = modulePart(path);
   const sibling = classPaths(target).find((candidate) => modulePart(candidate) === objectPath);
   if (sibling) {
-    return [{ span: spanOf(callee.childForFieldName("attribute")!), text: lastPart(sibling) }];
+    return [{ span: spanOf(callee.childForFieldName("attribute")!), text: lastSegment(sibling) }];
   }
   const reachable = classPaths(target).find((candidate) => candidate.startsWith(`${binding.path}.`));
   if (reachable) {
@@ -122,17 +118,17 @@ function renameImportedName(
   const single = importEntries(old.statement).length === 1;
 
   if (lastUse && alias !== undefined && exported) {
-    return [{ span: spanOf(importedName), text: lastPart(exported) }];
+    return [{ span: spanOf(importedName), text: lastSegment(exported) }];
   }
   const targetModule = modulePart(target.canonical);
   if (lastUse && alias !== undefined) {
-    const entry = `${lastPart(target.canonical)} as ${alias}`;
+    const entry = `${lastSegment(target.canonical)} as ${alias}`;
     if (single) return [{ span: spanOf(old.statement), text: `from ${targetModule} import ${entry}` }];
     const added = importLineAfter(text, old.statement, entry, targetModule);
     return typeof added === "string" ? added : [removeItem(importEntries(old.statement), old.entry), added];
   }
 
-  const newName = lastPart(exported ?? target.canonical);
+  const newName = lastSegment(exported ?? target.canonical);
   const clash = nameClash(root, newName);
   if (clash) return `cannot import ${target.canonical}: ${clash}`;
   const callEdit: TextEdit = { span: spanOf(callee), text: newName };

@@ -17,14 +17,14 @@ export function preferredQuote(root: SyntaxNode): Quote {
 }
 
 /** A Python number literal for `n` (`float("inf")` style for non-finite values). */
-export function renderNumber(n: number, quote: Quote): string {
+function renderNumber(n: number, quote: Quote): string {
   if (Number.isNaN(n)) return `float(${quote}nan${quote})`;
   if (!Number.isFinite(n)) return `${n < 0 ? "-" : ""}float(${quote}inf${quote})`;
   return String(n);
 }
 
 /** A Python string literal for `s` with the given quote. */
-export function renderString(s: string, quote: Quote): string {
+function renderString(s: string, quote: Quote): string {
   const escaped = s
     .replace(/\\/g, "\\\\")
     .replace(quote === '"' ? /"/g : /'/g, `\\${quote}`)

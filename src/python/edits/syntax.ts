@@ -5,7 +5,7 @@ import { parseTree } from "../parser.js";
 
 export type SyntaxNode = Parser.SyntaxNode;
 
-/** The module node of a fresh parse of `text` (with the adapter's one parser); callers drop it before returning. */
+/** The module node of a fresh parse of `text` (with the adapter's one parser). */
 export function parseModule(text: string): SyntaxNode {
   return parseTree(text).rootNode;
 }
