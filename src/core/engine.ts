@@ -83,12 +83,14 @@ export function lintText(text: string, options: LintTextOptions): FileResult {
   const body = hasBom ? text.slice(1) : text;
   let current = body;
   const notes: LintMessage[] = [];
+  let analysis: Analysis | undefined;
   if (options.fix) {
     const fixed = applyFixes(adapter, body, options);
     current = fixed.text;
+    analysis = fixed.settled;
     if (fixed.refused) notes.push(fixed.refused);
   }
-  const analysis = analyze(adapter, current, options);
+  analysis ??= analyze(adapter, current, options);
   const messages = [...analysis.messages, ...notes].sort(byPosition);
   const result = summarize(options.filePath, messages, analysis.suppressed);
   if (current !== body) result.output = (hasBom ? BOM : "") + current;
@@ -273,13 +275,19 @@ function applyNonOverlapping(text: string, fixes: FixJson[]): { text: string; ap
  * Applies fixes until nothing changes (at most 10 passes). A pass whose result does not parse is retried
  * one fix at a time, keeping only fixes that leave the file parseable.
  */
-function applyFixes(adapter: LanguageAdapter, text: string, options: LintTextOptions): { text: string; refused?: LintMessage } {
+function applyFixes(
+  adapter: LanguageAdapter,
+  text: string,
+  options: LintTextOptions,
+): { text: string; refused?: LintMessage; settled?: Analysis } {
   if (!adapter.parses(text)) return { text };
   let current = text;
   let refused: LintMessage | undefined;
   for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
-    const { fixes } = analyze(adapter, current, options);
-    if (fixes.length === 0) break;
+    const analysis = analyze(adapter, current, options);
+    const { fixes } = analysis;
+    // Nothing left to fix: this analysis of the final text is the one to report.
+    if (fixes.length === 0) return { text: current, refused, settled: analysis };
     const attempt = applyNonOverlapping(current, fixes);
     if (attempt.text === current) break;
     if (adapter.parses(attempt.text)) {
