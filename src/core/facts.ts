@@ -7,6 +7,11 @@
 export interface Span {
   start: number;
   end: number;
+  /**
+   * The file the offsets point into, when it is not the file being analyzed: a value that came from a
+   * `_base_` config, a Hydra group, or a call site in another module. Absent means the analyzed file.
+   */
+  file?: string;
 }
 
 /** What an expression evaluates to, as far as static analysis can tell. */
@@ -16,7 +21,21 @@ export type Value =
   | { kind: "string"; value: string }
   | { kind: "none" }
   | { kind: "sequence"; items: ResolvedValue[] }
+  /**
+   * A config tree node: a Python dict literal or `dict(...)`, a YAML mapping, a JSON object. Entries keep
+   * source order; every key has its span and every value its own provenance.
+   */
+  | { kind: "mapping"; entries: MappingEntry[]; open?: boolean }
   | { kind: "unknown" };
+
+/** One key of a mapping value. */
+export interface MappingEntry {
+  key: string;
+  keySpan: Span;
+  value: ResolvedValue;
+  /** The whole entry (`key: value`, `"key": value`, `key=value`). */
+  span: Span;
+}
 
 /** Where a resolved value was defined, when that is not the use site itself. */
 export interface Origin {
@@ -74,6 +93,12 @@ export type ParamsFact =
    * the parameters are tensors listed by hand (`[image]`, `[w, b]`, `[latent] + noise`), not a module's parameters.
    */
   | { kind: "other"; span: Span; tensors?: boolean }
+  /**
+   * Parameters chosen by a framework from a config (HF Trainer, timm `create_optimizer_v2`, mmengine's
+   * optimizer wrapper, DeepSpeed). `excludesBiasAndNorm` when the framework keeps biases and norm weights
+   * out of weight decay (the HF Trainer and timm always; mmengine with `bias_decay_mult`/`norm_decay_mult` 0).
+   */
+  | { kind: "managed"; span: Span; by: string; excludesBiasAndNorm: boolean }
   | { kind: "missing" };
 
 /** One parameter-group dict as written (`{"params": head.parameters(), "lr": 1e-3}`). */
@@ -87,8 +112,10 @@ export interface ParamGroupFact {
 
 /** An optimizer construction, matched to its entry in the knowledge table. */
 export interface OptimizerSite {
-  /** Stable id within the file, used by fix requests. */
-  id: number;
+  /** Id unique across a run (`<file>#<n>`), used by fix requests and scheduler links. */
+  id: string;
+  /** The config dialect a site was read from (`mmengine`, `hydra`, `deepspeed`, ...); absent for Python calls. */
+  dialect?: string;
   /** Canonical optimizer name from the knowledge table, e.g. `torch.optim.Adam`. */
   canonical: string;
   /** The whole construction (call expression, or config mapping). */
@@ -126,7 +153,7 @@ export interface SchedulerFact {
   canonical: string;
   span: Span;
   /** The id of the OptimizerSite the scheduler drives, when its optimizer argument is one known construction. */
-  optimizerSite?: number;
+  optimizerSite?: string;
 }
 
 /** A write of a learning rate into a parameter group at run time (`param_group["lr"] = new_lr`). */

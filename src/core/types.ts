@@ -14,15 +14,15 @@ export type LiteralValue = number | boolean | string | null | number[];
 /** An edit a rule asks for on a fact; the adapter that produced the fact turns it into text edits. */
 export type FixRequest =
   /** Construct a different optimizer (canonical name from the knowledge table), keeping the import style and leaving no unused or undefined name. */
-  | { kind: "rename-optimizer"; site: number; to: string }
+  | { kind: "rename-optimizer"; site: string; to: string }
   /** Set a keyword argument at the construction: replace its value if given, otherwise add it. */
-  | { kind: "set-argument"; site: number; name: string; value: LiteralValue }
+  | { kind: "set-argument"; site: string; name: string; value: LiteralValue }
   /** Swap the two items of the sequence literal a value came from (where it is defined, e.g. the argparse default). */
   | { kind: "swap-sequence-items"; value: ResolvedValue }
   /** Replace whole-model parameters with two groups: decayed matrices, undecayed biases and norm weights. */
-  | { kind: "split-decay-groups"; site: number }
+  | { kind: "split-decay-groups"; site: string }
   /** Multiply an argument's value by the number of data-parallel workers. */
-  | { kind: "scale-by-world-size"; site: number; name: string };
+  | { kind: "scale-by-world-size"; site: string; name: string };
 
 /** A text replacement on UTF-16 offsets. */
 export interface TextEdit {

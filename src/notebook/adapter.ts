@@ -32,14 +32,14 @@ function withoutBom(text: string): string {
 }
 
 /** Analyzes a notebook: its code cells through the Python analysis, with all spans moved into the file text. */
-export function analyzeNotebook(source: string): NotebookFile {
+export function analyzeNotebook(source: string, filePath = "<text>"): NotebookFile {
   const text = withoutBom(source);
   const view = readNotebook(text);
   if ("message" in view) {
     const at = Math.min(view.offset, text.length);
     return { text, facts: emptyFacts(), syntaxErrors: [{ span: { start: at, end: Math.min(at + 1, text.length) }, message: view.message }], comments: [] };
   }
-  const python = analyzePython(view.python);
+  const python = analyzePython(view.python, filePath);
   const toFile = (span: Span) => viewSpanToFile(view, span);
   const syntaxErrors = python.syntaxErrors.map((error) => ({
     span: toFile(error.span),
@@ -134,7 +134,7 @@ function notebookParses(text: string): boolean {
 export const notebookAdapter: LanguageAdapter = {
   name: "notebook",
   handles: (filePath) => /\.ipynb$/i.test(filePath),
-  analyze: (text) => analyzeNotebook(text),
+  analyze: (text, filePath) => analyzeNotebook(text, filePath),
   edits: notebookFileEdits,
   parses: notebookParses,
 };

@@ -7,7 +7,7 @@ import { parsesCleanly } from "./parser.js";
 export const pythonAdapter: LanguageAdapter = {
   name: "python",
   handles: (filePath) => /\.pyi?$/i.test(filePath),
-  analyze: (text) => analyzePython(text),
+  analyze: (text, filePath) => analyzePython(text, filePath),
   edits: (file, request) => pythonEdits(file, request),
   parses: (text) => parsesCleanly(text),
 };

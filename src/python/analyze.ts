@@ -24,10 +24,10 @@ export function emptyFacts(): TrainingFacts {
 }
 
 /** Parse once, report syntax errors and comments, and extract facts when the file mentions a framework. */
-export function analyzePython(source: string): AnalyzedFile {
+export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile {
   const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   const tree = parseTree(text);
   const syntaxErrors = collectSyntaxErrors(tree, text);
-  const facts = RELEVANT_WORDS.test(text) ? extractFacts(new Resolver(indexFile(toPyTree(tree), text), text)) : emptyFacts();
+  const facts = RELEVANT_WORDS.test(text) ? extractFacts(new Resolver(indexFile(toPyTree(tree), text), text, filePath)) : emptyFacts();
   return { text, facts, syntaxErrors, comments: scanComments(text) };
 }

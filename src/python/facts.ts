@@ -65,7 +65,7 @@ export function extractFacts(resolver: Resolver): TrainingFacts {
     const path = mayBeOptimizer || (last && (DISTRIBUTED_CALLS.has(last) || last === "get_world_size")) ? resolver.pathOf(callee) : undefined;
     const info = path ? optimizerByName(path) : undefined;
     if (info) {
-      const site = optimizerSite(resolver, call, callee, info, optimizers.length);
+      const site = optimizerSite(resolver, call, callee, info, `${resolver.filePath}#${optimizers.length}`);
       const holder = holderOf(resolver, call);
       if (callee.type === "call" && isLazyCallPath(resolver.pathOf(fieldChild(callee, "function")) ?? "")) forgetConfigEdits(resolver, site, holder);
       optimizers.push(site);
@@ -233,7 +233,7 @@ function holderOf(resolver: Resolver, call: PyNode): string | undefined {
 }
 
 /** An optimizer construction with its arguments matched to the knowledge table's signature. */
-function optimizerSite(resolver: Resolver, call: PyNode, callee: PyNode, info: OptimizerInfo, id: number): OptimizerSite {
+function optimizerSite(resolver: Resolver, call: PyNode, callee: PyNode, info: OptimizerInfo, id: string): OptimizerSite {
   const args = new Map<string, ArgumentFact>();
   let params: ParamsFact = { kind: "missing" };
   let hasUnresolvedSpread = false;

@@ -81,6 +81,8 @@ export class Resolver {
   constructor(
     readonly index: FileIndex,
     readonly text: string,
+    /** The analyzed file's path: site ids are made unique across a run with it. */
+    readonly filePath = "<text>",
   ) {}
 
   textOf(node: PyNode): string {

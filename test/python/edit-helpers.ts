@@ -88,7 +88,7 @@ function paramsFact(node: Node | undefined): OptimizerSite["params"] {
 }
 
 /** An optimizer site for `call`, its arguments matched to the knowledge table's signature of `canonical`. */
-export function siteForCall(root: Node, call: Node, id: number, canonical: string): OptimizerSite {
+export function siteForCall(root: Node, call: Node, id: number | string, canonical: string): OptimizerSite {
   const info = optimizerByName(canonical);
   if (!info) throw new Error(`unknown optimizer ${canonical}`);
   const args = new Map<string, ArgumentFact>();
@@ -123,7 +123,7 @@ export function siteForCall(root: Node, call: Node, id: number, canonical: strin
     }
   }
   return {
-    id, canonical, span: spanOf(call), nameSpan: spanOf(call.childForFieldName("function")!), args,
+    id: typeof id === "number" ? `<text>#${id}` : id, canonical, span: spanOf(call), nameSpan: spanOf(call.childForFieldName("function")!), args,
     hasUnresolvedSpread, params: paramsFact(params),
   };
 }
@@ -198,7 +198,7 @@ export function fixtureRequest(text: string, spec: EditCase): { file: AnalyzedFi
   const file = analyzedFile(text, spec.callee, spec.canonical, 1, spec.occurrence ?? 0);
   const request = (spec.request.kind === "swap-sequence-items"
     ? { kind: "swap-sequence-items", value: literalNamed(parse(text), spec.literal!) }
-    : { ...spec.request, site: 1 }) as FixRequest;
+    : { ...spec.request, site: "<text>#1" }) as FixRequest;
   return { file, request };
 }
 

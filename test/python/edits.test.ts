@@ -43,7 +43,7 @@ function expectSettled(after: string, spec: ReturnType<typeof editCase>): void {
   if (kind === "rename-optimizer") {
     const to = spec.request.to as string;
     const file = analyzedFile(after, spec.calleeAfter!, to, 1, spec.occurrence ?? 0);
-    expect(pythonEdits(file, { kind, site: 1, to })).toEqual([]);
+    expect(pythonEdits(file, { kind, site: "<text>#1", to })).toEqual([]);
   } else if (kind === "set-argument") {
     const { file, request } = fixtureRequest(after, spec);
     expect(pythonEdits(file, request)).toEqual([]);
@@ -55,7 +55,7 @@ function expectSettled(after: string, spec: ReturnType<typeof editCase>): void {
   } else if (kind === "split-decay-groups") {
     const site = siteForCall(root, findCall(root, spec.callee, spec.occurrence ?? 0), 1, spec.canonical);
     expect(site.params).toMatchObject({ kind: "groups", hasNoDecayGroup: true });
-    expect(pythonEdits(analyzedFile(after, spec.callee, spec.canonical), { kind, site: 1 })).toMatch(/not given a whole model/);
+    expect(pythonEdits(analyzedFile(after, spec.callee, spec.canonical), { kind, site: "<text>#1" })).toMatch(/not given a whole model/);
   } else if (kind === "scale-by-world-size") {
     const site = siteForCall(root, findCall(root, spec.callee, spec.occurrence ?? 0), 1, spec.canonical);
     expect(after.slice(site.args.get("lr")!.span.start, site.args.get("lr")!.span.end)).toMatch(/world_size/);
@@ -120,7 +120,7 @@ describe("python edits: checked against PyTorch", () => {
 /** The edits or reason for a request on an inline snippet. */
 function run(text: string, callee: string, canonical: string, request: Record<string, unknown>): TextEdit[] | string {
   const file = analyzedFile(text, callee, canonical);
-  return pythonEdits(file, { ...request, site: 1 } as FixRequest);
+  return pythonEdits(file, { ...request, site: "<text>#1" } as FixRequest);
 }
 
 /** The snippet after the request's edits. */
@@ -223,7 +223,7 @@ describe("python edits: set-argument", () => {
     const file = analyzedFile(text, "torch.optim.SGD", "torch.optim.SGD");
     const arg = file.facts.optimizers[0].args.get("nesterov")!;
     arg.span = arg.value.span;
-    expect(applyEdits(text, pythonEdits(file, { kind: "set-argument", site: 1, name: "nesterov", value: true }) as TextEdit[])).toBe(
+    expect(applyEdits(text, pythonEdits(file, { kind: "set-argument", site: "<text>#1", name: "nesterov", value: true }) as TextEdit[])).toBe(
       "import torch\nopt = torch.optim.SGD(model.parameters(), lr=0.1, nesterov=True)\n",
     );
   });
