@@ -52,7 +52,7 @@ async function phase(mode, files) {
       parser.parse(text);
     };
   } else {
-    const { lintText } = await import("../dist/src/core/engine.js");
+    const { lintText } = await import("../dist/src/default-linter.js");
     const { RULES } = await import("../dist/rules/index.js");
     const rules = RULES.map((rule) => ({ rule, severity: rule.meta.defaultSeverity, options: {} }));
     work = (path, text) => {

@@ -9,7 +9,7 @@ import { createTwoFilesPatch, FILE_HEADERS_ONLY } from "diff";
 import { RULES } from "../../rules/index.js";
 import { UsageError } from "../config/errors.js";
 import { checkSelectors } from "../config/selection.js";
-import type { FileResult } from "../core/engine.js";
+import type { FileResult } from "../core/results.js";
 import type { Rule } from "../core/types.js";
 import { wantsColor } from "../formatters/color.js";
 import { loadFormatter } from "../formatters/index.js";

@@ -3,7 +3,7 @@
  * and options (rule defaults, then config, then command line).
  */
 import path from "node:path";
-import type { RuleSetting } from "../core/engine.js";
+import type { RuleSetting } from "../core/results.js";
 import type { Rule } from "../core/types.js";
 import { globMatcher, type PathMatcher } from "./globs.js";
 import type { ProjectConfig, RuleConfig } from "./load.js";

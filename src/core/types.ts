@@ -82,6 +82,8 @@ export interface RuleMeta {
 
 export interface RuleContext<O> {
   facts: TrainingFacts;
+  /** Texts of other files that facts point into (`Span.file`), for rules that quote a value. */
+  textOf?(filePath: string): string | undefined;
   options: O;
   knowledge: Knowledge;
   text: string;
@@ -105,13 +107,32 @@ export interface SourceComment {
   ownLine: boolean;
 }
 
-/** The result of analyzing one file with a language adapter. */
+/** A file another file's analysis depends on: an imported module, a `_base_` config, a Hydra group option. */
+export interface FileReference {
+  kind: "import" | "base" | "config-group";
+  /** What the file wrote: a module name (`model`, `.optim`), a relative path (`../_base_/sgd.py`), a group option. */
+  target: string;
+  /** Where it is written in this file. */
+  span: Span;
+}
+
+/** The result of analyzing one file with a language adapter: its summary for the project pass. */
 export interface AnalyzedFile {
   /** The text that was analyzed (BOM already stripped). */
   text: string;
   facts: TrainingFacts;
-  syntaxErrors: { span: Span; message: string }[];
+  syntaxErrors: { span: Span; message: string; fatal?: boolean }[];
   comments: SourceComment[];
+  /** Config documents as neutral trees (`mapping` values), for joiners that merge configs across files. */
+  configRoots?: ResolvedValue[];
+  /** Files this one refers to, for the project pass. */
+  references?: FileReference[];
+  /**
+   * Set by the project pass: for each other file whose values reach this file's facts, the place in this
+   * file that leads there (the `_base_` entry, the call). A finding about a value in a file that is not
+   * linted in the run is shown there.
+   */
+  links?: Map<string, Span>;
 }
 
 /** Knows one input language: how to read facts from it and how to make requested edits in its syntax. */
@@ -119,9 +140,48 @@ export interface LanguageAdapter {
   name: string;
   /** Whether this adapter handles a path (by extension). */
   handles(filePath: string): boolean;
+  /**
+   * Whether a file found by walking a folder can hold anything the rules read, decided from its text
+   * before any parsing (a GitHub workflow or a package.json cannot). Files named explicitly are always read.
+   */
+  mayMatter?(text: string): boolean;
   analyze(text: string, filePath: string): AnalyzedFile;
   /** Text edits for a request on a file this adapter analyzed; a string explains why it cannot be done. */
   edits(file: AnalyzedFile, request: FixRequest): TextEdit[] | string;
   /** Whether the text parses without syntax errors (used to refuse a fix that breaks the file). */
   parses(text: string): boolean;
+}
+
+/** One file in a project run: its adapter, its text and its analysis (the summary the project pass joins). */
+export interface ProjectFile {
+  path: string;
+  /** The text without its BOM. */
+  text: string;
+  /** Hash of the text: the key under which a summary can be reused (cache, editor server). */
+  hash: string;
+  adapter: LanguageAdapter;
+  analyzed: AnalyzedFile;
+  /** Whether the file was given to the run (its findings are reported), or read because another file needs it. */
+  given: boolean;
+}
+
+/** What the project pass can see: the files of the run, and any other file it asks for. */
+export interface ProjectContext {
+  readonly files: readonly ProjectFile[];
+  /** A file of the run, or another file read and analyzed on demand (undefined when it cannot be read or no adapter handles it). */
+  file(path: string): ProjectFile | undefined;
+  /** Whether a path exists as a file (for module lookup), without reading it. */
+  exists(path: string): boolean;
+}
+
+/** Joins per-file summaries: values that cross files (`_base_`, Hydra groups, imports, call sites). */
+export interface ProjectJoiner {
+  name: string;
+  join(project: ProjectContext): void;
+}
+
+/** How the project pass reads files that were not given to the run. */
+export interface ProjectHost {
+  read(path: string): string | undefined;
+  exists(path: string): boolean;
 }

@@ -1,5 +1,5 @@
 /** One line per message, `path: line N, col M, Error - message (CODE rule-name)`, then a count. */
-import type { LintMessage } from "../core/engine.js";
+import type { LintMessage } from "../core/results.js";
 import { ruleLabel, severityOf } from "./stylish.js";
 import type { Formatter } from "./types.js";
 

@@ -3,7 +3,7 @@
  * the Actions runner turns into annotations on the pull request.
  */
 import path from "node:path";
-import type { FileResult, LintMessage } from "../core/engine.js";
+import type { FileResult, LintMessage } from "../core/results.js";
 import { severityOf } from "./stylish.js";
 import type { Formatter } from "./types.js";
 

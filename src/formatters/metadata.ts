@@ -1,5 +1,5 @@
 /** ESLint-shaped `rulesMeta` for the rules that appear in results. */
-import type { FileResult } from "../core/engine.js";
+import type { FileResult } from "../core/results.js";
 import type { Rule } from "../core/types.js";
 import type { EslintRuleMeta } from "./types.js";
 

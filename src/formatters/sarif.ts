@@ -1,7 +1,7 @@
 /** SARIF 2.1.0, the format GitHub code scanning and other security dashboards ingest. */
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { FileResult, LintMessage } from "../core/engine.js";
+import type { FileResult, LintMessage } from "../core/results.js";
 import { severityOf } from "./stylish.js";
 import type { Formatter } from "./types.js";
 

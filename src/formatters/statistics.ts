@@ -1,5 +1,5 @@
 /** Ruff-style `--statistics`: one row per rule that reported, most frequent first. */
-import type { FileResult } from "../core/engine.js";
+import type { FileResult } from "../core/results.js";
 
 export interface StatisticsRow {
   code: string;

@@ -2,7 +2,7 @@
  * ESLint's default layout: each file's path underlined, one aligned row per message
  * (`line:column  severity  message  CODE rule-name`), then a summary of problems and fixable ones.
  */
-import type { FileResult, LintMessage } from "../core/engine.js";
+import type { FileResult, LintMessage } from "../core/results.js";
 import { palette, visibleLength, type Palette } from "./color.js";
 import type { Formatter } from "./types.js";
 

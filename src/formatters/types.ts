@@ -1,5 +1,5 @@
 /** What every formatter receives: the results and, as ESLint passes it, some context. */
-import type { FileResult } from "../core/engine.js";
+import type { FileResult } from "../core/results.js";
 
 /** A rule's metadata in the shape ESLint's `rulesMeta` has, which ESLint formatters and integrations read. */
 export interface EslintRuleMeta {

@@ -10,6 +10,7 @@ import { pythonEdits } from "../python/edits.js";
 import { notebookEdits } from "./edits.js";
 import { cellAtView, fileOffsetToCell, fileOffsetToView, readNotebook, viewSpanToFile, type CodeCell, type NotebookView } from "./notebook.js";
 import { mapSpans } from "./spans.js";
+import { stripBom } from "../core/source-text.js";
 
 /** A notebook's analysis: facts and positions in the file text, plus the Python analysis they came from. */
 export interface NotebookFile extends AnalyzedFile {
@@ -24,16 +25,11 @@ export interface CellLocation {
   column: number;
 }
 
-const BOM = "\uFEFF";
-
 /** The text without a leading byte-order mark. */
-function withoutBom(text: string): string {
-  return text.startsWith(BOM) ? text.slice(1) : text;
-}
 
 /** Analyzes a notebook: its code cells through the Python analysis, with all spans moved into the file text. */
 export function analyzeNotebook(source: string, filePath = "<text>"): NotebookFile {
-  const text = withoutBom(source);
+  const text = stripBom(source);
   const view = readNotebook(text);
   if ("message" in view) {
     const at = Math.min(view.offset, text.length);
@@ -127,7 +123,7 @@ function notebookFileEdits(file: AnalyzedFile, request: FixRequest): TextEdit[] 
 
 /** Whether a text is a readable notebook whose code cells parse as Python. */
 function notebookParses(text: string): boolean {
-  const view = readNotebook(withoutBom(text));
+  const view = readNotebook(stripBom(text));
   return !("message" in view) && analyzePython(view.python).syntaxErrors.length === 0;
 }
 

@@ -6,6 +6,7 @@ import { OPTIMIZER_CLASS_NAMES } from "./names.js";
 import { collectSyntaxErrors, parseTree, scanComments, toPyTree } from "./parser.js";
 import { indexFile } from "./scope.js";
 import { Resolver } from "./values.js";
+import { stripBom } from "../core/source-text.js";
 
 /** Words without which a file has neither an optimizer construction nor data-parallel setup: such files skip fact extraction. */
 const RELEVANT_WORDS = new RegExp(
@@ -25,7 +26,7 @@ export function emptyFacts(): TrainingFacts {
 
 /** Parse once, report syntax errors and comments, and extract facts when the file mentions a framework. */
 export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile {
-  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+  const text = stripBom(source);
   const tree = parseTree(text);
   const syntaxErrors = collectSyntaxErrors(tree, text);
   const facts = RELEVANT_WORDS.test(text) ? extractFacts(new Resolver(indexFile(toPyTree(tree), text), text, filePath)) : emptyFacts();

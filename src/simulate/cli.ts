@@ -4,13 +4,14 @@ import path from "node:path";
 import { closest } from "fastest-levenshtein";
 import { lintPaths } from "../cli/lint-paths.js";
 import { displayPath } from "../config/load.js";
-import { lintText } from "../core/engine.js";
+import { lintText } from "../default-linter.js";
 import type { Rule } from "../core/types.js";
 import { RULES } from "../../rules/index.js";
 import { renderHtml } from "./html.js";
 import { formatText, toJson, wrapText } from "./report.js";
 import { Simulator } from "./runner.js";
 import { simulateMessage, simulateResults, unsimulatedFindings, type FindingSimulation, type UnsimulatedFinding } from "./simulate.js";
+import { stripBom } from "../core/source-text.js";
 
 const SIMULATE_USAGE = `Usage: optim-lint simulate <paths...> [--format text|json] [--html report.html] [--config path]
 
@@ -82,7 +83,7 @@ export function parseSimulateArgs(argv: string[]): SimulateArgs {
 /** Reads a linted file's text for code excerpts, or undefined when it cannot be read. */
 function readSource(filePath: string): string | undefined {
   try {
-    return readFileSync(filePath, "utf8").replace(/^\uFEFF/, "");
+    return stripBom(readFileSync(filePath, "utf8"));
   } catch {
     return undefined;
   }

@@ -1,5 +1,5 @@
 /** From lint results to simulations: every finding that carries a settings change is run before and after. */
-import type { FileResult, LintMessage } from "../core/engine.js";
+import type { FileResult, LintMessage } from "../core/results.js";
 import type { OptimizerConfig } from "../core/types.js";
 import { Simulator, type ProblemComparison } from "./runner.js";
 import { scenarioFor, type SettingsChange } from "./scenarios.js";

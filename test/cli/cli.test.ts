@@ -2,7 +2,7 @@
 import { readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FileResult } from "../../src/core/engine.js";
+import type { FileResult } from "../../src/core/results.js";
 import { stylish } from "../../src/formatters/stylish.js";
 import { buildOnce, copyFixture, runCli } from "./run-cli.js";
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { lintText, mergeEdits, type RuleSetting } from "../../src/core/engine.js";
+import { type RuleSetting } from "../../src/core/results.js";
+import { lintText } from "../../src/default-linter.js";
+import { mergeEdits } from "../../src/core/text-edits.js";
 import { RULES } from "../../rules/index.js";
 import { pythonAdapter } from "../../src/python/adapter.js";
 import type { Rule } from "../../src/core/types.js";

@@ -9,7 +9,7 @@ import { FORMATTERS, loadFormatter } from "../../src/formatters/index.js";
 import type { FormatterContext } from "../../src/formatters/types.js";
 import { formatStatistics, statisticsRows } from "../../src/formatters/statistics.js";
 import { ruleLabel } from "../../src/formatters/stylish.js";
-import type { FileResult } from "../../src/core/engine.js";
+import type { FileResult } from "../../src/core/results.js";
 import { CLEAN, MIXED, WARNINGS_ONLY } from "./sample-results.js";
 
 const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), "golden");

@@ -1,5 +1,5 @@
 /** Hand-written results covering every message kind the formatters render. */
-import type { FileResult, LintMessage } from "../../src/core/engine.js";
+import type { FileResult, LintMessage } from "../../src/core/results.js";
 
 /** A result with counts computed from its messages, as the engine computes them. */
 export function resultOf(filePath: string, messages: LintMessage[], extra: Partial<FileResult> = {}): FileResult {

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Span } from "../../src/core/facts.js";
 
-import { lintText } from "../../src/core/engine.js";
+import { lintText } from "../../src/default-linter.js";
 import { RULES } from "../../rules/index.js";
 import { analyzeNotebook, cellLocation, notebookAdapter } from "../../src/notebook/adapter.js";
 

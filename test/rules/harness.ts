@@ -2,7 +2,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { lintText, type FileResult, type LintMessage } from "../../src/core/engine.js";
+import { type FileResult, type LintMessage } from "../../src/core/results.js";
+import { lintText } from "../../src/default-linter.js";
 import type { Rule } from "../../src/core/types.js";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

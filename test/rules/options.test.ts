@@ -1,6 +1,6 @@
 /** Rule options change what is reported: lr-out-of-range's factor and per-family ranges. */
 import { describe, expect, it } from "vitest";
-import { lintText } from "../../src/core/engine.js";
+import { lintText } from "../../src/default-linter.js";
 import { lrOutOfRange } from "../../rules/lr-out-of-range.js";
 
 const code = "import torch\n\nmodel = torch.nn.Linear(2, 2)\nadam = torch.optim.Adam(model.parameters(), lr=0.1)\nsgd = torch.optim.SGD(model.parameters(), lr=5e-5)\n";

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { FileResult, LintMessage } from "../../src/core/engine.js";
+import type { FileResult, LintMessage } from "../../src/core/results.js";
 import { codeExcerpt, escapeHtml, renderHtml } from "../../src/simulate/html.js";
 import { formatLoss } from "../../src/simulate/report.js";
 import { simulateResults } from "../../src/simulate/simulate.js";

@@ -1,6 +1,6 @@
 /** Text and JSON reports, built from lint results that carry settings changes. */
 import { describe, expect, it } from "vitest";
-import type { FileResult, LintMessage } from "../../src/core/engine.js";
+import type { FileResult, LintMessage } from "../../src/core/results.js";
 import { CAVEAT, formatChange, formatLoss, formatText, toJson } from "../../src/simulate/report.js";
 import { simulateResults, unsimulatedFindings } from "../../src/simulate/simulate.js";
 

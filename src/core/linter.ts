@@ -1,0 +1,186 @@
+/**
+ * The linter: a pure core with open registries. Callers (the CLI, the public API, the editor server)
+ * register the language adapters and project joiners and pass the rules; the core imports none of them.
+ */
+import type { Knowledge } from "../knowledge/index.js";
+import { Positions, placeReport } from "./messages.js";
+import { Project } from "./project.js";
+import { byPosition, summarize, type FixJson, type FileResult, type LintMessage, type RuleSetting, type SuppressedMessage } from "./results.js";
+import { runRules } from "./run-rules.js";
+import { restoreBom, splitBom } from "./source-text.js";
+import { readSuppressions, type Suppressions } from "./suppress.js";
+import { applyNonOverlapping } from "./text-edits.js";
+import type { LanguageAdapter, ProjectFile, ProjectHost, ProjectJoiner } from "./types.js";
+
+export interface LinterOptions {
+  adapters: readonly LanguageAdapter[];
+  joiners?: readonly ProjectJoiner[];
+  knowledge: Knowledge;
+}
+
+export interface LintTextOptions {
+  filePath: string;
+  rules: RuleSetting[];
+  fix?: boolean;
+}
+
+/** One file given to a project run. */
+export interface LintInput {
+  filePath: string;
+  /** The file's text, BOM included when it has one. */
+  text: string;
+  rules: RuleSetting[];
+}
+
+export interface LintProjectOptions {
+  fix?: boolean;
+  /** Reads files the run needs but was not given (a `_base_`, an imported module); none are read without it. */
+  host?: ProjectHost;
+}
+
+const MAX_FIX_PASSES = 10;
+
+/** What one analysis of the whole run found, per given file. */
+interface Evaluation {
+  messages: Map<string, LintMessage[]>;
+  suppressed: Map<string, SuppressedMessage[]>;
+  /** Fixes of unsuppressed messages, for the fix loop. */
+  fixes: Map<string, FixJson[]>;
+}
+
+export class Linter {
+  private readonly adapters: readonly LanguageAdapter[];
+  private readonly joiners: readonly ProjectJoiner[];
+  private readonly knowledge: Knowledge;
+
+  constructor(options: LinterOptions) {
+    this.adapters = options.adapters;
+    this.joiners = options.joiners ?? [];
+    this.knowledge = options.knowledge;
+  }
+
+  /** The adapter that handles a path, if any. */
+  adapterFor(filePath: string): LanguageAdapter | undefined {
+    return this.adapters.find((a) => a.handles(filePath));
+  }
+
+  /** Lints one text on its own; with fix, applies fixes in up to 10 passes and reports what remains. */
+  lintText(text: string, options: LintTextOptions): FileResult {
+    return this.lintProject([{ filePath: options.filePath, text, rules: options.rules }], { fix: options.fix })[0];
+  }
+
+  /**
+   * Lints files together: values cross files through the joiners, and each finding is shown in the file
+   * it is about. Results come in the order of `inputs`.
+   */
+  lintProject(inputs: readonly LintInput[], options: LintProjectOptions = {}): FileResult[] {
+    const split = inputs.map((input) => splitBom(input.text));
+    const bodies = split.map((s) => s.body);
+    const notes = new Map<string, LintMessage>();
+    let evaluation: Evaluation | undefined;
+    if (options.fix) {
+      const settled = this.fixLoop(inputs, bodies, options.host, notes);
+      evaluation = settled;
+    }
+    evaluation ??= this.evaluate(this.analyze(inputs, bodies, options.host), inputs);
+    return inputs.map((input, i) => {
+      const note = notes.get(input.filePath);
+      const messages = [...(evaluation.messages.get(input.filePath) ?? []), ...(note ? [note] : [])].sort(byPosition);
+      const result = summarize(input.filePath, messages, evaluation.suppressed.get(input.filePath) ?? []);
+      if (bodies[i] !== split[i].body) result.output = restoreBom(bodies[i], split[i].bom);
+      else if (messages.length > 0) result.source = input.text;
+      return result;
+    });
+  }
+
+  /** The fallback adapter for a path no adapter claims (text given on stdin without a name). */
+  private adapterOrDefault(filePath: string): LanguageAdapter {
+    return this.adapterFor(filePath) ?? this.adapters.find((a) => a.name === "python") ?? this.adapters[0];
+  }
+
+  private analyze(inputs: readonly LintInput[], bodies: readonly string[], host: ProjectHost | undefined): Project {
+    const project = new Project((p) => this.adapterFor(p), host);
+    inputs.forEach((input, i) => project.add(input.filePath, bodies[i], this.adapterOrDefault(input.filePath)));
+    project.join(this.joiners);
+    return project;
+  }
+
+  /** Runs the rules on every given file and places each report in the file it is about. */
+  private evaluate(project: Project, inputs: readonly LintInput[]): Evaluation {
+    const out: Evaluation = { messages: new Map(), suppressed: new Map(), fixes: new Map() };
+    const textOf = (p: string) => project.file(p)?.text;
+    const positions = new Positions(textOf);
+    const suppressions = new Map<string, Suppressions>();
+    const seen = new Set<string>();
+    const push = <T>(map: Map<string, T[]>, key: string, item: T) => {
+      const list = map.get(key);
+      if (list) list.push(item);
+      else map.set(key, [item]);
+    };
+    project.files.forEach((file, i) => {
+      for (const error of file.analyzed.syntaxErrors) {
+        const fatal = error.fatal ?? true;
+        push(out.messages, file.path, { ruleId: null, severity: fatal ? 2 : 1, ...(fatal ? { fatal: true } : {}), message: `Parsing error: ${error.message}`, ...positions.range(file.path, error.span) });
+      }
+      const { reports, crashes } = runRules(file.analyzed, file.path, inputs[i].rules, this.knowledge, textOf);
+      for (const crash of crashes) push(out.messages, file.path, crash);
+      for (const report of reports) {
+        const placed = placeReport(report, file, (p) => project.file(p), positions);
+        const { dest, message } = placed;
+        // The same finding reached through two files (a base config linted alone and through its child) is shown once.
+        const key = `${dest.path}\0${message.line}:${message.column}\0${message.code}\0${message.message}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        let directives = suppressions.get(dest.path);
+        if (!directives) suppressions.set(dest.path, (directives = readSuppressions(dest.analyzed.comments)));
+        const { meta } = report.setting.rule;
+        if (directives.isSuppressed(meta.code, meta.name, placed.startLine, placed.endLine)) {
+          push(out.suppressed, dest.path, { ...message, suppressions: [{ kind: "directive", justification: "" }] });
+          continue;
+        }
+        push(out.messages, dest.path, message);
+        if (message.fix) push(out.fixes, dest.path, message.fix);
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Applies fixes until nothing changes (at most 10 passes). A file whose fixed text does not parse is
+   * retried one fix at a time, keeping only fixes that leave it parseable. `bodies` is updated in place.
+   */
+  private fixLoop(inputs: readonly LintInput[], bodies: string[], host: ProjectHost | undefined, notes: Map<string, LintMessage>): Evaluation | undefined {
+    const adapters = inputs.map((input) => this.adapterOrDefault(input.filePath));
+    const parsedAtStart = bodies.map((body, i) => adapters[i].parses(body));
+    for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
+      const project = this.analyze(inputs, bodies, host);
+      const evaluation = this.evaluate(project, inputs);
+      let changed = false;
+      inputs.forEach((input, i) => {
+        const fixes = evaluation.fixes.get(input.filePath);
+        if (!fixes?.length || !parsedAtStart[i]) return;
+        const next = this.fixOne(adapters[i], project.files[i], fixes, notes);
+        if (next !== undefined && next !== bodies[i]) {
+          bodies[i] = next;
+          changed = true;
+        }
+      });
+      // Nothing left to fix: this analysis of the final text is the one to report.
+      if (!changed) return evaluation;
+    }
+    return undefined;
+  }
+
+  /** The file's text with its fixes applied, or undefined when no fix leaves it parseable. */
+  private fixOne(adapter: LanguageAdapter, file: ProjectFile, fixes: FixJson[], notes: Map<string, LintMessage>): string | undefined {
+    const attempt = applyNonOverlapping(file.text, fixes);
+    if (adapter.parses(attempt.text)) return attempt.text;
+    for (const fix of fixes) {
+      const single = applyNonOverlapping(file.text, [fix]);
+      if (adapter.parses(single.text)) return single.text;
+      const at = new Positions(() => file.text).range(file.path, { start: fix.range[0], end: fix.range[1] });
+      notes.set(file.path, { ruleId: null, severity: 1, message: "A fix was not applied because the fixed text would not parse; please fix this by hand.", ...at });
+    }
+    return undefined;
+  }
+}

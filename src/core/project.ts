@@ -1,0 +1,66 @@
+/**
+ * The project pass: analyze each file with its adapter into a summary, read the other files that summaries
+ * refer to on demand, and let the registered joiners connect them (imports, call sites, `_base_`, Hydra groups).
+ */
+import { createHash } from "node:crypto";
+import path from "node:path";
+import type { LanguageAdapter, ProjectContext, ProjectFile, ProjectHost, ProjectJoiner } from "./types.js";
+import { stripBom } from "./source-text.js";
+
+/** Hash of a file's text, the key under which its summary can be reused. */
+export function contentHash(text: string): string {
+  return createHash("sha1").update(text).digest("hex");
+}
+
+/** The files of one run and the ones read for them. */
+export class Project implements ProjectContext {
+  private readonly byPath = new Map<string, ProjectFile>();
+  private readonly unreadable = new Set<string>();
+  readonly files: ProjectFile[] = [];
+
+  constructor(
+    private readonly adapterFor: (filePath: string) => LanguageAdapter | undefined,
+    private readonly host: ProjectHost | undefined,
+  ) {}
+
+  /** Adds a file given to the run, analyzed by its adapter. */
+  add(filePath: string, text: string, adapter: LanguageAdapter): ProjectFile {
+    const file: ProjectFile = { path: filePath, text, hash: contentHash(text), adapter, analyzed: adapter.analyze(text, filePath), given: true };
+    this.byPath.set(filePath, file);
+    this.files.push(file);
+    return file;
+  }
+
+  file(filePath: string): ProjectFile | undefined {
+    const key = path.normalize(filePath);
+    const known = this.byPath.get(key) ?? this.byPath.get(filePath);
+    if (known) return known;
+    if (!this.host || this.unreadable.has(key)) return undefined;
+    const adapter = this.adapterFor(key);
+    const raw = adapter ? this.host.read(key) : undefined;
+    if (!adapter || raw === undefined) {
+      this.unreadable.add(key);
+      return undefined;
+    }
+    const text = stripBom(raw);
+    let analyzed;
+    try {
+      analyzed = adapter.analyze(text, key);
+    } catch {
+      this.unreadable.add(key);
+      return undefined;
+    }
+    const file: ProjectFile = { path: key, text, hash: contentHash(text), adapter, analyzed, given: false };
+    this.byPath.set(key, file);
+    return file;
+  }
+
+  exists(filePath: string): boolean {
+    return this.byPath.has(path.normalize(filePath)) || (this.host?.exists(filePath) ?? false);
+  }
+
+  /** Runs every joiner over the files; a joiner that fails leaves the per-file facts as they were. */
+  join(joiners: readonly ProjectJoiner[]): void {
+    for (const joiner of joiners) joiner.join(this);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The standard wiring: every language adapter and project joiner optim-lint ships, registered with the
+ * core linter. The CLI, the public API and the editor integrations all lint through this instance.
+ */
+import { Linter, type LintProjectOptions, type LintInput, type LintTextOptions } from "./core/linter.js";
+import type { FileResult } from "./core/results.js";
+import type { LanguageAdapter, ProjectJoiner } from "./core/types.js";
+import { knowledge } from "./knowledge/index.js";
+import { notebookAdapter } from "./notebook/adapter.js";
+import { pythonAdapter } from "./python/adapter.js";
+
+/** The language adapters, in the order they are asked whether they handle a path. */
+export const ADAPTERS: readonly LanguageAdapter[] = [pythonAdapter, notebookAdapter];
+
+/** The project joiners, run in this order after every file is analyzed. */
+export const JOINERS: readonly ProjectJoiner[] = [];
+
+export const linter = new Linter({ adapters: ADAPTERS, joiners: JOINERS, knowledge });
+
+/** Lints one text with the standard adapters. */
+export function lintText(text: string, options: LintTextOptions): FileResult {
+  return linter.lintText(text, options);
+}
+
+/** Lints files together with the standard adapters and joiners. */
+export function lintProject(inputs: readonly LintInput[], options?: LintProjectOptions): FileResult[] {
+  return linter.lintProject(inputs, options);
+}
+
+/** The adapter that handles a path, if any. */
+export function adapterFor(filePath: string): LanguageAdapter | undefined {
+  return linter.adapterFor(filePath);
+}
