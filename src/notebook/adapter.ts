@@ -9,7 +9,7 @@ import { analyzePython, emptyFacts } from "../python/analyze.js";
 import { pythonEdits } from "../python/edits.js";
 import { notebookEdits } from "./edits.js";
 import { cellAtView, fileOffsetToCell, fileOffsetToView, readNotebook, viewSpanToFile, type CodeCell, type NotebookView } from "./notebook.js";
-import { mapSpans } from "./spans.js";
+import { mapFactSpans, mapValueSpans } from "../core/spans.js";
 import { stripBom } from "../core/source-text.js";
 
 /** A notebook's analysis: facts and positions in the file text, plus the Python analysis they came from. */
@@ -43,7 +43,7 @@ export function analyzeNotebook(source: string, filePath = "<text>"): NotebookFi
   }));
   return {
     text,
-    facts: mapSpans(python.facts, toFile),
+    facts: mapFactSpans(python.facts, toFile),
     syntaxErrors,
     comments: fileComments(text, view, python.comments),
     notebook: { view, python },
@@ -106,7 +106,7 @@ function requestInView(view: NotebookView, request: FixRequest): FixRequest | un
     if (start === undefined || end === undefined) outside = true;
     return { start: start ?? 0, end: end ?? 0 };
   };
-  const value = mapSpans(request.value, toView);
+  const value = mapValueSpans(request.value, toView);
   return outside ? undefined : { ...request, value };
 }
 

@@ -1,0 +1,92 @@
+/**
+ * Moves every span of a fact structure from one text's offsets to another's (a notebook's Python view to
+ * the .ipynb file). The traversal is typed field by field: a new kind of fact must say here how its spans
+ * move, or the build fails.
+ */
+import type {
+  ArgumentFact,
+  DistributedFacts,
+  ModelHints,
+  OptimizerSite,
+  ParamsFact,
+  ResolvedValue,
+  Span,
+  TrainingFacts,
+} from "./facts.js";
+
+export type SpanMap = (span: Span) => Span;
+
+/** A span moved, keeping the file it names (spans into other files are not moved). */
+function move(span: Span, map: SpanMap): Span {
+  return span.file === undefined ? map(span) : span;
+}
+
+/** A resolved value with its use-site, origin and literal spans moved, and those of its items and entries. */
+export function mapValueSpans(value: ResolvedValue, map: SpanMap): ResolvedValue {
+  const v = value.value;
+  const inner: ResolvedValue["value"] =
+    v.kind === "sequence"
+      ? { kind: "sequence", items: v.items.map((item) => mapValueSpans(item, map)) }
+      : v.kind === "mapping"
+        ? { ...v, entries: v.entries.map((e) => ({ ...e, keySpan: move(e.keySpan, map), span: move(e.span, map), value: mapValueSpans(e.value, map) })) }
+        : v;
+  return {
+    ...value,
+    value: inner,
+    span: move(value.span, map),
+    ...(value.origin ? { origin: { ...value.origin, span: move(value.origin.span, map) } } : {}),
+    ...(value.literalSpan ? { literalSpan: move(value.literalSpan, map) } : {}),
+  };
+}
+
+function mapParams(params: ParamsFact, map: SpanMap): ParamsFact {
+  switch (params.kind) {
+    case "missing":
+      return params;
+    case "groups":
+      return {
+        ...params,
+        span: move(params.span, map),
+        groups: params.groups.map((g) => ({ ...g, span: move(g.span, map), values: new Map([...g.values].map(([k, v]) => [k, mapValueSpans(v, map)])) })),
+      };
+    default:
+      return { ...params, span: move(params.span, map) };
+  }
+}
+
+function mapSite(site: OptimizerSite, map: SpanMap): OptimizerSite {
+  const args = new Map<string, ArgumentFact>();
+  for (const [name, arg] of site.args) args.set(name, { ...arg, span: move(arg.span, map), value: mapValueSpans(arg.value, map) });
+  return { ...site, span: move(site.span, map), nameSpan: move(site.nameSpan, map), args, params: mapParams(site.params, map) };
+}
+
+function mapDistributed(d: DistributedFacts, map: SpanMap): DistributedFacts {
+  return {
+    evidence: d.evidence.map((e) => ({ ...e, span: move(e.span, map) })),
+    batchScaledByWorldSize: d.batchScaledByWorldSize.map((s) => move(s, map)),
+    lrScaledByWorldSize: d.lrScaledByWorldSize.map((s) => move(s, map)),
+  };
+}
+
+function mapHints(h: ModelHints, map: SpanMap): ModelHints {
+  return { freezesParameters: h.freezesParameters.map((s) => move(s, map)) };
+}
+
+/** How each field of TrainingFacts moves; the mapped type makes a missing field a compile error. */
+const FIELDS: { [K in keyof TrainingFacts]-?: (value: TrainingFacts[K], map: SpanMap) => TrainingFacts[K] } = {
+  optimizers: (sites, map) => sites.map((s) => mapSite(s, map)),
+  distributed: mapDistributed,
+  schedulers: (list, map) => list.map((s) => ({ ...s, span: move(s.span, map) })),
+  lrWrites: (list, map) => list.map((w) => ({ ...w, span: move(w.span, map), value: mapValueSpans(w.value, map) })),
+  modelHints: mapHints,
+};
+
+/** The facts with every span moved by `map`. */
+export function mapFactSpans(facts: TrainingFacts, map: SpanMap): TrainingFacts {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(FIELDS) as (keyof TrainingFacts)[]) {
+    const field = FIELDS[key] as (value: unknown, map: SpanMap) => unknown;
+    if (facts[key] !== undefined) out[key] = field(facts[key], map);
+  }
+  return out as unknown as TrainingFacts;
+}
