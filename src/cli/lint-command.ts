@@ -154,7 +154,7 @@ export async function runLint(argv: string[], cwd: string): Promise<number> {
     errorsOnly: options.quiet && options.maxWarnings < 0,
     rules,
   });
-  const run = readsStdin ? session.lintStdin(await readStdin(), options.stdinFilename) : await session.lintPaths(options.paths);
+  const run = readsStdin ? await session.lintStdin(await readStdin(), options.stdinFilename) : await session.lintPaths(options.paths);
 
   if (options.diff) return printDiffs(run, cwd);
   if (options.fix) writeFixes(run.results);

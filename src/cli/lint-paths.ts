@@ -1,16 +1,17 @@
 /**
  * Walk, configure and lint, without writing anything: shared by the CLI and the simulator.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { RULES } from "../../rules/index.js";
 import { UsageError } from "../config/errors.js";
 import { ConfigFinder, displayPath, loadConfigFile, type ProjectConfig } from "../config/load.js";
 import { SettingsResolver, type CliRuleOverrides } from "../config/resolve.js";
 import { fileErrorResult, type FileResult } from "../core/results.js";
-import { adapterFor, lintText } from "../default-linter.js";
-import type { Rule } from "../core/types.js";
-import { decodeSource, readSource, type SourceText } from "./read.js";
+import type { LintInput } from "../core/linter.js";
+import type { ProjectHost, Rule } from "../core/types.js";
+import { adapterFor, linter } from "../default-linter.js";
+import { decodeSource, readSource } from "./read.js";
 import { Excludes, FileWalker } from "./walk.js";
 import { NativeMemoryGuard } from "./native-memory.js";
 
@@ -59,6 +60,21 @@ function configSource(options: LintRunOptions): ConfigSource {
   return { forDirectory: () => config };
 }
 
+/** Reads files the project pass needs beyond those given (an imported module, a `_base_` config). */
+const DISK: ProjectHost = {
+  read(filePath) {
+    const source = readSource(filePath);
+    return "text" in source ? source.text : undefined;
+  },
+  exists(filePath) {
+    try {
+      return statSync(filePath).isFile();
+    } catch {
+      return false;
+    }
+  },
+};
+
 /** Throws a usage error for the first path that does not exist. */
 function checkPathsExist(paths: readonly string[], cwd: string): void {
   for (const given of paths) {
@@ -94,21 +110,49 @@ export class LintSession {
     const { files, errors } = walker.collect(paths.length > 0 ? paths : ["."]);
     const run = emptyRun();
     for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
-    const memory = new NativeMemoryGuard();
+    const inputs: LintInput[] = [];
     for (const file of files) {
       const source = readSource(file);
-      this.lintSource(file, source, run);
-      await memory.afterFile("text" in source ? source.text.length : 0);
+      if ("error" in source) run.results.push(fileErrorResult(file, source.error));
+      else inputs.push(this.input(file, source.text));
     }
+    const memory = new NativeMemoryGuard();
+    await this.lintInputs(inputs, run, (chars) => memory.afterFile(chars));
     return run;
   }
 
+  /** The input of one file: its text and the rule settings of the configuration that covers it. */
+  private input(filePath: string, text: string): LintInput {
+    const dir = filePath === STDIN_PATH ? this.options.cwd : path.dirname(filePath);
+    return { filePath, text, rules: this.resolver.settingsFor(filePath, this.configs.forDirectory(dir)) };
+  }
+
+  /** Lints the inputs as one project (values cross files); results are added in input order. */
+  private async lintInputs(inputs: LintInput[], run: LintRun, between: (chars: number) => Promise<void>): Promise<void> {
+    const results = await linter.lintProjectAsync(inputs, {
+      fix: this.options.fix,
+      host: DISK,
+      between,
+      onInternalError: (filePath, error) => {
+        // One file that crashes the linter is reported and the others are still linted; the run exits 2.
+        run.internalErrors++;
+        process.stderr.write(`Internal error while linting ${filePath}:\n${(error as Error)?.stack ?? error}\n`);
+      },
+    });
+    results.forEach((result, i) => {
+      if (result.output !== undefined) run.originals.set(result.filePath, inputs[i].text);
+      run.results.push(result);
+    });
+  }
+
   /** Lints stdin's bytes as the file `filename` (or `<text>`); an excluded name with force-exclude lints nothing. */
-  lintStdin(bytes: Uint8Array, filename: string | undefined): LintRun {
+  async lintStdin(bytes: Uint8Array, filename: string | undefined): Promise<LintRun> {
     const run = emptyRun();
     const filePath = filename === undefined ? STDIN_PATH : path.resolve(this.options.cwd, filename);
     if (filename !== undefined && this.options.forceExclude && !this.options.noIgnore && this.isExcluded(filePath)) return run;
-    this.lintSource(filePath, decodeSource(bytes), run);
+    const source = decodeSource(bytes);
+    if ("error" in source) run.results.push(fileErrorResult(filePath, source.error));
+    else await this.lintInputs([this.input(filePath, source.text)], run, async () => {});
     return run;
   }
 
@@ -117,26 +161,6 @@ export class LintSession {
     return new Excludes((dir) => this.configs.forDirectory(dir)).excluded(filePath);
   }
 
-  private lintSource(filePath: string, source: SourceText, run: LintRun): void {
-    if ("error" in source) {
-      run.results.push(fileErrorResult(filePath, source.error));
-      return;
-    }
-    const dir = filePath === STDIN_PATH ? this.options.cwd : path.dirname(filePath);
-    const rules = this.resolver.settingsFor(filePath, this.configs.forDirectory(dir));
-    let result: FileResult;
-    try {
-      result = lintText(source.text, { filePath, rules, fix: this.options.fix });
-    } catch (error) {
-      // One file that crashes the linter is reported and the others are still linted; the run exits 2.
-      run.internalErrors++;
-      process.stderr.write(`Internal error while linting ${filePath}:\n${(error as Error).stack ?? error}\n`);
-      run.results.push(fileErrorResult(filePath, `Internal error while linting this file: ${(error as Error).message}`));
-      return;
-    }
-    if (result.output !== undefined) run.originals.set(filePath, source.text);
-    run.results.push(result);
-  }
 }
 
 /** Walks, configures and lints paths without writing anything (fixes, when asked, appear as `output`). */

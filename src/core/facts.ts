@@ -177,6 +177,17 @@ export interface TrainingFacts {
   modelHints: ModelHints;
 }
 
+/** Facts of a file that has no training code. */
+export function emptyFacts(): TrainingFacts {
+  return {
+    optimizers: [],
+    distributed: { evidence: [], batchScaledByWorldSize: [], lrScaledByWorldSize: [] },
+    schedulers: [],
+    lrWrites: [],
+    modelHints: { freezesParameters: [] },
+  };
+}
+
 /** A numeric value, or undefined when the value is not a known number (bools count as 0/1 like Python). */
 export function asNumber(v: ResolvedValue | undefined): number | undefined {
   if (!v) return undefined;

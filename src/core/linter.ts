@@ -36,6 +36,8 @@ export interface LintProjectOptions {
   fix?: boolean;
   /** Reads files the run needs but was not given (a `_base_`, an imported module); none are read without it. */
   host?: ProjectHost;
+  /** Hears of a file the linter failed on (it is reported with one fatal message; the other files go on). */
+  onInternalError?(filePath: string, error: unknown): void;
 }
 
 const MAX_FIX_PASSES = 10;
@@ -74,15 +76,28 @@ export class Linter {
    * it is about. Results come in the order of `inputs`.
    */
   lintProject(inputs: readonly LintInput[], options: LintProjectOptions = {}): FileResult[] {
+    const steps = this.steps(inputs, options);
+    for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+  }
+
+  /**
+   * The same run, returning to the event loop after each file through `between` (the CLI lets tree-sitter's
+   * native memory go there, on large trees).
+   */
+  async lintProjectAsync(inputs: readonly LintInput[], options: LintProjectOptions & { between(analyzedChars: number): Promise<void> }): Promise<FileResult[]> {
+    const steps = this.steps(inputs, options);
+    for (let step = steps.next(); ; step = steps.next()) {
+      if (step.done) return step.value;
+      await options.between(step.value);
+    }
+  }
+
+  /** The run as steps: it yields the size of each file it has just analyzed. */
+  private *steps(inputs: readonly LintInput[], options: LintProjectOptions): Generator<number, FileResult[]> {
     const split = inputs.map((input) => splitBom(input.text));
     const bodies = split.map((s) => s.body);
     const notes = new Map<string, LintMessage>();
-    let evaluation: Evaluation | undefined;
-    if (options.fix) {
-      const settled = this.fixLoop(inputs, bodies, options.host, notes);
-      evaluation = settled;
-    }
-    evaluation ??= this.evaluate(this.analyze(inputs, bodies, options.host), inputs);
+    const evaluation = (options.fix ? yield* this.fixLoop(inputs, bodies, options, notes) : undefined) ?? this.evaluate(yield* this.analyze(inputs, bodies, options), inputs);
     return inputs.map((input, i) => {
       const note = notes.get(input.filePath);
       const messages = [...(evaluation.messages.get(input.filePath) ?? []), ...(note ? [note] : [])].sort(byPosition);
@@ -98,9 +113,12 @@ export class Linter {
     return this.adapterFor(filePath) ?? this.adapters.find((a) => a.name === "python") ?? this.adapters[0];
   }
 
-  private analyze(inputs: readonly LintInput[], bodies: readonly string[], host: ProjectHost | undefined): Project {
-    const project = new Project((p) => this.adapterFor(p), host);
-    inputs.forEach((input, i) => project.add(input.filePath, bodies[i], this.adapterOrDefault(input.filePath)));
+  private *analyze(inputs: readonly LintInput[], bodies: readonly string[], options: LintProjectOptions): Generator<number, Project> {
+    const project = new Project((p) => this.adapterFor(p), options.host);
+    for (let i = 0; i < inputs.length; i++) {
+      project.add(inputs[i].filePath, bodies[i], this.adapterOrDefault(inputs[i].filePath), options.onInternalError);
+      yield bodies[i].length;
+    }
     project.join(this.joiners);
     return project;
   }
@@ -120,7 +138,7 @@ export class Linter {
     project.files.forEach((file, i) => {
       for (const error of file.analyzed.syntaxErrors) {
         const fatal = error.fatal ?? true;
-        push(out.messages, file.path, { ruleId: null, severity: fatal ? 2 : 1, ...(fatal ? { fatal: true } : {}), message: `Parsing error: ${error.message}`, ...positions.range(file.path, error.span) });
+        push(out.messages, file.path, { ruleId: null, severity: fatal ? 2 : 1, ...(fatal ? { fatal: true } : {}), message: error.internal ? error.message : `Parsing error: ${error.message}`, ...positions.range(file.path, error.span) });
       }
       const { reports, crashes } = runRules(file.analyzed, file.path, inputs[i].rules, this.knowledge, textOf);
       for (const crash of crashes) push(out.messages, file.path, crash);
@@ -149,11 +167,11 @@ export class Linter {
    * Applies fixes until nothing changes (at most 10 passes). A file whose fixed text does not parse is
    * retried one fix at a time, keeping only fixes that leave it parseable. `bodies` is updated in place.
    */
-  private fixLoop(inputs: readonly LintInput[], bodies: string[], host: ProjectHost | undefined, notes: Map<string, LintMessage>): Evaluation | undefined {
+  private *fixLoop(inputs: readonly LintInput[], bodies: string[], options: LintProjectOptions, notes: Map<string, LintMessage>): Generator<number, Evaluation | undefined> {
     const adapters = inputs.map((input) => this.adapterOrDefault(input.filePath));
     const parsedAtStart = bodies.map((body, i) => adapters[i].parses(body));
     for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
-      const project = this.analyze(inputs, bodies, host);
+      const project = yield* this.analyze(inputs, bodies, options);
       const evaluation = this.evaluate(project, inputs);
       let changed = false;
       inputs.forEach((input, i) => {

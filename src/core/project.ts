@@ -4,7 +4,8 @@
  */
 import { createHash } from "node:crypto";
 import path from "node:path";
-import type { LanguageAdapter, ProjectContext, ProjectFile, ProjectHost, ProjectJoiner } from "./types.js";
+import { emptyFacts } from "./facts.js";
+import type { AnalyzedFile, LanguageAdapter, ProjectContext, ProjectFile, ProjectHost, ProjectJoiner } from "./types.js";
 import { stripBom } from "./source-text.js";
 
 /** Hash of a file's text, the key under which its summary can be reused. */
@@ -23,9 +24,20 @@ export class Project implements ProjectContext {
     private readonly host: ProjectHost | undefined,
   ) {}
 
-  /** Adds a file given to the run, analyzed by its adapter. */
-  add(filePath: string, text: string, adapter: LanguageAdapter): ProjectFile {
-    const file: ProjectFile = { path: filePath, text, hash: contentHash(text), adapter, analyzed: adapter.analyze(text, filePath), given: true };
+  /**
+   * Adds a file given to the run, analyzed by its adapter. An adapter that throws on one file does not
+   * stop the run: the file gets one fatal message, and `onCrash` hears of it.
+   */
+  add(filePath: string, text: string, adapter: LanguageAdapter, onCrash?: (filePath: string, error: unknown) => void): ProjectFile {
+    let analyzed: AnalyzedFile;
+    try {
+      analyzed = adapter.analyze(text, filePath);
+    } catch (error) {
+      onCrash?.(filePath, error);
+      const message = `Internal error while linting this file: ${(error as Error)?.message ?? String(error)}`;
+      analyzed = { text, facts: emptyFacts(), syntaxErrors: [{ span: { start: 0, end: 0 }, message, internal: true }], comments: [] };
+    }
+    const file: ProjectFile = { path: filePath, text, hash: contentHash(text), adapter, analyzed, given: true };
     this.byPath.set(filePath, file);
     this.files.push(file);
     return file;

@@ -121,7 +121,11 @@ export interface AnalyzedFile {
   /** The text that was analyzed (BOM already stripped). */
   text: string;
   facts: TrainingFacts;
-  syntaxErrors: { span: Span; message: string; fatal?: boolean }[];
+  /**
+   * Problems reading the file. Fatal unless `fatal` is false (valid code a parser rejects: a notice, not a
+   * failure); `internal` when the linter itself failed on the file (shown without the "Parsing error" prefix).
+   */
+  syntaxErrors: { span: Span; message: string; fatal?: boolean; internal?: boolean }[];
   comments: SourceComment[];
   /** Config documents as neutral trees (`mapping` values), for joiners that merge configs across files. */
   configRoots?: ResolvedValue[];

@@ -1,5 +1,5 @@
 /** Analysis of one Python file: syntax errors, comments and, when the file can matter, training facts. */
-import type { TrainingFacts } from "../core/facts.js";
+import { emptyFacts } from "../core/facts.js";
 import type { AnalyzedFile } from "../core/types.js";
 import { extractFacts } from "./facts.js";
 import { OPTIMIZER_CLASS_NAMES } from "./names.js";
@@ -13,16 +13,6 @@ const RELEVANT_WORDS = new RegExp(
   `\\b(?:${[...OPTIMIZER_CLASS_NAMES].join("|")})\\b|DistributedDataParallel|DistributedSampler|FullyShardedDataParallel|init_process_group|init_distributed|world_size|WORLD_SIZE|LOCAL_RANK`,
 );
 
-/** Facts of a file that has no training code. */
-export function emptyFacts(): TrainingFacts {
-  return {
-    optimizers: [],
-    distributed: { evidence: [], batchScaledByWorldSize: [], lrScaledByWorldSize: [] },
-    schedulers: [],
-    lrWrites: [],
-    modelHints: { freezesParameters: [] },
-  };
-}
 
 /** Parse once, report syntax errors and comments, and extract facts when the file mentions a framework. */
 export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile {
@@ -32,3 +22,5 @@ export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile
   const facts = RELEVANT_WORDS.test(text) ? extractFacts(new Resolver(indexFile(toPyTree(tree), text), text, filePath)) : emptyFacts();
   return { text, facts, syntaxErrors, comments: scanComments(text) };
 }
+
+export { emptyFacts };
