@@ -8,6 +8,7 @@ import { UsageError } from "../config/errors.js";
 import { ConfigFinder, displayPath, loadConfigFile, type ProjectConfig } from "../config/load.js";
 import { SettingsResolver, type CliRuleOverrides } from "../config/resolve.js";
 import { adapterFor, fileErrorResult, lintText, type FileResult } from "../core/engine.js";
+import { isTestPath } from "../core/roles.js";
 import type { Rule } from "../core/types.js";
 import { decodeSource, readSource, type SourceText } from "./read.js";
 import { Excludes, FileWalker } from "./walk.js";
@@ -27,6 +28,8 @@ export interface LintRunOptions {
   /** Run only error-level rules. */
   errorsOnly?: boolean;
   rules?: readonly Rule<unknown>[];
+  /** Report findings in test code too (`--include-tests`); otherwise configuration's `include-tests` decides. */
+  includeTests?: boolean;
 }
 
 export interface LintRun {
@@ -35,11 +38,23 @@ export interface LintRun {
   originals: Map<string, string>;
   /** Files whose linting crashed (each is reported as a fatal message; the run exits 2). */
   internalErrors: number;
+  /** Test code: files recognized as tests by path (their findings are not computed), and findings left out elsewhere. */
+  testCode: TestCodeSummary;
+}
+
+/** How much of a run was treated as test code. */
+export interface TestCodeSummary {
+  /** Whether findings in test code were reported (`include-tests`) for every file. */
+  included: boolean;
+  /** Files treated as tests by path, whose findings are left out. */
+  files: number;
+  /** Findings left out because they lie in test functions, classes or fixtures of other files. */
+  hiddenFindings: number;
 }
 
 /** A run that has linted nothing yet. */
 function emptyRun(): LintRun {
-  return { results: [], originals: new Map(), internalErrors: 0 };
+  return { results: [], originals: new Map(), internalErrors: 0, testCode: { included: true, files: 0, hiddenFindings: 0 } };
 }
 
 /** Looks up the configuration for files: one explicit file, or the nearest one. */
@@ -90,13 +105,14 @@ export class LintSession {
       configFor: (dir) => this.configs.forDirectory(dir),
       handles: (file) => adapterFor(file) !== undefined,
     });
+    const roots = (paths.length > 0 ? paths : ["."]).map((given) => path.resolve(cwd, given));
     const { files, errors } = walker.collect(paths.length > 0 ? paths : ["."]);
     const run = emptyRun();
     for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
     const memory = new NativeMemoryGuard();
     for (const file of files) {
       const source = readSource(file);
-      this.lintSource(file, source, run);
+      this.lintSource(file, source, run, roleBase(file, cwd, roots));
       await memory.afterFile("text" in source ? source.text.length : 0);
     }
     return run;
@@ -107,7 +123,7 @@ export class LintSession {
     const run = emptyRun();
     const filePath = filename === undefined ? STDIN_PATH : path.resolve(this.options.cwd, filename);
     if (filename !== undefined && this.options.forceExclude && !this.options.noIgnore && this.isExcluded(filePath)) return run;
-    this.lintSource(filePath, decodeSource(bytes), run);
+    this.lintSource(filePath, decodeSource(bytes), run, this.options.cwd);
     return run;
   }
 
@@ -116,16 +132,22 @@ export class LintSession {
     return new Excludes((dir) => this.configs.forDirectory(dir)).excluded(filePath);
   }
 
-  private lintSource(filePath: string, source: SourceText, run: LintRun): void {
+  private lintSource(filePath: string, source: SourceText, run: LintRun, base: string): void {
     if ("error" in source) {
       run.results.push(fileErrorResult(filePath, source.error));
       return;
     }
     const dir = filePath === STDIN_PATH ? this.options.cwd : path.dirname(filePath);
-    const rules = this.resolver.settingsFor(filePath, this.configs.forDirectory(dir));
+    const config = this.configs.forDirectory(dir);
+    const includeTests = this.options.includeTests === true || config?.includeTests === true;
+    const testFile = !includeTests && filePath !== STDIN_PATH && isTestPath(path.relative(base, filePath));
+    if (!includeTests) run.testCode.included = false;
+    if (testFile) run.testCode.files++;
+    // A test file is still parsed, so that a syntax error in it is reported, but no rule runs on it.
+    const rules = testFile ? [] : this.resolver.settingsFor(filePath, config);
     let result: FileResult;
     try {
-      result = lintText(source.text, { filePath, rules, fix: this.options.fix });
+      result = lintText(source.text, { filePath, rules, fix: this.options.fix, hideTestCode: !includeTests });
     } catch (error) {
       // One file that crashes the linter is reported and the others are still linted; the run exits 2.
       run.internalErrors++;
@@ -134,8 +156,24 @@ export class LintSession {
       return;
     }
     if (result.output !== undefined) run.originals.set(filePath, source.text);
+    run.testCode.hiddenFindings += result.hiddenInTestCode ?? 0;
     run.results.push(result);
   }
+}
+
+/**
+ * The folder a file's path is read from when deciding whether it is test code: the working folder when the file is
+ * in it, otherwise the parent of the command-line path it was found under, so that a checkout living under some
+ * `/tmp/test/` is not all tests while `optim-lint /elsewhere/tests` still is.
+ */
+function roleBase(file: string, cwd: string, roots: readonly string[]): string {
+  const inside = (dir: string): boolean => {
+    const rel = path.relative(dir, file);
+    return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel);
+  };
+  if (inside(cwd)) return cwd;
+  const root = roots.find((r) => r === file || inside(r));
+  return root ? path.dirname(root) : path.dirname(file);
 }
 
 /** Walks, configures and lints paths without writing anything (fixes, when asked, appear as `output`). */

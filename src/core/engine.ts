@@ -5,6 +5,7 @@
 import type { AnalyzedFile, FixRequest, LanguageAdapter, OptimizerConfig, Report, Rule, Severity, TextEdit } from "./types.js";
 import type { Span } from "./facts.js";
 import { LineIndex } from "./lines.js";
+import { inTestCode } from "./roles.js";
 import { readSuppressions } from "./suppress.js";
 import { knowledge } from "../knowledge/index.js";
 import { pythonAdapter } from "../python/adapter.js";
@@ -12,7 +13,13 @@ import { notebookAdapter } from "../notebook/adapter.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface RuleSetting { rule: Rule<any>; severity: Severity; options: Record<string, unknown> }
-export interface LintTextOptions { filePath: string; rules: RuleSetting[]; fix?: boolean }
+export interface LintTextOptions {
+  filePath: string;
+  rules: RuleSetting[];
+  fix?: boolean;
+  /** Leave out findings in test functions, test classes and fixtures (`TrainingFacts.testCode`); see src/core/roles.ts. */
+  hideTestCode?: boolean;
+}
 export interface FixJson { range: [number, number]; text: string }
 
 export interface LintMessage {
@@ -48,6 +55,8 @@ export interface FileResult {
   fixableWarningCount: number;
   source?: string;
   output?: string;
+  /** Findings left out because they lie in test code (present only when some were). */
+  hiddenInTestCode?: number;
   usedDeprecatedRules: { ruleId: string; replacedBy: string[] }[];
 }
 
@@ -74,6 +83,7 @@ interface Analysis {
   suppressed: SuppressedMessage[];
   /** Fixes of unsuppressed messages, for the fix loop. */
   fixes: FixJson[];
+  hiddenInTestCode: number;
 }
 
 /** Lints one text; with fix, applies fixes in up to 10 passes and reports what remains on the fixed text. */
@@ -93,6 +103,7 @@ export function lintText(text: string, options: LintTextOptions): FileResult {
   analysis ??= analyze(adapter, current, options);
   const messages = [...analysis.messages, ...notes].sort(byPosition);
   const result = summarize(options.filePath, messages, analysis.suppressed);
+  if (analysis.hiddenInTestCode > 0) result.hiddenInTestCode = analysis.hiddenInTestCode;
   if (current !== body) result.output = (hasBom ? BOM : "") + current;
   else if (messages.length > 0) result.source = text;
   return result;
@@ -140,7 +151,7 @@ function analyze(adapter: LanguageAdapter, text: string, options: LintTextOption
   const file = adapter.analyze(text, options.filePath);
   const lines = new LineIndex(text);
   const suppressions = readSuppressions(file.comments);
-  const out: Analysis = { messages: [], suppressed: [], fixes: [] };
+  const out: Analysis = { messages: [], suppressed: [], fixes: [], hiddenInTestCode: 0 };
 
   for (const error of file.syntaxErrors) {
     out.messages.push({ ruleId: null, severity: 2, fatal: true, message: `Parsing error: ${error.message}`, ...range(lines, error.span) });
@@ -171,6 +182,7 @@ function analyze(adapter: LanguageAdapter, text: string, options: LintTextOption
       continue;
     }
     for (const report of reports) {
+      if (hiddenAsTestCode(report, file, options, out)) continue;
       const message = toMessage(adapter, file, lines, setting, report);
       const startLine = lines.lineOf(report.span.start);
       const endLine = lines.lineOf(Math.max(report.span.start, report.span.end - 1));
@@ -183,6 +195,13 @@ function analyze(adapter: LanguageAdapter, text: string, options: LintTextOption
     }
   }
   return out;
+}
+
+/** Whether a report lies in test code whose findings are left out; counts it when so. */
+function hiddenAsTestCode(report: Report, file: AnalyzedFile, options: LintTextOptions, out: Analysis): boolean {
+  if (!options.hideTestCode || !inTestCode(report.span, file.facts.testCode)) return false;
+  out.hiddenInTestCode++;
+  return true;
 }
 
 function range(lines: LineIndex, span: Span) {
