@@ -154,7 +154,13 @@ function analyze(adapter: LanguageAdapter, text: string, options: LintTextOption
   const out: Analysis = { messages: [], suppressed: [], fixes: [], hiddenInTestCode: 0 };
 
   for (const error of file.syntaxErrors) {
-    out.messages.push({ ruleId: null, severity: 2, fatal: true, message: `Parsing error: ${error.message}`, ...range(lines, error.span) });
+    const at = range(lines, error.span);
+    if (!error.severity) {
+      out.messages.push({ ruleId: null, severity: 2, fatal: true, message: `Parsing error: ${error.message}`, ...at });
+    } else if (!suppressions.isSuppressed("", "", at.line - 1, at.line - 1)) {
+      // A notice about a skipped part: never fatal, and silenced by a bare `# noqa` or `# optim-lint: disable-file`.
+      out.messages.push({ ruleId: null, severity: 1, ...(error.severity === "info" ? { level: "info" as const } : {}), message: error.message, ...at });
+    }
   }
 
   for (const setting of options.rules) {

@@ -110,7 +110,11 @@ export interface AnalyzedFile {
   /** The text that was analyzed (BOM already stripped). */
   text: string;
   facts: TrainingFacts;
-  syntaxErrors: { span: Span; message: string }[];
+  /**
+   * Syntax errors. Without `severity` an error is fatal; with one it is a notice about a part that was skipped while
+   * the rest was analyzed (a statement tree-sitter wrongly rejects, a notebook cell that does not parse).
+   */
+  syntaxErrors: { span: Span; message: string; severity?: "warning" | "info" }[];
   comments: SourceComment[];
 }
 

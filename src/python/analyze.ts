@@ -3,7 +3,7 @@ import type { TrainingFacts } from "../core/facts.js";
 import type { AnalyzedFile } from "../core/types.js";
 import { extractFacts } from "./facts.js";
 import { OPTIMIZER_CLASS_NAMES } from "./names.js";
-import { collectSyntaxErrors, parseTree, scanComments, toPyTree } from "./parser.js";
+import { collectSyntaxErrors, maskGrammarGaps, parseTree, scanComments, toPyTree } from "./parser.js";
 import { indexFile } from "./scope.js";
 import { Resolver } from "./values.js";
 
@@ -27,7 +27,12 @@ export function emptyFacts(): TrainingFacts {
 export function analyzePython(source: string): AnalyzedFile {
   const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   const tree = parseTree(text);
-  const syntaxErrors = collectSyntaxErrors(tree, text);
-  const facts = RELEVANT_WORDS.test(text) ? extractFacts(new Resolver(indexFile(toPyTree(tree), text), text)) : emptyFacts();
+  const errors = collectSyntaxErrors(tree, text);
+  const syntaxErrors = errors.map(({ masks: _masks, ...error }) => error);
+  if (!RELEVANT_WORDS.test(text)) return { text, facts: emptyFacts(), syntaxErrors, comments: scanComments(text) };
+  // Statements tree-sitter wrongly rejects are masked (same length) so that the code after them reads as written.
+  const masked = maskGrammarGaps(text, errors);
+  const analyzed = masked ?? text;
+  const facts = extractFacts(new Resolver(indexFile(toPyTree(masked === undefined ? tree : parseTree(masked)), analyzed), analyzed));
   return { text, facts, syntaxErrors, comments: scanComments(text) };
 }
