@@ -82,8 +82,8 @@ function checkpointCall(
   };
   const conditionalHere = conditionalInFlow(call, resolver.text);
   if (last === "load_state_dict" && receiver) {
-    const text = resolver.textOf(receiver);
-    const matched = constructed.filter((c) => c.holder === text).map((c) => c.site.id);
+    // The optimizer itself, or a wrapper built around it (`LightningOptimizer(optimizer)`) that forwards the load.
+    const matched = optimizersIn(resolver, [receiver, ...builtWith(resolver, receiver)], constructed);
     const name = lastName(receiver, resolver.text) ?? "";
     if (matched.length > 0 || OPTIMIZER_NAME.test(name)) return { kind: "load", state: "optimizer", span, optimizerSites: matched, conditional: conditionalHere };
     if (OTHER_STATE.test(name)) return undefined;
@@ -151,9 +151,18 @@ function stateDictOwners(resolver: Resolver, node: PyNode): PyNode[] {
   return out;
 }
 
-/** The ids of constructions whose holder one of the expressions names (directly or as a keyword argument's value). */
+/**
+ * The ids of constructions whose holder one of the expressions names: directly, as a keyword argument's value, or as
+ * a value of a dict the expression is or names (Fabric's `fabric.load(path, {"optimizer": optimizer})`).
+ */
 function optimizersIn(resolver: Resolver, nodes: PyNode[], constructed: ConstructedOptimizer[]): number[] {
-  const texts = new Set(nodes.map((n) => resolver.textOf(n.type === "keyword_argument" ? (fieldChild(n, "value") ?? n) : n)));
+  const texts = new Set<string>();
+  for (const node of nodes) {
+    const value = node.type === "keyword_argument" ? (fieldChild(node, "value") ?? node) : node;
+    texts.add(resolver.textOf(value));
+    const target = value.type === "identifier" || value.type === "dictionary" ? resolver.ref(value) : null;
+    if (target?.kind === "dict") for (const entry of target.dict.entries.values()) texts.add(resolver.textOf(entry.value));
+  }
   return constructed.filter((c) => c.holder !== undefined && texts.has(c.holder)).map((c) => c.site.id);
 }
 
