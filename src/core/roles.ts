@@ -14,9 +14,9 @@ const TEST_FILE_NAME = /^(?:test_.*|.*_test|conftest)\.pyi?$/i;
 
 /**
  * Folder names that hold tests: `tests`, `test`, `testing` (shared test helpers such as `torch/testing`), and the
- * compound forms projects use (`tests_pytorch`, `unit_tests`, `test_utils`).
+ * compound forms projects use (`tests_pytorch`, `unit_tests`).
  */
-const TEST_FOLDER = /^(?:tests?|testing|tests?_\w+|\w+_tests?)$/i;
+const TEST_FOLDER = /^(?:tests?|testing|tests_\w+|\w+_tests?)$/i;
 
 /**
  * Whether a file is test code by its path. `relativePath` should start at the project root (the linted folder),
