@@ -2,7 +2,7 @@ import type { Report, Rule } from "../src/core/types.js";
 import type { ArgumentFact } from "../src/core/facts.js";
 import { asBool, asNumbers } from "../src/core/facts.js";
 import type { OptimizerInfo } from "../src/knowledge/index.js";
-import { effectiveNumber, formatLiteral, formatNumber, originNotes, provenance, settingsChange } from "./util.js";
+import { effectiveNumber, formatLiteral, formatNumber, originNotes, provenance, settingsChange, valuesReplacedByCheckpoint } from "./util.js";
 
 /** Parameters that must not be negative, with what a valid value looks like. */
 const NON_NEGATIVE: Record<string, string> = {
@@ -37,7 +37,7 @@ export const invalidHyperparameter: Rule<Record<string, never>> = {
     docs: {
       summary: "Finds optimizer arguments that PyTorch rejects or that make training impossible.",
       whatItDoes:
-        "Checks known argument values: a negative `lr`, `eps` or `weight_decay`; `momentum` outside [0, 1); `betas` outside [0, 1) or with beta1 greater than beta2 (most likely swapped); `nesterov=True` with zero momentum or non-zero dampening. Each bad argument is reported once, on the argument.",
+        "Checks known argument values: a negative `lr`, `eps` or `weight_decay`; `momentum` outside [0, 1); `betas` outside [0, 1) or with beta1 greater than beta2 (most likely swapped); `nesterov=True` with zero momentum or non-zero dampening. Each bad argument is reported once, on the argument. Values PyTorch accepts (a momentum of 1 or more, swapped betas) are not reported when a checkpoint loaded on every run right after the construction replaces them; values it rejects still are, since the constructor raises before any load.",
       whyBad:
         "PyTorch checks most of these when the optimizer is constructed and raises a ValueError, which in a training script typically surfaces only after data loading and model setup, or on a cluster job after queueing. A momentum of 1 or more is accepted but never forgets old gradients, so updates grow without bound. Swapped betas give the squared-gradient average a memory of about ten steps and the gradient average a memory of a thousand, which makes step sizes erratic and training unstable.",
       badExample: "import torch\n\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.999, 0.9))\n",
@@ -61,7 +61,8 @@ export const invalidHyperparameter: Rule<Record<string, never>> = {
         } else if (arg.name === "momentum") {
           if (value === undefined) continue;
           if (value < 0) ctx.report(onArgument(arg, `${shown(arg, formatNumber(value))} is negative; ${rejection(info)}. Use a value in [0, 1) such as 0.9.`));
-          else if (value >= 1) {
+          // torch accepts a momentum of 1 or more, so a checkpoint loaded afterwards replaces it before it trains.
+          else if (value >= 1 && !valuesReplacedByCheckpoint(site)) {
             ctx.report(onArgument(arg, `${shown(arg, formatNumber(value))} must be below 1: at 1 or more the momentum buffer never forgets old gradients and the updates grow without bound. Use a value in [0, 1) such as 0.9.`));
           }
         } else if (arg.name === "betas") {
@@ -70,7 +71,7 @@ export const invalidHyperparameter: Rule<Record<string, never>> = {
           const text = formatLiteral(betas);
           if (betas.some((b) => b < 0 || b >= 1)) {
             ctx.report(onArgument(arg, `${shown(arg, text)} has a value outside [0, 1); ${rejection(info)}. The usual values are (0.9, 0.999).`));
-          } else if (betas[0] > betas[1]) {
+          } else if (betas[0] > betas[1] && !valuesReplacedByCheckpoint(site)) {
             const swapped = [betas[1], betas[0]];
             ctx.report({
               ...onArgument(

@@ -1,7 +1,7 @@
 import type { Rule } from "../src/core/types.js";
 import type { DistributedEvidence } from "../src/core/facts.js";
 import type { Family } from "../src/knowledge/index.js";
-import { formatNumber, groupsOverride, originNotes, provenance, settingsChange } from "./util.js";
+import { formatNumber, groupsOverride, originNotes, provenance, settingsChange, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
 
 /** Families the linear scaling rule is established for; for adaptive methods the right scaling is debated. */
 const LINEAR_SCALING_FAMILIES: ReadonlySet<Family> = new Set(["sgd", "lars"]);
@@ -20,7 +20,7 @@ export const unscaledDistributedLr: Rule<Record<string, never>> = {
     docs: {
       summary: "Finds data-parallel SGD training whose learning rate stays fixed while the global batch grows with the number of workers.",
       whatItDoes:
-        "When a file wraps the model in DistributedDataParallel or FSDP, wraps the optimizer in Horovod's DistributedOptimizer, or shards data with a DistributedSampler, and nothing in the file divides a batch size by the world size or scales a learning rate by it, each SGD-family or LARS optimizer whose learning rate is a known positive number that does not depend on the world size or batch size is reported (an lr of 0 is a placeholder for a rate the training loop sets). A division of any batch-like value (a name containing `batch`, `bs`, `bsz`, or the `batch_size=` given to a loader) by the world size counts as keeping the global batch fixed. Adam-family optimizers (LAMB included), RMSprop and Adagrad are not reported: the linear scaling rule was established for SGD, and for adaptive methods practice varies between square-root scaling and none at all when the rate was tuned at the global batch. Parameter groups that set their own lr make the constructor's lr a default and are not reported either. `init_process_group` or environment variables alone are not taken as evidence of data-parallel batches.",
+        "When a file wraps the model in DistributedDataParallel or FSDP, wraps the optimizer in Horovod's DistributedOptimizer, or shards data with a DistributedSampler, and nothing in the file divides a batch size by the world size or scales a learning rate by it, each SGD-family or LARS optimizer whose learning rate is a known positive number that does not depend on the world size or batch size is reported (an lr of 0 is a placeholder for a rate the training loop sets). A division of any batch-like value (a name containing `batch`, `bs`, `bsz`, or the `batch_size=` given to a loader) by the world size counts as keeping the global batch fixed. Adam-family optimizers (LAMB included), RMSprop and Adagrad are not reported: the linear scaling rule was established for SGD, and for adaptive methods practice varies between square-root scaling and none at all when the rate was tuned at the global batch. Parameter groups that set their own lr make the constructor's lr a default and are not reported either. `init_process_group` or environment variables alone are not taken as evidence of data-parallel batches. Evidence counts only for constructions in its own flow of control: the same function, class or module-level code, or code joined to it through calls in the file (a `DistributedSampler` in one test function says nothing about an optimizer in another)." + " " + CHECKPOINT_NOTE,
       whyBad:
         "Under data parallelism every worker processes its own batch and gradients are averaged, so the effective batch is the per-worker batch times the number of workers. For SGD a learning rate tuned on one GPU is then too small for the larger batch: going from 1 to 64 workers multiplies the batch by 64 and, by the linear scaling rule (Goyal et al.), the learning rate should grow by about as much (with a warmup), or the per-worker batch should shrink to keep the global batch constant. Otherwise results change silently with the cluster size.",
       badExample:
@@ -37,8 +37,11 @@ export const unscaledDistributedLr: Rule<Record<string, never>> = {
     const evidence = distributed.evidence.filter((e) => DATA_PARALLEL.has(e.kind));
     if (evidence.length === 0) return;
     if (distributed.batchScaledByWorldSize.length > 0 || distributed.lrScaledByWorldSize.length > 0) return;
-    const setup = evidence.map((e) => ({ span: e.span, message: `data-parallel training: ${e.description}` }));
     for (const site of ctx.facts.optimizers) {
+      // Only evidence in the construction's own flow counts: a DistributedSampler in another test says nothing about it.
+      const inFlow = evidence.filter((e) => !e.sites || e.sites.includes(site.id));
+      if (inFlow.length === 0 || valuesReplacedByCheckpoint(site)) continue;
+      const setup = inFlow.map((e) => ({ span: e.span, message: `data-parallel training: ${e.description}` }));
       const arg = site.args.get("lr");
       // lr=0 is a placeholder for a rate the training loop writes itself; a negative one is invalid-hyperparameter's.
       if (!arg || arg.value.value.kind !== "number" || arg.value.value.value <= 0) continue;

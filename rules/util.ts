@@ -139,3 +139,16 @@ export function settingsChange(
 export function className(info: OptimizerInfo): string {
   return lastSegment(info.canonical);
 }
+
+/**
+ * Whether a checkpoint load that every run performs after the construction replaces its hyperparameters
+ * (`optimizer.load_state_dict(...)`, `trainer.fit(ckpt_path=...)`): the values written at the construction then
+ * never train, so rules that judge them stay silent. A load under `if args.resume:` leaves fresh runs that use them.
+ */
+export function valuesReplacedByCheckpoint(site: OptimizerSite): boolean {
+  return site.stateRestored?.conditional === false;
+}
+
+/** The sentence rule pages share about constructions whose settings a checkpoint replaces. */
+export const CHECKPOINT_NOTE =
+  "A construction whose state is loaded from a checkpoint on every run right after it (`optimizer.load_state_dict(...)`, `trainer.fit(ckpt_path=...)`, `accelerator.load_state(...)`) is not reported: the checkpoint's values replace the ones written there. A load under a condition such as `if args.resume:` does not count, since a fresh run still uses the written values.";

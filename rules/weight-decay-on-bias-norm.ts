@@ -1,6 +1,6 @@
 import type { Rule } from "../src/core/types.js";
 import { asNumber } from "../src/core/facts.js";
-import { className, formatNumber, originNotes, provenance, siteDecayIsCoupled, settingsChange } from "./util.js";
+import { className, formatNumber, originNotes, provenance, siteDecayIsCoupled, settingsChange, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
 
 export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
   meta: {
@@ -13,7 +13,7 @@ export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
     docs: {
       summary: "Finds decoupled weight decay applied to all of a model's parameters, biases and normalization weights included.",
       whatItDoes:
-        "Reports optimizers with decoupled weight decay (AdamW and its relatives, FusedAdam in AdamW mode, LAMB) that are given a weight_decay greater than zero explicitly (a class default such as AdamW's 0.01 is not a choice the author made, and is not reported) and receive `model.parameters()` as a whole instead of parameter groups. Files that freeze parameters (`requires_grad = False`, `.requires_grad_(False)`, `.freeze()`, peft's `get_peft_model` or `prepare_model_for_kbit_training`, a peft or loralib import) are not reported: only the trainable parameters are decayed there, and which those are cannot be seen from the construction.",
+        "Reports optimizers with decoupled weight decay (AdamW and its relatives, FusedAdam in AdamW mode, LAMB) that are given a weight_decay greater than zero explicitly (a class default such as AdamW's 0.01 is not a choice the author made, and is not reported) and receive `model.parameters()` as a whole instead of parameter groups. Files that freeze parameters (`requires_grad = False`, `.requires_grad_(False)`, `.freeze()`, peft's `get_peft_model` or `prepare_model_for_kbit_training`, a peft or loralib import) are not reported: only the trainable parameters are decayed there, and which those are cannot be seen from the construction." + " " + CHECKPOINT_NOTE,
       whyBad:
         "Weight decay is meant to keep the weight matrices small. Biases and the scale and shift of normalization layers (LayerNorm, BatchNorm) have few parameters, do not cause overfitting, and set the scale the network works at; pulling them toward zero only fights the normalization and can slow or hurt training. Transformer and modern vision recipes therefore put biases and norm weights in a parameter group with weight_decay=0.",
       badExample: "import torch\n\noptimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.05)\n",
@@ -28,7 +28,7 @@ export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
     // Frozen parameters get no gradient and the optimizer skips them: the trainable ones may be matrices only (LoRA).
     if (ctx.facts.modelHints.freezesParameters.length > 0) return;
     for (const site of ctx.facts.optimizers) {
-      if (site.params.kind !== "whole-model") continue;
+      if (site.params.kind !== "whole-model" || valuesReplacedByCheckpoint(site)) continue;
       const info = ctx.knowledge.optimizer(site.canonical);
       if (!info || siteDecayIsCoupled(ctx.knowledge, site, info) !== false) continue;
       const wdArg = site.args.get("weight_decay");

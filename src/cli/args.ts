@@ -22,13 +22,27 @@ export interface CliOptions {
   /** Raw `--rule` specs such as `OPT002: error`. */
   rules: string[];
   statistics: boolean;
+  /** Report findings in test code too (`include-tests` in configuration). */
+  includeTests: boolean;
   exitZero: boolean;
   color?: boolean;
   help: boolean;
   version: boolean;
 }
 
-type BooleanKey = "fix" | "fixDryRun" | "diff" | "quiet" | "stdin" | "noIgnore" | "forceExclude" | "statistics" | "exitZero" | "help" | "version";
+type BooleanKey =
+  | "fix"
+  | "fixDryRun"
+  | "diff"
+  | "quiet"
+  | "stdin"
+  | "noIgnore"
+  | "forceExclude"
+  | "statistics"
+  | "includeTests"
+  | "exitZero"
+  | "help"
+  | "version";
 type ValueKey = "format" | "outputFile" | "config" | "stdinFilename" | "maxWarnings" | "select" | "extendSelect" | "ignore" | "rules";
 
 const BOOLEAN_FLAGS: Record<string, BooleanKey> = {
@@ -40,6 +54,7 @@ const BOOLEAN_FLAGS: Record<string, BooleanKey> = {
   "--no-ignore": "noIgnore",
   "--force-exclude": "forceExclude",
   "--statistics": "statistics",
+  "--include-tests": "includeTests",
   "--exit-zero": "exitZero",
   "--help": "help",
   "-h": "help",
@@ -118,6 +133,7 @@ export function defaultOptions(): CliOptions {
     forceExclude: false,
     rules: [],
     statistics: false,
+    includeTests: false,
     exitZero: false,
     help: false,
     version: false,
@@ -189,6 +205,9 @@ Files:
                               without paths it implies --stdin
       --no-ignore             do not honor .gitignore files or configured excludes
       --force-exclude         apply configured excludes to paths given on the command line too
+      --include-tests         report findings in test code too (test_*.py, *_test.py, conftest.py,
+                              tests/ folders, test functions and classes, fixtures); same as
+                              include-tests = true in configuration
 
 Exit status:
       --quiet                 report errors only (warning-level rules are not run)

@@ -153,6 +153,7 @@ export async function runLint(argv: string[], cwd: string): Promise<number> {
     cli,
     errorsOnly: options.quiet && options.maxWarnings < 0,
     rules,
+    includeTests: options.includeTests,
   });
   const run = readsStdin ? await session.lintStdin(await readStdin(), options.stdinFilename) : await session.lintPaths(options.paths);
 
@@ -166,12 +167,13 @@ export async function runLint(argv: string[], cwd: string): Promise<number> {
   let report: string;
   if (options.statistics) {
     const rows = statisticsRows(shown);
-    report = options.format === "json" ? JSON.stringify(rows, null, 2) : formatStatistics(rows);
+    report = options.format === "json" ? JSON.stringify(rows, null, 2) : formatStatistics(rows, run.testCode);
   } else {
     report = await formatter!(shown, {
       cwd,
       rulesMeta: rulesMetaFor(run.results, rules),
       version: packageVersion(),
+      testCode: run.testCode,
       color: options.color ?? (options.outputFile === undefined && wantsColor(process.env, process.stdout.isTTY === true)),
       ...(tooManyWarnings ? { maxWarningsExceeded: { maxWarnings: options.maxWarnings, foundWarnings: warnings } } : {}),
     });

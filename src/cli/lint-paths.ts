@@ -12,6 +12,7 @@ import type { LintInput } from "../core/linter.js";
 import type { ProjectHost, Rule } from "../core/types.js";
 import { adapterFor, linter } from "../default-linter.js";
 import { decodeSource, readSource } from "./read.js";
+import { isTestPath } from "../core/roles.js";
 import { Excludes, FileWalker } from "./walk.js";
 import { NativeMemoryGuard } from "./native-memory.js";
 
@@ -29,6 +30,8 @@ export interface LintRunOptions {
   /** Run only error-level rules. */
   errorsOnly?: boolean;
   rules?: readonly Rule<unknown>[];
+  /** Report findings in test code too (`--include-tests`); otherwise configuration's `include-tests` decides. */
+  includeTests?: boolean;
 }
 
 export interface LintRun {
@@ -37,11 +40,23 @@ export interface LintRun {
   originals: Map<string, string>;
   /** Files whose linting crashed (each is reported as a fatal message; the run exits 2). */
   internalErrors: number;
+  /** Test code: files recognized as tests by path (their findings are not computed), and findings left out elsewhere. */
+  testCode: TestCodeSummary;
+}
+
+/** How much of a run was treated as test code. */
+export interface TestCodeSummary {
+  /** Whether findings in test code were reported (`include-tests`) for every file. */
+  included: boolean;
+  /** Files treated as tests by path, whose findings are left out. */
+  files: number;
+  /** Findings left out because they lie in test functions, classes or fixtures of other files. */
+  hiddenFindings: number;
 }
 
 /** A run that has linted nothing yet. */
 function emptyRun(): LintRun {
-  return { results: [], originals: new Map(), internalErrors: 0 };
+  return { results: [], originals: new Map(), internalErrors: 0, testCode: { included: true, files: 0, hiddenFindings: 0 } };
 }
 
 /** Looks up the configuration for files: one explicit file, or the nearest one. */
@@ -107,6 +122,7 @@ export class LintSession {
       configFor: (dir) => this.configs.forDirectory(dir),
       handles: (file) => adapterFor(file) !== undefined,
     });
+    const roots = (paths.length > 0 ? paths : ["."]).map((given) => path.resolve(cwd, given));
     const { files, errors } = walker.collect(paths.length > 0 ? paths : ["."]);
     const run = emptyRun();
     for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
@@ -114,17 +130,25 @@ export class LintSession {
     for (const file of files) {
       const source = readSource(file);
       if ("error" in source) run.results.push(fileErrorResult(file, source.error));
-      else inputs.push(this.input(file, source.text));
+      else inputs.push(this.input(file, source.text, run, roleBase(file, cwd, roots)));
     }
     const memory = new NativeMemoryGuard();
     await this.lintInputs(inputs, run, (chars) => memory.afterFile(chars));
     return run;
   }
 
-  /** The input of one file: its text and the rule settings of the configuration that covers it. */
-  private input(filePath: string, text: string): LintInput {
+  /**
+   * The input of one file: its text and the rule settings of the configuration that covers it. A test file
+   * (by its path from `base`) is still parsed, so that a syntax error in it is reported, but no rule runs on it.
+   */
+  private input(filePath: string, text: string, run: LintRun, base: string): LintInput {
     const dir = filePath === STDIN_PATH ? this.options.cwd : path.dirname(filePath);
-    return { filePath, text, rules: this.resolver.settingsFor(filePath, this.configs.forDirectory(dir)) };
+    const config = this.configs.forDirectory(dir);
+    const includeTests = this.options.includeTests === true || config?.includeTests === true;
+    const testFile = !includeTests && filePath !== STDIN_PATH && isTestPath(path.relative(base, filePath));
+    if (!includeTests) run.testCode.included = false;
+    if (testFile) run.testCode.files++;
+    return { filePath, text, rules: testFile ? [] : this.resolver.settingsFor(filePath, config), hideTestCode: !includeTests };
   }
 
   /** Lints the inputs as one project (values cross files); results are added in input order. */
@@ -141,6 +165,7 @@ export class LintSession {
     });
     results.forEach((result, i) => {
       if (result.output !== undefined) run.originals.set(result.filePath, inputs[i].text);
+      run.testCode.hiddenFindings += result.hiddenInTestCode ?? 0;
       run.results.push(result);
     });
   }
@@ -152,7 +177,7 @@ export class LintSession {
     if (filename !== undefined && this.options.forceExclude && !this.options.noIgnore && this.isExcluded(filePath)) return run;
     const source = decodeSource(bytes);
     if ("error" in source) run.results.push(fileErrorResult(filePath, source.error));
-    else await this.lintInputs([this.input(filePath, source.text)], run, async () => {});
+    else await this.lintInputs([this.input(filePath, source.text, run, this.options.cwd)], run, async () => {});
     return run;
   }
 
@@ -161,6 +186,21 @@ export class LintSession {
     return new Excludes((dir) => this.configs.forDirectory(dir)).excluded(filePath);
   }
 
+}
+
+/**
+ * The folder a file's path is read from when deciding whether it is test code: the working folder when the file is
+ * in it, otherwise the parent of the command-line path it was found under, so that a checkout living under some
+ * `/tmp/test/` is not all tests while `optim-lint /elsewhere/tests` still is.
+ */
+function roleBase(file: string, cwd: string, roots: readonly string[]): string {
+  const inside = (dir: string): boolean => {
+    const rel = path.relative(dir, file);
+    return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel);
+  };
+  if (inside(cwd)) return cwd;
+  const root = roots.find((r) => r === file || inside(r));
+  return root ? path.dirname(root) : path.dirname(file);
 }
 
 /** Walks, configures and lints paths without writing anything (fixes, when asked, appear as `output`). */

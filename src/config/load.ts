@@ -32,9 +32,11 @@ export interface ProjectConfig {
   perFileIgnores: PerFileIgnore[];
   /** Severity and options by rule name. */
   rules: Map<string, RuleConfig>;
+  /** `include-tests`: report findings in test code too (absent: not set here). */
+  includeTests?: boolean;
 }
 
-const CONFIG_KEYS = ["select", "extend-select", "ignore", "exclude", "per-file-ignores", "rules"] as const;
+const CONFIG_KEYS = ["select", "extend-select", "ignore", "exclude", "per-file-ignores", "rules", "include-tests"] as const;
 const SEVERITIES: readonly SeveritySetting[] = ["off", "info", "warning", "error"];
 const OPTIM_LINT_TOML = "optim-lint.toml";
 const PYPROJECT = "pyproject.toml";
@@ -168,7 +170,12 @@ export function parseConfig(text: string, file: string, rules: readonly Rule<unk
   const list = (key: string): string[] | undefined => (key in table ? stringList(table[key], key, where) : undefined);
   const selection: RuleSelection = { select: list("select"), extendSelect: list("extend-select"), ignore: list("ignore") };
   for (const selectors of [selection.select, selection.extendSelect, selection.ignore]) checkSelectors(selectors, rules, where);
+  const includeTests = table["include-tests"];
+  if (includeTests !== undefined && typeof includeTests !== "boolean") {
+    throw new UsageError(`"include-tests" in ${where} must be a boolean, got ${typeName(includeTests)}`);
+  }
   return {
+    ...(includeTests !== undefined ? { includeTests } : {}),
     file,
     dir: path.dirname(file),
     selection,

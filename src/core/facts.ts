@@ -127,6 +127,12 @@ export interface OptimizerSite {
   /** True when arguments were passed through `*args`/`**kwargs` we could not fully resolve: absent args are then unknown, not default. */
   hasUnresolvedSpread: boolean;
   params: ParamsFact;
+  /**
+   * A checkpoint load after the construction that replaces its hyperparameters (`optimizer.load_state_dict(...)`,
+   * `trainer.fit(ckpt_path=...)`, `accelerator.load_state(...)`). When it is not conditional, every run trains with
+   * the checkpoint's lr, momentum, betas, eps and weight_decay, not with the values written at the construction.
+   */
+  stateRestored?: { span: Span; conditional: boolean };
   /** Opaque handle for the adapter that produced the site (used when it makes edits). */
   readonly adapterData?: unknown;
 }
@@ -136,6 +142,11 @@ export interface DistributedEvidence {
   kind: "ddp" | "distributed-sampler" | "init-process-group" | "torchrun-env" | "world-size" | "fsdp" | "horovod";
   span: Span;
   description: string;
+  /**
+   * The optimizer constructions this evidence bears on: those in the same flow of control (the same function,
+   * class or module-level code, or joined to it through calls the analysis follows). Absent: all of the file's.
+   */
+  sites?: string[];
 }
 
 /** Data-parallel setup and the ways a script adapts to the number of workers. */
@@ -168,6 +179,31 @@ export interface ModelHints {
   freezesParameters: Span[];
 }
 
+/**
+ * A load or save of training state. Loads restore what a construction set up; saves decide what a later run can
+ * resume from.
+ */
+export interface CheckpointFact {
+  kind: "load" | "save";
+  /**
+   * Whose state: one optimizer's (`optimizer.load_state_dict`), a model's (`model.load_state_dict`), a whole
+   * training state that includes every optimizer (`trainer.fit(ckpt_path=...)`, `accelerator.load_state`,
+   * `resume_from_checkpoint`, a `load_checkpoint(..., optimizer)` helper), or a file read or written whose
+   * content is not known here (`torch.load`, `torch.save`).
+   */
+  state: "optimizer" | "model" | "training" | "file";
+  span: Span;
+  /** The optimizer constructions whose state is loaded or saved, when they are known (all of the file's for `training`). */
+  optimizerSites: string[];
+  /**
+   * True when some runs skip it: it sits under an `if`, `try`, loop or conditional expression below the flow it
+   * shares with the construction, lives in another function, or takes a path that may be None.
+   */
+  conditional: boolean;
+  /** For a save: whether the optimizer's state is among what is written (true), left out (false), or unknown. */
+  includesOptimizerState?: boolean;
+}
+
 /** Everything the rules know about one file. */
 export interface TrainingFacts {
   optimizers: OptimizerSite[];
@@ -175,6 +211,13 @@ export interface TrainingFacts {
   schedulers: SchedulerFact[];
   lrWrites: LrWrite[];
   modelHints: ModelHints;
+  /** Loads and saves of model and optimizer state (absent: the adapter does not detect them). */
+  checkpoints?: CheckpointFact[];
+  /**
+   * Code that tests rather than trains: test functions and classes, fixtures (absent: none known). Findings in it
+   * are not reported unless tests are included; whole test files are recognized by path (src/core/roles.ts).
+   */
+  testCode?: Span[];
 }
 
 /** Facts of a file that has no training code. */

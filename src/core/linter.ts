@@ -5,6 +5,7 @@
 import type { Knowledge } from "../knowledge/index.js";
 import { Positions, placeReport } from "./messages.js";
 import { Project } from "./project.js";
+import { inTestCode } from "./roles.js";
 import { byPosition, summarize, type FixJson, type FileResult, type LintMessage, type RuleSetting, type SuppressedMessage } from "./results.js";
 import { runRules } from "./run-rules.js";
 import { restoreBom, splitBom } from "./source-text.js";
@@ -30,6 +31,8 @@ export interface LintInput {
   /** The file's text, BOM included when it has one. */
   text: string;
   rules: RuleSetting[];
+  /** Leave out findings in test functions, test classes and fixtures (`TrainingFacts.testCode`); see core/roles.ts. */
+  hideTestCode?: boolean;
 }
 
 export interface LintProjectOptions {
@@ -48,6 +51,8 @@ interface Evaluation {
   suppressed: Map<string, SuppressedMessage[]>;
   /** Fixes of unsuppressed messages, for the fix loop. */
   fixes: Map<string, FixJson[]>;
+  /** Findings left out per file because they lie in test code. */
+  hidden: Map<string, number>;
 }
 
 export class Linter {
@@ -102,6 +107,8 @@ export class Linter {
       const note = notes.get(input.filePath);
       const messages = [...(evaluation.messages.get(input.filePath) ?? []), ...(note ? [note] : [])].sort(byPosition);
       const result = summarize(input.filePath, messages, evaluation.suppressed.get(input.filePath) ?? []);
+      const hidden = evaluation.hidden.get(input.filePath);
+      if (hidden) result.hiddenInTestCode = hidden;
       if (bodies[i] !== split[i].body) result.output = restoreBom(bodies[i], split[i].bom);
       else if (messages.length > 0) result.source = input.text;
       return result;
@@ -125,7 +132,7 @@ export class Linter {
 
   /** Runs the rules on every given file and places each report in the file it is about. */
   private evaluate(project: Project, inputs: readonly LintInput[]): Evaluation {
-    const out: Evaluation = { messages: new Map(), suppressed: new Map(), fixes: new Map() };
+    const out: Evaluation = { messages: new Map(), suppressed: new Map(), fixes: new Map(), hidden: new Map() };
     const textOf = (p: string) => project.file(p)?.text;
     const positions = new Positions(textOf);
     const suppressions = new Map<string, Suppressions>();
@@ -136,13 +143,24 @@ export class Linter {
       else map.set(key, [item]);
     };
     project.files.forEach((file, i) => {
+      let directives = suppressions.get(file.path);
+      if (!directives) suppressions.set(file.path, (directives = readSuppressions(file.analyzed.comments)));
       for (const error of file.analyzed.syntaxErrors) {
-        const fatal = error.fatal ?? true;
-        push(out.messages, file.path, { ruleId: null, severity: fatal ? 2 : 1, ...(fatal ? { fatal: true } : {}), message: error.internal ? error.message : `Parsing error: ${error.message}`, ...positions.range(file.path, error.span) });
+        const at = positions.range(file.path, error.span);
+        if (!error.severity) {
+          push(out.messages, file.path, { ruleId: null, severity: 2, fatal: true, message: error.internal ? error.message : `Parsing error: ${error.message}`, ...at });
+        } else if (!directives.isSuppressed("", "", at.line - 1, at.line - 1)) {
+          // A notice about a skipped part: never fatal, and silenced by a bare `# noqa` or `# optim-lint: disable-file`.
+          push(out.messages, file.path, { ruleId: null, severity: 1, ...(error.severity === "info" ? { level: "info" as const } : {}), message: error.message, ...at });
+        }
       }
       const { reports, crashes } = runRules(file.analyzed, file.path, inputs[i].rules, this.knowledge, textOf);
       for (const crash of crashes) push(out.messages, file.path, crash);
       for (const report of reports) {
+        if (inputs[i].hideTestCode && inTestCode(report.report.span, file.analyzed.facts.testCode)) {
+          out.hidden.set(file.path, (out.hidden.get(file.path) ?? 0) + 1);
+          continue;
+        }
         const placed = placeReport(report, file, (p) => project.file(p), positions);
         const { dest, message } = placed;
         // The same finding reached through two files (a base config linted alone and through its child) is shown once.

@@ -51,6 +51,8 @@ export interface FileResult {
   fixableWarningCount: number;
   source?: string;
   output?: string;
+  /** Findings left out because they lie in test code (present only when some were). */
+  hiddenInTestCode?: number;
   usedDeprecatedRules: { ruleId: string; replacedBy: string[] }[];
 }
 

@@ -57,7 +57,9 @@ function mapParams(params: ParamsFact, map: SpanMap): ParamsFact {
 function mapSite(site: OptimizerSite, map: SpanMap): OptimizerSite {
   const args = new Map<string, ArgumentFact>();
   for (const [name, arg] of site.args) args.set(name, { ...arg, span: move(arg.span, map), value: mapValueSpans(arg.value, map) });
-  return { ...site, span: move(site.span, map), nameSpan: move(site.nameSpan, map), args, params: mapParams(site.params, map) };
+  const moved: OptimizerSite = { ...site, span: move(site.span, map), nameSpan: move(site.nameSpan, map), args, params: mapParams(site.params, map) };
+  if (site.stateRestored) moved.stateRestored = { ...site.stateRestored, span: move(site.stateRestored.span, map) };
+  return moved;
 }
 
 function mapDistributed(d: DistributedFacts, map: SpanMap): DistributedFacts {
@@ -79,6 +81,8 @@ const FIELDS: { [K in keyof TrainingFacts]-?: (value: TrainingFacts[K], map: Spa
   schedulers: (list, map) => list.map((s) => ({ ...s, span: move(s.span, map) })),
   lrWrites: (list, map) => list.map((w) => ({ ...w, span: move(w.span, map), value: mapValueSpans(w.value, map) })),
   modelHints: mapHints,
+  checkpoints: (list, map) => list?.map((c) => ({ ...c, span: move(c.span, map) })),
+  testCode: (list, map) => list?.map((s) => move(s, map)),
 };
 
 /** The facts with every span moved by `map`. */

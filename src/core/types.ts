@@ -122,10 +122,11 @@ export interface AnalyzedFile {
   text: string;
   facts: TrainingFacts;
   /**
-   * Problems reading the file. Fatal unless `fatal` is false (valid code a parser rejects: a notice, not a
-   * failure); `internal` when the linter itself failed on the file (shown without the "Parsing error" prefix).
+   * Problems reading the file. Without `severity` an error is fatal; with one it is a notice about a part
+   * that was skipped while the rest was analyzed (a statement tree-sitter wrongly rejects, a notebook cell
+   * that does not parse). `internal` when the linter itself failed on the file.
    */
-  syntaxErrors: { span: Span; message: string; fatal?: boolean; internal?: boolean }[];
+  syntaxErrors: { span: Span; message: string; severity?: "warning" | "info"; internal?: boolean }[];
   comments: SourceComment[];
   /** Config documents as neutral trees (`mapping` values), for joiners that merge configs across files. */
   configRoots?: ResolvedValue[];

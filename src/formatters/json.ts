@@ -6,5 +6,6 @@ export const json: Formatter = (results) => JSON.stringify(results);
 export const jsonWithMetadata: Formatter = (results, context) => {
   const metadata: Record<string, unknown> = { cwd: context.cwd, rulesMeta: context.rulesMeta };
   if (context.maxWarningsExceeded) metadata.maxWarningsExceeded = context.maxWarningsExceeded;
+  if (context.testCode) metadata.testCode = context.testCode;
   return JSON.stringify({ results, metadata });
 };

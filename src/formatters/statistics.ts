@@ -1,5 +1,6 @@
 /** Ruff-style `--statistics`: one row per rule that reported, most frequent first. */
 import type { FileResult } from "../core/results.js";
+import type { FormatterContext } from "./types.js";
 
 export interface StatisticsRow {
   code: string;
@@ -27,8 +28,17 @@ export function statisticsRows(results: readonly FileResult[]): StatisticsRow[] 
   return [...rows.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code) || a.name.localeCompare(b.name));
 }
 
-/** Rows as text: count, code, `[*]` when fixes exist, name. */
-export function formatStatistics(rows: readonly StatisticsRow[]): string {
+/** Rows as text: count, code, `[*]` when fixes exist, name; then what was left out as test code, if anything. */
+export function formatStatistics(rows: readonly StatisticsRow[], testCode?: FormatterContext["testCode"]): string {
+  const table = formatRows(rows);
+  if (!testCode || testCode.included || (testCode.files === 0 && testCode.hiddenFindings === 0)) return table;
+  const files = `${testCode.files} file${testCode.files === 1 ? "" : "s"} treated as tests`;
+  const hidden = `${testCode.hiddenFindings} finding${testCode.hiddenFindings === 1 ? "" : "s"} in test code elsewhere`;
+  const note = `${files}, ${hidden} not reported (--include-tests reports them)`;
+  return table === "" ? note : `${table}\n${note}`;
+}
+
+function formatRows(rows: readonly StatisticsRow[]): string {
   const countWidth = Math.max(0, ...rows.map((r) => String(r.count).length));
   const codeWidth = Math.max(0, ...rows.map((r) => r.code.length));
   const anyFixable = rows.some((r) => r.fixable);

@@ -18,6 +18,8 @@ export interface FormatterContext {
   maxWarningsExceeded?: { maxWarnings: number; foundWarnings: number };
   /** optim-lint's version, for formats that record the tool (SARIF). */
   version?: string;
+  /** How much of the run was treated as test code, whose findings are left out unless tests are included. */
+  testCode?: { included: boolean; files: number; hiddenFindings: number };
 }
 
 /** A pure function of the results, like an ESLint formatter module's export. */

@@ -35,12 +35,12 @@ export function analyzeNotebook(source: string, filePath = "<text>"): NotebookFi
     const at = Math.min(view.offset, text.length);
     return { text, facts: emptyFacts(), syntaxErrors: [{ span: { start: at, end: Math.min(at + 1, text.length) }, message: view.message }], comments: [] };
   }
-  const python = analyzePython(view.python, filePath);
+  const { python, broken } = analyzeCells(view, filePath);
   const toFile = (span: Span) => viewSpanToFile(view, span);
-  const syntaxErrors = python.syntaxErrors.map((error) => ({
-    span: toFile(error.span),
-    message: `${error.message}${cellSuffix(view, error.span.start)}`,
-  }));
+  const notices = python.syntaxErrors.filter((error) => error.severity !== undefined);
+  const syntaxErrors = [...broken, ...notices]
+    .sort((a, b) => a.span.start - b.span.start)
+    .map((error) => ({ ...error, span: toFile(error.span), message: `${error.message}${cellSuffix(view, error.span.start)}${error.severity === "warning" ? SKIPPED : ""}` }));
   return {
     text,
     facts: mapFactSpans(python.facts, toFile),
@@ -48,6 +48,33 @@ export function analyzeNotebook(source: string, filePath = "<text>"): NotebookFi
     comments: fileComments(text, view, python.comments),
     notebook: { view, python },
   };
+}
+
+const SKIPPED = "; this cell was skipped and the other cells analyzed";
+
+/**
+ * The Python analysis of a notebook's cells, leaving out each cell Python rejects. Cells run one by one, so one that
+ * does not parse (an exercise placeholder such as `f(?, ?)`) stops nothing else: it gets one warning, at its first
+ * error, and is blanked (same length) so the other cells are analyzed as written.
+ */
+function analyzeCells(view: NotebookView, filePath: string): { python: AnalyzedFile; broken: AnalyzedFile["syntaxErrors"] } {
+  let text = view.python;
+  const broken = new Map<CodeCell, AnalyzedFile["syntaxErrors"][number]>();
+  for (;;) {
+    const python = analyzePython(text, filePath);
+    const fatal = python.syntaxErrors.filter((error) => error.severity === undefined);
+    const cells = fatal.flatMap((error) => {
+      const cell = cellAtView(view, error.span.start);
+      return cell && !broken.has(cell) ? [{ cell, error }] : [];
+    });
+    if (cells.length === 0) return { python, broken: [...broken.values()] };
+    for (const { cell, error } of cells) {
+      if (broken.has(cell)) continue;
+      broken.set(cell, { ...error, severity: "warning" });
+      const end = cell.viewStart + cell.source.length;
+      text = text.slice(0, cell.viewStart) + text.slice(cell.viewStart, end).replace(/[^\n]/g, " ") + text.slice(end);
+    }
+  }
 }
 
 /** ` (cell 3, line 2)` for a view offset, counting cells and lines from 1 as notebook users do. */
@@ -121,10 +148,10 @@ function notebookFileEdits(file: AnalyzedFile, request: FixRequest): TextEdit[] 
   return notebookEdits(file.text, notebook.view, edits);
 }
 
-/** Whether a text is a readable notebook whose code cells parse as Python. */
+/** Whether a text is a readable notebook whose code cells parse as Python (statements tree-sitter wrongly rejects aside). */
 function notebookParses(text: string): boolean {
   const view = readNotebook(stripBom(text));
-  return !("message" in view) && analyzePython(view.python).syntaxErrors.length === 0;
+  return !("message" in view) && analyzePython(view.python).syntaxErrors.every((error) => error.severity === "info");
 }
 
 export const notebookAdapter: LanguageAdapter = {

@@ -3,7 +3,7 @@ import { emptyFacts } from "../core/facts.js";
 import type { AnalyzedFile } from "../core/types.js";
 import { extractFacts } from "./facts.js";
 import { OPTIMIZER_CLASS_NAMES } from "./names.js";
-import { collectSyntaxErrors, parseTree, scanComments, toPyTree } from "./parser.js";
+import { collectSyntaxErrors, maskGrammarGaps, parseTree, scanComments, toPyTree } from "./parser.js";
 import { indexFile } from "./scope.js";
 import { Resolver } from "./values.js";
 import { stripBom } from "../core/source-text.js";
@@ -18,8 +18,13 @@ const RELEVANT_WORDS = new RegExp(
 export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile {
   const text = stripBom(source);
   const tree = parseTree(text);
-  const syntaxErrors = collectSyntaxErrors(tree, text);
-  const facts = RELEVANT_WORDS.test(text) ? extractFacts(new Resolver(indexFile(toPyTree(tree), text), text, filePath)) : emptyFacts();
+  const errors = collectSyntaxErrors(tree, text);
+  const syntaxErrors = errors.map(({ masks: _masks, ...error }) => error);
+  if (!RELEVANT_WORDS.test(text)) return { text, facts: emptyFacts(), syntaxErrors, comments: scanComments(text) };
+  // Statements tree-sitter wrongly rejects are masked (same length) so that the code after them reads as written.
+  const masked = maskGrammarGaps(text, errors);
+  const analyzed = masked ?? text;
+  const facts = extractFacts(new Resolver(indexFile(toPyTree(masked === undefined ? tree : parseTree(masked)), analyzed), analyzed, filePath));
   return { text, facts, syntaxErrors, comments: scanComments(text) };
 }
 

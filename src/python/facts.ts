@@ -17,8 +17,11 @@ import { lastSegment } from "../knowledge/dotted.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
 import { isSchedulerPath, schedulerByName } from "../knowledge/schedulers.js";
 import { isBatchLikeName, isLearningRateName, OPTIMIZER_CLASS_NAMES, TORCHRUN_ENV } from "./names.js";
+import { checkpointFacts } from "./checkpoints.js";
+import { Flows } from "./flows.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
 import { bindingForUse, isPlainString, stringBody } from "./scope.js";
+import { testCodeSpans } from "./test-code.js";
 import { isLazyCallPath, lastName, unknownAt, type DictModel, type Resolver } from "./values.js";
 
 /** Distributed-training entry points by the last segment of their import path (and the package it must come from, when the name is shared). */
@@ -51,6 +54,7 @@ const GROUPING_EVIDENCE = /\bndim\b|\.dim\(\)|["']bias["']|norm|no_decay|nodecay
 export function extractFacts(resolver: Resolver): TrainingFacts {
   const optimizers: OptimizerSite[] = [];
   const holders: (string | undefined)[] = [];
+  const constructionCalls: PyNode[] = [];
   const schedulerCalls: { call: PyNode; canonical: string; optimizer?: PyNode }[] = [];
   const distributed: DistributedFacts = { evidence: [], batchScaledByWorldSize: [], lrScaledByWorldSize: [] };
   for (const call of resolver.index.calls) {
@@ -70,6 +74,7 @@ export function extractFacts(resolver: Resolver): TrainingFacts {
       if (callee.type === "call" && isLazyCallPath(resolver.pathOf(fieldChild(callee, "function")) ?? "")) forgetConfigEdits(resolver, site, holder);
       optimizers.push(site);
       holders.push(holder);
+      constructionCalls.push(call);
     }
     noteDistributedCall(resolver, call, last, path, distributed);
   }
@@ -82,7 +87,29 @@ export function extractFacts(resolver: Resolver): TrainingFacts {
   }
   distributed.evidence.sort((a, b) => a.span.start - b.span.start);
   distributed.lrScaledByWorldSize.sort((a, b) => a.start - b.start);
-  return { optimizers, distributed, schedulers, lrWrites: lrWrites(resolver), modelHints: modelHints(resolver) };
+  scopeEvidence(resolver, distributed, optimizers);
+  const checkpoints = checkpointFacts(
+    resolver,
+    optimizers.map((site, i) => ({ site, call: constructionCalls[i], holder: holders[i] })),
+  );
+  return {
+    optimizers,
+    distributed,
+    schedulers,
+    lrWrites: lrWrites(resolver),
+    modelHints: modelHints(resolver),
+    checkpoints,
+    testCode: testCodeSpans(resolver.index),
+  };
+}
+
+/** Ties each piece of distributed evidence to the constructions in its flow (a sampler in one test is no evidence for another). */
+function scopeEvidence(resolver: Resolver, distributed: DistributedFacts, optimizers: OptimizerSite[]): void {
+  if (distributed.evidence.length === 0 || optimizers.length === 0) return;
+  const flows = new Flows(resolver.index);
+  for (const evidence of distributed.evidence) {
+    evidence.sites = optimizers.filter((site) => flows.shareFlow(evidence.span, site.span)).map((site) => site.id);
+  }
 }
 
 /** A scheduler construction: a scheduler the knowledge table knows by path, or a local subclass of a torch scheduler. */

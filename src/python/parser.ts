@@ -34,9 +34,37 @@ export function parseTree(text: string): Parser.Tree {
   return parser().parse(text);
 }
 
-/** Whether the text parses without any error or missing node. */
+/** Whether the text parses without any error or missing node, apart from statements tree-sitter's grammar wrongly rejects. */
 export function parsesCleanly(text: string): boolean {
-  return !parseTree(text).rootNode.hasError;
+  const tree = parseTree(text);
+  return !tree.rootNode.hasError || collectSyntaxErrors(tree, text).every((e) => e.severity !== undefined);
+}
+
+/** A syntax error; `severity` is set on a notice that is not fatal because the rest of the text was analyzed. */
+export interface SyntaxErrorFact {
+  span: Span;
+  message: string;
+  severity?: "warning" | "info";
+  /** For a statement tree-sitter wrongly rejects: the value and annotation regions to mask before analyzing the rest. */
+  masks?: Span[];
+}
+
+/**
+ * The text with the regions of wrongly rejected statements masked, same length, so tree-sitter reads the rest of the
+ * file as written: each region becomes `(_)` padded with spaces (newlines kept), an unknown value.
+ */
+export function maskGrammarGaps(text: string, errors: readonly SyntaxErrorFact[]): string | undefined {
+  const masks = errors.flatMap((e) => e.masks ?? []).sort((a, b) => a.start - b.start);
+  if (masks.length === 0) return undefined;
+  let out = "";
+  let cursor = 0;
+  for (const m of masks) {
+    if (m.start < cursor || m.end - m.start < 3) continue;
+    const inner = text.slice(m.start + 2, m.end - 1).replace(/[^\n]/g, " ");
+    out += `${text.slice(cursor, m.start)}(_${inner})`;
+    cursor = m.end;
+  }
+  return out + text.slice(cursor);
 }
 
 /** Grammar facts per numeric node type and field id, read from the cursor once and reused (native reads are the cost). */
@@ -136,9 +164,13 @@ function escapedAt(text: string, at: number): boolean {
   return n % 2 === 1;
 }
 
-/** Syntax errors: each outermost ERROR node and each MISSING node, with a short message. */
-export function collectSyntaxErrors(tree: Parser.Tree, text: string): { span: Span; message: string }[] {
-  const errors: { span: Span; message: string }[] = [];
+/**
+ * Syntax errors: each outermost ERROR node and each MISSING node, with a short message. An ERROR in a statement
+ * that is valid Python tree-sitter's grammar does not accept (`x = a, *b`, `v = *(a), 1`, `x: A[int] or int = 1`)
+ * becomes an info notice: the rest of the file, which tree-sitter recovers, is analyzed.
+ */
+export function collectSyntaxErrors(tree: Parser.Tree, text: string): SyntaxErrorFact[] {
+  const errors: SyntaxErrorFact[] = [];
   if (!tree.rootNode.hasError) return errors;
   const pending: Parser.SyntaxNode[] = [tree.rootNode];
   while (pending.length > 0) {
@@ -146,7 +178,9 @@ export function collectSyntaxErrors(tree: Parser.Tree, text: string): { span: Sp
     if (node.isMissing) {
       errors.push({ span: { start: node.startIndex, end: node.endIndex }, message: `Syntax error: missing ${node.type}` });
     } else if (node.type === "ERROR") {
-      errors.push(errorAt(node, text));
+      const gaps = grammarGaps(node, text);
+      if (gaps.length > 0) errors.push(...gaps);
+      else errors.push(errorAt(node, text));
     } else {
       for (let i = node.childCount - 1; i >= 0; i--) {
         const child = node.child(i)!;
@@ -178,6 +212,131 @@ function errorAt(node: Parser.SyntaxNode, text: string): { span: Span; message: 
     span: { start: node.startIndex, end: node.endIndex },
     message: token ? `Syntax error: unexpected '${token}'` : "Syntax error: unexpected end of input",
   };
+}
+
+/**
+ * Python statements that tree-sitter-python rejects but CPython accepts are of a few known shapes: a starred item in
+ * the unparenthesized tuple of an assignment's value, and an annotation that is more than a simple type expression.
+ * Both are checked by the same parser after a rewrite that keeps Python's verdict (parenthesizing the value or the
+ * annotation): when the rewritten statement parses and the original does not, the grammar, not the code, is at fault.
+ */
+function grammarGaps(error: Parser.SyntaxNode, text: string): SyntaxErrorFact[] {
+  let stmt = error;
+  while (stmt.parent && stmt.parent.type !== "module" && stmt.parent.type !== "block") stmt = stmt.parent;
+  const lineStart = text.lastIndexOf("\n", stmt.startIndex - 1) + 1;
+  const indent = text.slice(lineStart, stmt.startIndex);
+  if (indent.trim() !== "") return [];
+  const source = text.slice(lineStart, stmt.endIndex);
+  let rewritten = "";
+  let offset = lineStart;
+  const gaps: SyntaxErrorFact[] = [];
+  for (const line of logicalLines(source)) {
+    const fixed = parsesCleanlyAlone(line) ? undefined : parenthesized(line);
+    if (fixed) {
+      const start = offset + line.length - line.trimStart().length;
+      gaps.push({
+        span: { start, end: offset + line.trimEnd().length },
+        message: "This statement is valid Python that the parser optim-lint uses (tree-sitter) does not accept; it was skipped and the rest of the file analyzed",
+        severity: "info",
+        masks: fixed.regions.map((r) => ({ start: offset + r.start, end: offset + r.end })),
+      });
+    }
+    rewritten += fixed?.text ?? line;
+    offset += line.length;
+  }
+  if (gaps.length === 0 || parser().parse(indent ? `if 1:\n${rewritten}` : rewritten).rootNode.hasError) return [];
+  return gaps;
+}
+
+/** Whether one logical line, dedented, parses on its own. */
+function parsesCleanlyAlone(line: string): boolean {
+  return !parser().parse(line.trimStart()).rootNode.hasError;
+}
+
+/**
+ * The line with its assigned value (after the last top-level `=` or augmented operator) and its annotation (between
+ * a top-level `:` and the first `=`) in parentheses, with where those regions are in the line; undefined when it is
+ * not an assignment.
+ */
+function parenthesized(line: string): { text: string; regions: Span[] } | undefined {
+  const { assigns, colon, codeEnd } = topLevelOperators(line);
+  const body = line.slice(0, codeEnd).replace(/\s+$/, "");
+  if (assigns.length === 0 && colon < 0) return undefined;
+  const regions: Span[] = [];
+  const trimmed = (start: number, end: number): Span => {
+    while (start < end && /\s/.test(body[start])) start++;
+    while (end > start && /\s/.test(body[end - 1])) end--;
+    return { start, end };
+  };
+  if (colon >= 0 && (assigns.length === 0 || colon < assigns[0].start)) regions.push(trimmed(colon + 1, assigns.length > 0 ? assigns[0].start : body.length));
+  if (assigns.length > 0) regions.push(trimmed(assigns[assigns.length - 1].end, body.length));
+  if (regions.some((r) => r.start === r.end)) return undefined;
+  let text = "";
+  let cursor = 0;
+  for (const r of regions) {
+    text += `${body.slice(cursor, r.start)}(${body.slice(r.start, r.end)})`;
+    cursor = r.end;
+  }
+  return { text: text + line.slice(cursor), regions };
+}
+
+const AUGMENTED = /^(?:\/\/|\*\*|>>|<<|[-+*/%@&|^])=/;
+
+/** Top-level `=` and augmented assignment operators of a statement, and its first top-level `:` (-1 when none). */
+function topLevelOperators(line: string): { assigns: { start: number; end: number }[]; colon: number; codeEnd: number } {
+  const assigns: { start: number; end: number }[] = [];
+  let colon = -1;
+  let depth = 0;
+  let codeEnd = line.length;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === "'" || ch === '"') {
+      i = stringEnd(line, i) - 1;
+      continue;
+    }
+    if (ch === "#" && depth === 0) {
+      codeEnd = i;
+      break;
+    }
+    if ("([{".includes(ch)) depth++;
+    else if (")]}".includes(ch)) depth--;
+    if (depth !== 0) continue;
+    const aug = AUGMENTED.exec(line.slice(i, i + 3));
+    if (aug) {
+      assigns.push({ start: i, end: i + aug[0].length });
+      i += aug[0].length - 1;
+    } else if (ch === "=" && line[i + 1] !== "=" && !"=!<>:".includes(line[i - 1] ?? "")) {
+      assigns.push({ start: i, end: i + 1 });
+    } else if (ch === "=" && line[i + 1] === "=") {
+      i++;
+    } else if (ch === ":" && colon < 0 && line[i + 1] !== "=") {
+      colon = i;
+    }
+  }
+  return { assigns, colon, codeEnd };
+}
+
+/** A text cut into logical lines (brackets, strings and backslashes continue a line), each with its newline. */
+function logicalLines(text: string): string[] {
+  const lines: string[] = [];
+  let start = 0;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === "'" || ch === '"') i = stringEnd(text, i) - 1;
+    else if (ch === "#") {
+      const eol = text.indexOf("\n", i);
+      i = (eol < 0 ? text.length : eol) - 1;
+    } else if (ch === "\\") i++;
+    else if ("([{".includes(ch)) depth++;
+    else if (")]}".includes(ch)) depth = Math.max(0, depth - 1);
+    else if (ch === "\n" && depth === 0) {
+      lines.push(text.slice(start, i + 1));
+      start = i + 1;
+    }
+  }
+  if (start < text.length) lines.push(text.slice(start));
+  return lines;
 }
 
 /** The leaf tokens under a node, in order. */

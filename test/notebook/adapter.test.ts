@@ -110,15 +110,28 @@ describe("messages", () => {
     expect(notebookAdapter.parses(text)).toBe(false);
   });
 
-  it("maps Python syntax errors into the cell, still reports the other cells, and does not fix", () => {
+  it("maps a cell's syntax error into the cell as one non-fatal warning, still reports the other cells, and does not fix", () => {
     const text = read("syntax_error.ipynb");
     const result = lint("syntax_error.ipynb", true);
-    const fatal = result.messages.filter((m) => m.fatal);
-    expect(fatal.map((m) => m.message)).toEqual(["Parsing error: Syntax error: '(' was never closed (cell 2, line 2)"]);
-    expect(text.slice(offsetOf(text, fatal[0].line, fatal[0].column))).toMatch(/^\(\\n"\n/);
+    expect(result.messages.filter((m) => m.fatal)).toEqual([]);
+    const notices = result.messages.filter((m) => m.ruleId === null);
+    expect(notices.map((m) => [m.severity, m.message])).toEqual([
+      [1, "Syntax error: '(' was never closed (cell 2, line 2); this cell was skipped and the other cells analyzed"],
+    ]);
+    expect(text.slice(offsetOf(text, notices[0].line, notices[0].column))).toMatch(/^\(\\n"\n/);
     expect(result.messages.map((m) => m.code)).toContain("OPT001");
     expect(result.output).toBeUndefined();
     expect(notebookAdapter.parses(text)).toBe(false);
+  });
+
+  it("gives a cell with exercise placeholders one message, however many errors it has, and analyzes the cells after it", () => {
+    const result = lint("exercise_placeholders.ipynb", false);
+    const notices = result.messages.filter((m) => m.ruleId === null);
+    expect(notices.map((m) => m.message)).toEqual(["Syntax error: unexpected '?' (cell 3, line 2); this cell was skipped and the other cells analyzed"]);
+    expect(notices[0]).toMatchObject({ severity: 1 });
+    expect(notices[0].fatal).toBeUndefined();
+    expect(result.messages.map((m) => m.code)).toContain("OPT003");
+    expect(result.fatalErrorCount).toBe(0);
   });
 });
 

@@ -1,0 +1,137 @@
+/**
+ * Flows of control within one file, coarse enough to be cheap: the module-level code, each top-level function
+ * and each top-level class (in a test class, each method on its own, since each test runs apart). One flow reaches
+ * another when it names it: a call, a callback handed on (`mp.spawn(worker)`), or a pytest fixture taken as a
+ * parameter. Two pieces of code share a flow when one flow reaches both, e.g. `main()` calling `setup_ddp()` and
+ * `build_optimizer()`; two test functions that nothing calls together do not.
+ */
+import type { Span } from "../core/facts.js";
+import { fieldChild, type PyNode } from "./parser.js";
+import type { FileIndex } from "./scope.js";
+
+/** A test class (pytest `Test*`, or a `TestCase` base written in its header): its methods are separate flows. */
+const TEST_CLASS = /^Test|TestCase\b/;
+
+export class Flows {
+  private readonly root: PyNode;
+  /** Top-level definitions by name, and the methods of test classes by class and name. */
+  private readonly topLevel = new Map<string, PyNode>();
+  private readonly methods = new Map<PyNode, Map<string, PyNode>>();
+  private readonly reach = new Map<PyNode, Set<PyNode>>();
+
+  constructor(private readonly index: FileIndex) {
+    this.root = index.module.node;
+    for (const stmt of this.root.children) {
+      const def = definition(stmt);
+      const name = def && fieldChild(def, "name");
+      if (!def || !name) continue;
+      this.topLevel.set(this.textOf(name), def);
+      if (def.type === "class_definition" && this.isTestClass(def)) this.methods.set(def, methodsOf(def, (n) => this.textOf(n)));
+    }
+  }
+
+  /** Whether code at two spans shares a flow. */
+  shareFlow(a: Span, b: Span): boolean {
+    const ua = this.unitAt(a.start);
+    const ub = this.unitAt(b.start);
+    if (ua === ub) return true;
+    for (const unit of this.units()) {
+      const reached = this.reachFrom(unit);
+      if (reached.has(ua) && reached.has(ub)) return true;
+    }
+    return false;
+  }
+
+  /** The flow that holds an offset: a method of a test class, a top-level definition, or the module. */
+  private unitAt(offset: number): PyNode {
+    const top = this.root.children.find((c) => c.start <= offset && offset < c.end);
+    const def = top && definition(top);
+    if (!def || offset < (fieldChild(def, "body")?.start ?? def.end)) return this.root;
+    const methods = this.methods.get(def);
+    if (methods) {
+      for (const method of methods.values()) {
+        if (method.start <= offset && offset < method.end) return method;
+      }
+    }
+    return def;
+  }
+
+  private units(): PyNode[] {
+    return [this.root, ...this.topLevel.values(), ...[...this.methods.values()].flatMap((m) => [...m.values()])];
+  }
+
+  /** The flows a flow reaches through the names it uses, itself included. */
+  private reachFrom(unit: PyNode): Set<PyNode> {
+    const cached = this.reach.get(unit);
+    if (cached) return cached;
+    const seen = new Set<PyNode>([unit]);
+    const pending = [unit];
+    while (pending.length > 0) {
+      for (const next of this.named(pending.pop()!)) {
+        if (!seen.has(next)) {
+          seen.add(next);
+          pending.push(next);
+        }
+      }
+    }
+    this.reach.set(unit, seen);
+    return seen;
+  }
+
+  /** The flows a flow's code names: top-level definitions by identifier, and its test class's methods through `self.`. */
+  private named(unit: PyNode): PyNode[] {
+    const out: PyNode[] = [];
+    const units = new Set(this.units());
+    const cls = classOf(unit);
+    const siblings = cls ? this.methods.get(cls) : undefined;
+    const visit = (node: PyNode): void => {
+      if (node !== unit && units.has(node)) return;
+      if (node.type === "identifier") {
+        const target = this.topLevel.get(this.textOf(node));
+        if (target && target !== unit && node.field !== "name") out.push(target);
+      } else if (node.type === "attribute" && siblings) {
+        const method = siblings.get(this.textOf(fieldChild(node, "attribute") ?? node));
+        if (method && method !== unit) out.push(method);
+      }
+      for (const child of node.children) visit(child);
+    };
+    visit(unit);
+    // setUp methods run before every test of their class.
+    if (siblings) for (const [name, method] of siblings) if (/^set[Uu]p/.test(name)) out.push(method);
+    return out;
+  }
+
+  private isTestClass(cls: PyNode): boolean {
+    const name = fieldChild(cls, "name");
+    const bases = fieldChild(cls, "superclasses");
+    return TEST_CLASS.test(name ? this.textOf(name) : "") || (!!bases && /TestCase\b/.test(this.textOf(bases)));
+  }
+
+  private textOf(node: PyNode): string {
+    return this.index.text.slice(node.start, node.end);
+  }
+}
+
+/** The class a method is defined in. */
+function classOf(def: PyNode): PyNode | undefined {
+  const stmt = def.parent?.type === "decorated_definition" ? def.parent : def;
+  const owner = stmt.parent?.parent;
+  return owner?.type === "class_definition" ? owner : undefined;
+}
+
+/** The function or class a statement defines (through decorators). */
+function definition(stmt: PyNode): PyNode | undefined {
+  const inner = stmt.type === "decorated_definition" ? fieldChild(stmt, "definition") : stmt;
+  return inner && (inner.type === "function_definition" || inner.type === "class_definition") ? inner : undefined;
+}
+
+/** The methods defined directly in a class body, by name. */
+function methodsOf(cls: PyNode, textOf: (n: PyNode) => string): Map<string, PyNode> {
+  const out = new Map<string, PyNode>();
+  for (const stmt of fieldChild(cls, "body")?.children ?? []) {
+    const def = definition(stmt);
+    const name = def?.type === "function_definition" ? fieldChild(def, "name") : undefined;
+    if (def && name) out.set(textOf(name), def);
+  }
+  return out;
+}
