@@ -2,6 +2,7 @@
 import type { TrainingFacts } from "../core/facts.js";
 import type { AnalyzedFile } from "../core/types.js";
 import { extractFacts } from "./facts.js";
+import { CONFIG_WORDS, withConfigFacts } from "./configs.js";
 import { OPTIMIZER_CLASS_NAMES } from "./names.js";
 import { collectSyntaxErrors, parseTree, scanComments, toPyTree } from "./parser.js";
 import { indexFile } from "./scope.js";
@@ -28,6 +29,8 @@ export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile
   const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   const tree = parseTree(text);
   const syntaxErrors = collectSyntaxErrors(tree, text);
-  const facts = RELEVANT_WORDS.test(text) ? extractFacts(new Resolver(indexFile(toPyTree(tree), text), text, filePath)) : emptyFacts();
+  const relevant = RELEVANT_WORDS.test(text) || CONFIG_WORDS.test(text);
+  const resolver = relevant ? new Resolver(indexFile(toPyTree(tree), text), text, filePath) : undefined;
+  const facts = resolver ? withConfigFacts(resolver, extractFacts(resolver)) : emptyFacts();
   return { text, facts, syntaxErrors, comments: scanComments(text) };
 }
