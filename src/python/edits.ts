@@ -29,7 +29,7 @@ function settle(text: string, edits: TextEdit[] | string, parsedCleanly: boolean
 
 /** The edits for one request on a tree of the file. */
 function editsFor(file: AnalyzedFile, root: SyntaxNode, request: FixRequest): TextEdit[] | string {
-  if (request.kind === "swap-sequence-items") return request.value.literalSpan ? swapSequenceItems(root, request.value) : swapSeparateItems(file.text, request.value);
+  if (request.kind === "swap-sequence-items") return swapSeparateItems(file.text, request.value) ?? swapSequenceItems(root, request.value);
   const site = file.facts.optimizers.find((s) => s.id === request.site);
   if (!site) return `no optimizer construction with id ${request.site} in this file`;
   const config = configSiteData(site);

@@ -49,11 +49,11 @@ export function setInMapping(text: string, root: SyntaxNode, data: ConfigSiteDat
   return appendItem(text, list, codeChildren(list), `${key}=${rendered}`);
 }
 
-/** Two values written apart (HF's `adam_beta1` and `adam_beta2`) exchanged where each is written. */
-export function swapSeparateItems(text: string, value: ResolvedValue): TextEdit[] | string {
-  const items = value.value.kind === "sequence" ? value.value.items : [];
+/** Two values written apart (HF's `adam_beta1` and `adam_beta2`) exchanged where each is written; undefined when the value is not such a pair. */
+export function swapSeparateItems(text: string, value: ResolvedValue): TextEdit[] | undefined {
+  const items = value.value.kind === "sequence" && !value.literalSpan ? value.value.items : [];
   const spans = items.map((item) => item.literalSpan).filter((s): s is Span => s !== undefined && s.file === undefined);
-  if (items.length !== 2 || spans.length !== 2) return "the two values are not each a literal in this file";
+  if (items.length !== 2 || spans.length !== 2) return undefined;
   const [a, b] = spans;
   return [
     { span: a, text: text.slice(b.start, b.end) },
