@@ -188,7 +188,7 @@ const NOT_PASSED: ParamsFact = { kind: "missing" };
 /** Keys that show a tree is a DeepSpeed config. */
 const DEEPSPEED_KEYS = ["train_batch_size", "train_micro_batch_size_per_gpu", "zero_optimization", "gradient_accumulation_steps", "fp16", "bf16"];
 /** Keys that show a tree is a GPT-NeoX config (its optimizer block has DeepSpeed's shape). */
-const NEOX_KEYS = ["num_layers", "hidden_size", "num_attention_heads", "seq_length"];
+const NEOX_KEYS = ["num_layers", "hidden_size", "num_attention_heads", "seq_length", "num-layers", "hidden-size", "num-attention-heads", "seq-length"];
 
 /**
  * Optimizer and scheduler constructions in a config tree. A mapping is read as an optimizer only where its
@@ -270,7 +270,8 @@ function mmengineSite(sites: SiteBuilder, mapping: MappingValue, key: string | u
     whole: mapping.span,
     nameSpan: type.value.span,
     args: mapping,
-    params: mmengineParams(mapping, wrapper, inherits),
+    // Some codebases read a top-level `paramwise_cfg` themselves: what it does is not known.
+    params: entryOf(root, "paramwise_cfg") ? { kind: "other", span: mapping.span } : mmengineParams(mapping, wrapper, inherits),
     // A child config's dict merges into its `_base_`'s: keys it does not write may come from there.
     open: inherits && !(deleted?.kind === "bool" && deleted.value),
     table: MMENGINE_NAMES,
@@ -314,7 +315,7 @@ function typeAndParamsRoot(sites: SiteBuilder, root: MappingValue): void {
   const table = neox ? NEOX_NAMES : DEEPSPEED_NAMES;
   const info = optimizerByName(configName(table, written)?.canonical ?? "");
   if (!info) return;
-  const decay = neox ? entryOf(root, "weight_decay") : undefined;
+  const decay = neox ? (entryOf(root, "weight_decay") ?? entryOf(root, "weight-decay")) : undefined;
   sites.add({
     dialect: neox ? "gpt-neox" : "deepspeed",
     info,

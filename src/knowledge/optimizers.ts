@@ -37,6 +37,11 @@ export interface OptimizerInfo {
   defaults: Record<string, LiteralValue>;
   /** The class that gives decoupled decay with the same other arguments (`Adam` → `AdamW`). */
   decoupledSibling?: string;
+  /**
+   * Whether a fix may set the decay flag to its decoupled value outside torch: true where the flag is the
+   * framework's documented switch for AdamW mode (DeepSpeed's `adam_w_mode` in a config's params).
+   */
+  flagFixable?: boolean;
 }
 
 const ADAM_BETAS: LiteralValue = [0.9, 0.999];
@@ -201,6 +206,7 @@ export const OPTIMIZERS: OptimizerInfo[] = [
     signature: ["lr", "betas", "eps", "weight_decay", "adam_w_mode", "torch_adam", "bias_correction", "amsgrad"],
     positional: 0,
     defaults: { lr: 1e-3, betas: ADAM_BETAS, eps: 1e-8, weight_decay: 0, adam_w_mode: true, torch_adam: false, bias_correction: true, amsgrad: false },
+    flagFixable: true,
   },
   {
     // `"type": "AdamW"` forces AdamW mode: DeepSpeed ignores `adam_w_mode` for it.
