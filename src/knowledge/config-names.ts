@@ -140,15 +140,13 @@ export function configName(table: NameTable, written: string): ConfigName | unde
 }
 
 /**
- * How a dialect writes the optimizer `canonical`: the first name that builds it with no implied arguments, spelled
- * in the case of `like` (the name it replaces) where the dialect ignores case.
+ * How a dialect writes the optimizer `canonical`: the first name that builds it with no implied arguments, keeping
+ * the wrapper prefix of `like` (the name it replaces), such as timm's `lookahead_`.
  */
 export function nameIn(table: NameTable, canonical: string, like?: string): string | undefined {
   const found = Object.entries(table.names).find(([, entry]) => entry.canonical === canonical && !entry.implied)?.[0];
-  if (!found || !table.caseInsensitive || !like) return found;
-  if (like === like.toUpperCase()) return found.toUpperCase();
-  // DeepSpeed writes "Adam"/"AdamW": keep a capitalized spelling capitalized.
-  return like[0] === like[0].toUpperCase() ? found[0].toUpperCase() + found.slice(1) : found;
+  const prefix = table === TIMM_NAMES && like ? (/^lookahead_/i.exec(like)?.[0] ?? "") : "";
+  return found && prefix + found;
 }
 
 /**

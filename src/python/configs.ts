@@ -1,7 +1,7 @@
 /**
  * Python code that configures an optimizer without constructing one: mmengine/mmcv config files
  * (`optim_wrapper = dict(optimizer=dict(type='AdamW', ...))`), `TrainingArguments(...)` and its subclasses, and timm's
- * `create_optimizer_v2(...)`. Each is read into the neutral config tree and handed to the one recognizer.
+ * `create_optimizer_v2(...)`, and DeepSpeed configs passed to `deepspeed.initialize(config=...)` as dicts. Each is read into the neutral config tree and handed to the one recognizer.
  */
 import type { MappingEntry, ResolvedValue, TrainingFacts } from "../core/facts.js";
 import { recognizeConfig, type ConfigContext, type ConfigFacts } from "../configs/recognize.js";
@@ -10,7 +10,7 @@ import type { Resolver } from "./values.js";
 import { lastName } from "./values.js";
 
 /** Words without which a file has none of these: added to the words that make a file worth analyzing. */
-export const CONFIG_WORDS = /\b(?:optim_wrapper|_base_|TrainingArguments|[A-Z]\w*Config|create_optimizer_v2)\b/;
+export const CONFIG_WORDS = /\b(?:optim_wrapper|_base_|TrainingArguments|[A-Z]\w*Config|create_optimizer_v2|deepspeed)\b/;
 
 /** Module-level names mmengine and mmcv configs give the optimizer and its schedule. */
 const OPTIMIZER_KEYS = new Set(["optim_wrapper", "optimizer"]);
@@ -42,8 +42,14 @@ export function withConfigFacts(resolver: Resolver, facts: TrainingFacts): Train
   for (const call of resolver.index.calls) {
     const callee = fieldChild(call, "function");
     const last = callee && lastName(callee, resolver.text);
-    if (!callee || !last || !/TrainingArguments$|Config$|^create_optimizer_v2$/.test(last)) continue;
+    if (!callee || !last || !/TrainingArguments$|Config$|^create_optimizer_v2$|^initialize$/.test(last)) continue;
     const kind = callKind(resolver, callee);
+    if (kind === "deepspeed") {
+      // deepspeed.initialize(config=ds_config): a DeepSpeed config written as a Python dict.
+      const config = keywordValue(resolver, call, "config") ?? keywordValue(resolver, call, "config_params");
+      if (config?.value.kind === "mapping") add(recognizeConfig(config, ctx()));
+      continue;
+    }
     if (kind === "hf" || kind === "hf-subclass") add(recognizeConfig(callMapping(resolver, call, [], kind === "hf-subclass"), ctx("hf")));
     else if (kind === "timm") {
       const found = recognizeConfig(callMapping(resolver, call, TIMM_POSITIONAL, false), ctx("timm"));
@@ -57,13 +63,26 @@ export function withConfigFacts(resolver: Resolver, facts: TrainingFacts): Train
 }
 
 /** Whether the callee builds HF TrainingArguments (or a local subclass of them), or is timm's factory. */
-function callKind(resolver: Resolver, callee: PyNode): "hf" | "hf-subclass" | "timm" | undefined {
+function callKind(resolver: Resolver, callee: PyNode): "hf" | "hf-subclass" | "timm" | "deepspeed" | undefined {
   const ref = resolver.ref(callee);
-  if (ref?.kind === "path") return TRAINING_ARGUMENTS.has(ref.path) ? "hf" : TIMM_FACTORY.has(ref.path) ? "timm" : undefined;
+  if (ref?.kind === "path") {
+    if (ref.path === "deepspeed.initialize") return "deepspeed";
+    return TRAINING_ARGUMENTS.has(ref.path) ? "hf" : TIMM_FACTORY.has(ref.path) ? "timm" : undefined;
+  }
   if (ref?.kind !== "class") return undefined;
   // A local subclass may change any default (`optim`, `learning_rate`): its unwritten keys are unknown.
   const bases = fieldChild(ref.cls.node, "superclasses");
   return bases && namedChildren(bases).some((base) => TRAINING_ARGUMENTS.has(resolver.pathOf(base) ?? "")) ? "hf-subclass" : undefined;
+}
+
+/** The resolved value of a call's keyword argument. */
+function keywordValue(resolver: Resolver, call: PyNode, name: string): ResolvedValue | undefined {
+  for (const arg of namedChildren(fieldChild(call, "arguments")!)) {
+    const key = arg.type === "keyword_argument" ? fieldChild(arg, "name") : undefined;
+    const value = key && resolver.textOf(key) === name ? fieldChild(arg, "value") : undefined;
+    if (value) return resolver.value(value);
+  }
+  return undefined;
 }
 
 /** A module (`model`, `self.model`), not `model.parameters()` or a list of parameter groups. */
