@@ -10,7 +10,7 @@ import type { Resolver } from "./values.js";
 import { lastName } from "./values.js";
 
 /** Words without which a file has none of these: added to the words that make a file worth analyzing. */
-export const CONFIG_WORDS = /\b(?:optim_wrapper|_base_|TrainingArguments|[A-Z]\w*Config|create_optimizer_v2|deepspeed)\b/;
+export const CONFIG_WORDS = /\b(?:optim_wrapper|_base_|TrainingArguments|(?:SFT|DPO|ORPO|KTO|CPO|Reward|GRPO|GKD)Config|create_optimizer_v2|deepspeed)\b/;
 
 /** Module-level names mmengine and mmcv configs give the optimizer and its schedule. */
 const OPTIMIZER_KEYS = new Set(["optim_wrapper", "optimizer"]);
@@ -39,10 +39,11 @@ export function withConfigFacts(resolver: Resolver, facts: TrainingFacts): Train
   const ctx = (dialect?: ConfigContext["dialect"]): ConfigContext => ({ filePath: resolver.filePath, firstId: facts.optimizers.length, ...(dialect ? { dialect } : {}) });
   const module = moduleConfig(resolver);
   if (module) add(recognizeConfig(module, ctx()));
+  const subclasses = localSubclassNames(resolver);
   for (const call of resolver.index.calls) {
     const callee = fieldChild(call, "function");
     const last = callee && lastName(callee, resolver.text);
-    if (!callee || !last || !/TrainingArguments$|Config$|^create_optimizer_v2$|^initialize$/.test(last)) continue;
+    if (!callee || !last || !(/TrainingArguments$|Config$|^create_optimizer_v2$|^initialize$/.test(last) || subclasses.has(last))) continue;
     const kind = callKind(resolver, callee);
     if (kind === "deepspeed") {
       // deepspeed.initialize(config=ds_config): a DeepSpeed config written as a Python dict.
@@ -60,6 +61,17 @@ export function withConfigFacts(resolver: Resolver, facts: TrainingFacts): Train
     }
   }
   return facts;
+}
+
+/** Names of the file's classes whose bases are written like TrainingArguments or a trl config (checked when called). */
+function localSubclassNames(resolver: Resolver): Set<string> {
+  const names = new Set<string>();
+  for (const node of resolver.index.scopes.keys()) {
+    const bases = node.type === "class_definition" ? fieldChild(node, "superclasses") : undefined;
+    const name = node.type === "class_definition" ? fieldChild(node, "name") : undefined;
+    if (bases && name && /TrainingArguments|Config\b/.test(resolver.textOf(bases))) names.add(resolver.textOf(name));
+  }
+  return names;
 }
 
 /** Whether the callee builds HF TrainingArguments (or a local subclass of them), or is timm's factory. */
