@@ -212,7 +212,8 @@ export function recognizeConfig(root: ResolvedValue, ctx: ConfigContext): Config
   const inherits = entryOf(root, "_base_") !== undefined;
   for (const { mapping, key, parent } of mappings(root)) {
     if (sites.claimed.has(mapping)) continue;
-    hydraSite(sites, mapping) || lightningSite(sites, mapping, key) || mmengineSite(sites, mapping, key, parent, root, inherits);
+    if (hydraSite(sites, mapping) || lightningSite(sites, mapping, key)) continue;
+    mmengineSite(sites, mapping, key, parent, root, inherits);
   }
   return { optimizers: sites.optimizers, schedulers: configSchedulers(root, hf ? "hf" : undefined) };
 }
