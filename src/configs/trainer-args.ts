@@ -2,7 +2,7 @@
  * Dialects whose settings are flat keys of one mapping: HF `TrainingArguments` (a JSON/YAML file or the keyword
  * arguments of the call), axolotl's YAML, and timm's `create_optimizer_v2(...)` keywords.
  */
-import type { ArgumentFact, ParamsFact, Span } from "../core/facts.js";
+import type { ArgumentFact, MappingEntry, ParamsFact, Span } from "../core/facts.js";
 import { asBool } from "../core/facts.js";
 import { optimizerByName } from "../knowledge/optimizers.js";
 import { configName, HF_NAMES, TIMM_NAMES } from "../knowledge/config-names.js";
@@ -42,7 +42,7 @@ export function hfSite(sites: SiteBuilder, mapping: MappingValue, dialect: "tran
   const nameEntry = entryOf(mapping, nameKey);
   // A local subclass may change the default `optim`: without it written, the optimizer is unknown.
   if (!nameEntry && mapping.value.kind === "mapping" && mapping.value.open) return;
-  const written = nameEntry ? (nameEntry.value.value.kind === "string" ? nameEntry.value.value.value : undefined) : HF_DEFAULT;
+  const written = writtenName(nameEntry, HF_DEFAULT);
   const info = written !== undefined ? optimizerByName(configName(HF_NAMES, written)?.canonical ?? "") : undefined;
   if (!info) return;
   const adam = info.family === "adam";
@@ -77,16 +77,13 @@ export function hfSite(sites: SiteBuilder, mapping: MappingValue, dialect: "tran
  */
 export function timmSite(sites: SiteBuilder, mapping: MappingValue): void {
   const nameEntry = entryOf(mapping, "opt");
-  const written = nameEntry ? (nameEntry.value.value.kind === "string" ? nameEntry.value.value.value : undefined) : "sgd";
+  const written = writtenName(nameEntry, "sgd");
   const name = written !== undefined ? configName(TIMM_NAMES, written) : undefined;
   const info = name ? optimizerByName(name.canonical) : undefined;
   if (!info || !name) return;
-  const filter = asBool(entryOf(mapping, "filter_bias_and_bn")?.value);
-  const params: ParamsFact = filter === undefined && entryOf(mapping, "filter_bias_and_bn")
-    ? { kind: "other", span: mapping.span }
-    : filter === false
-      ? { kind: "other", span: mapping.span }
-      : { kind: "managed", span: mapping.span, by: "timm", excludesBiasAndNorm: true };
+  const filter = entryOf(mapping, "filter_bias_and_bn");
+  const params: ParamsFact =
+    filter && asBool(filter.value) !== true ? { kind: "other", span: mapping.span } : { kind: "managed", span: mapping.span, by: "timm", excludesBiasAndNorm: true };
   sites.add({
     dialect: "timm",
     info,
@@ -101,6 +98,12 @@ export function timmSite(sites: SiteBuilder, mapping: MappingValue): void {
     // timm hands `momentum` only to the optimizers that take one, and `eps`/`betas` to the rest.
     reads: (a) => a !== "nesterov",
   });
+}
+
+/** The optimizer name an entry writes: its string, the framework's default when absent, undefined when not a known string. */
+function writtenName(entry: MappingEntry | undefined, fallback: string): string | undefined {
+  if (!entry) return fallback;
+  return entry.value.value.kind === "string" ? entry.value.value.value : undefined;
 }
 
 /** The smallest span covering two spans of one file. */
