@@ -3,9 +3,18 @@
  * neutral tree (a `mapping` ResolvedValue): a YAML mapping, a JSON object, a Python dict literal or the
  * keyword arguments of a call such as `TrainingArguments(...)`. It returns facts the rules read, and
  * leaves with each site what the file's adapter needs to edit it in its own syntax.
+ *
+ * Dialects: Hydra `_target_`, Lightning/jsonargparse `class_path` + `init_args`, mmengine/mmcv `type=` under
+ * `optimizer` (in `optim_wrapper` or alone), DeepSpeed and GPT-NeoX `optimizer: {type, params}`, fairseq,
+ * HF TrainingArguments and axolotl keys (trainer-args.ts), timm `create_optimizer_v2` keywords.
  */
-import type { ArgumentFact, MappingEntry, OptimizerSite, ResolvedValue, SchedulerFact, Span } from "../core/facts.js";
+import type { ArgumentFact, MappingEntry, OptimizerSite, ParamsFact, ResolvedValue, SchedulerFact, Span } from "../core/facts.js";
+import { asNumber } from "../core/facts.js";
+import type { LiteralValue } from "../core/types.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
+import { configName, DEEPSPEED_NAMES, FAIRSEQ_NAMES, MMENGINE_NAMES, nameIn, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
+import { configSchedulers } from "./schedulers.js";
+import { hfRoot, hfSite, timmSite } from "./trainer-args.js";
 
 /** A mapping value (the neutral config tree node). */
 export type MappingValue = ResolvedValue & { value: { kind: "mapping" } };
@@ -14,15 +23,34 @@ export type MappingValue = ResolvedValue & { value: { kind: "mapping" } };
 export interface ConfigSiteData {
   /** The mapping that holds the optimizer's arguments: where `set-argument` replaces or adds a key. */
   args: MappingValue;
+  /**
+   * Set when the arguments' own mapping does not exist yet (a Lightning `class_path` without `init_args`, a
+   * DeepSpeed optimizer without `params`): `args` is then the construction's mapping, and `set-argument` must add
+   * this key to it holding a new mapping with the argument, rather than add the argument to `args` itself.
+   */
+  argsMissing?: string;
   /** How this dialect writes another optimizer's name (for `rename-optimizer`), or undefined when it has none. */
   nameFor(canonical: string): string | undefined;
   /** The key this dialect uses for a canonical argument name (HF writes `learning_rate` for `lr`). */
   keyFor(argument: string): string;
 }
 
+/** The config data of a site the recognizer built, or undefined for a site an adapter built from code. */
+export function configSiteData(site: OptimizerSite): ConfigSiteData | undefined {
+  const data = site.adapterData as Partial<ConfigSiteData> | undefined;
+  return data && typeof data.keyFor === "function" && typeof data.nameFor === "function" && isMapping(data.args) ? (data as ConfigSiteData) : undefined;
+}
+
 export interface ConfigContext {
   /** The file the tree was read from: site ids are `<file>#<n>`. */
   filePath: string;
+  /**
+   * The tree is the keyword arguments of a call that fixes its dialect: `hf` for `TrainingArguments(...)` and its
+   * subclasses, `timm` for `create_optimizer_v2(...)`. Absent for config files, whose dialect is read from the tree.
+   */
+  dialect?: "hf" | "timm";
+  /** First id number to use, when the file already has sites (ids stay unique in the file). */
+  firstId?: number;
 }
 
 /** What the recognizer found in a tree. */
@@ -36,78 +64,330 @@ export function isMapping(value: ResolvedValue | undefined): value is MappingVal
   return value?.value.kind === "mapping";
 }
 
+/** The entries of a mapping. */
+export function entriesOf(mapping: MappingValue): MappingEntry[] {
+  return mapping.value.kind === "mapping" ? mapping.value.entries : [];
+}
+
 /** The entry of a mapping under a key (the last one wins, as in YAML, JSON and Python dicts). */
 export function entryOf(mapping: MappingValue, key: string): MappingEntry | undefined {
-  const entries = mapping.value.kind === "mapping" ? mapping.value.entries : [];
+  const entries = entriesOf(mapping);
   for (let i = entries.length - 1; i >= 0; i--) if (entries[i].key === key) return entries[i];
   return undefined;
 }
 
 /** A string-valued entry. */
-function stringAt(mapping: MappingValue, key: string): string | undefined {
+export function stringAt(mapping: MappingValue, key: string): string | undefined {
   const v = entryOf(mapping, key)?.value.value;
   return v?.kind === "string" ? v.value : undefined;
 }
 
-/** The arguments of a construction, read from a mapping's entries against the optimizer's signature. */
-function argumentsFrom(mapping: MappingValue, info: OptimizerInfo, keyFor: (argument: string) => string): Map<string, ArgumentFact> {
-  const args = new Map<string, ArgumentFact>();
-  for (const name of info.signature) {
-    const entry = entryOf(mapping, keyFor(name));
-    if (entry) args.set(name, { name, value: entry.value, span: entry.span, how: "keyword" });
-  }
-  return args;
+/** A mapping-valued entry. */
+export function mappingAt(mapping: MappingValue, key: string): MappingValue | undefined {
+  const v = entryOf(mapping, key)?.value;
+  return isMapping(v) ? v : undefined;
 }
 
-/** Builds a site for an optimizer named in a mapping. */
-function site(
-  ctx: ConfigContext,
-  id: number,
-  info: OptimizerInfo,
-  whole: ResolvedValue,
-  nameSpan: Span,
-  args: MappingValue,
-  dialect: string,
-  nameFor: (canonical: string) => string | undefined,
-  keyFor: (argument: string) => string = (a) => a,
-): OptimizerSite {
-  const data: ConfigSiteData = { args, nameFor, keyFor };
+/** Whether a mapping may hold keys beyond its entries (`**spread`, a `_base_` it inherits from). */
+function isOpen(mapping: MappingValue): boolean {
+  return mapping.value.kind === "mapping" && mapping.value.open === true;
+}
+
+/** How one site is built: its name, where its arguments are, and how the dialect spells things. */
+export interface SiteSpec {
+  dialect: string;
+  info: OptimizerInfo;
+  /** The whole construction. */
+  whole: Span;
+  /** The written name (the `type:` or `_target_` value), or the construction when the name is a default. */
+  nameSpan: Span;
+  args: MappingValue;
+  argsMissing?: string;
+  params: ParamsFact;
+  /** Arguments may exist beyond those read (an open mapping, an inherited base). */
+  open: boolean;
+  table?: NameTable;
+  /** The name as written, for the case of a rename. */
+  written?: string;
+  /** Arguments the framework passes for the name when the config does not. */
+  implied?: ConfigName["implied"];
+  keyFor?: (argument: string) => string;
+  /** Which canonical arguments the dialect hands to the optimizer (all of the signature when absent). */
+  reads?: (argument: string) => boolean;
+  /** Arguments read from elsewhere in the tree (HF's two beta keys, NeoX's top-level weight_decay). */
+  extra?: ArgumentFact[];
+  /** How the dialect writes another optimizer's name; from `table` when absent. */
+  nameFor?: (canonical: string) => string | undefined;
+}
+
+/** Builds sites with ids unique in the file. */
+export class SiteBuilder {
+  readonly optimizers: OptimizerSite[] = [];
+  /** Mappings already read as a construction (or its arguments), so the walk does not read them twice. */
+  readonly claimed = new Set<MappingValue>();
+
+  constructor(private readonly ctx: ConfigContext) {}
+
+  add(spec: SiteSpec): OptimizerSite {
+    const keyFor = spec.keyFor ?? ((a: string) => a);
+    const nameFor = spec.nameFor ?? ((c: string) => (spec.table ? nameIn(spec.table, c, spec.written) : undefined));
+    const data: ConfigSiteData = { args: spec.args, nameFor, keyFor, ...(spec.argsMissing ? { argsMissing: spec.argsMissing } : {}) };
+    const args = new Map<string, ArgumentFact>();
+    for (const name of spec.info.signature) {
+      if (spec.reads && !spec.reads(name)) continue;
+      const entry = spec.argsMissing ? undefined : entryOf(spec.args, keyFor(name));
+      if (entry) args.set(name, { name, value: entry.value, span: entry.span, how: "keyword" });
+    }
+    for (const arg of spec.extra ?? []) if (!args.has(arg.name)) args.set(arg.name, arg);
+    for (const [name, value] of Object.entries(spec.implied ?? {})) {
+      if (!args.has(name)) args.set(name, impliedArgument(name, value, spec));
+    }
+    const site: OptimizerSite = {
+      id: `${this.ctx.filePath}#${(this.ctx.firstId ?? 0) + this.optimizers.length}`,
+      canonical: spec.info.canonical,
+      span: spec.whole,
+      nameSpan: spec.nameSpan,
+      args,
+      hasUnresolvedSpread: spec.open || (!spec.argsMissing && isOpen(spec.args)),
+      params: spec.params,
+      dialect: spec.dialect,
+      adapterData: data,
+    };
+    this.optimizers.push(site);
+    this.claimed.add(spec.args);
+    return site;
+  }
+}
+
+/** An argument the framework passes for a name, placed at the name. */
+function impliedArgument(name: string, value: LiteralValue, spec: SiteSpec): ArgumentFact {
+  const v: ResolvedValue["value"] =
+    typeof value === "number" ? { kind: "number", value } : typeof value === "boolean" ? { kind: "bool", value } : { kind: "unknown" };
+  const framework = spec.table?.framework ?? spec.dialect;
+  const description = spec.written !== undefined ? `what ${framework} passes for '${spec.written}'` : `${framework}'s default`;
   return {
-    id: `${ctx.filePath}#${id}`,
-    canonical: info.canonical,
-    span: whole.span,
-    nameSpan,
-    args: argumentsFrom(args, info, keyFor),
-    hasUnresolvedSpread: args.value.kind === "mapping" && args.value.open === true,
-    params: { kind: "missing" },
-    dialect,
-    adapterData: data,
+    name,
+    value: { value: v, span: spec.nameSpan, origin: { span: spec.nameSpan, description, overridable: false }, dependsOn: [] },
+    span: spec.nameSpan,
+    how: "keyword",
   };
 }
 
-/** Every mapping in a tree, depth first, with the key that leads to it. */
-function* mappings(value: ResolvedValue, key?: string): Generator<{ mapping: MappingValue; key?: string }> {
+/** Every mapping in a tree, depth first, with the key that leads to it and the mapping that holds it. */
+export function* mappings(value: ResolvedValue, key?: string, parent?: MappingValue): Generator<{ mapping: MappingValue; key?: string; parent?: MappingValue }> {
   if (isMapping(value)) {
-    yield { mapping: value, key };
-    for (const entry of value.value.kind === "mapping" ? value.value.entries : []) yield* mappings(entry.value, entry.key);
+    yield { mapping: value, key, parent };
+    for (const entry of entriesOf(value)) yield* mappings(entry.value, entry.key, value);
   } else if (value.value.kind === "sequence") {
-    for (const item of value.value.items) yield* mappings(item, key);
+    for (const item of value.value.items) yield* mappings(item, key, parent);
   }
 }
 
+const NOT_PASSED: ParamsFact = { kind: "missing" };
+
+/** Keys that show a tree is a DeepSpeed config. */
+const DEEPSPEED_KEYS = ["train_batch_size", "train_micro_batch_size_per_gpu", "zero_optimization", "gradient_accumulation_steps", "fp16", "bf16"];
+/** Keys that show a tree is a GPT-NeoX config (its optimizer block has DeepSpeed's shape). */
+const NEOX_KEYS = ["num_layers", "hidden_size", "num_attention_heads", "seq_length", "num-layers", "hidden-size", "num-attention-heads", "seq-length"];
+
 /**
- * Optimizer constructions in a config tree. This core knows Hydra `_target_`; the other dialects
- * (mmengine `type=`, Lightning `class_path`, DeepSpeed, NeoX, fairseq, HF, axolotl, timm) extend it.
+ * Optimizer and scheduler constructions in a config tree. A mapping is read as an optimizer only where its
+ * dialect puts one (`_target_`/`class_path` naming an optimizer class, a `type` under `optimizer` or in an
+ * `optim_wrapper`, a fully qualified `type`), so an `optimizer` key in an unrelated JSON file yields nothing.
  */
 export function recognizeConfig(root: ResolvedValue, ctx: ConfigContext): ConfigFacts {
-  const optimizers: OptimizerSite[] = [];
-  for (const { mapping } of mappings(root)) {
-    const target = entryOf(mapping, "_target_");
-    const path = stringAt(mapping, "_target_");
-    const info = path ? optimizerByName(path) : undefined;
-    if (target && info) {
-      optimizers.push(site(ctx, optimizers.length, info, mapping, target.value.span, mapping, "hydra", (c) => c));
-    }
+  const sites = new SiteBuilder(ctx);
+  if (!isMapping(root)) return { optimizers: [], schedulers: [] };
+  if (ctx.dialect === "hf") {
+    hfSite(sites, root, "transformers", "optim");
+    return { optimizers: sites.optimizers, schedulers: configSchedulers(root, "hf") };
   }
-  return { optimizers, schedulers: [] };
+  if (ctx.dialect === "timm") {
+    timmSite(sites, root);
+    return { optimizers: sites.optimizers, schedulers: [] };
+  }
+  const hf = hfRoot(sites, root);
+  typeAndParamsRoot(sites, root);
+  fairseqRoot(sites, root);
+  const inherits = entryOf(root, "_base_") !== undefined;
+  for (const { mapping, key, parent } of mappings(root)) {
+    if (sites.claimed.has(mapping)) continue;
+    if (hydraSite(sites, mapping) || lightningSite(sites, mapping, key)) continue;
+    mmengineSite(sites, mapping, key, parent, root, inherits);
+  }
+  return { optimizers: sites.optimizers, schedulers: configSchedulers(root, hf ? "hf" : undefined) };
+}
+
+/** Hydra: `_target_: torch.optim.AdamW` with the arguments beside it (`_partial_: true` leaves only the params out). */
+function hydraSite(sites: SiteBuilder, mapping: MappingValue): boolean {
+  const target = entryOf(mapping, "_target_");
+  const info = target ? optimizerAt(target) : undefined;
+  if (!target || !info) return false;
+  sites.add({ dialect: "hydra", info, whole: mapping.span, nameSpan: target.value.span, args: mapping, params: NOT_PASSED, open: false, nameFor: (c) => c });
+  return true;
+}
+
+/** Lightning CLI / jsonargparse: `class_path: torch.optim.Adam` with `init_args` (a bare class name under `optimizer`). */
+function lightningSite(sites: SiteBuilder, mapping: MappingValue, key: string | undefined): boolean {
+  const classPath = entryOf(mapping, "class_path");
+  if (!classPath || classPath.value.value.kind !== "string") return false;
+  const written = classPath.value.value.value;
+  const short = !written.includes(".") && key !== undefined && /optim/i.test(key) ? configName(MMENGINE_NAMES, written) : undefined;
+  const info = optimizerByName(short?.canonical ?? written);
+  if (!info) return false;
+  const initArgs = mappingAt(mapping, "init_args");
+  sites.add({
+    dialect: "lightning",
+    info,
+    whole: mapping.span,
+    nameSpan: classPath.value.span,
+    args: initArgs ?? mapping,
+    ...(initArgs ? {} : { argsMissing: "init_args" }),
+    params: NOT_PASSED,
+    open: false,
+    nameFor: (c) => (short ? nameIn(MMENGINE_NAMES, c) : c),
+  });
+  if (initArgs) sites.claimed.add(initArgs);
+  return true;
+}
+
+/**
+ * mmengine / mmcv: `optimizer=dict(type='SGD', lr=0.01, ...)`, alone or inside `optim_wrapper`, with
+ * `paramwise_cfg` beside it (mmengine) or inside it (mmcv). A fully qualified `type` naming a known optimizer
+ * class counts anywhere; a short name only under an `optimizer` key.
+ */
+function mmengineSite(sites: SiteBuilder, mapping: MappingValue, key: string | undefined, parent: MappingValue | undefined, root: MappingValue, inherits: boolean): boolean {
+  const type = entryOf(mapping, "type");
+  const written = type?.value.value.kind === "string" ? type.value.value.value : undefined;
+  if (!type || written === undefined || mappingAt(mapping, "params")) return false;
+  const short = key === "optimizer" ? configName(MMENGINE_NAMES, written) : undefined;
+  const info = optimizerByName(short?.canonical ?? written);
+  if (!info) return false;
+  const wrapper = parent && parent !== root && key === "optimizer" ? parent : undefined;
+  const deleted = entryOf(mapping, "_delete_")?.value.value;
+  sites.add({
+    dialect: "mmengine",
+    info,
+    whole: mapping.span,
+    nameSpan: type.value.span,
+    args: mapping,
+    // Some codebases read a top-level `paramwise_cfg` themselves: what it does is not known.
+    params: entryOf(root, "paramwise_cfg") ? { kind: "other", span: mapping.span } : mmengineParams(mapping, wrapper, inherits),
+    // A child config's dict merges into its `_base_`'s: keys it does not write may come from there.
+    open: inherits && !(deleted?.kind === "bool" && deleted.value),
+    table: MMENGINE_NAMES,
+    written,
+    nameFor: (c) => (short ? nameIn(MMENGINE_NAMES, c) : c),
+  });
+  return true;
+}
+
+/**
+ * Which parameters mmengine decays: its default constructor decays every parameter; `paramwise_cfg` with
+ * `bias_decay_mult=0` and `norm_decay_mult=0` keeps biases and norm weights out. Any other `paramwise_cfg`
+ * (custom keys), a custom constructor, or one a `_base_` may supply is not judged.
+ */
+function mmengineParams(optimizer: MappingValue, wrapper: MappingValue | undefined, inherits: boolean): ParamsFact {
+  const span = (wrapper ?? optimizer).span;
+  const cfgEntry = (wrapper && entryOf(wrapper, "paramwise_cfg")) ?? entryOf(optimizer, "paramwise_cfg");
+  const constructor = (wrapper && entryOf(wrapper, "constructor")) ?? entryOf(optimizer, "constructor");
+  if (constructor) return { kind: "other", span };
+  if (!cfgEntry) return inherits ? { kind: "other", span } : { kind: "managed", span, by: "mmengine", excludesBiasAndNorm: false };
+  if (!isMapping(cfgEntry.value)) return { kind: "other", span };
+  const cfg = cfgEntry.value;
+  const bias = asNumber(entryOf(cfg, "bias_decay_mult")?.value);
+  const norm = asNumber(entryOf(cfg, "norm_decay_mult")?.value);
+  if (bias === 0 && norm === 0) return { kind: "managed", span, by: "mmengine", excludesBiasAndNorm: true };
+  return { kind: "other", span };
+}
+
+/**
+ * DeepSpeed and GPT-NeoX: a top-level `optimizer: {type, params}`. DeepSpeed's Adam runs in AdamW mode unless
+ * `params.adam_w_mode` is false; NeoX writes weight_decay at the top level and keeps biases and norms undecayed.
+ */
+function typeAndParamsRoot(sites: SiteBuilder, root: MappingValue): void {
+  const optimizer = mappingAt(root, "optimizer");
+  const type = optimizer && entryOf(optimizer, "type");
+  if (!optimizer || !type || type.value.value.kind !== "string") return;
+  const written = type.value.value.value;
+  const params = mappingAt(optimizer, "params");
+  const neox = NEOX_KEYS.some((k) => entryOf(root, k));
+  if (!params && !neox && !DEEPSPEED_KEYS.some((k) => entryOf(root, k))) return;
+  const table = neox ? NEOX_NAMES : DEEPSPEED_NAMES;
+  const info = optimizerByName(configName(table, written)?.canonical ?? "");
+  if (!info) return;
+  const decay = neox ? (entryOf(root, "weight_decay") ?? entryOf(root, "weight-decay")) : undefined;
+  sites.add({
+    dialect: neox ? "gpt-neox" : "deepspeed",
+    info,
+    whole: optimizer.span,
+    nameSpan: type.value.span,
+    args: params ?? optimizer,
+    ...(params ? {} : { argsMissing: "params" }),
+    // DeepSpeed takes whatever parameters the script hands to deepspeed.initialize.
+    params: neox ? { kind: "managed", span: optimizer.span, by: "GPT-NeoX", excludesBiasAndNorm: true } : { kind: "other", span: optimizer.span },
+    open: false,
+    table,
+    written,
+    extra: decay ? [{ name: "weight_decay", value: decay.value, span: decay.span, how: "keyword" }] : [],
+  });
+  sites.claimed.add(optimizer);
+}
+
+/**
+ * fairseq: `optimizer: adam` beside `lr: [0.0005]` (flat args), or `optimizer: {_name: adam, ...}` with the rate in
+ * `optimization: {lr: [...]}`. Its betas and eps are `adam_betas: '(0.9, 0.98)'` and `adam_eps`.
+ */
+function fairseqRoot(sites: SiteBuilder, root: MappingValue): void {
+  const entry = entryOf(root, "optimizer");
+  if (!entry) return;
+  const block = isMapping(entry.value) ? entry.value : undefined;
+  const nameEntry = block ? entryOf(block, "_name") : entry;
+  if (!nameEntry || nameEntry.value.value.kind !== "string") return;
+  const optimization = mappingAt(root, "optimization");
+  const lrEntry = block ? (optimization && entryOf(optimization, "lr")) : entryOf(root, "lr");
+  // The list-valued lr is what marks fairseq; without it an `optimizer: adam` string is someone else's.
+  if (!lrEntry || lrEntry.value.value.kind !== "sequence") return;
+  const written = nameEntry.value.value.value;
+  const info = optimizerByName(configName(FAIRSEQ_NAMES, written)?.canonical ?? "");
+  if (!info) return;
+  const args = block ?? root;
+  const extra: ArgumentFact[] = [];
+  const items = lrEntry.value.value.items;
+  if (items.length === 1) extra.push({ name: "lr", value: items[0], span: lrEntry.span, how: "keyword" });
+  const betas = entryOf(args, "adam_betas");
+  const parsed = betas && betasFromString(betas.value);
+  if (betas && parsed) extra.push({ name: "betas", value: parsed, span: betas.span, how: "keyword" });
+  sites.add({
+    dialect: "fairseq",
+    info,
+    whole: block ? block.span : nameEntry.span,
+    nameSpan: nameEntry.value.span,
+    args,
+    params: { kind: "other", span: block ? block.span : nameEntry.span },
+    open: false,
+    table: FAIRSEQ_NAMES,
+    written,
+    keyFor: (a) => (a === "eps" ? "adam_eps" : a === "betas" ? "adam_betas" : a),
+    reads: (a) => a !== "lr" && a !== "betas",
+    extra,
+  });
+  if (block) sites.claimed.add(block);
+}
+
+/** fairseq's `'(0.9, 0.98)'`: a string holding a pair of numbers. */
+function betasFromString(value: ResolvedValue): ResolvedValue | undefined {
+  if (value.value.kind === "string") {
+    const m = /^\s*[([]?\s*([\d.eE+-]+)\s*,\s*([\d.eE+-]+)\s*[)\]]?\s*$/.exec(value.value.value);
+    const numbers = m ? [Number(m[1]), Number(m[2])] : [];
+    if (numbers.length !== 2 || numbers.some((n) => !Number.isFinite(n))) return undefined;
+    const items = numbers.map((n): ResolvedValue => ({ value: { kind: "number", value: n }, span: value.span, dependsOn: [] }));
+    return { value: { kind: "sequence", items }, span: value.span, dependsOn: value.dependsOn, ...(value.origin ? { origin: value.origin } : {}) };
+  }
+  return value.value.kind === "sequence" ? value : undefined;
+}
+
+/** The optimizer a `_target_` or `class_path` entry names, by its full path. */
+function optimizerAt(entry: MappingEntry): OptimizerInfo | undefined {
+  return entry.value.value.kind === "string" ? optimizerByName(entry.value.value.value) : undefined;
 }

@@ -27,7 +27,7 @@ export interface OptimizerInfo {
   aliases: string[];
   /** torch-style short name, also the name the reference core uses (`Adam`, `SGD`, ...). */
   short: string;
-  framework: "torch" | "apex" | "deepspeed" | "transformers" | "timm" | "bitsandbytes" | "torch_optimizer";
+  framework: "torch" | "apex" | "deepspeed" | "transformers" | "timm" | "bitsandbytes" | "torch_optimizer" | "fairseq";
   family: Family;
   decay: DecayStyle;
   /** Parameters after the parameter iterable, in positional order. */
@@ -37,6 +37,11 @@ export interface OptimizerInfo {
   defaults: Record<string, LiteralValue>;
   /** The class that gives decoupled decay with the same other arguments (`Adam` → `AdamW`). */
   decoupledSibling?: string;
+  /**
+   * Whether a fix may set the decay flag to its decoupled value outside torch: true where the flag is the
+   * framework's documented switch for AdamW mode (DeepSpeed's `adam_w_mode` in a config's params).
+   */
+  flagFixable?: boolean;
 }
 
 const ADAM_BETAS: LiteralValue = [0.9, 0.999];
@@ -191,6 +196,77 @@ export const OPTIMIZERS: OptimizerInfo[] = [
     signature: ["lr", "betas", "eps", "weight_decay", "amsgrad", "optim_bits", "args", "min_8bit_size", "percentile_clipping", "block_wise", "is_paged"],
     positional: 11,
     defaults: { lr: 1e-3, betas: ADAM_BETAS, eps: 1e-8, weight_decay: 1e-2 },
+  },
+  // Optimizers that exist only as names in framework configs (no import path users write): see config-names.ts.
+  {
+    // DeepSpeed's `"type": "Adam"` builds FusedAdam, DeepSpeedCPUAdam (ZeRO offload) or, with `torch_adam`, torch's
+    // Adam/AdamW; every one of them runs in AdamW mode unless `"adam_w_mode": false` is in the params.
+    canonical: "deepspeed.config.Adam", aliases: [], short: "AdamW", framework: "deepspeed",
+    family: "adam", decay: { style: "flag", flag: "adam_w_mode", decoupledWhen: true },
+    signature: ["lr", "betas", "eps", "weight_decay", "adam_w_mode", "torch_adam", "bias_correction", "amsgrad"],
+    positional: 0,
+    defaults: { lr: 1e-3, betas: ADAM_BETAS, eps: 1e-8, weight_decay: 0, adam_w_mode: true, torch_adam: false, bias_correction: true, amsgrad: false },
+    flagFixable: true,
+  },
+  {
+    // `"type": "AdamW"` forces AdamW mode: DeepSpeed ignores `adam_w_mode` for it.
+    canonical: "deepspeed.config.AdamW", aliases: [], short: "AdamW", framework: "deepspeed",
+    family: "adam", decay: { style: "decoupled" },
+    signature: ["lr", "betas", "eps", "weight_decay", "torch_adam", "bias_correction", "amsgrad"],
+    positional: 0,
+    defaults: { lr: 1e-3, betas: ADAM_BETAS, eps: 1e-8, weight_decay: 0, torch_adam: false, bias_correction: true, amsgrad: false },
+  },
+  {
+    canonical: "deepspeed.ops.lamb.FusedLamb", aliases: ["deepspeed.ops.lamb.fused_lamb.FusedLamb"], short: "LAMB", framework: "deepspeed",
+    family: "lamb", decay: { style: "decoupled" },
+    signature: ["lr", "bias_correction", "betas", "eps", "eps_inside_sqrt", "weight_decay", "max_grad_norm", "max_coeff", "min_coeff", "amsgrad"],
+    positional: 10,
+    defaults: { lr: 1e-3, bias_correction: true, betas: ADAM_BETAS, eps: 1e-8, weight_decay: 0 },
+  },
+  {
+    // 1-bit Adam and 0/1 Adam compress the momentum; how their decay combines with it is not pinned down here.
+    canonical: "deepspeed.runtime.fp16.onebit.adam.OnebitAdam", aliases: [], short: "Adam", framework: "deepspeed",
+    family: "adam", decay: { style: "unknown" },
+    signature: ["lr", "betas", "eps", "weight_decay", "freeze_step", "cuda_aware", "comm_backend_name"],
+    positional: 0,
+    defaults: { lr: 1e-3, betas: ADAM_BETAS, eps: 1e-8, weight_decay: 0 },
+  },
+  {
+    canonical: "deepspeed.runtime.fp16.onebit.zoadam.ZeroOneAdam", aliases: [], short: "Adam", framework: "deepspeed",
+    family: "adam", decay: { style: "unknown" },
+    signature: ["lr", "betas", "eps", "weight_decay", "var_freeze_step", "var_update_scaler", "local_step_scaler", "local_step_clipper", "cuda_aware", "comm_backend_name"],
+    positional: 0,
+    defaults: { lr: 1e-3, betas: ADAM_BETAS, eps: 1e-8, weight_decay: 0 },
+  },
+  {
+    canonical: "deepspeed.runtime.fp16.onebit.lamb.OnebitLamb", aliases: [], short: "LAMB", framework: "deepspeed",
+    family: "lamb", decay: { style: "unknown" },
+    signature: ["lr", "betas", "eps", "weight_decay", "freeze_step", "max_coeff", "min_coeff", "cuda_aware", "comm_backend_name"],
+    positional: 0,
+    defaults: { lr: 1e-3, betas: ADAM_BETAS, eps: 1e-8, weight_decay: 0 },
+  },
+  {
+    canonical: "transformers.Adafactor", aliases: ["transformers.optimization.Adafactor"], short: "Adafactor", framework: "transformers",
+    family: "other", decay: { style: "unknown" },
+    signature: ["lr", "eps", "clip_threshold", "decay_rate", "beta1", "weight_decay", "scale_parameter", "relative_step", "warmup_init"],
+    positional: 9,
+    defaults: { eps: [1e-30, 1e-3], clip_threshold: 1.0, decay_rate: -0.8, weight_decay: 0, scale_parameter: true, relative_step: true, warmup_init: false },
+  },
+  {
+    canonical: "bitsandbytes.optim.AdamW", aliases: ["bitsandbytes.optim.adamw.AdamW", "bitsandbytes.optim.PagedAdamW", "bitsandbytes.optim.AdamW32bit", "bitsandbytes.optim.PagedAdamW32bit"],
+    short: "AdamW", framework: "bitsandbytes",
+    family: "adam", decay: { style: "decoupled" },
+    signature: ["lr", "betas", "eps", "weight_decay", "amsgrad", "optim_bits", "args", "min_8bit_size", "percentile_clipping", "block_wise", "is_paged"],
+    positional: 11,
+    defaults: { lr: 1e-3, betas: ADAM_BETAS, eps: 1e-8, weight_decay: 1e-2 },
+  },
+  {
+    // fairseq's `adam` is its own implementation with decoupled decay (AdamW).
+    canonical: "fairseq.optim.adam.FairseqAdam", aliases: [], short: "AdamW", framework: "fairseq",
+    family: "adam", decay: { style: "decoupled" },
+    signature: ["lr", "betas", "eps", "weight_decay", "amsgrad"],
+    positional: 0,
+    defaults: { betas: ADAM_BETAS, eps: 1e-8, weight_decay: 0, amsgrad: false },
   },
 ];
 

@@ -2,6 +2,7 @@
 import { emptyFacts } from "../core/facts.js";
 import type { AnalyzedFile } from "../core/types.js";
 import { extractFacts } from "./facts.js";
+import { CONFIG_WORDS, withConfigFacts } from "./configs.js";
 import { OPTIMIZER_CLASS_NAMES } from "./names.js";
 import { collectSyntaxErrors, maskGrammarGaps, parseTree, scanComments, toPyTree } from "./parser.js";
 import { indexFile } from "./scope.js";
@@ -20,11 +21,12 @@ export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile
   const tree = parseTree(text);
   const errors = collectSyntaxErrors(tree, text);
   const syntaxErrors = errors.map(({ masks: _masks, ...error }) => error);
-  if (!RELEVANT_WORDS.test(text)) return { text, facts: emptyFacts(), syntaxErrors, comments: scanComments(text) };
+  if (!RELEVANT_WORDS.test(text) && !CONFIG_WORDS.test(text)) return { text, facts: emptyFacts(), syntaxErrors, comments: scanComments(text) };
   // Statements tree-sitter wrongly rejects are masked (same length) so that the code after them reads as written.
   const masked = maskGrammarGaps(text, errors);
   const analyzed = masked ?? text;
-  const facts = extractFacts(new Resolver(indexFile(toPyTree(masked === undefined ? tree : parseTree(masked)), analyzed), analyzed, filePath));
+  const resolver = new Resolver(indexFile(toPyTree(masked === undefined ? tree : parseTree(masked)), analyzed), analyzed, filePath);
+  const facts = withConfigFacts(resolver, extractFacts(resolver));
   return { text, facts, syntaxErrors, comments: scanComments(text) };
 }
 

@@ -6,6 +6,8 @@ import type { AnalyzedFile, FixRequest, TextEdit } from "../core/types.js";
 import { scaleByWorldSize, setArgument } from "./edits/arguments.js";
 import { splitDecayGroups, swapSequenceItems } from "./edits/groups.js";
 import { renameOptimizer } from "./edits/rename.js";
+import { mappingEdits, swapSeparateItems } from "./edits/mapping.js";
+import { configSiteData } from "../configs/recognize.js";
 import { nodeAt, parseModule, type SyntaxNode } from "./edits/syntax.js";
 import { parsesCleanly } from "./parser.js";
 import { applyTextEdits } from "../core/text-edits.js";
@@ -27,9 +29,11 @@ function settle(text: string, edits: TextEdit[] | string, parsedCleanly: boolean
 
 /** The edits for one request on a tree of the file. */
 function editsFor(file: AnalyzedFile, root: SyntaxNode, request: FixRequest): TextEdit[] | string {
-  if (request.kind === "swap-sequence-items") return swapSequenceItems(root, request.value);
+  if (request.kind === "swap-sequence-items") return swapSeparateItems(file.text, request.value) ?? swapSequenceItems(root, request.value);
   const site = file.facts.optimizers.find((s) => s.id === request.site);
   if (!site) return `no optimizer construction with id ${request.site} in this file`;
+  const config = configSiteData(site);
+  if (config) return mappingEdits(file.text, root, site, config, request);
   const call = nodeAt(root, site.span, ["call"]);
   if (!call || call.hasError) return "the optimizer construction is not a well-formed call";
   switch (request.kind) {

@@ -3,7 +3,7 @@
  * an argparse namespace, a dict) and what an expression evaluates to, with where the value was defined.
  * Anything not resolved with certainty is unknown.
  */
-import type { Dependency, Origin, ResolvedValue, Value } from "../core/facts.js";
+import type { Dependency, MappingEntry, Origin, ResolvedValue, Value } from "../core/facts.js";
 import { lastSegment } from "../knowledge/dotted.js";
 import { OPTIMIZER_MODULE_ROOTS, optimizerByName } from "../knowledge/optimizers.js";
 import { isBatchName, isWorldSizeCall, isWorldSizePath, nameDependencies, unionDependencies } from "./names.js";
@@ -243,8 +243,27 @@ export class Resolver {
     if (target?.kind === "instance") {
       const write = this.initWrite(target.cls, name);
       if (write?.value) return this.ref(write.value, depth);
+      if (target.cls.isDataclass && !target.cls.selfWrites.has(name)) return this.nestedConfig(target.cls, target.call, name, depth);
     }
     return null;
+  }
+
+  /**
+   * A dataclass field holding another config (`optim: OptimConfig = field(default_factory=OptimConfig)`): the
+   * instance the construction passes, else the one the default factory builds, read through its class defaults.
+   */
+  private nestedConfig(cls: ClassModel, call: PyNode | undefined, name: string, depth: number): Ref | null {
+    const field = cls.fields.get(name);
+    if (!field || this.index.foreignAttrWrites.has(name)) return null;
+    const passed = this.passedArgument(cls, call, name, [...cls.fields.keys()].indexOf(name));
+    if (passed === "unknown") return null;
+    if (passed) return this.ref(passed.value, depth);
+    const assign = field.stmt.children[0];
+    const right = assign?.type === "assignment" ? fieldChild(assign, "right") : undefined;
+    const callee = right?.type === "call" ? fieldChild(right, "function") : undefined;
+    if (!right || !callee || !/^(?:dataclasses\.)?field$/.test(this.textOf(callee))) return null;
+    const factory = this.ref(keywordArgument(right, "default_factory", this.text), depth);
+    return factory?.kind === "class" && factory.cls.isDataclass ? { kind: "instance", cls: factory.cls } : null;
   }
 
   private callRef(node: PyNode, depth: number): Ref | null {
@@ -555,8 +574,9 @@ export class Resolver {
       case "dictionary_comprehension":
       case "set_comprehension":
       case "generator_expression":
-      case "dictionary":
         return unknownAt(node, []);
+      case "dictionary":
+        return this.mappingValue(node, this.dictLiteral(node), depth);
       default:
         return unknownAt(node, this.childDependencies(node, depth));
     }
@@ -852,6 +872,21 @@ export class Resolver {
     return this.through(use, this.value(entry.value, depth), { span: spanOf(entry.entry), description, overridable: false }, []);
   }
 
+  /**
+   * A dict literal or `dict(...)` as a config tree node: its entries in source order, each with its key's span and
+   * its value's provenance; `open` when keys may exist beyond them (`**spread`, a key that is not a plain string).
+   */
+  private mappingValue(node: PyNode, dict: DictModel, depth: number): ResolvedValue {
+    const entries: MappingEntry[] = [];
+    for (const [key, { entry, value }] of dict.entries) {
+      const keyNode = entry.type === "pair" ? fieldChild(entry, "key") : fieldChild(entry, "name");
+      entries.push({ key, keySpan: spanOf(keyNode ?? entry), value: this.value(value, depth), span: spanOf(entry) });
+    }
+    entries.sort((a, b) => a.span.start - b.span.start);
+    const mapping: Value = { kind: "mapping", entries, ...(dict.open ? { open: true } : {}) };
+    return { value: mapping, span: spanOf(node), dependsOn: unionDependencies(...entries.map((e) => e.value.dependsOn)) };
+  }
+
   private callValue(node: PyNode, depth: number): ResolvedValue {
     const callee = fieldChild(node, "function");
     const argsNode = fieldChild(node, "arguments");
@@ -868,6 +903,9 @@ export class Resolver {
       }
     }
     const path = this.pathOf(callee);
+    if (path === "builtins.dict" && args.every((a) => a.type === "keyword_argument" || a.type === "dictionary_splat")) {
+      return this.mappingValue(node, this.dictCall(node), depth);
+    }
     if (path === "os.getenv") return unknownAt(node, this.environmentDependencies(args[0]));
     if (path && isWorldSizePath(path)) return unknownAt(node, ["world-size"]);
     const argValues = args.map((a) => this.value(a.type === "keyword_argument" ? (fieldChild(a, "value") ?? a) : a, depth));

@@ -12,7 +12,7 @@ function sameLine(text: string, from: number, to: number): boolean {
  * own line with the previous item's indentation when the list puts items on their own lines (keeping a trailing comma).
  */
 export function appendItem(text: string, container: SyntaxNode, items: SyntaxNode[], item: string): TextEdit[] {
-  const open = container.children.find((child) => child.type === "(");
+  const open = container.children.find((child) => child.type === "(" || child.type === "{");
   const last = items.at(-1);
   if (!last) {
     const at = open ? open.endIndex : container.endIndex;

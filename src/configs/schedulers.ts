@@ -1,0 +1,59 @@
+/**
+ * Learning-rate schedules written in configs. Each becomes a SchedulerFact under the scheduler it builds; one the
+ * knowledge table does not list keeps a canonical name of its own, so its effect on the lr counts as unknown and
+ * OPT003 does not judge the optimizer's lr against it.
+ */
+import type { ResolvedValue, SchedulerFact } from "../core/facts.js";
+import { CONFIG_SCHEDULERS } from "../knowledge/config-names.js";
+import { isSchedulerPath } from "../knowledge/schedulers.js";
+import { entryOf, isMapping, mappingAt, mappings, stringAt, type MappingValue } from "./recognize.js";
+
+/** The mappings a value holds directly: itself, or the items of a list. */
+function items(value: ResolvedValue | undefined): MappingValue[] {
+  if (!value) return [];
+  if (isMapping(value)) return [value];
+  return value.value.kind === "sequence" ? value.value.items.filter(isMapping) : [];
+}
+
+/** Scheduler facts of a tree; `hf` when the tree is a TrainingArguments or axolotl file. */
+export function configSchedulers(root: MappingValue, hint: "hf" | undefined): SchedulerFact[] {
+  const out: SchedulerFact[] = [];
+  const add = (canonical: string, value: ResolvedValue) => out.push({ canonical, span: value.span });
+  // mmengine: param_scheduler = [dict(type='LinearLR', ...), dict(type='MultiStepLR', ...)]
+  for (const s of items(entryOf(root, "param_scheduler")?.value)) {
+    const type = stringAt(s, "type");
+    if (type === undefined || /Momentum$|ParamScheduler$/.test(type)) continue;
+    add(CONFIG_SCHEDULERS.mmengine[type] ?? `mmengine.optim.${type}`, s);
+  }
+  // mmcv 1.x: lr_config = dict(policy='step', warmup='linear', ...)
+  const lrConfig = mappingAt(root, "lr_config");
+  const policy = lrConfig && stringAt(lrConfig, "policy");
+  if (lrConfig && policy !== undefined) add(CONFIG_SCHEDULERS.mmcv[policy] ?? `mmcv.runner.${policy}LrUpdaterHook`, lrConfig);
+  // DeepSpeed: "scheduler": {"type": "WarmupLR", ...}; WarmupLR and WarmupDecayLR set the rate to warmup_max_lr.
+  const ds = mappingAt(root, "scheduler");
+  const dsType = ds && stringAt(ds, "type");
+  if (ds && dsType !== undefined) add(`deepspeed.runtime.lr_schedules.${dsType}`, ds);
+  // fairseq: lr_scheduler: inverse_sqrt, or lr_scheduler: {_name: cosine, ...}
+  const fairseq = entryOf(root, "lr_scheduler");
+  const fairseqName = fairseq && (isMapping(fairseq.value) ? stringAt(fairseq.value, "_name") : undefined);
+  if (fairseq && fairseqName !== undefined) add(`fairseq.optim.lr_scheduler.${fairseqName}`, fairseq.value);
+  if (hint === "hf") hfScheduler(root, add);
+  // Hydra and Lightning: a scheduler class by `_target_` or `class_path`.
+  for (const { mapping: m } of mappings(root)) {
+    const target = stringAt(m, "_target_") ?? stringAt(m, "class_path");
+    if (target !== undefined && isSchedulerPath(target)) add(target, m);
+  }
+  return out;
+}
+
+/** HF `lr_scheduler_type` (axolotl `lr_scheduler`), or the warmup keys of the default linear schedule. */
+function hfScheduler(root: MappingValue, add: (canonical: string, value: ResolvedValue) => void): void {
+  const entry = entryOf(root, "lr_scheduler_type") ?? entryOf(root, "lr_scheduler");
+  if (entry) {
+    const v = entry.value.value;
+    add(v.kind === "string" ? (CONFIG_SCHEDULERS.hf[v.value] ?? `transformers.SchedulerType.${v.value}`) : "transformers.SchedulerType", entry.value);
+    return;
+  }
+  const warmup = entryOf(root, "warmup_steps") ?? entryOf(root, "warmup_ratio");
+  if (warmup) add(CONFIG_SCHEDULERS.hf.linear, warmup.value);
+}

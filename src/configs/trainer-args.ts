@@ -1,0 +1,112 @@
+/**
+ * Dialects whose settings are flat keys of one mapping: HF `TrainingArguments` (a JSON/YAML file or the keyword
+ * arguments of the call), axolotl's YAML, and timm's `create_optimizer_v2(...)` keywords.
+ */
+import type { ArgumentFact, MappingEntry, ParamsFact, Span } from "../core/facts.js";
+import { asBool } from "../core/facts.js";
+import { optimizerByName } from "../knowledge/optimizers.js";
+import { configName, HF_NAMES, TIMM_NAMES } from "../knowledge/config-names.js";
+import { entryOf, type MappingValue, type SiteBuilder } from "./recognize.js";
+
+/** Keys only HF TrainingArguments files have; one of them, with `learning_rate` or `optim`, marks such a file. */
+const HF_KEYS = ["per_device_train_batch_size", "per_device_eval_batch_size", "output_dir", "num_train_epochs", "gradient_accumulation_steps", "logging_steps", "save_steps", "eval_strategy", "evaluation_strategy"];
+
+/** HF's canonical argument names as TrainingArguments keys. */
+const HF_KEY: Record<string, string> = { lr: "learning_rate", eps: "adam_epsilon" };
+
+/** What the HF Trainer uses when `optim` is not given: torch's AdamW. */
+const HF_DEFAULT = "adamw_torch";
+
+/**
+ * A TrainingArguments file (or axolotl YAML) at the root of a tree: reads its optimizer. True when the tree is one,
+ * so its scheduler keys are read too.
+ */
+export function hfRoot(sites: SiteBuilder, root: MappingValue): boolean {
+  if (entryOf(root, "base_model") && (entryOf(root, "optimizer") || entryOf(root, "learning_rate"))) {
+    hfSite(sites, root, "axolotl", "optimizer");
+    return true;
+  }
+  if ((entryOf(root, "learning_rate") || entryOf(root, "optim")) && HF_KEYS.some((k) => entryOf(root, k))) {
+    hfSite(sites, root, "transformers", "optim");
+    return true;
+  }
+  return false;
+}
+
+/**
+ * The optimizer an HF Trainer builds from TrainingArguments keys: `optim` (axolotl: `optimizer`) names it,
+ * `learning_rate`, `weight_decay`, `adam_beta1`/`adam_beta2` and `adam_epsilon` set it; the Trainer keeps biases
+ * and norm weights out of weight decay.
+ */
+export function hfSite(sites: SiteBuilder, mapping: MappingValue, dialect: "transformers" | "axolotl", nameKey: string): void {
+  const nameEntry = entryOf(mapping, nameKey);
+  // A local subclass may change the default `optim`: without it written, the optimizer is unknown.
+  if (!nameEntry && mapping.value.kind === "mapping" && mapping.value.open) return;
+  const written = writtenName(nameEntry, HF_DEFAULT);
+  const info = written !== undefined ? optimizerByName(configName(HF_NAMES, written)?.canonical ?? "") : undefined;
+  if (!info) return;
+  const adam = info.family === "adam";
+  const extra: ArgumentFact[] = [];
+  const beta1 = entryOf(mapping, "adam_beta1");
+  const beta2 = entryOf(mapping, "adam_beta2");
+  if (adam && beta1 && beta2) {
+    // Two keys, one argument: a swap fix exchanges the two values where each is written.
+    const span = cover(beta1.span, beta2.span);
+    extra.push({ name: "betas", value: { value: { kind: "sequence", items: [beta1.value, beta2.value] }, span, dependsOn: [] }, span, how: "keyword" });
+  }
+  sites.add({
+    dialect,
+    info,
+    whole: mapping.span,
+    nameSpan: nameEntry ? nameEntry.value.span : mapping.span,
+    args: mapping,
+    params: { kind: "managed", span: mapping.span, by: "the HF Trainer", excludesBiasAndNorm: true },
+    // `optim_args` passes more arguments in a string.
+    open: entryOf(mapping, "optim_args") !== undefined,
+    table: HF_NAMES,
+    ...(nameEntry ? { written } : {}),
+    keyFor: (a) => HF_KEY[a] ?? a,
+    reads: (a) => a === "lr" || a === "weight_decay" || (adam && a === "eps"),
+    extra,
+  });
+}
+
+/**
+ * timm `create_optimizer_v2(model, opt='adamw', lr=..., weight_decay=..., momentum=...)`: `opt` defaults to `sgd`
+ * (Nesterov), momentum to 0.9, and biases and norm weights are kept out of decay unless `filter_bias_and_bn=False`.
+ */
+export function timmSite(sites: SiteBuilder, mapping: MappingValue): void {
+  const nameEntry = entryOf(mapping, "opt");
+  const written = writtenName(nameEntry, "sgd");
+  const name = written !== undefined ? configName(TIMM_NAMES, written) : undefined;
+  const info = name ? optimizerByName(name.canonical) : undefined;
+  if (!info || !name) return;
+  const filter = entryOf(mapping, "filter_bias_and_bn");
+  const params: ParamsFact =
+    filter && asBool(filter.value) !== true ? { kind: "other", span: mapping.span } : { kind: "managed", span: mapping.span, by: "timm", excludesBiasAndNorm: true };
+  sites.add({
+    dialect: "timm",
+    info,
+    whole: mapping.span,
+    nameSpan: nameEntry ? nameEntry.value.span : mapping.span,
+    args: mapping,
+    params,
+    open: false,
+    table: TIMM_NAMES,
+    written: written!,
+    ...(name.implied ? { implied: name.implied } : {}),
+    // timm hands `momentum` only to the optimizers that take one, and `eps`/`betas` to the rest.
+    reads: (a) => a !== "nesterov",
+  });
+}
+
+/** The optimizer name an entry writes: its string, the framework's default when absent, undefined when not a known string. */
+function writtenName(entry: MappingEntry | undefined, fallback: string): string | undefined {
+  if (!entry) return fallback;
+  return entry.value.value.kind === "string" ? entry.value.value.value : undefined;
+}
+
+/** The smallest span covering two spans of one file. */
+function cover(a: Span, b: Span): Span {
+  return { ...a, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
+}

@@ -1,0 +1,194 @@
+/**
+ * How training frameworks name optimizers in their configs, as data: each dialect's names resolve to an entry of
+ * the one optimizer table (optimizers.ts), with the arguments the framework passes itself for that name.
+ * The recognizer (src/configs) reads these tables; nothing else spells framework optimizer names.
+ */
+import type { LiteralValue } from "../core/types.js";
+
+/** One name a dialect accepts for an optimizer. */
+export interface ConfigName {
+  /** The knowledge-table entry the name builds. */
+  canonical: string;
+  /**
+   * Arguments the framework passes for this name when the config does not set them: timm's `sgd` is SGD with
+   * `nesterov=True` and `momentum=0.9`, its `momentum` is SGD with `nesterov=False`.
+   */
+  implied?: Record<string, LiteralValue>;
+}
+
+/** A dialect's optimizer names. */
+export interface NameTable {
+  /** Words for the framework in messages and origin notes (`timm`, `the HF Trainer`). */
+  framework: string;
+  /** Whether the framework lower-cases the name before looking it up (DeepSpeed, NeoX, timm). */
+  caseInsensitive: boolean;
+  names: Record<string, ConfigName>;
+}
+
+/** torch.optim classes under their class names, as mmengine and mmcv register them. */
+const TORCH_SHORT = ["SGD", "Adam", "AdamW", "NAdam", "RAdam", "Adamax", "RMSprop", "Adagrad", "Adadelta"];
+
+const torch = (short: string): ConfigName => ({ canonical: `torch.optim.${short}` });
+
+/** mmengine / mmcv `type='SGD'`: the registry holds every torch.optim class by its name (mmpretrain adds timm's Lamb). */
+export const MMENGINE_NAMES: NameTable = {
+  framework: "mmengine",
+  caseInsensitive: false,
+  names: { ...Object.fromEntries(TORCH_SHORT.map((s) => [s, torch(s)])), Lamb: { canonical: "timm.optim.Lamb" } },
+};
+
+/**
+ * DeepSpeed `"optimizer": {"type": ...}` (compared lower-cased). Adam builds FusedAdam, DeepSpeedCPUAdam under ZeRO
+ * offload, or torch's Adam/AdamW with `torch_adam`; all of them run in AdamW mode unless `adam_w_mode` is false.
+ */
+export const DEEPSPEED_NAMES: NameTable = {
+  framework: "DeepSpeed",
+  caseInsensitive: true,
+  names: {
+    adam: { canonical: "deepspeed.config.Adam" },
+    adamw: { canonical: "deepspeed.config.AdamW" },
+    lamb: { canonical: "deepspeed.ops.lamb.FusedLamb" },
+    onebitadam: { canonical: "deepspeed.runtime.fp16.onebit.adam.OnebitAdam" },
+    zerooneadam: { canonical: "deepspeed.runtime.fp16.onebit.zoadam.ZeroOneAdam" },
+    onebitlamb: { canonical: "deepspeed.runtime.fp16.onebit.lamb.OnebitLamb" },
+  },
+};
+
+/**
+ * GPT-NeoX `optimizer: {type, params}` (compared lower-cased): `adam` is apex FusedAdam (AdamW mode by default),
+ * `cpu_adam` DeepSpeedCPUAdam, `cpu_torch_adam` torch's coupled Adam.
+ */
+export const NEOX_NAMES: NameTable = {
+  framework: "GPT-NeoX",
+  caseInsensitive: true,
+  names: {
+    adam: { canonical: "apex.optimizers.FusedAdam" },
+    cpu_adam: { canonical: "deepspeed.ops.adam.DeepSpeedCPUAdam" },
+    cpu_torch_adam: { canonical: "torch.optim.Adam" },
+    sgd: { canonical: "torch.optim.SGD" },
+    onebitadam: { canonical: "deepspeed.runtime.fp16.onebit.adam.OnebitAdam" },
+  },
+};
+
+/** fairseq `optimizer: adam` (or `_name: adam`): its Adam decays decoupled, like AdamW. */
+export const FAIRSEQ_NAMES: NameTable = {
+  framework: "fairseq",
+  caseInsensitive: false,
+  names: {
+    adam: { canonical: "fairseq.optim.adam.FairseqAdam" },
+    sgd: { canonical: "torch.optim.SGD" },
+    adagrad: { canonical: "torch.optim.Adagrad" },
+    adadelta: { canonical: "torch.optim.Adadelta" },
+  },
+};
+
+/**
+ * HF `TrainingArguments.optim` strings (transformers' OptimizerNames), also axolotl's `optimizer`. Every AdamW
+ * variant decays decoupled; `sgd`, `adagrad` and `rmsprop` get only the learning rate and weight decay.
+ */
+export const HF_NAMES: NameTable = {
+  framework: "the HF Trainer",
+  caseInsensitive: false,
+  names: {
+    adamw_torch: torch("AdamW"),
+    adamw_torch_fused: torch("AdamW"),
+    adamw_torch_xla: torch("AdamW"),
+    adamw_torch_npu_fused: torch("AdamW"),
+    adamw_apex_fused: { canonical: "apex.optimizers.FusedAdam" },
+    adamw_hf: { canonical: "transformers.AdamW" },
+    adamw_bnb_8bit: { canonical: "bitsandbytes.optim.AdamW8bit" },
+    adamw_8bit: { canonical: "bitsandbytes.optim.AdamW8bit" },
+    paged_adamw_8bit: { canonical: "bitsandbytes.optim.AdamW8bit" },
+    paged_adamw_32bit: { canonical: "bitsandbytes.optim.AdamW" },
+    adafactor: { canonical: "transformers.Adafactor" },
+    sgd: torch("SGD"),
+    adagrad: torch("Adagrad"),
+    rmsprop: torch("RMSprop"),
+  },
+};
+
+/**
+ * timm `create_optimizer_v2(opt=...)` strings (lower-cased; a `lookahead_` prefix wraps the same optimizer).
+ * `sgd` and `nesterov` are Nesterov SGD, `momentum` classical SGD, all with momentum 0.9 unless given; `adam` is
+ * torch's coupled Adam; `rmsprop` uses alpha 0.9 and momentum 0.9.
+ */
+export const TIMM_NAMES: NameTable = {
+  framework: "timm",
+  caseInsensitive: true,
+  names: {
+    sgd: { canonical: "torch.optim.SGD", implied: { nesterov: true, momentum: 0.9 } },
+    nesterov: { canonical: "torch.optim.SGD", implied: { nesterov: true, momentum: 0.9 } },
+    momentum: { canonical: "torch.optim.SGD", implied: { nesterov: false, momentum: 0.9 } },
+    adam: torch("Adam"),
+    adamw: torch("AdamW"),
+    nadam: torch("NAdam"),
+    radam: torch("RAdam"),
+    adamax: torch("Adamax"),
+    adagrad: torch("Adagrad"),
+    adadelta: torch("Adadelta"),
+    rmsprop: { canonical: "torch.optim.RMSprop", implied: { alpha: 0.9, momentum: 0.9 } },
+    lamb: { canonical: "timm.optim.Lamb" },
+    lars: { canonical: "timm.optim.Lars" },
+  },
+};
+
+/** The entry a name has in a dialect's table. */
+export function configName(table: NameTable, written: string): ConfigName | undefined {
+  const key = table.caseInsensitive ? written.toLowerCase() : written;
+  const lookahead = table === TIMM_NAMES ? key.replace(/^lookahead_/, "") : key;
+  return Object.hasOwn(table.names, lookahead) ? table.names[lookahead] : undefined;
+}
+
+/**
+ * How a dialect writes the optimizer `canonical`: the first name that builds it with no implied arguments, keeping
+ * the wrapper prefix of `like` (the name it replaces), such as timm's `lookahead_`.
+ */
+export function nameIn(table: NameTable, canonical: string, like?: string): string | undefined {
+  const found = Object.entries(table.names).find(([, entry]) => entry.canonical === canonical && !entry.implied)?.[0];
+  const prefix = table === TIMM_NAMES && like ? (/^lookahead_/i.exec(like)?.[0] ?? "") : "";
+  return found && prefix + found;
+}
+
+/**
+ * Config scheduler names and the scheduler they build. A name missing here still yields a scheduler fact, under a
+ * canonical name the scheduler table does not list, so its effect on the lr counts as unknown.
+ */
+export const CONFIG_SCHEDULERS = {
+  /** mmengine `param_scheduler` types (the `*Momentum` and `*ParamScheduler` kinds do not set the lr). */
+  mmengine: {
+    LinearLR: "torch.optim.lr_scheduler.LinearLR",
+    ConstantLR: "torch.optim.lr_scheduler.ConstantLR",
+    StepLR: "torch.optim.lr_scheduler.StepLR",
+    MultiStepLR: "torch.optim.lr_scheduler.MultiStepLR",
+    ExponentialLR: "torch.optim.lr_scheduler.ExponentialLR",
+    CosineAnnealingLR: "torch.optim.lr_scheduler.CosineAnnealingLR",
+    PolyLR: "torch.optim.lr_scheduler.PolynomialLR",
+    ReduceOnPlateauLR: "torch.optim.lr_scheduler.ReduceLROnPlateau",
+    OneCycleLR: "torch.optim.lr_scheduler.OneCycleLR",
+  } as Record<string, string>,
+  /** mmcv 1.x `lr_config = dict(policy=...)` (its hooks scale the optimizer's lr down from the initial value). */
+  mmcv: {
+    step: "torch.optim.lr_scheduler.MultiStepLR",
+    Step: "torch.optim.lr_scheduler.MultiStepLR",
+    exp: "torch.optim.lr_scheduler.ExponentialLR",
+    Exp: "torch.optim.lr_scheduler.ExponentialLR",
+    poly: "torch.optim.lr_scheduler.PolynomialLR",
+    Poly: "torch.optim.lr_scheduler.PolynomialLR",
+    CosineAnnealing: "torch.optim.lr_scheduler.CosineAnnealingLR",
+    fixed: "torch.optim.lr_scheduler.ConstantLR",
+    Fixed: "torch.optim.lr_scheduler.ConstantLR",
+  } as Record<string, string>,
+  /** HF `lr_scheduler_type` strings: all warm up to the initial lr and then hold or lower it. */
+  hf: {
+    linear: "transformers.get_linear_schedule_with_warmup",
+    cosine: "transformers.get_cosine_schedule_with_warmup",
+    cosine_with_restarts: "transformers.get_cosine_with_hard_restarts_schedule_with_warmup",
+    polynomial: "transformers.get_polynomial_decay_schedule_with_warmup",
+    constant: "transformers.get_constant_schedule",
+    constant_with_warmup: "transformers.get_constant_schedule_with_warmup",
+    inverse_sqrt: "transformers.get_inverse_sqrt_schedule",
+    reduce_lr_on_plateau: "transformers.get_reduce_on_plateau_schedule",
+    cosine_with_min_lr: "transformers.get_cosine_with_min_lr_schedule_with_warmup",
+    warmup_stable_decay: "transformers.get_wsd_schedule",
+  } as Record<string, string>,
+};

@@ -1,0 +1,154 @@
+/**
+ * Python code that configures an optimizer without constructing one: mmengine/mmcv config files
+ * (`optim_wrapper = dict(optimizer=dict(type='AdamW', ...))`), `TrainingArguments(...)` and its subclasses, and timm's
+ * `create_optimizer_v2(...)`, and DeepSpeed configs passed to `deepspeed.initialize(config=...)` as dicts. Each is read into the neutral config tree and handed to the one recognizer.
+ */
+import type { MappingEntry, ResolvedValue, TrainingFacts } from "../core/facts.js";
+import { recognizeConfig, type ConfigContext, type ConfigFacts } from "../configs/recognize.js";
+import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
+import type { Resolver } from "./values.js";
+import { lastName } from "./values.js";
+
+/** Words without which a file has none of these: added to the words that make a file worth analyzing. */
+export const CONFIG_WORDS = /\b(?:optim_wrapper|_base_|TrainingArguments|(?:SFT|DPO|ORPO|KTO|CPO|Reward|GRPO|GKD)Config|create_optimizer_v2|deepspeed)\b/;
+
+/** Module-level names mmengine and mmcv configs give the optimizer and its schedule. */
+const OPTIMIZER_KEYS = new Set(["optim_wrapper", "optimizer"]);
+
+/** HF TrainingArguments and the trl configs that extend it. */
+const TRAINING_ARGUMENTS = new Set(
+  [
+    "transformers.TrainingArguments", "transformers.training_args.TrainingArguments",
+    "transformers.Seq2SeqTrainingArguments", "transformers.training_args_seq2seq.Seq2SeqTrainingArguments",
+    ...["SFTConfig", "DPOConfig", "ORPOConfig", "KTOConfig", "CPOConfig", "RewardConfig", "GRPOConfig", "GKDConfig"].map((c) => `trl.${c}`),
+  ],
+);
+
+/** timm's optimizer factory, by the paths it is imported from. */
+const TIMM_FACTORY = new Set(["timm.optim.create_optimizer_v2", "timm.optim.optim_factory.create_optimizer_v2", "timm.optim._optim_factory.create_optimizer_v2"]);
+
+/** `create_optimizer_v2`'s positional parameters after the model. */
+const TIMM_POSITIONAL = ["opt", "lr", "weight_decay", "momentum"];
+
+/** Adds the optimizers and schedulers that Python config code sets up to the file's facts. */
+export function withConfigFacts(resolver: Resolver, facts: TrainingFacts): TrainingFacts {
+  const add = (found: ConfigFacts) => {
+    facts.optimizers.push(...found.optimizers);
+    facts.schedulers.push(...found.schedulers);
+  };
+  const ctx = (dialect?: ConfigContext["dialect"]): ConfigContext => ({ filePath: resolver.filePath, firstId: facts.optimizers.length, ...(dialect ? { dialect } : {}) });
+  const module = moduleConfig(resolver);
+  if (module) add(recognizeConfig(module, ctx()));
+  const subclasses = localSubclassNames(resolver);
+  for (const call of resolver.index.calls) {
+    const callee = fieldChild(call, "function");
+    const last = callee && lastName(callee, resolver.text);
+    if (!callee || !last || !(/TrainingArguments$|Config$|^create_optimizer_v2$|^initialize$/.test(last) || subclasses.has(last))) continue;
+    const kind = callKind(resolver, callee);
+    if (kind === "deepspeed") {
+      // deepspeed.initialize(config=ds_config): a DeepSpeed config written as a Python dict.
+      const config = keywordValue(resolver, call, "config") ?? keywordValue(resolver, call, "config_params");
+      if (config?.value.kind === "mapping") add(recognizeConfig(config, ctx()));
+      continue;
+    }
+    if (kind === "hf" || kind === "hf-subclass") add(recognizeConfig(callMapping(resolver, call, [], kind === "hf-subclass"), ctx("hf")));
+    else if (kind === "timm") {
+      const found = recognizeConfig(callMapping(resolver, call, TIMM_POSITIONAL, false), ctx("timm"));
+      const first = namedChildren(fieldChild(call, "arguments")!)[0];
+      // Parameters handed over as such (not a module) are decayed as given.
+      if (first && first.type !== "keyword_argument" && !looksLikeModule(first)) for (const site of found.optimizers) site.params = { kind: "other", span: spanOf(first) };
+      add(found);
+    }
+  }
+  return facts;
+}
+
+/** Names of the file's classes whose bases are written like TrainingArguments or a trl config (checked when called). */
+function localSubclassNames(resolver: Resolver): Set<string> {
+  const names = new Set<string>();
+  for (const node of resolver.index.scopes.keys()) {
+    const bases = node.type === "class_definition" ? fieldChild(node, "superclasses") : undefined;
+    const name = node.type === "class_definition" ? fieldChild(node, "name") : undefined;
+    if (bases && name && /TrainingArguments|Config\b/.test(resolver.textOf(bases))) names.add(resolver.textOf(name));
+  }
+  return names;
+}
+
+/** Whether the callee builds HF TrainingArguments (or a local subclass of them), or is timm's factory. */
+function callKind(resolver: Resolver, callee: PyNode): "hf" | "hf-subclass" | "timm" | "deepspeed" | undefined {
+  const ref = resolver.ref(callee);
+  if (ref?.kind === "path") {
+    if (ref.path === "deepspeed.initialize") return "deepspeed";
+    return TRAINING_ARGUMENTS.has(ref.path) ? "hf" : TIMM_FACTORY.has(ref.path) ? "timm" : undefined;
+  }
+  if (ref?.kind !== "class") return undefined;
+  // A local subclass may change any default (`optim`, `learning_rate`): its unwritten keys are unknown.
+  const bases = fieldChild(ref.cls.node, "superclasses");
+  return bases && namedChildren(bases).some((base) => TRAINING_ARGUMENTS.has(resolver.pathOf(base) ?? "")) ? "hf-subclass" : undefined;
+}
+
+/** The resolved value of a call's keyword argument. */
+function keywordValue(resolver: Resolver, call: PyNode, name: string): ResolvedValue | undefined {
+  for (const arg of namedChildren(fieldChild(call, "arguments")!)) {
+    const key = arg.type === "keyword_argument" ? fieldChild(arg, "name") : undefined;
+    const value = key && resolver.textOf(key) === name ? fieldChild(arg, "value") : undefined;
+    if (value) return resolver.value(value);
+  }
+  return undefined;
+}
+
+/** A module (`model`, `self.model`), not `model.parameters()` or a list of parameter groups. */
+function looksLikeModule(node: PyNode): boolean {
+  return node.type === "identifier" || node.type === "attribute";
+}
+
+/** A call's arguments as a mapping: keywords by name, positionals by `positional` (after the first). */
+function callMapping(resolver: Resolver, call: PyNode, positional: string[], open: boolean): ResolvedValue {
+  const entries: MappingEntry[] = [];
+  let index = 0;
+  let isOpen = open;
+  for (const arg of namedChildren(fieldChild(call, "arguments")!)) {
+    if (arg.type === "keyword_argument") {
+      const name = fieldChild(arg, "name");
+      const value = fieldChild(arg, "value");
+      if (name && value) entries.push({ key: resolver.textOf(name), keySpan: spanOf(name), value: resolver.value(value), span: spanOf(arg) });
+    } else if (arg.type === "list_splat" || arg.type === "dictionary_splat") {
+      isOpen = true;
+    } else if (arg.type !== "comment") {
+      const key = positional.length > 0 && index > 0 ? positional[index - 1] : undefined;
+      if (key) entries.push({ key, keySpan: spanOf(arg), value: resolver.value(arg), span: spanOf(arg) });
+      else if (positional.length === 0) isOpen = true;
+      index++;
+    }
+  }
+  return { value: { kind: "mapping", entries, ...(isOpen ? { open: true } : {}) }, span: spanOf(call), dependsOn: [] };
+}
+
+/**
+ * The module's top-level assignments as one mapping, when the file is an mmengine/mmcv config: it defines no
+ * functions or classes and sets `_base_`, or sets `optim_wrapper`/`optimizer` to a dict with a `type` (directly, or in
+ * its `optimizer`). Names whose items are changed later hold unknown values.
+ */
+function moduleConfig(resolver: Resolver): ResolvedValue | undefined {
+  const root = resolver.index.module.node;
+  const entries: MappingEntry[] = [];
+  let looksLikeConfig = false;
+  for (const stmt of namedChildren(root)) {
+    if (/definition$/.test(stmt.type)) return undefined;
+    const assignment = stmt.type === "expression_statement" ? namedChildren(stmt)[0] : undefined;
+    const left = assignment?.type === "assignment" ? fieldChild(assignment, "left") : undefined;
+    const right = assignment && fieldChild(assignment, "right");
+    if (left?.type !== "identifier" || !right) continue;
+    const key = resolver.textOf(left);
+    const value: ResolvedValue = resolver.index.mutatedItems.has(key) ? { value: { kind: "unknown" }, span: spanOf(right), dependsOn: [] } : resolver.value(right);
+    entries.push({ key, keySpan: spanOf(left), value, span: spanOf(stmt) });
+    if (key === "_base_" || (OPTIMIZER_KEYS.has(key) && hasType(value))) looksLikeConfig = true;
+  }
+  return looksLikeConfig ? { value: { kind: "mapping", entries }, span: spanOf(root), dependsOn: [] } : undefined;
+}
+
+/** Whether a mapping has a `type` key, itself or in its `optimizer` entry. */
+function hasType(value: ResolvedValue): boolean {
+  if (value.value.kind !== "mapping") return false;
+  return value.value.entries.some((e) => e.key === "type" || (e.key === "optimizer" && hasType(e.value)));
+}

@@ -1,0 +1,225 @@
+import { describe, expect, it } from "vitest";
+import { asNumber, asNumbers, type OptimizerSite } from "../../src/core/facts.js";
+import { configSiteData, recognizeConfig, type ConfigContext } from "../../src/configs/recognize.js";
+import { Tree } from "./tree.js";
+
+type Plain = Parameters<Tree["value"]>[0];
+
+/** Recognizes a hand-built tree; returns the facts and the tree for span lookups. */
+function recognize(config: Plain, dialect?: ConfigContext["dialect"]) {
+  const tree = new Tree();
+  const facts = recognizeConfig(tree.value(config), { filePath: "conf.yaml", ...(dialect ? { dialect } : {}) });
+  return { ...facts, tree };
+}
+
+/** An argument's number at a site. */
+function num(site: OptimizerSite, name: string): number | undefined {
+  return asNumber(site.args.get(name)?.value);
+}
+
+describe("Hydra _target_", () => {
+  it("reads the class and the arguments beside it, with _partial_ ignored", () => {
+    const { optimizers, tree } = recognize({ optimizer: { _target_: "torch.optim.Adam", _partial_: true, lr: 0.001, weight_decay: 0.01 } });
+    expect(optimizers).toHaveLength(1);
+    const [site] = optimizers;
+    expect(site.canonical).toBe("torch.optim.Adam");
+    expect(site.dialect).toBe("hydra");
+    expect(site.id).toBe("conf.yaml#0");
+    expect(tree.pathOf(site.nameSpan)).toBe("optimizer._target_");
+    expect(num(site, "weight_decay")).toBe(0.01);
+    expect([...site.args.keys()].sort()).toEqual(["lr", "weight_decay"]);
+    expect(configSiteData(site)!.nameFor("torch.optim.AdamW")).toBe("torch.optim.AdamW");
+  });
+
+  it("ignores a _target_ that is not an optimizer", () => {
+    expect(recognize({ model: { _target_: "my.models.Net", lr: 0.1 } }).optimizers).toEqual([]);
+  });
+});
+
+describe("Lightning class_path", () => {
+  it("reads init_args as the arguments", () => {
+    const { optimizers } = recognize({ optimizer: { class_path: "torch.optim.SGD", init_args: { lr: 0.1, momentum: 0.9 } } });
+    expect(optimizers.map((s) => [s.canonical, s.dialect, num(s, "momentum")])).toEqual([["torch.optim.SGD", "lightning", 0.9]]);
+  });
+
+  it("accepts a bare class name only under an optimizer key, and notes a missing init_args", () => {
+    const { optimizers } = recognize({ optimizer: { class_path: "AdamW" }, model: { class_path: "Adam" } });
+    expect(optimizers).toHaveLength(1);
+    expect(optimizers[0].canonical).toBe("torch.optim.AdamW");
+    expect(configSiteData(optimizers[0])!.argsMissing).toBe("init_args");
+  });
+});
+
+describe("mmengine / mmcv type=", () => {
+  it("reads an optimizer inside optim_wrapper, and the default wrapper decays every parameter", () => {
+    const { optimizers } = recognize({ optim_wrapper: { type: "OptimWrapper", optimizer: { type: "AdamW", lr: 0.0001, weight_decay: 0.05 } } });
+    expect(optimizers).toHaveLength(1);
+    expect(optimizers[0].canonical).toBe("torch.optim.AdamW");
+    expect(optimizers[0].params).toMatchObject({ kind: "managed", by: "mmengine", excludesBiasAndNorm: false });
+    expect(configSiteData(optimizers[0])!.nameFor("torch.optim.AdamW")).toBe("AdamW");
+  });
+
+  it("takes bias_decay_mult and norm_decay_mult of 0 as keeping biases and norms undecayed", () => {
+    const wrapper = (cfg: Plain) => recognize({ optim_wrapper: { optimizer: { type: "AdamW", weight_decay: 0.05 }, paramwise_cfg: cfg } }).optimizers[0].params;
+    expect(wrapper({ bias_decay_mult: 0, norm_decay_mult: 0 })).toMatchObject({ kind: "managed", excludesBiasAndNorm: true });
+    expect(wrapper({ norm_decay_mult: 0 }).kind).toBe("other");
+    expect(wrapper({ custom_keys: { norm: { decay_mult: 0 } } }).kind).toBe("other");
+  });
+
+  it("reads mmcv's paramwise_cfg inside the optimizer dict", () => {
+    const { optimizers } = recognize({ optimizer: { type: "AdamW", weight_decay: 0.05, paramwise_cfg: { bias_decay_mult: 0.0, norm_decay_mult: 0.0 } } });
+    expect(optimizers[0].params).toMatchObject({ kind: "managed", excludesBiasAndNorm: true });
+  });
+
+  it("reads a short type only where mmengine puts optimizers, a dotted one anywhere", () => {
+    expect(recognize({ model: { type: "Adam", lr: 0.1 } }).optimizers).toEqual([]);
+    expect(recognize({ head: { loss: { type: "SGD" } } }).optimizers).toEqual([]);
+    expect(recognize({ anything: { type: "torch.optim.RMSprop", lr: 0.01 } }).optimizers.map((s) => s.canonical)).toEqual(["torch.optim.RMSprop"]);
+  });
+
+  it("treats a child of a _base_ as open unless _delete_ replaces the base's dict", () => {
+    const child = recognize({ _base_: ["base.py"], optimizer: { type: "SGD", lr: 0.1, momentum: 0.9 } }).optimizers[0];
+    expect(child.hasUnresolvedSpread).toBe(true);
+    expect(child.params.kind).toBe("other");
+    const replaced = recognize({ _base_: "base.py", optimizer: { _delete_: true, type: "SGD", lr: 0.1 } }).optimizers[0];
+    expect(replaced.hasUnresolvedSpread).toBe(false);
+  });
+
+  it("reads param_scheduler and lr_config as schedulers", () => {
+    const { schedulers } = recognize({
+      optimizer: { type: "SGD", lr: 0.02 },
+      param_scheduler: [{ type: "LinearLR", start_factor: 0.001 }, { type: "CosineAnnealingMomentum" }, { type: "CosineRestartLR" }],
+      lr_config: { policy: "step", step: [8, 11] },
+    });
+    expect(schedulers.map((s) => s.canonical)).toEqual([
+      "torch.optim.lr_scheduler.LinearLR",
+      "mmengine.optim.CosineRestartLR",
+      "torch.optim.lr_scheduler.MultiStepLR",
+    ]);
+  });
+});
+
+describe("DeepSpeed and GPT-NeoX", () => {
+  it("reads DeepSpeed's Adam with its AdamW-mode flag from params", () => {
+    const { optimizers, tree } = recognize({ train_batch_size: 32, optimizer: { type: "Adam", params: { lr: 0.0003, weight_decay: 0.01, adam_w_mode: false } } });
+    const [site] = optimizers;
+    expect(site.canonical).toBe("deepspeed.config.Adam");
+    expect(site.dialect).toBe("deepspeed");
+    expect(site.args.get("adam_w_mode")?.value.value).toEqual({ kind: "bool", value: false });
+    expect(tree.pathOf(site.args.get("lr")!.value.span)).toBe("optimizer.params.lr");
+    expect(site.params.kind).toBe("other");
+  });
+
+  it("tells AdamW (always decoupled) from Adam and ignores unknown types", () => {
+    expect(recognize({ optimizer: { type: "AdamW", params: { lr: 1e-4 } } }).optimizers[0].canonical).toBe("deepspeed.config.AdamW");
+    expect(recognize({ optimizer: { type: "MyFancyOpt", params: { lr: 1e-4 } } }).optimizers).toEqual([]);
+  });
+
+  it("reads a WarmupLR scheduler as one the knowledge table does not list", () => {
+    const { schedulers } = recognize({ optimizer: { type: "AdamW", params: { lr: 1e-4 } }, scheduler: { type: "WarmupLR", params: { warmup_max_lr: 1e-4 } } });
+    expect(schedulers.map((s) => s.canonical)).toEqual(["deepspeed.runtime.lr_schedules.WarmupLR"]);
+  });
+
+  it("reads NeoX's top-level weight_decay and keeps biases and norms undecayed", () => {
+    const { optimizers } = recognize({ "num-layers": 12, weight_decay: 0.1, optimizer: { type: "cpu_torch_adam", params: { lr: 0.0006, betas: [0.9, 0.95] } } });
+    const [site] = optimizers;
+    expect(site.canonical).toBe("torch.optim.Adam");
+    expect(site.dialect).toBe("gpt-neox");
+    expect(num(site, "weight_decay")).toBe(0.1);
+    expect(asNumbers(site.args.get("betas")?.value)).toEqual([0.9, 0.95]);
+    expect(site.params).toMatchObject({ kind: "managed", excludesBiasAndNorm: true });
+  });
+});
+
+describe("fairseq", () => {
+  it("reads optimizer: adam with a one-item lr list and betas written as a string", () => {
+    const { optimizers } = recognize({ optimizer: "adam", lr: [0.0005], adam_betas: "(0.9, 0.98)", weight_decay: 0.0001 });
+    const [site] = optimizers;
+    expect(site.canonical).toBe("fairseq.optim.adam.FairseqAdam");
+    expect(num(site, "lr")).toBe(0.0005);
+    expect(asNumbers(site.args.get("betas")?.value)).toEqual([0.9, 0.98]);
+    expect(num(site, "weight_decay")).toBe(0.0001);
+  });
+
+  it("reads the _name form with optimization.lr", () => {
+    const { optimizers } = recognize({ optimizer: { _name: "adam", weight_decay: 0.01 }, optimization: { lr: [0.001] } });
+    expect(optimizers.map((s) => [s.canonical, num(s, "lr")])).toEqual([["fairseq.optim.adam.FairseqAdam", 0.001]]);
+  });
+
+  it("needs the list-valued lr: optimizer: adam alone is someone else's key", () => {
+    expect(recognize({ optimizer: "adam", lr: 0.001 }).optimizers).toEqual([]);
+  });
+});
+
+describe("HF TrainingArguments and axolotl", () => {
+  it("reads a TrainingArguments file by its keys, with the two betas as one argument", () => {
+    const { optimizers, schedulers, tree } = recognize({
+      output_dir: "out",
+      learning_rate: 0.00002,
+      weight_decay: 0.01,
+      adam_beta1: 0.999,
+      adam_beta2: 0.9,
+      adam_epsilon: 1e-8,
+      warmup_ratio: 0.1,
+    });
+    const [site] = optimizers;
+    expect(site.canonical).toBe("torch.optim.AdamW");
+    expect(site.dialect).toBe("transformers");
+    expect(num(site, "lr")).toBe(0.00002);
+    expect(num(site, "eps")).toBe(1e-8);
+    const betas = site.args.get("betas")!.value;
+    expect(asNumbers(betas)).toEqual([0.999, 0.9]);
+    expect(betas.value.kind === "sequence" && betas.value.items.map((i) => tree.pathOf(i.span))).toEqual(["adam_beta1", "adam_beta2"]);
+    expect(site.params).toMatchObject({ kind: "managed", excludesBiasAndNorm: true });
+    expect(configSiteData(site)!.keyFor("lr")).toBe("learning_rate");
+    expect(schedulers.map((s) => s.canonical)).toEqual(["transformers.get_linear_schedule_with_warmup"]);
+  });
+
+  it("resolves optim strings and skips the ones the table does not know", () => {
+    const optim = (name: string) => recognize({ optim: name, per_device_train_batch_size: 8, learning_rate: 1e-4 }, undefined).optimizers.map((s) => s.canonical);
+    expect(optim("adamw_bnb_8bit")).toEqual(["bitsandbytes.optim.AdamW8bit"]);
+    expect(optim("sgd")).toEqual(["torch.optim.SGD"]);
+    expect(optim("galore_adamw")).toEqual([]);
+  });
+
+  it("reads only lr and weight_decay for HF's sgd (momentum is not a TrainingArguments key)", () => {
+    const [site] = recognize({ optim: "sgd", learning_rate: 0.1, momentum: 0.9 }, "hf").optimizers;
+    expect([...site.args.keys()]).toEqual(["lr"]);
+  });
+
+  it("reads axolotl's optimizer key", () => {
+    const [site] = recognize({ base_model: "meta-llama/Llama-2-7b-hf", optimizer: "adamw_bnb_8bit", learning_rate: 0.0002, lr_scheduler: "cosine" }).optimizers;
+    expect([site.canonical, site.dialect]).toEqual(["bitsandbytes.optim.AdamW8bit", "axolotl"]);
+  });
+
+  it("never reads a package.json or tsconfig that happens to have an optimizer key", () => {
+    expect(recognize({ name: "web", version: "1.0.0", optimizer: "terser", scripts: { build: "tsc" } }).optimizers).toEqual([]);
+    expect(recognize({ compilerOptions: { target: "ES2022", module: "NodeNext" }, optimizer: { minify: true } }).optimizers).toEqual([]);
+    expect(recognize({ build: { optimizer: { type: "esbuild", minify: true } } }).optimizers).toEqual([]);
+  });
+});
+
+describe("timm create_optimizer_v2 keywords", () => {
+  it("reads sgd as Nesterov SGD with momentum 0.9, implied at the name", () => {
+    const [site] = recognize({ opt: "sgd", lr: 0.1 }, "timm").optimizers;
+    expect(site.canonical).toBe("torch.optim.SGD");
+    expect(site.args.get("nesterov")?.value.value).toEqual({ kind: "bool", value: true });
+    expect(num(site, "momentum")).toBe(0.9);
+    expect(site.args.get("nesterov")?.value.origin?.description).toBe("what timm passes for 'sgd'");
+  });
+
+  it("reads momentum as classical SGD, adam as torch's coupled Adam, and defaults to sgd", () => {
+    expect(recognize({ opt: "momentum", momentum: 0.95 }, "timm").optimizers.map((s) => [s.args.get("nesterov")?.value.value, num(s, "momentum")])).toEqual([
+      [{ kind: "bool", value: false }, 0.95],
+    ]);
+    const adam = recognize({ opt: "Lookahead_Adam", weight_decay: 0.05 }, "timm").optimizers[0];
+    expect(adam.canonical).toBe("torch.optim.Adam");
+    expect(configSiteData(adam)!.nameFor("torch.optim.AdamW")).toBe("Lookahead_adamw");
+    expect(recognize({ lr: 0.1 }, "timm").optimizers[0].args.get("nesterov")?.value.value).toEqual({ kind: "bool", value: true });
+  });
+
+  it("keeps biases and norms undecayed unless filter_bias_and_bn is False", () => {
+    expect(recognize({ opt: "adamw", weight_decay: 0.05 }, "timm").optimizers[0].params).toMatchObject({ kind: "managed", excludesBiasAndNorm: true });
+    expect(recognize({ opt: "adamw", weight_decay: 0.05, filter_bias_and_bn: false }, "timm").optimizers[0].params.kind).toBe("other");
+  });
+});
