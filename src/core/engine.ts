@@ -9,6 +9,8 @@ import { readSuppressions } from "./suppress.js";
 import { knowledge } from "../knowledge/index.js";
 import { pythonAdapter } from "../python/adapter.js";
 import { notebookAdapter } from "../notebook/adapter.js";
+import { yamlAdapter } from "../yaml/adapter.js";
+import { jsonAdapter } from "../json/adapter.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface RuleSetting { rule: Rule<any>; severity: Severity; options: Record<string, unknown> }
@@ -59,7 +61,7 @@ export function docsUrl(ruleName: string): string {
   return `${DOCS_BASE_URL}${ruleName}.md`;
 }
 
-const ADAPTERS: LanguageAdapter[] = [pythonAdapter, notebookAdapter];
+const ADAPTERS: LanguageAdapter[] = [pythonAdapter, notebookAdapter, yamlAdapter, jsonAdapter];
 
 /** The adapter that handles a path, if any. */
 export function adapterFor(filePath: string): LanguageAdapter | undefined {
