@@ -1,14 +1,14 @@
 /**
  * Walk, configure and lint, without writing anything: shared by the CLI and the simulator.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { RULES } from "../../rules/index.js";
 import { UsageError } from "../config/errors.js";
 import { ConfigFinder, displayPath, loadConfigFile, type ProjectConfig } from "../config/load.js";
 import { SettingsResolver, type CliRuleOverrides } from "../config/resolve.js";
 import { adapterFor, fileErrorResult, lintText, type FileResult } from "../core/engine.js";
-import type { Rule } from "../core/types.js";
+import type { LanguageAdapter, Rule } from "../core/types.js";
 import { decodeSource, readSource, type SourceText } from "./read.js";
 import { Excludes, FileWalker } from "./walk.js";
 import { NativeMemoryGuard } from "./native-memory.js";
@@ -65,6 +65,23 @@ function checkPathsExist(paths: readonly string[], cwd: string): void {
   }
 }
 
+/**
+ * The text of a file found by walking a folder, or undefined when its language says it cannot matter: a
+ * YAML or JSON file over the size limit is skipped unread, and one without optimizer-ish words unparsed.
+ */
+function readWalked(file: string, adapter: LanguageAdapter | undefined): SourceText | undefined {
+  if (adapter?.walkSizeLimit !== undefined) {
+    try {
+      if (statSync(file).size > adapter.walkSizeLimit) return undefined;
+    } catch {
+      // Unreadable: readSource reports why.
+    }
+  }
+  const source = readSource(file);
+  if (adapter?.mayMatter && "text" in source && !adapter.mayMatter(source.text)) return undefined;
+  return source;
+}
+
 /** Lints files and text with shared configuration lookup and rule-setting caches. */
 export class LintSession {
   readonly configs: ConfigSource;
@@ -94,8 +111,11 @@ export class LintSession {
     const run = emptyRun();
     for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
     const memory = new NativeMemoryGuard();
+    // Files named on the command line are always read; files found by walking may be skipped by their language.
+    const named = new Set(paths.map((p) => path.resolve(cwd, p)));
     for (const file of files) {
-      const source = readSource(file);
+      const source = named.has(file) ? readSource(file) : readWalked(file, adapterFor(file));
+      if (!source) continue;
       this.lintSource(file, source, run);
       await memory.afterFile("text" in source ? source.text.length : 0);
     }

@@ -32,13 +32,21 @@ function collectComments(token: unknown, out: ParsedYaml["comments"]): void {
   for (const value of Object.values(token)) if (value && typeof value === "object") collectComments(value, out);
 }
 
-/** A parser error message without the position the engine adds itself. */
-function errorMessage(text: string, code: string, message: string, pos: [number, number]): string {
+/** The source of the key that starts at an offset (plain or quoted). */
+function keyAt(text: string, offset: number): string {
+  const m = /^(?:"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\r\n]|'')*'|[^:#,{}[\]\r\n]*[^:#,{}[\]\s])/.exec(text.slice(offset, offset + 1024));
+  return m ? m[0] : text.slice(offset, offset + 1);
+}
+
+/** A parser error with a message that leaves the position to the engine. */
+function syntaxError(text: string, code: string, message: string, pos: [number, number]): { span: Span; message: string } {
+  const start = Math.min(pos[0], text.length);
   if (code === "DUPLICATE_KEY") {
-    const key = text.slice(pos[0], pos[1]).trim() || text.slice(pos[0]).split(/[:\r\n]/)[0].trim();
-    return `Duplicate key ${key} in a YAML mapping (readers disagree on which value counts: keep one)`;
+    const key = keyAt(text, start);
+    return { span: { start, end: start + key.length }, message: `Duplicate key ${key} in a YAML mapping (readers disagree on which value counts: keep one)` };
   }
-  return `${message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")} (invalid YAML)`;
+  const end = Math.min(Math.max(pos[1], start), text.length);
+  return { span: { start, end }, message: `${message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")} (invalid YAML)` };
 }
 
 /** Parses every document once, keeping the comments of the token stream. */
@@ -47,12 +55,7 @@ export function parseYaml(text: string): ParsedYaml {
   const docs = [...new Composer({ uniqueKeys: true, prettyErrors: false }).compose(tokens, false, text.length)];
   const comments: ParsedYaml["comments"] = [];
   collectComments(tokens, comments);
-  const errors = docs.flatMap((doc) =>
-    doc.errors.map((e) => {
-      const start = Math.min(e.pos[0], text.length);
-      return { span: { start, end: Math.min(Math.max(e.pos[1], start), text.length) }, message: errorMessage(text, e.code, e.message, e.pos) };
-    }),
-  );
+  const errors = docs.flatMap((doc) => doc.errors.map((e) => syntaxError(text, e.code, e.message, e.pos)));
   return { docs, errors, comments };
 }
 

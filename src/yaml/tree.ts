@@ -9,11 +9,11 @@
  * Hydra's `${...}` interpolations and OmegaConf's `???` (a value given at run time) are unknown too; their
  * text is kept in the value's origin description.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, type Alias, type Document, type Node, type Pair, type Scalar } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Alias, type Document, type Node, type Pair, type Scalar } from "yaml";
 import type { MappingEntry, ResolvedValue, Span, Value } from "../core/facts.js";
 
-/** Tags that only say what the YAML core schema already reads; any other tag means a constructed object. */
-const CORE_TAGS = new Set(["str", "int", "float", "bool", "null", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`));
+/** Tags that only say what a plain node already is; any other tag means a constructed object or a conversion. */
+const CORE_TAGS = new Set(["str", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`));
 
 /** Plain scalars a YAML 1.1 reader (PyYAML) types differently from YAML 1.2 core. */
 const YAML11_BOOL = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
@@ -39,19 +39,34 @@ function unknownAt(span: Span, description?: string): ResolvedValue {
 
 /** Builds the tree of one document, resolving aliases to their anchors' values. */
 class TreeBuilder {
-  /** Alias expansions left: a document of nested aliases (a "billion laughs") stops expanding and reads unknown. */
-  private aliasBudget = 10_000;
+  /** Nodes that aliases may still copy: a document of nested aliases (a "billion laughs") stops expanding and reads unknown. */
+  private aliasBudget = 20_000;
+  /** How many alias expansions the builder is inside. */
+  private inAlias = 0;
 
-  constructor(private readonly doc: Document) {}
+  /** Anchored nodes by name, in document order (an anchor name may be defined again further down). */
+  private readonly anchors = new Map<string, Node[]>();
 
-  private spend(): boolean {
-    return this.aliasBudget-- > 0;
+  constructor(doc: Document) {
+    visit(doc, (_key, node) => {
+      const anchor = (node as Node).anchor;
+      if (anchor && !isAlias(node)) this.anchors.set(anchor, [...(this.anchors.get(anchor) ?? []), node as Node]);
+    });
   }
+
+  /** The node an alias refers to: the last node with its anchor before it. */
+  private resolve(alias: Alias): Node | undefined {
+    if (this.aliasBudget <= 0) return undefined;
+    const at = alias.range?.[0] ?? 0;
+    return this.anchors.get(alias.source)?.filter((n) => (n.range?.[0] ?? 0) < at).pop();
+  }
+
 
   value(node: unknown, at: Span): ResolvedValue {
     if (node === null || node === undefined) return known({ kind: "none" }, at, false);
     if (isAlias(node)) return this.alias(node);
     const n = node as Node;
+    if (this.inAlias > 0 && this.aliasBudget-- <= 0) return unknownAt(spanOf(n));
     if (n.tag && !CORE_TAGS.has(n.tag)) return unknownAt(spanOf(n), `YAML tag ${n.tag}, not constructed`);
     if (isScalar(n)) return this.scalar(n);
     if (isMap(n)) {
@@ -87,9 +102,11 @@ class TreeBuilder {
   /** An alias takes its anchor's value; the anchor is where it was defined. */
   private alias(node: Alias): ResolvedValue {
     const span = spanOf(node);
-    const target = this.spend() ? node.resolve(this.doc) : undefined;
+    const target = this.resolve(node);
     if (!target) return unknownAt(span);
+    this.inAlias++;
     const inner = this.value(target, spanOf(target));
+    this.inAlias--;
     // The anchor may be shared by other aliases: fixes never edit it through this use.
     return {
       value: inner.value,
@@ -130,12 +147,14 @@ class TreeBuilder {
     const seen = new Set<string>();
     // Earlier sources win over later ones, as in YAML's merge key.
     for (const item of sources) {
-      const target = isAlias(item) && this.spend() ? item.resolve(this.doc) : item;
+      const target = isAlias(item) ? this.resolve(item) : item;
       if (!isMap(target)) continue;
+      this.inAlias++;
       for (const entry of this.entries(target.items as Pair[])) {
         if (!seen.has(entry.key)) out.push(entry);
         seen.add(entry.key);
       }
+      this.inAlias--;
     }
     return out;
   }
