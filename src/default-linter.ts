@@ -8,9 +8,11 @@ import type { LanguageAdapter, ProjectJoiner } from "./core/types.js";
 import { knowledge } from "./knowledge/index.js";
 import { notebookAdapter } from "./notebook/adapter.js";
 import { pythonAdapter } from "./python/adapter.js";
+import { jsonAdapter } from "./json/adapter.js";
+import { yamlAdapter } from "./yaml/adapter.js";
 
 /** The language adapters, in the order they are asked whether they handle a path. */
-export const ADAPTERS: readonly LanguageAdapter[] = [pythonAdapter, notebookAdapter];
+export const ADAPTERS: readonly LanguageAdapter[] = [pythonAdapter, notebookAdapter, yamlAdapter, jsonAdapter];
 
 /** The project joiners, run in this order after every file is analyzed. */
 export const JOINERS: readonly ProjectJoiner[] = [];

@@ -9,9 +9,9 @@ import { ConfigFinder, displayPath, loadConfigFile, type ProjectConfig } from ".
 import { SettingsResolver, type CliRuleOverrides } from "../config/resolve.js";
 import { fileErrorResult, type FileResult } from "../core/results.js";
 import type { LintInput } from "../core/linter.js";
-import type { ProjectHost, Rule } from "../core/types.js";
+import type { LanguageAdapter, ProjectHost, Rule } from "../core/types.js";
 import { adapterFor, linter } from "../default-linter.js";
-import { decodeSource, readSource } from "./read.js";
+import { decodeSource, readSource, type SourceText } from "./read.js";
 import { isTestPath } from "../core/roles.js";
 import { Excludes, FileWalker } from "./walk.js";
 import { NativeMemoryGuard } from "./native-memory.js";
@@ -97,6 +97,23 @@ function checkPathsExist(paths: readonly string[], cwd: string): void {
   }
 }
 
+/**
+ * The text of a file found by walking a folder, or undefined when its language says it cannot matter: a
+ * YAML or JSON file over the size limit is skipped unread, and one without optimizer-ish words unparsed.
+ */
+function readWalked(file: string, adapter: LanguageAdapter | undefined): SourceText | undefined {
+  if (adapter?.walkSizeLimit !== undefined) {
+    try {
+      if (statSync(file).size > adapter.walkSizeLimit) return undefined;
+    } catch {
+      // Unreadable: readSource reports why.
+    }
+  }
+  const source = readSource(file);
+  if (adapter?.mayMatter && "text" in source && !adapter.mayMatter(source.text)) return undefined;
+  return source;
+}
+
 /** Lints files and text with shared configuration lookup and rule-setting caches. */
 export class LintSession {
   readonly configs: ConfigSource;
@@ -127,8 +144,11 @@ export class LintSession {
     const run = emptyRun();
     for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
     const inputs: LintInput[] = [];
+    // Files named on the command line are always read; files found by walking may be skipped by their language.
+    const named = new Set(paths.map((p) => path.resolve(cwd, p)));
     for (const file of files) {
-      const source = readSource(file);
+      const source = named.has(file) ? readSource(file) : readWalked(file, adapterFor(file));
+      if (!source) continue;
       if ("error" in source) run.results.push(fileErrorResult(file, source.error));
       else inputs.push(this.input(file, source.text, run, roleBase(file, cwd, roots)));
     }

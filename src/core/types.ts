@@ -155,6 +155,14 @@ export interface LanguageAdapter {
   edits(file: AnalyzedFile, request: FixRequest): TextEdit[] | string;
   /** Whether the text parses without syntax errors (used to refuse a fix that breaks the file). */
   parses(text: string): boolean;
+  /**
+   * For languages whose files are mostly not training code (YAML, JSON): a cheap test of the text of a file
+   * found by walking a folder, before any parsing; false skips the file without a result. Files named
+   * explicitly are always analyzed.
+   */
+  mayMatter?(text: string): boolean;
+  /** Files found by walking that are larger than this many bytes are skipped unread (absent: no limit). */
+  walkSizeLimit?: number;
 }
 
 /** One file in a project run: its adapter, its text and its analysis (the summary the project pass joins). */

@@ -1,0 +1,88 @@
+/**
+ * The YAML adapter: every document of a file becomes a config tree (src/yaml/tree.ts) that the one config
+ * recognizer reads; `#` comments carry suppression directives; fixes edit the text in place, so comments,
+ * anchors, key order and quoting stay as written.
+ */
+import { Composer, Parser, type Document } from "yaml";
+import type { ResolvedValue, Span } from "../core/facts.js";
+import type { AnalyzedFile, LanguageAdapter, SourceComment } from "../core/types.js";
+import { LineIndex } from "../core/lines.js";
+import { configEdits, configFacts, configMayMatter, CONFIG_WALK_SIZE_LIMIT } from "../configs/file-adapter.js";
+import { documentTree } from "./tree.js";
+import { yamlSyntax } from "./render.js";
+
+interface ParsedYaml {
+  docs: Document.Parsed[];
+  errors: { span: Span; message: string }[];
+  comments: { offset: number; text: string }[];
+}
+
+/** Collects the comment tokens anywhere in a CST token. */
+function collectComments(token: unknown, out: ParsedYaml["comments"]): void {
+  if (Array.isArray(token)) {
+    for (const item of token) collectComments(item, out);
+    return;
+  }
+  if (!token || typeof token !== "object") return;
+  const t = token as { type?: string; offset?: number; source?: string };
+  if (t.type === "comment" && typeof t.offset === "number" && typeof t.source === "string") {
+    out.push({ offset: t.offset, text: t.source });
+    return;
+  }
+  for (const value of Object.values(token)) if (value && typeof value === "object") collectComments(value, out);
+}
+
+/** The source of the key that starts at an offset (plain or quoted). */
+function keyAt(text: string, offset: number): string {
+  const m = /^(?:"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\r\n]|'')*'|[^:#,{}[\]\r\n]*[^:#,{}[\]\s])/.exec(text.slice(offset, offset + 1024));
+  return m ? m[0] : text.slice(offset, offset + 1);
+}
+
+/** A parser error with a message that leaves the position to the engine. */
+function syntaxError(text: string, code: string, message: string, pos: [number, number]): { span: Span; message: string } {
+  const start = Math.min(pos[0], text.length);
+  if (code === "DUPLICATE_KEY") {
+    const key = keyAt(text, start);
+    return { span: { start, end: start + key.length }, message: `Duplicate key ${key} in a YAML mapping (readers disagree on which value counts: keep one)` };
+  }
+  const end = Math.min(Math.max(pos[1], start), text.length);
+  return { span: { start, end }, message: `${message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")} (invalid YAML)` };
+}
+
+/** Parses every document once, keeping the comments of the token stream. */
+export function parseYaml(text: string): ParsedYaml {
+  const tokens = [...new Parser().parse(text)];
+  const docs = [...new Composer({ uniqueKeys: true, prettyErrors: false }).compose(tokens, false, text.length)];
+  const comments: ParsedYaml["comments"] = [];
+  collectComments(tokens, comments);
+  const errors = docs.flatMap((doc) => doc.errors.map((e) => syntaxError(text, e.code, e.message, e.pos)));
+  return { docs, errors, comments };
+}
+
+/** Suppression comments with their lines. */
+function sourceComments(text: string, comments: ParsedYaml["comments"]): SourceComment[] {
+  const lines = new LineIndex(text);
+  return comments.map((c) => {
+    const line = lines.lineOf(c.offset);
+    const lineStart = lines.position(c.offset).column - 1;
+    return { line, text: c.text, ownLine: text.slice(c.offset - lineStart, c.offset).trim() === "" };
+  });
+}
+
+export function analyzeYaml(source: string, filePath = "<text>"): AnalyzedFile {
+  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+  const parsed = parseYaml(text);
+  // A file with errors has no facts: a value next to a duplicate key or a broken line may not be what runs.
+  const roots = parsed.errors.length > 0 ? [] : parsed.docs.map(documentTree).filter((r): r is ResolvedValue => r !== undefined);
+  return { text, facts: configFacts(roots, filePath), syntaxErrors: parsed.errors, comments: sourceComments(text, parsed.comments) };
+}
+
+export const yamlAdapter: LanguageAdapter = {
+  name: "yaml",
+  handles: (filePath) => /\.ya?ml$/i.test(filePath),
+  analyze: analyzeYaml,
+  edits: (file, request) => configEdits(file, yamlSyntax, request),
+  parses: yamlSyntax.parses,
+  mayMatter: configMayMatter,
+  walkSizeLimit: CONFIG_WALK_SIZE_LIMIT,
+};

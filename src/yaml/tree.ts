@@ -1,0 +1,167 @@
+/**
+ * YAML documents → the neutral config tree (`mapping` / `sequence` / scalar ResolvedValues) with exact
+ * UTF-16 spans. Nothing is constructed: a node with a tag outside the YAML core set is unknown.
+ *
+ * Scalars are typed as the YAML 1.2 core schema reads them, so `1e-3` is the number 0.001 (OmegaConf, which
+ * Hydra uses, reads it the same way; plain PyYAML would read a string and the optimizer would fail at run
+ * time). Plain scalars that YAML 1.1 readers such as PyYAML type differently from YAML 1.2 (`yes`, `off`,
+ * `0755`, `1_000`, `1:30`, `.5e3`…) are unknown, so no finding rests on a reading the program may not share.
+ * Hydra's `${...}` interpolations and OmegaConf's `???` (a value given at run time) are unknown too; their
+ * text is kept in the value's origin description.
+ */
+import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Alias, type Document, type Node, type Pair, type Scalar } from "yaml";
+import type { MappingEntry, ResolvedValue, Span, Value } from "../core/facts.js";
+
+/** Tags that only say what a plain node already is; any other tag means a constructed object or a conversion. */
+const CORE_TAGS = new Set(["str", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`));
+
+/** Plain scalars a YAML 1.1 reader (PyYAML) types differently from YAML 1.2 core. */
+const YAML11_BOOL = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+const YAML11_NUMBERISH = /^[-+]?(?:[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|[0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?|0[0-7]+|0b[01_]+|\.[0-9]+[eE][-+]?[0-9]+)$/;
+
+/** Whether a plain scalar's text is read differently by YAML 1.1 and YAML 1.2 core readers (besides `1e-3`). */
+function ambiguousPlain(source: string): boolean {
+  return YAML11_BOOL.test(source) || YAML11_NUMBERISH.test(source);
+}
+
+function spanOf(node: { range?: [number, number, number] | null }): Span {
+  const range = node.range ?? [0, 0, 0];
+  return { start: range[0], end: range[1] };
+}
+
+function known(value: Value, span: Span, literal: boolean): ResolvedValue {
+  return { value, span, ...(literal ? { literalSpan: span } : {}), dependsOn: [] };
+}
+
+function unknownAt(span: Span, description?: string): ResolvedValue {
+  return { value: { kind: "unknown" }, span, ...(description ? { origin: { span, description, overridable: true } } : {}), dependsOn: [] };
+}
+
+/** Builds the tree of one document, resolving aliases to their anchors' values. */
+class TreeBuilder {
+  /** Nodes that aliases may still copy: a document of nested aliases (a "billion laughs") stops expanding and reads unknown. */
+  private aliasBudget = 20_000;
+  /** How many alias expansions the builder is inside. */
+  private inAlias = 0;
+
+  /** Anchored nodes by name, in document order (an anchor name may be defined again further down). */
+  private readonly anchors = new Map<string, Node[]>();
+
+  constructor(doc: Document) {
+    visit(doc, (_key, node) => {
+      const anchor = (node as Node).anchor;
+      if (anchor && !isAlias(node)) this.anchors.set(anchor, [...(this.anchors.get(anchor) ?? []), node as Node]);
+    });
+  }
+
+  /** The node an alias refers to: the last node with its anchor before it. */
+  private resolve(alias: Alias): Node | undefined {
+    if (this.aliasBudget <= 0) return undefined;
+    const at = alias.range?.[0] ?? 0;
+    return this.anchors.get(alias.source)?.filter((n) => (n.range?.[0] ?? 0) < at).pop();
+  }
+
+
+  value(node: unknown, at: Span): ResolvedValue {
+    if (node === null || node === undefined) return known({ kind: "none" }, at, false);
+    if (isAlias(node)) return this.alias(node);
+    const n = node as Node;
+    if (this.inAlias > 0 && this.aliasBudget-- <= 0) return unknownAt(spanOf(n));
+    if (n.tag && !CORE_TAGS.has(n.tag)) return unknownAt(spanOf(n), `YAML tag ${n.tag}, not constructed`);
+    if (isScalar(n)) return this.scalar(n);
+    if (isMap(n)) {
+      const entries = this.entries(n.items as Pair[]);
+      return { value: { kind: "mapping", entries }, span: spanOf(n), dependsOn: [] };
+    }
+    if (isSeq(n)) {
+      const items = n.items.map((item) => this.value(item, spanOf(item as Node)));
+      return { value: { kind: "sequence", items }, span: spanOf(n), literalSpan: spanOf(n), dependsOn: [] };
+    }
+    return unknownAt(spanOf(n));
+  }
+
+  private scalar(node: Scalar): ResolvedValue {
+    const span = spanOf(node);
+    const v = node.value;
+    const plain = node.type === "PLAIN";
+    if (typeof v === "string") {
+      if (v.includes("${")) return unknownAt(span, `interpolation ${v}`);
+      if (plain && v === "???") return unknownAt(span, "missing value ???, given at run time");
+      if (plain && ambiguousPlain(v)) return unknownAt(span);
+      return known({ kind: "string", value: v }, span, true);
+    }
+    if (typeof v === "number") {
+      if (plain && /^0[0-9]/.test(node.source ?? "")) return unknownAt(span);
+      return known({ kind: "number", value: v }, span, true);
+    }
+    if (typeof v === "boolean") return known({ kind: "bool", value: v }, span, true);
+    if (v === null) return known({ kind: "none" }, span, true);
+    return unknownAt(span);
+  }
+
+  /** An alias takes its anchor's value; the anchor is where it was defined. */
+  private alias(node: Alias): ResolvedValue {
+    const span = spanOf(node);
+    const target = this.resolve(node);
+    if (!target) return unknownAt(span);
+    this.inAlias++;
+    const inner = this.value(target, spanOf(target));
+    this.inAlias--;
+    // The anchor may be shared by other aliases: fixes never edit it through this use.
+    return {
+      value: inner.value,
+      span,
+      origin: inner.origin ?? { span: spanOf(target), description: `anchor &${node.source}`, overridable: false },
+      dependsOn: [],
+    };
+  }
+
+  /** The entries of a mapping; `<<` merge keys add the merged mappings' entries that the mapping does not set itself. */
+  private entries(pairs: Pair[]): MappingEntry[] {
+    const own: MappingEntry[] = [];
+    const merged: MappingEntry[] = [];
+    for (const pair of pairs) {
+      if (!isPair(pair)) continue;
+      const key = pair.key as Node | null;
+      const keySpan = key ? spanOf(key) : { start: 0, end: 0 };
+      const keyText = key && isScalar(key) ? key.value : undefined;
+      if (keyText === "<<" && (key as Scalar).type === "PLAIN") {
+        merged.push(...this.mergedEntries(pair.value));
+        continue;
+      }
+      const valueNode = pair.value as Node | null;
+      // An empty value (`key:`) sits right after the key's colon.
+      const at = valueNode ? spanOf(valueNode) : { start: keySpan.end, end: keySpan.end };
+      const value = this.value(valueNode, at);
+      const name = typeof keyText === "string" || typeof keyText === "number" || typeof keyText === "boolean" ? String(keyText) : undefined;
+      if (name === undefined) continue;
+      own.push({ key: name, keySpan, value, span: { start: keySpan.start, end: Math.max(keySpan.end, value.span.end) } });
+    }
+    const ownKeys = new Set(own.map((e) => e.key));
+    return [...merged.filter((e) => !ownKeys.has(e.key)), ...own];
+  }
+
+  private mergedEntries(source: unknown): MappingEntry[] {
+    const sources = isSeq(source) ? source.items : [source];
+    const out: MappingEntry[] = [];
+    const seen = new Set<string>();
+    // Earlier sources win over later ones, as in YAML's merge key.
+    for (const item of sources) {
+      const target = isAlias(item) ? this.resolve(item) : item;
+      if (!isMap(target)) continue;
+      this.inAlias++;
+      for (const entry of this.entries(target.items as Pair[])) {
+        if (!seen.has(entry.key)) out.push(entry);
+        seen.add(entry.key);
+      }
+      this.inAlias--;
+    }
+    return out;
+  }
+}
+
+/** The tree of a document's root, or undefined for an empty document. */
+export function documentTree(doc: Document): ResolvedValue | undefined {
+  if (doc.contents === null) return undefined;
+  return new TreeBuilder(doc).value(doc.contents, spanOf(doc.contents as Node));
+}
