@@ -157,7 +157,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 
 export const HELP = `optim-lint [options] [paths...]
 optim-lint simulate ...       run a finding's before/after settings on model problems
-optim-lint explain <rule>     show a rule's documentation
+optim-lint explain <rule>     show a rule's documentation (no rule: list the rules)
+optim-lint rules [--format json]
+                              list the rules
 
 Finds optimizer misconfiguration in PyTorch training code. Paths default to "."; "-" reads stdin.
 
@@ -170,7 +172,8 @@ Output:
       --color, --no-color     force or disable colors (default: on a terminal, honoring NO_COLOR/FORCE_COLOR)
 
 Fixing:
-      --fix                   apply safe fixes to the files, then report what is left
+      --fix                   apply safe fixes to the files, then report what is left;
+                              on stdin, print the fixed text (the report goes to stderr)
       --fix-dry-run           compute fixes without writing (the JSON formats show "output")
       --diff                  print the fixes as a unified diff, write nothing; exit 1 if there is one
 

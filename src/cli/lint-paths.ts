@@ -33,13 +33,15 @@ export interface LintRun {
   results: FileResult[];
   /** The original text of each file the fixes changed, for writing diffs. */
   originals: Map<string, string>;
+  /** The declared (PEP 263) encoding of files not in UTF-8, for writing fixes back. */
+  encodings: Map<string, string>;
   /** Files whose linting crashed (each is reported as a fatal message; the run exits 2). */
   internalErrors: number;
 }
 
 /** A run that has linted nothing yet. */
 function emptyRun(): LintRun {
-  return { results: [], originals: new Map(), internalErrors: 0 };
+  return { results: [], originals: new Map(), encodings: new Map(), internalErrors: 0 };
 }
 
 /** Looks up the configuration for files: one explicit file, or the nearest one. */
@@ -90,7 +92,13 @@ export class LintSession {
       configFor: (dir) => this.configs.forDirectory(dir),
       handles: (file) => adapterFor(file) !== undefined,
     });
-    const { files, errors } = walker.collect(paths.length > 0 ? paths : ["."]);
+    const given = paths.length > 0 ? paths : ["."];
+    const { files, errors, skipped } = walker.collect(given);
+    for (const skip of skipped) process.stderr.write(`optim-lint: warning: ${skip.path} skipped: ${skip.reason}\n`);
+    // As ESLint does, a run that finds nothing to lint is a usage error; files the user asked to exclude are not.
+    if (files.length === 0 && errors.length === 0 && !skipped.some((s) => s.excluded)) {
+      throw new UsageError(`No files to lint in ${given.join(", ")} (optim-lint reads Python files and notebooks)`);
+    }
     const run = emptyRun();
     for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
     const memory = new NativeMemoryGuard();
@@ -116,16 +124,24 @@ export class LintSession {
     return new Excludes((dir) => this.configs.forDirectory(dir)).excluded(filePath);
   }
 
-  private lintSource(filePath: string, source: SourceText, run: LintRun): void {
+  /** Lints a text without fixing, as it stands (for a file whose fixes could not be written). */
+  lintUnfixed(filePath: string, text: string): FileResult {
+    const run = emptyRun();
+    this.lintSource(filePath, { text }, run, false);
+    return run.results[0];
+  }
+
+  private lintSource(filePath: string, source: SourceText, run: LintRun, fix = this.options.fix): void {
     if ("error" in source) {
       run.results.push(fileErrorResult(filePath, source.error));
       return;
     }
+    if (source.encoding !== undefined) run.encodings.set(filePath, source.encoding);
     const dir = filePath === STDIN_PATH ? this.options.cwd : path.dirname(filePath);
     const rules = this.resolver.settingsFor(filePath, this.configs.forDirectory(dir));
     let result: FileResult;
     try {
-      result = lintText(source.text, { filePath, rules, fix: this.options.fix });
+      result = lintText(source.text, { filePath, rules, fix });
     } catch (error) {
       // One file that crashes the linter is reported and the others are still linted; the run exits 2.
       run.internalErrors++;
