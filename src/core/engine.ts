@@ -8,7 +8,7 @@ import { LineIndex } from "./lines.js";
 import { readSuppressions } from "./suppress.js";
 import { knowledge } from "../knowledge/index.js";
 import { pythonAdapter } from "../python/adapter.js";
-import { notebookAdapter } from "../notebook/adapter.js";
+import { cellLocation, notebookAdapter } from "../notebook/adapter.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface RuleSetting { rule: Rule<any>; severity: Severity; options: Record<string, unknown> }
@@ -32,6 +32,8 @@ export interface LintMessage {
   related?: { line: number; column: number; endLine: number; endColumn: number; message: string }[];
   docsUrl?: string;
   settingsChange?: { before: OptimizerConfig; after: OptimizerConfig };
+  /** In a notebook: the cell (counting every cell from 1, as Jupyter shows them) and the 1-based line and column in its source. */
+  cell?: { index: number; line: number; column: number };
 }
 
 export type SuppressedMessage = LintMessage & { suppressions: { kind: "directive"; justification: string }[] };
@@ -231,6 +233,8 @@ function toMessage(adapter: LanguageAdapter, file: AnalyzedFile, lines: LineInde
     ...range(lines, report.span),
   };
   if (setting.severity === "info") message.level = "info";
+  const cell = cellLocation(file, report.span.start);
+  if (cell) message.cell = { index: cell.cell + 1, line: cell.line + 1, column: cell.column + 1 };
   if (report.messageId) message.messageId = report.messageId;
   if (report.fix) {
     const edits = editsFor(adapter, file, report.fix.requests);

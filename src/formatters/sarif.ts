@@ -2,7 +2,7 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { FileResult, LintMessage } from "../core/engine.js";
-import { severityOf } from "./stylish.js";
+import { cellNote, severityOf } from "./stylish.js";
 import type { Formatter } from "./types.js";
 
 /** The SARIF level of a message. */
@@ -25,7 +25,9 @@ export const sarif: Formatter = (results, context) => {
   for (const result of results as FileResult[]) {
     const location = artifactUri(result.filePath, context.cwd);
     for (const message of result.messages) {
-      const entry: Record<string, unknown> = { level: level(message), message: { text: message.message } };
+      const entry: Record<string, unknown> = { level: level(message), message: { text: message.message + cellNote(message) } };
+      // The region stays in the notebook's JSON text (what code scanning shows); the cell position is a property.
+      if (message.cell) entry.properties = { cell: message.cell.index, cellLine: message.cell.line, cellColumn: message.cell.column };
       if (message.code && message.ruleId) {
         if (!ruleIndex.has(message.code)) {
           const meta = context.rulesMeta[message.ruleId];

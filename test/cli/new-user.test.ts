@@ -160,3 +160,15 @@ describe("simulate takes the lint options (item 13)", () => {
     expect(runCli(dir, ["simulate", "train.py", "--select", "OPT999"]).status).toBe(2);
   });
 });
+
+describe("notebook findings name the cell (item 7)", () => {
+  it("gives the cell, and the line and column in its source, computed from the notebook itself", () => {
+    const file = path.resolve(import.meta.dirname, "../../fixtures/notebook/train_adam.ipynb");
+    const run = runCli(tmp, [file, "-f", "json"]);
+    const [result] = JSON.parse(run.stdout) as { messages: { code: string; cell?: { index: number; line: number; column: number } }[] }[];
+    const adam = result.messages.find((m) => m.code === "OPT001")!;
+    const cells = (JSON.parse(readFileSync(file, "utf8")) as { cells: { source: string | string[] }[] }).cells;
+    const source = [cells[adam.cell!.index - 1].source].flat().join("").split("\n")[adam.cell!.line - 1];
+    expect(source.slice(adam.cell!.column - 1)).toMatch(/^Adam\(model\.parameters\(\)/);
+  });
+});
