@@ -24,14 +24,19 @@ export interface CliOptions {
   statistics: boolean;
   exitZero: boolean;
   color?: boolean;
+  cache: boolean;
+  cacheLocation?: string;
+  writeBaseline?: string;
+  baseline?: string;
   help: boolean;
   version: boolean;
 }
 
-type BooleanKey = "fix" | "fixDryRun" | "diff" | "quiet" | "stdin" | "noIgnore" | "forceExclude" | "statistics" | "exitZero" | "help" | "version";
-type ValueKey = "format" | "outputFile" | "config" | "stdinFilename" | "maxWarnings" | "select" | "extendSelect" | "ignore" | "rules";
+type BooleanKey = "cache" | "fix" | "fixDryRun" | "diff" | "quiet" | "stdin" | "noIgnore" | "forceExclude" | "statistics" | "exitZero" | "help" | "version";
+type ValueKey = "cacheLocation" | "writeBaseline" | "baseline" | "format" | "outputFile" | "config" | "stdinFilename" | "maxWarnings" | "select" | "extendSelect" | "ignore" | "rules";
 
 const BOOLEAN_FLAGS: Record<string, BooleanKey> = {
+  "--cache": "cache",
   "--fix": "fix",
   "--fix-dry-run": "fixDryRun",
   "--diff": "diff",
@@ -61,6 +66,9 @@ const VALUE_FLAGS: Record<string, ValueKey> = {
   "--extend-select": "extendSelect",
   "--ignore": "ignore",
   "--rule": "rules",
+  "--cache-location": "cacheLocation",
+  "--write-baseline": "writeBaseline",
+  "--baseline": "baseline",
 };
 
 const COLOR_FLAGS: Record<string, boolean> = { "--color": true, "--no-color": false };
@@ -119,6 +127,7 @@ export function defaultOptions(): CliOptions {
     rules: [],
     statistics: false,
     exitZero: false,
+    cache: false,
     help: false,
     version: false,
   };
@@ -192,6 +201,12 @@ Files:
                               without paths it implies --stdin
       --no-ignore             do not honor .gitignore files or configured excludes
       --force-exclude         apply configured excludes to paths given on the command line too
+
+Cache and baseline:
+      --cache                 reuse results of unchanged files (key: content, settings, version)
+      --cache-location <dir>  the cache folder (default .optim-lint-cache/); implies --cache
+      --write-baseline <file> record the current findings as accepted, then exit 0
+      --baseline <file>       report only findings that are not in the baseline
 
 Exit status:
       --quiet                 report errors only (warning-level rules are not run)

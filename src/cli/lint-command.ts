@@ -19,6 +19,7 @@ import { HELP, parseArgs, type CliOptions } from "./args.js";
 import { LintSession, STDIN_PATH, type LintRun } from "./lint-paths.js";
 import { writeFileCreatingFolders } from "./output-file.js";
 import { encodeSource } from "./read.js";
+import { DEFAULT_CACHE_DIR } from "./cache.js";
 import { parseRuleFlag } from "./rule-flag.js";
 
 /** Checks the rule flags and turns them into command-line overrides. */
@@ -167,6 +168,7 @@ export async function runLint(argv: string[], cwd: string): Promise<number> {
     cli,
     errorsOnly: options.quiet && options.maxWarnings < 0,
     rules,
+    ...(options.cache || options.cacheLocation !== undefined ? { cache: { location: options.cacheLocation ?? DEFAULT_CACHE_DIR, version: packageVersion() } } : {}),
   });
   const input = readsStdin ? await readStdin() : undefined;
   const run = input ? session.lintStdin(input, options.stdinFilename) : await session.lintPaths(options.paths);

@@ -11,6 +11,7 @@ import { adapterFor, fileErrorResult, lintText, type FileResult } from "../core/
 import type { Rule } from "../core/types.js";
 import { decodeSource, readSource, type SourceText } from "./read.js";
 import { Excludes, FileWalker } from "./walk.js";
+import { ResultCache } from "./cache.js";
 import { NativeMemoryGuard } from "./native-memory.js";
 
 /** The filePath results carry for stdin text given without `--stdin-filename`. */
@@ -27,6 +28,8 @@ export interface LintRunOptions {
   /** Run only error-level rules. */
   errorsOnly?: boolean;
   rules?: readonly Rule<unknown>[];
+  /** Keep per-file results between runs (not used when fixing). */
+  cache?: { location: string; version: string };
 }
 
 export interface LintRun {
@@ -71,6 +74,7 @@ function checkPathsExist(paths: readonly string[], cwd: string): void {
 export class LintSession {
   readonly configs: ConfigSource;
   private readonly resolver: SettingsResolver;
+  private readonly cache: ResultCache | undefined;
 
   constructor(private readonly options: LintRunOptions) {
     this.configs = configSource(options);
@@ -79,6 +83,7 @@ export class LintSession {
       cli: options.cli ?? { selection: {}, rules: new Map() },
       errorsOnly: options.errorsOnly,
     });
+    this.cache = options.cache && !options.fix ? new ResultCache(path.resolve(options.cwd, options.cache.location), options.cache.version) : undefined;
   }
 
   /** Lints the files named by paths (folders walked); missing paths are a usage error. */
@@ -107,6 +112,8 @@ export class LintSession {
       this.lintSource(file, source, run);
       await memory.afterFile("text" in source ? source.text.length : 0);
     }
+    const cacheProblem = this.cache?.save();
+    if (cacheProblem) process.stderr.write(`optim-lint: warning: ${cacheProblem}\n`);
     return run;
   }
 
@@ -139,6 +146,12 @@ export class LintSession {
     if (source.encoding !== undefined) run.encodings.set(filePath, source.encoding);
     const dir = filePath === STDIN_PATH ? this.options.cwd : path.dirname(filePath);
     const rules = this.resolver.settingsFor(filePath, this.configs.forDirectory(dir));
+    const cacheKey = this.cache && !fix && filePath !== STDIN_PATH ? this.cache.key(source.text, rules) : undefined;
+    const cached = cacheKey === undefined ? undefined : this.cache!.get(filePath, cacheKey, source.text);
+    if (cached) {
+      run.results.push(cached);
+      return;
+    }
     let result: FileResult;
     try {
       result = lintText(source.text, { filePath, rules, fix });
@@ -150,6 +163,7 @@ export class LintSession {
       return;
     }
     if (result.output !== undefined) run.originals.set(filePath, source.text);
+    if (cacheKey !== undefined) this.cache!.set(filePath, cacheKey, result);
     run.results.push(result);
   }
 }
