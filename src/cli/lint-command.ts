@@ -20,6 +20,7 @@ import { LintSession, STDIN_PATH, type LintRun } from "./lint-paths.js";
 import { writeFileCreatingFolders } from "./output-file.js";
 import { encodeSource } from "./read.js";
 import { DEFAULT_CACHE_DIR } from "./cache.js";
+import { applyBaseline, readBaseline, writeBaseline } from "./baseline.js";
 import { parseRuleFlag } from "./rule-flag.js";
 
 /** Checks the rule flags and turns them into command-line overrides. */
@@ -37,6 +38,9 @@ export function cliOverrides(options: Pick<CliOptions, "select" | "extendSelect"
 function checkCombinations(options: CliOptions, readsStdin: boolean): void {
   if (options.fix && options.fixDryRun) throw new UsageError("--fix and --fix-dry-run cannot be used together");
   if (readsStdin && options.paths.some((p) => p !== "-")) throw new UsageError("Text from stdin cannot be linted together with file paths");
+  if (options.writeBaseline !== undefined && (options.fix || options.fixDryRun || options.diff || options.baseline !== undefined)) {
+    throw new UsageError("--write-baseline records the findings as they are: it cannot be combined with --fix, --fix-dry-run, --diff or --baseline");
+  }
 }
 
 /** This package's version, read from the package.json above this module. */
@@ -159,6 +163,7 @@ export async function runLint(argv: string[], cwd: string): Promise<number> {
   const rules: readonly Rule<unknown>[] = RULES;
   const cli = cliOverrides(options, rules);
   const formatter = options.diff ? undefined : await loadFormatter(options.format, cwd);
+  const baseline = options.baseline === undefined ? undefined : readBaseline(options.baseline, cwd);
   const session = new LintSession({
     cwd,
     configPath: options.config,
@@ -174,6 +179,12 @@ export async function runLint(argv: string[], cwd: string): Promise<number> {
   const run = input ? session.lintStdin(input, options.stdinFilename) : await session.lintPaths(options.paths);
 
   if (options.diff) return printDiffs(run, cwd);
+  if (options.writeBaseline !== undefined) {
+    const count = writeBaseline(options.writeBaseline, run.results, cwd);
+    process.stderr.write(`Wrote ${count} finding${count === 1 ? "" : "s"} to the baseline ${options.writeBaseline}.\n`);
+    return run.internalErrors > 0 ? 2 : 0;
+  }
+  if (baseline) run.results = applyBaseline(run.results, baseline, cwd);
   // With --fix on stdin the fixed text owns stdout, so the report goes to stderr (or the output file).
   const fixesStdin = input !== undefined && options.fix;
   if (fixesStdin) printFixedStdin(run, input);

@@ -36,7 +36,8 @@ export interface LintMessage {
   cell?: { index: number; line: number; column: number };
 }
 
-export type SuppressedMessage = LintMessage & { suppressions: { kind: "directive"; justification: string }[] };
+/** A suppressed message: by a comment in the file (`directive`) or by a baseline (`external`). */
+export type SuppressedMessage = LintMessage & { suppressions: { kind: "directive" | "external"; justification: string }[] };
 
 export interface FileResult {
   filePath: string;

@@ -3,6 +3,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { FileResult, LintMessage } from "../core/engine.js";
 import { cellNote, severityOf } from "./stylish.js";
+import { FINGERPRINT_KEY, fingerprints } from "./fingerprint.js";
 import type { Formatter } from "./types.js";
 
 /** The SARIF level of a message. */
@@ -24,7 +25,8 @@ export const sarif: Formatter = (results, context) => {
   const sarifResults: object[] = [];
   for (const result of results as FileResult[]) {
     const location = artifactUri(result.filePath, context.cwd);
-    for (const message of result.messages) {
+    const prints = fingerprints(result, context.cwd);
+    for (const [index, message] of result.messages.entries()) {
       const entry: Record<string, unknown> = { level: level(message), message: { text: message.message + cellNote(message) } };
       // The region stays in the notebook's JSON text (what code scanning shows); the cell position is a property.
       if (message.cell) entry.properties = { cell: message.cell.index, cellLine: message.cell.line, cellColumn: message.cell.column };
@@ -46,6 +48,8 @@ export const sarif: Formatter = (results, context) => {
       const region: Record<string, number> = { startLine: Math.max(1, message.line), startColumn: Math.max(1, message.column) };
       if (message.endLine !== undefined) region.endLine = message.endLine;
       if (message.endColumn !== undefined) region.endColumn = message.endColumn;
+      // The baseline's fingerprint, so code scanning matches findings across moved lines.
+      if (prints[index]) entry.partialFingerprints = { [FINGERPRINT_KEY]: prints[index] };
       // Every result needs a location: GitHub rejects a whole upload otherwise.
       entry.locations = [{ physicalLocation: { artifactLocation: location, region } }];
       if (message.related?.length) {
