@@ -1,7 +1,9 @@
-// `npm run bench`: the linter on the Python standard library, then the optimizer core against PyTorch.
+// `npm run bench`: the linter on the Python standard library (without and with --cache), then the optimizer core against PyTorch.
 import { runLintBench } from "./lint.js";
 
-const results = { lint: await runLintBench() };
+import { runCacheBench } from "./cache.js";
+
+const results = { lint: await runLintBench(), cache: await runCacheBench() };
 try {
   const { runOptimBench } = await import("./optim.js");
   results.optim = await runOptimBench();

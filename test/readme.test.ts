@@ -1,5 +1,5 @@
 /** The README's rule table lists every registered rule, by code, name and documentation page. */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -16,5 +16,34 @@ describe("README", () => {
 
   it.each(RULES.map((r) => [r.meta.code, r.meta.name]))("lists %s %s in the rule table", (code, name) => {
     expect(README).toMatch(new RegExp(`^\\| ${code} \\| \\[${name}\\]\\(docs/rules/${name}\\.md\\) \\| ${RULES.find((r) => r.meta.code === code)!.meta.defaultSeverity} \\|`, "m"));
+  });
+});
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
+const TOP_FOLDERS = ["src", "rules", "docs", "test", "bench", "fixtures", "scripts", "bin"];
+
+/** Repository paths a Markdown text names: `code spans` and link targets that start at a top-level folder. */
+function namedPaths(markdown: string): string[] {
+  const candidates = [...markdown.matchAll(/`([^`\s]+)`/g), ...markdown.matchAll(/\]\(([^)\s#]+)[^)]*\)/g)].map((m) => m[1]);
+  return [...new Set(candidates.map((c) => c.replace(/^\.\//, "").replace(/[.,:;]$/, "")))].filter(
+    // Placeholders such as `rules/<name>.ts` and globs are patterns, not paths.
+    (c) => TOP_FOLDERS.includes(c.split("/")[0]) && c.includes("/") && !/[<>*{}]/.test(c),
+  );
+}
+
+describe("documentation paths", () => {
+  const docs = ["README.md", ...readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+
+  it.each(docs)("every repository path %s names exists", (doc) => {
+    const named = namedPaths(readFileSync(path.join(ROOT, doc), "utf8"));
+    const missing = named.filter((p) => !existsSync(path.join(ROOT, p)));
+    expect(missing).toEqual([]);
+  });
+
+  it("finds the paths it checks (the check cannot pass vacuously)", () => {
+    expect(namedPaths("see `src/core/engine.ts` and [the rule](docs/rules/x.md), not `rules/<name>.ts` or `npm test`")).toEqual([
+      "src/core/engine.ts",
+      "docs/rules/x.md",
+    ]);
   });
 });

@@ -288,6 +288,9 @@ CASES = [
     dict(c("rmsprop_lr_change_two_groups", "RMSprop", lr=0.01, momentum=0.5),
          groups=[dict(params=[0], options={}), dict(params=[1], options=dict(centered=True))],
          set_lr={4: {1: 0.001}, 9: {0: 0.05, 1: 0.02}}),
+    # Last, so the seeds of the cases above stay as they were.
+    # Under torch.set_default_dtype(torch.float64) NAdam's mu_product scalar is float64, not float32.
+    dict(c("nadam_float64_default_dtype", "NAdam", steps=40, lr=0.01, momentum_decay=0.05), default_dtype="float64"),
 ]
 
 
@@ -301,12 +304,17 @@ def main():
         params = initial_params()
         start = [flat(p) for p in params]
         stream = gradient_stream(1000 + seed, case["steps"], set(case.get("missing", [])))
-        if needs_port(case):
-            source = PORTS[case["optimizer"]]["source"]
-            records = run_port(case, params, stream)
-        else:
-            source = TORCH_SOURCE
-            records = run_torch(case, params, stream)
+        if case.get("default_dtype") == "float64":
+            torch.set_default_dtype(torch.float64)
+        try:
+            if needs_port(case):
+                source = PORTS[case["optimizer"]]["source"]
+                records = run_port(case, params, stream)
+            else:
+                source = TORCH_SOURCE
+                records = run_torch(case, params, stream)
+        finally:
+            torch.set_default_dtype(torch.float32)
         golden = {
             "name": case["name"],
             "source": source,
@@ -317,6 +325,7 @@ def main():
                 for g in case.get("groups", [])
             ] or None,
             "shapes": [list(s) for s in SHAPES],
+            **({"default_dtype": case["default_dtype"]} if "default_dtype" in case else {}),
             "initial": start,
             "steps": records,
         }

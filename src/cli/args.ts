@@ -26,26 +26,19 @@ export interface CliOptions {
   includeTests: boolean;
   exitZero: boolean;
   color?: boolean;
+  cache: boolean;
+  cacheLocation?: string;
+  writeBaseline?: string;
+  baseline?: string;
   help: boolean;
   version: boolean;
 }
 
-type BooleanKey =
-  | "fix"
-  | "fixDryRun"
-  | "diff"
-  | "quiet"
-  | "stdin"
-  | "noIgnore"
-  | "forceExclude"
-  | "statistics"
-  | "includeTests"
-  | "exitZero"
-  | "help"
-  | "version";
-type ValueKey = "format" | "outputFile" | "config" | "stdinFilename" | "maxWarnings" | "select" | "extendSelect" | "ignore" | "rules";
+type BooleanKey = "cache" | "fix" | "fixDryRun" | "diff" | "quiet" | "stdin" | "noIgnore" | "forceExclude" | "statistics" | "includeTests" | "exitZero" | "help" | "version";
+type ValueKey = "cacheLocation" | "writeBaseline" | "baseline" | "format" | "outputFile" | "config" | "stdinFilename" | "maxWarnings" | "select" | "extendSelect" | "ignore" | "rules";
 
 const BOOLEAN_FLAGS: Record<string, BooleanKey> = {
+  "--cache": "cache",
   "--fix": "fix",
   "--fix-dry-run": "fixDryRun",
   "--diff": "diff",
@@ -76,6 +69,9 @@ const VALUE_FLAGS: Record<string, ValueKey> = {
   "--extend-select": "extendSelect",
   "--ignore": "ignore",
   "--rule": "rules",
+  "--cache-location": "cacheLocation",
+  "--write-baseline": "writeBaseline",
+  "--baseline": "baseline",
 };
 
 const COLOR_FLAGS: Record<string, boolean> = { "--color": true, "--no-color": false };
@@ -135,6 +131,7 @@ export function defaultOptions(): CliOptions {
     statistics: false,
     includeTests: false,
     exitZero: false,
+    cache: false,
     help: false,
     version: false,
   };
@@ -173,7 +170,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 
 export const HELP = `optim-lint [options] [paths...]
 optim-lint simulate ...       run a finding's before/after settings on model problems
-optim-lint explain <rule>     show a rule's documentation
+optim-lint explain <rule>     show a rule's documentation (no rule: list the rules)
+optim-lint rules [--format json]
+                              list the rules
 
 Finds optimizer misconfiguration in PyTorch training code. Paths default to "."; "-" reads stdin.
 
@@ -186,7 +185,8 @@ Output:
       --color, --no-color     force or disable colors (default: on a terminal, honoring NO_COLOR/FORCE_COLOR)
 
 Fixing:
-      --fix                   apply safe fixes to the files, then report what is left
+      --fix                   apply safe fixes to the files, then report what is left;
+                              on stdin, print the fixed text (the report goes to stderr)
       --fix-dry-run           compute fixes without writing (the JSON formats show "output")
       --diff                  print the fixes as a unified diff, write nothing; exit 1 if there is one
 
@@ -208,6 +208,12 @@ Files:
       --include-tests         report findings in test code too (test_*.py, *_test.py, conftest.py,
                               tests/ folders, test functions and classes, fixtures); same as
                               include-tests = true in configuration
+
+Cache and baseline:
+      --cache                 reuse results of unchanged files (key: content, settings, version)
+      --cache-location <dir>  the cache folder (default .optim-lint-cache/); implies --cache
+      --write-baseline <file> record the current findings as accepted, then exit 0
+      --baseline <file>       report only findings that are not in the baseline
 
 Exit status:
       --quiet                 report errors only (warning-level rules are not run)

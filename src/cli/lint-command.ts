@@ -2,14 +2,14 @@
  * The lint command: parse flags, lint, fix, print, and choose the exit code
  * (0 clean, 1 errors or too many warnings; usage and configuration errors are thrown as UsageError).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from "diff";
 import { RULES } from "../../rules/index.js";
 import { UsageError } from "../config/errors.js";
 import { checkSelectors } from "../config/selection.js";
-import type { FileResult } from "../core/results.js";
+import { fileErrorResult, type FileResult } from "../core/results.js";
 import type { Rule } from "../core/types.js";
 import { wantsColor } from "../formatters/color.js";
 import { loadFormatter } from "../formatters/index.js";
@@ -17,10 +17,14 @@ import { rulesMetaFor } from "../formatters/metadata.js";
 import { formatStatistics, statisticsRows } from "../formatters/statistics.js";
 import { HELP, parseArgs, type CliOptions } from "./args.js";
 import { LintSession, STDIN_PATH, type LintRun } from "./lint-paths.js";
+import { writeFileCreatingFolders } from "./output-file.js";
+import { encodeSource } from "./read.js";
+import { DEFAULT_CACHE_DIR } from "./cache.js";
+import { applyBaseline, readBaseline, writeBaseline } from "./baseline.js";
 import { parseRuleFlag } from "./rule-flag.js";
 
 /** Checks the rule flags and turns them into command-line overrides. */
-function cliOverrides(options: CliOptions, rules: readonly Rule<unknown>[]) {
+export function cliOverrides(options: Pick<CliOptions, "select" | "extendSelect" | "ignore" | "rules">, rules: readonly Rule<unknown>[]) {
   checkSelectors(options.select, rules, "--select");
   checkSelectors(options.extendSelect, rules, "--extend-select");
   checkSelectors(options.ignore, rules, "--ignore");
@@ -33,10 +37,10 @@ function cliOverrides(options: CliOptions, rules: readonly Rule<unknown>[]) {
 /** Rejects flag combinations that cannot work together. */
 function checkCombinations(options: CliOptions, readsStdin: boolean): void {
   if (options.fix && options.fixDryRun) throw new UsageError("--fix and --fix-dry-run cannot be used together");
-  if (readsStdin && options.fix && !options.diff) {
-    throw new UsageError("--fix is not available for text read from stdin; use --fix-dry-run (or --diff) instead");
-  }
   if (readsStdin && options.paths.some((p) => p !== "-")) throw new UsageError("Text from stdin cannot be linted together with file paths");
+  if (options.writeBaseline !== undefined && (options.fix || options.fixDryRun || options.diff || options.baseline !== undefined)) {
+    throw new UsageError("--write-baseline records the findings as they are: it cannot be combined with --fix, --fix-dry-run, --diff or --baseline");
+  }
 }
 
 /** This package's version, read from the package.json above this module. */
@@ -96,31 +100,46 @@ function printDiffs(run: LintRun, cwd: string): number {
   return diffs.length > 0 ? 1 : 0;
 }
 
-/** Writes fixed text back to the files it came from. */
-function writeFixes(results: readonly FileResult[]): void {
-  for (const result of results) {
-    if (result.output === undefined || result.filePath === STDIN_PATH) continue;
-    try {
-      writeFileSync(result.filePath, result.output, "utf8");
-    } catch (error) {
-      throw new UsageError(`Cannot write the fixed file ${result.filePath}: ${(error as Error).message}`);
+/**
+ * Writes fixed text back to the files it came from, in the encoding each was read in. A file that cannot
+ * be written (read-only, or a character its encoding lacks) is reported as it stands, with a fatal
+ * message saying why, and the other files are still written.
+ */
+function writeFixes(run: LintRun, session: LintSession): void {
+  run.results = run.results.map((result) => {
+    if (result.output === undefined || result.filePath === STDIN_PATH) return result;
+    const bytes = encodeSource(result.output, run.encodings.get(result.filePath));
+    let problem = bytes ? undefined : `the fixed text has characters that ${run.encodings.get(result.filePath)} cannot encode`;
+    if (bytes) {
+      try {
+        writeFileSync(result.filePath, bytes);
+      } catch (error) {
+        problem = (error as Error).message;
+      }
     }
-  }
+    if (problem === undefined) return result;
+    const original = run.originals.get(result.filePath) ?? "";
+    const unfixed = session.lintUnfixed(result.filePath, original);
+    const notice = fileErrorResult(result.filePath, `Cannot write the fixed file: ${problem}`).messages[0];
+    return { ...unfixed, messages: [notice, ...unfixed.messages], errorCount: unfixed.errorCount + 1, fatalErrorCount: unfixed.fatalErrorCount + 1 };
+  });
+}
+
+/** `--fix` on stdin (as `ruff check --fix -`): the fixed text, or the text unchanged, goes to stdout. */
+function printFixedStdin(run: LintRun, input: Uint8Array): void {
+  const result = run.results[0];
+  const fixed = result?.output === undefined ? undefined : encodeSource(result.output, run.encodings.get(result.filePath));
+  process.stdout.write(fixed ?? Buffer.from(input));
 }
 
 /** Prints the report to stdout followed by a newline (as ESLint's console.log does), or writes it to the output file. */
-function emit(text: string, outputFile: string | undefined, cwd: string): void {
+function emit(text: string, outputFile: string | undefined, cwd: string, stream: NodeJS.WriteStream): void {
   if (outputFile === undefined) {
-    if (text !== "") process.stdout.write(`${text}\n`);
+    if (text !== "") stream.write(`${text}\n`);
     return;
   }
-  const target = path.resolve(cwd, outputFile);
-  try {
-    mkdirSync(path.dirname(target), { recursive: true });
-    writeFileSync(target, text, "utf8");
-  } catch (error) {
-    throw new UsageError(`Cannot write the output file ${outputFile}: ${(error as Error).message}`);
-  }
+  const problem = writeFileCreatingFolders(path.resolve(cwd, outputFile), text);
+  if (problem !== undefined) throw new UsageError(`Cannot write the output file ${outputFile}: ${problem}`);
 }
 
 /** Sums a count over results. */
@@ -144,6 +163,7 @@ export async function runLint(argv: string[], cwd: string): Promise<number> {
   const rules: readonly Rule<unknown>[] = RULES;
   const cli = cliOverrides(options, rules);
   const formatter = options.diff ? undefined : await loadFormatter(options.format, cwd);
+  const baseline = options.baseline === undefined ? undefined : readBaseline(options.baseline, cwd);
   const session = new LintSession({
     cwd,
     configPath: options.config,
@@ -154,11 +174,22 @@ export async function runLint(argv: string[], cwd: string): Promise<number> {
     errorsOnly: options.quiet && options.maxWarnings < 0,
     rules,
     includeTests: options.includeTests,
+    ...(options.cache || options.cacheLocation !== undefined ? { cache: { location: options.cacheLocation ?? DEFAULT_CACHE_DIR, version: packageVersion() } } : {}),
   });
-  const run = readsStdin ? await session.lintStdin(await readStdin(), options.stdinFilename) : await session.lintPaths(options.paths);
+  const input = readsStdin ? await readStdin() : undefined;
+  const run = input ? await session.lintStdin(input, options.stdinFilename) : await session.lintPaths(options.paths);
 
   if (options.diff) return printDiffs(run, cwd);
-  if (options.fix) writeFixes(run.results);
+  if (options.writeBaseline !== undefined) {
+    const count = writeBaseline(options.writeBaseline, run.results, cwd);
+    process.stderr.write(`Wrote ${count} finding${count === 1 ? "" : "s"} to the baseline ${options.writeBaseline}.\n`);
+    return run.internalErrors > 0 ? 2 : 0;
+  }
+  if (baseline) run.results = applyBaseline(run.results, baseline, cwd);
+  // With --fix on stdin the fixed text owns stdout, so the report goes to stderr (or the output file).
+  const fixesStdin = input !== undefined && options.fix;
+  if (fixesStdin) printFixedStdin(run, input);
+  else if (options.fix) writeFixes(run, session);
 
   const errors = total(run.results, (r) => r.errorCount);
   const warnings = total(run.results, (r) => r.warningCount);
@@ -178,7 +209,7 @@ export async function runLint(argv: string[], cwd: string): Promise<number> {
       ...(tooManyWarnings ? { maxWarningsExceeded: { maxWarnings: options.maxWarnings, foundWarnings: warnings } } : {}),
     });
   }
-  emit(report, options.outputFile, cwd);
+  emit(report, options.outputFile, cwd, fixesStdin ? process.stderr : process.stdout);
   if (tooManyWarnings) process.stderr.write(`optim-lint found too many warnings (maximum: ${options.maxWarnings}).\n`);
   if (run.internalErrors > 0) return 2;
   if (options.exitZero) return 0;

@@ -14,6 +14,7 @@ import { adapterFor, linter } from "../default-linter.js";
 import { decodeSource, readSource, type SourceText } from "./read.js";
 import { isTestPath } from "../core/roles.js";
 import { Excludes, FileWalker } from "./walk.js";
+import { ResultCache } from "./cache.js";
 import { NativeMemoryGuard } from "./native-memory.js";
 
 /** The filePath results carry for stdin text given without `--stdin-filename`. */
@@ -32,12 +33,16 @@ export interface LintRunOptions {
   rules?: readonly Rule<unknown>[];
   /** Report findings in test code too (`--include-tests`); otherwise configuration's `include-tests` decides. */
   includeTests?: boolean;
+  /** Keep per-file results between runs (not used when fixing). */
+  cache?: { location: string; version: string };
 }
 
 export interface LintRun {
   results: FileResult[];
   /** The original text of each file the fixes changed, for writing diffs. */
   originals: Map<string, string>;
+  /** The declared (PEP 263) encoding of files not in UTF-8, for writing fixes back. */
+  encodings: Map<string, string>;
   /** Files whose linting crashed (each is reported as a fatal message; the run exits 2). */
   internalErrors: number;
   /** Test code: files recognized as tests by path (their findings are not computed), and findings left out elsewhere. */
@@ -56,7 +61,7 @@ export interface TestCodeSummary {
 
 /** A run that has linted nothing yet. */
 function emptyRun(): LintRun {
-  return { results: [], originals: new Map(), internalErrors: 0, testCode: { included: true, files: 0, hiddenFindings: 0 } };
+  return { results: [], originals: new Map(), encodings: new Map(), internalErrors: 0, testCode: { included: true, files: 0, hiddenFindings: 0 } };
 }
 
 /** Looks up the configuration for files: one explicit file, or the nearest one. */
@@ -118,6 +123,7 @@ function readWalked(file: string, adapter: LanguageAdapter | undefined): SourceT
 export class LintSession {
   readonly configs: ConfigSource;
   private readonly resolver: SettingsResolver;
+  private readonly cache: ResultCache | undefined;
 
   constructor(private readonly options: LintRunOptions) {
     this.configs = configSource(options);
@@ -126,6 +132,7 @@ export class LintSession {
       cli: options.cli ?? { selection: {}, rules: new Map() },
       errorsOnly: options.errorsOnly,
     });
+    this.cache = options.cache && !options.fix ? new ResultCache(path.resolve(options.cwd, options.cache.location), options.cache.version) : undefined;
   }
 
   /** Lints the files named by paths (folders walked); missing paths are a usage error. */
@@ -140,7 +147,13 @@ export class LintSession {
       handles: (file) => adapterFor(file) !== undefined,
     });
     const roots = (paths.length > 0 ? paths : ["."]).map((given) => path.resolve(cwd, given));
-    const { files, errors } = walker.collect(paths.length > 0 ? paths : ["."]);
+    const given = paths.length > 0 ? paths : ["."];
+    const { files, errors, skipped } = walker.collect(given);
+    for (const skip of skipped) process.stderr.write(`optim-lint: warning: ${skip.path} skipped: ${skip.reason}\n`);
+    // As ESLint does, a run that finds nothing to lint is a usage error; files the user asked to exclude are not.
+    if (files.length === 0 && errors.length === 0 && !skipped.some((s) => s.excluded)) {
+      throw new UsageError(`No files to lint in ${given.join(", ")} (optim-lint reads Python files and notebooks)`);
+    }
     const run = emptyRun();
     for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
     const inputs: LintInput[] = [];
@@ -149,11 +162,17 @@ export class LintSession {
     for (const file of files) {
       const source = named.has(file) ? readSource(file) : readWalked(file, adapterFor(file));
       if (!source) continue;
-      if ("error" in source) run.results.push(fileErrorResult(file, source.error));
-      else inputs.push(this.input(file, source.text, run, roleBase(file, cwd, roots)));
+      if ("error" in source) {
+        run.results.push(fileErrorResult(file, source.error));
+        continue;
+      }
+      if (source.encoding !== undefined) run.encodings.set(file, source.encoding);
+      inputs.push(this.input(file, source.text, run, roleBase(file, cwd, roots)));
     }
     const memory = new NativeMemoryGuard();
     await this.lintInputs(inputs, run, (chars) => memory.afterFile(chars));
+    const cacheProblem = this.cache?.save();
+    if (cacheProblem) process.stderr.write(`optim-lint: warning: ${cacheProblem}\n`);
     return run;
   }
 
@@ -171,9 +190,16 @@ export class LintSession {
     return { filePath, text, rules: testFile ? [] : this.resolver.settingsFor(filePath, config), hideTestCode: !includeTests };
   }
 
-  /** Lints the inputs as one project (values cross files); results are added in input order. */
+  /**
+   * Lints the inputs as one project (values cross files); results are added in input order. With a cache,
+   * a file whose text and settings are unchanged takes its stored result and is not analyzed again.
+   */
   private async lintInputs(inputs: LintInput[], run: LintRun, between: (chars: number) => Promise<void>): Promise<void> {
-    const results = await linter.lintProjectAsync(inputs, {
+    const cache = this.options.fix ? undefined : this.cache;
+    const keys = inputs.map((input) => (cache && input.filePath !== STDIN_PATH ? cache.key(input.text, input.rules) : undefined));
+    const cached = inputs.map((input, i) => (keys[i] === undefined ? undefined : cache!.get(input.filePath, keys[i]!, input.text)));
+    const fresh = inputs.filter((_, i) => !cached[i]);
+    const results = await linter.lintProjectAsync(fresh, {
       fix: this.options.fix,
       host: DISK,
       between,
@@ -183,11 +209,21 @@ export class LintSession {
         process.stderr.write(`Internal error while linting ${filePath}:\n${(error as Error)?.stack ?? error}\n`);
       },
     });
-    results.forEach((result, i) => {
-      if (result.output !== undefined) run.originals.set(result.filePath, inputs[i].text);
+    let next = 0;
+    inputs.forEach((input, i) => {
+      const result = cached[i] ?? results[next++];
+      if (result.output !== undefined) run.originals.set(result.filePath, input.text);
+      if (!cached[i] && keys[i] !== undefined) cache!.set(input.filePath, keys[i]!, result);
       run.testCode.hiddenFindings += result.hiddenInTestCode ?? 0;
       run.results.push(result);
     });
+  }
+
+  /** Lints a text without fixing, as it stands (for a file whose fixes could not be written). */
+  lintUnfixed(filePath: string, text: string): FileResult {
+    const run = emptyRun();
+    const [result] = linter.lintProject([this.input(filePath, text, run, this.options.cwd)], { host: DISK });
+    return result;
   }
 
   /** Lints stdin's bytes as the file `filename` (or `<text>`); an excluded name with force-exclude lints nothing. */

@@ -1,6 +1,7 @@
 /**
- * Finding the files to lint: folders are walked honoring nested `.gitignore` files and configured
- * excludes, skipping VCS, dependency and virtual-environment folders, following symlinks without looping.
+ * Finding the files to lint: folders are walked honoring nested `.gitignore` files, configured excludes and
+ * the default excludes (VCS, build, dependency, cache and virtual-environment folders), following symlinks
+ * without looping and listing each file once.
  */
 import { existsSync, readFileSync, readdirSync, realpathSync, statSync, type Dirent } from "node:fs";
 import path from "node:path";
@@ -8,8 +9,41 @@ import ignore, { type Ignore } from "ignore";
 import { globMatcher, type PathMatcher } from "../config/globs.js";
 import type { ProjectConfig } from "../config/load.js";
 
-/** Folder names never walked into. */
-const SKIPPED_DIRS = new Set([".git", "node_modules", ".venv", "venv", "site-packages", "__pycache__", ".ipynb_checkpoints"]);
+/** Version-control folders: never walked into, even with `--no-ignore`. */
+const VCS_DIRS = new Set([".git", ".hg", ".svn", ".bzr"]);
+
+/**
+ * Folder names skipped by default when walking (Ruff's default excludes, plus caches of Python and of this
+ * tool). `--no-ignore` walks them. Paths named on the command line are linted even inside them.
+ * README.md documents this list; keep them in step.
+ */
+export const DEFAULT_EXCLUDED_DIRS: readonly string[] = [
+  ".direnv",
+  ".eggs",
+  ".git-rewrite",
+  ".ipynb_checkpoints",
+  ".mypy_cache",
+  ".nox",
+  ".optim-lint-cache",
+  ".pants.d",
+  ".pyenv",
+  ".pytest_cache",
+  ".pytype",
+  ".ruff_cache",
+  ".tox",
+  ".venv",
+  ".vscode",
+  "__pycache__",
+  "__pypackages__",
+  "_build",
+  "buck-out",
+  "build",
+  "dist",
+  "node_modules",
+  "site-packages",
+  "venv",
+];
+const SKIPPED_DIRS = new Set(DEFAULT_EXCLUDED_DIRS);
 
 /** The rules of one `.gitignore` file, anchored at its folder. */
 interface IgnoreLayer {
@@ -30,8 +64,10 @@ export interface WalkOptions {
 }
 
 export interface WalkResult {
-  /** Absolute paths, in a stable order, each once. */
+  /** Absolute paths, in a stable order, each once (a file reached through symlinks too is listed once). */
   files: string[];
+  /** Files named on the command line that are not linted, and why. */
+  skipped: { path: string; reason: string; excluded: boolean }[];
   /** Folders that could not be read. */
   errors: { path: string; message: string }[];
 }
@@ -80,7 +116,7 @@ function ancestorLayers(root: string, cwd: string): IgnoreLayer[] {
   return dirs.flatMap((dir) => ignoreLayer(dir) ?? []);
 }
 
-/** Whether a folder is a Python virtual environment or another folder never linted. */
+/** Whether a folder is a Python virtual environment or one of the default excludes. */
 function isSkippedDir(dir: string): boolean {
   return SKIPPED_DIRS.has(path.basename(dir)) || existsSync(path.join(dir, "pyvenv.cfg"));
 }
@@ -109,7 +145,10 @@ export class FileWalker {
   private readonly visited = new Set<string>();
   private readonly excludes: Excludes;
   private readonly files = new Set<string>();
+  /** Real paths of the files collected, so that a file reached twice through symlinks is linted once. */
+  private readonly realFiles = new Set<string>();
   private readonly errors: WalkResult["errors"] = [];
+  private readonly skipped: WalkResult["skipped"] = [];
 
   constructor(private readonly options: WalkOptions) {
     this.excludes = new Excludes(options.configFor);
@@ -121,11 +160,28 @@ export class FileWalker {
       const absolute = path.resolve(this.options.cwd, given);
       if (statSync(absolute).isDirectory()) {
         this.walkRoot(absolute);
-      } else if (!(this.options.forceExclude && !this.options.noIgnore && this.excluded(absolute))) {
-        this.files.add(absolute);
+      } else if (this.options.forceExclude && !this.options.noIgnore && this.excluded(absolute)) {
+        this.skipped.push({ path: given, reason: "excluded by the configuration (--force-exclude)", excluded: true });
+      } else if (!this.options.handles(absolute)) {
+        this.skipped.push({ path: given, reason: "not a supported file type", excluded: false });
+      } else {
+        this.addFile(absolute);
       }
     }
-    return { files: [...this.files], errors: this.errors };
+    return { files: [...this.files], errors: this.errors, skipped: this.skipped };
+  }
+
+  /** Adds a file unless the same file (by real path) is already in. */
+  private addFile(absolute: string): void {
+    let real = absolute;
+    try {
+      real = realpathSync(absolute);
+    } catch {
+      // An unreadable path is still linted, and reported there.
+    }
+    if (this.realFiles.has(real)) return;
+    this.realFiles.add(real);
+    this.files.add(absolute);
   }
 
   private excluded(absolute: string): boolean {
@@ -157,10 +213,10 @@ export class FileWalker {
       const absolute = path.join(dir, entry.name);
       const isDir = this.isDirectory(entry, absolute);
       if (isDir === undefined) continue;
-      if (isDir && isSkippedDir(absolute)) continue;
+      if (isDir && (VCS_DIRS.has(entry.name) || (!this.options.noIgnore && isSkippedDir(absolute)))) continue;
       if (!this.options.noIgnore && (gitIgnored(absolute, isDir, layers) || this.excluded(absolute))) continue;
       if (isDir) this.walkDir(absolute, layers);
-      else if (this.options.handles(absolute)) this.files.add(absolute);
+      else if (this.options.handles(absolute)) this.addFile(absolute);
     }
   }
 

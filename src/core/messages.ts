@@ -116,6 +116,8 @@ export function placeReport(
     });
   }
   message.docsUrl = docsUrl(meta.name);
+  const cell = dest.adapter.cellAt?.(dest.analyzed, span.start);
+  if (cell) message.cell = cell;
   if (report.settingsChange) message.settingsChange = report.settingsChange;
   return { dest, message, ...positions.lines(dest.path, span) };
 }

@@ -34,10 +34,13 @@ export interface LintMessage {
   fatal?: boolean;
   related?: RelatedLocation[];
   docsUrl?: string;
+  /** In a notebook: the cell (counting every cell from 1, as Jupyter shows them) and the 1-based line and column in its source. */
+  cell?: { index: number; line: number; column: number };
   settingsChange?: { before: OptimizerConfig; after: OptimizerConfig };
 }
 
-export type SuppressedMessage = LintMessage & { suppressions: { kind: "directive"; justification: string }[] };
+/** A suppressed message: by a comment in the file (`directive`) or by a baseline (`external`). */
+export type SuppressedMessage = LintMessage & { suppressions: { kind: "directive" | "external"; justification: string }[] };
 
 export interface FileResult {
   filePath: string;

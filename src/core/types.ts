@@ -153,6 +153,8 @@ export interface LanguageAdapter {
   analyze(text: string, filePath: string): AnalyzedFile;
   /** Text edits for a request on a file this adapter analyzed; a string explains why it cannot be done. */
   edits(file: AnalyzedFile, request: FixRequest): TextEdit[] | string;
+  /** Where an offset lies in a notebook: the cell and the line and column in it, all counted from 1 (notebook adapters only). */
+  cellAt?(file: AnalyzedFile, offset: number): { index: number; line: number; column: number } | undefined;
   /** Whether the text parses without syntax errors (used to refuse a fix that breaks the file). */
   parses(text: string): boolean;
   /**

@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import type { FileResult, LintMessage } from "../core/results.js";
-import { severityOf } from "./stylish.js";
+import { cellNote, severityOf } from "./stylish.js";
 import type { Formatter } from "./types.js";
 
 /** GitHub shows at most this many annotations of one type per step and drops the rest silently. */
@@ -56,7 +56,7 @@ export const github: Formatter = (results, context) => {
     const label = message.code ? `optim-lint (${message.code})` : "optim-lint";
     props.push(`title=${escapeProperty(label)}`);
     const head = `${file}:${message.line}:${message.column}: ${message.code ? `${message.code} ` : ""}`;
-    out += `::${command} ${props.join(",")}::${escapeData(head + message.message)}\n`;
+    out += `::${command} ${props.join(",")}::${escapeData(head + message.message + cellNote(message))}\n`;
   }
   const hidden = Object.values(counts).reduce((sum, n) => sum + Math.max(0, n - SHOWN_PER_TYPE), 0);
   if (hidden > 0) out += `::notice::${hidden} more finding${hidden === 1 ? "" : "s"} than GitHub shows as annotations (${SHOWN_PER_TYPE} per type per step); all are listed in this log.\n`;

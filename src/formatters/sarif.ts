@@ -2,7 +2,8 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { FileResult, LintMessage } from "../core/results.js";
-import { severityOf } from "./stylish.js";
+import { cellNote, severityOf } from "./stylish.js";
+import { FINGERPRINT_KEY, fingerprints } from "./fingerprint.js";
 import type { Formatter } from "./types.js";
 
 /** The SARIF level of a message. */
@@ -24,8 +25,11 @@ export const sarif: Formatter = (results, context) => {
   const sarifResults: object[] = [];
   for (const result of results as FileResult[]) {
     const location = artifactUri(result.filePath, context.cwd);
-    for (const message of result.messages) {
-      const entry: Record<string, unknown> = { level: level(message), message: { text: message.message } };
+    const prints = fingerprints(result, context.cwd);
+    for (const [index, message] of result.messages.entries()) {
+      const entry: Record<string, unknown> = { level: level(message), message: { text: message.message + cellNote(message) } };
+      // The region stays in the notebook's JSON text (what code scanning shows); the cell position is a property.
+      if (message.cell) entry.properties = { cell: message.cell.index, cellLine: message.cell.line, cellColumn: message.cell.column };
       if (message.code && message.ruleId) {
         if (!ruleIndex.has(message.code)) {
           const meta = context.rulesMeta[message.ruleId];
@@ -44,6 +48,8 @@ export const sarif: Formatter = (results, context) => {
       const region: Record<string, number> = { startLine: Math.max(1, message.line), startColumn: Math.max(1, message.column) };
       if (message.endLine !== undefined) region.endLine = message.endLine;
       if (message.endColumn !== undefined) region.endColumn = message.endColumn;
+      // The baseline's fingerprint, so code scanning matches findings across moved lines.
+      if (prints[index]) entry.partialFingerprints = { [FINGERPRINT_KEY]: prints[index] };
       // Every result needs a location: GitHub rejects a whole upload otherwise.
       entry.locations = [{ physicalLocation: { artifactLocation: location, region } }];
       if (message.related?.length) {

@@ -2,6 +2,7 @@
  * ESLint's default layout: each file's path underlined, one aligned row per message
  * (`line:column  severity  message  CODE rule-name`), then a summary of problems and fixable ones.
  */
+import path from "node:path";
 import type { FileResult, LintMessage } from "../core/results.js";
 import { palette, visibleLength, type Palette } from "./color.js";
 import type { Formatter } from "./types.js";
@@ -30,6 +31,18 @@ export function ruleLabel(message: LintMessage): string {
   return message.code ? `${message.code} ${message.ruleId}` : message.ruleId;
 }
 
+/** A path as the human formats print it: relative to the working folder when inside it (as Ruff prints), else absolute. */
+export function shownPath(filePath: string, cwd: string): string {
+  if (!path.isAbsolute(filePath)) return filePath;
+  const relative = path.relative(cwd, filePath);
+  return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : filePath;
+}
+
+/** ` (cell 3, line 2)` for a message in a notebook cell, else nothing. */
+export function cellNote(message: LintMessage): string {
+  return message.cell ? ` (cell ${message.cell.index}, line ${message.cell.line})` : "";
+}
+
 /** Rows laid out in columns two spaces apart; column 1 right-aligned, the rest left-aligned, trailing blanks cut. */
 function alignColumns(rows: string[][]): string[] {
   const widths: number[] = [];
@@ -46,17 +59,18 @@ function alignColumns(rows: string[][]): string[] {
 }
 
 /** One file's block: the underlined path and its message table. */
-function fileBlock(result: FileResult, paint: Palette): string {
+function fileBlock(result: FileResult, paint: Palette, cwd: string): string {
+  // In a notebook the position is the cell's (`cell 3:2:1`, as Ruff prints it), not the line of the JSON text.
   const rows = result.messages.map((message) => [
     "",
-    String(message.line || 0),
-    String(message.column || 0),
+    message.cell ? `cell ${message.cell.index}:${message.cell.line}` : String(message.line || 0),
+    String(message.cell ? message.cell.column : message.column || 0),
     severityLabel(message, paint),
     message.message.replace(/([^ ])\.$/u, "$1"),
     paint.dim(ruleLabel(message)),
   ]);
   const lines = alignColumns(rows).map((line) => line.replace(/(\d+)\s+(\d+)/u, (_, l: string, c: string) => paint.dim(`${l}:${c}`)));
-  return `${paint.underline(result.filePath)}\n${lines.join("\n")}\n\n`;
+  return `${paint.underline(shownPath(result.filePath, cwd))}\n${lines.join("\n")}\n\n`;
 }
 
 export const stylish: Formatter = (results, context) => {
@@ -74,7 +88,7 @@ export const stylish: Formatter = (results, context) => {
     infos += result.infoCount ?? 0;
     fixableErrors += result.fixableErrorCount;
     fixableWarnings += result.fixableWarningCount;
-    output += fileBlock(result, paint);
+    output += fileBlock(result, paint, context.cwd);
   }
   const total = errors + warnings + infos;
   if (total === 0) return "";

@@ -159,5 +159,9 @@ export const notebookAdapter: LanguageAdapter = {
   handles: (filePath) => /\.ipynb$/i.test(filePath),
   analyze: (text, filePath) => analyzeNotebook(text, filePath),
   edits: notebookFileEdits,
+  cellAt: (file, offset) => {
+    const at = cellLocation(file, offset);
+    return at && { index: at.cell + 1, line: at.line + 1, column: at.column + 1 };
+  },
   parses: notebookParses,
 };

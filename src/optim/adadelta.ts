@@ -1,5 +1,6 @@
 /** Adadelta: step sizes from running averages of squared gradients and squared updates (torch `Adadelta`). */
 import { Optimizer, checkNonNegative, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
+import { checkOptionNames } from "./options.js";
 import { ValueError } from "./errors.js";
 
 export interface AdadeltaOptions {
@@ -16,6 +17,7 @@ export const ADADELTA_DEFAULTS: AdadeltaOptions = { lr: 1.0, rho: 0.9, eps: 1e-6
 
 export class Adadelta extends Optimizer<AdadeltaGroup> {
   constructor(params: ParamsInput, options: Partial<AdadeltaOptions> = {}) {
+    checkOptionNames(new.target.name, options, Object.keys(ADADELTA_DEFAULTS));
     const defaults = { ...ADADELTA_DEFAULTS, ...options };
     checkNonNegative(defaults.lr, "learning rate");
     if (!(0 <= defaults.rho && defaults.rho <= 1)) throw new ValueError(`Invalid rho value: ${defaults.rho}`);

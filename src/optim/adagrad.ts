@@ -1,5 +1,6 @@
 /** Adagrad with learning-rate decay, an initial accumulator value and L2 decay (torch `Adagrad`). */
 import { Optimizer, checkNonNegative, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
+import { checkOptionNames } from "./options.js";
 
 export interface AdagradOptions {
   lr: number;
@@ -18,6 +19,7 @@ export const ADAGRAD_DEFAULTS: AdagradOptions = {
 
 export class Adagrad extends Optimizer<AdagradGroup> {
   constructor(params: ParamsInput, options: Partial<AdagradOptions> = {}) {
+    checkOptionNames(new.target.name, options, Object.keys(ADAGRAD_DEFAULTS));
     const defaults = { ...ADAGRAD_DEFAULTS, ...options };
     checkNonNegative(defaults.lr, "learning rate");
     checkNonNegative(defaults.lr_decay, "lr_decay value");

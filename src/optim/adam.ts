@@ -1,5 +1,6 @@
 /** Adam with optional AMSGrad, maximization and either L2 or decoupled weight decay (torch 2.x `Adam`). */
 import { Optimizer, withBetaDefaults, checkBetas, checkNonNegative, lerp, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
+import { checkOptionNames } from "./options.js";
 
 export interface AdamOptions {
   lr: number;
@@ -28,6 +29,7 @@ export function checkAdamOptions(options: { lr: number; eps: number; betas: read
 
 export class Adam extends Optimizer<AdamGroup> {
   constructor(params: ParamsInput, options: Partial<AdamOptions> = {}) {
+    checkOptionNames(new.target.name, options, Object.keys(ADAM_DEFAULTS));
     const defaults = withBetaDefaults(ADAM_DEFAULTS, options);
     checkAdamOptions(defaults);
     super(params, defaults);

@@ -1,5 +1,6 @@
 /** Adamax: Adam with an infinity-norm second moment (torch `Adamax`). */
 import { Optimizer, withBetaDefaults, lerp, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
+import { checkOptionNames } from "./options.js";
 import { checkAdamOptions } from "./adam.js";
 
 export interface AdamaxOptions {
@@ -16,6 +17,7 @@ export const ADAMAX_DEFAULTS: AdamaxOptions = { lr: 2e-3, betas: [0.9, 0.999], e
 
 export class Adamax extends Optimizer<AdamaxGroup> {
   constructor(params: ParamsInput, options: Partial<AdamaxOptions> = {}) {
+    checkOptionNames(new.target.name, options, Object.keys(ADAMAX_DEFAULTS));
     const defaults = withBetaDefaults(ADAMAX_DEFAULTS, options);
     checkAdamOptions(defaults);
     super(params, defaults);

@@ -3,6 +3,8 @@
  * and a factory keyed by torch short name.
  */
 export * from "./errors.js";
+export * from "./dtype.js";
+export { checkOptionNames } from "./options.js";
 export * from "./optimizer.js";
 export * from "./sgd.js";
 export * from "./adam.js";

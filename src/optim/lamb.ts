@@ -6,6 +6,7 @@
  * kept per group, advanced at every step whether or not the group had gradients.
  */
 import { Optimizer, withBetaDefaults, checkBetas, checkNonNegative, l2Norm, lerp, zerosLike, type Gradient, type GroupBatch, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
+import { checkOptionNames } from "./options.js";
 
 export interface LAMBOptions {
   lr: number;
@@ -43,6 +44,7 @@ export class LAMB extends Optimizer<LAMBGroup> {
   private clipDivisor: number | undefined;
 
   constructor(params: ParamsInput, options: Partial<LAMBOptions> = {}) {
+    checkOptionNames(new.target.name, options, Object.keys(LAMB_DEFAULTS));
     const defaults = withBetaDefaults(LAMB_DEFAULTS, options);
     checkNonNegative(defaults.lr, "learning rate");
     checkNonNegative(defaults.eps, "epsilon value");

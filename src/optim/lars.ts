@@ -8,6 +8,7 @@
  * decay nor adaptation. Parameters are flat here, so that option needs the group's `shapes`.
  */
 import { Optimizer, l2Norm, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
+import { checkOptionNames } from "./options.js";
 import { ValueError } from "./errors.js";
 import { checkMomentumOptions } from "./sgd.js";
 
@@ -44,6 +45,7 @@ export function larsTrustRatio(weightNorm: number, gradNorm: number, trustCoeff:
 
 export class LARS extends Optimizer<LARSGroup> {
   constructor(params: ParamsInput, options: Partial<LARSOptions> = {}) {
+    checkOptionNames(new.target.name, options, [...Object.keys(LARS_DEFAULTS), "shapes"]);
     const defaults = { ...LARS_DEFAULTS, ...options };
     checkMomentumOptions(defaults);
     super(params, defaults);

@@ -5,6 +5,7 @@
  * that value. Momentum buffers of the inner optimizer are left as they are.
  */
 import { Optimizer, copyLike, type Gradient, type GroupOptions, type ParamGroup, type StateDict, type Tensor } from "./optimizer.js";
+import { checkOptionNames } from "./options.js";
 import { RuntimeError, ValueError } from "./errors.js";
 
 export interface LookaheadOptions {
@@ -25,6 +26,7 @@ export class Lookahead<G extends ParamGroup = ParamGroup> extends Optimizer<G> {
   private readonly slow: Map<Tensor, Tensor>;
 
   constructor(base: Optimizer<G>, options: Partial<LookaheadOptions> = {}) {
+    checkOptionNames("Lookahead", options, Object.keys(LOOKAHEAD_DEFAULTS));
     const { k, alpha } = { ...LOOKAHEAD_DEFAULTS, ...options };
     if (!(0 <= alpha && alpha <= 1)) throw new ValueError(`Invalid slow update rate: ${alpha}`);
     if (!(Number.isInteger(k) && k >= 1)) throw new ValueError(`Invalid lookahead steps: ${k}`);

@@ -2,9 +2,12 @@
  * NAdam: Adam with Nesterov momentum and a momentum schedule (torch 2.x `NAdam`), including
  * `decoupled_weight_decay` and `maximize`. Follows 2.x, where the next step's momentum product is
  * `mu_product * mu_next` (torch 1.13 multiplied by `mu` a second time, pytorch#92699). torch keeps
- * `mu_product` in a float32 scalar under the default dtype; it is rounded the same way here.
+ * `mu_product` in a scalar tensor of the default dtype: float32 unless `setDefaultDtype("float64")` was
+ * called before construction (as `torch.set_default_dtype(torch.float64)`), and it is rounded the same way here.
  */
 import { Optimizer, withBetaDefaults, checkNonNegative, lerp, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
+import { checkOptionNames } from "./options.js";
+import { getDefaultDtype, roundTo, type Dtype } from "./dtype.js";
 import { checkAdamOptions } from "./adam.js";
 
 export interface NAdamOptions {
@@ -29,7 +32,11 @@ export function nadamMomentum(beta1: number, momentumDecay: number, step: number
 }
 
 export class NAdam extends Optimizer<NAdamGroup> {
+  /** The dtype of the `mu_product` scalar: the default dtype when the optimizer was made. */
+  readonly scalarDtype: Dtype = getDefaultDtype();
+
   constructor(params: ParamsInput, options: Partial<NAdamOptions> = {}) {
+    checkOptionNames(new.target.name, options, Object.keys(NADAM_DEFAULTS));
     const defaults = withBetaDefaults(NADAM_DEFAULTS, options);
     checkAdamOptions(defaults);
     checkNonNegative(defaults.momentum_decay, "momentum_decay value");
@@ -52,7 +59,7 @@ export class NAdam extends Optimizer<NAdamGroup> {
       const bc2 = 1 - beta2 ** step;
       const mu = nadamMomentum(beta1, momentumDecay, step);
       const muNext = nadamMomentum(beta1, momentumDecay, step + 1);
-      const muProduct = (state.mu_product = Math.fround((state.mu_product as number) * Math.fround(mu)));
+      const muProduct = (state.mu_product = roundTo(this.scalarDtype, (state.mu_product as number) * roundTo(this.scalarDtype, mu)));
       const gradScale = (-lr * (1 - mu)) / (1 - muProduct);
       const avgScale = (-lr * muNext) / (1 - muProduct * muNext);
       const n = p.length;

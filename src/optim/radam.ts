@@ -3,6 +3,7 @@
  * reliable (torch 2.x `RAdam`, with `decoupled_weight_decay` and `maximize`).
  */
 import { Optimizer, withBetaDefaults, lerp, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
+import { checkOptionNames } from "./options.js";
 import { checkAdamOptions } from "./adam.js";
 
 export interface RAdamOptions {
@@ -28,6 +29,7 @@ export function radamRho(beta2: number, step: number): number {
 
 export class RAdam extends Optimizer<RAdamGroup> {
   constructor(params: ParamsInput, options: Partial<RAdamOptions> = {}) {
+    checkOptionNames(new.target.name, options, Object.keys(RADAM_DEFAULTS));
     const defaults = withBetaDefaults(RADAM_DEFAULTS, options);
     checkAdamOptions(defaults);
     super(params, defaults);

@@ -1,5 +1,6 @@
 /** RMSprop with optional centering, momentum and L2 decay (torch `RMSprop`). */
 import { Optimizer, checkNonNegative, lerp, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
+import { checkOptionNames } from "./options.js";
 
 export interface RMSpropOptions {
   lr: number;
@@ -19,6 +20,7 @@ export const RMSPROP_DEFAULTS: RMSpropOptions = {
 
 export class RMSprop extends Optimizer<RMSpropGroup> {
   constructor(params: ParamsInput, options: Partial<RMSpropOptions> = {}) {
+    checkOptionNames(new.target.name, options, Object.keys(RMSPROP_DEFAULTS));
     const defaults = { ...RMSPROP_DEFAULTS, ...options };
     checkNonNegative(defaults.lr, "learning rate");
     checkNonNegative(defaults.eps, "epsilon value");

@@ -1,5 +1,6 @@
 /** Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and L2 decay (torch `SGD`). */
 import { Optimizer, checkNonNegative, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor, zerosLike } from "./optimizer.js";
+import { checkOptionNames } from "./options.js";
 import { ValueError } from "./errors.js";
 
 export interface SGDOptions {
@@ -27,6 +28,7 @@ export function checkMomentumOptions(options: { lr: number; momentum: number; da
 
 export class SGD extends Optimizer<SGDGroup> {
   constructor(params: ParamsInput, options: Partial<SGDOptions> = {}) {
+    checkOptionNames(new.target.name, options, Object.keys(SGD_DEFAULTS));
     const defaults = { ...SGD_DEFAULTS, ...options };
     checkMomentumOptions(defaults);
     super(params, defaults);

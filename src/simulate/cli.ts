@@ -1,8 +1,13 @@
 /** `optim-lint simulate` and `optim-lint explain`: argument handling and output. */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { closest } from "fastest-levenshtein";
-import { lintPaths } from "../cli/lint-paths.js";
+import type { CliOptions } from "../cli/args.js";
+import { cliOverrides } from "../cli/lint-command.js";
+import { LintSession } from "../cli/lint-paths.js";
+import { formatRuleTable } from "../cli/rules-command.js";
+import { writeFileCreatingFolders } from "../cli/output-file.js";
+import { UsageError as CommandError } from "../config/errors.js";
 import { displayPath } from "../config/load.js";
 import { lintText } from "../default-linter.js";
 import type { Rule } from "../core/types.js";
@@ -14,11 +19,13 @@ import { simulateMessage, simulateResults, unsimulatedFindings, type FindingSimu
 import { stripBom } from "../core/source-text.js";
 
 const SIMULATE_USAGE = `Usage: optim-lint simulate <paths...> [--format text|json] [--html report.html] [--config path]
+         [--select codes] [--extend-select codes] [--ignore codes] [--rule '<rule>: <severity>'] [--no-ignore]
 
 Lints the paths and, for every finding whose fix or suggestion changes optimizer settings, runs the
 settings before and after the change on small model problems and reports what changed.`;
 
 const EXPLAIN_USAGE = `Usage: optim-lint explain <rule>
+       optim-lint explain            (lists the rules)
 
 Prints a rule's documentation (by name, e.g. adam-weight-decay, or code, e.g. OPT001) and simulates its fix
 on the rule's own bad example.`;
@@ -32,6 +39,19 @@ interface SimulateArgs {
   html?: string;
   configPath?: string;
   help: boolean;
+  /** The lint command's rule and file options, which choose the findings to simulate. */
+  lint?: Pick<CliOptions, "select" | "extendSelect" | "ignore" | "rules" | "noIgnore">;
+}
+
+/** Lint options that take a value, and the CliOptions key each fills. */
+const LINT_VALUE_OPTIONS = { "--select": "select", "--extend-select": "extendSelect", "--ignore": "ignore", "--rule": "rules" } as const;
+
+/** Stores one of the lint command's options into the simulate arguments. */
+function storeLintOption(args: SimulateArgs, name: keyof typeof LINT_VALUE_OPTIONS, value: string): void {
+  const lint = (args.lint ??= { rules: [], noIgnore: false });
+  const key = LINT_VALUE_OPTIONS[name];
+  if (key === "rules") lint.rules.push(value);
+  else lint[key] = [...(lint[key] ?? []), ...value.split(",").map((item) => item.trim()).filter((item) => item !== "")];
 }
 
 /** The value of an option given as `--name value` or `--name=value`. */
@@ -66,6 +86,13 @@ export function parseSimulateArgs(argv: string[]): SimulateArgs {
       const { value, next } = optionValue(argv, i, name);
       args.configPath = value;
       i = next;
+    } else if (name in LINT_VALUE_OPTIONS) {
+      const { value, next } = optionValue(argv, i, name);
+      storeLintOption(args, name as keyof typeof LINT_VALUE_OPTIONS, value);
+      i = next;
+    } else if (arg === "--no-ignore") {
+      (args.lint ??= { rules: [], noIgnore: false }).noIgnore = true;
+      i++;
     } else if (arg === "--") {
       args.paths.push(...argv.slice(i + 1));
       break;
@@ -99,7 +126,10 @@ function usageFailure(error: UsageError, usage: string): number {
 function emit(simulations: FindingSimulation[], unsimulated: UnsimulatedFinding[], format: "text" | "json", htmlPath: string | undefined): void {
   const cwd = process.cwd();
   const readable = simulations.map((s) => ({ ...s, filePath: displayPath(s.filePath, cwd) }));
-  if (htmlPath) writeFileSync(htmlPath, renderHtml(readable));
+  if (htmlPath) {
+    const problem = writeFileCreatingFolders(path.resolve(htmlPath), renderHtml(readable));
+    if (problem !== undefined) throw new CommandError(`Cannot write the HTML report ${htmlPath}: ${problem}`);
+  }
   const skipped = unsimulated.map((f) => ({ ...f, filePath: displayPath(f.filePath, cwd) }));
   process.stdout.write(format === "json" ? `${JSON.stringify(toJson(simulations), null, 2)}\n` : formatText(readable, skipped));
   if (htmlPath && format === "text") process.stdout.write(`\nHTML report written to ${htmlPath}\n`);
@@ -119,7 +149,10 @@ export async function runSimulate(argv: string[]): Promise<number> {
     process.stdout.write(`${SIMULATE_USAGE}\n`);
     return 0;
   }
-  const results = await lintPaths(args.paths, { configPath: args.configPath });
+  const cwd = process.cwd();
+  const lint = args.lint ?? { rules: [], noIgnore: false };
+  const session = new LintSession({ cwd, configPath: args.configPath, noIgnore: lint.noIgnore, cli: cliOverrides(lint, RULES), rules: RULES });
+  const { results } = await session.lintPaths(args.paths);
   emit(simulateResults(results, readSource), unsimulatedFindings(results), args.format, args.html);
   return 0;
 }
@@ -186,7 +219,11 @@ export async function runExplain(argv: string[]): Promise<number> {
     process.stdout.write(`${EXPLAIN_USAGE}\n`);
     return 0;
   }
-  if (argv.length !== 1) return usageFailure(new UsageError(argv.length === 0 ? "no rule given" : "explain takes one rule"), EXPLAIN_USAGE);
+  if (argv.length === 0) {
+    process.stdout.write(`${formatRuleTable(RULES)}\n\nRun \`optim-lint explain <rule>\` for a rule's documentation.\n`);
+    return 0;
+  }
+  if (argv.length !== 1) return usageFailure(new UsageError("explain takes one rule"), EXPLAIN_USAGE);
   const rule = findRule(argv[0]);
   if (!rule) {
     process.stderr.write(`optim-lint: unknown rule ${argv[0]}; did you mean ${closestRuleId(argv[0])}?\n`);

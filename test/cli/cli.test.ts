@@ -207,11 +207,11 @@ describe("stdin", () => {
     expect(run.status).toBe(1);
   });
 
-  it("refuses --fix on stdin but gives the fixed text with --fix-dry-run", () => {
+  it("prints the fixed text for --fix on stdin, and gives it as output with --fix-dry-run", () => {
     const root = project("basic");
-    const refused = runCli(root, ["--stdin", "--fix"], { input: TRAIN });
-    expect(refused.status).toBe(2);
-    expect(refused.stderr).toContain("--fix-dry-run");
+    const fixed = runCli(root, ["--stdin", "--fix"], { input: TRAIN });
+    expect(fixed.stdout).toContain("torch.optim.AdamW(");
+    expect(fixed.stdout).toContain("nesterov=True");
     const dry = runCli(root, ["-f", "json", "--stdin", "--fix-dry-run"], { input: TRAIN });
     const [result] = JSON.parse(dry.stdout) as JsonResult[];
     expect(result.output).toContain("torch.optim.AdamW(");

@@ -57,17 +57,37 @@ describe("walking folders", () => {
     expect(walk(["."])).toEqual(["clean.py", "pkg/keep_scratch.py", "pkg/stubs/model.pyi", "pkg/suppressed.py", "train.py"]);
   });
 
-  it("walks everything but the always-skipped folders with --no-ignore", () => {
+  it("walks everything but version-control folders with --no-ignore, default excludes included", () => {
     expect(walk(["."], { noIgnore: true })).toEqual([
+      ".venv/lib/site.py",
       "clean.py",
+      "env3/lib/mod.py",
       "generated/gen.py",
+      "lib/site-packages/torch/x.py",
+      "node_modules/pkg/x.py",
       "notes_scratch.py",
+      "pkg/__pycache__/x.py",
       "pkg/keep_scratch.py",
       "pkg/run.log.py",
       "pkg/stubs/model.pyi",
       "pkg/suppressed.py",
       "train.py",
     ]);
+  });
+
+  it("skips Ruff's default excludes (.tox, build, dist, ...) and lists a file reached through symlinks once", () => {
+    for (const dir of [".tox/py311", "build/lib", "dist", ".nox", "__pypackages__/3.11", ".mypy_cache", ".eggs", ".git"]) put(path.join(project, dir, "m.py"));
+    symlinkSync(path.join(project, "train.py"), path.join(project, "train_link.py"));
+    try {
+      expect(walk(["."])).toEqual(["clean.py", "pkg/keep_scratch.py", "pkg/stubs/model.pyi", "pkg/suppressed.py", "train.py"]);
+      expect(walk(["."], { noIgnore: true })).toContain("build/lib/m.py");
+      expect(walk(["."], { noIgnore: true })).not.toContain(".git/m.py");
+      // Named on the command line, a file inside a default exclude is still linted.
+      expect(walk(["dist/m.py"])).toEqual(["dist/m.py"]);
+    } finally {
+      for (const dir of [".tox", "build", "dist", ".nox", "__pypackages__", ".mypy_cache", ".eggs", ".git"]) rmSync(path.join(project, dir), { recursive: true, force: true });
+      rmSync(path.join(project, "train_link.py"));
+    }
   });
 
   it("applies the .gitignore of folders above a walked subfolder", () => {
@@ -79,10 +99,12 @@ describe("walking folders", () => {
     rmSync(path.join(project, "pkg/more_scratch.py"));
   });
 
-  it("always lints files named explicitly, each once", () => {
+  it("always lints supported files named explicitly, each once, and says why others are skipped", () => {
+    const finder = new ConfigFinder(RULES, project);
+    const walker = new FileWalker({ cwd: project, noIgnore: false, forceExclude: false, configFor: (dir) => finder.forDirectory(dir), handles: (file) => /\.pyi?$/.test(file) });
+    expect(walker.collect(["README.md"]).skipped).toEqual([{ path: "README.md", reason: "not a supported file type", excluded: false }]);
     expect(walk(["notes_scratch.py", "README.md", "train.py", "."])).toEqual([
       "notes_scratch.py",
-      "README.md",
       "train.py",
       "clean.py",
       "pkg/keep_scratch.py",

@@ -10,7 +10,7 @@ import type { FormatterContext } from "../../src/formatters/types.js";
 import { formatStatistics, statisticsRows } from "../../src/formatters/statistics.js";
 import { ruleLabel } from "../../src/formatters/stylish.js";
 import type { FileResult } from "../../src/core/results.js";
-import { CLEAN, MIXED, WARNINGS_ONLY } from "./sample-results.js";
+import { CLEAN, MIXED, NOTEBOOK, WARNINGS_ONLY } from "./sample-results.js";
 
 const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), "golden");
 
@@ -58,11 +58,35 @@ describe("stylish", () => {
     require("chalk").level = 0;
     const eslintDir = path.dirname(require.resolve("eslint/package.json"));
     const eslintStylish = require(path.join(eslintDir, "lib/cli-engine/formatters/stylish.js")) as (results: FileResult[]) => string;
+    // Paths relative to the working folder, as optim-lint prints them (Ruff's choice; ESLint prints absolute ones).
     const labelled = (results: FileResult[]) =>
-      results.map((r) => ({ ...r, messages: r.messages.map((m) => ({ ...m, ruleId: ruleLabel(m) || null })) }));
+      results.map((r) => ({ ...r, filePath: path.relative(context.cwd, r.filePath), messages: r.messages.map((m) => ({ ...m, ruleId: ruleLabel(m) || null })) }));
     for (const results of [MIXED.filter((r) => r.infoCount === 0), WARNINGS_ONLY]) {
       expect(await FORMATTERS.stylish(results, context)).toBe(eslintStylish(labelled(results)));
     }
+  });
+});
+
+describe("paths and notebook cells", () => {
+  it("stylish and compact print paths relative to the working folder; outside it they stay absolute", async () => {
+    const stylishText = await FORMATTERS.stylish(MIXED, context);
+    expect(stylishText).toContain("\npkg/broken.py\n");
+    expect(stylishText).not.toContain("/project/");
+    expect(await FORMATTERS.compact(MIXED, context)).toMatch(/^train\.py: line 12, col 13, Error/);
+    expect(await FORMATTERS.compact(MIXED, { ...context, cwd: "/elsewhere" })).toMatch(/^\/project\/train\.py: line 12/);
+    expect(JSON.parse(await FORMATTERS.json(MIXED, context))[0].filePath).toBe("/project/train.py");
+  });
+
+  it("every format says the cell of a notebook finding", async () => {
+    expect(await FORMATTERS.stylish(NOTEBOOK, context)).toMatch(/^nb\/train\.ipynb\n {2}cell 3:2:7 {2}error/m);
+    expect(await FORMATTERS.compact(NOTEBOOK, context)).toMatch(/^nb\/train\.ipynb: cell 3, line 2, col 7, Error - /);
+    expect(await FORMATTERS.github(NOTEBOOK, context)).toMatch(/line=41,.*\(cell 3, line 2\)\n$/);
+    const sarif = JSON.parse(await FORMATTERS.sarif(NOTEBOOK, context));
+    const result = sarif.runs[0].results[0];
+    expect(result.properties).toEqual({ cell: 3, cellLine: 2, cellColumn: 7 });
+    expect(result.message.text).toMatch(/\(cell 3, line 2\)$/);
+    expect(result.locations[0].physicalLocation.region.startLine).toBe(41);
+    expect(JSON.parse(await FORMATTERS.json(NOTEBOOK, context))[0].messages[0].cell).toEqual({ index: 3, line: 2, column: 7 });
   });
 });
 

@@ -74,3 +74,8 @@ export const WARNINGS_ONLY: FileResult[] = [resultOf("/project/train.py", [neste
 
 /** Nothing found. */
 export const CLEAN: FileResult[] = [resultOf("/project/clean.py", [])];
+
+/** A notebook finding: the position in the JSON text, and the cell, line and column in the cell's source. */
+export const NOTEBOOK: FileResult[] = [
+  resultOf("/project/nb/train.ipynb", [{ ...adamDecay, line: 41, column: 18, endLine: 41, endColumn: 22, cell: { index: 3, line: 2, column: 7 } }]),
+];

@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createOptimizer, type ParamsInput } from "../../src/optim/index.js";
+import { createOptimizer, getDefaultDtype, setDefaultDtype, type Dtype, type ParamsInput } from "../../src/optim/index.js";
 
 interface GoldenStep {
   grads: (number[] | null)[];
@@ -22,6 +22,8 @@ interface Golden {
   options: Record<string, unknown>;
   groups: { params: number[]; options: Record<string, unknown> }[] | null;
   shapes: number[][];
+  /** Set when torch ran under `torch.set_default_dtype` of this dtype. */
+  default_dtype?: Dtype;
   initial: number[][];
   steps: GoldenStep[];
 }
@@ -38,7 +40,17 @@ export function relativeError(actual: number, expected: number): number {
 }
 
 /** Runs a golden case and returns the worst relative error over all steps and parameters. */
-function replay(golden: Golden): number {
+function replay(golden: Golden, dtype: Dtype = golden.default_dtype ?? "float32"): number {
+  const before = getDefaultDtype();
+  setDefaultDtype(dtype);
+  try {
+    return replayWithDtype(golden);
+  } finally {
+    setDefaultDtype(before);
+  }
+}
+
+function replayWithDtype(golden: Golden): number {
   const params = golden.initial.map((values) => Float64Array.from(values));
   const order = golden.groups ? golden.groups.flatMap((group) => group.params) : params.map((_, i) => i);
   const input: ParamsInput = golden.groups
@@ -57,6 +69,15 @@ function replay(golden: Golden): number {
   }
   return worst;
 }
+
+describe("the default dtype", () => {
+  it("float64 runs match torch under set_default_dtype(float64) exactly, and the float32 scalar would not", () => {
+    const golden = GOLDENS.find((g) => g.default_dtype === "float64" && g.optimizer === "NAdam");
+    expect(golden).toBeDefined();
+    expect(replay(golden!)).toBeLessThanOrEqual(1e-13);
+    expect(replay(golden!, "float32")).toBeGreaterThan(1e-10);
+  });
+});
 
 describe("golden trajectories", () => {
   it("cover every optimizer option branch the script generates", () => {

@@ -158,6 +158,38 @@ describe("python edits: rename-optimizer", () => {
     expect(run(text, "Adam", "torch.optim.Adam", TO_ADAMW)).toMatch(/single/);
   });
 
+  it("is not stopped by a parameter, a class attribute, a dataclass field or another function's local of the same name", () => {
+    const text = [
+      "import torch", "from torch import optim", "from dataclasses import dataclass", "", "",
+      "def step(optim):", "    optim.step()", "", "",
+      "@dataclass", "class Config:", "    optim: str = \"adam\"", "    torch = None", "", "",
+      "def reset():", "    torch = None", "    return torch", "", "",
+      "opt = optim.Adam(model.parameters())", "other = torch.optim.Adam(model.parameters())", "",
+    ].join("\n");
+    expect(fixed(text, "optim.Adam", "torch.optim.Adam", TO_ADAMW)).toContain("opt = optim.AdamW(model.parameters())");
+    expect(fixed(text, "torch.optim.Adam", "torch.optim.Adam", TO_ADAMW)).toContain("other = torch.optim.AdamW(model.parameters())");
+  });
+
+  it("keeps an import that __all__ still exports", () => {
+    const text = 'from torch.optim import Adam\n\n__all__ = ["Adam", "build"]\n\n\ndef build(m):\n    return Adam(m.parameters())\n';
+    const out = fixed(text, "Adam", "torch.optim.Adam", TO_ADAMW);
+    expect(out).toMatch(/^from torch\.optim import Adam, AdamW\n/);
+    expect(out).toContain("return AdamW(m.parameters())");
+    const appended = 'from torch.optim import Adam\n__all__ = []\n__all__.append("Adam")\nopt = Adam(m.parameters())\n';
+    expect(fixed(appended, "Adam", "torch.optim.Adam", TO_ADAMW)).toMatch(/import Adam, AdamW/);
+    const unexported = 'from torch.optim import Adam\n__all__ = ["build"]\nopt = Adam(m.parameters())\n';
+    expect(fixed(unexported, "Adam", "torch.optim.Adam", TO_ADAMW)).toBe('from torch.optim import AdamW\n__all__ = ["build"]\nopt = AdamW(m.parameters())\n');
+  });
+
+  it("still refuses a name rebound where the call looks it up", () => {
+    const global = "from torch import optim\n\n\ndef swap():\n    global optim\n    optim = None\n\n\nopt = optim.Adam(model.parameters())\n";
+    expect(run(global, "optim.Adam", "torch.optim.Adam", TO_ADAMW)).toMatch(/not bound by a single import/);
+    const local = "from torch import optim\n\n\ndef train(optim):\n    return optim.Adam(model.parameters())\n";
+    expect(run(local, "optim.Adam", "torch.optim.Adam", TO_ADAMW)).toMatch(/not bound by a single import/);
+    const bare = "from torch.optim import Adam\n\n\ndef build(Adam):\n    return Adam(model.parameters())\n";
+    expect(run(bare, "Adam", "torch.optim.Adam", TO_ADAMW)).toMatch(/single/);
+  });
+
   it("does nothing when the call already constructs the target", () => {
     expect(run("import torch\no = torch.optim.AdamW(p)\n", "torch.optim.AdamW", "torch.optim.AdamW", TO_ADAMW)).toEqual([]);
   });

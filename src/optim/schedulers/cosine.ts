@@ -1,5 +1,6 @@
 /** Cosine annealing without restarts (torch's CosineAnnealingLR), in its recursive form. */
 import { LRScheduler } from "./base.js";
+import { checkOptionNames } from "../options.js";
 import type { SchedulableOptimizer } from "./types.js";
 
 export interface CosineAnnealingLROptions {
@@ -15,6 +16,7 @@ export class CosineAnnealingLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: CosineAnnealingLROptions) {
     super(optimizer);
+    checkOptionNames("CosineAnnealingLR", options, ["T_max", "eta_min", "last_epoch", "verbose"], ["T_max"]);
     this.tMax = options.T_max;
     this.etaMin = options.eta_min ?? 0;
     this.start(options.last_epoch ?? -1);

@@ -1,5 +1,6 @@
 /** Schedulers that scale the lr by a factor that depends only on the epoch: step, multi-step, exponential, constant, linear, polynomial. */
 import { ValueError } from "../errors.js";
+import { checkOptionNames } from "../options.js";
 import { LRScheduler } from "./base.js";
 import type { SchedulableOptimizer } from "./types.js";
 
@@ -43,6 +44,7 @@ export class StepLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: StepLROptions) {
     super(optimizer);
+    checkOptionNames("StepLR", options, ["step_size", "gamma", "last_epoch", "verbose"], ["step_size"]);
     this.stepSize = options.step_size;
     this.gamma = options.gamma ?? 0.1;
     this.start(options.last_epoch ?? -1);
@@ -72,6 +74,7 @@ export class MultiStepLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: MultiStepLROptions) {
     super(optimizer);
+    checkOptionNames("MultiStepLR", options, ["milestones", "gamma", "last_epoch", "verbose"], ["milestones"]);
     this.milestones = [...options.milestones].sort((a, b) => a - b);
     this.gamma = options.gamma ?? 0.1;
     this.start(options.last_epoch ?? -1);
@@ -100,6 +103,7 @@ export class ExponentialLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: ExponentialLROptions) {
     super(optimizer);
+    checkOptionNames("ExponentialLR", options, ["gamma", "last_epoch", "verbose"], ["gamma"]);
     this.gamma = options.gamma;
     this.start(options.last_epoch ?? -1);
   }
@@ -127,6 +131,7 @@ export class ConstantLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: ConstantLROptions = {}) {
     super(optimizer);
+    checkOptionNames("ConstantLR", options, ["factor", "total_iters", "last_epoch", "verbose"]);
     this.factor = options.factor ?? 1 / 3;
     checkUnitFactor("factor", this.factor);
     this.totalIters = options.total_iters ?? 5;
@@ -162,6 +167,7 @@ export class LinearLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: LinearLROptions = {}) {
     super(optimizer);
+    checkOptionNames("LinearLR", options, ["start_factor", "end_factor", "total_iters", "last_epoch", "verbose"]);
     this.startFactor = options.start_factor ?? 1 / 3;
     this.endFactor = options.end_factor ?? 1.0;
     checkUnitFactor("start_factor", this.startFactor);
@@ -200,6 +206,7 @@ export class PolynomialLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: PolynomialLROptions = {}) {
     super(optimizer);
+    checkOptionNames("PolynomialLR", options, ["total_iters", "power", "last_epoch", "verbose"]);
     this.totalIters = options.total_iters ?? 5;
     this.power = options.power ?? 1.0;
     this.start(options.last_epoch ?? -1);

@@ -1,5 +1,6 @@
 /** LambdaLR and the transformers warmup schedules built on it (lr = initial_lr * lambda(step)). */
 import { ValueError } from "../errors.js";
+import { checkOptionNames } from "../options.js";
 import { LRScheduler } from "./base.js";
 import type { SchedulableOptimizer } from "./types.js";
 
@@ -18,6 +19,7 @@ export class LambdaLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: LambdaLROptions) {
     super(optimizer);
+    checkOptionNames("LambdaLR", options, ["lr_lambda", "last_epoch", "verbose"], ["lr_lambda"]);
     const groupCount = optimizer.paramGroups.length;
     if (Array.isArray(options.lr_lambda)) {
       if (options.lr_lambda.length !== groupCount) {
@@ -72,8 +74,12 @@ export function cosineWarmupLambda(numWarmupSteps: number, numTrainingSteps: num
   };
 }
 
+/** The options of transformers' warmup schedules; the first two are required. */
+const WARMUP_OPTIONS = ["num_warmup_steps", "num_training_steps", "last_epoch"] as const;
+
 /** transformers' `get_linear_schedule_with_warmup`. */
 export function getLinearScheduleWithWarmup(optimizer: SchedulableOptimizer, options: WarmupScheduleOptions): LambdaLR {
+  checkOptionNames("get_linear_schedule_with_warmup", options, [...WARMUP_OPTIONS], WARMUP_OPTIONS.slice(0, 2));
   return new LambdaLR(optimizer, {
     lr_lambda: linearWarmupLambda(options.num_warmup_steps, options.num_training_steps),
     last_epoch: options.last_epoch,
@@ -85,6 +91,7 @@ export function getCosineScheduleWithWarmup(
   optimizer: SchedulableOptimizer,
   options: CosineWarmupScheduleOptions,
 ): LambdaLR {
+  checkOptionNames("get_cosine_schedule_with_warmup", options, [...WARMUP_OPTIONS, "num_cycles"], WARMUP_OPTIONS.slice(0, 2));
   return new LambdaLR(optimizer, {
     lr_lambda: cosineWarmupLambda(options.num_warmup_steps, options.num_training_steps, options.num_cycles),
     last_epoch: options.last_epoch,

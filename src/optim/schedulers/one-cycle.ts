@@ -1,5 +1,6 @@
 /** The 1cycle policy (torch's OneCycleLR): lr up to max_lr and down far below the start, momentum inversely. */
 import { ValueError } from "../errors.js";
+import { checkOptionNames } from "../options.js";
 import { LRScheduler, groupNumber, perGroup } from "./base.js";
 import type { ParamGroup, SchedulableOptimizer } from "./types.js";
 
@@ -101,6 +102,7 @@ export class OneCycleLR extends LRScheduler {
 
   constructor(optimizer: SchedulableOptimizer, options: OneCycleLROptions) {
     super(optimizer);
+    checkOptionNames("OneCycleLR", options, ["max_lr", "total_steps", "epochs", "steps_per_epoch", "pct_start", "anneal_strategy", "cycle_momentum", "base_momentum", "max_momentum", "div_factor", "final_div_factor", "three_phase", "last_epoch", "verbose"], ["max_lr"]);
     this.totalSteps = resolveTotalSteps(options);
     const pctStart = options.pct_start ?? 0.3;
     if (!(pctStart >= 0 && pctStart <= 1)) throw new ValueError(`pct_start must be between 0 and 1, got ${pctStart}`);

@@ -1,5 +1,6 @@
 /** SequentialLR: hands the optimizer from one scheduler to the next at milestone epochs. */
 import { ValueError } from "../errors.js";
+import { checkOptionNames } from "../options.js";
 import { bisectRight } from "./decay.js";
 import type { LRScheduler } from "./base.js";
 import type { SchedulableOptimizer, Scheduler, SchedulerState } from "./types.js";
@@ -25,6 +26,7 @@ export class SequentialLR implements Scheduler {
   protected lastLr: number[];
 
   constructor(optimizer: SchedulableOptimizer, options: SequentialLROptions) {
+    checkOptionNames("SequentialLR", options, ["schedulers", "milestones", "last_epoch", "verbose"], ["schedulers", "milestones"]);
     const { schedulers, milestones } = options;
     if (schedulers.length === 0) throw new ValueError("SequentialLR needs at least one scheduler");
     schedulers.forEach((scheduler, i) => {

@@ -55,7 +55,24 @@ function keywordAt(argumentList: SyntaxNode, name: string): SyntaxNode | undefin
   );
 }
 
-/** Edits that give argument `name` the literal `value` at the call, replacing or adding it. */
+/** Node types that are a value written out, not read from somewhere else. */
+const LITERALS = new Set(["integer", "float", "true", "false", "none", "string", "concatenated_string", "unary_operator", "tuple", "list"]);
+
+/**
+ * The edit that gives a passed argument a new value where the value is defined: the literal at the call,
+ * or, when the call reads it from elsewhere, the literal it came from (the argparse default, the constant).
+ * Writing a literal over `args.lr` would leave the flag silently ignored, so that is refused when the
+ * value has no single literal to change.
+ */
+function valueEdit(text: string, node: SyntaxNode, arg: ArgumentFact, rendered: string): TextEdit[] | string {
+  const literal = arg.value.literalSpan;
+  const atCall = literal && literal.start >= node.startIndex && literal.end <= node.endIndex;
+  if (literal && !atCall) return [{ span: literal, text: rendered }];
+  if (literal || LITERALS.has(node.type) || !arg.value.origin) return [{ span: spanOf(node), text: rendered }];
+  return `${arg.name} is read from the ${arg.value.origin.description}, which is not a single literal to change; change it there`;
+}
+
+/** Edits that give argument `name` the literal `value`, replacing it where it is defined or adding it at the call. */
 export function setArgument(
   text: string, root: SyntaxNode, call: SyntaxNode, site: OptimizerSite, name: string, value: LiteralValue,
 ): TextEdit[] | string {
@@ -71,7 +88,7 @@ export function setArgument(
   if (arg) {
     const node = argumentValueNode(root, arg);
     if (!node) return `the ${name} argument was not found at the call`;
-    return [{ span: spanOf(node), text: rendered }];
+    return valueEdit(text, node, arg, rendered);
   }
   const argumentList = call.childForFieldName("arguments");
   if (argumentList?.type !== "argument_list") return "the call's arguments cannot be edited";

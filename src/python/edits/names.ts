@@ -102,19 +102,82 @@ export function nameOccurrences(scope: SyntaxNode, name: string): SyntaxNode[] {
   return found;
 }
 
-/** Whether anything other than an import binds `name` somewhere in the module. */
-export function isBoundOtherwise(root: SyntaxNode, name: string): boolean {
-  return nameOccurrences(root, name).some(isBindingOccurrence);
+const SCOPES = ["function_definition", "lambda", "class_definition"];
+const COMPREHENSIONS = ["list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression"];
+const ALL_SCOPES = [...SCOPES, ...COMPREHENSIONS];
+
+/** Whether a function body declares `global name` (in the function itself, not in a nested one). */
+function declaresGlobal(fn: SyntaxNode, name: string): boolean {
+  return fn.descendantsOfType("global_statement").some(
+    (statement) => sameNode(ancestorOf(statement, SCOPES), fn) && statement.namedChildren.some((child) => child.text === name),
+  );
 }
 
-/** The import that alone binds `name` in the module (repeats of the same path allowed), or undefined. */
-export function soleImport(root: SyntaxNode, bindings: Map<string, ImportBinding[]>, name: string): ImportBinding | undefined {
-  const found = bindings.get(name);
-  if (!found || found.some((b) => b.path !== found[0].path) || isBoundOtherwise(root, name)) return undefined;
+/**
+ * The scope a binding occurrence (or an import statement) binds its name in: a function, lambda, class body
+ * or comprehension node, or undefined for the module. A definition's own name binds around it, a walrus in
+ * a comprehension binds in the enclosing function, and `global name` sends a function's bindings to the module.
+ */
+export function bindingScope(node: SyntaxNode, name: string): SyntaxNode | undefined {
+  let scope = ancestorOf(node, ALL_SCOPES);
+  if (scope && (scope.type === "function_definition" || scope.type === "class_definition") && sameNode(scope.childForFieldName("name"), node)) {
+    scope = ancestorOf(scope, ALL_SCOPES);
+  }
+  if (node.parent?.type === "named_expression") while (scope && COMPREHENSIONS.includes(scope.type)) scope = ancestorOf(scope, ALL_SCOPES);
+  if (node.parent?.type === "global_statement") return undefined;
+  if (scope?.type === "function_definition" && declaresGlobal(scope, name)) return undefined;
+  return scope;
+}
+
+/** Whether `name` has a binding (an import or another binding) in exactly this scope (undefined: the module). */
+function bindsIn(root: SyntaxNode, name: string, scope: SyntaxNode | undefined, bindings: Map<string, ImportBinding[]>): boolean {
+  const same = (other: SyntaxNode | undefined) => (scope === undefined ? other === undefined : sameNode(other, scope));
+  if ((bindings.get(name) ?? []).some((b) => same(bindingScope(b.statement, name)))) return true;
+  return nameOccurrences(scope ?? root, name).some((id) => isBindingOccurrence(id) && same(bindingScope(id, name)));
+}
+
+/**
+ * The scope whose binding of `name` a read at `at` sees, as Python resolves it: the innermost enclosing
+ * function, lambda or comprehension that binds it (a class body only for code directly in it), else the
+ * module (undefined). Without `at`, the module.
+ */
+export function resolvingScope(root: SyntaxNode, name: string, at?: SyntaxNode, bindings = importBindings(root)): SyntaxNode | undefined {
+  let first = true;
+  for (let up = at?.parent; up; up = up.parent) {
+    if (!ALL_SCOPES.includes(up.type)) continue;
+    const skipClass = up.type === "class_definition" && !first;
+    first = false;
+    if (!skipClass && bindsIn(root, name, up, bindings)) return up;
+  }
+  return undefined;
+}
+
+/**
+ * Whether anything other than an import binds `name` in the scope a read at `at` (default: module level)
+ * resolves it in. Function parameters, class attributes, dataclass fields and names bound inside other
+ * functions do not rebind a module-level name.
+ */
+export function isBoundOtherwise(root: SyntaxNode, name: string, at?: SyntaxNode): boolean {
+  const scope = resolvingScope(root, name, at);
+  const same = (other: SyntaxNode | undefined) => (scope === undefined ? other === undefined : sameNode(other, scope));
+  return nameOccurrences(scope ?? root, name).some((id) => isBindingOccurrence(id) && same(bindingScope(id, name)));
+}
+
+/** The imports of `name` in the scope a read at `at` (default: module level) resolves it in. */
+export function importsSeenAt(root: SyntaxNode, bindings: Map<string, ImportBinding[]>, name: string, at?: SyntaxNode): ImportBinding[] {
+  const scope = resolvingScope(root, name, at, bindings);
+  return (bindings.get(name) ?? []).filter((b) => {
+    const own = bindingScope(b.statement, name);
+    return scope === undefined ? own === undefined : sameNode(own, scope);
+  });
+}
+
+/** The import that alone binds `name` where a read at `at` (default: module level) looks it up (repeats of the same path allowed), or undefined. */
+export function soleImport(root: SyntaxNode, bindings: Map<string, ImportBinding[]>, name: string, at?: SyntaxNode): ImportBinding | undefined {
+  const found = importsSeenAt(root, bindings, name, at);
+  if (found.length === 0 || found.some((b) => b.path !== found[0].path) || isBoundOtherwise(root, name, at)) return undefined;
   return found[0];
 }
-
-const SCOPES = ["function_definition", "lambda", "class_definition"];
 
 /** Whether names a statement binds are visible at `node`: its scope (function, class body or module) encloses it. */
 export function scopeEncloses(statement: SyntaxNode, node: SyntaxNode): boolean {
@@ -124,4 +187,15 @@ export function scopeEncloses(statement: SyntaxNode, node: SyntaxNode): boolean 
   if (scope.type === "class_definition") return sameNode(innermost, scope);
   for (let up = node.parent; up; up = up.parent) if (sameNode(up, scope)) return true;
   return false;
+}
+
+/** Whether a statement that mentions `__all__` (assignment, `+=`, `.append`, `.extend`) lists `name` as a string: the module exports it. */
+export function exportedByAll(root: SyntaxNode, name: string): boolean {
+  if (!root.text.includes("__all__")) return false;
+  return root.descendantsOfType("string").some((string) => {
+    const content = string.namedChildren.filter((child) => child.type === "string_content").map((child) => child.text).join("");
+    if (content !== name) return false;
+    const statement = ancestorOf(string, ["expression_statement"]);
+    return statement !== undefined && /(^|[^\w.])__all__\b/.test(statement.text);
+  });
 }

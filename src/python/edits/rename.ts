@@ -5,7 +5,7 @@ import { lastSegment } from "../../knowledge/dotted.js";
 import { optimizerByName, type OptimizerInfo } from "../../knowledge/index.js";
 import { appendItem, removeItem, removeStatement } from "./lists.js";
 import {
-  importBindings, importEntries, isBoundOtherwise, nameOccurrences, sameNode, scopeEncloses, soleImport,
+  exportedByAll, importBindings, importEntries, importsSeenAt, isBoundOtherwise, nameOccurrences, sameNode, scopeEncloses, soleImport,
   type ImportBinding,
 } from "./names.js";
 import { leadingIndent, lineEnding, nextLineStart, spanOf, type SyntaxNode } from "./syntax.js";
@@ -37,7 +37,7 @@ function attributeChain(node: SyntaxNode): string[] | undefined {
 function renameAttributeCallee(root: SyntaxNode, callee: SyntaxNode, target: OptimizerInfo, canonical: string): TextEdit[] | string {
   const chain = attributeChain(callee);
   if (!chain) return `\`${callee.text}\` is not a plain module path, so the class it names cannot be rewritten safely`;
-  const binding = soleImport(root, importBindings(root), chain[0]);
+  const binding = soleImport(root, importBindings(root), chain[0], callee);
   if (!binding) return `\`${chain[0]}\` is not bound by a single import, so \`${callee.text}\` cannot be rewritten safely`;
   const path = [binding.path, ...chain.slice(1)].join(".");
   if (!namesOptimizer(path, canonical)) return `\`${callee.text}\` does not resolve to ${canonical}`;
@@ -67,7 +67,7 @@ function targetImport(root: SyntaxNode, call: SyntaxNode, target: OptimizerInfo)
   for (const [local, found] of bindings) {
     const binding = found[0];
     if (binding.kind !== "from" || !namesOptimizer(binding.path, target.canonical)) continue;
-    if (soleImport(root, bindings, local) && found.every((b) => scopeEncloses(b.statement, call))) return binding;
+    if (soleImport(root, bindings, local, call) && found.every((b) => scopeEncloses(b.statement, call))) return binding;
   }
   return undefined;
 }
@@ -95,14 +95,15 @@ function renameImportedName(
   text: string, root: SyntaxNode, call: SyntaxNode, callee: SyntaxNode, target: OptimizerInfo, canonical: string,
 ): TextEdit[] | string {
   const name = callee.text;
-  const found = importBindings(root).get(name) ?? [];
-  if (found.length !== 1 || found[0].kind !== "from" || isBoundOtherwise(root, name)) {
+  const found = importsSeenAt(root, importBindings(root), name, callee);
+  if (found.length !== 1 || found[0].kind !== "from" || isBoundOtherwise(root, name, callee)) {
     return `\`${name}\` is not bound by a single \`from ... import\`, so the call cannot be rewritten safely`;
   }
   const old = found[0];
   if (!namesOptimizer(old.path, canonical)) return `\`${name}\` does not resolve to ${canonical}`;
   const uses = nameOccurrences(root, name);
-  const lastUse = uses.length === 1 && sameNode(uses[0], callee);
+  // A name `__all__` lists is still used by `from module import *` and by the module's public interface.
+  const lastUse = uses.length === 1 && sameNode(uses[0], callee) && !exportedByAll(root, name);
   const dropOld = (): TextEdit[] | string => (lastUse ? removeImport(text, old) : []);
 
   const existing = targetImport(root, call, target);

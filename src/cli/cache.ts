@@ -1,0 +1,102 @@
+/**
+ * `--cache`: per-file results kept between runs, as Ruff and ESLint keep them. An entry is used only when
+ * the file's content hash, the resolved rule settings for that file and optim-lint's version all match.
+ * A cache that cannot be read, is not optim-lint's, or was written by another version is ignored and
+ * rebuilt; an entry that does not look like a result is a miss.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { FileResult, RuleSetting } from "../core/results.js";
+
+/** The default folder, relative to the working folder. */
+export const DEFAULT_CACHE_DIR = ".optim-lint-cache";
+const CACHE_FILE = "results-v1.json";
+const TOOL = "optim-lint";
+
+interface CacheFile {
+  tool: typeof TOOL;
+  version: string;
+  entries: Record<string, { key: string; result: FileResult }>;
+}
+
+/** Whether a value has the shape of a cached result (anything else is treated as a miss). */
+function looksLikeResult(value: unknown): value is FileResult {
+  const r = value as FileResult;
+  return (
+    typeof r === "object" && r !== null && Array.isArray(r.messages) && Array.isArray(r.suppressedMessages) &&
+    ["errorCount", "fatalErrorCount", "warningCount", "infoCount", "fixableErrorCount", "fixableWarningCount"].every((k) => typeof (r as unknown as Record<string, unknown>)[k] === "number") &&
+    r.messages.every((m) => typeof m === "object" && m !== null && typeof m.line === "number" && typeof m.message === "string")
+  );
+}
+
+export class ResultCache {
+  private readonly file: string;
+  private entries: CacheFile["entries"] = {};
+  private readonly settingsKeys = new WeakMap<RuleSetting[], string>();
+  private changed = false;
+
+  constructor(
+    private readonly dir: string,
+    private readonly version: string,
+  ) {
+    this.file = path.join(dir, CACHE_FILE);
+    this.entries = this.load();
+  }
+
+  private load(): CacheFile["entries"] {
+    let parsed: Partial<CacheFile>;
+    try {
+      parsed = JSON.parse(readFileSync(this.file, "utf8")) as Partial<CacheFile>;
+    } catch {
+      return {};
+    }
+    const foreign = parsed?.tool !== TOOL || parsed.version !== this.version || typeof parsed.entries !== "object" || parsed.entries === null || Array.isArray(parsed.entries);
+    if (foreign) this.changed = true;
+    return foreign ? {} : (parsed.entries as CacheFile["entries"]);
+  }
+
+  /** A key for a file's text under its rule settings. */
+  key(text: string, rules: RuleSetting[]): string {
+    let settings = this.settingsKeys.get(rules);
+    if (settings === undefined) {
+      settings = JSON.stringify(rules.map((s) => [s.rule.meta.code, s.rule.meta.name, s.severity, s.options]));
+      this.settingsKeys.set(rules, settings);
+    }
+    return createHash("sha256").update(this.version).update("\0").update(settings).update("\0").update(text).digest("hex");
+  }
+
+  /** The cached result for a file, when its key matches; `source` is restored from the text. */
+  get(filePath: string, key: string, text: string): FileResult | undefined {
+    const entry = this.entries[filePath];
+    if (!entry || entry.key !== key || !looksLikeResult(entry.result)) return undefined;
+    const result: FileResult = { ...entry.result, filePath };
+    if (result.messages.length > 0) result.source = text;
+    return result;
+  }
+
+  set(filePath: string, key: string, result: FileResult): void {
+    const { source: _source, output: _output, ...kept } = result;
+    this.entries[filePath] = { key, result: kept as FileResult };
+    this.changed = true;
+  }
+
+  /** Writes the cache (atomically, through a temp file) when it changed; a failure only costs the cache. */
+  save(): string | undefined {
+    if (!this.changed) return undefined;
+    try {
+      if (!existsSync(this.dir)) {
+        mkdirSync(this.dir, { recursive: true });
+        writeFileSync(path.join(this.dir, ".gitignore"), "# Written by optim-lint --cache\n*\n");
+      }
+      const temp = `${this.file}.${process.pid}.tmp`;
+      const data: CacheFile = { tool: TOOL, version: this.version, entries: this.entries };
+      writeFileSync(temp, JSON.stringify(data));
+      renameSync(temp, this.file);
+      this.changed = false;
+      return undefined;
+    } catch (error) {
+      return `Cannot write the cache in ${this.dir}: ${(error as Error).message}`;
+    }
+  }
+}
