@@ -1,0 +1,33 @@
+// `npm run build`: the TypeScript compile (dist/src, dist/rules: the library entry points and the
+// modules tests and benches load) and the CLI bundle (dist/cli/optim-lint.mjs: what bin/optim-lint.js
+// runs). The bundle holds our code and the pure-JS dependencies in one file, so start-up reads one module
+// instead of about a hundred; tree-sitter and its Python grammar stay external (native addons). What the
+// CLI loads with `import()` only for some runs (`simulate` and the optimizer core, `diff`) is in the
+// file but evaluated only when imported; V8 compiles functions on first call, so it costs a pre-parse.
+import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(import.meta.url);
+
+execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit" });
+
+await build({
+  absWorkingDir: ROOT,
+  entryPoints: ["src/cli/main.ts"],
+  outfile: "dist/cli/optim-lint.mjs",
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  external: ["tree-sitter", "tree-sitter-python"],
+  // The CommonJS dependencies bundled in (ignore, picomatch, ...) call `require` for Node built-ins;
+  // an ES module has none, so give the bundle one.
+  banner: { js: 'import { createRequire as __optimLintCreateRequire } from "node:module";\nconst require = __optimLintCreateRequire(import.meta.url);' },
+  sourcemap: "linked",
+  legalComments: "linked",
+  logLevel: "warning",
+});
