@@ -15,6 +15,25 @@ const require = createRequire(import.meta.url);
 
 execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit" });
 
+/**
+ * Loads tree-sitter and its grammar with `require` rather than `import`: they are CommonJS, and Node's
+ * ES-module loader runs a CommonJS module through an export scanner first, which cost about as much
+ * again as the load itself. Imports of them become a one-line CommonJS module calling `require`.
+ */
+const NATIVE = /^tree-sitter(-python)?$/;
+const requireNative = {
+  name: "require-native",
+  setup(build) {
+    build.onResolve({ filter: NATIVE }, (args) =>
+      args.namespace === "native" ? { path: args.path, external: true } : { path: args.path, namespace: "native" },
+    );
+    build.onLoad({ filter: /.*/, namespace: "native" }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: "js",
+    }));
+  },
+};
+
 await build({
   absWorkingDir: ROOT,
   entryPoints: ["src/cli/main.ts"],
@@ -23,7 +42,7 @@ await build({
   platform: "node",
   format: "esm",
   target: "node20",
-  external: ["tree-sitter", "tree-sitter-python"],
+  plugins: [requireNative],
   // The CommonJS dependencies bundled in (ignore, picomatch, ...) call `require` for Node built-ins;
   // an ES module has none, so give the bundle one.
   banner: { js: 'import { createRequire as __optimLintCreateRequire } from "node:module";\nconst require = __optimLintCreateRequire(import.meta.url);' },
