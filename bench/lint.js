@@ -1,11 +1,23 @@
-// Lint benchmark: every .py file of the system Python's standard library, parse-only vs full lint.
-// Run one phase per process so each phase's peak memory is its own: `node bench/lint.js parse|lint`.
-import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+/**
+ * Lint benchmark, every figure a ratio against its floor taken in the same run:
+ *  - corpus: the CLI on every .py file (with --no-ignore: bench/corpus is git-ignored) ÷ a one-thread tree-sitter parse of the same files that frees its
+ *    trees (both as whole processes: start, read, parse), plus the CLI's peak memory;
+ *  - pre-commit: the CLI on nanoGPT's files, as a hook passes them, ÷ `node -e 0`;
+ *  - one big file (timm's eva.py): lintText ÷ parser.parse on the same text, in one process.
+ * The corpus is bench/corpus/ (scripts/fetch-bench-corpus.sh) when present, the Python standard library
+ * otherwise; the report says which. `node bench/lint.js` runs it alone (after `npm run build`).
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const require = createRequire(import.meta.url);
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, "..");
+const CORPUS = join(HERE, "corpus");
+const BIN = join(ROOT, "bin/optim-lint.js");
 
 /** The standard library folder of Debian's python3 (falls back to the python3 on PATH). */
 export function stdlibDir() {
@@ -19,7 +31,7 @@ export function stdlibDir() {
   throw new Error("no python3 found to locate the standard library");
 }
 
-/** Every .py file below a folder (site-packages and dist-packages excluded). */
+/** Every .py file below a folder (site-packages and dist-packages excluded), sorted. */
 export function pythonFiles(dir) {
   const out = [];
   const walk = (d) => {
@@ -34,86 +46,160 @@ export function pythonFiles(dir) {
   return out.sort();
 }
 
-async function phase(mode, files) {
-  const texts = [];
-  let bytes = 0;
-  for (const f of files) {
-    const buf = readFileSync(f);
-    bytes += buf.length;
-    texts.push([f, buf.toString("utf8")]);
+/** What the bench runs on: the fetched corpus when present, else the standard library. */
+export function benchInputs() {
+  const nanoGPT = join(CORPUS, "nanoGPT");
+  const eva = join(CORPUS, "timm/timm/models/eva.py");
+  if (existsSync(nanoGPT) && existsSync(eva)) {
+    return { source: "corpus", dir: CORPUS, hookFiles: pythonFiles(nanoGPT), bigFile: eva };
   }
-  let work;
-  if (mode === "parse") {
-    const Parser = require("tree-sitter");
-    const Python = require("tree-sitter-python");
-    const parser = new Parser();
-    parser.setLanguage(Python);
-    work = (path, text) => {
-      parser.parse(text);
-    };
-  } else {
-    const { lintText } = await import("../dist/src/default-linter.js");
-    const { RULES } = await import("../dist/rules/index.js");
-    const rules = RULES.map((rule) => ({ rule, severity: rule.meta.defaultSeverity, options: {} }));
-    work = (path, text) => {
-      lintText(text, { filePath: path, rules });
-    };
-  }
-  const { NativeMemoryGuard } = await import("../dist/src/cli/native-memory.js");
-  const memory = new NativeMemoryGuard();
-  const start = process.hrtime.bigint();
-  let crashes = 0;
-  for (let i = 0; i < texts.length; i++) {
-    const [path, text] = texts[i];
-    try {
-      work(path, text);
-    } catch (error) {
-      crashes++;
-      if (crashes <= 5) process.stderr.write(`${path}: ${error.message}\n`);
-    }
-    // As the CLI does: collect and yield now and then, so tree-sitter frees the trees dropped since.
-    await memory.afterFile(text.length);
-  }
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { mode, files: texts.length, megabytes: bytes / 1e6, seconds, crashes, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+  const dir = stdlibDir();
+  const files = pythonFiles(dir);
+  // Stand-ins: the first 15 files of one package for the hook, the largest module for the big file.
+  const hookFiles = pythonFiles(join(dir, "json")).concat(pythonFiles(join(dir, "email"))).slice(0, 15);
+  const bigFile = files.reduce((a, b) => (readFileSync(b).length > readFileSync(a).length ? b : a));
+  return { source: "stdlib", dir, hookFiles, bigFile };
 }
 
-/** Runs both phases in child processes, twice each, alternating; reports the faster run of each. */
-export async function runLintBench() {
-  const dir = stdlibDir();
-  const runs = { parse: [], lint: [] };
-  for (let round = 0; round < 2; round++) {
-    for (const mode of ["parse", "lint"]) {
-      const out = execFileSync(process.execPath, ["--expose-gc", new URL(import.meta.url).pathname, mode, dir], {
-        encoding: "utf8",
-        maxBuffer: 1 << 20,
-        stdio: ["ignore", "pipe", "inherit"],
-      });
-      runs[mode].push(JSON.parse(out));
+/** Wall seconds of a command, the fastest of `runs` (load from other processes only ever adds time). */
+function bestWall(command, args, runs, options = {}) {
+  let best = Infinity;
+  let last;
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    last = spawnSync(command, args, { encoding: "utf8", maxBuffer: 1 << 28, ...options });
+    best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e9);
+    if (last.status !== 0 && last.status !== 1) throw new Error(`${command} ${args.join(" ")} failed (${last.status}): ${last.stderr}`);
+  }
+  return { seconds: best, result: last };
+}
+
+/** Child: the parse-everything floor, one thread, trees freed as the CLI frees them. Prints peak RSS. */
+async function parseFloor(dir) {
+  const Parser = require("tree-sitter");
+  const Python = require("tree-sitter-python");
+  const { NativeMemoryGuard } = await import("../dist/src/cli/native-memory.js");
+  const parser = new Parser();
+  parser.setLanguage(Python);
+  const memory = new NativeMemoryGuard();
+  for (const file of pythonFiles(dir)) {
+    const text = readFileSync(file, "utf8");
+    try {
+      parser.parse(text);
+    } catch {
+      // a file tree-sitter refuses costs what it cost
+    }
+    await memory.afterFile(text.length);
+  }
+  process.stdout.write(JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+}
+
+/** Child: the CLI as bin/optim-lint.js runs it, reporting findings and peak RSS on stderr's last line. */
+async function cliChild(args) {
+  const { main } = await import("../dist/cli/optim-lint.mjs");
+  const chunks = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (chunk) => (chunks.push(String(chunk)), true);
+  const code = await main(args);
+  process.stdout.write = write;
+  const results = JSON.parse(chunks.join("") || "[]");
+  const findings = results.reduce((n, r) => n + r.messages.filter((m) => m.ruleId).length, 0);
+  process.stdout.write(JSON.stringify({ code, files: results.length, findings, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+}
+
+/** Child: lintText vs parse on one file, repeated; prints both mean times. */
+async function bigFile(file) {
+  const text = readFileSync(file, "utf8");
+  const Parser = require("tree-sitter");
+  const parser = new Parser();
+  parser.setLanguage(require("tree-sitter-python"));
+  const { lintText } = await import("../dist/src/default-linter.js");
+  const { RULES } = await import("../dist/rules/index.js");
+  const rules = RULES.map((rule) => ({ rule, severity: rule.meta.defaultSeverity, options: {} }));
+  // Alternate the two, and free the dropped trees between runs (collection, then a turn of the event
+  // loop for tree-sitter's finalizers) so neither side pays for the other's memory.
+  const best = { parse: Infinity, lint: Infinity };
+  const work = { parse: () => parser.parse(text), lint: () => lintText(text, { filePath: file, rules }) };
+  for (let i = 0; i < 18; i++) {
+    for (const side of ["parse", "lint"]) {
+      globalThis.gc?.();
+      await new Promise((resolve) => setImmediate(resolve));
+      const start = process.hrtime.bigint();
+      work[side]();
+      if (i >= 3) best[side] = Math.min(best[side], Number(process.hrtime.bigint() - start) / 1e9);
     }
   }
-  const best = (list) => list.reduce((a, b) => (a.seconds <= b.seconds ? a : b));
-  const parse = best(runs.parse);
-  const lint = best(runs.lint);
+  const { parse, lint } = best;
+  process.stdout.write(JSON.stringify({ lines: text.split("\n").length, parseSeconds: parse, lintSeconds: lint }));
+}
+
+const ratio = (a, b) => Number((a / b).toFixed(2));
+
+/** Runs every measurement in child processes and prints the ratios. */
+export async function runLintBench() {
+  const inputs = benchInputs();
+  const self = fileURLToPath(import.meta.url);
+  const files = pythonFiles(inputs.dir);
+  const megabytes = files.reduce((n, f) => n + readFileSync(f).length, 0) / 1e6;
+  console.log(`\n## Lint: ${inputs.source === "corpus" ? `bench/corpus (${readdirSync(CORPUS).join(", ")})` : `Python standard library at ${inputs.dir} (no bench/corpus: see scripts/fetch-bench-corpus.sh)`}`);
+
+  // Corpus and floor, alternating, fastest of two each.
+  let floor = { seconds: Infinity };
+  let cli = { seconds: Infinity };
+  for (let round = 0; round < 2; round++) {
+    const f = bestWall(process.execPath, [self, "--floor", inputs.dir], 1);
+    if (f.seconds < floor.seconds) floor = f;
+    const c = bestWall(process.execPath, [self, "--cli", "--format", "json", "--exit-zero", "--no-ignore", inputs.dir], 1);
+    if (c.seconds < cli.seconds) cli = c;
+  }
+  const cliReport = JSON.parse(cli.result.stdout);
+  const floorReport = JSON.parse(floor.result.stdout);
+
+  // Pre-commit: the hook's file list vs a bare node start, interleaved, fastest of ten each.
+  let hook = Infinity;
+  let bare = Infinity;
+  for (let i = 0; i < 10; i++) {
+    bare = Math.min(bare, bestWall(process.execPath, ["-e", "0"], 1).seconds);
+    hook = Math.min(hook, bestWall(process.execPath, [BIN, ...inputs.hookFiles], 1, { cwd: dirname(inputs.hookFiles[0]) }).seconds);
+  }
+  const version = bestWall(process.execPath, [BIN, "--version"], 10).seconds;
+
+  const big = JSON.parse(bestWall(process.execPath, ["--expose-gc", self, "--big", inputs.bigFile], 1).result.stdout);
+
   const result = {
-    stdlib: dir,
-    files: lint.files,
-    megabytes: Number(lint.megabytes.toFixed(1)),
-    parseFilesPerSecond: Math.round(parse.files / parse.seconds),
-    lintFilesPerSecond: Math.round(lint.files / lint.seconds),
-    ratioLintToParse: Number((lint.seconds / parse.seconds).toFixed(2)),
-    parsePeakRssMb: Math.round(Math.max(...runs.parse.map((r) => r.maxRssMb))),
-    lintPeakRssMb: Math.round(Math.max(...runs.lint.map((r) => r.maxRssMb))),
-    crashes: lint.crashes,
+    source: inputs.source,
+    files: files.length,
+    megabytes: Number(megabytes.toFixed(1)),
+    findings: cliReport.findings,
+    corpusSeconds: Number(cli.seconds.toFixed(2)),
+    floorSeconds: Number(floor.seconds.toFixed(2)),
+    corpusToFloor: ratio(cli.seconds, floor.seconds),
+    peakRssMb: Math.round(cliReport.maxRssMb),
+    floorPeakRssMb: Math.round(floorReport.maxRssMb),
+    hookFiles: inputs.hookFiles.length,
+    hookMs: Math.round(hook * 1000),
+    nodeMs: Math.round(bare * 1000),
+    hookToNode: ratio(hook, bare),
+    versionToNode: ratio(version, bare),
+    bigFile: relative(ROOT, inputs.bigFile),
+    bigFileLines: big.lines,
+    bigFileLintToParse: ratio(big.lintSeconds, big.parseSeconds),
   };
-  console.log("\n## Lint: Python standard library");
-  console.table(result);
-  if (lint.crashes > 0) throw new Error(`${lint.crashes} files crashed the linter`);
+  console.log(
+    [
+      `corpus      ${result.files} files, ${result.megabytes} MB: ${result.corpusSeconds} s = ${result.corpusToFloor}x the one-thread parse floor (${result.floorSeconds} s); ${result.findings} findings`,
+      `memory      peak ${result.peakRssMb} MB (the parse floor: ${result.floorPeakRssMb} MB)`,
+      `pre-commit  ${result.hookFiles} files: ${result.hookMs} ms = ${result.hookToNode}x \`node -e 0\` (${result.nodeMs} ms); --version ${result.versionToNode}x`,
+      `big file    ${result.bigFile} (${result.bigFileLines} lines): lint = ${result.bigFileLintToParse}x parse`,
+    ].join("\n"),
+  );
   return result;
 }
 
-if (process.argv[1] === new URL(import.meta.url).pathname && process.argv[2]) {
-  const files = pythonFiles(process.argv[3] ?? stdlibDir());
-  statSync(files[0]);
-  process.stdout.write(JSON.stringify(await phase(process.argv[2], files)));
+const mode = process.argv[2];
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (mode === "--floor") await parseFloor(process.argv[3]);
+  else if (mode === "--cli") await cliChild(process.argv.slice(3));
+  else if (mode === "--big") await bigFile(process.argv[3]);
+  else await runLintBench();
 }

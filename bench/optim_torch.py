@@ -33,12 +33,27 @@ def make_optimizer(torch, name, param):
     raise ValueError(name)
 
 
+def resolved_foreach(torch, optimizer):
+    """What torch's default foreach=None resolves to for this optimizer, where the version says."""
+    group = optimizer.param_groups[0]
+    if group.get("foreach") is not None:
+        return group["foreach"]
+    chooser = getattr(getattr(torch.optim, "optimizer", None), "_default_to_fused_or_foreach", None)
+    if chooser is None:
+        return False  # torch 1.13: `if foreach is None: foreach = False`
+    try:
+        return bool(chooser(group["params"], differentiable=False, use_fused=False)[1])
+    except TypeError:
+        return None
+
+
 def time_optimizer(torch, name, dtype, numel, warmup, steps):
     """Seconds of each optimizer.step() on a fixed gradient, after `warmup` untimed steps."""
     generator = torch.Generator().manual_seed(0)
     param = torch.rand(numel, generator=generator, dtype=dtype).requires_grad_(True)
     param.grad = torch.rand(numel, generator=generator, dtype=dtype) * 2 - 1
     optimizer = make_optimizer(torch, name, param)
+    time_optimizer.foreach = resolved_foreach(torch, optimizer)
     for _ in range(warmup):
         optimizer.step()
     seconds = []
@@ -78,6 +93,7 @@ def main():
                 "available": True,
                 "version": torch.__version__,
                 "threads": torch.get_num_threads(),
+                "foreach": getattr(time_optimizer, "foreach", None),
                 "numel": args.numel,
                 "warmup": args.warmup,
                 "steps": args.steps,

@@ -5,7 +5,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createTwoFilesPatch, FILE_HEADERS_ONLY } from "diff";
 import { RULES } from "../../rules/index.js";
 import { UsageError } from "../config/errors.js";
 import { checkSelectors } from "../config/selection.js";
@@ -82,8 +81,9 @@ function shownPath(filePath: string, cwd: string): string {
   return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel.split(path.sep).join("/") : filePath;
 }
 
-/** Unified diffs of every fixed file, in result order. */
-function fixDiffs(run: LintRun, cwd: string): string[] {
+/** Unified diffs of every fixed file, in result order. `diff` is loaded here, only for runs that print diffs. */
+async function fixDiffs(run: LintRun, cwd: string): Promise<string[]> {
+  const { createTwoFilesPatch, FILE_HEADERS_ONLY } = await import("diff");
   return run.results.flatMap((result) => {
     const before = run.originals.get(result.filePath);
     if (result.output === undefined || before === undefined) return [];
@@ -93,8 +93,8 @@ function fixDiffs(run: LintRun, cwd: string): string[] {
 }
 
 /** Prints the fixes as a unified diff (Ruff's `--diff`): exit 1 when there is one, else 0. */
-function printDiffs(run: LintRun, cwd: string): number {
-  const diffs = fixDiffs(run, cwd);
+async function printDiffs(run: LintRun, cwd: string): Promise<number> {
+  const diffs = await fixDiffs(run, cwd);
   if (diffs.length > 0) process.stdout.write(diffs.join(""));
   process.stderr.write(diffs.length > 0 ? `Would fix ${diffs.length} file${diffs.length === 1 ? "" : "s"}.\n` : "No fixes to apply.\n");
   return diffs.length > 0 ? 1 : 0;

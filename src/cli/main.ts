@@ -3,6 +3,7 @@
  * to exit code 2 (usage and configuration errors as a message, internal errors with their stack).
  */
 import { UsageError } from "../config/errors.js";
+import { runLint } from "./lint-command.js";
 
 /** Stops quietly when the reader of stdout goes away (`optim-lint ... | head`). */
 function exitOnBrokenPipe(): void {
@@ -18,11 +19,11 @@ export async function main(argv: string[]): Promise<number> {
   exitOnBrokenPipe();
   try {
     if (argv[0] === "simulate" || argv[0] === "explain") {
+      // Loaded on demand: `simulate` and the optimizer core are a chunk of their own in the CLI bundle.
       const simulation = await import("../simulate/cli.js");
       return argv[0] === "simulate" ? await simulation.runSimulate(argv.slice(1)) : await simulation.runExplain(argv.slice(1));
     }
     if (argv[0] === "rules") return (await import("./rules-command.js")).runRules(argv.slice(1));
-    const { runLint } = await import("./lint-command.js");
     return await runLint(argv, process.cwd());
   } catch (error) {
     if (error instanceof UsageError) {

@@ -3,8 +3,8 @@
  * `optim-lint.toml`. The nearest file to a linted path applies; `optim-lint.toml` wins in a shared folder.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
-import { parse as parseToml } from "smol-toml";
 import type { Rule, SeveritySetting } from "../core/types.js";
 import { UsageError, didYouMean } from "./errors.js";
 import { checkSelectors, ruleSpellings, type RuleSelection } from "./selection.js";
@@ -150,6 +150,13 @@ function optimLintTable(doc: Table, file: string): Table | undefined {
   const table = tool["optim-lint"];
   if (!isTable(table)) throw new UsageError(`[tool.optim-lint] in ${file} must be a table`);
   return table;
+}
+
+/** smol-toml's parser, loaded on first use: runs that find no configuration file never load it. */
+let tomlParser: ((text: string) => unknown) | undefined;
+function parseToml(text: string): unknown {
+  tomlParser ??= (createRequire(import.meta.url)("smol-toml") as typeof import("smol-toml")).parse;
+  return tomlParser(text);
 }
 
 /** Parses and validates a configuration text; undefined for a pyproject.toml without optim-lint settings. */

@@ -1,6 +1,7 @@
 /** Adam with optional AMSGrad, maximization and either L2 or decoupled weight decay (torch 2.x `Adam`). */
 import { Optimizer, withBetaDefaults, checkBetas, checkNonNegative, lerp, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
 import { checkOptionNames } from "./options.js";
+import { float32Kernels } from "./simd.js";
 
 export interface AdamOptions {
   lr: number;
@@ -54,6 +55,14 @@ export class Adam extends Optimizer<AdamGroup> {
       const negStepSize = -(lr / (1 - beta1 ** step));
       const bc2Sqrt = (1 - beta2 ** step) ** 0.5;
       const n = p.length;
+      const simd = vMax === undefined && !coupled && Math.abs(keep1) < 0.5 && p instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array
+        ? float32Kernels()
+        : null;
+      if (simd) {
+        const args = { keep1, beta2, keep2, negStepSize, bc2Sqrt, eps, shrink: decay !== 0 ? shrink : 1, sign: maximize ? -1 : 1 };
+        simd.adam(p as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, args);
+        continue;
+      }
       if (decay !== 0 && decoupled) for (let j = 0; j < n; j++) p[j] *= shrink;
       if (vMax === undefined) {
         // Without AMSGrad, the common case, the loop stays free of the per-element maximum.

@@ -2,6 +2,7 @@
 import { Optimizer, checkNonNegative, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor, zerosLike } from "./optimizer.js";
 import { checkOptionNames } from "./options.js";
 import { ValueError } from "./errors.js";
+import { float32Kernels } from "./simd.js";
 
 export interface SGDOptions {
   lr: number;
@@ -65,7 +66,12 @@ export class SGD extends Optimizer<SGDGroup> {
       }
       const keep = 1 - dampening;
       if (decay === 0 && !maximize && !nesterov) {
-        // The common configuration, kept free of per-element branches.
+        // The common configuration, kept free of per-element branches; float32 arrays take the SIMD kernel.
+        const simd = p instanceof Float32Array && g instanceof Float32Array && buf instanceof Float32Array ? float32Kernels() : null;
+        if (simd) {
+          simd.sgdMomentum(p as Float32Array, g as Float32Array, buf as Float32Array, momentum, keep, lr);
+          continue;
+        }
         for (let j = 0; j < n; j++) {
           const b = buf[j] * momentum + keep * g[j];
           buf[j] = b;
