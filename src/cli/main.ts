@@ -21,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
       const simulation = await import("../simulate/cli.js");
       return argv[0] === "simulate" ? await simulation.runSimulate(argv.slice(1)) : await simulation.runExplain(argv.slice(1));
     }
+    if (argv[0] === "server") return await (await import("../server/index.js")).runServer(argv.slice(1));
     const { runLint } = await import("./lint-command.js");
     return await runLint(argv, process.cwd());
   } catch (error) {
