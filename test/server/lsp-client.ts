@@ -38,7 +38,9 @@ export async function startClient(root: string, capabilities: Record<string, unk
   const pushed = new Map<string, PublishDiagnosticsParams>();
   const waiters: { uri: string; test: (d: Diagnostic[]) => boolean; resolve: (d: Diagnostic[]) => void }[] = [];
   child.stderr!.on("data", (chunk) => logs.push(String(chunk)));
-  connection.onNotification("window/logMessage", (params: { message: string }) => logs.push(params.message));
+  connection.onNotification("window/logMessage", (params: { message: string }) => {
+    logs.push(params.message);
+  });
   connection.onNotification("textDocument/publishDiagnostics", (params: PublishDiagnosticsParams) => {
     pushed.set(params.uri, params);
     for (const waiter of [...waiters]) {

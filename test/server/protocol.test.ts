@@ -135,7 +135,7 @@ describe("code actions and hover", () => {
 
     const fixed = apply(MIXED, editsOf(actions[0], uri));
     expect(fixed).toContain("momentum=0.9, nesterov=True)");
-    expect(apply(MIXED, editsOf(actions[1], uri)).split("\n")[3]).toMatch(/momentum=0\.9\)  # noqa: OPT002$/);
+    expect(apply(MIXED, editsOf(actions[1], uri)).split("\n")[3]).toMatch(/momentum=0\.9\) {2}# noqa: OPT002$/);
     expect(apply(MIXED, editsOf(actions[2], uri))).toContain("Adam(model.parameters(), lr=0.001)");
     expect(actions[4].kind).toBe("source.fixAll.optim-lint");
     expect(apply(MIXED, editsOf(actions[4], uri))).toBe(cliFix(MIXED, file));
