@@ -1,4 +1,5 @@
-// `npm run bench`: the linter on the Python standard library, then the optimizer core against PyTorch.
+// `npm run bench`: the linter on the Python standard library, the optimizer core against PyTorch, then the
+// language server's latency on one large file.
 import { runLintBench } from "./lint.js";
 
 const results = { lint: await runLintBench() };
@@ -7,6 +8,13 @@ try {
   results.optim = await runOptimBench();
 } catch (error) {
   console.error(`optimizer bench failed: ${error.stack ?? error}`);
+  process.exitCode = 1;
+}
+try {
+  const { runEditorBench } = await import("./editor.js");
+  results.editor = await runEditorBench();
+} catch (error) {
+  console.error(`editor bench failed: ${error.stack ?? error}`);
   process.exitCode = 1;
 }
 if (process.env.BENCH_JSON) {
