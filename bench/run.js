@@ -1,4 +1,5 @@
-// `npm run bench`: the linter on the Python standard library (without and with --cache), then the optimizer core against PyTorch.
+// `npm run bench`: the linter on the Python standard library (without and with --cache), the optimizer core
+// against PyTorch, then the language server's latency on one large file.
 import { runLintBench } from "./lint.js";
 
 import { runCacheBench } from "./cache.js";
@@ -9,6 +10,13 @@ try {
   results.optim = await runOptimBench();
 } catch (error) {
   console.error(`optimizer bench failed: ${error.stack ?? error}`);
+  process.exitCode = 1;
+}
+try {
+  const { runEditorBench } = await import("./editor.js");
+  results.editor = await runEditorBench();
+} catch (error) {
+  console.error(`editor bench failed: ${error.stack ?? error}`);
   process.exitCode = 1;
 }
 if (process.env.BENCH_JSON) {

@@ -24,6 +24,7 @@ export async function main(argv: string[]): Promise<number> {
       return argv[0] === "simulate" ? await simulation.runSimulate(argv.slice(1)) : await simulation.runExplain(argv.slice(1));
     }
     if (argv[0] === "rules") return (await import("./rules-command.js")).runRules(argv.slice(1));
+    if (argv[0] === "server") return await (await import("../server/index.js")).runServer(argv.slice(1));
     return await runLint(argv, process.cwd());
   } catch (error) {
     if (error instanceof UsageError) {

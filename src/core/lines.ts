@@ -33,6 +33,11 @@ export class LineIndex {
     return { line: line + 1, column: offset - this.starts[line] + 1 };
   }
 
+  /** The offset of a 1-based line and 1-based column (clamped to the text). */
+  offsetAt(line: number, column: number): number {
+    return Math.min(this.text.length, (this.starts[line - 1] ?? this.text.length) + column - 1);
+  }
+
   get lineCount(): number {
     return this.starts.length;
   }

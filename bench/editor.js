@@ -1,0 +1,156 @@
+// Editor latency: what the language server does for a 3,000-line Python file, against tree-sitter
+// parsing the same text (the floor any analysis pays), medians over many runs in one process.
+//   parse      tree-sitter parses the whole text
+//   full lint  lintText with every rule at its default settings
+//   keystroke  one character typed: the document is updated, linted again and turned into diagnostics
+//   unchanged  the same request again with no edit: the server's per-document cache answers
+// Ratios divide CPU times (see time()); the goal is a keystroke in <= 10 ms and a full lint in <= 25 ms.
+import { createRequire } from "node:module";
+import { TextDocument } from "vscode-languageserver-textdocument";
+
+const require = createRequire(import.meta.url);
+const LINES = 3000;
+
+/** A training module of 3,000 lines: argparse settings, an optimizer factory, then a hundred model set-ups and loops. */
+export function largeTrainingFile() {
+  const head = [
+    "import argparse",
+    "import math",
+    "",
+    "import torch",
+    "from torch import nn",
+    "",
+    "parser = argparse.ArgumentParser()",
+    'parser.add_argument("--lr", type=float, default=3e-4)',
+    'parser.add_argument("--wd", type=float, default=0.01)',
+    'parser.add_argument("--momentum", type=float, default=0.9)',
+    "args = parser.parse_args()",
+    "",
+    "",
+    "def make_optimizer(model):",
+    "    return torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0)",
+    "",
+  ];
+  const block = (i) => [
+    `def build_${i}(width=${64 + i}):`,
+    `    """Model and optimizer for experiment ${i}."""`,
+    "    model = nn.Sequential(",
+    "        nn.Linear(width, width),",
+    "        nn.LayerNorm(width),",
+    "        nn.ReLU(),",
+    "        nn.Linear(width, 10),",
+    "    )",
+    // One block in ten constructs its optimizer itself (Adam with decay, SGD without Nesterov, AdamW); the
+    // others use the shared factory, as a large training module usually does.
+    i % 30 === 0
+      ? "    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=args.wd)"
+      : i % 30 === 10
+        ? "    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=args.momentum)"
+        : i % 30 === 20
+          ? "    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr)"
+          : "    optimizer = make_optimizer(model)",
+    "    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=100)",
+    "    return model, optimizer, scheduler",
+    "",
+    "",
+    `def train_${i}(loader, epochs=3):`,
+    `    model, optimizer, scheduler = build_${i}()`,
+    "    loss_fn = nn.CrossEntropyLoss()",
+    "    for epoch in range(epochs):",
+    "        total = 0.0",
+    "        for step, (x, y) in enumerate(loader):",
+    "            optimizer.zero_grad()",
+    "            loss = loss_fn(model(x), y)",
+    "            loss.backward()",
+    "            optimizer.step()",
+    "            total += loss.item()",
+    "            if step % 100 == 0:",
+    `                print(f"exp ${i} epoch {epoch} step {step} loss {total / (step + 1):.4f}")`,
+    "        scheduler.step()",
+    "    return math.exp(-total)",
+    "",
+    "",
+  ];
+  const lines = [...head];
+  for (let i = 0; lines.length < LINES; i++) lines.push(...block(i));
+  return `${lines.slice(0, LINES).join("\n")}\n`;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Median milliseconds of a function over runs, after warm-up runs: wall-clock time, and the CPU time this
+ * process spent (the steadier figure on a busy machine; the work is synchronous and single-threaded).
+ */
+function time(runs, fn) {
+  for (let i = 0; i < 2; i++) fn(i);
+  const wall = [];
+  const cpu = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    const startCpu = process.cpuUsage();
+    fn(i);
+    const used = process.cpuUsage(startCpu);
+    wall.push(Number(process.hrtime.bigint() - start) / 1e6);
+    cpu.push((used.user + used.system) / 1e3);
+  }
+  return { wall: median(wall), cpu: median(cpu) };
+}
+
+export async function runEditorBench(runs = 9) {
+  const Parser = require("tree-sitter");
+  const Python = require("tree-sitter-python");
+  const { lintText } = await import("../dist/src/default-linter.js");
+  const { RULES } = await import("../dist/rules/index.js");
+  const { WorkspaceLinter } = await import("../dist/src/server/workspace.js");
+  const { toDiagnostics } = await import("../dist/src/server/convert.js");
+
+  const text = largeTrainingFile();
+  const filePath = "/bench/editor/train.py";
+  const uri = "file:///bench/editor/train.py";
+  const rules = RULES.map((rule) => ({ rule, severity: rule.meta.defaultSeverity, options: {} }));
+  const parser = new Parser();
+  parser.setLanguage(Python);
+
+  const parseMs = time(runs, () => parser.parse(text));
+  const lintMs = time(runs, () => lintText(text, { filePath, rules }));
+
+  // Keystrokes: a character typed into (then removed from) a comment near the middle of the file, as an
+  // incremental didChange; each one is a new text, so each is analyzed.
+  const linter = new WorkspaceLinter("/bench/editor");
+  let document = TextDocument.create(uri, "python", 1, text);
+  const line = Math.floor(LINES / 2);
+  let findings = 0;
+  const keystrokeMs = time(runs, (i) => {
+    const at = { line, character: 0 };
+    const change = i % 2 === 0 ? { range: { start: at, end: at }, text: "#" } : { range: { start: at, end: { line, character: 1 } }, text: "" };
+    document = TextDocument.update(document, [change], document.version + 1);
+    const outcome = linter.lint(uri, filePath, document.getText());
+    findings = toDiagnostics(outcome.result, document).length;
+  });
+  const unchangedMs = time(runs, () => toDiagnostics(linter.lint(uri, filePath, document.getText()).result, document));
+
+  const round = (x) => Number(x.toFixed(2));
+  const result = {
+    lines: text.split("\n").length - 1,
+    findings,
+    parseMedianMs: round(parseMs.wall),
+    fullLintMedianMs: round(lintMs.wall),
+    keystrokeMedianMs: round(keystrokeMs.wall),
+    unchangedMedianMs: round(unchangedMs.wall),
+    parseCpuMs: round(parseMs.cpu),
+    fullLintCpuMs: round(lintMs.cpu),
+    keystrokeCpuMs: round(keystrokeMs.cpu),
+    ratioFullLintToParse: round(lintMs.cpu / parseMs.cpu),
+    ratioKeystrokeToParse: round(keystrokeMs.cpu / parseMs.cpu),
+  };
+  console.log("\n## Editor latency: one 3,000-line file (language server path)");
+  console.table(result);
+  return result;
+}
+
+if (process.argv[1] === new URL(import.meta.url).pathname) await runEditorBench();
