@@ -5,6 +5,7 @@
 import { Linter, type LintProjectOptions, type LintInput, type LintTextOptions } from "./core/linter.js";
 import type { FileResult } from "./core/results.js";
 import type { LanguageAdapter, ProjectJoiner } from "./core/types.js";
+import { baseConfigJoiner } from "./configs/bases.js";
 import { knowledge } from "./knowledge/index.js";
 import { notebookAdapter } from "./notebook/adapter.js";
 import { pythonAdapter } from "./python/adapter.js";
@@ -15,7 +16,7 @@ import { yamlAdapter } from "./yaml/adapter.js";
 export const ADAPTERS: readonly LanguageAdapter[] = [pythonAdapter, notebookAdapter, yamlAdapter, jsonAdapter];
 
 /** The project joiners, run in this order after every file is analyzed. */
-export const JOINERS: readonly ProjectJoiner[] = [];
+export const JOINERS: readonly ProjectJoiner[] = [baseConfigJoiner];
 
 export const linter = new Linter({ adapters: ADAPTERS, joiners: JOINERS, knowledge });
 

@@ -34,10 +34,28 @@ export class Positions {
   }
 }
 
+/**
+ * The file a request would edit, when it is not the host: the name or the value it changes was written in
+ * another file (a `_base_` config). Adapters edit their own file's text only, so such requests are refused.
+ */
+function foreignFile(host: ProjectFile, request: FixRequest): string | undefined {
+  if (request.kind === "swap-sequence-items") return (request.value.literalSpan ?? request.value.span).file;
+  const site = host.analyzed.facts.optimizers.find((s) => s.id === request.site);
+  if (!site) return undefined;
+  if (request.kind === "rename-optimizer") return site.nameSpan.file;
+  if (request.kind === "set-argument" || request.kind === "scale-by-world-size") {
+    const arg = site.args.get(request.name);
+    return arg ? (arg.value.literalSpan?.file ?? arg.span.file) : undefined;
+  }
+  return site.span.file;
+}
+
 /** Text edits for a list of requests on a file's facts, or the reason they cannot be made. */
 function editsFor(host: ProjectFile, requests: FixRequest[]): TextEdit[] | string {
   const edits: TextEdit[] = [];
   for (const request of requests) {
+    const elsewhere = foreignFile(host, request);
+    if (elsewhere !== undefined && elsewhere !== host.path) return `it is written in ${elsewhere}`;
     const result = host.adapter.edits(host.analyzed, request);
     if (typeof result === "string") return result;
     edits.push(...result);

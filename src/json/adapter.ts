@@ -99,7 +99,8 @@ function parseJson(text: string): { root?: ResolvedValue; errors: SyntaxError[];
 function analyzeJson(source: string, filePath = "<text>"): AnalyzedFile {
   const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   const { root, errors, comments } = parseJson(text);
-  return { text, facts: configFacts(errors.length === 0 && root ? [root] : [], filePath), syntaxErrors: errors, comments };
+  const roots = errors.length === 0 && root ? [root] : [];
+  return { text, facts: configFacts(roots, filePath), configRoots: roots, syntaxErrors: errors, comments };
 }
 
 function render(value: LiteralValue): string | string[] {

@@ -1,5 +1,5 @@
 /** Analysis of one Python file: syntax errors, comments and, when the file can matter, training facts. */
-import { emptyFacts } from "../core/facts.js";
+import { emptyFacts, type ResolvedValue } from "../core/facts.js";
 import type { AnalyzedFile } from "../core/types.js";
 import { extractFacts } from "./facts.js";
 import { CONFIG_WORDS, withConfigFacts } from "./configs.js";
@@ -26,8 +26,9 @@ export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile
   const masked = maskGrammarGaps(text, errors);
   const analyzed = masked ?? text;
   const resolver = new Resolver(indexFile(toPyTree(masked === undefined ? tree : parseTree(masked)), analyzed), analyzed, filePath);
-  const facts = withConfigFacts(resolver, extractFacts(resolver));
-  return { text, facts, syntaxErrors, comments: scanComments(text) };
+  const configRoots: ResolvedValue[] = [];
+  const facts = withConfigFacts(resolver, extractFacts(resolver), configRoots);
+  return { text, facts, syntaxErrors, comments: scanComments(text), ...(configRoots.length > 0 ? { configRoots } : {}) };
 }
 
 export { emptyFacts };

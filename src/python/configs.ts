@@ -31,14 +31,17 @@ const TIMM_FACTORY = new Set(["timm.optim.create_optimizer_v2", "timm.optim.opti
 const TIMM_POSITIONAL = ["opt", "lr", "weight_decay", "momentum"];
 
 /** Adds the optimizers and schedulers that Python config code sets up to the file's facts. */
-export function withConfigFacts(resolver: Resolver, facts: TrainingFacts): TrainingFacts {
+export function withConfigFacts(resolver: Resolver, facts: TrainingFacts, roots: ResolvedValue[] = []): TrainingFacts {
   const add = (found: ConfigFacts) => {
     facts.optimizers.push(...found.optimizers);
     facts.schedulers.push(...found.schedulers);
   };
   const ctx = (dialect?: ConfigContext["dialect"]): ConfigContext => ({ filePath: resolver.filePath, firstId: facts.optimizers.length, ...(dialect ? { dialect } : {}) });
   const module = moduleConfig(resolver);
-  if (module) add(recognizeConfig(module, ctx()));
+  if (module) {
+    roots.push(module);
+    add(recognizeConfig(module, ctx()));
+  }
   const subclasses = localSubclassNames(resolver);
   for (const call of resolver.index.calls) {
     const callee = fieldChild(call, "function");

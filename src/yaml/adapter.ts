@@ -74,7 +74,7 @@ export function analyzeYaml(source: string, filePath = "<text>"): AnalyzedFile {
   const parsed = parseYaml(text);
   // A file with errors has no facts: a value next to a duplicate key or a broken line may not be what runs.
   const roots = parsed.errors.length > 0 ? [] : parsed.docs.map(documentTree).filter((r): r is ResolvedValue => r !== undefined);
-  return { text, facts: configFacts(roots, filePath), syntaxErrors: parsed.errors, comments: sourceComments(text, parsed.comments) };
+  return { text, facts: configFacts(roots, filePath), configRoots: roots, syntaxErrors: parsed.errors, comments: sourceComments(text, parsed.comments) };
 }
 
 export const yamlAdapter: LanguageAdapter = {

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { lintPaths } from "../../src/cli/lint-paths.js";
+import type { FileResult } from "../../src/core/results.js";
+
+const dir = join(import.meta.dirname, "..", "..", "fixtures", "projects", "mmengine-base", "configs");
+
+/** Messages of a run as `file line:column code`, with related notes' files. */
+function summary(results: FileResult[]) {
+  return results.flatMap((r) =>
+    r.messages.map((m) => ({
+      file: r.filePath.slice(dir.length + 1),
+      at: `${m.line}:${m.column}`,
+      code: m.code ?? null,
+      fix: m.fix !== undefined,
+      related: (m.related ?? []).map((n) => `${n.filePath ? n.filePath.slice(dir.length + 1) : "."}:${n.line}:${n.column}`),
+    })),
+  );
+}
+
+describe("mmengine _base_ inheritance across files", () => {
+  it("judges a child that changes only lr with the optimizer and momentum it inherits", async () => {
+    const results = await lintPaths([join(dir, "retinanet_lr.py")], { cwd: dir });
+    expect(summary(results)).toEqual([
+      // The Nesterov fix goes into the child's own optimizer dict; the note leads to the base's momentum.
+      { file: "retinanet_lr.py", at: "4:32", code: "OPT002", fix: true, related: ["_base_/schedules/sgd_1x.py:4:50"] },
+      { file: "retinanet_lr.py", at: "4:37", code: "OPT003", fix: false, related: [] },
+    ]);
+    expect(results[0].messages[0].message).toContain("inherited from _base_/schedules/sgd_1x.py");
+  });
+
+  it("fixes the child only, and the fixed child is clean", async () => {
+    const [result] = await lintPaths([join(dir, "retinanet_lr.py")], { cwd: dir, fix: true });
+    expect(result.output).toContain("optim_wrapper = dict(optimizer=dict(lr=1e-5, nesterov=True))");
+    expect(result.messages.map((m) => m.code)).toEqual(["OPT003"]);
+  });
+
+  it("replaces what `_delete_=True` drops, and inherits nothing of it", async () => {
+    const results = await lintPaths([join(dir, "detr_adam.py")], { cwd: dir });
+    expect(summary(results).map((m) => m.code)).toEqual(["OPT001"]);
+  });
+
+  it("stays silent for a child that fixes what its base lacks", async () => {
+    const results = await lintPaths([join(dir, "clean_nesterov.py")], { cwd: dir });
+    expect(summary(results)).toEqual([]);
+  });
+
+  it("reports a cycle and a missing base at the `_base_` line, and goes on with the other files", async () => {
+    const results = await lintPaths([join(dir, "cycle_a.py"), join(dir, "missing_base.py"), join(dir, "detr_adam.py")], { cwd: dir });
+    const messages = results.flatMap((r) => r.messages.map((m) => `${r.filePath.slice(dir.length + 1)} ${m.line}:${m.column} ${m.fatal ? "fatal" : ""} ${m.message}`));
+    expect(messages).toEqual([
+      "cycle_a.py 1:10 fatal Parsing error: `_base_` inheritance is a cycle: cycle_a.py → cycle_b.py → cycle_a.py",
+      "missing_base.py 1:10 fatal Parsing error: `_base_` file ./_base_/no_such_schedule.py cannot be read",
+      expect.stringContaining("detr_adam.py 4:15  Adam applies weight_decay=1e-4"),
+    ]);
+  });
+
+  it("shows a finding about a base that is linted too once, in the base", async () => {
+    const results = await lintPaths([join(dir, "_base_", "schedules", "sgd_1x.py")], { cwd: dir });
+    expect(summary(results)).toEqual([{ file: "_base_/schedules/sgd_1x.py", at: "4:15", code: "OPT002", fix: true, related: [] }]);
+  });
+});
