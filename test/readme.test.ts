@@ -36,7 +36,9 @@ describe("documentation paths", () => {
 
   it.each(docs)("every repository path %s names exists", (doc) => {
     const named = namedPaths(readFileSync(path.join(ROOT, doc), "utf8"));
-    const missing = named.filter((p) => !existsSync(path.join(ROOT, p)));
+    // Folders the project makes on demand and keeps out of git (the bench corpus) are named without existing.
+    const generated = readFileSync(path.join(ROOT, ".gitignore"), "utf8").split("\n").filter((l) => l.startsWith("/") && l.endsWith("/")).map((l) => l.slice(1));
+    const missing = named.filter((p) => !existsSync(path.join(ROOT, p)) && !generated.some((g) => p.startsWith(g)));
     expect(missing).toEqual([]);
   });
 

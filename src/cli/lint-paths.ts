@@ -152,7 +152,7 @@ export class LintSession {
     for (const skip of skipped) process.stderr.write(`optim-lint: warning: ${skip.path} skipped: ${skip.reason}\n`);
     // As ESLint does, a run that finds nothing to lint is a usage error; files the user asked to exclude are not.
     if (files.length === 0 && errors.length === 0 && !skipped.some((s) => s.excluded)) {
-      throw new UsageError(`No files to lint in ${given.join(", ")} (optim-lint reads Python files and notebooks)`);
+      throw new UsageError(`No files to lint in ${given.join(", ")} (optim-lint reads Python files, notebooks, and YAML and JSON configs)`);
     }
     const run = emptyRun();
     for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));

@@ -29,13 +29,15 @@ function scratch(name: string, files: Record<string, string | Buffer>): string {
 
 describe("a run that lints nothing says so (item 1)", () => {
   it("warns about a named file of an unsupported type and exits 2 when nothing is left", () => {
-    const dir = scratch("unsupported", { "configs/train.yaml": "optimizer: adam\n", "ds_config.json": "{}\n", "empty/.keep": "" });
-    for (const target of ["configs/train.yaml", "ds_config.json"]) {
+    const dir = scratch("unsupported", { "configs/train.toml": "optimizer = 'adam'\n", "notes.txt": "{}\n", "configs/train.yaml": "optimizer: adam\n", "empty/.keep": "" });
+    for (const target of ["configs/train.toml", "notes.txt"]) {
       const run = runCli(dir, [target]);
       expect(run.status, target).toBe(2);
       expect(run.stderr).toContain(`warning: ${target} skipped: not a supported file type`);
       expect(run.stderr).toMatch(/No files to lint/);
     }
+    // YAML and JSON configs are read now: a named one is linted, whatever it holds.
+    expect(runCli(dir, ["configs/train.yaml"]).status).toBe(0);
     const empty = runCli(dir, ["empty"]);
     expect(empty.status).toBe(2);
     expect(empty.stderr).toMatch(/^optim-lint: No files to lint in empty/);
