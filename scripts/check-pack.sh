@@ -9,8 +9,10 @@ trap 'rm -rf "$work"' EXIT
 cd "$root"
 npm run build >/dev/null
 tarball="$(npm pack --silent --pack-destination "$work" | tail -n 1)"
-tar -tzf "$work/$tarball" | grep -q '^package/dist/src/cli/main.js$' || { echo "dist/ is missing from $tarball" >&2; exit 1; }
-if tar -tzf "$work/$tarball" | grep '\.ts$' | grep -vq '\.d\.ts$'; then echo "TypeScript sources in $tarball" >&2; exit 1; fi
+# The listing goes through a file: `grep -q` closing a pipe early would fail `tar` under pipefail.
+tar -tzf "$work/$tarball" > "$work/contents.txt"
+grep -q '^package/dist/cli/optim-lint.mjs$' "$work/contents.txt" || { echo "dist/ is missing from $tarball" >&2; exit 1; }
+if grep '\.ts$' "$work/contents.txt" | grep -vq '\.d\.ts$'; then echo "TypeScript sources in $tarball" >&2; exit 1; fi
 npm install --global --prefix "$work/prefix" --no-audit --no-fund --ignore-scripts=false "$work/$tarball" >/dev/null
 test ! -e "$work/prefix/lib/node_modules/optim-lint/node_modules/typescript" || { echo "typescript was installed" >&2; exit 1; }
 mkdir "$work/project"
