@@ -12,7 +12,7 @@ import { entryOf, isMapping, recognizeConfig, type ConfigSiteData, type MappingV
 /** The dialects whose configs inherit through `_base_`. */
 const INHERITING = new Set(["mmengine", "mmcv"]);
 
-/** Why a chain of bases could not be read. */
+/** Why a chain of bases could not be read, reported at the child's `_base_` value. */
 class BaseError extends Error {
   constructor(
     message: string,
@@ -71,28 +71,64 @@ function rootOf(file: ProjectFile): MappingValue | undefined {
   return isMapping(root) ? root : undefined;
 }
 
-/** A file's config with all its bases merged in; spans of values from other files name their file. */
-function resolved(project: ProjectContext, filePath: string, root: MappingValue, chain: readonly string[], host: string): MappingValue {
+/** A tree in which every mapping may hold keys not seen (what an unreadable base sets is unknown). */
+function openAll(value: MappingValue): MappingValue {
+  if (value.value.kind !== "mapping") return value;
+  const entries = value.value.entries.map((e) => (isMapping(e.value) ? { ...e, value: openAll(e.value) } : e));
+  return { ...value, value: { kind: "mapping", entries, open: true } };
+}
+
+const EMPTY_BASE: MappingValue = { value: { kind: "mapping", entries: [] }, span: { start: 0, end: 0 }, dependsOn: [] };
+
+/**
+ * A base its adapter read without a config tree and that cannot touch the optimizer (a runtime or dataset
+ * base: it parses and never says `optim`); it contributes nothing to what the rules judge.
+ */
+function setsNoOptimizer(file: ProjectFile): boolean {
+  return file.analyzed.syntaxErrors.length === 0 && !/optim|\blr\b/i.test(file.text);
+}
+
+const UNKNOWN_BASE: MappingValue = { value: { kind: "mapping", entries: [], open: true }, span: { start: 0, end: 0 }, dependsOn: [] };
+
+/**
+ * A file's config with all its bases merged in; spans of values from other files name their file. A base that
+ * cannot be read (a package-scoped `mmdet::...` path, a file that is not a plain config) makes the result open:
+ * absent arguments are unknown, never defaults. A relative base that does not exist, or a cycle, is reported.
+ */
+function resolved(project: ProjectContext, filePath: string, root: MappingValue, chain: readonly string[], host: string, notices: BaseError[]): MappingValue {
   const base = entryOf(root, "_base_");
   const own = withoutKeys(root, ["_base_"]);
   if (!base) return own;
   const paths = basePaths(base.value);
-  if (!paths) throw new BaseError("`_base_` is not a path or a list of paths that can be read without running the config", base.value.span);
+  if (!paths) return openAll(own);
   let merged: MappingValue | undefined;
+  let unknown = false;
   for (const relative of paths) {
     const target = path.resolve(path.dirname(filePath), relative);
+    if (relative.includes("::")) {
+      unknown = true;
+      continue;
+    }
     if (chain.includes(target)) {
       const names = [...chain.slice(chain.indexOf(target)), target].map((p) => path.basename(p)).join(" → ");
-      throw new BaseError(`\`_base_\` inheritance is a cycle: ${names}`, base.value.span);
+      notices.push(new BaseError(`\`_base_\` inheritance is a cycle: ${names}`, base.value.span));
+      unknown = true;
+      continue;
     }
     const file = project.file(target);
-    const baseRoot = file && rootOf(file);
-    if (!baseRoot) throw new BaseError(`\`_base_\` file ${relative} ${file ? "is not a config this dialect reads" : "cannot be read"}`, base.value.span);
-    let tree = resolved(project, target, baseRoot, [...chain, target], host);
+    if (!file) {
+      if (filePath === host && !project.exists(target)) notices.push(new BaseError(`\`_base_\` file ${relative} does not exist; what it would set is unknown`, base.value.span));
+      unknown = true;
+      continue;
+    }
+    const baseRoot = rootOf(file) ?? (setsNoOptimizer(file) ? EMPTY_BASE : undefined);
+    let tree = baseRoot ? resolved(project, target, baseRoot, [...chain, target], host, notices) : UNKNOWN_BASE;
+    if (!baseRoot) unknown = true;
     if (target !== host) tree = inherited(mapValueSpans(tree, (s) => (s.file === undefined ? { ...s, file: target } : s)), path.relative(path.dirname(host), target)) as MappingValue;
     merged = merged ? mergeConfig(merged, tree) : tree;
   }
-  return merged ? mergeConfig(merged, own) : own;
+  const result = merged ? mergeConfig(merged, own) : own;
+  return unknown ? openAll(result) : result;
 }
 
 /** Values read from another file get an origin note naming it (values that already have one keep theirs). */
@@ -137,14 +173,10 @@ export const baseConfigJoiner: ProjectJoiner = {
       const root = rootOf(file);
       const base = root && entryOf(root, "_base_");
       if (!root || !base) continue;
-      let merged: MappingValue;
-      try {
-        merged = resolved(project, file.path, root, [file.path], file.path);
-      } catch (error) {
-        if (!(error instanceof BaseError)) throw error;
-        file.analyzed.syntaxErrors.push({ span: error.span, message: error.message });
-        continue;
-      }
+      const notices: BaseError[] = [];
+      const merged = resolved(project, file.path, root, [file.path], file.path, notices);
+      // mmengine would refuse to load such a config; the file itself is valid code, so this is a warning, not a parse failure.
+      for (const notice of notices) file.analyzed.syntaxErrors.push({ span: notice.span, message: notice.message, severity: "warning" });
       const links = (file.analyzed.links ??= new Map());
       for (const relative of basePaths(base.value) ?? []) links.set(path.resolve(path.dirname(file.path), relative), base.value.span);
       // Every file the merged values come from leads back to the `_base_` entry.

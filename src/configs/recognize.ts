@@ -292,7 +292,9 @@ function mmengineParams(optimizer: MappingValue, wrapper: MappingValue | undefin
   const cfgEntry = (wrapper && entryOf(wrapper, "paramwise_cfg")) ?? entryOf(optimizer, "paramwise_cfg");
   const constructor = (wrapper && entryOf(wrapper, "constructor")) ?? entryOf(optimizer, "constructor");
   if (constructor) return { kind: "other", span };
-  if (!cfgEntry) return inherits ? { kind: "other", span } : { kind: "managed", span, by: "mmengine", excludesBiasAndNorm: false };
+  // An open mapping (a base that could not be read) may supply a `paramwise_cfg`.
+  const open = [wrapper, optimizer].some((m) => m?.value.kind === "mapping" && m.value.open === true);
+  if (!cfgEntry) return inherits || open ? { kind: "other", span } : { kind: "managed", span, by: "mmengine", excludesBiasAndNorm: false };
   if (!isMapping(cfgEntry.value)) return { kind: "other", span };
   const cfg = cfgEntry.value;
   const bias = asNumber(entryOf(cfg, "bias_decay_mult")?.value);
