@@ -117,7 +117,7 @@ function resolved(project: ProjectContext, filePath: string, root: MappingValue,
     }
     const file = project.file(target);
     if (!file) {
-      if (filePath === host && !project.exists(target)) notices.push(new BaseError(`\`_base_\` file ${relative} does not exist; what it would set is unknown`, base.value.span));
+      if (filePath === host && project.readsFiles && !project.exists(target)) notices.push(new BaseError(`\`_base_\` file ${relative} does not exist; what it would set is unknown`, base.value.span));
       unknown = true;
       continue;
     }

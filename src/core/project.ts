@@ -67,6 +67,10 @@ export class Project implements ProjectContext {
     return file;
   }
 
+  get readsFiles(): boolean {
+    return this.host !== undefined;
+  }
+
   exists(filePath: string): boolean {
     return this.byPath.has(path.normalize(filePath)) || (this.host?.exists(filePath) ?? false);
   }

@@ -187,6 +187,8 @@ export interface ProjectContext {
   file(path: string): ProjectFile | undefined;
   /** Whether a path exists as a file (for module lookup), without reading it. */
   exists(path: string): boolean;
+  /** Whether files beyond those given can be read at all (a single text linted alone cannot see its neighbours). */
+  readonly readsFiles: boolean;
 }
 
 /** Joins per-file summaries: values that cross files (`_base_`, Hydra groups, imports, call sites). */
