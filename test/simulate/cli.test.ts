@@ -76,6 +76,9 @@ describe("the showcase scripts", () => {
       "train_resnet.py": ["sgd-missing-nesterov"],
       "train_transformer.py": ["weight-decay-on-bias-norm"],
       "train_clean.py": [],
+      // Configs in the same folder: a Hydra group option and a DeepSpeed config.
+      "adam.yaml": ["adam-weight-decay"],
+      "ds_config.json": ["lr-out-of-range"],
     });
   });
 });
