@@ -163,8 +163,9 @@ export class Linter {
         }
         const placed = placeReport(report, file, (p) => project.file(p), positions);
         const { dest, message } = placed;
-        // The same finding reached through two files (a base config linted alone and through its child) is shown once.
-        const key = `${dest.path}\0${message.line}:${message.column}\0${message.code}\0${message.message}`;
+        // The same finding reached through two files (a base config linted alone and through its child) is shown
+        // once: one rule at one place of one file is one finding, whatever notes the other route adds.
+        const key = `${dest.path}\0${message.line}:${message.column}\0${message.code}`;
         if (seen.has(key)) continue;
         seen.add(key);
         let directives = suppressions.get(dest.path);
