@@ -17,7 +17,17 @@ const TOOL = "optim-lint";
 interface CacheFile {
   tool: typeof TOOL;
   version: string;
-  entries: Record<string, { key: string; result: FileResult }>;
+  /** `deps`: other files the result depends on (a `_base_`, a Hydra option), with the hash of their content then. */
+  entries: Record<string, { key: string; result: FileResult; deps?: Record<string, string> }>;
+}
+
+/** The hash of a file's bytes now, or "" when it cannot be read. */
+function contentHashOf(filePath: string): string {
+  try {
+    return createHash("sha256").update(readFileSync(filePath)).digest("hex");
+  } catch {
+    return "";
+  }
 }
 
 /** Whether a value has the shape of a cached result (anything else is treated as a miss). */
@@ -70,14 +80,17 @@ export class ResultCache {
   get(filePath: string, key: string, text: string): FileResult | undefined {
     const entry = this.entries[filePath];
     if (!entry || entry.key !== key || !looksLikeResult(entry.result)) return undefined;
+    // A result that other files' values reached is stale once one of them changed or went away.
+    if (entry.deps && Object.entries(entry.deps).some(([dep, hash]) => contentHashOf(dep) !== hash)) return undefined;
     const result: FileResult = { ...entry.result, filePath };
     if (result.messages.length > 0) result.source = text;
     return result;
   }
 
-  set(filePath: string, key: string, result: FileResult): void {
+  set(filePath: string, key: string, result: FileResult, dependencies: readonly string[] = []): void {
     const { source: _source, output: _output, ...kept } = result;
-    this.entries[filePath] = { key, result: kept as FileResult };
+    const deps = Object.fromEntries(dependencies.map((dep) => [dep, contentHashOf(dep)]));
+    this.entries[filePath] = { key, result: kept as FileResult, ...(dependencies.length > 0 ? { deps } : {}) };
     this.changed = true;
   }
 

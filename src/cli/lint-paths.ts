@@ -199,7 +199,9 @@ export class LintSession {
     const keys = inputs.map((input) => (cache && input.filePath !== STDIN_PATH ? cache.key(input.text, input.rules) : undefined));
     const cached = inputs.map((input, i) => (keys[i] === undefined ? undefined : cache!.get(input.filePath, keys[i]!, input.text)));
     const fresh = inputs.filter((_, i) => !cached[i]);
+    const dependencies = new Map<string, string[]>();
     const results = await linter.lintProjectAsync(fresh, {
+      dependencies,
       fix: this.options.fix,
       host: DISK,
       between,
@@ -213,7 +215,7 @@ export class LintSession {
     inputs.forEach((input, i) => {
       const result = cached[i] ?? results[next++];
       if (result.output !== undefined) run.originals.set(result.filePath, input.text);
-      if (!cached[i] && keys[i] !== undefined) cache!.set(input.filePath, keys[i]!, result);
+      if (!cached[i] && keys[i] !== undefined) cache!.set(input.filePath, keys[i]!, result, dependencies.get(input.filePath));
       run.testCode.hiddenFindings += result.hiddenInTestCode ?? 0;
       run.results.push(result);
     });

@@ -39,6 +39,11 @@ export interface LintProjectOptions {
   fix?: boolean;
   /** Reads files the run needs but was not given (a `_base_`, an imported module); none are read without it. */
   host?: ProjectHost;
+  /**
+   * Filled by the run, when given: for each given file, the other files whose content its result depends on
+   * (a `_base_`, a Hydra group option), so a cache can tell when the result went stale.
+   */
+  dependencies?: Map<string, string[]>;
   /** Hears of a file the linter failed on (it is reported with one fatal message; the other files go on). */
   onInternalError?(filePath: string, error: unknown): void;
 }
@@ -102,7 +107,7 @@ export class Linter {
     const split = inputs.map((input) => splitBom(input.text));
     const bodies = split.map((s) => s.body);
     const notes = new Map<string, LintMessage>();
-    const evaluation = (options.fix ? yield* this.fixLoop(inputs, bodies, options, notes) : undefined) ?? this.evaluate(yield* this.analyze(inputs, bodies, options), inputs);
+    const evaluation = (options.fix ? yield* this.fixLoop(inputs, bodies, options, notes) : undefined) ?? this.evaluate(yield* this.analyze(inputs, bodies, options), inputs, options.dependencies);
     return inputs.map((input, i) => {
       const note = notes.get(input.filePath);
       const messages = [...(evaluation.messages.get(input.filePath) ?? []), ...(note ? [note] : [])].sort(byPosition);
@@ -131,7 +136,7 @@ export class Linter {
   }
 
   /** Runs the rules on every given file and places each report in the file it is about. */
-  private evaluate(project: Project, inputs: readonly LintInput[]): Evaluation {
+  private evaluate(project: Project, inputs: readonly LintInput[], dependencies?: Map<string, string[]>): Evaluation {
     const out: Evaluation = { messages: new Map(), suppressed: new Map(), fixes: new Map(), hidden: new Map() };
     const textOf = (p: string) => project.file(p)?.text;
     const positions = new Positions(textOf);
@@ -143,6 +148,7 @@ export class Linter {
       else map.set(key, [item]);
     };
     project.files.forEach((file, i) => {
+      if (dependencies && file.analyzed.links?.size) dependencies.set(file.path, [...file.analyzed.links.keys()]);
       let directives = suppressions.get(file.path);
       if (!directives) suppressions.set(file.path, (directives = readSuppressions(file.analyzed.comments)));
       for (const error of file.analyzed.syntaxErrors) {

@@ -94,3 +94,19 @@ function mkdirp(dir: string): string {
   mkdirSync(dir, { recursive: true });
   return dir;
 }
+
+describe("--cache across files", () => {
+  it("re-lints a child config when the _base_ it inherits from changes", () => {
+    const dir = path.join(tmp, "bases");
+    mkdirSync(path.join(dir, "_base_"), { recursive: true });
+    const base = path.join(dir, "_base_", "schedule.py");
+    writeFileSync(base, "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9, nesterov=True))\n");
+    writeFileSync(path.join(dir, "child.py"), "_base_ = ['./_base_/schedule.py']\noptim_wrapper = dict(optimizer=dict(lr=0.01))\n");
+    const run = () => codes(runCli(dir, ["--cache", "-f", "json", "child.py"]).stdout);
+    expect(run()).toEqual({ "child.py": [] });
+    expect(run()).toEqual({ "child.py": [] });
+    // The base drops Nesterov: the cached child result is stale, and the child now inherits classical momentum.
+    writeFileSync(base, "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n");
+    expect(run()).toEqual({ "child.py": ["OPT002"] });
+  });
+});

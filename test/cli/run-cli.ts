@@ -21,11 +21,12 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** Builds dist/ unless it is newer than every source (tsc emits even when other files have type errors). */
+/** Builds dist/ (the library and the CLI bundle) unless it is newer than every source. */
 export function buildOnce(): void {
   const built = existsSync(BUILT_MAIN) ? statSync(BUILT_MAIN).mtimeMs : 0;
   if (built > Math.max(newestSource(path.join(ROOT, "src")), newestSource(path.join(ROOT, "rules")))) return;
-  spawnSync(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "ignore" });
+  // The whole build: the binary runs the esbuild bundle, which a tsc-only build would leave stale.
+  spawnSync(process.execPath, [path.join(ROOT, "scripts/build.mjs")], { cwd: ROOT, stdio: "ignore" });
   if (!existsSync(BUILT_MAIN)) throw new Error("the build did not produce dist/src/cli/main.js");
 }
 
