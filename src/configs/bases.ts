@@ -13,13 +13,9 @@ import { entryOf, isMapping, recognizeConfig, type ConfigSiteData, type MappingV
 const INHERITING = new Set(["mmengine", "mmcv"]);
 
 /** Why a chain of bases could not be read, reported at the child's `_base_` value. */
-class BaseError extends Error {
-  constructor(
-    message: string,
-    readonly span: Span,
-  ) {
-    super(message);
-  }
+interface BaseNotice {
+  message: string;
+  span: Span;
 }
 
 /** The relative paths a `_base_` value names (a string or a list of strings); undefined when one is not a string. */
@@ -95,7 +91,7 @@ const UNKNOWN_BASE: MappingValue = { value: { kind: "mapping", entries: [], open
  * cannot be read (a package-scoped `mmdet::...` path, a file that is not a plain config) makes the result open:
  * absent arguments are unknown, never defaults. A relative base that does not exist, or a cycle, is reported.
  */
-function resolved(project: ProjectContext, filePath: string, root: MappingValue, chain: readonly string[], host: string, notices: BaseError[]): MappingValue {
+function resolved(project: ProjectContext, filePath: string, root: MappingValue, chain: readonly string[], host: string, notices: BaseNotice[]): MappingValue {
   const base = entryOf(root, "_base_");
   const own = withoutKeys(root, ["_base_"]);
   if (!base) return own;
@@ -111,32 +107,37 @@ function resolved(project: ProjectContext, filePath: string, root: MappingValue,
     }
     if (chain.includes(target)) {
       const names = [...chain.slice(chain.indexOf(target)), target].map((p) => path.basename(p)).join(" → ");
-      notices.push(new BaseError(`\`_base_\` inheritance is a cycle: ${names}`, base.value.span));
+      notices.push({ message: `\`_base_\` inheritance is a cycle: ${names}`, span: base.value.span });
       unknown = true;
       continue;
     }
     const file = project.file(target);
     if (!file) {
-      if (filePath === host && project.readsFiles && !project.exists(target)) notices.push(new BaseError(`\`_base_\` file ${relative} does not exist; what it would set is unknown`, base.value.span));
+      if (filePath === host && project.readsFiles && !project.exists(target)) notices.push({ message: `\`_base_\` file ${relative} does not exist; what it would set is unknown`, span: base.value.span });
       unknown = true;
       continue;
     }
     const baseRoot = rootOf(file) ?? (setsNoOptimizer(file) ? EMPTY_BASE : undefined);
     let tree = baseRoot ? resolved(project, target, baseRoot, [...chain, target], host, notices) : UNKNOWN_BASE;
     if (!baseRoot) unknown = true;
-    if (target !== host) tree = inherited(mapValueSpans(tree, (s) => (s.file === undefined ? { ...s, file: target } : s)), path.relative(path.dirname(host), target)) as MappingValue;
+    if (target !== host) tree = fromFile(tree, target, `inherited from ${path.relative(path.dirname(host), target)}`, false);
     merged = merged ? mergeConfig(merged, tree) : tree;
   }
   const result = merged ? mergeConfig(merged, own) : own;
   return unknown ? openAll(result) : result;
 }
 
-/** Values read from another file get an origin note naming it (values that already have one keep theirs). */
-function inherited(value: ResolvedValue, shown: string): ResolvedValue {
-  const v = value.value;
-  if (v.kind === "mapping") return { ...value, value: { ...v, entries: v.entries.map((e) => ({ ...e, value: inherited(e.value, shown) })) } };
-  if (value.origin || value.span.file === undefined) return value;
-  return { ...value, origin: { span: value.span, description: `inherited from ${shown}`, overridable: false } };
+/**
+ * A config tree read from another file, for merging into the host's: its spans name that file, and each value
+ * without an origin gets one saying where it came from (values that already have one keep theirs).
+ */
+export function fromFile(tree: MappingValue, file: string, description: string, overridable: boolean): MappingValue {
+  const note = (value: ResolvedValue): ResolvedValue => {
+    const v = value.value;
+    if (v.kind === "mapping") return { ...value, value: { ...v, entries: v.entries.map((e) => ({ ...e, value: note(e.value) })) } };
+    return value.origin ? value : { ...value, origin: { span: value.span, description, overridable } };
+  };
+  return note(mapValueSpans(tree, (s) => (s.file === undefined ? { ...s, file } : s))) as MappingValue;
 }
 
 /** The mapping of the child file itself with the same span as a merged one, when the child writes it. */
@@ -173,7 +174,7 @@ export const baseConfigJoiner: ProjectJoiner = {
       const root = rootOf(file);
       const base = root && entryOf(root, "_base_");
       if (!root || !base) continue;
-      const notices: BaseError[] = [];
+      const notices: BaseNotice[] = [];
       const merged = resolved(project, file.path, root, [file.path], file.path, notices);
       // mmengine would refuse to load such a config; the file itself is valid code, so this is a warning, not a parse failure.
       for (const notice of notices) file.analyzed.syntaxErrors.push({ span: notice.span, message: notice.message, severity: "warning" });

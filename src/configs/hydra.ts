@@ -7,9 +7,8 @@
  */
 import path from "node:path";
 import type { MappingEntry, ResolvedValue, Span } from "../core/facts.js";
-import { mapValueSpans } from "../core/spans.js";
 import type { ProjectContext, ProjectJoiner } from "../core/types.js";
-import { mergeConfig } from "./bases.js";
+import { fromFile, mergeConfig } from "./bases.js";
 import { entryOf, isMapping, recognizeConfig, type MappingValue } from "./recognize.js";
 
 /** One selection of the defaults list: a group and its option, or the primary's own content. */
@@ -27,9 +26,8 @@ function selections(list: ResolvedValue): Selection[] | undefined {
       // `override`, packages (`group@pkg`), optional groups and lists of options are not composed here.
       if (option.kind !== "string" || /[@\s]/.test(entry.key) || entry.key.startsWith("optional ")) return undefined;
       out.push({ group: entry.key.replace(/^\//, ""), option: option.value, span: entry.span });
-    } else if (item.value.kind === "string") {
-      return undefined;
     } else {
+      // A plain config name (`base_config`) and any other form are not composed here.
       return undefined;
     }
   }
@@ -71,21 +69,12 @@ function compose(project: ProjectContext, filePath: string, root: MappingValue, 
     if (!file || !isMapping(optionRoot)) return undefined;
     links.set(file.path, selection.span);
     const shown = path.relative(dir, file.path);
-    const tree = mapValueSpans(optionRoot, (s) => (s.file === undefined ? { ...s, file: file.path } : s));
-    parts.push(placed(selection.group, fromGroup(tree, shown) as MappingValue));
+    parts.push(placed(selection.group, fromFile(optionRoot, file.path, `from config group option ${shown}`, true)));
   }
   const own = ownContent(root);
   if (selfAt < 0) parts.push(own);
   else parts.splice(selfAt, 0, own);
   return parts.reduce((merged, part) => mergeConfig(merged, part));
-}
-
-/** Values chosen from a group option get an origin note naming it. */
-function fromGroup(value: ResolvedValue, shown: string): ResolvedValue {
-  const v = value.value;
-  if (v.kind === "mapping") return { ...value, value: { ...v, entries: v.entries.map((e) => ({ ...e, value: fromGroup(e.value, shown) })) } };
-  if (value.origin) return value;
-  return { ...value, origin: { span: value.span, description: `from config group option ${shown}`, overridable: true } };
 }
 
 /** Judges each Hydra primary config composed with the group options its defaults list selects. */

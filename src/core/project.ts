@@ -37,9 +37,14 @@ export class Project implements ProjectContext {
       const message = `Internal error while linting this file: ${(error as Error)?.message ?? String(error)}`;
       analyzed = { text, facts: emptyFacts(), syntaxErrors: [{ span: { start: 0, end: 0 }, message, internal: true }], comments: [] };
     }
-    const file: ProjectFile = { path: filePath, text, hash: contentHash(text), adapter, analyzed, given: true };
-    this.byPath.set(filePath, file);
+    const file = this.record(filePath, text, adapter, analyzed, true);
     this.files.push(file);
+    return file;
+  }
+
+  private record(filePath: string, text: string, adapter: LanguageAdapter, analyzed: AnalyzedFile, given: boolean): ProjectFile {
+    const file: ProjectFile = { path: filePath, text, hash: contentHash(text), adapter, analyzed, given };
+    this.byPath.set(filePath, file);
     return file;
   }
 
@@ -62,9 +67,7 @@ export class Project implements ProjectContext {
       this.unreadable.add(key);
       return undefined;
     }
-    const file: ProjectFile = { path: key, text, hash: contentHash(text), adapter, analyzed, given: false };
-    this.byPath.set(key, file);
-    return file;
+    return this.record(key, text, adapter, analyzed, false);
   }
 
   get readsFiles(): boolean {
@@ -75,7 +78,7 @@ export class Project implements ProjectContext {
     return this.byPath.has(path.normalize(filePath)) || (this.host?.exists(filePath) ?? false);
   }
 
-  /** Runs every joiner over the files; a joiner that fails leaves the per-file facts as they were. */
+  /** Runs every joiner over the files, in order. */
   join(joiners: readonly ProjectJoiner[]): void {
     for (const joiner of joiners) joiner.join(this);
   }
