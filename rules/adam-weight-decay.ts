@@ -55,6 +55,7 @@ export const adamWeightDecay: Rule<Record<string, never>> = {
     name: "adam-weight-decay",
     type: "problem",
     defaultSeverity: "error",
+    priority: "optimizer-choice",
     fixable: true,
     hasSuggestions: true,
     docs: {
@@ -97,7 +98,7 @@ export const adamWeightDecay: Rule<Record<string, never>> = {
         const requests: FixRequest[] = keepDefault ? [fix.request, { kind: "set-argument", site: site.id, name: "weight_decay", value: 0 }] : [fix.request];
         // A flag read from a CLI option or config is the user's switch: offer the change, do not override it silently.
         if (isOverridable(flagArg?.value) || (keepDefault && site.hasUnresolvedSpread)) report.suggestions = [{ desc: fix.title, requests }];
-        else report.fix = { title: fix.title, requests };
+        else report.fix = { title: fix.title, requests, applicability: "unsafe" };
         report.message = `${problem}; ${fix.advice}. ${RETUNE}`;
         const changes = fix.request.kind === "set-argument" ? { [fix.request.name]: info.decay.style === "flag" && info.decay.decoupledWhen } : {};
         report.settingsChange = settingsChange(site, info, decay.inGroup ? { ...changes, weight_decay: decay.value } : changes, after);

@@ -32,6 +32,7 @@ export const invalidHyperparameter: Rule<Record<string, never>> = {
     name: "invalid-hyperparameter",
     type: "problem",
     defaultSeverity: "error",
+    priority: "numerical-stability",
     fixable: true,
     hasSuggestions: false,
     docs: {
@@ -78,7 +79,7 @@ export const invalidHyperparameter: Rule<Record<string, never>> = {
                 arg,
                 `${shown(arg, text)} looks swapped: beta1 averages the gradient and is normally the smaller one (0.9), beta2 averages its square and is normally the larger (0.999); with these values step sizes become erratic. Swap them.`,
               ),
-              fix: { title: `Swap betas to ${formatLiteral(swapped)}`, requests: [{ kind: "swap-sequence-items", value: arg.value }] },
+              fix: { title: `Swap betas to ${formatLiteral(swapped)}`, requests: [{ kind: "swap-sequence-items", value: arg.value }], applicability: "safe" },
               settingsChange: settingsChange(site, info, { betas: swapped }),
             });
           }

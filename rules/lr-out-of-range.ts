@@ -71,6 +71,7 @@ export const lrOutOfRange: Rule<{ factor: number; ranges: RangeOverrides }> = {
     name: "lr-out-of-range",
     type: "problem",
     defaultSeverity: "error",
+    priority: "learning-rate",
     fixable: false,
     hasSuggestions: true,
     docs: {

@@ -7,6 +7,7 @@ export const sgdMissingNesterov: Rule<Record<string, never>> = {
     name: "sgd-missing-nesterov",
     type: "suggestion",
     defaultSeverity: "warning",
+    priority: "optimizer-choice",
     fixable: true,
     hasSuggestions: true,
     docs: {
@@ -56,7 +57,7 @@ export const sgdMissingNesterov: Rule<Record<string, never>> = {
         report.suggestions = [{ desc: "Set nesterov=True", requests: [request] }];
       } else {
         report.message = `${base}; pass nesterov=True for Nesterov momentum, which usually converges faster at no extra cost.`;
-        report.fix = { title: "Set nesterov=True", requests: [request] };
+        report.fix = { title: "Set nesterov=True", requests: [request], applicability: "safe" };
       }
       if (report.fix || report.suggestions) report.settingsChange = settingsChange(site, info, { nesterov: true });
       ctx.report(report);

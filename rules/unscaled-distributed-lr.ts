@@ -15,6 +15,7 @@ export const unscaledDistributedLr: Rule<Record<string, never>> = {
     name: "unscaled-distributed-lr",
     type: "suggestion",
     defaultSeverity: "warning",
+    priority: "learning-rate",
     fixable: false,
     hasSuggestions: true,
     docs: {

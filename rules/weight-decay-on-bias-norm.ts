@@ -8,6 +8,7 @@ export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
     name: "weight-decay-on-bias-norm",
     type: "suggestion",
     defaultSeverity: "warning",
+    priority: "optimizer-choice",
     fixable: false,
     hasSuggestions: true,
     docs: {

@@ -44,13 +44,25 @@ export interface Report {
   messageId?: string;
   /** Where resolved values came from, e.g. the argparse default that set weight_decay. */
   related?: { span: Span; message: string }[];
-  /** A safe, canonical remedy that `--fix` applies. */
-  fix?: { title: string; requests: FixRequest[] };
+  /**
+   * A canonical remedy. `safe` keeps what the user tuned (`--fix` applies it); `unsafe` changes training dynamics the
+   * user must re-tune (applied only with `--unsafe-fixes`), as Ruff's fix applicability.
+   */
+  fix?: { title: string; requests: FixRequest[]; applicability: FixApplicability };
   /** Judgement calls: listed, never applied by `--fix`. `requests` may be empty when no concrete edit exists. */
   suggestions?: { desc: string; messageId?: string; requests: FixRequest[] }[];
   /** The optimizer settings before and after the fix or suggestion, for `optim-lint simulate`. */
   settingsChange?: { before: OptimizerConfig; after: OptimizerConfig };
 }
+
+/** Whether a fix keeps what the user tuned (`safe`) or changes dynamics they must re-tune (`unsafe`). */
+export type FixApplicability = "safe" | "unsafe";
+
+/**
+ * Where a finding sits in the seed's debugging order, first to last: the learning rate, numerical stability, the
+ * batch size, gradient issues, and the choice of optimizer.
+ */
+export type RulePriority = "learning-rate" | "numerical-stability" | "batch-size" | "gradient" | "optimizer-choice";
 
 /** Documentation that lives beside a rule's logic; pages, `explain` and SARIF help are generated from it. */
 export interface RuleDocs {
@@ -63,6 +75,8 @@ export interface RuleDocs {
   /** Python code that must not trigger the rule. */
   goodExample: string;
   fixSafety?: string;
+  /** A training config (YAML, JSON or a Python config dict) that triggers the rule, when the rule reads configs. */
+  configExample?: { language: "yaml" | "json" | "python"; code: string };
   /** Each option: name → description (the default comes from `defaultOptions`). */
   options?: Record<string, string>;
 }
@@ -75,6 +89,8 @@ export interface RuleMeta {
   /** ESLint's rule type: a likely bug (`problem`) or a better way (`suggestion`). */
   type: "problem" | "suggestion";
   defaultSeverity: Severity;
+  /** The debugging order's step this rule's findings belong to. */
+  priority: RulePriority;
   fixable: boolean;
   hasSuggestions: boolean;
   docs: RuleDocs;

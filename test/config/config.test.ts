@@ -21,6 +21,7 @@ function fakeRule(code: string, name: string, defaultOptions: Record<string, unk
       name,
       type: "problem",
       defaultSeverity: "warning",
+      priority: "gradient",
       fixable: false,
       hasSuggestions: false,
       docs: { summary: "", whatItDoes: "", whyBad: "", badExample: "", goodExample: "" },
