@@ -1,13 +1,15 @@
 /**
  * mmengine/mmcv `_base_` inheritance across files: a child config is judged as mmengine's `Config` reads it,
  * with its bases merged in (nested dicts merge, `_delete_=True` replaces, any other value replaces), and every
- * value keeps the file and line that set it.
+ * value keeps the file and line that set it. `_base_.x` and `{{_base_.x}}` in a child read its merged bases
+ * (references.ts).
  */
 import path from "node:path";
 import type { MappingEntry, OptimizerSite, ResolvedValue, Span } from "../core/facts.js";
 import { mapValueSpans } from "../core/spans.js";
 import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
 import { entryOf, isMapping, recognizeConfig, type ConfigSiteData, type MappingValue } from "./recognize.js";
+import { resolveBaseReferences } from "./references.js";
 
 /** The dialects whose configs inherit through `_base_`. */
 const INHERITING = new Set(["mmengine", "mmcv"]);
@@ -123,7 +125,10 @@ function resolved(project: ProjectContext, filePath: string, root: MappingValue,
     if (target !== host) tree = fromFile(tree, target, `inherited from ${path.relative(path.dirname(host), target)}`, false);
     merged = merged ? mergeConfig(merged, tree) : tree;
   }
-  const result = merged ? mergeConfig(merged, own) : own;
+  // `_base_.x` and `{{_base_.x}}` read the merged bases, before the child's own values go over them.
+  const inherited = merged && unknown ? openAll(merged) : merged;
+  const ownResolved = resolveBaseReferences(own, inherited, host);
+  const result = merged ? mergeConfig(merged, ownResolved) : ownResolved;
   return unknown ? openAll(result) : result;
 }
 

@@ -26,7 +26,21 @@ export type Value =
    * source order; every key has its span and every value its own provenance.
    */
   | { kind: "mapping"; entries: MappingEntry[]; open?: boolean }
-  | { kind: "unknown" };
+  /**
+   * Not known in the file alone. `reference`: a value a config reads from the tree it is merged into (mmengine's
+   * `_base_.lr`), which the joiner that builds that tree resolves; until then it is unknown like any other.
+   */
+  | { kind: "unknown"; reference?: ConfigReference };
+
+/** A read of another place in the merged config tree, with the arithmetic applied to what it reads. */
+export interface ConfigReference {
+  /** `base`: mmengine/mmcv's `_base_.x` or `{{_base_.x}}`, read from the child's merged bases. */
+  scheme: "base";
+  /** The keys from the root of that tree (`["optim_wrapper", "optimizer", "lr"]`). */
+  path: string[];
+  /** Arithmetic on the number read, innermost first: `_base_.lr * 2` is `{op: "*", operand: 2, side: "left"}`. */
+  ops: { op: string; operand: number; side: "left" | "right" }[];
+}
 
 /** One key of a mapping value. */
 export interface MappingEntry {

@@ -8,6 +8,7 @@ import { lastSegment } from "../knowledge/dotted.js";
 import { OPTIMIZER_MODULE_ROOTS, optimizerByName } from "../knowledge/optimizers.js";
 import { isBatchName, isWorldSizeCall, isWorldSizePath, nameDependencies, unionDependencies } from "./names.js";
 import { fieldChild, namedChildren, spanOf, textOf, type PyNode } from "./parser.js";
+import { arithmetic } from "../core/arithmetic.js";
 import { bindingForUse, definingScope, isPlainString, scopeOf, statementOf, stringBody, type Binding, type FileIndex, type Scope } from "./scope.js";
 
 /** A class defined in the file, with what its body and methods say about its attributes. */
@@ -577,6 +578,13 @@ export class Resolver {
         return unknownAt(node, []);
       case "dictionary":
         return this.mappingValue(node, this.dictLiteral(node), depth);
+      case "set": {
+        // mmengine's `{{_base_.x}}`: a placeholder its loader replaces with the base's value before running the file.
+        const inner = namedChildren(node);
+        const chain = inner.length === 1 && inner[0].type === "set" ? namedChildren(inner[0]) : [];
+        const reference = chain.length === 1 ? this.baseReference(chain[0]) : undefined;
+        return reference ? { ...reference, span: spanOf(node) } : unknownAt(node, this.childDependencies(node, depth));
+      }
       default:
         return unknownAt(node, this.childDependencies(node, depth));
     }
@@ -624,6 +632,13 @@ export class Resolver {
     if (op === "*" && (this.mentionsBatch(leftNode) || this.mentionsBatch(rightNode))) dependsOn = unionDependencies(dependsOn, ["batch-size"]);
     const a = left.value.kind === "number" ? left.value.value : undefined;
     const b = right.value.kind === "number" ? right.value.value : undefined;
+    // `_base_.lr * 2`: arithmetic on a value the merged bases supply, done when they are joined.
+    const reference = (side: ResolvedValue, other: number | undefined, at: "left" | "right") =>
+      side.value.kind === "unknown" && side.value.reference && other !== undefined && !dependsOn.includes("world-size")
+        ? { ...unknownAt(node, dependsOn), value: { kind: "unknown" as const, reference: { ...side.value.reference, ops: [...side.value.reference.ops, { op, operand: other, side: at }] } } }
+        : undefined;
+    const deferred = reference(left, b, "left") ?? reference(right, a, "right");
+    if (deferred) return deferred;
     const n = a === undefined || b === undefined ? undefined : arithmetic(op, a, b);
     if (n === undefined || dependsOn.includes("world-size")) return unknownAt(node, dependsOn);
     return { value: { kind: "number", value: n }, span: spanOf(node), dependsOn };
@@ -664,7 +679,7 @@ export class Resolver {
   /** A value read at `use` from a definition: keeps the innermost origin, or names this definition. */
   private through(use: PyNode, inner: ResolvedValue, origin: Origin, dependsOn: Dependency[]): ResolvedValue {
     const deps = unionDependencies(inner.dependsOn, dependsOn);
-    if (inner.value.kind === "unknown") return unknownAt(use, deps);
+    if (inner.value.kind === "unknown") return inner.value.reference ? { ...unknownAt(use, deps), value: inner.value } : unknownAt(use, deps);
     const result: ResolvedValue = { value: inner.value, span: spanOf(use), origin: inner.origin ?? origin, dependsOn: deps };
     if (inner.literalSpan) result.literalSpan = inner.literalSpan;
     return result;
@@ -677,6 +692,8 @@ export class Resolver {
     const attr = this.textOf(attrNode);
     const dependsOn = nameDependencies(attr);
     if (dependsOn.includes("world-size")) return unknownAt(node, dependsOn);
+    const reference = this.baseReference(node);
+    if (reference) return reference;
     const hyperparameter = this.hyperparameterValue(node, object, attr, depth);
     if (hyperparameter) return hyperparameter;
     const target = this.ref(object, depth);
@@ -684,6 +701,26 @@ export class Resolver {
     if (target?.kind === "instance") return this.instanceValue(node, target.cls, target.call, attr, depth);
     if (target?.kind === "class") return this.classAttributeValue(node, target.cls, attr, depth);
     return unknownAt(node, dependsOn);
+  }
+
+  /**
+   * `_base_.optim_wrapper.optimizer.lr` in an mmengine/mmcv config (a module that assigns `_base_`): mmengine runs
+   * the file with `_base_` bound to its merged bases, so the value is a reference the `_base_` joiner resolves.
+   */
+  private baseReference(node: PyNode): ResolvedValue | undefined {
+    const path: string[] = [];
+    let at = node;
+    while (at.type === "attribute") {
+      const object = fieldChild(at, "object");
+      const attr = fieldChild(at, "attribute");
+      if (!object || !attr) return undefined;
+      path.unshift(this.textOf(attr));
+      at = object;
+    }
+    if (at.type !== "identifier" || this.textOf(at) !== "_base_" || path.length === 0) return undefined;
+    const binding = bindingForUse("_base_", at, this.index);
+    if (binding?.kind !== "assign" || scopeOf(binding.stmt, this.index).kind !== "module") return undefined;
+    return { value: { kind: "unknown", reference: { scheme: "base", path, ops: [] } }, span: spanOf(node), dependsOn: [] };
   }
 
   private argparseValue(node: PyNode, parser: ParserModel, dest: string, depth: number): ResolvedValue {
@@ -998,30 +1035,6 @@ function parseFloatString(s: string): number | undefined {
 function parseIntString(s: string): number | undefined {
   const t = s.trim();
   return /^[+-]?\d[\d_]*$/.test(t) ? Number(t.replace(/_/g, "")) : undefined;
-}
-
-/** Python arithmetic on two known numbers; undefined for division by zero, overflow or another operator. */
-function arithmetic(op: string, a: number, b: number): number | undefined {
-  switch (op) {
-    case "+":
-      return a + b;
-    case "-":
-      return a - b;
-    case "*":
-      return a * b;
-    case "/":
-      return b === 0 ? undefined : a / b;
-    case "//":
-      return b === 0 ? undefined : Math.floor(a / b);
-    case "%":
-      return b === 0 ? undefined : a - b * Math.floor(a / b);
-    case "**": {
-      const n = a ** b;
-      return Number.isFinite(n) ? n : undefined;
-    }
-    default:
-      return undefined;
-  }
 }
 
 /** Conversions whose result is written by the literal they convert, so a fix may edit that literal. */

@@ -80,3 +80,42 @@ describe("bases that cannot be read", () => {
     ]);
   });
 });
+
+describe("`_base_.x` and `{{_base_.x}}` read the merged bases", () => {
+  it("resolves an attribute read with arithmetic, with a note at the base's value", async () => {
+    const results = await lintPaths([join(dir, "base_refs.py")], { cwd: dir });
+    // sgd_1x.py sets lr=0.02; the child divides it by 1000, far below SGD's range. Nesterov is set, so OPT002 is quiet.
+    expect(summary(results)).toEqual([{ file: "base_refs.py", at: "4:37", code: "OPT003", fix: false, related: ["_base_/schedules/sgd_1x.py:4:35"] }]);
+    expect(results[0].messages[0].message).toContain("lr=2e-5 (`_base_.optim_wrapper.optimizer.lr` in _base_/schedules/sgd_1x.py)");
+  });
+
+  it("resolves `{{_base_.x}}` placeholders written in Python code", async () => {
+    const results = await lintPaths([join(dir, "base_placeholder.py")], { cwd: dir });
+    // The decay comes from `decay = 0.05` in the base (line 3, column 9); the Adam type is inherited.
+    expect(summary(results)).toEqual([{ file: "base_placeholder.py", at: "4:32", code: "OPT001", fix: false, related: ["_base_/schedules/adam_base.py:3:9"] }]);
+    expect(results[0].messages[0].message).toContain("weight_decay=0.05 (`_base_.decay` in _base_/schedules/adam_base.py)");
+  });
+
+  it("leaves a read of a key the bases do not set unknown", async () => {
+    const results = await lintPaths([join(dir, "base_unknown_ref.py")], { cwd: dir });
+    expect(summary(results)).toEqual([]);
+  });
+
+  it("resolves `{{_base_.x}}` strings in YAML and JSON configs, and leaves placeholders in longer strings alone", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const root = mkdtempSync(join(tmpdir(), "optim-lint-base-refs-"));
+    writeFileSync(join(root, "base.yaml"), "decay: 0.01\nname: adam\noptim_wrapper:\n  optimizer:\n    type: Adam\n    lr: 0.001\n");
+    writeFileSync(join(root, "child.yaml"), "_base_: ./base.yaml\noptim_wrapper:\n  optimizer:\n    weight_decay: '{{_base_.decay}}'\n");
+    writeFileSync(join(root, "child.json"), '{"_base_": "./base.yaml", "optim_wrapper": {"optimizer": {"weight_decay": "{{ _base_.decay }}"}}}\n');
+    writeFileSync(join(root, "longer.yaml"), "_base_: ./base.yaml\noptim_wrapper:\n  optimizer:\n    weight_decay: 'x{{_base_.decay}}'\n");
+    const results = await lintPaths([join(root, "child.yaml"), join(root, "child.json"), join(root, "longer.yaml")], { cwd: root });
+    const found = results.map((r) => [r.filePath.slice(root.length + 1), r.messages.map((m) => `${m.line}:${m.column} ${m.code} ${(m.related ?? []).map((n) => `${n.filePath?.slice(root.length + 1)}:${n.line}:${n.column}`).join(",")}`)]);
+    expect(found).toEqual([
+      // Reported at the weight_decay entry (YAML) and the optimizer object (JSON); the note is at `0.01` in the base.
+      ["child.yaml", ["4:5 OPT001 base.yaml:1:8"]],
+      ["child.json", ["1:58 OPT001 base.yaml:1:8"]],
+      ["longer.yaml", []],
+    ]);
+  });
+});
