@@ -33,7 +33,7 @@ export function valueAt(tree: ResolvedValue, keys: readonly string[]): ResolvedV
 }
 
 /** The number a reference computes from the value it reads, or the value itself when it applies no arithmetic. */
-function applied(value: Value, ops: ConfigReference["ops"]): Value | undefined {
+function applied(value: Value, ops: BaseReference["ops"]): Value | undefined {
   if (ops.length === 0) return value;
   if (value.kind !== "number") return undefined;
   let n: number | undefined = value.value;
@@ -75,8 +75,10 @@ function rebuild(value: ResolvedValue, visit: (v: ResolvedValue, parents: readon
   return visit(value, parents);
 }
 
+type BaseReference = ConfigReference & { scheme: "base" };
+
 /** The `_base_` reference a value makes: a Python `_base_.x` read, or a `{{_base_.x}}` placeholder string. */
-function baseReference(value: ResolvedValue): ConfigReference | undefined {
+function baseReference(value: ResolvedValue): BaseReference | undefined {
   const v = value.value;
   if (v.kind === "unknown") return v.reference?.scheme === "base" ? v.reference : undefined;
   const m = v.kind === "string" ? BASE_PLACEHOLDER.exec(v.value) : null;
@@ -100,7 +102,8 @@ export function resolveBaseReferences(own: MappingValue, bases: MappingValue | u
 
 /** The interpolation a string value is: its path and how many levels up from the holding node it starts (-1: the root). */
 function interpolation(value: ResolvedValue): { keys: string[]; up: number } | undefined {
-  const m = value.value.kind === "string" ? INTERPOLATION.exec(value.value.value) : null;
+  const v = value.value;
+  const m = v.kind === "unknown" && v.reference?.scheme === "interpolation" ? INTERPOLATION.exec(v.reference.text) : null;
   return m ? { keys: m[2].split("."), up: m[1].length - 1 } : undefined;
 }
 
@@ -135,7 +138,7 @@ export function resolveInterpolations(root: MappingValue, host: string, absolute
     if (!interpolation(value)) return value;
     const found = follow(value, holders, 0);
     if (!found || found.value.kind === "unknown") return { ...value, value: { kind: "unknown" } };
-    const written = value.value.kind === "string" ? value.value.value : "";
-    return readThrough(value, found, found.value, `interpolated by ${written}`, host, true);
+    const written = value.value.kind === "unknown" && value.value.reference?.scheme === "interpolation" ? value.value.reference.text : "";
+    return readThrough(value, found, found.value, `interpolated by \`${written}\``, host, true);
   }) as MappingValue;
 }

@@ -32,15 +32,15 @@ export type Value =
    */
   | { kind: "unknown"; reference?: ConfigReference };
 
-/** A read of another place in the merged config tree, with the arithmetic applied to what it reads. */
-export interface ConfigReference {
-  /** `base`: mmengine/mmcv's `_base_.x` or `{{_base_.x}}`, read from the child's merged bases. */
-  scheme: "base";
-  /** The keys from the root of that tree (`["optim_wrapper", "optimizer", "lr"]`). */
-  path: string[];
-  /** Arithmetic on the number read, innermost first: `_base_.lr * 2` is `{op: "*", operand: 2, side: "left"}`. */
-  ops: { op: string; operand: number; side: "left" | "right" }[];
-}
+/** A read of another place in the tree a config ends up in: its merged bases, or the composed Hydra config. */
+export type ConfigReference =
+  /**
+   * mmengine/mmcv's `_base_.x` or `{{_base_.x}}`: `path` holds the keys from the root of the merged bases, `ops` the
+   * arithmetic on the number read, innermost first (`_base_.lr * 2` is `{op: "*", operand: 2, side: "left"}`).
+   */
+  | { scheme: "base"; path: string[]; ops: { op: string; operand: number; side: "left" | "right" }[] }
+  /** An OmegaConf/Hydra interpolation, as written (`${optimizer.lr}`). */
+  | { scheme: "interpolation"; text: string };
 
 /** One key of a mapping value. */
 export interface MappingEntry {

@@ -634,7 +634,7 @@ export class Resolver {
     const b = right.value.kind === "number" ? right.value.value : undefined;
     // `_base_.lr * 2`: arithmetic on a value the merged bases supply, done when they are joined.
     const reference = (side: ResolvedValue, other: number | undefined, at: "left" | "right") =>
-      side.value.kind === "unknown" && side.value.reference && other !== undefined && !dependsOn.includes("world-size")
+      side.value.kind === "unknown" && side.value.reference?.scheme === "base" && other !== undefined && !dependsOn.includes("world-size")
         ? { ...unknownAt(node, dependsOn), value: { kind: "unknown" as const, reference: { ...side.value.reference, ops: [...side.value.reference.ops, { op, operand: other, side: at }] } } }
         : undefined;
     const deferred = reference(left, b, "left") ?? reference(right, a, "right");

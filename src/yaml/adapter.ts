@@ -8,6 +8,8 @@ import type { ResolvedValue, Span } from "../core/facts.js";
 import type { AnalyzedFile, LanguageAdapter, SourceComment } from "../core/types.js";
 import { LineIndex } from "../core/lines.js";
 import { configEdits, configFacts, configMayMatter, CONFIG_WALK_SIZE_LIMIT } from "../configs/file-adapter.js";
+import { isMapping } from "../configs/recognize.js";
+import { resolveInterpolations } from "../configs/references.js";
 import { documentTree } from "./tree.js";
 import { yamlSyntax } from "./render.js";
 
@@ -74,7 +76,9 @@ export function analyzeYaml(source: string, filePath = "<text>"): AnalyzedFile {
   const parsed = parseYaml(text);
   // A file with errors has no facts: a value next to a duplicate key or a broken line may not be what runs.
   const roots = parsed.errors.length > 0 ? [] : parsed.docs.map(documentTree).filter((r): r is ResolvedValue => r !== undefined);
-  return { text, facts: configFacts(roots, filePath), configRoots: roots, syntaxErrors: parsed.errors, comments: sourceComments(text, parsed.comments) };
+  // OmegaConf's relative interpolations (`${.lr}`) read the file itself; absolute ones wait for the Hydra composition.
+  const judged = text.includes("${") ? roots.map((r) => (isMapping(r) ? resolveInterpolations(r, filePath, false) : r)) : roots;
+  return { text, facts: configFacts(judged, filePath), configRoots: roots, syntaxErrors: parsed.errors, comments: sourceComments(text, parsed.comments) };
 }
 
 export const yamlAdapter: LanguageAdapter = {

@@ -7,7 +7,8 @@
  * time). Plain scalars that YAML 1.1 readers such as PyYAML type differently from YAML 1.2 (`yes`, `off`,
  * `0755`, `1_000`, `1:30`, `.5e3`…) are unknown, so no finding rests on a reading the program may not share.
  * Hydra's `${...}` interpolations and OmegaConf's `???` (a value given at run time) are unknown too; their
- * text is kept in the value's origin description.
+ * text is kept in the value's origin description, and an interpolation's as a reference the Hydra joiner and
+ * src/configs/references.ts resolve where they can.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Alias, type Document, type Node, type Pair, type Scalar } from "yaml";
 import type { MappingEntry, ResolvedValue, Span, Value } from "../core/facts.js";
@@ -85,7 +86,7 @@ class TreeBuilder {
     const v = node.value;
     const plain = node.type === "PLAIN";
     if (typeof v === "string") {
-      if (v.includes("${")) return unknownAt(span, `interpolation ${v}`);
+      if (v.includes("${")) return { ...unknownAt(span, `interpolation ${v}`), value: { kind: "unknown", reference: { scheme: "interpolation", text: v } } };
       if (plain && v === "???") return unknownAt(span, "missing value ???, given at run time");
       if (plain && ambiguousPlain(v)) return unknownAt(span);
       return known({ kind: "string", value: v }, span, true);

@@ -20,3 +20,60 @@ describe("Hydra defaults lists compose config group options", () => {
     expect(results.map((r) => r.messages.map((m) => m.code))).toEqual([["OPT001"], []]);
   });
 });
+
+const projects = join(import.meta.dirname, "..", "..", "fixtures", "projects");
+
+/** Messages of a run as `file line:column code`, with each origin note's file, line and column. */
+async function found(paths: string[], root: string) {
+  const results = await lintPaths(paths, { cwd: root });
+  const rel = (p: string | undefined) => (p ? p.slice(root.length + 1) : ".");
+  return results.flatMap((r) => r.messages.map((m) => `${rel(r.filePath)} ${m.line}:${m.column} ${m.code} ${(m.related ?? []).map((n) => `${rel(n.filePath)}:${n.line}:${n.column}`).join(" ")}`.trim()));
+}
+
+describe("Hydra packages, overrides and interpolations", () => {
+  const conf = join(projects, "hydra-packages", "conf");
+
+  it("places an option at its `group@package` and resolves `${...}` against the composed config", async () => {
+    // sgd.yaml alone has momentum `${momentum}` (unknown); placed at model.optimizer in config.yaml's composition it
+    // reads 0.9 from config.yaml line 11. Null, optional-and-missing and Hydra's own groups are skipped.
+    // Linted alone, the finding is shown at the selection that leads to the option (line 5).
+    expect(await found([join(conf, "config.yaml")], conf)).toEqual(["config.yaml 5:5 OPT002 .:11:11"]);
+    expect(await found([join(conf, "config.yaml"), join(conf, "optimizer", "sgd.yaml")], conf)).toEqual(["optimizer/sgd.yaml 1:1 OPT002 config.yaml:11:11"]);
+    const [result] = await lintPaths([join(conf, "config.yaml")], { cwd: conf });
+    expect(result.messages[0].message).toContain("momentum=0.9 (interpolated by `${momentum}`)");
+  });
+
+  it("resolves a relative interpolation inside a file judged alone", async () => {
+    expect(await found([join(conf, "relative.yaml")], conf)).toEqual(["relative.yaml 3:3 OPT002 .:6:18"]);
+  });
+
+  it("leaves resolvers such as `${oc.env:X}` unknown", async () => {
+    expect(await found([join(conf, "env_decay.yaml"), join(conf, "optimizer", "adam.yaml")], conf)).toEqual([]);
+  });
+
+  it("judges an experiment config (`# @package _global_`, `override /model: ...`) with the option it selects", async () => {
+    const configs = join(projects, "hydra-experiment", "configs");
+    // train.yaml composes the clean MNIST model; the experiment adds decay through `${decay}` (its line 6).
+    expect(await found([configs], configs)).toEqual(["experiment/adam_decay.yaml 9:5 OPT001 .:6:8"]);
+  });
+});
+
+describe("Hydra nested defaults lists", () => {
+  it("composes an option's own defaults list, applies the primary's `override`, and survives a cycle", async () => {
+    const { mkdtempSync, writeFileSync, mkdirSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const root = mkdtempSync(join(tmpdir(), "optim-lint-hydra-"));
+    mkdirSync(join(root, "model", "optim"), { recursive: true });
+    writeFileSync(join(root, "model", "net.yaml"), "defaults:\n  - optim: sgd\n  - _self_\nwidth: 64\n");
+    writeFileSync(join(root, "model", "optim", "sgd.yaml"), "_target_: torch.optim.SGD\nlr: 0.1\nmomentum: 0.9\nnesterov: true\n");
+    writeFileSync(join(root, "model", "optim", "adam.yaml"), "_target_: torch.optim.Adam\nlr: 1.0e-3\nweight_decay: 0.1\n");
+    // The nested selection (model/optim: sgd) is clean; the primary overrides it with the coupled-decay Adam.
+    writeFileSync(join(root, "main.yaml"), "defaults:\n  - model: net\n  - override model/optim: adam\n  - _self_\n");
+    writeFileSync(join(root, "plain.yaml"), "defaults:\n  - model: net\n  - _self_\n");
+    writeFileSync(join(root, "loop_a.yaml"), "defaults:\n  - loop_b\n  - model: net\n");
+    writeFileSync(join(root, "loop_b.yaml"), "defaults:\n  - loop_a\n");
+    const names = ["main.yaml", "plain.yaml", "loop_a.yaml"].map((n) => join(root, n));
+    // Reported at main.yaml's selection of the model (line 2), the note at the decay in adam.yaml.
+    expect(await found(names, root)).toEqual(["main.yaml 2:5 OPT001 model/optim/adam.yaml:3:15"]);
+  });
+});
