@@ -84,16 +84,22 @@ function setArgument(text: string, syntax: ConfigSyntax, data: ConfigSiteData, n
   return typeof edit === "string" ? edit : [edit];
 }
 
-/** Swaps the items of a two-item sequence written as one literal in this file. */
+/**
+ * Swaps the items of a two-item sequence written in this file: one literal (`betas: [0.999, 0.9]`), or two values
+ * written apart under their own keys (HF's `adam_beta1` and `adam_beta2`).
+ */
 function swapItems(text: string, value: ResolvedValue): TextEdit[] | string {
-  if (!value.literalSpan || value.literalSpan.file !== undefined || value.value.kind !== "sequence") {
+  if (value.value.kind !== "sequence") return "the value is not a sequence";
+  const items = value.value.items;
+  const apart = !value.literalSpan && items.every((item) => item.literalSpan && item.literalSpan.file === undefined && item.literalSpan.start === item.span.start && item.literalSpan.end === item.span.end && item.span.file === undefined);
+  if ((!value.literalSpan || value.literalSpan.file !== undefined) && !apart) {
     return "the value is not a sequence written in this file";
   }
-  const items = value.value.items;
   if (items.length !== 2 || items.some((item) => !item.literalSpan || item.value.kind === "mapping" || item.value.kind === "sequence")) {
     return "the sequence does not have exactly two plain items";
   }
   const [a, b] = items.map((item) => item.span);
+  if (a.start < b.end && b.start < a.end) return "the two items overlap";
   return [
     { span: a, text: text.slice(b.start, b.end) },
     { span: b, text: text.slice(a.start, a.end) },

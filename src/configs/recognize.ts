@@ -112,6 +112,8 @@ export interface SiteSpec {
   /** Arguments the framework passes for the name when the config does not. */
   implied?: ConfigName["implied"];
   keyFor?: (argument: string) => string;
+  /** How messages name a canonical argument, when not by its key (HF's betas are two keys). */
+  labelFor?: (argument: string) => string;
   /** Which canonical arguments the dialect hands to the optimizer (all of the signature when absent). */
   reads?: (argument: string) => boolean;
   /** Arguments read from elsewhere in the tree (HF's two beta keys, NeoX's top-level weight_decay). */
@@ -142,6 +144,11 @@ export class SiteBuilder {
     for (const [name, value] of Object.entries(spec.implied ?? {})) {
       if (!args.has(name)) args.set(name, impliedArgument(name, value, spec));
     }
+    const argumentKeys: Record<string, string> = {};
+    for (const name of new Set([...spec.info.signature, ...args.keys()])) {
+      const label = spec.labelFor?.(name) ?? keyFor(name);
+      if (label !== name) argumentKeys[name] = label;
+    }
     const site: OptimizerSite = {
       id: `${this.ctx.filePath}#${(this.ctx.firstId ?? 0) + this.optimizers.length}`,
       canonical: spec.info.canonical,
@@ -151,6 +158,7 @@ export class SiteBuilder {
       hasUnresolvedSpread: spec.open || (!spec.argsMissing && isOpen(spec.args)),
       params: spec.params,
       dialect: spec.dialect,
+      ...(Object.keys(argumentKeys).length > 0 ? { argumentKeys } : {}),
       adapterData: data,
     };
     this.optimizers.push(site);

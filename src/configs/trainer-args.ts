@@ -66,6 +66,7 @@ export function hfSite(sites: SiteBuilder, mapping: MappingValue, dialect: "tran
     table: HF_NAMES,
     ...(nameEntry ? { written } : {}),
     keyFor: (a) => HF_KEY[a] ?? a,
+    labelFor: (a) => (a === "betas" ? "(adam_beta1, adam_beta2)" : (HF_KEY[a] ?? a)),
     reads: (a) => a === "lr" || a === "weight_decay" || (adam && a === "eps"),
     extra,
   });

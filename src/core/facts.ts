@@ -147,6 +147,11 @@ export interface OptimizerSite {
    * the checkpoint's lr, momentum, betas, eps and weight_decay, not with the values written at the construction.
    */
   stateRestored?: { span: Span; conditional: boolean };
+  /**
+   * How the site's dialect names canonical arguments, where that differs (`lr` → `learning_rate` in HF
+   * TrainingArguments, `eps` → `adam_eps` in fairseq): messages about the site name the key the user wrote.
+   */
+  argumentKeys?: Record<string, string>;
   /** Opaque handle for the adapter that produced the site (used when it makes edits). */
   readonly adapterData?: unknown;
 }

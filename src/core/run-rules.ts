@@ -2,6 +2,7 @@
 import type { Knowledge } from "../knowledge/index.js";
 import type { LintMessage, RuleSetting } from "./results.js";
 import type { AnalyzedFile, Report } from "./types.js";
+import { inDialectKeys } from "./dialect-keys.js";
 
 /** A report and the setting of the rule that made it. */
 export interface RuleReport {
@@ -44,7 +45,7 @@ export function runRules(
       });
       continue;
     }
-    for (const report of found) reports.push({ setting, report });
+    for (const report of found) reports.push({ setting, report: inDialectKeys(report, file.facts) });
   }
   return { reports, crashes };
 }
