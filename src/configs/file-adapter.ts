@@ -91,7 +91,8 @@ function setArgument(text: string, syntax: ConfigSyntax, data: ConfigSiteData, n
 function swapItems(text: string, value: ResolvedValue): TextEdit[] | string {
   if (value.value.kind !== "sequence") return "the value is not a sequence";
   const items = value.value.items;
-  const apart = !value.literalSpan && items.every((item) => item.literalSpan && item.literalSpan.file === undefined && item.literalSpan.start === item.span.start && item.literalSpan.end === item.span.end && item.span.file === undefined);
+  // Written apart: each item is its own literal inside the span of the reading (not copied in through an alias).
+  const apart = !value.literalSpan && items.every((item) => item.literalSpan && within(item.literalSpan, item.span) && within(item.span, value.span) && item.span.file === undefined);
   if ((!value.literalSpan || value.literalSpan.file !== undefined) && !apart) {
     return "the value is not a sequence written in this file";
   }
