@@ -221,7 +221,7 @@ export function recognizeConfig(root: ResolvedValue, ctx: ConfigContext): Config
   for (const { mapping, key, parent } of mappings(root)) {
     if (sites.claimed.has(mapping)) continue;
     if (hydraSite(sites, mapping) || lightningSite(sites, mapping, key)) continue;
-    mmengineSite(sites, mapping, key, parent, root, inherits);
+    mmengineSite(sites, mapping, key, parent, root, inherits, isSharedBase(ctx.filePath));
   }
   return { optimizers: sites.optimizers, schedulers: configSchedulers(root, hf ? "hf" : undefined) };
 }
@@ -264,10 +264,13 @@ function lightningSite(sites: SiteBuilder, mapping: MappingValue, key: string | 
  * `paramwise_cfg` beside it (mmengine) or inside it (mmcv). A fully qualified `type` naming a known optimizer
  * class counts anywhere; a short name only under an `optimizer` key.
  */
-function mmengineSite(sites: SiteBuilder, mapping: MappingValue, key: string | undefined, parent: MappingValue | undefined, root: MappingValue, inherits: boolean): boolean {
+function mmengineSite(sites: SiteBuilder, mapping: MappingValue, key: string | undefined, parent: MappingValue | undefined, root: MappingValue, inherits: boolean, shared: boolean): boolean {
   const type = entryOf(mapping, "type");
   const written = type?.value.value.kind === "string" ? type.value.value.value : undefined;
   if (!type || written === undefined || mappingAt(mapping, "params")) return false;
+  // Beside an `optim_wrapper`, a top-level `optimizer` dict is a variable (mmengine builds only the wrapper's, often the
+  // same dict, with the wrapper's paramwise_cfg); it is judged where the wrapper uses it.
+  if (parent === root && key === "optimizer" && mappingAt(root, "optim_wrapper")) return false;
   const short = key === "optimizer" ? configName(MMENGINE_NAMES, written) : undefined;
   const info = optimizerByName(short?.canonical ?? written);
   if (!info) return false;
@@ -280,7 +283,7 @@ function mmengineSite(sites: SiteBuilder, mapping: MappingValue, key: string | u
     nameSpan: type.value.span,
     args: mapping,
     // Some codebases read a top-level `paramwise_cfg` themselves: what it does is not known.
-    params: entryOf(root, "paramwise_cfg") ? { kind: "other", span: mapping.span } : mmengineParams(mapping, wrapper, inherits),
+    params: entryOf(root, "paramwise_cfg") ? { kind: "other", span: mapping.span } : mmengineParams(mapping, wrapper, inherits || shared),
     // A child config's dict merges into its `_base_`'s: keys it does not write may come from there.
     open: inherits && !(deleted?.kind === "bool" && deleted.value),
     table: MMENGINE_NAMES,
@@ -288,6 +291,14 @@ function mmengineSite(sites: SiteBuilder, mapping: MappingValue, key: string | u
     nameFor: (c) => (short ? nameIn(MMENGINE_NAMES, c) : c),
   });
   return true;
+}
+
+/**
+ * Whether a config lives in a `_base_` folder: a shared part that configs inheriting it complete (often with their
+ * own `paramwise_cfg`), never run alone, so which parameters it decays is decided by each config that uses it.
+ */
+function isSharedBase(filePath: string): boolean {
+  return /(?:^|[\\/])_base_[\\/]/.test(filePath);
 }
 
 /**

@@ -119,3 +119,11 @@ describe("`_base_.x` and `{{_base_.x}}` read the merged bases", () => {
     ]);
   });
 });
+
+describe("shared bases in a `_base_` folder", () => {
+  it("leave which parameters are decayed to the configs that use them", async () => {
+    const results = await lintPaths([join(dir, "_base_", "schedules", "adamw_decay.py"), join(dir, "adamw_nowd.py"), join(dir, "adamw_all.py")], { cwd: dir });
+    // The base alone and the child with paramwise_cfg are silent; the child that keeps the default decays everything.
+    expect(summary(results).map((m) => `${m.file} ${m.at} ${m.code}`)).toEqual(["adamw_all.py 4:17 OPT005"]);
+  });
+});
