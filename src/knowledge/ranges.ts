@@ -30,11 +30,11 @@ export const LR_RANGES: Partial<Record<Family, LrRange>> = {
       "Plain and momentum SGD steps are proportional to the raw gradient: 0.01 to 0.1 at ordinary batch sizes, down to 1e-3 for small batches, and up to roughly 1 when the batch is scaled linearly into the thousands. The upper bound is set at 10 for recurrent language models: with gradient-norm clipping bounding each step, plain SGD is tuned at 20 to 40 there (the PyTorch word-language-model example, AWD-LSTM), which the reporting factor still admits.",
   },
   rmsprop: {
-    low: 1e-5,
+    low: 1e-6,
     high: 3e-2,
     suggested: 1e-3,
     rationale:
-      "RMSprop divides by the running RMS of the gradient like Adam, without bias correction: 1e-4 to 1e-2 (torch's default) is usual, and TensorFlow-style image-classification recipes scale it up to a few hundredths with the batch.",
+      "RMSprop divides by the running RMS of the gradient like Adam, without bias correction: 1e-4 to 1e-2 (torch's default) is usual from scratch, fine-tuning a pretrained model (preference tuning of language models, for one) goes down to about 1e-6 as with Adam, and TensorFlow-style image-classification recipes scale it up to a few hundredths with the batch.",
   },
   adagrad: {
     low: 1e-3,
