@@ -417,8 +417,9 @@ export class Resolver {
     const file = from.filePath;
     const moved = file === this.filePath ? value : mapValueSpans(value, (s) => ({ ...s, file }));
     const result: ResolvedValue = { ...moved, span: spanOf(use), dependsOn: deps };
-    if (via && moved.origin) result.origin = { ...moved.origin, description: `${moved.origin.description}, passed to ${via}` };
-    else if (via && argument) result.origin = { span: file === this.filePath ? spanOf(argument) : { ...spanOf(argument), file }, description: `passed to ${via}`, overridable: false };
+    // Through a parameter, another call may pass something else: the value is the caller's to change.
+    if (via && moved.origin) result.origin = { ...moved.origin, description: `${moved.origin.description}, passed to ${via}`, overridable: true };
+    else if (via && argument) result.origin = { span: file === this.filePath ? spanOf(argument) : { ...spanOf(argument), file }, description: `passed to ${via}`, overridable: true };
     return result;
   }
 
@@ -879,7 +880,7 @@ export class Resolver {
     if (passed === undefined || passed === "unknown") return unknownAt(use, dependsOn);
     const frame = this.context.frame!;
     if (passed.kind === "default") {
-      const origin = { span: spanOf(binding.stmt), description: `default of parameter ${binding.name}, not passed by ${frame.label}`, overridable: false };
+      const origin = { span: spanOf(binding.stmt), description: `default of parameter ${binding.name}, not passed by ${frame.label}`, overridable: true };
       return this.through(use, this.value(passed.node, depth), origin, dependsOn);
     }
     return this.crossing(() => frame.caller.value(passed.node), (v) => this.adopt(use, frame.caller, v, frame.label, dependsOn, passed.node), unknownAt(use, dependsOn));

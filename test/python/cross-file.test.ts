@@ -1,0 +1,150 @@
+/**
+ * Values that cross Python files: imports within the project and call sites. A construction that reads its
+ * function's parameters is judged once per call site; the finding stays at the construction, its message names
+ * the call, and its notes lead to where each value was defined.
+ */
+import { cpSync, mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { RULES } from "../../rules/index.js";
+import { lintPaths } from "../../src/cli/lint-paths.js";
+import type { FileResult } from "../../src/core/results.js";
+import type { ProjectHost } from "../../src/core/types.js";
+import { lintProject } from "../../src/default-linter.js";
+import { ROOT, buildOnce, runCli } from "../cli/run-cli.js";
+
+const PROJECTS = path.join(ROOT, "fixtures", "projects");
+
+/** Every finding of a run as `file:line:column code message`, with its notes as `file:line:column`. */
+function findings(results: FileResult[], root: string) {
+  return results.flatMap((r) =>
+    r.messages.map((m) => ({
+      at: `${path.relative(root, r.filePath)}:${m.line}:${m.column}`,
+      code: m.code ?? null,
+      message: m.message,
+      notes: (m.related ?? []).map((n) => `${n.filePath ? path.relative(root, n.filePath) : path.relative(root, r.filePath)}:${n.line}:${n.column}`),
+      fix: m.fix !== undefined,
+      suggestions: (m.suggestions ?? []).map((s) => s.desc),
+    })),
+  );
+}
+
+/** Lints every Python file of a fixture project, as `optim-lint .` would. */
+async function lintFixture(name: string, files: string[]) {
+  const root = path.join(PROJECTS, name);
+  return findings(await lintPaths(files.map((f) => path.join(root, f)), { cwd: root }), root);
+}
+
+/** A project of texts in memory, read on demand like files on disk. */
+function memoryHost(files: Record<string, string>): ProjectHost {
+  return { read: (p) => files[p], exists: (p) => p in files };
+}
+
+const ALL_RULES = RULES.map((rule) => ({ rule, severity: rule.meta.defaultSeverity, options: {} }));
+
+/** Lints the named texts of an in-memory project (the others are read only when a value needs them). */
+function lintMemory(files: Record<string, string>, given: string[]) {
+  const results = lintProject(
+    given.map((filePath) => ({ filePath, text: files[filePath], rules: ALL_RULES })),
+    { host: memoryHost(files) },
+  );
+  return findings(results, "/p");
+}
+
+describe("a method on an instance of a class from another module (nanoGPT-shaped)", () => {
+  const files = ["model.py", "train.py", "finetune.py"];
+
+  it("judges configure_optimizers once per call: swapped betas from train.py, a huge lr from finetune.py", async () => {
+    expect(await lintFixture("method-call", files)).toEqual([
+      {
+        at: "model.py:49:47",
+        code: "OPT003",
+        message:
+          "lr=3 (passed to configure_optimizers() at finetune.py:5) is far above the typical range for AdamW (adam family: 1e-6 to 0.003); steps this large usually make training diverge. Start near 0.001 and tune from there.",
+        notes: ["finetune.py:5:45"],
+        fix: false,
+        suggestions: [],
+      },
+      {
+        at: "model.py:49:65",
+        code: "OPT009",
+        message:
+          "betas=(0.95, 0.9) (passed to configure_optimizers() at train.py:19) looks swapped: beta1 averages the gradient and is normally the smaller one (0.9), beta2 averages its square and is normally the larger (0.999); with these values step sizes become erratic. Swap them. (Not fixed automatically: the value does not come from a single literal, so its items cannot be swapped in place.)",
+        notes: ["train.py:19:69"],
+        fix: false,
+        suggestions: [],
+      },
+    ]);
+  });
+
+  it("shows the finding in the caller, at the call, when the module is not linted", async () => {
+    const [only] = await lintFixture("method-call", ["train.py"]);
+    expect(only.at).toBe("train.py:19:13");
+    expect(only.code).toBe("OPT009");
+    expect(only.message).toContain("(passed to configure_optimizers() at train.py:19)");
+    expect(only.message).toContain(`in a file not linted in this run.)`);
+    expect(only.notes).toEqual(["train.py:19:69"]);
+  });
+
+  it("does not know which class a name holds when one of its bindings builds something else", () => {
+    const model = readFileSync(path.join(PROJECTS, "method-call", "model.py"), "utf8");
+    const train = readFileSync(path.join(PROJECTS, "method-call", "train.py"), "utf8").replace("TinyDecoder.from_checkpoint(init_from)", "torch.load(init_from)");
+    expect(lintMemory({ "/p/model.py": model, "/p/train.py": train }, ["/p/model.py", "/p/train.py"])).toEqual([]);
+  });
+});
+
+describe("a function in another module", () => {
+  it("reads an argparse namespace and a dict built by the caller, each noted where it is defined", async () => {
+    expect(await lintFixture("function-call", ["train.py", "trainer/__init__.py", "trainer/optim.py"])).toEqual([
+      {
+        at: "trainer/optim.py:7:12",
+        code: "OPT002",
+        message:
+          "SGD runs classical momentum: momentum=0.9 (argparse default of --momentum, passed to build_optimizer() at ../train.py:17) with nesterov off; Nesterov momentum usually converges faster at no extra cost, but this setting can change at run time and PyTorch rejects nesterov=True when momentum is 0: pass nesterov=True if every run keeps momentum above 0.",
+        notes: ["train.py:10:1"],
+        fix: false,
+        suggestions: ["Set nesterov=True"],
+      },
+      {
+        at: "trainer/optim.py:12:12",
+        code: "OPT001",
+        message: expect.stringMatching(/^Adam applies weight_decay=1e-4 \(dict entry 'weight_decay' of head_cfg, passed to build_adam\(\) at \.\.\/train\.py:20\) as an L2 term/),
+        notes: ["train.py:19:26"],
+        fix: true,
+        suggestions: [],
+      },
+    ]);
+  });
+});
+
+describe("a package with relative imports", () => {
+  it("follows `from .optim import ...`, `from . import defaults` and `import pkg.optim as opt`, each call on its own", async () => {
+    expect(await lintFixture("relative-import", ["pkg/__init__.py", "pkg/defaults.py", "pkg/engine.py", "pkg/optim.py", "warmup.py"])).toEqual([
+      {
+        at: "pkg/optim.py:5:12",
+        code: "OPT002",
+        message:
+          "SGD runs classical momentum: momentum=0.9 (default of parameter momentum, not passed by make_optimizer() at engine.py:10) with nesterov off; Nesterov momentum usually converges faster at no extra cost, but this setting can change at run time and PyTorch rejects nesterov=True when momentum is 0: pass nesterov=True if every run keeps momentum above 0.",
+        notes: ["pkg/optim.py:4:32"],
+        fix: false,
+        suggestions: ["Set nesterov=True"],
+      },
+      {
+        at: "pkg/optim.py:5:36",
+        code: "OPT009",
+        message:
+          "lr=-0.01 (constant WARM_LR, passed to make_optimizer() at ../warmup.py:8) is negative; PyTorch raises a ValueError when the optimizer is created. Use a positive learning rate.",
+        notes: ["pkg/defaults.py:3:1"],
+        fix: false,
+        suggestions: [],
+      },
+    ]);
+  });
+});
+
+describe("a clean project", () => {
+  it("stays silent when every value that crosses a file is sound", async () => {
+    expect(await lintFixture("clean-calls", ["config.py", "model.py", "train.py"])).toEqual([]);
+  });
+});
