@@ -93,6 +93,9 @@ export interface ResolverContext {
   modules?: ModuleLinks;
 }
 
+/** Import roots that are libraries, never a project's own modules: reading them is no reason to look into the project. */
+const LIBRARY_ROOTS = new Set([...OPTIMIZER_MODULE_ROOTS, "argparse", "builtins", "dataclasses", "math", "os", "sys", "typing", "numpy", "inspect", "functools"]);
+
 const MAX_DEPTH = 40;
 /** Values may pass through this many resolvers (modules, callers) before the rest is unknown. */
 const MAX_CROSSINGS = 12;
@@ -361,6 +364,7 @@ export class Resolver {
 
   /** What a project module's name refers to, when the project pass links modules (undefined: not a project module). */
   private importedRef(importPath: string | undefined): Ref | undefined {
+    if (importPath && !this.context.modules && !LIBRARY_ROOTS.has(importPath.split(".")[0])) this.importHits.add(importPath);
     const target = importPath ? this.context.modules?.member(this.filePath, importPath) : undefined;
     if (!target?.name) return undefined;
     const { resolver, name } = target;

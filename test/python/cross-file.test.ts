@@ -148,3 +148,192 @@ describe("a clean project", () => {
     expect(await lintFixture("clean-calls", ["config.py", "model.py", "train.py"])).toEqual([]);
   });
 });
+
+const SGD_HELPER = `import torch
+
+
+def make(params, lr, momentum=0.0):
+    return torch.optim.SGD(params, lr=lr, momentum=momentum)
+`;
+
+describe("call sites in the same file and their limits", () => {
+  it("judges each call of a local function on its own: one finding per bad call, each naming its line", () => {
+    const text = `${SGD_HELPER}
+
+a = make(net.parameters(), 0.05)
+b = make(net.parameters(), 400.0, momentum=0.9)
+c = make(net.parameters(), -1.0)
+`;
+    const found = lintMemory({ "/p/train.py": text }, ["/p/train.py"]);
+    expect(found.map((f) => `${f.at} ${f.code} ${/^.*?line \d+\)/.exec(f.message)?.[0]}`)).toEqual([
+      "train.py:5:12 OPT002 SGD runs classical momentum: momentum=0.9 (passed to make() at line 9)",
+      "train.py:5:36 OPT003 lr=400 (passed to make() at line 9)",
+      "train.py:5:36 OPT009 lr=-1 (passed to make() at line 10)",
+    ]);
+    expect(found.map((f) => f.notes)).toEqual([["train.py:9:44"], ["train.py:9:28"], ["train.py:10:28"]]);
+  });
+
+  it("leaves parameters unknown for a function nobody calls, a call through a spread, and a recursive call", () => {
+    const text = `${SGD_HELPER}
+
+settings = [net.parameters(), 40.0]
+a = make(*settings)
+b = make(net.parameters(), **{"lr": 40.0})
+
+
+def again(params, lr):
+    if lr > 1:
+        return again(params, lr / 10)
+    return torch.optim.SGD(params, lr=lr, momentum=0.9, nesterov=True)
+`;
+    expect(lintMemory({ "/p/train.py": text }, ["/p/train.py"])).toEqual([]);
+  });
+
+  it("does not trust a namespace the function rewrites before reading it", () => {
+    const files = {
+      "/p/optim.py": `import torch
+
+
+def build(params, args):
+    args.lr = args.lr / 100
+    return torch.optim.SGD(params, lr=args.lr, momentum=0.9, nesterov=True)
+`,
+      "/p/train.py": `import argparse
+from optim import build
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--lr", type=float, default=30.0)
+args = parser.parse_args()
+opt = build(net.parameters(), args)
+`,
+    };
+    expect(lintMemory(files, ["/p/optim.py", "/p/train.py"])).toEqual([]);
+  });
+
+  it("follows a helper that passes its own parameters on, naming each call on the way", () => {
+    const files = {
+      "/p/optim.py": SGD_HELPER,
+      "/p/setup.py": `from optim import make
+
+
+def optimizer_for(model, lr):
+    return make(model.parameters(), lr, momentum=0.9)
+`,
+      "/p/train.py": `from setup import optimizer_for
+
+LR = 500.0
+opt = optimizer_for(net, LR)
+`,
+    };
+    const [found] = lintMemory(files, ["/p/optim.py", "/p/setup.py", "/p/train.py"]).filter((f) => f.code === "OPT003");
+    expect(found.at).toBe("optim.py:5:36");
+    expect(found.message).toContain("lr=500 (constant LR, passed to optimizer_for() at train.py:4, passed to make() at setup.py:5)");
+    expect(found.notes).toEqual(["train.py:3:1"]);
+  });
+
+  it("ends on import cycles and mutual calls without judging what it cannot see", () => {
+    const files = {
+      "/p/a.py": `import torch
+from b import LR, helper
+
+RATE = LR
+
+
+def build(params, lr):
+    return helper(params, lr)
+
+
+def make(params, lr):
+    return torch.optim.SGD(params, lr=lr, momentum=0.9, nesterov=True)
+`,
+      "/p/b.py": `from a import RATE, build, make
+
+LR = RATE
+
+
+def helper(params, lr):
+    return build(params, lr)
+
+
+opt = make(net.parameters(), LR)
+`,
+    };
+    expect(lintMemory(files, ["/p/a.py", "/p/b.py"])).toEqual([]);
+  });
+});
+
+describe("values imported from the project's modules", () => {
+  it("reads constants, dict entries and dataclass defaults where the module defines them", () => {
+    const files = {
+      "/p/config.py": `from dataclasses import dataclass
+
+OPTIM = {"lr": 200.0, "weight_decay": 0.01}
+MOMENTUM = 0.9
+
+
+@dataclass
+class TrainConfig:
+    eps: float = -1e-8
+`,
+      "/p/train.py": `import torch
+import config
+from config import OPTIM, TrainConfig
+
+cfg = TrainConfig()
+sgd = torch.optim.SGD(net.parameters(), lr=OPTIM["lr"], momentum=config.MOMENTUM)
+adam = torch.optim.AdamW(net.parameters(), eps=cfg.eps)
+`,
+    };
+    const found = lintMemory(files, ["/p/train.py"]);
+    expect(found.map((f) => `${f.at} ${f.code} ${f.notes.join(" ")}`)).toEqual([
+      "train.py:6:7 OPT002 config.py:4:1",
+      "train.py:6:41 OPT003 config.py:3:10",
+      "train.py:7:44 OPT009 config.py:9:5",
+    ]);
+    expect(found[1].message).toContain("lr=200 (dict entry 'lr'");
+    expect(found[2].message).toContain("eps=-1e-8 (default of TrainConfig.eps)");
+  });
+});
+
+describe("fixes on values written in another file", () => {
+  const model = `import torch
+
+
+def build(params, betas):
+    return torch.optim.Adam(params, lr=1e-3, betas=betas)
+`;
+  const train = `from model import build
+
+opt = build(net.parameters(), (0.999, 0.9))
+`;
+
+  it("are refused at the construction, with the file that holds the value", () => {
+    const [found] = lintMemory({ "/p/model.py": model, "/p/train.py": train }, ["/p/model.py", "/p/train.py"]);
+    expect(found.at).toBe("model.py:5:46");
+    expect(found.message).toContain("(Not fixed automatically: it is written in /p/train.py.)");
+    expect(found.fix).toBe(false);
+  });
+
+  it("are made in the caller when the finding is shown there, and the fixed caller is clean", () => {
+    const files = { "/p/model.py": model, "/p/train.py": train };
+    const [result] = lintProject([{ filePath: "/p/train.py", text: train, rules: ALL_RULES }], { host: memoryHost(files), fix: true });
+    expect(result.output).toBe("from model import build\n\nopt = build(net.parameters(), (0.9, 0.999))\n");
+    expect(result.messages).toEqual([]);
+  });
+});
+
+describe("the command line on a project folder", () => {
+  beforeAll(() => buildOnce(), 600_000);
+
+  it("reports what crosses files with the construction's file and line, and notes in the caller", () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), "optim-lint-xfile-"));
+    for (const name of ["method-call", "clean-calls"]) cpSync(path.join(PROJECTS, name), path.join(tmp, name), { recursive: true });
+    const run = runCli(tmp, ["--format", "json", "."]);
+    const results = JSON.parse(run.stdout) as { filePath: string; messages: { line: number; column: number; code?: string; message: string; related?: { filePath?: string; line: number; column: number }[] }[] }[];
+    const seen = results.flatMap((r) =>
+      r.messages.map((m) => `${path.relative(tmp, r.filePath)}:${m.line}:${m.column} ${m.code} ${(m.related ?? []).map((n) => `${path.relative(tmp, n.filePath ?? r.filePath)}:${n.line}:${n.column}`).join(" ")}`),
+    );
+    expect(seen).toEqual(["method-call/model.py:49:47 OPT003 method-call/finetune.py:5:45", "method-call/model.py:49:65 OPT009 method-call/train.py:19:69"]);
+    expect(run.status).toBe(1);
+  });
+});
