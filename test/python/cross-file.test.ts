@@ -147,6 +147,14 @@ describe("a clean project", () => {
   it("stays silent when every value that crosses a file is sound", async () => {
     expect(await lintFixture("clean-calls", ["config.py", "model.py", "train.py"])).toEqual([]);
   });
+
+  it("is silent for the right reason: the same project with its imported betas swapped is reported", () => {
+    const read = (name: string) => readFileSync(path.join(PROJECTS, "clean-calls", name), "utf8");
+    const files = { "/p/config.py": read("config.py").replace("(0.9, 0.95)", "(0.95, 0.9)"), "/p/model.py": read("model.py"), "/p/train.py": read("train.py") };
+    const found = lintMemory(files, ["/p/model.py", "/p/train.py"]);
+    expect(found.map((f) => `${f.at} ${f.code} ${f.notes.join(" ")}`)).toEqual(["model.py:15:60 OPT009 config.py:2:1"]);
+    expect(found[0].message).toContain("betas=(0.95, 0.9) (constant BETAS, passed to configure_optimizers() at train.py:6)");
+  });
 });
 
 const SGD_HELPER = `import torch
