@@ -55,6 +55,13 @@ class CallJoin {
   private readonly read: string[] = [];
   private readonly links: ModuleLinks;
   private readonly sitesOf = new Map<PyNode, CallSite[]>();
+  /** Per function name, the files whose text calls something of that name. */
+  private readonly mentions = new Map<string, ProjectFile[]>();
+  /** What each call examined runs (null: nothing of the project). */
+  private readonly targets = new Map<PyNode, { resolver: Resolver; fn: PyNode; bound: boolean } | null>();
+  private pythonFiles: ProjectFile[] | undefined;
+  /** Each file's calls by the last name of what they call. */
+  private readonly callsByName = new Map<Resolver, Map<string, PyNode[]>>();
 
   constructor(private readonly project: ProjectContext) {
     this.finder = new ModuleFinder(project);
@@ -223,21 +230,49 @@ class CallJoin {
     const out: CallSite[] = [];
     this.sitesOf.set(fn, out);
     if (!name) return out;
-    const mention = new RegExp(`\\b${name}\\s*\\(`);
-    const files = [...this.project.files.filter((f) => f.adapter.name === "python").map((f) => f.path), ...this.read];
-    for (const filePath of new Set(files)) {
-      const file = this.project.file(filePath);
-      if (!file || !mention.test(file.text)) continue;
-      const resolver = this.resolver(filePath);
-      for (const call of resolver?.index.calls ?? []) {
-        const callNameNode = fieldChild(call, "function");
-        if (!resolver || !callNameNode || lastName(callNameNode, resolver.text) !== name) continue;
-        const target = calledDefinition(resolver, call);
+    for (const file of this.filesCalling(name)) {
+      const resolver = this.resolver(file.path);
+      if (!resolver) continue;
+      for (const call of this.callsNamed(resolver, name)) {
+        let target = this.targets.get(call);
+        if (target === undefined) this.targets.set(call, (target = calledDefinition(resolver, call) ?? null));
         if (target && target.resolver === callee && target.fn === fn && !insideFunction(call, fn)) out.push({ resolver, call, bound: target.bound });
         if (out.length >= MAX_VARIANTS) return out;
       }
     }
     return out;
+  }
+
+  /** The calls in a file of something named `name` (`name(...)`, `x.name(...)`). */
+  private callsNamed(resolver: Resolver, name: string): PyNode[] {
+    let byName = this.callsByName.get(resolver);
+    if (!byName) {
+      byName = new Map();
+      for (const call of resolver.index.calls) {
+        const callee = fieldChild(call, "function");
+        const last = callee && lastName(callee, resolver.text);
+        if (!last) continue;
+        const list = byName.get(last);
+        if (list) list.push(call);
+        else byName.set(last, [call]);
+      }
+      this.callsByName.set(resolver, byName);
+    }
+    return byName.get(name) ?? [];
+  }
+
+  /** The Python files of the run (given, then read) whose text calls something named `name`. */
+  private filesCalling(name: string): ProjectFile[] {
+    const known = this.mentions.get(name);
+    if (known) return known;
+    this.pythonFiles ??= [
+      ...this.project.files.filter((f) => f.adapter.name === "python"),
+      ...this.read.flatMap((p) => this.project.file(p) ?? []),
+    ];
+    const mention = new RegExp(`\\b${name}\\s*\\(`);
+    const found = this.pythonFiles.filter((f) => mention.test(f.text));
+    this.mentions.set(name, found);
+    return found;
   }
 }
 

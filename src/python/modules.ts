@@ -26,8 +26,16 @@ const MAX_ROOT_DEPTH = 16;
 export class ModuleFinder {
   private readonly roots = new Map<string, string | undefined>();
   private readonly found = new Map<string, ModuleTarget | undefined>();
+  private readonly existing = new Map<string, boolean>();
 
   constructor(private readonly files: FileExistence) {}
+
+  /** Whether a file exists, asked of the project once per path. */
+  private exists(filePath: string): boolean {
+    let known = this.existing.get(filePath);
+    if (known === undefined) this.existing.set(filePath, (known = this.files.exists(filePath)));
+    return known;
+  }
 
   /** The project module an import path names from a file (`model.GPT`, `trainer.optim`, `.optim.build`), if the project has it. */
   find(fromFile: string, importPath: string): ModuleTarget | undefined {
@@ -69,7 +77,7 @@ export class ModuleFinder {
     let root: string | undefined;
     let current = dir;
     for (let i = 0; i < MAX_ROOT_DEPTH; i++) {
-      if (ROOT_MARKERS.some((marker) => this.files.exists(path.join(current, marker)))) {
+      if (ROOT_MARKERS.some((marker) => this.exists(path.join(current, marker)))) {
         root = current;
         break;
       }
@@ -96,8 +104,8 @@ export class ModuleFinder {
 
   /** The file of a module at a path without extension: a `.py` file, or a package's `__init__.py`. */
   private moduleFile(stem: string, packageOnly: boolean): string | undefined {
-    if (!packageOnly && this.files.exists(`${stem}.py`)) return `${stem}.py`;
+    if (!packageOnly && this.exists(`${stem}.py`)) return `${stem}.py`;
     const init = path.join(stem, "__init__.py");
-    return this.files.exists(init) ? init : undefined;
+    return this.exists(init) ? init : undefined;
   }
 }
