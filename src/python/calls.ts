@@ -229,7 +229,8 @@ class CallJoin {
     const name = nameNode ? callee.textOf(nameNode) : "";
     const out: CallSite[] = [];
     this.sitesOf.set(fn, out);
-    if (!name) return out;
+    // A decorator may fill or change the arguments (gin, click, hydra, a wrapper): what a call passes is then not what arrives.
+    if (!name || decoratedBeyondBinding(callee, fn)) return out;
     for (const file of this.filesCalling(name)) {
       const resolver = this.resolver(file.path);
       if (!resolver) continue;
@@ -411,6 +412,12 @@ function methodOf(resolver: Resolver, cls: PyNode, name: string): PyNode | undef
     if (def && defName && resolver.textOf(defName) === name) return def;
   }
   return undefined;
+}
+
+/** Whether a function carries a decorator other than `staticmethod` / `classmethod`. */
+function decoratedBeyondBinding(resolver: Resolver, fn: PyNode): boolean {
+  const decorated = fn.parent?.type === "decorated_definition" ? fn.parent : undefined;
+  return !!decorated?.children.some((d) => d.type === "decorator" && !/^@\s*(?:staticmethod|classmethod)\s*$/.test(resolver.textOf(d)));
 }
 
 /** Whether a definition carries a decorator whose text matches `pattern`. */

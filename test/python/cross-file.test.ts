@@ -197,6 +197,21 @@ def again(params, lr):
     expect(lintMemory({ "/p/train.py": text }, ["/p/train.py"])).toEqual([]);
   });
 
+  it("does not judge a decorated function by its calls: the decorator may fill or change the arguments", () => {
+    const text = `import gin
+import torch
+
+
+@gin.configurable
+def make(params, lr=0.1, momentum=0.9):
+    return torch.optim.SGD(params, lr=lr, momentum=momentum, nesterov=True)
+
+
+opt = make(net.parameters(), lr=-1.0)
+`;
+    expect(lintMemory({ "/p/train.py": text }, ["/p/train.py"])).toEqual([]);
+  });
+
   it("does not trust a namespace the function rewrites before reading it", () => {
     const files = {
       "/p/optim.py": `import torch
