@@ -44,6 +44,11 @@ export interface LintProjectOptions {
    * (a `_base_`, a Hydra group option), so a cache can tell when the result went stale.
    */
   dependencies?: Map<string, string[]>;
+  /**
+   * Files of the run that are not linted again (their results are cached) but that the given files' results
+   * depended on last time: joiners may read them through the host (see `ProjectContext.related`).
+   */
+  related?: readonly string[];
   /** Hears of a file the linter failed on (it is reported with one fatal message; the other files go on). */
   onInternalError?(filePath: string, error: unknown): void;
 }
@@ -126,7 +131,7 @@ export class Linter {
   }
 
   private *analyze(inputs: readonly LintInput[], bodies: readonly string[], options: LintProjectOptions): Generator<number, Project> {
-    const project = new Project((p) => this.adapterFor(p), options.host);
+    const project = new Project((p) => this.adapterFor(p), options.host, options.related);
     for (let i = 0; i < inputs.length; i++) {
       project.add(inputs[i].filePath, bodies[i], this.adapterOrDefault(inputs[i].filePath), options.onInternalError);
       yield bodies[i].length;

@@ -268,7 +268,7 @@ class CallJoin {
     if (known) return known;
     this.pythonFiles ??= [
       ...this.project.files.filter((f) => f.adapter.name === "python"),
-      ...this.read.flatMap((p) => this.project.file(p) ?? []),
+      ...[...this.read, ...this.project.related].flatMap((p) => this.project.file(p) ?? []).filter((f) => f.adapter.name === "python"),
     ];
     const mention = new RegExp(`\\b${name}\\s*\\(`);
     const found = this.pythonFiles.filter((f) => mention.test(f.text));

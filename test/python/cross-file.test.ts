@@ -3,7 +3,7 @@
  * function's parameters is judged once per call site; the finding stays at the construction, its message names
  * the call, and its notes lead to where each value was defined.
  */
-import { cpSync, mkdtempSync, readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -358,5 +358,21 @@ describe("the command line on a project folder", () => {
     );
     expect(seen).toEqual(["method-call/model.py:49:47 OPT003 method-call/finetune.py:5:45", "method-call/model.py:49:65 OPT009 method-call/train.py:19:69"]);
     expect(run.status).toBe(1);
+  });
+
+  it("with --cache, judges a changed module again with its unchanged callers in view, and a changed caller's module too", () => {
+    const root = path.join(mkdtempSync(path.join(os.tmpdir(), "optim-lint-xfile-cache-")), "method-call");
+    cpSync(path.join(PROJECTS, "method-call"), root, { recursive: true });
+    const at = () => {
+      const results = JSON.parse(runCli(root, ["--cache", "--format", "json", "."]).stdout) as { filePath: string; messages: { line: number; code?: string }[] }[];
+      return results.flatMap((r) => r.messages.map((m) => `${path.basename(r.filePath)}:${m.line} ${m.code}`));
+    };
+    expect(at()).toEqual(["model.py:49 OPT003", "model.py:49 OPT009"]);
+    const model = path.join(root, "model.py");
+    writeFileSync(model, `# optimizer settings come from the callers\n${readFileSync(model, "utf8")}`);
+    expect(at()).toEqual(["model.py:50 OPT003", "model.py:50 OPT009"]);
+    const train = path.join(root, "train.py");
+    writeFileSync(train, readFileSync(train, "utf8").replace("beta2 = 0.9  #", "beta2 = 0.99  #"));
+    expect(at()).toEqual(["model.py:50 OPT003"]);
   });
 });
