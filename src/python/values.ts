@@ -448,9 +448,11 @@ export class Resolver {
     const keywordOnly = declared.slice(0, at).some((p) => p.type === "list_splat_pattern" || p.type === "keyword_separator");
     const position = keywordOnly ? -1 : declared.slice(0, at).filter((p) => p.type !== "positional_separator").length;
     const positionalOnly = declared.slice(at + 1).some((p) => p.type === "positional_separator");
+    const argumentList = fieldChild(frame.call, "arguments");
+    if (argumentList?.type !== "argument_list") return "unknown";
     let positional = 0;
     let spread = false;
-    for (const arg of namedChildren(fieldChild(frame.call, "arguments")!)) {
+    for (const arg of namedChildren(argumentList)) {
       if (arg.type === "list_splat" || arg.type === "dictionary_splat") {
         spread = true;
         continue;

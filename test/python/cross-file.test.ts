@@ -186,6 +186,7 @@ c = make(net.parameters(), -1.0)
 
 settings = [net.parameters(), 40.0]
 a = make(*settings)
+g = make(p for p in net.parameters())
 b = make(net.parameters(), **{"lr": 40.0})
 
 
