@@ -5,6 +5,7 @@ import { runLintBench } from "./lint.js";
 import { runCacheBench } from "./cache.js";
 
 const results = { lint: await runLintBench(), cache: await runCacheBench() };
+results.projectPass = await (await import("./project-pass.js")).runProjectPassBench();
 try {
   const { runOptimBench } = await import("./optim.js");
   results.optim = await runOptimBench();

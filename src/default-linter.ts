@@ -10,6 +10,7 @@ import { hydraJoiner } from "./configs/hydra.js";
 import { knowledge } from "./knowledge/index.js";
 import { notebookAdapter } from "./notebook/adapter.js";
 import { pythonAdapter } from "./python/adapter.js";
+import { pythonCallJoiner } from "./python/calls.js";
 import { jsonAdapter } from "./json/adapter.js";
 import { yamlAdapter } from "./yaml/adapter.js";
 
@@ -17,7 +18,7 @@ import { yamlAdapter } from "./yaml/adapter.js";
 export const ADAPTERS: readonly LanguageAdapter[] = [pythonAdapter, notebookAdapter, yamlAdapter, jsonAdapter];
 
 /** The project joiners, run in this order after every file is analyzed. */
-export const JOINERS: readonly ProjectJoiner[] = [baseConfigJoiner, hydraJoiner];
+export const JOINERS: readonly ProjectJoiner[] = [baseConfigJoiner, hydraJoiner, pythonCallJoiner];
 
 export const linter = new Linter({ adapters: ADAPTERS, joiners: JOINERS, knowledge });
 

@@ -87,6 +87,11 @@ export class ResultCache {
     return result;
   }
 
+  /** The files a file's stored result depended on when it was stored (whether or not that result is still valid). */
+  storedDependencies(filePath: string): string[] {
+    return Object.keys(this.entries[filePath]?.deps ?? {});
+  }
+
   set(filePath: string, key: string, result: FileResult, dependencies: readonly string[] = []): void {
     const { source: _source, output: _output, ...kept } = result;
     const deps = Object.fromEntries(dependencies.map((dep) => [dep, contentHashOf(dep)]));

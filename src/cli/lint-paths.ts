@@ -200,8 +200,12 @@ export class LintSession {
     const cached = inputs.map((input, i) => (keys[i] === undefined ? undefined : cache!.get(input.filePath, keys[i]!, input.text)));
     const fresh = inputs.filter((_, i) => !cached[i]);
     const dependencies = new Map<string, string[]>();
+    // A changed file is linted again with the unchanged files its result last depended on in view (the callers of its functions).
+    const reused = new Set(inputs.filter((_, i) => cached[i]).map((input) => input.filePath));
+    const related = cache ? [...new Set(fresh.flatMap((input) => cache.storedDependencies(input.filePath)))].filter((dep) => reused.has(dep)) : [];
     const results = await linter.lintProjectAsync(fresh, {
       dependencies,
+      related,
       fix: this.options.fix,
       host: DISK,
       between,

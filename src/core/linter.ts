@@ -44,6 +44,11 @@ export interface LintProjectOptions {
    * (a `_base_`, a Hydra group option), so a cache can tell when the result went stale.
    */
   dependencies?: Map<string, string[]>;
+  /**
+   * Files of the run that are not linted again (their results are cached) but that the given files' results
+   * depended on last time: joiners may read them through the host (see `ProjectContext.related`).
+   */
+  related?: readonly string[];
   /** Hears of a file the linter failed on (it is reported with one fatal message; the other files go on). */
   onInternalError?(filePath: string, error: unknown): void;
 }
@@ -126,7 +131,7 @@ export class Linter {
   }
 
   private *analyze(inputs: readonly LintInput[], bodies: readonly string[], options: LintProjectOptions): Generator<number, Project> {
-    const project = new Project((p) => this.adapterFor(p), options.host);
+    const project = new Project((p) => this.adapterFor(p), options.host, options.related);
     for (let i = 0; i < inputs.length; i++) {
       project.add(inputs[i].filePath, bodies[i], this.adapterOrDefault(inputs[i].filePath), options.onInternalError);
       yield bodies[i].length;
@@ -141,7 +146,7 @@ export class Linter {
     const textOf = (p: string) => project.file(p)?.text;
     const positions = new Positions(textOf);
     const suppressions = new Map<string, Suppressions>();
-    const seen = new Set<string>();
+    const seen = new Map<string, { host: string; messages: Set<string> }>();
     const push = <T>(map: Map<string, T[]>, key: string, item: T) => {
       const list = map.get(key);
       if (list) list.push(item);
@@ -170,10 +175,14 @@ export class Linter {
         const placed = placeReport(report, file, (p) => project.file(p), positions);
         const { dest, message } = placed;
         // The same finding reached through two files (a base config linted alone and through its child) is shown
-        // once: one rule at one place of one file is one finding, whatever notes the other route adds.
+        // once: one rule at one place of one file is one finding, whatever notes the other route adds. Within one
+        // file, reports at one place that say different things are different findings (a construction judged once
+        // per call site that reaches it); the same words twice are one.
         const key = `${dest.path}\0${message.line}:${message.column}\0${message.code}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
+        const earlier = seen.get(key);
+        if (earlier && (earlier.host !== file.path || earlier.messages.has(message.message))) continue;
+        if (earlier) earlier.messages.add(message.message);
+        else seen.set(key, { host: file.path, messages: new Set([message.message]) });
         let directives = suppressions.get(dest.path);
         if (!directives) suppressions.set(dest.path, (directives = readSuppressions(dest.analyzed.comments)));
         const { meta } = report.setting.rule;

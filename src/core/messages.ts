@@ -44,8 +44,9 @@ function foreignFile(host: ProjectFile, request: FixRequest): string | undefined
   if (!site) return undefined;
   if (request.kind === "rename-optimizer") return site.nameSpan.file;
   if (request.kind === "set-argument" || request.kind === "scale-by-world-size") {
+    // An argument that is absent is added at the construction, wherever that is.
     const arg = site.args.get(request.name);
-    return arg ? (arg.value.literalSpan?.file ?? arg.span.file) : undefined;
+    return arg ? (arg.value.literalSpan?.file ?? arg.span.file) : site.span.file;
   }
   return site.span.file;
 }
@@ -101,7 +102,7 @@ export function placeReport(
   } else if (target !== host.path) {
     span = host.analyzed.links?.get(target) ?? { start: 0, end: 0 };
     const at = positions.range(target, report.span);
-    text += ` (The value is set in ${target}:${at.line}:${at.column}.)`;
+    text += ` (The finding is at ${target}:${at.line}:${at.column}, in a file not linted in this run.)`;
   }
   const message: LintMessage = {
     ruleId: meta.name,

@@ -22,6 +22,7 @@ export class Project implements ProjectContext {
   constructor(
     private readonly adapterFor: (filePath: string) => LanguageAdapter | undefined,
     private readonly host: ProjectHost | undefined,
+    readonly related: readonly string[] = [],
   ) {}
 
   /**

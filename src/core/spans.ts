@@ -16,9 +16,12 @@ import type {
 
 export type SpanMap = (span: Span) => Span;
 
+/** Set while `mapEverySiteSpan` runs: spans into other files are moved too. */
+let everySpan = false;
+
 /** A span moved, keeping the file it names (spans into other files are not moved). */
 function move(span: Span, map: SpanMap): Span {
-  return span.file === undefined ? map(span) : span;
+  return span.file === undefined || everySpan ? map(span) : span;
 }
 
 /** A resolved value with its use-site, origin and literal spans moved, and those of its items and entries. */
@@ -51,6 +54,16 @@ function mapParams(params: ParamsFact, map: SpanMap): ParamsFact {
       };
     default:
       return { ...params, span: move(params.span, map) };
+  }
+}
+
+/** A site with every span moved by `map`, spans into other files included (the project pass re-homes a site with it). */
+export function mapEverySiteSpan(site: OptimizerSite, map: SpanMap): OptimizerSite {
+  everySpan = true;
+  try {
+    return mapSite(site, map);
+  } finally {
+    everySpan = false;
   }
 }
 

@@ -205,6 +205,11 @@ export interface ProjectContext {
   exists(path: string): boolean;
   /** Whether files beyond those given can be read at all (a single text linted alone cannot see its neighbours). */
   readonly readsFiles: boolean;
+  /**
+   * Other files of the run whose results come from elsewhere (a cache) and that the given files' results last
+   * depended on: not linted again, but a joiner may read them (the callers of a function whose file changed).
+   */
+  readonly related: readonly string[];
 }
 
 /** Joins per-file summaries: values that cross files (`_base_`, Hydra groups, imports, call sites). */

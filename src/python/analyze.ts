@@ -5,7 +5,7 @@ import { extractFacts } from "./facts.js";
 import { CONFIG_WORDS, withConfigFacts } from "./configs.js";
 import { OPTIMIZER_CLASS_NAMES } from "./names.js";
 import { collectSyntaxErrors, maskGrammarGaps, parseTree, scanComments, toPyTree } from "./parser.js";
-import { indexFile } from "./scope.js";
+import { indexFile, type FileIndex } from "./scope.js";
 import { Resolver } from "./values.js";
 import { stripBom } from "../core/source-text.js";
 
@@ -14,6 +14,30 @@ const RELEVANT_WORDS = new RegExp(
   `\\b(?:${[...OPTIMIZER_CLASS_NAMES].join("|")})\\b|DistributedDataParallel|DistributedSampler|FullyShardedDataParallel|init_process_group|init_distributed|world_size|WORLD_SIZE|LOCAL_RANK`,
 );
 
+
+/** A file's indexed tree, as fact extraction read it (statements tree-sitter wrongly rejects masked). */
+export interface PythonIndex {
+  index: FileIndex;
+  /** The text the index was built from (masked statements blanked, same length as the file). */
+  text: string;
+}
+
+/** The index of files whose constructions the project pass may judge again, per call site (kept while their summary lives). */
+const KEPT = new WeakMap<AnalyzedFile, PythonIndex>();
+
+/** The index fact extraction built for a file, when it has Python optimizer constructions. */
+export function keptIndex(file: AnalyzedFile): PythonIndex | undefined {
+  return KEPT.get(file);
+}
+
+/** Parses and indexes a Python text for resolution (for files the project pass reads for their calls or values). */
+export function indexPython(source: string): PythonIndex {
+  const text = stripBom(source);
+  const tree = parseTree(text);
+  const masked = maskGrammarGaps(text, collectSyntaxErrors(tree, text));
+  const analyzed = masked ?? text;
+  return { index: indexFile(toPyTree(masked === undefined ? tree : parseTree(masked)), analyzed), text: analyzed };
+}
 
 /** Parse once, report syntax errors and comments, and extract facts when the file mentions a framework. */
 export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile {
@@ -28,7 +52,9 @@ export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile
   const resolver = new Resolver(indexFile(toPyTree(masked === undefined ? tree : parseTree(masked)), analyzed), analyzed, filePath);
   const configRoots: ResolvedValue[] = [];
   const facts = withConfigFacts(resolver, extractFacts(resolver), configRoots);
-  return { text, facts, syntaxErrors, comments: scanComments(text), ...(configRoots.length > 0 ? { configRoots } : {}) };
+  const result: AnalyzedFile = { text, facts, syntaxErrors, comments: scanComments(text), ...(configRoots.length > 0 ? { configRoots } : {}) };
+  if (facts.optimizers.some((site) => site.dialect === undefined)) KEPT.set(result, { index: resolver.index, text: analyzed });
+  return result;
 }
 
 export { emptyFacts };

@@ -241,9 +241,20 @@ function forgetConfigEdits(resolver: Resolver, site: OptimizerSite, holder: stri
   }
 }
 
+/** Arguments made unknown after they were resolved (a scheduler replaces the lr, a config edit later): a new resolution must forget them too. */
+const FORGOTTEN = new WeakMap<OptimizerSite, Set<string>>();
+
+/** The arguments of a site whose written values never train (see `forgetValue`). */
+export function forgottenArguments(site: OptimizerSite): ReadonlySet<string> {
+  return FORGOTTEN.get(site) ?? new Set();
+}
+
 /** Makes an argument's value unknown where it is used, keeping its dependencies. */
-function forgetValue(site: OptimizerSite, arg: ArgumentFact): void {
+export function forgetValue(site: OptimizerSite, arg: ArgumentFact): void {
   site.args.set(arg.name, { ...arg, value: { value: { kind: "unknown" }, span: arg.value.span, dependsOn: arg.value.dependsOn } });
+  let names = FORGOTTEN.get(site);
+  if (!names) FORGOTTEN.set(site, (names = new Set()));
+  names.add(arg.name);
 }
 
 /** The spans without repeats, each kept where it first occurs. */
@@ -260,7 +271,7 @@ function holderOf(resolver: Resolver, call: PyNode): string | undefined {
 }
 
 /** An optimizer construction with its arguments matched to the knowledge table's signature. */
-function optimizerSite(resolver: Resolver, call: PyNode, callee: PyNode, info: OptimizerInfo, id: string): OptimizerSite {
+export function optimizerSite(resolver: Resolver, call: PyNode, callee: PyNode, info: OptimizerInfo, id: string): OptimizerSite {
   const args = new Map<string, ArgumentFact>();
   let params: ParamsFact = { kind: "missing" };
   let hasUnresolvedSpread = false;

@@ -20,6 +20,8 @@ export interface Binding {
   unpackIndex?: number;
   /** The dotted path an import binds the name to (`torch.optim` for `from torch import optim`); absent for relative imports. */
   importPath?: string;
+  /** A relative import's target, its leading dots kept (`.optim.build` for `from .optim import build`), for module lookup. */
+  relativePath?: string;
   /** A parameter's annotation or an annotated assignment's type. */
   annotation?: PyNode;
   /** Bound from a nested function through `global`/`nonlocal`: trusted only as the name's single binding. */
@@ -228,6 +230,8 @@ class ScopeWalker {
     }
     const moduleNode = fieldChild(node, "module_name");
     const modulePath = moduleNode && moduleNode.type === "dotted_name" ? this.dotted(moduleNode) : undefined;
+    const relative = moduleNode?.type === "relative_import" ? this.dotted(moduleNode) : undefined;
+    const relativeTo = (name: string) => (relative === undefined ? {} : { relativePath: relative.endsWith(".") ? `${relative}${name}` : `${relative}.${name}` });
     for (const item of node.children) {
       if (item.type === "wildcard_import") {
         if (modulePath) this.index.module.starImports.push(modulePath);
@@ -237,12 +241,13 @@ class ScopeWalker {
           kind: "import",
           stmt,
           importPath: modulePath ? `${modulePath}.${imported}` : undefined,
+          ...relativeTo(imported),
         });
       } else if (item.field === "name" && item.type === "aliased_import") {
         const alias = fieldChild(item, "alias");
         const dotted = fieldChild(item, "name");
         if (alias && dotted) {
-          this.bind(scope, alias, { kind: "import", stmt, importPath: modulePath ? `${modulePath}.${this.dotted(dotted)}` : undefined });
+          this.bind(scope, alias, { kind: "import", stmt, importPath: modulePath ? `${modulePath}.${this.dotted(dotted)}` : undefined, ...relativeTo(this.dotted(dotted)) });
         }
       }
     }

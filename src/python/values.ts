@@ -4,6 +4,7 @@
  * Anything not resolved with certainty is unknown.
  */
 import type { Dependency, MappingEntry, Origin, ResolvedValue, Value } from "../core/facts.js";
+import { mapValueSpans } from "../core/spans.js";
 import { lastSegment } from "../knowledge/dotted.js";
 import { OPTIMIZER_MODULE_ROOTS, optimizerByName } from "../knowledge/optimizers.js";
 import { isBatchName, isWorldSizeCall, isWorldSizePath, nameDependencies, unionDependencies } from "./names.js";
@@ -60,9 +61,46 @@ export type Ref =
   | { kind: "parser"; parser: ParserModel }
   | { kind: "namespace"; parser: ParserModel }
   | { kind: "known-args"; parser: ParserModel }
-  | { kind: "dict"; dict: DictModel };
+  | { kind: "dict"; dict: DictModel }
+  /** Something another resolver (another module, or the caller of a function) refers to; `via` names the call it came through. */
+  | { kind: "foreign"; resolver: Resolver; ref: Ref; via?: string };
+
+/**
+ * A call that binds a function's parameters for one judgement: each parameter holds what this call passes
+ * (set by the project pass, which judges a construction once per call site).
+ */
+export interface CallFrame {
+  /** The function or method definition, in this resolver's file. */
+  fn: PyNode;
+  /** The call, in the caller's file. */
+  call: PyNode;
+  /** Resolves the call's arguments in the caller's file (itself framed when its own parameters are bound). */
+  caller: Resolver;
+  /** The call goes through an instance (`model.configure_optimizers(...)`): the first parameter is `self`, not passed. */
+  bound: boolean;
+  /** Words for the call in messages: `configure_optimizers() at train.py:331`. */
+  label: string;
+}
+
+/** How a resolver reaches the project's other modules (set by the project pass). */
+export interface ModuleLinks {
+  /** The resolver of the project module an import path names, and the module-level name read there (absent: the module itself). */
+  member(fromFile: string, importPath: string): { resolver: Resolver; name?: string } | undefined;
+}
+
+/** What a resolver may see beyond its file: the call binding its function's parameters, the project's modules. */
+export interface ResolverContext {
+  frame?: CallFrame;
+  modules?: ModuleLinks;
+}
+
+/** Import roots that are libraries, never a project's own modules: reading them is no reason to look into the project. */
+const LIBRARY_ROOTS = new Set([...OPTIMIZER_MODULE_ROOTS, "argparse", "builtins", "dataclasses", "math", "os", "sys", "typing", "numpy", "inspect", "functools"]);
 
 const MAX_DEPTH = 40;
+/** Values may pass through this many resolvers (modules, callers) before the rest is unknown. */
+const MAX_CROSSINGS = 12;
+let crossings = 0;
 const FREE_MODULES = new Set(OPTIMIZER_MODULE_ROOTS);
 
 /** Resolves names and values in one analyzed file; results are cached per node. */
@@ -78,12 +116,17 @@ export class Resolver {
   private rewritten: boolean | undefined;
   private readonly refsInProgress = new Set<PyNode>();
   private readonly valuesInProgress = new Set<PyNode>();
+  /** Functions whose parameters a resolution read without knowing what they hold (no call binds them). */
+  readonly paramHits = new Set<PyNode>();
+  /** Import paths whose values a resolution needed from a module it cannot see. */
+  readonly importHits = new Set<string>();
 
   constructor(
     readonly index: FileIndex,
     readonly text: string,
     /** The analyzed file's path: site ids are made unique across a run with it. */
     readonly filePath = "<text>",
+    readonly context: ResolverContext = {},
   ) {}
 
   textOf(node: PyNode): string {
@@ -126,11 +169,7 @@ export class Resolver {
         const target = this.ref(fieldChild(node, "value"), depth);
         const key = fieldChild(node, "subscript");
         if (target?.kind === "known-args" && key && this.textOf(key) === "0") return { kind: "namespace", parser: target.parser };
-        if (target?.kind === "dict" && key && isPlainString(key)) {
-          const entry = this.liveEntry(target.dict, stringBody(this.textOf(key)));
-          return entry ? this.ref(entry.value, depth) : null;
-        }
-        return null;
+        return key && isPlainString(key) ? this.itemRef(target, stringBody(this.textOf(key)), depth) : null;
       }
       default:
         return null;
@@ -142,8 +181,11 @@ export class Resolver {
     const binding = bindingForUse(name, node, this.index);
     if (!binding) return definingScope(name, scopeOf(node, this.index), this.index) ? null : this.freeNameRef(name);
     switch (binding.kind) {
-      case "import":
+      case "import": {
+        const imported = this.importedRef(binding.importPath ?? binding.relativePath);
+        if (imported) return imported;
         return binding.importPath ? { kind: "path", path: binding.importPath } : null;
+      }
       case "class": {
         const cls = this.classModel(definitionNode(binding.stmt));
         return cls ? { kind: "class", cls } : null;
@@ -177,6 +219,13 @@ export class Resolver {
 
   /** `self` in a method, a parameter annotated with a local class, or an argparse namespace passed around. */
   private parameterRef(binding: Binding, depth: number): Ref | null {
+    const passed = this.passedToParameter(binding);
+    if (passed === "unknown") return null;
+    if (passed?.kind === "argument") {
+      const frame = this.context.frame!;
+      return this.crossing(() => frame.caller.ref(passed.node), (r) => r && this.foreign(frame.caller, r, frame.label), null);
+    }
+    if (passed?.kind === "default") return this.ref(passed.node, depth);
     const fn = binding.stmt.parent?.parent;
     if (fn?.type === "function_definition") {
       const params = namedChildren(binding.stmt.parent!);
@@ -197,6 +246,14 @@ export class Resolver {
     }
     const shared = this.argparseObjectByName(binding.name);
     return shared && (!expected || shared.kind === expected) ? shared : null;
+  }
+
+  /** Whether a parameter is the receiver of a method (`self`, `cls`): the first one of a function in a class body that is not a staticmethod. */
+  private isReceiver(binding: Binding): boolean {
+    const fn = binding.stmt.parent?.parent;
+    if (fn?.type !== "function_definition" || namedChildren(binding.stmt.parent!)[0] !== binding.stmt) return false;
+    const owner = fn.parent?.type === "block" ? fn.parent.parent : fn.parent?.parent?.parent;
+    return owner?.type === "class_definition" && !this.hasDecorator(fn, /staticmethod/);
   }
 
   /** Whether a class or function definition carries a decorator whose text matches `pattern`. */
@@ -238,9 +295,18 @@ export class Resolver {
     const object = fieldChild(node, "object");
     const attr = fieldChild(node, "attribute");
     if (!object || !attr) return null;
-    const target = this.ref(object, depth);
-    const name = this.textOf(attr);
-    if (target?.kind === "path") return { kind: "path", path: `${target.path}.${name}` };
+    return this.memberRef(this.ref(object, depth), this.textOf(attr), depth);
+  }
+
+  /** What `<target>.<name>` refers to. */
+  memberRef(target: Ref | null, name: string, depth: number): Ref | null {
+    if (target?.kind === "foreign") {
+      const { resolver, via } = target;
+      return this.crossing(() => resolver.memberRef(target.ref, name, 0), (r) => r && this.foreign(resolver, r, via), null);
+    }
+    if (target?.kind === "path") {
+      return this.importedRef(`${target.path}.${name}`) ?? { kind: "path", path: `${target.path}.${name}` };
+    }
     if (target?.kind === "instance") {
       const write = this.initWrite(target.cls, name);
       if (write?.value) return this.ref(write.value, depth);
@@ -267,6 +333,144 @@ export class Resolver {
     return factory?.kind === "class" && factory.cls.isDataclass ? { kind: "instance", cls: factory.cls } : null;
   }
 
+  /** What `<target>["<key>"]` refers to. */
+  itemRef(target: Ref | null, key: string, depth: number): Ref | null {
+    if (target?.kind === "foreign") {
+      const { resolver, via } = target;
+      return this.crossing(() => resolver.itemRef(target.ref, key, 0), (r) => r && this.foreign(resolver, r, via), null);
+    }
+    if (target?.kind === "known-args" && key === "0") return { kind: "namespace", parser: target.parser };
+    if (target?.kind !== "dict") return null;
+    const entry = this.liveEntry(target.dict, key);
+    return entry ? this.ref(entry.value, depth) : null;
+  }
+
+  /** A reference another resolver made, usable here (import paths are the same everywhere). */
+  private foreign(resolver: Resolver, ref: Ref, via: string | undefined): Ref {
+    if (ref.kind === "path" || resolver === this) return ref;
+    if (ref.kind === "foreign") return ref.resolver === this ? ref.ref : { ...ref, via: ref.via ?? via };
+    return { kind: "foreign", resolver, ref, via };
+  }
+
+  /** Runs a resolution that crosses into another resolver, giving `fallback` once too many crossings are under way. */
+  private crossing<T, R>(run: () => T, then: (result: T) => R, fallback: R): R {
+    if (crossings >= MAX_CROSSINGS) return fallback;
+    crossings++;
+    try {
+      return then(run());
+    } finally {
+      crossings--;
+    }
+  }
+
+  /** What a project module's name refers to, when the project pass links modules (undefined: not a project module). */
+  private importedRef(importPath: string | undefined): Ref | undefined {
+    if (importPath && !this.context.modules && !LIBRARY_ROOTS.has(importPath.split(".")[0])) this.importHits.add(importPath);
+    const target = importPath ? this.context.modules?.member(this.filePath, importPath) : undefined;
+    if (!target?.name) return undefined;
+    const { resolver, name } = target;
+    return this.crossing(() => resolver.moduleLevelRef(name), (r) => (r ? this.foreign(resolver, r, undefined) : undefined), undefined);
+  }
+
+  /** What a module-level name of this file refers to, when it is bound once. */
+  moduleLevelRef(name: string): Ref | null {
+    const bindings = this.index.module.bindings.get(name);
+    if (bindings?.length !== 1) return null;
+    const [binding] = bindings;
+    switch (binding.kind) {
+      case "class": {
+        const cls = this.classModel(definitionNode(binding.stmt));
+        return cls ? { kind: "class", cls } : null;
+      }
+      case "def":
+        return { kind: "function", node: definitionNode(binding.stmt) };
+      case "assign":
+        return binding.value && binding.unpackIndex === undefined ? this.ref(binding.value) : null;
+      case "import":
+        return this.importedRef(binding.importPath ?? binding.relativePath) ?? (binding.importPath ? { kind: "path", path: binding.importPath } : null);
+      default:
+        return null;
+    }
+  }
+
+  /** The value of a module-level name of this file read at `use` (a node of any file: only its span is used), when it is bound once. */
+  moduleLevelValue(use: PyNode, name: string): ResolvedValue {
+    const bindings = this.index.module.bindings.get(name);
+    const binding = bindings?.length === 1 ? bindings[0] : undefined;
+    if (binding?.kind === "import") return this.importedValue(use, binding.importPath ?? binding.relativePath, []);
+    if (binding?.kind !== "assign" || !binding.value || binding.unpackIndex !== undefined) return unknownAt(use, []);
+    return this.through(use, this.value(binding.value), { span: spanOf(binding.stmt), description: `constant ${name}`, overridable: false }, []);
+  }
+
+  /** The value an import names in a project module, read at `use`; unknown when it is not one (recorded for the project pass). */
+  private importedValue(use: PyNode, importPath: string | undefined, dependsOn: Dependency[]): ResolvedValue {
+    if (!importPath) return unknownAt(use, dependsOn);
+    const target = this.context.modules?.member(this.filePath, importPath);
+    if (!this.context.modules) this.importHits.add(importPath);
+    if (!target?.name) return unknownAt(use, dependsOn);
+    const { resolver, name } = target;
+    return this.crossing(() => resolver.moduleLevelValue(use, name), (v) => this.adopt(use, resolver, v, undefined, dependsOn), unknownAt(use, dependsOn));
+  }
+
+  /**
+   * A value another resolver computed, read at `use` here: its spans name that resolver's file, and `via` (the call it
+   * was passed to) is added to its origin, or becomes its origin at `argument` when it has none.
+   */
+  private adopt(use: PyNode, from: Resolver, value: ResolvedValue, via: string | undefined, dependsOn: Dependency[], argument?: PyNode): ResolvedValue {
+    const deps = unionDependencies(value.dependsOn, dependsOn);
+    if (value.value.kind === "unknown") return unknownAt(use, deps);
+    const file = from.filePath;
+    const moved = file === this.filePath ? value : mapValueSpans(value, (s) => ({ ...s, file }));
+    const result: ResolvedValue = { ...moved, span: spanOf(use), dependsOn: deps };
+    // Through a parameter, another call may pass something else: the value is the caller's to change.
+    if (via && moved.origin) result.origin = { ...moved.origin, description: `${moved.origin.description}, passed to ${via}`, overridable: true };
+    else if (via && argument) result.origin = { span: file === this.filePath ? spanOf(argument) : { ...spanOf(argument), file }, description: `passed to ${via}`, overridable: true };
+    return result;
+  }
+
+  /**
+   * What the call of this resolver's frame passes for a parameter: the argument, the parameter's default when the
+   * call passes nothing for it, "unknown" when a spread may pass it; undefined when no frame binds it.
+   */
+  private passedToParameter(binding: Binding): { kind: "argument" | "default"; node: PyNode } | "unknown" | undefined {
+    const frame = this.context.frame;
+    const params = binding.stmt.parent;
+    const fn = params?.parent;
+    if (fn?.type === "function_definition" && params?.type === "parameters" && frame?.fn !== fn) {
+      if (binding.stmt.type !== "list_splat_pattern" && binding.stmt.type !== "dictionary_splat_pattern" && !this.isReceiver(binding)) this.paramHits.add(fn);
+      return undefined;
+    }
+    if (!frame || !params || fn !== frame.fn) return undefined;
+    const all = namedChildren(params);
+    const declared = frame.bound ? all.slice(1) : all;
+    const at = declared.indexOf(binding.stmt);
+    if (at < 0) return undefined;
+    if (binding.stmt.type === "list_splat_pattern" || binding.stmt.type === "dictionary_splat_pattern") return "unknown";
+    const keywordOnly = declared.slice(0, at).some((p) => p.type === "list_splat_pattern" || p.type === "keyword_separator");
+    const position = keywordOnly ? -1 : declared.slice(0, at).filter((p) => p.type !== "positional_separator").length;
+    const positionalOnly = declared.slice(at + 1).some((p) => p.type === "positional_separator");
+    const argumentList = fieldChild(frame.call, "arguments");
+    if (argumentList?.type !== "argument_list") return "unknown";
+    let positional = 0;
+    let spread = false;
+    for (const arg of namedChildren(argumentList)) {
+      if (arg.type === "list_splat" || arg.type === "dictionary_splat") {
+        spread = true;
+        continue;
+      }
+      if (arg.type === "keyword_argument") {
+        const key = fieldChild(arg, "name");
+        if (!positionalOnly && key && frame.caller.textOf(key) === binding.name) return spread ? "unknown" : { kind: "argument", node: fieldChild(arg, "value")! };
+      } else if (arg.type !== "comment") {
+        if (positional === position) return spread ? "unknown" : { kind: "argument", node: arg };
+        positional++;
+      }
+    }
+    if (spread) return "unknown";
+    const fallback = fieldChild(binding.stmt, "value");
+    return fallback ? { kind: "default", node: fallback } : "unknown";
+  }
+
   private callRef(node: PyNode, depth: number): Ref | null {
     const callee = fieldChild(node, "function");
     const args = fieldChild(node, "arguments");
@@ -280,10 +484,11 @@ export class Resolver {
         if (method === "parse_known_args") return { kind: "known-args", parser: receiver.parser };
         return null;
       }
-      if (receiver?.kind === "dict" && method === "copy") return receiver;
+      if ((receiver?.kind === "dict" || (receiver?.kind === "foreign" && receiver.ref.kind === "dict")) && method === "copy") return receiver;
     }
     const target = this.ref(callee, depth);
     if (!target) return null;
+    if (target.kind === "foreign") return this.foreignCallRef(target, node);
     if (target.kind === "class") return { kind: "instance", cls: target.cls, call: node };
     if (target.kind === "function") return this.returnedRef(target.node, depth);
     if (target.kind !== "path") return null;
@@ -315,8 +520,20 @@ export class Resolver {
     }
   }
 
+  /**
+   * A call here of a class or function another resolver knows: a function's return, or an instance built without
+   * arguments (arguments written here cannot be matched to a class read there, so anything else is unknown).
+   */
+  private foreignCallRef(target: Extract<Ref, { kind: "foreign" }>, call: PyNode): Ref | null {
+    const { resolver, ref, via } = target;
+    const args = namedChildren(fieldChild(call, "arguments")!);
+    if (ref.kind === "function" && args.length === 0) return this.crossing(() => resolver.returnedRef(ref.node, 0), (r) => r && this.foreign(resolver, r, via), null);
+    if (ref.kind === "class" && args.length === 0 && !resolver.hasSubclass(ref.cls)) return this.foreign(resolver, { kind: "instance", cls: ref.cls }, via);
+    return null;
+  }
+
   /** What a local function returns, when every `return` refers to the same thing. */
-  private returnedRef(fn: PyNode, depth: number): Ref | null {
+  returnedRef(fn: PyNode, depth: number): Ref | null {
     if (fn.type !== "function_definition") return null;
     const returns: PyNode[] = [];
     collectReturns(fieldChild(fn, "body"), returns);
@@ -670,10 +887,24 @@ export class Resolver {
     const dependsOn = nameDependencies(name);
     if (dependsOn.includes("world-size")) return unknownAt(node, dependsOn);
     const binding = bindingForUse(name, node, this.index);
+    if (binding?.kind === "param") return this.parameterValue(node, binding, depth, dependsOn);
+    if (binding?.kind === "import") return this.importedValue(node, binding.importPath ?? binding.relativePath, dependsOn);
     if (!binding || binding.kind !== "assign" || !binding.value || binding.unpackIndex !== undefined) return unknownAt(node, dependsOn);
     const inner = this.value(binding.value, depth);
     const description = scopeOf(binding.stmt, this.index).kind === "module" ? `constant ${name}` : `local variable ${name}`;
     return this.through(node, inner, { span: spanOf(binding.stmt), description, overridable: false }, dependsOn);
+  }
+
+  /** A parameter's value: what the frame's call passes (or the default it leaves), else unknown. */
+  private parameterValue(use: PyNode, binding: Binding, depth: number, dependsOn: Dependency[]): ResolvedValue {
+    const passed = this.passedToParameter(binding);
+    if (passed === undefined || passed === "unknown") return unknownAt(use, dependsOn);
+    const frame = this.context.frame!;
+    if (passed.kind === "default") {
+      const origin = { span: spanOf(binding.stmt), description: `default of parameter ${binding.name}, not passed by ${frame.label}`, overridable: true };
+      return this.through(use, this.value(passed.node, depth), origin, dependsOn);
+    }
+    return this.crossing(() => frame.caller.value(passed.node), (v) => this.adopt(use, frame.caller, v, frame.label, dependsOn, passed.node), unknownAt(use, dependsOn));
   }
 
   /** A value read at `use` from a definition: keeps the innermost origin, or names this definition. */
@@ -697,6 +928,19 @@ export class Resolver {
     const hyperparameter = this.hyperparameterValue(node, object, attr, depth);
     if (hyperparameter) return hyperparameter;
     const target = this.ref(object, depth);
+    // A value handed in from another file can be rewritten here before it is read (`args.lr = ...`).
+    if (target?.kind === "foreign" && this.index.foreignAttrWrites.has(attr)) return unknownAt(node, dependsOn);
+    return this.memberValue(node, target, attr, depth);
+  }
+
+  /** The value of `<target>.<attr>` read at `use` (a node of any file: only its span is used). */
+  memberValue(node: PyNode, target: Ref | null, attr: string, depth: number): ResolvedValue {
+    const dependsOn = nameDependencies(attr);
+    if (target?.kind === "foreign") {
+      const { resolver, via } = target;
+      return this.crossing(() => resolver.memberValue(node, target.ref, attr, 0), (v) => this.adopt(node, resolver, v, via, dependsOn), unknownAt(node, dependsOn));
+    }
+    if (target?.kind === "path") return this.importedValue(node, `${target.path}.${attr}`, dependsOn);
     if (target?.kind === "namespace") return this.argparseValue(node, target.parser, attr, depth);
     if (target?.kind === "instance") return this.instanceValue(node, target.cls, target.call, attr, depth);
     if (target?.kind === "class") return this.classAttributeValue(node, target.cls, attr, depth);
@@ -851,7 +1095,7 @@ export class Resolver {
   }
 
   /** Whether a class in the file derives from this one (its constructions and `super().__init__` calls may pass anything). */
-  private hasSubclass(cls: ClassModel): boolean {
+  hasSubclass(cls: ClassModel): boolean {
     for (const node of this.index.scopes.keys()) {
       const bases = node.type === "class_definition" ? fieldChild(node, "superclasses") : undefined;
       for (const base of bases ? namedChildren(bases) : []) {
@@ -882,7 +1126,7 @@ export class Resolver {
     if (!object || !key) return unknownAt(node, []);
     const target = this.ref(object, depth);
     if (target?.kind === "path" && target.path === "os.environ") return unknownAt(node, this.environmentDependencies(key));
-    if (target?.kind === "dict" && isPlainString(key)) return this.dictEntryValue(node, target.dict, stringBody(this.textOf(key)), depth);
+    if ((target?.kind === "dict" || target?.kind === "foreign") && isPlainString(key)) return this.itemValue(node, object, target, stringBody(this.textOf(key)), depth);
     const container = this.value(object, depth);
     const index = this.value(key, depth);
     if (container.value.kind === "sequence" && index.value.kind === "number" && Number.isInteger(index.value.value)) {
@@ -896,6 +1140,33 @@ export class Resolver {
   private environmentDependencies(key: PyNode | undefined): Dependency[] {
     const name = key && isPlainString(key) ? stringBody(this.textOf(key)) : "";
     return /WORLD_SIZE/.test(name) ? ["world-size"] : [];
+  }
+
+  /**
+   * `<object>["<key>"]` (or `.get("<key>", fallback)`) read at `use`, where `object` refers to `target`. A dict handed
+   * in from another file is read there, unless this file changes its items.
+   */
+  private itemValue(use: PyNode, object: PyNode, target: Ref, key: string, depth: number, fallback?: PyNode): ResolvedValue {
+    if (target.kind === "dict") return this.dictEntryValue(use, target.dict, key, depth, fallback);
+    if (target.kind !== "foreign") return unknownAt(use, []);
+    const changed = this.index.mutatedItems.get(this.textOf(object));
+    if (changed && (changed.has("*") || changed.has(key))) return unknownAt(use, []);
+    const { resolver, via } = target;
+    const read = this.crossing(() => resolver.foreignItem(use, target.ref, key), (v) => v, undefined);
+    if (read === "missing") return fallback ? this.value(fallback, depth) : unknownAt(use, []);
+    return read ? this.adopt(use, resolver, read, via, []) : unknownAt(use, []);
+  }
+
+  /** A dict entry of a dict this resolver knows, read at `use` in another file: "missing" when the closed dict lacks the key. */
+  foreignItem(use: PyNode, target: Ref, key: string): ResolvedValue | "missing" | undefined {
+    if (target.kind === "foreign") {
+      const { resolver, via } = target;
+      const read = this.crossing(() => resolver.foreignItem(use, target.ref, key), (v) => v, undefined);
+      return read && read !== "missing" ? this.adopt(use, resolver, read, via, []) : read;
+    }
+    if (target.kind !== "dict") return undefined;
+    if (!this.liveEntry(target.dict, key) && this.dictIsClosed(target.dict) && !target.dict.entries.has(key)) return "missing";
+    return this.dictEntryValue(use, target.dict, key, 0);
   }
 
   /** A dict entry read at `use`, described as "dict entry 'lr' of config". */
@@ -935,8 +1206,8 @@ export class Resolver {
       const receiver = this.ref(fieldChild(callee, "object"), depth);
       const [key, fallback] = args;
       if (receiver?.kind === "path" && receiver.path === "os.environ") return unknownAt(node, this.environmentDependencies(key));
-      if (receiver?.kind === "dict" && key && isPlainString(key) && args.length <= 2 && (!fallback || fallback.type !== "keyword_argument")) {
-        return this.dictEntryValue(node, receiver.dict, stringBody(this.textOf(key)), depth, fallback);
+      if ((receiver?.kind === "dict" || receiver?.kind === "foreign") && key && isPlainString(key) && args.length <= 2 && (!fallback || fallback.type !== "keyword_argument")) {
+        return this.itemValue(node, fieldChild(callee, "object")!, receiver, stringBody(this.textOf(key)), depth, fallback);
       }
     }
     const path = this.pathOf(callee);

@@ -1,0 +1,427 @@
+/**
+ * The project pass for Python: values that cross files and calls. A construction that reads its function's
+ * parameters is judged once per call site in the project (`build_optimizer(cfg)`, `model.configure_optimizers(...)`
+ * on an instance of a class from another module), each parameter holding what that call passes; values imported
+ * from the project's modules (constants, dict configs, dataclass defaults) are read in their module. Every value
+ * keeps the file and place it was defined; a call that cannot be resolved leaves the parameters it would bind unknown.
+ */
+import path from "node:path";
+import type { OptimizerSite, SchedulerFact, Span, TrainingFacts } from "../core/facts.js";
+import { mapEverySiteSpan } from "../core/spans.js";
+import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
+import { optimizerByName } from "../knowledge/optimizers.js";
+import { indexPython, keptIndex } from "./analyze.js";
+import { forgetValue, forgottenArguments, optimizerSite } from "./facts.js";
+import { ModuleFinder } from "./modules.js";
+import { fieldChild, namedChildren, type PyNode } from "./parser.js";
+import { definingScope, scopeOf } from "./scope.js";
+import { lastName, Resolver, type ModuleLinks, type Ref } from "./values.js";
+
+/** Callers followed outward from a construction: its function's call sites, theirs, and theirs. */
+const MAX_CALL_DEPTH = 3;
+/** Call sites judged per construction; more are left unjudged (the construction keeps its unknowns). */
+const MAX_VARIANTS = 16;
+/** Modules read beyond the given files, per run. */
+const MAX_READ_MODULES = 64;
+/** Lines that import a module (`import a.b as c`, `from .x import y`), for finding modules not given to the run. */
+const IMPORT_LINE = /^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([\w.]+))/gm;
+
+/** A resolver that sees a function's parameters as one call passes them, and the calls it was reached through. */
+interface Variant {
+  resolver: Resolver;
+  /** The calls from the construction's function outward, each in its caller's file. */
+  chain: { file: string; call: PyNode }[];
+}
+
+/** A call of a function or method found in a file. */
+interface CallSite {
+  resolver: Resolver;
+  call: PyNode;
+  bound: boolean;
+}
+
+/** Joins Python files across imports and calls. */
+export const pythonCallJoiner: ProjectJoiner = {
+  name: "python-calls",
+  join(project) {
+    new CallJoin(project).run();
+  },
+};
+
+class CallJoin {
+  private readonly finder: ModuleFinder;
+  private readonly resolvers = new Map<string, Resolver | null>();
+  /** Files read for the join that were not given (modules reached through imports). */
+  private readonly read: string[] = [];
+  private readonly links: ModuleLinks;
+  private readonly sitesOf = new Map<PyNode, CallSite[]>();
+  /** Per function name, the files whose text calls something of that name. */
+  private readonly mentions = new Map<string, ProjectFile[]>();
+  /** What each call examined runs (null: nothing of the project). */
+  private readonly targets = new Map<PyNode, { resolver: Resolver; fn: PyNode; bound: boolean } | null>();
+  private pythonFiles: ProjectFile[] | undefined;
+  /** Each file's calls by the last name of what they call. */
+  private readonly callsByName = new Map<Resolver, Map<string, PyNode[]>>();
+
+  constructor(private readonly project: ProjectContext) {
+    this.finder = new ModuleFinder(project);
+    this.links = {
+      member: (fromFile, importPath) => {
+        const target = this.finder.find(fromFile, importPath);
+        const resolver = target ? this.resolver(target.file) : undefined;
+        return resolver && target ? { resolver, name: target.name } : undefined;
+      },
+    };
+  }
+
+  run(): void {
+    const given = this.project.files.filter((f) => f.adapter.name === "python");
+    if (!given.some((f) => keptIndex(f.analyzed)) && !this.project.readsFiles) return;
+    const work: ProjectFile[] = given.filter((f) => keptIndex(f.analyzed));
+    for (const file of this.importedModules(given)) if (keptIndex(file.analyzed)) work.push(file);
+    for (const file of work) this.judge(file);
+  }
+
+  /** Modules the given files import that were not given, read so that their constructions can be judged per call. */
+  private importedModules(given: readonly ProjectFile[]): ProjectFile[] {
+    if (!this.project.readsFiles) return [];
+    const paths = new Set(given.map((f) => path.normalize(f.path)));
+    const out: ProjectFile[] = [];
+    for (const file of given) {
+      for (const match of file.text.matchAll(IMPORT_LINE)) {
+        const target = this.finder.find(file.path, match[1] ?? match[2]);
+        const modulePath = target && path.normalize(target.file);
+        if (!modulePath || paths.has(modulePath) || this.read.length >= MAX_READ_MODULES) continue;
+        paths.add(modulePath);
+        const module = this.project.file(modulePath);
+        if (module?.adapter.name !== "python") continue;
+        this.read.push(modulePath);
+        out.push(module);
+      }
+    }
+    return out;
+  }
+
+  /** A resolver for a project file that links modules (one per file, so that nodes compare across calls). */
+  resolver(filePath: string): Resolver | undefined {
+    const key = path.normalize(filePath);
+    const known = this.resolvers.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const file = this.project.file(key);
+    let resolver: Resolver | null = null;
+    if (file?.adapter.name === "python") {
+      if (!file.given && !this.read.includes(key)) this.read.push(key);
+      const { index, text } = keptIndex(file.analyzed) ?? indexPython(file.text);
+      resolver = new Resolver(index, text, file.path, { modules: this.links });
+    }
+    this.resolvers.set(key, resolver);
+    return resolver ?? undefined;
+  }
+
+  /** Judges again each construction of a file that reads its function's parameters or the project's modules. */
+  private judge(file: ProjectFile): void {
+    const base = this.resolver(file.path);
+    if (!base) return;
+    const facts = file.analyzed.facts;
+    for (const site of [...facts.optimizers]) {
+      if (site.dialect !== undefined) continue;
+      const call = base.index.calls.find((c) => c.start === site.span.start && c.end === site.span.end);
+      const info = optimizerByName(site.canonical);
+      if (!call || !info) continue;
+      const probe = new Resolver(base.index, base.text, base.filePath);
+      optimizerSite(probe, call, fieldChild(call, "function")!, info, site.id);
+      const fn = enclosingFunction(call);
+      const variants = fn && probe.paramHits.has(fn) ? this.framed(file.path, fn, MAX_CALL_DEPTH) : [];
+      if (variants.length === 0) {
+        if (probe.importHits.size === 0 || !file.given) continue;
+        const again = this.rebuilt(site, base, call);
+        facts.optimizers[facts.optimizers.indexOf(site)] = again;
+        this.noteFiles(file, again, site.span);
+        continue;
+      }
+      const judged = variants.map((variant, i) => ({ variant, site: this.rebuilt(site, variant.resolver, call, `${site.id}@${i + 1}`) }));
+      if (file.given) {
+        replaceSite(facts, site, judged.map((j) => j.site));
+        for (const j of judged) this.noteFiles(file, j.site, site.span);
+        continue;
+      }
+      for (const { variant, site: judgedSite } of judged) this.placeInCaller(file, site, judgedSite, variant);
+    }
+  }
+
+  /** The construction resolved again by `resolver`, keeping what the analysis learned after resolving it. */
+  private rebuilt(original: OptimizerSite, resolver: Resolver, call: PyNode, id = original.id): OptimizerSite {
+    const site = optimizerSite(resolver, call, fieldChild(call, "function")!, optimizerByName(original.canonical)!, id);
+    site.hasUnresolvedSpread ||= original.hasUnresolvedSpread;
+    if (original.stateRestored) site.stateRestored = original.stateRestored;
+    for (const name of forgottenArguments(original)) {
+      const arg = site.args.get(name);
+      if (arg) forgetValue(site, arg);
+    }
+    return site;
+  }
+
+  /**
+   * A construction in a module that was not given is shown in the first given file on the way to it (the caller),
+   * at the call; what its own file knows about it (the schedulers that drive it, lr writes, frozen parameters) comes along.
+   */
+  private placeInCaller(moduleFile: ProjectFile, original: OptimizerSite, site: OptimizerSite, variant: Variant): void {
+    const step = variant.chain.find((c) => this.project.file(c.file)?.given);
+    const host = step && this.project.file(step.file);
+    if (!step || !host) return;
+    const toHost = (s: Span): Span => rehome(s, moduleFile.path, host.path);
+    const facts = host.analyzed.facts;
+    facts.optimizers.push(mapEverySiteSpan(site, toHost));
+    const own = moduleFile.analyzed.facts;
+    for (const scheduler of own.schedulers) {
+      if (scheduler.optimizerSite !== undefined && scheduler.optimizerSite !== original.id) continue;
+      facts.schedulers.push({ ...scheduler, span: toHost(scheduler.span), ...(scheduler.optimizerSite ? { optimizerSite: site.id } : {}) });
+    }
+    facts.lrWrites.push(...own.lrWrites.map((w) => ({ ...w, span: toHost(w.span), value: { value: { kind: "unknown" as const }, span: toHost(w.value.span), dependsOn: w.value.dependsOn } })));
+    facts.modelHints.freezesParameters.push(...own.modelHints.freezesParameters.map(toHost));
+    const links = (host.analyzed.links ??= new Map());
+    const at = { start: step.call.start, end: step.call.end };
+    if (!links.has(moduleFile.path)) links.set(moduleFile.path, at);
+    this.noteFiles(host, facts.optimizers[facts.optimizers.length - 1], at);
+  }
+
+  /** Records, for a file's cache entry and placement, every other file a judged site's values come from. */
+  private noteFiles(file: ProjectFile, site: OptimizerSite, at: Span): void {
+    const links = (file.analyzed.links ??= new Map());
+    mapEverySiteSpan(site, (s) => {
+      if (s.file !== undefined && s.file !== file.path && !links.has(s.file)) links.set(s.file, at);
+      return s;
+    });
+  }
+
+  /**
+   * Resolvers for a function's file, one per call site of the function, each seeing the parameters as that call
+   * passes them; a call whose arguments read its own function's parameters is followed to that function's calls.
+   */
+  private framed(calleeFile: string, fn: PyNode, depth: number): Variant[] {
+    const callee = this.resolver(calleeFile);
+    if (!callee) return [];
+    const out: Variant[] = [];
+    for (const site of this.callSitesOf(callee, fn)) {
+      let outer: Variant[] = [{ resolver: site.resolver, chain: [] }];
+      const enclosing = enclosingFunction(site.call);
+      if (depth > 1 && enclosing && readsParameters(site, enclosing)) {
+        const deeper = this.framed(site.resolver.filePath, enclosing, depth - 1);
+        if (deeper.length > 0) outer = deeper;
+      }
+      for (const o of outer) {
+        if (out.length >= MAX_VARIANTS) return out;
+        const frame = { fn, call: site.call, caller: o.resolver, bound: site.bound, label: callLabel(callee, fn, site) };
+        out.push({
+          resolver: new Resolver(callee.index, callee.text, callee.filePath, { modules: this.links, frame }),
+          chain: [{ file: site.resolver.filePath, call: site.call }, ...o.chain],
+        });
+      }
+    }
+    return out;
+  }
+
+  /** The calls of a function or method in the given files and the modules read for them. */
+  private callSitesOf(callee: Resolver, fn: PyNode): CallSite[] {
+    const cached = this.sitesOf.get(fn);
+    if (cached) return cached;
+    const nameNode = fieldChild(fn, "name");
+    const name = nameNode ? callee.textOf(nameNode) : "";
+    const out: CallSite[] = [];
+    this.sitesOf.set(fn, out);
+    // A decorator may fill or change the arguments (gin, click, hydra, a wrapper): what a call passes is then not what arrives.
+    if (!name || decoratedBeyondBinding(callee, fn)) return out;
+    for (const file of this.filesCalling(name)) {
+      const resolver = this.resolver(file.path);
+      if (!resolver) continue;
+      for (const call of this.callsNamed(resolver, name)) {
+        let target = this.targets.get(call);
+        if (target === undefined) this.targets.set(call, (target = calledDefinition(resolver, call) ?? null));
+        if (target && target.resolver === callee && target.fn === fn && !insideFunction(call, fn)) out.push({ resolver, call, bound: target.bound });
+        if (out.length >= MAX_VARIANTS) return out;
+      }
+    }
+    return out;
+  }
+
+  /** The calls in a file of something named `name` (`name(...)`, `x.name(...)`). */
+  private callsNamed(resolver: Resolver, name: string): PyNode[] {
+    let byName = this.callsByName.get(resolver);
+    if (!byName) {
+      byName = new Map();
+      for (const call of resolver.index.calls) {
+        const callee = fieldChild(call, "function");
+        const last = callee && lastName(callee, resolver.text);
+        if (!last) continue;
+        const list = byName.get(last);
+        if (list) list.push(call);
+        else byName.set(last, [call]);
+      }
+      this.callsByName.set(resolver, byName);
+    }
+    return byName.get(name) ?? [];
+  }
+
+  /** The Python files of the run (given, then read) whose text calls something named `name`. */
+  private filesCalling(name: string): ProjectFile[] {
+    const known = this.mentions.get(name);
+    if (known) return known;
+    this.pythonFiles ??= [
+      ...this.project.files.filter((f) => f.adapter.name === "python"),
+      ...[...this.read, ...this.project.related].flatMap((p) => this.project.file(p) ?? []).filter((f) => f.adapter.name === "python"),
+    ];
+    const mention = new RegExp(`\\b${name}\\s*\\(`);
+    const found = this.pythonFiles.filter((f) => mention.test(f.text));
+    this.mentions.set(name, found);
+    return found;
+  }
+}
+
+/** A span of `siteFile` (unnamed) or another file, as the host file names it. */
+function rehome(span: Span, siteFile: string, host: string): Span {
+  const file = span.file ?? siteFile;
+  return file === host ? { start: span.start, end: span.end } : { start: span.start, end: span.end, file };
+}
+
+/** Puts the per-call judgements of a construction in its place, and points what referred to it at each of them. */
+function replaceSite(facts: TrainingFacts, original: OptimizerSite, judged: OptimizerSite[]): void {
+  const ids = judged.map((s) => s.id);
+  facts.optimizers.splice(facts.optimizers.indexOf(original), 1, ...judged);
+  const schedulers: SchedulerFact[] = [];
+  for (const scheduler of facts.schedulers) {
+    if (scheduler.optimizerSite === original.id) schedulers.push(...ids.map((id) => ({ ...scheduler, optimizerSite: id })));
+    else schedulers.push(scheduler);
+  }
+  facts.schedulers = schedulers;
+  const widen = (list: string[]): string[] => list.flatMap((id) => (id === original.id ? ids : [id]));
+  for (const evidence of facts.distributed.evidence) if (evidence.sites) evidence.sites = widen(evidence.sites);
+  for (const checkpoint of facts.checkpoints ?? []) checkpoint.optimizerSites = widen(checkpoint.optimizerSites);
+}
+
+/** Words for a call site in messages: `configure_optimizers() at train.py:331`, or `at line 12` in the same file. */
+function callLabel(callee: Resolver, fn: PyNode, site: CallSite): string {
+  const nameNode = fieldChild(fn, "name");
+  const name = nameNode ? callee.textOf(nameNode) : "the function";
+  const line = site.resolver.text.slice(0, site.call.start).split("\n").length;
+  if (site.resolver.filePath === callee.filePath) return `${name}() at line ${line}`;
+  const where = path.relative(path.dirname(callee.filePath), site.resolver.filePath).split(path.sep).join("/");
+  return `${name}() at ${where}:${line}`;
+}
+
+/** The function a node's code runs in (not a lambda or class body in between), if any. */
+function enclosingFunction(node: PyNode): PyNode | undefined {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === "function_definition") return p;
+    if (p.type === "class_definition" || p.type === "lambda") return undefined;
+  }
+  return undefined;
+}
+
+/** Whether a node lies in a function's body (a recursive call is not a call site to judge). */
+function insideFunction(node: PyNode, fn: PyNode): boolean {
+  for (let p = node.parent; p; p = p.parent) if (p === fn) return true;
+  return false;
+}
+
+/** Whether a call's arguments read the parameters of the function it is made in. */
+function readsParameters(site: CallSite, fn: PyNode): boolean {
+  const probe = new Resolver(site.resolver.index, site.resolver.text, site.resolver.filePath);
+  for (const arg of namedChildren(fieldChild(site.call, "arguments")!)) {
+    const node = arg.type === "keyword_argument" ? fieldChild(arg, "value") : arg;
+    if (!node) continue;
+    probe.value(node);
+    probe.ref(node);
+  }
+  return probe.paramHits.has(fn);
+}
+
+/** The function or method a call runs, when it is a definition of the project: a plain function, a module's, or a method of a known instance. */
+function calledDefinition(resolver: Resolver, call: PyNode): { resolver: Resolver; fn: PyNode; bound: boolean } | undefined {
+  const callee = fieldChild(call, "function");
+  if (!callee) return undefined;
+  const direct = functionOf(resolver, resolver.ref(callee));
+  if (direct) return { ...direct, bound: false };
+  if (callee.type !== "attribute") return undefined;
+  const object = fieldChild(callee, "object");
+  const methodName = fieldChild(callee, "attribute");
+  if (!object || !methodName) return undefined;
+  const cls = instanceClass(resolver, resolver.ref(object)) ?? receiverClass(resolver, object);
+  const method = cls && methodOf(cls.resolver, cls.node, resolver.textOf(methodName));
+  return method && cls ? { resolver: cls.resolver, fn: method, bound: !hasDecorator(cls.resolver, method, /staticmethod/) } : undefined;
+}
+
+/** The function definition a reference names, with the resolver of its file. */
+function functionOf(resolver: Resolver, ref: Ref | null): { resolver: Resolver; fn: PyNode } | undefined {
+  if (ref?.kind === "function") return { resolver, fn: ref.node };
+  if (ref?.kind === "foreign") return functionOf(ref.resolver, ref.ref);
+  return undefined;
+}
+
+/** The class of an instance reference, with the resolver of its file. */
+function instanceClass(resolver: Resolver, ref: Ref | null): { resolver: Resolver; node: PyNode } | undefined {
+  if (ref?.kind === "instance") return { resolver, node: ref.cls.node };
+  if (ref?.kind === "foreign") return instanceClass(ref.resolver, ref.ref);
+  return undefined;
+}
+
+/** The class a reference names, with the resolver of its file. */
+function classOf(resolver: Resolver, ref: Ref | null): { resolver: Resolver; node: PyNode } | undefined {
+  if (ref?.kind === "class") return { resolver, node: ref.cls.node };
+  if (ref?.kind === "foreign") return classOf(ref.resolver, ref.ref);
+  return undefined;
+}
+
+/**
+ * The class of the object a name holds at a call (`model.configure_optimizers(...)`): every binding of the name
+ * before the call constructs the same class of the project, directly (`GPT(conf)`) or through one of its
+ * classmethods (`GPT.from_pretrained(...)`). Bindings in branches count, since each one builds that class.
+ */
+function receiverClass(resolver: Resolver, object: PyNode): { resolver: Resolver; node: PyNode } | undefined {
+  if (object.type !== "identifier") return undefined;
+  const name = resolver.textOf(object);
+  const useScope = scopeOf(object, resolver.index);
+  const scope = definingScope(name, useScope, resolver.index);
+  const bindings = (scope?.bindings.get(name) ?? []).filter((b) => scope !== useScope || b.pos < object.start);
+  let found: { resolver: Resolver; node: PyNode } | undefined;
+  for (const binding of bindings) {
+    const built = binding.kind === "assign" && binding.value?.type === "call" && binding.unpackIndex === undefined ? constructedClass(resolver, binding.value) : undefined;
+    if (!built || (found && (found.node !== built.node || found.resolver !== built.resolver))) return undefined;
+    found = built;
+  }
+  return found;
+}
+
+/** The project class a call builds: `C(...)` or `C.<classmethod>(...)`. */
+function constructedClass(resolver: Resolver, call: PyNode): { resolver: Resolver; node: PyNode } | undefined {
+  const callee = fieldChild(call, "function");
+  if (!callee) return undefined;
+  const direct = classOf(resolver, resolver.ref(callee));
+  if (direct) return direct;
+  if (callee.type !== "attribute") return undefined;
+  const owner = classOf(resolver, resolver.ref(fieldChild(callee, "object")));
+  const attr = fieldChild(callee, "attribute");
+  const method = owner && attr ? methodOf(owner.resolver, owner.node, resolver.textOf(attr)) : undefined;
+  return method && owner && hasDecorator(owner.resolver, method, /classmethod/) ? owner : undefined;
+}
+
+/** A method a class body defines (not one it inherits). */
+function methodOf(resolver: Resolver, cls: PyNode, name: string): PyNode | undefined {
+  for (const stmt of fieldChild(cls, "body")?.children ?? []) {
+    const def = stmt.type === "decorated_definition" ? fieldChild(stmt, "definition") : stmt;
+    const defName = def?.type === "function_definition" ? fieldChild(def, "name") : undefined;
+    if (def && defName && resolver.textOf(defName) === name) return def;
+  }
+  return undefined;
+}
+
+/** Whether a function carries a decorator other than `staticmethod` / `classmethod`. */
+function decoratedBeyondBinding(resolver: Resolver, fn: PyNode): boolean {
+  const decorated = fn.parent?.type === "decorated_definition" ? fn.parent : undefined;
+  return !!decorated?.children.some((d) => d.type === "decorator" && !/^@\s*(?:staticmethod|classmethod)\s*$/.test(resolver.textOf(d)));
+}
+
+/** Whether a definition carries a decorator whose text matches `pattern`. */
+function hasDecorator(resolver: Resolver, definition: PyNode, pattern: RegExp): boolean {
+  const decorated = definition.parent?.type === "decorated_definition" ? definition.parent : undefined;
+  return !!decorated?.children.some((d) => d.type === "decorator" && pattern.test(resolver.textOf(d)));
+}
