@@ -117,6 +117,24 @@ export function startServer(connection: Connection): void {
     void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics: diagnosticsOf(document) });
   }
 
+  /**
+   * Publishes a document's diagnostics, then those of the open documents whose findings it can change (a child
+   * config that inherits from it, a base it causes findings in); in pull mode the client is asked to pull again.
+   */
+  function publishWithRelated(document: TextDocument): void {
+    publish(document);
+    const related = linter.relatedDocuments(pathOf(document));
+    if (related.length === 0) return;
+    if (pull) {
+      if (refreshSupport) void connection.languages.diagnostics.refresh();
+      return;
+    }
+    for (const other of related) {
+      const current = documents.get(other.uri);
+      if (current) publish(current);
+    }
+  }
+
   function schedule(document: TextDocument): void {
     clearTimeout(timers.get(document.uri));
     timers.set(
@@ -125,7 +143,7 @@ export function startServer(connection: Connection): void {
         logged("linting", () => {
           timers.delete(document.uri);
           const current = documents.get(document.uri);
-          if (current && published.get(current.uri) !== current.version) publish(current);
+          if (current && published.get(current.uri) !== current.version) publishWithRelated(current);
         }),
         debounceMs,
       ),
@@ -145,6 +163,7 @@ export function startServer(connection: Connection): void {
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const root = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
     if (root?.startsWith("file:")) linter = new WorkspaceLinter(fileURLToPath(root));
+    linter.openDocuments = () => documents.all().filter(lintable).map((d) => ({ uri: d.uri, filePath: pathOf(d), text: d.getText() }));
     const options = (params.initializationOptions ?? {}) as ServerOptions;
     if (typeof options.debounceMs === "number" && options.debounceMs >= 0) debounceMs = options.debounceMs;
     pull = params.capabilities.textDocument?.diagnostic !== undefined;
@@ -169,8 +188,18 @@ export function startServer(connection: Connection): void {
     };
   });
 
-  documents.onDidOpen(logged("didOpen", (event) => publish(event.document)));
-  documents.onDidChangeContent(logged("didChange", (event) => schedule(event.document)));
+  documents.onDidOpen(
+    logged("didOpen", (event) => {
+      linter.changed();
+      publishWithRelated(event.document);
+    }),
+  );
+  documents.onDidChangeContent(
+    logged("didChange", (event) => {
+      linter.changed();
+      schedule(event.document);
+    }),
+  );
   documents.onDidSave(
     logged("didSave", () => {
       // A configuration edited outside the editor's watchers is picked up at the latest when any file is saved.
@@ -182,15 +211,30 @@ export function startServer(connection: Connection): void {
       clearTimeout(timers.get(event.document.uri));
       timers.delete(event.document.uri);
       linter.forget(event.document.uri);
+      linter.changed();
       published.delete(event.document.uri);
       if (!pull) void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
+      // The documents it was linted with lose the findings it caused there (or see its text on disk again).
+      for (const other of linter.relatedDocuments(pathOf(event.document))) {
+        const current = documents.get(other.uri);
+        if (current) publish(current);
+      }
     }),
   );
 
   connection.onDidChangeWatchedFiles(
     logged("didChangeWatchedFiles", (params) => {
-      const touched = params.changes.some((change) => change.uri.startsWith("file:") && isConfigFile(fileURLToPath(change.uri)));
-      if (touched) reloadConfiguration();
+      const files = params.changes.filter((change) => change.uri.startsWith("file:")).map((change) => fileURLToPath(change.uri));
+      if (files.some(isConfigFile)) {
+        reloadConfiguration();
+        return;
+      }
+      // Another file changed on disk: the open documents that read it are linted again.
+      linter.changed();
+      for (const file of files) for (const other of linter.relatedDocuments(file)) {
+        const current = documents.get(other.uri);
+        if (current) publish(current);
+      }
     }),
   );
 

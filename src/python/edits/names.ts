@@ -1,5 +1,5 @@
 /** Which names a Python module binds by import, where each name is bound otherwise, and where it is used. */
-import { ancestorOf, type SyntaxNode } from "./syntax.js";
+import { ancestorOf, perModule, type SyntaxNode } from "./syntax.js";
 
 /** A name an import statement binds. */
 export interface ImportBinding {
@@ -30,8 +30,10 @@ export function importEntries(statement: SyntaxNode): SyntaxNode[] {
   return statement.childrenForFieldName("name");
 }
 
-/** Every name bound by an import anywhere in the module, by local name. */
-export function importBindings(root: SyntaxNode): Map<string, ImportBinding[]> {
+/** Every name bound by an import anywhere in the module, by local name (computed once per module; do not change it). */
+export const importBindings = perModule(collectImportBindings);
+
+function collectImportBindings(root: SyntaxNode): Map<string, ImportBinding[]> {
   const bindings = new Map<string, ImportBinding[]>();
   const add = (binding: ImportBinding) => bindings.set(binding.local, [...(bindings.get(binding.local) ?? []), binding]);
   for (const statement of root.descendantsOfType(["import_statement", "import_from_statement"])) {
@@ -85,8 +87,22 @@ export function isBindingOccurrence(identifier: SyntaxNode): boolean {
 /** Letters, digits and underscores: what may continue a Python identifier. */
 const IDENTIFIER_CHAR = "[\\p{L}\\p{N}\\p{Mn}\\p{Mc}_]";
 
-/** Identifiers spelled `name` inside `scope` that refer to a variable: not attribute names, keyword names or import statements. */
+/** The module-wide occurrences of each name already looked up, per module. */
+const moduleOccurrences = perModule(() => new Map<string, SyntaxNode[]>());
+
+/**
+ * Identifiers spelled `name` inside `scope` that refer to a variable: not attribute names, keyword names or import
+ * statements. For the whole module the answer is kept (many fixes on one file ask about the same names); do not change it.
+ */
 export function nameOccurrences(scope: SyntaxNode, name: string): SyntaxNode[] {
+  if (scope.type !== "module") return occurrencesIn(scope, name);
+  const memo = moduleOccurrences(scope);
+  let found = memo.get(name);
+  if (!found) memo.set(name, (found = occurrencesIn(scope, name)));
+  return found;
+}
+
+function occurrencesIn(scope: SyntaxNode, name: string): SyntaxNode[] {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const pattern = new RegExp(`(?<!${IDENTIFIER_CHAR})${escaped}(?!${IDENTIFIER_CHAR})`, "gu");
   const found: SyntaxNode[] = [];

@@ -1,11 +1,13 @@
 /** Writing values as Python source in the file's own style. */
 import type { LiteralValue } from "../../core/types.js";
-import type { SyntaxNode } from "./syntax.js";
+import { perModule, type SyntaxNode } from "./syntax.js";
 
 export type Quote = '"' | "'";
 
-/** The quote character most plain strings in the module use (double quotes when there are none). */
-export function preferredQuote(root: SyntaxNode): Quote {
+/** The quote character most plain strings in the module use (double quotes when there are none), once per module. */
+export const preferredQuote = perModule(countQuotes);
+
+function countQuotes(root: SyntaxNode): Quote {
   let single = 0;
   let double = 0;
   for (const start of root.descendantsOfType("string_start")) {
