@@ -12,6 +12,7 @@ import {
   DidChangeWatchedFilesNotification,
   DocumentDiagnosticReportKind,
   ErrorCodes,
+  NotebookDocuments,
   ProposedFeatures,
   ResponseError,
   TextDocuments,
@@ -21,10 +22,12 @@ import {
   type Diagnostic,
   type InitializeParams,
   type InitializeResult,
+  type NotebookDocument,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { adapterFor } from "../default-linter.js";
 import { configErrorDiagnostic, fixAllAction, FIX_ALL_KIND, hoverAt, kindWanted, quickFixes, toDiagnostics } from "./convert.js";
+import { cellDiagnostics, cellHover, cellQuickFixes, NOTEBOOK_SELECTOR, notebookPath, notebookText, type NotebookText } from "./notebooks.js";
 import { documentPath, isConfigFile, WorkspaceLinter, type LintOutcome } from "./workspace.js";
 
 const USAGE = `Usage: optim-lint server [--stdio]
@@ -61,6 +64,7 @@ export async function runServer(argv: string[]): Promise<number> {
 /** Wires the language features onto a connection. */
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
+  const notebooks = new NotebookDocuments(TextDocument);
   let linter = new WorkspaceLinter(process.cwd());
   let pull = false;
   let refreshSupport = false;
@@ -160,6 +164,46 @@ export function startServer(connection: Connection): void {
     for (const document of documents.all()) publish(document);
   }
 
+  /** A synced notebook put together and linted, with its lint outcome. */
+  function notebookOutcome(notebook: NotebookDocument): { text: NotebookText; outcome: LintOutcome } {
+    const text = notebookText(notebook, (uri) => notebooks.cellTextDocuments.get(uri));
+    return { text, outcome: linter.lint(notebook.uri, notebookPath(notebook.uri, linter.root), text.json) };
+  }
+
+  /** The cell URIs whose diagnostics were pushed for each notebook, to clear the ones of removed cells. */
+  const notebookCells = new Map<string, string[]>();
+
+  function publishNotebook(notebook: NotebookDocument): void {
+    if (pull) return;
+    const { text, outcome } = notebookOutcome(notebook);
+    const byCell = outcome.result ? cellDiagnostics(text, outcome.result) : new Map(text.cells.map((c, i) => [c.uri, i === 0 ? [configErrorDiagnostic(outcome.configError!)] : []]));
+    for (const uri of notebookCells.get(notebook.uri) ?? []) if (!byCell.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+    notebookCells.set(notebook.uri, [...byCell.keys()]);
+    for (const [uri, diagnostics] of byCell) void connection.sendDiagnostics({ uri, diagnostics });
+  }
+
+  function scheduleNotebook(notebook: NotebookDocument): void {
+    const key = `notebook:${notebook.uri}`;
+    clearTimeout(timers.get(key));
+    timers.set(
+      key,
+      setTimeout(
+        logged("linting a notebook", () => {
+          timers.delete(key);
+          const current = notebooks.getNotebookDocument(notebook.uri);
+          if (current) publishNotebook(current);
+        }),
+        debounceMs,
+      ),
+    );
+  }
+
+  /** The notebook a cell URI belongs to, with its outcome, or undefined for a URI that is no synced cell. */
+  function cellContext(uri: string): { text: NotebookText; outcome: LintOutcome } | undefined {
+    const notebook = notebooks.findNotebookDocumentForCell(uri);
+    return notebook && notebookOutcome(notebook);
+  }
+
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const root = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
     if (root?.startsWith("file:")) linter = new WorkspaceLinter(fileURLToPath(root));
@@ -182,11 +226,36 @@ export function startServer(connection: Connection): void {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
         hoverProvider: true,
+        notebookDocumentSync: { notebookSelector: NOTEBOOK_SELECTOR },
         ...(pull ? { diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false } } : {}),
       },
       serverInfo: { name: "optim-lint" },
     };
   });
+
+  notebooks.onDidOpen(
+    logged("notebookDocument/didOpen", (notebook) => {
+      linter.changed();
+      publishNotebook(notebook);
+    }),
+  );
+  notebooks.onDidChange(
+    logged("notebookDocument/didChange", (event) => {
+      linter.changed();
+      scheduleNotebook(event.notebookDocument);
+    }),
+  );
+  notebooks.onDidClose(
+    logged("notebookDocument/didClose", (notebook) => {
+      const key = `notebook:${notebook.uri}`;
+      clearTimeout(timers.get(key));
+      timers.delete(key);
+      linter.forget(notebook.uri);
+      linter.changed();
+      if (!pull) for (const uri of notebookCells.get(notebook.uri) ?? []) void connection.sendDiagnostics({ uri, diagnostics: [] });
+      notebookCells.delete(notebook.uri);
+    }),
+  );
 
   documents.onDidOpen(
     logged("didOpen", (event) => {
@@ -245,14 +314,23 @@ export function startServer(connection: Connection): void {
   };
 
   connection.languages.diagnostics.on(
-    guarded("textDocument/diagnostic", (params) => ({
-      kind: DocumentDiagnosticReportKind.Full,
-      items: diagnosticsOf(documentOf(params.textDocument.uri)),
-    })),
+    guarded("textDocument/diagnostic", (params) => {
+      const cell = cellContext(params.textDocument.uri);
+      if (cell) {
+        const items = cell.outcome.result ? (cellDiagnostics(cell.text, cell.outcome.result).get(params.textDocument.uri) ?? []) : [];
+        return { kind: DocumentDiagnosticReportKind.Full, items };
+      }
+      return { kind: DocumentDiagnosticReportKind.Full, items: diagnosticsOf(documentOf(params.textDocument.uri)) };
+    }),
   );
 
   connection.onCodeAction(
     guarded("textDocument/codeAction", (params) => {
+      const cell = cellContext(params.textDocument.uri);
+      if (cell) {
+        const wanted = kindWanted(CodeActionKind.QuickFix, params.context.only) && cell.outcome.result;
+        return wanted ? cellQuickFixes(cell.text, cell.outcome.result!, params.textDocument.uri, params.range) : [];
+      }
       const document = documentOf(params.textDocument.uri);
       if (!lintable(document)) return [];
       const only = params.context.only;
@@ -273,6 +351,8 @@ export function startServer(connection: Connection): void {
 
   connection.onHover(
     guarded("textDocument/hover", (params) => {
+      const cell = cellContext(params.textDocument.uri);
+      if (cell) return cell.outcome.result ? cellHover(cell.text, cell.outcome.result, params.textDocument.uri, params.position) : null;
       const document = documentOf(params.textDocument.uri);
       if (!lintable(document)) return null;
       const outcome = outcomeOf(document);
@@ -281,4 +361,5 @@ export function startServer(connection: Connection): void {
   );
 
   documents.listen(connection);
+  notebooks.listen(connection);
 }
