@@ -20,6 +20,7 @@ import { applyTextEdits } from "../core/text-edits.js";
  * loop still parses the whole fixed text before it writes a file.
  */
 function candidateParses(file: AnalyzedFile, changes: TextEdit[]): boolean {
+  if (changes.every((change) => sameKindOfToken(moduleOf(treeOf(file)), change))) return true;
   let scratch = scratchTrees.get(file);
   if (!scratch) scratchTrees.set(file, (scratch = { tree: copyTree(treeOf(file), file.text), text: file.text, applied: [], verdicts: new Map() }));
   // A fix and a suggestion often make the same change: it is checked once.
@@ -38,6 +39,29 @@ function reparsesCleanly(file: AnalyzedFile, scratch: Scratch, changes: TextEdit
   scratch.text = candidate;
   scratch.applied = changes;
   return parsesCleanly(candidate, scratch.tree);
+}
+
+/** Words that are not plain names in some statements (soft keywords, Python 2 statements tree-sitter still reads). */
+const NOT_PLAIN_NAMES = new Set([
+  "False", "None", "True", "and", "as", "assert", "async", "await", "break", "case", "class", "continue", "def", "del", "elif",
+  "else", "except", "exec", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "match", "nonlocal", "not",
+  "or", "pass", "print", "raise", "return", "try", "type", "while", "with", "yield", "_",
+]);
+const NAME = /^[\p{L}_][\p{L}\p{N}_]*$/u;
+const DECIMAL = /^(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?$/;
+
+/**
+ * Whether a change replaces one whole name or number token with another of the same kind (`Adam` with `AdamW`,
+ * `0.1` with `1e-05`): the tokens the parser sees keep their kinds, so a file that parsed still parses.
+ */
+export function sameKindOfToken(root: SyntaxNode, change: TextEdit): boolean {
+  const { start, end } = change.span;
+  if (start === end) return false;
+  const token = root.descendantForIndex(start, end);
+  if (token.startIndex !== start || token.endIndex !== end || token.childCount > 0) return false;
+  if (token.type === "identifier") return NAME.test(change.text) && !NOT_PLAIN_NAMES.has(change.text);
+  if (token.type === "integer" || token.type === "float") return DECIMAL.test(change.text);
+  return false;
 }
 
 /** Each analyzed file's scratch tree, the text it now stands for, and the changes from the file's text to it. */

@@ -5,6 +5,7 @@
  */
 import type Parser from "tree-sitter";
 import { describe, expect, it } from "vitest";
+import { sameKindOfToken } from "../../src/python/edits.js";
 import { copyTree, parse, parsesCleanly, reparse, textChange } from "../../src/python/parser.js";
 
 const BASE = [
@@ -83,5 +84,29 @@ describe("incremental re-parse", () => {
     expect(change.startPosition).toEqual({ row: 4, column: at - BASE.indexOf('    """') });
     expect(change.newEndPosition).toEqual({ row: 4, column: change.startPosition.column + 3 });
     expect(textChange(BASE, BASE)).toBeUndefined();
+  });
+});
+
+describe("fix checks that need no parse", () => {
+  const text = "opt = Adam(params, lr=0.1, eps=1e-8)\n";
+  const root = parse(text).rootNode;
+  const change = (old: string, replacement: string, from = 0) => {
+    const start = text.indexOf(old, from);
+    return { span: { start, end: start + old.length }, text: replacement };
+  };
+
+  it("takes a whole name or number swapped for one of the same kind as still parsing", () => {
+    expect(sameKindOfToken(root, change("Adam", "AdamW"))).toBe(true);
+    expect(sameKindOfToken(root, change("0.1", "1e-05"))).toBe(true);
+    expect(sameKindOfToken(root, change("1e-8", "3"))).toBe(true);
+  });
+
+  it("parses anything else: keywords and soft keywords, signs, partial tokens, insertions, other tokens", () => {
+    for (const word of ["if", "match", "print", "None", "Adam W", "2x"]) expect(sameKindOfToken(root, change("Adam", word))).toBe(false);
+    expect(sameKindOfToken(root, change("0.1", "-0.1"))).toBe(false);
+    expect(sameKindOfToken(root, change("0.1", "x"))).toBe(false);
+    expect(sameKindOfToken(root, change("Ada", "Ado"))).toBe(false);
+    expect(sameKindOfToken(root, { span: { start: 10, end: 10 }, text: "W" })).toBe(false);
+    expect(sameKindOfToken(root, change("(", "["))).toBe(false);
   });
 });

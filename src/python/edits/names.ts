@@ -36,7 +36,7 @@ export const importBindings = perModule(collectImportBindings);
 function collectImportBindings(root: SyntaxNode): Map<string, ImportBinding[]> {
   const bindings = new Map<string, ImportBinding[]>();
   const add = (binding: ImportBinding) => bindings.set(binding.local, [...(bindings.get(binding.local) ?? []), binding]);
-  for (const statement of root.descendantsOfType(["import_statement", "import_from_statement"])) {
+  for (const statement of importStatements(root)) {
     const from = statement.type === "import_from_statement" ? statement.childForFieldName("module_name")?.text : undefined;
     for (const entry of importEntries(statement)) {
       const dotted = entry.type === "aliased_import" ? entry.childForFieldName("name")!.text : entry.text;
@@ -49,6 +49,25 @@ function collectImportBindings(root: SyntaxNode): Map<string, ImportBinding[]> {
     }
   }
   return bindings;
+}
+
+/**
+ * The import statements of a module, in order. Every one has the keyword `import`: the keyword's occurrences in the
+ * text are looked up in the tree (a word in a comment or a string is not a keyword token), which costs far less than
+ * walking the whole tree.
+ */
+function importStatements(root: SyntaxNode): SyntaxNode[] {
+  const statements: SyntaxNode[] = [];
+  const text = root.text;
+  for (const match of text.matchAll(/(?<![\p{L}\p{N}_.])import(?![\p{L}\p{N}_])/gu)) {
+    const start = root.startIndex + match.index;
+    const keyword = root.descendantForIndex(start, start + "import".length);
+    if (keyword.type !== "import" || keyword.startIndex !== start) continue;
+    const statement = keyword.parent;
+    // One `import` keyword per statement, so each statement is found once.
+    if (statement?.type === "import_statement" || statement?.type === "import_from_statement") statements.push(statement);
+  }
+  return statements;
 }
 
 /** Whether an identifier is a place that binds its name (assignment target, definition, parameter, ...), not a read. */
