@@ -2,6 +2,7 @@
  * Turns fix requests on Python facts into text edits on the file, keeping its formatting, quotes, comments,
  * line endings and import style. Anything that cannot be done safely comes back as a reason string.
  */
+import type { Span } from "../core/facts.js";
 import type { AnalyzedFile, FixRequest, TextEdit } from "../core/types.js";
 import { scaleByWorldSize, setArgument } from "./edits/arguments.js";
 import { splitDecayGroups, swapSequenceItems } from "./edits/groups.js";
@@ -14,13 +15,24 @@ import { copyTree, parse, parsesCleanly, parseTree } from "./parser.js";
 import { applyTextEdits } from "../core/text-edits.js";
 
 /**
- * Whether the file with `changes` made parses cleanly, checked by an incremental re-parse. A scratch copy of the file's
- * tree is edited to the candidate (each change a tree edit) and parsed again, reusing what the changes left alone; the
- * next candidate first reverts the previous one's changes the same way, so each check is one incremental parse. The fix
- * loop still parses the whole fixed text before it writes a file.
+ * Whether the file with `changes` made still parses cleanly, at the least cost that keeps the answer exact: a name or
+ * number swapped for one of its kind needs no parse; changes inside one top-level statement need a parse of that
+ * statement alone; other changes need an incremental re-parse. For that, a scratch copy of the file's tree is edited to
+ * the candidate (each change a tree edit) and parsed again, reusing what the changes left alone; the next candidate
+ * first reverts the previous one's changes the same way. The fix loop still parses the whole fixed text before it
+ * writes a file.
  */
 function candidateParses(file: AnalyzedFile, changes: TextEdit[]): boolean {
-  if (changes.every((change) => sameKindOfToken(moduleOf(treeOf(file)), change))) return true;
+  const root = moduleOf(treeOf(file));
+  if (changes.every((change) => sameKindOfToken(root, change))) return true;
+  const statement = enclosingStatement(root, file.text, changes);
+  if (statement) {
+    const slice = applyTextEdits(
+      file.text.slice(statement.start, statement.end),
+      changes.map((c) => ({ span: { start: c.span.start - statement.start, end: c.span.end - statement.start }, text: c.text })),
+    );
+    return parsesCleanly(slice, parse(slice));
+  }
   let scratch = scratchTrees.get(file);
   if (!scratch) scratchTrees.set(file, (scratch = { tree: copyTree(treeOf(file), file.text), text: file.text, applied: [], verdicts: new Map() }));
   // A fix and a suggestion often make the same change: it is checked once.
@@ -39,6 +51,25 @@ function reparsesCleanly(file: AnalyzedFile, scratch: Scratch, changes: TextEdit
   scratch.text = candidate;
   scratch.applied = changes;
   return parsesCleanly(candidate, scratch.tree);
+}
+
+/**
+ * The top-level statement that holds every change strictly inside it, when it has whole lines of its own (it starts a
+ * line and only a comment follows it there). A file that parsed is a sequence of such statements, each read from a
+ * fresh line at column 0 with no bracket or string left open, so the file with the changes parses exactly when that
+ * statement's new text parses on its own: a parse of one statement instead of the file.
+ */
+export function enclosingStatement(root: SyntaxNode, text: string, changes: TextEdit[]): Span | undefined {
+  const first = changes[0].span.start;
+  const last = changes[changes.length - 1].span.end;
+  let node: SyntaxNode | null = root.descendantForIndex(first, first);
+  while (node?.parent && node.parent.parent) node = node.parent;
+  if (!node?.parent || node.type === "comment" || node.type === "ERROR") return undefined;
+  const { startIndex: start, endIndex: end } = node;
+  if (!(start < first && last < end)) return undefined;
+  if (start > 0 && text[start - 1] !== "\n") return undefined;
+  if (!/^[ \t]*(?:#[^\n]*)?(?:\n|$)/.test(text.slice(end, text.indexOf("\n", end) + 1 || text.length))) return undefined;
+  return { start, end };
 }
 
 /** Words that are not plain names in some statements (soft keywords, Python 2 statements tree-sitter still reads). */

@@ -5,7 +5,8 @@
  */
 import type Parser from "tree-sitter";
 import { describe, expect, it } from "vitest";
-import { sameKindOfToken } from "../../src/python/edits.js";
+import { enclosingStatement, sameKindOfToken } from "../../src/python/edits.js";
+import { applyTextEdits } from "../../src/core/text-edits.js";
 import { copyTree, parse, parsesCleanly, reparse, textChange } from "../../src/python/parser.js";
 
 const BASE = [
@@ -108,5 +109,38 @@ describe("fix checks that need no parse", () => {
     expect(sameKindOfToken(root, change("Ada", "Ado"))).toBe(false);
     expect(sameKindOfToken(root, { span: { start: 10, end: 10 }, text: "W" })).toBe(false);
     expect(sameKindOfToken(root, change("(", "["))).toBe(false);
+  });
+});
+
+describe("fix checks on one statement", () => {
+  it("finds the top-level statement that holds the changes, when it has its lines to itself", () => {
+    const text = "import torch\n\ndef f(p):\n    return Adam(p)\nx = 1; y = SGD(q)\n";
+    const root = parse(text).rootNode;
+    const at = (needle: string, insert = "") => ({ span: { start: text.indexOf(needle), end: text.indexOf(needle) }, text: insert });
+    expect(enclosingStatement(root, text, [at("Adam(p)", "W")])).toEqual({ start: text.indexOf("def"), end: text.indexOf("x = 1") - 1 });
+    // Changes in two statements, a statement sharing its line, a change at a statement's very start.
+    expect(enclosingStatement(root, text, [at("torch"), at("Adam")])).toBeUndefined();
+    expect(enclosingStatement(root, text, [at("SGD")])).toBeUndefined();
+    expect(enclosingStatement(root, text, [at("def")])).toBeUndefined();
+  });
+
+  it("gives the verdict a parse of the whole file gives, for random insertions inside statements", () => {
+    const next = random(11);
+    const root = parse(BASE).rootNode;
+    let checked = 0;
+    const verdicts = new Set<boolean>();
+    for (let i = 0; i < 300; i++) {
+      const start = Math.floor(next() * BASE.length);
+      const change = { span: { start, end: start }, text: PIECES[Math.floor(next() * PIECES.length)] + PIECES[Math.floor(next() * PIECES.length)] };
+      const statement = enclosingStatement(root, BASE, [change]);
+      if (!statement) continue;
+      checked++;
+      const slice = applyTextEdits(BASE.slice(statement.start, statement.end), [{ span: { start: start - statement.start, end: start - statement.start }, text: change.text }]);
+      const whole = applyTextEdits(BASE, [change]);
+      expect(parsesCleanly(slice), JSON.stringify(change)).toBe(parsesCleanly(whole));
+      verdicts.add(parsesCleanly(whole));
+    }
+    expect(checked).toBeGreaterThan(100);
+    expect([...verdicts].sort()).toEqual([false, true]);
   });
 });
