@@ -1,8 +1,9 @@
 /**
  * `optim-lint server`: a language server over stdio. Diagnostics are pushed after a short pause in typing,
  * or pulled when the client asks for them; code actions carry each fix and suggestion, "fix all" and a
- * per-line disable; hover shows the rule's documentation. A failing request is logged and answered with
- * an error, and the server carries on.
+ * per-line disable; hover shows the rule's documentation. Notebooks come through LSP 3.17 notebook sync,
+ * their cells linted together (notebooks.ts). An edit re-publishes the open documents whose findings it can
+ * change (workspace.ts). A failing request is logged and answered with an error, and the server carries on.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
