@@ -58,7 +58,7 @@ const PARSE_BUFFER = 1 << 17;
 
 /** The trees of recently parsed texts, newest last. */
 const recent = new Map<string, Parser.Tree>();
-const RECENT_MAX = 8;
+const RECENT_MAX = 4;
 
 /** Offers a tree for its exact text, so that parseTree of that text takes it instead of parsing again. */
 export function rememberTree(text: string, tree: Parser.Tree): void {
