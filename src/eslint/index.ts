@@ -1,8 +1,10 @@
 /**
  * `optim-lint/eslint`: an ESLint 9 plugin that lints Python files with optim-lint. Its `python` language
  * runs optim-lint's analysis in `parse` and hands ESLint a tree whose nodes are the findings; each
- * `optim-lint/<rule-name>` ESLint rule reports its own findings, with the fix and the suggestions.
- * Severities, `--fix`, formatters and the editor integrations then come from ESLint.
+ * `optim-lint/<rule-name>` ESLint rule reports its own findings, with the fix and the suggestions. Notices about
+ * the file that come from no rule (a statement the parser skipped, a `_base_` that cannot be read) are reported by
+ * the `optim-lint/notices` rule; a file that does not parse is a parsing error. Severities, `--fix`, formatters and
+ * the editor integrations then come from ESLint.
  */
 import { createRequire } from "node:module";
 import { RULES } from "../../rules/index.js";
@@ -35,6 +37,8 @@ export interface ModuleNode {
   type: "Module";
   filePath: string;
   findings: FindingNode[];
+  /** The analysis's notices that come from no rule and are not fatal (reported by `optim-lint/notices`). */
+  notices: FindingNode[];
   range: [number, number];
   loc: Location;
 }
@@ -67,13 +71,16 @@ const VISITOR_KEYS = { Module: ["findings"], Finding: [] };
 /** Every rule at its default severity and options: the analysis `parse` runs. */
 const DEFAULT_SETTINGS: RuleSetting[] = RULES.map((rule) => ({ rule, severity: rule.meta.defaultSeverity, options: { ...rule.defaultOptions } }));
 
+/** The ESLint rule (`optim-lint/notices`) that reports the notices no optim-lint rule makes. */
+export const NOTICES_RULE = "notices";
+
 /** A finding node from an engine message (1-based columns become the language's 0-based ones). */
 function findingNode(message: LintMessage, lines: LineIndex): FindingNode {
   const endLine = message.endLine ?? message.line;
   const endColumn = message.endColumn ?? message.column;
   return {
     type: "Finding",
-    ruleId: message.ruleId!,
+    ruleId: message.ruleId ?? NOTICES_RULE,
     message,
     range: [lines.offsetAt(message.line, message.column), lines.offsetAt(endLine, endColumn)],
     loc: { start: { line: message.line, column: message.column - 1 }, end: { line: endLine, column: endColumn - 1 } },
@@ -172,6 +179,7 @@ export const pythonLanguage = {
       type: "Module",
       filePath: file.path,
       findings: messages.filter((m) => m.ruleId !== null).map((m) => findingNode(m, lines)),
+      notices: messages.filter((m) => m.ruleId === null && !m.fatal).map((m) => findingNode(m, lines)),
       range: [0, text.length],
       loc: { start: { line: 1, column: 0 }, end: { line: end.line, column: end.column - 1 } },
     };
@@ -223,6 +231,27 @@ function eslintRule(rule: Rule<unknown>) {
   };
 }
 
+/**
+ * `optim-lint/notices`: what the analysis says about the file itself rather than a finding of a rule: a statement that
+ * is valid Python but that the parser (tree-sitter) does not accept, skipped while the rest was analyzed; a `_base_`
+ * config that is missing or a cycle. Silenced as optim-lint silences them (`# noqa` on the line, or
+ * `# optim-lint: disable-file`), or by turning this rule off.
+ */
+const noticesRule = {
+  meta: {
+    type: "problem" as const,
+    docs: { description: "Notices optim-lint gives about a file that come from no rule (statements it skipped, unreadable config bases)", recommended: true },
+    schema: [],
+  },
+  create(context: RuleContext) {
+    return {
+      Module(node: ModuleNode) {
+        for (const notice of node.notices) context.report({ loc: notice.loc, message: notice.message.message });
+      },
+    };
+  },
+};
+
 /** ESLint has no "info": an info rule warns. */
 function eslintSeverity(severity: Severity): "error" | "warn" {
   return severity === "error" ? "error" : "warn";
@@ -238,7 +267,7 @@ function packageVersion(): string {
   }
 }
 
-const rules = Object.fromEntries(RULES.map((rule) => [rule.meta.name, eslintRule(rule)]));
+const rules: Record<string, unknown> = { ...Object.fromEntries(RULES.map((rule) => [rule.meta.name, eslintRule(rule)])), [NOTICES_RULE]: noticesRule };
 
 const plugin = {
   meta: { name: "optim-lint", version: packageVersion() },
@@ -253,7 +282,10 @@ plugin.configs.recommended = {
   files: ["**/*.py"],
   plugins: { "optim-lint": plugin },
   language: "optim-lint/python",
-  rules: Object.fromEntries(RULES.map((rule) => [`optim-lint/${rule.meta.name}`, eslintSeverity(rule.meta.defaultSeverity)])),
+  rules: {
+    ...Object.fromEntries(RULES.map((rule) => [`optim-lint/${rule.meta.name}`, eslintSeverity(rule.meta.defaultSeverity)])),
+    [`optim-lint/${NOTICES_RULE}`]: "warn",
+  },
 };
 
 export default plugin;

@@ -29,14 +29,101 @@ function parser(): Parser {
   return sharedParser;
 }
 
-/** Parse a file's text into a native tree-sitter tree. */
+/**
+ * Parse a file's text into a native tree-sitter tree. The trees of the last few texts are kept, so that the fix
+ * edits reuse the tree the analysis parsed, and the language server's incrementally parsed tree is the analysis's.
+ * Callers must not `edit` a tree they got here without `forgetTree` first.
+ */
 export function parseTree(text: string): Parser.Tree {
-  return parser().parse(text);
+  let tree = recent.get(text);
+  if (tree) {
+    recent.delete(text);
+  } else {
+    tree = parse(text);
+  }
+  rememberTree(text, tree);
+  return tree;
+}
+
+/**
+ * Parse `text`; with `oldTree` (already `edit`ed to match the text) the parse is incremental and reuses the
+ * unchanged parts of the old tree.
+ */
+export function parse(text: string, oldTree?: Parser.Tree): Parser.Tree {
+  return parser().parse(text, oldTree ?? null, { bufferSize: PARSE_BUFFER });
+}
+
+/** Characters handed to tree-sitter per read: most files in one read (each read is a call into JS). */
+const PARSE_BUFFER = 1 << 17;
+
+/** The trees of recently parsed texts, newest last. */
+const recent = new Map<string, Parser.Tree>();
+const RECENT_MAX = 4;
+
+/** Offers a tree for its exact text, so that parseTree of that text takes it instead of parsing again. */
+export function rememberTree(text: string, tree: Parser.Tree): void {
+  recent.delete(text);
+  recent.set(text, tree);
+  while (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
+}
+
+/** Stops offering a tree (before the caller edits it). */
+export function forgetTree(tree: Parser.Tree): void {
+  for (const [text, kept] of recent) if (kept === tree) recent.delete(text);
+}
+
+/** A distinct tree for the same text, which the caller may edit: an incremental parse with no change, cheap. */
+export function copyTree(tree: Parser.Tree, text: string): Parser.Tree {
+  return parse(text, tree);
+}
+
+/**
+ * Describes the change from `before` to `after` (their common start and end kept) as a tree-sitter edit, or undefined
+ * when the texts are equal. Offsets and columns are UTF-16 units, as the node binding counts them.
+ */
+export function textChange(before: string, after: string): Parser.Edit | undefined {
+  if (before === after) return undefined;
+  const limit = Math.min(before.length, after.length);
+  let start = 0;
+  while (start < limit && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let tail = 0;
+  while (tail < limit - start && before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)) tail++;
+  const startPosition = pointAt(before, start);
+  return {
+    startIndex: start,
+    oldEndIndex: before.length - tail,
+    newEndIndex: after.length - tail,
+    startPosition,
+    oldEndPosition: pointAt(before, before.length - tail, start, startPosition),
+    newEndPosition: pointAt(after, after.length - tail, start, startPosition),
+  };
+}
+
+/** The row and column of an offset, counted on from a known point before it. */
+function pointAt(text: string, offset: number, from = 0, at: Parser.Point = { row: 0, column: 0 }): Parser.Point {
+  let row = at.row;
+  let lineStart = from - at.column;
+  for (let nl = text.indexOf("\n", from); nl !== -1 && nl < offset; nl = text.indexOf("\n", nl + 1)) {
+    row++;
+    lineStart = nl + 1;
+  }
+  return { row, column: offset - lineStart };
+}
+
+/**
+ * A tree for `after`, parsed incrementally from `tree`, the tree of `before`, which this edits in place: it must be
+ * the caller's own (a copyTree, or a parseTree result after forgetTree).
+ */
+export function reparse(tree: Parser.Tree, before: string, after: string): Parser.Tree {
+  const change = textChange(before, after);
+  if (!change) return tree;
+  forgetTree(tree);
+  tree.edit(change);
+  return parse(after, tree);
 }
 
 /** Whether the text parses without any error or missing node, apart from statements tree-sitter's grammar wrongly rejects. */
-export function parsesCleanly(text: string): boolean {
-  const tree = parseTree(text);
+export function parsesCleanly(text: string, tree: Parser.Tree = parseTree(text)): boolean {
   return !tree.rootNode.hasError || collectSyntaxErrors(tree, text).every((e) => e.severity !== undefined);
 }
 

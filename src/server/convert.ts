@@ -106,7 +106,7 @@ export function messagesAt(result: FileResult, document: TextDocument, range: Ra
 }
 
 /** The edit that adds a `# noqa` for a code to a line, joining a `# noqa:` list already there. */
-function noqaEdit(document: TextDocument, line: number, code: string): TextEdit {
+export function noqaEdit(document: TextDocument, line: number, code: string): TextEdit {
   const lineText = document.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$|\r$/, "");
   const existing = /#\s*noqa:\s*[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*/i.exec(lineText);
   if (existing) {

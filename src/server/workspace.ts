@@ -1,14 +1,25 @@
 /**
- * What the language server knows about the project: the configuration that applies to each document
- * (found from the document's folder, as the CLI finds it) and the last lint result of each open document.
+ * What the language server knows about the project: the configuration that applies to each document (found from
+ * the document's folder, as the CLI finds it), a summary of each file analyzed (reused while its text is the same),
+ * each open document's syntax tree (parsed again incrementally after an edit), and the last lint result of each open
+ * document with the other files it depends on, so that an edit in one file refreshes the findings it causes in others.
  */
+import { statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type Parser from "tree-sitter";
 import { RULES } from "../../rules/index.js";
+import { readSource } from "../cli/read.js";
 import { ConfigFinder } from "../config/load.js";
 import { SettingsResolver } from "../config/resolve.js";
-import { adapterFor, lintText } from "../default-linter.js";
+import { Linter, type LintInput } from "../core/linter.js";
+import { contentHash } from "../core/project.js";
 import { fileErrorResult, type FileResult, type RuleSetting } from "../core/results.js";
+import { stripBom } from "../core/source-text.js";
+import type { AnalyzedFile, LanguageAdapter, ProjectHost } from "../core/types.js";
+import { ADAPTERS, adapterFor, JOINERS } from "../default-linter.js";
+import { knowledge } from "../knowledge/index.js";
+import { parse, rememberTree, reparse } from "../python/parser.js";
 
 /** The configuration file names whose change reloads the configuration. */
 export const CONFIG_FILE_NAMES = ["pyproject.toml", "optim-lint.toml"] as const;
@@ -19,7 +30,61 @@ export type LintOutcome = { result: FileResult; configError?: undefined } | { re
 interface CacheEntry {
   text: string;
   settingsKey: string;
+  /** The workspace generation the result was computed in: any change of a document or file makes it stale. */
+  generation: number;
   outcome: LintOutcome;
+}
+
+/** An open document as the linter sees it. */
+export interface OpenDocument {
+  uri: string;
+  filePath: string;
+  text: string;
+}
+
+/**
+ * Per-file summaries (what an adapter's analysis found), keyed by adapter, path and content hash, reused across
+ * requests. Joiners add to a summary during a run (links, inherited facts, notices), so each run gets its own
+ * shallow copy and the kept summary stays as the adapter made it.
+ */
+class SummaryCache {
+  private readonly kept = new Map<string, AnalyzedFile>();
+  /** How many analyses ran (misses): lets tests and the bench see that unchanged files are not analyzed again. */
+  analyses = 0;
+
+  constructor(private readonly limit = 256) {}
+
+  /** The adapter with its analysis answered from the cache. */
+  wrap(adapter: LanguageAdapter): LanguageAdapter {
+    return {
+      ...adapter,
+      analyze: (text, filePath) => {
+        const key = `${adapter.name}\0${filePath}\0${contentHash(text)}`;
+        let summary = this.kept.get(key);
+        if (summary) {
+          this.kept.delete(key);
+        } else {
+          this.analyses++;
+          summary = adapter.analyze(text, filePath);
+        }
+        this.kept.set(key, summary);
+        while (this.kept.size > this.limit) this.kept.delete(this.kept.keys().next().value!);
+        return copyForRun(summary);
+      },
+    };
+  }
+}
+
+/** A copy of a summary that a run's joiners may add to without changing the kept one. */
+function copyForRun(summary: AnalyzedFile): AnalyzedFile {
+  const { links: _links, ...rest } = summary;
+  return { ...rest, facts: { ...summary.facts }, syntaxErrors: [...summary.syntaxErrors] };
+}
+
+/** Each open Python document's syntax tree and the text it was parsed from. */
+interface DocumentTree {
+  text: string;
+  tree: Parser.Tree;
 }
 
 /** Whether a path names a configuration file. */
@@ -53,17 +118,40 @@ export class WorkspaceLinter {
   private configs!: ConfigFinder;
   private resolver!: SettingsResolver;
   private readonly cache = new Map<string, CacheEntry>();
-  /** How many analyses ran (cache misses): lets tests and the bench see that unchanged text is not re-analyzed. */
+  private readonly summaries = new SummaryCache();
+  private readonly linter = new Linter({ adapters: ADAPTERS.map((adapter) => this.summaries.wrap(adapter)), joiners: JOINERS, knowledge });
+  private readonly trees = new Map<string, DocumentTree>();
+  /** Bumped whenever a document or a file on disk changes: kept results are then recomputed (from kept summaries). */
+  private generation = 0;
+  /** For each file linted, the other files its last result depended on (a `_base_`, a Hydra group option). */
+  private readonly dependencies = new Map<string, string[]>();
+  /** How many lint runs were not answered from the per-document cache. */
   analyses = 0;
+  /** How many incremental re-parses of a document's tree were made. */
+  reparses = 0;
+
+  /** The open documents, whose text stands for their file's (set by the server). */
+  openDocuments: () => readonly OpenDocument[] = () => [];
 
   constructor(readonly root: string) {
     this.reloadConfiguration();
+  }
+
+  /** How many files the adapters analyzed (summaries not found in the cache). */
+  get fileAnalyses(): number {
+    return this.summaries.analyses;
   }
 
   /** Forgets every configuration file read so far; the next lint of each document reads them again. */
   reloadConfiguration(): void {
     this.configs = new ConfigFinder(RULES, this.root);
     this.resolver = new SettingsResolver({ rules: RULES, cli: { selection: {}, rules: new Map() } });
+    this.generation++;
+  }
+
+  /** Notes that a document's text or a file on disk changed: results that depend on other files are stale. */
+  changed(): void {
+    this.generation++;
   }
 
   /** The rule settings for a file, resolved the way the CLI resolves them; throws on a broken configuration. */
@@ -71,7 +159,20 @@ export class WorkspaceLinter {
     return this.resolver.settingsFor(filePath, this.configs.forDirectory(path.dirname(filePath)));
   }
 
-  /** The lint outcome of a document's text; unchanged text under unchanged settings is not analyzed again. */
+  /**
+   * The open documents a change in `filePath` can change the findings of: those whose results depended on it, and
+   * those it depended on (findings it causes are shown there).
+   */
+  relatedDocuments(filePath: string): OpenDocument[] {
+    const own = new Set(this.dependencies.get(filePath) ?? []);
+    return this.openDocuments().filter((d) => d.filePath !== filePath && (own.has(d.filePath) || (this.dependencies.get(d.filePath) ?? []).includes(filePath)));
+  }
+
+  /**
+   * The lint outcome of a document's text, linted with the open documents that depend on it (so that the findings they
+   * cause in it are shown) and reading the files it refers to (open documents first, then the disk). The result is
+   * kept until the text, its settings or any other document changes.
+   */
   lint(uri: string, filePath: string, text: string): LintOutcome {
     let settings: RuleSetting[];
     try {
@@ -83,31 +184,83 @@ export class WorkspaceLinter {
     }
     const key = settingsKey(settings);
     const cached = this.cache.get(uri);
-    if (cached && cached.text === text && cached.settingsKey === key) return cached.outcome;
+    if (cached && cached.text === text && cached.settingsKey === key && cached.generation === this.generation) return cached.outcome;
     this.analyses++;
-    const outcome: LintOutcome = { result: lintSafely(text, filePath, settings, false) };
-    this.cache.set(uri, { text, settingsKey: key, outcome });
+    this.parseIncrementally(uri, filePath, text);
+    const inputs: LintInput[] = [{ filePath, text, rules: settings }];
+    for (const other of this.relatedDocuments(filePath)) {
+      try {
+        inputs.push({ filePath: other.filePath, text: other.text, rules: this.settingsFor(other.filePath) });
+      } catch {
+        // A document under a broken configuration is linted on its own, where its error is shown.
+      }
+    }
+    const dependencies = new Map<string, string[]>();
+    const result = this.lintSafely(inputs, dependencies);
+    for (const input of inputs) this.dependencies.set(input.filePath, dependencies.get(input.filePath) ?? []);
+    const outcome: LintOutcome = { result };
+    this.cache.set(uri, { text, settingsKey: key, generation: this.generation, outcome });
     return outcome;
+  }
+
+  /**
+   * Keeps an open Python document's tree current: the previous tree is edited with the change and parsed again
+   * incrementally (tree-sitter reuses what the edit left alone), and offered to the analysis of this text.
+   */
+  private parseIncrementally(uri: string, filePath: string, text: string): void {
+    if (adapterFor(filePath)?.name !== "python") return;
+    const body = stripBom(text);
+    const previous = this.trees.get(uri);
+    let tree: Parser.Tree;
+    if (previous && previous.text !== body) {
+      tree = reparse(previous.tree, previous.text, body);
+      this.reparses++;
+    } else {
+      tree = previous?.tree ?? parse(body);
+    }
+    this.trees.set(uri, { text: body, tree });
+    rememberTree(body, tree);
   }
 
   /** The text with every safe fix applied (the CLI's fix loop), or undefined when nothing changes. */
   fixAll(filePath: string, text: string): string | undefined {
-    const result = lintSafely(text, filePath, this.settingsFor(filePath), true);
+    const [result] = this.linter.lintProject([{ filePath, text, rules: this.settingsFor(filePath) }], { fix: true, host: this.host() });
     return result.output;
   }
 
-  /** Drops a closed document's result. */
+  /** Drops a closed document's result and tree. */
   forget(uri: string): void {
     this.cache.delete(uri);
+    this.trees.delete(uri);
   }
-}
 
-/** lintText, with a crash turned into one fatal message so that a broken document cannot stop the server. */
-function lintSafely(text: string, filePath: string, rules: RuleSetting[], fix: boolean): FileResult {
-  try {
-    return lintText(text, { filePath, rules, fix });
-  } catch (error) {
-    if (fix) throw error;
-    return fileErrorResult(filePath, `Internal error while linting this file: ${(error as Error).message}`);
+  /** Reads other files: an open document's text, else the file on disk (decoded as the CLI decodes it). */
+  private host(): ProjectHost {
+    const open = new Map(this.openDocuments().map((d) => [d.filePath, d.text]));
+    return {
+      read: (filePath) => {
+        const text = open.get(filePath);
+        if (text !== undefined) return text;
+        const source = readSource(filePath);
+        return "text" in source ? source.text : undefined;
+      },
+      exists: (filePath) => {
+        if (open.has(filePath)) return true;
+        try {
+          return statSync(filePath).isFile();
+        } catch {
+          return false;
+        }
+      },
+    };
+  }
+
+  /** The first input's result; a crash becomes one fatal message so that a broken document cannot stop the server. */
+  private lintSafely(inputs: LintInput[], dependencies: Map<string, string[]>): FileResult {
+    try {
+      return this.linter.lintProject(inputs, { host: this.host(), dependencies })[0];
+    } catch (error) {
+      return fileErrorResult(inputs[0].filePath, `Internal error while linting this file: ${(error as Error).message}`);
+    }
   }
 }

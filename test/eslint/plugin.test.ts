@@ -77,6 +77,29 @@ describe("eslint CLI", () => {
   });
 });
 
+describe("notices that come from no rule", () => {
+  it("reports a statement the parser skipped as optim-lint/notices, beside the findings, and a noqa silences it", () => {
+    const gap = "import torch\n\nx = 1, *[2]\nmodel = torch.nn.Linear(2, 2)\nopt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=0.01)\n";
+    writeFileSync(path.join(dir, "gap.py"), gap);
+    writeFileSync(path.join(dir, "gap-quiet.py"), gap.replace("x = 1, *[2]", "x = 1, *[2]  # noqa"));
+    const run = eslint(["-c", "eslint.config.js", "-f", "json", "gap.py", "gap-quiet.py"]);
+    const results: { filePath: string; messages: { ruleId: string; message: string }[]; errorCount: number }[] = JSON.parse(run.stdout);
+    const loud = results.find((r) => r.filePath.endsWith("gap.py"))!;
+    const quiet = results.find((r) => r.filePath.endsWith("gap-quiet.py"))!;
+    const ours = lintText(gap, { filePath: path.join(dir, "gap.py"), rules: DEFAULTS }).messages;
+    const notice = ours.find((m) => m.ruleId === null)!;
+    expect(notice.message).toMatch(/tree-sitter/);
+    expect(loud.messages.map((m) => m as unknown as { ruleId: string; line: number; column: number; severity: number }).map((m) => [m.ruleId, m.line, m.column, m.severity])).toEqual([
+      ["optim-lint/notices", 3, 1, 1],
+      ...ours.filter((m) => m.ruleId !== null).map((m) => [`optim-lint/${m.ruleId}`, m.line, m.column, m.severity]),
+    ]);
+    expect(loud.messages[0].message).toBe(notice.message);
+    expect(loud.errorCount).toBe(ours.filter((m) => m.severity === 2).length);
+    expect(quiet.messages.map((m) => m.ruleId)).not.toContain("optim-lint/notices");
+    expect(quiet.messages.length).toBe(loud.messages.length - 1);
+  });
+});
+
 describe("ESLint Node API", () => {
   it("lints files and text, takes rule options and severities from the config, and feeds a formatter", async () => {
     const file = place("mixed.py", "api.py");

@@ -76,7 +76,7 @@ function valueEdit(text: string, node: SyntaxNode, arg: ArgumentFact, rendered: 
 export function setArgument(
   text: string, root: SyntaxNode, call: SyntaxNode, site: OptimizerSite, name: string, value: LiteralValue,
 ): TextEdit[] | string {
-  const rendered = renderLiteral(value, preferredQuote(root));
+  const rendered = renderLiteral(value, () => preferredQuote(root));
   const arg = site.args.get(name);
   if (arg?.how === "unpacked") {
     const literal = arg.value.literalSpan && root.namedDescendantForIndex(arg.value.literalSpan.start, arg.value.literalSpan.end);

@@ -28,7 +28,7 @@ export function renameInMapping(text: string, site: OptimizerSite, data: ConfigS
 
 /** A key set to a literal in the arguments' mapping: its value replaced, or a new entry in the file's style. */
 export function setInMapping(text: string, root: SyntaxNode, data: ConfigSiteData, argument: string, value: LiteralValue): TextEdit[] | string {
-  const quote = preferredQuote(root);
+  const quote = () => preferredQuote(root);
   const rendered = renderLiteral(value, quote);
   if (data.argsMissing) return `the arguments' ${data.argsMissing} mapping does not exist yet`;
   const key = data.keyFor(argument);
@@ -41,7 +41,7 @@ export function setInMapping(text: string, root: SyntaxNode, data: ConfigSiteDat
   if (!container || container.hasError) return "the arguments are not a dict or a call that can be edited";
   if (container.type === "dictionary") {
     const items = codeChildren(container);
-    const keyQuote = items.map((item) => item.childForFieldName("key")?.text).map((k) => (k ? quoteOf(k) : undefined)).find(Boolean) ?? quote;
+    const keyQuote = items.map((item) => item.childForFieldName("key")?.text).map((k) => (k ? quoteOf(k) : undefined)).find(Boolean) ?? quote();
     return appendItem(text, container, items, `${renderLiteral(key, keyQuote)}: ${rendered}`);
   }
   const list = container.childForFieldName("arguments");

@@ -1,5 +1,5 @@
 /** Which names a Python module binds by import, where each name is bound otherwise, and where it is used. */
-import { ancestorOf, type SyntaxNode } from "./syntax.js";
+import { ancestorOf, perModule, type SyntaxNode } from "./syntax.js";
 
 /** A name an import statement binds. */
 export interface ImportBinding {
@@ -30,11 +30,13 @@ export function importEntries(statement: SyntaxNode): SyntaxNode[] {
   return statement.childrenForFieldName("name");
 }
 
-/** Every name bound by an import anywhere in the module, by local name. */
-export function importBindings(root: SyntaxNode): Map<string, ImportBinding[]> {
+/** Every name bound by an import anywhere in the module, by local name (computed once per module; do not change it). */
+export const importBindings = perModule(collectImportBindings);
+
+function collectImportBindings(root: SyntaxNode): Map<string, ImportBinding[]> {
   const bindings = new Map<string, ImportBinding[]>();
   const add = (binding: ImportBinding) => bindings.set(binding.local, [...(bindings.get(binding.local) ?? []), binding]);
-  for (const statement of root.descendantsOfType(["import_statement", "import_from_statement"])) {
+  for (const statement of importStatements(root)) {
     const from = statement.type === "import_from_statement" ? statement.childForFieldName("module_name")?.text : undefined;
     for (const entry of importEntries(statement)) {
       const dotted = entry.type === "aliased_import" ? entry.childForFieldName("name")!.text : entry.text;
@@ -47,6 +49,25 @@ export function importBindings(root: SyntaxNode): Map<string, ImportBinding[]> {
     }
   }
   return bindings;
+}
+
+/**
+ * The import statements of a module, in order. Every one has the keyword `import`: the keyword's occurrences in the
+ * text are looked up in the tree (a word in a comment or a string is not a keyword token), which costs far less than
+ * walking the whole tree.
+ */
+function importStatements(root: SyntaxNode): SyntaxNode[] {
+  const statements: SyntaxNode[] = [];
+  const text = root.text;
+  for (const match of text.matchAll(/(?<![\p{L}\p{N}_.])import(?![\p{L}\p{N}_])/gu)) {
+    const start = root.startIndex + match.index;
+    const keyword = root.descendantForIndex(start, start + "import".length);
+    if (keyword.type !== "import" || keyword.startIndex !== start) continue;
+    const statement = keyword.parent;
+    // One `import` keyword per statement, so each statement is found once.
+    if (statement?.type === "import_statement" || statement?.type === "import_from_statement") statements.push(statement);
+  }
+  return statements;
 }
 
 /** Whether an identifier is a place that binds its name (assignment target, definition, parameter, ...), not a read. */
@@ -85,8 +106,22 @@ export function isBindingOccurrence(identifier: SyntaxNode): boolean {
 /** Letters, digits and underscores: what may continue a Python identifier. */
 const IDENTIFIER_CHAR = "[\\p{L}\\p{N}\\p{Mn}\\p{Mc}_]";
 
-/** Identifiers spelled `name` inside `scope` that refer to a variable: not attribute names, keyword names or import statements. */
+/** The module-wide occurrences of each name already looked up, per module. */
+const moduleOccurrences = perModule(() => new Map<string, SyntaxNode[]>());
+
+/**
+ * Identifiers spelled `name` inside `scope` that refer to a variable: not attribute names, keyword names or import
+ * statements. For the whole module the answer is kept (many fixes on one file ask about the same names); do not change it.
+ */
 export function nameOccurrences(scope: SyntaxNode, name: string): SyntaxNode[] {
+  if (scope.type !== "module") return occurrencesIn(scope, name);
+  const memo = moduleOccurrences(scope);
+  let found = memo.get(name);
+  if (!found) memo.set(name, (found = occurrencesIn(scope, name)));
+  return found;
+}
+
+function occurrencesIn(scope: SyntaxNode, name: string): SyntaxNode[] {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const pattern = new RegExp(`(?<!${IDENTIFIER_CHAR})${escaped}(?!${IDENTIFIER_CHAR})`, "gu");
   const found: SyntaxNode[] = [];

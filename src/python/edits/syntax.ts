@@ -1,13 +1,27 @@
 /** Tree-sitter helpers the Python edits share: one parser, node lookup by span, line layout. */
 import type Parser from "tree-sitter";
 import type { Span } from "../../core/facts.js";
-import { parseTree } from "../parser.js";
 
 export type SyntaxNode = Parser.SyntaxNode;
 
-/** The module node of a fresh parse of `text` (with the adapter's one parser). */
-export function parseModule(text: string): SyntaxNode {
-  return parseTree(text).rootNode;
+/** One module node object per tree, so that what the edits compute per module can be kept on it. */
+const roots = new WeakMap<Parser.Tree, SyntaxNode>();
+
+/** The module node of a tree, the same object each time. */
+export function moduleOf(tree: Parser.Tree): SyntaxNode {
+  let root = roots.get(tree);
+  if (!root) roots.set(tree, (root = tree.rootNode));
+  return root;
+}
+
+/** A per-module memo: `compute(root)` once for each module node. */
+export function perModule<T>(compute: (root: SyntaxNode) => T): (root: SyntaxNode) => T {
+  const memo = new WeakMap<SyntaxNode, T>();
+  return (root) => {
+    let value = memo.get(root);
+    if (value === undefined) memo.set(root, (value = compute(root)));
+    return value;
+  };
 }
 
 /** The span a node covers. */
