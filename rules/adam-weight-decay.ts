@@ -89,6 +89,7 @@ export const adamWeightDecay: Rule<Record<string, never>> = {
         span: site.span,
         message: "",
         related: [...groupNote, ...originNotes("weight_decay", decay.source), ...(flag ? originNotes(flag, flagArg?.value) : [])],
+        reads: ["weight_decay", ...(flag ? [flag] : [])].map((name) => ({ site: site.id, name })),
       };
       const fix = remedy(site, info);
       if (fix) {

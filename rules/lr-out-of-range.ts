@@ -121,6 +121,7 @@ export const lrOutOfRange: Rule<{ factor: number; ranges: RangeOverrides }> = {
         span: arg.span,
         message: `lr=${formatNumber(lr)}${provenance(arg.value)} is far ${tooHigh ? "above" : "below"} the typical range for ${className(info)} (${info.family} family: ${typical}); ${consequence}. Start near ${formatNumber(range.suggested)} and tune from there.`,
         related: originNotes("lr", arg.value),
+        reads: [{ site: site.id, name: "lr" }],
         suggestions: [
           {
             desc: `Set lr=${formatNumber(range.suggested)}, a usual starting value for the ${info.family} family`,

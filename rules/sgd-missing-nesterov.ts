@@ -42,6 +42,7 @@ export const sgdMissingNesterov: Rule<Record<string, never>> = {
           ...originNotes("momentum", momentumArg?.value),
           ...originNotes("dampening", dampeningArg?.value),
         ],
+        reads: ["momentum", "dampening", "nesterov"].map((name) => ({ site: site.id, name })),
       };
       const request = { kind: "set-argument" as const, site: site.id, name: "nesterov", value: true };
       if (dampening !== undefined && dampening !== 0) {

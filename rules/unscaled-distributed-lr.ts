@@ -53,6 +53,7 @@ export const unscaledDistributedLr: Rule<Record<string, never>> = {
         span: arg.span,
         message: `lr=${formatNumber(arg.value.value.value)}${provenance(arg.value)} does not change with the number of workers, but under data-parallel training each worker adds its own batch to the global batch; scale the learning rate with the world size (and warm it up), or divide the per-worker batch by it.`,
         related: [...originNotes("lr", arg.value), ...setup],
+        reads: [{ site: site.id, name: "lr" }],
         suggestions: [
           {
             desc: "Scale the learning rate linearly with the number of workers (and warm it up)",

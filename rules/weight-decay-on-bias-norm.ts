@@ -45,6 +45,7 @@ export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
           span: params.span,
           message: `${className(info)} applies ${setting} to every parameter, including biases and normalization weights, because ${params.by} decays all parameters unless told otherwise; ${remedy}.`,
           related: originNotes("weight_decay", wdArg.value),
+          reads: [{ site: site.id, name: "weight_decay" }],
           settingsChange: settingsChange(site, info, {}),
         });
         continue;
@@ -54,6 +55,7 @@ export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
         span: params.span,
         message: `${className(info)} applies ${setting} to every parameter of \`${params.model}\`, including biases and normalization weights, which should not be decayed; put those in a parameter group with weight_decay=0.`,
         related: originNotes("weight_decay", wdArg.value),
+        reads: [{ site: site.id, name: "weight_decay" }],
         suggestions: [
           {
             desc: "Split the parameters into a decayed group (weight matrices) and an undecayed group (biases and norm weights)",
