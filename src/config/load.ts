@@ -34,9 +34,11 @@ export interface ProjectConfig {
   rules: Map<string, RuleConfig>;
   /** `include-tests`: report findings in test code too (absent: not set here). */
   includeTests?: boolean;
+  /** `unsafe-fixes`: let `--fix` apply unsafe fixes too (absent: not set here). */
+  unsafeFixes?: boolean;
 }
 
-const CONFIG_KEYS = ["select", "extend-select", "ignore", "exclude", "per-file-ignores", "rules", "include-tests"] as const;
+export const CONFIG_KEYS = ["select", "extend-select", "ignore", "exclude", "per-file-ignores", "rules", "include-tests", "unsafe-fixes"] as const;
 const SEVERITIES: readonly SeveritySetting[] = ["off", "info", "warning", "error"];
 const OPTIM_LINT_TOML = "optim-lint.toml";
 const PYPROJECT = "pyproject.toml";
@@ -177,12 +179,16 @@ export function parseConfig(text: string, file: string, rules: readonly Rule<unk
   const list = (key: string): string[] | undefined => (key in table ? stringList(table[key], key, where) : undefined);
   const selection: RuleSelection = { select: list("select"), extendSelect: list("extend-select"), ignore: list("ignore") };
   for (const selectors of [selection.select, selection.extendSelect, selection.ignore]) checkSelectors(selectors, rules, where);
-  const includeTests = table["include-tests"];
-  if (includeTests !== undefined && typeof includeTests !== "boolean") {
-    throw new UsageError(`"include-tests" in ${where} must be a boolean, got ${typeName(includeTests)}`);
-  }
+  const flag = (key: string): boolean | undefined => {
+    const value = table[key];
+    if (value !== undefined && typeof value !== "boolean") throw new UsageError(`"${key}" in ${where} must be a boolean, got ${typeName(value)}`);
+    return value;
+  };
+  const includeTests = flag("include-tests");
+  const unsafeFixes = flag("unsafe-fixes");
   return {
     ...(includeTests !== undefined ? { includeTests } : {}),
+    ...(unsafeFixes !== undefined ? { unsafeFixes } : {}),
     file,
     dir: path.dirname(file),
     selection,
