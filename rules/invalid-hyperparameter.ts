@@ -34,6 +34,7 @@ export const invalidHyperparameter: Rule<Record<string, never>> = {
     defaultSeverity: "error",
     priority: "numerical-stability",
     fixable: true,
+    fixApplicability: "safe",
     hasSuggestions: false,
     docs: {
       summary: "Finds optimizer arguments that PyTorch rejects or that make training impossible.",
@@ -43,8 +44,14 @@ export const invalidHyperparameter: Rule<Record<string, never>> = {
         "PyTorch checks most of these when the optimizer is constructed and raises a ValueError, which in a training script typically surfaces only after data loading and model setup, or on a cluster job after queueing. A momentum of 1 or more is accepted but never forgets old gradients, so updates grow without bound. Swapped betas give the squared-gradient average a memory of about ten steps and the gradient average a memory of a thousand, which makes step sizes erratic and training unstable.",
       badExample: "import torch\n\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.999, 0.9))\n",
       goodExample: "import torch\n\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999))\n",
+      severityRationale:
+        "An error: PyTorch rejects most of these values when the optimizer is built, and the rest (a momentum of 1 or more, swapped betas) make training unstable.",
+      configExample: {
+        language: "json",
+        code: '{\n  "train_batch_size": 256,\n  "optimizer": {\n    "type": "AdamW",\n    "params": {"lr": 3e-4, "betas": [0.999, 0.9], "weight_decay": 0.01}\n  }\n}\n',
+      },
       fixSafety:
-        "`--fix` swaps swapped betas where the pair is written (at the call, or at the argparse default or constant it comes from). Other invalid values need a decision about the intended value and are only reported.",
+        "The fix is **safe**: `--fix` applies it. Betas written in the wrong order are a slip, not a tuned choice, and swapping them restores the values the pair was meant to hold. `--fix` swaps swapped betas where the pair is written (at the call, or at the argparse default or constant it comes from). Other invalid values need a decision about the intended value and are only reported.",
     },
   },
   defaultOptions: {},

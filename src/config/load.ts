@@ -38,7 +38,47 @@ export interface ProjectConfig {
   unsafeFixes?: boolean;
 }
 
-export const CONFIG_KEYS = ["select", "extend-select", "ignore", "exclude", "per-file-ignores", "rules", "include-tests", "unsafe-fixes"] as const;
+/**
+ * The settings of `[tool.optim-lint]` in `pyproject.toml`, or of `optim-lint.toml` (the same keys without the prefix),
+ * as written in TOML. `npm run docs` reads this type, its property types and these comments, to write the JSON Schema
+ * `schema/optim-lint.schema.json` that TOML editors complete and validate with; `rules` there lists every rule's options.
+ */
+export interface ConfigFileSettings {
+  /**
+   * The rules to run, replacing the default set (every rule): rule codes (`OPT001`), rule names (`adam-weight-decay`),
+   * code prefixes (`OPT0`) or `ALL`.
+   * @default ["ALL"]
+   */
+  select?: string[];
+  /** Rules to run on top of the selection, written as in `select`. */
+  "extend-select"?: string[];
+  /** Rules to leave out of the selection, written as in `select`; the more specific selector wins over a broader one. */
+  ignore?: string[];
+  /**
+   * Glob patterns, relative to the configuration file's folder, of files and folders not to lint when walking folders
+   * (with `--force-exclude`, also when named on the command line).
+   * @default []
+   */
+  exclude?: string[];
+  /** Rules to leave out for the files a glob pattern matches: the pattern (relative to this file's folder) to a list of selectors. */
+  "per-file-ignores"?: Record<string, string[]>;
+  /** Each rule's severity and options, by code or name: a severity, or a table with `severity` and the rule's options. */
+  rules?: Record<string, unknown>;
+  /**
+   * Report findings in test code too (test files, test functions and classes, fixtures), as `--include-tests` does.
+   * @default false
+   */
+  "include-tests"?: boolean;
+  /**
+   * Let `--fix` apply unsafe fixes too (fixes that change training dynamics you must re-tune, such as Adam to AdamW),
+   * as `--unsafe-fixes` does; `--no-unsafe-fixes` overrides it.
+   * @default false
+   */
+  "unsafe-fixes"?: boolean;
+}
+
+/** Every key of the settings table, in the order of `ConfigFileSettings`. */
+export const CONFIG_KEYS = ["select", "extend-select", "ignore", "exclude", "per-file-ignores", "rules", "include-tests", "unsafe-fixes"] as const satisfies readonly (keyof ConfigFileSettings)[];
 const SEVERITIES: readonly SeveritySetting[] = ["off", "info", "warning", "error"];
 const OPTIM_LINT_TOML = "optim-lint.toml";
 const PYPROJECT = "pyproject.toml";

@@ -90,7 +90,10 @@ export interface RuleDocs {
   badExample: string;
   /** Python code that must not trigger the rule. */
   goodExample: string;
+  /** Why the fix is safe or unsafe, or why there is none; shown under "Fix safety". */
   fixSafety?: string;
+  /** Why the rule's default severity is what it is (a likely bug, a better way, a judgement call). */
+  severityRationale?: string;
   /** A training config (YAML, JSON or a Python config dict) that triggers the rule, when the rule reads configs. */
   configExample?: { language: "yaml" | "json" | "python"; code: string };
   /** Each option: name → description (the default comes from `defaultOptions`). */
@@ -108,6 +111,8 @@ export interface RuleMeta {
   /** The debugging order's step this rule's findings belong to. */
   priority: RulePriority;
   fixable: boolean;
+  /** The tier of every fix the rule reports (required when `fixable`): `--fix` applies `safe` ones, `--unsafe-fixes` the others. */
+  fixApplicability?: FixApplicability;
   hasSuggestions: boolean;
   docs: RuleDocs;
 }
