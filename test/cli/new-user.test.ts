@@ -143,7 +143,7 @@ describe("rules and explain (item 12)", () => {
     const json = runCli(tmp, ["rules", "--format", "json"]);
     expect(json.status).toBe(0);
     const rows = JSON.parse(json.stdout) as { code: string; name: string; fixable: boolean }[];
-    expect(rows.find((r) => r.code === "OPT001")).toMatchObject({ name: "adam-weight-decay", fixable: true });
+    expect(rows.find((r) => r.code === "OPT001")).toMatchObject({ name: "adam-weight-decay", fixable: true, fixApplicability: "unsafe", priority: "optimizer-choice" });
     const table = runCli(tmp, ["rules"]).stdout.split("\n");
     expect(table.filter((line) => /^OPT\d{3} /.test(line))).toHaveLength(rows.length);
     expect(runCli(tmp, ["rules", "--format", "xml"]).status).toBe(2);
