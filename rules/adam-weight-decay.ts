@@ -57,6 +57,7 @@ export const adamWeightDecay: Rule<Record<string, never>> = {
     defaultSeverity: "error",
     priority: "optimizer-choice",
     fixable: true,
+    fixApplicability: "unsafe",
     hasSuggestions: true,
     docs: {
       summary: "Finds Adam-family optimizers whose weight_decay is applied as an L2 term through the gradient instead of decoupled decay.",
@@ -66,8 +67,14 @@ export const adamWeightDecay: Rule<Record<string, never>> = {
         "These optimizers add `weight_decay * param` to the gradient before dividing by the gradient's running magnitude (its root-mean-square, or its maximum for Adamax). Parameters with large or noisy gradients therefore receive almost no decay while parameters with small gradients are decayed much harder, so the setting does not regularize the way the number suggests and does not transfer between models. Decoupled weight decay (AdamW, Loshchilov & Hutter) shrinks the weights directly, independent of the gradient statistics, which is what a weight_decay value is normally tuned for.",
       badExample: "import torch\n\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=0.01)\n",
       goodExample: "import torch\n\noptimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)\n",
+      severityRationale:
+        "An error: the decay does not do what its number says (parameters with large gradients are barely decayed), so a run regularizes differently from what was tuned and results do not transfer. It is a likely bug, not a matter of taste.",
+      configExample: {
+        language: "python",
+        code: "# mmengine config\noptim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3, weight_decay=1e-4))\n",
+      },
       fixSafety:
-        "`--fix` replaces `Adam` with `AdamW` (keeping the import style; the arguments are the same) and sets `decoupled_weight_decay=True` on `NAdam` and `RAdam`, or on an `Adam` that passes `decoupled_weight_decay=False` explicitly; in configs it rewrites the optimizer's name in place (`type='Adam'` becomes `type='AdamW'`, timm's `'adam'` becomes `'adamw'`) and sets DeepSpeed's `adam_w_mode` to true. When that flag is read from elsewhere (an argparse option, a config entry), the change is only a suggestion, so a switch the user controls is not overridden. This changes training on purpose: the same weight_decay value now decays every weight at the same rate, and because decoupled decay is multiplied by the learning rate (each step shrinks the weights by lr times weight_decay), a value tuned as an L2 term decays far less after the switch. AdamW runs typically use 0.01 to 0.1, so re-tune the value; the fix keeps the number as written and the message says so. `Adamax` has no decoupled variant in PyTorch and FusedAdam's `adam_w_mode=False` may be deliberate, so both are reported without a fix.",
+        "The fix is **unsafe**: `--fix` alone leaves it, `--fix --unsafe-fixes` applies it. It replaces `Adam` with `AdamW` (keeping the import style; the arguments are the same) and sets `decoupled_weight_decay=True` on `NAdam` and `RAdam`, or on an `Adam` that passes `decoupled_weight_decay=False` explicitly; in configs it rewrites the optimizer's name in place (`type='Adam'` becomes `type='AdamW'`, timm's `'adam'` becomes `'adamw'`) and sets DeepSpeed's `adam_w_mode` to true. When that flag is read from elsewhere (an argparse option, a config entry), the change is only a suggestion, so a switch the user controls is not overridden. This changes training on purpose: the same weight_decay value now decays every weight at the same rate, and because decoupled decay is multiplied by the learning rate (each step shrinks the weights by lr times weight_decay), a value tuned as an L2 term decays far less after the switch. AdamW runs typically use 0.01 to 0.1, so re-tune the value; the fix keeps the number as written and the message says so. `Adamax` has no decoupled variant in PyTorch and FusedAdam's `adam_w_mode=False` may be deliberate, so both are reported without a fix.",
     },
   },
   defaultOptions: {},
@@ -89,6 +96,7 @@ export const adamWeightDecay: Rule<Record<string, never>> = {
         span: site.span,
         message: "",
         related: [...groupNote, ...originNotes("weight_decay", decay.source), ...(flag ? originNotes(flag, flagArg?.value) : [])],
+        reads: ["weight_decay", ...(flag ? [flag] : [])].map((name) => ({ site: site.id, name })),
       };
       const fix = remedy(site, info);
       if (fix) {

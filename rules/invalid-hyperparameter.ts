@@ -1,5 +1,5 @@
 import type { Report, Rule } from "../src/core/types.js";
-import type { ArgumentFact } from "../src/core/facts.js";
+import type { ArgumentFact, OptimizerSite } from "../src/core/facts.js";
 import { asBool, asNumbers } from "../src/core/facts.js";
 import type { OptimizerInfo } from "../src/knowledge/index.js";
 import { effectiveNumber, formatLiteral, formatNumber, originNotes, provenance, settingsChange, valuesReplacedByCheckpoint } from "./util.js";
@@ -21,9 +21,9 @@ function shown(arg: ArgumentFact, value: string): string {
   return `${arg.name}=${value}${provenance(arg.value)}`;
 }
 
-/** A report on one argument, with the note for where its value came from. */
-function onArgument(arg: ArgumentFact, message: string): Report {
-  return { span: arg.span, message, related: originNotes(arg.name, arg.value) };
+/** A report on one argument of a construction, with the note for where its value came from; it declares the value invalid, so other rules do not also judge it. */
+function onArgument(site: OptimizerSite, arg: ArgumentFact, message: string): Report {
+  return { span: arg.span, message, related: originNotes(arg.name, arg.value), invalidates: [{ site: site.id, name: arg.name }] };
 }
 
 export const invalidHyperparameter: Rule<Record<string, never>> = {
@@ -34,6 +34,7 @@ export const invalidHyperparameter: Rule<Record<string, never>> = {
     defaultSeverity: "error",
     priority: "numerical-stability",
     fixable: true,
+    fixApplicability: "safe",
     hasSuggestions: false,
     docs: {
       summary: "Finds optimizer arguments that PyTorch rejects or that make training impossible.",
@@ -43,8 +44,14 @@ export const invalidHyperparameter: Rule<Record<string, never>> = {
         "PyTorch checks most of these when the optimizer is constructed and raises a ValueError, which in a training script typically surfaces only after data loading and model setup, or on a cluster job after queueing. A momentum of 1 or more is accepted but never forgets old gradients, so updates grow without bound. Swapped betas give the squared-gradient average a memory of about ten steps and the gradient average a memory of a thousand, which makes step sizes erratic and training unstable.",
       badExample: "import torch\n\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.999, 0.9))\n",
       goodExample: "import torch\n\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999))\n",
+      severityRationale:
+        "An error: PyTorch rejects most of these values when the optimizer is built, and the rest (a momentum of 1 or more, swapped betas) make training unstable.",
+      configExample: {
+        language: "json",
+        code: '{\n  "train_batch_size": 256,\n  "optimizer": {\n    "type": "AdamW",\n    "params": {"lr": 3e-4, "betas": [0.999, 0.9], "weight_decay": 0.01}\n  }\n}\n',
+      },
       fixSafety:
-        "`--fix` swaps swapped betas where the pair is written (at the call, or at the argparse default or constant it comes from). Other invalid values need a decision about the intended value and are only reported.",
+        "The fix is **safe**: `--fix` applies it. Betas written in the wrong order are a slip, not a tuned choice, and swapping them restores the values the pair was meant to hold. `--fix` swaps swapped betas where the pair is written (at the call, or at the argparse default or constant it comes from). Other invalid values need a decision about the intended value and are only reported.",
     },
   },
   defaultOptions: {},
@@ -57,25 +64,26 @@ export const invalidHyperparameter: Rule<Record<string, never>> = {
         const value = arg.value.value.kind === "number" ? arg.value.value.value : undefined;
         if (arg.name in NON_NEGATIVE) {
           if (value !== undefined && value < 0) {
-            ctx.report(onArgument(arg, `${shown(arg, formatNumber(value))} is negative; ${rejection(info)}. ${capitalize(NON_NEGATIVE[arg.name])}.`));
+            ctx.report(onArgument(site, arg, `${shown(arg, formatNumber(value))} is negative; ${rejection(info)}. ${capitalize(NON_NEGATIVE[arg.name])}.`));
           }
         } else if (arg.name === "momentum") {
           if (value === undefined) continue;
-          if (value < 0) ctx.report(onArgument(arg, `${shown(arg, formatNumber(value))} is negative; ${rejection(info)}. Use a value in [0, 1) such as 0.9.`));
+          if (value < 0) ctx.report(onArgument(site, arg, `${shown(arg, formatNumber(value))} is negative; ${rejection(info)}. Use a value in [0, 1) such as 0.9.`));
           // torch accepts a momentum of 1 or more, so a checkpoint loaded afterwards replaces it before it trains.
           else if (value >= 1 && !valuesReplacedByCheckpoint(site)) {
-            ctx.report(onArgument(arg, `${shown(arg, formatNumber(value))} must be below 1: at 1 or more the momentum buffer never forgets old gradients and the updates grow without bound. Use a value in [0, 1) such as 0.9.`));
+            ctx.report(onArgument(site, arg, `${shown(arg, formatNumber(value))} must be below 1: at 1 or more the momentum buffer never forgets old gradients and the updates grow without bound. Use a value in [0, 1) such as 0.9.`));
           }
         } else if (arg.name === "betas") {
           const betas = asNumbers(arg.value);
           if (!betas || betas.length !== 2) continue;
           const text = formatLiteral(betas);
           if (betas.some((b) => b < 0 || b >= 1)) {
-            ctx.report(onArgument(arg, `${shown(arg, text)} has a value outside [0, 1); ${rejection(info)}. The usual values are (0.9, 0.999).`));
+            ctx.report(onArgument(site, arg, `${shown(arg, text)} has a value outside [0, 1); ${rejection(info)}. The usual values are (0.9, 0.999).`));
           } else if (betas[0] > betas[1] && !valuesReplacedByCheckpoint(site)) {
             const swapped = [betas[1], betas[0]];
             ctx.report({
               ...onArgument(
+                site,
                 arg,
                 `${shown(arg, text)} looks swapped: beta1 averages the gradient and is normally the smaller one (0.9), beta2 averages its square and is normally the larger (0.999); with these values step sizes become erratic. Swap them.`,
               ),
@@ -90,12 +98,12 @@ export const invalidHyperparameter: Rule<Record<string, never>> = {
           const dampeningArg = site.args.get("dampening");
           if (momentum !== undefined && momentum <= 0) {
             ctx.report({
-              ...onArgument(arg, `nesterov=True needs a positive momentum, but momentum=${formatNumber(momentum)}${provenance(momentumArg?.value)}; ${rejection(info)}. Set momentum (for example 0.9) or drop nesterov.`),
+              ...onArgument(site, arg, `nesterov=True needs a positive momentum, but momentum=${formatNumber(momentum)}${provenance(momentumArg?.value)}; ${rejection(info)}. Set momentum (for example 0.9) or drop nesterov.`),
               related: [...originNotes("nesterov", arg.value), ...originNotes("momentum", momentumArg?.value)],
             });
           } else if (dampening !== undefined && dampening !== 0) {
             ctx.report({
-              ...onArgument(arg, `nesterov=True needs dampening=0, but dampening=${formatNumber(dampening)}${provenance(dampeningArg?.value)}; ${rejection(info)}. Set dampening=0 or drop nesterov.`),
+              ...onArgument(site, arg, `nesterov=True needs dampening=0, but dampening=${formatNumber(dampening)}${provenance(dampeningArg?.value)}; ${rejection(info)}. Set dampening=0 or drop nesterov.`),
               related: [...originNotes("nesterov", arg.value), ...originNotes("dampening", dampeningArg?.value)],
             });
           }

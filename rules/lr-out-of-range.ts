@@ -1,7 +1,7 @@
 import type { Rule } from "../src/core/types.js";
 import type { OptimizerSite, TrainingFacts } from "../src/core/facts.js";
 import { asNumber } from "../src/core/facts.js";
-import type { Knowledge, LrRange, OptimizerInfo } from "../src/knowledge/index.js";
+import type { Family, Knowledge, LrRange, OptimizerInfo } from "../src/knowledge/index.js";
 import { className, formatNumber, groupsOverride, originNotes, provenance, settingsChange, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
 
 /** A construction with a known positive lr and the range of its family. */
@@ -13,7 +13,15 @@ interface RatedSite {
 }
 
 /** Per-family bounds a project sets in its configuration, over the knowledge table's. */
-type RangeOverrides = Record<string, Partial<Pick<LrRange, "low" | "high" | "suggested">>>;
+type RangeOverrides = Partial<Record<Family, Partial<Pick<LrRange, "low" | "high" | "suggested">>>>;
+
+/** The options of lr-out-of-range (`npm run docs` reads this type for the rule page and the config schema). */
+export interface LrOutOfRangeOptions {
+  /** How far outside the typical range (as a multiple of its bounds) a learning rate must be before it is reported. */
+  factor: number;
+  /** Typical ranges to use instead of the built-in ones, by optimizer family (`adam`, `sgd`, `rmsprop`, `adagrad`, `adadelta`, `lamb`, `lars`): a table of `low`, `high` and `suggested`, e.g. `ranges = { sgd = { high = 5 } }`. */
+  ranges: RangeOverrides;
+}
 
 /** The knowledge table's range for a family, with the configured bounds (finite numbers only) laid over it. */
 function rangeFor(knowledge: Knowledge, info: OptimizerInfo, overrides: RangeOverrides): LrRange | undefined {
@@ -65,7 +73,7 @@ function commandLineDefaultKey(site: OptimizerSite): string | undefined {
   return origin?.overridable ? `${origin.span.start}:${origin.span.end}` : undefined;
 }
 
-export const lrOutOfRange: Rule<{ factor: number; ranges: RangeOverrides }> = {
+export const lrOutOfRange: Rule<LrOutOfRangeOptions> = {
   meta: {
     code: "OPT003",
     name: "lr-out-of-range",
@@ -82,6 +90,12 @@ export const lrOutOfRange: Rule<{ factor: number; ranges: RangeOverrides }> = {
         "The learning rate scale depends on the update rule. Adaptive methods divide by the gradient's running magnitude, so their lr is close to the raw step size and needs values 10 to 100 times smaller than SGD's. Copying an SGD rate such as 0.1 to Adam typically diverges within a few steps, while an Adam-sized rate on SGD barely moves the weights and wastes the run.",
       badExample: "import torch\n\noptimizer = torch.optim.Adam(model.parameters(), lr=0.1)\n",
       goodExample: "import torch\n\noptimizer = torch.optim.Adam(model.parameters(), lr=3e-4)\n",
+      severityRationale:
+        "An error: a rate this far outside its family's range usually diverges in a few steps or barely trains, which wastes the run. It is the first thing to check when training misbehaves.",
+      configExample: {
+        language: "json",
+        code: '{\n  "output_dir": "out",\n  "optim": "adamw_torch",\n  "learning_rate": 0.1\n}\n',
+      },
       fixSafety:
         "Never fixed automatically: the right learning rate depends on the model, batch size and schedule. A suggestion sets the family's usual starting value at the call; if the value comes from an argparse default or a constant, that definition is shown and may be the better place to change it.",
       options: {
@@ -121,6 +135,7 @@ export const lrOutOfRange: Rule<{ factor: number; ranges: RangeOverrides }> = {
         span: arg.span,
         message: `lr=${formatNumber(lr)}${provenance(arg.value)} is far ${tooHigh ? "above" : "below"} the typical range for ${className(info)} (${info.family} family: ${typical}); ${consequence}. Start near ${formatNumber(range.suggested)} and tune from there.`,
         related: originNotes("lr", arg.value),
+        reads: [{ site: site.id, name: "lr" }],
         suggestions: [
           {
             desc: `Set lr=${formatNumber(range.suggested)}, a usual starting value for the ${info.family} family`,

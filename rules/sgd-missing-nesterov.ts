@@ -9,6 +9,7 @@ export const sgdMissingNesterov: Rule<Record<string, never>> = {
     defaultSeverity: "warning",
     priority: "optimizer-choice",
     fixable: true,
+    fixApplicability: "safe",
     hasSuggestions: true,
     docs: {
       summary: "Finds SGD with momentum that uses classical momentum instead of Nesterov momentum.",
@@ -18,8 +19,14 @@ export const sgdMissingNesterov: Rule<Record<string, never>> = {
         "Nesterov momentum evaluates the gradient step after the momentum step has been taken into account, which corrects the velocity earlier when it overshoots. It costs nothing extra, usually converges at least as fast as classical momentum, and is the standard choice in modern vision training recipes; leaving it off is a missed, free improvement.",
       badExample: "import torch\n\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)\n",
       goodExample: "import torch\n\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)\n",
+      severityRationale:
+        "A warning: classical momentum trains, only less well than it could; adding Nesterov is a better way rather than the repair of a bug.",
+      configExample: {
+        language: "yaml",
+        code: "# Hydra config: conf/optimizer/sgd.yaml\n_target_: torch.optim.SGD\nlr: 0.1\nmomentum: 0.9\nweight_decay: 5e-4\n",
+      },
       fixSafety:
-        "`--fix` adds `nesterov=True`. It is not offered when `dampening` is non-zero, because PyTorch rejects Nesterov momentum with dampening, and it is only a suggestion when `dampening` cannot be resolved, or when momentum or dampening can be changed at run time (an argparse default, a config or dataclass field, a parameter default): a run with `--momentum 0` and `nesterov=True` makes PyTorch raise a ValueError, so the user must decide. The update rule changes slightly, which is intended.",
+        "The fix is **safe**: `--fix` applies it. Nesterov momentum keeps the learning rate, momentum and weight decay meaningful as tuned (the same hyperparameters are sound for both forms), so nothing needs re-tuning; the update rule changes slightly, which is the point. `--fix` adds `nesterov=True`. It is not offered when `dampening` is non-zero, because PyTorch rejects Nesterov momentum with dampening, and it is only a suggestion when `dampening` cannot be resolved, or when momentum or dampening can be changed at run time (an argparse default, a config or dataclass field, a parameter default): a run with `--momentum 0` and `nesterov=True` makes PyTorch raise a ValueError, so the user must decide. The update rule changes slightly, which is intended.",
     },
   },
   defaultOptions: {},
@@ -42,6 +49,7 @@ export const sgdMissingNesterov: Rule<Record<string, never>> = {
           ...originNotes("momentum", momentumArg?.value),
           ...originNotes("dampening", dampeningArg?.value),
         ],
+        reads: ["momentum", "dampening", "nesterov"].map((name) => ({ site: site.id, name })),
       };
       const request = { kind: "set-argument" as const, site: site.id, name: "nesterov", value: true };
       if (dampening !== undefined && dampening !== 0) {

@@ -28,6 +28,12 @@ export const unscaledDistributedLr: Rule<Record<string, never>> = {
         "import torch\nfrom torch.nn.parallel import DistributedDataParallel as DDP\n\nmodel = DDP(model)\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)\n",
       goodExample:
         "import torch\nimport torch.distributed as dist\nfrom torch.nn.parallel import DistributedDataParallel as DDP\n\nmodel = DDP(model)\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1 * dist.get_world_size(), momentum=0.9)\n",
+      severityRationale:
+        "A warning: whether the learning rate must grow depends on where it was tuned (on one GPU, or already at the full cluster size), which the code does not say.",
+      configExample: {
+        language: "python",
+        code: "# The optimizer's settings come from a config dict; the script trains data-parallel.\nimport torch\nfrom torch.nn.parallel import DistributedDataParallel as DDP\n\noptim_cfg = dict(lr=0.1, momentum=0.9, weight_decay=1e-4)\n\nmodel = DDP(model)\noptimizer = torch.optim.SGD(model.parameters(), **optim_cfg)\n",
+      },
       fixSafety:
         "Never fixed automatically: whether to scale the learning rate, shrink the per-worker batch, or keep the setting (for example when the lr was tuned at the full cluster size) is a judgement call. A suggestion multiplies the learning rate by the world size; pair it with a warmup.",
     },
@@ -53,6 +59,7 @@ export const unscaledDistributedLr: Rule<Record<string, never>> = {
         span: arg.span,
         message: `lr=${formatNumber(arg.value.value.value)}${provenance(arg.value)} does not change with the number of workers, but under data-parallel training each worker adds its own batch to the global batch; scale the learning rate with the world size (and warm it up), or divide the per-worker batch by it.`,
         related: [...originNotes("lr", arg.value), ...setup],
+        reads: [{ site: site.id, name: "lr" }],
         suggestions: [
           {
             desc: "Scale the learning rate linearly with the number of workers (and warm it up)",

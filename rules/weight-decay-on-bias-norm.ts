@@ -20,6 +20,12 @@ export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
       badExample: "import torch\n\noptimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.05)\n",
       goodExample:
         "import torch\n\ndecay = [p for n, p in model.named_parameters() if p.ndim >= 2]\nno_decay = [p for n, p in model.named_parameters() if p.ndim < 2]\noptimizer = torch.optim.AdamW(\n    [{\"params\": decay, \"weight_decay\": 0.05}, {\"params\": no_decay, \"weight_decay\": 0.0}],\n    lr=1e-3,\n)\n",
+      severityRationale:
+        "A warning: decaying biases and norm weights usually costs a little accuracy rather than breaking training.",
+      configExample: {
+        language: "python",
+        code: "# mmengine config: no paramwise_cfg, so every parameter is decayed\noptim_wrapper = dict(\n    type='OptimWrapper',\n    optimizer=dict(type='AdamW', lr=1e-4, weight_decay=0.05),\n)\n",
+      },
       fixSafety:
         "Never fixed automatically: which parameters count as norm weights depends on the model. A suggestion replaces the parameters with two groups, decaying matrices and leaving one-dimensional parameters (biases, norm weights) undecayed.",
     },
@@ -45,6 +51,7 @@ export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
           span: params.span,
           message: `${className(info)} applies ${setting} to every parameter, including biases and normalization weights, because ${params.by} decays all parameters unless told otherwise; ${remedy}.`,
           related: originNotes("weight_decay", wdArg.value),
+          reads: [{ site: site.id, name: "weight_decay" }],
           settingsChange: settingsChange(site, info, {}),
         });
         continue;
@@ -54,6 +61,7 @@ export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
         span: params.span,
         message: `${className(info)} applies ${setting} to every parameter of \`${params.model}\`, including biases and normalization weights, which should not be decayed; put those in a parameter group with weight_decay=0.`,
         related: originNotes("weight_decay", wdArg.value),
+        reads: [{ site: site.id, name: "weight_decay" }],
         suggestions: [
           {
             desc: "Split the parameters into a decayed group (weight matrices) and an undecayed group (biases and norm weights)",

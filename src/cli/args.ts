@@ -6,6 +6,10 @@ export interface CliOptions {
   format: string;
   outputFile?: string;
   fix: boolean;
+  /** `--unsafe-fixes` (true) or `--no-unsafe-fixes` (false); absent: configuration's `unsafe-fixes` decides. */
+  unsafeFixes?: boolean;
+  /** Message order within a file: by position (default) or by the debugging order (`--sort priority`). */
+  sort: "position" | "priority";
   fixDryRun: boolean;
   diff: boolean;
   select?: string[];
@@ -35,7 +39,7 @@ export interface CliOptions {
 }
 
 type BooleanKey = "cache" | "fix" | "fixDryRun" | "diff" | "quiet" | "stdin" | "noIgnore" | "forceExclude" | "statistics" | "includeTests" | "exitZero" | "help" | "version";
-type ValueKey = "cacheLocation" | "writeBaseline" | "baseline" | "format" | "outputFile" | "config" | "stdinFilename" | "maxWarnings" | "select" | "extendSelect" | "ignore" | "rules";
+type ValueKey = "sort" | "cacheLocation" | "writeBaseline" | "baseline" | "format" | "outputFile" | "config" | "stdinFilename" | "maxWarnings" | "select" | "extendSelect" | "ignore" | "rules";
 
 const BOOLEAN_FLAGS: Record<string, BooleanKey> = {
   "--cache": "cache",
@@ -72,12 +76,17 @@ const VALUE_FLAGS: Record<string, ValueKey> = {
   "--cache-location": "cacheLocation",
   "--write-baseline": "writeBaseline",
   "--baseline": "baseline",
+  "--sort": "sort",
 };
 
 const COLOR_FLAGS: Record<string, boolean> = { "--color": true, "--no-color": false };
+const UNSAFE_FIX_FLAGS: Record<string, boolean> = { "--unsafe-fixes": true, "--no-unsafe-fixes": false };
+
+/** The orders `--sort` takes. */
+const SORT_ORDERS = ["position", "priority"] as const;
 
 /** Every flag spelling, for suggestions. */
-const ALL_FLAGS = [...Object.keys(BOOLEAN_FLAGS), ...Object.keys(VALUE_FLAGS), ...Object.keys(COLOR_FLAGS)];
+const ALL_FLAGS = [...Object.keys(BOOLEAN_FLAGS), ...Object.keys(VALUE_FLAGS), ...Object.keys(COLOR_FLAGS), ...Object.keys(UNSAFE_FIX_FLAGS)];
 
 /** Items of a comma-separated list flag such as `--select OPT001,OPT002`. */
 function listItems(value: string): string[] {
@@ -109,6 +118,12 @@ function storeValue(options: CliOptions, key: ValueKey, value: string): void {
     case "maxWarnings":
       options.maxWarnings = parseMaxWarnings(value);
       return;
+    case "sort":
+      if (!(SORT_ORDERS as readonly string[]).includes(value)) {
+        throw new UsageError(`--sort expects one of ${SORT_ORDERS.join(", ")}, got "${value}"${didYouMean(value, SORT_ORDERS)}`);
+      }
+      options.sort = value as CliOptions["sort"];
+      return;
     default:
       options[key] = value;
   }
@@ -120,6 +135,7 @@ export function defaultOptions(): CliOptions {
     paths: [],
     format: "stylish",
     fix: false,
+    sort: "position",
     fixDryRun: false,
     diff: false,
     maxWarnings: -1,
@@ -153,9 +169,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
     const flag = eq >= 0 ? arg.slice(0, eq) : arg;
     const inline = eq >= 0 ? arg.slice(eq + 1) : undefined;
-    if (flag in BOOLEAN_FLAGS || flag in COLOR_FLAGS) {
+    if (flag in BOOLEAN_FLAGS || flag in COLOR_FLAGS || flag in UNSAFE_FIX_FLAGS) {
       if (inline !== undefined) throw new UsageError(`The ${flag} flag takes no value`);
       if (flag in COLOR_FLAGS) options.color = COLOR_FLAGS[flag];
+      else if (flag in UNSAFE_FIX_FLAGS) options.unsafeFixes = UNSAFE_FIX_FLAGS[flag];
       else options[BOOLEAN_FLAGS[flag]] = true;
       continue;
     }
@@ -183,10 +200,17 @@ Output:
   -o, --output-file <path>    write the report to a file
       --statistics            one row per rule: count, code, fixable marker, name
       --color, --no-color     force or disable colors (default: on a terminal, honoring NO_COLOR/FORCE_COLOR)
+      --sort <order>          order findings within a file by position (default) or by priority:
+                              learning rate, numerical stability, batch size, gradient, optimizer
+                              choice, the order a reviewer fixes them in
 
 Fixing:
       --fix                   apply safe fixes to the files, then report what is left;
                               on stdin, print the fixed text (the report goes to stderr)
+      --unsafe-fixes          let --fix, --fix-dry-run and --diff apply unsafe fixes too (fixes that
+                              change training dynamics you must re-tune, e.g. Adam to AdamW);
+                              same as unsafe-fixes = true in configuration
+      --no-unsafe-fixes       apply safe fixes only, whatever the configuration says
       --fix-dry-run           compute fixes without writing (the JSON formats show "output")
       --diff                  print the fixes as a unified diff, write nothing; exit 1 if there is one
 

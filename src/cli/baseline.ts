@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { UsageError } from "../config/errors.js";
-import type { FileResult, SuppressedMessage } from "../core/results.js";
+import { appliesFix, type FileResult, type SuppressedMessage } from "../core/results.js";
 import { fingerprintPath, fingerprints } from "../formatters/fingerprint.js";
 import { writeFileCreatingFolders } from "./output-file.js";
 
@@ -84,14 +84,17 @@ export function applyBaseline(results: readonly FileResult[], baseline: Map<stri
 function recount(result: FileResult, messages: FileResult["messages"]): FileResult {
   const errors = messages.filter((m) => m.fatal || m.severity === 2);
   const warnings = messages.filter((m) => !m.fatal && m.severity === 1 && m.level !== "info");
+  const { hiddenFixCount: _hidden, ...rest } = result;
+  const hidden = messages.filter((m) => m.fix && !appliesFix(m, result.unsafeFixes)).length;
   return {
-    ...result,
+    ...rest,
     messages,
     errorCount: errors.length,
     fatalErrorCount: errors.filter((m) => m.fatal).length,
     warningCount: warnings.length,
     infoCount: messages.filter((m) => !m.fatal && m.severity === 1 && m.level === "info").length,
-    fixableErrorCount: errors.filter((m) => m.fix).length,
-    fixableWarningCount: warnings.filter((m) => m.fix).length,
+    fixableErrorCount: errors.filter((m) => appliesFix(m, result.unsafeFixes)).length,
+    fixableWarningCount: warnings.filter((m) => appliesFix(m, result.unsafeFixes)).length,
+    ...(hidden > 0 ? { hiddenFixCount: hidden } : {}),
   };
 }

@@ -66,14 +66,14 @@ export class ResultCache {
     return foreign ? {} : (parsed.entries as CacheFile["entries"]);
   }
 
-  /** A key for a file's text under its rule settings. */
-  key(text: string, rules: RuleSetting[]): string {
+  /** A key for a file's text under its rule settings (and whether unsafe fixes count as fixable). */
+  key(text: string, rules: RuleSetting[], unsafeFixes = false): string {
     let settings = this.settingsKeys.get(rules);
     if (settings === undefined) {
       settings = JSON.stringify(rules.map((s) => [s.rule.meta.code, s.rule.meta.name, s.severity, s.options]));
       this.settingsKeys.set(rules, settings);
     }
-    return createHash("sha256").update(this.version).update("\0").update(settings).update("\0").update(text).digest("hex");
+    return createHash("sha256").update(this.version).update("\0").update(settings).update(unsafeFixes ? "\0unsafe-fixes\0" : "\0").update(text).digest("hex");
   }
 
   /** The cached result for a file, when its key matches; `source` is restored from the text. */

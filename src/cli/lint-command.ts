@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { RULES } from "../../rules/index.js";
 import { UsageError } from "../config/errors.js";
 import { checkSelectors } from "../config/selection.js";
-import { fileErrorResult, type FileResult } from "../core/results.js";
+import { appliesFix, byPriority, fileErrorResult, type FileResult } from "../core/results.js";
 import type { Rule } from "../core/types.js";
 import { wantsColor } from "../formatters/color.js";
 import { loadFormatter } from "../formatters/index.js";
@@ -70,7 +70,9 @@ export function errorsOnly(results: readonly FileResult[]): FileResult[] {
     const messages = result.messages.filter((m) => m.fatal || m.severity === 2);
     if (messages.length === 0) return [];
     const suppressedMessages = result.suppressedMessages.filter((m) => m.fatal || m.severity === 2);
-    return [{ ...result, messages, suppressedMessages, errorCount: messages.length, warningCount: 0, infoCount: 0, fixableWarningCount: 0 }];
+    const { hiddenFixCount: _hidden, ...rest } = result;
+    const hidden = messages.filter((m) => m.fix && !appliesFix(m, result.unsafeFixes)).length;
+    return [{ ...rest, messages, suppressedMessages, errorCount: messages.length, warningCount: 0, infoCount: 0, fixableWarningCount: 0, ...(hidden > 0 ? { hiddenFixCount: hidden } : {}) }];
   });
 }
 
@@ -168,6 +170,7 @@ export async function runLint(argv: string[], cwd: string): Promise<number> {
     cwd,
     configPath: options.config,
     fix: options.fix || options.fixDryRun || options.diff,
+    unsafeFixes: options.unsafeFixes,
     noIgnore: options.noIgnore,
     forceExclude: options.forceExclude,
     cli,
@@ -186,6 +189,8 @@ export async function runLint(argv: string[], cwd: string): Promise<number> {
     return run.internalErrors > 0 ? 2 : 0;
   }
   if (baseline) run.results = applyBaseline(run.results, baseline, cwd);
+  // `--sort priority`: within each file, the order a reviewer fixes things in (learning rate first), then position.
+  if (options.sort === "priority") run.results = run.results.map((result) => ({ ...result, messages: [...result.messages].sort(byPriority) }));
   // With --fix on stdin the fixed text owns stdout, so the report goes to stderr (or the output file).
   const fixesStdin = input !== undefined && options.fix;
   if (fixesStdin) printFixedStdin(run, input);

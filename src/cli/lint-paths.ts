@@ -25,6 +25,8 @@ export interface LintRunOptions {
   /** One configuration file for every path, instead of the nearest one to each file. */
   configPath?: string;
   fix?: boolean;
+  /** `--unsafe-fixes` (true) or `--no-unsafe-fixes` (false); absent: each file's configuration decides (default off). */
+  unsafeFixes?: boolean;
   noIgnore?: boolean;
   forceExclude?: boolean;
   cli?: CliRuleOverrides;
@@ -187,7 +189,8 @@ export class LintSession {
     const testFile = !includeTests && filePath !== STDIN_PATH && isTestPath(path.relative(base, filePath));
     if (!includeTests) run.testCode.included = false;
     if (testFile) run.testCode.files++;
-    return { filePath, text, rules: testFile ? [] : this.resolver.settingsFor(filePath, config), hideTestCode: !includeTests };
+    const unsafeFixes = this.options.unsafeFixes ?? config?.unsafeFixes ?? false;
+    return { filePath, text, rules: testFile ? [] : this.resolver.settingsFor(filePath, config), hideTestCode: !includeTests, unsafeFixes };
   }
 
   /**
@@ -196,7 +199,7 @@ export class LintSession {
    */
   private async lintInputs(inputs: LintInput[], run: LintRun, between: (chars: number) => Promise<void>): Promise<void> {
     const cache = this.options.fix ? undefined : this.cache;
-    const keys = inputs.map((input) => (cache && input.filePath !== STDIN_PATH ? cache.key(input.text, input.rules) : undefined));
+    const keys = inputs.map((input) => (cache && input.filePath !== STDIN_PATH ? cache.key(input.text, input.rules, input.unsafeFixes) : undefined));
     const cached = inputs.map((input, i) => (keys[i] === undefined ? undefined : cache!.get(input.filePath, keys[i]!, input.text)));
     const fresh = inputs.filter((_, i) => !cached[i]);
     const dependencies = new Map<string, string[]>();
@@ -266,7 +269,7 @@ function roleBase(file: string, cwd: string, roots: readonly string[]): string {
 }
 
 /** Walks, configures and lints paths without writing anything (fixes, when asked, appear as `output`). */
-export async function lintPaths(paths: string[], opts: { cwd?: string; configPath?: string; fix?: boolean }): Promise<FileResult[]> {
-  const session = new LintSession({ cwd: path.resolve(opts.cwd ?? process.cwd()), configPath: opts.configPath, fix: opts.fix });
+export async function lintPaths(paths: string[], opts: { cwd?: string; configPath?: string; fix?: boolean; unsafeFixes?: boolean }): Promise<FileResult[]> {
+  const session = new LintSession({ cwd: path.resolve(opts.cwd ?? process.cwd()), configPath: opts.configPath, fix: opts.fix, unsafeFixes: opts.unsafeFixes });
   return (await session.lintPaths(paths)).results;
 }

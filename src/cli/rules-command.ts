@@ -12,18 +12,20 @@ export function ruleRow(rule: Rule<unknown>) {
     name: meta.name,
     type: meta.type,
     defaultSeverity: meta.defaultSeverity,
+    priority: meta.priority,
     fixable: meta.fixable,
+    ...(meta.fixApplicability ? { fixApplicability: meta.fixApplicability } : {}),
     hasSuggestions: meta.hasSuggestions,
     summary: meta.docs.summary,
     docsUrl: docsUrl(meta.name),
   };
 }
 
-/** The rules as an aligned text table: code, name, default severity, fix marker, summary. */
+/** The rules as an aligned text table: code, name, default severity, fix marker (with its tier), summary. */
 export function formatRuleTable(rules: readonly Rule<unknown>[]): string {
   const rows = [["Code", "Name", "Default", "Fix", "Summary"], ...rules.map((rule) => {
     const { meta } = rule;
-    const fix = meta.fixable ? "fix" : meta.hasSuggestions ? "suggest" : "";
+    const fix = meta.fixable ? `fix (${meta.fixApplicability ?? "safe"})` : meta.hasSuggestions ? "suggest" : "";
     return [meta.code, meta.name, meta.defaultSeverity, fix, meta.docs.summary];
   })];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));

@@ -34,9 +34,51 @@ export interface ProjectConfig {
   rules: Map<string, RuleConfig>;
   /** `include-tests`: report findings in test code too (absent: not set here). */
   includeTests?: boolean;
+  /** `unsafe-fixes`: let `--fix` apply unsafe fixes too (absent: not set here). */
+  unsafeFixes?: boolean;
 }
 
-const CONFIG_KEYS = ["select", "extend-select", "ignore", "exclude", "per-file-ignores", "rules", "include-tests"] as const;
+/**
+ * The settings of `[tool.optim-lint]` in `pyproject.toml`, or of `optim-lint.toml` (the same keys without the prefix),
+ * as written in TOML. `npm run docs` reads this type, its property types and these comments, to write the JSON Schema
+ * `schema/optim-lint.schema.json` that TOML editors complete and validate with; `rules` there lists every rule's options.
+ */
+export interface ConfigFileSettings {
+  /**
+   * The rules to run, replacing the default set (every rule): rule codes (`OPT001`), rule names (`adam-weight-decay`),
+   * code prefixes (`OPT0`) or `ALL`.
+   * @default ["ALL"]
+   */
+  select?: string[];
+  /** Rules to run on top of the selection, written as in `select`. */
+  "extend-select"?: string[];
+  /** Rules to leave out of the selection, written as in `select`; the more specific selector wins over a broader one. */
+  ignore?: string[];
+  /**
+   * Glob patterns, relative to the configuration file's folder, of files and folders not to lint when walking folders
+   * (with `--force-exclude`, also when named on the command line).
+   * @default []
+   */
+  exclude?: string[];
+  /** Rules to leave out for the files a glob pattern matches: the pattern (relative to this file's folder) to a list of selectors. */
+  "per-file-ignores"?: Record<string, string[]>;
+  /** Each rule's severity and options, by code or name: a severity, or a table with `severity` and the rule's options. */
+  rules?: Record<string, unknown>;
+  /**
+   * Report findings in test code too (test files, test functions and classes, fixtures), as `--include-tests` does.
+   * @default false
+   */
+  "include-tests"?: boolean;
+  /**
+   * Let `--fix` apply unsafe fixes too (fixes that change training dynamics you must re-tune, such as Adam to AdamW),
+   * as `--unsafe-fixes` does; `--no-unsafe-fixes` overrides it.
+   * @default false
+   */
+  "unsafe-fixes"?: boolean;
+}
+
+/** Every key of the settings table, in the order of `ConfigFileSettings`. */
+export const CONFIG_KEYS = ["select", "extend-select", "ignore", "exclude", "per-file-ignores", "rules", "include-tests", "unsafe-fixes"] as const satisfies readonly (keyof ConfigFileSettings)[];
 const SEVERITIES: readonly SeveritySetting[] = ["off", "info", "warning", "error"];
 const OPTIM_LINT_TOML = "optim-lint.toml";
 const PYPROJECT = "pyproject.toml";
@@ -177,12 +219,16 @@ export function parseConfig(text: string, file: string, rules: readonly Rule<unk
   const list = (key: string): string[] | undefined => (key in table ? stringList(table[key], key, where) : undefined);
   const selection: RuleSelection = { select: list("select"), extendSelect: list("extend-select"), ignore: list("ignore") };
   for (const selectors of [selection.select, selection.extendSelect, selection.ignore]) checkSelectors(selectors, rules, where);
-  const includeTests = table["include-tests"];
-  if (includeTests !== undefined && typeof includeTests !== "boolean") {
-    throw new UsageError(`"include-tests" in ${where} must be a boolean, got ${typeName(includeTests)}`);
-  }
+  const flag = (key: string): boolean | undefined => {
+    const value = table[key];
+    if (value !== undefined && typeof value !== "boolean") throw new UsageError(`"${key}" in ${where} must be a boolean, got ${typeName(value)}`);
+    return value;
+  };
+  const includeTests = flag("include-tests");
+  const unsafeFixes = flag("unsafe-fixes");
   return {
     ...(includeTests !== undefined ? { includeTests } : {}),
+    ...(unsafeFixes !== undefined ? { unsafeFixes } : {}),
     file,
     dir: path.dirname(file),
     selection,

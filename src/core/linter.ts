@@ -6,8 +6,8 @@ import type { Knowledge } from "../knowledge/index.js";
 import { Positions, placeReport } from "./messages.js";
 import { Project } from "./project.js";
 import { inTestCode } from "./roles.js";
-import { byPosition, summarize, type FixJson, type FileResult, type LintMessage, type RuleSetting, type SuppressedMessage } from "./results.js";
-import { runRules } from "./run-rules.js";
+import { appliesFix, byPosition, summarize, type FixJson, type FileResult, type LintMessage, type RuleSetting, type SuppressedMessage } from "./results.js";
+import { oneReportPerProblem, runRules } from "./run-rules.js";
 import { restoreBom, splitBom } from "./source-text.js";
 import { readSuppressions, type Suppressions } from "./suppress.js";
 import { applyNonOverlapping } from "./text-edits.js";
@@ -22,7 +22,10 @@ export interface LinterOptions {
 export interface LintTextOptions {
   filePath: string;
   rules: RuleSetting[];
+  /** Apply fixes: safe ones, and unsafe ones too with `unsafeFixes`. */
   fix?: boolean;
+  /** Let `fix` apply unsafe fixes too (Ruff's `--unsafe-fixes`); fixable counts follow it. */
+  unsafeFixes?: boolean;
 }
 
 /** One file given to a project run. */
@@ -33,10 +36,15 @@ export interface LintInput {
   rules: RuleSetting[];
   /** Leave out findings in test functions, test classes and fixtures (`TrainingFacts.testCode`); see core/roles.ts. */
   hideTestCode?: boolean;
+  /** Whether `fix` applies unsafe fixes in this file (default: the run's `unsafeFixes`). */
+  unsafeFixes?: boolean;
 }
 
 export interface LintProjectOptions {
+  /** Apply fixes: safe ones, and unsafe ones where `unsafeFixes` allows. */
   fix?: boolean;
+  /** Whether `fix` applies unsafe fixes, for inputs that do not say (default false). */
+  unsafeFixes?: boolean;
   /** Reads files the run needs but was not given (a `_base_`, an imported module); none are read without it. */
   host?: ProjectHost;
   /**
@@ -83,7 +91,7 @@ export class Linter {
 
   /** Lints one text on its own; with fix, applies fixes in up to 10 passes and reports what remains. */
   lintText(text: string, options: LintTextOptions): FileResult {
-    return this.lintProject([{ filePath: options.filePath, text, rules: options.rules }], { fix: options.fix })[0];
+    return this.lintProject([{ filePath: options.filePath, text, rules: options.rules }], { fix: options.fix, unsafeFixes: options.unsafeFixes })[0];
   }
 
   /**
@@ -112,11 +120,11 @@ export class Linter {
     const split = inputs.map((input) => splitBom(input.text));
     const bodies = split.map((s) => s.body);
     const notes = new Map<string, LintMessage>();
-    const evaluation = (options.fix ? yield* this.fixLoop(inputs, bodies, options, notes) : undefined) ?? this.evaluate(yield* this.analyze(inputs, bodies, options), inputs, options.dependencies);
+    const evaluation = (options.fix ? yield* this.fixLoop(inputs, bodies, options, notes) : undefined) ?? this.evaluate(yield* this.analyze(inputs, bodies, options), inputs, options);
     return inputs.map((input, i) => {
       const note = notes.get(input.filePath);
       const messages = [...(evaluation.messages.get(input.filePath) ?? []), ...(note ? [note] : [])].sort(byPosition);
-      const result = summarize(input.filePath, messages, evaluation.suppressed.get(input.filePath) ?? []);
+      const result = summarize(input.filePath, messages, evaluation.suppressed.get(input.filePath) ?? [], input.unsafeFixes ?? options.unsafeFixes);
       const hidden = evaluation.hidden.get(input.filePath);
       if (hidden) result.hiddenInTestCode = hidden;
       if (bodies[i] !== split[i].body) result.output = restoreBom(bodies[i], split[i].bom);
@@ -141,8 +149,11 @@ export class Linter {
   }
 
   /** Runs the rules on every given file and places each report in the file it is about. */
-  private evaluate(project: Project, inputs: readonly LintInput[], dependencies?: Map<string, string[]>): Evaluation {
+  private evaluate(project: Project, inputs: readonly LintInput[], options: Pick<LintProjectOptions, "dependencies" | "unsafeFixes">): Evaluation {
+    const { dependencies } = options;
     const out: Evaluation = { messages: new Map(), suppressed: new Map(), fixes: new Map(), hidden: new Map() };
+    // Whether fixes in a file may be unsafe: its input's setting, else the run's.
+    const unsafeIn = new Map(inputs.map((input) => [input.filePath, input.unsafeFixes ?? options.unsafeFixes]));
     const textOf = (p: string) => project.file(p)?.text;
     const positions = new Positions(textOf);
     const suppressions = new Map<string, Suppressions>();
@@ -167,7 +178,7 @@ export class Linter {
       }
       const { reports, crashes } = runRules(file.analyzed, file.path, inputs[i].rules, this.knowledge, textOf);
       for (const crash of crashes) push(out.messages, file.path, crash);
-      for (const report of reports) {
+      for (const report of oneReportPerProblem(reports)) {
         if (inputs[i].hideTestCode && inTestCode(report.report.span, file.analyzed.facts.testCode)) {
           out.hidden.set(file.path, (out.hidden.get(file.path) ?? 0) + 1);
           continue;
@@ -191,7 +202,7 @@ export class Linter {
           continue;
         }
         push(out.messages, dest.path, message);
-        if (message.fix) push(out.fixes, dest.path, message.fix);
+        if (message.fix && appliesFix(message, unsafeIn.get(dest.path))) push(out.fixes, dest.path, { range: message.fix.range, text: message.fix.text });
       }
     });
     return out;
@@ -206,7 +217,7 @@ export class Linter {
     const parsedAtStart = bodies.map((body, i) => adapters[i].parses(body));
     for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
       const project = yield* this.analyze(inputs, bodies, options);
-      const evaluation = this.evaluate(project, inputs);
+      const evaluation = this.evaluate(project, inputs, options);
       let changed = false;
       inputs.forEach((input, i) => {
         const fixes = evaluation.fixes.get(input.filePath);

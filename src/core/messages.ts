@@ -110,13 +110,14 @@ export function placeReport(
     severity: setting.severity === "error" ? 2 : 1,
     message: text,
     ...positions.range(dest.path, span),
+    priority: meta.priority,
   };
   if (setting.severity === "info") message.level = "info";
   if (report.messageId) message.messageId = report.messageId;
   if (report.fix) {
     const fix = fixIn(host, dest, report.fix.requests);
     if (typeof fix === "string") message.message += ` (Not fixed automatically: ${fix}.)`;
-    else message.fix = fix;
+    else message.fix = { ...fix, applicability: report.fix.applicability };
   }
   // ESLint consumers expect every suggestion to carry an edit: one that cannot be made here is left out
   // (the message itself still says what to do).

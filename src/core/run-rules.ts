@@ -49,3 +49,34 @@ export function runRules(
   }
   return { reports, crashes };
 }
+
+/** The key of an argument reference. */
+function argumentKey(site: string, name: string): string {
+  return `${site}\0${name}`;
+}
+
+/**
+ * One problem, one report: a finding that rests on an argument another rule declared invalid (`invalidates`) is
+ * dropped, so a momentum of 1.2 is reported as invalid and not also advised on (Nesterov, a schedule). Reports of
+ * the rule that declared the value invalid are all kept; that rule orders its own findings.
+ */
+export function oneReportPerProblem(reports: readonly RuleReport[]): RuleReport[] {
+  const invalidBy = new Map<string, Set<string>>();
+  for (const { setting, report } of reports) {
+    for (const ref of report.invalidates ?? []) {
+      const key = argumentKey(ref.site, ref.name);
+      const rules = invalidBy.get(key) ?? new Set<string>();
+      invalidBy.set(key, rules.add(setting.rule.meta.name));
+    }
+  }
+  if (invalidBy.size === 0) return [...reports];
+  return reports.filter(({ setting, report }) => {
+    const own = setting.rule.meta.name;
+    // A report that itself declares a value invalid is never dropped for it: two rules agreeing on an invalid value both stay.
+    const declared = new Set((report.invalidates ?? []).map((ref) => argumentKey(ref.site, ref.name)));
+    return !(report.reads ?? []).some((ref) => {
+      const key = argumentKey(ref.site, ref.name);
+      return !declared.has(key) && [...(invalidBy.get(key) ?? [])].some((rule) => rule !== own);
+    });
+  });
+}

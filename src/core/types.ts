@@ -37,6 +37,15 @@ export interface OptimizerConfig {
   options: Record<string, number | boolean | number[]>;
 }
 
+/**
+ * One optimizer argument a finding is about: the construction (`OptimizerSite.id`) and the argument's canonical
+ * name (`lr`, `momentum`, `betas`). The engine uses these to keep one problem to one report.
+ */
+export interface ArgumentRef {
+  site: string;
+  name: string;
+}
+
 /** What a rule reports. */
 export interface Report {
   span: Span;
@@ -53,6 +62,13 @@ export interface Report {
   suggestions?: { desc: string; messageId?: string; requests: FixRequest[] }[];
   /** The optimizer settings before and after the fix or suggestion, for `optim-lint simulate`. */
   settingsChange?: { before: OptimizerConfig; after: OptimizerConfig };
+  /**
+   * The arguments whose values this finding rests on (passed or the class default). When another finding of the
+   * same file declares one of them invalid, this one is dropped: one problem, one report.
+   */
+  reads?: ArgumentRef[];
+  /** The arguments this finding declares invalid (a value PyTorch rejects or that cannot train). */
+  invalidates?: ArgumentRef[];
 }
 
 /** Whether a fix keeps what the user tuned (`safe`) or changes dynamics they must re-tune (`unsafe`). */
@@ -74,7 +90,10 @@ export interface RuleDocs {
   badExample: string;
   /** Python code that must not trigger the rule. */
   goodExample: string;
+  /** Why the fix is safe or unsafe, or why there is none; shown under "Fix safety". */
   fixSafety?: string;
+  /** Why the rule's default severity is what it is (a likely bug, a better way, a judgement call). */
+  severityRationale?: string;
   /** A training config (YAML, JSON or a Python config dict) that triggers the rule, when the rule reads configs. */
   configExample?: { language: "yaml" | "json" | "python"; code: string };
   /** Each option: name → description (the default comes from `defaultOptions`). */
@@ -92,6 +111,8 @@ export interface RuleMeta {
   /** The debugging order's step this rule's findings belong to. */
   priority: RulePriority;
   fixable: boolean;
+  /** The tier of every fix the rule reports (required when `fixable`): `--fix` applies `safe` ones, `--unsafe-fixes` the others. */
+  fixApplicability?: FixApplicability;
   hasSuggestions: boolean;
   docs: RuleDocs;
 }

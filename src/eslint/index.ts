@@ -209,7 +209,8 @@ function eslintRule(rule: Rule<unknown>) {
       type: meta.type,
       docs: { description: meta.docs.summary, url: docsUrl(meta.name), recommended: true },
       ...(meta.fixable ? { fixable: "code" as const } : {}),
-      ...(meta.hasSuggestions ? { hasSuggestions: true } : {}),
+      // A rule whose fix may be unsafe offers it as a suggestion, so it needs suggestions declared too.
+      ...(meta.hasSuggestions || meta.fixable ? { hasSuggestions: true } : {}),
       schema: optionsSchema(rule.defaultOptions as Record<string, unknown>),
     },
     create(context: RuleContext) {
@@ -217,11 +218,17 @@ function eslintRule(rule: Rule<unknown>) {
         Module() {
           const options = context.options[0] as Record<string, unknown> | undefined;
           for (const { message, loc } of context.sourceCode.findingsOf(rule, options)) {
-            const suggestions = meta.hasSuggestions ? (message.suggestions ?? []) : [];
+            // ESLint's --fix applies every `fix`: only safe fixes go there; an unsafe one is offered as the first suggestion.
+            const safeFix = meta.fixable && message.fix?.applicability === "safe" ? message.fix : undefined;
+            const unsafeFix = meta.fixable && message.fix?.applicability === "unsafe" ? message.fix : undefined;
+            const suggestions = [
+              ...(unsafeFix ? [{ desc: `Apply the unsafe fix (it changes training dynamics: re-tune after)`, fix: unsafeFix }] : []),
+              ...(meta.hasSuggestions ? (message.suggestions ?? []) : []),
+            ];
             context.report({
               loc,
               message: message.message,
-              ...(meta.fixable && message.fix ? { fix: fixWith(message.fix) } : {}),
+              ...(safeFix ? { fix: fixWith(safeFix) } : {}),
               ...(suggestions.length > 0 ? { suggest: suggestions.map((s) => ({ desc: s.desc, fix: fixWith(s.fix) })) } : {}),
             });
           }

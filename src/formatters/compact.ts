@@ -1,6 +1,6 @@
 /** One line per message, `path: line N, col M, Error - message (CODE rule-name)`, then a count. */
-import type { LintMessage } from "../core/results.js";
-import { ruleLabel, severityOf, shownPath } from "./stylish.js";
+import { appliesFix, type LintMessage } from "../core/results.js";
+import { fixFirst, ruleLabel, severityOf, shownPath } from "./stylish.js";
 import type { Formatter } from "./types.js";
 
 /** `Error`, `Warning` or `Info`. */
@@ -14,17 +14,33 @@ function position(message: LintMessage): string {
   return `line ${message.line || 0}, col ${message.column || 0}`;
 }
 
+/** The count line's note on fixes: how many `--fix` applies, and how many more `--unsafe-fixes` would. */
+function fixNote(fixable: number, hidden: number): string {
+  const parts = [...(fixable > 0 ? [`${fixable} fixable with \`--fix\``] : []), ...(hidden > 0 ? [`${hidden} more with \`--fix --unsafe-fixes\``] : [])];
+  return parts.length > 0 ? ` (${parts.join(", ")})` : "";
+}
+
 export const compact: Formatter = (results, context) => {
   let output = "";
   let total = 0;
+  let fixable = 0;
+  let hidden = 0;
   for (const result of results) {
     for (const message of result.messages) {
       total++;
+      // `[*]` marks a finding `--fix` fixes in this run, as Ruff marks it.
+      const applies = appliesFix(message, result.unsafeFixes);
+      if (applies) fixable++;
+      else if (message.fix) hidden++;
       const rule = ruleLabel(message);
-      output += `${shownPath(result.filePath, context.cwd)}: ${position(message)}, ${severityWord(message)} - ${message.message}`;
+      output += `${shownPath(result.filePath, context.cwd)}: ${position(message)}, ${severityWord(message)} - ${applies ? "[*] " : ""}${message.message}`;
       output += rule ? ` (${rule})\n` : "\n";
     }
   }
-  if (total > 0) output += `\n${total} problem${total === 1 ? "" : "s"}`;
+  if (total > 0) {
+    output += `\n${total} problem${total === 1 ? "" : "s"}${fixNote(fixable, hidden)}`;
+    const first = fixFirst(results, context.cwd);
+    if (first) output += `\n${first}`;
+  }
   return output;
 };

@@ -9,6 +9,9 @@ function eslintRuleMeta(rule: Rule<unknown>, url: string | undefined): EslintRul
     type: rule.meta.type,
     docs: { description: rule.meta.docs.summary, ...(url ? { url } : {}), recommended: true },
     messages: {},
+    code: rule.meta.code,
+    priority: rule.meta.priority,
+    defaultSeverity: rule.meta.defaultSeverity,
   };
   if (rule.meta.fixable) meta.fixable = "code";
   if (rule.meta.hasSuggestions) meta.hasSuggestions = true;

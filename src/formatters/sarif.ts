@@ -1,7 +1,7 @@
 /** SARIF 2.1.0, the format GitHub code scanning and other security dashboards ingest. */
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { FileResult, LintMessage } from "../core/results.js";
+import { appliesFix, type FileResult, type LintMessage } from "../core/results.js";
 import { cellNote, severityOf } from "./stylish.js";
 import { FINGERPRINT_KEY, fingerprints } from "./fingerprint.js";
 import type { Formatter } from "./types.js";
@@ -19,8 +19,30 @@ function artifactUri(filePath: string, root: string): { uri: string; uriBaseId?:
   return { uri: relative.split(path.sep).join("/"), uriBaseId: "%SRCROOT%" };
 }
 
+/**
+ * A SARIF fix for a message, only when `--fix` would apply it in this run (a safe fix, or an unsafe one with
+ * `--unsafe-fixes`): tools that apply SARIF fixes should not make a change the user has to re-tune for. Offsets
+ * count UTF-16 code units from the start of the file, a leading BOM included.
+ */
+function sarifFix(message: LintMessage, result: FileResult, location: object): object[] | undefined {
+  if (!message.fix || !appliesFix(message, result.unsafeFixes)) return undefined;
+  const bom = result.source?.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const [start, end] = message.fix.range;
+  return [
+    {
+      description: { text: `${message.code ?? message.ruleId}: ${message.fix.applicability} fix` },
+      artifactChanges: [
+        {
+          artifactLocation: location,
+          replacements: [{ deletedRegion: { charOffset: start + bom, charLength: end - start }, insertedContent: { text: message.fix.text } }],
+        },
+      ],
+    },
+  ];
+}
+
 export const sarif: Formatter = (results, context) => {
-  const rules: { id: string; name: string; shortDescription: { text: string }; helpUri?: string; properties: { tags: string[] } }[] = [];
+  const rules: { id: string; name: string; shortDescription: { text: string }; helpUri?: string; properties: Record<string, unknown> }[] = [];
   const ruleIndex = new Map<string, number>();
   const sarifResults: object[] = [];
   for (const result of results as FileResult[]) {
@@ -29,7 +51,11 @@ export const sarif: Formatter = (results, context) => {
     for (const [index, message] of result.messages.entries()) {
       const entry: Record<string, unknown> = { level: level(message), message: { text: message.message + cellNote(message) } };
       // The region stays in the notebook's JSON text (what code scanning shows); the cell position is a property.
-      if (message.cell) entry.properties = { cell: message.cell.index, cellLine: message.cell.line, cellColumn: message.cell.column };
+      const properties: Record<string, unknown> = {};
+      if (message.cell) Object.assign(properties, { cell: message.cell.index, cellLine: message.cell.line, cellColumn: message.cell.column });
+      if (message.priority) properties.priority = message.priority;
+      if (message.fix) properties.fixApplicability = message.fix.applicability;
+      if (Object.keys(properties).length > 0) entry.properties = properties;
       if (message.code && message.ruleId) {
         if (!ruleIndex.has(message.code)) {
           const meta = context.rulesMeta[message.ruleId];
@@ -39,7 +65,7 @@ export const sarif: Formatter = (results, context) => {
             name: message.ruleId,
             shortDescription: { text: meta?.docs.description ?? message.ruleId },
             ...(message.docsUrl ? { helpUri: message.docsUrl } : {}),
-            properties: { tags: ["pytorch", "optimizer", meta?.type ?? "problem"] },
+            properties: { tags: ["pytorch", "optimizer", meta?.type ?? "problem"], ...(meta?.priority ? { priority: meta.priority } : {}) },
           });
         }
         entry.ruleId = message.code;
@@ -59,6 +85,8 @@ export const sarif: Formatter = (results, context) => {
           physicalLocation: { artifactLocation: location, region: { startLine: r.line, startColumn: r.column, endLine: r.endLine, endColumn: r.endColumn } },
         }));
       }
+      const fixes = sarifFix(message, result, location);
+      if (fixes) entry.fixes = fixes;
       sarifResults.push(entry);
     }
   }

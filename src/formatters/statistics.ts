@@ -1,5 +1,5 @@
 /** Ruff-style `--statistics`: one row per rule that reported, most frequent first. */
-import type { FileResult } from "../core/results.js";
+import { appliesFix, type FileResult } from "../core/results.js";
 import type { FormatterContext } from "./types.js";
 
 export interface StatisticsRow {
@@ -18,7 +18,8 @@ export function statisticsRows(results: readonly FileResult[]): StatisticsRow[] 
       const name = message.ruleId ?? "fatal-error";
       const row = rows.get(name) ?? { code: message.code ?? "", name, count: 0, fixable: false, fixable_count: 0 };
       row.count++;
-      if (message.fix) {
+      // Fixable as `--fix` would fix it in this run: safe fixes, and unsafe ones with `--unsafe-fixes`.
+      if (appliesFix(message, result.unsafeFixes)) {
         row.fixable = true;
         row.fixable_count++;
       }

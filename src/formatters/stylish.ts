@@ -3,7 +3,7 @@
  * (`line:column  severity  message  CODE rule-name`), then a summary of problems and fixable ones.
  */
 import path from "node:path";
-import type { FileResult, LintMessage } from "../core/results.js";
+import { PRIORITY_LABELS, priorityRank, type FileResult, type LintMessage } from "../core/results.js";
 import { palette, visibleLength, type Palette } from "./color.js";
 import type { Formatter } from "./types.js";
 
@@ -73,6 +73,43 @@ function fileBlock(result: FileResult, paint: Palette, cwd: string): string {
   return `${paint.underline(shownPath(result.filePath, cwd))}\n${lines.join("\n")}\n\n`;
 }
 
+/** Where a finding is, as a reviewer jumps to it: `train.py:12:5`, or `train.ipynb cell 3:2` in a notebook. */
+export function findingPlace(filePath: string, message: LintMessage, cwd: string): string {
+  const file = shownPath(filePath, cwd);
+  return message.cell ? `${file} cell ${message.cell.index}:${message.cell.line}` : `${file}:${message.line || 0}:${message.column || 0}`;
+}
+
+/** How many findings the fix-first line names before it says how many more there are. */
+const FIX_FIRST_SHOWN = 3;
+
+/**
+ * The findings to fix first: those at the earliest step of the debugging order present (learning rate, then numerical
+ * stability, batch size, gradient, optimizer choice), errors before warnings before infos, in file order; undefined
+ * without rule findings.
+ */
+export function fixFirst(results: readonly FileResult[], cwd: string): string | undefined {
+  const severityRank = { error: 0, warning: 1, info: 2 };
+  const findings = results.flatMap((result) =>
+    result.messages.filter((m) => m.ruleId !== null && m.priority !== undefined).map((message) => ({ filePath: result.filePath, message })),
+  );
+  if (findings.length === 0) return undefined;
+  const top = Math.min(...findings.map((f) => priorityRank(f.message)));
+  const first = findings
+    .filter((f) => priorityRank(f.message) === top)
+    .map((f, order) => ({ ...f, order }))
+    .sort((a, b) => severityRank[severityOf(a.message)] - severityRank[severityOf(b.message)] || a.order - b.order);
+  const named = first.slice(0, FIX_FIRST_SHOWN).map((f) => `${ruleLabel(f.message)} at ${findingPlace(f.filePath, f.message, cwd)}`);
+  const more = first.length - named.length;
+  const list = more > 0 ? `${named.join(", ")} and ${more} more` : named.join(", ");
+  return `Fix first (${PRIORITY_LABELS[first[0].message.priority!]}): ${list}`;
+}
+
+/** The line about fixes `--fix` leaves because they are unsafe, or undefined when there are none. */
+export function hiddenFixesLine(hidden: number): string | undefined {
+  if (hidden === 0) return undefined;
+  return `${hidden} more fixable with \`--fix --unsafe-fixes\` (unsafe: the fix changes training dynamics, so review it and re-tune).`;
+}
+
 export const stylish: Formatter = (results, context) => {
   const paint = palette(context.color);
   let output = "\n";
@@ -81,8 +118,10 @@ export const stylish: Formatter = (results, context) => {
   let infos = 0;
   let fixableErrors = 0;
   let fixableWarnings = 0;
+  let hidden = 0;
   for (const result of results) {
     if (result.messages.length === 0) continue;
+    hidden += result.hiddenFixCount ?? 0;
     errors += result.errorCount;
     warnings += result.warningCount;
     infos += result.infoCount ?? 0;
@@ -99,5 +138,9 @@ export const stylish: Formatter = (results, context) => {
     const fixable = `${counted(fixableErrors, "error")} and ${counted(fixableWarnings, "warning")}`;
     output += emphasis(`  ${fixable} potentially fixable with the \`--fix\` option.`) + "\n";
   }
+  const unsafe = hiddenFixesLine(hidden);
+  if (unsafe) output += emphasis(`  ${unsafe}`) + "\n";
+  const first = fixFirst(results, context.cwd);
+  if (first) output += paint.bold(first) + "\n";
   return paint.reset(output);
 };

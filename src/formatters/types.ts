@@ -1,5 +1,6 @@
 /** What every formatter receives: the results and, as ESLint passes it, some context. */
 import type { FileResult } from "../core/results.js";
+import type { RulePriority, Severity } from "../core/types.js";
 
 /** A rule's metadata in the shape ESLint's `rulesMeta` has, which ESLint formatters and integrations read. */
 export interface EslintRuleMeta {
@@ -8,6 +9,10 @@ export interface EslintRuleMeta {
   fixable?: "code";
   hasSuggestions?: boolean;
   messages: Record<string, string>;
+  /** optim-lint's additions: the rule's code, its step in the debugging order and its default severity. */
+  code?: string;
+  priority?: RulePriority;
+  defaultSeverity?: Severity;
 }
 
 export interface FormatterContext {

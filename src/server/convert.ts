@@ -117,7 +117,10 @@ export function noqaEdit(document: TextDocument, line: number, code: string): Te
   return { range: { start: end, end }, newText: `  # noqa: ${code}` };
 }
 
-/** Quick fixes for the findings in a range: each fix (safe), each suggestion (unsafe), and a per-line disable. */
+/**
+ * Quick fixes for the findings in a range: each fix with its tier (a safe fix is the preferred action; an unsafe one
+ * changes training dynamics and says so), each suggestion (a judgement call to review), and a per-line disable.
+ */
 export function quickFixes(result: FileResult, document: TextDocument, diagnostics: Diagnostic[], range: Range, notebook: boolean): CodeAction[] {
   const actions: CodeAction[] = [];
   const disabled = new Set<string>();
@@ -128,7 +131,14 @@ export function quickFixes(result: FileResult, document: TextDocument, diagnosti
     const related = diagnostics.filter((d) => d.code === code && overlaps(d.range, messageRangeHere));
     const edit = (fix: FixJson) => ({ changes: { [document.uri]: [textEdit(document, fix)] } });
     if (message.fix) {
-      actions.push({ title: `Fix ${code} (${message.ruleId}): safe fix`, kind: CodeActionKind.QuickFix, diagnostics: related, isPreferred: true, edit: edit(message.fix) });
+      const safe = message.fix.applicability === "safe";
+      actions.push({
+        title: safe ? `Fix ${code} (${message.ruleId}): safe fix` : `Fix ${code} (${message.ruleId}): unsafe fix, changes training dynamics (re-tune after)`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: related,
+        ...(safe ? { isPreferred: true } : {}),
+        edit: edit(message.fix),
+      });
     }
     for (const suggestion of message.suggestions ?? []) {
       actions.push({ title: `${suggestion.desc} (${code} suggestion, unsafe: review the change)`, kind: CodeActionKind.QuickFix, diagnostics: related, edit: edit(suggestion.fix) });

@@ -158,7 +158,7 @@ export function codeExcerpt(source: string | undefined, line: number, context = 
 
 /** The section of one finding. */
 function findingSection(simulation: FindingSimulation, index: number): string {
-  const change = formatChange(simulation.before, simulation.after);
+  const change = formatChange(simulation.before, simulation.after, simulation.labels);
   const label = simulation.code ? `${simulation.ruleId} (${simulation.code})` : String(simulation.ruleId);
   const problems = simulation.comparisons
     .map(

@@ -6,7 +6,7 @@
 import { l2Norm } from "../optim/optimizer.js";
 import { seededRandom, type Random } from "./random.js";
 
-export type ProblemId = "noisy-quadratic" | "scaled-regression" | "ill-conditioned-quadratic" | "rosenbrock" | "mlp";
+export type ProblemId = "noisy-quadratic" | "scaled-regression" | "ill-conditioned-quadratic" | "rosenbrock" | "mlp" | "normalized-regression";
 
 /** Whether weight decay belongs on a parameter tensor (matrices) or not (biases, norm gains). */
 export type ParamRole = "weight" | "bias";
@@ -236,6 +236,85 @@ export function scaledRegression(): Problem {
   };
 }
 
+/** Inputs, samples and minibatch of the normalized regression. */
+const NORMALIZED_DIM = 8;
+const NORMALIZED_SAMPLES = 256;
+const NORMALIZED_BATCH = 8;
+/** The output scale and offset the normalized regression must learn: what a norm layer's gain and a bias hold. */
+const NORMALIZED_GAIN = 2.5;
+const NORMALIZED_OFFSET = 1.5;
+
+/**
+ * A normalized linear unit, `gain · (w·x) / ‖w‖ + bias`, regressing `2.5 · (u·x) + 1.5` with minibatches of 8 out of 256
+ * samples: the smallest model with what a normalization layer gives a network. The prediction does not change with
+ * the length of `w` (decay on it only changes how fast it turns), while the gain and the bias set the output's scale
+ * and offset, so decay on them pulls the predictions toward zero. Under Adam-style updates the pull settles where it
+ * balances the gradient's noise, so it stays for the whole run.
+ */
+export function normalizedRegression(): Problem {
+  const random = seededRandom(0x5eed_0006);
+  const dim = NORMALIZED_DIM;
+  const direction = Float64Array.from({ length: dim }, () => random.normal());
+  const length = l2Norm(direction);
+  for (let i = 0; i < dim; i++) direction[i] /= length;
+  const inputs = Float64Array.from({ length: NORMALIZED_SAMPLES * dim }, () => random.normal());
+  const targets = Float64Array.from({ length: NORMALIZED_SAMPLES }, (_, s) => {
+    let dot = 0;
+    for (let i = 0; i < dim; i++) dot += direction[i] * inputs[s * dim + i];
+    return NORMALIZED_GAIN * dot + NORMALIZED_OFFSET + 0.5 * random.normal();
+  });
+  const initialW = Float64Array.from({ length: dim }, () => random.normal() / Math.sqrt(dim));
+  /** The loss and its gradient over the samples `picks` (all of them when absent). */
+  const evaluate = ([w, gain, bias]: Float64Array[], picks?: number[]): { loss: number; grad: Float64Array[] } => {
+    const count = picks?.length ?? NORMALIZED_SAMPLES;
+    const norm = l2Norm(w);
+    const gw = new Float64Array(dim);
+    const projection = new Float64Array(dim);
+    let loss = 0;
+    let gGain = 0;
+    let gBias = 0;
+    for (let k = 0; k < count; k++) {
+      const s = picks ? picks[k] : k;
+      let dot = 0;
+      for (let i = 0; i < dim; i++) dot += w[i] * inputs[s * dim + i];
+      const unit = dot / norm;
+      const residual = gain[0] * unit + bias[0] - targets[s];
+      loss += residual * residual;
+      gGain += residual * unit;
+      gBias += residual;
+      // d(unit)/dw = x / ‖w‖ − (w·x) w / ‖w‖³: only the part of x across w moves the prediction.
+      for (let i = 0; i < dim; i++) projection[i] += residual * gain[0] * (inputs[s * dim + i] / norm - (dot * w[i]) / (norm * norm * norm));
+    }
+    for (let i = 0; i < dim; i++) gw[i] = projection[i] / count;
+    return { loss: loss / (2 * count), grad: [gw, Float64Array.of(gGain / count), Float64Array.of(gBias / count)] };
+  };
+  const noiseFloor = (0.5 * 0.5) / 2;
+  const initialLoss = evaluate([initialW, Float64Array.of(1), Float64Array.of(0)]).loss;
+  return {
+    id: "normalized-regression",
+    name: "normalized-regression",
+    description:
+      "A normalized linear unit, gain · (w·x) / ‖w‖ + bias, fitted to 2.5 · (u·x) + 1.5 on eight features with minibatches " +
+      "of 8 out of 256 samples: the smallest model with a normalization layer's gain and a bias. Its output does not " +
+      "depend on the length of w, so decaying w is harmless, but decaying the gain and the bias pulls the output's " +
+      "scale and offset toward zero and raises the loss for as long as training runs. The shrinkage row shows the " +
+      "pull on each; the loss columns show what it costs.",
+    steps: 4000,
+    evalEvery: 10,
+    targetLoss: noiseFloor + 0.02 * (initialLoss - noiseFloor),
+    roles: ["weight", "bias", "bias"],
+    init: () => [Float64Array.from(initialW), Float64Array.of(1), Float64Array.of(0)],
+    loss: (params) => evaluate(params).loss,
+    grad: (params) => evaluate(params).grad,
+    sampleGrad: (params, rng) => evaluate(params, Array.from({ length: NORMALIZED_BATCH }, () => Math.floor(rng.uniform() * NORMALIZED_SAMPLES))).grad,
+    tracked: ([w, gain, bias]) => [
+      { label: "‖w‖", value: l2Norm(w) },
+      { label: "norm gain", value: gain[0] },
+      { label: "bias", value: bias[0] },
+    ],
+  };
+}
+
 /** Curvatures of the ill-conditioned quadratic (condition number 100). */
 const QUADRATIC_CURVATURES = logSpaced(4, 0.04, 10);
 
@@ -461,5 +540,7 @@ function buildProblem(id: ProblemId): Problem {
       return rosenbrock();
     case "mlp":
       return mlp();
+    case "normalized-regression":
+      return normalizedRegression();
   }
 }

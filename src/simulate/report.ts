@@ -47,10 +47,11 @@ function formatConfig(config: OptimizerConfig, names: string[]): string {
   return `${config.optimizer}(${args.join(", ")})`;
 }
 
-/** Both sides' constructions with the same options shown. */
-export function formatChange(before: OptimizerConfig, after: OptimizerConfig): { before: string; after: string } {
+/** Both sides' constructions with the same options shown, each followed by its label when the settings alone look the same. */
+export function formatChange(before: OptimizerConfig, after: OptimizerConfig, labels?: { before: string; after: string }): { before: string; after: string } {
   const names = shownOptions(before, after);
-  return { before: formatConfig(before, names), after: formatConfig(after, names) };
+  const label = (text: string | undefined) => (text ? ` ${text}` : "");
+  return { before: formatConfig(before, names) + label(labels?.before), after: formatConfig(after, names) + label(labels?.after) };
 }
 
 /** The final-loss cell: the loss, or why there is none. */
@@ -111,7 +112,7 @@ function decayLines(comparison: ProblemComparison): string[] {
 /** The readable report of one finding. */
 function formatFindingText(simulation: FindingSimulation): string {
   const ruleLabel = simulation.code ? `${simulation.ruleId} (${simulation.code})` : String(simulation.ruleId);
-  const change = formatChange(simulation.before, simulation.after);
+  const change = formatChange(simulation.before, simulation.after, simulation.labels);
   const lines = [`${simulation.filePath}:${simulation.line}:${simulation.column}  ${ruleLabel}`, `  before  ${change.before}`, `  after   ${change.after}`];
   for (const note of simulation.notes) lines.push(...wrapText(`note: ${note}`, "  ", "        "));
   lines.push("");
@@ -185,8 +186,8 @@ export function toJson(simulations: readonly FindingSimulation[]): { results: un
       filePath: s.filePath,
       ruleId: s.ruleId,
       line: s.line,
-      before: { optimizer: s.before.optimizer, options: s.before.options },
-      after: { optimizer: s.after.optimizer, options: s.after.options },
+      before: { optimizer: s.before.optimizer, options: s.before.options, ...(s.labels ? { parameters: s.labels.before } : {}) },
+      after: { optimizer: s.after.optimizer, options: s.after.options, ...(s.labels ? { parameters: s.labels.after } : {}) },
       problems: s.comparisons.map((c) => ({ name: c.problem.name, before: summaryJson(c.before.summary), after: summaryJson(c.after.summary) })),
     })),
   };

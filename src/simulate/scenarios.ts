@@ -23,6 +23,8 @@ export interface Scenario {
   notes: string[];
   /** The settings to show for the finding: its own, or completed where it left something out (the worker count). */
   shown?: SettingsChange;
+  /** Words after each side's settings when the settings alone do not show the change (which parameters decay). */
+  labels?: { before: string; after: string };
 }
 
 /** The problems used when a rule has no mapping of its own. */
@@ -138,12 +140,15 @@ export function scenarioFor(ruleId: string | null, change: SettingsChange): Scen
         notes: [],
       };
     case "weight-decay-on-bias-norm":
+      // The settings stay the same; what changes is which parameters decay. The normalized regression is where that
+      // shows in the loss: decay on a norm gain and a bias pulls the output toward zero, decay on normalized weights does not.
       return {
-        problems: [problemById("scaled-regression"), problemById("mlp")],
+        problems: [problemById("normalized-regression"), problemById("mlp")],
         before: { config: change.before, layout: "single-group" },
         after: { config: change.after, layout: "split-decay" },
         decayReport: true,
-        notes: ["After the change, biases (and the intercept) sit in a group with weight_decay=0."],
+        notes: ["After the change, biases and norm gains sit in a group with weight_decay=0; the weight matrices keep their decay."],
+        labels: { before: "on every parameter", after: "on weight matrices only; biases and norm gains at weight_decay=0" },
       };
     case "sgd-missing-nesterov":
       return { problems: [problemById("ill-conditioned-quadratic"), problemById("rosenbrock")], ...plainPlans(change, []), decayReport: false };

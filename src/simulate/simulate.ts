@@ -16,6 +16,8 @@ export interface FindingSimulation {
   after: OptimizerConfig;
   /** What the simulation assumed beyond the finding's settings. */
   notes: string[];
+  /** Words after each side's settings when the settings alone look the same (which parameters decay). */
+  labels?: { before: string; after: string };
   comparisons: ProblemComparison[];
   /** The file's text, for the code excerpt in the HTML report. */
   source?: string;
@@ -26,10 +28,10 @@ export function simulateChange(
   simulator: Simulator,
   ruleId: string | null,
   change: SettingsChange,
-): { shown: SettingsChange; notes: string[]; comparisons: ProblemComparison[] } {
+): { shown: SettingsChange; notes: string[]; labels?: { before: string; after: string }; comparisons: ProblemComparison[] } {
   const scenario = scenarioFor(ruleId, change);
   const comparisons = scenario.problems.map((problem) => simulator.compare(problem, scenario.before, scenario.after, scenario.decayReport));
-  return { shown: scenario.shown ?? change, notes: scenario.notes, comparisons };
+  return { shown: scenario.shown ?? change, notes: scenario.notes, ...(scenario.labels ? { labels: scenario.labels } : {}), comparisons };
 }
 
 /** Simulates one lint message, or returns undefined when it carries no settings change. */
@@ -47,6 +49,7 @@ export function simulateMessage(simulator: Simulator, filePath: string, message:
     before: run.shown.before,
     after: run.shown.after,
     notes: run.notes,
+    ...(run.labels ? { labels: run.labels } : {}),
     comparisons: run.comparisons,
     source,
   };

@@ -12,6 +12,16 @@ describe("flags", () => {
     expect(parseArgs(["--", "--weird.py"]).paths).toEqual(["--weird.py"]);
   });
 
+  it("reads the fix tier and sort flags", () => {
+    expect(parseArgs([]).unsafeFixes).toBeUndefined();
+    expect(parseArgs(["--fix", "--unsafe-fixes"])).toMatchObject({ fix: true, unsafeFixes: true });
+    expect(parseArgs(["--unsafe-fixes", "--no-unsafe-fixes"]).unsafeFixes).toBe(false);
+    expect(parseArgs([]).sort).toBe("position");
+    expect(parseArgs(["--sort", "priority"]).sort).toBe("priority");
+    expect(() => parseArgs(["--sort=priorty"])).toThrow('--sort expects one of position, priority, got "priorty"; did you mean "priority"?');
+    expect(() => parseArgs(["--unsafe-fixes=yes"])).toThrow("The --unsafe-fixes flag takes no value");
+  });
+
   it("names the closest flag for an unknown one", () => {
     expect(() => parseArgs(["--max-warning", "1"])).toThrow('Unknown option "--max-warning"; did you mean "--max-warnings"?');
     expect(() => parseArgs(["--quite"])).toThrow('did you mean "--quiet"?');

@@ -83,7 +83,7 @@ describe("--cache", () => {
   it("is not used with --fix", () => {
     const dir = path.join(tmp, "fixing");
     writeFileSync(path.join(mkdirp(dir), "a.py"), ADAM);
-    runCli(dir, ["--cache", "--fix", "a.py"]);
+    runCli(dir, ["--cache", "--fix", "--unsafe-fixes", "a.py"]);
     expect(readFileSync(path.join(dir, "a.py"), "utf8")).toContain("AdamW");
     expect(existsSync(path.join(dir, ".optim-lint-cache"))).toBe(false);
   });

@@ -17,7 +17,7 @@ function project(name: string): string {
 
 interface JsonResult {
   filePath: string;
-  messages: { ruleId: string | null; code?: string; severity: number; message: string; fatal?: boolean; fix?: unknown }[];
+  messages: { ruleId: string | null; code?: string; severity: number; message: string; fatal?: boolean; fix?: { applicability?: string } }[];
   suppressedMessages: { code?: string; suppressions: unknown[] }[];
   errorCount: number;
   warningCount: number;
@@ -52,7 +52,15 @@ describe("linting a project", () => {
     expect(lines[1]).toBe("train.py");
     expect(lines[2]).toMatch(/^ {2}7:13 {2}error {4}\S.* {2}OPT001 adam-weight-decay$/);
     expect(lines[3]).toMatch(/^ {2}8:12 {2}warning {2}\S.* {2}OPT002 sgd-missing-nesterov$/);
-    expect(lines.slice(4)).toEqual(["", "\u2716 2 problems (1 error, 1 warning)", "  1 error and 1 warning potentially fixable with the `--fix` option.", "", ""]);
+    expect(lines.slice(4)).toEqual([
+      "",
+      "\u2716 2 problems (1 error, 1 warning)",
+      "  0 errors and 1 warning potentially fixable with the `--fix` option.",
+      "  1 more fixable with `--fix --unsafe-fixes` (unsafe: the fix changes training dynamics, so review it and re-tune).",
+      "Fix first (optimizer choice): OPT001 adam-weight-decay at train.py:7:13, OPT002 sgd-missing-nesterov at train.py:8:12",
+      "",
+      "",
+    ]);
     const json = JSON.parse(runCli(root, ["-f", "json"]).stdout) as FileResult[];
     expect(run.stdout).toBe(`${await stylish(json, { cwd: root, rulesMeta: {} })}\n`);
   });
@@ -81,11 +89,23 @@ describe("linting a project", () => {
     const lines = compact.stdout.split("\n");
     expect(lines[0]).toMatch(new RegExp(`^${file}: line 7, col 13, Error - \\S.* \\(OPT001 adam-weight-decay\\)$`));
     expect(lines[1]).toMatch(new RegExp(`^${file}: line 8, col 12, Warning - \\S.* \\(OPT002 sgd-missing-nesterov\\)$`));
-    expect(lines.slice(2)).toEqual(["", "2 problems", ""]);
+    expect(lines[1]).toMatch(/Warning - \[\*\] /);
+    expect(lines.slice(2)).toEqual(["", "2 problems (1 fixable with `--fix`, 1 more with `--fix --unsafe-fixes`)", "Fix first (optimizer choice): OPT001 adam-weight-decay at train.py:7:13, OPT002 sgd-missing-nesterov at train.py:8:12", ""]);
     const meta = JSON.parse(runCli(root, ["--output-format=json-with-metadata", "train.py"]).stdout);
     expect(meta.metadata.cwd).toBe(root);
     expect(Object.keys(meta.metadata.rulesMeta).sort()).toEqual(["adam-weight-decay", "sgd-missing-nesterov"]);
     expect(meta.metadata.rulesMeta["adam-weight-decay"]).toMatchObject({ type: "problem", fixable: "code", docs: { url: expect.stringContaining("adam-weight-decay") } });
+  });
+
+  it("--sort priority puts the learning rate first within a file; the default stays by position", () => {
+    const root = project("basic");
+    writeFileSync(path.join(root, "sorted.py"), "import torch\n\nopt = torch.optim.SGD(params, lr=0.1, momentum=0.9)\nadam = torch.optim.Adam(params, lr=5.0)\n");
+    const order = (args: string[]) => (JSON.parse(runCli(root, ["-f", "json", ...args, "sorted.py"]).stdout) as JsonResult[])[0].messages.map((m) => m.code);
+    expect(order([])).toEqual(["OPT002", "OPT003"]);
+    expect(order(["--sort", "priority"])).toEqual(["OPT003", "OPT002"]);
+    const stylishText = runCli(root, ["--sort", "priority", "sorted.py"]).stdout;
+    expect(stylishText).toMatch(/^ {2}4:\d+ .*OPT003 lr-out-of-range\n {2}3:\d+ .*OPT002 sgd-missing-nesterov$/m);
+    expect(stylishText).toContain("Fix first (learning rate): OPT003 lr-out-of-range at sorted.py:4:");
   });
 
   it("writes the report to --output-file", () => {
@@ -100,7 +120,9 @@ describe("linting a project", () => {
     const root = project("basic");
     const run = runCli(root, ["--statistics"]);
     expect(run.status).toBe(1);
-    expect(run.stdout).toBe("1\tOPT001\t[*] adam-weight-decay\n1\tOPT002\t[*] sgd-missing-nesterov\n");
+    // Adam to AdamW is an unsafe fix: fixable only once unsafe fixes are on.
+    expect(run.stdout).toBe("1\tOPT001\t[ ] adam-weight-decay\n1\tOPT002\t[*] sgd-missing-nesterov\n");
+    expect(runCli(root, ["--statistics", "--unsafe-fixes"]).stdout).toBe("1\tOPT001\t[*] adam-weight-decay\n1\tOPT002\t[*] sgd-missing-nesterov\n");
   });
 
   it("exits 0 on a clean file and prints nothing", () => {
@@ -210,10 +232,13 @@ describe("stdin", () => {
 
   it("prints the fixed text for --fix on stdin, and gives it as output with --fix-dry-run", () => {
     const root = project("basic");
-    const fixed = runCli(root, ["--stdin", "--fix"], { input: TRAIN });
+    const safe = runCli(root, ["--stdin", "--fix"], { input: TRAIN });
+    expect(safe.stdout).toContain("torch.optim.Adam(");
+    expect(safe.stdout).toContain("nesterov=True");
+    const fixed = runCli(root, ["--stdin", "--fix", "--unsafe-fixes"], { input: TRAIN });
     expect(fixed.stdout).toContain("torch.optim.AdamW(");
     expect(fixed.stdout).toContain("nesterov=True");
-    const dry = runCli(root, ["-f", "json", "--stdin", "--fix-dry-run"], { input: TRAIN });
+    const dry = runCli(root, ["-f", "json", "--stdin", "--fix-dry-run", "--unsafe-fixes"], { input: TRAIN });
     const [result] = JSON.parse(dry.stdout) as JsonResult[];
     expect(result.output).toContain("torch.optim.AdamW(");
     expect(result.output).toContain("nesterov=True");
@@ -221,15 +246,36 @@ describe("stdin", () => {
 });
 
 describe("fixing", () => {
-  it("--fix writes the fixed files, and a second --fix changes nothing", () => {
+  it("--fix applies safe fixes only and leaves the unsafe one reported", () => {
     const root = project("basic");
-    const first = runCli(root, ["--fix"]);
+    const run = runCli(root, ["--fix", "-f", "json"]);
+    expect(run.status).toBe(1);
+    const fixed = readFileSync(path.join(root, "train.py"), "utf8");
+    expect(fixed).toContain("torch.optim.Adam(params, lr=1e-3, weight_decay=0.01)");
+    expect(fixed).toContain("nesterov=True");
+    const [train] = (JSON.parse(run.stdout) as JsonResult[]).filter((r) => r.filePath.endsWith("train.py"));
+    expect(train.messages.map((m) => [m.code, m.fix?.applicability])).toEqual([["OPT001", "unsafe"]]);
+    expect(train).toMatchObject({ fixableErrorCount: 0, hiddenFixCount: 1 });
+  });
+
+  it("unsafe-fixes = true in configuration lets --fix apply unsafe fixes; --no-unsafe-fixes overrides it", () => {
+    const root = project("basic");
+    writeFileSync(path.join(root, "optim-lint.toml"), "unsafe-fixes = true\n");
+    expect(runCli(root, ["--fix", "--no-unsafe-fixes", "train.py"]).status).toBe(1);
+    expect(readFileSync(path.join(root, "train.py"), "utf8")).toContain("torch.optim.Adam(");
+    expect(runCli(root, ["--fix", "train.py"]).status).toBe(0);
+    expect(readFileSync(path.join(root, "train.py"), "utf8")).toContain("torch.optim.AdamW(params");
+  });
+
+  it("--fix --unsafe-fixes writes the fixed files, and a second run changes nothing", () => {
+    const root = project("basic");
+    const first = runCli(root, ["--fix", "--unsafe-fixes"]);
     expect(first.status).toBe(0);
     const fixed = readFileSync(path.join(root, "train.py"), "utf8");
     expect(fixed).toContain("torch.optim.AdamW(params, lr=1e-3, weight_decay=0.01)");
     expect(fixed).toContain("nesterov=True");
     expect(readFileSync(path.join(root, "generated/gen.py"), "utf8")).toContain("torch.optim.Adam(");
-    const second = runCli(root, ["--fix"]);
+    const second = runCli(root, ["--fix", "--unsafe-fixes"]);
     expect(second).toMatchObject({ status: 0, stdout: "" });
     expect(readFileSync(path.join(root, "train.py"), "utf8")).toBe(fixed);
   });
@@ -238,7 +284,7 @@ describe("fixing", () => {
     const root = project("basic");
     const file = path.join(root, "train.py");
     writeFileSync(file, "\uFEFF" + TRAIN.replace(/\n/g, "\r\n"));
-    expect(runCli(root, ["--fix", "train.py"]).status).toBe(0);
+    expect(runCli(root, ["--fix", "--unsafe-fixes", "train.py"]).status).toBe(0);
     const fixed = readFileSync(file, "utf8");
     expect(fixed.startsWith("\uFEFF")).toBe(true);
     expect(fixed).toContain("AdamW");
@@ -247,7 +293,7 @@ describe("fixing", () => {
 
   it("--fix-dry-run writes nothing and shows output in JSON", () => {
     const root = project("basic");
-    const run = runCli(root, ["-f", "json", "--fix-dry-run", "train.py"]);
+    const run = runCli(root, ["-f", "json", "--fix-dry-run", "--unsafe-fixes", "train.py"]);
     expect(run.status).toBe(0);
     const [result] = JSON.parse(run.stdout) as JsonResult[];
     expect(result.output).toContain("AdamW");
@@ -257,7 +303,8 @@ describe("fixing", () => {
 
   it("--diff prints a unified diff, writes nothing, exits 1 when there is a diff and 0 otherwise", () => {
     const root = project("basic");
-    const run = runCli(root, ["--diff"]);
+    expect(runCli(root, ["--diff"]).stdout).not.toContain("AdamW");
+    const run = runCli(root, ["--diff", "--unsafe-fixes"]);
     expect(run.status).toBe(1);
     expect(run.stdout.startsWith("--- train.py\n+++ train.py\n@@ ")).toBe(true);
     expect(run.stdout).toContain("-optimizer = torch.optim.Adam(params, lr=1e-3, weight_decay=0.01)");

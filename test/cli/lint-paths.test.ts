@@ -30,7 +30,7 @@ describe("lintPaths", () => {
 
   it("returns fixed text as output and writes nothing", async () => {
     const before = readFileSync(path.join(LAYERED, "train.py"), "utf8");
-    const [result] = await lintPaths(["train.py"], { cwd: LAYERED, fix: true });
+    const [result] = await lintPaths(["train.py"], { cwd: LAYERED, fix: true, unsafeFixes: true });
     expect(result.output).toContain("torch.optim.AdamW(");
     expect(result.messages).toEqual([]);
     expect(readFileSync(path.join(LAYERED, "train.py"), "utf8")).toBe(before);

@@ -60,7 +60,8 @@ describe("--fix and files that cannot be written (item 2)", () => {
     for (const folder of [tmp, dir]) chmodSync(folder, 0o755);
     // As root every file is writable, so the run drops to the `nobody` user.
     const asUser = process.getuid?.() === 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", process.execPath] : undefined;
-    const run = asUser ? runAs(asUser, dir, ["--fix", "-f", "json", "."]) : runCli(dir, ["--fix", "-f", "json", "."]);
+    const args = ["--fix", "--unsafe-fixes", "-f", "json", "."];
+    const run = asUser ? runAs(asUser, dir, args) : runCli(dir, args);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(1);
     expect(readFileSync(path.join(dir, "b_open.py"), "utf8")).toBe(FIXED);
@@ -105,7 +106,7 @@ describe("output files (item 6 and issue 9)", () => {
 describe("--fix with --stdin (item 8)", () => {
   it("prints the fixed text on stdout and the report on stderr", () => {
     const dir = scratch("stdin-fix", {});
-    const run = runCli(dir, ["--fix", "--stdin", "--stdin-filename", "train.py"], { input: ADAM });
+    const run = runCli(dir, ["--fix", "--unsafe-fixes", "--stdin", "--stdin-filename", "train.py"], { input: ADAM });
     expect(run.stdout).toBe(FIXED);
     expect(run.stderr).toContain("OPT005");
     const clean = runCli(dir, ["--fix", "-"], { input: "x = 1\n" });
@@ -121,7 +122,7 @@ describe("PEP 263 encoding declarations (item 9)", () => {
     expect(lint.status).toBe(1);
     const [result] = JSON.parse(lint.stdout) as { messages: { code?: string }[] }[];
     expect(result.messages.map((m) => m.code)).toEqual(["OPT001"]);
-    runCli(dir, ["--fix", "train.py"]);
+    runCli(dir, ["--fix", "--unsafe-fixes", "train.py"]);
     const bytes = readFileSync(path.join(dir, "train.py"));
     expect(bytes.toString("latin1")).toBe(`# -*- coding: latin-1 -*-\n# caf\u00e9\n${FIXED}`);
   });
@@ -142,7 +143,7 @@ describe("rules and explain (item 12)", () => {
     const json = runCli(tmp, ["rules", "--format", "json"]);
     expect(json.status).toBe(0);
     const rows = JSON.parse(json.stdout) as { code: string; name: string; fixable: boolean }[];
-    expect(rows.find((r) => r.code === "OPT001")).toMatchObject({ name: "adam-weight-decay", fixable: true });
+    expect(rows.find((r) => r.code === "OPT001")).toMatchObject({ name: "adam-weight-decay", fixable: true, fixApplicability: "unsafe", priority: "optimizer-choice" });
     const table = runCli(tmp, ["rules"]).stdout.split("\n");
     expect(table.filter((line) => /^OPT\d{3} /.test(line))).toHaveLength(rows.length);
     expect(runCli(tmp, ["rules", "--format", "xml"]).status).toBe(2);

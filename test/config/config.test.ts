@@ -79,6 +79,8 @@ describe("configuration files", () => {
         'extend-select = ["OPT001"]',
         'ignore = ["OPT004"]',
         'exclude = ["build"]',
+        "include-tests = true",
+        "unsafe-fixes = true",
         '[tool.optim-lint.per-file-ignores]\n"tests/*" = ["OPT001"]',
         '[tool.optim-lint.rules]\nOPT002 = "error"\n"lr-out-of-range" = { severity = "warning", factor = 20 }',
       ].join("\n"),
@@ -89,6 +91,8 @@ describe("configuration files", () => {
     expect(config.rules.get("sgd-missing-nesterov")).toEqual({ severity: "error", options: {} });
     expect(config.rules.get("lr-out-of-range")).toEqual({ severity: "warning", options: { factor: 20 } });
     expect(config.dir).toBe("/p");
+    expect(config).toMatchObject({ includeTests: true, unsafeFixes: true });
+    expect(() => parse('[tool.optim-lint]\nunsafe-fixes = "yes"\n')).toThrow('"unsafe-fixes" in pyproject.toml must be a boolean, got string');
   });
 
   it("reads optim-lint.toml without the prefix", () => {

@@ -6,9 +6,9 @@ import { lintText } from "../../src/default-linter.js";
 import type { FileResult } from "../../src/core/results.js";
 import type { MappingEntry, ResolvedValue } from "../../src/core/facts.js";
 
-/** Lints a text as the file `filePath` with every rule at its default severity. */
+/** Lints a text as the file `filePath` with every rule at its default severity; `fix` applies unsafe fixes too (the tests are about the edits). */
 export function lintAll(text: string, filePath: string, fix = false): FileResult {
-  return lintText(text, { filePath, rules: RULES.map((rule) => ({ rule, severity: rule.meta.defaultSeverity, options: {} })), fix });
+  return lintText(text, { filePath, rules: RULES.map((rule) => ({ rule, severity: rule.meta.defaultSeverity, options: {} })), fix, unsafeFixes: fix });
 }
 
 /** The data a reader gets from a config text (YAML 1.2 core, or JSONC). */

@@ -16,7 +16,7 @@ const codes = (messages: { code?: string }[]) => messages.map((m) => m.code);
 describe("fix passes", () => {
   it("applies overlapping fixes over several passes until stable, and a second run changes nothing", () => {
     const text = read("multi-fix.py");
-    const first = lintText(text, { filePath: "multi-fix.py", rules: all, fix: true });
+    const first = lintText(text, { filePath: "multi-fix.py", rules: all, fix: true, unsafeFixes: true });
     const output = first.output!;
     expect(output).toBeDefined();
     expect(output).toContain("from torch.optim import SGD, AdamW\n");
@@ -26,7 +26,7 @@ describe("fix passes", () => {
     expect(pythonAdapter.parses(output)).toBe(true);
     // Only the suggestion-level finding on decay over all parameters remains (AdamW over model.parameters()).
     expect(first.messages.every((m) => !m.fix)).toBe(true);
-    const second = lintText(output, { filePath: "multi-fix.py", rules: all, fix: true });
+    const second = lintText(output, { filePath: "multi-fix.py", rules: all, fix: true, unsafeFixes: true });
     expect(second.output).toBeUndefined();
   });
 

@@ -55,16 +55,28 @@ describe("eslint CLI", () => {
     expect(result.fixableWarningCount).toBe(1);
   });
 
-  it("applies the fixes on .py files with --fix, as optim-lint --fix does", () => {
-    for (const fixture of ["train.py", "sgd.py"]) {
-      const file = place(fixture, `fix-${fixture}`);
-      const before = readFileSync(file, "utf8");
-      const run = eslint(["-c", "eslint.config.js", `fix-${fixture}`, "--fix"]);
-      expect(run.error).toBeUndefined();
-      const after = readFileSync(file, "utf8");
-      expect(after).not.toBe(before);
-      expect(after).toBe(lintText(before, { filePath: file, rules: DEFAULTS, fix: true }).output);
-    }
+  it("applies the safe fixes on .py files with --fix, as optim-lint --fix does", () => {
+    const file = place("sgd.py", "fix-sgd.py");
+    const before = readFileSync(file, "utf8");
+    const run = eslint(["-c", "eslint.config.js", "fix-sgd.py", "--fix"]);
+    expect(run.error).toBeUndefined();
+    const after = readFileSync(file, "utf8");
+    expect(after).not.toBe(before);
+    expect(after).toBe(lintText(before, { filePath: file, rules: DEFAULTS, fix: true }).output);
+  });
+
+  it("leaves an unsafe fix (Adam to AdamW) out of --fix and offers it as a suggestion", () => {
+    const file = place("train.py", "fix-train.py");
+    const before = readFileSync(file, "utf8");
+    const run = eslint(["-c", "eslint.config.js", "-f", "json", "fix-train.py", "--fix"]);
+    expect(readFileSync(file, "utf8")).toBe(before);
+    const [result] = JSON.parse(run.stdout);
+    const adam = result.messages.find((m: { ruleId: string }) => m.ruleId === "optim-lint/adam-weight-decay");
+    expect(adam.fix).toBeUndefined();
+    const unsafe = lintText(before, { filePath: file, rules: DEFAULTS, fix: true, unsafeFixes: true }).output!;
+    expect(adam.suggestions[0].desc).toMatch(/unsafe fix/);
+    const { range, text } = adam.suggestions[0].fix as { range: [number, number]; text: string };
+    expect(before.slice(0, range[0]) + text + before.slice(range[1])).toBe(unsafe);
   });
 
   it("reports a file that does not parse as a fatal parsing error and honors noqa", () => {
@@ -139,7 +151,7 @@ describe("ESLint Node API", () => {
   });
 
   it("fixes through the API with output the same as optim-lint --fix", async () => {
-    const file = place("train.py", "api-fix.py");
+    const file = place("sgd.py", "api-fix.py");
     const api = new ESLint({ cwd: dir, fix: true });
     const results = await api.lintFiles(["api-fix.py"]);
     const before = readFileSync(file, "utf8");

@@ -8,9 +8,9 @@ import { palette, wantsColor, visibleLength } from "../../src/formatters/color.j
 import { FORMATTERS, loadFormatter } from "../../src/formatters/index.js";
 import type { FormatterContext } from "../../src/formatters/types.js";
 import { formatStatistics, statisticsRows } from "../../src/formatters/statistics.js";
-import { ruleLabel } from "../../src/formatters/stylish.js";
-import type { FileResult } from "../../src/core/results.js";
-import { CLEAN, MIXED, NOTEBOOK, WARNINGS_ONLY } from "./sample-results.js";
+import { fixFirst, ruleLabel } from "../../src/formatters/stylish.js";
+import type { FileResult, LintMessage } from "../../src/core/results.js";
+import { CLEAN, MIXED, NOTEBOOK, WARNINGS_ONLY, resultOf } from "./sample-results.js";
 
 const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), "golden");
 
@@ -61,8 +61,10 @@ describe("stylish", () => {
     // Paths relative to the working folder, as optim-lint prints them (Ruff's choice; ESLint prints absolute ones).
     const labelled = (results: FileResult[]) =>
       results.map((r) => ({ ...r, filePath: path.relative(context.cwd, r.filePath), messages: r.messages.map((m) => ({ ...m, ruleId: ruleLabel(m) || null })) }));
+    // optim-lint adds two lines after ESLint's summary: fixes left for --unsafe-fixes, and what to fix first.
+    const eslintPart = (text: string) => text.replace(/^ {2}\d+ more fixable with `--fix --unsafe-fixes`.*\n/m, "").replace(/^Fix first \(.*\n/m, "");
     for (const results of [MIXED.filter((r) => r.infoCount === 0), WARNINGS_ONLY]) {
-      expect(await FORMATTERS.stylish(results, context)).toBe(eslintStylish(labelled(results)));
+      expect(eslintPart(await FORMATTERS.stylish(results, context))).toBe(eslintStylish(labelled(results)));
     }
   });
 });
@@ -83,7 +85,7 @@ describe("paths and notebook cells", () => {
     expect(await FORMATTERS.github(NOTEBOOK, context)).toMatch(/line=41,.*\(cell 3, line 2\)\n$/);
     const sarif = JSON.parse(await FORMATTERS.sarif(NOTEBOOK, context));
     const result = sarif.runs[0].results[0];
-    expect(result.properties).toEqual({ cell: 3, cellLine: 2, cellColumn: 7 });
+    expect(result.properties).toEqual({ cell: 3, cellLine: 2, cellColumn: 7, priority: "optimizer-choice", fixApplicability: "unsafe" });
     expect(result.message.text).toMatch(/\(cell 3, line 2\)$/);
     expect(result.locations[0].physicalLocation.region.startLine).toBe(41);
     expect(JSON.parse(await FORMATTERS.json(NOTEBOOK, context))[0].messages[0].cell).toEqual({ index: 3, line: 2, column: 7 });
@@ -122,7 +124,8 @@ describe("statistics", () => {
     expect(rows.map((r) => [r.count, r.code, r.name, r.fixable_count])).toEqual([
       [2, "OPT002", "sgd-missing-nesterov", 2],
       [1, "", "fatal-error", 0],
-      [1, "OPT001", "adam-weight-decay", 1],
+      // OPT001's fix is unsafe: not fixable by --fix alone.
+      [1, "OPT001", "adam-weight-decay", 0],
       [1, "OPT003", "lr-out-of-range", 0],
     ]);
     expectGolden("statistics.txt", formatStatistics(rows));
@@ -201,5 +204,49 @@ describe("sarif", () => {
     for (const result of run.results.filter((r: { ruleId?: string }) => r.ruleId)) {
       expect(run.tool.driver.rules[result.ruleIndex].id).toBe(result.ruleId);
     }
+  });
+});
+
+describe("fix tiers and priority in the human formats", () => {
+  const finding = (code: string, line: number, priority: LintMessage["priority"], severity: 1 | 2, fix?: LintMessage["fix"]): LintMessage => ({
+    ruleId: `rule-${code.toLowerCase()}`,
+    code,
+    severity,
+    message: `finding ${code}`,
+    line,
+    column: 5,
+    priority,
+    ...(fix ? { fix } : {}),
+  });
+
+  it("names the findings at the earliest step of the debugging order, errors first, then says how many more", () => {
+    const results = [
+      resultOf("/project/a.py", [finding("OPT001", 1, "optimizer-choice", 2), finding("OPT003", 7, "learning-rate", 1), finding("OPT004", 9, "learning-rate", 1)]),
+      resultOf("/project/b.py", [finding("OPT003", 2, "learning-rate", 2), finding("OPT004", 3, "learning-rate", 1), finding("OPT009", 4, "numerical-stability", 2)]),
+    ];
+    expect(fixFirst(results, "/project")).toBe(
+      "Fix first (learning rate): OPT003 rule-opt003 at b.py:2:5, OPT003 rule-opt003 at a.py:7:5, OPT004 rule-opt004 at a.py:9:5 and 1 more",
+    );
+    expect(fixFirst([resultOf("/project/c.py", [{ ruleId: null, severity: 2, fatal: true, message: "Parsing error", line: 1, column: 1 }])], "/project")).toBeUndefined();
+  });
+
+  it("counts unsafe fixes apart, and as fixable once unsafe fixes are on", async () => {
+    const unsafe = finding("OPT001", 3, "optimizer-choice", 2, { range: [0, 4], text: "AdamW", applicability: "unsafe" });
+    const off = await FORMATTERS.stylish([resultOf("/project/a.py", [unsafe])], context);
+    expect(off).not.toContain("potentially fixable with the `--fix` option");
+    expect(off).toContain("  1 more fixable with `--fix --unsafe-fixes`");
+    const on = await FORMATTERS.stylish([resultOf("/project/a.py", [unsafe], { unsafeFixes: true })], context);
+    expect(on).toContain("  1 error and 0 warnings potentially fixable with the `--fix` option.\n");
+    expect(on).not.toContain("--unsafe-fixes");
+    expect(await FORMATTERS.compact([resultOf("/project/a.py", [unsafe], { unsafeFixes: true })], context)).toContain("Error - [*] finding OPT001");
+    expect(await FORMATTERS.compact([resultOf("/project/a.py", [unsafe])], context)).toContain("1 problem (1 more with `--fix --unsafe-fixes`)");
+  });
+
+  it("SARIF proposes only the fixes --fix would apply", async () => {
+    const unsafe = finding("OPT001", 3, "optimizer-choice", 2, { range: [0, 4], text: "AdamW", applicability: "unsafe" });
+    const parse = async (results: FileResult[]) => JSON.parse(await FORMATTERS.sarif(results, context)).runs[0].results[0];
+    expect((await parse([resultOf("/project/a.py", [unsafe])])).fixes).toBeUndefined();
+    const withFix = await parse([resultOf("/project/a.py", [unsafe], { unsafeFixes: true, source: "\uFEFFAdam(...)" })]);
+    expect(withFix.fixes[0].artifactChanges[0].replacements[0]).toEqual({ deletedRegion: { charOffset: 1, charLength: 4 }, insertedContent: { text: "AdamW" } });
   });
 });

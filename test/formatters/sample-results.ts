@@ -1,23 +1,9 @@
 /** Hand-written results covering every message kind the formatters render. */
-import type { FileResult, LintMessage } from "../../src/core/results.js";
+import { summarize, type FileResult, type LintMessage } from "../../src/core/results.js";
 
 /** A result with counts computed from its messages, as the engine computes them. */
 export function resultOf(filePath: string, messages: LintMessage[], extra: Partial<FileResult> = {}): FileResult {
-  const errors = messages.filter((m) => m.severity === 2);
-  const warnings = messages.filter((m) => m.severity === 1 && m.level !== "info");
-  return {
-    filePath,
-    messages,
-    suppressedMessages: [],
-    errorCount: errors.length,
-    fatalErrorCount: errors.filter((m) => m.fatal).length,
-    warningCount: warnings.length,
-    infoCount: messages.filter((m) => m.level === "info").length,
-    fixableErrorCount: errors.filter((m) => m.fix).length,
-    fixableWarningCount: warnings.filter((m) => m.fix).length,
-    usedDeprecatedRules: [],
-    ...extra,
-  };
+  return { ...summarize(filePath, messages, [], extra.unsafeFixes), ...extra };
 }
 
 const adamDecay: LintMessage = {
@@ -30,7 +16,8 @@ const adamDecay: LintMessage = {
   column: 13,
   endLine: 12,
   endColumn: 29,
-  fix: { range: [311, 315], text: "AdamW" },
+  fix: { range: [311, 315], text: "AdamW", applicability: "unsafe" },
+  priority: "optimizer-choice",
   docsUrl: "https://example.test/rules/adam-weight-decay.md",
 };
 
@@ -43,7 +30,8 @@ const nesterov: LintMessage = {
   column: 7,
   endLine: 104,
   endColumn: 60,
-  fix: { range: [2900, 2900], text: ", nesterov=True" },
+  fix: { range: [2900, 2900], text: ", nesterov=True", applicability: "safe" },
+  priority: "optimizer-choice",
   docsUrl: "https://example.test/rules/sgd-missing-nesterov.md",
 };
 
@@ -55,6 +43,7 @@ const lrInfo: LintMessage = {
   message: "Learning rate 0.5 is high for SGD.",
   line: 3,
   column: 1,
+  priority: "learning-rate",
   suggestions: [{ desc: "Use lr=0.1", fix: { range: [40, 43], text: "0.1" } }],
   docsUrl: "https://example.test/rules/lr-out-of-range.md",
 };

@@ -14,7 +14,8 @@ import { analyzeNotebook, cellLocation, notebookAdapter } from "../../src/notebo
 const dir = join(import.meta.dirname, "..", "..", "fixtures", "notebook");
 const read = (name: string) => readFileSync(join(dir, name), "utf8");
 const rules = RULES.map((rule) => ({ rule, severity: rule.meta.defaultSeverity, options: {} }));
-const lint = (name: string, fix = false) => lintText(read(name), { filePath: `fixtures/notebook/${name}`, rules, fix });
+/** Lints a fixture notebook; `fix` applies unsafe fixes too (Adam to AdamW), since these tests are about the edits. */
+const lint = (name: string, fix = false) => lintText(read(name), { filePath: `fixtures/notebook/${name}`, rules, fix, unsafeFixes: fix });
 
 /** The file offset of a 1-based line and column, as messages give them. */
 function offsetOf(text: string, line: number, column: number): number {
@@ -148,7 +149,7 @@ describe("--fix", () => {
     expect(sources.some((s) => s.includes("optimizer = AdamW(model.parameters()"))).toBe(true);
     expect(JSON.parse(output).cells[0]).toEqual(JSON.parse(text).cells[0]);
     expect(notebookAdapter.parses(output)).toBe(true);
-    expect(lintText(output, { filePath: "train_adam.ipynb", rules, fix: true }).output).toBeUndefined();
+    expect(lintText(output, { filePath: "train_adam.ipynb", rules, fix: true, unsafeFixes: true }).output).toBeUndefined();
   });
 
   it("keeps an ASCII-only notebook ASCII and its \\u escapes as written", () => {
@@ -156,7 +157,7 @@ describe("--fix", () => {
     const output = lint("ascii_escaped.ipynb", true).output!;
     expect(output).toBe(text.replace("optim.Adam(", "optim.AdamW(").replace("momentum=0.9)", "momentum=0.9, nesterov=True)"));
     expect(codeSources(output)[1]).toContain("opt = optim.AdamW(net.parameters(), weight_decay=1e-4)");
-    expect(lintText(output, { filePath: "ascii_escaped.ipynb", rules, fix: true }).output).toBeUndefined();
+    expect(lintText(output, { filePath: "ascii_escaped.ipynb", rules, fix: true, unsafeFixes: true }).output).toBeUndefined();
   });
 
   it("swaps betas where the tuple is defined, in another cell, through the file-to-view mapping of the value", () => {

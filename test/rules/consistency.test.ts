@@ -6,8 +6,8 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RULES } from "../../rules/index.js";
-import { renderRuleDoc } from "../../rules/docs.js";
-import { ROOT, UPDATE_GOLDENS, exists, fixturesOf, lintWith, read, write } from "./harness.js";
+import { PRIORITY_ORDER } from "../../src/core/results.js";
+import { ROOT, exists, fixturesOf, lintWith, read } from "./harness.js";
 
 /** Files under `rules/` that hold shared code rather than a rule. */
 const NOT_RULES = new Set(["index.ts", "util.ts", "docs.ts"]);
@@ -40,7 +40,7 @@ describe.each(RULES.map((rule) => [rule.meta.name, rule] as const))("%s", (name,
   });
 
   it("has complete docs", () => {
-    for (const field of ["summary", "whatItDoes", "whyBad", "badExample", "goodExample", "fixSafety"] as const) {
+    for (const field of ["summary", "whatItDoes", "whyBad", "badExample", "goodExample", "fixSafety", "severityRationale"] as const) {
       expect(meta.docs[field]?.trim(), field).toBeTruthy();
     }
     expect(Object.keys(meta.docs.options ?? {}).sort()).toEqual(Object.keys(rule.defaultOptions).sort());
@@ -60,10 +60,18 @@ describe.each(RULES.map((rule) => [rule.meta.name, rule] as const))("%s", (name,
     if (first.suggestions?.length) expect(meta.hasSuggestions).toBe(true);
   });
 
-  it("has a generated documentation page", () => {
-    const path = join("docs", "rules", `${name}.md`);
-    const page = renderRuleDoc(meta, rule.defaultOptions);
-    if (UPDATE_GOLDENS) write(path, page);
-    expect(read(path)).toBe(page);
+  it("has a priority in the debugging order, and a fix tier exactly when it is fixable", () => {
+    expect(PRIORITY_ORDER).toContain(meta.priority);
+    if (meta.fixable) expect(["safe", "unsafe"]).toContain(meta.fixApplicability);
+    else expect(meta.fixApplicability).toBeUndefined();
+  });
+
+  it("reports every fix in its goldens with the tier its metadata declares", () => {
+    const tiers = fixturesOf(rule)
+      .filter((f) => f.kind === "invalid" && exists(f.expectedPath))
+      .flatMap((f) => (JSON.parse(read(f.expectedPath)) as { fix: string | false }[]).map((m) => m.fix))
+      .filter((fix) => fix !== false);
+    if (meta.fixable) expect(tiers.length).toBeGreaterThan(0);
+    for (const tier of tiers) expect(tier).toBe(meta.fixApplicability);
   });
 });

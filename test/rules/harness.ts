@@ -70,10 +70,13 @@ export function optionsOf(fixture: Fixture): Record<string, unknown> {
   return exists(fixture.optionsPath) ? (JSON.parse(read(fixture.optionsPath)) as Record<string, unknown>) : {};
 }
 
-/** Runs one rule alone, at its default severity, with the given options (default: the rule's own). */
+/**
+ * Runs one rule alone, at its default severity, with the given options (default: the rule's own). With `fix`, unsafe
+ * fixes are applied too (`--fix --unsafe-fixes`): the goldens pin every edit a rule makes, whatever its tier.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function lintWith(rule: Rule<any>, text: string, filePath: string, fix = false, options: Record<string, unknown> = {}): FileResult {
-  return lintText(text, { filePath, rules: [{ rule, severity: rule.meta.defaultSeverity, options }], fix });
+  return lintText(text, { filePath, rules: [{ rule, severity: rule.meta.defaultSeverity, options }], fix, unsafeFixes: fix });
 }
 
 /** `optim-lint-gap: CODE reason` in a comment (`#` or `//`): the rule should report this line but does not yet. */
@@ -125,7 +128,8 @@ export function goldenOf(m: LintMessage, text?: string) {
     endLine: m.endLine ?? null,
     endColumn: m.endColumn ?? null,
     related: (m.related ?? []).map((r) => ({ line: r.line, column: r.column, message: r.message })),
-    fix: m.fix !== undefined,
+    /** The fix's tier (`safe`: applied by --fix; `unsafe`: only with --unsafe-fixes), or false without a fix. */
+    fix: m.fix?.applicability ?? false,
     suggestions: (m.suggestions ?? []).map((s) => ({
       desc: s.desc,
       fix: s.fix !== undefined,

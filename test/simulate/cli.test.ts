@@ -35,7 +35,8 @@ function checkJsonShape(json: { results: Record<string, unknown>[] }): Record<st
   expect(Object.keys(json)).toEqual(["results"]);
   for (const result of json.results) {
     expect(Object.keys(result)).toEqual(["filePath", "ruleId", "line", "before", "after", "problems"]);
-    for (const side of ["before", "after"] as const) expect(Object.keys(result[side] as object)).toEqual(["optimizer", "options"]);
+    // `parameters` says which parameters decay, when that is all that differs (OPT005).
+    for (const side of ["before", "after"] as const) expect(Object.keys(result[side] as object).filter((k) => k !== "parameters")).toEqual(["optimizer", "options"]);
     const problems = result.problems as Record<string, Record<string, unknown>>[];
     expect(problems.length).toBeGreaterThan(0);
     for (const problem of problems) {
@@ -155,6 +156,10 @@ describe("the built binary", () => {
     expect([decay.before.optimizer, decay.after.optimizer]).toEqual(["Adam", "AdamW"]);
     expect(decay.problems.map((p) => p.name)).toEqual(["scaled-regression", "mlp"]);
     expect(decay.problems[0].before).toHaveProperty("shrinkage");
+    const norms = results.find((r) => r.ruleId === "weight-decay-on-bias-norm") as { before: { parameters?: string }; after: { parameters?: string }; problems: { name: string }[] };
+    expect(norms.problems.map((p) => p.name)).toEqual(["normalized-regression", "mlp"]);
+    expect(norms.before.parameters).toBe("on every parameter");
+    expect(norms.after.parameters).toMatch(/^on weight matrices only/);
     expect(Date.now() - started).toBeLessThan(60_000);
   }, 180_000);
 

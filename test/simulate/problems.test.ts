@@ -1,6 +1,6 @@
 /** The model problems: analytic gradients against finite differences, and determinism. */
 import { describe, expect, it } from "vitest";
-import { illConditionedQuadratic, mlp, noisyQuadratic, problemById, rosenbrock, scaledRegression, type Problem } from "../../src/simulate/problems.js";
+import { illConditionedQuadratic, mlp, noisyQuadratic, normalizedRegression, problemById, rosenbrock, scaledRegression, type Problem } from "../../src/simulate/problems.js";
 import { seededRandom } from "../../src/simulate/random.js";
 
 /** Parameters moved off the initial point by a seeded perturbation, so the check is not at a special point. */
@@ -38,6 +38,7 @@ const PROBLEMS: [string, () => Problem, number][] = [
   ["ill-conditioned quadratic", illConditionedQuadratic, 0.1],
   ["rosenbrock", rosenbrock, 0.3],
   ["mlp", mlp, 0.1],
+  ["normalized regression", normalizedRegression, 0.3],
 ];
 
 describe("analytic gradients", () => {

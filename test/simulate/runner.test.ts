@@ -5,6 +5,7 @@ import { problemById } from "../../src/simulate/problems.js";
 import { Simulator, runConfig, shrinkageAgainst } from "../../src/simulate/runner.js";
 import { ASSUMED_WORKERS, DEFAULT_PROBLEMS, scenarioFor } from "../../src/simulate/scenarios.js";
 import { simulateChange } from "../../src/simulate/simulate.js";
+import { formatText } from "../../src/simulate/report.js";
 
 const sgd = (options: OptimizerConfig["options"]): OptimizerConfig => ({ optimizer: "SGD", options });
 const adam = (options: OptimizerConfig["options"], optimizer = "Adam"): OptimizerConfig => ({ optimizer, options });
@@ -115,6 +116,27 @@ describe("what the problems show", () => {
     }
   });
 
+  it("OPT005: before and after differ where it shows (decay on a norm gain and a bias costs loss), and say which parameters decay", () => {
+    // The rule's bad example: AdamW(lr=1e-3, weight_decay=0.05) over model.parameters(). The settings are the same on both sides.
+    const settings = adam({ lr: 1e-3, weight_decay: 0.05 }, "AdamW");
+    const run = simulateChange(new Simulator(), "OPT005", { before: settings, after: settings });
+    expect(run.labels?.before).not.toBe(run.labels?.after);
+    const normalized = run.comparisons.find((c) => c.problem.id === "normalized-regression")!;
+    const [before, after] = [normalized.before.summary, normalized.after.summary];
+    // Decay on the gain and the bias pulls the output toward zero for the whole run: a higher loss, reached later.
+    expect(before.finalLoss!).toBeGreaterThan(1.05 * after.finalLoss!);
+    expect(before.stepsToTarget!).toBeGreaterThan(after.stepsToTarget!);
+    expect(shrinkageOf(before, "norm gain")).toBeGreaterThan(0.02);
+    expect(Math.abs(shrinkageOf(after, "norm gain"))).toBeLessThan(0.01);
+    expect(Math.abs(shrinkageOf(after, "bias"))).toBeLessThan(0.01);
+    // The normalized weights keep their decay on both sides: their shrinkage barely moves.
+    expect(Math.abs(shrinkageOf(before, "‖w‖") - shrinkageOf(after, "‖w‖"))).toBeLessThan(0.01);
+    const text = formatText([{ filePath: "t.py", ruleId: "weight-decay-on-bias-norm", code: "OPT005", line: 3, column: 1, message: "", before: settings, after: settings, notes: run.notes, labels: run.labels, comparisons: run.comparisons }]);
+    const [beforeLine, afterLine] = text.split("\n").filter((l) => /^ {2}(before|after) /.test(l));
+    expect(beforeLine.replace(/^ {2}before/, "")).not.toBe(afterLine.replace(/^ {2}after /, ""));
+    expect(afterLine).toContain("biases and norm gains at weight_decay=0");
+  });
+
   it("swapped betas: worse on the quadratic and the MLP than the usual order", () => {
     const run = simulateChange(new Simulator(), "invalid-hyperparameter", { before: adam({ lr: 1e-3, betas: [0.999, 0.9] }), after: adam({ lr: 1e-3, betas: [0.9, 0.999] }) });
     expect(run.comparisons.map((c) => c.problem.id)).toEqual(["ill-conditioned-quadratic", "mlp"]);
@@ -155,7 +177,7 @@ describe("scenarios", () => {
     const ids = (rule: string | null) => scenarioFor(rule, change).problems.map((p) => p.id);
     expect(ids("adam-weight-decay")).toEqual(["scaled-regression", "mlp"]);
     expect(ids("OPT001")).toEqual(["scaled-regression", "mlp"]);
-    expect(ids("weight-decay-on-bias-norm")).toEqual(["scaled-regression", "mlp"]);
+    expect(ids("weight-decay-on-bias-norm")).toEqual(["normalized-regression", "mlp"]);
     expect(ids("sgd-missing-nesterov")).toEqual(["ill-conditioned-quadratic", "rosenbrock"]);
     expect(ids("opt002")).toEqual(["ill-conditioned-quadratic", "rosenbrock"]);
     expect(ids("lr-out-of-range")).toEqual(["noisy-quadratic", "mlp"]);
