@@ -5,7 +5,8 @@
  */
 import type { ModelKindFact, OptimizerSite, PrecisionFact } from "../core/facts.js";
 import { asBool } from "../core/facts.js";
-import { kindOfModelName } from "../knowledge/models.js";
+import { kindOfModelName, libraryModelKind } from "../knowledge/models.js";
+import { lastSegment } from "../knowledge/dotted.js";
 import { entryOf, mappingAt, stringAt, type MappingValue } from "./recognize.js";
 
 /** Dialects whose configs train transformers, with the words for it. */
@@ -31,6 +32,16 @@ export function configModelFacts(root: MappingValue, sites: OptimizerSite[]): { 
   const kind = type ? kindOfModelName(type) : undefined;
   if (backbone && type && kind && mm.length > 0) {
     kinds.push({ kind, span: entryOf(backbone, "type")!.value.span, description: `the config builds a ${type} ${kind === "cnn" ? "CNN" : "transformer"}`, sites: mm });
+  }
+  // Hydra `model: {_target_: torchvision.models.resnet50}`, Lightning `model: {class_path: ...}`.
+  const built = model && (entryOf(model, "_target_") ?? entryOf(model, "class_path"));
+  const path = built?.value.value.kind === "string" ? built.value.value.value : undefined;
+  const targeted = sites.filter((s) => s.dialect === "hydra" || s.dialect === "lightning").map((s) => s.id);
+  if (model && built && path && targeted.length > 0) {
+    const library = libraryModelKind(path);
+    const name = library === "by-name" ? (stringAt(model, "model_name") ?? stringAt(model, "name")) : undefined;
+    const found = library === "by-name" ? (name ? kindOfModelName(name) : undefined) : (library ?? kindOfModelName(lastSegment(path)));
+    if (found) kinds.push({ kind: found, span: built.value.span, description: `the config builds ${name ?? lastSegment(path)}, ${found === "cnn" ? "a CNN" : found === "transformer" ? "a transformer" : `a ${found} network`}`, sites: targeted });
   }
   const hf = sites.some((s) => s.dialect === "transformers" || s.dialect === "axolotl");
   if (hf) {

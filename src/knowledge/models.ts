@@ -29,18 +29,37 @@ export const STACKED_LAYERS: Record<string, { kind: ModelKind; atLeast: number }
 /** Embedding layers whose gradients are sparse when built with `sparse=True`. */
 export const EMBEDDING_LAYERS = new Set(["Embedding", "EmbeddingBag"]);
 
-/** Model names (torchvision builders, timm model strings, HF classes) by what they are, matched on the lower-cased name. */
-const CNN_NAME = /^(resnet|resnext|wide_resnet|wideresnet|seresnet|seresnext|res2net|resnest|regnet|efficientnet|mobilenet|mnasnet|shufflenet|squeezenet|densenet|vgg|alexnet|googlenet|inception|convnext|ghostnet|mixnet|dpn|darknet|cspdarknet|cspresnet|hrnet|dla|xception|nasnet|pnasnet|senet|legacy_senet|rexnet|tinynet|fbnet|lenet|unet)/;
-const TRANSFORMER_NAME = /^(vit|deit|swin|beit|cait|eva|xcit|convit|crossvit|pit|tnt|twins|levit|mvit|maxvit|coat|volo|flexivit|vit_|dinov2|clip|bert|roberta|distilbert|albert|electra|deberta|xlnet|xlm|gpt|opt|bloom|llama|mistral|mixtral|qwen|gemma|phi|falcon|t5|mt5|bart|mbart|pegasus|marian|whisper|wav2vec|hubert|longformer|bigbird|reformer|transformer|blip|llava|segformer|detr|dinov)/;
+/**
+ * Model family names (torchvision builders, timm model strings, HF and mmengine class names) by kind. A name
+ * matches when it starts with one of them followed by nothing, a digit, `_`, `-`, `.`, or a new CamelCase word, so
+ * `resnet50`, `vit_base_patch16_224`, `BertForMaskedLM` and `SwinTransformer` match and `OptimizerWrapper` does not.
+ */
+const CNN_NAMES = ["resnet", "resnext", "wide_resnet", "wideresnet", "seresnet", "seresnext", "res2net", "resnest", "resnetv2", "regnet", "efficientnet", "efficientnetv2", "mobilenet", "mobilenetv2", "mobilenetv3", "mnasnet", "shufflenet", "shufflenetv2", "squeezenet", "densenet", "vgg", "alexnet", "googlenet", "inception", "inceptionv3", "convnext", "convnextv2", "ghostnet", "mixnet", "dpn", "darknet", "cspdarknet", "cspresnet", "cspresnext", "hrnet", "dla", "xception", "nasnet", "pnasnet", "senet", "rexnet", "tinynet", "fbnet", "lenet", "unet"];
+const TRANSFORMER_NAMES = ["vit", "visiontransformer", "deit", "swin", "swintransformer", "swinv2", "beit", "cait", "eva", "eva02", "xcit", "convit", "crossvit", "pit", "tnt", "twins", "levit", "mvit", "mvitv2", "maxvit", "coat", "volo", "flexivit", "dinov2", "clip", "bert", "roberta", "distilbert", "albert", "electra", "deberta", "debertav2", "xlnet", "xlm", "gpt", "gpt2", "gptj", "gptneo", "gptneox", "gpt_neox", "gpt_neo", "opt", "bloom", "llama", "mistral", "mixtral", "qwen", "qwen2", "gemma", "gemma2", "phi", "phi3", "falcon", "t5", "mt5", "bart", "mbart", "pegasus", "marian", "whisper", "wav2vec2", "hubert", "longformer", "bigbird", "reformer", "transformer", "blip", "llava", "segformer", "detr"];
 /** Names that are neither (state-space and recurrent language models live in `transformers` too). */
-const NOT_TRANSFORMER_NAME = /^(mamba|rwkv|jamba|xlstm|recurrentgemma)/;
+const NOT_TRANSFORMER_NAME = /^(mamba|rwkv|jamba|xlstm|recurrentgemma)/i;
+
+/** Whether a model name (`state-spaces/mamba-130m`) names a family that is not a transformer. */
+export function isNonTransformerName(name: string): boolean {
+  return NOT_TRANSFORMER_NAME.test(name.split("/").pop() ?? "");
+}
+
+/** Whether a name starts with a family name at a word boundary. */
+function startsWithFamily(name: string, families: string[]): boolean {
+  const lower = name.toLowerCase();
+  return families.some((family) => {
+    if (!lower.startsWith(family)) return false;
+    const rest = name.slice(family.length);
+    return rest === "" || /^[\d_\-.]/.test(rest) || /^[A-Z]/.test(rest);
+  });
+}
 
 /** What a model name says about its kind: `resnet50` → cnn, `vit_base_patch16_224` → transformer. */
 export function kindOfModelName(name: string): ModelKind | undefined {
-  const lower = name.toLowerCase().replace(/^(timm\/|hf[-_]hub:|hf_hub:)/, "").split("/").pop() ?? "";
-  if (NOT_TRANSFORMER_NAME.test(lower)) return undefined;
-  if (CNN_NAME.test(lower)) return "cnn";
-  if (TRANSFORMER_NAME.test(lower)) return "transformer";
+  const bare = name.replace(/^(timm\/|hf[-_]hub:)/, "").split("/").pop() ?? "";
+  if (NOT_TRANSFORMER_NAME.test(bare)) return undefined;
+  if (startsWithFamily(bare, CNN_NAMES)) return "cnn";
+  if (startsWithFamily(bare, TRANSFORMER_NAMES)) return "transformer";
   return undefined;
 }
 

@@ -16,6 +16,7 @@ import {
   GAN_DISCRIMINATOR,
   GAN_GENERATOR,
   HALF_DTYPES,
+  isNonTransformerName,
   isTransformerClassName,
   KIND_LAYERS,
   kindOfModelName,
@@ -216,6 +217,11 @@ class ModelReader {
       const byName = name ? kindOfModelName(name) : undefined;
       return byName ? [{ kind: byName, span: spanOf(call), description: `the model is ${byName === "cnn" ? "a CNN" : "a transformer"} ('${name}')` }] : [];
     }
+    if (kind === "transformer" && /^transformers\.AutoModel/.test(path)) {
+      // An Auto class builds whatever the checkpoint is: a ResNet or Mamba checkpoint is no transformer.
+      const name = this.firstString(call);
+      if (name && (isNonTransformerName(name) || kindOfModelName(name) === "cnn")) return kindOfModelName(name) === "cnn" ? [{ kind: "cnn", span: spanOf(call), description: `the model is a CNN ('${name}')` }] : [];
+    }
     if (kind) return [{ kind, span: spanOf(call), description: `the model is built with ${lastSegment(path.replace(/\.(from_pretrained|from_config)$/, ""))}, ${article(kind)}` }];
     return [];
   }
@@ -223,7 +229,7 @@ class ModelReader {
   /** A literal first argument (or `model_name=`), read only when the file fixes it. */
   private firstString(call: PyNode): string | undefined {
     const args = namedChildren(fieldChild(call, "arguments")!);
-    const node = args.find((a) => a.type === "keyword_argument" && /^(model_name|name)$/.test(this.text(fieldChild(a, "name")!)));
+    const node = args.find((a) => a.type === "keyword_argument" && /^(model_name|name|pretrained_model_name_or_path)$/.test(this.text(fieldChild(a, "name")!)));
     const first = node ? fieldChild(node, "value") : args[0]?.type === "keyword_argument" ? undefined : args[0];
     if (!first) return undefined;
     const value = this.resolver.value(first);
