@@ -48,7 +48,11 @@ export const adagradForDeepNets: Rule<Record<string, never>> = {
         suggestions: [{ desc: "Replace Adagrad with AdamW (then re-tune the learning rate)", requests: portable ? [{ kind: "rename-optimizer", site: site.id, to: to.canonical }] : [] }],
       };
       const lr = effectiveNumber(site, info, "lr");
-      report.settingsChange = settingsChange(site, info, lr !== undefined ? { lr: lr / 10 } : {}, to);
+      // AdamW runs with its own eps, and with its default decay unless the construction passes one.
+      const changes: Record<string, number> = { eps: to.defaults.eps as number };
+      if (lr !== undefined) changes.lr = Number((lr / 10).toPrecision(6));
+      if (!site.args.has("weight_decay")) changes.weight_decay = to.defaults.weight_decay as number;
+      report.settingsChange = settingsChange(site, info, changes, to);
       ctx.report(report);
     }
   },

@@ -62,7 +62,7 @@ export const sgdWithoutMomentum: Rule<Record<string, never>> = {
       };
       const lr = effectiveNumber(site, info, "lr");
       // Same effective step (lr / (1 - momentum)) before and after, so the comparison shows momentum, not a larger step.
-      report.settingsChange = settingsChange(site, info, { momentum: MOMENTUM, nesterov: true, ...(lr !== undefined ? { lr: lr * (1 - MOMENTUM) } : {}) });
+      report.settingsChange = settingsChange(site, info, { momentum: MOMENTUM, nesterov: true, ...(lr !== undefined ? { lr: Number((lr * (1 - MOMENTUM)).toPrecision(6)) } : {}) });
       ctx.report(report);
     }
   },

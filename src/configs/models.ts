@@ -40,8 +40,9 @@ export function configModelFacts(root: MappingValue, sites: OptimizerSite[]): { 
   if (model && built && path && targeted.length > 0) {
     const library = libraryModelKind(path);
     const name = library === "by-name" ? (stringAt(model, "model_name") ?? stringAt(model, "name")) : undefined;
-    const found = library === "by-name" ? (name ? kindOfModelName(name) : undefined) : (library ?? kindOfModelName(lastSegment(path)));
-    if (found) kinds.push({ kind: found, span: built.value.span, description: `the config builds ${name ?? lastSegment(path)}, ${found === "cnn" ? "a CNN" : found === "transformer" ? "a transformer" : `a ${found} network`}`, sites: targeted });
+    const cls = lastSegment(path.replace(/\.(from_pretrained|from_config)$/, ""));
+    const found = library === "by-name" ? (name ? kindOfModelName(name) : undefined) : (library ?? kindOfModelName(cls));
+    if (found) kinds.push({ kind: found, span: built.value.span, description: `the config builds ${name ?? cls}, ${found === "cnn" ? "a CNN" : found === "transformer" ? "a transformer" : `a ${found} network`}`, sites: targeted });
   }
   const hf = sites.some((s) => s.dialect === "transformers" || s.dialect === "axolotl");
   if (hf) {

@@ -18,7 +18,6 @@ import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js"
 import { isSchedulerPath, schedulerByName } from "../knowledge/schedulers.js";
 import { isBatchLikeName, isLearningRateName, OPTIMIZER_CLASS_NAMES, TORCHRUN_ENV } from "./names.js";
 import { checkpointFacts } from "./checkpoints.js";
-import { modelFacts } from "./models.js";
 import { Flows } from "./flows.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
 import { bindingForUse, isPlainString, stringBody } from "./scope.js";
@@ -93,18 +92,13 @@ export function extractFacts(resolver: Resolver): TrainingFacts {
     resolver,
     optimizers.map((site, i) => ({ site, call: constructionCalls[i], holder: holders[i] })),
   );
-  const models = modelFacts(
-    resolver,
-    optimizers.map((site, i) => ({ site, call: constructionCalls[i] })),
-  );
   return {
     optimizers,
     distributed,
     schedulers,
     lrWrites: lrWrites(resolver),
-    modelHints: { ...modelHints(resolver), kinds: models.kinds },
+    modelHints: modelHints(resolver),
     checkpoints,
-    precision: models.precision,
     testCode: testCodeSpans(resolver.index),
   };
 }

@@ -8,7 +8,7 @@
  * Evidence about a model bears on the constructions that train it; evidence about the file (an RL environment
  * library) on all of them.
  */
-import type { ModelKind, ModelKindFact, OptimizerSite, PrecisionFact, Span } from "../core/facts.js";
+import type { ModelKind, ModelKindFact, OptimizerSite, PrecisionFact, Span, TrainingFacts } from "../core/facts.js";
 import { lastSegment } from "../knowledge/dotted.js";
 import {
   BF16_DTYPES,
@@ -29,10 +29,11 @@ import { contains, fieldChild, namedChildren, spanOf, type PyNode } from "./pars
 import { bindingForUse, isPlainString, stringBody } from "./scope.js";
 import { lastName, type ClassModel, type Resolver } from "./values.js";
 
-/** A construction with the call that builds it. */
-export interface ConstructedSite {
+/** A construction with the call that builds it, and the module it is handed when a factory takes one (timm). */
+interface ConstructedSite {
   site: OptimizerSite;
   call: PyNode;
+  module?: PyNode;
 }
 
 /** Evidence about one model, before it is tied to constructions. */
@@ -59,9 +60,26 @@ const MASTER_WEIGHT_PATHS: [RegExp, string][] = [
   [/^transformers\.(Seq2Seq)?Trainer$/, "the HF Trainer manages precision (its fp16 mode keeps fp32 master weights)"],
 ];
 
-/** Model facts of one file: model kinds and precision, tied to the given constructions. */
-export function modelFacts(resolver: Resolver, constructed: ConstructedSite[]): { kinds: ModelKindFact[]; precision: PrecisionFact[] } {
-  return new ModelReader(resolver, constructed).read();
+/** The file's facts with the model kinds and precision its code shows added to those its configs stated. */
+export function withModelFacts(resolver: Resolver, facts: TrainingFacts): TrainingFacts {
+  const constructed: ConstructedSite[] = [];
+  for (const site of facts.optimizers) {
+    if (site.span.file !== undefined) continue;
+    const call = resolver.index.calls.find((c) => c.start === site.span.start && c.end === site.span.end);
+    if (call && site.dialect === undefined) constructed.push({ site, call });
+    else if (site.dialect === "timm") {
+      // create_optimizer_v2(model, ...): the model itself is the first argument.
+      const factory = resolver.index.calls.find((c) => c.start <= site.span.start && site.span.end <= c.end && lastName(fieldChild(c, "function")!, resolver.text) === "create_optimizer_v2");
+      const args = factory ? namedChildren(fieldChild(factory, "arguments")!) : [];
+      const keyword = args.find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name")!) === "model");
+      const module = keyword ? fieldChild(keyword, "value") : args[0]?.type === "keyword_argument" ? undefined : args[0];
+      if (factory) constructed.push({ site, call: factory, ...(module ? { module } : {}) });
+    }
+  }
+  const found = new ModelReader(resolver, constructed).read();
+  facts.modelHints = { ...facts.modelHints, kinds: [...found.kinds, ...(facts.modelHints.kinds ?? [])] };
+  facts.precision = [...found.precision, ...(facts.precision ?? [])];
+  return facts;
 }
 
 class ModelReader {
@@ -84,14 +102,12 @@ class ModelReader {
     this.readHolders();
     this.readSelfClasses();
     this.pairGans();
-    const trains = this.constructed.map(({ site, call }) => ({ site, keys: this.trainedModels(call) }));
+    const trains = this.constructed.map(({ site, call, module }) => ({ site, keys: this.trainedModels(call, module) }));
     const tie = (key: string): string[] => trains.filter((t) => t.keys.has(key)).map((t) => t.site.id);
     const kinds: ModelKindFact[] = [];
-    const modelKeys = [...this.byModel.keys()].filter((k) => (this.byModel.get(k) ?? []).length > 0);
-    // A construction whose parameters cannot be traced trains the file's one model, when there is only one.
-    const untraced = trains.filter((t) => t.keys.size === 0).map((t) => t.site.id);
+    // A construction whose parameters cannot be traced to a model gets no model's evidence: that would be a guess.
     for (const [key, evidence] of this.byModel) {
-      const sites = [...tie(key), ...(modelKeys.length === 1 ? untraced : [])];
+      const sites = tie(key);
       for (const e of evidence) kinds.push({ ...e, sites });
     }
     kinds.push(...this.fileKinds());
@@ -139,8 +155,8 @@ class ModelReader {
 
   /** `self.parameters()` in a class: the class's own evidence, under its key. */
   private readSelfClasses(): void {
-    for (const { call } of this.constructed) {
-      for (const receiver of this.parameterReceivers(call)) {
+    for (const { call, module } of this.constructed) {
+      for (const receiver of [...this.parameterReceivers(call), ...(module ? [module] : [])]) {
         if (this.text(receiver) !== "self") continue;
         const cls = enclosingClass(receiver);
         const model = cls && this.resolver.classModel(cls);
@@ -320,8 +336,10 @@ class ModelReader {
   }
 
   /** The models a construction's arguments read the parameters of. */
-  private trainedModels(call: PyNode): Set<string> {
+  private trainedModels(call: PyNode, module?: PyNode): Set<string> {
     const keys = new Set<string>();
+    const direct = module && this.keyOf(module);
+    if (direct) keys.add(direct);
     for (const receiver of this.parameterReceivers(call)) {
       const key = this.keyOf(receiver);
       if (key) keys.add(key);
