@@ -202,7 +202,13 @@ class ModelReader {
         current = fieldChild(callee, "object");
         continue;
       }
-      if (last && WRAPPERS.has(last)) return undefined;
+      const path = callee ? this.resolver.pathOf(callee) : undefined;
+      if ((last && WRAPPERS.has(last)) || (path && WRAPPERS.has(lastSegment(path)))) {
+        // DDP(Net().cuda()), torch.compile(Net()): the wrapped module is the model.
+        const first = namedChildren(fieldChild(current, "arguments")!)[0];
+        current = first && first.type !== "keyword_argument" ? first : undefined;
+        continue;
+      }
       return current;
     }
     return undefined;
