@@ -245,7 +245,8 @@ class ModelReader {
       if (name && (isNonTransformerName(name) || kindOfModelName(name) === "cnn")) return kindOfModelName(name) === "cnn" ? [{ kind: "cnn", span: spanOf(call), description: `the model is a CNN ('${name}')` }] : [];
     }
     if (kind) return [{ kind, span: spanOf(call), description: `the model is built with ${lastSegment(path.replace(/\.(from_pretrained|from_config)$/, ""))}, ${article(kind)}` }];
-    return [];
+    const named = importedClassKind(path);
+    return named ? [{ kind: named, span: spanOf(call), description: `the model is a ${lastSegment(path)}, ${article(named)}` }] : [];
   }
 
   /** A literal first argument (or `model_name=`), read only when the file fixes it. */
@@ -292,6 +293,8 @@ class ModelReader {
         if (layer) out.push(layer);
         const last = lastSegment(path);
         if (path.startsWith("torch.nn.") && STACKED_LAYERS[last]) stacks.set(last, [...(stacks.get(last) ?? []), call]);
+        const imported = importedClassKind(path);
+        if (imported) out.push({ kind: imported, span: spanOf(call), description: `it holds a ${lastSegment(path)}, ${article(imported)}` });
         const library = libraryModelKind(path);
         if (library && library !== "by-name" && !path.startsWith("torch.nn.")) out.push({ kind: library, span: spanOf(call), description: `it holds a ${lastSegment(path.replace(/\.(from_pretrained|from_config)$/, ""))}, ${article(library)}` });
         if (library === "by-name") {
@@ -458,6 +461,19 @@ class ModelReader {
     const target = fieldChild(assignment, "left");
     return target && (target.type === "identifier" || target.type === "attribute") ? this.keyOf(target) : undefined;
   }
+}
+
+/**
+ * What a class imported from a module the knowledge table does not cover says by its name: `Transformer` or `GPT`
+ * from the project's own models, `ResNet18` from a CIFAR repository.
+ */
+function importedClassKind(path: string): ModelKind | undefined {
+  const root = path.split(".")[0];
+  if (root === "torch" || root === "transformers" || root === "timm" || root === "torchvision" || root === "builtins") return undefined;
+  const name = lastSegment(path);
+  if (!/^[A-Z]/.test(name)) return undefined;
+  if (isTransformerClassName(name)) return "transformer";
+  return kindOfModelName(name) === "cnn" ? "cnn" : undefined;
 }
 
 /** "a transformer", "a CNN", ... for messages. */
