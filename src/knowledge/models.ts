@@ -101,7 +101,11 @@ export function libraryModelKind(path: string): ModelKind | "by-name" | undefine
 }
 
 /** Packages whose use makes a file reinforcement learning: environments and RL algorithm libraries. */
-export const RL_PACKAGES = new Set(["gym", "gymnasium", "stable_baselines3", "sb3_contrib", "pettingzoo", "ale_py", "procgen", "minigrid", "envpool"]);
+export const RL_PACKAGES = new Set(["gym", "gymnasium", "stable_baselines3", "sb3_contrib", "pettingzoo", "ale_py", "procgen", "minigrid", "envpool", "unityagents", "mlagents_envs", "dm_control", "d4rl", "pybullet_envs"]);
+
+/** Names that mark the two networks of an actor-critic agent (`actor_local`/`critic_local`, `Actor`/`Critic`). */
+export const RL_ACTOR = /actor/i;
+export const RL_CRITIC = /critic/i;
 
 /** Names that mark the two networks of a GAN (`netG`/`netD`, `generator`/`discriminator`). */
 export const GAN_GENERATOR = /^(net_?g|g_?net|g_?model|generator|gen)$|generator$/i;

@@ -21,6 +21,8 @@ import {
   KIND_LAYERS,
   kindOfModelName,
   libraryModelKind,
+  RL_ACTOR,
+  RL_CRITIC,
   RL_PACKAGES,
   STACKED_LAYERS,
 } from "../knowledge/models.js";
@@ -102,6 +104,7 @@ class ModelReader {
     this.readHolders();
     this.readSelfClasses();
     this.pairGans();
+    this.pairActorCritic();
     const trains = this.constructed.map(({ site, call, module }) => ({ site, keys: this.trainedModels(call, module) }));
     const tie = (key: string): string[] => trains.filter((t) => t.keys.has(key)).map((t) => t.site.id);
     const kinds: ModelKindFact[] = [];
@@ -184,6 +187,17 @@ class ModelReader {
     if (generators.length === 0 || discriminators.length === 0) return;
     for (const [key, holder] of [...generators, ...discriminators]) {
       this.add(key, [{ kind: "gan", span: holder.span, description: "a generator and a discriminator are trained side by side (a GAN)" }]);
+    }
+  }
+
+  /** Actor and critic networks held side by side: an actor-critic RL agent (DDPG, TD3, SAC, PPO). */
+  private pairActorCritic(): void {
+    const named = (re: RegExp) => [...this.holders].filter(([, h]) => h.name.split("|").some((n) => re.test(n)));
+    const actors = named(RL_ACTOR);
+    const critics = named(RL_CRITIC);
+    if (actors.length === 0 || critics.length === 0) return;
+    for (const [key, holder] of [...actors, ...critics]) {
+      this.add(key, [{ kind: "rl-policy", span: holder.span, description: "an actor and a critic network are trained side by side, as in an actor-critic agent" }]);
     }
   }
 
