@@ -62,6 +62,9 @@ const MASTER_WEIGHT_PATHS: [RegExp, string][] = [
   [/^transformers\.(Seq2Seq)?Trainer$/, "the HF Trainer manages precision (its fp16 mode keeps fp32 master weights)"],
 ];
 
+/** Names of a project's own mixed-precision machinery, whatever module they come from. */
+const OWN_MASTER_WEIGHTS = /(fp16|half|mixed_?precision).*(optim|trainer|wrapper)|mixed_?precision|master_?param|loss_?scaler|GradScaler/i;
+
 /** The file's facts with the model kinds and precision its code shows added to those its configs stated. */
 export function withModelFacts(resolver: Resolver, facts: TrainingFacts): TrainingFacts {
   const constructed: ConstructedSite[] = [];
@@ -426,6 +429,11 @@ class ModelReader {
         const dtype = this.keywordPath(call, "dtype");
         if (/autocast$/.test(path!) && dtype && BF16_DTYPES.has(dtype)) out.push({ kind: "bf16", span: spanOf(call), description: "autocast runs in bfloat16" });
         else out.push({ kind: "master-weights", span: spanOf(call), description: master[1] });
+        continue;
+      }
+      // A project's own fp16 wrapper (`FP16Optimizer(...)`, `MixedPrecisionTrainer(...)`, a loss scaler) keeps master weights.
+      if (last && OWN_MASTER_WEIGHTS.test(last)) {
+        out.push({ kind: "master-weights", span: spanOf(call), description: `${last} manages fp16 training (such wrappers keep fp32 master weights)` });
         continue;
       }
       // model.half(), model.to(torch.float16), model.to(device, dtype=torch.float16), model.bfloat16()
