@@ -6,6 +6,11 @@ import { lrOutOfRange } from "./lr-out-of-range.js";
 import { unscaledDistributedLr } from "./unscaled-distributed-lr.js";
 import { weightDecayOnBiasNorm } from "./weight-decay-on-bias-norm.js";
 import { invalidHyperparameter } from "./invalid-hyperparameter.js";
+import { adamForTransformer } from "./adam-for-transformer.js";
+import { fp16EpsUnderflow } from "./fp16-eps-underflow.js";
+import { weightDecayInRl } from "./weight-decay-in-rl.js";
+import { sgdWithoutMomentum } from "./sgd-without-momentum.js";
+import { adagradForDeepNets } from "./adagrad-for-deep-nets.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const RULES: Rule<any>[] = [
@@ -15,4 +20,9 @@ export const RULES: Rule<any>[] = [
   unscaledDistributedLr,
   weightDecayOnBiasNorm,
   invalidHyperparameter,
+  adamForTransformer,
+  fp16EpsUnderflow,
+  weightDecayInRl,
+  sgdWithoutMomentum,
+  adagradForDeepNets,
 ];

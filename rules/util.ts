@@ -1,5 +1,5 @@
 /** Helpers shared by several rules: effective argument values, provenance notes and settings for `simulate`. */
-import type { ArgumentFact, OptimizerSite, ResolvedValue, Span } from "../src/core/facts.js";
+import type { ArgumentFact, ModelKind, ModelKindFact, OptimizerSite, ResolvedValue, Span, TrainingFacts } from "../src/core/facts.js";
 import { asBool, asNumber, asNumbers } from "../src/core/facts.js";
 import type { Knowledge, OptimizerInfo } from "../src/knowledge/index.js";
 import { lastSegment } from "../src/knowledge/dotted.js";
@@ -152,3 +152,56 @@ export function valuesReplacedByCheckpoint(site: OptimizerSite): boolean {
 /** The sentence rule pages share about constructions whose settings a checkpoint replaces. */
 export const CHECKPOINT_NOTE =
   "A construction whose state is loaded from a checkpoint on every run right after it (`optimizer.load_state_dict(...)`, `trainer.fit(ckpt_path=...)`, `accelerator.load_state(...)`) is not reported: the checkpoint's values replace the ones written there. A load under a condition such as `if args.resume:` does not count, since a fresh run still uses the written values.";
+
+/**
+ * The model-kind evidence that bears on a construction: what is known about the model whose parameters it trains,
+ * and what is known about the whole file (an RL library import). A kind nothing shows is unknown.
+ */
+export function modelKindsOf(facts: TrainingFacts, site: OptimizerSite): Map<ModelKind, ModelKindFact> {
+  const kinds = new Map<ModelKind, ModelKindFact>();
+  for (const fact of facts.modelHints.kinds ?? []) {
+    if ((fact.sites === undefined || fact.sites.includes(site.id)) && !kinds.has(fact.kind)) kinds.set(fact.kind, fact);
+  }
+  return kinds;
+}
+
+/** The first evidence of any of the given kinds at a construction, in the order given. */
+export function firstKind(kinds: Map<ModelKind, ModelKindFact>, wanted: ModelKind[]): ModelKindFact | undefined {
+  for (const kind of wanted) {
+    const fact = kinds.get(kind);
+    if (fact) return fact;
+  }
+  return undefined;
+}
+
+/** A related note that shows the evidence of a model kind. */
+export function kindNote(fact: ModelKindFact): { span: Span; message: string } {
+  return { span: fact.span, message: `model kind: ${fact.description}` };
+}
+
+/**
+ * The weight decay a construction is given explicitly, at the constructor or in a parameter group, when it is known
+ * to be greater than zero (a constructor value every group replaces does not count).
+ */
+export function passedDecay(site: OptimizerSite): { value: number; source: ResolvedValue; inGroup: boolean } | undefined {
+  const arg = site.args.get("weight_decay");
+  const value = asNumber(arg?.value);
+  if (arg && value !== undefined && value > 0 && !groupsOverride(site, "weight_decay")) return { value, source: arg.value, inGroup: false };
+  if (site.params.kind !== "groups") return undefined;
+  for (const group of site.params.groups) {
+    const source = group.values.get("weight_decay");
+    const n = asNumber(source);
+    if (source && n !== undefined && n > 0) return { value: n, source, inGroup: true };
+  }
+  return undefined;
+}
+
+/**
+ * Whether a construction trains a reinforcement-learning policy or value network with weight decay it is given:
+ * weight-decay-in-rl (OPT014) reports that, and the other decay rules leave the same value to it. A transformer
+ * trained offline on trajectories (a decision transformer) is sequence modelling, not counted.
+ */
+export function rlWeightDecay(facts: TrainingFacts, site: OptimizerSite): boolean {
+  const kinds = modelKindsOf(facts, site);
+  return kinds.has("rl-policy") && !kinds.has("transformer") && passedDecay(site) !== undefined;
+}

@@ -8,7 +8,7 @@ import path from "node:path";
 import type { MappingEntry, OptimizerSite, ResolvedValue, Span } from "../core/facts.js";
 import { mapValueSpans } from "../core/spans.js";
 import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
-import { entryOf, isMapping, recognizeConfig, type ConfigSiteData, type MappingValue } from "./recognize.js";
+import { entryOf, isMapping, recognizeConfig, replaceModelFacts, type ConfigSiteData, type MappingValue } from "./recognize.js";
 import { resolveBaseReferences } from "./references.js";
 
 /** The dialects whose configs inherit through `_base_`. */
@@ -195,7 +195,11 @@ export const baseConfigJoiner: ProjectJoiner = {
       const facts = file.analyzed.facts;
       const kept = facts.optimizers.filter((s) => !INHERITING.has(s.dialect ?? ""));
       const found = recognizeConfig(merged, { filePath: file.path, firstId: facts.optimizers.length });
+      const dropped = new Set(facts.optimizers.filter((s) => INHERITING.has(s.dialect ?? "")).map((s) => s.id));
       facts.optimizers = [...kept, ...found.optimizers.filter((s) => INHERITING.has(s.dialect ?? "")).map((s) => ownEdits(s, root))];
+      const inherited = new Set(facts.optimizers.map((s) => s.id));
+      const tiedToKept = <T extends { sites?: string[] }>(list: T[]): T[] => list.filter((f) => f.sites?.some((id) => inherited.has(id) && !kept.some((k) => k.id === id)));
+      replaceModelFacts(facts, dropped, { kinds: tiedToKept(found.kinds), precision: tiedToKept(found.precision) });
       const inheritedSchedulers = found.schedulers.filter((s) => s.span.file !== undefined);
       facts.schedulers = [...facts.schedulers, ...inheritedSchedulers];
     }

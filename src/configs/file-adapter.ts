@@ -8,7 +8,7 @@ import type { AnalyzedFile, FixRequest, LiteralValue, TextEdit } from "../core/t
 import { applyTextEdits } from "../core/text-edits.js";
 import { emptyFacts } from "../python/analyze.js";
 import { OPTIMIZER_CLASS_NAMES } from "../python/names.js";
-import { entryOf, recognizeConfig, type ConfigSiteData, type MappingValue } from "./recognize.js";
+import { addModelFacts, entryOf, recognizeConfig, type ConfigSiteData, type MappingValue } from "./recognize.js";
 
 /** Files found by walking a folder that are larger than this are skipped unread (datasets, annotations, lockfiles). */
 export const CONFIG_WALK_SIZE_LIMIT = 1024 * 1024;
@@ -31,6 +31,7 @@ export function configFacts(roots: ResolvedValue[], filePath: string): TrainingF
     const found = recognizeConfig(root, { filePath, firstId: facts.optimizers.length });
     facts.optimizers.push(...found.optimizers);
     facts.schedulers.push(...found.schedulers);
+    addModelFacts(facts, found);
   }
   return facts;
 }

@@ -8,12 +8,13 @@
  * `optimizer` (in `optim_wrapper` or alone), DeepSpeed and GPT-NeoX `optimizer: {type, params}`, fairseq,
  * HF TrainingArguments and axolotl keys (trainer-args.ts), timm `create_optimizer_v2` keywords.
  */
-import type { ArgumentFact, MappingEntry, OptimizerSite, ParamsFact, ResolvedValue, SchedulerFact, Span } from "../core/facts.js";
+import type { ArgumentFact, MappingEntry, ModelKindFact, OptimizerSite, ParamsFact, PrecisionFact, ResolvedValue, SchedulerFact, Span, TrainingFacts } from "../core/facts.js";
 import { asNumber } from "../core/facts.js";
 import type { LiteralValue } from "../core/types.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
 import { configName, DEEPSPEED_NAMES, FAIRSEQ_NAMES, MMENGINE_NAMES, nameIn, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
 import { configSchedulers } from "./schedulers.js";
+import { configModelFacts } from "./models.js";
 import { hfRoot, hfSite, timmSite } from "./trainer-args.js";
 
 /** A mapping value (the neutral config tree node). */
@@ -57,6 +58,26 @@ export interface ConfigContext {
 export interface ConfigFacts {
   optimizers: OptimizerSite[];
   schedulers: SchedulerFact[];
+  /** Model kinds the tree states (an HF Trainer config trains a transformer), tied to its sites. */
+  kinds: ModelKindFact[];
+  /** Precision settings the tree states (HF `fp16`, DeepSpeed `fp16.enabled`). */
+  precision: PrecisionFact[];
+}
+
+/** Adds a tree's model kinds and precision settings to a file's facts. */
+export function addModelFacts(facts: TrainingFacts, found: Pick<ConfigFacts, "kinds" | "precision">): void {
+  if (found.kinds.length > 0) facts.modelHints.kinds = [...(facts.modelHints.kinds ?? []), ...found.kinds];
+  if (found.precision.length > 0) facts.precision = [...(facts.precision ?? []), ...found.precision];
+}
+
+/**
+ * Replaces the model facts tied to sites a joiner re-recognized (a `_base_` merge, a Hydra composition) with the
+ * merged tree's: facts about the dropped sites go, the new tree's come in.
+ */
+export function replaceModelFacts(facts: TrainingFacts, dropped: Set<string>, found: Pick<ConfigFacts, "kinds" | "precision">): void {
+  const kept = <T extends { sites?: string[] }>(list: T[] | undefined): T[] => (list ?? []).filter((f) => !f.sites || f.sites.length === 0 || f.sites.some((id) => !dropped.has(id)));
+  facts.modelHints.kinds = [...kept(facts.modelHints.kinds), ...found.kinds];
+  facts.precision = [...kept(facts.precision), ...found.precision];
 }
 
 /** Whether a value is a mapping. */
@@ -204,8 +225,14 @@ const NEOX_KEYS = ["num_layers", "hidden_size", "num_attention_heads", "seq_leng
  * `optim_wrapper`, a fully qualified `type`), so an `optimizer` key in an unrelated JSON file yields nothing.
  */
 export function recognizeConfig(root: ResolvedValue, ctx: ConfigContext): ConfigFacts {
+  if (!isMapping(root)) return { optimizers: [], schedulers: [], kinds: [], precision: [] };
+  const found = recognizeSites(root, ctx);
+  return { ...found, ...configModelFacts(root, found.optimizers) };
+}
+
+/** The optimizer and scheduler constructions of a tree. */
+function recognizeSites(root: MappingValue, ctx: ConfigContext): Pick<ConfigFacts, "optimizers" | "schedulers"> {
   const sites = new SiteBuilder(ctx);
-  if (!isMapping(root)) return { optimizers: [], schedulers: [] };
   if (ctx.dialect === "hf") {
     hfSite(sites, root, "transformers", "optim");
     return { optimizers: sites.optimizers, schedulers: configSchedulers(root, "hf") };

@@ -196,6 +196,48 @@ export interface LrWrite {
 export interface ModelHints {
   /** Places that freeze parameters (`requires_grad = False`, `get_peft_model(...)`, a peft import). */
   freezesParameters: Span[];
+  /**
+   * What kind of network is trained, each with the place that says so (absent: the adapter does not tell). A
+   * kind nothing shows is unknown, never assumed.
+   */
+  kinds?: ModelKindFact[];
+}
+
+/**
+ * Kinds of network a rule may judge an optimizer by. `mlp` is a stack of three or more linear layers; `rl-policy`
+ * a policy or value network trained by reinforcement learning; `gan` either network of a generator and
+ * discriminator pair; `sparse-embedding` an embedding built with `sparse=True` (sparse gradients).
+ */
+export type ModelKind = "transformer" | "cnn" | "rnn" | "mlp" | "rl-policy" | "gan" | "sparse-embedding";
+
+/** One piece of evidence of a model kind. */
+export interface ModelKindFact {
+  kind: ModelKind;
+  /** What says so: the construction, class, import or config entry. */
+  span: Span;
+  /** Human words for the evidence, e.g. "the model is loaded with AutoModelForCausalLM". */
+  description: string;
+  /**
+   * The optimizer constructions whose parameters come from the model this evidence is about (`model =
+   * AutoModel...` and `Adam(model.parameters())`). Absent: it bears on the whole file (a gym import, a config
+   * that builds one model); empty: on no construction of the file.
+   */
+  sites?: string[];
+}
+
+/** How a model's parameters are stored while they train. */
+export interface PrecisionFact {
+  /**
+   * `fp16-params`: parameters cast to float16 and trained as such (`model.half()`, `.to(torch.float16)`,
+   * `from_pretrained(torch_dtype=torch.float16)`); `master-weights`: mixed precision that keeps fp32 master
+   * weights (`autocast` and `GradScaler`, apex amp, DeepSpeed fp16, HF `fp16=True`, Lightning `precision=16`);
+   * `bf16`: bfloat16 parameters or autocast.
+   */
+  kind: "fp16-params" | "master-weights" | "bf16";
+  span: Span;
+  description: string;
+  /** The optimizer constructions it bears on, as for model kinds (absent: the whole file). */
+  sites?: string[];
 }
 
 /**
@@ -232,6 +274,8 @@ export interface TrainingFacts {
   modelHints: ModelHints;
   /** Loads and saves of model and optimizer state (absent: the adapter does not detect them). */
   checkpoints?: CheckpointFact[];
+  /** How parameters are stored while they train (absent: the adapter does not detect it; empty: nothing says). */
+  precision?: PrecisionFact[];
   /**
    * Code that tests rather than trains: test functions and classes, fixtures (absent: none known). Findings in it
    * are not reported unless tests are included; whole test files are recognized by path (src/core/roles.ts).

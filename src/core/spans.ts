@@ -84,7 +84,10 @@ function mapDistributed(d: DistributedFacts, map: SpanMap): DistributedFacts {
 }
 
 function mapHints(h: ModelHints, map: SpanMap): ModelHints {
-  return { freezesParameters: h.freezesParameters.map((s) => move(s, map)) };
+  return {
+    freezesParameters: h.freezesParameters.map((s) => move(s, map)),
+    ...(h.kinds ? { kinds: h.kinds.map((k) => ({ ...k, span: move(k.span, map) })) } : {}),
+  };
 }
 
 /** How each field of TrainingFacts moves; the mapped type makes a missing field a compile error. */
@@ -96,6 +99,7 @@ const FIELDS: { [K in keyof TrainingFacts]-?: (value: TrainingFacts[K], map: Spa
   modelHints: mapHints,
   checkpoints: (list, map) => list?.map((c) => ({ ...c, span: move(c.span, map) })),
   testCode: (list, map) => list?.map((s) => move(s, map)),
+  precision: (list, map) => list?.map((p) => ({ ...p, span: move(p.span, map) })),
 };
 
 /** The facts with every span moved by `map`. */

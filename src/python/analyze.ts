@@ -2,6 +2,7 @@
 import { emptyFacts, type ResolvedValue } from "../core/facts.js";
 import type { AnalyzedFile } from "../core/types.js";
 import { extractFacts } from "./facts.js";
+import { withModelFacts } from "./models.js";
 import { CONFIG_WORDS, withConfigFacts } from "./configs.js";
 import { OPTIMIZER_CLASS_NAMES } from "./names.js";
 import { collectSyntaxErrors, maskGrammarGaps, parseTree, scanComments, toPyTree } from "./parser.js";
@@ -51,7 +52,7 @@ export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile
   const analyzed = masked ?? text;
   const resolver = new Resolver(indexFile(toPyTree(masked === undefined ? tree : parseTree(masked)), analyzed), analyzed, filePath);
   const configRoots: ResolvedValue[] = [];
-  const facts = withConfigFacts(resolver, extractFacts(resolver), configRoots);
+  const facts = withModelFacts(resolver, withConfigFacts(resolver, extractFacts(resolver), configRoots));
   const result: AnalyzedFile = { text, facts, syntaxErrors, comments: scanComments(text), ...(configRoots.length > 0 ? { configRoots } : {}) };
   if (facts.optimizers.some((site) => site.dialect === undefined)) KEPT.set(result, { index: resolver.index, text: analyzed });
   return result;

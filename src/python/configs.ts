@@ -4,7 +4,7 @@
  * `create_optimizer_v2(...)`, and DeepSpeed configs passed to `deepspeed.initialize(config=...)` as dicts. Each is read into the neutral config tree and handed to the one recognizer.
  */
 import type { MappingEntry, ResolvedValue, TrainingFacts } from "../core/facts.js";
-import { recognizeConfig, type ConfigContext, type ConfigFacts } from "../configs/recognize.js";
+import { addModelFacts, recognizeConfig, type ConfigContext, type ConfigFacts } from "../configs/recognize.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
 import type { Resolver } from "./values.js";
 import { lastName } from "./values.js";
@@ -35,6 +35,7 @@ export function withConfigFacts(resolver: Resolver, facts: TrainingFacts, roots:
   const add = (found: ConfigFacts) => {
     facts.optimizers.push(...found.optimizers);
     facts.schedulers.push(...found.schedulers);
+    addModelFacts(facts, found);
   };
   const ctx = (dialect?: ConfigContext["dialect"]): ConfigContext => ({ filePath: resolver.filePath, firstId: facts.optimizers.length, ...(dialect ? { dialect } : {}) });
   const module = moduleConfig(resolver);

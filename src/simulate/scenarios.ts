@@ -41,6 +41,11 @@ const RULE_CODES: Record<string, string> = {
   OPT004: "unscaled-distributed-lr",
   OPT005: "weight-decay-on-bias-norm",
   OPT009: "invalid-hyperparameter",
+  OPT010: "adam-for-transformer",
+  OPT013: "fp16-eps-underflow",
+  OPT014: "weight-decay-in-rl",
+  OPT015: "sgd-without-momentum",
+  OPT016: "adagrad-for-deep-nets",
 };
 
 /** Optimizers whose step is the raw gradient times the learning rate (no per-coordinate scaling). */
@@ -138,6 +143,22 @@ export function scenarioFor(ruleId: string | null, change: SettingsChange): Scen
         after: { config: change.after, layout: "single-group" },
         decayReport: true,
         notes: [],
+      };
+    // Both change weight decay itself: the problems where decay shows, reported against runs without it.
+    case "adam-for-transformer":
+    case "weight-decay-in-rl":
+      return {
+        problems: [problemById("scaled-regression"), problemById("mlp")],
+        before: { config: change.before, layout: "single-group" },
+        after: { config: change.after, layout: "single-group" },
+        decayReport: true,
+        notes: [],
+      };
+    case "sgd-without-momentum":
+      return {
+        problems: [problemById("ill-conditioned-quadratic"), problemById("rosenbrock")],
+        ...plainPlans(change, ["After the change the learning rate is a tenth of the original, so both sides take the same effective step (lr / (1 - momentum))."]),
+        decayReport: false,
       };
     case "weight-decay-on-bias-norm":
       // The settings stay the same; what changes is which parameters decay. The normalized regression is where that

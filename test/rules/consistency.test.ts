@@ -20,7 +20,7 @@ describe("rule registry", () => {
     expect(new Set(names).size).toBe(names.length);
     expect([...codes].sort()).toEqual(codes);
     for (const code of codes) expect(code).toMatch(/^OPT\d{3}$/);
-    for (const name of names) expect(name).toMatch(/^[a-z]+(-[a-z0-9]+)*$/);
+    for (const name of names) expect(name).toMatch(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/);
   });
 
   it("registers exactly the rule files under rules/", () => {

@@ -1,0 +1,544 @@
+/**
+ * What kind of network a Python file trains and how its parameters are stored, each tied to the optimizer
+ * constructions whose parameters come from that model where the code shows it.
+ *
+ * A model is known by the name that holds it (`model = AutoModel.from_pretrained(...)`, `self.encoder = ...`) or, for
+ * `self.parameters()` inside a class, by that class. A construction trains the models whose `.parameters()` (or
+ * `.named_parameters()`) its arguments read, directly or through a name bound once to them (a parameter-group list).
+ * Evidence about a model bears on the constructions that train it; evidence about the file (an RL environment
+ * library) on all of them.
+ */
+import type { ModelKind, ModelKindFact, OptimizerSite, PrecisionFact, Span, TrainingFacts } from "../core/facts.js";
+import { lastSegment } from "../knowledge/dotted.js";
+import {
+  BF16_DTYPES,
+  EMBEDDING_LAYERS,
+  GAN_DISCRIMINATOR,
+  GAN_GENERATOR,
+  HALF_DTYPES,
+  isNonTransformerName,
+  isTransformerClassName,
+  KIND_LAYERS,
+  kindOfModelName,
+  libraryModelKind,
+  RL_ACTOR,
+  RL_CRITIC,
+  RL_PACKAGES,
+  STACKED_LAYERS,
+} from "../knowledge/models.js";
+import { Flows } from "./flows.js";
+import { contains, fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
+import { bindingForUse, isPlainString, stringBody } from "./scope.js";
+import { lastName, type ClassModel, type Resolver } from "./values.js";
+
+/** A construction with the call that builds it, and the module it is handed when a factory takes one (timm). */
+interface ConstructedSite {
+  site: OptimizerSite;
+  call: PyNode;
+  module?: PyNode;
+}
+
+/** Evidence about one model, before it is tied to constructions. */
+interface Evidence {
+  kind: ModelKind;
+  span: Span;
+  description: string;
+}
+
+/** Methods that return the module they are called on (`Net().to(device)`, `model.cuda()`). */
+const SAME_MODULE = new Set(["to", "cuda", "cpu", "train", "eval", "half", "float", "bfloat16", "double", "requires_grad_", "to_empty"]);
+/** Wrappers that return the module they wrap, for the purpose of its parameters (`DDP(model)`, `torch.compile(model)`). */
+const WRAPPERS = new Set(["DistributedDataParallel", "DataParallel", "FullyShardedDataParallel", "compile"]);
+
+/** Calls whose presence means the optimizer steps fp32 master weights: autocast and GradScaler, apex amp, DeepSpeed. */
+const MASTER_WEIGHT_PATHS: [RegExp, string][] = [
+  [/^torch\.(cuda\.)?amp\.(grad_scaler\.)?GradScaler$/, "a GradScaler runs mixed precision, which keeps fp32 master weights"],
+  [/^torch\.(cuda\.|cpu\.)?(amp\.)?autocast$/, "autocast runs mixed precision, which keeps fp32 parameters"],
+  [/^apex\.amp\.initialize$/, "apex amp keeps fp32 master weights"],
+  [/^apex\.(fp16_utils\.)?FP16_Optimizer$/, "apex's FP16_Optimizer keeps fp32 master weights"],
+  [/^deepspeed\.initialize$/, "DeepSpeed manages the optimizer (its fp16 mode keeps fp32 master weights)"],
+  [/^accelerate\.Accelerator$/, "Accelerate manages precision (its fp16 mode keeps fp32 master weights)"],
+  [/^(pytorch_)?lightning\.(pytorch\.)?Trainer$|^pytorch_lightning\.Trainer$/, "Lightning's Trainer manages precision (its 16-bit mode keeps fp32 master weights)"],
+  [/^transformers\.(Seq2Seq)?Trainer$/, "the HF Trainer manages precision (its fp16 mode keeps fp32 master weights)"],
+];
+
+/** Names of a project's own mixed-precision machinery, whatever module they come from. */
+const OWN_MASTER_WEIGHTS = /(fp16|half|mixed_?precision).*(optim|trainer|wrapper)|mixed_?precision|master_?param|loss_?scaler|GradScaler/i;
+
+/** The file's facts with the model kinds and precision its code shows added to those its configs stated. */
+export function withModelFacts(resolver: Resolver, facts: TrainingFacts): TrainingFacts {
+  const constructed: ConstructedSite[] = [];
+  for (const site of facts.optimizers) {
+    if (site.span.file !== undefined) continue;
+    const call = resolver.index.calls.find((c) => c.start === site.span.start && c.end === site.span.end);
+    if (call && site.dialect === undefined) constructed.push({ site, call });
+    else if (site.dialect === "timm") {
+      // create_optimizer_v2(model, ...): the model itself is the first argument.
+      const factory = resolver.index.calls.find((c) => c.start <= site.span.start && site.span.end <= c.end && lastName(fieldChild(c, "function")!, resolver.text) === "create_optimizer_v2");
+      const args = factory ? namedChildren(fieldChild(factory, "arguments")!) : [];
+      const keyword = args.find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name")!) === "model");
+      const module = keyword ? fieldChild(keyword, "value") : args[0]?.type === "keyword_argument" ? undefined : args[0];
+      if (factory) constructed.push({ site, call: factory, ...(module ? { module } : {}) });
+    }
+  }
+  const found = new ModelReader(resolver, constructed).read();
+  facts.modelHints = { ...facts.modelHints, kinds: [...found.kinds, ...(facts.modelHints.kinds ?? [])] };
+  facts.precision = [...found.precision, ...(facts.precision ?? [])];
+  return facts;
+}
+
+class ModelReader {
+  private readonly classKinds = new Map<PyNode, Evidence[]>();
+  private readonly classInProgress = new Set<PyNode>();
+  /** Evidence per model key (a holder's text, or `class@<offset>` for `self` in a class). */
+  private readonly byModel = new Map<string, Evidence[]>();
+  /** Model keys with the span of their construction, for GAN pairing by name. */
+  private readonly holders = new Map<string, { name: string; span: Span }>();
+  private readonly flows: Flows;
+
+  constructor(
+    private readonly resolver: Resolver,
+    private readonly constructed: ConstructedSite[],
+  ) {
+    this.flows = new Flows(resolver.index);
+  }
+
+  read(): { kinds: ModelKindFact[]; precision: PrecisionFact[] } {
+    this.readHolders();
+    this.readSelfClasses();
+    this.pairGans();
+    this.pairActorCritic();
+    const trains = this.constructed.map(({ site, call, module }) => ({ site, keys: this.trainedModels(call, module) }));
+    const tie = (key: string): string[] => trains.filter((t) => t.keys.has(key)).map((t) => t.site.id);
+    const kinds: ModelKindFact[] = [];
+    // A construction whose parameters cannot be traced to a model gets no model's evidence: that would be a guess.
+    for (const [key, evidence] of this.byModel) {
+      const sites = tie(key);
+      for (const e of evidence) kinds.push({ ...e, sites });
+    }
+    kinds.push(...this.fileKinds());
+    const precision = this.precision(trains, tie);
+    const order = (a: { span: Span }, b: { span: Span }) => a.span.start - b.span.start;
+    return { kinds: dedupe(kinds).sort(order), precision: dedupe(precision).sort(order) };
+  }
+
+  private text(node: PyNode): string {
+    return this.resolver.textOf(node);
+  }
+
+  /** The key of a model expression: `model` (wrappers and `.module` looked through), or a class for `self`. */
+  private keyOf(node: PyNode): string | undefined {
+    let text = this.text(node).replace(/\s+/g, "");
+    text = text.replace(/(\.module)+$/, "");
+    if (!/^[A-Za-z_][\w.]*$/.test(text)) return undefined;
+    if (text === "self" || text.startsWith("self.")) {
+      const cls = enclosingClass(node);
+      if (!cls) return undefined;
+      return text === "self" ? `class@${cls.start}` : `class@${cls.start}:${text}`;
+    }
+    return text;
+  }
+
+  /** Assignments of a model construction to a name or attribute. */
+  private readHolders(): void {
+    for (const assignment of this.resolver.index.assignments) {
+      if (assignment.type !== "assignment") continue;
+      const target = fieldChild(assignment, "left");
+      const right = fieldChild(assignment, "right");
+      if (!target || !right || (target.type !== "identifier" && target.type !== "attribute")) continue;
+      const key = this.keyOf(target);
+      if (!key) continue;
+      const built = this.construction(right);
+      if (!built) continue;
+      const evidence = this.kindsOfConstruction(built);
+      const name = lastName(target, this.resolver.text) ?? key;
+      this.holders.set(key, { name, span: spanOf(built) });
+      if (evidence.length > 0) this.add(key, evidence);
+      const cls = this.localClass(built);
+      if (cls) this.holders.set(key, { name: `${name}|${cls.name}`, span: spanOf(built) });
+    }
+  }
+
+  /** `self.parameters()` in a class: the class's own evidence, under its key. */
+  private readSelfClasses(): void {
+    for (const { call, module } of this.constructed) {
+      for (const receiver of [...this.parameterReceivers(call), ...(module ? [module] : [])]) {
+        if (this.text(receiver) !== "self") continue;
+        const cls = enclosingClass(receiver);
+        const model = cls && this.resolver.classModel(cls);
+        if (!cls || !model) continue;
+        const key = `class@${cls.start}`;
+        if (!this.holders.has(key)) {
+          this.holders.set(key, { name: model.name, span: spanOf(fieldChild(cls, "name") ?? cls) });
+          this.add(key, this.kindsOfClass(model));
+        }
+      }
+    }
+  }
+
+  private add(key: string, evidence: Evidence[]): void {
+    const list = this.byModel.get(key) ?? [];
+    list.push(...evidence);
+    this.byModel.set(key, list);
+  }
+
+  /** Generator and discriminator held side by side: both are the networks of a GAN. */
+  private pairGans(): void {
+    const named = (re: RegExp) => [...this.holders].filter(([, h]) => h.name.split("|").some((n) => re.test(n)));
+    const generators = named(GAN_GENERATOR);
+    const discriminators = named(GAN_DISCRIMINATOR);
+    if (generators.length === 0 || discriminators.length === 0) return;
+    for (const [key, holder] of [...generators, ...discriminators]) {
+      this.add(key, [{ kind: "gan", span: holder.span, description: "a generator and a discriminator are trained side by side (a GAN)" }]);
+    }
+  }
+
+  /** Actor and critic networks held side by side: an actor-critic RL agent (DDPG, TD3, SAC, PPO). */
+  private pairActorCritic(): void {
+    const named = (re: RegExp) => [...this.holders].filter(([, h]) => h.name.split("|").some((n) => re.test(n)));
+    const actors = named(RL_ACTOR);
+    const critics = named(RL_CRITIC);
+    if (actors.length === 0 || critics.length === 0) return;
+    for (const [key, holder] of [...actors, ...critics]) {
+      this.add(key, [{ kind: "rl-policy", span: holder.span, description: "an actor and a critic network are trained side by side, as in an actor-critic agent" }]);
+    }
+  }
+
+  /** The call that builds a model, looking through `.to(...)`, `.cuda()` and wrappers such as DDP. */
+  private construction(node: PyNode): PyNode | undefined {
+    let current: PyNode | undefined = node;
+    for (let depth = 0; current && depth < 8; depth++) {
+      if (current.type === "parenthesized_expression") {
+        current = namedChildren(current)[0];
+        continue;
+      }
+      if (current.type !== "call") return undefined;
+      const callee = fieldChild(current, "function");
+      const last = callee ? lastName(callee, this.resolver.text) : undefined;
+      if (callee?.type === "attribute" && last && SAME_MODULE.has(last)) {
+        current = fieldChild(callee, "object");
+        continue;
+      }
+      const path = callee ? this.resolver.pathOf(callee) : undefined;
+      if ((last && WRAPPERS.has(last)) || (path && WRAPPERS.has(lastSegment(path)))) {
+        // DDP(Net().cuda()), torch.compile(Net()): the wrapped module is the model.
+        const first = namedChildren(fieldChild(current, "arguments")!)[0];
+        current = first && first.type !== "keyword_argument" ? first : undefined;
+        continue;
+      }
+      return current;
+    }
+    return undefined;
+  }
+
+  /** The local class a construction instantiates, if any. */
+  private localClass(call: PyNode): ClassModel | undefined {
+    const target = this.resolver.ref(fieldChild(call, "function"));
+    return target?.kind === "class" ? target.cls : undefined;
+  }
+
+  /** What a construction builds: a library model, a torch.nn container or layer, or an instance of a local class. */
+  private kindsOfConstruction(call: PyNode): Evidence[] {
+    const callee = fieldChild(call, "function");
+    if (!callee) return [];
+    const cls = this.localClass(call);
+    if (cls) {
+      return this.kindsOfClass(cls).map((e) => ({ ...e, span: spanOf(call), description: `${cls.name} is built here: ${e.description}` }));
+    }
+    const path = this.resolver.pathOf(callee);
+    if (!path) return [];
+    if (path === "torch.nn.Sequential" || path === "torch.nn.ModuleList") return this.kindsOfLayers(namedChildren(fieldChild(call, "arguments")!).flatMap((a) => this.callsIn(a)));
+    const layer = this.layerEvidence(call, path);
+    if (layer) return [layer];
+    const kind = libraryModelKind(path);
+    if (kind === "by-name") {
+      const name = this.firstString(call);
+      const byName = name ? kindOfModelName(name) : undefined;
+      return byName ? [{ kind: byName, span: spanOf(call), description: `the model is ${byName === "cnn" ? "a CNN" : "a transformer"} ('${name}')` }] : [];
+    }
+    if (kind === "transformer" && /^transformers\.AutoModel/.test(path)) {
+      // An Auto class builds whatever the checkpoint is: a ResNet or Mamba checkpoint is no transformer.
+      const name = this.firstString(call);
+      if (name && (isNonTransformerName(name) || kindOfModelName(name) === "cnn")) return kindOfModelName(name) === "cnn" ? [{ kind: "cnn", span: spanOf(call), description: `the model is a CNN ('${name}')` }] : [];
+    }
+    if (kind) return [{ kind, span: spanOf(call), description: `the model is built with ${lastSegment(path.replace(/\.(from_pretrained|from_config)$/, ""))}, ${article(kind)}` }];
+    const named = importedClassKind(path);
+    return named ? [{ kind: named, span: spanOf(call), description: `the model is a ${lastSegment(path)}, ${article(named)}` }] : [];
+  }
+
+  /** A literal first argument (or `model_name=`), read only when the file fixes it. */
+  private firstString(call: PyNode): string | undefined {
+    const args = namedChildren(fieldChild(call, "arguments")!);
+    const node = args.find((a) => a.type === "keyword_argument" && /^(model_name|name|pretrained_model_name_or_path)$/.test(this.text(fieldChild(a, "name")!)));
+    const first = node ? fieldChild(node, "value") : args[0]?.type === "keyword_argument" ? undefined : args[0];
+    if (!first) return undefined;
+    const value = this.resolver.value(first);
+    // A name a run can change (`--model`) is a guess about what trains.
+    if (value.origin?.overridable) return undefined;
+    return value.value.kind === "string" ? value.value.value : undefined;
+  }
+
+  /** A single torch.nn layer that makes a network of its kind (`nn.LSTM`, `nn.TransformerEncoder`), or a sparse embedding. */
+  private layerEvidence(call: PyNode, path: string): Evidence | undefined {
+    if (!path.startsWith("torch.nn.")) return undefined;
+    const last = lastSegment(path);
+    const kind = KIND_LAYERS[last];
+    if (kind) return { kind, span: spanOf(call), description: `the model has an nn.${last} layer, ${article(kind)}` };
+    if (EMBEDDING_LAYERS.has(last) && this.keywordTrue(call, "sparse")) {
+      return { kind: "sparse-embedding", span: spanOf(call), description: `nn.${last}(sparse=True) produces sparse gradients` };
+    }
+    return undefined;
+  }
+
+  private keywordTrue(call: PyNode, name: string): boolean {
+    const arg = namedChildren(fieldChild(call, "arguments")!).find((a) => a.type === "keyword_argument" && this.text(fieldChild(a, "name")!) === name);
+    const value = arg && fieldChild(arg, "value");
+    if (!value) return false;
+    const resolved = this.resolver.value(value).value;
+    return resolved.kind === "bool" && resolved.value;
+  }
+
+  /** Evidence from a list of layer constructions: single kind-making layers, and stacks of convolutions or linear layers. */
+  private kindsOfLayers(calls: PyNode[]): Evidence[] {
+    const out: Evidence[] = [];
+    const stacks = new Map<string, PyNode[]>();
+    for (const call of calls) {
+      const callee = fieldChild(call, "function");
+      const path = callee ? this.resolver.pathOf(callee) : undefined;
+      if (path) {
+        const layer = this.layerEvidence(call, path);
+        if (layer) out.push(layer);
+        const last = lastSegment(path);
+        if (path.startsWith("torch.nn.") && STACKED_LAYERS[last]) stacks.set(last, [...(stacks.get(last) ?? []), call]);
+        const imported = importedClassKind(path);
+        if (imported) out.push({ kind: imported, span: spanOf(call), description: `it holds a ${lastSegment(path)}, ${article(imported)}` });
+        const library = libraryModelKind(path);
+        if (library && library !== "by-name" && !path.startsWith("torch.nn.")) out.push({ kind: library, span: spanOf(call), description: `it holds a ${lastSegment(path.replace(/\.(from_pretrained|from_config)$/, ""))}, ${article(library)}` });
+        if (library === "by-name") {
+          const name = this.firstString(call);
+          const kind = name ? kindOfModelName(name) : undefined;
+          if (kind) out.push({ kind, span: spanOf(call), description: `it holds '${name}', ${article(kind)}` });
+        }
+      }
+      const cls = this.localClass(call);
+      if (cls) out.push(...this.kindsOfClass(cls).map((e) => ({ ...e, description: `it holds a ${cls.name}: ${e.description}` })));
+    }
+    for (const [layer, found] of stacks) {
+      const { kind, atLeast } = STACKED_LAYERS[layer];
+      if (found.length >= atLeast) out.push({ kind, span: spanOf(found[0]), description: `the model stacks ${found.length} nn.${layer} layers, ${article(kind)}` });
+    }
+    return out;
+  }
+
+  /** Every call inside a node (the node included), in source order. */
+  private callsIn(node: PyNode): PyNode[] {
+    return this.resolver.index.calls.filter((c) => contains(node, c));
+  }
+
+  /** What a class defined in the file is, by its name, its bases and the layers its body builds. */
+  private kindsOfClass(cls: ClassModel): Evidence[] {
+    const cached = this.classKinds.get(cls.node);
+    if (cached) return cached;
+    if (this.classInProgress.has(cls.node)) return [];
+    this.classInProgress.add(cls.node);
+    const out: Evidence[] = [];
+    const nameNode = fieldChild(cls.node, "name");
+    if (nameNode && isTransformerClassName(cls.name)) out.push({ kind: "transformer", span: spanOf(nameNode), description: `its class is named ${cls.name}, a transformer` });
+    const bases = fieldChild(cls.node, "superclasses");
+    for (const base of bases ? namedChildren(bases) : []) {
+      const target = this.resolver.ref(base);
+      if (target?.kind === "class") out.push(...this.kindsOfClass(target.cls));
+      const path = target?.kind === "path" ? target.path : undefined;
+      if (path?.startsWith("transformers.")) {
+        const kind = /PreTrainedModel$/.test(path) && !kindOfModelName(lastSegment(path)) ? "transformer" : libraryModelKind(path);
+        if (kind && kind !== "by-name") out.push({ kind, span: spanOf(base), description: `its class derives from ${lastSegment(path)}, ${article(kind)}` });
+      }
+    }
+    const own = this.callsIn(cls.node).filter((c) => enclosingClass(c) === cls.node);
+    out.push(...this.kindsOfLayers(own));
+    this.classInProgress.delete(cls.node);
+    this.classKinds.set(cls.node, out);
+    return out;
+  }
+
+  /** The models a construction's arguments read the parameters of. */
+  private trainedModels(call: PyNode, module?: PyNode): Set<string> {
+    const keys = new Set<string>();
+    const direct = module && this.keyOf(module);
+    if (direct) keys.add(direct);
+    for (const receiver of this.parameterReceivers(call)) {
+      const key = this.keyOf(receiver);
+      if (key) keys.add(key);
+    }
+    return keys;
+  }
+
+  /** Receivers of `.parameters()` / `.named_parameters()` in a construction's arguments, or in what a name there is bound to. */
+  private parameterReceivers(call: PyNode): PyNode[] {
+    const args = fieldChild(call, "arguments");
+    if (!args) return [];
+    const roots = [args];
+    for (const node of walk(args)) {
+      if (node.type !== "identifier") continue;
+      const binding = bindingForUse(this.text(node), node, this.resolver.index);
+      if (binding?.kind === "assign" && binding.value && !contains(binding.value, call)) roots.push(binding.value);
+    }
+    const receivers: PyNode[] = [];
+    for (const root of roots) {
+      for (const node of walk(root)) {
+        if (node.type !== "call") continue;
+        const callee = fieldChild(node, "function");
+        const method = callee?.type === "attribute" ? lastName(callee, this.resolver.text) : undefined;
+        const object = callee && fieldChild(callee, "object");
+        if (object && (method === "parameters" || method === "named_parameters")) receivers.push(object);
+      }
+    }
+    return receivers;
+  }
+
+  /** Evidence about the whole file: RL environment and algorithm libraries. */
+  private fileKinds(): ModelKindFact[] {
+    const out: ModelKindFact[] = [];
+    const scopes = [this.resolver.index.module, ...this.resolver.index.scopes.values()];
+    for (const binding of scopes.flatMap((scope) => [...scope.bindings.values()].flat())) {
+      const root = binding.kind === "import" ? binding.importPath?.split(".")[0] : undefined;
+      if (root && RL_PACKAGES.has(root)) out.push({ kind: "rl-policy", span: spanOf(binding.stmt), description: `the file imports ${root}, a reinforcement-learning library` });
+    }
+    return out;
+  }
+
+  /** fp16 parameters, master weights and bf16, tied to the constructions that train the cast model. */
+  private precision(trains: { site: OptimizerSite; keys: Set<string> }[], tie: (key: string) => string[]): PrecisionFact[] {
+    const out: PrecisionFact[] = [];
+    // A cast counts for a construction it precedes in a shared flow: a cast after training is for export or evaluation.
+    const before = (key: string, span: Span): string[] =>
+      tie(key).filter((id) => {
+        const site = trains.find((t) => t.site.id === id)!.site;
+        return span.start < site.span.start && this.flows.shareFlow(span, site.span);
+      });
+    const castKind = (dtype: string | undefined): PrecisionFact["kind"] | undefined =>
+      dtype && HALF_DTYPES.has(dtype) ? "fp16-params" : dtype && BF16_DTYPES.has(dtype) ? "bf16" : undefined;
+    for (const call of this.resolver.index.calls) {
+      const callee = fieldChild(call, "function");
+      if (!callee) continue;
+      const last = lastName(callee, this.resolver.text);
+      const args = namedChildren(fieldChild(call, "arguments")!);
+      const path = last && /^[A-Z]|autocast|initialize|FP16/.test(last) ? this.resolver.pathOf(callee) : undefined;
+      const master = path ? MASTER_WEIGHT_PATHS.find(([re]) => re.test(path)) : undefined;
+      if (master) {
+        const dtype = this.keywordPath(call, "dtype");
+        if (/autocast$/.test(path!) && dtype && BF16_DTYPES.has(dtype)) out.push({ kind: "bf16", span: spanOf(call), description: "autocast runs in bfloat16" });
+        else out.push({ kind: "master-weights", span: spanOf(call), description: master[1] });
+        continue;
+      }
+      // A project's own fp16 wrapper (`FP16Optimizer(...)`, `MixedPrecisionTrainer(...)`, a loss scaler) keeps master weights.
+      if (last && OWN_MASTER_WEIGHTS.test(last)) {
+        out.push({ kind: "master-weights", span: spanOf(call), description: `${last} manages fp16 training (such wrappers keep fp32 master weights)` });
+        continue;
+      }
+      // model.half(), model.to(torch.float16), model.to(device, dtype=torch.float16), model.bfloat16()
+      if (callee.type === "attribute" && (last === "half" || last === "bfloat16" || last === "to" || last === "type")) {
+        let kind: PrecisionFact["kind"] | undefined;
+        if (last === "half" && args.length === 0) kind = "fp16-params";
+        else if (last === "bfloat16" && args.length === 0) kind = "bf16";
+        else if (last === "to" || last === "type") kind = castKind(this.keywordPath(call, "dtype") ?? args.map((a) => (a.type === "keyword_argument" ? undefined : this.resolver.pathOf(a))).find((p) => p !== undefined));
+        const object = fieldChild(callee, "object")!;
+        const key = this.holderKeyOf(call) ?? this.keyOf(object);
+        if (!kind || !key) continue;
+        out.push({ kind, span: spanOf(call), description: kind === "bf16" ? "the model's parameters are cast to bfloat16" : "the model's parameters are cast to float16 and trained in it", sites: before(key, spanOf(call)) });
+        continue;
+      }
+      // from_pretrained(..., torch_dtype=torch.float16)
+      if (last === "from_pretrained") {
+        const kind = castKind(this.keywordPath(call, "torch_dtype") ?? this.keywordPath(call, "dtype"));
+        const key = this.holderKeyOf(call);
+        if (!kind || !key) continue;
+        out.push({ kind, span: spanOf(call), description: kind === "bf16" ? "the model is loaded in bfloat16" : "the model is loaded in float16 (torch_dtype) and trained in it", sites: before(key, spanOf(call)) });
+      }
+    }
+    return out;
+  }
+
+  /** The dotted path a keyword argument names (`dtype=torch.float16`). */
+  private keywordPath(call: PyNode, name: string): string | undefined {
+    const arg = namedChildren(fieldChild(call, "arguments")!).find((a) => a.type === "keyword_argument" && this.text(fieldChild(a, "name")!) === name);
+    const value = arg && fieldChild(arg, "value");
+    if (!value) return undefined;
+    const path = this.resolver.pathOf(value);
+    if (path) return path;
+    // torch_dtype="float16" (a string transformers accepts)
+    return isPlainString(value) ? `torch.${stringBody(this.text(value))}` : undefined;
+  }
+
+  /** The model key a call's result is assigned to, through `.to(...)`/`.cuda()` chains (`model = Net().half()`). */
+  private holderKeyOf(call: PyNode): string | undefined {
+    let node: PyNode = call;
+    while (node.parent?.type === "attribute" && node.parent.parent?.type === "call") {
+      const method = lastName(node.parent, this.resolver.text);
+      if (!method || !SAME_MODULE.has(method)) break;
+      node = node.parent.parent;
+    }
+    const assignment = node.parent;
+    if (assignment?.type !== "assignment" || fieldChild(assignment, "right") !== node) return undefined;
+    const target = fieldChild(assignment, "left");
+    return target && (target.type === "identifier" || target.type === "attribute") ? this.keyOf(target) : undefined;
+  }
+}
+
+/**
+ * What a class imported from a module the knowledge table does not cover says by its name: `Transformer` or `GPT`
+ * from the project's own models, `ResNet18` from a CIFAR repository.
+ */
+function importedClassKind(path: string): ModelKind | undefined {
+  const root = path.split(".")[0];
+  if (root === "torch" || root === "transformers" || root === "timm" || root === "torchvision" || root === "builtins") return undefined;
+  const name = lastSegment(path);
+  if (!/^[A-Z]/.test(name)) return undefined;
+  if (isTransformerClassName(name)) return "transformer";
+  return kindOfModelName(name) === "cnn" ? "cnn" : undefined;
+}
+
+/** "a transformer", "a CNN", ... for messages. */
+function article(kind: ModelKind): string {
+  switch (kind) {
+    case "transformer":
+      return "a transformer";
+    case "cnn":
+      return "a CNN";
+    case "rnn":
+      return "a recurrent network";
+    case "mlp":
+      return "a deep MLP";
+    case "rl-policy":
+      return "an RL policy";
+    case "gan":
+      return "a GAN";
+    case "sparse-embedding":
+      return "a sparse embedding";
+  }
+}
+
+/** The innermost class definition a node sits in (through its methods). */
+function enclosingClass(node: PyNode): PyNode | undefined {
+  for (let p = node.parent; p; p = p.parent) if (p.type === "class_definition") return p;
+  return undefined;
+}
+
+/** Every node under a node, the node included. */
+function* walk(node: PyNode): Generator<PyNode> {
+  yield node;
+  for (const child of node.children) yield* walk(child);
+}
+
+/** Facts without repeats of the same kind at the same place (merging the constructions they bear on). */
+function dedupe<T extends { kind: string; span: Span; sites?: string[] }>(facts: T[]): T[] {
+  const out = new Map<string, T>();
+  for (const f of facts) {
+    const key = `${f.kind}@${f.span.start}:${f.span.end}`;
+    const seen = out.get(key);
+    if (!seen) out.set(key, { ...f, ...(f.sites ? { sites: [...f.sites] } : {}) });
+    else if (seen.sites && f.sites) seen.sites = [...new Set([...seen.sites, ...f.sites])];
+    else if (!f.sites) delete seen.sites;
+  }
+  return [...out.values()];
+}
