@@ -26,6 +26,8 @@ export const adamForTransformer: Rule<Record<string, never>> = {
         "import torch\nfrom transformers import AutoModelForSequenceClassification\n\nmodel = AutoModelForSequenceClassification.from_pretrained(\"bert-base-uncased\")\noptimizer = torch.optim.Adam(model.parameters(), lr=2e-5)\n",
       goodExample:
         "import torch\nfrom transformers import AutoModelForSequenceClassification\n\nmodel = AutoModelForSequenceClassification.from_pretrained(\"bert-base-uncased\")\noptimizer = torch.optim.AdamW(model.parameters(), lr=2e-5, weight_decay=0.01)\n",
+      severityRationale:
+        "info: whether Adam or AdamW suits a model is a judgement on the model kind, and the kind is read from names and layers; the finding informs without failing a run.",
       fixSafety:
         "Never applied by `--fix`; the suggestion replaces the optimizer with `AdamW` and sets `weight_decay=0.01` (in configs, the dialect's own name and key). It would be unsafe as a fix: it adds regularization the run never had, so the result of a tuned run changes, and the decay value (0.01 to 0.1) and the learning rate may need re-tuning.",
       configExample: {
@@ -56,6 +58,7 @@ export const adamForTransformer: Rule<Record<string, never>> = {
       const target = to ? className(ctx.knowledge.optimizer(to)!) : `${name} with decoupled decay`;
       ctx.report({
         span: site.span,
+        reads: [{ site: site.id, name: "weight_decay" }],
         message: `${name} without weight decay trains a transformer (${transformer.description}); transformer recipes use AdamW with decoupled weight decay of 0.01 to 0.1, which regularizes every weight at the same rate.`,
         related: [kindNote(transformer)],
         suggestions: [{ desc: `Use ${target} with weight_decay=${SUGGESTED_DECAY}`, requests }],

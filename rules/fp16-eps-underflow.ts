@@ -18,6 +18,7 @@ export const fp16EpsUnderflow: Rule<Record<string, never>> = {
     type: "problem",
     defaultSeverity: "error",
     priority: "numerical-stability",
+    fixApplicability: "safe",
     fixable: true,
     hasSuggestions: true,
     docs: {
@@ -30,6 +31,8 @@ export const fp16EpsUnderflow: Rule<Record<string, never>> = {
         "With float16 parameters, PyTorch's Adam keeps its moment estimates in float16 and adds eps to the square root of the second moment in float16. An eps of 1e-8 rounds to zero there, and small squared gradients (below about 6e-8) underflow to zero as well, so the denominator becomes exactly zero: the update divides by zero and the weights turn into inf or NaN. An eps that float16 can represent, such as 1e-6, keeps the denominator positive.",
       badExample: "import torch\n\nmodel = Net().half()\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-4)\n",
       goodExample: "import torch\n\nmodel = Net().half()\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-4, eps=1e-6)\n",
+      severityRationale:
+        "error: an eps that float16 rounds to zero lets a vanished second moment divide by zero, and the run produces inf or NaN weights; this is a bug, not a matter of taste.",
       fixSafety:
         "`--fix` sets `eps=1e-6` (adding it when the default was used). The fix is safe: on float16 parameters the written eps rounds to zero, so no run ever trained with it, and 1e-6 only restores the small positive stabilizer eps is meant to be. When eps is read from an option a run can change (an argparse default, a config field), the change is offered as a suggestion instead, so the option stays the user's. The simulation runs in float64 and cannot show float16 underflow, so the finding carries no settings change for `optim-lint simulate`.",
     },
@@ -50,6 +53,7 @@ export const fp16EpsUnderflow: Rule<Record<string, never>> = {
       const written = epsArg ? `eps=${formatNumber(eps)}${provenance(epsArg.value)}` : `the default eps=${formatNumber(eps)}`;
       const report: Report = {
         span: epsArg?.span ?? site.span,
+        reads: [{ site: site.id, name: "eps" }],
         message: `${className(info)} trains float16 parameters with ${written}, which float16 cannot hold (its smallest value is about 6e-8): eps rounds to zero, so an underflowed second moment divides by zero and the weights become inf or NaN; set eps=${formatNumber(SAFE_EPS)}.`,
         related: [{ span: cast.span, message: `parameters are float16 here: ${cast.description}` }, ...originNotes("eps", epsArg?.value)],
       };

@@ -24,6 +24,8 @@ export const sgdWithoutMomentum: Rule<Record<string, never>> = {
       badExample: "import torch\nimport torchvision\n\nmodel = torchvision.models.resnet50()\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1)\n",
       goodExample:
         "import torch\nimport torchvision\n\nmodel = torchvision.models.resnet50()\noptimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True)\n",
+      severityRationale:
+        "info: plain SGD can train a deep network with enough tuning; the finding is advice tied to a model kind read from names and layers, so it does not fail a run.",
       fixSafety:
         "Never applied by `--fix`: the suggestion sets `momentum=0.9` and `nesterov=True`. With momentum 0.9 each gradient acts about ten times over, so the same learning rate takes steps about ten times larger: lower the learning rate about tenfold and re-tune it. For the HF Trainer, which passes SGD only the learning rate and weight decay, the message names `optim_args` instead of an edit. The simulation compares the settings at the same effective step (the learning rate divided by ten after the change).",
       configExample: { language: "yaml", code: "optimizer:\n  _target_: torch.optim.SGD\n  lr: 0.1\nmodel:\n  _target_: torchvision.models.resnet50\n" },
@@ -46,6 +48,7 @@ export const sgdWithoutMomentum: Rule<Record<string, never>> = {
       const hf = site.dialect === "transformers";
       const report: Report = {
         span: site.span,
+        reads: [{ site: site.id, name: "momentum" }],
         message: `${className(info)} with ${written} trains a deep network (${deep.description}); plain SGD oscillates across narrow valleys of the loss and converges slowly: use momentum=${MOMENTUM} with nesterov=True${hf ? ` (optim_args="momentum=${MOMENTUM},nesterov=True")` : ""}, and lower the learning rate about tenfold, since momentum multiplies the effective step, then re-tune it.`,
         related: [kindNote(deep), ...originNotes("momentum", momentumArg?.value)],
         suggestions: [

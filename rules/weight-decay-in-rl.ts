@@ -21,6 +21,8 @@ export const weightDecayInRl: Rule<Record<string, never>> = {
       badExample:
         "import gymnasium as gym\nimport torch\n\nenv = gym.make(\"CartPole-v1\")\noptimizer = torch.optim.Adam(agent.parameters(), lr=3e-4, weight_decay=1e-4)\n",
       goodExample: "import gymnasium as gym\nimport torch\n\nenv = gym.make(\"CartPole-v1\")\noptimizer = torch.optim.Adam(agent.parameters(), lr=3e-4)\n",
+      severityRationale:
+        "warning: decay on a policy or value network usually hurts an agent that must keep fitting a moving target, but a few published agents use it on purpose, so it is worth a look rather than a failed build.",
       fixSafety:
         "Never applied by `--fix`: the suggestion sets `weight_decay=0` at the construction (for decay written in parameter groups it only says where to change it). It would be unsafe as a fix, since removing regularization changes what a tuned run learns.",
     },
@@ -35,6 +37,7 @@ export const weightDecayInRl: Rule<Record<string, never>> = {
       const where = decay.inGroup ? " in a parameter group" : "";
       const report: Report = {
         span: site.span,
+        reads: [{ site: site.id, name: "weight_decay" }],
         message: `${className(info)} applies weight_decay=${formatNumber(decay.value)}${where}${provenance(decay.source)} to a reinforcement-learning network (${rl.description}); decay pulls the policy and value weights toward zero while their targets keep moving, so RL agents train without it: set weight_decay=0.`,
         related: [kindNote(rl), ...(decay.inGroup ? [{ span: decay.source.span, message: "weight_decay is set here, in a parameter group" }] : []), ...originNotes("weight_decay", decay.source)],
         settingsChange: settingsChange(site, info, { weight_decay: 0 }),
