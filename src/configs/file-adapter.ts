@@ -102,6 +102,9 @@ function swapItems(text: string, value: ResolvedValue): TextEdit[] | string {
 
 function editsFor(file: AnalyzedFile, syntax: ConfigSyntax, request: FixRequest): TextEdit[] | string {
   if (request.kind === "swap-sequence-items") return swapItems(file.text, request.value);
+  if (request.kind === "correct-adam-update" || request.kind === "restore-optimizer-state" || request.kind === "save-optimizer-state") {
+    return "a config file holds no training code to edit";
+  }
   const site = file.facts.optimizers.find((s) => s.id === request.site);
   if (!site) return `no optimizer construction with id ${request.site} in this file`;
   const data = site.adapterData as ConfigSiteData | undefined;

@@ -22,7 +22,13 @@ export type FixRequest =
   /** Replace whole-model parameters with two groups: decayed matrices, undecayed biases and norm weights. */
   | { kind: "split-decay-groups"; site: string }
   /** Multiply an argument's value by the number of data-parallel workers. */
-  | { kind: "scale-by-world-size"; site: string; name: string };
+  | { kind: "scale-by-world-size"; site: string; name: string }
+  /** Divide the moments a hand-written Adam update reads by 1 - beta**t (the `ManualAdamUpdate` with this id). */
+  | { kind: "correct-adam-update"; update: string }
+  /** After the model load at `load`, load the optimizer's state from the same checkpoint. */
+  | { kind: "restore-optimizer-state"; load: Span; site: string }
+  /** Add the optimizer's state to what the save at `save` writes. */
+  | { kind: "save-optimizer-state"; save: Span; site: string };
 
 /** A text replacement on UTF-16 offsets. */
 export interface TextEdit {

@@ -4,6 +4,7 @@
  */
 import type { AnalyzedFile, FixRequest, TextEdit } from "../core/types.js";
 import { scaleByWorldSize, setArgument } from "./edits/arguments.js";
+import { correctAdamUpdate, restoreOptimizerState, saveOptimizerState } from "./edits/training.js";
 import { splitDecayGroups, swapSequenceItems } from "./edits/groups.js";
 import { renameOptimizer } from "./edits/rename.js";
 import { mappingEdits, swapSeparateItems } from "./edits/mapping.js";
@@ -30,6 +31,9 @@ function settle(text: string, edits: TextEdit[] | string, parsedCleanly: boolean
 /** The edits for one request on a tree of the file. */
 function editsFor(file: AnalyzedFile, root: SyntaxNode, request: FixRequest): TextEdit[] | string {
   if (request.kind === "swap-sequence-items") return swapSeparateItems(file.text, request.value) ?? swapSequenceItems(root, request.value);
+  if (request.kind === "correct-adam-update") return correctAdamUpdate(file, request.update);
+  if (request.kind === "restore-optimizer-state") return restoreOptimizerState(file.text, root, file.facts, request.load, request.site);
+  if (request.kind === "save-optimizer-state") return saveOptimizerState(file.text, root, file.facts, request.save, request.site);
   const site = file.facts.optimizers.find((s) => s.id === request.site);
   if (!site) return `no optimizer construction with id ${request.site} in this file`;
   const config = configSiteData(site);

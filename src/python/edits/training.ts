@@ -1,0 +1,86 @@
+/**
+ * Edits on training code: the bias-corrected form of a hand-written Adam update, and the optimizer's state added to
+ * a checkpoint's load or save. Each is refused (with a reason) when the code is not in a shape it can edit safely.
+ */
+import type { Span, TrainingFacts } from "../../core/facts.js";
+import type { AnalyzedFile, TextEdit } from "../../core/types.js";
+import type { ManualAdamData } from "../manual-adam.js";
+import { appendItem } from "./lists.js";
+import { preferredQuote } from "./render.js";
+import { ancestorOf, codeChildren, lineEnding, leadingIndent, nodeAt, type SyntaxNode } from "./syntax.js";
+
+/** The edits a hand-written Adam update's fact carries: each moment it reads divided by 1 - beta**t. */
+export function correctAdamUpdate(file: AnalyzedFile, id: string): TextEdit[] | string {
+  const update = file.facts.manualAdam?.find((u) => u.id === id);
+  if (!update) return `no hand-written Adam update with id ${id} in this file`;
+  const data = update.adapterData as ManualAdamData | undefined;
+  if (!data || data.edits.length === 0) return "the step counter or the betas of the update are not known";
+  return data.edits;
+}
+
+/** The name a construction is assigned to (`optimizer`, `self.opt`). */
+function holderText(root: SyntaxNode, facts: TrainingFacts, siteId: string): { holder: string; statement: SyntaxNode } | undefined {
+  const site = facts.optimizers.find((s) => s.id === siteId);
+  if (!site) return undefined;
+  const call = nodeAt(root, site.span, ["call"]);
+  const assignment = call?.parent;
+  if (assignment?.type !== "assignment" || assignment.childForFieldName("right")?.id !== call!.id) return undefined;
+  const left = assignment.childForFieldName("left");
+  if (!left || (left.type !== "identifier" && left.type !== "attribute")) return undefined;
+  return { holder: left.text, statement: assignment.parent! };
+}
+
+/** A new statement after `statement`, on its own line at its indentation. */
+function insertAfter(text: string, statement: SyntaxNode, line: string): TextEdit | string {
+  const indent = leadingIndent(text, statement.startIndex);
+  if (indent === undefined) return "the statement shares its line with other code";
+  return { span: { start: statement.endIndex, end: statement.endIndex }, text: `${lineEnding(text)}${indent}${line}` };
+}
+
+/**
+ * `optimizer.load_state_dict(checkpoint["optimizer"])` after a model load that reads a key of a loaded checkpoint
+ * (`model.load_state_dict(checkpoint["model"])`), placed after the optimizer's construction when that comes later in
+ * the same block.
+ */
+export function restoreOptimizerState(text: string, root: SyntaxNode, facts: TrainingFacts, load: Span, siteId: string): TextEdit[] | string {
+  const call = nodeAt(root, load, ["call"]);
+  if (!call) return "the model load is not a call";
+  const [argument] = codeChildren(call.childForFieldName("arguments")!);
+  if (argument?.type !== "subscript" || argument.childForFieldName("value")?.type !== "identifier") {
+    return "the model's weights do not come from a key of a loaded checkpoint";
+  }
+  const checkpoint = argument.childForFieldName("value")!.text;
+  const held = holderText(root, facts, siteId);
+  if (!held) return "the optimizer is not assigned to a name";
+  const loadStatement = call.parent?.type === "expression_statement" ? call.parent : undefined;
+  if (!loadStatement) return "the model load is not a statement of its own";
+  const quote = preferredQuote(root);
+  const line = `${held.holder}.load_state_dict(${checkpoint}[${quote}optimizer${quote}])`;
+  if (held.statement.startIndex < loadStatement.startIndex) {
+    // The construction runs first: the new line goes right after the load.
+    const edit = insertAfter(text, loadStatement, line);
+    return typeof edit === "string" ? edit : [edit];
+  }
+  // The construction comes later: only in the same block, where the checkpoint is still bound.
+  if (held.statement.parent?.id !== loadStatement.parent?.id) return "the optimizer is built after the load, in another block";
+  const edit = insertAfter(text, held.statement, line);
+  return typeof edit === "string" ? edit : [edit];
+}
+
+/** `"optimizer": optimizer.state_dict()` added to the dict literal a save writes. */
+export function saveOptimizerState(text: string, root: SyntaxNode, facts: TrainingFacts, save: Span, siteId: string): TextEdit[] | string {
+  const call = nodeAt(root, save, ["call"]);
+  if (!call) return "the save is not a call";
+  const [argument] = codeChildren(call.childForFieldName("arguments")!);
+  if (argument?.type !== "dictionary") return "what the save writes is not a dict written at the call";
+  const held = holderText(root, facts, siteId);
+  if (!held) return "the optimizer is not assigned to a name";
+  // The save must run where the optimizer is bound: after its construction, in its function.
+  const saveScope = ancestorOf(call, ["function_definition", "module"]);
+  const siteScope = ancestorOf(held.statement, ["function_definition", "module"]);
+  if (saveScope?.id !== siteScope?.id || held.statement.startIndex > call.startIndex) return "the optimizer is not bound where the save runs";
+  const quote = preferredQuote(root);
+  const pairs = codeChildren(argument).filter((c) => c.type === "pair");
+  if (pairs.length !== codeChildren(argument).length) return "the saved dict unpacks other dicts";
+  return appendItem(text, argument, pairs, `${quote}optimizer${quote}: ${held.holder}.state_dict()`);
+}
