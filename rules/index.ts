@@ -6,6 +6,11 @@ import { lrOutOfRange } from "./lr-out-of-range.js";
 import { unscaledDistributedLr } from "./unscaled-distributed-lr.js";
 import { weightDecayOnBiasNorm } from "./weight-decay-on-bias-norm.js";
 import { invalidHyperparameter } from "./invalid-hyperparameter.js";
+import { adamMissingBiasCorrection } from "./adam-missing-bias-correction.js";
+import { resumeWithoutOptimizerState } from "./resume-without-optimizer-state.js";
+import { sharedLrAcrossOptimizers } from "./shared-lr-across-optimizers.js";
+import { largeBatchOptimizer } from "./large-batch-optimizer.js";
+import { sgdWithoutScheduler } from "./sgd-without-scheduler.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const RULES: Rule<any>[] = [
@@ -14,5 +19,10 @@ export const RULES: Rule<any>[] = [
   lrOutOfRange,
   unscaledDistributedLr,
   weightDecayOnBiasNorm,
+  adamMissingBiasCorrection,
+  resumeWithoutOptimizerState,
+  sharedLrAcrossOptimizers,
   invalidHyperparameter,
+  largeBatchOptimizer,
+  sgdWithoutScheduler,
 ];

@@ -257,6 +257,8 @@ export interface TrainingLoopFact {
    * `adjust_learning_rate(optimizer, epoch)` imported from another module): the lr it trains with is then unknown.
    */
   opaqueUses: Span[];
+  /** True when a layer-wise adaptive wrapper (apex `LARC`, a LARS wrapper) takes the optimizer. */
+  layerwise?: boolean;
 }
 
 /** A hand-written Adam-style update: running first and second moments, then a step by m / (sqrt(v) + eps). */

@@ -136,6 +136,10 @@ function requestInView(view: NotebookView, request: FixRequest): FixRequest | un
     const load = toView(request.load);
     return outside ? undefined : { ...request, load };
   }
+  if (request.kind === "add-lr-scheduler") {
+    const loop = toView(request.loop);
+    return outside ? undefined : { ...request, loop };
+  }
   if (request.kind === "save-optimizer-state") {
     const save = toView(request.save);
     return outside ? undefined : { ...request, save };

@@ -21,6 +21,9 @@ const LR_NEUTRAL_CALLS = new Set([
   "clip_grad_norm_", "state_dict", "load_state_dict", "load_checkpoint", "save_checkpoint", "info", "debug", "format", "log", "dict", "list", "tuple",
 ]);
 
+/** Wrappers that give an optimizer layer-wise trust ratios. */
+const LAYERWISE_WRAPPER = /^(?:LARC|LARS|Lars|LARSWrapper|Lamb|LAMB)$/;
+
 /** Loop variables that count epochs, and those that count steps. */
 const EPOCH_VARIABLE = /epoch/i;
 const STEP_VARIABLE = /^(?:_*|i|it|itr|iter|iters|iteration|step|steps|global_step|update|updates|n|k|t|batch_idx|idx)$/i;
@@ -70,6 +73,7 @@ function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[]): Train
   if (!holder) return undefined;
   const steps: PyNode[] = [];
   const opaque: Span[] = [];
+  let layerwise = false;
   for (const call of calls) {
     const callee = fieldChild(call, "function");
     if (!callee) continue;
@@ -79,10 +83,14 @@ function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[]): Train
     const passed = args.some((a) => !!a && resolver.textOf(a) === holder);
     if (last === "step" && receiver && resolver.textOf(receiver) === holder && args.length === 0) steps.push(call);
     else if (last === "step" && passed) steps.push(call); // scaler.step(optimizer)
-    else if (passed && call !== held.call && !(last && LR_NEUTRAL_CALLS.has(last))) opaque.push(spanOf(call));
+    else if (passed && call !== held.call && !(last && LR_NEUTRAL_CALLS.has(last))) {
+      opaque.push(spanOf(call));
+      if (last && LAYERWISE_WRAPPER.test(last)) layerwise = true;
+    }
   }
-  if (steps.length === 0) return { optimizerSite: held.site.id, steppedBy: "code", steppedAt: [], opaqueUses: opaque };
   const fact: TrainingLoopFact = { optimizerSite: held.site.id, steppedBy: "code", steppedAt: steps.map(spanOf), opaqueUses: opaque };
+  if (layerwise) fact.layerwise = true;
+  if (steps.length === 0) return fact;
   // The loops around the first step call, and around the calls of the function that holds it (one level).
   const step = steps[0];
   const around = enclosingFors(step);

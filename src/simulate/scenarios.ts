@@ -38,7 +38,10 @@ const RULE_CODES: Record<string, string> = {
   OPT003: "lr-out-of-range",
   OPT004: "unscaled-distributed-lr",
   OPT005: "weight-decay-on-bias-norm",
+  OPT006: "adam-missing-bias-correction",
+  OPT008: "shared-lr-across-optimizers",
   OPT009: "invalid-hyperparameter",
+  OPT012: "large-batch-optimizer",
 };
 
 /** Optimizers whose step is the raw gradient times the learning rate (no per-coordinate scaling). */
@@ -147,6 +150,7 @@ export function scenarioFor(ruleId: string | null, change: SettingsChange): Scen
       };
     case "sgd-missing-nesterov":
       return { problems: [problemById("ill-conditioned-quadratic"), problemById("rosenbrock")], ...plainPlans(change, []), decayReport: false };
+    case "shared-lr-across-optimizers":
     case "lr-out-of-range": {
       const start = isAdaptive(change.before.optimizer) ? 0.1 : 1;
       const quadratic = noisyQuadratic({ globalBatch: 1, start, shows: "step-size" });

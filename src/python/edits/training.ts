@@ -84,3 +84,56 @@ export function saveOptimizerState(text: string, root: SyntaxNode, facts: Traini
   if (pairs.length !== codeChildren(argument).length) return "the saved dict unpacks other dicts";
   return appendItem(text, argument, pairs, `${quote}optimizer${quote}: ${held.holder}.state_dict()`);
 }
+
+/** The count of a `range(...)` loop as code: `n` for `range(n)`, `b` for `range(0, b)`, `n` for `range(1, n + 1)`, else `len(range(a, b))`. */
+function rangeCountText(range: SyntaxNode): string | undefined {
+  const args = codeChildren(range.childForFieldName("arguments")!);
+  if (args.length === 1) return args[0].text;
+  if (args.length !== 2) return undefined;
+  const [low, high] = args;
+  if (low.text === "0") return high.text;
+  if (low.text === "1" && high.type === "binary_operator" && high.childForFieldName("operator")?.type === "+" && high.childForFieldName("right")?.text === "1") {
+    return high.childForFieldName("left")!.text;
+  }
+  return `len(${range.text})`;
+}
+
+/** Whether a name is used anywhere in the module (a new binding of it could clash). */
+function nameInUse(root: SyntaxNode, name: string): boolean {
+  return root.descendantsOfType("identifier").some((id) => id.text === name);
+}
+
+/**
+ * A cosine-annealing scheduler built after the optimizer's construction over the loop's count, and stepped at the end
+ * of each pass of that loop (`per: "epoch"`) or right after the optimizer's step inside it (`per: "step"`). Refused
+ * unless `torch` is imported as a module, the loop runs in the construction's function, and the name is free.
+ */
+export function addLrScheduler(text: string, root: SyntaxNode, facts: TrainingFacts, siteId: string, loop: Span, per: "epoch" | "step"): TextEdit[] | string {
+  const held = holderText(root, facts, siteId);
+  if (!held) return "the optimizer is not assigned to a name";
+  const range = nodeAt(root, loop, ["call"]);
+  const forLoop = range?.parent?.type === "for_statement" ? range.parent : undefined;
+  if (!range || !forLoop) return "the training loop is not a for loop over range(...)";
+  const count = rangeCountText(range);
+  if (!count) return "the loop's length cannot be written";
+  if (!/^import torch\s*$/m.test(text) || nameInUse(root, "CosineAnnealingLR")) return "torch is not imported as a module";
+  const name = ["scheduler", "lr_scheduler", "sgd_scheduler"].find((n) => !nameInUse(root, n));
+  if (!name) return "no free name for the scheduler";
+  const scope = (node: SyntaxNode) => ancestorOf(node, ["function_definition", "module"])?.id;
+  if (scope(forLoop) !== scope(held.statement) || forLoop.startIndex < held.statement.endIndex) return "the loop does not run after the construction in its function";
+  const build = insertAfter(text, held.statement, `${name} = torch.optim.lr_scheduler.CosineAnnealingLR(${held.holder}, T_max=${count})`);
+  if (typeof build === "string") return build;
+  const body = forLoop.childForFieldName("body");
+  const statements = body ? codeChildren(body) : [];
+  if (per === "epoch") {
+    const last = statements.at(-1);
+    if (!last) return "the loop has no body";
+    const step = insertAfter(text, last, `${name}.step()`);
+    return typeof step === "string" ? step : [build, step];
+  }
+  // Per optimizer step: right after the statement that steps the optimizer, directly in the loop body.
+  const stepStatement = statements.find((s) => s.type === "expression_statement" && s.text === `${held.holder}.step()`);
+  if (!stepStatement) return "the optimizer's step is not a statement of the loop's body";
+  const step = insertAfter(text, stepStatement, `${name}.step()`);
+  return typeof step === "string" ? step : [build, step];
+}
