@@ -55,14 +55,15 @@ export const resumeWithoutOptimizerState: Rule<Record<string, never>> = {
     const resuming = counters.length > 0 ? modelLoads : modelLoads.filter((c) => flagged.some((f) => f.span.start === c.span.start && f.span.end === c.span.end));
     const emptySaves = checkpoints.filter((c) => c.kind === "save" && c.includesOptimizerState === false);
     const savesState = handlesOptimizerState(checkpoints, "save");
-    const why = [...counters, ...flagged].map((e) => ({ span: e.span, message: `the run resumes: ${e.description}` }));
+    const why = [...new Map([...counters, ...flagged].map((e) => [e.description, { span: e.span, message: `the run resumes: ${e.description}` }])).values()];
+    const lost = info?.family === "sgd" || info?.family === "lars" ? "its momentum buffers restart from zero" : info?.family === "adam" || info?.family === "lamb" ? "its moment estimates and step count restart from zero" : "its running statistics restart from scratch";
     if (!handlesOptimizerState(checkpoints, "load")) {
       const load = resuming[0];
       if (!load) return;
       const restore: FixRequest = { kind: "restore-optimizer-state", load: load.span, site: site.id };
       const report: Report = {
         span: load.span,
-        message: `This run resumes from a checkpoint and restores the model, but never restores ${name}'s state: its momentum or moment estimates (and Adam's step count) restart from zero, so training after a resume differs from an uninterrupted run; save the optimizer's state_dict() with the checkpoint and load it back here.`,
+        message: `This run resumes from a checkpoint and restores the model, but never restores ${name}'s state: ${lost}, so training after a resume differs from an uninterrupted run; ${savesState ? "load the optimizer's saved state back as well" : "save the optimizer's state_dict() with the checkpoint and load it back here"}.`,
         related: why,
         suggestions: [],
       };

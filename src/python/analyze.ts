@@ -15,7 +15,7 @@ const RELEVANT_WORDS = new RegExp(
 );
 
 /** A hand-written Adam-style update needs a square root and a `(1 - beta)` factor. */
-const MANUAL_ADAM_WORDS = { test: (text: string) => /sqrt/.test(text) && /\(\s*1(?:\.0*)?\s*-\s*[A-Za-z_]/.test(text) };
+const MANUAL_ADAM_WORDS = { test: (text: string) => /sqrt/.test(text) && /\b1(?:\.0*)?\s*-\s*[A-Za-z_]/.test(text) };
 
 /** Parse once, report syntax errors and comments, and extract facts when the file mentions a framework. */
 export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile {

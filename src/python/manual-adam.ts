@@ -143,7 +143,11 @@ export function manualAdamUpdates(resolver: Resolver, anyNode: PyNode | undefine
       for (const [moment] of [[first], [second]] as const) {
         for (const at of occurrences(text, moment.target)) {
           const start = update.start + at;
-          edits.push({ span: { start, end: start + moment.target.length }, text: `(${moment.target} / (1 - ${moment.beta} ** ${counter}))` });
+          const end = start + moment.target.length;
+          // As a call argument the quotient needs no parentheses of its own.
+          const argument = /[(,]\s*$/.test(text.slice(0, at)) && /^\s*[),]/.test(text.slice(at + moment.target.length));
+          const quotient = `${moment.target} / (1 - ${moment.beta} ** ${counter})`;
+          edits.push({ span: { start, end }, text: argument ? quotient : `(${quotient})` });
         }
       }
       edits.sort((a, b) => a.span.start - b.span.start);

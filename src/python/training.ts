@@ -259,7 +259,7 @@ export function resumeFacts(resolver: Resolver, checkpoints: CheckpointFact[]): 
       const callee = fieldChild(call, "function")!;
       const receiver = fieldChild(callee, "object");
       const submodule = receiver?.type === "attribute" && SUBMODULE.test(lastName(receiver, resolver.text) ?? "");
-      const filtered = args.some((a) => /\bfor\b|\bif\b|pop\(|del\b/.test(resolver.textOf(definitionText(resolver, a))));
+      const filtered = args.some((a) => /\bfor\b|\bif\b|\.pop\(|\bdel\b/.test(resolver.textOf(definitionText(resolver, a))));
       if (nonStrict || submodule || filtered) {
         fact.partial = true;
         fineTuning.push({ span: fact.span, description: nonStrict ? "the weights load with strict=False" : submodule ? "only a submodule's weights load" : "the weights are filtered before they load" });
