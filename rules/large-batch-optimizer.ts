@@ -49,12 +49,13 @@ export const largeBatchOptimizer: Rule<Record<string, never>> = {
       const target = LAYERWISE[info.family];
       const targetInfo = ctx.knowledge.optimizer(target.canonical);
       const warm = warmupInForce(ctx.facts, site.id);
-      const parts = batch.parts.map((p, i) => `${batch.parts.length === 1 && p === ctx.facts.batch?.global ? "global batch" : PART_NAMES[i]} ${formatNumber((p.value as { value: number }).value)}${provenance(p)}`);
+      const written = batch.parts.length === 1 && batch.parts[0] === ctx.facts.batch?.global;
+      const parts = written ? `${provenance(batch.parts[0]) || " (written as the global batch)"}` : ` (${batch.parts.map((p, i) => `${PART_NAMES[i]} ${formatNumber((p.value as { value: number }).value)}${provenance(p)}`).join(", ")})`;
       const size = `${batch.exact ? "" : "at least "}${formatNumber(batch.value)}`;
       const scaling = info.family === "sgd" ? "scale the lr linearly with the batch" : "scale the lr by the square root of the batch ratio";
       ctx.report({
         span: site.nameSpan,
-        message: `${className(info)} trains at a global batch of ${size} (${parts.join(", ")}), where a single global rate no longer suits every layer; switch to ${target.name}, which scales each layer's step by its own trust ratio, ${warm === true ? "keep the warm-up" : "warm up over the first few epochs"} and ${scaling}.`,
+        message: `${className(info)} trains at a global batch of ${size}${parts}, where a single global rate no longer suits every layer; switch to ${target.name}, which scales each layer's step by its own trust ratio, ${warm === true ? "keep the warm-up" : "warm up over the first few epochs"} and ${scaling}.`,
         related: batch.parts.map((p) => ({ span: p.origin?.span ?? p.span, message: "the batch is set here" })),
         suggestions: targetInfo ? [{ desc: `Use ${target.name} (${target.canonical})`, requests: [{ kind: "rename-optimizer", site: site.id, to: target.canonical }] }] : [],
         ...(targetInfo ? { settingsChange: settingsChange(site, info, {}, targetInfo) } : {}),

@@ -66,7 +66,7 @@ export const sharedLrAcrossOptimizers: Rule<Record<string, never>> = {
         const side = c.lr > c.range.high ? "above" : "below";
         ctx.report({
           span: c.arg.span,
-          message: `lr=${formatNumber(c.lr)}${provenance(c.arg.value)} is also handed to ${className(other.info)}, but ${className(c.info)} needs a rate in another range: typical ${c.info.family} rates are ${formatNumber(c.range.low)} to ${formatNumber(c.range.high)}, ${other.info.family} rates ${formatNumber(other.range.low)} to ${formatNumber(other.range.high)}, and this value is ${side} the first; give each optimizer its own lr.`,
+          message: `lr=${formatNumber(c.lr)}${provenance(c.arg.value)} is also handed to ${className(other.info)}, but the two need rates in different ranges: ${className(c.info)}'s typical range is ${formatNumber(c.range.low)} to ${formatNumber(c.range.high)}, ${className(other.info)}'s ${formatNumber(other.range.low)} to ${formatNumber(other.range.high)}, and this value is ${side} ${className(c.info)}'s; give each optimizer its own lr.`,
           related: [
             { span: c.arg.value.origin!.span, message: `lr is set here (${c.arg.value.origin!.description}) for both optimizers` },
             { span: other.arg.span, message: `${className(other.info)} takes the same lr here` },

@@ -170,6 +170,20 @@ export function batchFacts(resolver: Resolver): BatchFacts {
     const name = left ? lastName(left, resolver.text) : undefined;
     if (assignment.type === "assignment" && right && right.type !== "assignment" && name && ACCUMULATION_NAME.test(name)) accumulation.push(resolver.value(right));
   }
+  // Reads of a setting by attribute (`args.gradient_accumulation_steps`, `cfg.accum_steps`): an argparse flag or config field.
+  const seen = new Set<string>();
+  const visit = (node: PyNode): void => {
+    if (node.type === "attribute") {
+      const name = lastName(node, resolver.text);
+      const text = resolver.textOf(node);
+      if (name && ACCUMULATION_NAME.test(name) && !seen.has(text) && !(node.parent?.type === "assignment" && node.field === "left")) {
+        seen.add(text);
+        accumulation.push(resolver.value(node));
+      }
+    }
+    for (const child of node.children) visit(child);
+  };
+  visit(resolver.index.module.node);
   const training = loaders.filter((l) => l.training);
   const perDevice = agreed((training.length > 0 ? training : loaders).map((l) => l.value));
   const batch: BatchFacts = {};
