@@ -83,7 +83,7 @@ function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[]): Train
     const passed = args.some((a) => !!a && resolver.textOf(a) === holder);
     if (last === "step" && receiver && resolver.textOf(receiver) === holder && args.length === 0) steps.push(call);
     else if (last === "step" && passed) steps.push(call); // scaler.step(optimizer)
-    else if (passed && call !== held.call && !(last && LR_NEUTRAL_CALLS.has(last))) {
+    else if (passed && call !== held.call && !(last && LR_NEUTRAL_CALLS.has(last)) && !transparentLocalCall(resolver, call, holder)) {
       opaque.push(spanOf(call));
       if (last && LAYERWISE_WRAPPER.test(last)) layerwise = true;
     }
@@ -117,6 +117,35 @@ function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[]): Train
     if (count && STEP_VARIABLE.test(name) && loop === around[0] && !fact.steps && !fact.epochs) fact.steps = count;
   }
   return fact;
+}
+
+/**
+ * Whether a call hands the optimizer to a function defined in this file that does nothing opaque with it: its body
+ * passes the parameter that receives it only to calls that leave the lr alone (`optimizer.step()` is a method call,
+ * not a hand-over). lr writes and schedulers inside such a function are facts of the file already.
+ */
+function transparentLocalCall(resolver: Resolver, call: PyNode, holder: string): boolean {
+  const callee = fieldChild(call, "function");
+  if (callee?.type !== "identifier") return false;
+  const binding = bindingForUse(resolver.textOf(callee), callee, resolver.index);
+  const fn = binding?.kind === "def" ? binding.stmt : undefined;
+  if (fn?.type !== "function_definition") return false;
+  const args = namedChildren(fieldChild(call, "arguments")!);
+  const params = namedChildren(fieldChild(fn, "parameters")!).map((p) => (p.type === "identifier" ? resolver.textOf(p) : resolver.textOf(fieldChild(p, "name") ?? namedChildren(p)[0] ?? p)));
+  let param: string | undefined;
+  args.forEach((a, i) => {
+    if (a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "value")!) === holder) param = resolver.textOf(fieldChild(a, "name")!);
+    else if (a.type !== "keyword_argument" && resolver.textOf(a) === holder) param = params[i];
+  });
+  if (!param || args.some((a) => a.type.endsWith("splat"))) return false;
+  // Calls inside the function that pass the parameter on must all leave the lr alone.
+  return resolver.index.calls.every((inner) => {
+    if (inner.start < fn.start || inner.end > fn.end) return true;
+    const innerCallee = fieldChild(inner, "function");
+    const name = innerCallee ? lastName(innerCallee, resolver.text) : undefined;
+    const passes = namedChildren(fieldChild(inner, "arguments") ?? inner).some((a) => resolver.textOf(a.type === "keyword_argument" ? (fieldChild(a, "value") ?? a) : a) === param);
+    return !passes || (!!name && LR_NEUTRAL_CALLS.has(name));
+  });
 }
 
 /** The loop facts of every construction assigned to a name. */
