@@ -21,9 +21,12 @@ export interface ManualAdamData {
   edits: TextEdit[];
 }
 
-/** A bias correction anywhere: `1 - beta1 ** t`, `beta2 ** step`, `np.power(beta1, t)`, `beta1.pow(t)`, `bias_correction`. */
+/**
+ * A bias correction anywhere: a division by `(1 - ...)` or a `sqrt(1 - ...)` (moment recurrences only multiply by
+ * `1 - beta`), a power of a beta (`beta2 ** step`, `np.power(beta1, t)`, `beta1.pow(t)`), or a name that says so.
+ */
 const CORRECTION =
-  /\b(?:beta|b)_?\d?\w*\s*\)?\s*\*\*|\b(?:np|numpy|math|torch)\.pow(?:er)?\(\s*[\w.[\]'"]*\b(?:beta|b)_?\d|\b(?:beta|b)_?\d\w*\.pow\(|bias_correction|correct_bias|m_?hat|v_?hat|mhat|vhat/i;
+  /\/\s*\(\s*1(?:\.0*)?\s*-|sqrt\(\s*1(?:\.0*)?\s*-|\b(?:beta|b)_?\d?\w*\s*\)?\s*\*\*|\b(?:np|numpy|math|torch)\.pow(?:er)?\(\s*[\w.[\]'"]*\b(?:beta|b)_?\d|\b(?:beta|b)_?\d\w*\.pow\(|bias_correction|correct_bias|m_?hat|v_?hat|mhat|vhat/i;
 
 /** `(1 - beta)` in a recurrence: the beta's text. */
 const ONE_MINUS = /\(\s*1(?:\.0*)?\s*-\s*([A-Za-z_][\w.[\]'"]*)\s*\)/;
