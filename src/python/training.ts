@@ -42,10 +42,10 @@ const SUBMODULE = /backbone|encoder|features|body|trunk|base_model|bert|transfor
 /** Module attributes replaced by a new task's head. */
 const HEAD = /^(?:fc|head|heads|classifier|cls|lm_head|out|output|output_layer|linear|last_linear|final)$/;
 
-/** Every `for` statement that encloses a node, innermost first. */
+/** Every loop (`for`, `while`) that encloses a node, innermost first. */
 function enclosingFors(node: PyNode): PyNode[] {
   const out: PyNode[] = [];
-  for (let p = node.parent; p; p = p.parent) if (p.type === "for_statement") out.push(p);
+  for (let p = node.parent; p; p = p.parent) if (p.type === "for_statement" || p.type === "while_statement") out.push(p);
   return out;
 }
 
@@ -109,12 +109,13 @@ function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[]): Train
     const name = variable?.type === "identifier" ? resolver.textOf(variable) : undefined;
     const count = rangeCount(resolver, fieldChild(loop, "right"));
     if (!name) continue;
-    if (EPOCH_VARIABLE.test(name)) {
+    // An "epoch" loop with no data loop inside it steps once per pass: its count is steps (full-batch training).
+    if (EPOCH_VARIABLE.test(name) && loop !== around[0]) {
       if (count && !fact.epochs) fact.epochs = count;
       continue;
     }
     // A range loop directly around the step (no data loop between) counts optimizer steps.
-    if (count && STEP_VARIABLE.test(name) && loop === around[0] && !fact.steps && !fact.epochs) fact.steps = count;
+    if (count && (STEP_VARIABLE.test(name) || EPOCH_VARIABLE.test(name)) && loop === around[0] && !fact.steps && !fact.epochs) fact.steps = count;
   }
   return fact;
 }
