@@ -60,6 +60,13 @@ function rangeCount(resolver: Resolver, over: PyNode | undefined): ResolvedValue
   if (over?.type !== "call" || resolver.textOf(fieldChild(over, "function")!) !== "range") return undefined;
   const args = namedChildren(fieldChild(over, "arguments")!);
   if (args.length === 0 || args.length > 2 || args.some((a) => a.type === "keyword_argument" || a.type.endsWith("splat"))) return undefined;
+  // range(start, start + n): n passes whatever start is (a resumed epoch).
+  const last = args[args.length - 1];
+  if (args.length === 2 && last.type === "binary_operator" && fieldChild(last, "operator")?.type === "+" && resolver.textOf(fieldChild(last, "left")!) === resolver.textOf(args[0])) {
+    const n = resolver.value(fieldChild(last, "right")!);
+    const count = asNumber(n);
+    return count === undefined ? undefined : { ...n, value: { kind: "number", value: count }, span: spanOf(over) };
+  }
   const high = resolver.value(args[args.length - 1]);
   const low = args.length === 2 ? asNumber(resolver.value(args[0])) : 0;
   const hi = asNumber(high);

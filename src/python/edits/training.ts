@@ -92,7 +92,9 @@ function rangeCountText(range: SyntaxNode): string | undefined {
   if (args.length !== 2) return undefined;
   const [low, high] = args;
   if (low.text === "0") return high.text;
-  if (low.text === "1" && high.type === "binary_operator" && high.childForFieldName("operator")?.type === "+" && high.childForFieldName("right")?.text === "1") {
+  const plus = high.type === "binary_operator" && high.childForFieldName("operator")?.type === "+";
+  if (plus && high.childForFieldName("left")!.text === low.text) return high.childForFieldName("right")!.text;
+  if (low.text === "1" && plus && high.childForFieldName("right")?.text === "1") {
     return high.childForFieldName("left")!.text;
   }
   return `len(${range.text})`;
@@ -104,7 +106,7 @@ function nameInUse(root: SyntaxNode, name: string): boolean {
 }
 
 /**
- * A cosine-annealing scheduler built after the optimizer's construction over the loop's count, and stepped at the end
+ * A cosine-annealing scheduler built right before the loop over the loop's count, and stepped at the end
  * of each pass of that loop (`per: "epoch"`) or right after the optimizer's step inside it (`per: "step"`). Refused
  * unless `torch` is imported as a module, the loop runs in the construction's function, and the name is free.
  */
@@ -121,8 +123,13 @@ export function addLrScheduler(text: string, root: SyntaxNode, facts: TrainingFa
   if (!name) return "no free name for the scheduler";
   const scope = (node: SyntaxNode) => ancestorOf(node, ["function_definition", "module"])?.id;
   if (scope(forLoop) !== scope(held.statement) || forLoop.startIndex < held.statement.endIndex) return "the loop does not run after the construction in its function";
-  const build = insertAfter(text, held.statement, `${name} = torch.optim.lr_scheduler.CosineAnnealingLR(${held.holder}, T_max=${count})`);
-  if (typeof build === "string") return build;
+  // Built right before the loop, where every name its range reads is bound and the optimizer already exists.
+  const indent = leadingIndent(text, forLoop.startIndex);
+  if (indent === undefined) return "the loop shares its line with other code";
+  const build: TextEdit = {
+    span: { start: forLoop.startIndex, end: forLoop.startIndex },
+    text: `${name} = torch.optim.lr_scheduler.CosineAnnealingLR(${held.holder}, T_max=${count})${lineEnding(text)}${indent}`,
+  };
   const body = forLoop.childForFieldName("body");
   const statements = body ? codeChildren(body) : [];
   if (per === "epoch") {
