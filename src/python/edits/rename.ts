@@ -50,6 +50,9 @@ function renameAttributeCallee(text: string, root: SyntaxNode, callee: SyntaxNod
   if (reachable) {
     return [{ span: spanOf(callee), text: chain[0] + reachable.slice(binding.path.length) }];
   }
+  if (target.canonical.split(".")[0] === binding.path.split(".")[0]) {
+    return `\`${chain[0]}\` is bound to \`${binding.path}\`, which does not lead to ${target.canonical}; import it explicitly`;
+  }
   // Another package (torch.optim.SGD to timm.optim.Lars): import the class by name beside the import the callee uses.
   if (binding.statement.parent?.type !== "module") return `\`${chain[0]}\` is imported inside a block, so no import can be added beside it`;
   const newName = lastSegment(target.canonical);
