@@ -2,6 +2,9 @@ import type { Report, Rule } from "../src/core/types.js";
 import { asBool } from "../src/core/facts.js";
 import { className, originNotes, provenance, settingsChange } from "./util.js";
 
+/** Settings the reference optimizers of `optim-lint simulate` read for the Adam and LAMB families. */
+const SIMULATED = new Set(["lr", "betas", "eps", "weight_decay", "bias_correction"]);
+
 /** The library flags that switch Adam's bias correction off, by argument name. */
 const FLAGS = ["bias_correction", "correct_bias"];
 
@@ -17,7 +20,7 @@ export const adamMissingBiasCorrection: Rule<Record<string, never>> = {
     docs: {
       summary: "Finds Adam-style updates that never correct the bias of their zero-initialized moments.",
       whatItDoes:
-        "Reports two things. First, a hand-written Adam-style update, with torch tensors or NumPy arrays: a first moment updated as a running average (`m = beta1 * m + (1 - beta1) * g`, or in place with `mul_` and `add_`/`lerp_`), a second moment of the squared gradient, and then a parameter step that divides by the square root of the second moment, when the file never divides by `1 - beta**t` anywhere (no power of a beta, no `bias_correction` or `m_hat` name). Any correction written anywhere in the file keeps the rule silent, so only updates with no correction at all are reported. Second, an optimizer constructed with its bias correction switched off by a flag whose value is known: `bias_correction=False` (apex and DeepSpeed `FusedAdam`, `FusedLAMB`, timm `Lamb`, DeepSpeed configs) or `correct_bias=False` (the `AdamW` of older transformers releases).",
+        "Reports two things. First, a hand-written Adam-style update, with torch tensors or NumPy arrays: a first moment updated as a running average (`m = beta1 * m + (1 - beta1) * g`, or in place with `mul_` and `add_`/`lerp_`), a second moment of the squared gradient, and then a parameter step that divides by the square root of the second moment, when the file never divides by `1 - beta**t` anywhere (no power of a beta, no `bias_correction` or `m_hat` name). Any correction written anywhere in the file keeps the rule silent, so only updates with no correction at all are reported. Second, an optimizer constructed with its bias correction switched off by a flag whose value is known: `bias_correction=False` (apex and DeepSpeed `FusedAdam`, `FusedLAMB`, timm `Lamb`, DeepSpeed configs) or `correct_bias=False` (the `AdamW` of older transformers releases). The severity is `warning`: the run trains, but with step sizes in its first thousand or so updates that nobody chose, which is a likely bug rather than a style choice. `optim-lint simulate` runs the before and after settings with bias correction off and on (the reference Adam and LAMB take a `bias_correction` switch), so the changed early steps show on its problems.",
       whyBad:
         "Both moments start at zero, so during the first steps they are averages over too few gradients and are shrunk toward zero by factors of 1 - beta1**t and 1 - beta2**t. Without dividing those factors out, the step size follows sqrt(1 - beta2**t) / (1 - beta1**t) instead of the lr: with the usual betas (0.9, 0.999) it is about a tenth of the intended step for the first hundred steps and reaches it only after thousands, a hidden warm-up that the lr and schedule were not tuned for. If only the first moment is corrected, the opposite happens and the first steps are up to thirty times too large. Some recipes (the original BERT optimizer) dropped the correction on purpose and relied on a long warm-up instead; that choice should be written down, not inherited by accident.",
       badExample:
@@ -57,8 +60,10 @@ export const adamMissingBiasCorrection: Rule<Record<string, never>> = {
         if (!arg || !info.signature.includes(flag) || asBool(arg.value) !== false) continue;
         const change = settingsChange(site, info, { bias_correction: true });
         change.before.options.bias_correction = false;
-        delete change.before.options.correct_bias;
-        delete change.after.options.correct_bias;
+        // Only what the reference optimizers read: library switches such as adam_w_mode are already in the short name.
+        for (const side of [change.before, change.after]) {
+          for (const key of Object.keys(side.options)) if (!SIMULATED.has(key)) delete side.options[key];
+        }
         ctx.report({
           span: arg.span,
           message: `${className(info)} runs with ${flag}=False${provenance(arg.value)}: its moments start at zero and are never rescaled, so the first steps (about 1 / (1 - beta2) of them) are much smaller than the lr says; drop the flag to restore the correction, or keep it only with a warm-up tuned for it.`,

@@ -1,7 +1,7 @@
 import type { Rule } from "../src/core/types.js";
 import { globalBatch, warmupInForce } from "../src/core/facts.js";
 import { LARGE_BATCH } from "../src/knowledge/training.js";
-import { className, formatNumber, provenance, settingsChange, valuesReplacedByCheckpoint } from "./util.js";
+import { className, formatNumber, provenance, valuesReplacedByCheckpoint } from "./util.js";
 
 /** The layer-wise counterpart of each family: LARS for SGD (vision recipes), LAMB for Adam (transformer recipes). */
 const LAYERWISE = {
@@ -23,14 +23,14 @@ export const largeBatchOptimizer: Rule<Record<string, never>> = {
     hasSuggestions: true,
     docs: {
       summary: `Finds SGD or Adam trained at a global batch of ${LARGE_BATCH.samples} samples or more without layer-wise adaptation.`,
-      whatItDoes: `Computes the global batch from what the file states: a global batch written as such (DeepSpeed \`train_batch_size\`), or the per-device batch (the training \`DataLoader\`'s \`batch_size\`, \`per_device_train_batch_size\`, \`train_micro_batch_size_per_gpu\`, a config's \`batch_size\`) times the gradient-accumulation steps and the number of workers when those are known. A part that is not known counts as 1, so the figure is a lower bound and the rule never guesses a batch upward. An SGD- or Adam-family optimizer is reported when that bound is ${LARGE_BATCH.samples} or more and nothing gives it layer-wise trust ratios (it is not LARS or LAMB, and no \`LARC\`/LARS wrapper takes it). Loaders with a \`batch_sampler\` or different training batch sizes leave the batch unknown, and then nothing is reported.`,
+      whatItDoes: `Computes the global batch from what the file states: a global batch written as such (DeepSpeed \`train_batch_size\`), or the per-device batch (the training \`DataLoader\`'s \`batch_size\`, \`per_device_train_batch_size\`, \`train_micro_batch_size_per_gpu\`, a config's \`batch_size\`) times the gradient-accumulation steps and the number of workers when those are known. A part that is not known counts as 1, so the figure is a lower bound and the rule never guesses a batch upward. An SGD- or Adam-family optimizer is reported when that bound is ${LARGE_BATCH.samples} or more and nothing gives it layer-wise trust ratios (it is not LARS or LAMB, and no \`LARC\`/LARS wrapper takes it). Loaders with a \`batch_sampler\` or different training batch sizes leave the batch unknown, and then nothing is reported. The severity is `warning`: at these batch sizes plain SGD and Adam are known to lose accuracy, though a well-tuned warm-up can carry them some way.`,
       whyBad: `${LARGE_BATCH.rationale} With one global rate, the layers whose gradients are large relative to their weights diverge or the rate must be kept so low that the small layers barely move.`,
       badExample:
         "import torch\nfrom torch.utils.data import DataLoader\n\nloader = DataLoader(train_set, batch_size=16384, shuffle=True)\noptimizer = torch.optim.SGD(model.parameters(), lr=6.4, momentum=0.9)\n",
       goodExample:
         "import torch\nfrom torch.utils.data import DataLoader\n\nloader = DataLoader(train_set, batch_size=256, shuffle=True)\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)\n",
       fixSafety:
-        "Never fixed automatically: changing the optimizer changes the training dynamics and needs a new lr and a warm-up. The suggestion swaps SGD for timm's `Lars` and Adam for timm's `Lamb` (adding the import), keeping the arguments both accept; the message says to warm up over the first epochs and to scale the lr with the batch (linearly for LARS, by its square root for LAMB).",
+        "Never fixed automatically: changing the optimizer changes the training dynamics and needs a new lr and a warm-up. The suggestion swaps SGD for timm's `Lars` and Adam for timm's `Lamb` (adding the import), keeping the arguments both accept; the message says to warm up over the first epochs and to scale the lr with the batch (linearly for LARS, by its square root for LAMB). No `optim-lint simulate` comparison is attached: its model problems train at small batches, where layer-wise trust ratios have nothing to correct, so a before/after run there would say nothing about an 8k batch.",
       configExample: {
         language: "json",
         code: '{\n  "train_batch_size": 16384,\n  "optimizer": {"type": "Adam", "params": {"lr": 1e-3}}\n}\n',
@@ -58,7 +58,6 @@ export const largeBatchOptimizer: Rule<Record<string, never>> = {
         message: `${className(info)} trains at a global batch of ${size}${parts}, where a single global rate no longer suits every layer; switch to ${target.name}, which scales each layer's step by its own trust ratio, ${warm === true ? "keep the warm-up" : "warm up over the first few epochs"} and ${scaling}.`,
         related: batch.parts.map((p) => ({ span: p.origin?.span ?? p.span, message: "the batch is set here" })),
         suggestions: targetInfo ? [{ desc: `Use ${target.name} (${target.canonical})`, requests: [{ kind: "rename-optimizer", site: site.id, to: target.canonical }] }] : [],
-        ...(targetInfo ? { settingsChange: settingsChange(site, info, {}, targetInfo) } : {}),
       });
     }
   },
