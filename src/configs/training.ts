@@ -32,10 +32,12 @@ export function configTraining(root: ResolvedValue, hint?: "hf" | "timm"): { bat
     set("accumulation", numberAt(root, "gradient_accumulation_steps"));
     return { batch, loops };
   }
-  // DeepSpeed
-  set("global", numberAt(root, "train_batch_size"));
-  set("perDevice", numberAt(root, "train_micro_batch_size_per_gpu"));
-  set("accumulation", numberAt(root, "gradient_accumulation_steps"));
+  // DeepSpeed; `train_batch_size` means other things elsewhere (an RLlib rollout, a RecBole setting), so only in a DeepSpeed tree.
+  if (isDeepSpeed(root)) {
+    set("global", numberAt(root, "train_batch_size"));
+    set("perDevice", numberAt(root, "train_micro_batch_size_per_gpu"));
+    set("accumulation", numberAt(root, "gradient_accumulation_steps"));
+  }
   // mmengine: batch_size per GPU of the training loader, and the loop's length.
   set("perDevice", numberAt(mappingAt(root, "train_dataloader"), "batch_size"));
   // Lightning CLI: data.batch_size (or data.init_args.batch_size) and trainer.accumulate_grad_batches.
@@ -51,6 +53,13 @@ export function configTraining(root: ResolvedValue, hint?: "hf" | "timm"): { bat
     if (epochs || steps) loops.push({ steppedBy: "framework", steppedAt: [], opaqueUses: [], ...(epochs ? { epochs } : {}), ...(steps ? { steps } : {}) });
   }
   return { batch, loops };
+}
+
+/** Whether a tree is a DeepSpeed config: its own batch or ZeRO keys, or an `optimizer` written as `{type, params}`. */
+function isDeepSpeed(root: MappingValue): boolean {
+  if (["train_micro_batch_size_per_gpu", "zero_optimization", "zero_allow_untested_optimizer"].some((key) => entryOf(root, key))) return true;
+  const optimizer = mappingAt(root, "optimizer");
+  return !!optimizer && !!entryOf(optimizer, "type") && !!mappingAt(optimizer, "params");
 }
 
 /** Batch parts merged: a part already known is kept. */
