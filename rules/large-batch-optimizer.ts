@@ -1,5 +1,5 @@
 import type { Rule } from "../src/core/types.js";
-import { globalBatch, warmupInForce } from "../src/core/facts.js";
+import { globalBatch, warmupInForce, type DistributedEvidence } from "../src/core/facts.js";
 import { LARGE_BATCH } from "../src/knowledge/training.js";
 import { className, formatNumber, provenance, valuesReplacedByCheckpoint } from "./util.js";
 
@@ -8,6 +8,9 @@ const LAYERWISE = {
   sgd: { name: "LARS", canonical: "timm.optim.Lars", lrFactor: 1 },
   adam: { name: "LAMB", canonical: "timm.optim.Lamb", lrFactor: 1 },
 } as const;
+
+/** Evidence kinds that show data-parallel training. */
+const DATA_PARALLEL: ReadonlySet<DistributedEvidence["kind"]> = new Set(["ddp", "distributed-sampler", "fsdp", "horovod"]);
 
 /** Words for the parts a global batch was computed from. */
 const PART_NAMES = ["per-device batch", "gradient accumulation", "workers"];
@@ -23,10 +26,10 @@ export const largeBatchOptimizer: Rule<Record<string, never>> = {
     hasSuggestions: true,
     docs: {
       summary: `Finds SGD or Adam trained at a global batch of ${LARGE_BATCH.samples} samples or more without layer-wise adaptation.`,
-      whatItDoes: `Computes the global batch from what the file states: a global batch written as such (DeepSpeed \`train_batch_size\`), or the per-device batch (the training \`DataLoader\`'s \`batch_size\`, \`per_device_train_batch_size\`, \`train_micro_batch_size_per_gpu\`, a config's \`batch_size\`) times the gradient-accumulation steps and the number of workers when those are known. A part that is not known counts as 1, so the figure is a lower bound and the rule never guesses a batch upward. An SGD- or Adam-family optimizer is reported when that bound is ${LARGE_BATCH.samples} or more and nothing gives it layer-wise trust ratios (it is not LARS or LAMB, and no \`LARC\`/LARS wrapper takes it). Loaders with a \`batch_sampler\` or different training batch sizes leave the batch unknown, and then nothing is reported. The severity is \`warning\`: at these batch sizes plain SGD and Adam are known to lose accuracy, though a well-tuned warm-up can carry them some way.`,
+      whatItDoes: `Computes the global batch from what the file states: a global batch written as such (DeepSpeed \`train_batch_size\`), or the per-device batch (the training \`DataLoader\`'s \`batch_size\`, \`per_device_train_batch_size\`, \`train_micro_batch_size_per_gpu\`, a config's \`batch_size\`) times the gradient-accumulation steps and the number of workers when those are known. A part that is not known counts as 1, so the figure is a lower bound and the rule never guesses a batch upward. An SGD- or Adam-family optimizer is reported when that bound is ${LARGE_BATCH.samples} or more, the training is data-parallel (a script must show \`DistributedDataParallel\`, FSDP, Horovod or a \`DistributedSampler\` in the optimizer's flow; a framework config counts as such), and nothing gives it layer-wise trust ratios (it is not LARS or LAMB, and no \`LARC\`/LARS wrapper takes it). Loaders with a \`batch_sampler\` or different training batch sizes leave the batch unknown, and then nothing is reported. The severity is \`warning\`: at these batch sizes plain SGD and Adam are known to lose accuracy, though a well-tuned warm-up can carry them some way.`,
       whyBad: `${LARGE_BATCH.rationale} With one global rate, the layers whose gradients are large relative to their weights diverge or the rate must be kept so low that the small layers barely move.`,
       badExample:
-        "import torch\nfrom torch.utils.data import DataLoader\n\nloader = DataLoader(train_set, batch_size=16384, shuffle=True)\noptimizer = torch.optim.SGD(model.parameters(), lr=6.4, momentum=0.9)\n",
+        "import torch\nfrom torch.nn.parallel import DistributedDataParallel as DDP\nfrom torch.utils.data import DataLoader\n\nmodel = DDP(model)\nloader = DataLoader(train_set, batch_size=16384, shuffle=True)\noptimizer = torch.optim.SGD(model.parameters(), lr=6.4, momentum=0.9)\n",
       goodExample:
         "import torch\nfrom torch.utils.data import DataLoader\n\nloader = DataLoader(train_set, batch_size=256, shuffle=True)\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)\n",
       fixSafety:
@@ -46,6 +49,10 @@ export const largeBatchOptimizer: Rule<Record<string, never>> = {
       if (!info || (info.family !== "sgd" && info.family !== "adam") || valuesReplacedByCheckpoint(site)) continue;
       const loop = ctx.facts.loops?.find((l) => l.optimizerSite === site.id);
       if (loop?.layerwise) continue;
+      // Scripts must show data-parallel training in the construction's flow: a big batch on one device is mostly a
+      // small model (tabular, recommender) where a single rate is fine. Framework configs train at scale by design.
+      const dataParallel = ctx.facts.distributed.evidence.some((e) => DATA_PARALLEL.has(e.kind) && (!e.sites || e.sites.includes(site.id)));
+      if (site.dialect === undefined && !dataParallel) continue;
       const target = LAYERWISE[info.family];
       const targetInfo = ctx.knowledge.optimizer(target.canonical);
       const warm = warmupInForce(ctx.facts, site.id);

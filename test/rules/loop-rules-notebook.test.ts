@@ -74,7 +74,7 @@ describe("training-loop rules on notebooks", () => {
 
   it("OPT012 reads the loader's batch from another cell", () => {
     const text = notebook([
-      "import torch\nfrom torch.utils.data import DataLoader\nloader = DataLoader(train_set, batch_size=8192, shuffle=True)\n",
+      "import torch\nfrom torch.nn.parallel import DistributedDataParallel as DDP\nfrom torch.utils.data import DataLoader\nmodel = DDP(model)\nloader = DataLoader(train_set, batch_size=8192, shuffle=True)\n",
       "optimizer = torch.optim.SGD(model.parameters(), lr=3.2, momentum=0.9)\n",
     ]);
     const [m] = lint(largeBatchOptimizer, text);
