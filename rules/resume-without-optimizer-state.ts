@@ -71,9 +71,8 @@ export const resumeWithoutOptimizerState: Rule<Record<string, never>> = {
       if (save && !savesState) {
         report.related!.push({ span: save.span, message: "this save leaves the optimizer's state out" });
         report.suggestions!.push({ desc: "Save the optimizer's state and restore it after the model", requests: [{ kind: "save-optimizer-state", save: save.span, site: site.id }, restore] });
-      } else {
-        report.suggestions!.push({ desc: "Restore the optimizer's state after the model", requests: [restore] });
       }
+      report.suggestions!.push({ desc: "Restore the optimizer's state after the model", requests: [restore] });
       ctx.report(report);
       return;
     }

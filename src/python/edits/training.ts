@@ -67,12 +67,30 @@ export function restoreOptimizerState(text: string, root: SyntaxNode, facts: Tra
   return typeof edit === "string" ? edit : [edit];
 }
 
+/** The dict literal a name was last assigned, in the statements of the save's own block before it (`state = {...}`). */
+function dictAssignedBefore(name: SyntaxNode, call: SyntaxNode): SyntaxNode | undefined {
+  let statement: SyntaxNode | null = call;
+  while (statement && statement.parent && statement.parent.type !== "block" && statement.parent.type !== "module") statement = statement.parent;
+  for (let previous = statement?.previousNamedSibling; previous; previous = previous.previousNamedSibling) {
+    const assignment = previous.type === "expression_statement" ? previous.namedChildren[0] : undefined;
+    const left = assignment?.type === "assignment" ? assignment.childForFieldName("left") : undefined;
+    if (left?.type === "identifier" && left.text === name.text) {
+      const right = assignment!.childForFieldName("right");
+      return right?.type === "dictionary" ? right : undefined;
+    }
+    // Any other mention of the name may change the dict (`state["x"] = ...`): stop there.
+    if (previous.text.includes(name.text)) return undefined;
+  }
+  return undefined;
+}
+
 /** `"optimizer": optimizer.state_dict()` added to the dict literal a save writes. */
 export function saveOptimizerState(text: string, root: SyntaxNode, facts: TrainingFacts, save: Span, siteId: string): TextEdit[] | string {
   const call = nodeAt(root, save, ["call"]);
   if (!call) return "the save is not a call";
-  const [argument] = codeChildren(call.childForFieldName("arguments")!);
-  if (argument?.type !== "dictionary") return "what the save writes is not a dict written at the call";
+  const [written] = codeChildren(call.childForFieldName("arguments")!);
+  const argument = written?.type === "identifier" ? dictAssignedBefore(written, call) : written;
+  if (argument?.type !== "dictionary") return "what the save writes is not a dict written at the call or just before it";
   const held = holderText(root, facts, siteId);
   if (!held) return "the optimizer is not assigned to a name";
   // The save must run where the optimizer is bound: after its construction, in its function.
