@@ -11,6 +11,11 @@ import { fp16EpsUnderflow } from "./fp16-eps-underflow.js";
 import { weightDecayInRl } from "./weight-decay-in-rl.js";
 import { sgdWithoutMomentum } from "./sgd-without-momentum.js";
 import { adagradForDeepNets } from "./adagrad-for-deep-nets.js";
+import { adamMissingBiasCorrection } from "./adam-missing-bias-correction.js";
+import { resumeWithoutOptimizerState } from "./resume-without-optimizer-state.js";
+import { sharedLrAcrossOptimizers } from "./shared-lr-across-optimizers.js";
+import { largeBatchOptimizer } from "./large-batch-optimizer.js";
+import { sgdWithoutScheduler } from "./sgd-without-scheduler.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const RULES: Rule<any>[] = [
@@ -19,10 +24,15 @@ export const RULES: Rule<any>[] = [
   lrOutOfRange,
   unscaledDistributedLr,
   weightDecayOnBiasNorm,
+  adamMissingBiasCorrection,
+  resumeWithoutOptimizerState,
+  sharedLrAcrossOptimizers,
   invalidHyperparameter,
   adamForTransformer,
+  largeBatchOptimizer,
   fp16EpsUnderflow,
   weightDecayInRl,
   sgdWithoutMomentum,
   adagradForDeepNets,
+  sgdWithoutScheduler,
 ];

@@ -8,6 +8,7 @@ import type { AnalyzedFile, FixRequest, LiteralValue, TextEdit } from "../core/t
 import { applyTextEdits } from "../core/text-edits.js";
 import { emptyFacts } from "../python/analyze.js";
 import { OPTIMIZER_CLASS_NAMES } from "../python/names.js";
+import { configTraining, mergeBatch } from "./training.js";
 import { addModelFacts, entryOf, recognizeConfig, type ConfigSiteData, type MappingValue } from "./recognize.js";
 
 /** Files found by walking a folder that are larger than this are skipped unread (datasets, annotations, lockfiles). */
@@ -32,6 +33,9 @@ export function configFacts(roots: ResolvedValue[], filePath: string): TrainingF
     facts.optimizers.push(...found.optimizers);
     facts.schedulers.push(...found.schedulers);
     addModelFacts(facts, found);
+    const training = configTraining(root);
+    mergeBatch((facts.batch ??= {}), training.batch);
+    if (training.loops.length > 0) facts.loops = [...(facts.loops ?? []), ...training.loops];
   }
   return facts;
 }
@@ -110,6 +114,9 @@ function swapItems(text: string, value: ResolvedValue): TextEdit[] | string {
 
 function editsFor(file: AnalyzedFile, syntax: ConfigSyntax, request: FixRequest): TextEdit[] | string {
   if (request.kind === "swap-sequence-items") return swapItems(file.text, request.value);
+  if (request.kind === "correct-adam-update" || request.kind === "restore-optimizer-state" || request.kind === "save-optimizer-state" || request.kind === "add-lr-scheduler") {
+    return "a config file holds no training code to edit";
+  }
   const site = file.facts.optimizers.find((s) => s.id === request.site);
   if (!site) return `no optimizer construction with id ${request.site} in this file`;
   const data = site.adapterData as ConfigSiteData | undefined;

@@ -5,7 +5,8 @@
  */
 import type { ResolvedValue, SchedulerFact } from "../core/facts.js";
 import { CONFIG_SCHEDULERS } from "../knowledge/config-names.js";
-import { isSchedulerPath } from "../knowledge/schedulers.js";
+import { isSchedulerPath, schedulerByName, warmupFrom, type WarmupRule } from "../knowledge/schedulers.js";
+import { asNumber } from "../core/facts.js";
 import { entryOf, isMapping, mappingAt, mappings, stringAt, type MappingValue } from "./recognize.js";
 
 /** The mappings a value holds directly: itself, or the items of a list. */
@@ -18,42 +19,62 @@ function items(value: ResolvedValue | undefined): MappingValue[] {
 /** Scheduler facts of a tree; `hf` when the tree is a TrainingArguments or axolotl file. */
 export function configSchedulers(root: MappingValue, hint: "hf" | undefined): SchedulerFact[] {
   const out: SchedulerFact[] = [];
-  const add = (canonical: string, value: ResolvedValue) => out.push({ canonical, span: value.span });
+  const add = (canonical: string, value: ResolvedValue, warmup?: boolean) => out.push({ canonical, span: value.span, ...(warmup !== undefined ? { warmup } : {}) });
   // mmengine: param_scheduler = [dict(type='LinearLR', ...), dict(type='MultiStepLR', ...)]
   for (const s of items(entryOf(root, "param_scheduler")?.value)) {
     const type = stringAt(s, "type");
     if (type === undefined || /Momentum$|ParamScheduler$/.test(type)) continue;
-    add(CONFIG_SCHEDULERS.mmengine[type] ?? `mmengine.optim.${type}`, s);
+    const canonical = CONFIG_SCHEDULERS.mmengine[type] ?? `mmengine.optim.${type}`;
+    add(canonical, s, argumentWarmup(schedulerByName(canonical)?.warmup ?? schedulerByName(`torch.optim.lr_scheduler.${type}`)?.warmup, s));
   }
   // mmcv 1.x: lr_config = dict(policy='step', warmup='linear', ...)
   const lrConfig = mappingAt(root, "lr_config");
   const policy = lrConfig && stringAt(lrConfig, "policy");
-  if (lrConfig && policy !== undefined) add(CONFIG_SCHEDULERS.mmcv[policy] ?? `mmcv.runner.${policy}LrUpdaterHook`, lrConfig);
+  if (lrConfig && policy !== undefined) {
+    const warmup = entryOf(lrConfig, "warmup")?.value.value;
+    const known = warmup === undefined || warmup.kind === "none" ? false : warmup.kind === "string" ? true : undefined;
+    add(CONFIG_SCHEDULERS.mmcv[policy] ?? `mmcv.runner.${policy}LrUpdaterHook`, lrConfig, known);
+  }
   // DeepSpeed: "scheduler": {"type": "WarmupLR", ...}; WarmupLR and WarmupDecayLR set the rate to warmup_max_lr.
   const ds = mappingAt(root, "scheduler");
   const dsType = ds && stringAt(ds, "type");
-  if (ds && dsType !== undefined) add(`deepspeed.runtime.lr_schedules.${dsType}`, ds);
+  if (ds && dsType !== undefined) add(`deepspeed.runtime.lr_schedules.${dsType}`, ds, /^Warmup|^OneCycle$/.test(dsType) ? true : undefined);
   // fairseq: lr_scheduler: inverse_sqrt, or lr_scheduler: {_name: cosine, ...}
   const fairseq = entryOf(root, "lr_scheduler");
   const fairseqName = fairseq && (isMapping(fairseq.value) ? stringAt(fairseq.value, "_name") : undefined);
-  if (fairseq && fairseqName !== undefined) add(`fairseq.optim.lr_scheduler.${fairseqName}`, fairseq.value);
+  if (fairseq && fairseqName !== undefined) {
+    const updates = isMapping(fairseq.value) ? asNumber(entryOf(fairseq.value, "warmup_updates")?.value) : undefined;
+    add(`fairseq.optim.lr_scheduler.${fairseqName}`, fairseq.value, updates === undefined ? undefined : updates > 0);
+  }
   if (hint === "hf") hfScheduler(root, add);
   // Hydra and Lightning: a scheduler class by `_target_` or `class_path`.
   for (const { mapping: m } of mappings(root)) {
     const target = stringAt(m, "_target_") ?? stringAt(m, "class_path");
-    if (target !== undefined && isSchedulerPath(target)) add(target, m);
+    if (target !== undefined && isSchedulerPath(target)) add(target, m, argumentWarmup(schedulerByName(target)?.warmup, mappingAt(m, "init_args") ?? m));
   }
   return out;
 }
 
 /** HF `lr_scheduler_type` (axolotl `lr_scheduler`), or the warmup keys of the default linear schedule. */
-function hfScheduler(root: MappingValue, add: (canonical: string, value: ResolvedValue) => void): void {
+function hfScheduler(root: MappingValue, add: (canonical: string, value: ResolvedValue, warmup?: boolean) => void): void {
   const entry = entryOf(root, "lr_scheduler_type") ?? entryOf(root, "lr_scheduler");
+  const warmupEntries = [entryOf(root, "warmup_steps"), entryOf(root, "warmup_ratio")].filter((e) => e !== undefined);
+  const amounts = warmupEntries.map((e) => asNumber(e.value));
+  // Warm-up is in force when either key is above 0; absent keys default to 0.
+  const warmup = amounts.some((n) => n !== undefined && n > 0) ? true : amounts.some((n) => n === undefined) ? undefined : false;
   if (entry) {
     const v = entry.value.value;
-    add(v.kind === "string" ? (CONFIG_SCHEDULERS.hf[v.value] ?? `transformers.SchedulerType.${v.value}`) : "transformers.SchedulerType", entry.value);
+    add(v.kind === "string" ? (CONFIG_SCHEDULERS.hf[v.value] ?? `transformers.SchedulerType.${v.value}`) : "transformers.SchedulerType", entry.value, warmup);
     return;
   }
-  const warmup = entryOf(root, "warmup_steps") ?? entryOf(root, "warmup_ratio");
-  if (warmup) add(CONFIG_SCHEDULERS.hf.linear, warmup.value);
+  if (warmupEntries.length > 0) add(CONFIG_SCHEDULERS.hf.linear, warmupEntries[0].value, warmup);
+}
+
+/** Whether a config scheduler warms up, by its knowledge-table rule and the argument the rule reads in its mapping. */
+function argumentWarmup(rule: WarmupRule | undefined, args: MappingValue): boolean | undefined {
+  if (rule?.kind !== "argument") return warmupFrom(rule, undefined, false);
+  const entry = entryOf(args, rule.name);
+  if (!entry) return args.value.kind === "mapping" && args.value.open ? undefined : warmupFrom(rule, undefined, false);
+  const n = asNumber(entry.value);
+  return n === undefined ? undefined : warmupFrom(rule, n, true);
 }

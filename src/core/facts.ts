@@ -184,12 +184,20 @@ export interface SchedulerFact {
   span: Span;
   /** The id of the OptimizerSite the scheduler drives, when its optimizer argument is one known construction. */
   optimizerSite?: string;
+  /**
+   * Whether the schedule starts by raising the lr from a small value (a warm-up): true (`LinearLR` with
+   * `start_factor` below 1, `get_*_with_warmup`, `OneCycleLR`, timm `warmup_t`, HF `warmup_ratio`/`warmup_steps`,
+   * DeepSpeed `WarmupLR`), false when its arguments show none, absent when that cannot be told (a `LambdaLR`).
+   */
+  warmup?: boolean;
 }
 
 /** A write of a learning rate into a parameter group at run time (`param_group["lr"] = new_lr`). */
 export interface LrWrite {
   span: Span;
   value: ResolvedValue;
+  /** True when the write ramps the lr up (it sits under a warm-up condition or scales by a warm-up fraction). */
+  warmup?: boolean;
 }
 
 /** What the file does to the model's parameters beyond handing them to an optimizer. */
@@ -263,6 +271,72 @@ export interface CheckpointFact {
   conditional: boolean;
   /** For a save: whether the optimizer's state is among what is written (true), left out (false), or unknown. */
   includesOptimizerState?: boolean;
+  /**
+   * For a model load: the load takes only part of a model or a new task's weights (`strict=False`, a backbone or
+   * encoder submodule, keys filtered before loading), so it starts fine-tuning rather than resuming.
+   */
+  partial?: boolean;
+}
+
+/** What a run continues from or starts on: the signs that it resumes an earlier run, or fine-tunes pretrained weights. */
+export interface ResumeFacts {
+  /**
+   * Signs that a run continues an earlier one: a step or epoch counter read back from a checkpoint
+   * (`start_epoch = checkpoint["epoch"]`), a `--resume` flag or `resume` setting that leads to a load, a framework
+   * resume argument (`resume_from_checkpoint`, Lightning `ckpt_path`, accelerate `load_state`).
+   */
+  evidence: { kind: "counter" | "flag" | "framework"; span: Span; description: string }[];
+  /** Signs that loaded weights start a new task: `from_pretrained`, a partial or non-strict load, a replaced head. */
+  fineTuning: { span: Span; description: string }[];
+}
+
+/** The samples in one optimizer step, by part; each part that is known statically has its value and provenance. */
+export interface BatchFacts {
+  /** Samples each worker takes per forward pass (`DataLoader(batch_size=...)`, `per_device_train_batch_size`, `train_micro_batch_size_per_gpu`). */
+  perDevice?: ResolvedValue;
+  /** Forward passes per optimizer step (`gradient_accumulation_steps`, `accumulate_grad_batches`). */
+  accumulation?: ResolvedValue;
+  /** Data-parallel workers, when a config writes them (`trainer.devices` × `num_nodes`). */
+  worldSize?: ResolvedValue;
+  /** A global batch written as such (DeepSpeed `train_batch_size`). */
+  global?: ResolvedValue;
+}
+
+/** How one optimizer (or every optimizer a framework config trains) is driven. */
+export interface TrainingLoopFact {
+  /** The construction the loop steps; absent when it is every optimizer of the file (a framework config). */
+  optimizerSite?: string;
+  /** `code`: the file calls `step()` itself (spans in `steppedAt`); `framework`: a trainer does (Lightning, HF, mmengine). */
+  steppedBy: "code" | "framework";
+  steppedAt: Span[];
+  /** Number of epochs, when known: the bound of the epoch loop, or `max_epochs`/`num_train_epochs`/`epochs` in a config. */
+  epochs?: ResolvedValue;
+  /** Number of optimizer steps, when known: the bound of a step loop, or `max_steps`/`max_iters`. */
+  steps?: ResolvedValue;
+  /**
+   * Places that hand the optimizer to code the analysis cannot see into (a helper that may set its lr, such as
+   * `adjust_learning_rate(optimizer, epoch)` imported from another module): the lr it trains with is then unknown.
+   */
+  opaqueUses: Span[];
+  /** True when a layer-wise adaptive wrapper (apex `LARC`, a LARS wrapper) takes the optimizer. */
+  layerwise?: boolean;
+}
+
+/** A hand-written Adam-style update: running first and second moments, then a step by m / (sqrt(v) + eps). */
+export interface ManualAdamUpdate {
+  /** Unique in the file; fix requests name it. */
+  id: string;
+  /** The statement that moves the parameters. */
+  span: Span;
+  /** The assignments of the first and second moments. */
+  firstMoment: Span;
+  secondMoment: Span;
+  /** Whether the update (or the moments it reads) is divided by `1 - beta**t` anywhere in its flow. */
+  biasCorrected: boolean;
+  /** Whether the adapter can write the corrected update (it knows the betas and a step counter). */
+  correctable: boolean;
+  /** Opaque handle for the adapter that produced the fact. */
+  readonly adapterData?: unknown;
 }
 
 /** Everything the rules know about one file. */
@@ -276,6 +350,14 @@ export interface TrainingFacts {
   checkpoints?: CheckpointFact[];
   /** How parameters are stored while they train (absent: the adapter does not detect it; empty: nothing says). */
   precision?: PrecisionFact[];
+  /** Signs of resuming and of fine-tuning (absent: the adapter does not detect them). */
+  resume?: ResumeFacts;
+  /** The parts of the global batch (absent: nothing known). */
+  batch?: BatchFacts;
+  /** How each optimizer is stepped and for how long (absent: nothing known). */
+  loops?: TrainingLoopFact[];
+  /** Hand-written Adam-style updates (absent: none). */
+  manualAdam?: ManualAdamUpdate[];
   /**
    * Code that tests rather than trains: test functions and classes, fixtures (absent: none known). Findings in it
    * are not reported unless tests are included; whole test files are recognized by path (src/core/roles.ts).
@@ -321,4 +403,46 @@ export function asNumbers(v: ResolvedValue | undefined): number[] | undefined {
     out.push(n);
   }
   return out;
+}
+
+/** The global batch as far as it is known: exact when every part is, a lower bound when a part is unknown (each part is at least 1). */
+export function globalBatch(batch: BatchFacts | undefined): { value: number; exact: boolean; parts: ResolvedValue[] } | undefined {
+  if (!batch) return undefined;
+  const global = asNumber(batch.global);
+  if (global !== undefined && global > 0) return { value: global, exact: true, parts: [batch.global!] };
+  const perDevice = asNumber(batch.perDevice);
+  if (perDevice === undefined || perDevice <= 0) return undefined;
+  const parts = [batch.perDevice!];
+  let value = perDevice;
+  let exact = true;
+  for (const part of [batch.accumulation, batch.worldSize]) {
+    const n = asNumber(part);
+    if (n !== undefined && n >= 1) {
+      value *= n;
+      parts.push(part!);
+    } else exact = false;
+  }
+  return { value, exact, parts };
+}
+
+/** What drives an optimizer's lr over training: a schedule, fixed, or unknown. */
+export function lrSchedule(facts: TrainingFacts, siteId: string): "scheduled" | "fixed" | "unknown" {
+  if (facts.lrWrites.length > 0) return "scheduled";
+  if (facts.schedulers.some((s) => s.optimizerSite === siteId)) return "scheduled";
+  // A scheduler not tied to one construction may drive this one.
+  if (facts.schedulers.some((s) => s.optimizerSite === undefined)) return "unknown";
+  const loop = facts.loops?.find((l) => l.optimizerSite === siteId || l.optimizerSite === undefined);
+  if (!loop || loop.opaqueUses.length > 0) return "unknown";
+  return "fixed";
+}
+
+/** Whether a warm-up is in force for an optimizer: true, false, or undefined when its lr logic is not fully known. */
+export function warmupInForce(facts: TrainingFacts, siteId: string): boolean | undefined {
+  if (facts.lrWrites.some((w) => w.warmup)) return true;
+  const mine = facts.schedulers.filter((s) => s.optimizerSite === siteId || s.optimizerSite === undefined);
+  if (mine.some((s) => s.warmup === true)) return true;
+  if (mine.some((s) => s.warmup === undefined) || facts.lrWrites.length > 0) return undefined;
+  const loop = facts.loops?.find((l) => l.optimizerSite === siteId || l.optimizerSite === undefined);
+  if (!loop || loop.opaqueUses.length > 0) return undefined;
+  return false;
 }

@@ -40,6 +40,10 @@ export class Positions {
  */
 function foreignFile(host: ProjectFile, request: FixRequest): string | undefined {
   if (request.kind === "swap-sequence-items") return (request.value.literalSpan ?? request.value.span).file;
+  if (request.kind === "restore-optimizer-state") return request.load.file;
+  if (request.kind === "save-optimizer-state") return request.save.file;
+  if (request.kind === "correct-adam-update") return undefined;
+  if (request.kind === "add-lr-scheduler") return request.loop.file;
   const site = host.analyzed.facts.optimizers.find((s) => s.id === request.site);
   if (!site) return undefined;
   if (request.kind === "rename-optimizer") return site.nameSpan.file;

@@ -5,6 +5,7 @@
  */
 import type {
   ArgumentFact,
+  BatchFacts,
   DistributedFacts,
   ModelHints,
   OptimizerSite,
@@ -100,6 +101,30 @@ const FIELDS: { [K in keyof TrainingFacts]-?: (value: TrainingFacts[K], map: Spa
   checkpoints: (list, map) => list?.map((c) => ({ ...c, span: move(c.span, map) })),
   testCode: (list, map) => list?.map((s) => move(s, map)),
   precision: (list, map) => list?.map((p) => ({ ...p, span: move(p.span, map) })),
+  resume: (r, map) =>
+    r && {
+      evidence: r.evidence.map((e) => ({ ...e, span: move(e.span, map) })),
+      fineTuning: r.fineTuning.map((e) => ({ ...e, span: move(e.span, map) })),
+    },
+  batch: (b, map) => {
+    if (!b) return b;
+    const out: BatchFacts = {};
+    for (const key of ["perDevice", "accumulation", "worldSize", "global"] as const) {
+      const value = b[key];
+      if (value) out[key] = mapValueSpans(value, map);
+    }
+    return out;
+  },
+  loops: (list, map) =>
+    list?.map((l) => ({
+      ...l,
+      steppedAt: l.steppedAt.map((s) => move(s, map)),
+      opaqueUses: l.opaqueUses.map((s) => move(s, map)),
+      ...(l.epochs ? { epochs: mapValueSpans(l.epochs, map) } : {}),
+      ...(l.steps ? { steps: mapValueSpans(l.steps, map) } : {}),
+    })),
+  manualAdam: (list, map) =>
+    list?.map((u) => ({ ...u, span: move(u.span, map), firstMoment: move(u.firstMoment, map), secondMoment: move(u.secondMoment, map) })),
 };
 
 /** The facts with every span moved by `map`. */

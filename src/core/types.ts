@@ -15,14 +15,29 @@ export type LiteralValue = number | boolean | string | null | number[];
 export type FixRequest =
   /** Construct a different optimizer (canonical name from the knowledge table), keeping the import style and leaving no unused or undefined name. */
   | { kind: "rename-optimizer"; site: string; to: string }
-  /** Set a keyword argument at the construction: replace its value if given, otherwise add it. */
-  | { kind: "set-argument"; site: string; name: string; value: LiteralValue }
+  /**
+   * Set a keyword argument at the construction: replace its value if given, otherwise add it. The value is changed
+   * where it is defined (the argparse default) unless `atCall`, which writes the literal at the call only (a value
+   * shared with other constructions).
+   */
+  | { kind: "set-argument"; site: string; name: string; value: LiteralValue; atCall?: boolean }
   /** Swap the two items of the sequence literal a value came from (where it is defined, e.g. the argparse default). */
   | { kind: "swap-sequence-items"; value: ResolvedValue }
   /** Replace whole-model parameters with two groups: decayed matrices, undecayed biases and norm weights. */
   | { kind: "split-decay-groups"; site: string }
   /** Multiply an argument's value by the number of data-parallel workers. */
-  | { kind: "scale-by-world-size"; site: string; name: string };
+  | { kind: "scale-by-world-size"; site: string; name: string }
+  /** Divide the moments a hand-written Adam update reads by 1 - beta**t (the `ManualAdamUpdate` with this id). */
+  | { kind: "correct-adam-update"; update: string }
+  /** After the model load at `load`, load the optimizer's state from the same checkpoint. */
+  | { kind: "restore-optimizer-state"; load: Span; site: string }
+  /** Add the optimizer's state to what the save at `save` writes. */
+  | { kind: "save-optimizer-state"; save: Span; site: string }
+  /**
+   * Build a cosine-annealing scheduler on the optimizer after its construction, over the loop whose `range(...)` is at
+   * `loop`, and step it once per pass of that loop (`per`: epoch or optimizer step).
+   */
+  | { kind: "add-lr-scheduler"; site: string; loop: Span; per: "epoch" | "step" };
 
 /** A text replacement on UTF-16 offsets. */
 export interface TextEdit {

@@ -19,6 +19,36 @@ export interface SchedulerInfo {
   replacesLr?: boolean;
   /** Where the optimizer is passed: its positional index (-1 when only by keyword) and keyword name. */
   optimizerArg: { position: number; keyword: string };
+  /** Whether it starts with a warm-up (absent: it cannot be told from the name and arguments, e.g. `LambdaLR`). */
+  warmup?: WarmupRule;
+}
+
+/**
+ * How a scheduler's warm-up is told: always, never, or by an argument (`start_factor` below 1 for `LinearLR`,
+ * `num_warmup_steps` above 0, timm's `warmup_t` above 0); an argument's default applies when it is not passed.
+ */
+export type WarmupRule =
+  | { kind: "always" }
+  | { kind: "never" }
+  | { kind: "argument"; name: string; position: number; default?: number; when: "below-1" | "above-0" };
+
+/** torch schedulers with no warm-up of their own (SequentialLR and ChainedScheduler compose parts judged on their own). */
+const NO_WARMUP = new Set(["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "ReduceLROnPlateau", "ConstantLR", "PolynomialLR", "SequentialLR"]);
+
+/** The warm-up rule of a torch scheduler by class name. */
+function torchWarmup(name: string): WarmupRule | undefined {
+  if (name === "LinearLR") return { kind: "argument", name: "start_factor", position: 1, default: 1 / 3, when: "below-1" };
+  if (name === "OneCycleLR") return { kind: "always" };
+  return NO_WARMUP.has(name) ? { kind: "never" } : undefined;
+}
+
+/** The warm-up rule of a transformers schedule function. */
+function transformersWarmup(name: string): WarmupRule | undefined {
+  if (name.endsWith("_with_warmup") || name === "get_inverse_sqrt_schedule" || name === "get_wsd_schedule") {
+    return { kind: "argument", name: "num_warmup_steps", position: 1, ...(name.endsWith("_with_warmup") ? {} : { default: 0 }), when: "above-0" };
+  }
+  if (name === "get_constant_schedule" || name === "get_reduce_on_plateau_schedule") return { kind: "never" };
+  return undefined;
 }
 
 /**
@@ -80,18 +110,21 @@ export const SCHEDULERS: SchedulerInfo[] = [
     boundedByInitialLr: bounded,
     ...(LR_REPLACING.has(name) ? { replacesLr: true } : {}),
     optimizerArg: FIRST,
+    ...(torchWarmup(name) ? { warmup: torchWarmup(name) } : {}),
   })),
   {
     canonical: "torch.optim.lr_scheduler.ChainedScheduler",
     aliases: [],
     boundedByInitialLr: true,
     optimizerArg: { position: -1, keyword: "optimizer" },
+    warmup: { kind: "never" },
   },
   ...TRANSFORMERS.map((name) => ({
     canonical: `transformers.${name}`,
     aliases: [`transformers.optimization.${name}`],
     boundedByInitialLr: true,
     optimizerArg: FIRST,
+    ...(transformersWarmup(name) ? { warmup: transformersWarmup(name) } : {}),
   })),
   {
     // get_scheduler(name, optimizer, ...) builds one of the schedules above by name.
@@ -99,6 +132,7 @@ export const SCHEDULERS: SchedulerInfo[] = [
     aliases: ["transformers.optimization.get_scheduler"],
     boundedByInitialLr: true,
     optimizerArg: { position: 1, keyword: "optimizer" },
+    warmup: { kind: "argument", name: "num_warmup_steps", position: 2, default: 0, when: "above-0" },
   },
   {
     canonical: "timm.scheduler.create_scheduler",
@@ -117,6 +151,7 @@ export const SCHEDULERS: SchedulerInfo[] = [
     aliases: [],
     boundedByInitialLr: true,
     optimizerArg: FIRST,
+    warmup: { kind: "argument" as const, name: "warmup_t", position: -1, default: 0, when: "above-0" as const },
   })),
 ];
 
@@ -132,4 +167,13 @@ export function isSchedulerPath(dotted: string): boolean {
   if (BY_NAME.has(dotted)) return true;
   const last = lastSegment(dotted);
   return SCHEDULER_FAMILIES.some((family) => dotted.startsWith(family.prefix) && family.last.test(last));
+}
+
+/** Whether a warm-up rule holds for an argument value (undefined: not passed, so the default applies; NaN: unknown). */
+export function warmupFrom(rule: WarmupRule | undefined, value: number | undefined, passed: boolean): boolean | undefined {
+  if (!rule) return undefined;
+  if (rule.kind !== "argument") return rule.kind === "always";
+  const n = passed ? value : rule.default;
+  if (n === undefined) return undefined;
+  return rule.when === "below-1" ? n < 1 : n > 0;
 }

@@ -125,7 +125,6 @@ export function cellLocation(file: AnalyzedFile, offset: number): CellLocation |
 
 /** The request with any span it carries moved from the file text to the Python view, or undefined when one is outside the code. */
 function requestInView(view: NotebookView, request: FixRequest): FixRequest | undefined {
-  if (request.kind !== "swap-sequence-items") return request;
   let outside = false;
   const toView = (span: Span): Span => {
     const start = fileOffsetToView(view, span.start);
@@ -133,6 +132,19 @@ function requestInView(view: NotebookView, request: FixRequest): FixRequest | un
     if (start === undefined || end === undefined) outside = true;
     return { start: start ?? 0, end: end ?? 0 };
   };
+  if (request.kind === "restore-optimizer-state") {
+    const load = toView(request.load);
+    return outside ? undefined : { ...request, load };
+  }
+  if (request.kind === "add-lr-scheduler") {
+    const loop = toView(request.loop);
+    return outside ? undefined : { ...request, loop };
+  }
+  if (request.kind === "save-optimizer-state") {
+    const save = toView(request.save);
+    return outside ? undefined : { ...request, save };
+  }
+  if (request.kind !== "swap-sequence-items") return request;
   const value = mapValueSpans(request.value, toView);
   return outside ? undefined : { ...request, value };
 }

@@ -12,12 +12,17 @@ export interface AdamOptions {
   maximize: boolean;
   /** Shrink parameters by `lr * weight_decay` directly instead of adding decay to the gradient (AdamW). */
   decoupled_weight_decay: boolean;
+  /**
+   * Divide the moments by 1 - beta**t (torch always does). False reproduces optimizers that switch it off (apex and
+   * DeepSpeed `bias_correction=False`, transformers' old `correct_bias=False`), for `optim-lint simulate`.
+   */
+  bias_correction: boolean;
 }
 
 export type AdamGroup = ParamGroup & AdamOptions;
 
 export const ADAM_DEFAULTS: AdamOptions = {
-  lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false, maximize: false, decoupled_weight_decay: false,
+  lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false, maximize: false, decoupled_weight_decay: false, bias_correction: true,
 };
 
 /** Checks the options torch validates for the Adam family. */
@@ -52,8 +57,9 @@ export class Adam extends Optimizer<AdamGroup> {
       const v = state.exp_avg_sq as Tensor;
       let vMax = state.max_exp_avg_sq as Tensor | undefined;
       if (amsgrad && vMax === undefined) vMax = state.max_exp_avg_sq = zerosLike(p);
-      const negStepSize = -(lr / (1 - beta1 ** step));
-      const bc2Sqrt = (1 - beta2 ** step) ** 0.5;
+      const corrected = group.bias_correction !== false;
+      const negStepSize = -(lr / (corrected ? 1 - beta1 ** step : 1));
+      const bc2Sqrt = corrected ? (1 - beta2 ** step) ** 0.5 : 1;
       const n = p.length;
       const simd = vMax === undefined && !coupled && Math.abs(keep1) < 0.5 && p instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array
         ? float32Kernels()

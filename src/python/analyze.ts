@@ -15,6 +15,8 @@ const RELEVANT_WORDS = new RegExp(
   `\\b(?:${[...OPTIMIZER_CLASS_NAMES].join("|")})\\b|DistributedDataParallel|DistributedSampler|FullyShardedDataParallel|init_process_group|init_distributed|world_size|WORLD_SIZE|LOCAL_RANK`,
 );
 
+/** A hand-written Adam-style update needs a square root and a `(1 - beta)` factor. */
+const MANUAL_ADAM_WORDS = { test: (text: string) => /sqrt/.test(text) && /\b1(?:\.0*)?\s*-\s*[A-Za-z_]/.test(text) };
 
 /** A file's indexed tree, as fact extraction read it (statements tree-sitter wrongly rejects masked). */
 export interface PythonIndex {
@@ -46,7 +48,7 @@ export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile
   const tree = parseTree(text);
   const errors = collectSyntaxErrors(tree, text);
   const syntaxErrors = errors.map(({ masks: _masks, ...error }) => error);
-  if (!RELEVANT_WORDS.test(text) && !CONFIG_WORDS.test(text)) return { text, facts: emptyFacts(), syntaxErrors, comments: scanComments(text) };
+  if (!RELEVANT_WORDS.test(text) && !CONFIG_WORDS.test(text) && !MANUAL_ADAM_WORDS.test(text)) return { text, facts: emptyFacts(), syntaxErrors, comments: scanComments(text) };
   // Statements tree-sitter wrongly rejects are masked (same length) so that the code after them reads as written.
   const masked = maskGrammarGaps(text, errors);
   const analyzed = masked ?? text;

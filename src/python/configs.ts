@@ -5,6 +5,7 @@
  */
 import type { MappingEntry, ResolvedValue, TrainingFacts } from "../core/facts.js";
 import { addModelFacts, recognizeConfig, type ConfigContext, type ConfigFacts } from "../configs/recognize.js";
+import { configTraining, mergeBatch } from "../configs/training.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
 import type { Resolver } from "./values.js";
 import { lastName } from "./values.js";
@@ -32,16 +33,20 @@ const TIMM_POSITIONAL = ["opt", "lr", "weight_decay", "momentum"];
 
 /** Adds the optimizers and schedulers that Python config code sets up to the file's facts. */
 export function withConfigFacts(resolver: Resolver, facts: TrainingFacts, roots: ResolvedValue[] = []): TrainingFacts {
-  const add = (found: ConfigFacts) => {
+  const add = (found: ConfigFacts, root?: ResolvedValue, hint?: "hf" | "timm") => {
     facts.optimizers.push(...found.optimizers);
     facts.schedulers.push(...found.schedulers);
     addModelFacts(facts, found);
+    if (!root) return;
+    const training = configTraining(root, hint);
+    mergeBatch((facts.batch ??= {}), training.batch);
+    if (training.loops.length > 0) facts.loops = [...(facts.loops ?? []), ...training.loops];
   };
   const ctx = (dialect?: ConfigContext["dialect"]): ConfigContext => ({ filePath: resolver.filePath, firstId: facts.optimizers.length, ...(dialect ? { dialect } : {}) });
   const module = moduleConfig(resolver);
   if (module) {
     roots.push(module);
-    add(recognizeConfig(module, ctx()));
+    add(recognizeConfig(module, ctx()), module);
   }
   const subclasses = localSubclassNames(resolver);
   for (const call of resolver.index.calls) {
@@ -52,10 +57,13 @@ export function withConfigFacts(resolver: Resolver, facts: TrainingFacts, roots:
     if (kind === "deepspeed") {
       // deepspeed.initialize(config=ds_config): a DeepSpeed config written as a Python dict.
       const config = keywordValue(resolver, call, "config") ?? keywordValue(resolver, call, "config_params");
-      if (config?.value.kind === "mapping") add(recognizeConfig(config, ctx()));
+      if (config?.value.kind === "mapping") add(recognizeConfig(config, ctx()), config);
       continue;
     }
-    if (kind === "hf" || kind === "hf-subclass") add(recognizeConfig(callMapping(resolver, call, [], kind === "hf-subclass"), ctx("hf")));
+    if (kind === "hf" || kind === "hf-subclass") {
+      const mapping = callMapping(resolver, call, [], kind === "hf-subclass");
+      add(recognizeConfig(mapping, ctx("hf")), mapping, "hf");
+    }
     else if (kind === "timm") {
       const found = recognizeConfig(callMapping(resolver, call, TIMM_POSITIONAL, false), ctx("timm"));
       const first = namedChildren(fieldChild(call, "arguments")!)[0];

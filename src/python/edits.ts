@@ -5,6 +5,7 @@
 import type { Span } from "../core/facts.js";
 import type { AnalyzedFile, FixRequest, TextEdit } from "../core/types.js";
 import { scaleByWorldSize, setArgument } from "./edits/arguments.js";
+import { addLrScheduler, correctAdamUpdate, restoreOptimizerState, saveOptimizerState } from "./edits/training.js";
 import { splitDecayGroups, swapSequenceItems } from "./edits/groups.js";
 import { renameOptimizer } from "./edits/rename.js";
 import { mappingEdits, swapSeparateItems } from "./edits/mapping.js";
@@ -167,6 +168,10 @@ function settle(file: AnalyzedFile, edits: TextEdit[] | string, parsedCleanly: b
 /** The edits for one request on a tree of the file. */
 function editsFor(file: AnalyzedFile, root: SyntaxNode, request: FixRequest): TextEdit[] | string {
   if (request.kind === "swap-sequence-items") return swapSeparateItems(file.text, request.value) ?? swapSequenceItems(root, request.value);
+  if (request.kind === "correct-adam-update") return correctAdamUpdate(file, request.update);
+  if (request.kind === "restore-optimizer-state") return restoreOptimizerState(file.text, root, file.facts, request.load, request.site);
+  if (request.kind === "save-optimizer-state") return saveOptimizerState(file.text, root, file.facts, request.save, request.site);
+  if (request.kind === "add-lr-scheduler") return addLrScheduler(file.text, root, file.facts, request.site, request.loop, request.per);
   const site = file.facts.optimizers.find((s) => s.id === request.site);
   if (!site) return `no optimizer construction with id ${request.site} in this file`;
   const config = configSiteData(site);
@@ -177,7 +182,7 @@ function editsFor(file: AnalyzedFile, root: SyntaxNode, request: FixRequest): Te
     case "rename-optimizer":
       return renameOptimizer(file.text, root, call, site, request.to);
     case "set-argument":
-      return setArgument(file.text, root, call, site, request.name, request.value);
+      return setArgument(file.text, root, call, site, request.name, request.value, request.atCall);
     case "split-decay-groups":
       return splitDecayGroups(file.text, root, site);
     case "scale-by-world-size":

@@ -15,7 +15,10 @@ import type {
 } from "../core/facts.js";
 import { lastSegment } from "../knowledge/dotted.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
-import { isSchedulerPath, schedulerByName } from "../knowledge/schedulers.js";
+import { isSchedulerPath, schedulerByName, warmupFrom } from "../knowledge/schedulers.js";
+import { asNumber } from "../core/facts.js";
+import { manualAdamUpdates } from "./manual-adam.js";
+import { batchFacts, loopFacts, resumeFacts } from "./training.js";
 import { isBatchLikeName, isLearningRateName, OPTIMIZER_CLASS_NAMES, TORCHRUN_ENV } from "./names.js";
 import { checkpointFacts } from "./checkpoints.js";
 import { Flows } from "./flows.js";
@@ -88,19 +91,23 @@ export function extractFacts(resolver: Resolver): TrainingFacts {
   distributed.evidence.sort((a, b) => a.span.start - b.span.start);
   distributed.lrScaledByWorldSize.sort((a, b) => a.start - b.start);
   scopeEvidence(resolver, distributed, optimizers);
-  const checkpoints = checkpointFacts(
-    resolver,
-    optimizers.map((site, i) => ({ site, call: constructionCalls[i], holder: holders[i] })),
-  );
-  return {
+  const constructed = optimizers.map((site, i) => ({ site, call: constructionCalls[i], holder: holders[i] }));
+  const checkpoints = checkpointFacts(resolver, constructed);
+  const facts: TrainingFacts = {
     optimizers,
     distributed,
     schedulers,
     lrWrites: lrWrites(resolver),
     modelHints: modelHints(resolver),
     checkpoints,
+    resume: resumeFacts(resolver, checkpoints),
+    batch: batchFacts(resolver),
+    loops: loopFacts(resolver, constructed),
     testCode: testCodeSpans(resolver.index),
   };
+  const manual = manualAdamUpdates(resolver, resolver.index.module.node);
+  if (manual.length > 0) facts.manualAdam = manual;
+  return facts;
 }
 
 /** Ties each piece of distributed evidence to the constructions in its flow (a sampler in one test is no evidence for another). */
@@ -163,7 +170,21 @@ function schedulerFact(
   }
   const fact: SchedulerFact = { canonical: scheduler.canonical, span: spanOf(scheduler.call) };
   if (matched.length === 1) fact.optimizerSite = matched[0].id;
+  const warmup = schedulerWarmup(resolver, scheduler);
+  if (warmup !== undefined) fact.warmup = warmup;
   return fact;
+}
+
+/** Whether a scheduler construction warms up, from its knowledge-table rule and the argument that rule reads. */
+function schedulerWarmup(resolver: Resolver, scheduler: { call: PyNode; canonical: string }): boolean | undefined {
+  const rule = schedulerByName(scheduler.canonical)?.warmup;
+  if (rule?.kind !== "argument") return warmupFrom(rule, undefined, false);
+  const args = namedChildren(fieldChild(scheduler.call, "arguments")!);
+  if (args.some((a) => a.type.endsWith("splat"))) return undefined;
+  const node = argumentAt(resolver, scheduler.call, rule.position, rule.name);
+  if (!node) return warmupFrom(rule, undefined, false);
+  const value = asNumber(resolver.value(node));
+  return value === undefined ? undefined : warmupFrom(rule, value, true);
 }
 
 /** The constructions an optimizer expression may hold, by the binding of a name or the text of an assigned target. */
@@ -186,9 +207,27 @@ function lrWrites(resolver: Resolver): LrWrite[] {
     if (target?.type !== "subscript" || !right || targetName(resolver, target) !== "lr") continue;
     const plain = assignment.type === "assignment" && right.type !== "assignment";
     const value = plain ? resolver.value(right) : unknownAt(right, []);
-    writes.push({ span: spanOf(assignment), value });
+    const write: LrWrite = { span: spanOf(assignment), value };
+    if (isWarmupRamp(resolver, assignment)) write.warmup = true;
+    writes.push(write);
   }
   return writes;
+}
+
+/** Whether an lr write ramps up: it names a warm-up, or sits under a condition that does (`if step < warmup_steps:`). */
+function isWarmupRamp(resolver: Resolver, assignment: PyNode): boolean {
+  if (/warm/i.test(resolver.textOf(assignment))) return true;
+  for (let p = assignment.parent; p && p.type !== "function_definition"; p = p.parent) {
+    if (p.type === "if_statement" || p.type === "elif_clause" || p.type === "while_statement") {
+      const condition = fieldChild(p, "condition");
+      if (condition && /warm/i.test(resolver.textOf(condition))) return true;
+    }
+  }
+  // Inside a helper whose name says it warms up (`def warmup_lr(optimizer, step):`).
+  for (let p = assignment.parent; p; p = p.parent) {
+    if (p.type === "function_definition" && /warm/i.test(resolver.textOf(fieldChild(p, "name")!))) return true;
+  }
+  return false;
 }
 
 /** Places that freeze parameters: `requires_grad = False`, `.requires_grad_(False)`, peft adapters, `.freeze()`. */

@@ -40,8 +40,11 @@ const RULE_CODES: Record<string, string> = {
   OPT003: "lr-out-of-range",
   OPT004: "unscaled-distributed-lr",
   OPT005: "weight-decay-on-bias-norm",
+  OPT006: "adam-missing-bias-correction",
+  OPT008: "shared-lr-across-optimizers",
   OPT009: "invalid-hyperparameter",
   OPT010: "adam-for-transformer",
+  OPT012: "large-batch-optimizer",
   OPT013: "fp16-eps-underflow",
   OPT014: "weight-decay-in-rl",
   OPT015: "sgd-without-momentum",
@@ -173,6 +176,7 @@ export function scenarioFor(ruleId: string | null, change: SettingsChange): Scen
       };
     case "sgd-missing-nesterov":
       return { problems: [problemById("ill-conditioned-quadratic"), problemById("rosenbrock")], ...plainPlans(change, []), decayReport: false };
+    case "shared-lr-across-optimizers":
     case "lr-out-of-range": {
       const start = isAdaptive(change.before.optimizer) ? 0.1 : 1;
       const quadratic = noisyQuadratic({ globalBatch: 1, start, shows: "step-size" });

@@ -64,7 +64,8 @@ const LITERALS = new Set(["integer", "float", "true", "false", "none", "string",
  * Writing a literal over `args.lr` would leave the flag silently ignored, so that is refused when the
  * value has no single literal to change.
  */
-function valueEdit(text: string, node: SyntaxNode, arg: ArgumentFact, rendered: string): TextEdit[] | string {
+function valueEdit(text: string, node: SyntaxNode, arg: ArgumentFact, rendered: string, onlyHere = false): TextEdit[] | string {
+  if (onlyHere) return [{ span: spanOf(node), text: rendered }];
   const literal = arg.value.literalSpan;
   const atCall = literal && literal.start >= node.startIndex && literal.end <= node.endIndex;
   if (literal && !atCall) return [{ span: literal, text: rendered }];
@@ -74,7 +75,7 @@ function valueEdit(text: string, node: SyntaxNode, arg: ArgumentFact, rendered: 
 
 /** Edits that give argument `name` the literal `value`, replacing it where it is defined or adding it at the call. */
 export function setArgument(
-  text: string, root: SyntaxNode, call: SyntaxNode, site: OptimizerSite, name: string, value: LiteralValue,
+  text: string, root: SyntaxNode, call: SyntaxNode, site: OptimizerSite, name: string, value: LiteralValue, atCall = false,
 ): TextEdit[] | string {
   const rendered = renderLiteral(value, () => preferredQuote(root));
   const arg = site.args.get(name);
@@ -88,7 +89,7 @@ export function setArgument(
   if (arg) {
     const node = argumentValueNode(root, arg);
     if (!node) return `the ${name} argument was not found at the call`;
-    return valueEdit(text, node, arg, rendered);
+    return valueEdit(text, node, arg, rendered, atCall);
   }
   const argumentList = call.childForFieldName("arguments");
   if (argumentList?.type !== "argument_list") return "the call's arguments cannot be edited";

@@ -34,7 +34,7 @@ function attributeChain(node: SyntaxNode): string[] | undefined {
 }
 
 /** Edits that make an attribute callee (`torch.optim.Adam`, `O.Adam`, `torch.optim.adam.Adam`) name the target. */
-function renameAttributeCallee(root: SyntaxNode, callee: SyntaxNode, target: OptimizerInfo, canonical: string): TextEdit[] | string {
+function renameAttributeCallee(text: string, root: SyntaxNode, callee: SyntaxNode, target: OptimizerInfo, canonical: string): TextEdit[] | string {
   const chain = attributeChain(callee);
   if (!chain) return `\`${callee.text}\` is not a plain module path, so the class it names cannot be rewritten safely`;
   const binding = soleImport(root, importBindings(root), chain[0], callee);
@@ -50,7 +50,17 @@ function renameAttributeCallee(root: SyntaxNode, callee: SyntaxNode, target: Opt
   if (reachable) {
     return [{ span: spanOf(callee), text: chain[0] + reachable.slice(binding.path.length) }];
   }
-  return `\`${chain[0]}\` is bound to \`${binding.path}\`, which does not lead to ${target.canonical}; import it explicitly`;
+  if (target.canonical.split(".")[0] === binding.path.split(".")[0]) {
+    return `\`${chain[0]}\` is bound to \`${binding.path}\`, which does not lead to ${target.canonical}; import it explicitly`;
+  }
+  // Another package (torch.optim.SGD to timm.optim.Lars): import the class by name beside the import the callee uses.
+  if (binding.statement.parent?.type !== "module") return `\`${chain[0]}\` is imported inside a block, so no import can be added beside it`;
+  const newName = lastSegment(target.canonical);
+  const clash = nameClash(root, newName);
+  if (clash) return `cannot import ${target.canonical}: ${clash}`;
+  const added = importLineAfter(text, binding.statement, newName, modulePart(target.canonical));
+  if (typeof added === "string") return added;
+  return [{ span: spanOf(callee), text: newName }, added];
 }
 
 /** Why introducing `name` as a new module-level name would clash with something, or undefined when it is free. */
@@ -173,7 +183,7 @@ export function renameOptimizer(text: string, root: SyntaxNode, call: SyntaxNode
   const mismatch = signatureMismatch(site, target);
   if (mismatch) return mismatch;
   const callee = call.childForFieldName("function")!;
-  if (callee.type === "attribute") return renameAttributeCallee(root, callee, target, site.canonical);
+  if (callee.type === "attribute") return renameAttributeCallee(text, root, callee, target, site.canonical);
   if (callee.type === "identifier") return renameImportedName(text, root, call, callee, target, site.canonical);
   return `the optimizer class is reached through \`${callee.text}\`, which cannot be rewritten safely`;
 }

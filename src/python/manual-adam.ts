@@ -1,0 +1,170 @@
+/**
+ * Hand-written Adam-style updates in a Python file (torch tensors or NumPy): a running first moment, a running
+ * second moment of the squared gradient, and a parameter step by m / (sqrt(v) + eps). Whether the file divides by
+ * 1 - beta**t is read from the whole file, so a correction written anywhere (a helper, a precomputed step size)
+ * counts and only an update with no correction at all is a candidate.
+ */
+import type { ManualAdamUpdate } from "../core/facts.js";
+import type { TextEdit } from "../core/types.js";
+import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
+import type { Resolver } from "./values.js";
+
+/** A moment: the target text and the beta it decays with. */
+interface Moment {
+  statement: PyNode;
+  target: string;
+  beta: string;
+}
+
+/** Data the Python adapter needs to write the corrected update. */
+export interface ManualAdamData {
+  edits: TextEdit[];
+}
+
+/**
+ * A bias correction anywhere: a division by `(1 - ...)` or a `sqrt(1 - ...)` (moment recurrences only multiply by
+ * `1 - beta`), a power of a beta (`beta2 ** step`, `np.power(beta1, t)`, `beta1.pow(t)`), or a name that says so.
+ */
+const CORRECTION =
+  /\/\s*\(\s*1(?:\.0*)?\s*-|sqrt\(\s*1(?:\.0*)?\s*-|\b(?:beta|b)_?\d?\w*\s*\)?\s*\*\*|\b(?:np|numpy|math|torch)\.pow(?:er)?\(\s*[\w.[\]'"]*\b(?:beta|b)_?\d|\b(?:beta|b)_?\d\w*\.pow\(|bias_correction|correct_bias|m_?hat|v_?hat|mhat|vhat/i;
+
+/** `(1 - beta)` in a recurrence: the beta's text. */
+const ONE_MINUS = /\(\s*1(?:\.0*)?\s*-\s*([A-Za-z_][\w.[\]'"]*)\s*\)/;
+
+/** A square of the gradient in a second-moment recurrence. */
+const SQUARED = /\*\*\s*2\b|\.pow\(\s*2|square\(|addcmul_?\(\s*([\w.[\]]+)\s*,\s*\1\b|\b(\w[\w.[\]]*)\s*\*\s*\2\b/;
+
+/** Whether `text` mentions `target` as a whole expression (not as part of a longer name). */
+function mentions(text: string, target: string): boolean {
+  return occurrences(text, target).length > 0;
+}
+
+/** Offsets of whole-expression occurrences of `target` in `text`. */
+function occurrences(text: string, target: string): number[] {
+  const escaped = target.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const re = new RegExp(`(?<![\\w.])${escaped}(?![\\w\\[])`, "g");
+  const out: number[] = [];
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m.index);
+  return out;
+}
+
+/** The statements of a block or module, in order. */
+function statementsIn(block: PyNode): PyNode[] {
+  return namedChildren(block);
+}
+
+/** Every block (module, function body, loop body, if branch) with its statements, depth first. */
+function blocks(root: PyNode): PyNode[] {
+  const out: PyNode[] = [];
+  const visit = (node: PyNode): void => {
+    if (node.type === "module" || node.type === "block") out.push(node);
+    for (const child of node.children) visit(child);
+  };
+  visit(root);
+  return out;
+}
+
+/** The root of a node's tree. */
+function rootOf(node: PyNode): PyNode {
+  let n = node;
+  while (n.parent) n = n.parent;
+  return n;
+}
+
+/** A moment written as a recurrence: `m = beta1 * m + (1 - beta1) * g`, or in place `m.mul_(b1).add_(g, alpha=1 - b1)`. */
+function momentOf(resolver: Resolver, statement: PyNode): (Moment & { second: boolean }) | undefined {
+  if (statement.type !== "expression_statement") return undefined;
+  const [inner] = namedChildren(statement);
+  if (!inner) return undefined;
+  if (inner.type === "assignment") {
+    const left = fieldChild(inner, "left");
+    const right = fieldChild(inner, "right");
+    if (!left || !right || right.type === "assignment") return undefined;
+    const target = resolver.textOf(left);
+    const value = resolver.textOf(right);
+    const beta = ONE_MINUS.exec(value)?.[1];
+    if (!beta || !mentions(value, target)) return undefined;
+    return { statement, target, beta, second: SQUARED.test(value) };
+  }
+  if (inner.type === "call") {
+    // m.mul_(beta1).add_(g, alpha=1 - beta1) / v.mul_(beta2).addcmul_(g, g, value=1 - beta2) / m.lerp_(g, 1 - beta1)
+    const text = resolver.textOf(inner);
+    const chain = /^([\w.[\]'"]+)\.(mul_\(\s*([\w.[\]'"]+)\s*\)\.(add_|addcmul_)\(|lerp_\()/.exec(text);
+    if (!chain) return undefined;
+    const beta = chain[3] ?? /1(?:\.0*)?\s*-\s*([A-Za-z_][\w.[\]'"]*)/.exec(text)?.[1];
+    if (!beta) return undefined;
+    return { statement, target: chain[1], beta, second: chain[4] === "addcmul_" || SQUARED.test(text) };
+  }
+  return undefined;
+}
+
+/** The step counter of an update's flow: `t += 1`, `self.step += 1`, `state["step"] += 1`, or a loop from 1 (`for t in range(1, n)`). */
+function stepCounter(resolver: Resolver, statements: PyNode[], block: PyNode): string | undefined {
+  const counters = new Set<string>();
+  for (const s of statements) {
+    const inner = namedChildren(s)[0];
+    if (inner?.type !== "augmented_assignment") continue;
+    const left = fieldChild(inner, "left");
+    const right = fieldChild(inner, "right");
+    if (left && right && resolver.textOf(right) === "1" && fieldChild(inner, "operator")?.type === "+=") counters.add(resolver.textOf(left));
+  }
+  const named = [...counters].filter((c) => /(?:^|[.'"])(?:t|step|steps|timestep|iteration|iter|n_iter|k|n)['"]?\]?$/.test(c));
+  if (named.length === 1) return named[0];
+  for (let p = block.parent; p; p = p.parent) {
+    if (p.type !== "for_statement") continue;
+    const variable = fieldChild(p, "left");
+    const over = fieldChild(p, "right");
+    if (variable?.type !== "identifier" || over?.type !== "call" || resolver.textOf(fieldChild(over, "function")!) !== "range") continue;
+    const args = namedChildren(fieldChild(over, "arguments")!);
+    if (args.length >= 2 && resolver.textOf(args[0]) === "1" && /^(?:t|step|i|k|it|iteration|epoch)$/.test(resolver.textOf(variable))) return resolver.textOf(variable);
+    return undefined;
+  }
+  return undefined;
+}
+
+/** Hand-written Adam-style updates of the file. */
+export function manualAdamUpdates(resolver: Resolver, anyNode: PyNode | undefined): ManualAdamUpdate[] {
+  if (!anyNode || !/sqrt/.test(resolver.text)) return [];
+  const corrected = CORRECTION.test(resolver.text);
+  const out: ManualAdamUpdate[] = [];
+  for (const block of blocks(rootOf(anyNode))) {
+    const statements = statementsIn(block);
+    const moments = statements.map((s) => momentOf(resolver, s)).filter((m): m is Moment & { second: boolean } => !!m);
+    const first = moments.find((m) => !m.second);
+    const second = moments.find((m) => m.second && m.target !== first?.target);
+    if (!first || !second) continue;
+    const after = statements.filter((s) => s.start > Math.max(first.statement.start, second.statement.start));
+    const update = after.find((s) => {
+      const text = resolver.textOf(s);
+      return /sqrt/.test(text) && mentions(text, first.target) && mentions(text, second.target) && !momentOf(resolver, s);
+    });
+    if (!update) continue;
+    const counter = corrected ? undefined : stepCounter(resolver, statements, block);
+    const edits: TextEdit[] = [];
+    if (counter) {
+      const text = resolver.textOf(update);
+      for (const [moment] of [[first], [second]] as const) {
+        for (const at of occurrences(text, moment.target)) {
+          const start = update.start + at;
+          const end = start + moment.target.length;
+          // As a call argument the quotient needs no parentheses of its own.
+          const argument = /[(,]\s*$/.test(text.slice(0, at)) && /^\s*[),]/.test(text.slice(at + moment.target.length));
+          const quotient = `${moment.target} / (1 - ${moment.beta} ** ${counter})`;
+          edits.push({ span: { start, end }, text: argument ? quotient : `(${quotient})` });
+        }
+      }
+      edits.sort((a, b) => a.span.start - b.span.start);
+    }
+    const data: ManualAdamData = { edits };
+    out.push({
+      id: `${resolver.filePath}#adam${out.length}`,
+      span: spanOf(update),
+      firstMoment: spanOf(first.statement),
+      secondMoment: spanOf(second.statement),
+      biasCorrected: corrected,
+      correctable: edits.length > 0,
+      adapterData: data,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,332 @@
+/**
+ * How a Python file trains: where each optimizer is stepped and for how many epochs or steps, the parts of its batch,
+ * and the signs that it resumes an earlier run or fine-tunes pretrained weights.
+ */
+import type { BatchFacts, CheckpointFact, OptimizerSite, ResolvedValue, ResumeFacts, Span, TrainingLoopFact } from "../core/facts.js";
+import { asNumber } from "../core/facts.js";
+import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
+import { bindingForUse, isPlainString, stringBody } from "./scope.js";
+import { lastName, type Resolver } from "./values.js";
+
+/** A construction with its call and the name it is assigned to. */
+export interface HeldOptimizer {
+  site: OptimizerSite;
+  call: PyNode;
+  holder: string | undefined;
+}
+
+/** Calls that take an optimizer and leave its lr alone (besides scheduler constructions, which are facts of their own). */
+const LR_NEUTRAL_CALLS = new Set([
+  "step", "unscale_", "update", "prepare", "initialize", "save", "zero_grad", "backward", "append", "isinstance", "print", "type", "len", "id", "setattr",
+  "clip_grad_norm_", "state_dict", "load_state_dict", "load_checkpoint", "save_checkpoint", "info", "debug", "format", "log", "dict", "list", "tuple",
+]);
+
+/** Wrappers that give an optimizer layer-wise trust ratios. */
+const LAYERWISE_WRAPPER = /^(?:LARC|LARS|Lars|LARSWrapper|Lamb|LAMB)$/;
+
+/** Loop variables that count epochs, and those that count steps. */
+const EPOCH_VARIABLE = /epoch/i;
+const STEP_VARIABLE = /^(?:_*|i|it|itr|iter|iters|iteration|step|steps|global_step|update|updates|n|k|t|batch_idx|idx)$/i;
+
+/** Names of gradient-accumulation settings. */
+const ACCUMULATION_NAME = /^(?:gradient_accumulation_steps|grad_accum(?:_steps|ulation_steps)?|accum(?:ulation)?_steps|accumulate_grad_batches|accumulation_steps|accum_iter|update_freq)$/;
+
+/** Keys read back from a checkpoint that continue a run's count. */
+const COUNTER_KEY = /^(?:epoch|epochs|start_epoch|step|global_step|steps|iter|iter_num|iteration|iterations|it|n_iter|num_updates|update)$/i;
+/** Receivers that hold a loaded checkpoint. */
+const CHECKPOINT_HOLDER = /ckpt|checkpoint|state|resume|snapshot|saved|loaded/i;
+/** Conditions that choose to resume. */
+const RESUME_CONDITION = /resume|restart|continue|init_from|from_checkpoint|load_from/i;
+/** Submodules loaded on their own in fine-tuning (a backbone, an encoder). */
+const SUBMODULE = /backbone|encoder|features|body|trunk|base_model|bert|transformer|vit|resnet|pretrained|feature_extractor|stem/i;
+/** Module attributes replaced by a new task's head. */
+const HEAD = /^(?:fc|head|heads|classifier|cls|lm_head|out|output|output_layer|linear|last_linear|final)$/;
+
+/** Every loop (`for`, `while`) that encloses a node, innermost first. */
+function enclosingFors(node: PyNode): PyNode[] {
+  const out: PyNode[] = [];
+  for (let p = node.parent; p; p = p.parent) if (p.type === "for_statement" || p.type === "while_statement") out.push(p);
+  return out;
+}
+
+/** The function definition directly enclosing a node. */
+function enclosingFunction(node: PyNode): PyNode | undefined {
+  for (let p = node.parent; p; p = p.parent) if (p.type === "function_definition") return p;
+  return undefined;
+}
+
+/** `range(n)` or `range(a, b)` with known numbers: the count, with the bound's provenance. */
+function rangeCount(resolver: Resolver, over: PyNode | undefined): ResolvedValue | undefined {
+  if (over?.type !== "call" || resolver.textOf(fieldChild(over, "function")!) !== "range") return undefined;
+  const args = namedChildren(fieldChild(over, "arguments")!);
+  if (args.length === 0 || args.length > 2 || args.some((a) => a.type === "keyword_argument" || a.type.endsWith("splat"))) return undefined;
+  // range(start, start + n): n passes whatever start is (a resumed epoch).
+  const last = args[args.length - 1];
+  if (args.length === 2 && last.type === "binary_operator" && fieldChild(last, "operator")?.type === "+" && resolver.textOf(fieldChild(last, "left")!) === resolver.textOf(args[0])) {
+    const n = resolver.value(fieldChild(last, "right")!);
+    const count = asNumber(n);
+    return count === undefined ? undefined : { ...n, value: { kind: "number", value: count }, span: spanOf(over) };
+  }
+  const high = resolver.value(args[args.length - 1]);
+  const low = args.length === 2 ? asNumber(resolver.value(args[0])) : 0;
+  const hi = asNumber(high);
+  if (hi === undefined || low === undefined) return undefined;
+  return { ...high, value: { kind: "number", value: Math.max(0, hi - low) }, span: spanOf(over) };
+}
+
+/** The loop fact for one construction that the file steps itself. */
+function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[]): TrainingLoopFact | undefined {
+  const holder = held.holder;
+  if (!holder) return undefined;
+  const steps: PyNode[] = [];
+  const opaque: Span[] = [];
+  let layerwise = false;
+  for (const call of calls) {
+    const callee = fieldChild(call, "function");
+    if (!callee) continue;
+    const last = lastName(callee, resolver.text);
+    const receiver = callee.type === "attribute" ? fieldChild(callee, "object") : undefined;
+    const args = namedChildren(fieldChild(call, "arguments") ?? call).map((a) => (a.type === "keyword_argument" ? fieldChild(a, "value") : a));
+    const passed = args.some((a) => !!a && resolver.textOf(a) === holder);
+    if (last === "step" && receiver && resolver.textOf(receiver) === holder && args.length === 0) steps.push(call);
+    else if (last === "step" && passed) steps.push(call); // scaler.step(optimizer)
+    else if (passed && call !== held.call && !(last && LR_NEUTRAL_CALLS.has(last)) && !transparentLocalCall(resolver, call, holder)) {
+      opaque.push(spanOf(call));
+      if (last && LAYERWISE_WRAPPER.test(last)) layerwise = true;
+    }
+  }
+  const fact: TrainingLoopFact = { optimizerSite: held.site.id, steppedBy: "code", steppedAt: steps.map(spanOf), opaqueUses: opaque };
+  if (layerwise) fact.layerwise = true;
+  if (steps.length === 0) return fact;
+  // The loops around the first step call, and around the calls of the function that holds it (one level).
+  const step = steps[0];
+  const around = enclosingFors(step);
+  const fn = enclosingFunction(step);
+  const fnName = fn ? resolver.textOf(fieldChild(fn, "name")!) : undefined;
+  if (fnName) {
+    const callers = calls.filter((c) => {
+      const callee = fieldChild(c, "function");
+      return callee?.type === "identifier" && resolver.textOf(callee) === fnName;
+    });
+    // Called from one place only: its loops are the loops of the step.
+    if (callers.length === 1) around.push(...enclosingFors(callers[0]));
+  }
+  for (const loop of around) {
+    const variable = fieldChild(loop, "left");
+    const name = variable?.type === "identifier" ? resolver.textOf(variable) : undefined;
+    const count = rangeCount(resolver, fieldChild(loop, "right"));
+    if (!name) continue;
+    // An "epoch" loop with no data loop inside it steps once per pass: its count is steps (full-batch training).
+    if (EPOCH_VARIABLE.test(name) && loop !== around[0]) {
+      if (count && !fact.epochs) fact.epochs = count;
+      continue;
+    }
+    // A range loop directly around the step (no data loop between) counts optimizer steps.
+    if (count && (STEP_VARIABLE.test(name) || EPOCH_VARIABLE.test(name)) && loop === around[0] && !fact.steps && !fact.epochs) fact.steps = count;
+  }
+  return fact;
+}
+
+/**
+ * Whether a call hands the optimizer to a function defined in this file that does nothing opaque with it: its body
+ * passes the parameter that receives it only to calls that leave the lr alone (`optimizer.step()` is a method call,
+ * not a hand-over). lr writes and schedulers inside such a function are facts of the file already.
+ */
+function transparentLocalCall(resolver: Resolver, call: PyNode, holder: string): boolean {
+  const callee = fieldChild(call, "function");
+  if (callee?.type !== "identifier") return false;
+  const binding = bindingForUse(resolver.textOf(callee), callee, resolver.index);
+  const fn = binding?.kind === "def" ? binding.stmt : undefined;
+  if (fn?.type !== "function_definition") return false;
+  const args = namedChildren(fieldChild(call, "arguments")!);
+  const params = namedChildren(fieldChild(fn, "parameters")!).map((p) => (p.type === "identifier" ? resolver.textOf(p) : resolver.textOf(fieldChild(p, "name") ?? namedChildren(p)[0] ?? p)));
+  let param: string | undefined;
+  args.forEach((a, i) => {
+    if (a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "value")!) === holder) param = resolver.textOf(fieldChild(a, "name")!);
+    else if (a.type !== "keyword_argument" && resolver.textOf(a) === holder) param = params[i];
+  });
+  if (!param || args.some((a) => a.type.endsWith("splat"))) return false;
+  // Calls inside the function that pass the parameter on must all leave the lr alone.
+  return resolver.index.calls.every((inner) => {
+    if (inner.start < fn.start || inner.end > fn.end) return true;
+    const innerCallee = fieldChild(inner, "function");
+    const name = innerCallee ? lastName(innerCallee, resolver.text) : undefined;
+    const passes = namedChildren(fieldChild(inner, "arguments") ?? inner).some((a) => resolver.textOf(a.type === "keyword_argument" ? (fieldChild(a, "value") ?? a) : a) === param);
+    return !passes || (!!name && LR_NEUTRAL_CALLS.has(name));
+  });
+}
+
+/** The loop facts of every construction assigned to a name. */
+export function loopFacts(resolver: Resolver, constructed: HeldOptimizer[]): TrainingLoopFact[] {
+  const out: TrainingLoopFact[] = [];
+  for (const held of constructed) {
+    const fact = loopOf(resolver, held, resolver.index.calls);
+    if (fact) out.push(fact);
+  }
+  return out;
+}
+
+/** The one value several places agree on, or undefined when they differ or none is known. */
+function agreed(values: ResolvedValue[]): ResolvedValue | undefined {
+  const known = values.filter((v) => asNumber(v) !== undefined);
+  if (known.length === 0 || known.length !== values.length) return undefined;
+  return known.every((v) => asNumber(v) === asNumber(known[0])) ? known[0] : undefined;
+}
+
+/** The parts of the batch the file sets: the training loader's `batch_size`, the gradient-accumulation setting. */
+export function batchFacts(resolver: Resolver): BatchFacts {
+  const loaders: { value: ResolvedValue; training: boolean }[] = [];
+  const accumulation: ResolvedValue[] = [];
+  for (const call of resolver.index.calls) {
+    const callee = fieldChild(call, "function");
+    if (!callee || lastName(callee, resolver.text) !== "DataLoader") continue;
+    const path = resolver.pathOf(callee);
+    if (path !== "torch.utils.data.DataLoader" && path !== "torch.utils.data.dataloader.DataLoader") continue;
+    const args = namedChildren(fieldChild(call, "arguments")!);
+    const keyword = (name: string) => fieldChild(args.find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name")!) === name) ?? call, "value");
+    const batch = keyword("batch_size") ?? (args[1] && args[1].type !== "keyword_argument" ? args[1] : undefined);
+    if (keyword("batch_sampler") || args.some((a) => a.type.endsWith("splat"))) {
+      loaders.push({ value: { value: { kind: "unknown" }, span: spanOf(call), dependsOn: [] }, training: true });
+      continue;
+    }
+    if (!batch) continue;
+    const holder = call.parent?.type === "assignment" ? resolver.textOf(fieldChild(call.parent, "left")!) : "";
+    const shuffle = keyword("shuffle");
+    const training = /train/i.test(holder) || (!!shuffle && shuffle.type === "true");
+    loaders.push({ value: resolver.value(batch), training });
+  }
+  for (const named of resolver.index.namedValues) {
+    const key = fieldChild(named, named.type === "pair" ? "key" : "name");
+    const value = fieldChild(named, "value");
+    const name = key && (key.type === "identifier" ? resolver.textOf(key) : isPlainString(key) ? stringBody(resolver.textOf(key)) : undefined);
+    if (name && value && ACCUMULATION_NAME.test(name)) accumulation.push(resolver.value(value));
+  }
+  for (const assignment of resolver.index.assignments) {
+    const left = fieldChild(assignment, "left");
+    const right = fieldChild(assignment, "right");
+    const name = left ? lastName(left, resolver.text) : undefined;
+    if (assignment.type === "assignment" && right && right.type !== "assignment" && name && ACCUMULATION_NAME.test(name)) accumulation.push(resolver.value(right));
+  }
+  // Reads of a setting by attribute (`args.gradient_accumulation_steps`, `cfg.accum_steps`): an argparse flag or config field.
+  const seen = new Set<string>();
+  const visit = (node: PyNode): void => {
+    if (node.type === "attribute") {
+      const name = lastName(node, resolver.text);
+      const text = resolver.textOf(node);
+      if (name && ACCUMULATION_NAME.test(name) && !seen.has(text) && !(node.parent?.type === "assignment" && node.field === "left")) {
+        seen.add(text);
+        accumulation.push(resolver.value(node));
+      }
+    }
+    for (const child of node.children) visit(child);
+  };
+  visit(resolver.index.module.node);
+  const training = loaders.filter((l) => l.training);
+  const perDevice = agreed((training.length > 0 ? training : loaders).map((l) => l.value));
+  const batch: BatchFacts = {};
+  if (perDevice) batch.perDevice = perDevice;
+  const accum = agreed(accumulation);
+  if (accum) batch.accumulation = accum;
+  return batch;
+}
+
+/** A subscript or `.get(...)` key read from a receiver: `checkpoint["epoch"]`, `ckpt.get("step", 0)`. */
+function readKey(resolver: Resolver, node: PyNode): { receiver: PyNode; key: string } | undefined {
+  let n = node;
+  while (n.type === "binary_operator" || n.type === "parenthesized_expression" || (n.type === "call" && ["int", "max"].includes(resolver.textOf(fieldChild(n, "function") ?? n)))) {
+    const inner = n.type === "binary_operator" ? fieldChild(n, "left") : n.type === "call" ? namedChildren(fieldChild(n, "arguments")!).at(-1) : namedChildren(n)[0];
+    if (!inner) return undefined;
+    n = inner;
+  }
+  if (n.type === "subscript") {
+    const key = fieldChild(n, "subscript");
+    const receiver = fieldChild(n, "value");
+    return key && receiver && isPlainString(key) ? { receiver, key: stringBody(resolver.textOf(key)) } : undefined;
+  }
+  if (n.type === "call") {
+    const callee = fieldChild(n, "function");
+    const [first] = namedChildren(fieldChild(n, "arguments")!);
+    if (callee?.type === "attribute" && lastName(callee, resolver.text) === "get" && first && isPlainString(first)) {
+      return { receiver: fieldChild(callee, "object")!, key: stringBody(resolver.textOf(first)) };
+    }
+  }
+  return undefined;
+}
+
+/** Whether a receiver holds a loaded checkpoint: named like one, or bound from `torch.load(...)`. */
+function holdsCheckpoint(resolver: Resolver, receiver: PyNode): boolean {
+  if (CHECKPOINT_HOLDER.test(resolver.textOf(receiver))) return true;
+  if (receiver.type !== "identifier") return false;
+  const binding = bindingForUse(resolver.textOf(receiver), receiver, resolver.index);
+  const value = binding?.value;
+  return value?.type === "call" && /(?:^|\.)load$/.test(resolver.pathOf(fieldChild(value, "function")) ?? "");
+}
+
+/** The condition text of every `if` that encloses a node. */
+function conditionsAbove(resolver: Resolver, node: PyNode): string[] {
+  const out: string[] = [];
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === "if_statement" || p.type === "elif_clause") {
+      const condition = fieldChild(p, "condition");
+      if (condition) out.push(resolver.textOf(condition));
+    }
+  }
+  return out;
+}
+
+/** Signs of resuming and of fine-tuning, and which model loads are partial. */
+export function resumeFacts(resolver: Resolver, checkpoints: CheckpointFact[]): ResumeFacts {
+  const evidence: ResumeFacts["evidence"] = [];
+  const fineTuning: ResumeFacts["fineTuning"] = [];
+  for (const assignment of resolver.index.assignments) {
+    const left = fieldChild(assignment, "left");
+    const right = fieldChild(assignment, "right");
+    if (!left || !right || right.type === "assignment") continue;
+    const read = readKey(resolver, right);
+    const target = lastName(left, resolver.text) ?? "";
+    if (read && COUNTER_KEY.test(read.key) && /epoch|step|iter|it\b|update/i.test(target) && holdsCheckpoint(resolver, read.receiver)) {
+      evidence.push({ kind: "counter", span: spanOf(assignment), description: `${target} is read back from the checkpoint's "${read.key}"` });
+    }
+    // A new head for a new task: `model.fc = nn.Linear(...)`.
+    if (left.type === "attribute" && HEAD.test(lastName(left, resolver.text) ?? "") && right.type === "call") {
+      fineTuning.push({ span: spanOf(assignment), description: "a new head replaces the model's" });
+    }
+  }
+  const nodesBySpan = new Map(resolver.index.calls.map((c) => [`${c.start}:${c.end}`, c]));
+  for (const fact of checkpoints) {
+    const call = nodesBySpan.get(`${fact.span.start}:${fact.span.end}`);
+    if (!call) continue;
+    if (fact.kind === "load" && fact.state === "training") {
+      evidence.push({ kind: "framework", span: fact.span, description: "the run restores a whole training state" });
+    }
+    if (fact.kind === "load" && (fact.state === "model" || fact.state === "file")) {
+      const resume = conditionsAbove(resolver, call).find((c) => RESUME_CONDITION.test(c));
+      if (resume) evidence.push({ kind: "flag", span: fact.span, description: `the load runs when \`${resume}\`` });
+    }
+    if (fact.kind === "load" && fact.state === "model") {
+      const args = namedChildren(fieldChild(call, "arguments")!);
+      const strict = args.find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name")!) === "strict");
+      const nonStrict = !!strict && fieldChild(strict, "value")?.type !== "true";
+      const callee = fieldChild(call, "function")!;
+      const receiver = fieldChild(callee, "object");
+      const submodule = receiver?.type === "attribute" && SUBMODULE.test(lastName(receiver, resolver.text) ?? "");
+      const filtered = args.some((a) => /\bfor\b|\bif\b|\.pop\(|\bdel\b/.test(resolver.textOf(definitionText(resolver, a))));
+      if (nonStrict || submodule || filtered) {
+        fact.partial = true;
+        fineTuning.push({ span: fact.span, description: nonStrict ? "the weights load with strict=False" : submodule ? "only a submodule's weights load" : "the weights are filtered before they load" });
+      }
+    }
+  }
+  for (const call of resolver.index.calls) {
+    const callee = fieldChild(call, "function");
+    if (callee && lastName(callee, resolver.text) === "from_pretrained") fineTuning.push({ span: spanOf(call), description: "pretrained weights load with from_pretrained" });
+  }
+  return { evidence, fineTuning };
+}
+
+/** The expression a name argument was assigned from (one level), for reading how a state dict was built. */
+function definitionText(resolver: Resolver, node: PyNode): PyNode {
+  if (node.type !== "identifier") return node;
+  const binding = bindingForUse(resolver.textOf(node), node, resolver.index);
+  return binding?.kind === "assign" && binding.value ? binding.value : node;
+}
