@@ -27,6 +27,8 @@ export const adamMissingBiasCorrection: Rule<Record<string, never>> = {
         "import numpy as np\n\nfor t in range(1, steps + 1):\n    g = grad(w)\n    m = beta1 * m + (1 - beta1) * g\n    v = beta2 * v + (1 - beta2) * g ** 2\n    w = w - lr * m / (np.sqrt(v) + eps)\n",
       goodExample:
         "import numpy as np\n\nfor t in range(1, steps + 1):\n    g = grad(w)\n    m = beta1 * m + (1 - beta1) * g\n    v = beta2 * v + (1 - beta2) * g ** 2\n    m_hat = m / (1 - beta1 ** t)\n    v_hat = v / (1 - beta2 ** t)\n    w = w - lr * m_hat / (np.sqrt(v_hat) + eps)\n",
+      severityRationale:
+        "warning: the run still trains, but its first updates take step sizes nobody chose, which is a likely bug rather than a style choice; it is not an error because some recipes switch correction off on purpose.",
       fixSafety:
         "Never fixed automatically: correcting the bias makes the first steps larger, and a run tuned without it (with its own warm-up) may need its lr or warm-up re-tuned. For a hand-written update a suggestion divides each moment the step reads by `1 - beta**t`, using the update's own beta names and its step counter (a `t += 1`-style counter or a `for t in range(1, ...)` loop); it is offered only when that counter is known. For a library flag the suggestion sets it back to `True`, the library default.",
       configExample: {

@@ -32,6 +32,8 @@ export const largeBatchOptimizer: Rule<Record<string, never>> = {
         "import torch\nfrom torch.nn.parallel import DistributedDataParallel as DDP\nfrom torch.utils.data import DataLoader\n\nmodel = DDP(model)\nloader = DataLoader(train_set, batch_size=16384, shuffle=True)\noptimizer = torch.optim.SGD(model.parameters(), lr=6.4, momentum=0.9)\n",
       goodExample:
         "import torch\nfrom torch.utils.data import DataLoader\n\nloader = DataLoader(train_set, batch_size=256, shuffle=True)\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)\n",
+      severityRationale:
+        "warning: plain SGD or Adam at a global batch of thousands often loses accuracy or diverges without layer-wise adaptation, but careful warm-up can make it work, so the finding asks for a look rather than failing the run.",
       fixSafety:
         "Never fixed automatically: changing the optimizer changes the training dynamics and needs a new lr and a warm-up. The suggestion swaps SGD for timm's `Lars` and Adam for timm's `Lamb` (adding the import), keeping the arguments both accept; the message says to warm up over the first epochs and to scale the lr with the batch (linearly for LARS, by its square root for LAMB). No `optim-lint simulate` comparison is attached: its model problems train at small batches, where layer-wise trust ratios have nothing to correct, so a before/after run there would say nothing about an 8k batch.",
       configExample: {

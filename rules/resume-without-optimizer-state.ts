@@ -32,6 +32,8 @@ export const resumeWithoutOptimizerState: Rule<Record<string, never>> = {
         "import torch\n\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3)\nif args.resume:\n    checkpoint = torch.load(args.resume)\n    model.load_state_dict(checkpoint[\"model\"])\n    start_epoch = checkpoint[\"epoch\"] + 1\nfor epoch in range(start_epoch, args.epochs):\n    train_one_epoch(model, loader)\n    optimizer.step()\n",
       goodExample:
         "import torch\n\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3)\nif args.resume:\n    checkpoint = torch.load(args.resume)\n    model.load_state_dict(checkpoint[\"model\"])\n    optimizer.load_state_dict(checkpoint[\"optimizer\"])\n    start_epoch = checkpoint[\"epoch\"] + 1\nfor epoch in range(start_epoch, args.epochs):\n    train_one_epoch(model, loader)\n    optimizer.step()\n",
+      severityRationale:
+        "warning: a resumed run that starts its moments and momentum from zero usually shows a loss spike and may drift from the run it continues, a likely bug; a deliberate optimizer reset is rare but possible, so it does not stop the build as an error would.",
       fixSafety:
         "Never fixed automatically, only suggested: restoring the optimizer needs its state in the checkpoint, which older checkpoints may lack. The suggestion loads it from the same checkpoint as the model (`optimizer.load_state_dict(checkpoint[\"optimizer\"])`, after the model load, or after the construction when that comes later in the same block) and, when the script's own save writes a dict literal without it, adds `\"optimizer\": optimizer.state_dict()` to that save too. It is offered only when the model's weights come from a key of a loaded checkpoint and the optimizer is assigned to a name.",
     },

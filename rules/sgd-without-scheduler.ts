@@ -20,6 +20,8 @@ export const sgdWithoutScheduler: Rule<Record<string, never>> = {
         "import torch\n\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)\nfor epoch in range(90):\n    for x, y in loader:\n        optimizer.zero_grad()\n        loss_fn(model(x), y).backward()\n        optimizer.step()\n",
       goodExample:
         "import torch\n\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)\nscheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=90)\nfor epoch in range(90):\n    for x, y in loader:\n        optimizer.zero_grad()\n        loss_fn(model(x), y).backward()\n        optimizer.step()\n    scheduler.step()\n",
+      severityRationale:
+        "info: a constant learning rate is sometimes deliberate (short fine-tuning, online learning); leaving out a decay costs accuracy rather than breaking training, so the finding is advice.",
       fixSafety:
         "Never fixed automatically: a schedule changes the dynamics of the whole run. The suggestion builds `torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=<the loop's length>)` after the optimizer and steps it at the end of each epoch (or after each optimizer step for a step loop); it is offered only when `torch` is imported as a module, the loop runs after the construction in the same function, and a name for the scheduler is free. Step decay (`MultiStepLR` at 30%/60%/90% of training) is the other common choice.",
       configExample: {

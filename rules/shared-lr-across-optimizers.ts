@@ -42,6 +42,8 @@ export const sharedLrAcrossOptimizers: Rule<Record<string, never>> = {
         "import argparse\nimport torch\n\nparser = argparse.ArgumentParser()\nparser.add_argument(\"--lr\", type=float, default=0.1)\nargs = parser.parse_args()\nencoder_opt = torch.optim.SGD(encoder.parameters(), lr=args.lr, momentum=0.9)\nhead_opt = torch.optim.Adam(head.parameters(), lr=args.lr)\n",
       goodExample:
         "import argparse\nimport torch\n\nparser = argparse.ArgumentParser()\nparser.add_argument(\"--lr\", type=float, default=0.1)\nparser.add_argument(\"--head-lr\", type=float, default=1e-3)\nargs = parser.parse_args()\nencoder_opt = torch.optim.SGD(encoder.parameters(), lr=args.lr, momentum=0.9)\nhead_opt = torch.optim.Adam(head.parameters(), lr=args.head_lr)\n",
+      severityRationale:
+        "warning: one value cannot suit two families whose working ranges sit ten times apart, so at least one optimizer trains at a rate it was not tuned for; the code may still be intended, so it is not an error.",
       fixSafety:
         "Never fixed automatically: which optimizer the shared value was tuned for is the user's knowledge. The suggestion gives the construction whose range the value misses a literal lr of its own, that family's usual starting value, written at the call only; the shared setting keeps driving the other optimizer. Give that literal a flag of its own afterwards if runs need to change it.",
     },
