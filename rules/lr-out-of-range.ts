@@ -91,6 +91,8 @@ export const lrOutOfRange: Rule<{ factor: number; ranges: RangeOverrides }> = {
       },
     },
   },
+  // Every finding is about an optimizer construction.
+  needs: ["optimizers"],
   defaultOptions: { factor: 10, ranges: {} },
   check(ctx) {
     const factor = ctx.options.factor;

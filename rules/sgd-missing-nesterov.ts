@@ -22,6 +22,8 @@ export const sgdMissingNesterov: Rule<Record<string, never>> = {
         "`--fix` adds `nesterov=True`. It is not offered when `dampening` is non-zero, because PyTorch rejects Nesterov momentum with dampening, and it is only a suggestion when `dampening` cannot be resolved, or when momentum or dampening can be changed at run time (an argparse default, a config or dataclass field, a parameter default): a run with `--momentum 0` and `nesterov=True` makes PyTorch raise a ValueError, so the user must decide. The update rule changes slightly, which is intended.",
     },
   },
+  // Every finding is about an optimizer construction.
+  needs: ["optimizers"],
   defaultOptions: {},
   check(ctx) {
     for (const site of ctx.facts.optimizers) {

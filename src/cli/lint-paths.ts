@@ -204,6 +204,7 @@ export class LintSession {
       dependencies,
       fix: this.options.fix,
       host: DISK,
+      prefilter: true,
       between,
       onInternalError: (filePath, error) => {
         // One file that crashes the linter is reported and the others are still linted; the run exits 2.

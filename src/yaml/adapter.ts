@@ -7,7 +7,7 @@ import { Composer, Parser, type Document } from "yaml";
 import type { ResolvedValue, Span } from "../core/facts.js";
 import type { AnalyzedFile, LanguageAdapter, SourceComment } from "../core/types.js";
 import { LineIndex } from "../core/lines.js";
-import { configEdits, configFacts, configMayMatter, CONFIG_WALK_SIZE_LIMIT } from "../configs/file-adapter.js";
+import { configEdits, configFacts, configMayMatter, CONFIG_FACT_WORDS, CONFIG_WALK_SIZE_LIMIT } from "../configs/file-adapter.js";
 import { documentTree } from "./tree.js";
 import { yamlSyntax } from "./render.js";
 
@@ -84,5 +84,6 @@ export const yamlAdapter: LanguageAdapter = {
   edits: (file, request) => configEdits(file, yamlSyntax, request),
   parses: yamlSyntax.parses,
   mayMatter: configMayMatter,
+  factWords: { optimizers: CONFIG_FACT_WORDS },
   walkSizeLimit: CONFIG_WALK_SIZE_LIMIT,
 };
