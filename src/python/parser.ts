@@ -70,11 +70,36 @@ export function maskGrammarGaps(text: string, errors: readonly SyntaxErrorFact[]
 /** Grammar facts per numeric node type and field id, read from the cursor once and reused (native reads are the cost). */
 const typeNames: string[] = [];
 const typeIsNamed: boolean[] = [];
+const typeIsLeaf: boolean[] = [];
 const fieldNames: (string | undefined)[] = [];
+
+/** The grammar's description of one node type (tree-sitter's node-types.json). */
+interface NodeTypeInfo {
+  type: string;
+  named: boolean;
+  fields?: Record<string, unknown>;
+  children?: unknown;
+  subtypes?: unknown;
+}
+
+/**
+ * Named node types with nothing to copy below them: tokens (`identifier`, `integer`) and nodes whose only children are
+ * keywords outside any field (`pass_statement`). The walk does not step into them.
+ */
+const LEAF_TYPES: ReadonlySet<string> = new Set(
+  ((Python as unknown as { nodeTypeInfo?: NodeTypeInfo[] }).nodeTypeInfo ?? [])
+    .filter((t) => t.named && Object.keys(t.fields ?? {}).length === 0 && t.children === undefined && t.subtypes === undefined)
+    .map((t) => t.type),
+);
+
+/** The children of every leaf: one shared array, frozen so that nothing can add to it. */
+const NO_CHILDREN: PyNode[] = Object.freeze([]) as unknown as PyNode[];
 
 /**
  * Copy the native tree into plain objects in one cursor walk. Comments are left out, and so are
  * punctuation and keywords unless they fill a field (the operator of `a + b`, the `in` of a comparison).
+ * Each native read is a call across the addon boundary, so the walk reads as little as it can: the type and
+ * field of every node, the range only of nodes it keeps, and it never steps into a leaf.
  */
 export function toPyTree(tree: Parser.Tree): PyNode {
   const cursor = tree.walk();
@@ -82,10 +107,21 @@ export function toPyTree(tree: Parser.Tree): PyNode {
   let parent = root;
   if (!cursor.gotoFirstChild()) return root;
   for (;;) {
-    const node = nodeAtCursor(cursor, parent);
-    if (node) {
+    const typeId = cursor.nodeTypeId;
+    let type = typeNames[typeId];
+    if (type === undefined) {
+      type = typeNames[typeId] = cursor.nodeType;
+      typeIsNamed[typeId] = cursor.nodeIsNamed;
+      typeIsLeaf[typeId] = LEAF_TYPES.has(type);
+    }
+    const named = typeIsNamed[typeId];
+    const fieldId = cursor.currentFieldId;
+    if ((named || fieldId) && type !== "comment") {
+      if (fieldId && fieldNames[fieldId] === undefined) fieldNames[fieldId] = cursor.currentFieldName;
+      const leaf = !named || typeIsLeaf[typeId];
+      const node: PyNode = { type, start: cursor.startIndex, end: cursor.endIndex, field: fieldId ? fieldNames[fieldId] : undefined, named, parent, children: leaf ? NO_CHILDREN : [] };
       parent.children.push(node);
-      if (node.named && cursor.gotoFirstChild()) {
+      if (!leaf && cursor.gotoFirstChild()) {
         parent = node;
         continue;
       }
@@ -95,21 +131,6 @@ export function toPyTree(tree: Parser.Tree): PyNode {
       parent = parent.parent;
     }
   }
-}
-
-/** The cursor's node as a plain object, or undefined for a comment or a token that fills no field. */
-function nodeAtCursor(cursor: Parser.TreeCursor, parent: PyNode): PyNode | undefined {
-  const typeId = cursor.nodeTypeId;
-  let type = typeNames[typeId];
-  if (type === undefined) {
-    type = typeNames[typeId] = cursor.nodeType;
-    typeIsNamed[typeId] = cursor.nodeIsNamed;
-  }
-  const fieldId = cursor.currentFieldId;
-  if (fieldId && fieldNames[fieldId] === undefined) fieldNames[fieldId] = cursor.currentFieldName;
-  const named = typeIsNamed[typeId];
-  if ((!named && !fieldId) || type === "comment") return undefined;
-  return { type, start: cursor.startIndex, end: cursor.endIndex, field: fieldId ? fieldNames[fieldId] : undefined, named, parent, children: [] };
 }
 
 const COMMENT_OR_STRING = /[#'"]/g;
