@@ -36,8 +36,11 @@ const requireNative = {
 
 await build({
   absWorkingDir: ROOT,
-  entryPoints: ["src/cli/main.ts"],
-  outfile: "dist/cli/optim-lint.mjs",
+  // The CLI, and the worker threads it lints large runs on (src/cli/parallel.ts): a bundle of its own, so a worker
+  // evaluates only the linter.
+  entryPoints: { "optim-lint": "src/cli/main.ts", "lint-worker": "src/cli/lint-worker.ts" },
+  outdir: "dist/cli",
+  outExtension: { ".js": ".mjs" },
   bundle: true,
   platform: "node",
   // ESM builds first: jsonc-parser's UMD main requires its modules dynamically, which a bundle cannot follow.

@@ -26,10 +26,13 @@ export class NativeMemoryGuard {
   private parsed = 0;
   private files = 0;
 
+  /** `charsPerCollection`: lower in worker threads, where several threads hold trees at once. */
+  constructor(private readonly charsPerCollection = CHARS_PER_COLLECTION) {}
+
   async afterFile(chars: number): Promise<void> {
     this.parsed += chars;
     this.files++;
-    if (this.parsed >= CHARS_PER_COLLECTION) {
+    if (this.parsed >= this.charsPerCollection) {
       this.parsed = 0;
       collect?.();
     } else if (this.files % FILES_PER_TURN !== 0) {

@@ -92,6 +92,18 @@ const LEAF_TYPES: ReadonlySet<string> = new Set(
     .map((t) => t.type),
 );
 
+/** Named node types that may give their children a field name; a child of any other type has none, unread. */
+const TYPES_WITH_FIELDS: ReadonlySet<string> = new Set(
+  ((Python as unknown as { nodeTypeInfo?: NodeTypeInfo[] }).nodeTypeInfo ?? []).filter((t) => Object.keys(t.fields ?? {}).length > 0).map((t) => t.type),
+);
+
+/** Whether a parent's children may have fields: the grammar says so, or does not know the type (`ERROR`). */
+function mayHaveFields(type: string): boolean {
+  return TYPES_WITH_FIELDS.size === 0 || TYPES_WITH_FIELDS.has(type) || !KNOWN_TYPES.has(type);
+}
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set(((Python as unknown as { nodeTypeInfo?: NodeTypeInfo[] }).nodeTypeInfo ?? []).map((t) => t.type));
+
 /** The children of every leaf: one shared array, frozen so that nothing can add to it. */
 const NO_CHILDREN: PyNode[] = Object.freeze([]) as unknown as PyNode[];
 
@@ -105,6 +117,7 @@ export function toPyTree(tree: Parser.Tree): PyNode {
   const cursor = tree.walk();
   const root: PyNode = { type: "module", start: cursor.startIndex, end: cursor.endIndex, field: undefined, named: true, parent: null, children: [] };
   let parent = root;
+  let fields = mayHaveFields(root.type);
   if (!cursor.gotoFirstChild()) return root;
   for (;;) {
     const typeId = cursor.nodeTypeId;
@@ -115,7 +128,7 @@ export function toPyTree(tree: Parser.Tree): PyNode {
       typeIsLeaf[typeId] = LEAF_TYPES.has(type);
     }
     const named = typeIsNamed[typeId];
-    const fieldId = cursor.currentFieldId;
+    const fieldId = fields ? cursor.currentFieldId : 0;
     if ((named || fieldId) && type !== "comment") {
       if (fieldId && fieldNames[fieldId] === undefined) fieldNames[fieldId] = cursor.currentFieldName;
       const leaf = !named || typeIsLeaf[typeId];
@@ -123,12 +136,14 @@ export function toPyTree(tree: Parser.Tree): PyNode {
       parent.children.push(node);
       if (!leaf && cursor.gotoFirstChild()) {
         parent = node;
+        fields = mayHaveFields(type);
         continue;
       }
     }
     while (!cursor.gotoNextSibling()) {
       if (!cursor.gotoParent() || !parent.parent) return root;
       parent = parent.parent;
+      fields = mayHaveFields(parent.type);
     }
   }
 }
