@@ -145,7 +145,7 @@ export class LintSession {
     }
     const run = emptyRun();
     const policy = threadPolicy();
-    const pool = policy.threads > 1 && (policy.forced || files.length >= POOL_MIN_FILES) ? LintPool.start(policy.threads) : undefined;
+    const pool = policy.threads > 1 && (policy.forced || files.length >= POOL_MIN_FILES) ? await LintPool.start(policy.threads) : undefined;
     for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
     const inputs: LintInput[] = [];
     const unread = new Set<LintInput>();

@@ -10,7 +10,7 @@ import { existsSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { RULES } from "../../rules/index.js";
 import type { LintInput } from "../core/linter.js";
 import { prefilterFor } from "../core/prefilter.js";
@@ -144,7 +144,8 @@ export class LintPool {
   private readonly pending = new Map<Worker, { resolve(reply: WorkerReply): void; reject(error: unknown): void }>();
   private nextId = 0;
 
-  private constructor(script: URL, size: number) {
+  private constructor(script: URL, size: number, threads: typeof import("node:worker_threads")) {
+    const { Worker } = threads;
     for (let i = 0; i < size; i++) {
       // A small young generation: V8 would otherwise grow it per thread to tens of MB that the peak pays for.
       const worker = new Worker(script, { workerData: { optimLintWorker: true }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
@@ -157,10 +158,10 @@ export class LintPool {
     }
   }
 
-  /** A pool of `size` workers, or undefined when no worker script is available. */
-  static start(size: number): LintPool | undefined {
+  /** A pool of `size` workers, or undefined when no worker script is available (the module is loaded only for large runs). */
+  static async start(size: number): Promise<LintPool | undefined> {
     const script = workerScript();
-    return script && size > 1 ? new LintPool(script, size) : undefined;
+    return script && size > 1 ? new LintPool(script, size, await import("node:worker_threads")) : undefined;
   }
 
   get size(): number {
