@@ -146,29 +146,30 @@ export class LintSession {
     const run = emptyRun();
     const policy = threadPolicy();
     const pool = policy.threads > 1 && (policy.forced || files.length >= POOL_MIN_FILES) ? await LintPool.start(policy.threads) : undefined;
-    for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
-    const inputs: LintInput[] = [];
-    const unread = new Set<LintInput>();
-    // Files named on the command line are always read; files found by walking may be skipped by their language.
-    const named = new Set(paths.map((p) => path.resolve(cwd, p)));
-    for (const file of files) {
-      const source = named.has(file) ? readSource(file) : readWalked(file, adapterFor(file));
-      if (!source) continue;
-      if ("error" in source) {
-        run.results.push(fileErrorResult(file, source.error));
-        continue;
-      }
-      if (source.encoding !== undefined) run.encodings.set(file, source.encoding);
-      const input = this.input(file, source.text, run, roleBase(file, cwd, roots));
-      // With workers and no cache, the text of a file that cannot hold a finding is not kept (read again if a run needs it).
-      if (pool && !this.cache && !passesPrefilter(input)) {
-        input.text = "";
-        unread.add(input);
-      }
-      inputs.push(input);
-    }
-    const memory = new NativeMemoryGuard();
+    // The pool is closed however the run ends (a configuration error while reading files included).
     try {
+      for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
+      const inputs: LintInput[] = [];
+      const unread = new Set<LintInput>();
+      // Files named on the command line are always read; files found by walking may be skipped by their language.
+      const named = new Set(paths.map((p) => path.resolve(cwd, p)));
+      for (const file of files) {
+        const source = named.has(file) ? readSource(file) : readWalked(file, adapterFor(file));
+        if (!source) continue;
+        if ("error" in source) {
+          run.results.push(fileErrorResult(file, source.error));
+          continue;
+        }
+        if (source.encoding !== undefined) run.encodings.set(file, source.encoding);
+        const input = this.input(file, source.text, run, roleBase(file, cwd, roots));
+        // With workers and no cache, the text of a file that cannot hold a finding is not kept (read again if a run needs it).
+        if (pool && !this.cache && !passesPrefilter(input)) {
+          input.text = "";
+          unread.add(input);
+        }
+        inputs.push(input);
+      }
+      const memory = new NativeMemoryGuard();
       await this.lintInputs(inputs, run, (chars) => memory.afterFile(chars), pool && { pool, forced: policy.forced, unread });
     } finally {
       await pool?.close();

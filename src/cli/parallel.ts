@@ -108,7 +108,8 @@ export async function lintJob(job: Omit<WorkerJob, "id">, between: (chars: numbe
 
 /** The worker script beside this module (the CLI bundle's, or the compiled library's); undefined when there is none (sources run by a test runner). */
 function workerScript(): URL | undefined {
-  for (const name of ["./lint-worker.mjs", "./lint-worker.js"]) {
+  // Beside the CLI bundle's entry (this code may sit in a chunk one folder down), or beside the compiled module.
+  for (const name of ["../lint-worker.mjs", "./lint-worker.mjs", "./lint-worker.js"]) {
     const url = new URL(name, import.meta.url);
     if (url.protocol === "file:" && existsSync(fileURLToPath(url))) return url;
   }
@@ -149,7 +150,6 @@ export class LintPool {
     for (let i = 0; i < size; i++) {
       // A small young generation: V8 would otherwise grow it per thread to tens of MB that the peak pays for.
       const worker = new Worker(script, { workerData: { optimLintWorker: true }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
-      worker.unref();
       worker.on("message", (reply: WorkerReply) => this.settle(worker, (p) => p.resolve(reply)));
       worker.on("error", (error) => this.settle(worker, (p) => p.reject(error), true));
       worker.on("exit", (code) => this.settle(worker, (p) => p.reject(new Error(`lint worker exited with code ${code}`)), true));
