@@ -134,7 +134,7 @@ export class Linter {
   }
 
   private *analyze(inputs: readonly LintInput[], bodies: readonly string[], options: LintProjectOptions): Generator<number, Project> {
-    const project = new Project((p) => this.adapterFor(p), options.host);
+    const project = new Project((p) => this.adapterFor(p), options.host, options.lookups);
     for (let i = 0; i < inputs.length; i++) {
       const adapter = this.adapterOrDefault(inputs[i].filePath);
       const test = options.prefilter ? prefilterFor(adapter, inputs[i].rules) : undefined;
@@ -147,7 +147,6 @@ export class Linter {
       yield bodies[i].length;
     }
     project.join(this.joiners);
-    for (const p of project.outside) options.lookups?.add(p);
     return project;
   }
 

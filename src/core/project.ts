@@ -20,12 +20,12 @@ export class Project implements ProjectContext {
   /** Given files the prefilter left unanalyzed, with the crash hook to use when one is analyzed on demand. */
   private readonly deferred = new Map<ProjectFile, ((filePath: string, error: unknown) => void) | undefined>();
   readonly files: ProjectFile[] = [];
-  /** Paths asked for (read or tested for existence) that are not files of the run: what the run depends on beyond them. */
-  readonly outside = new Set<string>();
 
   constructor(
     private readonly adapterFor: (filePath: string) => LanguageAdapter | undefined,
     private readonly host: ProjectHost | undefined,
+    /** Paths asked for (read or tested for existence) that are not files of the run: what the run depends on beyond them. */
+    readonly outside = new Set<string>(),
   ) {}
 
   /**
