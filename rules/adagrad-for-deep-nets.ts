@@ -30,6 +30,8 @@ export const adagradForDeepNets: Rule<Record<string, never>> = {
       configExample: { language: "json", code: "{\n  \"output_dir\": \"out\",\n  \"learning_rate\": 0.01,\n  \"optim\": \"adagrad\"\n}\n" },
     },
   },
+  // Every finding is about an optimizer construction.
+  needs: ["optimizers"],
   defaultOptions: {},
   check(ctx) {
     // Sparse embeddings are where Adagrad shines; a file that builds one is left alone.

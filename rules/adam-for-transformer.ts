@@ -36,6 +36,8 @@ export const adamForTransformer: Rule<Record<string, never>> = {
       },
     },
   },
+  // Every finding is about an optimizer construction.
+  needs: ["optimizers"],
   defaultOptions: {},
   check(ctx) {
     for (const site of ctx.facts.optimizers) {

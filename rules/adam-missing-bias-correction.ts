@@ -37,6 +37,8 @@ export const adamMissingBiasCorrection: Rule<Record<string, never>> = {
       },
     },
   },
+  // Findings are about a hand-written update or an optimizer construction.
+  needs: ["manualAdam", "optimizers"],
   defaultOptions: {},
   check(ctx) {
     for (const update of ctx.facts.manualAdam ?? []) {

@@ -77,6 +77,8 @@ export const adamWeightDecay: Rule<Record<string, never>> = {
         "The fix is **unsafe**: `--fix` alone leaves it, `--fix --unsafe-fixes` applies it. It replaces `Adam` with `AdamW` (keeping the import style; the arguments are the same) and sets `decoupled_weight_decay=True` on `NAdam` and `RAdam`, or on an `Adam` that passes `decoupled_weight_decay=False` explicitly; in configs it rewrites the optimizer's name in place (`type='Adam'` becomes `type='AdamW'`, timm's `'adam'` becomes `'adamw'`) and sets DeepSpeed's `adam_w_mode` to true. When that flag is read from elsewhere (an argparse option, a config entry), the change is only a suggestion, so a switch the user controls is not overridden. This changes training on purpose: the same weight_decay value now decays every weight at the same rate, and because decoupled decay is multiplied by the learning rate (each step shrinks the weights by lr times weight_decay), a value tuned as an L2 term decays far less after the switch. AdamW runs typically use 0.01 to 0.1, so re-tune the value; the fix keeps the number as written and the message says so. `Adamax` has no decoupled variant in PyTorch and FusedAdam's `adam_w_mode=False` may be deliberate, so both are reported without a fix.",
     },
   },
+  // Every finding is about an optimizer construction.
+  needs: ["optimizers"],
   defaultOptions: {},
   check(ctx) {
     for (const site of ctx.facts.optimizers) {

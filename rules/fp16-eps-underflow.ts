@@ -37,6 +37,8 @@ export const fp16EpsUnderflow: Rule<Record<string, never>> = {
         "`--fix` sets `eps=1e-6` (adding it when the default was used). The fix is safe: on float16 parameters the written eps rounds to zero, so no run ever trained with it, and 1e-6 only restores the small positive stabilizer eps is meant to be. When eps is read from an option a run can change (an argparse default, a config field), the change is offered as a suggestion instead, so the option stays the user's. The simulation runs in float64 and cannot show float16 underflow, so the finding carries no settings change for `optim-lint simulate`.",
     },
   },
+  // Every finding is about an optimizer construction.
+  needs: ["optimizers"],
   defaultOptions: {},
   check(ctx) {
     const precision = ctx.facts.precision ?? [];

@@ -54,6 +54,8 @@ export const invalidHyperparameter: Rule<Record<string, never>> = {
         "The fix is **safe**: `--fix` applies it. Betas written in the wrong order are a slip, not a tuned choice, and swapping them restores the values the pair was meant to hold. `--fix` swaps swapped betas where the pair is written (at the call, or at the argparse default or constant it comes from). Other invalid values need a decision about the intended value and are only reported.",
     },
   },
+  // Every finding is about an optimizer construction.
+  needs: ["optimizers"],
   defaultOptions: {},
   check(ctx) {
     for (const site of ctx.facts.optimizers) {

@@ -42,6 +42,8 @@ export const largeBatchOptimizer: Rule<Record<string, never>> = {
       },
     },
   },
+  // Every finding is about an optimizer construction.
+  needs: ["optimizers"],
   defaultOptions: {},
   check(ctx) {
     const batch = globalBatch(ctx.facts.batch);

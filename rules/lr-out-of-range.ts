@@ -105,6 +105,8 @@ export const lrOutOfRange: Rule<LrOutOfRangeOptions> = {
       },
     },
   },
+  // Every finding is about an optimizer construction.
+  needs: ["optimizers"],
   defaultOptions: { factor: 10, ranges: {} },
   check(ctx) {
     const factor = ctx.options.factor;

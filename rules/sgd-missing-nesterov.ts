@@ -29,6 +29,8 @@ export const sgdMissingNesterov: Rule<Record<string, never>> = {
         "The fix is **safe**: `--fix` applies it. Nesterov momentum keeps the learning rate, momentum and weight decay meaningful as tuned (the same hyperparameters are sound for both forms), so nothing needs re-tuning; the update rule changes slightly, which is the point. `--fix` adds `nesterov=True`. It is not offered when `dampening` is non-zero, because PyTorch rejects Nesterov momentum with dampening, and it is only a suggestion when `dampening` cannot be resolved, or when momentum or dampening can be changed at run time (an argparse default, a config or dataclass field, a parameter default): a run with `--momentum 0` and `nesterov=True` makes PyTorch raise a ValueError, so the user must decide. The update rule changes slightly, which is intended.",
     },
   },
+  // Every finding is about an optimizer construction.
+  needs: ["optimizers"],
   defaultOptions: {},
   check(ctx) {
     for (const site of ctx.facts.optimizers) {

@@ -31,6 +31,8 @@ export const sgdWithoutMomentum: Rule<Record<string, never>> = {
       configExample: { language: "yaml", code: "optimizer:\n  _target_: torch.optim.SGD\n  lr: 0.1\nmodel:\n  _target_: torchvision.models.resnet50\n" },
     },
   },
+  // Every finding is about an optimizer construction.
+  needs: ["optimizers"],
   defaultOptions: {},
   check(ctx) {
     for (const site of ctx.facts.optimizers) {

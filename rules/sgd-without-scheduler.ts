@@ -30,6 +30,8 @@ export const sgdWithoutScheduler: Rule<Record<string, never>> = {
       },
     },
   },
+  // Every finding is about an optimizer construction.
+  needs: ["optimizers"],
   defaultOptions: {},
   check(ctx) {
     const { facts } = ctx;

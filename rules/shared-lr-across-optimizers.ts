@@ -48,6 +48,8 @@ export const sharedLrAcrossOptimizers: Rule<Record<string, never>> = {
         "Never fixed automatically: which optimizer the shared value was tuned for is the user's knowledge. The suggestion gives the construction whose range the value misses a literal lr of its own, that family's usual starting value, written at the call only; the shared setting keeps driving the other optimizer. Give that literal a flag of its own afterwards if runs need to change it.",
     },
   },
+  // Every finding is about an optimizer construction.
+  needs: ["optimizers"],
   defaultOptions: {},
   check(ctx) {
     const groups = new Map<string, Candidate[]>();

@@ -38,6 +38,8 @@ export const unscaledDistributedLr: Rule<Record<string, never>> = {
         "Never fixed automatically: whether to scale the learning rate, shrink the per-worker batch, or keep the setting (for example when the lr was tuned at the full cluster size) is a judgement call. A suggestion multiplies the learning rate by the world size; pair it with a warmup.",
     },
   },
+  // Every finding is about an optimizer construction.
+  needs: ["optimizers"],
   defaultOptions: {},
   check(ctx) {
     const { distributed } = ctx.facts;

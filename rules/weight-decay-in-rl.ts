@@ -27,6 +27,8 @@ export const weightDecayInRl: Rule<Record<string, never>> = {
         "Never applied by `--fix`: the suggestion sets `weight_decay=0` at the construction (for decay written in parameter groups it only says where to change it). It would be unsafe as a fix, since removing regularization changes what a tuned run learns.",
     },
   },
+  // Every finding is about an optimizer construction.
+  needs: ["optimizers"],
   defaultOptions: {},
   check(ctx) {
     for (const site of ctx.facts.optimizers) {

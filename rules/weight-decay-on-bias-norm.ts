@@ -30,6 +30,8 @@ export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
         "Never fixed automatically: which parameters count as norm weights depends on the model. A suggestion replaces the parameters with two groups, decaying matrices and leaving one-dimensional parameters (biases, norm weights) undecayed.",
     },
   },
+  // Every finding is about an optimizer construction.
+  needs: ["optimizers"],
   defaultOptions: {},
   check(ctx) {
     // Frozen parameters get no gradient and the optimizer skips them: the trainable ones may be matrices only (LoRA).

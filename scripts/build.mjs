@@ -5,6 +5,7 @@
 // CLI loads with `import()` only for some runs (`simulate` and the optimizer core, `diff`) is in the
 // file but evaluated only when imported; V8 compiles functions on first call, so it costs a pre-parse.
 import { execFileSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,10 +35,18 @@ const requireNative = {
   },
 };
 
+// Chunk names carry a content hash: the old ones go, so the folder holds exactly what the bundle imports.
+rmSync(join(ROOT, "dist/cli"), { recursive: true, force: true });
+
 await build({
   absWorkingDir: ROOT,
-  entryPoints: ["src/cli/main.ts"],
-  outfile: "dist/cli/optim-lint.mjs",
+  // The CLI, and the worker threads it lints large runs on (src/cli/parallel.ts): a bundle of its own, so a worker
+  // evaluates only the linter.
+  entryPoints: { "optim-lint": "src/cli/main.ts", "lint-worker": "src/cli/lint-worker.ts" },
+  outdir: "dist/cli",
+  outExtension: { ".js": ".mjs" },
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
   bundle: true,
   platform: "node",
   // ESM builds first: jsonc-parser's UMD main requires its modules dynamically, which a bundle cannot follow.

@@ -9,13 +9,17 @@ import { ConfigFinder, displayPath, loadConfigFile, type ProjectConfig } from ".
 import { SettingsResolver, type CliRuleOverrides } from "../config/resolve.js";
 import { fileErrorResult, type FileResult } from "../core/results.js";
 import type { LintInput } from "../core/linter.js";
-import type { LanguageAdapter, ProjectHost, Rule } from "../core/types.js";
+import type { LanguageAdapter, Rule } from "../core/types.js";
 import { adapterFor, linter } from "../default-linter.js";
 import { decodeSource, readSource, type SourceText } from "./read.js";
 import { isTestPath } from "../core/roles.js";
 import { Excludes, FileWalker } from "./walk.js";
 import { ResultCache } from "./cache.js";
 import { NativeMemoryGuard } from "./native-memory.js";
+import { DISK, LintPool, lintInParallel, passesPrefilter, threadPolicy } from "./parallel.js";
+
+/** Walked runs with at least this many files start worker threads while the files are read (parallel.ts decides whether to use them). */
+const POOL_MIN_FILES = 200;
 
 /** The filePath results carry for stdin text given without `--stdin-filename`. */
 export const STDIN_PATH = "<text>";
@@ -82,21 +86,6 @@ function configSource(options: LintRunOptions): ConfigSource {
   return { forDirectory: () => config };
 }
 
-/** Reads files the project pass needs beyond those given (an imported module, a `_base_` config). */
-const DISK: ProjectHost = {
-  read(filePath) {
-    const source = readSource(filePath);
-    return "text" in source ? source.text : undefined;
-  },
-  exists(filePath) {
-    try {
-      return statSync(filePath).isFile();
-    } catch {
-      return false;
-    }
-  },
-};
-
 /** Throws a usage error for the first path that does not exist. */
 function checkPathsExist(paths: readonly string[], cwd: string): void {
   for (const given of paths) {
@@ -157,22 +146,36 @@ export class LintSession {
       throw new UsageError(`No files to lint in ${given.join(", ")} (optim-lint reads Python files, notebooks, and YAML and JSON configs)`);
     }
     const run = emptyRun();
-    for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
-    const inputs: LintInput[] = [];
-    // Files named on the command line are always read; files found by walking may be skipped by their language.
-    const named = new Set(paths.map((p) => path.resolve(cwd, p)));
-    for (const file of files) {
-      const source = named.has(file) ? readSource(file) : readWalked(file, adapterFor(file));
-      if (!source) continue;
-      if ("error" in source) {
-        run.results.push(fileErrorResult(file, source.error));
-        continue;
+    const policy = threadPolicy();
+    const pool = policy.threads > 1 && (policy.forced || files.length >= POOL_MIN_FILES) ? await LintPool.start(policy.threads) : undefined;
+    // The pool is closed however the run ends (a configuration error while reading files included).
+    try {
+      for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
+      const inputs: LintInput[] = [];
+      const unread = new Set<LintInput>();
+      // Files named on the command line are always read; files found by walking may be skipped by their language.
+      const named = new Set(paths.map((p) => path.resolve(cwd, p)));
+      for (const file of files) {
+        const source = named.has(file) ? readSource(file) : readWalked(file, adapterFor(file));
+        if (!source) continue;
+        if ("error" in source) {
+          run.results.push(fileErrorResult(file, source.error));
+          continue;
+        }
+        if (source.encoding !== undefined) run.encodings.set(file, source.encoding);
+        const input = this.input(file, source.text, run, roleBase(file, cwd, roots));
+        // With workers and no cache, the text of a file that cannot hold a finding is not kept (read again if a run needs it).
+        if (pool && !this.cache && !passesPrefilter(input)) {
+          input.text = "";
+          unread.add(input);
+        }
+        inputs.push(input);
       }
-      if (source.encoding !== undefined) run.encodings.set(file, source.encoding);
-      inputs.push(this.input(file, source.text, run, roleBase(file, cwd, roots)));
+      const memory = new NativeMemoryGuard();
+      await this.lintInputs(inputs, run, (chars) => memory.afterFile(chars), pool && { pool, forced: policy.forced, unread });
+    } finally {
+      await pool?.close();
     }
-    const memory = new NativeMemoryGuard();
-    await this.lintInputs(inputs, run, (chars) => memory.afterFile(chars));
     const cacheProblem = this.cache?.save();
     if (cacheProblem) process.stderr.write(`optim-lint: warning: ${cacheProblem}\n`);
     return run;
@@ -197,27 +200,43 @@ export class LintSession {
    * Lints the inputs as one project (values cross files); results are added in input order. With a cache,
    * a file whose text and settings are unchanged takes its stored result and is not analyzed again.
    */
-  private async lintInputs(inputs: LintInput[], run: LintRun, between: (chars: number) => Promise<void>): Promise<void> {
+  private async lintInputs(
+    inputs: LintInput[],
+    run: LintRun,
+    between: (chars: number) => Promise<void>,
+    parallel?: { pool: LintPool; forced: boolean; unread: ReadonlySet<LintInput> },
+  ): Promise<void> {
     const cache = this.options.fix ? undefined : this.cache;
     const keys = inputs.map((input) => (cache && input.filePath !== STDIN_PATH ? cache.key(input.text, input.rules, input.unsafeFixes) : undefined));
     const cached = inputs.map((input, i) => (keys[i] === undefined ? undefined : cache!.get(input.filePath, keys[i]!, input.text)));
     const fresh = inputs.filter((_, i) => !cached[i]);
-    const dependencies = new Map<string, string[]>();
     // A changed file is linted again with the unchanged files its result last depended on in view (the callers of its functions).
     const reused = new Set(inputs.filter((_, i) => cached[i]).map((input) => input.filePath));
     const related = cache ? [...new Set(fresh.flatMap((input) => cache.storedDependencies(input.filePath)))].filter((dep) => reused.has(dep)) : [];
-    const results = await linter.lintProjectAsync(fresh, {
-      dependencies,
-      related,
-      fix: this.options.fix,
-      host: DISK,
-      between,
-      onInternalError: (filePath, error) => {
-        // One file that crashes the linter is reported and the others are still linted; the run exits 2.
-        run.internalErrors++;
-        process.stderr.write(`Internal error while linting ${filePath}:\n${(error as Error)?.stack ?? error}\n`);
-      },
-    });
+    // One file that crashes the linter is reported and the others are still linted; the run exits 2.
+    const onCrash = (filePath: string, stack: string) => {
+      run.internalErrors++;
+      process.stderr.write(`Internal error while linting ${filePath}:\n${stack}\n`);
+    };
+    const reread = (filePath: string) => {
+      const source = readSource(filePath);
+      return "text" in source ? source.text : "";
+    };
+    // Files kept in view from the cache are joined with the fresh ones in one project, so such a run stays on one thread.
+    const spread =
+      parallel && fresh.length > 0 && related.length === 0 ? await lintInParallel(fresh, { fix: this.options.fix ?? false, ...parallel, reread, onCrash, between }) : undefined;
+    const dependencies = spread?.dependencies ?? new Map<string, string[]>();
+    const results =
+      spread?.results ??
+      (await linter.lintProjectAsync(fresh, {
+        dependencies,
+        related,
+        fix: this.options.fix,
+        host: DISK,
+        prefilter: true,
+        between,
+        onInternalError: (filePath, error) => onCrash(filePath, String((error as Error)?.stack ?? error)),
+      }));
     let next = 0;
     inputs.forEach((input, i) => {
       const result = cached[i] ?? results[next++];

@@ -11,27 +11,34 @@ const CHARS_PER_COLLECTION = 4_000_000;
 /** Files between two turns of the event loop, where trees that V8 collected on its own are freed. */
 const FILES_PER_TURN = 25;
 
-/** V8's full collection, made callable once for this process; undefined if the runtime refuses. */
-const collect: (() => void) | undefined = (() => {
-  try {
-    setFlagsFromString("--expose-gc");
-    return runInNewContext("gc") as () => void;
-  } catch {
-    return undefined;
+/** V8's full collection, made callable on first use (a new context costs start-up time); undefined if the runtime refuses. */
+let gc: (() => void) | null | undefined;
+function collect(): void {
+  if (gc === undefined) {
+    try {
+      setFlagsFromString("--expose-gc");
+      gc = runInNewContext("gc") as () => void;
+    } catch {
+      gc = null;
+    }
   }
-})();
+  gc?.();
+}
 
 /** Counts parsed source and, past the threshold, collects garbage and yields so finalizers free the trees. */
 export class NativeMemoryGuard {
   private parsed = 0;
   private files = 0;
 
+  /** `charsPerCollection`: lower in worker threads, where several threads hold trees at once. */
+  constructor(private readonly charsPerCollection = CHARS_PER_COLLECTION) {}
+
   async afterFile(chars: number): Promise<void> {
     this.parsed += chars;
     this.files++;
-    if (this.parsed >= CHARS_PER_COLLECTION) {
+    if (this.parsed >= this.charsPerCollection) {
       this.parsed = 0;
-      collect?.();
+      collect();
     } else if (this.files % FILES_PER_TURN !== 0) {
       return;
     }

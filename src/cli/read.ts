@@ -62,13 +62,16 @@ export function encodeSource(text: string, encoding: string | undefined): Buffer
   return out;
 }
 
+/** One strict decoder for every file: creating one costs more than decoding a small file. */
+const UTF8_STRICT = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
 /** Decodes bytes as strict UTF-8 (or a declared PEP 263 encoding), keeping a leading BOM (the engine strips and restores it). */
 export function decodeSource(bytes: Uint8Array): SourceText {
   if (bytes.includes(0)) return { error: "Cannot lint a binary file (it contains NUL bytes)" };
   const declared = declaredEncoding(bytes);
   if (declared !== undefined && !UTF_8.has(declared)) return decodeDeclared(bytes, declared);
   try {
-    return { text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes) };
+    return { text: UTF8_STRICT.decode(bytes) };
   } catch {
     return { error: `Cannot decode the file as UTF-8 (invalid byte sequence at byte ${firstInvalidByte(bytes)})` };
   }

@@ -4,7 +4,7 @@
  * text edits through each syntax's own rendering and insertion.
  */
 import type { MappingEntry, ResolvedValue, Span, TrainingFacts } from "../core/facts.js";
-import type { AnalyzedFile, FixRequest, LiteralValue, TextEdit } from "../core/types.js";
+import type { AnalyzedFile, FactWords, FixRequest, LiteralValue, TextEdit } from "../core/types.js";
 import { applyTextEdits } from "../core/text-edits.js";
 import { emptyFacts } from "../python/analyze.js";
 import { OPTIMIZER_CLASS_NAMES } from "../python/names.js";
@@ -16,9 +16,16 @@ export const CONFIG_WALK_SIZE_LIMIT = 1024 * 1024;
 
 /**
  * Words without which a config file sets no optimizer or learning rate: optimizer-ish keys of every dialect
- * (`_target_`, `class_path`, `optimizer`, `optim`, `lr`, `learning_rate`) and every optimizer class name.
+ * (`_target_`, `class_path`, `optimizer`, `optim`, `lr`, `learning_rate`) and every optimizer class name. They are
+ * the YAML and JSON adapters' `factWords` for optimizer sites (the prefilter) and their `mayMatter` for walked files.
  */
-const CONFIG_WORDS = new RegExp(`optim|_target_|class_path|learning_rate|\\blr\\b|\\b(?:${[...OPTIMIZER_CLASS_NAMES].join("|")})\\b`, "i");
+export const CONFIG_FACT_WORDS: FactWords = {
+  words: ["lr", ...OPTIMIZER_CLASS_NAMES],
+  fragments: ["optim", "_target_", "class_path", "learning_rate"],
+  ignoreCase: true,
+};
+
+const CONFIG_WORDS = new RegExp(`${CONFIG_FACT_WORDS.fragments!.join("|")}|\\b(?:${CONFIG_FACT_WORDS.words!.join("|")})\\b`, "i");
 
 /** Whether a config text found by walking may hold training settings (a prefilter; a false "yes" only costs a parse). */
 export function configMayMatter(text: string): boolean {

@@ -4,6 +4,7 @@
  */
 import type { Knowledge } from "../knowledge/index.js";
 import { Positions, placeReport } from "./messages.js";
+import { prefilterFor } from "./prefilter.js";
 import { Project } from "./project.js";
 import { inTestCode } from "./roles.js";
 import { appliesFix, byPosition, summarize, type FixJson, type FileResult, type LintMessage, type RuleSetting, type SuppressedMessage } from "./results.js";
@@ -59,6 +60,13 @@ export interface LintProjectOptions {
   related?: readonly string[];
   /** Hears of a file the linter failed on (it is reported with one fatal message; the other files go on). */
   onInternalError?(filePath: string, error: unknown): void;
+  /**
+   * Leave unanalyzed the given files whose text cannot hold a finding of their rules (`prefilterFor`); the project
+   * pass still analyzes one when another file needs it. Their syntax errors are not reported.
+   */
+  prefilter?: boolean;
+  /** Filled by the run, when given: the paths it asked for beyond the given files (read on demand, or tested for existence). */
+  lookups?: Set<string>;
 }
 
 const MAX_FIX_PASSES = 10;
@@ -139,9 +147,16 @@ export class Linter {
   }
 
   private *analyze(inputs: readonly LintInput[], bodies: readonly string[], options: LintProjectOptions): Generator<number, Project> {
-    const project = new Project((p) => this.adapterFor(p), options.host, options.related);
+    const project = new Project((p) => this.adapterFor(p), options.host, options.related, options.lookups);
     for (let i = 0; i < inputs.length; i++) {
-      project.add(inputs[i].filePath, bodies[i], this.adapterOrDefault(inputs[i].filePath), options.onInternalError);
+      const adapter = this.adapterOrDefault(inputs[i].filePath);
+      const test = options.prefilter ? prefilterFor(adapter, inputs[i].rules) : undefined;
+      if (test && !test(bodies[i])) {
+        project.addUnanalyzed(inputs[i].filePath, bodies[i], adapter, options.onInternalError);
+        yield 0;
+        continue;
+      }
+      project.add(inputs[i].filePath, bodies[i], adapter, options.onInternalError);
       yield bodies[i].length;
     }
     project.join(this.joiners);
@@ -214,14 +229,15 @@ export class Linter {
    */
   private *fixLoop(inputs: readonly LintInput[], bodies: string[], options: LintProjectOptions, notes: Map<string, LintMessage>): Generator<number, Evaluation | undefined> {
     const adapters = inputs.map((input) => this.adapterOrDefault(input.filePath));
-    const parsedAtStart = bodies.map((body, i) => adapters[i].parses(body));
+    // Whether each file parsed before any fix, asked only of files that get fixes (before their first one).
+    const parsedAtStart: (boolean | undefined)[] = [];
     for (let pass = 0; pass < MAX_FIX_PASSES; pass++) {
       const project = yield* this.analyze(inputs, bodies, options);
       const evaluation = this.evaluate(project, inputs, options);
       let changed = false;
       inputs.forEach((input, i) => {
         const fixes = evaluation.fixes.get(input.filePath);
-        if (!fixes?.length || !parsedAtStart[i]) return;
+        if (!fixes?.length || !(parsedAtStart[i] ??= adapters[i].parses(bodies[i]))) return;
         const next = this.fixOne(adapters[i], project.files[i], fixes, notes);
         if (next !== undefined && next !== bodies[i]) {
           bodies[i] = next;

@@ -17,12 +17,16 @@ export function contentHash(text: string): string {
 export class Project implements ProjectContext {
   private readonly byPath = new Map<string, ProjectFile>();
   private readonly unreadable = new Set<string>();
+  /** Given files the prefilter left unanalyzed, with the crash hook to use when one is analyzed on demand. */
+  private readonly deferred = new Map<ProjectFile, ((filePath: string, error: unknown) => void) | undefined>();
   readonly files: ProjectFile[] = [];
 
   constructor(
     private readonly adapterFor: (filePath: string) => LanguageAdapter | undefined,
     private readonly host: ProjectHost | undefined,
     readonly related: readonly string[] = [],
+    /** Paths asked for (read or tested for existence) that are not files of the run: what the run depends on beyond them. */
+    readonly outside = new Set<string>(),
   ) {}
 
   /**
@@ -30,21 +34,35 @@ export class Project implements ProjectContext {
    * stop the run: the file gets one fatal message, and `onCrash` hears of it.
    */
   add(filePath: string, text: string, adapter: LanguageAdapter, onCrash?: (filePath: string, error: unknown) => void): ProjectFile {
-    let analyzed: AnalyzedFile;
-    try {
-      analyzed = adapter.analyze(text, filePath);
-    } catch (error) {
-      onCrash?.(filePath, error);
-      const message = `Internal error while linting this file: ${(error as Error)?.message ?? String(error)}`;
-      analyzed = { text, facts: emptyFacts(), syntaxErrors: [{ span: { start: 0, end: 0 }, message, internal: true }], comments: [] };
-    }
-    const file = this.record(filePath, text, adapter, analyzed, true);
+    const file = this.record(filePath, text, adapter, analyzeGiven(filePath, text, adapter, onCrash), true);
+    this.files.push(file);
+    return file;
+  }
+
+  /**
+   * Adds a given file the prefilter says cannot hold a finding, without analyzing it: it counts as a file with no
+   * facts and no messages, unless another file's analysis asks for it (`file`), which analyzes it then.
+   */
+  addUnanalyzed(filePath: string, text: string, adapter: LanguageAdapter, onCrash?: (filePath: string, error: unknown) => void): ProjectFile {
+    const file = this.record(filePath, text, adapter, { text, facts: emptyFacts(), syntaxErrors: [], comments: [] }, true);
+    this.deferred.set(file, onCrash);
     this.files.push(file);
     return file;
   }
 
   private record(filePath: string, text: string, adapter: LanguageAdapter, analyzed: AnalyzedFile, given: boolean): ProjectFile {
-    const file: ProjectFile = { path: filePath, text, hash: contentHash(text), adapter, analyzed, given };
+    let hash: string | undefined;
+    const file: ProjectFile = {
+      path: filePath,
+      text,
+      // Computed when asked for: most runs never need the hash of most files.
+      get hash() {
+        return (hash ??= contentHash(text));
+      },
+      adapter,
+      analyzed,
+      given,
+    };
     this.byPath.set(filePath, file);
     return file;
   }
@@ -52,7 +70,13 @@ export class Project implements ProjectContext {
   file(filePath: string): ProjectFile | undefined {
     const key = path.normalize(filePath);
     const known = this.byPath.get(key) ?? this.byPath.get(filePath);
+    if (known && this.deferred.has(known)) {
+      const onCrash = this.deferred.get(known);
+      this.deferred.delete(known);
+      known.analyzed = analyzeGiven(known.path, known.text, known.adapter, onCrash);
+    }
     if (known) return known;
+    this.outside.add(key);
     if (!this.host || this.unreadable.has(key)) return undefined;
     const adapter = this.adapterFor(key);
     const raw = adapter ? this.host.read(key) : undefined;
@@ -76,11 +100,28 @@ export class Project implements ProjectContext {
   }
 
   exists(filePath: string): boolean {
-    return this.byPath.has(path.normalize(filePath)) || (this.host?.exists(filePath) ?? false);
+    const key = path.normalize(filePath);
+    if (this.byPath.has(key)) return true;
+    this.outside.add(key);
+    return this.host?.exists(filePath) ?? false;
   }
 
   /** Runs every joiner over the files, in order. */
   join(joiners: readonly ProjectJoiner[]): void {
     for (const joiner of joiners) joiner.join(this);
+  }
+}
+
+/**
+ * A given file's analysis by its adapter. An adapter that throws on one file does not stop the run: the file gets one
+ * fatal message, and `onCrash` hears of it.
+ */
+function analyzeGiven(filePath: string, text: string, adapter: LanguageAdapter, onCrash?: (filePath: string, error: unknown) => void): AnalyzedFile {
+  try {
+    return adapter.analyze(text, filePath);
+  } catch (error) {
+    onCrash?.(filePath, error);
+    const message = `Internal error while linting this file: ${(error as Error)?.message ?? String(error)}`;
+    return { text, facts: emptyFacts(), syntaxErrors: [{ span: { start: 0, end: 0 }, message, internal: true }], comments: [] };
   }
 }

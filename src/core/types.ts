@@ -145,6 +145,12 @@ export interface RuleContext<O> {
 
 export interface Rule<O = Record<string, unknown>> {
   meta: RuleMeta;
+  /**
+   * The facts this rule's findings rest on: on a file whose facts hold none of these kinds it reports nothing. The
+   * linter uses them, with each adapter's `factWords`, to skip before parsing the files that cannot hold a finding.
+   * A rule that does not say makes every file worth analyzing.
+   */
+  needs?: readonly FactKind[];
   defaultOptions: O;
   check(context: RuleContext<O>): void;
 }
@@ -192,6 +198,19 @@ export interface AnalyzedFile {
   links?: Map<string, Span>;
 }
 
+/** A kind of training fact: one field of `TrainingFacts`. */
+export type FactKind = keyof TrainingFacts;
+
+/** Words without which an adapter finds no fact of one kind in a text (see `LanguageAdapter.factWords`). */
+export interface FactWords {
+  /** Matched as whole words (`AdamW` but not `FusedAdamWrapper`). */
+  words?: readonly string[];
+  /** Matched anywhere (`optim` in `optimizer:` and `OPTIM_TYPE`). */
+  fragments?: readonly string[];
+  /** Whether case is ignored (config keys that frameworks lower-case). */
+  ignoreCase?: boolean;
+}
+
 /** Knows one input language: how to read facts from it and how to make requested edits in its syntax. */
 export interface LanguageAdapter {
   name: string;
@@ -202,6 +221,11 @@ export interface LanguageAdapter {
    * before any parsing (a GitHub workflow or a package.json cannot). Files named explicitly are always read.
    */
   mayMatter?(text: string): boolean;
+  /**
+   * For each kind of fact this adapter produces: the words without which a text yields none of that kind, derived
+   * from the knowledge tables its collectors read. A kind left out means the adapter cannot tell (no file is skipped).
+   */
+  factWords?: Partial<Record<FactKind, FactWords>>;
   analyze(text: string, filePath: string): AnalyzedFile;
   /** Text edits for a request on a file this adapter analyzed; a string explains why it cannot be done. */
   edits(file: AnalyzedFile, request: FixRequest): TextEdit[] | string;

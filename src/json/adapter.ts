@@ -7,7 +7,7 @@ import { parseTree, printParseErrorCode, visit, type Node, type ParseError } fro
 import type { MappingEntry, ResolvedValue, Span } from "../core/facts.js";
 import type { AnalyzedFile, LanguageAdapter, LiteralValue, SourceComment, TextEdit } from "../core/types.js";
 import { LineIndex } from "../core/lines.js";
-import { configEdits, configFacts, configMayMatter, lineEnding, CONFIG_WALK_SIZE_LIMIT, type ConfigSyntax } from "../configs/file-adapter.js";
+import { configEdits, configFacts, configMayMatter, CONFIG_FACT_WORDS, lineEnding, CONFIG_WALK_SIZE_LIMIT, type ConfigSyntax } from "../configs/file-adapter.js";
 import type { MappingValue } from "../configs/recognize.js";
 
 const OPTIONS = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true };
@@ -134,5 +134,7 @@ export const jsonAdapter: LanguageAdapter = {
   edits: (file, request) => configEdits(file, jsonSyntax, request),
   parses: jsonSyntax.parses,
   mayMatter: configMayMatter,
+  // Configs hold no checkpoint calls or hand-written updates: no text of theirs yields those kinds.
+  factWords: { optimizers: CONFIG_FACT_WORDS, checkpoints: {}, manualAdam: {} },
   walkSizeLimit: CONFIG_WALK_SIZE_LIMIT,
 };

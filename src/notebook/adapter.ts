@@ -3,9 +3,9 @@
  * and edit is carried between that Python view and the characters of the `.ipynb` JSON text.
  */
 import type { Span } from "../core/facts.js";
-import type { AnalyzedFile, FixRequest, LanguageAdapter, SourceComment, TextEdit } from "../core/types.js";
+import type { AnalyzedFile, FactKind, FactWords, FixRequest, LanguageAdapter, SourceComment, TextEdit } from "../core/types.js";
 import { LineIndex } from "../core/lines.js";
-import { analyzePython, emptyFacts } from "../python/analyze.js";
+import { analyzePython, emptyFacts, PYTHON_FACT_WORDS } from "../python/analyze.js";
 import { pythonEdits } from "../python/edits.js";
 import { notebookEdits } from "./edits.js";
 import { cellAtView, fileOffsetToCell, fileOffsetToView, readNotebook, viewSpanToFile, type CodeCell, type NotebookView } from "./notebook.js";
@@ -166,9 +166,19 @@ function notebookParses(text: string): boolean {
   return !("message" in view) && analyzePython(view.python).syntaxErrors.every((error) => error.severity === "info");
 }
 
+/**
+ * The Python words, matched anywhere in the notebook's JSON: a cell's source is a JSON string, where a line break is
+ * written as a backslash and an `n`, so a word at the start of a line follows a letter.
+ */
+const NOTEBOOK_FACT_WORDS: Partial<Record<FactKind, FactWords>> = {};
+for (const [kind, w] of Object.entries(PYTHON_FACT_WORDS) as [FactKind, FactWords][]) {
+  NOTEBOOK_FACT_WORDS[kind] = { fragments: [...(w.words ?? []), ...(w.fragments ?? [])], ignoreCase: w.ignoreCase };
+}
+
 export const notebookAdapter: LanguageAdapter = {
   name: "notebook",
   handles: (filePath) => /\.ipynb$/i.test(filePath),
+  factWords: NOTEBOOK_FACT_WORDS,
   analyze: (text, filePath) => analyzeNotebook(text, filePath),
   edits: notebookFileEdits,
   cellAt: (file, offset) => {

@@ -10,8 +10,11 @@ import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
 import type { Resolver } from "./values.js";
 import { lastName } from "./values.js";
 
+/** HF TrainingArguments and the trl configs that extend it, by class name. */
+const TRAINING_ARGUMENT_CLASSES = ["SFTConfig", "DPOConfig", "ORPOConfig", "KTOConfig", "CPOConfig", "RewardConfig", "GRPOConfig", "GKDConfig"];
+
 /** Words without which a file has none of these: added to the words that make a file worth analyzing. */
-export const CONFIG_WORDS = /\b(?:optim_wrapper|_base_|TrainingArguments|(?:SFT|DPO|ORPO|KTO|CPO|Reward|GRPO|GKD)Config|create_optimizer_v2|deepspeed)\b/;
+export const CONFIG_WORD_LIST: readonly string[] = ["optim_wrapper", "_base_", "TrainingArguments", ...TRAINING_ARGUMENT_CLASSES, "create_optimizer_v2", "deepspeed"];
 
 /** Module-level names mmengine and mmcv configs give the optimizer and its schedule. */
 const OPTIMIZER_KEYS = new Set(["optim_wrapper", "optimizer"]);
@@ -21,7 +24,7 @@ const TRAINING_ARGUMENTS = new Set(
   [
     "transformers.TrainingArguments", "transformers.training_args.TrainingArguments",
     "transformers.Seq2SeqTrainingArguments", "transformers.training_args_seq2seq.Seq2SeqTrainingArguments",
-    ...["SFTConfig", "DPOConfig", "ORPOConfig", "KTOConfig", "CPOConfig", "RewardConfig", "GRPOConfig", "GKDConfig"].map((c) => `trl.${c}`),
+    ...TRAINING_ARGUMENT_CLASSES.map((c) => `trl.${c}`),
   ],
 );
 

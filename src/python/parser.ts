@@ -2,8 +2,8 @@
  * Parsing Python with tree-sitter, and a plain-object copy of the syntax tree that the semantic layer
  * walks freely (native node objects are costly to create; the native tree is dropped after one walk).
  */
-import Parser from "tree-sitter";
-import Python from "tree-sitter-python";
+import { createRequire } from "node:module";
+import type Parser from "tree-sitter";
 import type { Span } from "../core/facts.js";
 import type { SourceComment } from "../core/types.js";
 
@@ -18,13 +18,34 @@ export interface PyNode {
   children: PyNode[];
 }
 
+/** The grammar as the binding gives it, with its node types (tree-sitter's node-types.json). */
+type Grammar = Omit<Parser.Language, "nodeTypeInfo"> & { nodeTypeInfo?: NodeTypeInfo[]; nodeSubclasses?: unknown };
+
+/**
+ * tree-sitter and its Python grammar, loaded on the first parse: a run in which no file passes the prefilter (and
+ * `--version`) never loads the native addons.
+ */
+type Binding = { Parser: typeof Parser & { SyntaxNode: unknown }; grammar: Grammar };
+let loaded: Binding | undefined;
+function treeSitter(): Binding {
+  if (!loaded) {
+    const load = createRequire(import.meta.url);
+    loaded = { Parser: load("tree-sitter") as typeof Parser & { SyntaxNode: unknown }, grammar: load("tree-sitter-python") as Grammar };
+  }
+  return loaded;
+}
+
 let sharedParser: Parser | undefined;
 
 /** The one parser instance all files share. */
 function parser(): Parser {
   if (!sharedParser) {
+    const { Parser, grammar } = treeSitter();
+    // The binding would otherwise build, on first use, a JavaScript class per node type (one `new Function` each) for
+    // typed field getters (`node.nameNode`) this code never reads; plain nodes read every property natively.
+    grammar.nodeSubclasses ??= new Proxy([], { get: (target, key) => (typeof key === "string" && /^\d+$/.test(key) ? Parser.SyntaxNode : Reflect.get(target, key)) });
     sharedParser = new Parser();
-    sharedParser.setLanguage(Python as unknown as Parser.Language);
+    sharedParser.setLanguage(grammar as Parser.Language);
   }
   return sharedParser;
 }
@@ -157,46 +178,91 @@ export function maskGrammarGaps(text: string, errors: readonly SyntaxErrorFact[]
 /** Grammar facts per numeric node type and field id, read from the cursor once and reused (native reads are the cost). */
 const typeNames: string[] = [];
 const typeIsNamed: boolean[] = [];
+const typeIsLeaf: boolean[] = [];
 const fieldNames: (string | undefined)[] = [];
+
+/** The grammar's description of one node type (tree-sitter's node-types.json). */
+interface NodeTypeInfo {
+  type: string;
+  named: boolean;
+  fields?: Record<string, unknown>;
+  children?: unknown;
+  subtypes?: unknown;
+}
+
+/** What the copy needs to know of the grammar's node types, read once. */
+interface NodeTypeFacts {
+  /**
+   * Named node types with nothing to copy below them: tokens (`identifier`, `integer`) and nodes whose only children
+   * are keywords outside any field (`pass_statement`). The walk does not step into them.
+   */
+  leaves: ReadonlySet<string>;
+  /** Node types that may give their children a field name; a child of any other known type has none, unread. */
+  withFields: ReadonlySet<string>;
+  known: ReadonlySet<string>;
+}
+
+let nodeTypeFacts: NodeTypeFacts | undefined;
+function nodeTypes(): NodeTypeFacts {
+  if (!nodeTypeFacts) {
+    const info = treeSitter().grammar.nodeTypeInfo ?? [];
+    nodeTypeFacts = {
+      leaves: new Set(info.filter((t) => t.named && Object.keys(t.fields ?? {}).length === 0 && t.children === undefined && t.subtypes === undefined).map((t) => t.type)),
+      withFields: new Set(info.filter((t) => Object.keys(t.fields ?? {}).length > 0).map((t) => t.type)),
+      known: new Set(info.map((t) => t.type)),
+    };
+  }
+  return nodeTypeFacts;
+}
+
+/** Whether a parent's children may have fields: the grammar says so, or does not know the type (`ERROR`). */
+function mayHaveFields(types: NodeTypeFacts, type: string): boolean {
+  return types.withFields.size === 0 || types.withFields.has(type) || !types.known.has(type);
+}
+
+/** The children of every leaf: one shared array, frozen so that nothing can add to it. */
+const NO_CHILDREN: PyNode[] = Object.freeze([]) as unknown as PyNode[];
 
 /**
  * Copy the native tree into plain objects in one cursor walk. Comments are left out, and so are
  * punctuation and keywords unless they fill a field (the operator of `a + b`, the `in` of a comparison).
+ * Each native read is a call across the addon boundary, so the walk reads as little as it can: the type and
+ * field of every node, the range only of nodes it keeps, and it never steps into a leaf.
  */
 export function toPyTree(tree: Parser.Tree): PyNode {
+  const types = nodeTypes();
   const cursor = tree.walk();
   const root: PyNode = { type: "module", start: cursor.startIndex, end: cursor.endIndex, field: undefined, named: true, parent: null, children: [] };
   let parent = root;
+  let fields = mayHaveFields(types, root.type);
   if (!cursor.gotoFirstChild()) return root;
   for (;;) {
-    const node = nodeAtCursor(cursor, parent);
-    if (node) {
+    const typeId = cursor.nodeTypeId;
+    let type = typeNames[typeId];
+    if (type === undefined) {
+      type = typeNames[typeId] = cursor.nodeType;
+      typeIsNamed[typeId] = cursor.nodeIsNamed;
+      typeIsLeaf[typeId] = types.leaves.has(type);
+    }
+    const named = typeIsNamed[typeId];
+    const fieldId = fields ? cursor.currentFieldId : 0;
+    if ((named || fieldId) && type !== "comment") {
+      if (fieldId && fieldNames[fieldId] === undefined) fieldNames[fieldId] = cursor.currentFieldName;
+      const leaf = !named || typeIsLeaf[typeId];
+      const node: PyNode = { type, start: cursor.startIndex, end: cursor.endIndex, field: fieldId ? fieldNames[fieldId] : undefined, named, parent, children: leaf ? NO_CHILDREN : [] };
       parent.children.push(node);
-      if (node.named && cursor.gotoFirstChild()) {
+      if (!leaf && cursor.gotoFirstChild()) {
         parent = node;
+        fields = mayHaveFields(types, type);
         continue;
       }
     }
     while (!cursor.gotoNextSibling()) {
       if (!cursor.gotoParent() || !parent.parent) return root;
       parent = parent.parent;
+      fields = mayHaveFields(types, parent.type);
     }
   }
-}
-
-/** The cursor's node as a plain object, or undefined for a comment or a token that fills no field. */
-function nodeAtCursor(cursor: Parser.TreeCursor, parent: PyNode): PyNode | undefined {
-  const typeId = cursor.nodeTypeId;
-  let type = typeNames[typeId];
-  if (type === undefined) {
-    type = typeNames[typeId] = cursor.nodeType;
-    typeIsNamed[typeId] = cursor.nodeIsNamed;
-  }
-  const fieldId = cursor.currentFieldId;
-  if (fieldId && fieldNames[fieldId] === undefined) fieldNames[fieldId] = cursor.currentFieldName;
-  const named = typeIsNamed[typeId];
-  if ((!named && !fieldId) || type === "comment") return undefined;
-  return { type, start: cursor.startIndex, end: cursor.endIndex, field: fieldId ? fieldNames[fieldId] : undefined, named, parent, children: [] };
 }
 
 const COMMENT_OR_STRING = /[#'"]/g;

@@ -7,7 +7,7 @@ import { Composer, Parser, type Document } from "yaml";
 import type { ResolvedValue, Span } from "../core/facts.js";
 import type { AnalyzedFile, LanguageAdapter, SourceComment } from "../core/types.js";
 import { LineIndex } from "../core/lines.js";
-import { configEdits, configFacts, configMayMatter, CONFIG_WALK_SIZE_LIMIT } from "../configs/file-adapter.js";
+import { configEdits, configFacts, configMayMatter, CONFIG_FACT_WORDS, CONFIG_WALK_SIZE_LIMIT } from "../configs/file-adapter.js";
 import { isMapping } from "../configs/recognize.js";
 import { resolveInterpolations } from "../configs/references.js";
 import { documentTree } from "./tree.js";
@@ -88,5 +88,7 @@ export const yamlAdapter: LanguageAdapter = {
   edits: (file, request) => configEdits(file, yamlSyntax, request),
   parses: yamlSyntax.parses,
   mayMatter: configMayMatter,
+  // Configs hold no checkpoint calls or hand-written updates: no text of theirs yields those kinds.
+  factWords: { optimizers: CONFIG_FACT_WORDS, checkpoints: {}, manualAdam: {} },
   walkSizeLimit: CONFIG_WALK_SIZE_LIMIT,
 };

@@ -1,0 +1,47 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { buildOnce, ROOT, runCli } from "./run-cli.js";
+
+/** Packages of the Python standard library, when a python3 is installed: a larger tree of real code. */
+function stdlibPackages(): string[] {
+  try {
+    const dir = execFileSync("python3", ["-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"], { encoding: "utf8" }).trim();
+    return ["json", "email", "asyncio", "logging", "unittest"].map((p) => path.join(dir, p)).filter((p) => existsSync(p));
+  } catch {
+    return [];
+  }
+}
+
+describe("linting on worker threads", () => {
+  beforeAll(() => buildOnce(), 120_000);
+
+  it("gives the output of a one-thread run, in the same order, on every bundled fixture and stdlib packages", () => {
+    // The fixtures hold projects whose files reach each other (`_base_` chains, Hydra groups, a base linted with its child).
+    // Every fixture folder but the CLI's (it holds a deliberately broken config, a usage error for any run over it).
+    const fixtures = ["engine", "goldens", "notebook", "projects", "python", "python-edits", "rules", "server", "showcase"];
+    const paths = [...fixtures.map((f) => path.join(ROOT, "fixtures", f)), ...stdlibPackages()];
+    const args = ["--format", "json", "--no-ignore", "--include-tests", ...paths];
+    const one = runCli(ROOT, args, { env: { OPTIM_LINT_THREADS: "1" } });
+    // One file per chunk: each file that reaches another (a `_base_`, a Hydra option) is linted again with it.
+    const many = runCli(ROOT, args, { env: { OPTIM_LINT_THREADS: "2", OPTIM_LINT_TRACE_THREADS: "1", OPTIM_LINT_CHUNK_FILES: "1" } });
+    expect(one.status).not.toBeNull();
+    expect(many.status).toBe(one.status);
+    // The run was really spread: many chunks, and some ran again with the files they reached.
+    expect(many.stderr).toMatch(/optim-lint: \d+ files, \d+ chunks on 2 worker threads, \d+ rounds, [1-9]\d* runs again/);
+    const results = JSON.parse(one.stdout) as { filePath: string; messages: unknown[] }[];
+    expect(results.length).toBeGreaterThan(300);
+    expect(results.some((r) => r.messages.length > 0)).toBe(true);
+    expect(many.stdout).toBe(one.stdout);
+  }, 120_000);
+
+  it("fixes the same way on worker threads", () => {
+    const paths = [path.join(ROOT, "fixtures", "projects")];
+    const args = ["--format", "json", "--no-ignore", "--fix-dry-run", ...paths];
+    const one = runCli(ROOT, args, { env: { OPTIM_LINT_THREADS: "1" } });
+    const many = runCli(ROOT, args, { env: { OPTIM_LINT_THREADS: "2", OPTIM_LINT_CHUNK_FILES: "1" } });
+    expect(many.status).toBe(one.status);
+    expect(many.stdout).toBe(one.stdout);
+  }, 120_000);
+});

@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import path from "node:path";
+import { RULES } from "../../rules/index.js";
+import { linter } from "../../src/default-linter.js";
+import { prefilterFor } from "../../src/core/prefilter.js";
+import type { LintInput } from "../../src/core/linter.js";
+import type { RuleSetting } from "../../src/core/results.js";
+import type { ProjectHost, Rule } from "../../src/core/types.js";
+import { pythonAdapter } from "../../src/python/adapter.js";
+import { notebookAdapter } from "../../src/notebook/adapter.js";
+import { yamlAdapter } from "../../src/yaml/adapter.js";
+
+const ALL: RuleSetting[] = RULES.map((rule) => ({ rule, severity: rule.meta.defaultSeverity, options: rule.defaultOptions }));
+
+/** A rule written without saying what it needs: it may find something in any file. */
+const undeclared: Rule = { ...RULES[0], needs: undefined };
+
+/** Files in memory, read by the project pass as the CLI reads the disk. */
+function memoryHost(files: Record<string, string>): ProjectHost {
+  return {
+    read: (p) => files[path.normalize(p)],
+    exists: (p) => path.normalize(p) in files,
+  };
+}
+
+describe("prefilter derived from the rules' needs and the adapters' words", () => {
+  it("passes Python text that names an optimizer or config code, and nothing else", () => {
+    const test = prefilterFor(pythonAdapter, ALL)!;
+    expect(test).toBeTypeOf("function");
+    expect(test("import torch\nopt = torch.optim.AdamW(model.parameters())\n")).toBe(true);
+    expect(test("optim_wrapper = dict(optimizer=dict(lr=1e-5))\n")).toBe(true);
+    expect(test("_base_ = ['./base.py']\n")).toBe(true);
+    // Words of the knowledge table only as whole words.
+    expect(test("class FusedAdamWrapperish: pass\n")).toBe(false);
+    expect(test("import os\nprint(os.getcwd())\n")).toBe(false);
+    // Data-parallel words alone cannot lead to a finding: every rule's findings are about an optimizer.
+    expect(test("torch.distributed.init_process_group('nccl')\n")).toBe(false);
+  });
+
+  it("reads YAML keys case-insensitively, and notebook words inside JSON strings", () => {
+    const yaml = prefilterFor(yamlAdapter, ALL)!;
+    expect(yaml("Optimizer:\n  type: foo\n")).toBe(true);
+    expect(yaml("name: ci\non: push\n")).toBe(false);
+    const notebook = prefilterFor(notebookAdapter, ALL)!;
+    // In the JSON text a line break is `\n`, so a word at the start of a line follows a letter.
+    expect(notebook('{"cells": [{"cell_type": "code", "source": "import torch\\nSGD(params, lr=0.1)"}]}')).toBe(true);
+    expect(notebook('{"cells": [{"cell_type": "code", "source": "print(1)"}]}')).toBe(false);
+  });
+
+  it("is off when a rule does not declare what it needs, and rejects everything when no rule runs", () => {
+    expect(prefilterFor(pythonAdapter, [...ALL, { rule: undeclared, severity: "warning", options: {} }])).toBeUndefined();
+    expect(prefilterFor(pythonAdapter, [])!("opt = SGD(params, lr=0.1)")).toBe(false);
+    // An adapter without words for a kind some rule needs cannot tell.
+    expect(prefilterFor({ ...pythonAdapter, factWords: undefined }, ALL)).toBeUndefined();
+  });
+});
+
+describe("a run with the prefilter", () => {
+  const dir = path.resolve("/project/configs");
+  const base = path.join(dir, "_base_", "sgd.py");
+  const child = path.join(dir, "retinanet_lr.py");
+  const plain = path.join(dir, "helpers.py");
+  const files = {
+    [base]: "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n",
+    [child]: "_base_ = ['./_base_/sgd.py']\noptim_wrapper = dict(optimizer=dict(lr=1e-5))\n",
+    [plain]: "def helper(:\n    return 1\n",
+  };
+  // The base is given with no rules of its own (as a test file would be): the prefilter skips it up front.
+  const inputs: LintInput[] = [
+    { filePath: base, text: files[base], rules: [] },
+    { filePath: child, text: files[child], rules: ALL },
+    { filePath: plain, text: files[plain], rules: ALL },
+  ];
+
+  it("analyzes a skipped file on demand when another file needs it, with the same findings as a full run", () => {
+    const full = linter.lintProject(inputs, { host: memoryHost(files) });
+    const lookups = new Set<string>();
+    const filtered = linter.lintProject(inputs, { host: memoryHost(files), prefilter: true, lookups });
+    const summary = (results: typeof full) => results.slice(0, 2).map((r) => ({ file: r.filePath, messages: r.messages }));
+    expect(summary(filtered)).toEqual(summary(full));
+    // The child's finding rests on the type and momentum the skipped base sets.
+    expect(filtered[1].messages.map((m) => m.code)).toContain("OPT002");
+    expect(filtered[1].messages.find((m) => m.code === "OPT002")?.related?.[0]?.filePath).toBe(base);
+    // The base is a file of the run: nothing was read from outside it.
+    expect(lookups.has(base)).toBe(false);
+  });
+
+  it("does not report the syntax errors of a file it skips", () => {
+    const full = linter.lintProject(inputs, { host: memoryHost(files) });
+    const filtered = linter.lintProject(inputs, { host: memoryHost(files), prefilter: true });
+    expect(full[2].messages.map((m) => m.fatal)).toEqual([true]);
+    expect(filtered[2].messages).toEqual([]);
+  });
+});
