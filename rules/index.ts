@@ -16,6 +16,7 @@ import { resumeWithoutOptimizerState } from "./resume-without-optimizer-state.js
 import { sharedLrAcrossOptimizers } from "./shared-lr-across-optimizers.js";
 import { largeBatchOptimizer } from "./large-batch-optimizer.js";
 import { sgdWithoutScheduler } from "./sgd-without-scheduler.js";
+import { missingWarmup } from "./missing-warmup.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const RULES: Rule<any>[] = [
@@ -29,6 +30,7 @@ export const RULES: Rule<any>[] = [
   sharedLrAcrossOptimizers,
   invalidHyperparameter,
   adamForTransformer,
+  missingWarmup,
   largeBatchOptimizer,
   fp16EpsUnderflow,
   weightDecayInRl,

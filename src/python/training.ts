@@ -287,8 +287,10 @@ export function resumeFacts(resolver: Resolver, checkpoints: CheckpointFact[]): 
     if (read && COUNTER_KEY.test(read.key) && /epoch|step|iter|it\b|update/i.test(target) && holdsCheckpoint(resolver, read.receiver)) {
       evidence.push({ kind: "counter", span: spanOf(assignment), description: `${target} is read back from the checkpoint's "${read.key}"` });
     }
-    // A new head for a new task: `model.fc = nn.Linear(...)`.
-    if (left.type === "attribute" && HEAD.test(lastName(left, resolver.text) ?? "") && right.type === "call") {
+    // A new head for a new task: `model.fc = nn.Linear(...)`. A class that builds its own head (`self.head = ...`) replaces nothing.
+    const owner = left.type === "attribute" ? fieldChild(left, "object") : undefined;
+    const ownHead = owner?.type === "identifier" && resolver.text.slice(owner.start, owner.end) === "self";
+    if (left.type === "attribute" && !ownHead && HEAD.test(lastName(left, resolver.text) ?? "") && right.type === "call") {
       fineTuning.push({ span: spanOf(assignment), description: "a new head replaces the model's" });
     }
   }
