@@ -47,6 +47,7 @@ export interface PortableInput {
   text: string;
   rules: PortableSetting[];
   hideTestCode?: boolean;
+  unsafeFixes?: boolean;
 }
 
 /** What a worker is asked to lint: a project of its own. */
@@ -54,6 +55,8 @@ export interface WorkerJob {
   id: number;
   inputs: PortableInput[];
   fix: boolean;
+  /** Every file of the whole run, so that a joiner looking for callers can reach the ones in other chunks (a lookup merges them). */
+  runFiles: string[];
 }
 
 /** What a worker answers. */
@@ -85,6 +88,7 @@ export function restoreInputs(inputs: readonly PortableInput[]): LintInput[] {
     filePath: input.filePath,
     text: input.text,
     hideTestCode: input.hideTestCode,
+    unsafeFixes: input.unsafeFixes,
     rules: input.rules.map((s) => ({ rule: RULE_BY_CODE.get(s.code)!, severity: s.severity, options: s.options })),
   }));
 }
@@ -98,6 +102,7 @@ export async function lintJob(job: Omit<WorkerJob, "id">, between: (chars: numbe
     fix: job.fix,
     host: DISK,
     prefilter: true,
+    runFiles: job.runFiles,
     lookups,
     dependencies,
     between,
@@ -279,13 +284,15 @@ export async function lintInParallel(
   skipped.forEach((i, k) => unitOf.set(keyOf(inputs[i].filePath), units.length + k));
   const allUnits: number[][] = [...units, ...skipped.map((i) => [i])];
 
+  const runFiles = inputs.map((input) => input.filePath);
   const job = (members: number[]) => ({
     fix: options.fix,
+    runFiles,
     inputs: members.map((i) => {
       const input = inputs[i] as LintInput;
       // A skipped file that a run reaches is read again: it joins that run with its text.
       if (options.unread.has(input) && input.text === "") input.text = options.reread(input.filePath);
-      return { filePath: input.filePath, text: input.text, hideTestCode: input.hideTestCode, rules: sendable[i]! };
+      return { filePath: input.filePath, text: input.text, hideTestCode: input.hideTestCode, unsafeFixes: input.unsafeFixes, rules: sendable[i]! };
     }),
   });
   const runJob = async (members: number[]): Promise<Omit<WorkerReply, "id">> => {
@@ -316,7 +323,7 @@ export async function lintInParallel(
   };
 
   // Skipped files are linted together here: none is analyzed, so this costs no parse (nor the text they no longer have).
-  if (skipped.length > 0) accept(skipped, await lintJob({ fix: options.fix, inputs: skipped.map((i) => ({ ...inputs[i], text: passes[i] ? inputs[i].text : "", rules: sendable[i]! })) }, async () => {}));
+  if (skipped.length > 0) accept(skipped, await lintJob({ fix: options.fix, runFiles: [], inputs: skipped.map((i) => ({ ...inputs[i], text: passes[i] ? inputs[i].text : "", rules: sendable[i]! })) }, async () => {}));
 
   // Each group of units is linted as one project; groups that reached other units are merged with them and run again.
   let groups = units.map((_, u) => [u]);

@@ -58,6 +58,11 @@ export interface LintProjectOptions {
    * depended on last time: joiners may read them through the host (see `ProjectContext.related`).
    */
   related?: readonly string[];
+  /**
+   * Every file of a larger run this project is one part of (a worker's chunk): joiners that search the run's files
+   * (callers of a function) read them through the host, and the ones they take count as lookups.
+   */
+  runFiles?: readonly string[];
   /** Hears of a file the linter failed on (it is reported with one fatal message; the other files go on). */
   onInternalError?(filePath: string, error: unknown): void;
   /**
@@ -147,7 +152,7 @@ export class Linter {
   }
 
   private *analyze(inputs: readonly LintInput[], bodies: readonly string[], options: LintProjectOptions): Generator<number, Project> {
-    const project = new Project((p) => this.adapterFor(p), options.host, options.related, options.lookups);
+    const project = new Project((p) => this.adapterFor(p), options.host, options.related, options.lookups, options.runFiles);
     for (let i = 0; i < inputs.length; i++) {
       const adapter = this.adapterOrDefault(inputs[i].filePath);
       const test = options.prefilter ? prefilterFor(adapter, inputs[i].rules) : undefined;

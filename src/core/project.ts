@@ -27,7 +27,16 @@ export class Project implements ProjectContext {
     readonly related: readonly string[] = [],
     /** Paths asked for (read or tested for existence) that are not files of the run: what the run depends on beyond them. */
     readonly outside = new Set<string>(),
+    readonly runFiles: readonly string[] = [],
   ) {}
+
+  /** The text of a file of the run or on disk, without analyzing it or counting it as a lookup; undefined when unreadable. */
+  peek(filePath: string): string | undefined {
+    const known = this.byPath.get(path.normalize(filePath)) ?? this.byPath.get(filePath);
+    if (known) return known.text;
+    const raw = this.host?.read(path.normalize(filePath));
+    return raw === undefined ? undefined : stripBom(raw);
+  }
 
   /**
    * Adds a file given to the run, analyzed by its adapter. An adapter that throws on one file does not

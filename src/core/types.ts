@@ -270,6 +270,10 @@ export interface ProjectContext {
    * depended on: not linted again, but a joiner may read them (the callers of a function whose file changed).
    */
   readonly related: readonly string[];
+  /** Files of a larger run this project is one part of (a worker's chunk); empty when the project is the whole run. */
+  readonly runFiles: readonly string[];
+  /** A file's text without analyzing it or counting it as a lookup (to search other files of the run cheaply). */
+  peek(filePath: string): string | undefined;
 }
 
 /** Joins per-file summaries: values that cross files (`_base_`, Hydra groups, imports, call sites). */

@@ -272,6 +272,20 @@ class CallJoin {
     ];
     const mention = new RegExp(`\\b${name}\\s*\\(`);
     const found = this.pythonFiles.filter((f) => mention.test(f.text));
+    // Part of a larger run (a worker's chunk): callers in the run's other files are found by their text, and taking
+    // one counts as a lookup, so the run lints this chunk again together with that file.
+    const seen = new Set(this.pythonFiles.map((f) => f.path));
+    for (const other of this.project.runFiles) {
+      if (seen.has(other) || !/\.pyi?$/.test(other)) continue;
+      const text = this.project.peek(other);
+      if (text === undefined || !mention.test(text)) continue;
+      const file = this.project.file(other);
+      if (file && file.adapter.name === "python") {
+        found.push(file);
+        this.pythonFiles.push(file);
+        seen.add(other);
+      }
+    }
     this.mentions.set(name, found);
     return found;
   }

@@ -33,8 +33,12 @@ describe("prefilter derived from the rules' needs and the adapters' words", () =
     // Words of the knowledge table only as whole words.
     expect(test("class FusedAdamWrapperish: pass\n")).toBe(false);
     expect(test("import os\nprint(os.getcwd())\n")).toBe(false);
-    // Data-parallel words alone cannot lead to a finding: every rule's findings are about an optimizer.
-    expect(test("torch.distributed.init_process_group('nccl')\n")).toBe(false);
+    // Data-parallel words lead to checkpoint facts (resume-without-optimizer-state rests on them), not to an optimizer:
+    // the rules whose findings are all about optimizers skip such a file.
+    expect(test("torch.distributed.init_process_group('nccl')\n")).toBe(true);
+    const optimizerRules = ALL.filter((s) => s.rule.needs?.every((kind) => kind === "optimizers"));
+    expect(optimizerRules.length).toBeLessThan(ALL.length);
+    expect(prefilterFor(pythonAdapter, optimizerRules)!("torch.distributed.init_process_group('nccl')\n")).toBe(false);
   });
 
   it("reads YAML keys case-insensitively, and notebook words inside JSON strings", () => {
