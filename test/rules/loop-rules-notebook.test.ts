@@ -1,5 +1,5 @@
 /**
- * The training-loop rules (OPT006, OPT007, OPT008, OPT012, OPT017) on notebooks: facts gathered across code cells,
+ * The training-loop rules (OPT006, OPT007, OPT008, OPT011, OPT012, OPT017) on notebooks: facts gathered across code cells,
  * findings placed in the cell that holds them, and each suggestion's edit written into the right cell of the JSON.
  */
 import { describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import { resumeWithoutOptimizerState } from "../../rules/resume-without-optimize
 import { sharedLrAcrossOptimizers } from "../../rules/shared-lr-across-optimizers.js";
 import { largeBatchOptimizer } from "../../rules/large-batch-optimizer.js";
 import { sgdWithoutScheduler } from "../../rules/sgd-without-scheduler.js";
+import { missingWarmup } from "../../rules/missing-warmup.js";
 
 /** A notebook whose code cells hold the given sources (a markdown cell first, so code cells are not at index 0). */
 function notebook(cells: string[]): string {
@@ -101,5 +102,23 @@ describe("training-loop rules on notebooks", () => {
       "checkpoint = torch.load(path)\nmodel.load_state_dict(checkpoint['model'])\nstart_step = checkpoint['step']\nfor step in range(start_step, 1000):\n    optimizer.step()\n",
     ]);
     expect(lint(resumeWithoutOptimizerState, text)).toEqual([]);
+  });
+
+  it("OPT011 finds a transformer trained with Adam and no warm-up across cells, and not once a warm-up is added", () => {
+    const cells = [
+      "import torch\nimport torch.nn as nn\nmodel = nn.TransformerEncoder(nn.TransformerEncoderLayer(d_model=128, nhead=4), num_layers=4)\n",
+      "optimizer = torch.optim.AdamW(model.parameters(), lr=3e-4)\n",
+      "for epoch in range(10):\n    for x in loader:\n        model(x).sum().backward()\n        optimizer.step()\n        optimizer.zero_grad()\n",
+    ];
+    const [m, ...rest] = lint(missingWarmup, notebook(cells));
+    expect(rest).toEqual([]);
+    expect(m.ruleId).toBe("missing-warmup");
+    expect(m.cell).toMatchObject({ index: 3, line: 1, column: 13 });
+    expect(m.message).toMatch(/^AdamW trains a transformer with no learning-rate warm-up/);
+    expect(m.related?.[0].message).toMatch(/^model kind: /);
+    const warmed = [...cells];
+    warmed[1] += "warmup = torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=0.01, total_iters=200)\n";
+    warmed[2] = warmed[2].replace("optimizer.step()\n", "optimizer.step()\n        warmup.step()\n");
+    expect(lint(missingWarmup, notebook(warmed))).toEqual([]);
   });
 });
