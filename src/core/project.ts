@@ -28,7 +28,11 @@ export class Project implements ProjectContext {
     /** Paths asked for (read or tested for existence) that are not files of the run: what the run depends on beyond them. */
     readonly outside = new Set<string>(),
     readonly runFiles: readonly string[] = [],
-  ) {}
+  ) {
+    this.inRun = new Set(runFiles.map((p) => path.normalize(p)));
+  }
+
+  private readonly inRun: ReadonlySet<string>;
 
   /** The text of a file of the run or on disk, without analyzing it or counting it as a lookup; undefined when unreadable. */
   peek(filePath: string): string | undefined {
@@ -111,7 +115,8 @@ export class Project implements ProjectContext {
   exists(filePath: string): boolean {
     const key = path.normalize(filePath);
     if (this.byPath.has(key)) return true;
-    this.outside.add(key);
+    // A file of the larger run exists whichever part reads it: asking does not make this part depend on it.
+    if (!this.inRun.has(key)) this.outside.add(key);
     return this.host?.exists(filePath) ?? false;
   }
 

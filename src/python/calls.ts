@@ -86,6 +86,9 @@ class CallJoin {
   private importedModules(given: readonly ProjectFile[]): ProjectFile[] {
     if (!this.project.readsFiles) return [];
     const paths = new Set(given.map((f) => path.normalize(f.path)));
+    // In a part of a larger run, a module that is a file of the run is judged in its own part, which finds this
+    // part's callers by their text: reading it here would only merge the parts for nothing.
+    for (const other of this.project.runFiles) paths.add(path.normalize(other));
     const out: ProjectFile[] = [];
     for (const file of given) {
       for (const match of file.text.matchAll(IMPORT_LINE)) {
