@@ -43,7 +43,7 @@ export const missingWarmup: Rule<Record<string, never>> = {
     defaultSeverity: "warning",
     priority: "learning-rate",
     fixable: false,
-    hasSuggestions: true,
+    hasSuggestions: false,
     docs: {
       summary: "Finds an Adam-family optimizer training a transformer from scratch, or any optimizer at a global batch of 8k or more, with no learning-rate warm-up in force.",
       whatItDoes:
@@ -60,7 +60,7 @@ export const missingWarmup: Rule<Record<string, never>> = {
       severityRationale:
         "warning: a missing warm-up is a common cause of early divergence or a worse result for these runs, a likely bug; some runs do train without one, so it does not fail the run as an error would.",
       fixSafety:
-        "No fix: where the warm-up goes depends on the schedule the run already has and on its number of steps, which the analysis does not always know. The suggestion names the concrete scheduler call (or, in a config, the framework's warm-up key) and carries no edit. Adding a warm-up changes the early dynamics; the peak lr may then be raised again.",
+        "No fix: where the warm-up goes depends on the schedule the run already has and on its number of steps, which the analysis does not always know. The message names the concrete scheduler call instead (or, in a config, the framework's warm-up key). Adding a warm-up changes the early dynamics; the peak lr may then be raised again.",
       configExample: {
         language: "python",
         code: "model = dict(type='ImageClassifier', backbone=dict(type='VisionTransformer', arch='b'))\noptim_wrapper = dict(optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05))\nparam_scheduler = [dict(type='CosineAnnealingLR', T_max=300, by_epoch=True)]\ntrain_cfg = dict(by_epoch=True, max_epochs=300)\n",
@@ -92,7 +92,6 @@ export const missingWarmup: Rule<Record<string, never>> = {
         reads: [{ site: site.id, name: "lr" }],
         message: `${why}; ${advice}.`,
         related: transformer ? [kindNote(transformer)] : batchNotes(ctx.facts.batch),
-        suggestions: [{ desc: `Add a warm-up: ${advice}`, requests: [] }],
       };
       ctx.report(report);
     }
