@@ -17,29 +17,31 @@ import type {
 
 export type SpanMap = (span: Span) => Span;
 
-/** Set while `mapEverySiteSpan` runs: spans into other files are moved too. */
-let everySpan = false;
-
-/** A span moved, keeping the file it names (spans into other files are not moved). */
-function move(span: Span, map: SpanMap): Span {
-  return span.file === undefined || everySpan ? map(span) : span;
+/** `map` restricted to spans of the text being mapped: a span that names another file stays where it is. */
+function ownSpans(map: SpanMap): SpanMap {
+  return (span) => (span.file === undefined ? map(span) : span);
 }
 
-/** A resolved value with its use-site, origin and literal spans moved, and those of its items and entries. */
+/** A resolved value with its use-site, origin and literal spans moved, and those of its items and entries (spans into other files are kept). */
 export function mapValueSpans(value: ResolvedValue, map: SpanMap): ResolvedValue {
+  return valueSpans(value, ownSpans(map));
+}
+
+/** The internal traversals apply `map` to every span they meet; the exported entry points choose which spans `map` moves. */
+function valueSpans(value: ResolvedValue, map: SpanMap): ResolvedValue {
   const v = value.value;
   const inner: ResolvedValue["value"] =
     v.kind === "sequence"
-      ? { kind: "sequence", items: v.items.map((item) => mapValueSpans(item, map)) }
+      ? { kind: "sequence", items: v.items.map((item) => valueSpans(item, map)) }
       : v.kind === "mapping"
-        ? { ...v, entries: v.entries.map((e) => ({ ...e, keySpan: move(e.keySpan, map), span: move(e.span, map), value: mapValueSpans(e.value, map) })) }
+        ? { ...v, entries: v.entries.map((e) => ({ ...e, keySpan: map(e.keySpan), span: map(e.span), value: valueSpans(e.value, map) })) }
         : v;
   return {
     ...value,
     value: inner,
-    span: move(value.span, map),
-    ...(value.origin ? { origin: { ...value.origin, span: move(value.origin.span, map) } } : {}),
-    ...(value.literalSpan ? { literalSpan: move(value.literalSpan, map) } : {}),
+    span: map(value.span),
+    ...(value.origin ? { origin: { ...value.origin, span: map(value.origin.span) } } : {}),
+    ...(value.literalSpan ? { literalSpan: map(value.literalSpan) } : {}),
   };
 }
 
@@ -50,44 +52,39 @@ function mapParams(params: ParamsFact, map: SpanMap): ParamsFact {
     case "groups":
       return {
         ...params,
-        span: move(params.span, map),
-        groups: params.groups.map((g) => ({ ...g, span: move(g.span, map), values: new Map([...g.values].map(([k, v]) => [k, mapValueSpans(v, map)])) })),
+        span: map(params.span),
+        groups: params.groups.map((g) => ({ ...g, span: map(g.span), values: new Map([...g.values].map(([k, v]) => [k, valueSpans(v, map)])) })),
       };
     default:
-      return { ...params, span: move(params.span, map) };
+      return { ...params, span: map(params.span) };
   }
 }
 
 /** A site with every span moved by `map`, spans into other files included (the project pass re-homes a site with it). */
 export function mapEverySiteSpan(site: OptimizerSite, map: SpanMap): OptimizerSite {
-  everySpan = true;
-  try {
-    return mapSite(site, map);
-  } finally {
-    everySpan = false;
-  }
+  return mapSite(site, map);
 }
 
 function mapSite(site: OptimizerSite, map: SpanMap): OptimizerSite {
   const args = new Map<string, ArgumentFact>();
-  for (const [name, arg] of site.args) args.set(name, { ...arg, span: move(arg.span, map), value: mapValueSpans(arg.value, map) });
-  const moved: OptimizerSite = { ...site, span: move(site.span, map), nameSpan: move(site.nameSpan, map), args, params: mapParams(site.params, map) };
-  if (site.stateRestored) moved.stateRestored = { ...site.stateRestored, span: move(site.stateRestored.span, map) };
+  for (const [name, arg] of site.args) args.set(name, { ...arg, span: map(arg.span), value: valueSpans(arg.value, map) });
+  const moved: OptimizerSite = { ...site, span: map(site.span), nameSpan: map(site.nameSpan), args, params: mapParams(site.params, map) };
+  if (site.stateRestored) moved.stateRestored = { ...site.stateRestored, span: map(site.stateRestored.span) };
   return moved;
 }
 
 function mapDistributed(d: DistributedFacts, map: SpanMap): DistributedFacts {
   return {
-    evidence: d.evidence.map((e) => ({ ...e, span: move(e.span, map) })),
-    batchScaledByWorldSize: d.batchScaledByWorldSize.map((s) => move(s, map)),
-    lrScaledByWorldSize: d.lrScaledByWorldSize.map((s) => move(s, map)),
+    evidence: d.evidence.map((e) => ({ ...e, span: map(e.span) })),
+    batchScaledByWorldSize: d.batchScaledByWorldSize.map((s) => map(s)),
+    lrScaledByWorldSize: d.lrScaledByWorldSize.map((s) => map(s)),
   };
 }
 
 function mapHints(h: ModelHints, map: SpanMap): ModelHints {
   return {
-    freezesParameters: h.freezesParameters.map((s) => move(s, map)),
-    ...(h.kinds ? { kinds: h.kinds.map((k) => ({ ...k, span: move(k.span, map) })) } : {}),
+    freezesParameters: h.freezesParameters.map((s) => map(s)),
+    ...(h.kinds ? { kinds: h.kinds.map((k) => ({ ...k, span: map(k.span) })) } : {}),
   };
 }
 
@@ -95,44 +92,45 @@ function mapHints(h: ModelHints, map: SpanMap): ModelHints {
 const FIELDS: { [K in keyof TrainingFacts]-?: (value: TrainingFacts[K], map: SpanMap) => TrainingFacts[K] } = {
   optimizers: (sites, map) => sites.map((s) => mapSite(s, map)),
   distributed: mapDistributed,
-  schedulers: (list, map) => list.map((s) => ({ ...s, span: move(s.span, map) })),
-  lrWrites: (list, map) => list.map((w) => ({ ...w, span: move(w.span, map), value: mapValueSpans(w.value, map) })),
+  schedulers: (list, map) => list.map((s) => ({ ...s, span: map(s.span) })),
+  lrWrites: (list, map) => list.map((w) => ({ ...w, span: map(w.span), value: valueSpans(w.value, map) })),
   modelHints: mapHints,
-  checkpoints: (list, map) => list?.map((c) => ({ ...c, span: move(c.span, map) })),
-  testCode: (list, map) => list?.map((s) => move(s, map)),
-  precision: (list, map) => list?.map((p) => ({ ...p, span: move(p.span, map) })),
+  checkpoints: (list, map) => list?.map((c) => ({ ...c, span: map(c.span) })),
+  testCode: (list, map) => list?.map((s) => map(s)),
+  precision: (list, map) => list?.map((p) => ({ ...p, span: map(p.span) })),
   resume: (r, map) =>
     r && {
-      evidence: r.evidence.map((e) => ({ ...e, span: move(e.span, map) })),
-      fineTuning: r.fineTuning.map((e) => ({ ...e, span: move(e.span, map) })),
+      evidence: r.evidence.map((e) => ({ ...e, span: map(e.span) })),
+      fineTuning: r.fineTuning.map((e) => ({ ...e, span: map(e.span) })),
     },
   batch: (b, map) => {
     if (!b) return b;
     const out: BatchFacts = {};
     for (const key of ["perDevice", "accumulation", "worldSize", "global"] as const) {
       const value = b[key];
-      if (value) out[key] = mapValueSpans(value, map);
+      if (value) out[key] = valueSpans(value, map);
     }
     return out;
   },
   loops: (list, map) =>
     list?.map((l) => ({
       ...l,
-      steppedAt: l.steppedAt.map((s) => move(s, map)),
-      opaqueUses: l.opaqueUses.map((s) => move(s, map)),
-      ...(l.epochs ? { epochs: mapValueSpans(l.epochs, map) } : {}),
-      ...(l.steps ? { steps: mapValueSpans(l.steps, map) } : {}),
+      steppedAt: l.steppedAt.map((s) => map(s)),
+      opaqueUses: l.opaqueUses.map((s) => map(s)),
+      ...(l.epochs ? { epochs: valueSpans(l.epochs, map) } : {}),
+      ...(l.steps ? { steps: valueSpans(l.steps, map) } : {}),
     })),
   manualAdam: (list, map) =>
-    list?.map((u) => ({ ...u, span: move(u.span, map), firstMoment: move(u.firstMoment, map), secondMoment: move(u.secondMoment, map) })),
+    list?.map((u) => ({ ...u, span: map(u.span), firstMoment: map(u.firstMoment), secondMoment: map(u.secondMoment) })),
 };
 
-/** The facts with every span moved by `map`. */
+/** The facts with every span of their own text moved by `map` (spans into other files are kept). */
 export function mapFactSpans(facts: TrainingFacts, map: SpanMap): TrainingFacts {
+  const own = ownSpans(map);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(FIELDS) as (keyof TrainingFacts)[]) {
     const field = FIELDS[key] as (value: unknown, map: SpanMap) => unknown;
-    if (facts[key] !== undefined) out[key] = field(facts[key], map);
+    if (facts[key] !== undefined) out[key] = field(facts[key], own);
   }
   return out as unknown as TrainingFacts;
 }
