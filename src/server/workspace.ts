@@ -21,7 +21,7 @@ import type { AnalyzedFile, LanguageAdapter, ProjectHost } from "../core/types.j
 import { ADAPTERS, adapterFor, JOINERS } from "../default-linter.js";
 import { knowledge } from "../knowledge/index.js";
 import { shareKeptIndex } from "../python/analyze.js";
-import { parse, rememberTree, reparse } from "../python/parser.js";
+import { parse, rememberTree, reparse, trackTree } from "../python/parser.js";
 
 /** The configuration file names whose change reloads the configuration. */
 export const CONFIG_FILE_NAMES = ["pyproject.toml", "optim-lint.toml"] as const;
@@ -238,6 +238,8 @@ export class WorkspaceLinter {
       this.reparses++;
     } else {
       tree = previous?.tree ?? parse(body);
+      // Its copy is kept, so that after an edit only what the edit touched is copied again.
+      trackTree(tree);
     }
     this.trees.set(uri, { text: body, tree });
     rememberTree(body, tree);
