@@ -63,6 +63,15 @@ export function keptIndex(file: AnalyzedFile): PythonIndex | undefined {
   return KEPT.get(file);
 }
 
+/**
+ * Lets a copy of a summary (the language server gives each run one, see src/server/workspace.ts) stand for the
+ * original: the joiner finds the original's kept index through it.
+ */
+export function shareKeptIndex(original: AnalyzedFile, copy: AnalyzedFile): void {
+  const kept = KEPT.get(original);
+  if (kept) KEPT.set(copy, kept);
+}
+
 /** Parses and indexes a Python text for resolution (for files the project pass reads for their calls or values). */
 export function indexPython(source: string): PythonIndex {
   const text = stripBom(source);

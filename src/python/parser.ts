@@ -140,7 +140,36 @@ export function reparse(tree: Parser.Tree, before: string, after: string): Parse
   if (!change) return tree;
   forgetTree(tree);
   tree.edit(change);
-  return parse(after, tree);
+  const next = parse(after, tree);
+  if (tracked.has(tree)) {
+    tracked.add(next);
+    const base = copies.get(tree);
+    if (base) derivations.set(next, { base, change, changed: next.getChangedRanges(tree) });
+  }
+  return next;
+}
+
+/**
+ * Trees whose copies (`toPyTree`) are kept while the tree lives, so that the copy of a tree parsed again from one of
+ * them (`reparse`) is made from it: the language server's document trees.
+ */
+const tracked = new WeakSet<Parser.Tree>();
+const copies = new WeakMap<Parser.Tree, PyNode>();
+
+/** How a tree was parsed again from a tracked tree: the old tree's copy, the edit, and where the syntax changed. */
+interface Derivation {
+  base: PyNode;
+  change: Parser.Edit;
+  changed: Parser.Range[];
+}
+const derivations = new WeakMap<Parser.Tree, Derivation>();
+
+/**
+ * Keeps the copies of this tree and of every tree `reparse` makes from it, so that after an edit only the top-level
+ * statements the edit or the re-parse touched are read from the native tree again (see `toPyTree`).
+ */
+export function trackTree(tree: Parser.Tree): void {
+  tracked.add(tree);
 }
 
 /** Whether the text parses without any error or missing node, apart from statements tree-sitter's grammar wrongly rejects. */
@@ -228,22 +257,51 @@ const NO_CHILDREN: PyNode[] = Object.freeze([]) as unknown as PyNode[];
  * punctuation and keywords unless they fill a field (the operator of `a + b`, the `in` of a comparison).
  * Each native read is a call across the addon boundary, so the walk reads as little as it can: the type and
  * field of every node, the range only of nodes it keeps, and it never steps into a leaf.
+ *
+ * A tree `reparse` made from a tracked tree whose copy is kept is copied from that copy: each top-level statement the
+ * edit did not touch, whose syntax did not change (tree-sitter's changed ranges) and that has the same type and
+ * range (moved by the edit's length when after it) is cloned in JavaScript, and only the others are read natively.
  */
 export function toPyTree(tree: Parser.Tree): PyNode {
-  const types = nodeTypes();
+  const kept = copies.get(tree);
+  const derived = derivations.get(tree);
+  derivations.delete(tree);
+  const root = kept ? cloneNode(kept, null, 0) : derived ? copyIncrementally(tree, derived) : copyWhole(tree);
+  if (tracked.has(tree) && !kept) copies.set(tree, root);
+  return root;
+}
+
+/** The module node of a native tree, with the cursor on it. */
+function moduleNode(cursor: Parser.TreeCursor): PyNode {
+  return { type: "module", start: cursor.startIndex, end: cursor.endIndex, field: undefined, named: true, parent: null, children: [] };
+}
+
+function copyWhole(tree: Parser.Tree): PyNode {
   const cursor = tree.walk();
-  const root: PyNode = { type: "module", start: cursor.startIndex, end: cursor.endIndex, field: undefined, named: true, parent: null, children: [] };
-  let parent = root;
-  let fields = mayHaveFields(types, root.type);
-  if (!cursor.gotoFirstChild()) return root;
+  const root = moduleNode(cursor);
+  copyBelow(cursor, root, nodeTypes());
+  return root;
+}
+
+/** The type name of the cursor's node, with its grammar facts read once per numeric type. */
+function cursorType(cursor: Parser.TreeCursor, types: NodeTypeFacts): number {
+  const typeId = cursor.nodeTypeId;
+  if (typeNames[typeId] === undefined) {
+    typeNames[typeId] = cursor.nodeType;
+    typeIsNamed[typeId] = cursor.nodeIsNamed;
+    typeIsLeaf[typeId] = types.leaves.has(typeNames[typeId]);
+  }
+  return typeId;
+}
+
+/** Copies what is below the cursor's node into `top` (the copy of that node); the cursor ends on that node again. */
+function copyBelow(cursor: Parser.TreeCursor, top: PyNode, types: NodeTypeFacts): void {
+  if (!cursor.gotoFirstChild()) return;
+  let parent = top;
+  let fields = mayHaveFields(types, top.type);
   for (;;) {
-    const typeId = cursor.nodeTypeId;
-    let type = typeNames[typeId];
-    if (type === undefined) {
-      type = typeNames[typeId] = cursor.nodeType;
-      typeIsNamed[typeId] = cursor.nodeIsNamed;
-      typeIsLeaf[typeId] = types.leaves.has(type);
-    }
+    const typeId = cursorType(cursor, types);
+    const type = typeNames[typeId];
     const named = typeIsNamed[typeId];
     const fieldId = fields ? cursor.currentFieldId : 0;
     if ((named || fieldId) && type !== "comment") {
@@ -258,11 +316,62 @@ export function toPyTree(tree: Parser.Tree): PyNode {
       }
     }
     while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent() || !parent.parent) return root;
-      parent = parent.parent;
+      cursor.gotoParent();
+      if (parent === top) return;
+      parent = parent.parent!;
       fields = mayHaveFields(types, parent.type);
     }
   }
+}
+
+/** A copy of a node and everything below it, its offsets moved by `shift`. */
+function cloneNode(node: PyNode, parent: PyNode | null, shift: number): PyNode {
+  const copy: PyNode = { type: node.type, start: node.start + shift, end: node.end + shift, field: node.field, named: node.named, parent, children: node.children === NO_CHILDREN ? NO_CHILDREN : [] };
+  for (const child of node.children) copy.children.push(cloneNode(child, copy, shift));
+  return copy;
+}
+
+/** Top-level statements copied after edits: cloned from the previous copy, or read from the native tree (tests and the bench read them). */
+export const incrementalCopies = { cloned: 0, read: 0 };
+
+/** The copy of a tree parsed again after an edit, from the copy of the tree before it (see `toPyTree`). */
+function copyIncrementally(tree: Parser.Tree, { base, change, changed }: Derivation): PyNode {
+  const types = nodeTypes();
+  // Top-level nodes carry no field in the copy only when the module's children cannot have one.
+  if (mayHaveFields(types, "module")) return copyWhole(tree);
+  const cursor = tree.walk();
+  const root = moduleNode(cursor);
+  if (!cursor.gotoFirstChild()) return root;
+  const shift = change.newEndIndex - change.oldEndIndex;
+  const before = base.children;
+  let next = 0;
+  do {
+    const typeId = cursorType(cursor, types);
+    const type = typeNames[typeId];
+    if (!typeIsNamed[typeId] || type === "comment") continue;
+    const start = cursor.startIndex;
+    const end = cursor.endIndex;
+    // Untouched: wholly before the edit or wholly after it, and outside every range whose syntax changed.
+    const untouched = (end < change.startIndex || start > change.newEndIndex) && !changed.some((r) => r.startIndex <= end && start <= r.endIndex);
+    let reused: PyNode | undefined;
+    if (untouched) {
+      const moved = start > change.newEndIndex ? shift : 0;
+      while (next < before.length && before[next].start < start - moved) next++;
+      const old = before[next];
+      if (old && old.start === start - moved && old.end === end - moved && old.type === type) reused = cloneNode(old, root, moved);
+    }
+    if (reused) {
+      root.children.push(reused);
+      incrementalCopies.cloned++;
+      continue;
+    }
+    incrementalCopies.read++;
+    const leaf = typeIsLeaf[typeId];
+    const node: PyNode = { type, start, end, field: undefined, named: true, parent: root, children: leaf ? NO_CHILDREN : [] };
+    root.children.push(node);
+    if (!leaf) copyBelow(cursor, node, types);
+  } while (cursor.gotoNextSibling());
+  return root;
 }
 
 const COMMENT_OR_STRING = /[#'"]/g;

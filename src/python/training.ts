@@ -74,6 +74,49 @@ function rangeCount(resolver: Resolver, over: PyNode | undefined): ResolvedValue
   return { ...high, value: { kind: "number", value: Math.max(0, hi - low) }, span: spanOf(over) };
 }
 
+/** A call as the loop facts read it: its callee's last name, its receiver's text, and each argument's value as text. */
+interface CallWords {
+  call: PyNode;
+  last: string | undefined;
+  receiver: string | undefined;
+  /** One entry per argument (a keyword argument's value; undefined for a keyword without one). */
+  args: (string | undefined)[];
+}
+
+const callWords = new WeakMap<PyNode[], Map<string, CallWords[]>>();
+
+/**
+ * A file's calls (with a callee) by each text that is their receiver or one of their arguments, in file order: the
+ * calls a holder's loop fact can rest on, read once per file rather than once per construction.
+ */
+function callsNaming(resolver: Resolver, calls: PyNode[]): Map<string, CallWords[]> {
+  let byText = callWords.get(calls);
+  if (byText) return byText;
+  byText = new Map();
+  for (const call of calls) {
+    const callee = fieldChild(call, "function");
+    if (!callee) continue;
+    const object = callee.type === "attribute" ? fieldChild(callee, "object") : undefined;
+    const words: CallWords = {
+      call,
+      last: lastName(callee, resolver.text),
+      receiver: object && resolver.textOf(object),
+      args: namedChildren(fieldChild(call, "arguments") ?? call).map((a) => {
+        const value = a.type === "keyword_argument" ? fieldChild(a, "value") : a;
+        return value && resolver.textOf(value);
+      }),
+    };
+    for (const text of new Set([words.receiver, ...words.args])) {
+      if (text === undefined) continue;
+      const list = byText.get(text);
+      if (list) list.push(words);
+      else byText.set(text, [words]);
+    }
+  }
+  callWords.set(calls, byText);
+  return byText;
+}
+
 /** The loop fact for one construction that the file steps itself. */
 function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[]): TrainingLoopFact | undefined {
   const holder = held.holder;
@@ -81,14 +124,9 @@ function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[]): Train
   const steps: PyNode[] = [];
   const opaque: Span[] = [];
   let layerwise = false;
-  for (const call of calls) {
-    const callee = fieldChild(call, "function");
-    if (!callee) continue;
-    const last = lastName(callee, resolver.text);
-    const receiver = callee.type === "attribute" ? fieldChild(callee, "object") : undefined;
-    const args = namedChildren(fieldChild(call, "arguments") ?? call).map((a) => (a.type === "keyword_argument" ? fieldChild(a, "value") : a));
-    const passed = args.some((a) => !!a && resolver.textOf(a) === holder);
-    if (last === "step" && receiver && resolver.textOf(receiver) === holder && args.length === 0) steps.push(call);
+  for (const { call, last, receiver, args } of callsNaming(resolver, calls).get(holder) ?? []) {
+    const passed = args.includes(holder);
+    if (last === "step" && receiver === holder && args.length === 0) steps.push(call);
     else if (last === "step" && passed) steps.push(call); // scaler.step(optimizer)
     else if (passed && call !== held.call && !(last && LR_NEUTRAL_CALLS.has(last)) && !transparentLocalCall(resolver, call, holder)) {
       opaque.push(spanOf(call));

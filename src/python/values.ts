@@ -103,6 +103,9 @@ const MAX_CROSSINGS = 12;
 let crossings = 0;
 const FREE_MODULES = new Set(OPTIMIZER_MODULE_ROOTS);
 
+/** Per file index: whether the file rewrites argparse namespace attributes wholesale (see `namespaceRewritten`). */
+const REWRITTEN = new WeakMap<FileIndex, boolean>();
+
 /** Resolves names and values in one analyzed file; results are cached per node. */
 export class Resolver {
   private readonly values = new Map<PyNode, ResolvedValue>();
@@ -993,11 +996,16 @@ export class Resolver {
 
   /** Whether the file rewrites namespace attributes wholesale (`vars(args).update`, `setattr(args, ...)`, `args.__dict__`). */
   private namespaceRewritten(): boolean {
-    this.rewritten ??= this.index.calls.some((call) => {
-      const callee = fieldChild(call, "function");
-      const text = callee ? this.textOf(callee) : "";
-      return text === "setattr" || /^vars\(.*\)\.update$/s.test(text) || /\.__dict__\.update$/.test(text);
-    });
+    // A fact of the file alone: kept per index, since the project pass reads one file with many resolvers.
+    this.rewritten ??= REWRITTEN.get(this.index);
+    if (this.rewritten === undefined) {
+      this.rewritten = this.index.calls.some((call) => {
+        const callee = fieldChild(call, "function");
+        const text = callee ? this.textOf(callee) : "";
+        return text === "setattr" || /^vars\(.*\)\.update$/s.test(text) || /\.__dict__\.update$/.test(text);
+      });
+      REWRITTEN.set(this.index, this.rewritten);
+    }
     return this.rewritten;
   }
 

@@ -16,10 +16,12 @@ import { Linter, type LintInput } from "../core/linter.js";
 import { contentHash } from "../core/project.js";
 import { fileErrorResult, type FileResult, type RuleSetting } from "../core/results.js";
 import { stripBom } from "../core/source-text.js";
+import type { TrainingFacts } from "../core/facts.js";
 import type { AnalyzedFile, LanguageAdapter, ProjectHost } from "../core/types.js";
 import { ADAPTERS, adapterFor, JOINERS } from "../default-linter.js";
 import { knowledge } from "../knowledge/index.js";
-import { parse, rememberTree, reparse } from "../python/parser.js";
+import { shareKeptIndex } from "../python/analyze.js";
+import { parse, rememberTree, reparse, trackTree } from "../python/parser.js";
 
 /** The configuration file names whose change reloads the configuration. */
 export const CONFIG_FILE_NAMES = ["pyproject.toml", "optim-lint.toml"] as const;
@@ -75,10 +77,29 @@ class SummaryCache {
   }
 }
 
-/** A copy of a summary that a run's joiners may add to without changing the kept one. */
+/**
+ * A copy of a summary that a run's joiners may add to without changing the kept one. Joiners push to the facts'
+ * lists, replace their items, and set fields of list items (a construction judged per call widens the sites a
+ * checkpoint or a distributed sign names), so each fact list and each item in it is copied, one level down for the
+ * fact objects (`modelHints`, `distributed`, `resume`, `batch`); values below items are shared, never written.
+ */
 function copyForRun(summary: AnalyzedFile): AnalyzedFile {
   const { links: _links, ...rest } = summary;
-  return { ...rest, facts: { ...summary.facts }, syntaxErrors: [...summary.syntaxErrors] };
+  const facts = {} as Record<string, unknown>;
+  for (const [key, value] of Object.entries(summary.facts)) facts[key] = copyFact(value, 2);
+  const copy: AnalyzedFile = { ...rest, facts: facts as unknown as TrainingFacts, syntaxErrors: [...summary.syntaxErrors] };
+  shareKeptIndex(summary, copy);
+  return copy;
+}
+
+/** A list with each item copied, or a plain object with its fields copied `depth - 1` levels down; anything else as is. */
+function copyFact(value: unknown, depth: number): unknown {
+  if (depth === 0 || value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((item) => copyFact(item, 1));
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) out[key] = copyFact(field, depth - 1);
+  return out;
 }
 
 /** Each open Python document's syntax tree and the text it was parsed from. */
@@ -217,6 +238,8 @@ export class WorkspaceLinter {
       this.reparses++;
     } else {
       tree = previous?.tree ?? parse(body);
+      // Its copy is kept, so that after an edit only what the edit touched is copied again.
+      trackTree(tree);
     }
     this.trees.set(uri, { text: body, tree });
     rememberTree(body, tree);

@@ -1,6 +1,6 @@
 /** The language server with a real client: Neovim's built-in LSP client, headless, driven by a Lua script. */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
@@ -39,4 +39,27 @@ it("shows findings in Neovim, applies the quick fix and fix-all, hovers the docs
   const expected = readFileSync(FIXTURE, "utf8").replace("momentum=0.9)", "momentum=0.9, nesterov=True)").trimEnd();
   expect(result.fixed_text).toBe(expected);
   expect(result.fix_all_text).toBe(expected);
+}, 120_000);
+
+it("re-publishes model.py in Neovim when an edit in train.py changes what its call passes", () => {
+  const root = path.join(dir, "calls");
+  cpSync(path.resolve(import.meta.dirname, "../../fixtures/projects/method-call"), root, { recursive: true });
+  const resultPath = path.join(root, "result.json");
+  const args = ["--clean", "--headless", "-u", "NONE", "--cmd", "let g:loaded_python3_provider = 0", "-c", `luafile ${path.resolve(import.meta.dirname, "nvim-calls.lua")}`];
+  const run = spawnSync("nvim", args, {
+    cwd: root,
+    env: { ...process.env, OPTIM_LINT_BIN: BIN, OPTIM_LINT_ROOT: root, OPTIM_LINT_RESULT: resultPath },
+    encoding: "utf8",
+    timeout: 90_000,
+    killSignal: "SIGKILL",
+  });
+  expect(run.error, "nvim must be installed (scripts/ensure-system-deps.sh)").toBeUndefined();
+  expect(existsSync(resultPath), `nvim wrote no result (status ${run.status}): ${run.stderr}`).toBe(true);
+  const result = JSON.parse(readFileSync(resultPath, "utf8"));
+  expect(result.error).toBeUndefined();
+  expect(result.steps).toEqual(["model", "train", "edit"]);
+  expect(result.model_alone).toEqual([]);
+  // 0-based line 48: the betas argument of the AdamW construction in configure_optimizers.
+  expect(result.model_with_train).toEqual(["OPT009@48"]);
+  expect(result.model_after_edit).toEqual([]);
 }, 120_000);

@@ -1,0 +1,81 @@
+/**
+ * The editor's incremental path (a document's tree re-parsed after each change, its copy made from the previous
+ * copy, summaries kept by content) must find exactly what a fresh full lint of the same text finds: every message,
+ * position, note, fix and suggestion. Chains of random edits on the showcase scripts and on a 3,000-line file.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { largeTrainingFile } from "../../bench/editor.js";
+import { RULES } from "../../rules/index.js";
+import type { LintMessage } from "../../src/core/results.js";
+import { lintProject } from "../../src/default-linter.js";
+import { forgetTree, incrementalCopies, parseTree } from "../../src/python/parser.js";
+import { WorkspaceLinter } from "../../src/server/workspace.js";
+import { uriOf } from "./lsp-client.js";
+
+const SHOWCASE = path.resolve(import.meta.dirname, "../../fixtures/showcase");
+const DEFAULTS = RULES.map((rule) => ({ rule, severity: rule.meta.defaultSeverity, options: {} }));
+const disk = { read: (p: string) => (existsSync(p) ? readFileSync(p, "utf8") : undefined), exists: existsSync };
+
+/** Deterministic pseudo-random numbers, so a failure can be replayed. */
+function random(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return s / 0x80000000;
+  };
+}
+
+/** What is typed: digits and words that change optimizer settings, lines, brackets, comments and directives. */
+const PIECES = ["1", "0", "x", "\n", "    ", "(", ")", ", ", "#", "  # noqa", "lr=0.5, ", "weight_decay=0.05, ", "momentum=0.9, ", "nesterov=True, ", "Adam", "SGD", ""];
+
+/** A fresh lint of the text: no tree, copy or summary of the editor's is reused. */
+function freshLint(filePath: string, text: string): LintMessage[] {
+  forgetTree(parseTree(text));
+  return lintProject([{ filePath, text, rules: DEFAULTS }], { host: disk })[0].messages;
+}
+
+function editChain(filePath: string, base: string, seed: number, steps: number): void {
+  const next = random(seed);
+  const linter = new WorkspaceLinter(path.dirname(filePath));
+  const uri = uriOf(filePath);
+  let text = base;
+  let at = Math.floor(next() * text.length);
+  let found = 0;
+  let changes = 0;
+  const cloned = incrementalCopies.cloned;
+  for (let i = 0; i <= steps; i++) {
+    if (i > 0) {
+      // Typing stays near one place for a few edits, then moves; some edits delete a few characters.
+      if (next() < 0.3) at = Math.floor(next() * text.length);
+      const end = Math.min(text.length, at + (next() < 0.3 ? Math.floor(next() * 5) : 0));
+      const piece = PIECES[Math.floor(next() * PIECES.length)];
+      const before = text;
+      text = text.slice(0, at) + piece + text.slice(end);
+      if (text !== before) changes++;
+      at = Math.min(text.length, at + piece.length);
+    }
+    const incremental = linter.lint(uri, filePath, text).result!.messages;
+    expect(JSON.stringify(incremental, null, 1), `${path.basename(filePath)} after edit ${i}`).toBe(JSON.stringify(freshLint(filePath, text), null, 1));
+    found += incremental.length;
+  }
+  expect(linter.reparses).toBe(changes);
+  // The copies after edits were made from the previous copies, not read whole from the native tree.
+  expect(incrementalCopies.cloned).toBeGreaterThan(cloned);
+  // The chain is about findings, not only about text that does not parse.
+  expect(found).toBeGreaterThan(steps);
+}
+
+describe("the editor's incremental path finds what a fresh full lint finds", () => {
+  for (const [i, name] of ["train_transformer.py", "train_resnet.py", "train_ddp.py", "finetune_regressor.py"].entries()) {
+    it(`after each of a chain of random edits to ${name}`, () => {
+      const filePath = path.join(SHOWCASE, name);
+      editChain(filePath, readFileSync(filePath, "utf8"), 101 + i, 30);
+    });
+  }
+
+  it("after each of a chain of random edits to a 3,000-line file", () => {
+    editChain(path.join(SHOWCASE, "generated_train.py"), largeTrainingFile(), 7, 6);
+  });
+});
