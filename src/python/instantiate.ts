@@ -1,0 +1,280 @@
+/**
+ * Hydra's `instantiate` joins a Python call to the YAML config it builds from: `hydra.utils.instantiate(cfg.optimizer,
+ * params=model.parameters(), lr=args.lr)` in a function decorated with `@hydra.main(config_path=..., config_name=...)`
+ * constructs the optimizer that the composed config holds at `optimizer`, with the call's keyword arguments over the
+ * config's values (Hydra merges them in). The joined construction is judged once, in the Python file: its values keep
+ * the YAML line that set them (or the Python keyword that overrode them), and the parameters and model evidence come
+ * from the call. The same optimizer judged from its YAML alone is then left out, so one value gives one finding.
+ *
+ * Conservative by construction: a config path, a config folder or a composition that cannot be read, a config the
+ * function changes before the call, a spread at the call, `_partial_`, or a `_target_` the call replaces: no join.
+ */
+import path from "node:path";
+import { emptyFacts, type ArgumentFact, type OptimizerSite, type ParamsFact, type ResolvedValue, type Span, type TrainingFacts } from "../core/facts.js";
+import { mapEverySiteSpan } from "../core/spans.js";
+import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
+import { composedConfig } from "../configs/hydra.js";
+import { entryOf, isMapping, recognizeConfig, type MappingValue } from "../configs/recognize.js";
+import { fromFile } from "../configs/bases.js";
+import { optimizerByName } from "../knowledge/optimizers.js";
+import { indexPython, keptIndex } from "./analyze.js";
+import { paramsFact } from "./facts.js";
+import { withModelFacts } from "./models.js";
+import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
+import { bindingForUse, isPlainString, stringBody } from "./scope.js";
+import { Resolver } from "./values.js";
+
+/** The functions of Hydra that build an object from a config node. */
+const INSTANTIATE_PATHS = new Set(["hydra.utils.instantiate", "hydra.utils.call"]);
+
+/** Keys of Hydra's own that a call may pass; those that change what is built stop the join. */
+const HYDRA_KEYS_KEPT = new Set(["_convert_", "_recursive_"]);
+
+/** A text that may call Hydra's instantiate. */
+const MENTIONS = /\bhydra\b[\s\S]*\b(?:instantiate|call)\s*\(/;
+
+/** Joins `hydra.utils.instantiate(cfg.<path>, ...)` calls with the optimizer their app's composed config holds there. */
+export const hydraInstantiateJoiner: ProjectJoiner = {
+  name: "hydra-instantiate",
+  join(project) {
+    for (const given of project.files) {
+      if (given.adapter.name !== "python" || !MENTIONS.test(given.text)) continue;
+      // A file the prefilter left unanalyzed is analyzed now: its model and precision evidence count for the join.
+      const file = project.file(given.path) ?? given;
+      joinFile(project, file);
+    }
+  },
+};
+
+/** One config a call reads: the primary file, the path of keys in it, and the function that receives it. */
+interface ConfigRead {
+  primary: ProjectFile;
+  keys: string[];
+  /** The parameter that holds the config. */
+  param: PyNode;
+}
+
+function joinFile(project: ProjectContext, file: ProjectFile): void {
+  const { index, text } = keptIndex(file.analyzed) ?? indexPython(file.text);
+  const resolver = new Resolver(index, text, file.path);
+  const facts = file.analyzed.facts;
+  const joined: OptimizerSite[] = [];
+  const links = (file.analyzed.links ??= new Map());
+  for (const call of index.calls) {
+    const callee = fieldChild(call, "function");
+    const calleePath = callee ? resolver.pathOf(callee) : undefined;
+    if (!calleePath || !INSTANTIATE_PATHS.has(calleePath)) continue;
+    const args = namedChildren(fieldChild(call, "arguments")!);
+    const first = args[0];
+    if (!first || first.type === "keyword_argument") continue;
+    const read = configRead(project, resolver, file, first);
+    if (!read) continue;
+    const fileLinks = new Map<string, Span>();
+    const raw = composedConfig(project, read.primary, fileLinks);
+    const composed = raw && fromFile(raw, read.primary.path, `set in ${relative(file.path, read.primary.path)}`, true);
+    const node = composed && nodeAt(composed, read.keys);
+    if (!node || isPartial(node)) continue;
+    const found = recognizeConfig(node, { filePath: read.primary.path, firstId: 0 }).optimizers.find((s) => s.dialect === "hydra" && sameSpan(s.span, node.span));
+    if (!found) continue;
+    const valueOf = (value: PyNode) => configValue(resolver, read, composed, value) ?? resolver.value(value);
+    const site = joinedSite(resolver, valueOf, call, args.slice(1), found, `${file.path}#instantiate${joined.length}`);
+    if (!site) continue;
+    joined.push(site);
+    const at = spanOf(call);
+    for (const other of [read.primary.path, ...fileLinks.keys()]) if (!links.has(other)) links.set(other, at);
+  }
+  if (joined.length === 0) return;
+  facts.optimizers.push(...joined);
+  addModelFacts(resolver, facts, joined);
+  supersede(project, joined);
+}
+
+/**
+ * The primary config and the keys a call's config argument names (`cfg.model.optimizer`, `cfg["optimizer"]`), when
+ * its root is the config parameter of a function decorated with `@hydra.main` that nothing in it rewrites.
+ */
+function configRead(project: ProjectContext, resolver: Resolver, file: ProjectFile, node: PyNode): ConfigRead | undefined {
+  const chain = configChain(resolver, node);
+  if (!chain) return undefined;
+  const { root: at, keys } = chain;
+  const name = resolver.textOf(at);
+  const binding = bindingForUse(name, at, resolver.index);
+  const params = binding?.stmt.parent;
+  const fn = params?.parent;
+  if (binding?.kind !== "param" || params?.type !== "parameters" || fn?.type !== "function_definition") return undefined;
+  if (namedChildren(params)[0] !== binding.stmt) return undefined;
+  // The name is bound once in the function (no `cfg = ...` that replaces the config), and nothing writes into it.
+  const scope = resolver.index.scopes.get(fn);
+  if (!scope || (scope.bindings.get(name)?.length ?? 0) > 1 || rewritesConfig(resolver.textOf(fn), name)) return undefined;
+  const main = hydraMain(resolver, fn);
+  if (!main) return undefined;
+  const dir = path.resolve(path.dirname(file.path), main.configPath);
+  const base = path.join(dir, main.configName.replace(/\.ya?ml$/, ""));
+  const primary = project.file(`${base}.yaml`) ?? project.file(`${base}.yml`);
+  return primary && /\.ya?ml$/.test(primary.path) ? { primary, keys, param: binding.stmt } : undefined;
+}
+
+/** The name and keys of a config read (`cfg.model.optimizer`, `cfg["optimizer"]`). */
+function configChain(resolver: Resolver, node: PyNode): { root: PyNode; keys: string[] } | undefined {
+  const keys: string[] = [];
+  let at = node;
+  for (;;) {
+    if (at.type === "attribute") {
+      keys.unshift(resolver.textOf(fieldChild(at, "attribute")!));
+      at = fieldChild(at, "object")!;
+    } else if (at.type === "subscript") {
+      const key = fieldChild(at, "subscript");
+      if (!key || !isPlainString(key)) return undefined;
+      keys.unshift(stringBody(resolver.textOf(key)));
+      at = fieldChild(at, "value")!;
+    } else break;
+  }
+  return at.type === "identifier" && keys.length > 0 ? { root: at, keys } : undefined;
+}
+
+/**
+ * A value the call reads from the same config (`lr=cfg.train.lr`): the composed config's value, read at the
+ * keyword, its origin where the config sets it. Undefined for anything else.
+ */
+function configValue(resolver: Resolver, read: ConfigRead, composed: MappingValue, node: PyNode): ResolvedValue | undefined {
+  const chain = configChain(resolver, node);
+  if (!chain || bindingForUse(resolver.textOf(chain.root), chain.root, resolver.index)?.stmt !== read.param) return undefined;
+  const value = valueAt(composed, chain.keys);
+  if (!value || value.value.kind === "mapping" || value.value.kind === "unknown") return undefined;
+  return { ...value, span: spanOf(node), origin: value.origin ?? { span: value.span, description: `${chain.keys.join(".")} in the Hydra config`, overridable: true } };
+}
+
+/** `config_path` and `config_name` of the `@hydra.main(...)` decorating a function, when both are known strings. */
+function hydraMain(resolver: Resolver, fn: PyNode): { configPath: string; configName: string } | undefined {
+  const decorated = fn.parent?.type === "decorated_definition" ? fn.parent : undefined;
+  for (const decorator of decorated?.children ?? []) {
+    if (decorator.type !== "decorator") continue;
+    const call = namedChildren(decorator)[0];
+    const callee = call?.type === "call" ? fieldChild(call, "function") : undefined;
+    if (!callee || resolver.pathOf(callee) !== "hydra.main") continue;
+    const keyword = (name: string): string | undefined => {
+      for (const arg of namedChildren(fieldChild(call!, "arguments")!)) {
+        const key = arg.type === "keyword_argument" ? fieldChild(arg, "name") : undefined;
+        if (key && resolver.textOf(key) === name) {
+          const value = resolver.value(fieldChild(arg, "value")!).value;
+          return value.kind === "string" ? value.value : undefined;
+        }
+      }
+      return undefined;
+    };
+    const configPath = keyword("config_path");
+    const configName = keyword("config_name");
+    return configPath !== undefined && configName !== undefined ? { configPath, configName } : undefined;
+  }
+  return undefined;
+}
+
+/** Whether a function's text changes its config before using it (`cfg.optimizer.lr = ...`, `OmegaConf.update(cfg, ...)`, `open_dict`). */
+function rewritesConfig(body: string, name: string): boolean {
+  const escaped = name.replace(/[$]/g, "\\$");
+  const write = new RegExp(`(?:^|[\\s;])${escaped}\\s*(?:\\.[\\w.]+|\\[[^\\]]*\\])+\\s*(?:[-+*/]?=)(?!=)`, "m");
+  return write.test(body) || /\bOmegaConf\.(?:update|merge|set_struct|set_readonly)\s*\(|\bopen_dict\s*\(/.test(body);
+}
+
+/** The mapping at a path of keys in a config tree. */
+function nodeAt(root: MappingValue, keys: readonly string[]): MappingValue | undefined {
+  const value = valueAt(root, keys);
+  return isMapping(value) ? value : undefined;
+}
+
+/** The value at a path of keys in a config tree. */
+function valueAt(root: MappingValue, keys: readonly string[]): ResolvedValue | undefined {
+  let at: ResolvedValue = root;
+  for (const key of keys) {
+    if (!isMapping(at)) return undefined;
+    const entry = entryOf(at, key);
+    if (!entry) return undefined;
+    at = entry.value;
+  }
+  return at;
+}
+
+/** Whether a config node asks Hydra for a partial (`_partial_: true`): the call then builds a factory, called later with other arguments. */
+function isPartial(node: MappingValue): boolean {
+  const partial = entryOf(node, "_partial_")?.value.value;
+  return partial !== undefined && !(partial.kind === "bool" && !partial.value);
+}
+
+/**
+ * The construction a call makes from a config site: the config's arguments, the call's keyword arguments over them,
+ * and its positional arguments after the config (the parameters, then the class's positional parameters).
+ * Undefined when the call passes what cannot be read as arguments (a spread, a `_target_`, `_args_`, `_partial_`).
+ */
+function joinedSite(resolver: Resolver, valueOf: (node: PyNode) => ResolvedValue, call: PyNode, rest: PyNode[], config: OptimizerSite, id: string): OptimizerSite | undefined {
+  const info = optimizerByName(config.canonical);
+  if (!info) return undefined;
+  // The config's own spans name its file: those of the primary itself name none yet.
+  const primaryFile = config.id.slice(0, config.id.lastIndexOf("#"));
+  const fromConfig = mapEverySiteSpan(config, (s) => (s.file === undefined ? { ...s, file: primaryFile } : s));
+  const args = new Map<string, ArgumentFact>(fromConfig.args);
+  let params: ParamsFact = { kind: "missing" };
+  let positional = 0;
+  for (const arg of rest) {
+    if (arg.type === "list_splat" || arg.type === "dictionary_splat") return undefined;
+    if (arg.type === "keyword_argument") {
+      const key = resolver.textOf(fieldChild(arg, "name")!);
+      const value = fieldChild(arg, "value")!;
+      if (key === "params") params = paramsFact(resolver, value);
+      else if (key.startsWith("_") && key.endsWith("_")) {
+        if (!HYDRA_KEYS_KEPT.has(key)) return undefined;
+      } else args.set(key, { name: key, value: valueOf(value), span: spanOf(arg), how: "keyword" });
+      continue;
+    }
+    const at = positional++;
+    if (at === 0) params = paramsFact(resolver, arg);
+    else if (at - 1 < info.positional && at - 1 < info.signature.length) {
+      const name = info.signature[at - 1];
+      args.set(name, { name, value: valueOf(arg), span: spanOf(arg), how: "positional" });
+    } else return undefined;
+  }
+  return {
+    id,
+    canonical: config.canonical,
+    span: spanOf(call),
+    nameSpan: fromConfig.nameSpan,
+    args,
+    hasUnresolvedSpread: config.hasUnresolvedSpread,
+    params,
+    adapterData: { language: "python" },
+  };
+}
+
+/** The model kinds and precision the file's code ties to the joined constructions (by the parameters each call passes). */
+function addModelFacts(resolver: Resolver, facts: TrainingFacts, joined: OptimizerSite[]): void {
+  const ids = new Set(joined.map((s) => s.id));
+  const found = withModelFacts(resolver, { ...emptyFacts(), optimizers: joined });
+  const tied = <T extends { sites?: string[] }>(list: T[] | undefined): T[] => (list ?? []).filter((f) => f.sites?.some((id) => ids.has(id)));
+  facts.modelHints = { ...facts.modelHints, kinds: [...(facts.modelHints.kinds ?? []), ...tied(found.modelHints.kinds)] };
+  facts.precision = [...(facts.precision ?? []), ...tied(found.precision)];
+}
+
+/**
+ * The same optimizer judged from its YAML alone (in the file that writes its `_target_`, or in the primary's
+ * composition) is left out wherever a joined construction builds it: the joined one holds its values and the call's.
+ */
+function supersede(project: ProjectContext, joined: OptimizerSite[]): void {
+  const targets = new Set(joined.map((s) => spanKey(s.nameSpan, "")));
+  for (const file of project.files) {
+    const facts = file.analyzed.facts;
+    if (!facts.optimizers.some((s) => s.dialect === "hydra")) continue;
+    facts.optimizers = facts.optimizers.filter((s) => s.dialect !== "hydra" || !targets.has(spanKey(s.nameSpan, file.path)));
+  }
+}
+
+function spanKey(span: Span, host: string): string {
+  return `${path.normalize(span.file ?? host)}:${span.start}:${span.end}`;
+}
+
+function sameSpan(a: Span, b: Span): boolean {
+  return a.start === b.start && a.end === b.end && a.file === b.file;
+}
+
+/** A path as written from one file's folder to another file. */
+function relative(from: string, to: string): string {
+  return path.relative(path.dirname(from), to).split(path.sep).join("/");
+}

@@ -1,0 +1,106 @@
+/**
+ * Hydra's `instantiate` joins a Python call to the composed config it builds from: the call's keyword arguments
+ * override the config's values, its parameters and model evidence count, and the optimizer judged from its YAML
+ * alone is left out, so that one value gives one finding.
+ */
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { RULES } from "../../rules/index.js";
+import { lintPaths } from "../../src/cli/lint-paths.js";
+import type { FileResult } from "../../src/core/results.js";
+import { lintProject } from "../../src/default-linter.js";
+import { ROOT } from "../cli/run-cli.js";
+
+const PROJECT = path.join(ROOT, "fixtures", "projects", "hydra-instantiate");
+
+/** Every finding as `file line:column code notes`, each note as `file:line:column`. */
+function found(results: FileResult[], root: string) {
+  return results.flatMap((r) =>
+    r.messages.map((m) => {
+      const notes = (m.related ?? []).map((n) => `${path.relative(root, n.filePath ?? r.filePath)}:${n.line}:${n.column}`);
+      return { at: `${path.relative(root, r.filePath)} ${m.line}:${m.column} ${m.code} ${notes.join(" ")}`.trim(), message: m.message, fix: m.fix?.text };
+    }),
+  );
+}
+
+async function lintFixture(...files: string[]) {
+  return found(await lintPaths(files.map((f) => path.join(PROJECT, f)), { cwd: PROJECT }), PROJECT);
+}
+
+const ALL_RULES = RULES.map((rule) => ({ rule, severity: rule.meta.defaultSeverity, options: {} }));
+
+/** Lints the named texts of an in-memory project; the others are read on demand. */
+function lintMemory(files: Record<string, string>, given: string[]) {
+  const host = { read: (p: string) => files[p], exists: (p: string) => p in files };
+  return found(lintProject(given.map((filePath) => ({ filePath, text: files[filePath], rules: ALL_RULES })), { host }), "/p");
+}
+
+describe("hydra.utils.instantiate joined with the composed config", () => {
+  it("judges the config's optimizer with the parameters the call passes: decay on every parameter of a transformer", async () => {
+    const [finding, ...rest] = await lintFixture("train.py");
+    expect(rest).toEqual([]);
+    // At `params=model.parameters()` in train.py; the note at the decay in the group option (read from disk).
+    expect(finding.at).toBe("train.py 11:63 OPT005 conf/optimizer/adamw.yaml:3:15");
+    expect(finding.message).toContain("AdamW applies weight_decay=0.1 (from config group option optimizer/adamw.yaml) to every parameter of `model`");
+  });
+
+  it("stays silent when the call passes parameter groups that keep norms and biases out of decay (the clean twin)", async () => {
+    expect(await lintFixture("train_groups.py")).toEqual([]);
+  });
+
+  it("lets the call's keywords override the config, and reads `cfg.<path>` keywords from the composed config", async () => {
+    const findings = await lintFixture("finetune.py");
+    expect(findings.map((f) => f.at)).toEqual([
+      // Adam with the group option's weight_decay: the construction is the call; the note at adam.yaml line 3.
+      "finetune.py 11:17 OPT001 conf/optimizer/adam.yaml:3:15",
+      // lr=cfg.train.lr: at the keyword, the note where finetune.yaml sets it.
+      "finetune.py 14:9 OPT003 conf/finetune.yaml:7:7",
+    ]);
+    expect(findings[1].message).toContain("lr=3 (set in conf/finetune.yaml)");
+    // adam.yaml's swapped betas are overridden by `betas=(0.9, 0.999)` at the call: no OPT009.
+    // The class is named in adam.yaml: renaming it is not offered as a fix in finetune.py.
+    expect(findings[0].fix).toBeUndefined();
+  });
+
+  it("gives one finding per value when the YAML files are linted too", async () => {
+    const alone = await lintFixture("conf/optimizer/adam.yaml");
+    // Judged alone, adam.yaml has coupled decay and swapped betas.
+    expect(alone.map((f) => f.at)).toEqual(["conf/optimizer/adam.yaml 1:1 OPT001", "conf/optimizer/adam.yaml 5:1 OPT009"]);
+    // With the app that builds it, the joined construction replaces it: the betas it never trains with are not reported.
+    const all = await lintFixture(".");
+    expect(all.map((f) => f.at)).toEqual([
+      "finetune.py 11:17 OPT001 conf/optimizer/adam.yaml:3:15",
+      "finetune.py 14:9 OPT003 conf/finetune.yaml:7:7",
+      "train.py 11:63 OPT005 conf/optimizer/adamw.yaml:3:15",
+    ]);
+  });
+
+  it("stays unknown for a rewritten config, a spread, a missing config, a partial, and a config of unknown origin", async () => {
+    expect(await lintFixture("train_unknown.py")).toEqual([]);
+    // Without a join, the YAML is judged alone as before.
+    expect((await lintFixture("train_unknown.py", "conf/optimizer/adam.yaml")).map((f) => f.at)).toEqual([
+      "conf/optimizer/adam.yaml 1:1 OPT001",
+      "conf/optimizer/adam.yaml 5:1 OPT009",
+    ]);
+  });
+
+  it("reports a value the call passes at its keyword, with a fix there; `from hydra.utils import call` and subscripts count", () => {
+    const files = {
+      "/p/conf/main.yaml": "optim:\n  _target_: torch.optim.AdamW\n  lr: 1.0e-3\n  weight_decay: 0.0\n",
+      "/p/run.py": [
+        "import hydra",
+        "from hydra.utils import call",
+        "",
+        '@hydra.main(config_path="conf", config_name="main.yaml")',
+        "def run(cfg):",
+        '    return call(cfg["optim"], net.parameters(), betas=(0.98, 0.9))',
+        "",
+      ].join("\n"),
+    };
+    const findings = lintMemory(files, ["/p/run.py"]);
+    expect(findings.map((f) => `${f.at} ${f.fix}`)).toEqual(["run.py 6:49 OPT009 0.9, 0.98"]);
+    // The same betas written in the config: reported there (a primary without a defaults list), and not fixed from run.py.
+    const inConfig = { ...files, "/p/conf/main.yaml": files["/p/conf/main.yaml"] + "  betas: [0.98, 0.9]\n", "/p/run.py": files["/p/run.py"].replace(", betas=(0.98, 0.9)", "") };
+    expect(lintMemory(inConfig, ["/p/run.py"]).map((f) => f.at)).toEqual(["run.py 6:12 OPT009 conf/main.yaml:5:10"]);
+  });
+});
