@@ -22,7 +22,8 @@ import { paramsFact } from "./facts.js";
 import { withModelFacts } from "./models.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
 import { bindingForUse, isPlainString, stringBody } from "./scope.js";
-import { Resolver } from "./values.js";
+import { ModuleFinder } from "./modules.js";
+import { Resolver, type ClassModel } from "./values.js";
 
 /** The functions of Hydra that build an object from a config node. */
 const INSTANTIATE_PATHS = new Set(["hydra.utils.instantiate", "hydra.utils.call"]);
@@ -43,6 +44,7 @@ export const hydraInstantiateJoiner: ProjectJoiner = {
       const file = project.file(given.path) ?? given;
       joinFile(project, file);
     }
+    joinPartials(project);
   },
 };
 
@@ -87,6 +89,105 @@ function joinFile(project: ProjectContext, file: ProjectFile): void {
   facts.optimizers.push(...joined);
   addModelFacts(resolver, facts, joined);
   supersede(project, joined);
+}
+
+/**
+ * Lightning modules built by Hydra: a config mapping whose `_target_` is a class of a given Python file, with an
+ * optimizer factory as one of its arguments (`optimizer: {_target_: torch.optim.Adam, _partial_: true, lr: ...}`),
+ * and the class calling that factory (`self.hparams.optimizer(params=self.parameters())`, after
+ * `self.save_hyperparameters(...)`). Each call is joined with each config that builds the class, in the Python file.
+ */
+function joinPartials(project: ProjectContext): void {
+  const finder = new ModuleFinder(project);
+  const byFile = new Map<ProjectFile, { resolver: Resolver; sites: OptimizerSite[]; seen: Set<string> }>();
+  for (const config of project.files) {
+    const root = config.analyzed.configRoots?.[0];
+    if (!/\.ya?ml$/i.test(config.path) || !isMapping(root) || !/_partial_/.test(config.text)) continue;
+    const trees: MappingValue[] = [root];
+    const links = new Map<string, Span>();
+    const composed = entryOf(root, "defaults") ? composedConfig(project, config, links) : undefined;
+    if (composed) trees.push(composed);
+    for (const tree of trees) {
+      const stamped = fromFile(tree, config.path, `set in ${path.basename(config.path)}`, true);
+      for (const { owner, key, site } of partialSites(stamped, config.path)) {
+        const target = finder.find(config.path, owner);
+        const module = target?.name ? project.file(target.file) : undefined;
+        if (!module?.given || module.adapter.name !== "python" || !target?.name) continue;
+        let entry = byFile.get(module);
+        if (!entry) {
+          const { index, text } = keptIndex(module.analyzed) ?? indexPython(module.text);
+          byFile.set(module, (entry = { resolver: new Resolver(index, text, module.path), sites: [], seen: new Set() }));
+        }
+        const ref = entry.resolver.moduleLevelRef(target.name);
+        if (ref?.kind !== "class") continue;
+        for (const call of factoryCalls(entry.resolver, ref.cls, key)) {
+          const args = namedChildren(fieldChild(call, "arguments")!);
+          const joined = joinedSite(entry.resolver, (n) => entry.resolver.value(n), call, args, site, `${module.path}#partial${entry.sites.length}`, true);
+          if (!joined) continue;
+          // The same values reached through two configs (an option alone and in a composition) are one construction.
+          const signature = siteSignature(joined);
+          if (entry.seen.has(signature)) continue;
+          entry.seen.add(signature);
+          entry.sites.push(joined);
+          const fileLinks = (module.analyzed.links ??= new Map());
+          const at = spanOf(call);
+          for (const other of [config.path, ...links.keys()]) if (!fileLinks.has(other)) fileLinks.set(other, at);
+        }
+      }
+    }
+  }
+  for (const [module, { resolver, sites }] of byFile) {
+    if (sites.length === 0) continue;
+    module.analyzed.facts.optimizers.push(...sites);
+    addModelFacts(resolver, module.analyzed.facts, sites);
+    supersede(project, sites);
+  }
+}
+
+/** Optimizer factories in a config tree: a `_partial_: true` optimizer under `key` of a mapping whose `_target_` names a class. */
+function partialSites(tree: MappingValue, filePath: string): { owner: string; key: string; site: OptimizerSite }[] {
+  const out: { owner: string; key: string; site: OptimizerSite }[] = [];
+  const visit = (mapping: MappingValue): void => {
+    const target = entryOf(mapping, "_target_")?.value.value;
+    for (const entry of mapping.value.kind === "mapping" ? mapping.value.entries : []) {
+      if (!isMapping(entry.value)) continue;
+      if (target?.kind === "string" && /^[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+$/.test(target.value) && isPartial(entry.value)) {
+        const site = recognizeConfig(entry.value, { filePath, firstId: 0 }).optimizers.find((s) => s.dialect === "hydra" && sameSpan(s.span, entry.value.span));
+        if (site) out.push({ owner: target.value, key: entry.key, site });
+      }
+      visit(entry.value);
+    }
+  };
+  visit(tree);
+  return out;
+}
+
+/**
+ * The calls of a config argument's factory in a class's methods: `self.hparams.<key>(...)` when `__init__` saves its
+ * arguments as hyperparameters, or `self.<key>(...)` when `__init__` stores the argument under its name and nothing else writes it.
+ */
+function factoryCalls(resolver: Resolver, cls: ClassModel, key: string): PyNode[] {
+  const init = cls.init;
+  const params = init ? namedChildren(fieldChild(init, "parameters")!) : [];
+  const takes = params.some((p) => (p.type === "identifier" ? resolver.textOf(p) : p.children.find((c) => c.type === "identifier") && resolver.textOf(p.children.find((c) => c.type === "identifier")!)) === key);
+  if (!init || !takes) return [];
+  const body = resolver.textOf(fieldChild(init, "body")!);
+  const saved = /\.save_hyperparameters\(/.test(body) && !/\bignore\s*=/.test(body);
+  const writes = cls.selfWrites.get(key);
+  const stored = writes?.length === 1 && writes[0].method === init && writes[0].value?.type === "identifier" && resolver.textOf(writes[0].value) === key;
+  const forms = [...(saved ? [`self.hparams.${key}`] : []), ...(stored ? [`self.${key}`] : [])];
+  if (forms.length === 0) return [];
+  return resolver.index.calls.filter((call) => {
+    if (call.start < cls.node.start || call.end > cls.node.end) return false;
+    const callee = fieldChild(call, "function");
+    return !!callee && forms.includes(resolver.textOf(callee).replace(/\s+/g, ""));
+  });
+}
+
+/** What makes two joined constructions the same: the class, and each argument's value and where it is written. */
+function siteSignature(site: OptimizerSite): string {
+  const args = [...site.args.values()].map((a) => `${a.name}=${JSON.stringify(a.value.value)}@${spanKey(a.span, "")}`).sort();
+  return `${site.canonical}|${spanKey(site.span, "")}|${spanKey(site.nameSpan, "")}|${args.join(",")}`;
 }
 
 /**
@@ -205,7 +306,7 @@ function isPartial(node: MappingValue): boolean {
  * and its positional arguments after the config (the parameters, then the class's positional parameters).
  * Undefined when the call passes what cannot be read as arguments (a spread, a `_target_`, `_args_`, `_partial_`).
  */
-function joinedSite(resolver: Resolver, valueOf: (node: PyNode) => ResolvedValue, call: PyNode, rest: PyNode[], config: OptimizerSite, id: string): OptimizerSite | undefined {
+function joinedSite(resolver: Resolver, valueOf: (node: PyNode) => ResolvedValue, call: PyNode, rest: PyNode[], config: OptimizerSite, id: string, factory = false): OptimizerSite | undefined {
   const info = optimizerByName(config.canonical);
   if (!info) return undefined;
   // The config's own spans name its file: those of the primary itself name none yet.
@@ -221,7 +322,7 @@ function joinedSite(resolver: Resolver, valueOf: (node: PyNode) => ResolvedValue
       const value = fieldChild(arg, "value")!;
       if (key === "params") params = paramsFact(resolver, value);
       else if (key.startsWith("_") && key.endsWith("_")) {
-        if (!HYDRA_KEYS_KEPT.has(key)) return undefined;
+        if (factory || !HYDRA_KEYS_KEPT.has(key)) return undefined;
       } else args.set(key, { name: key, value: valueOf(value), span: spanOf(arg), how: "keyword" });
       continue;
     }

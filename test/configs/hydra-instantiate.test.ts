@@ -104,3 +104,39 @@ describe("hydra.utils.instantiate joined with the composed config", () => {
     expect(lintMemory(inConfig, ["/p/run.py"]).map((f) => f.at)).toEqual(["run.py 6:12 OPT009 conf/main.yaml:5:10"]);
   });
 });
+
+describe("a Lightning module that calls the optimizer factory its Hydra config passes (`_partial_: true`)", () => {
+  const LIGHTNING = path.join(ROOT, "fixtures", "projects", "hydra-lightning");
+  const lint = async (...paths: string[]) => found(await lintPaths(paths.map((p) => path.join(LIGHTNING, p)), { cwd: LIGHTNING }), LIGHTNING);
+
+  it("judges the factory's call in the module with each config that builds the module", async () => {
+    // `self.hparams.optimizer(params=...)` with classifier.yaml's Adam: the coupled decay is reported at the call, the
+    // note at the YAML line. classifier_clean.yaml builds the same module with AdamW and no decay: silent.
+    // tagger.yaml's SGD lacks nesterov, but TaggerModule's `self.optimizer(..., nesterov=True)` passes it: silent.
+    const all = await lint(".");
+    expect(all.map((f) => f.at)).toEqual(["src/models/classifier_module.py 21:21 OPT001 configs/model/classifier.yaml:7:17"]);
+    expect(all[0].message).toContain("Adam applies weight_decay=0.01 (set in classifier.yaml)");
+  });
+
+  it("judges the YAML alone when the module is not linted with it", async () => {
+    expect((await lint("configs")).map((f) => f.at)).toEqual(["configs/model/classifier.yaml 4:3 OPT001", "configs/model/tagger.yaml 4:3 OPT002"]);
+  });
+
+  it("does not join a module that leaves the factory out of its hyperparameters, or one that stores something else", () => {
+    const config = "_target_: app.Module\noptimizer:\n  _target_: torch.optim.SGD\n  _partial_: true\n  lr: 0.1\n  momentum: 0.9\n";
+    const module = (init: string, call: string) =>
+      ["class Module(LightningModule):", "    def __init__(self, optimizer):", `        ${init}`, "", "    def configure_optimizers(self):", `        return ${call}`, ""].join("\n");
+    const cases = [
+      module('self.save_hyperparameters(ignore=["optimizer"])', "self.hparams.optimizer(self.parameters(), nesterov=True)"),
+      module("self.optimizer = make_optimizer(optimizer)", "self.optimizer(self.parameters(), nesterov=True)"),
+    ];
+    for (const text of cases) {
+      const files = { "/p/pyproject.toml": "", "/p/conf/module.yaml": config, "/p/app.py": text };
+      // Not joined: the YAML is judged alone (SGD without nesterov), as if the module were not there.
+      expect(lintMemory(files, ["/p/conf/module.yaml", "/p/app.py"]).map((f) => f.at)).toEqual(["conf/module.yaml 3:3 OPT002"]);
+    }
+    // Joined: the call passes nesterov.
+    const joined = module("self.save_hyperparameters()", "self.hparams.optimizer(self.parameters(), nesterov=True)");
+    expect(lintMemory({ "/p/pyproject.toml": "", "/p/conf/module.yaml": config, "/p/app.py": joined }, ["/p/conf/module.yaml", "/p/app.py"])).toEqual([]);
+  });
+});
