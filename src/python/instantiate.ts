@@ -21,7 +21,7 @@ import { indexPython, keptIndex } from "./analyze.js";
 import { paramsFact } from "./facts.js";
 import { withModelFacts } from "./models.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
-import { bindingForUse, isPlainString, stringBody } from "./scope.js";
+import { bindingForUse, isPlainString, stringBody, type Binding } from "./scope.js";
 import { ModuleFinder } from "./modules.js";
 import { Resolver, type ClassModel } from "./values.js";
 
@@ -51,8 +51,11 @@ export const hydraInstantiateJoiner: ProjectJoiner = {
 /** One config a call reads: the primary file, the path of keys in it, and the function that receives it. */
 interface ConfigRead {
   primary: ProjectFile;
+  /** The keys of the composed config the call reads. */
   keys: string[];
-  /** The parameter that holds the config. */
+  /** The keys of the composed config the name at the call holds (empty: the whole config). */
+  prefix: string[];
+  /** The binding of the name that holds the config at the call. */
   param: PyNode;
 }
 
@@ -192,27 +195,146 @@ function siteSignature(site: OptimizerSite): string {
 
 /**
  * The primary config and the keys a call's config argument names (`cfg.model.optimizer`, `cfg["optimizer"]`), when
- * its root is the config parameter of a function decorated with `@hydra.main` that nothing in it rewrites.
+ * its root is a config whose source is known (`configSource`).
  */
 function configRead(project: ProjectContext, resolver: Resolver, file: ProjectFile, node: PyNode): ConfigRead | undefined {
   const chain = configChain(resolver, node);
-  if (!chain) return undefined;
-  const { root: at, keys } = chain;
-  const name = resolver.textOf(at);
-  const binding = bindingForUse(name, at, resolver.index);
-  const params = binding?.stmt.parent;
+  const binding = chain && bindingForUse(resolver.textOf(chain.root), chain.root, resolver.index);
+  const source = binding && configSource(project, resolver, file, binding, MAX_HELPER_DEPTH);
+  const keys = source && chain ? [...source.prefix, ...chain.keys] : [];
+  return source && keys.length > 0 ? { primary: source.primary, keys, prefix: source.prefix, param: binding.stmt } : undefined;
+}
+
+/** Helpers a config is followed through, from the function that receives it (`train(model, cfg)`). */
+const MAX_HELPER_DEPTH = 2;
+
+/**
+ * Where a name bound to a Hydra config gets it, with the keys of the composed config it holds:
+ * - the first parameter of a function decorated with `@hydra.main(config_path=..., config_name=...)`;
+ * - `compose(config_name=...)` inside `with initialize(config_path=...)`, without overrides;
+ * - a parameter of a plain function of the file called once, with such a config (or a part of it) for it.
+ * The name must be bound once where it lives, and nothing there may write into the config.
+ */
+function configSource(project: ProjectContext, resolver: Resolver, file: ProjectFile, binding: Binding, depth: number): { primary: ProjectFile; prefix: string[] } | undefined {
+  const primaryAt = (configPath: string, configName: string): ProjectFile | undefined => {
+    const base = path.join(path.resolve(path.dirname(file.path), configPath), configName.replace(/\.ya?ml$/, ""));
+    const primary = project.file(`${base}.yaml`) ?? project.file(`${base}.yml`);
+    return primary && /\.ya?ml$/.test(primary.path) ? primary : undefined;
+  };
+  if (binding.kind === "assign") {
+    const scope = scopeNodeOf(binding.stmt);
+    if (!binding.value || binding.unpackIndex !== undefined || !boundOnce(resolver, scope, binding.name)) return undefined;
+    const found = composeCall(resolver, binding.value);
+    const primary = found && primaryAt(found.configPath, found.configName);
+    return primary ? { primary, prefix: [] } : undefined;
+  }
+  const params = binding.stmt.parent;
   const fn = params?.parent;
-  if (binding?.kind !== "param" || params?.type !== "parameters" || fn?.type !== "function_definition") return undefined;
-  if (namedChildren(params)[0] !== binding.stmt) return undefined;
-  // The name is bound once in the function (no `cfg = ...` that replaces the config), and nothing writes into it.
-  const scope = resolver.index.scopes.get(fn);
-  if (!scope || (scope.bindings.get(name)?.length ?? 0) > 1 || rewritesConfig(resolver.textOf(fn), name)) return undefined;
+  if (binding.kind !== "param" || params?.type !== "parameters" || fn?.type !== "function_definition" || !boundOnce(resolver, fn, binding.name)) return undefined;
   const main = hydraMain(resolver, fn);
-  if (!main) return undefined;
-  const dir = path.resolve(path.dirname(file.path), main.configPath);
-  const base = path.join(dir, main.configName.replace(/\.ya?ml$/, ""));
-  const primary = project.file(`${base}.yaml`) ?? project.file(`${base}.yml`);
-  return primary && /\.ya?ml$/.test(primary.path) ? { primary, keys, param: binding.stmt } : undefined;
+  if (main) {
+    const primary = namedChildren(params)[0] === binding.stmt ? primaryAt(main.configPath, main.configName) : undefined;
+    return primary ? { primary, prefix: [] } : undefined;
+  }
+  if (depth === 0 || fn.parent?.type === "decorated_definition" || insideClass(fn)) return undefined;
+  const passed = onlyCallArgument(resolver, fn, binding);
+  const chain = passed && configChain(resolver, passed);
+  const outer = chain && bindingForUse(resolver.textOf(chain.root), chain.root, resolver.index);
+  const source = outer && configSource(project, resolver, file, outer, depth - 1);
+  return source && chain ? { primary: source.primary, prefix: [...source.prefix, ...chain.keys] } : undefined;
+}
+
+/** Whether a name is bound once in a function (or the module) and nothing there writes into what it holds. */
+function boundOnce(resolver: Resolver, scopeNode: PyNode | undefined, name: string): boolean {
+  const scope = scopeNode ? resolver.index.scopes.get(scopeNode) : resolver.index.module;
+  const text = scopeNode ? resolver.textOf(scopeNode) : resolver.text;
+  return !!scope && (scope.bindings.get(name)?.length ?? 0) === 1 && !rewritesConfig(text, name);
+}
+
+/** The function a statement's names are bound in (undefined: the module). */
+function scopeNodeOf(node: PyNode): PyNode | undefined {
+  for (let p = node.parent; p; p = p.parent) if (p.type === "function_definition") return p;
+  return undefined;
+}
+
+function insideClass(fn: PyNode): boolean {
+  for (let p = fn.parent; p; p = p.parent) if (p.type === "class_definition") return true;
+  return false;
+}
+
+/** `compose(config_name=...)` (no overrides) inside `with initialize(config_path=...)`: the config's folder and name. */
+function composeCall(resolver: Resolver, value: PyNode): { configPath: string; configName: string } | undefined {
+  const callee = value.type === "call" ? fieldChild(value, "function") : undefined;
+  if (!callee || resolver.pathOf(callee) !== "hydra.compose") return undefined;
+  const configName = stringKeyword(resolver, value, "config_name");
+  if (configName === undefined || keywordNode(resolver, value, "overrides")) return undefined;
+  for (let p = value.parent; p; p = p.parent) {
+    if (p.type === "function_definition") break;
+    if (p.type !== "with_statement") continue;
+    for (const item of p.children.flatMap((c) => (c.type === "with_clause" ? namedChildren(c) : []))) {
+      const call = namedChildren(item)[0];
+      const init = call?.type === "call" ? fieldChild(call, "function") : undefined;
+      if (!init || resolver.pathOf(init) !== "hydra.initialize") continue;
+      const configPath = stringKeyword(resolver, call, "config_path");
+      return configPath === undefined ? undefined : { configPath, configName };
+    }
+  }
+  return undefined;
+}
+
+/** What the only call of a plain function in its file passes for one of its parameters (undefined: not exactly one plain call). */
+function onlyCallArgument(resolver: Resolver, fn: PyNode, binding: Binding): PyNode | undefined {
+  const nameNode = fieldChild(fn, "name");
+  const name = nameNode && resolver.textOf(nameNode);
+  const calls = resolver.index.calls.filter((c) => {
+    const callee = fieldChild(c, "function");
+    if (callee?.type !== "identifier" || resolver.textOf(callee) !== name) return false;
+    const ref = resolver.ref(callee);
+    return ref?.kind === "function" && ref.node === fn;
+  });
+  if (calls.length !== 1) return undefined;
+  const declared = namedChildren(fieldChild(fn, "parameters")!);
+  const position = declared.indexOf(binding.stmt);
+  if (declared.slice(0, position + 1).some((p) => p.type !== "identifier" && p.type !== "typed_parameter")) return undefined;
+  let positional = 0;
+  for (const arg of namedChildren(fieldChild(calls[0], "arguments")!)) {
+    if (arg.type === "list_splat" || arg.type === "dictionary_splat") return undefined;
+    if (arg.type === "keyword_argument") {
+      if (resolver.textOf(fieldChild(arg, "name")!) === binding.name) return fieldChild(arg, "value");
+    } else if (arg.type !== "comment" && positional++ === position) return arg;
+  }
+  return undefined;
+}
+
+/** A keyword argument's value node. */
+function keywordNode(resolver: Resolver, call: PyNode, name: string): PyNode | undefined {
+  for (const arg of namedChildren(fieldChild(call, "arguments")!)) {
+    const key = arg.type === "keyword_argument" ? fieldChild(arg, "name") : undefined;
+    if (key && resolver.textOf(key) === name) return fieldChild(arg, "value");
+  }
+  return undefined;
+}
+
+/** A keyword argument whose value is a known string. */
+function stringKeyword(resolver: Resolver, call: PyNode, name: string): string | undefined {
+  const node = keywordNode(resolver, call, name);
+  const value = node && resolver.value(node).value;
+  return value?.kind === "string" ? value.value : undefined;
+}
+
+/** `config_path` and `config_name` of the `@hydra.main(...)` decorating a function, when both are known strings. */
+function hydraMain(resolver: Resolver, fn: PyNode): { configPath: string; configName: string } | undefined {
+  const decorated = fn.parent?.type === "decorated_definition" ? fn.parent : undefined;
+  for (const decorator of decorated?.children ?? []) {
+    if (decorator.type !== "decorator") continue;
+    const call = namedChildren(decorator)[0];
+    const callee = call?.type === "call" ? fieldChild(call, "function") : undefined;
+    if (!callee || resolver.pathOf(callee) !== "hydra.main") continue;
+    const configPath = stringKeyword(resolver, call!, "config_path");
+    const configName = stringKeyword(resolver, call!, "config_name");
+    return configPath !== undefined && configName !== undefined ? { configPath, configName } : undefined;
+  }
+  return undefined;
 }
 
 /** The name and keys of a config read (`cfg.model.optimizer`, `cfg["optimizer"]`). */
@@ -230,7 +352,7 @@ function configChain(resolver: Resolver, node: PyNode): { root: PyNode; keys: st
       at = fieldChild(at, "value")!;
     } else break;
   }
-  return at.type === "identifier" && keys.length > 0 ? { root: at, keys } : undefined;
+  return at.type === "identifier" ? { root: at, keys } : undefined;
 }
 
 /**
@@ -240,34 +362,9 @@ function configChain(resolver: Resolver, node: PyNode): { root: PyNode; keys: st
 function configValue(resolver: Resolver, read: ConfigRead, composed: MappingValue, node: PyNode): ResolvedValue | undefined {
   const chain = configChain(resolver, node);
   if (!chain || bindingForUse(resolver.textOf(chain.root), chain.root, resolver.index)?.stmt !== read.param) return undefined;
-  const value = valueAt(composed, chain.keys);
+  const value = valueAt(composed, [...read.prefix, ...chain.keys]);
   if (!value || value.value.kind === "mapping" || value.value.kind === "unknown") return undefined;
   return { ...value, span: spanOf(node), origin: value.origin ?? { span: value.span, description: `${chain.keys.join(".")} in the Hydra config`, overridable: true } };
-}
-
-/** `config_path` and `config_name` of the `@hydra.main(...)` decorating a function, when both are known strings. */
-function hydraMain(resolver: Resolver, fn: PyNode): { configPath: string; configName: string } | undefined {
-  const decorated = fn.parent?.type === "decorated_definition" ? fn.parent : undefined;
-  for (const decorator of decorated?.children ?? []) {
-    if (decorator.type !== "decorator") continue;
-    const call = namedChildren(decorator)[0];
-    const callee = call?.type === "call" ? fieldChild(call, "function") : undefined;
-    if (!callee || resolver.pathOf(callee) !== "hydra.main") continue;
-    const keyword = (name: string): string | undefined => {
-      for (const arg of namedChildren(fieldChild(call!, "arguments")!)) {
-        const key = arg.type === "keyword_argument" ? fieldChild(arg, "name") : undefined;
-        if (key && resolver.textOf(key) === name) {
-          const value = resolver.value(fieldChild(arg, "value")!).value;
-          return value.kind === "string" ? value.value : undefined;
-        }
-      }
-      return undefined;
-    };
-    const configPath = keyword("config_path");
-    const configName = keyword("config_name");
-    return configPath !== undefined && configName !== undefined ? { configPath, configName } : undefined;
-  }
-  return undefined;
 }
 
 /** Whether a function's text changes its config before using it (`cfg.optimizer.lr = ...`, `OmegaConf.update(cfg, ...)`, `open_dict`). */

@@ -66,21 +66,35 @@ describe("hydra.utils.instantiate joined with the composed config", () => {
     const alone = await lintFixture("conf/optimizer/adam.yaml");
     // Judged alone, adam.yaml has coupled decay and swapped betas.
     expect(alone.map((f) => f.at)).toEqual(["conf/optimizer/adam.yaml 1:1 OPT001", "conf/optimizer/adam.yaml 5:1 OPT009"]);
-    // With the app that builds it, the joined construction replaces it: the betas it never trains with are not reported.
+    // With the apps that build it, the joined constructions replace it: each app's coupled decay is reported at its
+    // call; the swapped betas once, in adam.yaml, from setup_compose.py, which trains with them (finetune.py overrides them).
     const all = await lintFixture(".");
     expect(all.map((f) => f.at)).toEqual([
+      "conf/optimizer/adam.yaml 5:1 OPT009 conf/optimizer/adam.yaml:5:8",
       "finetune.py 11:17 OPT001 conf/optimizer/adam.yaml:3:15",
       "finetune.py 14:9 OPT003 conf/finetune.yaml:7:7",
+      "setup_compose.py 11:17 OPT001 conf/optimizer/adam.yaml:3:15",
       "train.py 11:63 OPT005 conf/optimizer/adamw.yaml:3:15",
+      "train_helper.py 9:42 OPT005 conf/optimizer/adamw.yaml:3:15",
     ]);
+    // Reached through the join, the finding in adam.yaml is not fixed there (the construction is in setup_compose.py).
+    expect(all[0].fix).toBeUndefined();
+    expect(all[0].message).toContain("betas=(0.999, 0.9) (from config group option optimizer/adam.yaml)");
   });
 
-  it("stays unknown for a rewritten config, a spread, a missing config, a partial, and a config of unknown origin", async () => {
+  it("reads a config composed with `initialize`/`compose`, and one a helper of the file receives from its only call", async () => {
+    // compose(config_name="finetune") under initialize(config_path="conf"); lr=1e-5 from the call is in range.
+    expect((await lintFixture("setup_compose.py")).map((f) => f.at)).toEqual(["setup_compose.py 11:17 OPT001 conf/optimizer/adam.yaml:3:15", "setup_compose.py 11:17 OPT009 conf/optimizer/adam.yaml:5:8"]);
+    // build_optimizer(cfg.optimizer, model) from main(): the helper's `optim_cfg` is the config's `optimizer`.
+    expect((await lintFixture("train_helper.py")).map((f) => f.at)).toEqual(["train_helper.py 9:42 OPT005 conf/optimizer/adamw.yaml:3:15"]);
+  });
+
+  it("stays unknown for a rewritten config, a spread, a missing config, a partial, a helper called twice or never, and compose overrides", async () => {
     expect(await lintFixture("train_unknown.py")).toEqual([]);
     // Without a join, the YAML is judged alone as before.
     expect((await lintFixture("train_unknown.py", "conf/optimizer/adam.yaml")).map((f) => f.at)).toEqual([
       "conf/optimizer/adam.yaml 1:1 OPT001",
-      "conf/optimizer/adam.yaml 5:1 OPT009",
+      "conf/optimizer/adam.yaml 5:1 OPT009 conf/optimizer/adam.yaml:5:8",
     ]);
   });
 
