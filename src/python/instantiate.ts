@@ -89,7 +89,7 @@ function joinFile(project: ProjectContext, file: ProjectFile): void {
     for (const other of [read.primary.path, ...fileLinks.keys()]) if (!links.has(other)) links.set(other, at);
   }
   if (joined.length === 0) return;
-  facts.optimizers.push(...joined);
+  facts.optimizers = [...facts.optimizers, ...joined];
   addModelFacts(resolver, facts, joined);
   supersede(project, joined);
 }
@@ -103,9 +103,11 @@ function joinFile(project: ProjectContext, file: ProjectFile): void {
 function joinPartials(project: ProjectContext): void {
   const finder = new ModuleFinder(project);
   const byFile = new Map<ProjectFile, { resolver: Resolver; sites: OptimizerSite[]; seen: Set<string> }>();
-  for (const config of project.files) {
+  for (const given of project.files) {
+    if (!/\.ya?ml$/i.test(given.path) || !/_partial_/.test(given.text)) continue;
+    const config = project.file(given.path) ?? given;
     const root = config.analyzed.configRoots?.[0];
-    if (!/\.ya?ml$/i.test(config.path) || !isMapping(root) || !/_partial_/.test(config.text)) continue;
+    if (!isMapping(root)) continue;
     const trees: MappingValue[] = [root];
     const links = new Map<string, Span>();
     const composed = entryOf(root, "defaults") ? composedConfig(project, config, links) : undefined;
@@ -141,7 +143,7 @@ function joinPartials(project: ProjectContext): void {
   }
   for (const [module, { resolver, sites }] of byFile) {
     if (sites.length === 0) continue;
-    module.analyzed.facts.optimizers.push(...sites);
+    module.analyzed.facts.optimizers = [...module.analyzed.facts.optimizers, ...sites];
     addModelFacts(resolver, module.analyzed.facts, sites);
     supersede(project, sites);
   }
@@ -172,7 +174,11 @@ function partialSites(tree: MappingValue, filePath: string): { owner: string; ke
 function factoryCalls(resolver: Resolver, cls: ClassModel, key: string): PyNode[] {
   const init = cls.init;
   const params = init ? namedChildren(fieldChild(init, "parameters")!) : [];
-  const takes = params.some((p) => (p.type === "identifier" ? resolver.textOf(p) : p.children.find((c) => c.type === "identifier") && resolver.textOf(p.children.find((c) => c.type === "identifier")!)) === key);
+  const nameOf = (p: PyNode): string | undefined => {
+    const id = p.type === "identifier" ? p : p.type === "typed_parameter" || p.type === "default_parameter" || p.type === "typed_default_parameter" ? p.children.find((c) => c.type === "identifier") : undefined;
+    return id && resolver.textOf(id);
+  };
+  const takes = params.some((p) => nameOf(p) === key);
   if (!init || !takes) return [];
   const body = resolver.textOf(fieldChild(init, "body")!);
   const saved = /\.save_hyperparameters\(/.test(body) && !/\bignore\s*=/.test(body);
