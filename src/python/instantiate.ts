@@ -10,7 +10,7 @@
  * function changes before the call, a spread at the call, `_partial_`, or a `_target_` the call replaces: no join.
  */
 import path from "node:path";
-import { emptyFacts, type ArgumentFact, type OptimizerSite, type ParamsFact, type ResolvedValue, type Span, type TrainingFacts } from "../core/facts.js";
+import { emptyFacts, type ArgumentFact, type OptimizerSite, type ParamsFact, type ResolvedValue, type SchedulerFact, type Span, type TrainingFacts } from "../core/facts.js";
 import { mapEverySiteSpan } from "../core/spans.js";
 import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
 import { composedConfig } from "../configs/hydra.js";
@@ -64,6 +64,7 @@ function joinFile(project: ProjectContext, file: ProjectFile): void {
   const resolver = new Resolver(index, text, file.path);
   const facts = file.analyzed.facts;
   const joined: OptimizerSite[] = [];
+  const schedulers: SchedulerFact[] = [];
   const links = (file.analyzed.links ??= new Map());
   for (const call of index.calls) {
     const callee = fieldChild(call, "function");
@@ -85,11 +86,13 @@ function joinFile(project: ProjectContext, file: ProjectFile): void {
     const site = joinedSite(resolver, valueOf, call, args.slice(1), found, `${file.path}#instantiate${joined.length}`);
     if (!site) continue;
     joined.push(site);
+    schedulers.push(...configSchedulers(composed, read.primary.path, site.id));
     const at = spanOf(call);
     for (const other of [read.primary.path, ...fileLinks.keys()]) if (!links.has(other)) links.set(other, at);
   }
   if (joined.length === 0) return;
   facts.optimizers = [...facts.optimizers, ...joined];
+  facts.schedulers = [...facts.schedulers, ...schedulers];
   addModelFacts(resolver, facts, joined);
   supersede(project, joined);
 }
@@ -102,7 +105,7 @@ function joinFile(project: ProjectContext, file: ProjectFile): void {
  */
 function joinPartials(project: ProjectContext): void {
   const finder = new ModuleFinder(project);
-  const byFile = new Map<ProjectFile, { resolver: Resolver; sites: OptimizerSite[]; seen: Set<string> }>();
+  const byFile = new Map<ProjectFile, { resolver: Resolver; sites: OptimizerSite[]; schedulers: SchedulerFact[]; seen: Set<string> }>();
   for (const given of project.files) {
     if (!/\.ya?ml$/i.test(given.path) || !/_partial_/.test(given.text)) continue;
     const config = project.file(given.path) ?? given;
@@ -121,7 +124,7 @@ function joinPartials(project: ProjectContext): void {
         let entry = byFile.get(module);
         if (!entry) {
           const { index, text } = keptIndex(module.analyzed) ?? indexPython(module.text);
-          byFile.set(module, (entry = { resolver: new Resolver(index, text, module.path), sites: [], seen: new Set() }));
+          byFile.set(module, (entry = { resolver: new Resolver(index, text, module.path), sites: [], schedulers: [], seen: new Set() }));
         }
         const ref = entry.resolver.moduleLevelRef(target.name);
         if (ref?.kind !== "class") continue;
@@ -134,6 +137,7 @@ function joinPartials(project: ProjectContext): void {
           if (entry.seen.has(signature)) continue;
           entry.seen.add(signature);
           entry.sites.push(joined);
+          entry.schedulers.push(...configSchedulers(stamped, config.path, joined.id));
           const fileLinks = (module.analyzed.links ??= new Map());
           const at = spanOf(call);
           for (const other of [config.path, ...links.keys()]) if (!fileLinks.has(other)) fileLinks.set(other, at);
@@ -141,9 +145,10 @@ function joinPartials(project: ProjectContext): void {
       }
     }
   }
-  for (const [module, { resolver, sites }] of byFile) {
+  for (const [module, { resolver, sites, schedulers }] of byFile) {
     if (sites.length === 0) continue;
     module.analyzed.facts.optimizers = [...module.analyzed.facts.optimizers, ...sites];
+    module.analyzed.facts.schedulers = [...module.analyzed.facts.schedulers, ...schedulers];
     addModelFacts(resolver, module.analyzed.facts, sites);
     supersede(project, sites);
   }
@@ -446,6 +451,15 @@ function joinedSite(resolver: Resolver, valueOf: (node: PyNode) => ResolvedValue
     params,
     adapterData: { language: "python" },
   };
+}
+
+/**
+ * The schedulers a config builds, tied to a joined construction: the app that builds the optimizer from this config
+ * may build them on it, so rules that need to know the lr schedule see them (a scheduler of unknown effect keeps the
+ * lr unjudged, as it does for the config judged alone).
+ */
+function configSchedulers(tree: MappingValue, filePath: string, site: string): SchedulerFact[] {
+  return recognizeConfig(tree, { filePath, firstId: 0 }).schedulers.map((s) => ({ ...s, optimizerSite: site }));
 }
 
 /** The model kinds and precision the file's code ties to the joined constructions (by the parameters each call passes). */

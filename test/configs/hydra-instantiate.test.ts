@@ -119,6 +119,17 @@ describe("hydra.utils.instantiate joined with the composed config", () => {
   });
 });
 
+describe("the schedules a joined config builds", () => {
+  it("keep a construction's lr unjudged when the config's scheduler sets the rate (OneCycleLR), as for the YAML alone", () => {
+    const config = "optimizer:\n  _target_: torch.optim.AdamW\n  lr: 0.5\n  weight_decay: 0.0\n";
+    const schedule = "scheduler:\n  _target_: torch.optim.lr_scheduler.OneCycleLR\n  max_lr: 1.0e-3\n  total_steps: 1000\n";
+    const run = ["import hydra", "", '@hydra.main(config_path=".", config_name="main")', "def run(cfg):", "    return hydra.utils.instantiate(cfg.optimizer, net.parameters())", ""].join("\n");
+    // Without a scheduler, lr=0.5 is reported at its YAML line (shown at the call, main.yaml not being linted).
+    expect(lintMemory({ "/p/main.yaml": config, "/p/run.py": run }, ["/p/run.py"]).map((f) => f.at)).toEqual(["run.py 5:12 OPT003 main.yaml:3:7"]);
+    expect(lintMemory({ "/p/main.yaml": config + schedule, "/p/run.py": run }, ["/p/run.py"])).toEqual([]);
+  });
+});
+
 describe("a Lightning module that calls the optimizer factory its Hydra config passes (`_partial_: true`)", () => {
   const LIGHTNING = path.join(ROOT, "fixtures", "projects", "hydra-lightning");
   const lint = async (...paths: string[]) => found(await lintPaths(paths.map((p) => path.join(LIGHTNING, p)), { cwd: LIGHTNING }), LIGHTNING);
