@@ -31,15 +31,17 @@ const INSTANTIATE_PATHS = new Set(["hydra.utils.instantiate", "hydra.utils.call"
 /** Keys of Hydra's own that a call may pass; those that change what is built stop the join. */
 const HYDRA_KEYS_KEPT = new Set(["_convert_", "_recursive_"]);
 
-/** A text that may call Hydra's instantiate. */
-const MENTIONS = /\bhydra\b[\s\S]*\b(?:instantiate|call)\s*\(/;
+/** Whether a text may call Hydra's instantiate. */
+function mentionsInstantiate(text: string): boolean {
+  return /\bhydra\b/.test(text) && /\b(?:instantiate|call)\s*\(/.test(text);
+}
 
 /** Joins `hydra.utils.instantiate(cfg.<path>, ...)` calls with the optimizer their app's composed config holds there. */
 export const hydraInstantiateJoiner: ProjectJoiner = {
   name: "hydra-instantiate",
   join(project) {
     for (const given of project.files) {
-      if (given.adapter.name !== "python" || !MENTIONS.test(given.text)) continue;
+      if (given.adapter.name !== "python" || !mentionsInstantiate(given.text)) continue;
       // A file the prefilter left unanalyzed is analyzed now: its model and precision evidence count for the join.
       const file = project.file(given.path) ?? given;
       joinFile(project, file);
@@ -66,6 +68,8 @@ function joinFile(project: ProjectContext, file: ProjectFile): void {
   const joined: OptimizerSite[] = [];
   const schedulers: SchedulerFact[] = [];
   const links = (file.analyzed.links ??= new Map());
+  /** Each primary's composition, read once per file. */
+  const compositions = new Map<ProjectFile, { composed: MappingValue | undefined; fileLinks: Map<string, Span> }>();
   for (const call of index.calls) {
     const callee = fieldChild(call, "function");
     const calleePath = callee ? resolver.pathOf(callee) : undefined;
@@ -75,9 +79,14 @@ function joinFile(project: ProjectContext, file: ProjectFile): void {
     if (!first || first.type === "keyword_argument") continue;
     const read = configRead(project, resolver, file, first);
     if (!read) continue;
-    const fileLinks = new Map<string, Span>();
-    const raw = composedConfig(project, read.primary, fileLinks);
-    const composed = raw && fromFile(raw, read.primary.path, `set in ${relative(file.path, read.primary.path)}`, true);
+    let composition = compositions.get(read.primary);
+    if (!composition) {
+      const fileLinks = new Map<string, Span>();
+      const raw = composedConfig(project, read.primary, fileLinks);
+      const composed = raw && fromFile(raw, read.primary.path, `set in ${relative(file.path, read.primary.path)}`, true);
+      compositions.set(read.primary, (composition = { composed, fileLinks }));
+    }
+    const { composed, fileLinks } = composition;
     const node = composed && nodeAt(composed, read.keys);
     if (!node || isPartial(node)) continue;
     const found = recognizeConfig(node, { filePath: read.primary.path, firstId: 0 }).optimizers.find((s) => s.dialect === "hydra" && sameSpan(s.span, node.span));
