@@ -266,6 +266,18 @@ function compose(project: ProjectContext, file: ProjectFile, root: MappingValue,
   return resolveInterpolations(composed, file.path, true);
 }
 
+/**
+ * The config a Hydra app receives for a primary config file: composed with its defaults list, or the file itself
+ * when it has none, `${...}` resolved; undefined when a part cannot be read. `links` gains each other file read,
+ * with the place in the primary that leads there.
+ */
+export function composedConfig(project: ProjectContext, file: ProjectFile, links: Map<string, Span>): MappingValue | undefined {
+  const root = file.analyzed.configRoots?.[0];
+  if (!isMapping(root)) return undefined;
+  if (!entryOf(root, "defaults")) return resolveInterpolations(root, file.path, true);
+  return compose(project, file, root, links);
+}
+
 /** Judges each Hydra primary config composed with the group options its defaults list selects. */
 export const hydraJoiner: ProjectJoiner = {
   name: "hydra-defaults",

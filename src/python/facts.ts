@@ -375,7 +375,7 @@ function unpackedEntries(resolver: Resolver, dict: DictModel): [string, { entry:
 }
 
 /** What was passed as parameters: the whole model, parameter groups, or something else. */
-function paramsFact(resolver: Resolver, node: PyNode): ParamsFact {
+export function paramsFact(resolver: Resolver, node: PyNode): ParamsFact {
   const span = spanOf(node);
   const source = definitionOf(resolver, node);
   if (isWholeModel(resolver, source)) {

@@ -25,6 +25,13 @@ export interface ClassModel {
   selfWrites: Map<string, { stmt: PyNode; value?: PyNode; method: PyNode }[]>;
 }
 
+/** An argument a construction passes, with the resolver of the file it is written in. */
+interface PassedArgument {
+  arg: PyNode;
+  value: PyNode;
+  resolver: Resolver;
+}
+
 /** One `add_argument` call. */
 interface ArgumentModel {
   call: PyNode;
@@ -57,7 +64,8 @@ export type Ref =
   | { kind: "path"; path: string }
   | { kind: "class"; cls: ClassModel }
   | { kind: "function"; node: PyNode }
-  | { kind: "instance"; cls: ClassModel; call?: PyNode }
+  /** An instance of a class; `call` builds it, in `caller`'s file when that is another resolver (a class imported from a module). */
+  | { kind: "instance"; cls: ClassModel; call?: PyNode; caller?: Resolver }
   | { kind: "parser"; parser: ParserModel }
   | { kind: "namespace"; parser: ParserModel }
   | { kind: "known-args"; parser: ParserModel }
@@ -313,7 +321,7 @@ export class Resolver {
     if (target?.kind === "instance") {
       const write = this.initWrite(target.cls, name);
       if (write?.value) return this.ref(write.value, depth);
-      if (target.cls.isDataclass && !target.cls.selfWrites.has(name)) return this.nestedConfig(target.cls, target.call, name, depth);
+      if (target.cls.isDataclass && !target.cls.selfWrites.has(name)) return this.nestedConfig(target.cls, target.call, name, depth, target.caller);
     }
     return null;
   }
@@ -322,11 +330,12 @@ export class Resolver {
    * A dataclass field holding another config (`optim: OptimConfig = field(default_factory=OptimConfig)`): the
    * instance the construction passes, else the one the default factory builds, read through its class defaults.
    */
-  private nestedConfig(cls: ClassModel, call: PyNode | undefined, name: string, depth: number): Ref | null {
+  private nestedConfig(cls: ClassModel, call: PyNode | undefined, name: string, depth: number, caller?: Resolver): Ref | null {
     const field = cls.fields.get(name);
     if (!field || this.index.foreignAttrWrites.has(name)) return null;
-    const passed = this.passedArgument(cls, call, name, [...cls.fields.keys()].indexOf(name));
+    const passed = this.passedArgument(cls, call, name, this.fieldPosition(cls, name), caller);
     if (passed === "unknown") return null;
+    if (passed && caller && caller !== this) return this.crossing(() => caller.ref(passed.value), (r) => r && this.foreign(caller, r, undefined), null);
     if (passed) return this.ref(passed.value, depth);
     const assign = field.stmt.children[0];
     const right = assign?.type === "assignment" ? fieldChild(assign, "right") : undefined;
@@ -524,15 +533,16 @@ export class Resolver {
   }
 
   /**
-   * A call here of a class or function another resolver knows: a function's return, or an instance built without
-   * arguments (arguments written here cannot be matched to a class read there, so anything else is unknown).
+   * A call here of a class or function another resolver knows: a function's return (called without arguments), or an
+   * instance of the class, whose arguments are read here when its resolver asks for them.
    */
   private foreignCallRef(target: Extract<Ref, { kind: "foreign" }>, call: PyNode): Ref | null {
     const { resolver, ref, via } = target;
     const args = namedChildren(fieldChild(call, "arguments")!);
     if (ref.kind === "function" && args.length === 0) return this.crossing(() => resolver.returnedRef(ref.node, 0), (r) => r && this.foreign(resolver, r, via), null);
-    if (ref.kind === "class" && args.length === 0 && !resolver.hasSubclass(ref.cls)) return this.foreign(resolver, { kind: "instance", cls: ref.cls }, via);
-    return null;
+    if (ref.kind !== "class" || resolver.hasSubclass(ref.cls)) return null;
+    // Arguments written here are read here: the instance keeps the call and this resolver, which the class's resolver reads them with.
+    return this.foreign(resolver, args.length === 0 ? { kind: "instance", cls: ref.cls } : { kind: "instance", cls: ref.cls, call, caller: this }, via);
   }
 
   /** What a local function returns, when every `return` refers to the same thing. */
@@ -945,7 +955,7 @@ export class Resolver {
     }
     if (target?.kind === "path") return this.importedValue(node, `${target.path}.${attr}`, dependsOn);
     if (target?.kind === "namespace") return this.argparseValue(node, target.parser, attr, depth);
-    if (target?.kind === "instance") return this.instanceValue(node, target.cls, target.call, attr, depth);
+    if (target?.kind === "instance") return this.instanceValue(node, target.cls, target.call, attr, depth, target.caller);
     if (target?.kind === "class") return this.classAttributeValue(node, target.cls, attr, depth);
     return unknownAt(node, dependsOn);
   }
@@ -1009,7 +1019,7 @@ export class Resolver {
     return this.rewritten;
   }
 
-  private instanceValue(node: PyNode, cls: ClassModel, call: PyNode | undefined, attr: string, depth: number): ResolvedValue {
+  private instanceValue(node: PyNode, cls: ClassModel, call: PyNode | undefined, attr: string, depth: number, caller?: Resolver): ResolvedValue {
     const dependsOn = nameDependencies(attr);
     if (this.index.foreignAttrWrites.has(attr)) return unknownAt(node, dependsOn);
     const writes = cls.selfWrites.get(attr);
@@ -1017,7 +1027,7 @@ export class Resolver {
       const write = this.initWrite(cls, attr);
       if (!write?.value) return unknownAt(node, dependsOn);
       if (write.value.type === "identifier" && this.initParameter(write.method, this.textOf(write.value))) {
-        return this.initArgumentValue(node, cls, call, write.method, this.textOf(write.value), depth);
+        return this.initArgumentValue(node, cls, call, write.method, this.textOf(write.value), depth, caller);
       }
       const inner = this.value(write.value, depth);
       return this.through(node, inner, { span: spanOf(write.stmt), description: `value of ${cls.name}.${attr} set in __init__`, overridable: false }, dependsOn);
@@ -1025,26 +1035,40 @@ export class Resolver {
     const field = cls.fields.get(attr);
     if (!field) return unknownAt(node, dependsOn);
     if (cls.isDataclass) {
-      const order = [...cls.fields.keys()];
-      const passed = this.passedArgument(cls, call, attr, order.indexOf(attr));
+      const passed = this.passedArgument(cls, call, attr, this.fieldPosition(cls, attr), caller);
       if (passed === "unknown") return unknownAt(node, dependsOn);
-      if (passed) return this.through(node, this.value(passed.value, depth), { span: spanOf(passed.arg), description: `argument ${attr} of ${cls.name}(...)`, overridable: false }, dependsOn);
+      if (passed) return this.argumentValue(node, cls, attr, passed, depth, dependsOn);
     }
     // Without a construction in sight the instance came in through a parameter, built from settings elsewhere.
     return this.classAttributeValue(node, cls, attr, depth, !call);
   }
 
   /** What an `__init__` parameter holds: the argument a known construction passes, else its default when nothing may override it. */
-  private initArgumentValue(node: PyNode, cls: ClassModel, call: PyNode | undefined, init: PyNode, name: string, depth: number): ResolvedValue {
+  private initArgumentValue(node: PyNode, cls: ClassModel, call: PyNode | undefined, init: PyNode, name: string, depth: number, caller?: Resolver): ResolvedValue {
     const dependsOn = nameDependencies(name);
     const param = this.initParameter(init, name);
     if (!param || this.index.foreignAttrWrites.has(name)) return unknownAt(node, dependsOn);
-    const passed = this.passedArgument(cls, call, param.name, param.index);
+    const passed = this.passedArgument(cls, call, param.name, param.index, caller);
     if (passed === "unknown") return unknownAt(node, dependsOn);
-    if (passed) return this.through(node, this.value(passed.value, depth), { span: spanOf(passed.arg), description: `argument ${param.name} of ${cls.name}(...)`, overridable: false }, dependsOn);
+    if (passed) return this.argumentValue(node, cls, param.name, passed, depth, dependsOn);
     if (!param.default) return unknownAt(node, dependsOn);
     const origin = { span: spanOf(param.node), description: `default of parameter ${param.name} of __init__`, overridable: true };
     return this.through(node, this.value(param.default, depth), origin, dependsOn);
+  }
+
+  /**
+   * The value a construction passes for a constructor parameter, read at `use`, its origin the argument. An argument
+   * written in another file (a class imported from this module, built there) is read by that file's resolver, and
+   * every span of it names that file.
+   */
+  private argumentValue(use: PyNode, cls: ClassModel, name: string, passed: PassedArgument, depth: number, dependsOn: Dependency[]): ResolvedValue {
+    const { resolver } = passed;
+    const description = `argument ${name} of ${cls.name}(...)`;
+    if (resolver === this) return this.through(use, this.value(passed.value, depth), { span: spanOf(passed.arg), description, overridable: false }, dependsOn);
+    const file = resolver.filePath;
+    const inner = this.crossing(() => resolver.value(passed.value), (v) => mapValueSpans(v, (s) => ({ ...s, file })), undefined);
+    if (!inner) return unknownAt(use, dependsOn);
+    return this.through(use, inner, { span: { ...spanOf(passed.arg), file }, description, overridable: false }, dependsOn);
   }
 
   /** `self.hparams.<name>` in a Lightning module whose `__init__` calls `self.save_hyperparameters()`: the `__init__` argument. */
@@ -1054,7 +1078,7 @@ export class Resolver {
     if (host?.kind !== "instance" || !host.cls.init) return undefined;
     const body = fieldChild(host.cls.init, "body");
     if (!body || !/\.save_hyperparameters\(\s*\)/.test(this.textOf(body))) return undefined;
-    return this.initArgumentValue(node, host.cls, host.call, host.cls.init, name, depth);
+    return this.initArgumentValue(node, host.cls, host.call, host.cls.init, name, depth, host.caller);
   }
 
   private classAttributeValue(node: PyNode, cls: ClassModel, attr: string, depth: number, overridable = false): ResolvedValue {
@@ -1080,11 +1104,14 @@ export class Resolver {
   /**
    * What a construction passes for a constructor parameter: the argument, undefined when nothing is
    * passed, "unknown" when a spread may pass it. Without a known construction, any construction in the
-   * file that may pass it makes it unknown.
+   * file that may pass it makes it unknown. `position` is the parameter's place among the positional
+   * arguments (-1: keyword-only; undefined: not known, so any positional argument may pass it); `caller`
+   * reads a call written in another file.
    */
-  private passedArgument(cls: ClassModel, call: PyNode | undefined, name: string, position: number): { arg: PyNode; value: PyNode } | "unknown" | undefined {
+  private passedArgument(cls: ClassModel, call: PyNode | undefined, name: string, position: number | undefined, caller: Resolver = this): PassedArgument | "unknown" | undefined {
     if (!call && this.hasSubclass(cls)) return "unknown";
     const calls = call ? [call] : this.constructionsOf(cls);
+    const reader = call ? caller : this;
     for (const c of calls) {
       const args = namedChildren(fieldChild(c, "arguments")!);
       let positional = 0;
@@ -1092,14 +1119,25 @@ export class Resolver {
         if (arg.type === "list_splat" || arg.type === "dictionary_splat") return "unknown";
         if (arg.type === "keyword_argument") {
           const key = fieldChild(arg, "name");
-          if (key && this.textOf(key) === name) return call ? { arg, value: fieldChild(arg, "value")! } : "unknown";
-        } else {
-          if (positional === position) return call ? { arg, value: arg } : "unknown";
+          if (key && reader.textOf(key) === name) return call ? { arg, value: fieldChild(arg, "value")!, resolver: reader } : "unknown";
+        } else if (arg.type !== "comment") {
+          if (position === undefined) return "unknown";
+          if (positional === position) return call ? { arg, value: arg, resolver: reader } : "unknown";
           positional++;
         }
       }
     }
     return undefined;
+  }
+
+  /**
+   * A dataclass field's place among the generated `__init__`'s positional parameters: the annotated fields in
+   * order; undefined when base classes may add fields before them.
+   */
+  private fieldPosition(cls: ClassModel, name: string): number | undefined {
+    if (fieldChild(cls.node, "superclasses")) return undefined;
+    const annotated = [...cls.fields].filter(([, f]) => f.stmt.children[0] && fieldChild(f.stmt.children[0], "type"));
+    return annotated.findIndex(([n]) => n === name);
   }
 
   /** Whether a class in the file derives from this one (its constructions and `super().__init__` calls may pass anything). */

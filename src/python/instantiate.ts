@@ -1,0 +1,507 @@
+/**
+ * Hydra's `instantiate` joins a Python call to the YAML config it builds from: `hydra.utils.instantiate(cfg.optimizer,
+ * params=model.parameters(), lr=args.lr)` in a function decorated with `@hydra.main(config_path=..., config_name=...)`
+ * constructs the optimizer that the composed config holds at `optimizer`, with the call's keyword arguments over the
+ * config's values (Hydra merges them in). The joined construction is judged once, in the Python file: its values keep
+ * the YAML line that set them (or the Python keyword that overrode them), and the parameters and model evidence come
+ * from the call. The same optimizer judged from its YAML alone is then left out, so one value gives one finding.
+ *
+ * Conservative by construction: a config path, a config folder or a composition that cannot be read, a config the
+ * function changes before the call, a spread at the call, `_partial_`, or a `_target_` the call replaces: no join.
+ */
+import path from "node:path";
+import { emptyFacts, type ArgumentFact, type OptimizerSite, type ParamsFact, type ResolvedValue, type SchedulerFact, type Span, type TrainingFacts } from "../core/facts.js";
+import { mapEverySiteSpan } from "../core/spans.js";
+import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
+import { composedConfig } from "../configs/hydra.js";
+import { entryOf, isMapping, recognizeConfig, type MappingValue } from "../configs/recognize.js";
+import { fromFile } from "../configs/bases.js";
+import { optimizerByName } from "../knowledge/optimizers.js";
+import { indexPython, keptIndex } from "./analyze.js";
+import { paramsFact } from "./facts.js";
+import { withModelFacts } from "./models.js";
+import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
+import { bindingForUse, isPlainString, stringBody, type Binding } from "./scope.js";
+import { ModuleFinder } from "./modules.js";
+import { Resolver, type ClassModel } from "./values.js";
+
+/** The functions of Hydra that build an object from a config node. */
+const INSTANTIATE_PATHS = new Set(["hydra.utils.instantiate", "hydra.utils.call"]);
+
+/** Keys of Hydra's own that a call may pass; those that change what is built stop the join. */
+const HYDRA_KEYS_KEPT = new Set(["_convert_", "_recursive_"]);
+
+/** Whether a text may call Hydra's instantiate. */
+function mentionsInstantiate(text: string): boolean {
+  return /\bhydra\b/.test(text) && /\b(?:instantiate|call)\s*\(/.test(text);
+}
+
+/** Joins `hydra.utils.instantiate(cfg.<path>, ...)` calls with the optimizer their app's composed config holds there. */
+export const hydraInstantiateJoiner: ProjectJoiner = {
+  name: "hydra-instantiate",
+  join(project) {
+    for (const given of project.files) {
+      if (given.adapter.name !== "python" || !mentionsInstantiate(given.text)) continue;
+      // A file the prefilter left unanalyzed is analyzed now: its model and precision evidence count for the join.
+      const file = project.file(given.path) ?? given;
+      joinFile(project, file);
+    }
+    joinPartials(project);
+  },
+};
+
+/** One config a call reads: the primary file, the path of keys in it, and the function that receives it. */
+interface ConfigRead {
+  primary: ProjectFile;
+  /** The keys of the composed config the call reads. */
+  keys: string[];
+  /** The keys of the composed config the name at the call holds (empty: the whole config). */
+  prefix: string[];
+  /** The binding of the name that holds the config at the call. */
+  param: PyNode;
+}
+
+function joinFile(project: ProjectContext, file: ProjectFile): void {
+  const { index, text } = keptIndex(file.analyzed) ?? indexPython(file.text);
+  const resolver = new Resolver(index, text, file.path);
+  const facts = file.analyzed.facts;
+  const joined: OptimizerSite[] = [];
+  const schedulers: SchedulerFact[] = [];
+  const links = (file.analyzed.links ??= new Map());
+  /** Each primary's composition, read once per file. */
+  const compositions = new Map<ProjectFile, { composed: MappingValue | undefined; fileLinks: Map<string, Span> }>();
+  for (const call of index.calls) {
+    const callee = fieldChild(call, "function");
+    const calleePath = callee ? resolver.pathOf(callee) : undefined;
+    if (!calleePath || !INSTANTIATE_PATHS.has(calleePath)) continue;
+    const args = namedChildren(fieldChild(call, "arguments")!);
+    const first = args[0];
+    if (!first || first.type === "keyword_argument") continue;
+    const read = configRead(project, resolver, file, first);
+    if (!read) continue;
+    let composition = compositions.get(read.primary);
+    if (!composition) {
+      const fileLinks = new Map<string, Span>();
+      const raw = composedConfig(project, read.primary, fileLinks);
+      const composed = raw && fromFile(raw, read.primary.path, `set in ${relative(file.path, read.primary.path)}`, true);
+      compositions.set(read.primary, (composition = { composed, fileLinks }));
+    }
+    const { composed, fileLinks } = composition;
+    const node = composed && nodeAt(composed, read.keys);
+    if (!node || isPartial(node)) continue;
+    const found = recognizeConfig(node, { filePath: read.primary.path, firstId: 0 }).optimizers.find((s) => s.dialect === "hydra" && sameSpan(s.span, node.span));
+    if (!found) continue;
+    const valueOf = (value: PyNode) => configValue(resolver, read, composed, value) ?? resolver.value(value);
+    const site = joinedSite(resolver, valueOf, call, args.slice(1), found, `${file.path}#instantiate${joined.length}`);
+    if (!site) continue;
+    joined.push(site);
+    schedulers.push(...configSchedulers(composed, read.primary.path, site.id));
+    const at = spanOf(call);
+    for (const other of [read.primary.path, ...fileLinks.keys()]) if (!links.has(other)) links.set(other, at);
+  }
+  if (joined.length === 0) return;
+  facts.optimizers = [...facts.optimizers, ...joined];
+  facts.schedulers = [...facts.schedulers, ...schedulers];
+  addModelFacts(resolver, facts, joined);
+  supersede(project, joined);
+}
+
+/**
+ * Lightning modules built by Hydra: a config mapping whose `_target_` is a class of a given Python file, with an
+ * optimizer factory as one of its arguments (`optimizer: {_target_: torch.optim.Adam, _partial_: true, lr: ...}`),
+ * and the class calling that factory (`self.hparams.optimizer(params=self.parameters())`, after
+ * `self.save_hyperparameters(...)`). Each call is joined with each config that builds the class, in the Python file.
+ */
+function joinPartials(project: ProjectContext): void {
+  const finder = new ModuleFinder(project);
+  const byFile = new Map<ProjectFile, { resolver: Resolver; sites: OptimizerSite[]; schedulers: SchedulerFact[]; seen: Set<string> }>();
+  for (const given of project.files) {
+    if (!/\.ya?ml$/i.test(given.path) || !/_partial_/.test(given.text)) continue;
+    const config = project.file(given.path) ?? given;
+    const root = config.analyzed.configRoots?.[0];
+    if (!isMapping(root)) continue;
+    const trees: MappingValue[] = [root];
+    const links = new Map<string, Span>();
+    const composed = entryOf(root, "defaults") ? composedConfig(project, config, links) : undefined;
+    if (composed) trees.push(composed);
+    for (const tree of trees) {
+      const stamped = fromFile(tree, config.path, `set in ${path.basename(config.path)}`, true);
+      for (const { owner, key, site } of partialSites(stamped, config.path)) {
+        const target = finder.find(config.path, owner);
+        const module = target?.name ? project.file(target.file) : undefined;
+        if (!module?.given || module.adapter.name !== "python" || !target?.name) continue;
+        let entry = byFile.get(module);
+        if (!entry) {
+          const { index, text } = keptIndex(module.analyzed) ?? indexPython(module.text);
+          byFile.set(module, (entry = { resolver: new Resolver(index, text, module.path), sites: [], schedulers: [], seen: new Set() }));
+        }
+        const ref = entry.resolver.moduleLevelRef(target.name);
+        if (ref?.kind !== "class") continue;
+        for (const call of factoryCalls(entry.resolver, ref.cls, key)) {
+          const args = namedChildren(fieldChild(call, "arguments")!);
+          const joined = joinedSite(entry.resolver, (n) => entry.resolver.value(n), call, args, site, `${module.path}#partial${entry.sites.length}`, true);
+          if (!joined) continue;
+          // The same values reached through two configs (an option alone and in a composition) are one construction.
+          const signature = siteSignature(joined);
+          if (entry.seen.has(signature)) continue;
+          entry.seen.add(signature);
+          entry.sites.push(joined);
+          entry.schedulers.push(...configSchedulers(stamped, config.path, joined.id));
+          const fileLinks = (module.analyzed.links ??= new Map());
+          const at = spanOf(call);
+          for (const other of [config.path, ...links.keys()]) if (!fileLinks.has(other)) fileLinks.set(other, at);
+        }
+      }
+    }
+  }
+  for (const [module, { resolver, sites, schedulers }] of byFile) {
+    if (sites.length === 0) continue;
+    module.analyzed.facts.optimizers = [...module.analyzed.facts.optimizers, ...sites];
+    module.analyzed.facts.schedulers = [...module.analyzed.facts.schedulers, ...schedulers];
+    addModelFacts(resolver, module.analyzed.facts, sites);
+    supersede(project, sites);
+  }
+}
+
+/** Optimizer factories in a config tree: a `_partial_: true` optimizer under `key` of a mapping whose `_target_` names a class. */
+function partialSites(tree: MappingValue, filePath: string): { owner: string; key: string; site: OptimizerSite }[] {
+  const out: { owner: string; key: string; site: OptimizerSite }[] = [];
+  const visit = (mapping: MappingValue): void => {
+    const target = entryOf(mapping, "_target_")?.value.value;
+    for (const entry of mapping.value.kind === "mapping" ? mapping.value.entries : []) {
+      if (!isMapping(entry.value)) continue;
+      if (target?.kind === "string" && /^[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+$/.test(target.value) && isPartial(entry.value)) {
+        const site = recognizeConfig(entry.value, { filePath, firstId: 0 }).optimizers.find((s) => s.dialect === "hydra" && sameSpan(s.span, entry.value.span));
+        if (site) out.push({ owner: target.value, key: entry.key, site });
+      }
+      visit(entry.value);
+    }
+  };
+  visit(tree);
+  return out;
+}
+
+/**
+ * The calls of a config argument's factory in a class's methods: `self.hparams.<key>(...)` when `__init__` saves its
+ * arguments as hyperparameters, or `self.<key>(...)` when `__init__` stores the argument under its name and nothing else writes it.
+ */
+function factoryCalls(resolver: Resolver, cls: ClassModel, key: string): PyNode[] {
+  const init = cls.init;
+  const params = init ? namedChildren(fieldChild(init, "parameters")!) : [];
+  const nameOf = (p: PyNode): string | undefined => {
+    const id = p.type === "identifier" ? p : p.type === "typed_parameter" || p.type === "default_parameter" || p.type === "typed_default_parameter" ? p.children.find((c) => c.type === "identifier") : undefined;
+    return id && resolver.textOf(id);
+  };
+  const takes = params.some((p) => nameOf(p) === key);
+  if (!init || !takes) return [];
+  const body = resolver.textOf(fieldChild(init, "body")!);
+  const saved = /\.save_hyperparameters\(/.test(body) && !/\bignore\s*=/.test(body);
+  const writes = cls.selfWrites.get(key);
+  const stored = writes?.length === 1 && writes[0].method === init && writes[0].value?.type === "identifier" && resolver.textOf(writes[0].value) === key;
+  const forms = [...(saved ? [`self.hparams.${key}`] : []), ...(stored ? [`self.${key}`] : [])];
+  if (forms.length === 0) return [];
+  return resolver.index.calls.filter((call) => {
+    if (call.start < cls.node.start || call.end > cls.node.end) return false;
+    const callee = fieldChild(call, "function");
+    return !!callee && forms.includes(resolver.textOf(callee).replace(/\s+/g, ""));
+  });
+}
+
+/** What makes two joined constructions the same: the class, and each argument's value and where it is written. */
+function siteSignature(site: OptimizerSite): string {
+  const args = [...site.args.values()].map((a) => `${a.name}=${JSON.stringify(a.value.value)}@${spanKey(a.span, "")}`).sort();
+  return `${site.canonical}|${spanKey(site.span, "")}|${spanKey(site.nameSpan, "")}|${args.join(",")}`;
+}
+
+/**
+ * The primary config and the keys a call's config argument names (`cfg.model.optimizer`, `cfg["optimizer"]`), when
+ * its root is a config whose source is known (`configSource`).
+ */
+function configRead(project: ProjectContext, resolver: Resolver, file: ProjectFile, node: PyNode): ConfigRead | undefined {
+  const chain = configChain(resolver, node);
+  const binding = chain && bindingForUse(resolver.textOf(chain.root), chain.root, resolver.index);
+  const source = binding && configSource(project, resolver, file, binding, MAX_HELPER_DEPTH);
+  const keys = source && chain ? [...source.prefix, ...chain.keys] : [];
+  return source && keys.length > 0 ? { primary: source.primary, keys, prefix: source.prefix, param: binding.stmt } : undefined;
+}
+
+/** Helpers a config is followed through, from the function that receives it (`train(model, cfg)`). */
+const MAX_HELPER_DEPTH = 2;
+
+/**
+ * Where a name bound to a Hydra config gets it, with the keys of the composed config it holds:
+ * - the first parameter of a function decorated with `@hydra.main(config_path=..., config_name=...)`;
+ * - `compose(config_name=...)` inside `with initialize(config_path=...)`, without overrides;
+ * - a parameter of a plain function of the file called once, with such a config (or a part of it) for it.
+ * The name must be bound once where it lives, and nothing there may write into the config.
+ */
+function configSource(project: ProjectContext, resolver: Resolver, file: ProjectFile, binding: Binding, depth: number): { primary: ProjectFile; prefix: string[] } | undefined {
+  const primaryAt = (configPath: string, configName: string): ProjectFile | undefined => {
+    const base = path.join(path.resolve(path.dirname(file.path), configPath), configName.replace(/\.ya?ml$/, ""));
+    const primary = project.file(`${base}.yaml`) ?? project.file(`${base}.yml`);
+    return primary && /\.ya?ml$/.test(primary.path) ? primary : undefined;
+  };
+  if (binding.kind === "assign") {
+    const scope = scopeNodeOf(binding.stmt);
+    if (!binding.value || binding.unpackIndex !== undefined || !boundOnce(resolver, scope, binding.name)) return undefined;
+    const found = composeCall(resolver, binding.value);
+    const primary = found && primaryAt(found.configPath, found.configName);
+    return primary ? { primary, prefix: [] } : undefined;
+  }
+  const params = binding.stmt.parent;
+  const fn = params?.parent;
+  if (binding.kind !== "param" || params?.type !== "parameters" || fn?.type !== "function_definition" || !boundOnce(resolver, fn, binding.name)) return undefined;
+  const main = hydraMain(resolver, fn);
+  if (main) {
+    const primary = namedChildren(params)[0] === binding.stmt ? primaryAt(main.configPath, main.configName) : undefined;
+    return primary ? { primary, prefix: [] } : undefined;
+  }
+  if (depth === 0 || fn.parent?.type === "decorated_definition" || insideClass(fn)) return undefined;
+  const passed = onlyCallArgument(resolver, fn, binding);
+  const chain = passed && configChain(resolver, passed);
+  const outer = chain && bindingForUse(resolver.textOf(chain.root), chain.root, resolver.index);
+  const source = outer && configSource(project, resolver, file, outer, depth - 1);
+  return source && chain ? { primary: source.primary, prefix: [...source.prefix, ...chain.keys] } : undefined;
+}
+
+/** Whether a name is bound once in a function (or the module) and nothing there writes into what it holds. */
+function boundOnce(resolver: Resolver, scopeNode: PyNode | undefined, name: string): boolean {
+  const scope = scopeNode ? resolver.index.scopes.get(scopeNode) : resolver.index.module;
+  const text = scopeNode ? resolver.textOf(scopeNode) : resolver.text;
+  return !!scope && (scope.bindings.get(name)?.length ?? 0) === 1 && !rewritesConfig(text, name);
+}
+
+/** The function a statement's names are bound in (undefined: the module). */
+function scopeNodeOf(node: PyNode): PyNode | undefined {
+  for (let p = node.parent; p; p = p.parent) if (p.type === "function_definition") return p;
+  return undefined;
+}
+
+function insideClass(fn: PyNode): boolean {
+  for (let p = fn.parent; p; p = p.parent) if (p.type === "class_definition") return true;
+  return false;
+}
+
+/** `compose(config_name=...)` (no overrides) inside `with initialize(config_path=...)`: the config's folder and name. */
+function composeCall(resolver: Resolver, value: PyNode): { configPath: string; configName: string } | undefined {
+  const callee = value.type === "call" ? fieldChild(value, "function") : undefined;
+  if (!callee || resolver.pathOf(callee) !== "hydra.compose") return undefined;
+  const configName = stringKeyword(resolver, value, "config_name");
+  if (configName === undefined || keywordNode(resolver, value, "overrides")) return undefined;
+  for (let p = value.parent; p; p = p.parent) {
+    if (p.type === "function_definition") break;
+    if (p.type !== "with_statement") continue;
+    for (const item of p.children.flatMap((c) => (c.type === "with_clause" ? namedChildren(c) : []))) {
+      const call = namedChildren(item)[0];
+      const init = call?.type === "call" ? fieldChild(call, "function") : undefined;
+      if (!init || resolver.pathOf(init) !== "hydra.initialize") continue;
+      const configPath = stringKeyword(resolver, call, "config_path");
+      return configPath === undefined ? undefined : { configPath, configName };
+    }
+  }
+  return undefined;
+}
+
+/** What the only call of a plain function in its file passes for one of its parameters (undefined: not exactly one plain call). */
+function onlyCallArgument(resolver: Resolver, fn: PyNode, binding: Binding): PyNode | undefined {
+  const nameNode = fieldChild(fn, "name");
+  const name = nameNode && resolver.textOf(nameNode);
+  const calls = resolver.index.calls.filter((c) => {
+    const callee = fieldChild(c, "function");
+    if (callee?.type !== "identifier" || resolver.textOf(callee) !== name) return false;
+    const ref = resolver.ref(callee);
+    return ref?.kind === "function" && ref.node === fn;
+  });
+  if (calls.length !== 1) return undefined;
+  const declared = namedChildren(fieldChild(fn, "parameters")!);
+  const position = declared.indexOf(binding.stmt);
+  if (declared.slice(0, position + 1).some((p) => p.type !== "identifier" && p.type !== "typed_parameter")) return undefined;
+  let positional = 0;
+  for (const arg of namedChildren(fieldChild(calls[0], "arguments")!)) {
+    if (arg.type === "list_splat" || arg.type === "dictionary_splat") return undefined;
+    if (arg.type === "keyword_argument") {
+      if (resolver.textOf(fieldChild(arg, "name")!) === binding.name) return fieldChild(arg, "value");
+    } else if (arg.type !== "comment" && positional++ === position) return arg;
+  }
+  return undefined;
+}
+
+/** A keyword argument's value node. */
+function keywordNode(resolver: Resolver, call: PyNode, name: string): PyNode | undefined {
+  for (const arg of namedChildren(fieldChild(call, "arguments")!)) {
+    const key = arg.type === "keyword_argument" ? fieldChild(arg, "name") : undefined;
+    if (key && resolver.textOf(key) === name) return fieldChild(arg, "value");
+  }
+  return undefined;
+}
+
+/** A keyword argument whose value is a known string. */
+function stringKeyword(resolver: Resolver, call: PyNode, name: string): string | undefined {
+  const node = keywordNode(resolver, call, name);
+  const value = node && resolver.value(node).value;
+  return value?.kind === "string" ? value.value : undefined;
+}
+
+/** `config_path` and `config_name` of the `@hydra.main(...)` decorating a function, when both are known strings. */
+function hydraMain(resolver: Resolver, fn: PyNode): { configPath: string; configName: string } | undefined {
+  const decorated = fn.parent?.type === "decorated_definition" ? fn.parent : undefined;
+  for (const decorator of decorated?.children ?? []) {
+    if (decorator.type !== "decorator") continue;
+    const call = namedChildren(decorator)[0];
+    const callee = call?.type === "call" ? fieldChild(call, "function") : undefined;
+    if (!callee || resolver.pathOf(callee) !== "hydra.main") continue;
+    const configPath = stringKeyword(resolver, call!, "config_path");
+    const configName = stringKeyword(resolver, call!, "config_name");
+    return configPath !== undefined && configName !== undefined ? { configPath, configName } : undefined;
+  }
+  return undefined;
+}
+
+/** The name and keys of a config read (`cfg.model.optimizer`, `cfg["optimizer"]`). */
+function configChain(resolver: Resolver, node: PyNode): { root: PyNode; keys: string[] } | undefined {
+  const keys: string[] = [];
+  let at = node;
+  for (;;) {
+    if (at.type === "attribute") {
+      keys.unshift(resolver.textOf(fieldChild(at, "attribute")!));
+      at = fieldChild(at, "object")!;
+    } else if (at.type === "subscript") {
+      const key = fieldChild(at, "subscript");
+      if (!key || !isPlainString(key)) return undefined;
+      keys.unshift(stringBody(resolver.textOf(key)));
+      at = fieldChild(at, "value")!;
+    } else break;
+  }
+  return at.type === "identifier" ? { root: at, keys } : undefined;
+}
+
+/**
+ * A value the call reads from the same config (`lr=cfg.train.lr`): the composed config's value, read at the
+ * keyword, its origin where the config sets it. Undefined for anything else.
+ */
+function configValue(resolver: Resolver, read: ConfigRead, composed: MappingValue, node: PyNode): ResolvedValue | undefined {
+  const chain = configChain(resolver, node);
+  if (!chain || bindingForUse(resolver.textOf(chain.root), chain.root, resolver.index)?.stmt !== read.param) return undefined;
+  const value = valueAt(composed, [...read.prefix, ...chain.keys]);
+  if (!value || value.value.kind === "mapping" || value.value.kind === "unknown") return undefined;
+  return { ...value, span: spanOf(node), origin: value.origin ?? { span: value.span, description: `${chain.keys.join(".")} in the Hydra config`, overridable: true } };
+}
+
+/** Whether a function's text changes its config before using it (`cfg.optimizer.lr = ...`, `OmegaConf.update(cfg, ...)`, `open_dict`). */
+function rewritesConfig(body: string, name: string): boolean {
+  const escaped = name.replace(/[$]/g, "\\$");
+  const write = new RegExp(`(?:^|[\\s;])${escaped}\\s*(?:\\.[\\w.]+|\\[[^\\]]*\\])+\\s*(?:[-+*/]?=)(?!=)`, "m");
+  return write.test(body) || /\bOmegaConf\.(?:update|merge|set_struct|set_readonly)\s*\(|\bopen_dict\s*\(/.test(body);
+}
+
+/** The mapping at a path of keys in a config tree. */
+function nodeAt(root: MappingValue, keys: readonly string[]): MappingValue | undefined {
+  const value = valueAt(root, keys);
+  return isMapping(value) ? value : undefined;
+}
+
+/** The value at a path of keys in a config tree. */
+function valueAt(root: MappingValue, keys: readonly string[]): ResolvedValue | undefined {
+  let at: ResolvedValue = root;
+  for (const key of keys) {
+    if (!isMapping(at)) return undefined;
+    const entry = entryOf(at, key);
+    if (!entry) return undefined;
+    at = entry.value;
+  }
+  return at;
+}
+
+/** Whether a config node asks Hydra for a partial (`_partial_: true`): the call then builds a factory, called later with other arguments. */
+function isPartial(node: MappingValue): boolean {
+  const partial = entryOf(node, "_partial_")?.value.value;
+  return partial !== undefined && !(partial.kind === "bool" && !partial.value);
+}
+
+/**
+ * The construction a call makes from a config site: the config's arguments, the call's keyword arguments over them,
+ * and its positional arguments after the config (the parameters, then the class's positional parameters).
+ * Undefined when the call passes what cannot be read as arguments (a spread, a `_target_`, `_args_`, `_partial_`).
+ */
+function joinedSite(resolver: Resolver, valueOf: (node: PyNode) => ResolvedValue, call: PyNode, rest: PyNode[], config: OptimizerSite, id: string, factory = false): OptimizerSite | undefined {
+  const info = optimizerByName(config.canonical);
+  if (!info) return undefined;
+  // The config's own spans name its file: those of the primary itself name none yet.
+  const primaryFile = config.id.slice(0, config.id.lastIndexOf("#"));
+  const fromConfig = mapEverySiteSpan(config, (s) => (s.file === undefined ? { ...s, file: primaryFile } : s));
+  const args = new Map<string, ArgumentFact>(fromConfig.args);
+  let params: ParamsFact = { kind: "missing" };
+  let positional = 0;
+  for (const arg of rest) {
+    if (arg.type === "list_splat" || arg.type === "dictionary_splat") return undefined;
+    if (arg.type === "keyword_argument") {
+      const key = resolver.textOf(fieldChild(arg, "name")!);
+      const value = fieldChild(arg, "value")!;
+      if (key === "params") params = paramsFact(resolver, value);
+      else if (key.startsWith("_") && key.endsWith("_")) {
+        if (factory || !HYDRA_KEYS_KEPT.has(key)) return undefined;
+      } else args.set(key, { name: key, value: valueOf(value), span: spanOf(arg), how: "keyword" });
+      continue;
+    }
+    const at = positional++;
+    if (at === 0) params = paramsFact(resolver, arg);
+    else if (at - 1 < info.positional && at - 1 < info.signature.length) {
+      const name = info.signature[at - 1];
+      args.set(name, { name, value: valueOf(arg), span: spanOf(arg), how: "positional" });
+    } else return undefined;
+  }
+  return {
+    id,
+    canonical: config.canonical,
+    span: spanOf(call),
+    nameSpan: fromConfig.nameSpan,
+    args,
+    hasUnresolvedSpread: config.hasUnresolvedSpread,
+    params,
+    adapterData: { language: "python" },
+  };
+}
+
+/**
+ * The schedulers a config builds, tied to a joined construction: the app that builds the optimizer from this config
+ * may build them on it, so rules that need to know the lr schedule see them (a scheduler of unknown effect keeps the
+ * lr unjudged, as it does for the config judged alone).
+ */
+function configSchedulers(tree: MappingValue, filePath: string, site: string): SchedulerFact[] {
+  return recognizeConfig(tree, { filePath, firstId: 0 }).schedulers.map((s) => ({ ...s, optimizerSite: site }));
+}
+
+/** The model kinds and precision the file's code ties to the joined constructions (by the parameters each call passes). */
+function addModelFacts(resolver: Resolver, facts: TrainingFacts, joined: OptimizerSite[]): void {
+  const ids = new Set(joined.map((s) => s.id));
+  const found = withModelFacts(resolver, { ...emptyFacts(), optimizers: joined });
+  const tied = <T extends { sites?: string[] }>(list: T[] | undefined): T[] => (list ?? []).filter((f) => f.sites?.some((id) => ids.has(id)));
+  facts.modelHints = { ...facts.modelHints, kinds: [...(facts.modelHints.kinds ?? []), ...tied(found.modelHints.kinds)] };
+  facts.precision = [...(facts.precision ?? []), ...tied(found.precision)];
+}
+
+/**
+ * The same optimizer judged from its YAML alone (in the file that writes its `_target_`, or in the primary's
+ * composition) is left out wherever a joined construction builds it: the joined one holds its values and the call's.
+ */
+function supersede(project: ProjectContext, joined: OptimizerSite[]): void {
+  const targets = new Set(joined.map((s) => spanKey(s.nameSpan, "")));
+  for (const file of project.files) {
+    const facts = file.analyzed.facts;
+    if (!facts.optimizers.some((s) => s.dialect === "hydra")) continue;
+    facts.optimizers = facts.optimizers.filter((s) => s.dialect !== "hydra" || !targets.has(spanKey(s.nameSpan, file.path)));
+  }
+}
+
+function spanKey(span: Span, host: string): string {
+  return `${path.normalize(span.file ?? host)}:${span.start}:${span.end}`;
+}
+
+function sameSpan(a: Span, b: Span): boolean {
+  return a.start === b.start && a.end === b.end && a.file === b.file;
+}
+
+/** A path as written from one file's folder to another file. */
+function relative(from: string, to: string): string {
+  return path.relative(path.dirname(from), to).split(path.sep).join("/");
+}
