@@ -102,6 +102,13 @@ describe("YAML analysis", () => {
     expect(result.messages[0]).toMatchObject({ fatal: true, line: 3 });
   });
 
+  it("reads a mapping with keys that have no value (a flow set, an explicit key) beside an optimizer", () => {
+    const text = "optimizer:\n  _target_: torch.optim.Adam\n  lr: 0.001\nlabels: {cats, dogs}\n? lone key\n";
+    const result = lintAll(text, "flow-set.yaml");
+    expect(result.messages.filter((m) => m.fatal)).toEqual([]);
+    expect(analyzeYaml(text, "flow-set.yaml").facts.optimizers.map((o) => o.canonical)).toEqual(["torch.optim.Adam"]);
+  });
+
   it("reports a duplicate key at the second key, and no facts", () => {
     const text = "_target_: torch.optim.Adam\nweight_decay: 0.1\nlr: 0.1\nweight_decay: 0\n";
     const result = lintAll(text, "dup.yaml");
