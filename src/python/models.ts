@@ -158,7 +158,12 @@ class ModelReader {
       const evidence = this.kindsOfConstruction(construction);
       const name = lastName(target, this.resolver.text) ?? key;
       this.holders.set(key, { name, span: spanOf(construction) });
-      built.set(key, [...(built.get(key) ?? []), evidence]);
+      // `model = fabric.setup(model)` hands the same model on: no construction of its own.
+      const passesItself = namedChildren(fieldChild(construction, "arguments")!).some((a) => {
+        const value = a.type === "keyword_argument" ? fieldChild(a, "value") : a;
+        return value !== undefined && this.keyOf(value) === key;
+      });
+      if (!passesItself) built.set(key, [...(built.get(key) ?? []), evidence]);
       const cls = this.localClass(construction);
       if (cls) this.holders.set(key, { name: `${name}|${cls.name}`, span: spanOf(construction) });
     }
