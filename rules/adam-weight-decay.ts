@@ -3,7 +3,7 @@ import type { OptimizerInfo } from "../src/knowledge/index.js";
 import type { OptimizerSite, ResolvedValue } from "../src/core/facts.js";
 import { asNumber } from "../src/core/facts.js";
 import { lastSegment } from "../src/knowledge/dotted.js";
-import { className, effectiveNumber, formatLiteral, formatNumber, groupsOverride, isOverridable, originNotes, provenance, settingsChange, rlWeightDecay, siteDecayIsCoupled, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
+import { className, effectiveNumber, formatLiteral, formatNumber, groupsOverride, isOverridable, originNotes, provenance, settingsChange, siteDecayIsCoupled, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
 
 /** The canonical remedy for coupled decay at a site: the edit and what the message advises, or undefined when none is safe. */
 function remedy(site: OptimizerSite, info: OptimizerInfo): { title: string; request: FixRequest; advice: string; to?: string } | undefined {
@@ -83,8 +83,8 @@ export const adamWeightDecay: Rule<Record<string, never>> = {
   check(ctx) {
     for (const site of ctx.facts.optimizers) {
       const info = ctx.knowledge.optimizer(site.canonical);
-      // Decay on an RL network is weight-decay-in-rl's (OPT014) finding: the remedy there is no decay, not AdamW.
-      if (!info || info.family !== "adam" || valuesReplacedByCheckpoint(site) || rlWeightDecay(ctx.facts, site)) continue;
+      // Decay on an RL network is weight-decay-in-rl's (OPT014) finding, which invalidates the value this report reads.
+      if (!info || info.family !== "adam" || valuesReplacedByCheckpoint(site)) continue;
       if (siteDecayIsCoupled(ctx.knowledge, site, info) !== true) continue;
       const decay = trainedDecay(site, info);
       if (!decay) continue;

@@ -13,7 +13,7 @@ export const weightDecayInRl: Rule<Record<string, never>> = {
     docs: {
       summary: "Finds weight decay on the policy or value network of a reinforcement-learning agent.",
       whatItDoes:
-        "Reports an optimizer construction given a weight_decay known to be greater than zero, at the constructor or in a parameter group, when it trains a reinforcement-learning agent: the file imports an environment or RL library (gym, gymnasium, stable-baselines3, sb3-contrib, PettingZoo, ALE, Procgen, MiniGrid, EnvPool, Unity ML-Agents, dm_control, D4RL, PyBullet envs), or the construction trains one of an actor and a critic network built side by side (`self.actor_local = Actor(...)`, `self.critic_local = Critic(...)`). Only decay written in the code or config counts; a class default (AdamW's 0.01) is not reported. A transformer trained on logged trajectories (a decision transformer) is supervised sequence modelling and is not reported. When this rule reports a construction, adam-weight-decay (OPT001) and weight-decay-on-bias-norm (OPT005) leave its weight decay alone: the remedy is no decay at all, not a different kind of it. " +
+        "Reports an optimizer construction given a weight_decay known to be greater than zero, at the constructor or in a parameter group, when it trains a reinforcement-learning agent: the file imports an environment or RL library (gym, gymnasium, stable-baselines3, sb3-contrib, PettingZoo, ALE, Procgen, MiniGrid, EnvPool, Unity ML-Agents, dm_control, D4RL, PyBullet envs), or the construction trains one of an actor and a critic network built side by side (`self.actor_local = Actor(...)`, `self.critic_local = Critic(...)`). Only decay written in the code or config counts; a class default (AdamW's 0.01) is not reported. A transformer trained on logged trajectories (a decision transformer) is supervised sequence modelling and is not reported. When this rule reports a construction, adam-weight-decay (OPT001) and weight-decay-on-bias-norm (OPT005) leave its weight decay alone: the remedy is no decay at all, not a different kind of it. With this rule turned off, they judge that decay as they would in any other network. " +
         CHECKPOINT_NOTE +
         " The default severity is warning: decay on an RL network is almost always a mistake carried over from supervised recipes, but a few agents use it on purpose.",
       whyBad:
@@ -40,6 +40,8 @@ export const weightDecayInRl: Rule<Record<string, never>> = {
       const report: Report = {
         span: site.span,
         reads: [{ site: site.id, name: "weight_decay" }],
+        // The value itself is wrong here, whatever kind of decay applies it: the other decay rules' findings on it give way.
+        invalidates: [{ site: site.id, name: "weight_decay" }],
         message: `${className(info)} applies weight_decay=${formatNumber(decay.value)}${where}${provenance(decay.source)} to a reinforcement-learning network (${rl.description}); decay pulls the policy and value weights toward zero while their targets keep moving, so RL agents train without it: set weight_decay=0.`,
         related: [kindNote(rl), ...(decay.inGroup ? [{ span: decay.source.span, message: "weight_decay is set here, in a parameter group" }] : []), ...originNotes("weight_decay", decay.source)],
         settingsChange: settingsChange(site, info, { weight_decay: 0 }),

@@ -1,6 +1,6 @@
 import type { Rule } from "../src/core/types.js";
 import { asNumber } from "../src/core/facts.js";
-import { className, formatNumber, originNotes, provenance, rlWeightDecay, siteDecayIsCoupled, settingsChange, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
+import { className, formatNumber, originNotes, provenance, siteDecayIsCoupled, settingsChange, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
 
 export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
   meta: {
@@ -39,8 +39,8 @@ export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
     for (const site of ctx.facts.optimizers) {
       const params = site.params;
       const managed = params.kind === "managed" && !params.excludesBiasAndNorm;
-      // Decay on an RL network is weight-decay-in-rl's (OPT014) finding: the remedy there is no decay at all.
-      if ((params.kind !== "whole-model" && !managed) || valuesReplacedByCheckpoint(site) || rlWeightDecay(ctx.facts, site)) continue;
+      // Decay on an RL network is weight-decay-in-rl's (OPT014) finding, which invalidates the value this report reads.
+      if ((params.kind !== "whole-model" && !managed) || valuesReplacedByCheckpoint(site)) continue;
       const info = ctx.knowledge.optimizer(site.canonical);
       if (!info || siteDecayIsCoupled(ctx.knowledge, site, info) !== false) continue;
       const wdArg = site.args.get("weight_decay");

@@ -82,7 +82,10 @@ export interface Report {
    * same file declares one of them invalid, this one is dropped: one problem, one report.
    */
   reads?: ArgumentRef[];
-  /** The arguments this finding declares invalid (a value PyTorch rejects or that cannot train). */
+  /**
+   * The arguments this finding declares invalid: a value PyTorch rejects or that cannot train, or one that is wrong
+   * for what trains whatever else is said of it (weight decay on an RL network, where the remedy is none).
+   */
   invalidates?: ArgumentRef[];
 }
 

@@ -76,7 +76,9 @@ function tree(node: Node, errors: SyntaxError[], text: string): ResolvedValue {
 function parseJson(text: string): { root?: ResolvedValue; errors: SyntaxError[]; comments: SourceComment[] } {
   const parseErrors: ParseError[] = [];
   const node = parseTree(text, parseErrors, OPTIONS);
-  const errors: SyntaxError[] = parseErrors.map((e) => {
+  // Past the first error the parser's errors mostly follow from it (a template's placeholder gives two or
+  // three each): the first one is the file's parsing error.
+  const errors: SyntaxError[] = parseErrors.slice(0, 1).map((e) => {
     const code = printParseErrorCode(e.error);
     return { span: { start: e.offset, end: e.offset + Math.max(e.length, 0) }, message: `${ERROR_WORDS[code] ?? code} (invalid JSON)` };
   });

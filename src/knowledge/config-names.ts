@@ -100,6 +100,8 @@ export const HF_NAMES: NameTable = {
     adamw_8bit: { canonical: "bitsandbytes.optim.AdamW8bit" },
     paged_adamw_8bit: { canonical: "bitsandbytes.optim.AdamW8bit" },
     paged_adamw_32bit: { canonical: "bitsandbytes.optim.AdamW" },
+    adamw_torch_8bit: { canonical: "torchao.optim.AdamW8bit" },
+    adamw_torch_4bit: { canonical: "torchao.optim.AdamW4bit" },
     adafactor: { canonical: "transformers.Adafactor" },
     sgd: torch("SGD"),
     adagrad: torch("Adagrad"),

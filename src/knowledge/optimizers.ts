@@ -27,7 +27,7 @@ export interface OptimizerInfo {
   aliases: string[];
   /** torch-style short name, also the name the reference core uses (`Adam`, `SGD`, ...). */
   short: string;
-  framework: "torch" | "apex" | "deepspeed" | "transformers" | "timm" | "bitsandbytes" | "torch_optimizer" | "fairseq";
+  framework: "torch" | "apex" | "deepspeed" | "transformers" | "timm" | "bitsandbytes" | "torchao" | "torch_optimizer" | "fairseq";
   family: Family;
   decay: DecayStyle;
   /** Parameters after the parameter iterable, in positional order. */
@@ -197,6 +197,14 @@ export const OPTIMIZERS: OptimizerInfo[] = [
     positional: 11,
     defaults: { lr: 1e-3, betas: ADAM_BETAS, eps: 1e-8, weight_decay: 1e-2 },
   },
+  // torchao's low-bit AdamW keeps its moments in 8 or 4 bits (or fp8) and decays decoupled, like torch's AdamW.
+  ...(["AdamW8bit", "AdamW4bit", "AdamWFp8"] as const).map((short): OptimizerInfo => ({
+    canonical: `torchao.optim.${short}`, aliases: [`torchao.prototype.low_bit_optim.${short}`], short: "AdamW", framework: "torchao",
+    family: "adam", decay: { style: "decoupled" },
+    signature: ["lr", "betas", "eps", "weight_decay", "amsgrad", "block_size", "bf16_stochastic_round"],
+    positional: 5,
+    defaults: { lr: 1e-3, betas: ADAM_BETAS, eps: 1e-8, weight_decay: 1e-2, amsgrad: false },
+  })),
   // Optimizers that exist only as names in framework configs (no import path users write): see config-names.ts.
   {
     // DeepSpeed's `"type": "Adam"` builds FusedAdam, DeepSpeedCPUAdam (ZeRO offload) or, with `torch_adam`, torch's
@@ -278,7 +286,7 @@ export function optimizerByName(dotted: string): OptimizerInfo | undefined {
 }
 
 /** Module prefixes under which optimizer classes live: a file importing none of them needs no analysis. */
-export const OPTIMIZER_MODULE_ROOTS = ["torch", "apex", "deepspeed", "transformers", "timm", "bitsandbytes", "torch_optimizer"];
+export const OPTIMIZER_MODULE_ROOTS = ["torch", "apex", "deepspeed", "transformers", "timm", "bitsandbytes", "torchao", "torch_optimizer"];
 
 /** Whether decay on this construction is decoupled, coupled, or unknown, given the flag value if any. */
 export function decayIsCoupled(info: OptimizerInfo, flagValue: boolean | undefined): boolean | undefined {

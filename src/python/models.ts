@@ -139,8 +139,13 @@ class ModelReader {
     return text;
   }
 
-  /** Assignments of a model construction to a name or attribute. */
+  /**
+   * Assignments of a model construction to a name or attribute. A name built in several places
+   * (`model = TransformerModel(...)` in one branch, `model = RNNModel(...)` in the other) holds a kind only
+   * when every construction shows it: which one trains is a run-time choice.
+   */
   private readHolders(): void {
+    const built = new Map<string, Evidence[][]>();
     for (const assignment of this.resolver.index.assignments) {
       if (assignment.type !== "assignment") continue;
       const target = fieldChild(assignment, "left");
@@ -148,14 +153,24 @@ class ModelReader {
       if (!target || !right || (target.type !== "identifier" && target.type !== "attribute")) continue;
       const key = this.keyOf(target);
       if (!key) continue;
-      const built = this.construction(right);
-      if (!built) continue;
-      const evidence = this.kindsOfConstruction(built);
+      const construction = this.construction(right);
+      if (!construction) continue;
+      const evidence = this.kindsOfConstruction(construction);
       const name = lastName(target, this.resolver.text) ?? key;
-      this.holders.set(key, { name, span: spanOf(built) });
+      this.holders.set(key, { name, span: spanOf(construction) });
+      // `model = fabric.setup(model)` hands the same model on: no construction of its own.
+      const passesItself = namedChildren(fieldChild(construction, "arguments")!).some((a) => {
+        const value = a.type === "keyword_argument" ? fieldChild(a, "value") : a;
+        return value !== undefined && this.keyOf(value) === key;
+      });
+      if (!passesItself) built.set(key, [...(built.get(key) ?? []), evidence]);
+      const cls = this.localClass(construction);
+      if (cls) this.holders.set(key, { name: `${name}|${cls.name}`, span: spanOf(construction) });
+    }
+    for (const [key, each] of built) {
+      const shared = each.slice(1).reduce((kinds, evidence) => new Set(evidence.map((e) => e.kind).filter((k) => kinds.has(k))), new Set(each[0].map((e) => e.kind)));
+      const evidence = each.flat().filter((e) => shared.has(e.kind));
       if (evidence.length > 0) this.add(key, evidence);
-      const cls = this.localClass(built);
-      if (cls) this.holders.set(key, { name: `${name}|${cls.name}`, span: spanOf(built) });
     }
   }
 

@@ -409,9 +409,39 @@ export class Resolver {
   moduleLevelValue(use: PyNode, name: string): ResolvedValue {
     const bindings = this.index.module.bindings.get(name);
     const binding = bindings?.length === 1 ? bindings[0] : undefined;
+    if (!bindings?.length) return this.starValue(use, name, []);
     if (binding?.kind === "import") return this.importedValue(use, binding.importPath ?? binding.relativePath, []);
     if (binding?.kind !== "assign" || !binding.value || binding.unpackIndex !== undefined) return unknownAt(use, []);
     return this.through(use, this.value(binding.value), { span: spanOf(binding.stmt), description: `constant ${name}`, overridable: false }, []);
+  }
+
+  /**
+   * A name this file never binds, read through its star imports (`from conf import *`): the last one that binds it
+   * wins, as in Python. Unknown unless each later star import is a project module seen not to bind it, the one
+   * that binds it exports it (no `__all__`, no leading underscore), and the project pass links modules.
+   */
+  private starValue(use: PyNode, name: string, dependsOn: Dependency[]): ResolvedValue {
+    const stars = this.index.module.starImports;
+    if (stars.length === 0 || name.startsWith("_")) return unknownAt(use, dependsOn);
+    for (const star of [...stars].reverse()) {
+      if (!this.context.modules) {
+        if (!LIBRARY_ROOTS.has(star.split(".")[0])) this.importHits.add(`${star}.${name}`);
+        return unknownAt(use, dependsOn);
+      }
+      const module = this.context.modules.member(this.filePath, star);
+      if (!module || module.name !== undefined) return unknownAt(use, dependsOn);
+      const { resolver } = module;
+      const own = resolver.index.module;
+      if (own.bindings.has("__all__")) {
+        // Only the names a literal `__all__` lists are exported.
+        const all = resolver.moduleLevelValue(use, "__all__").value;
+        const listed = all.kind === "sequence" ? all.items.map((item) => (item.value.kind === "string" ? item.value.value : undefined)) : [undefined];
+        if (listed.includes(undefined)) return unknownAt(use, dependsOn);
+        if (!listed.includes(name)) continue;
+      } else if (!own.bindings.has(name) && own.starImports.length === 0) continue;
+      return this.crossing(() => resolver.moduleLevelValue(use, name), (v) => this.adopt(use, resolver, v, undefined, dependsOn), unknownAt(use, dependsOn));
+    }
+    return unknownAt(use, dependsOn);
   }
 
   /** The value an import names in a project module, read at `use`; unknown when it is not one (recorded for the project pass). */
@@ -902,6 +932,7 @@ export class Resolver {
     const binding = bindingForUse(name, node, this.index);
     if (binding?.kind === "param") return this.parameterValue(node, binding, depth, dependsOn);
     if (binding?.kind === "import") return this.importedValue(node, binding.importPath ?? binding.relativePath, dependsOn);
+    if (!binding && !definingScope(name, scopeOf(node, this.index), this.index)) return this.starValue(node, name, dependsOn);
     if (!binding || binding.kind !== "assign" || !binding.value || binding.unpackIndex !== undefined) return unknownAt(node, dependsOn);
     const inner = this.value(binding.value, depth);
     const description = scopeOf(binding.stmt, this.index).kind === "module" ? `constant ${name}` : `local variable ${name}`;

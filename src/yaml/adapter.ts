@@ -57,7 +57,11 @@ export function parseYaml(text: string): ParsedYaml {
   const docs = [...new Composer({ uniqueKeys: true, prettyErrors: false }).compose(tokens, false, text.length)];
   const comments: ParsedYaml["comments"] = [];
   collectComments(tokens, comments);
-  const errors = docs.flatMap((doc) => doc.errors.map((e) => syntaxError(text, e.code, e.message, e.pos)));
+  // Each duplicate key is a problem of its own; of the other errors, those after a document's first mostly follow from it.
+  const errors = docs.flatMap((doc) => {
+    const broken = doc.errors.find((e) => e.code !== "DUPLICATE_KEY");
+    return doc.errors.filter((e) => e.code === "DUPLICATE_KEY" || e === broken).map((e) => syntaxError(text, e.code, e.message, e.pos));
+  });
   return { docs, errors, comments };
 }
 

@@ -50,7 +50,8 @@ class TreeBuilder {
 
   constructor(doc: Document) {
     visit(doc, (_key, node) => {
-      const anchor = (node as Node).anchor;
+      // A key with no value (`{tag}`, `? key`) is visited as null.
+      const anchor = (node as Node | null)?.anchor;
       if (anchor && !isAlias(node)) this.anchors.set(anchor, [...(this.anchors.get(anchor) ?? []), node as Node]);
     });
   }

@@ -24,6 +24,12 @@ describe("JSON analysis", () => {
     ]);
   });
 
+  it("reports one parsing error for a template whose placeholders break it in several places", () => {
+    const text = '{\n  "train_batch_size": BATCH,\n  "optimizer": {"type": "Adam", "params": {"lr": LR}}\n}\n';
+    const result = lintAll(text, "ds_template.json");
+    expect(result.messages.map((m) => [m.line, m.column, m.message])).toEqual([[2, 23, "Parsing error: unexpected character (invalid JSON)"]]);
+  });
+
   it("accepts comments and trailing commas (JSONC), and reads directives from comments", () => {
     const text = '{\n  // optim-lint: disable-next-line OPT001\n  "_target_": "torch.optim.Adam", "weight_decay": 0.1,\n}\n';
     const file = analyze(text);

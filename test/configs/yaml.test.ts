@@ -95,6 +95,20 @@ describe("YAML analysis", () => {
     expect(result.messages[0].message).toMatch(/^Parsing error: .*\(invalid YAML\)$/);
   });
 
+  it("reports one parsing error for a broken line, however many the parser derives from it", () => {
+    const text = "optimization:\n  lr: [0.0001]\ncheckpoint: save_interval: 10\n  keep_last: 1\n";
+    const result = lintAll(text, "broken.yaml");
+    expect(result.messages).toHaveLength(1);
+    expect(result.messages[0]).toMatchObject({ fatal: true, line: 3 });
+  });
+
+  it("reads a mapping with keys that have no value (a flow set, an explicit key) beside an optimizer", () => {
+    const text = "optimizer:\n  _target_: torch.optim.Adam\n  lr: 0.001\nlabels: {cats, dogs}\n? lone key\n";
+    const result = lintAll(text, "flow-set.yaml");
+    expect(result.messages.filter((m) => m.fatal)).toEqual([]);
+    expect(analyzeYaml(text, "flow-set.yaml").facts.optimizers.map((o) => o.canonical)).toEqual(["torch.optim.Adam"]);
+  });
+
   it("reports a duplicate key at the second key, and no facts", () => {
     const text = "_target_: torch.optim.Adam\nweight_decay: 0.1\nlr: 0.1\nweight_decay: 0\n";
     const result = lintAll(text, "dup.yaml");

@@ -143,6 +143,13 @@ describe("a package with relative imports", () => {
   });
 });
 
+describe("star imports", () => {
+  it("reads a name through a chain of `from m import *`, and leaves a name the module does not export unknown", async () => {
+    const found = await lintFixture("star-import", ["common.py", "exported.py", "settings.py", "train.py"]);
+    expect(found.map((f) => [f.at, f.code, f.notes])).toEqual([["train.py:7:13", "OPT001", ["settings.py:3:1"]]]);
+  });
+});
+
 describe("a clean project", () => {
   it("stays silent when every value that crosses a file is sound", async () => {
     expect(await lintFixture("clean-calls", ["config.py", "model.py", "train.py"])).toEqual([]);
