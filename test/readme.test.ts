@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { RULES } from "../rules/index.js";
+import { buildOnce, runCli } from "./cli/run-cli.js";
 
 const README = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "README.md"), "utf8");
 
@@ -12,6 +13,17 @@ describe("README", () => {
     const firstBlock = README.slice(README.indexOf("```sh"), README.indexOf("```", README.indexOf("```sh") + 5));
     expect(firstBlock).toContain("npm ci && npx optim-lint fixtures/showcase");
     expect(firstBlock).toContain("npm test");
+  });
+
+  it("shows the sample output optim-lint prints on the showcase", () => {
+    const command = "```text\n$ npx optim-lint fixtures/showcase\n";
+    const start = README.indexOf(command);
+    expect(start).toBeGreaterThan(0);
+    const sample = README.slice(start + command.length, README.indexOf("```\n", start + command.length));
+    buildOnce();
+    const run = runCli(ROOT, ["fixtures/showcase"]);
+    expect(run.status).toBe(1);
+    expect(sample.trimEnd()).toBe(run.stdout.trimEnd());
   });
 
   it.each(RULES.map((r) => [r.meta.code, r.meta.name]))("lists %s %s in the rule table", (code, name) => {
