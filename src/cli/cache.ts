@@ -2,7 +2,8 @@
  * `--cache`: per-file results kept between runs, as Ruff and ESLint keep them. An entry is used only when
  * the file's content hash, the resolved rule settings for that file and optim-lint's version all match.
  * A cache that cannot be read, is not optim-lint's, or was written by another version is ignored and
- * rebuilt; an entry that does not look like a result is a miss.
+ * rebuilt; an entry that does not look like a result is a miss. Values cross files (a function's callers
+ * are searched in the run's files), so results are reused only by a run of the same set of files.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -17,6 +18,8 @@ const TOOL = "optim-lint";
 interface CacheFile {
   tool: typeof TOOL;
   version: string;
+  /** The hash of the run's file paths: results made in a run of other files are not reused. */
+  run?: string;
   /** `deps`: other files the result depends on (a `_base_`, a Hydra option), with the hash of their content then. */
   entries: Record<string, { key: string; result: FileResult; deps?: Record<string, string> }>;
 }
@@ -43,6 +46,7 @@ function looksLikeResult(value: unknown): value is FileResult {
 export class ResultCache {
   private readonly file: string;
   private entries: CacheFile["entries"] = {};
+  private run: string | undefined;
   private readonly settingsKeys = new WeakMap<RuleSetting[], string>();
   private changed = false;
 
@@ -63,17 +67,27 @@ export class ResultCache {
     }
     const foreign = parsed?.tool !== TOOL || parsed.version !== this.version || typeof parsed.entries !== "object" || parsed.entries === null || Array.isArray(parsed.entries);
     if (foreign) this.changed = true;
+    this.run = foreign || typeof parsed.run !== "string" ? undefined : parsed.run;
     return foreign ? {} : (parsed.entries as CacheFile["entries"]);
   }
 
-  /** A key for a file's text under its rule settings (and whether unsafe fixes count as fixable). */
-  key(text: string, rules: RuleSetting[], unsafeFixes = false): string {
+  /** Declares the files of this run: a cache made for another set of files is dropped and rebuilt. */
+  useRun(files: readonly string[]): void {
+    const hash = createHash("sha256").update([...files].sort().join("\0")).digest("hex");
+    if (hash === this.run) return;
+    this.entries = {};
+    this.run = hash;
+    this.changed = true;
+  }
+
+  /** A key for a file's text under its rule settings, whether unsafe fixes count as fixable and whether findings in test code are left out. */
+  key(text: string, rules: RuleSetting[], { unsafeFixes = false, hideTestCode = false }: { unsafeFixes?: boolean; hideTestCode?: boolean } = {}): string {
     let settings = this.settingsKeys.get(rules);
     if (settings === undefined) {
       settings = JSON.stringify(rules.map((s) => [s.rule.meta.code, s.rule.meta.name, s.severity, s.options]));
       this.settingsKeys.set(rules, settings);
     }
-    return createHash("sha256").update(this.version).update("\0").update(settings).update(unsafeFixes ? "\0unsafe-fixes\0" : "\0").update(text).digest("hex");
+    return createHash("sha256").update(this.version).update("\0").update(settings).update(unsafeFixes ? "\0unsafe-fixes" : "\0").update(hideTestCode ? "\0hide-test-code\0" : "\0\0").update(text).digest("hex");
   }
 
   /** The cached result for a file, when its key matches; `source` is restored from the text. */
@@ -108,7 +122,7 @@ export class ResultCache {
         writeFileSync(path.join(this.dir, ".gitignore"), "# Written by optim-lint --cache\n*\n");
       }
       const temp = `${this.file}.${process.pid}.tmp`;
-      const data: CacheFile = { tool: TOOL, version: this.version, entries: this.entries };
+      const data: CacheFile = { tool: TOOL, version: this.version, ...(this.run === undefined ? {} : { run: this.run }), entries: this.entries };
       writeFileSync(temp, JSON.stringify(data));
       renameSync(temp, this.file);
       this.changed = false;

@@ -207,14 +207,18 @@ export class LintSession {
     parallel?: { pool: LintPool; forced: boolean; unread: ReadonlySet<LintInput> },
   ): Promise<void> {
     const cache = this.options.fix ? undefined : this.cache;
-    const keys = inputs.map((input) => (cache && input.filePath !== STDIN_PATH ? cache.key(input.text, input.rules, input.unsafeFixes) : undefined));
+    // Which files a run holds decides what a file's result can see (the callers of its functions): results are reused only within the same set.
+    const cacheable = inputs.filter((input) => input.filePath !== STDIN_PATH).map((input) => input.filePath);
+    if (cache && cacheable.length > 0) cache.useRun(cacheable);
+    const keys = inputs.map((input) =>
+      cache && input.filePath !== STDIN_PATH ? cache.key(input.text, input.rules, { unsafeFixes: input.unsafeFixes, hideTestCode: input.hideTestCode }) : undefined,
+    );
     const cached = inputs.map((input, i) => (keys[i] === undefined ? undefined : cache!.get(input.filePath, keys[i]!, input.text)));
-    const fresh = inputs.filter((_, i) => !cached[i]);
-    // A changed file is linted again with the unchanged files its result last depended on in view (the callers of its functions).
-    const reused = new Set(inputs.filter((_, i) => cached[i]).map((input) => input.filePath));
-    const related = cache ? [...new Set(fresh.flatMap((input) => cache.storedDependencies(input.filePath)))].filter((dep) => reused.has(dep)) : [];
-    // One file that crashes the linter is reported and the others are still linted; the run exits 2.
+    // One file that crashes the linter is reported (once, however often it is linted) and the others are still linted; the run exits 2.
+    const crashed = new Set<string>();
     const onCrash = (filePath: string, stack: string) => {
+      if (crashed.has(filePath)) return;
+      crashed.add(filePath);
       run.internalErrors++;
       process.stderr.write(`Internal error while linting ${filePath}:\n${stack}\n`);
     };
@@ -222,21 +226,38 @@ export class LintSession {
       const source = readSource(filePath);
       return "text" in source ? source.text : "";
     };
-    // Files kept in view from the cache are joined with the fresh ones in one project, so such a run stays on one thread.
-    const spread =
-      parallel && fresh.length > 0 && related.length === 0 ? await lintInParallel(fresh, { fix: this.options.fix ?? false, ...parallel, reread, onCrash, between }) : undefined;
-    const dependencies = spread?.dependencies ?? new Map<string, string[]>();
-    const results =
-      spread?.results ??
-      (await linter.lintProjectAsync(fresh, {
-        dependencies,
-        related,
-        fix: this.options.fix,
-        host: DISK,
-        prefilter: true,
-        between,
-        onInternalError: (filePath, error) => onCrash(filePath, String((error as Error)?.stack ?? error)),
-      }));
+    let fresh: LintInput[];
+    let results: FileResult[];
+    let dependencies: Map<string, string[]>;
+    for (;;) {
+      fresh = inputs.filter((_, i) => !cached[i]);
+      // A changed file is linted again with the unchanged files its result last depended on in view (the callers of its functions).
+      const reused = new Set(inputs.filter((_, i) => cached[i]).map((input) => input.filePath));
+      const related = cache ? [...new Set(fresh.flatMap((input) => cache.storedDependencies(input.filePath)))].filter((dep) => reused.has(dep)) : [];
+      // Files kept in view from the cache are joined with the fresh ones in one project, so such a run stays on one thread.
+      const spread =
+        parallel && fresh.length > 0 && related.length === 0 ? await lintInParallel(fresh, { fix: this.options.fix ?? false, ...parallel, reread, onCrash, between }) : undefined;
+      dependencies = spread?.dependencies ?? new Map<string, string[]>();
+      results =
+        spread?.results ??
+        (await linter.lintProjectAsync(fresh, {
+          dependencies,
+          related,
+          fix: this.options.fix,
+          host: DISK,
+          prefilter: true,
+          between,
+          onInternalError: (filePath, error) => onCrash(filePath, String((error as Error)?.stack ?? error)),
+        }));
+      if (!cache) break;
+      // A stored result was made without the fresh files' new content: one that a fresh file now reaches (a module whose
+      // function it newly calls, a base it newly names) is linted again with them, so the run reports what a run without
+      // the cache would.
+      const reached = new Set(fresh.flatMap((input) => dependencies.get(input.filePath) ?? []));
+      const pulled = inputs.flatMap((input, i) => (cached[i] && reached.has(input.filePath) ? [i] : []));
+      if (pulled.length === 0) break;
+      for (const i of pulled) cached[i] = undefined;
+    }
     let next = 0;
     inputs.forEach((input, i) => {
       const result = cached[i] ?? results[next++];

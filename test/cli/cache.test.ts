@@ -110,3 +110,47 @@ describe("--cache across files", () => {
     expect(run()).toEqual({ "child.py": ["OPT002"] });
   });
 });
+
+describe("--cache reports what a run without it reports", () => {
+  const MODEL = "import torch\n\n\ndef build(model, lr, momentum):\n    return torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)\n";
+  const CALLER = "from model import build\n\nopt = build(net, 0.1, 0.9)\n";
+  /** Each file's findings with where they are: file, line and the message's start. */
+  const findings = (stdout: string) =>
+    (JSON.parse(stdout) as { filePath: string; messages: { code?: string; line: number; message: string }[] }[]).map((r) => [
+      path.basename(r.filePath),
+      r.messages.map((m) => `${m.code}:${m.line}:${m.message.slice(0, 60)}`),
+    ]);
+  const compare = (dir: string, args: string[]) => {
+    const uncached = findings(runCli(dir, ["-f", "json", ...args]).stdout);
+    expect(findings(runCli(dir, ["--cache", "-f", "json", ...args]).stdout), args.join(" ")).toEqual(uncached);
+    return uncached;
+  };
+
+  it("lints an unchanged module again when a changed file newly calls into it", () => {
+    const dir = mkdirp(path.join(tmp, "new-caller"));
+    writeFileSync(path.join(dir, "model.py"), MODEL);
+    writeFileSync(path.join(dir, "train.py"), "from model import build\n\nopt = None\n");
+    expect(compare(dir, ["."])).toEqual([["model.py", []], ["train.py", []]]);
+    // model.py is unchanged, but its construction now has a caller: the finding is in model.py, as without the cache.
+    writeFileSync(path.join(dir, "train.py"), CALLER);
+    expect(compare(dir, ["."])).toEqual([["model.py", [expect.stringMatching(/^OPT002:5:SGD runs classical momentum: momentum=0.9 \(passed to build/)]], ["train.py", []]]);
+  });
+
+  it("does not reuse results made in a run of other files", () => {
+    const dir = mkdirp(path.join(tmp, "other-runs"));
+    writeFileSync(path.join(dir, "model.py"), MODEL);
+    writeFileSync(path.join(dir, "train.py"), CALLER);
+    // With its caller in the run model.py has a finding; alone it has none (nobody in the run calls build()).
+    expect(compare(dir, ["."])[0][1]).toHaveLength(1);
+    expect(compare(dir, ["model.py"])).toEqual([["model.py", []]]);
+    expect(compare(dir, ["."])[0][1]).toHaveLength(1);
+  });
+
+  it("keys results on whether test code is reported", () => {
+    const dir = mkdirp(path.join(tmp, "test-code"));
+    writeFileSync(path.join(dir, "train.py"), `import torch\n\n\ndef test_step():\n    ${SGD.split("\n")[1]}\n`);
+    expect(compare(dir, ["."])).toEqual([["train.py", []]]);
+    expect(compare(dir, ["--include-tests", "."])).toEqual([["train.py", [expect.stringMatching(/^OPT002:5:/)]]]);
+    expect(compare(dir, ["."])).toEqual([["train.py", []]]);
+  });
+});

@@ -23,9 +23,10 @@ describe("linting on worker threads", () => {
     const fixtures = ["engine", "goldens", "notebook", "projects", "python", "python-edits", "rules", "server", "showcase"];
     const paths = [...fixtures.map((f) => path.join(ROOT, "fixtures", f)), ...stdlibPackages()];
     const args = ["--format", "json", "--no-ignore", "--include-tests", ...paths];
-    const one = runCli(ROOT, args, { env: { OPTIM_LINT_THREADS: "1" } });
+    // About 700 files: on a busy shared machine one run has taken 30 s of wall time, and the threaded one twice that.
+    const one = runCli(ROOT, args, { env: { OPTIM_LINT_THREADS: "1" }, timeout: 150_000 });
     // One file per chunk: each file that reaches another (a `_base_`, a Hydra option) is linted again with it.
-    const many = runCli(ROOT, args, { env: { OPTIM_LINT_THREADS: "2", OPTIM_LINT_TRACE_THREADS: "1", OPTIM_LINT_CHUNK_FILES: "1" } });
+    const many = runCli(ROOT, args, { env: { OPTIM_LINT_THREADS: "2", OPTIM_LINT_TRACE_THREADS: "1", OPTIM_LINT_CHUNK_FILES: "1" }, timeout: 150_000 });
     expect(one.status).not.toBeNull();
     expect(many.status).toBe(one.status);
     // The run was really spread: many chunks, and some ran again with the files they reached.
@@ -34,7 +35,7 @@ describe("linting on worker threads", () => {
     expect(results.length).toBeGreaterThan(300);
     expect(results.some((r) => r.messages.length > 0)).toBe(true);
     expect(many.stdout).toBe(one.stdout);
-  }, 120_000);
+  }, 330_000);
 
   it("fixes the same way on worker threads", () => {
     const paths = [path.join(ROOT, "fixtures", "projects")];

@@ -33,7 +33,10 @@ describe("pre-commit hook", () => {
     );
     execFileSync("git", ["add", "-A"], { cwd: project });
     const env = { ...process.env, PRE_COMMIT_HOME: path.join(work, "cache") };
-    const run = spawnSync("pre-commit", ["run", "--all-files"], { cwd: project, encoding: "utf8", env, timeout: 600_000 });
+    // The first run installs the hook: npm installs the repository with its dev dependencies, builds, packs and installs
+    // the tarball, compiling tree-sitter where its prebuilt binary does not load (Debian 12); on a busy machine that took
+    // over nine minutes.
+    const run = spawnSync("pre-commit", ["run", "--all-files"], { cwd: project, encoding: "utf8", env, timeout: 1_500_000 });
     // pre-commit fails a hook that modified files: that is how --fix shows up.
     expect(run.status, run.stdout + run.stderr).toBe(1);
     expect(run.stdout).toContain("files were modified by this hook");
@@ -41,5 +44,5 @@ describe("pre-commit hook", () => {
     execFileSync("git", ["add", "-A"], { cwd: project });
     const again = spawnSync("pre-commit", ["run", "--all-files"], { cwd: project, encoding: "utf8", env });
     expect(again.status, again.stdout + again.stderr).toBe(0);
-  }, 900_000);
+  }, 1_800_000);
 });

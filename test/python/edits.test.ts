@@ -179,6 +179,19 @@ describe("python edits: rename-optimizer", () => {
     expect(fixed(appended, "Adam", "torch.optim.Adam", TO_ADAMW)).toMatch(/import Adam, AdamW/);
     const unexported = 'from torch.optim import Adam\n__all__ = ["build"]\nopt = Adam(m.parameters())\n';
     expect(fixed(unexported, "Adam", "torch.optim.Adam", TO_ADAMW)).toBe('from torch.optim import AdamW\n__all__ = ["build"]\nopt = AdamW(m.parameters())\n');
+    const joined = 'from torch.optim import Adam\n__all__ = ["build"] + ("x",)  # public\n__all__ += [\n    "y",  # more\n]\nopt = Adam(m.parameters())\n';
+    expect(fixed(joined, "Adam", "torch.optim.Adam", TO_ADAMW)).toMatch(/^from torch\.optim import AdamW\n/);
+  });
+
+  it("keeps the import when what __all__ lists is not written out as strings", () => {
+    const unknown = [
+      'from torch.optim import Adam\nfrom .names import NAMES\n__all__ = NAMES\nopt = Adam(m.parameters())\n',
+      'from torch.optim import Adam\n__all__ = [n for n in dir() if not n.startswith("_")]\nopt = Adam(m.parameters())\n',
+      'from torch.optim import Adam\n__all__ = ["build"]\n__all__.extend(other.__all__)\nopt = Adam(m.parameters())\n',
+      'from torch.optim import Adam\n__all__ = ["build"]\n__all__.insert(0, NAME)\nopt = Adam(m.parameters())\n',
+      'from torch.optim import Adam\n__all__ = ["build"]\n__all__ += PUBLIC\nopt = Adam(m.parameters())\n',
+    ];
+    for (const text of unknown) expect(fixed(text, "Adam", "torch.optim.Adam", TO_ADAMW), text).toMatch(/^from torch\.optim import Adam, AdamW\n/);
   });
 
   it("still refuses a name rebound where the call looks it up", () => {

@@ -224,13 +224,43 @@ export function scopeEncloses(statement: SyntaxNode, node: SyntaxNode): boolean 
   return false;
 }
 
-/** Whether a statement that mentions `__all__` (assignment, `+=`, `.append`, `.extend`) lists `name` as a string: the module exports it. */
+/** Node types an `__all__` value may be built of and still be read: string displays in lists and tuples, joined with `+`. */
+const LITERAL_EXPORTS = new Set(["list", "tuple", "parenthesized_expression", "binary_operator", "concatenated_string", "string", "string_start", "string_content", "string_end", "escape_sequence", "+", "(", ")", "[", "]", ",", "comment"]);
+
+/**
+ * Whether the module may export `name` through `__all__`: a statement that mentions `__all__` (assignment, `+=`,
+ * `.append`, `.extend`) lists it as a string, or `__all__` is written from something other than string displays
+ * (`__all__ = names`, a comprehension), so what it lists is unknown.
+ */
 export function exportedByAll(root: SyntaxNode, name: string): boolean {
   if (!root.text.includes("__all__")) return false;
+  if (allWrittenUnknown(root)) return true;
   return root.descendantsOfType("string").some((string) => {
     const content = string.namedChildren.filter((child) => child.type === "string_content").map((child) => child.text).join("");
     if (content !== name) return false;
     const statement = ancestorOf(string, ["expression_statement"]);
     return statement !== undefined && /(^|[^\w.])__all__\b/.test(statement.text);
   });
+}
+
+/** Whether some write of `__all__` gives it a value that is not made of string displays. */
+function allWrittenUnknown(root: SyntaxNode): boolean {
+  const readable = (node: SyntaxNode): boolean => LITERAL_EXPORTS.has(node.type) && node.children.every(readable);
+  const values: SyntaxNode[] = [];
+  for (const node of root.descendantsOfType(["assignment", "augmented_assignment"])) {
+    const left = node.childForFieldName("left");
+    const right = node.childForFieldName("right");
+    if (left?.type === "identifier" && left.text === "__all__" && right) values.push(right);
+    // `__all__ = other = [...]` and a tuple target that includes it: the value is not read here.
+    else if (left && left.type !== "identifier" && left.descendantsOfType("identifier").some((id) => id.text === "__all__")) return true;
+  }
+  for (const call of root.descendantsOfType("call")) {
+    const callee = call.childForFieldName("function");
+    if (callee?.type !== "attribute" || callee.childForFieldName("object")?.text !== "__all__") continue;
+    const args = call.childForFieldName("arguments");
+    // `__all__.insert(0, "x")` passes a position first.
+    const passed = (args?.namedChildren ?? []).filter((arg) => arg.type !== "comment").slice(callee.childForFieldName("attribute")?.text === "insert" ? 1 : 0);
+    values.push(...passed);
+  }
+  return values.some((value) => !readable(value));
 }
