@@ -2,7 +2,7 @@
 import { Optimizer, withBetaDefaults, checkBetas, checkNonNegative, lerp, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
 import { checkOptionNames } from "./options.js";
 import { adamFloat32Args } from "./float32.js";
-import { adamStepFloat32 } from "./simd.js";
+import { adamStepFloat32, float32State } from "./simd.js";
 
 export interface AdamOptions {
   lr: number;
@@ -57,7 +57,7 @@ export class Adam extends Optimizer<AdamGroup> {
       const m = state.exp_avg as Tensor;
       const v = state.exp_avg_sq as Tensor;
       let vMax = state.max_exp_avg_sq as Tensor | undefined;
-      if (amsgrad && vMax === undefined) vMax = state.max_exp_avg_sq = zerosLike(p);
+      if (amsgrad && vMax === undefined) vMax = state.max_exp_avg_sq = p instanceof Float32Array ? float32State(p.length, 1)[0] : zerosLike(p);
       const corrected = group.bias_correction !== false;
       const negStepSize = -(lr / (corrected ? 1 - beta1 ** step : 1));
       const bc2Sqrt = corrected ? (1 - beta2 ** step) ** 0.5 : 1;
@@ -101,5 +101,9 @@ export class Adam extends Optimizer<AdamGroup> {
 
 /** Zeroed moments and a step count of zero. */
 function initAdam(param: Tensor): ParamState {
+  if (param instanceof Float32Array) {
+    const [exp_avg, exp_avg_sq] = float32State(param.length, 2);
+    return { step: 0, exp_avg, exp_avg_sq };
+  }
   return { step: 0, exp_avg: zerosLike(param), exp_avg_sq: zerosLike(param) };
 }

@@ -3,7 +3,7 @@ import { Optimizer, checkNonNegative, type Gradient, type ParamGroup, type Param
 import { checkOptionNames } from "./options.js";
 import { ValueError } from "./errors.js";
 import { sgdFloat32Args } from "./float32.js";
-import { sgdStepFloat32 } from "./simd.js";
+import { float32State, sgdStepFloat32 } from "./simd.js";
 
 export interface SGDOptions {
   lr: number;
@@ -53,7 +53,7 @@ export class SGD extends Optimizer<SGDGroup> {
         }
         const state = this.stateOf(p, initMomentum);
         const first = state.momentum_buffer === undefined;
-        if (first) state.momentum_buffer = new Float32Array(n);
+        if (first) state.momentum_buffer = float32State(n, 1)[0];
         sgdStepFloat32(p, g, state.momentum_buffer as Float32Array, float32, first);
         continue;
       }

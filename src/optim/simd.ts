@@ -18,11 +18,14 @@
 import { adamFloat32, sgdFloat32, type AdamFloat32Args, type SgdFloat32Args } from "./float32.js";
 import type { Gradient } from "./optimizer.js";
 
-/** Float32 elements per array in one chunk (a multiple of 4). */
+/** Copies of the four-lane body per loop iteration, and the elements they take. */
+const UNROLL = 2;
+const LANES = 4 * UNROLL;
+/** Float32 elements per array in one chunk (a multiple of LANES). */
 const CHUNK = 8192;
 /** Element offsets of the scratch arrays: parameter, gradient, then up to three state buffers. */
 const SLOTS = 5;
-const PAGES = Math.ceil((SLOTS * CHUNK * 4) / 65536);
+const SCRATCH_PAGES = Math.ceil((SLOTS * CHUNK * 4) / 65536);
 const [P, G, A, B, C] = [0, 1, 2, 3, 4].map((slot) => slot * CHUNK * 4);
 
 // ---- A minimal WebAssembly encoder: just what the kernels use. ----
@@ -63,21 +66,21 @@ const OP = {
   shuffle: (lanes: number[]) => [...simd(0x0d), ...lanes],
   f32Splat: simd(0x13),
   f64Splat: simd(0x14),
-  f64Ne: simd(0x48),
-  f64Lt: simd(0x49),
+  i32Eq: simd(0x37),
+  f32Ne: simd(0x42),
+  f32Le: simd(0x45),
   and: simd(0x4e),
   or: simd(0x50),
   anyTrue: simd(0x53),
   demote: simd(0x5e),
   promote: simd(0x5f),
-  i64Eq: simd(0xd6),
+  f32Abs: simd(0xe0),
   f32Neg: simd(0xe1),
   f32Sqrt: simd(0xe3),
   f32Add: simd(0xe4),
   f32Mul: simd(0xe6),
   f32Div: simd(0xe7),
   f32Max: simd(0xe9),
-  f64Abs: simd(0xec),
   f64Add: simd(0xf0),
   f64Mul: simd(0xf2),
 };
@@ -86,17 +89,21 @@ const HIGH_LANES = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
 /** The low two float32 lanes of each of two vectors, side by side. */
 const JOIN_LOW = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 
-function i64Pair(value: bigint): Uint8Array {
-  return new Uint8Array(new BigInt64Array([value, value]).buffer);
+/** The low 32-bit word of each float64 lane of two vectors, side by side. */
+const LOW_WORDS = [0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27];
+
+function i32Lanes(value: number): Uint8Array {
+  return new Uint8Array(new Int32Array([value, value, value, value]).buffer);
 }
 
-function f64Pair(value: number): Uint8Array {
-  return new Uint8Array(new Float64Array([value, value]).buffer);
+function f32Lanes(value: number): Uint8Array {
+  return new Uint8Array(new Float32Array([value, value, value, value]).buffer);
 }
 
 /**
- * One exported kernel: `(n, ...scalars: f32) -> i32` over `n` float32 elements (a multiple of four) at
- * the scratch offsets; it returns 1 when some multiply-add could not be rounded exactly (see above).
+ * One exported kernel: `(n, ...states: i32, ...scalars: f32) -> i32` over `n` float32 elements (a
+ * multiple of LANES, the body emitted UNROLL times per iteration): the parameter and gradient in the scratch slots, each state buffer at the byte
+ * address passed for it (what it reads of state k is kept in slot A + k - 1). It returns 1 when some multiply-add could not be rounded exactly (see above).
  */
 class Kernel {
   readonly code: number[] = [];
@@ -111,16 +118,18 @@ class Kernel {
   private readonly minNormal: number;
   private readonly zero: number;
   private readonly prologue: number[] = [];
+  /** Byte offset of the unrolled copy of the body being emitted. */
+  shift = 0;
 
-  constructor(readonly scalars: number) {
-    this.i = scalars + 1;
-    this.end = scalars + 2;
+  constructor(readonly states: number, readonly scalars: number) {
+    this.i = states + scalars + 1;
+    this.end = states + scalars + 2;
     this.bad = this.local();
-    this.lowBits = this.constant(i64Pair(0x1fffffffn));
-    this.midpoint = this.constant(i64Pair(0x10000000n));
-    this.minNormal = this.constant(f64Pair(2 ** -126));
-    this.zero = this.constant(f64Pair(0));
-    for (let s = 1; s <= scalars; s++) {
+    this.lowBits = this.constant(i32Lanes(0x1fffffff));
+    this.midpoint = this.constant(i32Lanes(0x10000000));
+    this.minNormal = this.constant(f32Lanes(2 ** -126));
+    this.zero = this.constant(f32Lanes(0));
+    for (let s = states + 1; s <= states + scalars; s++) {
       const as32 = this.local();
       const as64 = this.local();
       this.prologue.push(0x20, ...u32(s), ...OP.f32Splat, 0x21, ...u32(as32));
@@ -131,7 +140,7 @@ class Kernel {
   }
 
   private local(): number {
-    return this.scalars + 3 + this.v128s++;
+    return this.states + this.scalars + 3 + this.v128s++;
   }
 
   private constant(bytes: Uint8Array): number {
@@ -150,17 +159,33 @@ class Kernel {
     return index;
   }
 
+  /** The address of state buffer k (1-based) plus the loop's byte offset. */
+  private address(k: number): number[] {
+    return [...this.get(k), ...this.get(this.i), 0x6a];
+  }
+
+  /** State buffer k's lanes, also kept in scratch slot A + k - 1 so a flagged chunk can be restored. */
+  loadState(k: number): Value {
+    const value = { lanes: this.set([...this.address(k), ...OP.load(this.shift)]) };
+    this.code.push(...this.get(this.i), ...this.get(value.lanes), ...OP.store(A + (k - 1) * CHUNK * 4 + this.shift));
+    return value;
+  }
+
+  storeState(k: number, value: Value): void {
+    this.code.push(...this.address(k), ...this.get(value.lanes), ...OP.store(this.shift));
+  }
+
   /** Scalar parameter k (1-based) splatted to four float32 lanes. */
   scalar(k: number): Value {
     return { lanes: this.splats32[k - 1], pair: this.splats64[k - 1] };
   }
 
   load(offset: number): Value {
-    return { lanes: this.set([...this.get(this.i), ...OP.load(offset)]) };
+    return { lanes: this.set([...this.get(this.i), ...OP.load(offset + this.shift)]) };
   }
 
   store(offset: number, value: Value): void {
-    this.code.push(...this.get(this.i), ...this.get(value.lanes), ...OP.store(offset));
+    this.code.push(...this.get(this.i), ...this.get(value.lanes), ...OP.store(offset + this.shift));
   }
 
   /** A float32 lane operation on one or two values. */
@@ -177,24 +202,25 @@ class Kernel {
 
   /** a * b + c rounded once, lane by lane; lanes it cannot settle set the kernel's flag. */
   fma(a: Value, b: Value, c: Value): Value {
-    const sums = ([0, 1] as const).map((half) => {
-      const sum = this.set([...this.widen(a, half), ...this.widen(b, half), ...OP.f64Mul, ...this.widen(c, half), ...OP.f64Add]);
-      // Flag a sum whose 29 bits below float32's precision read exactly one half, or a nonzero sum
-      // below float32's normal range.
-      this.code.push(
-        ...this.get(this.bad),
-        ...this.get(sum), ...this.get(this.lowBits), ...OP.and, ...this.get(this.midpoint), ...OP.i64Eq,
-        ...OP.or,
-        ...this.get(sum), ...OP.f64Abs, ...this.get(this.minNormal), ...OP.f64Lt,
-        ...this.get(sum), ...this.get(this.zero), ...OP.f64Ne, ...OP.and,
-        ...OP.or,
-        0x21, ...u32(this.bad),
-      );
-      return sum;
-    });
-    return {
-      lanes: this.set([...this.get(sums[0]), ...OP.demote, ...this.get(sums[1]), ...OP.demote, ...OP.shuffle(JOIN_LOW)]),
-    };
+    const sums = ([0, 1] as const).map((half) =>
+      this.set([...this.widen(a, half), ...this.widen(b, half), ...OP.f64Mul, ...this.widen(c, half), ...OP.f64Add]),
+    );
+    const result = this.set([...this.get(sums[0]), ...OP.demote, ...this.get(sums[1]), ...OP.demote, ...OP.shuffle(JOIN_LOW)]);
+    // Flag a float64 sum whose 29 bits below float32's precision read exactly one half (the low 32 bits
+    // of the four sums side by side), and a nonzero result at or below float32's smallest normal value,
+    // where float32 keeps fewer bits. Sums of magnitude 2^-150 or less are exact in float64 and round to
+    // zero correctly.
+    this.code.push(
+      ...this.get(this.bad),
+      ...this.get(sums[0]), ...this.get(sums[1]), ...OP.shuffle(LOW_WORDS),
+      ...this.get(this.lowBits), ...OP.and, ...this.get(this.midpoint), ...OP.i32Eq,
+      ...OP.or,
+      ...this.get(result), ...OP.f32Abs, ...this.get(this.minNormal), ...OP.f32Le,
+      ...this.get(result), ...this.get(this.zero), ...OP.f32Ne, ...OP.and,
+      ...OP.or,
+      0x21, ...u32(this.bad),
+    );
+    return { lanes: result };
   }
 
   /** The function body: prologue, the loop over 16-byte steps, the flag as the result. */
@@ -206,7 +232,7 @@ class Kernel {
       0x02, 0x40, 0x03, 0x40, // block, loop
       ...this.get(i), ...this.get(end), 0x4f, 0x0d, 1, // i >= end (unsigned): leave
       ...this.code,
-      ...this.get(i), 0x41, 16, 0x6a, 0x21, ...u32(i), // i += 16
+      ...this.get(i), 0x41, ...u32(16 * UNROLL), 0x6a, 0x21, ...u32(i), // i += 16 * UNROLL
       0x0c, 0, 0x0b, 0x0b, // continue; end loop; end block
       ...this.get(this.bad), ...OP.anyTrue,
       0x0b,
@@ -225,11 +251,12 @@ interface Value {
 
 /** A module exporting one kernel `run`, its memory imported as `env.memory`. */
 function moduleBytes(kernel: Kernel): Uint8Array<ArrayBuffer> {
-  const type = [0x60, ...vec([[I32], ...Array.from({ length: kernel.scalars }, () => [F32])]), ...vec([[I32]])];
+  const params = [[I32], ...Array.from({ length: kernel.states }, () => [I32]), ...Array.from({ length: kernel.scalars }, () => [F32])];
+  const type = [0x60, ...vec(params), ...vec([[I32]])];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([type])),
-    ...section(2, vec([[...name("env"), ...name("memory"), 0x02, 0x00, ...u32(PAGES)]])),
+    ...section(2, vec([[...name("env"), ...name("memory"), 0x02, 0x00, ...u32(SCRATCH_PAGES)]])),
     ...section(3, vec([[0]])),
     ...section(7, vec([[...name("run"), 0x00, 0]])),
     ...section(10, vec([kernel.body()])),
@@ -246,22 +273,29 @@ interface SgdShape {
   keepOne: boolean;
 }
 
-/** SGD, scalars (decay, momentum, keep, negLr). Scratch: p at P, g at G, buf at A. */
+/** SGD, state (buf), scalars (decay, momentum, keep, negLr). */
 function sgdKernel(shape: SgdShape): Kernel {
-  const k = new Kernel(4);
+  const k = new Kernel(shape.momentum ? 1 : 0, 4);
+  for (let copy = 0; copy < UNROLL; copy++) {
+    k.shift = copy * 16;
+    sgdBody(k, shape);
+  }
+  return k;
+}
+
+function sgdBody(k: Kernel, shape: SgdShape): void {
   const [decay, momentum, keep, negLr] = [1, 2, 3, 4].map((s) => k.scalar(s));
   const p = k.load(P);
   let d = k.load(G);
   if (shape.maximize) d = k.op(OP.f32Neg, d);
   if (shape.decay) d = k.fma(p, decay, d);
   if (shape.momentum) {
-    const kept = k.op(OP.f32Mul, k.load(A), momentum);
+    const kept = k.op(OP.f32Mul, k.loadState(1), momentum);
     const buf = shape.keepOne ? k.op(OP.f32Add, d, kept) : k.fma(d, keep, kept);
-    k.store(A, buf);
+    k.storeState(1, buf);
     d = shape.nesterov ? k.fma(buf, momentum, d) : buf;
   }
   k.store(P, k.fma(d, negLr, p));
-  return k;
 }
 
 interface AdamShape {
@@ -271,70 +305,98 @@ interface AdamShape {
   amsgrad: boolean;
 }
 
-/** Adam, scalars (decay, shrink, beta1, keep1, beta2, keep2, bc2Sqrt, eps, negStepSize). Scratch: p, g, m at A, v at B, vMax at C. */
+/** Adam, states (m, v, vMax), scalars (decay, shrink, beta1, keep1, beta2, keep2, bc2Sqrt, eps, negStepSize). */
 function adamKernel(shape: AdamShape): Kernel {
-  const k = new Kernel(9);
+  const k = new Kernel(shape.amsgrad ? 3 : 2, 9);
+  for (let copy = 0; copy < UNROLL; copy++) {
+    k.shift = copy * 16;
+    adamBody(k, shape);
+  }
+  return k;
+}
+
+function adamBody(k: Kernel, shape: AdamShape): void {
   const [decay, shrink, beta1, keep1, beta2, keep2, bc2Sqrt, eps, negStepSize] = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((s) => k.scalar(s));
   let p = k.load(P);
   if (shape.shrink) p = k.op(OP.f32Mul, p, shrink);
   let d = k.load(G);
   if (shape.maximize) d = k.op(OP.f32Neg, d);
   if (shape.decay) d = k.fma(p, decay, d);
-  const m = k.fma(d, keep1, k.op(OP.f32Mul, k.load(A), beta1));
-  const v = k.fma(k.op(OP.f32Mul, keep2, d), d, k.op(OP.f32Mul, k.load(B), beta2));
-  k.store(A, m);
-  k.store(B, v);
+  const m = k.fma(d, keep1, k.op(OP.f32Mul, k.loadState(1), beta1));
+  const v = k.fma(k.op(OP.f32Mul, keep2, d), d, k.op(OP.f32Mul, k.loadState(2), beta2));
+  k.storeState(1, m);
+  k.storeState(2, v);
   let second = v;
   if (shape.amsgrad) {
-    second = k.op(OP.f32Max, k.load(C), v);
-    k.store(C, second);
+    second = k.op(OP.f32Max, k.loadState(3), v);
+    k.storeState(3, second);
   }
   const denom = k.op(OP.f32Add, k.op(OP.f32Div, k.op(OP.f32Sqrt, second), bc2Sqrt), eps);
   k.store(P, k.op(OP.f32Add, p, k.op(OP.f32Div, k.op(OP.f32Mul, negStepSize, m), denom)));
-  return k;
 }
 
-// ---- The kernels as the optimizers call them. ----
+// ---- Memories, state buffers and the kernels as the optimizers call them. ----
 
-type Run = (n: number, ...scalars: number[]) => number;
+type Run = (...args: number[]) => number;
 
-interface Runtime {
+/**
+ * A WebAssembly memory: the scratch slots first, then state buffers handed out by `float32State`.
+ * State living here is read and written by the kernels where it lies, so only the parameter and its
+ * gradient are copied each step; state elsewhere (a loaded state dict) goes through the scratch slots.
+ */
+interface Arena {
+  memory: WebAssembly.Memory;
   heap: Float32Array;
   /** Full-chunk views of the scratch slots. */
   slots: Float32Array[];
+  /** Bytes handed out so far. */
+  used: number;
   kernels: Map<string, Run>;
 }
 
-let runtime: Runtime | null | undefined;
+/** Arenas by their memory's buffer (the buffer of every state array handed out). */
+const arenaOf = new WeakMap<ArrayBuffer, Arena>();
+/** State buffers go into arenas of at least this many bytes, so that few memories exist. */
+const ARENA_BYTES = 256 * 1024 * 1024;
+/** WebAssembly's 32-bit memories hold at most 65536 pages. */
+const MAX_PAGES = 65536;
+/** Smaller state stays in plain arrays: copying it costs less than the kernels save. */
+const MIN_ARENA_ELEMENTS = 4096;
+
+let scratchArena: Arena | null | undefined;
+let stateArena: Arena | null = null;
 let enabled = true;
 
-/** The shared memory and kernel cache, or null where this runtime has no WebAssembly SIMD. */
-function simdRuntime(): Runtime | null {
-  if (!enabled) return null;
-  if (runtime !== undefined) return runtime;
-  runtime = null;
-  if (typeof WebAssembly !== "object" || !WebAssembly.validate(moduleBytes(sgdKernel({ maximize: false, decay: false, momentum: true, nesterov: false, keepOne: true })))) {
-    return runtime;
-  }
-  const memory = new WebAssembly.Memory({ initial: PAGES, maximum: PAGES });
+function newArena(pages: number): Arena {
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
   const heap = new Float32Array(memory.buffer);
   const slots = [P, G, A, B, C].map((offset) => heap.subarray(offset / 4, offset / 4 + CHUNK));
-  runtime = { heap, slots, kernels: new Map() };
-  memoryOf.set(runtime, memory);
-  return runtime;
+  const arena = { memory, heap, slots, used: SCRATCH_PAGES * 65536, kernels: new Map<string, Run>() };
+  arenaOf.set(memory.buffer, arena);
+  return arena;
 }
 
-const memoryOf = new WeakMap<Runtime, WebAssembly.Memory>();
+/** Whether WebAssembly SIMD is there; the first call checks by validating a kernel. */
+function simdSupported(): boolean {
+  if (scratchArena !== undefined) return scratchArena !== null;
+  scratchArena = null;
+  const bytes = moduleBytes(sgdKernel({ maximize: false, decay: false, momentum: true, nesterov: false, keepOne: true }));
+  if (typeof WebAssembly === "object" && WebAssembly.validate(bytes)) scratchArena = newArena(SCRATCH_PAGES);
+  return scratchArena !== null;
+}
 
-function kernelFor(rt: Runtime, key: string, build: () => Kernel): Run {
-  let run = rt.kernels.get(key);
+function kernelFor(arena: Arena, key: string, build: () => Kernel): Run {
+  let run = arena.kernels.get(key);
   if (!run) {
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(build())), { env: { memory: memoryOf.get(rt)! } });
-    run = instance.exports.run as Run;
-    rt.kernels.set(key, run);
+    let module = modules.get(key);
+    if (!module) modules.set(key, (module = new WebAssembly.Module(moduleBytes(build()))));
+    run = new WebAssembly.Instance(module, { env: { memory: arena.memory } }).exports.run as Run;
+    arena.kernels.set(key, run);
   }
   return run;
 }
+
+const modules = new Map<string, WebAssembly.Module>();
 
 /** Whether the kernels may run (tests switch them off to check the scalar loops alone). */
 export function setFloat32Simd(on: boolean): void {
@@ -343,7 +405,35 @@ export function setFloat32Simd(on: boolean): void {
 
 /** Whether WebAssembly SIMD kernels are available and switched on. */
 export function float32SimdAvailable(): boolean {
-  return simdRuntime() !== null;
+  return enabled && simdSupported();
+}
+
+/**
+ * `count` zeroed float32 state buffers of `n` elements for one parameter: in a WebAssembly memory when
+ * the kernels can use them there, else plain arrays. All of one call share one memory.
+ */
+export function float32State(n: number, count: number): Float32Array[] {
+  const bytes = Math.ceil((n * 4) / 16) * 16;
+  if (n >= MIN_ARENA_ELEMENTS && float32SimdAvailable()) {
+    try {
+      if (!stateArena || stateArena.used + count * bytes > stateArena.heap.byteLength) {
+        const pages = Math.ceil(Math.max(ARENA_BYTES, SCRATCH_PAGES * 65536 + count * bytes) / 65536);
+        stateArena = pages <= MAX_PAGES ? newArena(pages) : null;
+      }
+      if (stateArena) {
+        const arena = stateArena;
+        return Array.from({ length: count }, () => {
+          const view = new Float32Array(arena.memory.buffer, arena.used, n);
+          arena.used += bytes;
+          return view;
+        });
+      }
+    } catch {
+      // No room for another memory: plain arrays, copied through the scratch slots.
+      stateArena = null;
+    }
+  }
+  return Array.from({ length: count }, () => new Float32Array(n));
 }
 
 /** A typed array the scratch memory can copy from (converting to float32 as it goes). */
@@ -351,77 +441,90 @@ function copyable(g: Gradient): g is Float32Array | Float64Array {
   return g instanceof Float32Array || g instanceof Float64Array;
 }
 
-function view(rt: Runtime, slot: number, length: number): Float32Array {
-  return length === CHUNK ? rt.slots[slot] : rt.slots[slot].subarray(0, length);
+/** The arena all state buffers live in, when they share one; else null. */
+function homeOf(states: Float32Array[]): Arena | null {
+  const arena = states.length > 0 ? arenaOf.get(states[0].buffer as ArrayBuffer) : undefined;
+  return arena && states.every((state) => state.buffer === arena.memory.buffer) ? arena : null;
 }
 
 /**
- * Runs `kernel` over the four-lane part of each chunk: `inputs` copied in (slot by position), `outputs`
- * (slot numbers) copied back unless the kernel flags the chunk, in which case `scalar` computes it from
- * the untouched arrays. The last `n % 4` elements always go to `scalar`.
+ * Runs a kernel over the four-lane part of each chunk. The parameter and gradient are copied into the
+ * scratch slots; state buffers are used where they lie (in `home`), or copied through slots A, B, C
+ * (without a home). The parameter and copied state go back unless the kernel flags the chunk, in which
+ * case `scalar` computes it from the untouched arrays. The last `n % LANES` elements always go to `scalar`.
  */
 function chunked(
-  rt: Runtime,
-  n: number,
-  inputs: (Float32Array | Float64Array)[],
-  outputs: number[],
-  kernel: () => number,
-  setLength: (length: number) => void,
+  p: Float32Array,
+  g: Float32Array | Float64Array,
+  states: Float32Array[],
+  kernelKey: string,
+  build: () => Kernel,
+  scalars: number[],
   scalar: (from: number, to: number) => void,
 ): void {
-  const lanes = n - (n % 4);
+  const n = p.length;
+  const home = homeOf(states);
+  const arena = home ?? scratchArena!;
+  const run = kernelFor(arena, kernelKey, build);
+  const args = [0, ...states.map(() => 0), ...scalars];
+  const lanes = n - (n % LANES);
   for (let start = 0; start < lanes; start += CHUNK) {
     const end = Math.min(start + CHUNK, lanes);
     const length = end - start;
-    for (let s = 0; s < inputs.length; s++) rt.heap.set(inputs[s].subarray(start, end), s * CHUNK);
-    setLength(length);
-    if (kernel() !== 0) {
+    arena.heap.set(p.subarray(start, end), P / 4);
+    arena.heap.set(g.subarray(start, end), G / 4);
+    args[0] = length;
+    for (let s = 0; s < states.length; s++) {
+      if (home) args[1 + s] = states[s].byteOffset + start * 4;
+      else {
+        arena.heap.set(states[s].subarray(start, end), (A / 4) + s * CHUNK);
+        args[1 + s] = A + s * CHUNK * 4;
+      }
+    }
+    if (run(...args) !== 0) {
+      // State in place has changed: put back what the kernel read, kept in the slots.
+      if (home) for (let s = 0; s < states.length; s++) states[s].set(arena.slots[2 + s].subarray(0, length), start);
       scalar(start, end);
       continue;
     }
-    for (const s of outputs) inputs[s].set(view(rt, s, length), start);
+    p.set(length === CHUNK ? arena.slots[0] : arena.slots[0].subarray(0, length), start);
+    if (!home) for (let s = 0; s < states.length; s++) states[s].set(arena.slots[2 + s].subarray(0, length), start);
   }
   if (lanes < n) scalar(lanes, n);
 }
 
 /** One float32 SGD step of one parameter (`buf` null without momentum; `first` seeds it). */
 export function sgdStepFloat32(p: Float32Array, g: Gradient, buf: Float32Array | null, a: SgdFloat32Args, first: boolean): void {
-  const rt = first || !copyable(g) ? null : simdRuntime();
-  if (!rt || !copyable(g) || p.length < 4) {
+  if (first || !copyable(g) || p.length < LANES || !float32SimdAvailable()) {
     sgdFloat32(p, g, buf, a, first, 0, p.length);
     return;
   }
   const shape: SgdShape = { maximize: a.sign < 0, decay: a.decay !== 0, momentum: buf !== null, nesterov: a.nesterov, keepOne: a.keep === 1 };
-  const run = kernelFor(rt, `sgd${+shape.maximize}${+shape.decay}${+shape.momentum}${+shape.nesterov}${+shape.keepOne}`, () => sgdKernel(shape));
-  let length = 0;
   chunked(
-    rt,
-    p.length,
-    buf ? [p, g, buf] : [p, g],
-    buf ? [0, 2] : [0],
-    () => run(length, a.decay, a.momentum, a.keep, a.negLr),
-    (l) => (length = l),
+    p,
+    g,
+    buf ? [buf] : [],
+    `sgd${+shape.maximize}${+shape.decay}${+shape.momentum}${+shape.nesterov}${+shape.keepOne}`,
+    () => sgdKernel(shape),
+    [a.decay, a.momentum, a.keep, a.negLr],
     (from, to) => sgdFloat32(p, g, buf, a, false, from, to),
   );
 }
 
 /** One float32 Adam/AdamW step of one parameter (`vMax` for AMSGrad, else null). */
 export function adamStepFloat32(p: Float32Array, g: Gradient, m: Float32Array, v: Float32Array, vMax: Float32Array | null, a: AdamFloat32Args): void {
-  const rt = copyable(g) ? simdRuntime() : null;
-  if (!rt || !copyable(g) || p.length < 4) {
+  if (!copyable(g) || p.length < LANES || !float32SimdAvailable()) {
     adamFloat32(p, g, m, v, vMax, a, 0, p.length);
     return;
   }
   const shape: AdamShape = { maximize: a.sign < 0, decay: a.decay !== 0, shrink: a.shrink !== 1, amsgrad: vMax !== null };
-  const run = kernelFor(rt, `adam${+shape.maximize}${+shape.decay}${+shape.shrink}${+shape.amsgrad}`, () => adamKernel(shape));
-  let length = 0;
   chunked(
-    rt,
-    p.length,
-    vMax ? [p, g, m, v, vMax] : [p, g, m, v],
-    vMax ? [0, 2, 3, 4] : [0, 2, 3],
-    () => run(length, a.decay, a.shrink, a.beta1, a.keep1, a.beta2, a.keep2, a.bc2Sqrt, a.eps, a.negStepSize),
-    (l) => (length = l),
+    p,
+    g,
+    vMax ? [m, v, vMax] : [m, v],
+    `adam${+shape.maximize}${+shape.decay}${+shape.shrink}${+shape.amsgrad}`,
+    () => adamKernel(shape),
+    [a.decay, a.shrink, a.beta1, a.keep1, a.beta2, a.keep2, a.bc2Sqrt, a.eps, a.negStepSize],
     (from, to) => adamFloat32(p, g, m, v, vMax, a, from, to),
   );
 }

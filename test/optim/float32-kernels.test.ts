@@ -163,6 +163,36 @@ describe("float32 SIMD kernels", () => {
     for (const j of [5, 8192 + 100, N - 2]) expect(simd.p[j]).toBe(1 + 2 ** -23);
   });
 
+  it("restore the state of a handed-back chunk, in the kernels' memory and in arrays of a loaded state dict", () => {
+    // Step 1 leaves p and a zero buffer at the marked elements; step 2's buffer is then HALFWAY.g.
+    const marked = [12, 8192 + 4001, N - 9];
+    const start = values(N, 7, 0.5, 1);
+    const grads = [values(N, 8), values(N, 9)];
+    for (const j of marked) {
+      start[j] = HALFWAY.p;
+      grads[0][j] = 0;
+      grads[1][j] = HALFWAY.g;
+    }
+    const options = { lr: HALFWAY.lr, momentum: 0.5 };
+    const [simd, scalar] = both((p) => new SGD([p], options), (t) => grads[t % 2], start, 2);
+    expect(simd).toEqual(scalar);
+    for (const j of marked) expect(simd.p[j]).toBe(1 + 2 ** -23);
+
+    // The same second step on state loaded from a state dict (plain arrays, copied through the scratch memory).
+    const loaded = [true, false].map((kernels) => {
+      setFloat32Simd(kernels);
+      const p = Float32Array.from(start);
+      const first = new SGD([p], options);
+      first.step([grads[0]]);
+      const resumed = new SGD([p], options);
+      resumed.loadStateDict(JSON.parse(JSON.stringify(first.stateDict())));
+      resumed.step([grads[1]]);
+      return Array.from(p);
+    });
+    expect(loaded[0]).toEqual(simd.p);
+    expect(loaded[1]).toEqual(simd.p);
+  });
+
   it("hand subnormal results back to the scalar loops", () => {
     // Gradients near 1e-22 give second moments below float32's normal range.
     const tiny = (t: number) => values(N, 30 + t, -2e-22, 4e-22);
