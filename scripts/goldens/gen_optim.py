@@ -6,7 +6,8 @@ Run with Debian's Python, which has PyTorch installed:
 
 Every case starts from the same small float64 parameters (shapes [3] and [2, 2]), draws its gradients
 from a seeded generator, runs the optimizer for a fixed number of steps and records the gradients and
-the parameters after every step. Output: fixtures/goldens/optim/<case>.json. Deterministic: the same
+the parameters after every step. Cases marked `dtype="float32"` do the same with float32 tensors of
+shapes [37] and [4, 9] (long enough for torch's vectorized kernels), and their files say `"dtype": "float32"`. Output: fixtures/goldens/optim/<case>.json. Deterministic: the same
 torch build writes the same bytes.
 
 Most cases run the real `torch.optim` class. Two optimizers changed after torch 1.13, the version
