@@ -22,7 +22,7 @@ import type { Gradient } from "./optimizer.js";
 const UNROLL = 2;
 const LANES = 4 * UNROLL;
 /** Float32 elements per array in one chunk (a multiple of LANES). */
-const CHUNK = 8192;
+const CHUNK = 16384;
 /** Element offsets of the scratch arrays: parameter, gradient, then up to three state buffers. */
 const SLOTS = 5;
 const SCRATCH_PAGES = Math.ceil((SLOTS * CHUNK * 4) / 65536);
