@@ -73,7 +73,7 @@ function values(n: number, seed: number, low = -1, span = 2): Float32Array {
 }
 
 /** Two full chunks of the kernels plus a part chunk whose length is not a multiple of four. */
-const N = 8192 * 2 + 1031;
+const N = 16384 * 2 + 1031;
 
 // An SGD update p - lr * g whose float64 sum lies exactly halfway between two float32 values while the
 // exact sum lies below: rounding the float64 sum again would give 1 + 2^-22, the fused result is 1 + 2^-23.
@@ -154,18 +154,18 @@ describe("float32 SIMD kernels", () => {
   it("hand halfway sums back to the scalar loops, inside a chunk and in the tail", () => {
     const start = values(N, 3, 0.5, 1);
     const grads = values(N, 4);
-    for (const j of [5, 8192 + 100, N - 2]) {
+    for (const j of [5, 16384 + 100, N - 2]) {
       start[j] = HALFWAY.p;
       grads[j] = HALFWAY.g;
     }
     const [simd, scalar] = both((p) => new SGD([p], { lr: HALFWAY.lr }), () => grads, start, 1);
     expect(simd).toEqual(scalar);
-    for (const j of [5, 8192 + 100, N - 2]) expect(simd.p[j]).toBe(1 + 2 ** -23);
+    for (const j of [5, 16384 + 100, N - 2]) expect(simd.p[j]).toBe(1 + 2 ** -23);
   });
 
   it("restore the state of a handed-back chunk, in the kernels' memory and in arrays of a loaded state dict", () => {
     // Step 1 leaves p and a zero buffer at the marked elements; step 2's buffer is then HALFWAY.g.
-    const marked = [12, 8192 + 4001, N - 9];
+    const marked = [12, 16384 + 4001, N - 9];
     const start = values(N, 7, 0.5, 1);
     const grads = [values(N, 8), values(N, 9)];
     for (const j of marked) {
