@@ -63,6 +63,7 @@ const OP = {
   load: (offset: number) => [...simd(0x00), 4, ...u32(offset)],
   store: (offset: number) => [...simd(0x0b), 4, ...u32(offset)],
   const: (bytes: Uint8Array) => [...simd(0x0c), ...bytes],
+  load64Zero: (offset: number) => [...simd(0x5d), 3, ...u32(offset)],
   shuffle: (lanes: number[]) => [...simd(0x0d), ...lanes],
   f32Splat: simd(0x13),
   f64Splat: simd(0x14),
@@ -166,13 +167,15 @@ class Kernel {
 
   /** State buffer k's lanes, also kept in scratch slot A + k - 1 so a flagged chunk can be restored. */
   loadState(k: number): Value {
-    const value = { lanes: this.set([...this.address(k), ...OP.load(this.shift)]) };
+    const value: Value = { lanes: this.set([...this.address(k), ...OP.load(this.shift)]), at: [...this.address(k)], offset: this.shift };
     this.code.push(...this.get(this.i), ...this.get(value.lanes), ...OP.store(A + (k - 1) * CHUNK * 4 + this.shift));
     return value;
   }
 
   storeState(k: number, value: Value): void {
     this.code.push(...this.address(k), ...this.get(value.lanes), ...OP.store(this.shift));
+    value.at = [...this.address(k)];
+    value.offset = this.shift;
   }
 
   /** Scalar parameter k (1-based) splatted to four float32 lanes. */
@@ -181,7 +184,7 @@ class Kernel {
   }
 
   load(offset: number): Value {
-    return { lanes: this.set([...this.get(this.i), ...OP.load(offset + this.shift)]) };
+    return { lanes: this.set([...this.get(this.i), ...OP.load(offset + this.shift)]), at: this.get(this.i), offset: offset + this.shift };
   }
 
   store(offset: number, value: Value): void {
@@ -197,6 +200,8 @@ class Kernel {
   private widen(value: Value, half: 0 | 1): number[] {
     if (value.pair !== undefined) return this.get(value.pair);
     if (half === 0) return [...this.get(value.lanes), ...OP.promote];
+    // The high lanes of a value that is in memory are read from there: a load instead of a shuffle.
+    if (value.at) return [...value.at, ...OP.load64Zero(value.offset! + 8), ...OP.promote];
     return [...this.get(value.lanes), ...this.get(value.lanes), ...OP.shuffle(HIGH_LANES), ...OP.promote];
   }
 
@@ -245,6 +250,9 @@ class Kernel {
 interface Value {
   /** Local holding four float32 lanes. */
   lanes: number;
+  /** Where the same lanes also are in memory: the address code and the immediate offset. */
+  at?: number[];
+  offset?: number;
   /** For a scalar: local holding it in two float64 lanes. */
   pair?: number;
 }
