@@ -2,7 +2,12 @@
  * Optimizer-core benchmark: Adam and SGD with momentum stepping one flat parameter of 10 million
  * elements (Float64Array, and Float32Array when the optimizer accepts it), side by side with PyTorch on
  * one CPU thread (bench/optim_torch.py under /usr/bin/python3) with the same settings and step counts.
- * Only the steps after the warm-up are timed, each on its own; the median step time is reported. Without torch the comparison is skipped, not failed.
+ * Only the steps after the warm-up are timed, each on its own, by the process's CPU time and by the wall
+ * clock; each side's figure is the median step. Each round runs ours and then torch for one optimizer
+ * and dtype, back to back, and the ratio is taken per round, so a change in machine load hits both
+ * sides of a ratio; the table shows the median over the rounds. The ratio is on CPU time: on a shared
+ * machine the wall clock also counts the time a process waits for a core (the wall ratio is printed
+ * beside it). Without torch the comparison is skipped, not failed.
  * Each of our (optimizer, dtype) runs happens in its own Node process, as in a training run that uses one
  * dtype: stepping Float64Array and Float32Array parameters in one process makes V8's loop code
  * polymorphic, which roughly halves float32 throughput.
@@ -61,12 +66,16 @@ function timeOurs(optim, { optimizer, options }, dtype, { numel, warmup, steps }
   }
   for (let i = 1; i < warmup; i++) instance.step(grads);
   const seconds = [];
+  const cpu = [];
   for (let i = 0; i < steps; i++) {
     const start = performance.now();
+    const startCpu = process.cpuUsage();
     instance.step(grads);
+    const used = process.cpuUsage(startCpu);
+    cpu.push((used.user + used.system) / 1e6);
     seconds.push((performance.now() - start) / 1000);
   }
-  return { secondsPerStep: median(seconds), meanSecondsPerStep: seconds.reduce((a, b) => a + b, 0) / steps };
+  return { secondsPerStep: median(seconds), meanSecondsPerStep: seconds.reduce((a, b) => a + b, 0) / steps, cpuSecondsPerStep: median(cpu) };
 }
 
 /** Runs `timeOurs` for one optimizer and dtype in a fresh Node process and returns its timing. */
@@ -99,9 +108,9 @@ function median(values) {
 const TORCH_MALLOC = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=17179869184";
 
 /** Runs the torch side; resolves to its JSON report, or `{ available: false, reason }` when it cannot run. */
-function runTorch({ numel, warmup, steps, python = TORCH_PYTHON, timeoutMs = 180_000 }) {
+function runTorch({ numel, warmup, steps, optimizer, dtype, python = TORCH_PYTHON, timeoutMs = 180_000 }) {
   if (!existsSync(python)) return Promise.resolve({ available: false, reason: `${python} not found` });
-  const args = [TORCH_SCRIPT, "--numel", String(numel), "--warmup", String(warmup), "--steps", String(steps)];
+  const args = [TORCH_SCRIPT, "--numel", String(numel), "--warmup", String(warmup), "--steps", String(steps), "--optimizers", optimizer, "--dtypes", dtype];
   const env = process.env.OPTIM_BENCH_TORCH_RAW_MALLOC ? process.env : { ...process.env, GLIBC_TUNABLES: TORCH_MALLOC };
   return new Promise((resolve) => {
     execFile(python, args, { timeout: timeoutMs, maxBuffer: 1 << 20, env }, (error, stdout, stderr) => {
@@ -125,7 +134,7 @@ function rate(seconds) {
 
 /** A fixed-width text table of the rows. */
 function formatTable(result) {
-  const header = ["optimizer", "dtype", "ours steps/s", "torch steps/s", "time ours/torch"];
+  const header = ["optimizer", "dtype", "ours steps/s", "torch steps/s", "time ours/torch", "wall ours/torch"];
   const fmt = (value, digits) => (typeof value === "number" ? value.toFixed(digits) : "-");
   const lines = result.rows.map((row) => [
     row.optimizer,
@@ -133,17 +142,26 @@ function formatTable(result) {
     row.ours.stepsPerSecond === null ? `n/a` : fmt(row.ours.stepsPerSecond, 2),
     row.torch ? fmt(row.torch.stepsPerSecond, 2) : "-",
     row.timeRatio === null ? "-" : `${fmt(row.timeRatio, 2)}x`,
+    row.wallRatio === null ? "-" : `${fmt(row.wallRatio, 2)}x`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i].length)));
   const render = (cells) => cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
   return [render(header), render(widths.map((w) => "-".repeat(w))), ...lines.map(render)].join("\n");
 }
 
+/** The median of the numbers among `values`, or null when there are none. */
+function medianOrNull(values) {
+  const numbers = values.filter((value) => typeof value === "number" && Number.isFinite(value));
+  return numbers.length ? median(numbers) : null;
+}
+
 /**
- * Runs the benchmark and prints a table. Options: `numel` (default 1e7), `warmup` (2), `steps` (7), `rounds` (2),
+ * Runs the benchmark and prints a table. Options: `numel` (default 1e7), `warmup` (2), `steps` (7), `rounds` (3),
  * `modulePath` (the built optimizer module), `python` (interpreter with torch), `torch` (false to skip it),
- * `print` (false to stay quiet). Resolves to `{ numel, warmup, steps, torch, rows }`; each row has our
- * and torch's median and mean seconds per step, steps per second (from the median) and `timeRatio` = our time per step / torch's.
+ * `print` (false to stay quiet). Resolves to `{ numel, warmup, steps, rounds, torch, rows }`; each row has our and
+ * torch's CPU seconds per step (`cpuSecondsPerStep`, median over rounds of each round's median step), wall
+ * seconds per step, steps per second (from CPU time), `timeRatio` (median over rounds of our CPU time per step /
+ * torch's) and `wallRatio` (the same on wall time).
  */
 export async function runOptimBench(options = {}) {
   const settings = { numel: options.numel ?? 10_000_000, warmup: Math.max(1, options.warmup ?? 2), steps: options.steps ?? 7 };
@@ -151,68 +169,86 @@ export async function runOptimBench(options = {}) {
   const log = (text) => {
     if (print) console.log(text);
   };
+  const modulePath = options.modulePath ?? DEFAULT_MODULE;
   // Load once here so a missing build fails with a clear message before any child process starts.
-  await import(pathToFileURL(options.modulePath ?? DEFAULT_MODULE).href).catch((error) => {
+  await import(pathToFileURL(modulePath).href).catch((error) => {
     throw new Error(`cannot load the optimizer core (run \`npm run build\` first): ${error.message}`);
   });
 
-  log(`optimizer step throughput: ${settings.numel.toLocaleString("en-US")} parameters, ${settings.warmup} warm-up + ${settings.steps} timed steps, one thread`);
-  // Rounds alternate between our runs and torch's so a change in machine load hits both sides; each
-  // side keeps its fastest median over the rounds.
-  const rounds = Math.max(1, options.rounds ?? 2);
-  const ours = [];
-  let torch = { available: false, reason: "disabled" };
-  const torchBest = new Map();
-  for (let round = 0; round < rounds; round++) {
-    for (const spec of CASES) {
-      for (const dtype of DTYPES) {
-        const timing = await timeOursInChild(spec.optimizer, dtype.name, settings, options.modulePath ?? DEFAULT_MODULE);
-        const previous = ours.find((row) => row.optimizer === spec.optimizer && row.dtype === dtype.name);
-        if (!previous) ours.push({ optimizer: spec.optimizer, dtype: dtype.name, timing });
-        else if ((timing.secondsPerStep ?? Infinity) < (previous.timing.secondsPerStep ?? Infinity)) previous.timing = timing;
+  const rounds = Math.max(1, options.rounds ?? 3);
+  log(`optimizer step throughput: ${settings.numel.toLocaleString("en-US")} parameters, ${settings.warmup} warm-up + ${settings.steps} timed steps, one thread, ${rounds} rounds`);
+  let torch = options.torch === false ? { available: false, reason: "disabled" } : null;
+  const rows = [];
+  for (const spec of CASES) {
+    for (const dtype of DTYPES) {
+      const ours = [];
+      const theirs = [];
+      for (let round = 0; round < rounds; round++) {
+        ours.push(await timeOursInChild(spec.optimizer, dtype.name, settings, modulePath));
+        if (torch && !torch.available) continue;
+        const report = await runTorch({ ...settings, optimizer: spec.optimizer, dtype: dtype.name, python: options.python });
+        if (!report.available) {
+          torch = report;
+          continue;
+        }
+        torch = report;
+        theirs.push(report.results[0]);
       }
-    }
-    if (options.torch === false || (round > 0 && !torch.available)) continue;
-    torch = await runTorch({ ...settings, python: options.python });
-    for (const row of torch.available ? torch.results : []) {
-      const key = `${row.optimizer}/${row.dtype}`;
-      if (!torchBest.has(key) || row.secondsPerStep < torchBest.get(key).secondsPerStep) torchBest.set(key, row);
+      const unsupported = ours.find((timing) => timing.unsupported)?.unsupported;
+      const oursCpu = unsupported ? null : medianOrNull(ours.map((t) => t.cpuSecondsPerStep));
+      const paired = theirs.length === ours.length && !unsupported;
+      rows.push({
+        optimizer: spec.optimizer,
+        dtype: dtype.name,
+        ours: {
+          cpuSecondsPerStep: oursCpu,
+          secondsPerStep: unsupported ? null : medianOrNull(ours.map((t) => t.secondsPerStep)),
+          stepsPerSecond: rate(oursCpu),
+          ...(unsupported ? { unsupported } : {}),
+        },
+        torch: theirs.length
+          ? {
+              cpuSecondsPerStep: medianOrNull(theirs.map((t) => t.cpuSecondsPerStep)),
+              secondsPerStep: medianOrNull(theirs.map((t) => t.secondsPerStep)),
+              stepsPerSecond: rate(medianOrNull(theirs.map((t) => t.cpuSecondsPerStep))),
+              subnormals: Math.max(...theirs.map((t) => t.subnormals ?? 0)),
+            }
+          : null,
+        timeRatio: paired ? medianOrNull(ours.map((t, i) => t.cpuSecondsPerStep / theirs[i].cpuSecondsPerStep)) : null,
+        wallRatio: paired ? medianOrNull(ours.map((t, i) => t.secondsPerStep / theirs[i].secondsPerStep)) : null,
+        rounds: ours.map((t, i) => ({ ours: t, torch: theirs[i] ?? null })),
+      });
     }
   }
-  const torchRows = [...torchBest.values()];
-  const rows = ours.map(({ optimizer, dtype, timing }) => {
-    const match = torchRows.find((r) => r.optimizer === optimizer && r.dtype === dtype);
-    const oursSeconds = timing.secondsPerStep ?? null;
-    return {
-      optimizer,
-      dtype,
-      ours: {
-        secondsPerStep: oursSeconds,
-        meanSecondsPerStep: timing.meanSecondsPerStep ?? null,
-        stepsPerSecond: rate(oursSeconds),
-        ...(timing.unsupported ? { unsupported: timing.unsupported } : {}),
-      },
-      torch: match
-        ? { secondsPerStep: match.secondsPerStep, meanSecondsPerStep: match.meanSecondsPerStep, stepsPerSecond: match.stepsPerSecond }
-        : null,
-      timeRatio: match && oursSeconds !== null ? oursSeconds / match.secondsPerStep : null,
-    };
-  });
   const result = {
     ...settings,
     rounds,
-    torch: torch.available
-      ? { available: true, version: torch.version, threads: torch.threads, foreach: torch.foreach, heapKept: !process.env.OPTIM_BENCH_TORCH_RAW_MALLOC }
-      : { available: false, reason: torch.reason },
+    torch: torch?.available
+      ? {
+          available: true,
+          version: torch.version,
+          threads: torch.threads,
+          defaultThreads: torch.defaultThreads,
+          foreach: torch.foreach,
+          heapKept: !process.env.OPTIM_BENCH_TORCH_RAW_MALLOC,
+        }
+      : { available: false, reason: torch?.reason ?? "disabled" },
     rows,
   };
 
   log(formatTable(result));
-  if (!torch.available) log(`PyTorch comparison skipped: ${torch.reason}`);
+  if (!result.torch.available) log(`PyTorch comparison skipped: ${result.torch.reason}`);
   else {
     const foreach = torch.foreach === false ? "single-tensor path (torch's default foreach=None resolves to False on CPU)" : `foreach=${torch.foreach}`;
-    const heap = result.torch.heapKept ? "freed memory kept in the heap" : "glibc default allocation";
-    log(`PyTorch ${torch.version} on ${torch.threads} thread(s), ${foreach}, ${heap}; best of ${rounds} rounds; time ours/torch > 1 means ours is slower`);
+    const heap = result.torch.heapKept ? "freed memory kept in the heap (see below)" : "glibc default allocation";
+    const subnormals = rows.reduce((sum, row) => sum + (row.torch?.subnormals ?? 0), 0);
+    log(`PyTorch ${torch.version}: ${torch.threads} thread (its default here: ${torch.defaultThreads}), ${foreach}, ${heap}, ${subnormals} subnormal values in parameters and state after the runs.`);
+    log(`Steps/s from CPU time; time ours/torch is the median over rounds of each round's CPU-time ratio (> 1: ours is slower), wall the same on wall-clock time.`);
+    if (result.torch.heapKept) {
+      log(`torch's Adam allocates two parameter-sized temporaries per step; glibc maps blocks that large fresh each time and unmaps them on free, and on this`);
+      log(`kind of virtual machine a freshly touched page costs tens of microseconds (Adam float64 at under 1 step/s). GLIBC_TUNABLES keeps freed blocks`);
+      log(`in the heap, as a long training process does; OPTIM_BENCH_TORCH_RAW_MALLOC=1 measures torch without it.`);
+    }
   }
   for (const row of rows) if (row.ours.unsupported) log(`${row.optimizer} ${row.dtype} not supported by ours: ${row.ours.unsupported}`);
   return result;

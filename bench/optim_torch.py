@@ -2,9 +2,14 @@
 
 Times Adam and SGD with momentum on one CPU thread over a single flat parameter of `--numel` elements,
 in float64 and float32, with the same settings and step counts as the TypeScript side: `--warmup`
-untimed steps, then `--steps` steps timed one by one (secondsPerStep is their median). Prints one JSON
-object on stdout. When torch cannot be imported it prints {"available": false, "reason": ...} and
-exits 0, so the caller can skip the comparison.
+untimed steps, then `--steps` steps timed one by one, each by the process's CPU time (`cpuSecondsPerStep`,
+the median) and by the wall clock (`secondsPerStep`, the median). The optimizer runs as a training loop
+would: the gradient tensor stays allocated, steps run under `torch.no_grad()` (as `step()` does itself),
+and `foreach` is left at its default (on CPU, torch 1.13 resolves it to the single-tensor path). Prints
+one JSON object on stdout, with the thread count torch would use by default, the one used, and the
+number of subnormal values left in parameters and state (none means denormal arithmetic did not slow
+anything). When torch cannot be imported it prints {"available": false, "reason": ...} and exits 0,
+so the caller can skip the comparison.
 """
 
 import argparse
@@ -47,8 +52,17 @@ def resolved_foreach(torch, optimizer):
         return None
 
 
+def subnormals(torch, tensors):
+    """How many values of the tensors are subnormal (nonzero, below the dtype's smallest normal)."""
+    count = 0
+    for tensor in tensors:
+        tiny = torch.finfo(tensor.dtype).tiny
+        count += int(((tensor != 0) & (tensor.abs() < tiny)).sum())
+    return count
+
+
 def time_optimizer(torch, name, dtype, numel, warmup, steps):
-    """Seconds of each optimizer.step() on a fixed gradient, after `warmup` untimed steps."""
+    """Wall and CPU seconds of each optimizer.step() on a fixed gradient, after `warmup` untimed steps."""
     generator = torch.Generator().manual_seed(0)
     param = torch.rand(numel, generator=generator, dtype=dtype).requires_grad_(True)
     param.grad = torch.rand(numel, generator=generator, dtype=dtype) * 2 - 1
@@ -56,12 +70,14 @@ def time_optimizer(torch, name, dtype, numel, warmup, steps):
     time_optimizer.foreach = resolved_foreach(torch, optimizer)
     for _ in range(warmup):
         optimizer.step()
-    seconds = []
+    wall, cpu = [], []
     for _ in range(steps):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         optimizer.step()
-        seconds.append(time.perf_counter() - start)
-    return seconds
+        cpu.append(time.process_time() - start_cpu)
+        wall.append(time.perf_counter() - start)
+    state = [t for s in optimizer.state.values() for t in s.values() if torch.is_tensor(t) and t.numel() > 1]
+    return wall, cpu, subnormals(torch, [param.detach()] + state)
 
 
 def main():
@@ -71,20 +87,22 @@ def main():
     except Exception as error:  # no torch in this interpreter: report, do not fail
         print(json.dumps({"available": False, "reason": "cannot import torch: %s" % error}))
         return 0
-    torch.set_num_threads(1)
+    default_threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # the TypeScript side runs on one thread
     results = []
     with torch.no_grad():
         for name in args.optimizers.split(","):
             for dtype_name in args.dtypes.split(","):
-                seconds = time_optimizer(torch, name, getattr(torch, dtype_name), args.numel, args.warmup, args.steps)
-                median = statistics.median(seconds)
+                wall, cpu, tiny = time_optimizer(torch, name, getattr(torch, dtype_name), args.numel, args.warmup, args.steps)
                 results.append(
                     {
                         "optimizer": name,
                         "dtype": dtype_name,
-                        "secondsPerStep": median,
-                        "meanSecondsPerStep": statistics.fmean(seconds),
-                        "stepsPerSecond": 1.0 / median,
+                        "secondsPerStep": statistics.median(wall),
+                        "meanSecondsPerStep": statistics.fmean(wall),
+                        "cpuSecondsPerStep": statistics.median(cpu),
+                        "stepsPerSecond": 1.0 / statistics.median(wall),
+                        "subnormals": tiny,
                     }
                 )
     print(
@@ -93,6 +111,7 @@ def main():
                 "available": True,
                 "version": torch.__version__,
                 "threads": torch.get_num_threads(),
+                "defaultThreads": default_threads,
                 "foreach": getattr(time_optimizer, "foreach", None),
                 "numel": args.numel,
                 "warmup": args.warmup,

@@ -6,7 +6,8 @@ Run with Debian's Python, which has PyTorch installed:
 
 Every case starts from the same small float64 parameters (shapes [3] and [2, 2]), draws its gradients
 from a seeded generator, runs the optimizer for a fixed number of steps and records the gradients and
-the parameters after every step. Output: fixtures/goldens/optim/<case>.json. Deterministic: the same
+the parameters after every step. Cases marked `dtype="float32"` do the same with float32 tensors of
+shapes [37] and [4, 9] (long enough for torch's vectorized kernels), and their files say `"dtype": "float32"`. Output: fixtures/goldens/optim/<case>.json. Deterministic: the same
 torch build writes the same bytes.
 
 Most cases run the real `torch.optim` class. Two optimizers changed after torch 1.13, the version
@@ -28,21 +29,26 @@ SHAPES = [(3,), (2, 2)]
 TORCH_SOURCE = "torch " + torch.__version__
 
 
-def initial_params():
+# Float32 cases use longer parameters, so torch's vectorized kernels (8 lanes on AVX2) run on them as
+# well as its scalar tails.
+SHAPES_FLOAT32 = [(37,), (4, 9)]
+
+
+def initial_params(shapes=SHAPES, dtype=torch.float64):
     gen = torch.Generator().manual_seed(1234)
-    return [torch.randn(shape, generator=gen, dtype=torch.float64) for shape in SHAPES]
+    return [torch.randn(shape, generator=gen, dtype=torch.float64).to(dtype) for shape in shapes]
 
 
-def gradient_stream(seed, steps, missing):
+def gradient_stream(seed, steps, missing, shapes=SHAPES, dtype=torch.float64):
     """Gradients per step; `missing` holds (step, param_index) pairs whose gradient is None."""
     gen = torch.Generator().manual_seed(seed)
     stream = []
     for step in range(steps):
         grads = []
-        for index, shape in enumerate(SHAPES):
+        for index, shape in enumerate(shapes):
             # Scales vary per step so the running maxima and averages take both branches.
             scale = 0.5 + 1.5 * ((step * 7 + index * 3) % 5) / 4
-            grad = torch.randn(shape, generator=gen, dtype=torch.float64) * scale
+            grad = (torch.randn(shape, generator=gen, dtype=torch.float64) * scale).to(dtype)
             grads.append(None if (step, index) in missing else grad)
         stream.append(grads)
     return stream
@@ -291,6 +297,23 @@ CASES = [
     # Last, so the seeds of the cases above stay as they were.
     # Under torch.set_default_dtype(torch.float64) NAdam's mu_product scalar is float64, not float32.
     dict(c("nadam_float64_default_dtype", "NAdam", steps=40, lr=0.01, momentum_decay=0.05), default_dtype="float64"),
+    # Float32 parameters, gradients and state: torch computes in float32 (with fused multiply-adds where
+    # its AVX2 kernels use them), and the TypeScript float32 path must give the same bits.
+    dict(c("sgd_float32_plain", "SGD", lr=0.1), dtype="float32"),
+    dict(c("sgd_float32_momentum", "SGD", steps=20, lr=0.05, momentum=0.9), dtype="float32"),
+    dict(c("sgd_float32_dampening", "SGD", lr=0.05, momentum=0.9, dampening=0.3), dtype="float32"),
+    dict(c("sgd_float32_nesterov_weight_decay", "SGD", lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01), dtype="float32"),
+    dict(c("sgd_float32_weight_decay_maximize", "SGD", lr=0.05, momentum=0.8, weight_decay=0.05, maximize=True), dtype="float32"),
+    dict(c("sgd_float32_weight_decay_no_momentum", "SGD", lr=0.1, weight_decay=0.1), dtype="float32"),
+    dict(c("adam_float32_default", "Adam", steps=20, lr=0.01), dtype="float32"),
+    dict(c("adam_float32_amsgrad", "Adam", lr=0.01, amsgrad=True), dtype="float32"),
+    dict(c("adam_float32_weight_decay_maximize", "Adam", lr=0.01, weight_decay=0.1, maximize=True), dtype="float32"),
+    dict(c("adam_float32_amsgrad_weight_decay_betas_eps", "Adam", lr=0.02, amsgrad=True, weight_decay=0.05, betas=(0.8, 0.95), eps=1e-3),
+         dtype="float32"),
+    dict(c("adamw_float32_default", "AdamW", lr=0.01), dtype="float32"),
+    dict(c("adamw_float32_amsgrad", "AdamW", lr=0.01, amsgrad=True, weight_decay=0.1), dtype="float32"),
+    dict(c("adamw_float32_maximize", "AdamW", lr=0.01, maximize=True, weight_decay=0.1), dtype="float32"),
+    dict(c("adam_float32_lr_change", "Adam", lr=0.01), set_lr={5: {0: 0.003}, 10: {0: 0.02}}, dtype="float32"),
 ]
 
 
@@ -301,9 +324,11 @@ def main():
         if old.endswith(".json"):
             os.remove(os.path.join(OUT, old))
     for seed, case in enumerate(CASES):
-        params = initial_params()
+        float32 = case.get("dtype") == "float32"
+        shapes, dtype = (SHAPES_FLOAT32, torch.float32) if float32 else (SHAPES, torch.float64)
+        params = initial_params(shapes, dtype)
         start = [flat(p) for p in params]
-        stream = gradient_stream(1000 + seed, case["steps"], set(case.get("missing", [])))
+        stream = gradient_stream(1000 + seed, case["steps"], set(case.get("missing", [])), shapes, dtype)
         if case.get("default_dtype") == "float64":
             torch.set_default_dtype(torch.float64)
         try:
@@ -324,8 +349,9 @@ def main():
                 {"params": g["params"], "options": {k: list(v) if isinstance(v, tuple) else v for k, v in g["options"].items()}}
                 for g in case.get("groups", [])
             ] or None,
-            "shapes": [list(s) for s in SHAPES],
+            "shapes": [list(s) for s in shapes],
             **({"default_dtype": case["default_dtype"]} if "default_dtype" in case else {}),
+            **({"dtype": "float32"} if float32 else {}),
             "initial": start,
             "steps": records,
         }

@@ -1,7 +1,8 @@
 /** Adam with optional AMSGrad, maximization and either L2 or decoupled weight decay (torch 2.x `Adam`). */
 import { Optimizer, withBetaDefaults, checkBetas, checkNonNegative, lerp, zerosLike, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor } from "./optimizer.js";
 import { checkOptionNames } from "./options.js";
-import { float32Kernels } from "./simd.js";
+import { adamFloat32Args } from "./float32.js";
+import { adamStepFloat32, float32State } from "./simd.js";
 
 export interface AdamOptions {
   lr: number;
@@ -56,17 +57,16 @@ export class Adam extends Optimizer<AdamGroup> {
       const m = state.exp_avg as Tensor;
       const v = state.exp_avg_sq as Tensor;
       let vMax = state.max_exp_avg_sq as Tensor | undefined;
-      if (amsgrad && vMax === undefined) vMax = state.max_exp_avg_sq = zerosLike(p);
+      if (amsgrad && vMax === undefined) vMax = state.max_exp_avg_sq = p instanceof Float32Array ? float32State(p.length, 1)[0] : zerosLike(p);
       const corrected = group.bias_correction !== false;
       const negStepSize = -(lr / (corrected ? 1 - beta1 ** step : 1));
       const bc2Sqrt = corrected ? (1 - beta2 ** step) ** 0.5 : 1;
       const n = p.length;
-      const simd = vMax === undefined && !coupled && Math.abs(keep1) < 0.5 && p instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array
-        ? float32Kernels()
-        : null;
-      if (simd) {
-        const args = { keep1, beta2, keep2, negStepSize, bc2Sqrt, eps, shrink: decay !== 0 ? shrink : 1, sign: maximize ? -1 : 1 };
-        simd.adam(p as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, args);
+      if (p instanceof Float32Array) {
+        // Float32 parameters take torch's float32 arithmetic (./float32.ts), SIMD where it can.
+        const bc2SqrtExact = corrected ? Math.sqrt(1 - beta2 ** step) : 1;
+        const args = adamFloat32Args({ beta1, beta2, eps, decay, decoupled, lr, maximize, bc2Sqrt: bc2SqrtExact, negStepSize });
+        adamStepFloat32(p, g, m as Float32Array, v as Float32Array, (vMax as Float32Array | undefined) ?? null, args);
         continue;
       }
       if (decay !== 0 && decoupled) for (let j = 0; j < n; j++) p[j] *= shrink;
@@ -101,5 +101,9 @@ export class Adam extends Optimizer<AdamGroup> {
 
 /** Zeroed moments and a step count of zero. */
 function initAdam(param: Tensor): ParamState {
+  if (param instanceof Float32Array) {
+    const [exp_avg, exp_avg_sq] = float32State(param.length, 2);
+    return { step: 0, exp_avg, exp_avg_sq };
+  }
   return { step: 0, exp_avg: zerosLike(param), exp_avg_sq: zerosLike(param) };
 }

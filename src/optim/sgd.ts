@@ -2,7 +2,8 @@
 import { Optimizer, checkNonNegative, type Gradient, type ParamGroup, type ParamsInput, type ParamState, type Tensor, zerosLike } from "./optimizer.js";
 import { checkOptionNames } from "./options.js";
 import { ValueError } from "./errors.js";
-import { float32Kernels } from "./simd.js";
+import { sgdFloat32Args } from "./float32.js";
+import { float32State, sgdStepFloat32 } from "./simd.js";
 
 export interface SGDOptions {
   lr: number;
@@ -38,10 +39,24 @@ export class SGD extends Optimizer<SGDGroup> {
   protected updateGroup(group: SGDGroup, params: Tensor[], grads: Gradient[]): void {
     const { lr, momentum, dampening, weight_decay: decay, nesterov, maximize } = group;
     const sign = maximize ? -1 : 1;
+    let float32: ReturnType<typeof sgdFloat32Args> | undefined;
     for (let i = 0; i < params.length; i++) {
       const p = params[i];
       const g = grads[i];
       const n = p.length;
+      if (p instanceof Float32Array) {
+        // Float32 parameters take torch's float32 arithmetic (./float32.ts), SIMD where it can.
+        float32 ??= sgdFloat32Args(group);
+        if (momentum === 0) {
+          sgdStepFloat32(p, g, null, float32, false);
+          continue;
+        }
+        const state = this.stateOf(p, initMomentum);
+        const first = state.momentum_buffer === undefined;
+        if (first) state.momentum_buffer = float32State(n, 1)[0];
+        sgdStepFloat32(p, g, state.momentum_buffer as Float32Array, float32, first);
+        continue;
+      }
       if (momentum === 0) {
         for (let j = 0; j < n; j++) {
           let d = sign * g[j];
@@ -66,12 +81,7 @@ export class SGD extends Optimizer<SGDGroup> {
       }
       const keep = 1 - dampening;
       if (decay === 0 && !maximize && !nesterov) {
-        // The common configuration, kept free of per-element branches; float32 arrays take the SIMD kernel.
-        const simd = p instanceof Float32Array && g instanceof Float32Array && buf instanceof Float32Array ? float32Kernels() : null;
-        if (simd) {
-          simd.sgdMomentum(p as Float32Array, g as Float32Array, buf as Float32Array, momentum, keep, lr);
-          continue;
-        }
+        // The common configuration, kept free of per-element branches.
         for (let j = 0; j < n; j++) {
           const b = buf[j] * momentum + keep * g[j];
           buf[j] = b;

@@ -1,14 +1,69 @@
 /**
- * The float32 SIMD fast path (src/optim/simd.ts) must give, bit for bit, what the float64 loops' order of
- * operations gives when every operation rounds to float32 (Math.fround after each one).
+ * The float32 path (src/optim/float32.ts, src/optim/simd.ts): `fma32` against exact rational arithmetic,
+ * and the WebAssembly SIMD kernels against the scalar loops, bit for bit, on long arrays (several chunks
+ * and a ragged tail) that include the halfway sums and subnormal values the kernels hand back to the
+ * loops. Agreement with real torch is the float32 golden trajectories' job (optimizers.golden.test.ts).
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { Adam, AdamW, SGD } from "../../src/optim/index.js";
-import { float32Kernels } from "../../src/optim/simd.js";
+import { fma32 } from "../../src/optim/float32.js";
+import { float32SimdAvailable, setFloat32Simd } from "../../src/optim/simd.js";
 
 const f = Math.fround;
 
-/** Deterministic float32 values in [low, low + span); lengths cross the chunk size and leave a ragged tail. */
+/** x as mantissa * 2^exponent, both exact (x finite). */
+function exact(x: number): { mantissa: bigint; exponent: number } {
+  if (x === 0) return { mantissa: 0n, exponent: 0 };
+  const bits = new DataView(new ArrayBuffer(8));
+  bits.setFloat64(0, x);
+  const hi = bits.getUint32(0);
+  const lo = bits.getUint32(4);
+  const biased = (hi >>> 20) & 0x7ff;
+  let mantissa = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  if (biased !== 0) mantissa |= 1n << 52n;
+  const sign = hi >>> 31 ? -1n : 1n;
+  return { mantissa: sign * mantissa, exponent: (biased === 0 ? 1 : biased) - 1075 };
+}
+
+/** a * b + c rounded once to float32 (ties to even), with exact integer arithmetic. */
+function exactFma32(a: number, b: number, c: number): number {
+  const [ea, eb, ec] = [exact(a), exact(b), exact(c)];
+  const low = Math.min(ea.exponent + eb.exponent, ec.exponent, -149 - 2);
+  const scaled = (e: { mantissa: bigint; exponent: number }, shift: number) => e.mantissa << BigInt(shift);
+  const value = scaled({ mantissa: ea.mantissa * eb.mantissa, exponent: 0 }, ea.exponent + eb.exponent - low) + scaled(ec, ec.exponent - low);
+  const asNumber = (v: number) => {
+    const e = exact(v);
+    return e.mantissa << BigInt(e.exponent - low);
+  };
+  const guess = f(a * b + c);
+  const below = nextFloat32(guess, -1);
+  const above = nextFloat32(guess, 1);
+  let best = guess;
+  let bestDistance = -1n;
+  for (const candidate of [below, guess, above]) {
+    let distance = asNumber(candidate) - value;
+    if (distance < 0n) distance = -distance;
+    const tieWins = distance === bestDistance && (float32Bits(candidate) & 1) === 0;
+    if (bestDistance < 0n || distance < bestDistance || tieWins) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function float32Bits(x: number): number {
+  return new Uint32Array(new Float32Array([x]).buffer)[0];
+}
+
+function nextFloat32(x: number, direction: 1 | -1): number {
+  const bits = float32Bits(x);
+  const up = x > 0 || (x === 0 && direction > 0 && !Object.is(x, -0)) ? direction : -direction;
+  if (x === 0) return direction * 2 ** -149;
+  return new Float32Array(new Uint32Array([bits + up]).buffer)[0];
+}
+
+/** Deterministic float32 values in [low, low + span). */
 function values(n: number, seed: number, low = -1, span = 2): Float32Array {
   let x = seed;
   return Float32Array.from({ length: n }, () => {
@@ -17,58 +72,133 @@ function values(n: number, seed: number, low = -1, span = 2): Float32Array {
   });
 }
 
-const N = 8192 * 2 + 7;
+/** Two full chunks of the kernels plus a part chunk whose length is not a multiple of four. */
+const N = 16384 * 2 + 1031;
 
-describe("float32 kernels", () => {
-  it("are available on this runtime (WebAssembly SIMD)", () => {
-    expect(float32Kernels()).not.toBeNull();
-  });
+// An SGD update p - lr * g whose float64 sum lies exactly halfway between two float32 values while the
+// exact sum lies below: rounding the float64 sum again would give 1 + 2^-22, the fused result is 1 + 2^-23.
+const HALFWAY = { lr: 2 ** -24 * (1 - 2 ** -15), g: -(1 + 2 ** -15), p: 1 + 2 ** -23 };
 
-  it("SGD with momentum rounds every operation to float32", () => {
-    const p = values(N, 1);
-    const expected = Float32Array.from(p);
-    const buf = new Float32Array(N);
-    const sgd = new SGD([p], { lr: 0.01, momentum: 0.9, dampening: 0.25 });
-    for (let t = 0; t < 4; t++) {
-      const g = values(N, 10 + t);
-      sgd.step([g]);
-      for (let j = 0; j < N; j++) {
-        if (t === 0) buf[j] = g[j];
-        else buf[j] = f(f(buf[j] * f(0.9)) + f(f(0.75) * g[j]));
-        expected[j] = t === 0 ? f(expected[j] - 0.01 * buf[j]) : f(expected[j] - f(f(0.01) * buf[j]));
-      }
+afterEach(() => setFloat32Simd(true));
+
+describe("fma32", () => {
+  it("rounds a * b + c once, like a fused multiply-add, on random and hand-picked float32 triples", () => {
+    const cases: [number, number, number][] = [
+      [-HALFWAY.g, -HALFWAY.lr, HALFWAY.p],
+      [HALFWAY.g, HALFWAY.lr, HALFWAY.p],
+      [1 + 2 ** -15, 2 ** -24 * (1 - 2 ** -15), 1],
+      [2 ** -75, 2 ** -75, 2 ** -149],
+      [3, 2 ** -100, -(2 ** -98)],
+      [0.1, 0.2, -0.02],
+      [-0, 5, 0],
+    ].map((triple) => triple.map(f) as [number, number, number]);
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let k = 0; k < 20000; k++) {
+      const scale = () => 2 ** Math.floor(next() * 60 - 30);
+      cases.push([f((next() - 0.5) * scale()), f((next() - 0.5) * scale()), f((next() - 0.5) * scale())]);
     }
-    expect(Array.from(p)).toEqual(Array.from(expected));
+    for (const [a, b, c] of cases) expect([a, b, c, fma32(a, b, c)]).toEqual([a, b, c, exactFma32(a, b, c)]);
+    expect(fma32(HALFWAY.g, -HALFWAY.lr, HALFWAY.p)).toBe(1 + 2 ** -23);
+    expect(f(HALFWAY.g * -HALFWAY.lr + HALFWAY.p)).toBe(1 + 2 ** -22);
+  });
+});
+
+describe("float32 SIMD kernels", () => {
+  it("are available on this runtime (WebAssembly SIMD)", () => {
+    expect(float32SimdAvailable()).toBe(true);
   });
 
-  for (const [label, Optimizer, options] of [
-    ["Adam", Adam, { lr: 0.01 }],
-    ["Adam maximizing", Adam, { lr: 0.01, maximize: true, betas: [0.8, 0.99] }],
-    ["AdamW", AdamW, { lr: 0.01, weight_decay: 0.1 }],
-  ] as const) {
-    it(`${label} rounds every operation to float32`, () => {
-      const p = values(N, 2, 0, 1);
-      const expected = Float32Array.from(p);
-      const m = new Float32Array(N);
-      const v = new Float32Array(N);
-      const opts = { betas: [0.9, 0.999], weight_decay: 0, maximize: false, ...options } as const;
-      const [beta1, beta2] = opts.betas;
-      const optimizer = new Optimizer([p], { ...opts, betas: [beta1, beta2] });
-      for (let step = 1; step <= 4; step++) {
-        const g = values(N, 20 + step);
-        optimizer.step([g]);
-        const negStep = f(-(opts.lr / (1 - beta1 ** step)));
-        const bc2 = f((1 - beta2 ** step) ** 0.5);
-        const shrink = f(1 - opts.lr * opts.weight_decay);
-        for (let j = 0; j < N; j++) {
-          const d = opts.maximize ? -g[j] : g[j];
-          m[j] = f(m[j] + f(f(1 - beta1) * f(d - m[j])));
-          v[j] = f(f(v[j] * f(beta2)) + f(f(f(1 - beta2) * d) * d));
-          const denom = f(f(f(Math.sqrt(v[j])) / bc2) + f(1e-8));
-          expected[j] = f(f(expected[j] * shrink) + f(negStep * f(m[j] / denom)));
-        }
-      }
-      expect(Array.from(p)).toEqual(Array.from(expected));
+  /** Runs `steps` steps with and without the kernels from the same start; returns both final states. */
+  function both(make: (p: Float32Array) => { step(g: Float32Array[]): void; stateDict(): unknown }, grads: (t: number) => Float32Array, start: Float32Array, steps = 4) {
+    return [true, false].map((kernels) => {
+      setFloat32Simd(kernels);
+      const p = Float32Array.from(start);
+      const optimizer = make(p);
+      for (let t = 0; t < steps; t++) optimizer.step([grads(t)]);
+      return { p: Array.from(p), state: JSON.stringify(optimizer.stateDict()) };
     });
   }
+
+  const sgdCases: [string, ConstructorParameters<typeof SGD>[1]][] = [
+    ["plain", { lr: 0.1 }],
+    ["maximize with decay", { lr: 0.1, weight_decay: 0.01, maximize: true }],
+    ["momentum", { lr: 0.01, momentum: 0.9 }],
+    ["dampened momentum", { lr: 0.01, momentum: 0.9, dampening: 0.25 }],
+    ["Nesterov with decay", { lr: 0.01, momentum: 0.9, nesterov: true, weight_decay: 0.05 }],
+  ];
+  for (const [label, options] of sgdCases) {
+    it(`SGD ${label}: kernels and scalar loops give the same bits`, () => {
+      const [simd, scalar] = both((p) => new SGD([p], options), (t) => values(N, 10 + t), values(N, 1));
+      expect(simd).toEqual(scalar);
+    });
+  }
+
+  const adamCases: [string, typeof Adam, ConstructorParameters<typeof Adam>[1]][] = [
+    ["Adam", Adam, { lr: 0.01 }],
+    ["Adam maximizing with L2 decay", Adam, { lr: 0.01, maximize: true, weight_decay: 0.1, betas: [0.8, 0.99] }],
+    ["Adam AMSGrad", Adam, { lr: 0.01, amsgrad: true }],
+    ["AdamW", AdamW, { lr: 0.01, weight_decay: 0.1 }],
+    ["AdamW AMSGrad maximizing", AdamW, { lr: 0.01, weight_decay: 0.1, amsgrad: true, maximize: true }],
+  ];
+  for (const [label, Optimizer, options] of adamCases) {
+    it(`${label}: kernels and scalar loops give the same bits`, () => {
+      const [simd, scalar] = both((p) => new Optimizer([p], options), (t) => values(N, 20 + t, t % 2 ? -1e-3 : -1, t % 2 ? 2e-3 : 2), values(N, 2, 0, 1));
+      expect(simd).toEqual(scalar);
+    });
+  }
+
+  it("hand halfway sums back to the scalar loops, inside a chunk and in the tail", () => {
+    const start = values(N, 3, 0.5, 1);
+    const grads = values(N, 4);
+    for (const j of [5, 16384 + 100, N - 2]) {
+      start[j] = HALFWAY.p;
+      grads[j] = HALFWAY.g;
+    }
+    const [simd, scalar] = both((p) => new SGD([p], { lr: HALFWAY.lr }), () => grads, start, 1);
+    expect(simd).toEqual(scalar);
+    for (const j of [5, 16384 + 100, N - 2]) expect(simd.p[j]).toBe(1 + 2 ** -23);
+  });
+
+  it("restore the state of a handed-back chunk, in the kernels' memory and in arrays of a loaded state dict", () => {
+    // Step 1 leaves p and a zero buffer at the marked elements; step 2's buffer is then HALFWAY.g.
+    const marked = [12, 16384 + 4001, N - 9];
+    const start = values(N, 7, 0.5, 1);
+    const grads = [values(N, 8), values(N, 9)];
+    for (const j of marked) {
+      start[j] = HALFWAY.p;
+      grads[0][j] = 0;
+      grads[1][j] = HALFWAY.g;
+    }
+    const options = { lr: HALFWAY.lr, momentum: 0.5 };
+    const [simd, scalar] = both((p) => new SGD([p], options), (t) => grads[t % 2], start, 2);
+    expect(simd).toEqual(scalar);
+    for (const j of marked) expect(simd.p[j]).toBe(1 + 2 ** -23);
+
+    // The same second step on state loaded from a state dict (plain arrays, copied through the scratch memory).
+    const loaded = [true, false].map((kernels) => {
+      setFloat32Simd(kernels);
+      const p = Float32Array.from(start);
+      const first = new SGD([p], options);
+      first.step([grads[0]]);
+      const resumed = new SGD([p], options);
+      resumed.loadStateDict(JSON.parse(JSON.stringify(first.stateDict())));
+      resumed.step([grads[1]]);
+      return Array.from(p);
+    });
+    expect(loaded[0]).toEqual(simd.p);
+    expect(loaded[1]).toEqual(simd.p);
+  });
+
+  it("hand subnormal results back to the scalar loops", () => {
+    // Gradients near 1e-22 give second moments below float32's normal range.
+    const tiny = (t: number) => values(N, 30 + t, -2e-22, 4e-22);
+    const [simd, scalar] = both((p) => new Adam([p], { lr: 0.01 }), tiny, values(N, 5, 0, 1), 3);
+    expect(simd).toEqual(scalar);
+    const [simdW, scalarW] = both((p) => new SGD([p], { lr: 0.1, momentum: 0.9, dampening: 0.5 }), tiny, values(N, 6, -1e-38, 2e-38), 3);
+    expect(simdW).toEqual(scalarW);
+  });
 });

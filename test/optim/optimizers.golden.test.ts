@@ -8,6 +8,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createOptimizer, getDefaultDtype, setDefaultDtype, type Dtype, type ParamsInput } from "../../src/optim/index.js";
+import { float32SimdAvailable, setFloat32Simd } from "../../src/optim/simd.js";
 
 interface GoldenStep {
   grads: (number[] | null)[];
@@ -24,6 +25,8 @@ interface Golden {
   shapes: number[][];
   /** Set when torch ran under `torch.set_default_dtype` of this dtype. */
   default_dtype?: Dtype;
+  /** "float32": parameters, gradients and state were float32 tensors (else float64). */
+  dtype?: "float32";
   initial: number[][];
   steps: GoldenStep[];
 }
@@ -51,7 +54,7 @@ function replay(golden: Golden, dtype: Dtype = golden.default_dtype ?? "float32"
 }
 
 function replayWithDtype(golden: Golden): number {
-  const params = golden.initial.map((values) => Float64Array.from(values));
+  const params = golden.initial.map((values) => (golden.dtype === "float32" ? Float32Array.from(values) : Float64Array.from(values)));
   const order = golden.groups ? golden.groups.flatMap((group) => group.params) : params.map((_, i) => i);
   const input: ParamsInput = golden.groups
     ? golden.groups.map((group) => ({ params: group.params.map((i) => params[i]), ...group.options }))
@@ -86,11 +89,43 @@ describe("golden trajectories", () => {
     expect([...optimizers].sort()).toEqual(["Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "SGD"]);
   });
 
-  for (const golden of GOLDENS) {
+  for (const golden of GOLDENS.filter((g) => g.dtype !== "float32")) {
     it(`${golden.name} (${golden.source.startsWith("torch") ? "torch" : "2.x port"}) stays within 1e-10`, () => {
       expect(golden.steps.length).toBeGreaterThanOrEqual(10);
       const worst = replay(golden);
       expect(worst).toBeLessThanOrEqual(1e-10);
     });
+  }
+});
+
+describe("float32 golden trajectories", () => {
+  const FLOAT32 = GOLDENS.filter((golden) => golden.dtype === "float32");
+
+  it("cover SGD and Adam/AdamW in float32, with and without momentum, Nesterov, decay and AMSGrad", () => {
+    expect(FLOAT32.length).toBeGreaterThanOrEqual(14);
+    const options: Record<string, unknown>[] = FLOAT32.map((golden) => ({ optimizer: golden.optimizer, ...golden.options }));
+    expect(options.some((o) => o.optimizer === "SGD" && o.nesterov === true && "weight_decay" in o)).toBe(true);
+    expect(options.some((o) => o.optimizer === "SGD" && !("momentum" in o))).toBe(true);
+    expect(options.some((o) => o.optimizer === "Adam" && o.amsgrad === true)).toBe(true);
+    expect(options.some((o) => o.optimizer === "AdamW" && o.amsgrad === true)).toBe(true);
+    expect(options.some((o) => o.optimizer === "AdamW" && !("amsgrad" in o))).toBe(true);
+  });
+
+  it("run on this runtime's WebAssembly SIMD kernels", () => {
+    expect(float32SimdAvailable()).toBe(true);
+  });
+
+  for (const golden of FLOAT32) {
+    for (const kernels of [true, false]) {
+      it(`${golden.name} matches torch bit for bit (${kernels ? "SIMD kernels" : "scalar loops"})`, () => {
+        expect(golden.steps.length).toBeGreaterThanOrEqual(10);
+        setFloat32Simd(kernels);
+        try {
+          expect(replay(golden)).toBe(0);
+        } finally {
+          setFloat32Simd(true);
+        }
+      });
+    }
   }
 });
