@@ -139,12 +139,13 @@ export function reparse(tree: Parser.Tree, before: string, after: string): Parse
   const change = textChange(before, after);
   if (!change) return tree;
   forgetTree(tree);
+  const oldErrors = tracked.has(tree) ? statementsWithErrors(tree) : [];
   tree.edit(change);
   const next = parse(after, tree);
   if (tracked.has(tree)) {
     tracked.add(next);
     const base = copies.get(tree);
-    if (base) derivations.set(next, { base, change, changed: next.getChangedRanges(tree) });
+    if (base) derivations.set(next, { base, change, changed: next.getChangedRanges(tree), oldErrors });
   }
   return next;
 }
@@ -161,6 +162,17 @@ interface Derivation {
   base: PyNode;
   change: Parser.Edit;
   changed: Parser.Range[];
+  /** Start offsets of the old tree's top-level statements that held a syntax error. */
+  oldErrors: number[];
+}
+
+/** Start offsets of the top-level statements of a tree that hold a syntax error (none when the tree has none). */
+function statementsWithErrors(tree: Parser.Tree): number[] {
+  const root = tree.rootNode;
+  if (!root.hasError) return [];
+  const out: number[] = [];
+  for (const child of root.children) if (child.hasError) out.push(child.startIndex);
+  return out;
 }
 const derivations = new WeakMap<Parser.Tree, Derivation>();
 
@@ -335,7 +347,7 @@ function cloneNode(node: PyNode, parent: PyNode | null, shift: number): PyNode {
 export const incrementalCopies = { cloned: 0, read: 0 };
 
 /** The copy of a tree parsed again after an edit, from the copy of the tree before it (see `toPyTree`). */
-function copyIncrementally(tree: Parser.Tree, { base, change, changed }: Derivation): PyNode {
+function copyIncrementally(tree: Parser.Tree, { base, change, changed, oldErrors }: Derivation): PyNode {
   const types = nodeTypes();
   // Top-level nodes carry no field in the copy only when the module's children cannot have one.
   if (mayHaveFields(types, "module")) return copyWhole(tree);
@@ -352,13 +364,16 @@ function copyIncrementally(tree: Parser.Tree, { base, change, changed }: Derivat
     const start = cursor.startIndex;
     const end = cursor.endIndex;
     // Untouched: wholly before the edit or wholly after it, and outside every range whose syntax changed.
-    const untouched = (end < change.startIndex || start > change.newEndIndex) && !changed.some((r) => r.startIndex <= end && start <= r.endIndex);
+    // A statement holding a syntax error, before or after the edit, is always read again: around errors tree-sitter's
+    // changed ranges can miss a statement whose structure the re-parse settled differently.
+    const untouched =
+      (end < change.startIndex || start > change.newEndIndex) && !changed.some((r) => r.startIndex <= end && start <= r.endIndex) && !cursor.currentNode.hasError;
     let reused: PyNode | undefined;
     if (untouched) {
       const moved = start > change.newEndIndex ? shift : 0;
       while (next < before.length && before[next].start < start - moved) next++;
       const old = before[next];
-      if (old && old.start === start - moved && old.end === end - moved && old.type === type) reused = cloneNode(old, root, moved);
+      if (old && old.start === start - moved && old.end === end - moved && old.type === type && !oldErrors.includes(old.start)) reused = cloneNode(old, root, moved);
     }
     if (reused) {
       root.children.push(reused);
