@@ -9,7 +9,7 @@
 //    (src/cli/code-cache.ts): V8 neither parses it nor compiles again the functions linting needs.
 // tree-sitter and its Python grammar stay external (native addons).
 import { execFileSync } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -66,10 +66,16 @@ function replaceModule(name, replacements) {
 const LAZY = {
   // YAML configs only.
   yaml: ["Composer", "Parser", "isAlias", "isMap", "isPair", "isScalar", "isSeq", "visit"],
+  // JSON configs and notebooks only (its formatter fills tables of indentation strings when it loads).
+  "jsonc-parser": ["parseTree", "printParseErrorCode", "visit"],
   // Configuration globs (exclude, per-file-ignores) only.
   picomatch: ["default"],
   // Walked folders with a .gitignore only.
   ignore: ["default"],
+  // Content hashes: --cache, baselines, SARIF, and summaries asked for by hash.
+  "node:crypto": ["createHash"],
+  // Forced collections in runs of many files.
+  "node:v8": ["setFlagsFromString"],
 };
 const lazyDependencies = {
   name: "lazy-dependencies",
@@ -90,6 +96,11 @@ const lazyDependencies = {
     });
   },
 };
+
+// The lint bundle is one function expression taking Node's module arguments and its own free variables.
+const { bundleWrapper } = await import("../dist/src/cli/code-cache.js");
+const { lintBundleGlobals } = await import("../dist/src/cli/lint-bundle.js");
+const wrapper = bundleWrapper(Object.keys(lintBundleGlobals("/")));
 
 // Chunk and bundle names carry a content hash: the old ones go, so the folder holds exactly what the CLI loads.
 rmSync(OUT, { recursive: true, force: true });
@@ -117,6 +128,13 @@ const lint = await build({
       { from: "src/formatters/index.ts", file: "load-module.js", contents: "export const importModule = (url) => __optimLintImport(url);" },
     ]),
   ],
+  banner: { js: wrapper.banner },
+  footer: { js: wrapper.footer },
+  // Names kept, so that stack traces of internal errors still read; the file is read at every start, so the spaces go.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // Non-ASCII characters escaped (esbuild's default, checked below): the loader reads the file as Latin-1.
+  charset: "ascii",
   metafile: true,
   sourcemap: "linked",
   legalComments: "linked",
@@ -124,6 +142,7 @@ const lint = await build({
 });
 const lintFile = Object.keys(lint.metafile.outputs).find((file) => file.endsWith(".cjs"));
 const lintName = lintFile.slice(lintFile.lastIndexOf("/") + 1);
+if (readFileSync(join(OUT, lintName)).some((byte) => byte >= 0x80)) throw new Error(`${lintName} is not ASCII, but the CLI reads it as Latin-1`);
 
 // The entry and what it loads on demand, as ES modules.
 await build({

@@ -75,14 +75,26 @@ function readBytes(file: string): Buffer | undefined {
   }
 }
 
+/** The parameters of a bundle's function, in order: Node's module arguments, then the bundle's own free variables. */
+export function bundleParameters(extra: readonly string[]): string[] {
+  return ["exports", "require", "module", "__filename", "__dirname", ...extra];
+}
+
 /**
- * Compiles and evaluates a CommonJS file with the first cache candidate that exists, as Node would run it
- * (`exports`, `require`, `module`, `__filename`, `__dirname`), plus `extra` free variables of the bundle.
+ * The text a CommonJS bundle is wrapped in by its build, so that the file is one function expression taking
+ * `bundleParameters(extra)`: compiled as it is read, with no copy of the text to wrap it at each start.
+ */
+export function bundleWrapper(extra: readonly string[]): { banner: string; footer: string } {
+  return { banner: `(function (${bundleParameters(extra).join(", ")}) {`, footer: "})" };
+}
+
+/**
+ * Compiles a bundle written with `bundleWrapper(Object.keys(extra))` (ASCII only: it is read as Latin-1, the
+ * cheapest decoding) with the first cache candidate that exists, and calls it as Node would run a CommonJS module,
+ * with the values of `extra` after Node's arguments.
  */
 export function loadCachedBundle<T>(file: string, extra: Readonly<Record<string, unknown>>, files: CacheFiles): CachedBundle<T> {
-  const names = ["exports", "require", "module", "__filename", "__dirname", ...Object.keys(extra)];
-  // One line of wrapper before the source, as Node's own CommonJS wrapper, so stack lines keep their columns past line 1.
-  const source = `(function (${names.join(", ")}) {${readFileSync(file, "utf8")}\n})`;
+  const source = readFileSync(file, "latin1");
   const candidate = files.candidates.find((c) => existsSync(c));
   const cachedData = candidate === undefined ? undefined : readBytes(candidate);
   const script = new Script(source, { filename: file, ...(cachedData ? { cachedData } : {}) });

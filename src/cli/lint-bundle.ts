@@ -32,8 +32,15 @@ function bundleFile(): string | undefined {
  * that the script it compiles is the one every run compiles (V8 checks little more than its length).
  */
 export function loadLintBundle(file: string, files: CacheFiles): CachedBundle<typeof LintCommand> {
-  // The bundle's `import.meta.url`, and `import()` for what must stay an ES module import (a formatter module).
-  return loadCachedBundle<typeof LintCommand>(file, { __optimLintUrl: pathToFileURL(file).href, __optimLintImport: (specifier: string) => import(specifier) }, files);
+  return loadCachedBundle<typeof LintCommand>(file, lintBundleGlobals(file), files);
+}
+
+/**
+ * The free variables of the lint bundle (the build wraps it in a function taking them): its `import.meta.url`, and
+ * `import()` for what must stay an ES module import (a formatter module).
+ */
+export function lintBundleGlobals(file: string): { __optimLintUrl: string; __optimLintImport: (specifier: string) => Promise<unknown> } {
+  return { __optimLintUrl: pathToFileURL(file).href, __optimLintImport: (specifier: string) => import(specifier) };
 }
 
 /** Loads the lint command: the code-cached bundle in the built CLI, else the module. */
