@@ -1,8 +1,8 @@
 // `npm run build`: the TypeScript compile (dist/src, dist/rules: the library entry points and the
 // modules tests and benches load) and the CLI (dist/cli), which bin/optim-lint.js runs:
-//  - dist/cli/optim-lint.mjs: the entry, an ES module with only argument parsing and dispatch, so `--help` and
-//    `--version` load nothing else; `simulate`, `server`, `rules` and the worker threads' script
-//    (lint-worker.mjs) are ES module chunks beside it, loaded when a run asks for them;
+//  - dist/cli/optim-lint.mjs: the entry, one ES module with only argument parsing and dispatch, so `--help` and
+//    `--version` load nothing else; `simulate`, `server`, `rules` (simulate.mjs, server.mjs, rules.mjs) and the
+//    worker threads' script (lint-worker.mjs) are ES modules beside it sharing chunks, loaded when a run asks;
 //  - dist/cli/lint-<hash>.cjs: the lint command in one CommonJS file, with its pure-JS dependencies, and
 //    lint-<hash>.cjs.<runtime>.cache, V8's code cache for it taken after linting fixtures/showcase. Node 20 has
 //    no compile cache for ES modules, so the entry compiles this file as a script with that cache
@@ -144,12 +144,12 @@ const lintFile = Object.keys(lint.metafile.outputs).find((file) => file.endsWith
 const lintName = lintFile.slice(lintFile.lastIndexOf("/") + 1);
 if (readFileSync(join(OUT, lintName)).some((byte) => byte >= 0x80)) throw new Error(`${lintName} is not ASCII, but the CLI reads it as Latin-1`);
 
-// The entry and what it loads on demand, as ES modules.
+// What the entry loads on demand, as ES modules sharing chunks: the subcommands, and the script of the worker threads
+// large runs lint on (src/cli/parallel.ts), a bundle of its own so that a worker evaluates only the linter.
+const SUBCOMMANDS = { simulate: "src/simulate/cli.ts", server: "src/server/index.ts", rules: "src/cli/rules-command.ts" };
 await build({
   absWorkingDir: ROOT,
-  // The CLI, and the worker threads it lints large runs on (src/cli/parallel.ts): a bundle of its own, so a worker
-  // evaluates only the linter.
-  entryPoints: { "optim-lint": "src/cli/main.ts", "lint-worker": "src/cli/lint-worker.ts" },
+  entryPoints: { ...SUBCOMMANDS, "lint-worker": "src/cli/lint-worker.ts" },
   outdir: OUT,
   outExtension: { ".js": ".mjs" },
   splitting: true,
@@ -159,18 +159,53 @@ await build({
   mainFields: ["module", "main"],
   format: "esm",
   target: "node20",
-  define: { __OPTIM_LINT_BUNDLE__: JSON.stringify(lintName) },
-  plugins: [
-    requireNative,
-    // The lint command is the bundle above; the import of the module is what runs from the sources.
-    { name: "lint-bundle", setup: (b) => b.onResolve({ filter: /^\.\/lint-command\.js$/ }, (args) => (args.importer.endsWith("src/cli/lint-bundle.ts") ? { path: "./lint-command.js", external: true } : undefined)) },
-  ],
+  plugins: [requireNative],
   // The CommonJS dependencies bundled in (ignore, picomatch, ...) call `require` for Node built-ins;
   // an ES module has none, so give the bundle one.
   banner: { js: 'import { createRequire as __optimLintCreateRequire } from "node:module";\nconst require = __optimLintCreateRequire(import.meta.url);' },
   sourcemap: "linked",
   legalComments: "linked",
   logLevel: "warning",
+});
+
+// The entry, in one file: every start reads it. Its imports of the subcommands and of the lint command become
+// imports of the files built above (the import of the lint command is what runs from the sources).
+const ENTRY_IMPORTS = new Map([
+  ["src/cli/main.ts", new Map([["../simulate/cli.js", "./simulate.mjs"], ["../server/index.js", "./server.mjs"], ["./rules-command.js", "./rules.mjs"]])],
+  ["src/cli/lint-bundle.ts", new Map([["./lint-command.js", "./lint-command.js"]])],
+]);
+await build({
+  absWorkingDir: ROOT,
+  entryPoints: { "optim-lint": "src/cli/main.ts" },
+  outdir: OUT,
+  outExtension: { ".js": ".mjs" },
+  bundle: true,
+  platform: "node",
+  mainFields: ["module", "main"],
+  format: "esm",
+  target: "node20",
+  define: { __OPTIM_LINT_BUNDLE__: JSON.stringify(lintName) },
+  plugins: [
+    {
+      name: "entry-imports",
+      setup(b) {
+        b.onResolve({ filter: /^\./ }, (args) => {
+          const importer = [...ENTRY_IMPORTS.keys()].find((file) => args.importer.endsWith(file));
+          const target = importer && args.kind === "dynamic-import" ? ENTRY_IMPORTS.get(importer).get(args.path) : undefined;
+          return target ? { path: target, external: true } : undefined;
+        });
+      },
+    },
+  ],
+  metafile: true,
+  sourcemap: "linked",
+  legalComments: "linked",
+  logLevel: "warning",
+}).then(({ metafile }) => {
+  // Everything else the entry imports is in the file itself.
+  const imports = metafile.outputs["dist/cli/optim-lint.mjs"].imports.filter((i) => !i.path.startsWith("node:"));
+  const expected = [...ENTRY_IMPORTS.values()].flatMap((m) => [...m.values()]).sort();
+  if (JSON.stringify(imports.map((i) => i.path).sort()) !== JSON.stringify(expected)) throw new Error(`unexpected imports of the CLI entry: ${JSON.stringify(imports)}`);
 });
 
 // The code cache, taken by a run of its own with no flags (V8 rejects a cache made under other flags).
