@@ -2,7 +2,8 @@
  * Lint benchmark, every figure a ratio against its floor taken in the same run:
  *  - corpus: the CLI on every .py file (with --no-ignore: bench/corpus is git-ignored) ÷ a one-thread tree-sitter parse of the same files that frees its
  *    trees (both as whole processes: start, read, parse), plus the CLI's peak memory;
- *  - pre-commit: the CLI on nanoGPT's files, as a hook passes them, ÷ `node -e 0`;
+ *  - pre-commit: the CLI on nanoGPT's files, as a hook passes them (one process, cold), ÷ `node -e 0`, and
+ *    `optim-lint --version` ÷ `node -e 0`: medians of runs of the three interleaved;
  *  - one big file (timm's eva.py): lintText ÷ parser.parse on the same text, in one process.
  * The corpus is bench/corpus/ (scripts/fetch-bench-corpus.sh) when present, the Python standard library
  * otherwise; the report says which. `node bench/lint.js` runs it alone (after `npm run build`).
@@ -51,14 +52,14 @@ export function benchInputs() {
   const nanoGPT = join(CORPUS, "nanoGPT");
   const eva = join(CORPUS, "timm/timm/models/eva.py");
   if (existsSync(nanoGPT) && existsSync(eva)) {
-    return { source: "corpus", dir: CORPUS, hookFiles: pythonFiles(nanoGPT), bigFile: eva };
+    return { source: "corpus", dir: CORPUS, hookFiles: pythonFiles(nanoGPT), hookName: "bench/corpus/nanoGPT", bigFile: eva };
   }
   const dir = stdlibDir();
   const files = pythonFiles(dir);
   // Stand-ins: the first 15 files of one package for the hook, the largest module for the big file.
   const hookFiles = pythonFiles(join(dir, "json")).concat(pythonFiles(join(dir, "email"))).slice(0, 15);
   const bigFile = files.reduce((a, b) => (readFileSync(b).length > readFileSync(a).length ? b : a));
-  return { source: "stdlib", dir, hookFiles, bigFile };
+  return { source: "stdlib", dir, hookFiles, hookName: `the standard library's json and email packages`, bigFile };
 }
 
 /** Wall seconds of a command, the fastest of `runs` (load from other processes only ever adds time). */
@@ -135,6 +136,16 @@ async function bigFile(file) {
 
 const ratio = (a, b) => Number((a / b).toFixed(2));
 
+/** Runs of each start-up measurement (node, pre-commit, --version). */
+const START_RUNS = 15;
+
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 /** Runs every measurement in child processes and prints the ratios. */
 export async function runLintBench() {
   const inputs = benchInputs();
@@ -155,14 +166,17 @@ export async function runLintBench() {
   const cliReport = JSON.parse(cli.result.stdout);
   const floorReport = JSON.parse(floor.result.stdout);
 
-  // Pre-commit: the hook's file list vs a bare node start, interleaved, fastest of ten each.
-  let hook = Infinity;
-  let bare = Infinity;
-  for (let i = 0; i < 10; i++) {
-    bare = Math.min(bare, bestWall(process.execPath, ["-e", "0"], 1).seconds);
-    hook = Math.min(hook, bestWall(process.execPath, [BIN, ...inputs.hookFiles], 1, { cwd: dirname(inputs.hookFiles[0]) }).seconds);
+  // Pre-commit and --version against a bare node start: the three interleaved, so that load from other processes
+  // falls on each alike, and the median of each (ratios of medians; the fastest runs are reported beside them).
+  const starts = { bare: [], hook: [], version: [] };
+  for (let i = 0; i < START_RUNS; i++) {
+    starts.bare.push(bestWall(process.execPath, ["-e", "0"], 1).seconds);
+    starts.hook.push(bestWall(process.execPath, [BIN, ...inputs.hookFiles], 1, { cwd: dirname(inputs.hookFiles[0]) }).seconds);
+    starts.version.push(bestWall(process.execPath, [BIN, "--version"], 1).seconds);
   }
-  const version = bestWall(process.execPath, [BIN, "--version"], 10).seconds;
+  const bare = median(starts.bare);
+  const hook = median(starts.hook);
+  const version = median(starts.version);
 
   const big = JSON.parse(bestWall(process.execPath, ["--expose-gc", self, "--big", inputs.bigFile], 1).result.stdout);
 
@@ -176,11 +190,16 @@ export async function runLintBench() {
     corpusToFloor: ratio(cli.seconds, floor.seconds),
     peakRssMb: Math.round(cliReport.maxRssMb),
     floorPeakRssMb: Math.round(floorReport.maxRssMb),
+    hookSource: inputs.hookName,
     hookFiles: inputs.hookFiles.length,
+    startRuns: START_RUNS,
     hookMs: Math.round(hook * 1000),
     nodeMs: Math.round(bare * 1000),
+    versionMs: Math.round(version * 1000),
     hookToNode: ratio(hook, bare),
     versionToNode: ratio(version, bare),
+    fastestHookToNode: ratio(Math.min(...starts.hook), Math.min(...starts.bare)),
+    fastestVersionToNode: ratio(Math.min(...starts.version), Math.min(...starts.bare)),
     bigFile: relative(ROOT, inputs.bigFile),
     bigFileLines: big.lines,
     bigFileLintToParse: ratio(big.lintSeconds, big.parseSeconds),
@@ -189,7 +208,7 @@ export async function runLintBench() {
     [
       `corpus      ${result.files} files, ${result.megabytes} MB: ${result.corpusSeconds} s = ${result.corpusToFloor}x the one-thread parse floor (${result.floorSeconds} s); ${result.findings} findings`,
       `memory      peak ${result.peakRssMb} MB (the parse floor: ${result.floorPeakRssMb} MB)`,
-      `pre-commit  ${result.hookFiles} files: ${result.hookMs} ms = ${result.hookToNode}x \`node -e 0\` (${result.nodeMs} ms); --version ${result.versionToNode}x`,
+      `pre-commit  ${result.hookFiles} files of ${result.hookSource}: ${result.hookMs} ms = ${result.hookToNode}x \`node -e 0\` (${result.nodeMs} ms); --version ${result.versionMs} ms = ${result.versionToNode}x (medians of ${result.startRuns} interleaved runs; fastest runs: ${result.fastestHookToNode}x and ${result.fastestVersionToNode}x)`,
       `big file    ${result.bigFile} (${result.bigFileLines} lines): lint = ${result.bigFileLintToParse}x parse`,
     ].join("\n"),
   );

@@ -2,9 +2,8 @@
  * The lint command: parse flags, lint, fix, print, and choose the exit code
  * (0 clean, 1 errors or too many warnings; usage and configuration errors are thrown as UsageError).
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { RULES } from "../../rules/index.js";
 import { UsageError } from "../config/errors.js";
 import { checkSelectors } from "../config/selection.js";
@@ -14,7 +13,8 @@ import { wantsColor } from "../formatters/color.js";
 import { loadFormatter } from "../formatters/index.js";
 import { rulesMetaFor } from "../formatters/metadata.js";
 import { formatStatistics, statisticsRows } from "../formatters/statistics.js";
-import { HELP, parseArgs, type CliOptions } from "./args.js";
+import { parseArgs, type CliOptions } from "./args.js";
+import { answerInfo, packageVersion } from "./info.js";
 import { LintSession, STDIN_PATH, type LintRun } from "./lint-paths.js";
 import { writeFileCreatingFolders } from "./output-file.js";
 import { encodeSource } from "./read.js";
@@ -39,21 +39,6 @@ function checkCombinations(options: CliOptions, readsStdin: boolean): void {
   if (readsStdin && options.paths.some((p) => p !== "-")) throw new UsageError("Text from stdin cannot be linted together with file paths");
   if (options.writeBaseline !== undefined && (options.fix || options.fixDryRun || options.diff || options.baseline !== undefined)) {
     throw new UsageError("--write-baseline records the findings as they are: it cannot be combined with --fix, --fix-dry-run, --diff or --baseline");
-  }
-}
-
-/** This package's version, read from the package.json above this module. */
-function packageVersion(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const file = path.join(dir, "package.json");
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "optim-lint") return pkg.version ?? "unknown";
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return "unknown";
-    dir = parent;
   }
 }
 
@@ -152,14 +137,11 @@ function total(results: readonly FileResult[], count: (r: FileResult) => number)
 /** Runs the lint command and returns its exit code. */
 export async function runLint(argv: string[], cwd: string): Promise<number> {
   const options = parseArgs(argv);
-  if (options.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  if (options.version) {
-    process.stdout.write(`${packageVersion()}\n`);
-    return 0;
-  }
+  return answerInfo(options) ?? (await lintWith(options, cwd));
+}
+
+/** Runs the lint command with flags already parsed (neither `--help` nor `--version`) and returns its exit code. */
+export async function lintWith(options: CliOptions, cwd: string): Promise<number> {
   const readsStdin = options.stdin || options.paths.includes("-") || (options.stdinFilename !== undefined && options.paths.length === 0);
   checkCombinations(options, readsStdin);
   const rules: readonly Rule<unknown>[] = RULES;

@@ -1,9 +1,12 @@
 /**
- * The `optim-lint` executable: dispatches to `simulate`, `explain` or the lint command and maps failures
- * to exit code 2 (usage and configuration errors as a message, internal errors with their stack).
+ * The `optim-lint` executable: dispatches to `simulate`, `explain`, `rules`, `server` or the lint command and maps
+ * failures to exit code 2 (usage and configuration errors as a message, internal errors with their stack).
+ * `--help` and `--version` are answered here, before the linter is loaded.
  */
 import { UsageError } from "../config/errors.js";
-import { runLint } from "./lint-command.js";
+import { parseArgs } from "./args.js";
+import { answerInfo } from "./info.js";
+import { loadLintCommand } from "./lint-bundle.js";
 
 /** Stops quietly when the reader of stdout goes away (`optim-lint ... | head`). */
 function exitOnBrokenPipe(): void {
@@ -25,7 +28,13 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (argv[0] === "rules") return (await import("./rules-command.js")).runRules(argv.slice(1));
     if (argv[0] === "server") return await (await import("../server/index.js")).runServer(argv.slice(1));
-    return await runLint(argv, process.cwd());
+    const options = parseArgs(argv);
+    const answered = answerInfo(options);
+    if (answered !== undefined) return answered;
+    const lint = await loadLintCommand();
+    const code = await lint.command.lintWith(options, process.cwd());
+    lint.finish();
+    return code;
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`optim-lint: ${error.message}\n`);

@@ -1,9 +1,18 @@
 /** Errors in how optim-lint was invoked or configured: reported with exit code 2, never with a stack. */
 import { closest, distance } from "fastest-levenshtein";
 
+/** The mark of a usage error, shared by every copy of this module (the CLI's lint bundle carries its own). */
+const USAGE_ERROR = Symbol.for("optim-lint.UsageError");
+
 /** A bad flag, bad configuration or missing path: the user's input, not a crash. */
 export class UsageError extends Error {
   override name = "UsageError";
+  readonly [USAGE_ERROR] = true;
+
+  /** `instanceof` holds for a usage error made by any copy of this class. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as { [USAGE_ERROR]?: unknown })[USAGE_ERROR] === true;
+  }
 }
 
 /** The candidate nearest to a misspelled word, when it is near enough to be a plausible typo. */

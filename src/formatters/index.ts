@@ -9,6 +9,7 @@ import { sarif } from "./sarif.js";
 import { json, jsonWithMetadata } from "./json.js";
 import { stylish } from "./stylish.js";
 import type { Formatter } from "./types.js";
+import { importModule } from "./load-module.js";
 
 export const FORMATTERS: Record<string, Formatter> = {
   stylish,
@@ -46,7 +47,7 @@ export async function loadFormatter(name: string, cwd: string): Promise<Formatte
   }
   let loaded: { default?: unknown };
   try {
-    loaded = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    loaded = (await importModule(pathToFileURL(file).href)) as { default?: unknown };
   } catch (error) {
     throw new UsageError(`Cannot load formatter "${name}" from ${file}: ${(error as Error).message}`);
   }
