@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { emptyFacts } from "./facts.js";
-import type { AnalyzedFile, LanguageAdapter, ProjectContext, ProjectFile, ProjectHost, ProjectJoiner } from "./types.js";
+import type { AnalyzedFile, LanguageAdapter, ProjectCode, ProjectContext, ProjectFile, ProjectHost, ProjectJoiner } from "./types.js";
 import { stripBom } from "./source-text.js";
 
 /** Hash of a file's text, the key under which its summary can be reused. */
@@ -106,6 +106,19 @@ export class Project implements ProjectContext {
       return undefined;
     }
     return this.record(key, text, adapter, analyzed, false);
+  }
+
+  code(filePath: string): ProjectCode | undefined {
+    const key = path.normalize(filePath);
+    const known = this.byPath.get(key) ?? this.byPath.get(filePath);
+    if (known) return { path: known.path, text: known.text, adapter: known.adapter, inRun: known.given || this.inRun.has(key), ...(this.deferred.has(known) ? {} : { analyzed: known.analyzed }) };
+    if (this.inRun.has(key)) {
+      const adapter = this.adapterFor(key);
+      const raw = adapter ? this.host?.read(key) : undefined;
+      return adapter && raw !== undefined ? { path: key, text: stripBom(raw), adapter, inRun: true } : undefined;
+    }
+    const file = this.file(key);
+    return file && { path: file.path, text: file.text, adapter: file.adapter, analyzed: file.analyzed, inRun: file.given };
   }
 
   get readsFiles(): boolean {

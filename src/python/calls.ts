@@ -12,7 +12,7 @@ import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.j
 import { optimizerByName } from "../knowledge/optimizers.js";
 import { indexPython, keptIndex } from "./analyze.js";
 import { forgetValue, forgottenArguments, optimizerSite } from "./facts.js";
-import { ModuleFinder } from "./modules.js";
+import { ImportReach, ModuleFinder } from "./modules.js";
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
 import { definingScope, scopeOf } from "./scope.js";
 import { lastName, Resolver, type ModuleLinks, type Ref } from "./values.js";
@@ -55,16 +55,20 @@ class CallJoin {
   private readonly read: string[] = [];
   private readonly links: ModuleLinks;
   private readonly sitesOf = new Map<PyNode, CallSite[]>();
-  /** Per function name, the files whose text calls something of that name. */
-  private readonly mentions = new Map<string, ProjectFile[]>();
+  /** Per function name, the Python files whose text calls something of that name, in the run's order. */
+  private readonly mentions = new Map<string, string[]>();
+  /** Which modules each file's imports lead to: a file calls a function of another only when it reaches it. */
+  private readonly reach: ImportReach;
+  private known: string[] | undefined;
+  private readonly under = new Map<string, string[]>();
   /** What each call examined runs (null: nothing of the project). */
   private readonly targets = new Map<PyNode, { resolver: Resolver; fn: PyNode; bound: boolean } | null>();
-  private pythonFiles: ProjectFile[] | undefined;
   /** Each file's calls by the last name of what they call. */
   private readonly callsByName = new Map<Resolver, Map<string, PyNode[]>>();
 
   constructor(private readonly project: ProjectContext) {
     this.finder = new ModuleFinder(project);
+    this.reach = new ImportReach(this.finder, (p) => project.peek(p), (folder) => this.filesUnder(folder));
     this.links = {
       member: (fromFile, importPath) => {
         const target = this.finder.find(fromFile, importPath);
@@ -110,11 +114,12 @@ class CallJoin {
     const key = path.normalize(filePath);
     const known = this.resolvers.get(key);
     if (known !== undefined) return known ?? undefined;
-    const file = this.project.file(key);
+    // Read for its code: a file of the run is indexed, not analyzed, wherever it is linted.
+    const file = this.project.code(key);
     let resolver: Resolver | null = null;
     if (file?.adapter.name === "python") {
-      if (!file.given && !this.read.includes(key)) this.read.push(key);
-      const { index, text } = keptIndex(file.analyzed) ?? indexPython(file.text);
+      if (!file.inRun && !this.read.includes(key)) this.read.push(key);
+      const { index, text } = (file.analyzed && keptIndex(file.analyzed)) ?? indexPython(file.text);
       resolver = new Resolver(index, text, file.path, { modules: this.links });
     }
     this.resolvers.set(key, resolver);
@@ -234,8 +239,8 @@ class CallJoin {
     this.sitesOf.set(fn, out);
     // A decorator may fill or change the arguments (gin, click, hydra, a wrapper): what a call passes is then not what arrives.
     if (!name || decoratedBeyondBinding(callee, fn)) return out;
-    for (const file of this.filesCalling(name)) {
-      const resolver = this.resolver(file.path);
+    for (const file of this.filesCalling(name, callee.filePath)) {
+      const resolver = this.resolver(file);
       if (!resolver) continue;
       for (const call of this.callsNamed(resolver, name)) {
         let target = this.targets.get(call);
@@ -265,32 +270,38 @@ class CallJoin {
     return byName.get(name) ?? [];
   }
 
-  /** The Python files of the run (given, then read) whose text calls something named `name`. */
-  private filesCalling(name: string): ProjectFile[] {
-    const known = this.mentions.get(name);
-    if (known) return known;
-    this.pythonFiles ??= [
-      ...this.project.files.filter((f) => f.adapter.name === "python"),
-      ...[...this.read, ...this.project.related].flatMap((p) => this.project.file(p) ?? []).filter((f) => f.adapter.name === "python"),
-    ];
-    const mention = new RegExp(`\\b${name}\\s*\\(`);
-    const found = this.pythonFiles.filter((f) => mention.test(f.text));
-    // Part of a larger run (a worker's chunk): callers in the run's other files are found by their text, and taking
-    // one counts as a lookup, so the run lints this chunk again together with that file.
-    const seen = new Set(this.pythonFiles.map((f) => f.path));
-    for (const other of this.project.runFiles) {
-      if (seen.has(other) || !/\.pyi?$/.test(other)) continue;
-      const text = this.project.peek(other);
-      if (text === undefined || !mention.test(text)) continue;
-      const file = this.project.file(other);
-      if (file && file.adapter.name === "python") {
-        found.push(file);
-        this.pythonFiles.push(file);
-        seen.add(other);
-      }
+  /** The Python files of the run (and those read for it) below a folder. */
+  private filesUnder(folder: string): string[] {
+    this.known ??= [...new Set([...this.project.runFiles, ...this.project.files.map((f) => f.path), ...this.read].map((p) => path.normalize(p)))].filter((p) => /\.pyi?$/.test(p));
+    let below = this.under.get(folder);
+    if (!below) this.under.set(folder, (below = this.known.filter((p) => p.startsWith(folder + path.sep))));
+    return below;
+  }
+
+  /**
+   * The Python files whose text calls something named `name` and whose imports reach `calleeFile` (or that are it):
+   * the files of the run in its order (given files first when the project is the whole run), then those read for it.
+   * A file of the run that is linted in another part is searched by its text and read for its code alone.
+   */
+  private filesCalling(name: string, calleeFile: string): string[] {
+    let known = this.mentions.get(name);
+    if (!known) {
+      const mention = new RegExp(`\\b${name}\\s*\\(`);
+      const candidates: string[] = [];
+      const seen = new Set<string>();
+      const consider = (filePath: string, text: string | undefined) => {
+        const key = path.normalize(filePath);
+        if (seen.has(key)) return;
+        seen.add(key);
+        if (text !== undefined && mention.test(text)) candidates.push(key);
+      };
+      // The run's order: its files as a whole run lists them (the project's own when it is the whole run).
+      for (const other of this.project.runFiles) if (/\.pyi?$/.test(other)) consider(other, this.project.peek(other));
+      for (const file of this.project.files) if (file.adapter.name === "python") consider(file.path, file.text);
+      for (const other of [...this.read, ...this.project.related]) consider(other, this.project.peek(other));
+      this.mentions.set(name, (known = candidates));
     }
-    this.mentions.set(name, found);
-    return found;
+    return known.filter((file) => this.reach.reaches(file, calleeFile));
   }
 }
 

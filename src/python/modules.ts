@@ -109,3 +109,135 @@ export class ModuleFinder {
     return this.exists(init) ? init : undefined;
   }
 }
+
+/** Where an import statement starts: `from <module> import` (group 1), or a plain `import`. */
+const IMPORT_START = /\bfrom[ \t]+([.\w]+)[ \t]+import\b|\bimport\b/g;
+
+/** The rest of a statement from `at`: to a closing parenthesis when it opens one, else to the end of its logical line or a `;`. */
+function statementRest(text: string, at: number): string {
+  let i = at;
+  while (i < text.length && (text[i] === " " || text[i] === "\t" || (text[i] === "\\" && text[i + 1] === "\n"))) i += text[i] === "\\" ? 2 : 1;
+  if (text[i] === "(") {
+    const close = text.indexOf(")", i);
+    return text.slice(i + 1, close < 0 ? text.length : close);
+  }
+  let end = i;
+  for (; end < text.length; end++) {
+    const c = text[end];
+    if (c === "\\" && text[end + 1] === "\n") end++;
+    else if (c === "\n" || c === ";" || c === "#") break;
+  }
+  return text.slice(i, end);
+}
+
+/** One module an import statement asks the lookup for, as name resolution asks it. */
+export interface ImportRequest {
+  /** `a.b.c` for `from a.b import c` (`.c` for `from . import c`), `a.b` for `import a.b as x`, `a` for `import a.b`. */
+  path: string;
+  /** Whether the name it binds may be a module, whose attributes (`x.sub.fn`) reach the modules below it. */
+  module: boolean;
+}
+
+/**
+ * The modules a Python text's imports make name resolution look up. Read from the raw text, without parsing:
+ * comments and strings that look like imports add requests, which only costs lookups; every import statement the
+ * parser sees is found (parenthesized and continued lines included).
+ */
+export function importRequests(text: string): ImportRequest[] {
+  const out: ImportRequest[] = [];
+  IMPORT_START.lastIndex = 0;
+  for (let match = IMPORT_START.exec(text); match; match = IMPORT_START.exec(text)) {
+    const from = match[1];
+    const rest = statementRest(text, IMPORT_START.lastIndex);
+    for (const item of rest.split(",")) {
+      const words = item.replace(/\\\n/g, " ").trim().split(/\s+/);
+      const name = words[0];
+      if (!name || !/^[.\w]+$/.test(name)) continue;
+      if (from !== undefined) out.push({ path: from.endsWith(".") ? `${from}${name}` : `${from}.${name}`, module: true });
+      else out.push({ path: words[1] === "as" ? name : name.split(".")[0], module: true });
+    }
+  }
+  return out;
+}
+
+/** What one file's imports lead to: module files whose names it reads, and package folders whose modules its attributes may reach. */
+interface ImportStep {
+  files: readonly string[];
+  folders: readonly string[];
+}
+
+/**
+ * Which project modules a file's code can read values from: the modules its imports name (and, for a package bound
+ * as a module, the modules below it), and all those reached through theirs. A call in one file can run a function
+ * of another only when the other is reached so (or is the file itself), which lets the project pass leave most files
+ * of a large run unparsed. `filesUnder` lists the known Python files below a folder (to follow a package's modules).
+ */
+export class ImportReach {
+  private readonly steps = new Map<string, ImportStep>();
+  private readonly closures = new Map<string, { files: ReadonlySet<string>; folders: readonly string[] }>();
+
+  constructor(
+    private readonly finder: ModuleFinder,
+    private readonly textOf: (filePath: string) => string | undefined,
+    private readonly filesUnder: (folder: string) => readonly string[],
+  ) {}
+
+  /** The module files and package folders a file's imports lead to in one step (normalized paths). */
+  step(filePath: string): ImportStep {
+    const key = path.normalize(filePath);
+    let known = this.steps.get(key);
+    if (!known) {
+      const text = this.textOf(key);
+      const files = new Set<string>();
+      const folders = new Set<string>();
+      for (const request of text === undefined ? [] : importRequests(text)) {
+        const target = this.finder.find(key, request.path);
+        if (!target) continue;
+        const file = path.normalize(target.file);
+        files.add(file);
+        // A module bound by name (no value of it named): its attributes may name any module below its package.
+        if (target.name === undefined && request.module && path.basename(file) === "__init__.py") folders.add(path.dirname(file));
+      }
+      files.delete(key);
+      this.steps.set(key, (known = { files: [...files], folders: [...folders] }));
+    }
+    return known;
+  }
+
+  /** Every module and package folder reached from a file through imports. */
+  private reached(filePath: string): { files: ReadonlySet<string>; folders: readonly string[] } {
+    const key = path.normalize(filePath);
+    let known = this.closures.get(key);
+    if (!known) {
+      const files = new Set<string>();
+      const folders = new Set<string>();
+      const queue: string[] = [key];
+      const visit = (file: string) => {
+        if (!files.has(file)) {
+          files.add(file);
+          queue.push(file);
+        }
+      };
+      while (queue.length > 0) {
+        const step = this.step(queue.pop()!);
+        step.files.forEach(visit);
+        for (const folder of step.folders) {
+          if (folders.has(folder)) continue;
+          folders.add(folder);
+          this.filesUnder(folder).forEach((f) => visit(path.normalize(f)));
+        }
+      }
+      this.closures.set(key, (known = { files, folders: [...folders] }));
+    }
+    return known;
+  }
+
+  /** Whether code in `from` can reach a definition of `target` (the same file, or a module its imports lead to). */
+  reaches(from: string, target: string): boolean {
+    const a = path.normalize(from);
+    const b = path.normalize(target);
+    if (a === b) return true;
+    const { files, folders } = this.reached(a);
+    return files.has(b) || folders.some((folder) => b.startsWith(folder + path.sep));
+  }
+}
