@@ -59,8 +59,6 @@ class CallJoin {
   private readonly mentions = new Map<string, string[]>();
   /** Which modules each file's imports lead to: a file calls a function of another only when it reaches it. */
   private readonly reach: ImportReach;
-  private known: string[] | undefined;
-  private readonly under = new Map<string, string[]>();
   /** What each call examined runs (null: nothing of the project). */
   private readonly targets = new Map<PyNode, { resolver: Resolver; fn: PyNode; bound: boolean } | null>();
   /** Each file's calls by the last name of what they call. */
@@ -68,7 +66,7 @@ class CallJoin {
 
   constructor(private readonly project: ProjectContext) {
     this.finder = new ModuleFinder(project);
-    this.reach = new ImportReach(this.finder, (p) => project.peek(p), (folder) => this.filesUnder(folder));
+    this.reach = new ImportReach(this.finder, (p) => project.peek(p), () => this.knownFiles());
     this.links = {
       member: (fromFile, importPath) => {
         const target = this.finder.find(fromFile, importPath);
@@ -79,6 +77,10 @@ class CallJoin {
   }
 
   run(): void {
+    const t0 = process.cpuUsage().user;
+    try { this.run0(); } finally { if (process.env.TRACE_JOIN) process.stderr.write(`JOIN cpu ${(process.cpuUsage().user - t0) / 1000} ms resolvers=${this.resolvers.size} read=${this.read.length} names=${[...this.mentions].map(([n, f]) => n + ":" + f.length).join(",")}\n`); }
+  }
+  run0(): void {
     const given = this.project.files.filter((f) => f.adapter.name === "python");
     if (!given.some((f) => keptIndex(f.analyzed)) && !this.project.readsFiles) return;
     const work: ProjectFile[] = given.filter((f) => keptIndex(f.analyzed));
@@ -270,12 +272,9 @@ class CallJoin {
     return byName.get(name) ?? [];
   }
 
-  /** The Python files of the run (and those read for it) below a folder. */
-  private filesUnder(folder: string): string[] {
-    this.known ??= [...new Set([...this.project.runFiles, ...this.project.files.map((f) => f.path), ...this.read].map((p) => path.normalize(p)))].filter((p) => /\.pyi?$/.test(p));
-    let below = this.under.get(folder);
-    if (!below) this.under.set(folder, (below = this.known.filter((p) => p.startsWith(folder + path.sep))));
-    return below;
+  /** The Python files of the run and those read for it. */
+  private knownFiles(): string[] {
+    return [...new Set([...this.project.runFiles, ...this.project.files.map((f) => f.path), ...this.read, ...this.project.related].map((p) => path.normalize(p)))].filter((p) => /\.pyi?$/.test(p));
   }
 
   /**
