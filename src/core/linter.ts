@@ -164,10 +164,7 @@ export class Linter {
       project.add(inputs[i].filePath, bodies[i], adapter, options.onInternalError);
       yield bodies[i].length;
     }
-    const t0 = Date.now();
-    if (process.env.TRACE_JOIN) process.stderr.write(`ANALYZED ${JSON.stringify(process.memoryUsage())}\n`);
     project.join(this.joiners);
-    if (process.env.TRACE_JOIN) process.stderr.write(`JOINED ${Date.now() - t0} ${JSON.stringify(process.memoryUsage())}\n`);
     return project;
   }
 

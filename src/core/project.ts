@@ -25,7 +25,7 @@ export class Project implements ProjectContext {
     private readonly adapterFor: (filePath: string) => LanguageAdapter | undefined,
     private readonly host: ProjectHost | undefined,
     readonly related: readonly string[] = [],
-    /** Paths asked for (read or tested for existence) that are not files of the run: what the run depends on beyond them. */
+    /** Files of the larger run (`runFiles`) this part read beyond its own: what links it to the other parts. */
     readonly outside = new Set<string>(),
     readonly runFiles: readonly string[] = [],
   ) {
@@ -89,7 +89,8 @@ export class Project implements ProjectContext {
       known.analyzed = analyzeGiven(known.path, known.text, known.adapter, onCrash);
     }
     if (known) return known;
-    this.outside.add(key);
+    // Only a file of the larger run can link this part to another; other paths are not kept (module lookup asks about many).
+    if (this.inRun.has(key)) this.outside.add(key);
     if (!this.host || this.unreadable.has(key)) return undefined;
     const adapter = this.adapterFor(key);
     const raw = adapter ? this.host.read(key) : undefined;
@@ -129,7 +130,6 @@ export class Project implements ProjectContext {
     const key = path.normalize(filePath);
     if (this.byPath.has(key)) return true;
     // A file of the larger run exists whichever part reads it: asking does not make this part depend on it.
-    if (!this.inRun.has(key)) this.outside.add(key);
     return this.host?.exists(filePath) ?? false;
   }
 

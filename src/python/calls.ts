@@ -10,7 +10,7 @@ import type { OptimizerSite, SchedulerFact, Span, TrainingFacts } from "../core/
 import { mapEverySiteSpan } from "../core/spans.js";
 import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
 import { optimizerByName } from "../knowledge/optimizers.js";
-import { indexPython, keptIndex } from "./analyze.js";
+import { hasConstructions, indexPython, keptIndex } from "./analyze.js";
 import { forgetValue, forgottenArguments, optimizerSite } from "./facts.js";
 import { ImportReach, ModuleFinder } from "./modules.js";
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
@@ -21,6 +21,8 @@ import { lastName, Resolver, type ModuleLinks, type Ref } from "./values.js";
 const MAX_CALL_DEPTH = 3;
 /** Call sites judged per construction; more are left unjudged (the construction keeps its unknowns). */
 const MAX_VARIANTS = 16;
+/** Indexed files held at once between two judged files (an index takes about 100 bytes per character of its text). */
+const MAX_HELD_FILES = 8;
 /** Modules read beyond the given files, per run. */
 const MAX_READ_MODULES = 64;
 /** Lines that import a module (`import a.b as c`, `from .x import y`), for finding modules not given to the run. */
@@ -77,15 +79,23 @@ class CallJoin {
   }
 
   run(): void {
-    const t0 = process.cpuUsage().user;
-    try { this.run0(); } finally { if (process.env.TRACE_JOIN) process.stderr.write(`JOIN cpu ${(process.cpuUsage().user - t0) / 1000} ms resolvers=${this.resolvers.size} read=${this.read.length} names=${[...this.mentions].map(([n, f]) => n + ":" + f.length).join(",")}\n`); }
-  }
-  run0(): void {
     const given = this.project.files.filter((f) => f.adapter.name === "python");
-    if (!given.some((f) => keptIndex(f.analyzed)) && !this.project.readsFiles) return;
-    const work: ProjectFile[] = given.filter((f) => keptIndex(f.analyzed));
-    for (const file of this.importedModules(given)) if (keptIndex(file.analyzed)) work.push(file);
-    for (const file of work) this.judge(file);
+    if (!given.some((f) => hasConstructions(f.analyzed)) && !this.project.readsFiles) return;
+    const work: ProjectFile[] = given.filter((f) => hasConstructions(f.analyzed));
+    for (const file of this.importedModules(given)) if (hasConstructions(file.analyzed)) work.push(file);
+    for (const file of work) {
+      this.judge(file);
+      // Indexed files are let go once several are held: a large run would otherwise keep the trees of all it judged.
+      if (this.resolvers.size > MAX_HELD_FILES) this.forget();
+    }
+  }
+
+  /** Drops the indexed files and what was learned about their nodes (each is indexed again when needed). */
+  private forget(): void {
+    this.resolvers.clear();
+    this.sitesOf.clear();
+    this.targets.clear();
+    this.callsByName.clear();
   }
 
   /** Modules the given files import that were not given, read so that their constructions can be judged per call. */

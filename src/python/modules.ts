@@ -238,10 +238,6 @@ export class ImportReach {
   /** The import graph backwards, over the known files and every module their imports lead to. */
   private backwards(): NonNullable<ImportReach["graph"]> {
     if (this.graph) return this.graph;
-    const t0 = process.cpuUsage().user;
-    try { return this.backwards0(); } finally { if (process.env.TRACE_JOIN) process.stderr.write(`GRAPH cpu ${(process.cpuUsage().user - t0) / 1000} ms ${this.steps.size} files\n`); }
-  }
-  private backwards0(): NonNullable<ImportReach["graph"]> {
     const importers = new Map<string, string[]>();
     const folderUsers = new Map<string, string[]>();
     const add = (map: Map<string, string[]>, key: string, file: string) => {
