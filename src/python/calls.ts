@@ -6,6 +6,7 @@
  * keeps the file and place it was defined; a call that cannot be resolved leaves the parameters it would bind unknown.
  */
 import path from "node:path";
+import { isMainThread } from "node:worker_threads";
 import type { OptimizerSite, SchedulerFact, Span, TrainingFacts } from "../core/facts.js";
 import { mapEverySiteSpan } from "../core/spans.js";
 import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
@@ -68,7 +69,8 @@ class CallJoin {
 
   constructor(private readonly project: ProjectContext) {
     this.finder = new ModuleFinder(project);
-    this.reach = new ImportReach(this.finder, (p) => project.peek(p), () => this.knownFiles());
+    // A worker thread lints the parts of one run, whose files do not change while it lives.
+    this.reach = project.runFiles.length > 0 && !isMainThread ? partOfRun(project).reach : new ImportReach(this.finder, (p) => project.peek(p), () => this.knownFiles());
     this.links = {
       member: (fromFile, importPath) => {
         const target = this.finder.find(fromFile, importPath);
@@ -79,6 +81,14 @@ class CallJoin {
   }
 
   run(): void {
+    try {
+      this.judgeAll();
+    } finally {
+      if (shared) shared.project = undefined;
+    }
+  }
+
+  private judgeAll(): void {
     const given = this.project.files.filter((f) => f.adapter.name === "python");
     if (!given.some((f) => hasConstructions(f.analyzed)) && !this.project.readsFiles) return;
     const work: ProjectFile[] = given.filter((f) => hasConstructions(f.analyzed));
@@ -292,12 +302,17 @@ class CallJoin {
    * the files of the run in its order (given files first when the project is the whole run), then those read for it.
    * A file of the run that is linted in another part is searched by its text and read for its code alone.
    */
+  private mentionsIn(files: readonly string[], mention: RegExp): string[] {
+    return files.filter((p) => /\.pyi?$/.test(p) && mention.test(this.project.peek(p) ?? "")).map((p) => path.normalize(p));
+  }
+
   private filesCalling(name: string, calleeFile: string): string[] {
     let known = this.mentions.get(name);
     if (!known) {
       const mention = new RegExp(`\\b${name}\\s*\\(`);
       const candidates: string[] = [];
-      const seen = new Set<string>();
+      const seen = new Set<string>(this.project.runFiles.map((p) => path.normalize(p)));
+      if (this.project.runFiles.length > 0) candidates.push(...(shared?.project === this.project ? runMentions(name, mention) : this.mentionsIn(this.project.runFiles, mention)));
       const consider = (filePath: string, text: string | undefined) => {
         const key = path.normalize(filePath);
         if (seen.has(key)) return;
@@ -305,13 +320,46 @@ class CallJoin {
         if (text !== undefined && mention.test(text)) candidates.push(key);
       };
       // The run's order: its files as a whole run lists them (the project's own when it is the whole run).
-      for (const other of this.project.runFiles) if (/\.pyi?$/.test(other)) consider(other, this.project.peek(other));
       for (const file of this.project.files) if (file.adapter.name === "python") consider(file.path, file.text);
       for (const other of [...this.read, ...this.project.related]) consider(other, this.project.peek(other));
       this.mentions.set(name, (known = candidates));
     }
     return known.filter((file) => this.reach.reaches(file, calleeFile));
   }
+}
+
+/**
+ * What the parts of one larger run (a worker's chunks) learn about the run's files and keep for the next part: the
+ * import graph, and which files mention each called name. Both depend only on the files' texts, the same in every part.
+ */
+let shared: { key: string; reach: ImportReach; mentions: Map<string, string[]>; project?: ProjectContext } | undefined;
+
+function partOfRun(project: ProjectContext): NonNullable<typeof shared> {
+  const key = project.runFiles.join("\n");
+  if (shared?.key !== key) {
+    const run = project.runFiles.map((p) => path.normalize(p)).filter((p) => /\.pyi?$/.test(p));
+    const current = (): ProjectContext => shared!.project!;
+    const finder = new ModuleFinder({ exists: (p) => current().exists(p) });
+    shared = { key, reach: new ImportReach(finder, (p) => current().peek(p), () => run), mentions: new Map() };
+  }
+  shared.project = project;
+  return shared;
+}
+
+/** The files of the larger run whose text calls something named `name`, in the run's order. */
+function runMentions(name: string, mention: RegExp): string[] {
+  const part = shared!;
+  let known = part.mentions.get(name);
+  if (!known) {
+    known = [];
+    for (const other of part.project!.runFiles) {
+      if (!/\.pyi?$/.test(other)) continue;
+      const text = part.project!.peek(other);
+      if (text !== undefined && mention.test(text)) known.push(path.normalize(other));
+    }
+    part.mentions.set(name, known);
+  }
+  return known;
 }
 
 /** A span of `siteFile` (unnamed) or another file, as the host file names it. */
