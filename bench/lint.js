@@ -1,7 +1,8 @@
 /**
  * Lint benchmark, every figure a ratio against its floor taken in the same run:
  *  - corpus: the CLI on every .py file (with --no-ignore: bench/corpus is git-ignored) ÷ a one-thread tree-sitter parse of the same files that frees its
- *    trees (both as whole processes: start, read, parse), plus the CLI's peak memory;
+ *    trees (both as whole processes: start, read, parse), plus the CLI's peak memory; the same on two worker threads
+ *    (OPTIM_LINT_THREADS=2), against the floor and the one-thread run, with its peak (worker threads share the process);
  *  - pre-commit: the CLI on nanoGPT's files, as a hook passes them (one process, cold), ÷ `node -e 0`, and
  *    `optim-lint --version` ÷ `node -e 0`: medians of runs of the three interleaved;
  *  - one big file (timm's eva.py): lintText ÷ parser.parse on the same text, in one process.
@@ -155,14 +156,20 @@ export async function runLintBench() {
   console.log(`\n## Lint: ${inputs.source === "corpus" ? `bench/corpus (${readdirSync(CORPUS).join(", ")})` : `Python standard library at ${inputs.dir} (no bench/corpus: see scripts/fetch-bench-corpus.sh)`}`);
 
   // Corpus and floor, alternating, fastest of two each.
+  // The CLI on one thread and on two worker threads (OPTIM_LINT_THREADS), in the same rounds as the floor.
   let floor = { seconds: Infinity };
   let cli = { seconds: Infinity };
+  let workers = { seconds: Infinity };
+  const cliArgs = [self, "--cli", "--format", "json", "--exit-zero", "--no-ignore", inputs.dir];
   for (let round = 0; round < 2; round++) {
     const f = bestWall(process.execPath, [self, "--floor", inputs.dir], 1);
     if (f.seconds < floor.seconds) floor = f;
-    const c = bestWall(process.execPath, [self, "--cli", "--format", "json", "--exit-zero", "--no-ignore", inputs.dir], 1);
+    const c = bestWall(process.execPath, cliArgs, 1, { env: { ...process.env, OPTIM_LINT_THREADS: "1" } });
     if (c.seconds < cli.seconds) cli = c;
+    const w = bestWall(process.execPath, cliArgs, 1, { env: { ...process.env, OPTIM_LINT_THREADS: "2" } });
+    if (w.seconds < workers.seconds) workers = w;
   }
+  const workersReport = JSON.parse(workers.result.stdout);
   const cliReport = JSON.parse(cli.result.stdout);
   const floorReport = JSON.parse(floor.result.stdout);
 
@@ -189,6 +196,11 @@ export async function runLintBench() {
     floorSeconds: Number(floor.seconds.toFixed(2)),
     corpusToFloor: ratio(cli.seconds, floor.seconds),
     peakRssMb: Math.round(cliReport.maxRssMb),
+    workersSeconds: Number(workers.seconds.toFixed(2)),
+    workersToFloor: ratio(workers.seconds, floor.seconds),
+    workersToOneThread: ratio(workers.seconds, cli.seconds),
+    workersPeakRssMb: Math.round(workersReport.maxRssMb),
+    workersSameFindings: workersReport.findings === cliReport.findings,
     floorPeakRssMb: Math.round(floorReport.maxRssMb),
     hookSource: inputs.hookName,
     hookFiles: inputs.hookFiles.length,
@@ -208,6 +220,7 @@ export async function runLintBench() {
     [
       `corpus      ${result.files} files, ${result.megabytes} MB: ${result.corpusSeconds} s = ${result.corpusToFloor}x the one-thread parse floor (${result.floorSeconds} s); ${result.findings} findings`,
       `memory      peak ${result.peakRssMb} MB (the parse floor: ${result.floorPeakRssMb} MB)`,
+      `workers     2 threads: ${result.workersSeconds} s = ${result.workersToFloor}x the floor, ${result.workersToOneThread}x one thread; peak ${result.workersPeakRssMb} MB (threads included); findings ${result.workersSameFindings ? "the same" : "DIFFERENT"}`,
       `pre-commit  ${result.hookFiles} files of ${result.hookSource}: ${result.hookMs} ms = ${result.hookToNode}x \`node -e 0\` (${result.nodeMs} ms); --version ${result.versionMs} ms = ${result.versionToNode}x (medians of ${result.startRuns} interleaved runs; fastest runs: ${result.fastestHookToNode}x and ${result.fastestVersionToNode}x)`,
       `big file    ${result.bigFile} (${result.bigFileLines} lines): lint = ${result.bigFileLintToParse}x parse`,
     ].join("\n"),

@@ -16,7 +16,7 @@ import { isTestPath } from "../core/roles.js";
 import { Excludes, FileWalker } from "./walk.js";
 import { ResultCache } from "./cache.js";
 import { NativeMemoryGuard } from "./native-memory.js";
-import { DISK, LintPool, lintInParallel, passesPrefilter, threadPolicy } from "./parallel.js";
+import { diskHost, LintPool, lintInParallel, passesPrefilter, threadPolicy } from "./parallel.js";
 
 /** Walked runs with at least this many files start worker threads while the files are read (parallel.ts decides whether to use them). */
 const POOL_MIN_FILES = 200;
@@ -244,7 +244,7 @@ export class LintSession {
           dependencies,
           related,
           fix: this.options.fix,
-          host: DISK,
+          host: diskHost(),
           prefilter: true,
           between,
           onInternalError: (filePath, error) => onCrash(filePath, String((error as Error)?.stack ?? error)),
@@ -271,7 +271,7 @@ export class LintSession {
   /** Lints a text without fixing, as it stands (for a file whose fixes could not be written). */
   lintUnfixed(filePath: string, text: string): FileResult {
     const run = emptyRun();
-    const [result] = linter.lintProject([this.input(filePath, text, run, this.options.cwd)], { host: DISK });
+    const [result] = linter.lintProject([this.input(filePath, text, run, this.options.cwd)], { host: diskHost() });
     return result;
   }
 

@@ -6,7 +6,7 @@
  * every value that crosses files is joined as in one project. Results come back in input order, identical to a
  * one-thread run.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Worker } from "node:worker_threads";
@@ -18,20 +18,51 @@ import type { ProjectHost, Severity } from "../core/types.js";
 import { ADAPTERS, adapterFor, linter } from "../default-linter.js";
 import { readSource } from "./read.js";
 
-/** Reads files the project pass needs beyond those given (an imported module, a `_base_` config). */
-export const DISK: ProjectHost = {
-  read(filePath) {
-    const source = readSource(filePath);
-    return "text" in source ? source.text : undefined;
-  },
-  exists(filePath) {
-    try {
-      return statSync(filePath).isFile();
-    } catch {
-      return false;
+/**
+ * Reads files the project pass needs beyond those given (an imported module, a `_base_` config). Whether a file
+ * exists is answered from its folder's listing, read once per run: module lookup asks about many paths that do not
+ * exist (each import in each folder it searches), and one listing costs less than their stats.
+ */
+export function diskHost(): ProjectHost {
+  // Per folder, each entry's name and whether it is a plain file (false: a folder; undefined: a link, asked of stat).
+  const listings = new Map<string, ReadonlyMap<string, boolean | undefined> | null>();
+  const listing = (dir: string): ReadonlyMap<string, boolean | undefined> | null => {
+    let known = listings.get(dir);
+    if (known === undefined) {
+      // A folder its parent's listing lacks is not read (module lookup asks about many such folders).
+      const parent = path.dirname(dir);
+      const up = parent === dir ? undefined : listing(parent);
+      if (up === null || (up && up.get(path.basename(dir)) === true) || (up && !up.has(path.basename(dir)))) {
+        listings.set(dir, null);
+        return null;
+      }
+      try {
+        known = new Map(readdirSync(dir, { withFileTypes: true }).map((e) => [e.name, e.isSymbolicLink() ? undefined : e.isFile()]));
+      } catch {
+        known = null;
+      }
+      listings.set(dir, known);
     }
-  },
-};
+    return known;
+  };
+  return {
+    read(filePath) {
+      const source = readSource(filePath);
+      return "text" in source ? source.text : undefined;
+    },
+    exists(filePath) {
+      const entries = listing(path.dirname(filePath));
+      if (!entries) return false;
+      const isFile = entries.get(path.basename(filePath));
+      if (isFile !== undefined || !entries.has(path.basename(filePath))) return isFile ?? false;
+      try {
+        return statSync(filePath).isFile();
+      } catch {
+        return false;
+      }
+    },
+  };
+}
 
 /** A rule setting as it crosses to a worker: the rule by its code. */
 interface PortableSetting {
@@ -99,7 +130,7 @@ export async function lintJob(job: Omit<WorkerJob, "id">, between: (chars: numbe
   const crashes: WorkerReply["crashes"] = [];
   const results = await linter.lintProjectAsync(restoreInputs(job.inputs), {
     fix: job.fix,
-    host: DISK,
+    host: diskHost(),
     prefilter: true,
     runFiles: job.runFiles,
     lookups,

@@ -174,7 +174,8 @@ export class Linter {
     const out: Evaluation = { messages: new Map(), suppressed: new Map(), fixes: new Map(), hidden: new Map() };
     // Whether fixes in a file may be unsafe: its input's setting, else the run's.
     const unsafeIn = new Map(inputs.map((input) => [input.filePath, input.unsafeFixes ?? options.unsafeFixes]));
-    const textOf = (p: string) => project.file(p)?.text;
+    // Texts of other files (for lines of notes there) are peeked: reading one is no reason to analyze it or to link runs.
+    const textOf = (p: string) => project.peek(p);
     const positions = new Positions(textOf);
     const suppressions = new Map<string, Suppressions>();
     const seen = new Map<string, { host: string; messages: Set<string> }>();

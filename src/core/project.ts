@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { emptyFacts } from "./facts.js";
-import type { AnalyzedFile, LanguageAdapter, ProjectContext, ProjectFile, ProjectHost, ProjectJoiner } from "./types.js";
+import type { AnalyzedFile, LanguageAdapter, ProjectCode, ProjectContext, ProjectFile, ProjectHost, ProjectJoiner } from "./types.js";
 import { stripBom } from "./source-text.js";
 
 /** Hash of a file's text, the key under which its summary can be reused. */
@@ -25,7 +25,7 @@ export class Project implements ProjectContext {
     private readonly adapterFor: (filePath: string) => LanguageAdapter | undefined,
     private readonly host: ProjectHost | undefined,
     readonly related: readonly string[] = [],
-    /** Paths asked for (read or tested for existence) that are not files of the run: what the run depends on beyond them. */
+    /** Files of the larger run (`runFiles`) this part read beyond its own: what links it to the other parts. */
     readonly outside = new Set<string>(),
     readonly runFiles: readonly string[] = [],
   ) {
@@ -89,7 +89,8 @@ export class Project implements ProjectContext {
       known.analyzed = analyzeGiven(known.path, known.text, known.adapter, onCrash);
     }
     if (known) return known;
-    this.outside.add(key);
+    // Only a file of the larger run can link this part to another; other paths are not kept (module lookup asks about many).
+    if (this.inRun.has(key)) this.outside.add(key);
     if (!this.host || this.unreadable.has(key)) return undefined;
     const adapter = this.adapterFor(key);
     const raw = adapter ? this.host.read(key) : undefined;
@@ -108,6 +109,19 @@ export class Project implements ProjectContext {
     return this.record(key, text, adapter, analyzed, false);
   }
 
+  code(filePath: string): ProjectCode | undefined {
+    const key = path.normalize(filePath);
+    const known = this.byPath.get(key) ?? this.byPath.get(filePath);
+    if (known) return { path: known.path, text: known.text, adapter: known.adapter, inRun: known.given || this.inRun.has(key), ...(this.deferred.has(known) ? {} : { analyzed: known.analyzed }) };
+    if (this.inRun.has(key)) {
+      const adapter = this.adapterFor(key);
+      const raw = adapter ? this.host?.read(key) : undefined;
+      return adapter && raw !== undefined ? { path: key, text: stripBom(raw), adapter, inRun: true } : undefined;
+    }
+    const file = this.file(key);
+    return file && { path: file.path, text: file.text, adapter: file.adapter, analyzed: file.analyzed, inRun: file.given };
+  }
+
   get readsFiles(): boolean {
     return this.host !== undefined;
   }
@@ -116,7 +130,6 @@ export class Project implements ProjectContext {
     const key = path.normalize(filePath);
     if (this.byPath.has(key)) return true;
     // A file of the larger run exists whichever part reads it: asking does not make this part depend on it.
-    if (!this.inRun.has(key)) this.outside.add(key);
     return this.host?.exists(filePath) ?? false;
   }
 

@@ -277,6 +277,23 @@ export interface ProjectContext {
   readonly runFiles: readonly string[];
   /** A file's text without analyzing it or counting it as a lookup (to search other files of the run cheaply). */
   peek(filePath: string): string | undefined;
+  /**
+   * A file read for its code (a module's values, a caller's calls): a file of the run is not analyzed for it, and one
+   * linted in another part of the run is read without counting as a lookup, since what its code says does not depend
+   * on where it is linted. Other files are read as `file` reads them.
+   */
+  code(filePath: string): ProjectCode | undefined;
+}
+
+/** A file's text as read for its code (`ProjectContext.code`). */
+export interface ProjectCode {
+  path: string;
+  text: string;
+  adapter: LanguageAdapter;
+  /** Its analysis, when it was analyzed (a given file the prefilter did not skip, or a file read from outside the run). */
+  analyzed?: AnalyzedFile;
+  /** Whether it is a file of the run (given to this project or to another part of it). */
+  inRun: boolean;
 }
 
 /** Joins per-file summaries: values that cross files (`_base_`, Hydra groups, imports, call sites). */

@@ -55,12 +55,23 @@ export interface PythonIndex {
   text: string;
 }
 
-/** The index of files whose constructions the project pass may judge again, per call site (kept while their summary lives). */
-const KEPT = new WeakMap<AnalyzedFile, PythonIndex>();
+/**
+ * Files whose constructions the project pass may judge again, per call site, with the index fact extraction built
+ * (held weakly: a large run lets the collector free it, and the project pass indexes the text again).
+ */
+const KEPT = new WeakMap<AnalyzedFile, WeakRef<PythonIndex>>();
 
-/** The index fact extraction built for a file, when it has Python optimizer constructions. */
+/** Whether a file has Python optimizer constructions the project pass may judge again. */
+export function hasConstructions(file: AnalyzedFile): boolean {
+  return KEPT.has(file);
+}
+
+/** The index of a file with Python optimizer constructions: the one fact extraction built while it lives, else built again. */
 export function keptIndex(file: AnalyzedFile): PythonIndex | undefined {
-  return KEPT.get(file);
+  const kept = KEPT.get(file);
+  if (!kept) return undefined;
+  // Built again, it is not kept: what a WeakRef made or read in one synchronous run of the project pass holds stays alive to its end.
+  return kept.deref() ?? indexPython(file.text);
 }
 
 /**
@@ -95,7 +106,7 @@ export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile
   const configRoots: ResolvedValue[] = [];
   const facts = withModelFacts(resolver, withConfigFacts(resolver, extractFacts(resolver), configRoots));
   const result: AnalyzedFile = { text, facts, syntaxErrors, comments: scanComments(text), ...(configRoots.length > 0 ? { configRoots } : {}) };
-  if (facts.optimizers.some((site) => site.dialect === undefined)) KEPT.set(result, { index: resolver.index, text: analyzed });
+  if (facts.optimizers.some((site) => site.dialect === undefined)) KEPT.set(result, new WeakRef({ index: resolver.index, text: analyzed }));
   return result;
 }
 

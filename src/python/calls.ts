@@ -6,13 +6,14 @@
  * keeps the file and place it was defined; a call that cannot be resolved leaves the parameters it would bind unknown.
  */
 import path from "node:path";
+import { isMainThread } from "node:worker_threads";
 import type { OptimizerSite, SchedulerFact, Span, TrainingFacts } from "../core/facts.js";
 import { mapEverySiteSpan } from "../core/spans.js";
 import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
 import { optimizerByName } from "../knowledge/optimizers.js";
-import { indexPython, keptIndex } from "./analyze.js";
+import { hasConstructions, indexPython, keptIndex } from "./analyze.js";
 import { forgetValue, forgottenArguments, optimizerSite } from "./facts.js";
-import { ModuleFinder } from "./modules.js";
+import { ImportReach, ModuleFinder } from "./modules.js";
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
 import { definingScope, scopeOf } from "./scope.js";
 import { lastName, Resolver, type ModuleLinks, type Ref } from "./values.js";
@@ -21,6 +22,8 @@ import { lastName, Resolver, type ModuleLinks, type Ref } from "./values.js";
 const MAX_CALL_DEPTH = 3;
 /** Call sites judged per construction; more are left unjudged (the construction keeps its unknowns). */
 const MAX_VARIANTS = 16;
+/** Indexed files held at once between two judged files (an index takes about 100 bytes per character of its text). */
+const MAX_HELD_FILES = 8;
 /** Modules read beyond the given files, per run. */
 const MAX_READ_MODULES = 64;
 /** Lines that import a module (`import a.b as c`, `from .x import y`), for finding modules not given to the run. */
@@ -55,16 +58,19 @@ class CallJoin {
   private readonly read: string[] = [];
   private readonly links: ModuleLinks;
   private readonly sitesOf = new Map<PyNode, CallSite[]>();
-  /** Per function name, the files whose text calls something of that name. */
-  private readonly mentions = new Map<string, ProjectFile[]>();
+  /** Per function name, the Python files whose text calls something of that name, in the run's order. */
+  private readonly mentions = new Map<string, string[]>();
+  /** Which modules each file's imports lead to: a file calls a function of another only when it reaches it. */
+  private readonly reach: ImportReach;
   /** What each call examined runs (null: nothing of the project). */
   private readonly targets = new Map<PyNode, { resolver: Resolver; fn: PyNode; bound: boolean } | null>();
-  private pythonFiles: ProjectFile[] | undefined;
   /** Each file's calls by the last name of what they call. */
   private readonly callsByName = new Map<Resolver, Map<string, PyNode[]>>();
 
   constructor(private readonly project: ProjectContext) {
     this.finder = new ModuleFinder(project);
+    // A worker thread lints the parts of one run, whose files do not change while it lives.
+    this.reach = project.runFiles.length > 0 && !isMainThread ? partOfRun(project).reach : new ImportReach(this.finder, (p) => project.peek(p), () => this.knownFiles());
     this.links = {
       member: (fromFile, importPath) => {
         const target = this.finder.find(fromFile, importPath);
@@ -75,11 +81,31 @@ class CallJoin {
   }
 
   run(): void {
+    try {
+      this.judgeAll();
+    } finally {
+      if (shared) shared.project = undefined;
+    }
+  }
+
+  private judgeAll(): void {
     const given = this.project.files.filter((f) => f.adapter.name === "python");
-    if (!given.some((f) => keptIndex(f.analyzed)) && !this.project.readsFiles) return;
-    const work: ProjectFile[] = given.filter((f) => keptIndex(f.analyzed));
-    for (const file of this.importedModules(given)) if (keptIndex(file.analyzed)) work.push(file);
-    for (const file of work) this.judge(file);
+    if (!given.some((f) => hasConstructions(f.analyzed)) && !this.project.readsFiles) return;
+    const work: ProjectFile[] = given.filter((f) => hasConstructions(f.analyzed));
+    for (const file of this.importedModules(given)) if (hasConstructions(file.analyzed)) work.push(file);
+    for (const file of work) {
+      this.judge(file);
+      // Indexed files are let go once several are held: a large run would otherwise keep the trees of all it judged.
+      if (this.resolvers.size > MAX_HELD_FILES) this.forget();
+    }
+  }
+
+  /** Drops the indexed files and what was learned about their nodes (each is indexed again when needed). */
+  private forget(): void {
+    this.resolvers.clear();
+    this.sitesOf.clear();
+    this.targets.clear();
+    this.callsByName.clear();
   }
 
   /** Modules the given files import that were not given, read so that their constructions can be judged per call. */
@@ -110,11 +136,12 @@ class CallJoin {
     const key = path.normalize(filePath);
     const known = this.resolvers.get(key);
     if (known !== undefined) return known ?? undefined;
-    const file = this.project.file(key);
+    // Read for its code: a file of the run is indexed, not analyzed, wherever it is linted.
+    const file = this.project.code(key);
     let resolver: Resolver | null = null;
     if (file?.adapter.name === "python") {
-      if (!file.given && !this.read.includes(key)) this.read.push(key);
-      const { index, text } = keptIndex(file.analyzed) ?? indexPython(file.text);
+      if (!file.inRun && !this.read.includes(key)) this.read.push(key);
+      const { index, text } = (file.analyzed && keptIndex(file.analyzed)) ?? indexPython(file.text);
       resolver = new Resolver(index, text, file.path, { modules: this.links });
     }
     this.resolvers.set(key, resolver);
@@ -234,8 +261,8 @@ class CallJoin {
     this.sitesOf.set(fn, out);
     // A decorator may fill or change the arguments (gin, click, hydra, a wrapper): what a call passes is then not what arrives.
     if (!name || decoratedBeyondBinding(callee, fn)) return out;
-    for (const file of this.filesCalling(name)) {
-      const resolver = this.resolver(file.path);
+    for (const file of this.filesCalling(name, callee.filePath)) {
+      const resolver = this.resolver(file);
       if (!resolver) continue;
       for (const call of this.callsNamed(resolver, name)) {
         let target = this.targets.get(call);
@@ -265,33 +292,74 @@ class CallJoin {
     return byName.get(name) ?? [];
   }
 
-  /** The Python files of the run (given, then read) whose text calls something named `name`. */
-  private filesCalling(name: string): ProjectFile[] {
-    const known = this.mentions.get(name);
-    if (known) return known;
-    this.pythonFiles ??= [
-      ...this.project.files.filter((f) => f.adapter.name === "python"),
-      ...[...this.read, ...this.project.related].flatMap((p) => this.project.file(p) ?? []).filter((f) => f.adapter.name === "python"),
-    ];
-    const mention = new RegExp(`\\b${name}\\s*\\(`);
-    const found = this.pythonFiles.filter((f) => mention.test(f.text));
-    // Part of a larger run (a worker's chunk): callers in the run's other files are found by their text, and taking
-    // one counts as a lookup, so the run lints this chunk again together with that file.
-    const seen = new Set(this.pythonFiles.map((f) => f.path));
-    for (const other of this.project.runFiles) {
-      if (seen.has(other) || !/\.pyi?$/.test(other)) continue;
-      const text = this.project.peek(other);
-      if (text === undefined || !mention.test(text)) continue;
-      const file = this.project.file(other);
-      if (file && file.adapter.name === "python") {
-        found.push(file);
-        this.pythonFiles.push(file);
-        seen.add(other);
-      }
-    }
-    this.mentions.set(name, found);
-    return found;
+  /** The Python files of the run and those read for it. */
+  private knownFiles(): string[] {
+    return [...new Set([...this.project.runFiles, ...this.project.files.map((f) => f.path), ...this.read, ...this.project.related].map((p) => path.normalize(p)))].filter((p) => /\.pyi?$/.test(p));
   }
+
+  /**
+   * The Python files whose text calls something named `name` and whose imports reach `calleeFile` (or that are it):
+   * the files of the run in its order (given files first when the project is the whole run), then those read for it.
+   * A file of the run that is linted in another part is searched by its text and read for its code alone.
+   */
+  private mentionsIn(files: readonly string[], mention: RegExp): string[] {
+    return files.filter((p) => /\.pyi?$/.test(p) && mention.test(this.project.peek(p) ?? "")).map((p) => path.normalize(p));
+  }
+
+  private filesCalling(name: string, calleeFile: string): string[] {
+    let known = this.mentions.get(name);
+    if (!known) {
+      const mention = new RegExp(`\\b${name}\\s*\\(`);
+      const candidates: string[] = [];
+      const seen = new Set<string>(this.project.runFiles.map((p) => path.normalize(p)));
+      if (this.project.runFiles.length > 0) candidates.push(...(shared?.project === this.project ? runMentions(name, mention) : this.mentionsIn(this.project.runFiles, mention)));
+      const consider = (filePath: string, text: string | undefined) => {
+        const key = path.normalize(filePath);
+        if (seen.has(key)) return;
+        seen.add(key);
+        if (text !== undefined && mention.test(text)) candidates.push(key);
+      };
+      // The run's order: its files as a whole run lists them (the project's own when it is the whole run).
+      for (const file of this.project.files) if (file.adapter.name === "python") consider(file.path, file.text);
+      for (const other of [...this.read, ...this.project.related]) consider(other, this.project.peek(other));
+      this.mentions.set(name, (known = candidates));
+    }
+    return known.filter((file) => this.reach.reaches(file, calleeFile));
+  }
+}
+
+/**
+ * What the parts of one larger run (a worker's chunks) learn about the run's files and keep for the next part: the
+ * import graph, and which files mention each called name. Both depend only on the files' texts, the same in every part.
+ */
+let shared: { key: string; reach: ImportReach; mentions: Map<string, string[]>; project?: ProjectContext } | undefined;
+
+function partOfRun(project: ProjectContext): NonNullable<typeof shared> {
+  const key = project.runFiles.join("\n");
+  if (shared?.key !== key) {
+    const run = project.runFiles.map((p) => path.normalize(p)).filter((p) => /\.pyi?$/.test(p));
+    const current = (): ProjectContext => shared!.project!;
+    const finder = new ModuleFinder({ exists: (p) => current().exists(p) });
+    shared = { key, reach: new ImportReach(finder, (p) => current().peek(p), () => run), mentions: new Map() };
+  }
+  shared.project = project;
+  return shared;
+}
+
+/** The files of the larger run whose text calls something named `name`, in the run's order. */
+function runMentions(name: string, mention: RegExp): string[] {
+  const part = shared!;
+  let known = part.mentions.get(name);
+  if (!known) {
+    known = [];
+    for (const other of part.project!.runFiles) {
+      if (!/\.pyi?$/.test(other)) continue;
+      const text = part.project!.peek(other);
+      if (text !== undefined && mention.test(text)) known.push(path.normalize(other));
+    }
+    part.mentions.set(name, known);
+  }
+  return known;
 }
 
 /** A span of `siteFile` (unnamed) or another file, as the host file names it. */

@@ -37,6 +37,21 @@ describe("linting on worker threads", () => {
     expect(many.stdout).toBe(one.stdout);
   }, 330_000);
 
+  it("judges a call that crosses files the same way when caller and callee are linted in different chunks", () => {
+    // Only model.py passes the prefilter: its construction is judged per call, with the callers (train.py, finetune.py,
+    // linted apart as skipped files) read for their code, so no chunk is linted again.
+    const args = ["--format", "json", "--no-ignore", path.join(ROOT, "fixtures", "projects", "method-call")];
+    const one = runCli(ROOT, args, { env: { OPTIM_LINT_THREADS: "1" } });
+    const many = runCli(ROOT, args, { env: { OPTIM_LINT_THREADS: "2", OPTIM_LINT_CHUNK_FILES: "1", OPTIM_LINT_TRACE_THREADS: "1" } });
+    expect(many.stderr).toMatch(/optim-lint: 3 files, 1 chunks on 2 worker threads, 1 rounds, 0 runs again/);
+    const results = JSON.parse(one.stdout) as { filePath: string; messages: { message: string }[] }[];
+    const model = results.find((r) => r.filePath.endsWith("model.py"));
+    // The finding names the call in another file that passes the value.
+    expect(model?.messages.some((m) => /passed to configure_optimizers\(\) at \w+\.py:\d+/.test(m.message))).toBe(true);
+    expect(many.status).toBe(one.status);
+    expect(many.stdout).toBe(one.stdout);
+  }, 120_000);
+
   it("fixes the same way on worker threads", () => {
     const paths = [path.join(ROOT, "fixtures", "projects")];
     const args = ["--format", "json", "--no-ignore", "--fix-dry-run", ...paths];
