@@ -21,7 +21,8 @@ const MANUAL_ADAM = (text: string) => /sqrt/.test(text) && /\b1(?:\.0*)?\s*-\s*[
  * Words without which a Python text yields no optimizer construction: every optimizer class name of the knowledge
  * table (last segments of its paths and aliases) and the words of the config code `configs.ts` reads.
  */
-const OPTIMIZER_WORDS: FactWords = { words: [...OPTIMIZER_CLASS_NAMES, ...CONFIG_WORD_LIST] };
+/** Optimizer sites come from optimizer names, config code, and Hydra `instantiate` calls (joined with their config). */
+const OPTIMIZER_WORDS: FactWords = { words: [...OPTIMIZER_CLASS_NAMES, ...CONFIG_WORD_LIST, "instantiate"] };
 
 /** Words without which fact extraction does not run at all: a file without them has empty facts. */
 const ANALYZED_WORDS: FactWords = { words: [...OPTIMIZER_CLASS_NAMES, ...DISTRIBUTED_WORDS, ...CONFIG_WORD_LIST] };
