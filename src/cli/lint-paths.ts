@@ -229,6 +229,8 @@ export class LintSession {
     let fresh: LintInput[];
     let results: FileResult[];
     let dependencies: Map<string, string[]>;
+    // One host for the run: it lists each folder once to answer whether a file exists.
+    const host = diskHost();
     for (;;) {
       fresh = inputs.filter((_, i) => !cached[i]);
       // A changed file is linted again with the unchanged files its result last depended on in view (the callers of its functions).
@@ -244,7 +246,7 @@ export class LintSession {
           dependencies,
           related,
           fix: this.options.fix,
-          host: diskHost(),
+          host,
           prefilter: true,
           between,
           onInternalError: (filePath, error) => onCrash(filePath, String((error as Error)?.stack ?? error)),

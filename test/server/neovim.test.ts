@@ -11,15 +11,14 @@ const FIXTURE = path.resolve(import.meta.dirname, "../../fixtures/server/sgd.py"
 const dir = mkdtempSync(path.join(os.tmpdir(), "optim-lint-nvim-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-it("shows findings in Neovim, applies the quick fix and fix-all, hovers the docs and follows a configuration change", () => {
-  const file = path.join(dir, "train.py");
-  copyFileSync(FIXTURE, file);
-  const resultPath = path.join(dir, "result.json");
+/** Runs a Lua script in headless Neovim from `cwd` and returns the JSON result it wrote (OPTIM_LINT_RESULT). */
+function runNeovim(script: string, cwd: string, env: Record<string, string>) {
+  const resultPath = path.join(cwd, "result.json");
   // No Python provider: probing for it (through pyenv shims, say) can take many seconds on opening a .py file.
-  const args = ["--clean", "--headless", "-u", "NONE", "--cmd", "let g:loaded_python3_provider = 0", "-c", `luafile ${SCRIPT}`];
+  const args = ["--clean", "--headless", "-u", "NONE", "--cmd", "let g:loaded_python3_provider = 0", "-c", `luafile ${script}`];
   const run = spawnSync("nvim", args, {
-    cwd: dir,
-    env: { ...process.env, OPTIM_LINT_BIN: BIN, OPTIM_LINT_FILE: file, OPTIM_LINT_ROOT: dir, OPTIM_LINT_RESULT: resultPath },
+    cwd,
+    env: { ...process.env, OPTIM_LINT_BIN: BIN, OPTIM_LINT_ROOT: cwd, OPTIM_LINT_RESULT: resultPath, ...env },
     encoding: "utf8",
     timeout: 90_000,
     killSignal: "SIGKILL",
@@ -28,6 +27,13 @@ it("shows findings in Neovim, applies the quick fix and fix-all, hovers the docs
   expect(existsSync(resultPath), `nvim wrote no result (status ${run.status}): ${run.stderr}`).toBe(true);
   const result = JSON.parse(readFileSync(resultPath, "utf8"));
   expect(result.error).toBeUndefined();
+  return result;
+}
+
+it("shows findings in Neovim, applies the quick fix and fix-all, hovers the docs and follows a configuration change", () => {
+  const file = path.join(dir, "train.py");
+  copyFileSync(FIXTURE, file);
+  const result = runNeovim(SCRIPT, dir, { OPTIM_LINT_FILE: file });
   expect(result.steps, JSON.stringify(result.ms)).toEqual(["diagnostics", "hover", "quickfix", "fixall", "config"]);
   expect(result.initial).toEqual([expect.objectContaining({ code: "OPT002", line: 3, col: 12, severity: 2 })]);
   expect(result.hover).toMatch(/^# sgd-missing-nesterov \(OPT002\)/);
@@ -44,19 +50,7 @@ it("shows findings in Neovim, applies the quick fix and fix-all, hovers the docs
 it("re-publishes model.py in Neovim when an edit in train.py changes what its call passes", () => {
   const root = path.join(dir, "calls");
   cpSync(path.resolve(import.meta.dirname, "../../fixtures/projects/method-call"), root, { recursive: true });
-  const resultPath = path.join(root, "result.json");
-  const args = ["--clean", "--headless", "-u", "NONE", "--cmd", "let g:loaded_python3_provider = 0", "-c", `luafile ${path.resolve(import.meta.dirname, "nvim-calls.lua")}`];
-  const run = spawnSync("nvim", args, {
-    cwd: root,
-    env: { ...process.env, OPTIM_LINT_BIN: BIN, OPTIM_LINT_ROOT: root, OPTIM_LINT_RESULT: resultPath },
-    encoding: "utf8",
-    timeout: 90_000,
-    killSignal: "SIGKILL",
-  });
-  expect(run.error, "nvim must be installed (scripts/ensure-system-deps.sh)").toBeUndefined();
-  expect(existsSync(resultPath), `nvim wrote no result (status ${run.status}): ${run.stderr}`).toBe(true);
-  const result = JSON.parse(readFileSync(resultPath, "utf8"));
-  expect(result.error).toBeUndefined();
+  const result = runNeovim(path.resolve(import.meta.dirname, "nvim-calls.lua"), root, {});
   expect(result.steps).toEqual(["model", "train", "edit"]);
   expect(result.model_alone).toEqual([]);
   // 0-based line 48: the betas argument of the AdamW construction in configure_optimizers.
