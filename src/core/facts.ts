@@ -152,6 +152,14 @@ export interface OptimizerSite {
    * TrainingArguments, `eps` → `adam_eps` in fairseq): messages about the site name the key the user wrote.
    */
   argumentKeys?: Record<string, string>;
+  /**
+   * A construction built in this file from a config written in another file (Hydra's `instantiate`, a Lightning
+   * factory call): the file that names the class, the construction as that file alone describes it (its spans are
+   * that file's offsets, its `adapterData` that file's adapter's), and words for the call that builds it. Findings
+   * about the construction are shown there when that file is linted, and fix requests on values written there are
+   * made on this site by that file's adapter.
+   */
+  readonly builtFrom?: { file: string; site: OptimizerSite; call: string };
   /** Opaque handle for the adapter that produced the site (used when it makes edits). */
   readonly adapterData?: unknown;
 }

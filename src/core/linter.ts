@@ -178,7 +178,7 @@ export class Linter {
     const textOf = (p: string) => project.peek(p);
     const positions = new Positions(textOf);
     const suppressions = new Map<string, Suppressions>();
-    const seen = new Map<string, { host: string; messages: Set<string> }>();
+    const seen = new Map<string, { host: string; messages: Set<string>; built?: Map<string, LintMessage> }>();
     const push = <T>(map: Map<string, T[]>, key: string, item: T) => {
       const list = map.get(key);
       if (list) list.push(item);
@@ -212,9 +212,19 @@ export class Linter {
         // per call site that reaches it); the same words twice are one.
         const key = `${dest.path}\0${message.line}:${message.column}\0${message.code}`;
         const earlier = seen.get(key);
-        if (earlier && (earlier.host !== file.path || earlier.messages.has(message.message))) continue;
+        // A construction built from a config by several calls is judged once per call: the same words and fix shown
+        // in the config are one finding, with a note at each call; different words are different findings.
+        const { builtBy } = placed;
+        const same = builtBy && earlier?.built?.get(builtBy.same);
+        if (same) {
+          const notes = (same.related ??= []);
+          if (!notes.some((n) => n.filePath === builtBy.note.filePath && n.line === builtBy.note.line && n.column === builtBy.note.column)) notes.push(builtBy.note);
+          continue;
+        }
+        if (earlier && !(builtBy && earlier.built) && (earlier.host !== file.path || earlier.messages.has(message.message))) continue;
         if (earlier) earlier.messages.add(message.message);
         else seen.set(key, { host: file.path, messages: new Set([message.message]) });
+        if (builtBy) (seen.get(key)!.built ??= new Map()).set(builtBy.same, message);
         let directives = suppressions.get(dest.path);
         if (!directives) suppressions.set(dest.path, (directives = readSuppressions(dest.analyzed.comments)));
         const { meta } = report.setting.rule;

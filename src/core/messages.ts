@@ -2,12 +2,14 @@
  * Turns rule reports into ESLint-shaped messages: positions, related origin notes (in any file of the
  * run), fixes and suggestions made by the adapter that owns the edited file.
  */
+import path from "node:path";
 import { LineIndex } from "./lines.js";
 import { docsUrl, type FixJson, type LintMessage, type RelatedLocation } from "./results.js";
 import type { RuleReport } from "./run-rules.js";
-import type { Span } from "./facts.js";
+import type { OptimizerSite, Span } from "./facts.js";
+import { mapEveryValueSpan } from "./spans.js";
 import { mergeEdits } from "./text-edits.js";
-import type { FixRequest, ProjectFile, TextEdit } from "./types.js";
+import type { AnalyzedFile, FixRequest, ProjectFile, Report, TextEdit } from "./types.js";
 
 /** Line indexes of the files of a run, built on first use. */
 export class Positions {
@@ -55,25 +57,107 @@ function foreignFile(host: ProjectFile, request: FixRequest): string | undefined
   return site.span.file;
 }
 
-/** Text edits for a list of requests on a file's facts, or the reason they cannot be made. */
-function editsFor(host: ProjectFile, requests: FixRequest[]): TextEdit[] | string {
+/** A request as the adapter that makes it sees it: the file it edits, that file's facts as the request needs them, and the request. */
+interface Routed {
+  file: ProjectFile;
+  analyzed: AnalyzedFile;
+  request: FixRequest;
+}
+
+/** Whether two spans are the same place, spans without a file being in `host`. */
+function samePlace(a: Span, b: Span, host: string): boolean {
+  return a.start === b.start && a.end === b.end && (a.file ?? host) === (b.file ?? host);
+}
+
+/**
+ * A request on a construction built from a config written in another file (`builtFrom`), made on that file's own
+ * construction by that file's adapter, for the values written there: the class's name, an argument the file sets
+ * (the same key the file alone holds), a sequence it writes, or an argument the construction lacks when the finding
+ * is shown in that file. Undefined when the request edits nothing that file writes.
+ */
+function rebased(host: ProjectFile, request: FixRequest, owner: ProjectFile, shownInOwner: boolean): Routed | undefined {
+  const sites = host.analyzed.facts.optimizers;
+  if (request.kind === "swap-sequence-items") {
+    // A sequence one of the construction's arguments holds, written in the owner: handed over in the owner's offsets.
+    const built = sites.some((s) => s.builtFrom && [...s.args.values()].some((a) => a.value === request.value));
+    if (!built) return undefined;
+    const value = mapEveryValueSpan(request.value, (s) => ((s.file ?? host.path) === owner.path ? { start: s.start, end: s.end } : { ...s, file: s.file ?? host.path }));
+    return { file: owner, analyzed: owner.analyzed, request: { kind: "swap-sequence-items", value } };
+  }
+  if (request.kind !== "rename-optimizer" && request.kind !== "set-argument") return undefined;
+  const site = sites.find((s) => s.id === request.site);
+  const from = site?.builtFrom;
+  if (!site || !from || from.file !== owner.path) return undefined;
+  if (request.kind === "set-argument") {
+    const arg = site.args.get(request.name);
+    const own = from.site.args.get(request.name);
+    if (arg ? !own || !samePlace(arg.span, { ...own.span, file: owner.path }, host.path) : !shownInOwner) return undefined;
+  }
+  // The owner's facts no longer list the construction (the joined one replaced it): the request sees it alone.
+  const analyzed = { ...owner.analyzed, facts: { ...owner.analyzed.facts, optimizers: [from.site] } };
+  return { file: owner, analyzed, request: { ...request, site: from.site.id } };
+}
+
+/** Where a request is made: in the host, or in the config file that writes the value it edits; a string says why neither. */
+function route(host: ProjectFile, dest: ProjectFile, request: FixRequest, fileOf: (path: string) => ProjectFile | undefined): Routed | string {
+  const elsewhere = foreignFile(host, request);
+  const owner = elsewhere !== undefined && elsewhere !== host.path ? fileOf(elsewhere) : undefined;
+  if (elsewhere !== undefined && elsewhere !== host.path) return (owner && rebased(host, request, owner, owner === dest)) || `it is written in ${elsewhere}`;
+  // An argument a construction built from a config lacks is added in that config when the finding is shown there.
+  if (request.kind === "set-argument" && dest !== host) {
+    const from = host.analyzed.facts.optimizers.find((s) => s.id === request.site)?.builtFrom;
+    const moved = from?.file === dest.path ? rebased(host, request, dest, true) : undefined;
+    if (moved) return moved;
+  }
+  return { file: host, analyzed: host.analyzed, request };
+}
+
+/** Text edits for a list of requests on a file's facts, or the reason they cannot be made. Edits in another file than `host` name it. */
+function editsFor(host: ProjectFile, dest: ProjectFile, requests: FixRequest[], fileOf: (path: string) => ProjectFile | undefined): TextEdit[] | string {
   const edits: TextEdit[] = [];
   for (const request of requests) {
-    const elsewhere = foreignFile(host, request);
-    if (elsewhere !== undefined && elsewhere !== host.path) return `it is written in ${elsewhere}`;
-    const result = host.adapter.edits(host.analyzed, request);
+    const routed = route(host, dest, request, fileOf);
+    if (typeof routed === "string") return routed;
+    const result = routed.file.adapter.edits(routed.analyzed, routed.request);
     if (typeof result === "string") return result;
-    edits.push(...result);
+    edits.push(...(routed.file === host ? result : result.map((e) => ({ ...e, span: { ...e.span, file: e.span.file ?? routed.file.path } }))));
   }
   return edits.length > 0 ? edits : "no edit was produced";
 }
 
 /** One fix for a message in `dest`: every edit must be in that file, since a fix changes one file. */
-function fixIn(host: ProjectFile, dest: ProjectFile, requests: FixRequest[]): FixJson | string {
-  const edits = editsFor(host, requests);
+function fixIn(host: ProjectFile, dest: ProjectFile, requests: FixRequest[], fileOf: (path: string) => ProjectFile | undefined): FixJson | string {
+  const edits = editsFor(host, dest, requests, fileOf);
   if (typeof edits === "string") return edits;
-  if (edits.some((e) => (e.span.file ?? host.path) !== dest.path)) return "the edit is in another file";
+  const other = edits.find((e) => (e.span.file ?? host.path) !== dest.path);
+  if (other) {
+    // A fix changes files the run lints only, as Ruff's and ESLint's do.
+    const file = other.span.file ?? host.path;
+    return fileOf(file)?.given ? "the edit is in another file" : `the edit is in ${relativePath(dest.path, file)}, which is not linted in this run`;
+  }
   return mergeEdits(dest.text, edits.map((e) => ({ span: { start: e.span.start, end: e.span.end }, text: e.text }))) ?? "the edits overlap";
+}
+
+/**
+ * The construction built from a config in another file (`builtFrom`) that a report is about: named by the arguments
+ * it reads or declares invalid or by its requests, or else the one whose construction, name, argument or parameters
+ * the report points at.
+ */
+function builtSiteOf(host: ProjectFile, report: Report): OptimizerSite | undefined {
+  const sites = host.analyzed.facts.optimizers.filter((s) => s.builtFrom);
+  if (sites.length === 0) return undefined;
+  const requests = [...(report.fix?.requests ?? []), ...(report.suggestions ?? []).flatMap((s) => s.requests)];
+  const ids = new Set([...(report.reads ?? []), ...(report.invalidates ?? [])].map((r) => r.site));
+  for (const r of requests) if ("site" in r) ids.add(r.site);
+  const named = sites.find((s) => ids.has(s.id) || requests.some((r) => r.kind === "swap-sequence-items" && [...s.args.values()].some((a) => a.value === r.value)));
+  if (named) return named;
+  const at = (span: Span) => samePlace(span, report.span, host.path);
+  return sites.find((s) => at(s.span) || at(s.nameSpan) || [...s.args.values()].some((a) => at(a.span)) || (s.params.kind !== "missing" && at(s.params.span)));
+}
+
+/** A path as written from one file's folder. */
+function relativePath(from: string, to: string): string {
+  return path.relative(path.dirname(from), to).split(path.sep).join("/");
 }
 
 /** Where a report is shown, and the message for it. */
@@ -83,6 +167,12 @@ export interface Placed {
   /** 0-based lines the finding covers in `dest`, for suppression directives. */
   startLine: number;
   endLine: number;
+  /**
+   * For a finding about a construction built from a config in another file and shown outside the file that builds
+   * it: what makes two such findings the same whichever call builds them (the rule's words and the fix), and the
+   * note that leads to this call. The same finding from two calls is shown once, with a note at each call.
+   */
+  builtBy?: { same: string; note: RelatedLocation };
 }
 
 /**
@@ -96,17 +186,29 @@ export function placeReport(
   positions: Positions,
 ): Placed {
   const { meta } = setting.rule;
-  const target = report.span.file ?? host.path;
+  // A finding about a construction built from a config in another file is shown at the config's construction when
+  // that file is linted (the fix renames or sets what is written there); otherwise at the call, as before.
+  const built = builtSiteOf(host, report);
+  const home = built?.builtFrom && samePlace(report.span, built.span, host.path) && fileOf(built.builtFrom.file)?.given ? built.builtFrom : undefined;
+  const reportSpan: Span = home ? { start: home.site.span.start, end: home.site.span.end, file: home.file } : report.span;
+  const target = reportSpan.file ?? host.path;
   const targetFile = fileOf(target);
   let dest = host;
-  let span: Span = report.span;
+  let span: Span = reportSpan;
   let text = report.message;
   if (targetFile?.given) {
     dest = targetFile;
   } else if (target !== host.path) {
     span = host.analyzed.links?.get(target) ?? { start: 0, end: 0 };
-    const at = positions.range(target, report.span);
+    const at = positions.range(target, reportSpan);
     text += ` (The finding is at ${target}:${at.line}:${at.column}, in a file not linted in this run.)`;
+  }
+  let builtBy: Placed["builtBy"];
+  if (built?.builtFrom && dest !== host) {
+    // Shown in a config: the message names the call that builds the construction, and a note leads there.
+    const at = positions.range(host.path, built.span);
+    text += ` (Built by ${built.builtFrom.call} at ${relativePath(dest.path, host.path)}:${at.line}.)`;
+    builtBy = { same: report.message, note: { ...at, filePath: host.path, message: `${built.builtFrom.call} builds the optimizer here from this config` } };
   }
   const message: LintMessage = {
     ruleId: meta.name,
@@ -119,7 +221,7 @@ export function placeReport(
   if (setting.severity === "info") message.level = "info";
   if (report.messageId) message.messageId = report.messageId;
   if (report.fix) {
-    const fix = fixIn(host, dest, report.fix.requests);
+    const fix = fixIn(host, dest, report.fix.requests, fileOf);
     if (typeof fix === "string") message.message += ` (Not fixed automatically: ${fix}.)`;
     else message.fix = { ...fix, applicability: report.fix.applicability };
   }
@@ -127,7 +229,7 @@ export function placeReport(
   // (the message itself still says what to do).
   const suggestions: NonNullable<LintMessage["suggestions"]> = [];
   for (const s of report.suggestions ?? []) {
-    const fix = s.requests.length > 0 ? fixIn(host, dest, s.requests) : "no edit";
+    const fix = s.requests.length > 0 ? fixIn(host, dest, s.requests, fileOf) : "no edit";
     if (typeof fix !== "string") suggestions.push({ desc: s.desc, ...(s.messageId ? { messageId: s.messageId } : {}), fix });
   }
   if (suggestions.length > 0) message.suggestions = suggestions;
@@ -139,9 +241,13 @@ export function placeReport(
       return related;
     });
   }
+  if (builtBy) {
+    message.related = [...(message.related ?? []), builtBy.note];
+    builtBy.same += `\0${message.fix ? `${message.fix.range.join(":")}:${message.fix.text}` : ""}`;
+  }
   message.docsUrl = docsUrl(meta.name);
   const cell = dest.adapter.cellAt?.(dest.analyzed, span.start);
   if (cell) message.cell = cell;
   if (report.settingsChange) message.settingsChange = report.settingsChange;
-  return { dest, message, ...positions.lines(dest.path, span) };
+  return { dest, message, ...positions.lines(dest.path, span), ...(builtBy ? { builtBy } : {}) };
 }

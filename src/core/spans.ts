@@ -27,6 +27,11 @@ export function mapValueSpans(value: ResolvedValue, map: SpanMap): ResolvedValue
   return valueSpans(value, ownSpans(map));
 }
 
+/** A resolved value with every span moved by `map`, spans into other files included (a value handed to another file's adapter). */
+export function mapEveryValueSpan(value: ResolvedValue, map: SpanMap): ResolvedValue {
+  return valueSpans(value, map);
+}
+
 /** The internal traversals apply `map` to every span they meet; the exported entry points choose which spans `map` moves. */
 function valueSpans(value: ResolvedValue, map: SpanMap): ResolvedValue {
   const v = value.value;
@@ -68,6 +73,7 @@ export function mapEverySiteSpan(site: OptimizerSite, map: SpanMap): OptimizerSi
 function mapSite(site: OptimizerSite, map: SpanMap): OptimizerSite {
   const args = new Map<string, ArgumentFact>();
   for (const [name, arg] of site.args) args.set(name, { ...arg, span: map(arg.span), value: valueSpans(arg.value, map) });
+  // `builtFrom` is kept as is: its site lies in its own file's offsets, never in the text being mapped.
   const moved: OptimizerSite = { ...site, span: map(site.span), nameSpan: map(site.nameSpan), args, params: mapParams(site.params, map) };
   if (site.stateRestored) moved.stateRestored = { ...site.stateRestored, span: map(site.stateRestored.span) };
   return moved;

@@ -92,7 +92,7 @@ function joinFile(project: ProjectContext, file: ProjectFile): void {
     const found = recognizeConfig(node, { filePath: read.primary.path, firstId: 0 }).optimizers.find((s) => s.dialect === "hydra" && sameSpan(s.span, node.span));
     if (!found) continue;
     const valueOf = (value: PyNode) => configValue(resolver, read, composed, value) ?? resolver.value(value);
-    const site = joinedSite(resolver, valueOf, call, args.slice(1), found, `${file.path}#instantiate${joined.length}`);
+    const site = joinedSite(project, resolver, valueOf, call, args.slice(1), found, `${file.path}#instantiate${joined.length}`);
     if (!site) continue;
     joined.push(site);
     schedulers.push(...configSchedulers(composed, read.primary.path, site.id));
@@ -139,7 +139,7 @@ function joinPartials(project: ProjectContext): void {
         if (ref?.kind !== "class") continue;
         for (const call of factoryCalls(entry.resolver, ref.cls, key)) {
           const args = namedChildren(fieldChild(call, "arguments")!);
-          const joined = joinedSite(entry.resolver, (n) => entry.resolver.value(n), call, args, site, `${module.path}#partial${entry.sites.length}`, true);
+          const joined = joinedSite(project, entry.resolver, (n) => entry.resolver.value(n), call, args, site, `${module.path}#partial${entry.sites.length}`, true);
           if (!joined) continue;
           // The same values reached through two configs (an option alone and in a composition) are one construction.
           const signature = siteSignature(joined);
@@ -423,7 +423,7 @@ function isPartial(node: MappingValue): boolean {
  * and its positional arguments after the config (the parameters, then the class's positional parameters).
  * Undefined when the call passes what cannot be read as arguments (a spread, a `_target_`, `_args_`, `_partial_`).
  */
-function joinedSite(resolver: Resolver, valueOf: (node: PyNode) => ResolvedValue, call: PyNode, rest: PyNode[], config: OptimizerSite, id: string, factory = false): OptimizerSite | undefined {
+function joinedSite(project: ProjectContext, resolver: Resolver, valueOf: (node: PyNode) => ResolvedValue, call: PyNode, rest: PyNode[], config: OptimizerSite, id: string, factory = false): OptimizerSite | undefined {
   const info = optimizerByName(config.canonical);
   if (!info) return undefined;
   // The config's own spans name its file: those of the primary itself name none yet.
@@ -450,6 +450,8 @@ function joinedSite(resolver: Resolver, valueOf: (node: PyNode) => ResolvedValue
       args.set(name, { name, value: valueOf(arg), span: spanOf(arg), how: "positional" });
     } else return undefined;
   }
+  const home = configHome(project, fromConfig.nameSpan);
+  const callee = fieldChild(call, "function");
   return {
     id,
     canonical: config.canonical,
@@ -458,8 +460,24 @@ function joinedSite(resolver: Resolver, valueOf: (node: PyNode) => ResolvedValue
     args,
     hasUnresolvedSpread: config.hasUnresolvedSpread,
     params,
+    ...(home && callee ? { builtFrom: { file: home.file, site: home.site, call: `${resolver.textOf(callee).replace(/\s+/g, "")}()` } } : {}),
     adapterData: { language: "python" },
   };
+}
+
+/** Each config file's optimizer sites as its own analysis found them, kept when `supersede` takes them out of its facts. */
+const ownSites = new WeakMap<object, readonly OptimizerSite[]>();
+
+/**
+ * The construction as the config file that names its class describes it alone (its own offsets and edit data): the
+ * Hydra site of that file whose `_target_` value is at `nameSpan`. Undefined when the file or the site is not known.
+ */
+function configHome(project: ProjectContext, nameSpan: Span): { file: string; site: OptimizerSite } | undefined {
+  const file = nameSpan.file === undefined ? undefined : project.file(nameSpan.file);
+  if (!file) return undefined;
+  const sites = ownSites.get(file.analyzed) ?? file.analyzed.facts.optimizers;
+  const site = sites.find((s) => s.dialect === "hydra" && s.nameSpan.file === undefined && s.nameSpan.start === nameSpan.start && s.nameSpan.end === nameSpan.end);
+  return site && { file: file.path, site };
 }
 
 /**
@@ -489,6 +507,7 @@ function supersede(project: ProjectContext, joined: OptimizerSite[]): void {
   for (const file of project.files) {
     const facts = file.analyzed.facts;
     if (!facts.optimizers.some((s) => s.dialect === "hydra")) continue;
+    if (!ownSites.has(file.analyzed)) ownSites.set(file.analyzed, facts.optimizers);
     facts.optimizers = facts.optimizers.filter((s) => s.dialect !== "hydra" || !targets.has(spanKey(s.nameSpan, file.path)));
   }
 }
