@@ -66,20 +66,25 @@ describe("hydra.utils.instantiate joined with the composed config", () => {
     const alone = await lintFixture("conf/optimizer/adam.yaml");
     // Judged alone, adam.yaml has coupled decay and swapped betas.
     expect(alone.map((f) => f.at)).toEqual(["conf/optimizer/adam.yaml 1:1 OPT001", "conf/optimizer/adam.yaml 5:1 OPT009"]);
-    // With the apps that build it, the joined constructions replace it: each app's coupled decay is reported at its
-    // call; the swapped betas once, in adam.yaml, from setup_compose.py, which trains with them (finetune.py overrides them).
+    // With the apps that build it, the joined constructions replace it. Findings about the construction itself and
+    // about values adam.yaml writes are shown in adam.yaml, with a note at each call that builds it (the coupled decay
+    // of finetune.py and setup_compose.py is one finding; the swapped betas come from setup_compose.py only, since
+    // finetune.py overrides them). Findings about what a call passes stay at the call.
     const all = await lintFixture(".");
     expect(all.map((f) => f.at)).toEqual([
-      "conf/optimizer/adam.yaml 5:1 OPT009 conf/optimizer/adam.yaml:5:8",
-      "finetune.py 11:17 OPT001 conf/optimizer/adam.yaml:3:15",
+      "conf/optimizer/adam.yaml 1:1 OPT001 conf/optimizer/adam.yaml:3:15 finetune.py:11:17 setup_compose.py:11:17",
+      "conf/optimizer/adam.yaml 5:1 OPT009 conf/optimizer/adam.yaml:5:8 setup_compose.py:11:17",
+      "conf/optimizer/sgd.yaml 2:1 OPT002 conf/optimizer/sgd.yaml:4:11 train_vision.py:10:17",
       "finetune.py 14:9 OPT003 conf/finetune.yaml:7:7",
-      "setup_compose.py 11:17 OPT001 conf/optimizer/adam.yaml:3:15",
       "train.py 11:63 OPT005 conf/optimizer/adamw.yaml:3:15",
       "train_helper.py 9:42 OPT005 conf/optimizer/adamw.yaml:3:15",
     ]);
-    // Reached through the join, the finding in adam.yaml is not fixed there (the construction is in setup_compose.py).
-    expect(all[0].fix).toBeUndefined();
-    expect(all[0].message).toContain("betas=(0.999, 0.9) (from config group option optimizer/adam.yaml)");
+    // Shown in adam.yaml, each is fixed there by the YAML adapter (the rename is unsafe: it is applied with --unsafe-fixes).
+    expect(all[0].message).toMatch(/\(Built by hydra\.utils\.instantiate\(\) at \.\.\/\.\.\/finetune\.py:11\.\)$/);
+    expect(all[0].fix).toBe("torch.optim.AdamW");
+    expect(all[1].fix).toBe("0.9, 0.999");
+    expect(all[1].message).toContain("betas=(0.999, 0.9) (from config group option optimizer/adam.yaml)");
+    expect(all[1].message).toMatch(/\(Built by instantiate\(\) at \.\.\/\.\.\/setup_compose\.py:11\.\)$/);
   });
 
   it("reads a config composed with `initialize`/`compose`, and one a helper of the file receives from its only call", async () => {
@@ -138,9 +143,15 @@ describe("a Lightning module that calls the optimizer factory its Hydra config p
     // `self.hparams.optimizer(params=...)` with classifier.yaml's Adam: the coupled decay is reported at the call, the
     // note at the YAML line. classifier_clean.yaml builds the same module with AdamW and no decay: silent.
     // tagger.yaml's SGD lacks nesterov, but TaggerModule's `self.optimizer(..., nesterov=True)` passes it: silent.
+    // classifier.yaml is linted too: the finding is shown at its optimizer, with a note at the factory's call, and
+    // the class is renamed there.
     const all = await lint(".");
-    expect(all.map((f) => f.at)).toEqual(["src/models/classifier_module.py 21:21 OPT001 configs/model/classifier.yaml:7:17"]);
+    expect(all.map((f) => f.at)).toEqual(["configs/model/classifier.yaml 4:3 OPT001 configs/model/classifier.yaml:7:17 src/models/classifier_module.py:21:21"]);
     expect(all[0].message).toContain("Adam applies weight_decay=0.01 (set in classifier.yaml)");
+    expect(all[0].message).toMatch(/\(Built by self\.hparams\.optimizer\(\) at \.\.\/\.\.\/src\/models\/classifier_module\.py:21\.\)$/);
+    expect(all[0].fix).toBe("torch.optim.AdamW");
+    // The join starts from a linted config: the module alone has no construction to judge.
+    expect(await lint("src/models/classifier_module.py")).toEqual([]);
   });
 
   it("judges the YAML alone when the module is not linted with it", async () => {
