@@ -59,6 +59,8 @@ interface ConfigRead {
   prefix: string[];
   /** The binding of the name that holds the config at the call. */
   param: PyNode;
+  /** For a config held by the instance (`self.cfg.optimizer`): the attribute that holds it, read off chains rooted at `param`. */
+  through?: string;
 }
 
 function joinFile(project: ProjectContext, file: ProjectFile): void {
@@ -220,9 +222,56 @@ function siteSignature(site: OptimizerSite): string {
 function configRead(project: ProjectContext, resolver: Resolver, file: ProjectFile, node: PyNode): ConfigRead | undefined {
   const chain = configChain(resolver, node);
   const binding = chain && bindingForUse(resolver.textOf(chain.root), chain.root, resolver.index);
-  const source = binding && configSource(project, resolver, file, binding, MAX_HELPER_DEPTH);
-  const keys = source && chain ? [...source.prefix, ...chain.keys] : [];
+  if (!chain || !binding) return undefined;
+  const held = instanceConfig(project, resolver, file, binding, chain.keys[0]);
+  if (held) {
+    const keys = [...held.prefix, ...chain.keys.slice(1)];
+    return keys.length > 0 ? { primary: held.primary, keys, prefix: held.prefix, param: binding.stmt, through: chain.keys[0] } : undefined;
+  }
+  const source = configSource(project, resolver, file, binding, MAX_HELPER_DEPTH);
+  const keys = source ? [...source.prefix, ...chain.keys] : [];
   return source && keys.length > 0 ? { primary: source.primary, keys, prefix: source.prefix, param: binding.stmt } : undefined;
+}
+
+/**
+ * A config a method reads from its instance (`self.cfg.optimizer`), followed only when the binding is certain: `self`
+ * is the first parameter of a plain method, `__init__` stores one of its own parameters there as is (`self.cfg = cfg`)
+ * and nothing else in the class writes the attribute or into it, no class of the file derives from the class, and the
+ * file builds the class exactly once, passing a config whose source is known (`configSource`) for that parameter.
+ */
+function instanceConfig(project: ProjectContext, resolver: Resolver, file: ProjectFile, self: Binding, attr: string | undefined): { primary: ProjectFile; prefix: string[] } | undefined {
+  const params = self.stmt.parent;
+  const method = params?.parent;
+  const classNode = method?.parent?.parent;
+  if (!attr || self.kind !== "param" || params?.type !== "parameters" || namedChildren(params)[0] !== self.stmt || method?.type !== "function_definition") return undefined;
+  if (classNode?.type !== "class_definition" || !boundOnce(resolver, method, self.name)) return undefined;
+  const cls = resolver.classModel(classNode);
+  const init = cls?.init;
+  const writes = cls?.selfWrites.get(attr);
+  const stored = writes?.length === 1 && writes[0].method === init ? writes[0].value : undefined;
+  if (!cls || !init || stored?.type !== "identifier") return undefined;
+  const param = bindingForUse(resolver.textOf(stored), stored, resolver.index);
+  if (param?.kind !== "param" || param.stmt.parent?.parent !== init || !boundOnce(resolver, init, param.name)) return undefined;
+  if (rewritesConfig(resolver.textOf(classNode), `${self.name}.${attr}`)) return undefined;
+  // A class of the file that derives from it may be the one built, with another `__init__`.
+  const derived = [...resolver.index.scopes.keys()].some((node) => {
+    const bases = node.type === "class_definition" ? fieldChild(node, "superclasses") : undefined;
+    return !!bases && namedChildren(bases).some((base) => {
+      const ref = base.type === "keyword_argument" ? undefined : resolver.ref(base);
+      return ref?.kind === "class" && ref.cls.node === classNode;
+    });
+  });
+  if (derived) return undefined;
+  const builds = resolver.index.calls.filter((c) => {
+    const callee = fieldChild(c, "function");
+    const ref = callee && (callee.type === "identifier" || callee.type === "attribute") ? resolver.ref(callee) : undefined;
+    return ref?.kind === "class" && ref.cls.node === classNode;
+  });
+  const passed = builds.length === 1 ? callArgument(resolver, init, param, builds[0], 1) : undefined;
+  const chain = passed && configChain(resolver, passed);
+  const outer = chain && bindingForUse(resolver.textOf(chain.root), chain.root, resolver.index);
+  const source = outer && configSource(project, resolver, file, outer, MAX_HELPER_DEPTH - 1);
+  return source && chain ? { primary: source.primary, prefix: [...source.prefix, ...chain.keys] } : undefined;
 }
 
 /** Helpers a config is followed through, from the function that receives it (`train(model, cfg)`). */
@@ -312,12 +361,16 @@ function onlyCallArgument(resolver: Resolver, fn: PyNode, binding: Binding): PyN
     const ref = resolver.ref(callee);
     return ref?.kind === "function" && ref.node === fn;
   });
-  if (calls.length !== 1) return undefined;
+  return calls.length === 1 ? callArgument(resolver, fn, binding, calls[0], 0) : undefined;
+}
+
+/** What a call passes for one of a function's parameters, `skip` leading parameters not being passed (`self`); undefined when not certain. */
+function callArgument(resolver: Resolver, fn: PyNode, binding: Binding, call: PyNode, skip: number): PyNode | undefined {
   const declared = namedChildren(fieldChild(fn, "parameters")!);
-  const position = declared.indexOf(binding.stmt);
-  if (declared.slice(0, position + 1).some((p) => p.type !== "identifier" && p.type !== "typed_parameter")) return undefined;
+  const position = declared.indexOf(binding.stmt) - skip;
+  if (position < 0 || declared.slice(0, position + skip + 1).some((p) => p.type !== "identifier" && p.type !== "typed_parameter")) return undefined;
   let positional = 0;
-  for (const arg of namedChildren(fieldChild(calls[0], "arguments")!)) {
+  for (const arg of namedChildren(fieldChild(call, "arguments")!)) {
     if (arg.type === "list_splat" || arg.type === "dictionary_splat") return undefined;
     if (arg.type === "keyword_argument") {
       if (resolver.textOf(fieldChild(arg, "name")!) === binding.name) return fieldChild(arg, "value");
@@ -382,14 +435,15 @@ function configChain(resolver: Resolver, node: PyNode): { root: PyNode; keys: st
 function configValue(resolver: Resolver, read: ConfigRead, composed: MappingValue, node: PyNode): ResolvedValue | undefined {
   const chain = configChain(resolver, node);
   if (!chain || bindingForUse(resolver.textOf(chain.root), chain.root, resolver.index)?.stmt !== read.param) return undefined;
-  const value = valueAt(composed, [...read.prefix, ...chain.keys]);
+  if (read.through !== undefined && chain.keys[0] !== read.through) return undefined;
+  const value = valueAt(composed, [...read.prefix, ...chain.keys.slice(read.through === undefined ? 0 : 1)]);
   if (!value || value.value.kind === "mapping" || value.value.kind === "unknown") return undefined;
   return { ...value, span: spanOf(node), origin: value.origin ?? { span: value.span, description: `${chain.keys.join(".")} in the Hydra config`, overridable: true } };
 }
 
 /** Whether a function's text changes its config before using it (`cfg.optimizer.lr = ...`, `OmegaConf.update(cfg, ...)`, `open_dict`). */
 function rewritesConfig(body: string, name: string): boolean {
-  const escaped = name.replace(/[$]/g, "\\$");
+  const escaped = name.replace(/[$.]/g, "\\$&");
   const write = new RegExp(`(?:^|[\\s;])${escaped}\\s*(?:\\.[\\w.]+|\\[[^\\]]*\\])+\\s*(?:[-+*/]?=)(?!=)`, "m");
   return write.test(body) || /\bOmegaConf\.(?:update|merge|set_struct|set_readonly)\s*\(|\bopen_dict\s*\(/.test(body);
 }

@@ -162,7 +162,9 @@ describe("--fix on a Hydra project", () => {
     for (const extra of [[], ["--fix-dry-run", "--unsafe-fixes"]]) {
       const args = ["--format", "json", ...extra, "."];
       const one = runCli(PROJECT, args, { env: { OPTIM_LINT_THREADS: "1" } });
-      const many = runCli(PROJECT, args, { env: { OPTIM_LINT_THREADS: "2", OPTIM_LINT_CHUNK_FILES: "1" } });
+      const many = runCli(PROJECT, args, { env: { OPTIM_LINT_THREADS: "2", OPTIM_LINT_CHUNK_FILES: "1", OPTIM_LINT_TRACE_THREADS: "1" } });
+      // One file per chunk: each Python file is linted again with the YAML files it reached.
+      expect(many.stderr).toMatch(/optim-lint: \d+ files, \d+ chunks on 2 worker threads, \d+ rounds, [1-9]\d* runs again/);
       expect(many.status).toBe(one.status);
       expect(many.stdout).toBe(one.stdout);
       expect(one.stdout).toContain("Built by hydra.utils.instantiate()");

@@ -74,6 +74,8 @@ describe("hydra.utils.instantiate joined with the composed config", () => {
     expect(all.map((f) => f.at)).toEqual([
       "conf/optimizer/adam.yaml 1:1 OPT001 conf/optimizer/adam.yaml:3:15 finetune.py:11:17 setup_compose.py:11:17",
       "conf/optimizer/adam.yaml 5:1 OPT009 conf/optimizer/adam.yaml:5:8 setup_compose.py:11:17",
+      // Two apps build sgd.yaml with different momentum: two findings, each naming its call.
+      "conf/optimizer/sgd.yaml 2:1 OPT002 conf/vision.yaml:7:11 train_trainer.py:14:16",
       "conf/optimizer/sgd.yaml 2:1 OPT002 conf/optimizer/sgd.yaml:4:11 train_vision.py:10:17",
       "finetune.py 14:9 OPT003 conf/finetune.yaml:7:7",
       "train.py 11:63 OPT005 conf/optimizer/adamw.yaml:3:15",
@@ -94,7 +96,16 @@ describe("hydra.utils.instantiate joined with the composed config", () => {
     expect((await lintFixture("train_helper.py")).map((f) => f.at)).toEqual(["train_helper.py 9:42 OPT005 conf/optimizer/adamw.yaml:3:15"]);
   });
 
-  it("stays unknown for a rewritten config, a spread, a missing config, a partial, a helper called twice or never, and compose overrides", async () => {
+  it("follows a config a class keeps from its only construction (`self.cfg = cfg`) into its methods", async () => {
+    // Trainer(cfg) in main(); build_optimizer() reads self.cfg.optimizer, and `momentum=self.cfg.momentum` is read
+    // from the composition (vision.yaml line 7) over the option's 0.9.
+    const [finding, ...rest] = await lintFixture("train_trainer.py");
+    expect(rest).toEqual([]);
+    expect(finding.at).toBe("train_trainer.py 14:16 OPT002 conf/vision.yaml:7:11");
+    expect(finding.message).toContain("momentum=0.95 (set in conf/vision.yaml)");
+  });
+
+  it("stays unknown for a rewritten config, a spread, a missing config, a partial, a helper called twice or never, compose overrides, and an instance's config that is not certain", async () => {
     expect(await lintFixture("train_unknown.py")).toEqual([]);
     // Without a join, the YAML is judged alone as before.
     expect((await lintFixture("train_unknown.py", "conf/optimizer/adam.yaml")).map((f) => f.at)).toEqual([
