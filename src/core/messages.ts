@@ -75,19 +75,23 @@ function samePlace(a: Span, b: Span, host: string): boolean {
  * (the same key the file alone holds), a sequence it writes, or an argument the construction lacks when the finding
  * is shown in that file. Undefined when the request edits nothing that file writes.
  */
-function rebased(host: ProjectFile, request: FixRequest, owner: ProjectFile, shownInOwner: boolean): Routed | undefined {
+function rebased(host: ProjectFile, request: FixRequest, ownerPath: string, ownerOf: () => ProjectFile | undefined, shownInOwner: boolean): Routed | undefined {
   const sites = host.analyzed.facts.optimizers;
+  // The owner is asked for only when a construction of the host is built from a config (asking reads the file, and
+  // on worker threads a file of another chunk links the two).
   if (request.kind === "swap-sequence-items") {
     // A sequence one of the construction's arguments holds, written in the owner: handed over in the owner's offsets.
     const built = sites.some((s) => s.builtFrom && [...s.args.values()].some((a) => a.value === request.value));
-    if (!built) return undefined;
+    const owner = built ? ownerOf() : undefined;
+    if (!owner) return undefined;
     const value = mapEveryValueSpan(request.value, (s) => ((s.file ?? host.path) === owner.path ? { start: s.start, end: s.end } : { ...s, file: s.file ?? host.path }));
     return { file: owner, analyzed: owner.analyzed, request: { kind: "swap-sequence-items", value } };
   }
   if (request.kind !== "rename-optimizer" && request.kind !== "set-argument") return undefined;
   const site = sites.find((s) => s.id === request.site);
   const from = site?.builtFrom;
-  if (!site || !from || from.file !== owner.path) return undefined;
+  const owner = site && from?.file === ownerPath ? ownerOf() : undefined;
+  if (!site || !from || !owner) return undefined;
   if (request.kind === "set-argument") {
     const arg = site.args.get(request.name);
     const own = from.site.args.get(request.name);
@@ -101,12 +105,12 @@ function rebased(host: ProjectFile, request: FixRequest, owner: ProjectFile, sho
 /** Where a request is made: in the host, or in the config file that writes the value it edits; a string says why neither. */
 function route(host: ProjectFile, dest: ProjectFile, request: FixRequest, fileOf: (path: string) => ProjectFile | undefined): Routed | string {
   const elsewhere = foreignFile(host, request);
-  const owner = elsewhere !== undefined && elsewhere !== host.path ? fileOf(elsewhere) : undefined;
-  if (elsewhere !== undefined && elsewhere !== host.path) return (owner && rebased(host, request, owner, owner === dest)) || `it is written in ${elsewhere}`;
+  if (elsewhere !== undefined && elsewhere !== host.path) {
+    return rebased(host, request, elsewhere, () => fileOf(elsewhere), elsewhere === dest.path) ?? `it is written in ${elsewhere}`;
+  }
   // An argument a construction built from a config lacks is added in that config when the finding is shown there.
   if (request.kind === "set-argument" && dest !== host) {
-    const from = host.analyzed.facts.optimizers.find((s) => s.id === request.site)?.builtFrom;
-    const moved = from?.file === dest.path ? rebased(host, request, dest, true) : undefined;
+    const moved = rebased(host, request, dest.path, () => dest, true);
     if (moved) return moved;
   }
   return { file: host, analyzed: host.analyzed, request };
