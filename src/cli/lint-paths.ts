@@ -256,6 +256,11 @@ export class LintSession {
       // function it newly calls, a base it newly names) is linted again with them, so the run reports what a run without
       // the cache would.
       const reached = new Set(fresh.flatMap((input) => dependencies.get(input.filePath) ?? []));
+      // A fresh file that last received findings from files it depends on in turn (a Hydra option from the apps that
+      // build it, a base from its children) is linted again with them: those findings are made only when they are linted.
+      for (const input of fresh) {
+        for (const dep of cache.storedDependencies(input.filePath)) if (cache.storedDependencies(dep).includes(input.filePath)) reached.add(dep);
+      }
       const pulled = inputs.flatMap((input, i) => (cached[i] && reached.has(input.filePath) ? [i] : []));
       if (pulled.length === 0) break;
       for (const i of pulled) cached[i] = undefined;

@@ -184,8 +184,13 @@ export class Linter {
       if (list) list.push(item);
       else map.set(key, [item]);
     };
+    const depend = (of: string, on: string) => {
+      const list = dependencies?.get(of);
+      if (!list) dependencies?.set(of, [on]);
+      else if (!list.includes(on)) list.push(on);
+    };
     project.files.forEach((file, i) => {
-      if (dependencies && file.analyzed.links?.size) dependencies.set(file.path, [...file.analyzed.links.keys()]);
+      if (dependencies) for (const other of file.analyzed.links?.keys() ?? []) depend(file.path, other);
       let directives = suppressions.get(file.path);
       if (!directives) suppressions.set(file.path, (directives = readSuppressions(file.analyzed.comments)));
       for (const error of file.analyzed.syntaxErrors) {
@@ -232,6 +237,8 @@ export class Linter {
           push(out.suppressed, dest.path, { ...message, suppressions: [{ kind: "directive", justification: "" }] });
           continue;
         }
+        // A finding another file's analysis places here is part of this file's result: it depends on that file.
+        if (dest !== file) depend(dest.path, file.path);
         push(out.messages, dest.path, message);
         if (message.fix && appliesFix(message, unsafeIn.get(dest.path))) push(out.fixes, dest.path, { range: message.fix.range, text: message.fix.text });
       }

@@ -3,7 +3,7 @@
  * the YAML writes is made by the YAML adapter on the YAML's own construction, a value the call passes is edited in
  * Python, and a fix changes only the file its message is shown in (a file the run lints).
  */
-import { cpSync, mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -156,6 +156,22 @@ describe("--fix on a Hydra project", () => {
     const again = JSON.parse(second.stdout) as FileResult[];
     expect(again.filter((r) => r.output !== undefined).map((r) => r.filePath)).toEqual([]);
     expect(again.map((r) => r.messages)).toEqual(left.map((r) => r.messages));
+  }, 120_000);
+
+  it("with --cache, reports in the YAML what a full run does after one app changes (the other app's findings stay)", () => {
+    const tmp = path.join(mkdtempSync(path.join(os.tmpdir(), "optim-lint-hydra-cache-")), "hydra-instantiate");
+    cpSync(PROJECT, tmp, { recursive: true });
+    const args = ["--format", "json", "."];
+    const messagesOf = (stdout: string) => (JSON.parse(stdout) as FileResult[]).map((r) => [path.relative(tmp, r.filePath), r.messages]);
+    expect(runCli(tmp, ["--cache", ...args]).status).toBe(1);
+    for (const file of ["finetune.py", path.join("conf", "optimizer", "adam.yaml")]) {
+      writeFileSync(path.join(tmp, file), `${readFileSync(path.join(tmp, file), "utf8")}# touched\n`);
+      const cached = runCli(tmp, ["--cache", ...args]);
+      const full = runCli(tmp, args);
+      expect(messagesOf(cached.stdout)).toEqual(messagesOf(full.stdout));
+      // setup_compose.py's swapped betas are still shown in adam.yaml.
+      expect(cached.stdout).toContain("Built by instantiate() at ../../setup_compose.py:11.");
+    }
   }, 120_000);
 
   it("gives the same output and fixes on worker threads as on one", () => {
