@@ -50,7 +50,8 @@ export interface LintProjectOptions {
   host?: ProjectHost;
   /**
    * Filled by the run, when given: for each given file, the other files whose content its result depends on
-   * (a `_base_`, a Hydra group option), so a cache can tell when the result went stale.
+   * (a `_base_`, a Hydra group option, a file whose findings are placed in it), so a cache can tell when the result
+   * went stale.
    */
   dependencies?: Map<string, string[]>;
   /**
