@@ -203,7 +203,8 @@ export function placeReport(
   if (targetFile?.given) {
     dest = targetFile;
   } else if (target !== host.path) {
-    span = host.analyzed.links?.get(target) ?? { start: 0, end: 0 };
+    // A construction built from a config leads there from its own call; other findings from the first place that does.
+    span = built?.builtFrom ? built.span : (host.analyzed.links?.get(target) ?? { start: 0, end: 0 });
     const at = positions.range(target, reportSpan);
     text += ` (The finding is at ${target}:${at.line}:${at.column}, in a file not linted in this run.)`;
   }

@@ -244,7 +244,8 @@ function instanceConfig(project: ProjectContext, resolver: Resolver, file: Proje
   const method = params?.parent;
   const classNode = method?.parent?.parent;
   if (!attr || self.kind !== "param" || params?.type !== "parameters" || namedChildren(params)[0] !== self.stmt || method?.type !== "function_definition") return undefined;
-  if (classNode?.type !== "class_definition" || !boundOnce(resolver, method, self.name)) return undefined;
+  // `self` itself is bound once (the method may write other attributes: `self.optimizer = instantiate(...)`).
+  if (classNode?.type !== "class_definition" || resolver.index.scopes.get(method)?.bindings.get(self.name)?.length !== 1) return undefined;
   const cls = resolver.classModel(classNode);
   const init = cls?.init;
   const writes = cls?.selfWrites.get(attr);

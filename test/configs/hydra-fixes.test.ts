@@ -113,8 +113,15 @@ describe("values passed at the call and calls that share a config", () => {
     const findings = lintMemory(files, ["/p/conf/main.yaml", "/p/run.py"]);
     expect(findings.map((f) => f.at)).toEqual(["conf/main.yaml 2:3 OPT001 conf/main.yaml:4:17 run.py:5:9 run.py:6:9"]);
     expect(findings[0].message).toMatch(/\(Built by hydra\.utils\.instantiate\(\) at \.\.\/run\.py:5\.\)$/);
-    // Only the Python linted: one finding per call, each at its call.
+    // Only the Python linted: one finding per call, each at its call, a value of the YAML too.
     expect(lintMemory(files, ["/p/run.py"]).map((f) => f.at)).toEqual(["run.py 5:9 OPT001 conf/main.yaml:4:17", "run.py 6:9 OPT001 conf/main.yaml:4:17"]);
+    const swapped = { ...files, "/p/conf/main.yaml": `${config}  betas: [0.999, 0.9]\n` };
+    expect(lintMemory(swapped, ["/p/run.py"]).map((f) => f.at)).toEqual([
+      "run.py 5:9 OPT001 conf/main.yaml:4:17",
+      "run.py 5:9 OPT009 conf/main.yaml:5:10",
+      "run.py 6:9 OPT001 conf/main.yaml:4:17",
+      "run.py 6:9 OPT009 conf/main.yaml:5:10",
+    ]);
   });
 });
 

@@ -75,7 +75,7 @@ describe("hydra.utils.instantiate joined with the composed config", () => {
       "conf/optimizer/adam.yaml 1:1 OPT001 conf/optimizer/adam.yaml:3:15 finetune.py:11:17 setup_compose.py:11:17",
       "conf/optimizer/adam.yaml 5:1 OPT009 conf/optimizer/adam.yaml:5:8 setup_compose.py:11:17",
       // Two apps build sgd.yaml with different momentum: two findings, each naming its call.
-      "conf/optimizer/sgd.yaml 2:1 OPT002 conf/vision.yaml:7:11 train_trainer.py:14:16",
+      "conf/optimizer/sgd.yaml 2:1 OPT002 conf/vision.yaml:7:11 train_trainer.py:14:26",
       "conf/optimizer/sgd.yaml 2:1 OPT002 conf/optimizer/sgd.yaml:4:11 train_vision.py:10:17",
       "finetune.py 14:9 OPT003 conf/finetune.yaml:7:7",
       "train.py 11:63 OPT005 conf/optimizer/adamw.yaml:3:15",
@@ -101,7 +101,7 @@ describe("hydra.utils.instantiate joined with the composed config", () => {
     // from the composition (vision.yaml line 7) over the option's 0.9.
     const [finding, ...rest] = await lintFixture("train_trainer.py");
     expect(rest).toEqual([]);
-    expect(finding.at).toBe("train_trainer.py 14:16 OPT002 conf/vision.yaml:7:11");
+    expect(finding.at).toBe("train_trainer.py 14:26 OPT002 conf/vision.yaml:7:11");
     expect(finding.message).toContain("momentum=0.95 (set in conf/vision.yaml)");
   });
 
