@@ -105,6 +105,15 @@ describe("values passed at the call and calls that share a config", () => {
     expect(findings[1].fixed?.split("\n")[4]).toBe("    return hydra.utils.instantiate(cfg.optim, net.parameters(), betas=(0.9, 0.98))");
   });
 
+  it("sets a value the YAML writes in the YAML, keeping its comment", () => {
+    const yaml = "optim:\n  _target_: torch.optim.AdamW\n  lr: 3.0  # too high\n  weight_decay: 0.0\n";
+    const files = { "/p/conf/main.yaml": yaml, "/p/run.py": run(["return hydra.utils.instantiate(cfg.optim, net.parameters())"]) };
+    const [finding, ...rest] = lintMemory(files, ["/p/conf/main.yaml", "/p/run.py"]);
+    expect(rest).toEqual([]);
+    expect(finding.at).toBe("conf/main.yaml 3:3 OPT003 conf/main.yaml:3:7 run.py:5:12");
+    expect(finding.suggested).toBe(yaml.replace("lr: 3.0  # too high", "lr: 0.001  # too high"));
+  });
+
   it("shows the same finding from two calls once in the YAML, with a note at each call", () => {
     const files = {
       "/p/conf/main.yaml": config,
