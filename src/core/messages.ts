@@ -81,16 +81,18 @@ function rebased(host: ProjectFile, request: FixRequest, ownerPath: string, owne
   // on worker threads a file of another chunk links the two).
   if (request.kind === "swap-sequence-items") {
     // A sequence one of the construction's arguments holds, written in the owner: handed over in the owner's offsets.
-    const built = sites.some((s) => s.builtFrom && [...s.args.values()].some((a) => a.value === request.value));
-    const owner = built ? ownerOf() : undefined;
+    // The construction is built from a config by a call, or composed by Hydra from group options: the sequence is
+    // wrong wherever the file that writes it is used, so the edit is the one that file judged alone would get.
+    const holder = sites.find((s) => [...s.args.values()].some((a) => a.value === request.value));
+    const owner = holder?.builtFrom || holder?.dialect === "hydra" ? ownerOf() : undefined;
     if (!owner) return undefined;
     const value = mapEveryValueSpan(request.value, (s) => ((s.file ?? host.path) === owner.path ? { start: s.start, end: s.end } : { ...s, file: s.file ?? host.path }));
     return { file: owner, analyzed: owner.analyzed, request: { kind: "swap-sequence-items", value } };
   }
   if (request.kind !== "rename-optimizer" && request.kind !== "set-argument") return undefined;
   const site = sites.find((s) => s.id === request.site);
-  const from = site?.builtFrom;
-  const owner = site && from?.file === ownerPath ? ownerOf() : undefined;
+  const owner = site && (site.builtFrom?.file ?? site.nameSpan.file) === ownerPath ? ownerOf() : undefined;
+  const from = site && owner ? (site.builtFrom ?? composedHome(site, owner)) : undefined;
   if (!site || !from || !owner) return undefined;
   if (request.kind === "set-argument") {
     const arg = site.args.get(request.name);
@@ -102,11 +104,36 @@ function rebased(host: ProjectFile, request: FixRequest, ownerPath: string, owne
   return { file: owner, analyzed, request: { ...request, site: from.site.id } };
 }
 
+/**
+ * A Hydra group option's construction, as that option file alone describes it, when a composition in another file
+ * (the primary) judged it with nothing changed: the class named in the option file, and every argument written
+ * where the option file writes it. A primary that overrides a value is left alone: an edit in the option file would
+ * then change what other primaries selecting it build.
+ */
+function composedHome(site: OptimizerSite, owner: ProjectFile): { file: string; site: OptimizerSite } | undefined {
+  if (site.dialect !== "hydra" || site.nameSpan.file !== owner.path) return undefined;
+  const own = owner.analyzed.facts.optimizers.find(
+    (s) => s.dialect === "hydra" && s.nameSpan.file === undefined && s.nameSpan.start === site.nameSpan.start && s.nameSpan.end === site.nameSpan.end,
+  );
+  if (!own || own.args.size !== site.args.size) return undefined;
+  for (const [name, arg] of site.args) {
+    const mine = own.args.get(name);
+    // The value too must come from the option file: one a primary interpolates (`${momentum}`) is its own.
+    const written = arg.value.literalSpan ?? arg.value.span;
+    if (!mine || !samePlace(arg.span, { ...mine.span, file: owner.path }, "") || written.file !== owner.path) return undefined;
+  }
+  return { file: owner.path, site: own };
+}
+
 /** Where a request is made: in the host, or in the config file that writes the value it edits; a string says why neither. */
 function route(host: ProjectFile, dest: ProjectFile, request: FixRequest, fileOf: (path: string) => ProjectFile | undefined): Routed | string {
   const elsewhere = foreignFile(host, request);
   if (elsewhere !== undefined && elsewhere !== host.path) {
-    return rebased(host, request, elsewhere, () => fileOf(elsewhere), elsewhere === dest.path) ?? `it is written in ${elsewhere}`;
+    const routed = rebased(host, request, elsewhere, () => fileOf(elsewhere), elsewhere === dest.path);
+    if (routed) return routed;
+    // Shown in the file the edit would change, but judged with values another config gives it (a composition, a child).
+    if (elsewhere === dest.path) return `the finding holds as ${relativePath(dest.path, host.path)} uses this file, and an edit here would change every config that uses it`;
+    return `it is written in ${relativePath(dest.path, elsewhere)}`;
   }
   // An argument a construction built from a config lacks is added in that config when the finding is shown there.
   if (request.kind === "set-argument" && dest !== host) {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { lintPaths } from "../../src/cli/lint-paths.js";
+import type { LintMessage } from "../../src/core/results.js";
 
 const dir = join(import.meta.dirname, "..", "..", "fixtures", "projects", "hydra", "conf");
 
@@ -75,5 +78,60 @@ describe("Hydra nested defaults lists", () => {
     const names = ["main.yaml", "plain.yaml", "loop_a.yaml"].map((n) => join(root, n));
     // Reported at main.yaml's selection of the model (line 2), the note at the decay in adam.yaml.
     expect(await found(names, root)).toEqual(["main.yaml 2:5 OPT001 model/optim/adam.yaml:3:15"]);
+  });
+});
+
+describe("fixes on a group option judged in a primary's composition", () => {
+  function project(primary: string) {
+    const root = mkdtempSync(join(tmpdir(), "optim-lint-hydra-fix-"));
+    mkdirSync(join(root, "optimizer"));
+    writeFileSync(join(root, "config.yaml"), primary);
+    const option = "# the optimizer of the baseline\n_target_: torch.optim.Adam\nlr: 0.001\nweight_decay: 0.01\nbetas: [0.999, 0.9]  # copied\n";
+    writeFileSync(join(root, "optimizer", "adam.yaml"), option);
+    return { root, option };
+  }
+
+  it("are made in the option file when the primary changes nothing of its construction", async () => {
+    const { root, option } = project("defaults:\n  - optimizer: adam\n  - _self_\nepochs: 3\n");
+    const results = await lintPaths([root], { cwd: root });
+    const messages = results.find((r) => r.filePath.endsWith("adam.yaml"))!.messages;
+    expect(messages.map((m) => `${m.line}:${m.column} ${m.code} ${m.fix?.applicability}`)).toEqual(["2:1 OPT001 unsafe", "5:1 OPT009 safe"]);
+    expect(messages.map((m) => m.message.includes("Not fixed"))).toEqual([false, false]);
+    const apply = (m: LintMessage) => option.slice(0, m.fix!.range[0]) + m.fix!.text + option.slice(m.fix!.range[1]);
+    expect(apply(messages[0])).toBe(option.replace("torch.optim.Adam\n", "torch.optim.AdamW\n"));
+    expect(apply(messages[1])).toBe(option.replace("[0.999, 0.9]", "[0.9, 0.999]"));
+    // --fix applies the safe swap once; a second run changes nothing.
+    const adam = join(root, "optimizer", "adam.yaml");
+    const fixed = (await lintPaths([root], { cwd: root, fix: true })).find((r) => r.filePath === adam)!.output;
+    expect(fixed).toBe(option.replace("[0.999, 0.9]", "[0.9, 0.999]"));
+    writeFileSync(adam, fixed!);
+    const again = (await lintPaths([root], { cwd: root, fix: true })).find((r) => r.filePath === adam)!;
+    expect([again.output, again.messages.map((m) => m.code)]).toEqual([undefined, ["OPT001"]]);
+  });
+
+  it("swap a sequence the option writes, but leave a rename to the primary when it sets a value of the construction", async () => {
+    // The primary's lr is part of the composed construction, shown in config.yaml: renaming the class in the shared
+    // option file would change other primaries. The betas are wrong wherever the option is used: swapped there.
+    const { root, option } = project("defaults:\n  - optimizer: adam\n  - _self_\noptimizer:\n  lr: 0.002\n");
+    const results = await lintPaths([root], { cwd: root });
+    const all = results.flatMap((r) => r.messages.map((m) => `${r.filePath.slice(root.length + 1)} ${m.line}:${m.column} ${m.code} ${m.fix?.applicability ?? "-"}`));
+    // adam.yaml's own OPT001 (judged alone, no lr override) keeps its rename.
+    expect(all).toEqual(["config.yaml 5:3 OPT001 -", "optimizer/adam.yaml 2:1 OPT001 unsafe", "optimizer/adam.yaml 5:1 OPT009 safe"]);
+    const [primary] = results.find((r) => r.filePath.endsWith("config.yaml"))!.messages;
+    expect(primary.message).toContain("(Not fixed automatically: it is written in optimizer/adam.yaml.)");
+    const swap = results.find((r) => r.filePath.endsWith("adam.yaml"))!.messages[1].fix!;
+    expect(option.slice(0, swap.range[0]) + swap.text + option.slice(swap.range[1])).toBe(option.replace("[0.999, 0.9]", "[0.9, 0.999]"));
+  });
+
+  it("are refused, with the reason, when the value comes from the primary", async () => {
+    // sgd.yaml's momentum is `${momentum}`, 0.9 in config.yaml: adding nesterov to sgd.yaml would change every
+    // config that selects it, whatever momentum they give it.
+    const conf = join(projects, "hydra-packages", "conf");
+    const results = await lintPaths([join(conf, "config.yaml"), join(conf, "optimizer", "sgd.yaml")], { cwd: conf });
+    const sgd = results.find((r) => r.filePath.endsWith("sgd.yaml"))!;
+    expect(sgd.messages.map((m) => [m.code, m.fix])).toEqual([["OPT002", undefined]]);
+    expect(sgd.messages[0].message).toContain(
+      "(Not fixed automatically: the finding holds as ../config.yaml uses this file, and an edit here would change every config that uses it.)",
+    );
   });
 });

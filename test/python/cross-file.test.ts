@@ -341,7 +341,7 @@ opt = build(net.parameters(), (0.999, 0.9))
   it("are refused at the construction, with the file that holds the value", () => {
     const [found] = lintMemory({ "/p/model.py": model, "/p/train.py": train }, ["/p/model.py", "/p/train.py"]);
     expect(found.at).toBe("model.py:5:46");
-    expect(found.message).toContain("(Not fixed automatically: it is written in /p/train.py.)");
+    expect(found.message).toContain("(Not fixed automatically: it is written in train.py.)");
     expect(found.fix).toBe(false);
   });
 
