@@ -295,7 +295,7 @@ export const hydraJoiner: ProjectJoiner = {
       facts.optimizers = [...facts.optimizers.filter((s) => s.dialect !== "hydra"), ...found.optimizers.filter((s) => s.dialect === "hydra")];
       const hydraIds = new Set(facts.optimizers.filter((s) => s.dialect === "hydra").map((s) => s.id));
       const tied = <T extends { sites?: string[] }>(list: T[]): T[] => list.filter((f) => f.sites?.some((id) => hydraIds.has(id)));
-      replaceModelFacts(facts, dropped, { kinds: tied(found.kinds), precision: tied(found.precision) });
+      replaceModelFacts(facts, dropped, { kinds: tied(found.kinds), precision: tied(found.precision), freezes: found.freezes });
       const fileLinks = (file.analyzed.links ??= new Map());
       for (const [other, span] of links) fileLinks.set(other, span);
     }
