@@ -194,8 +194,11 @@ function withTypePaths(value: ResolvedValue, types: Map<number, string>): Resolv
   return { ...value, value: { ...v, entries } };
 }
 
-/** Whether a mapping has a `type` key, itself or in its `optimizer` entry. */
-function hasType(value: ResolvedValue): boolean {
+/**
+ * Whether a mapping has a `type` key, itself or in its `optimizer` entry, or (at the top) holds wrappers that do:
+ * mmengine's `MultiOptimWrapperConstructor` takes one wrapper per submodule (`generator=dict(optimizer=dict(...))`).
+ */
+function hasType(value: ResolvedValue, top = true): boolean {
   if (value.value.kind !== "mapping") return false;
-  return value.value.entries.some((e) => e.key === "type" || (e.key === "optimizer" && hasType(e.value)));
+  return value.value.entries.some((e) => e.key === "type" || (e.key === "optimizer" && hasType(e.value, false)) || (top && e.value.value.kind === "mapping" && e.value.value.entries.some((inner) => inner.key === "optimizer" && hasType(inner.value, false))));
 }
