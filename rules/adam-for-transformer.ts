@@ -17,7 +17,7 @@ export const adamForTransformer: Rule<Record<string, never>> = {
     docs: {
       summary: "Finds coupled Adam without weight decay training a transformer, where AdamW with decoupled decay is the standard recipe.",
       whatItDoes:
-        "Reports an Adam-family construction whose weight decay is coupled to the gradient (`Adam`, and `NAdam`/`RAdam` without `decoupled_weight_decay=True`; in configs mmengine `type='Adam'`, Hydra `_target_: torch.optim.Adam`, timm `opt='adam'`) when its weight_decay is known to be 0, passed or by default, and the parameters it trains belong to a transformer. The model kind must be shown by the code: a model loaded with a `transformers` class (`AutoModelForCausalLM.from_pretrained`), built from `nn.Transformer*` layers, a timm or torchvision ViT/DeiT/Swin, a class named like GPT, BERT or LLaMA, or an HF TrainingArguments, axolotl or GPT-NeoX config. When the model cannot be traced to the optimizer, or is also a GAN network or an RL policy, nothing is reported. A positive coupled weight_decay is adam-weight-decay's (OPT001) finding, not this rule's. " +
+        "Reports an Adam-family construction whose weight decay is coupled to the gradient (`Adam`, and `NAdam`/`RAdam` without `decoupled_weight_decay=True`; in configs mmengine `type='Adam'`, Hydra `_target_: torch.optim.Adam`, timm `opt='adam'`) when its weight_decay is known to be 0, passed or by default, and the parameters it trains belong to a transformer. The model kind must be shown by the code: a model loaded with a `transformers` class (`AutoModelForCausalLM.from_pretrained`), built from `nn.Transformer*` layers, a timm or torchvision ViT/DeiT/Swin, a class named like GPT, BERT or LLaMA, or an HF TrainingArguments, axolotl or GPT-NeoX config. When the model cannot be traced to the optimizer, or is also a GAN network or an RL policy, nothing is reported. Files that freeze parameters (`requires_grad = False`, `.requires_grad_(False)`, `.freeze()`, peft, a LoRA wrapper in a config) are not reported either: a frozen transformer with a new head is a linear probe, where the decay recipe of transformer training does not apply. A positive coupled weight_decay is adam-weight-decay's (OPT001) finding, not this rule's. " +
         CHECKPOINT_NOTE +
         " The default severity is info: choosing the optimizer by model kind is a judgement call, and Adam without decay does train transformers.",
       whyBad:
@@ -40,6 +40,8 @@ export const adamForTransformer: Rule<Record<string, never>> = {
   needs: ["optimizers"],
   defaultOptions: {},
   check(ctx) {
+    // With frozen parameters the optimizer may train only a head on a frozen transformer (a linear probe).
+    if (ctx.facts.modelHints.freezesParameters.length > 0) return;
     for (const site of ctx.facts.optimizers) {
       const info = ctx.knowledge.optimizer(site.canonical);
       if (!info || info.family !== "adam" || valuesReplacedByCheckpoint(site)) continue;

@@ -42,6 +42,10 @@ export const sharedLrAcrossOptimizers: Rule<Record<string, never>> = {
         "import argparse\nimport torch\n\nparser = argparse.ArgumentParser()\nparser.add_argument(\"--lr\", type=float, default=0.1)\nargs = parser.parse_args()\nencoder_opt = torch.optim.SGD(encoder.parameters(), lr=args.lr, momentum=0.9)\nhead_opt = torch.optim.Adam(head.parameters(), lr=args.lr)\n",
       goodExample:
         "import argparse\nimport torch\n\nparser = argparse.ArgumentParser()\nparser.add_argument(\"--lr\", type=float, default=0.1)\nparser.add_argument(\"--head-lr\", type=float, default=1e-3)\nargs = parser.parse_args()\nencoder_opt = torch.optim.SGD(encoder.parameters(), lr=args.lr, momentum=0.9)\nhead_opt = torch.optim.Adam(head.parameters(), lr=args.head_lr)\n",
+      configExample: {
+        language: "python",
+        code: "# mmengine config with one optimizer per submodule: the generator's SGD and the discriminator's Adam share lr\nlr = 0.1\noptim_wrapper = dict(\n    constructor='MultiOptimWrapperConstructor',\n    generator=dict(optimizer=dict(type='SGD', lr=lr, momentum=0.9, nesterov=True)),\n    discriminator=dict(optimizer=dict(type='Adam', lr=lr, betas=(0.5, 0.999))),\n)\n",
+      },
       severityRationale:
         "warning: one value cannot suit two families whose working ranges sit ten times apart, so at least one optimizer trains at a rate it was not tuned for; the code may still be intended, so it is not an error.",
       fixSafety:

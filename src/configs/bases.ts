@@ -199,7 +199,7 @@ export const baseConfigJoiner: ProjectJoiner = {
       facts.optimizers = [...kept, ...found.optimizers.filter((s) => INHERITING.has(s.dialect ?? "")).map((s) => ownEdits(s, root))];
       const inherited = new Set(facts.optimizers.map((s) => s.id));
       const tiedToKept = <T extends { sites?: string[] }>(list: T[]): T[] => list.filter((f) => f.sites?.some((id) => inherited.has(id) && !kept.some((k) => k.id === id)));
-      replaceModelFacts(facts, dropped, { kinds: tiedToKept(found.kinds), precision: tiedToKept(found.precision) });
+      replaceModelFacts(facts, dropped, { kinds: tiedToKept(found.kinds), precision: tiedToKept(found.precision), freezes: found.freezes });
       const inheritedSchedulers = found.schedulers.filter((s) => s.span.file !== undefined);
       facts.schedulers = [...facts.schedulers, ...inheritedSchedulers];
     }

@@ -8,7 +8,8 @@
  * interpolations are resolved in it (references.ts).
  *
  * Conservative by construction: a form this does not model (an interpolated option name, a package with Hydra's
- * other keywords, a missing non-optional option, a cycle) leaves the primary judged alone, as a file.
+ * other keywords, a missing non-optional option, a cycle) leaves the primary judged alone, as a file. A cycle is
+ * also reported as a warning at the primary's selection that leads into it.
  */
 import path from "node:path";
 import type { MappingEntry, ResolvedValue, Span } from "../core/facts.js";
@@ -131,6 +132,16 @@ interface Composition {
   overrides: Map<string, Item & { kind: "group" }>;
   /** Overrides a selection took. */
   consumed: Set<Item>;
+  /** Cycles met in the defaults lists, each at the place in the host that leads to it. */
+  cycles: { span: Span; message: string }[];
+}
+
+/** Notes a defaults list that leads back to a config already being composed. */
+function noteCycle(c: Composition, chain: readonly string[], target: string, lead: Span): void {
+  const dir = path.dirname(c.host);
+  const names = [...chain.slice(chain.indexOf(target)), target].map((p) => path.relative(dir, p).split(path.sep).join("/")).join(" → ");
+  const message = `Hydra defaults list is a cycle: ${names}; the config is judged without its composition`;
+  if (!c.cycles.some((n) => n.message === message && n.span.start === lead.start)) c.cycles.push({ span: lead, message });
 }
 
 /** The config file for a path under the config root (`optimizer/adam` → `optimizer/adam.yaml`). */
@@ -172,7 +183,10 @@ function parts(c: Composition, file: ProjectFile, pkg: string[], group: string, 
         if (item.optional) continue;
         return undefined;
       }
-      if (chain.includes(target.path)) return undefined;
+      if (chain.includes(target.path)) {
+        noteCycle(c, chain, target.path, lead);
+        return undefined;
+      }
       const keys = packageFor(target, item.pkg, { group: at.split("/"), name: option.replace(/\.ya?ml$/, ""), here: pkg });
       const inner = keys && parts(c, target, keys, at, lead, [...chain, target.path]);
       if (!inner) return undefined;
@@ -191,6 +205,7 @@ function parts(c: Composition, file: ProjectFile, pkg: string[], group: string, 
       if (item.kind === "config") {
         const name = item.absolute || group === "" ? item.name : `${group}/${item.name}`;
         const target = configFile(c.project, c.root, name);
+        if (target && chain.includes(target.path)) noteCycle(c, chain, target.path, lead);
         if (!target || chain.includes(target.path)) return undefined;
         const dir = path.posix.dirname(name);
         const itsGroup = dir === "." ? "" : dir;
@@ -250,7 +265,7 @@ function configRoot(project: ProjectContext, file: ProjectFile, root: MappingVal
 }
 
 /** Composes a config as a primary; undefined when a part cannot be read (then it is judged alone). */
-function compose(project: ProjectContext, file: ProjectFile, root: MappingValue, links: Map<string, Span>): MappingValue | undefined {
+function compose(project: ProjectContext, file: ProjectFile, root: MappingValue, links: Map<string, Span>, cycles: Composition["cycles"] = []): MappingValue | undefined {
   const configDir = configRoot(project, file, root);
   if (!configDir) return undefined;
   const header = packageHeader(file.text);
@@ -259,7 +274,7 @@ function compose(project: ProjectContext, file: ProjectFile, root: MappingValue,
   const context = { group: group === "" ? [] : group.split("/"), name: path.basename(file.path).replace(/\.ya?ml$/, ""), here: [] };
   const pkg = header === undefined ? [] : packageKeys(header, context, []);
   if (!pkg) return undefined;
-  const c: Composition = { project, host: file.path, root: configDir, links, overrides: new Map(), consumed: new Set() };
+  const c: Composition = { project, host: file.path, root: configDir, links, overrides: new Map(), consumed: new Set(), cycles };
   const found = parts(c, file, pkg, group, undefined, [file.path]);
   if (!found || links.size === 0) return undefined;
   const composed = found.reduce((merged, part) => mergeConfig(merged, part));
@@ -286,7 +301,10 @@ export const hydraJoiner: ProjectJoiner = {
       const root = file.analyzed.configRoots?.[0];
       if (!/\.ya?ml$/i.test(file.path) || !isMapping(root) || !entryOf(root, "defaults")) continue;
       const links = new Map<string, Span>();
-      const composed = compose(project, file, root, links);
+      const cycles: Composition["cycles"] = [];
+      const composed = compose(project, file, root, links, cycles);
+      // Hydra refuses such a config; the file itself is valid YAML, so this is a warning at the selection, not a parse failure.
+      for (const cycle of cycles) file.analyzed.syntaxErrors.push({ span: cycle.span, message: cycle.message, severity: "warning" });
       if (!composed) continue;
       const facts = file.analyzed.facts;
       const found = recognizeConfig(composed, { filePath: file.path, firstId: facts.optimizers.length });
@@ -295,7 +313,7 @@ export const hydraJoiner: ProjectJoiner = {
       facts.optimizers = [...facts.optimizers.filter((s) => s.dialect !== "hydra"), ...found.optimizers.filter((s) => s.dialect === "hydra")];
       const hydraIds = new Set(facts.optimizers.filter((s) => s.dialect === "hydra").map((s) => s.id));
       const tied = <T extends { sites?: string[] }>(list: T[]): T[] => list.filter((f) => f.sites?.some((id) => hydraIds.has(id)));
-      replaceModelFacts(facts, dropped, { kinds: tied(found.kinds), precision: tied(found.precision) });
+      replaceModelFacts(facts, dropped, { kinds: tied(found.kinds), precision: tied(found.precision), freezes: found.freezes });
       const fileLinks = (file.analyzed.links ??= new Map());
       for (const [other, span] of links) fileLinks.set(other, span);
     }

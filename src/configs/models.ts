@@ -3,11 +3,11 @@
  * config trains a transformer; an mmengine/mmcv `model.backbone.type` names the network; HF `fp16`/`bf16` and
  * DeepSpeed `fp16.enabled`/`bf16.enabled` choose mixed precision (fp32 master weights) or bfloat16.
  */
-import type { ModelKindFact, OptimizerSite, PrecisionFact } from "../core/facts.js";
+import type { ModelKindFact, OptimizerSite, PrecisionFact, Span } from "../core/facts.js";
 import { asBool } from "../core/facts.js";
-import { kindOfModelName, libraryModelKind } from "../knowledge/models.js";
+import { FREEZING_MODEL_TYPE, kindOfModelName, libraryModelKind } from "../knowledge/models.js";
 import { lastSegment } from "../knowledge/dotted.js";
-import { entryOf, mappingAt, stringAt, type MappingValue } from "./recognize.js";
+import { entryOf, mappings, mappingAt, stringAt, type MappingValue } from "./recognize.js";
 
 /** Dialects whose configs train transformers, with the words for it. */
 const TRANSFORMER_DIALECTS: Record<string, string> = {
@@ -16,8 +16,11 @@ const TRANSFORMER_DIALECTS: Record<string, string> = {
   "gpt-neox": "GPT-NeoX trains a transformer language model",
 };
 
-/** Model kinds and precision settings a config tree states, tied to the sites recognized in it. */
-export function configModelFacts(root: MappingValue, sites: OptimizerSite[]): { kinds: ModelKindFact[]; precision: PrecisionFact[] } {
+/**
+ * Model kinds and precision settings a config tree states, tied to the sites recognized in it, and where its `model`
+ * freezes what it wraps (a LoRA wrapper's `type`).
+ */
+export function configModelFacts(root: MappingValue, sites: OptimizerSite[]): { kinds: ModelKindFact[]; precision: PrecisionFact[]; freezes: Span[] } {
   const kinds: ModelKindFact[] = [];
   const precision: PrecisionFact[] = [];
   for (const site of sites) {
@@ -61,5 +64,10 @@ export function configModelFacts(root: MappingValue, sites: OptimizerSite[]): { 
       precision.push({ kind: kindOf, span: block.span, description: kindOf === "bf16" ? "DeepSpeed runs in bfloat16" : "DeepSpeed's fp16 mode keeps fp32 master weights", sites: ids });
     }
   }
-  return { kinds, precision };
+  const freezes: Span[] = [];
+  for (const { mapping } of model ? mappings(model) : []) {
+    const wrapper = stringAt(mapping, "type");
+    if (wrapper && FREEZING_MODEL_TYPE.test(wrapper)) freezes.push(entryOf(mapping, "type")!.value.span);
+  }
+  return { kinds, precision, freezes };
 }

@@ -12,7 +12,7 @@ import type { ArgumentFact, MappingEntry, ModelKindFact, OptimizerSite, ParamsFa
 import { asNumber } from "../core/facts.js";
 import type { LiteralValue } from "../core/types.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
-import { configName, DEEPSPEED_NAMES, FAIRSEQ_NAMES, MMENGINE_NAMES, nameIn, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
+import { configName, DEEPSPEED_NAMES, FAIRSEQ_NAMES, MMENGINE_NAMES, nameIn, namesTokenParameter, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
 import { configSchedulers } from "./schedulers.js";
 import { configModelFacts } from "./models.js";
 import { hfRoot, hfSite, timmSite } from "./trainer-args.js";
@@ -62,22 +62,29 @@ export interface ConfigFacts {
   kinds: ModelKindFact[];
   /** Precision settings the tree states (HF `fp16`, DeepSpeed `fp16.enabled`). */
   precision: PrecisionFact[];
+  /** Where the tree's model freezes the network it wraps (a LoRA wrapper), for the file's `freezesParameters`. */
+  freezes: Span[];
 }
 
-/** Adds a tree's model kinds and precision settings to a file's facts. */
-export function addModelFacts(facts: TrainingFacts, found: Pick<ConfigFacts, "kinds" | "precision">): void {
+/** Adds a tree's model kinds, precision settings and freezing wrappers to a file's facts. */
+export function addModelFacts(facts: TrainingFacts, found: Pick<ConfigFacts, "kinds" | "precision"> & { freezes?: Span[] }): void {
   if (found.kinds.length > 0) facts.modelHints.kinds = [...(facts.modelHints.kinds ?? []), ...found.kinds];
   if (found.precision.length > 0) facts.precision = [...(facts.precision ?? []), ...found.precision];
+  if (found.freezes && found.freezes.length > 0) facts.modelHints = { ...facts.modelHints, freezesParameters: [...facts.modelHints.freezesParameters, ...found.freezes] };
 }
 
 /**
  * Replaces the model facts tied to sites a joiner re-recognized (a `_base_` merge, a Hydra composition) with the
- * merged tree's: facts about the dropped sites go, the new tree's come in.
+ * merged tree's: facts about the dropped sites go, the new tree's come in (freezing wrappers are added: the merged
+ * model is the one that trains).
  */
-export function replaceModelFacts(facts: TrainingFacts, dropped: Set<string>, found: Pick<ConfigFacts, "kinds" | "precision">): void {
+export function replaceModelFacts(facts: TrainingFacts, dropped: Set<string>, found: Pick<ConfigFacts, "kinds" | "precision"> & { freezes?: Span[] }): void {
   const kept = <T extends { sites?: string[] }>(list: T[] | undefined): T[] => (list ?? []).filter((f) => !f.sites || f.sites.length === 0 || f.sites.some((id) => !dropped.has(id)));
   facts.modelHints.kinds = [...kept(facts.modelHints.kinds), ...found.kinds];
   facts.precision = [...kept(facts.precision), ...found.precision];
+  const known = new Set(facts.modelHints.freezesParameters.map((s) => `${s.file ?? ""}:${s.start}`));
+  const added = (found.freezes ?? []).filter((s) => !known.has(`${s.file ?? ""}:${s.start}`));
+  if (added.length > 0) facts.modelHints = { ...facts.modelHints, freezesParameters: [...facts.modelHints.freezesParameters, ...added] };
 }
 
 /** Whether a value is a mapping. */
@@ -225,7 +232,7 @@ const NEOX_KEYS = ["num_layers", "hidden_size", "num_attention_heads", "seq_leng
  * `optim_wrapper`, a fully qualified `type`), so an `optimizer` key in an unrelated JSON file yields nothing.
  */
 export function recognizeConfig(root: ResolvedValue, ctx: ConfigContext): ConfigFacts {
-  if (!isMapping(root)) return { optimizers: [], schedulers: [], kinds: [], precision: [] };
+  if (!isMapping(root)) return { optimizers: [], schedulers: [], kinds: [], precision: [], freezes: [] };
   const found = recognizeSites(root, ctx);
   return { ...found, ...configModelFacts(root, found.optimizers) };
 }
@@ -330,8 +337,10 @@ function isSharedBase(filePath: string): boolean {
 
 /**
  * Which parameters mmengine decays: its default constructor decays every parameter; `paramwise_cfg` with
- * `bias_decay_mult=0` and `norm_decay_mult=0` keeps biases and norm weights out. Any other `paramwise_cfg`
- * (custom keys), a custom constructor, or one a `_base_` may supply is not judged.
+ * `bias_decay_mult=0` and `norm_decay_mult=0` keeps biases and norm weights out. A `paramwise_cfg` of `custom_keys`
+ * alone whose decay settings name only token and position-embedding parameters still decays biases and norms (judged
+ * only in a complete config: a `_base_` may add to it). Any other `paramwise_cfg`, a custom constructor, or one a
+ * `_base_` may supply is not judged.
  */
 function mmengineParams(optimizer: MappingValue, wrapper: MappingValue | undefined, inherits: boolean): ParamsFact {
   const span = (wrapper ?? optimizer).span;
@@ -346,7 +355,29 @@ function mmengineParams(optimizer: MappingValue, wrapper: MappingValue | undefin
   const bias = asNumber(entryOf(cfg, "bias_decay_mult")?.value);
   const norm = asNumber(entryOf(cfg, "norm_decay_mult")?.value);
   if (bias === 0 && norm === 0) return { kind: "managed", span, by: "mmengine", excludesBiasAndNorm: true };
-  return { kind: "other", span };
+  const exempts = inherits || open ? undefined : tokenExemptions(cfg);
+  if (!exempts) return { kind: "other", span };
+  return { kind: "managed", span, by: "mmengine", excludesBiasAndNorm: false, ...(exempts.length > 0 ? { exempts } : {}) };
+}
+
+/**
+ * The keys of a `paramwise_cfg` that holds nothing but `custom_keys` and changes weight decay only for token and
+ * position-embedding parameters (keys that set only `lr_mult` leave decay alone); undefined for anything else, since
+ * a key such as `norm`, `bias` or a module path may keep biases or norm weights out.
+ */
+function tokenExemptions(cfg: MappingValue): string[] | undefined {
+  if (isOpen(cfg) || entriesOf(cfg).some((e) => e.key !== "custom_keys")) return undefined;
+  const keys = mappingAt(cfg, "custom_keys");
+  if (!keys || isOpen(keys)) return undefined;
+  const exempts: string[] = [];
+  for (const entry of entriesOf(keys)) {
+    if (!isMapping(entry.value) || isOpen(entry.value)) return undefined;
+    const setsDecay = entriesOf(entry.value).some((e) => e.key !== "lr_mult");
+    if (!setsDecay) continue;
+    if (!namesTokenParameter(entry.key)) return undefined;
+    exempts.push(entry.key);
+  }
+  return exempts;
 }
 
 /**

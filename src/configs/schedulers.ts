@@ -7,6 +7,7 @@ import type { ResolvedValue, SchedulerFact } from "../core/facts.js";
 import { CONFIG_SCHEDULERS } from "../knowledge/config-names.js";
 import { isSchedulerPath, schedulerByName, warmupFrom, type WarmupRule } from "../knowledge/schedulers.js";
 import { asNumber } from "../core/facts.js";
+import { lastSegment } from "../knowledge/dotted.js";
 import { entryOf, isMapping, mappingAt, mappings, stringAt, type MappingValue } from "./recognize.js";
 
 /** The mappings a value holds directly: itself, or the items of a list. */
@@ -22,9 +23,13 @@ export function configSchedulers(root: MappingValue, hint: "hf" | undefined): Sc
   const add = (canonical: string, value: ResolvedValue, warmup?: boolean) => out.push({ canonical, span: value.span, ...(warmup !== undefined ? { warmup } : {}) });
   // mmengine: param_scheduler = [dict(type='LinearLR', ...), dict(type='MultiStepLR', ...)]
   for (const s of items(entryOf(root, "param_scheduler")?.value)) {
-    const type = stringAt(s, "type");
+    const written = stringAt(s, "type");
+    // A type that cannot be read is a schedule of unknown effect, never no schedule.
+    if (written === undefined && entryOf(s, "type")) add("mmengine.optim.<unknown>", s);
+    // A pure-Python config names the class itself (`type=MultiStepLR` imported from mmengine.optim).
+    const type = written?.startsWith("mmengine.") ? lastSegment(written) : written;
     if (type === undefined || /Momentum$|ParamScheduler$/.test(type)) continue;
-    const canonical = CONFIG_SCHEDULERS.mmengine[type] ?? `mmengine.optim.${type}`;
+    const canonical = CONFIG_SCHEDULERS.mmengine[type] ?? (type.includes(".") ? type : `mmengine.optim.${type}`);
     add(canonical, s, argumentWarmup(schedulerByName(canonical)?.warmup ?? schedulerByName(`torch.optim.lr_scheduler.${type}`)?.warmup, s));
   }
   // mmcv 1.x: lr_config = dict(policy='step', warmup='linear', ...)

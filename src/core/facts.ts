@@ -111,8 +111,10 @@ export type ParamsFact =
    * Parameters chosen by a framework from a config (HF Trainer, timm `create_optimizer_v2`, mmengine's
    * optimizer wrapper, DeepSpeed). `excludesBiasAndNorm` when the framework keeps biases and norm weights
    * out of weight decay (the HF Trainer and timm always; mmengine with `bias_decay_mult`/`norm_decay_mult` 0).
+   * `exempts`: the only parameters the framework's config keeps out of decay, as written there (mmengine
+   * `custom_keys` naming token and position-embedding parameters), when it keeps some but not biases and norms.
    */
-  | { kind: "managed"; span: Span; by: string; excludesBiasAndNorm: boolean }
+  | { kind: "managed"; span: Span; by: string; excludesBiasAndNorm: boolean; exempts?: string[] }
   | { kind: "missing" };
 
 /** One parameter-group dict as written (`{"params": head.parameters(), "lr": 1e-3}`). */

@@ -152,6 +152,22 @@ export function nameIn(table: NameTable, canonical: string, like?: string): stri
 }
 
 /**
+ * Names of parameters that are neither biases nor normalization weights and are never modules holding them: the
+ * class, distillation, mask and register tokens and the position embeddings of vision transformers. An mmengine
+ * `paramwise_cfg.custom_keys` entry matches parameter names by substring, so a key naming one of these (with an
+ * optional module path before it, `.pos_embed`, `backbone.cls_token`) can exempt nothing else from weight decay.
+ */
+export const TOKEN_PARAMETER_NAMES: ReadonlySet<string> = new Set([
+  "cls_token", "dist_token", "mask_token", "reg_token", "register_tokens",
+  "pos_embed", "absolute_pos_embed", "pos_embedding", "relative_position_bias_table",
+]);
+
+/** Whether an mmengine `custom_keys` key names only a token or position-embedding parameter. */
+export function namesTokenParameter(key: string): boolean {
+  return TOKEN_PARAMETER_NAMES.has(key.slice(key.lastIndexOf(".") + 1));
+}
+
+/**
  * Config scheduler names and the scheduler they build. A name missing here still yields a scheduler fact, under a
  * canonical name the scheduler table does not list, so its effect on the lr counts as unknown.
  */

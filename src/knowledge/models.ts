@@ -100,6 +100,12 @@ export function libraryModelKind(path: string): ModelKind | "by-name" | undefine
   return undefined;
 }
 
+/**
+ * Model types in a config that train only the parameters they add and freeze the network they wrap (mmpretrain's
+ * `LoRAModel`, any other LoRA wrapper): which parameters are decayed then cannot be read from the optimizer.
+ */
+export const FREEZING_MODEL_TYPE = /lora/i;
+
 /** Packages whose use makes a file reinforcement learning: environments and RL algorithm libraries. */
 export const RL_PACKAGES = new Set(["gym", "gymnasium", "stable_baselines3", "sb3_contrib", "pettingzoo", "ale_py", "procgen", "minigrid", "envpool", "unityagents", "mlagents_envs", "dm_control", "d4rl", "pybullet_envs"]);
 

@@ -159,11 +159,46 @@ function moduleConfig(resolver: Resolver): ResolvedValue | undefined {
     entries.push({ key, keySpan: spanOf(left), value, span: spanOf(stmt) });
     if (key === "_base_" || (OPTIMIZER_KEYS.has(key) && hasType(value))) looksLikeConfig = true;
   }
-  return looksLikeConfig ? { value: { kind: "mapping", entries }, span: spanOf(root), dependsOn: [] } : undefined;
+  if (!looksLikeConfig) return undefined;
+  const types = importedTypes(resolver);
+  const tree: ResolvedValue = { value: { kind: "mapping", entries }, span: spanOf(root), dependsOn: [] };
+  return types.size > 0 ? withTypePaths(tree, types) : tree;
 }
 
-/** Whether a mapping has a `type` key, itself or in its `optimizer` entry. */
-function hasType(value: ResolvedValue): boolean {
+/**
+ * `type=SGD` where `SGD` is an imported class (mmengine's pure-Python configs: `from torch.optim import SGD`): the
+ * dotted path each such `type` value names, by the value's start. A name bound any other way stays unknown.
+ */
+function importedTypes(resolver: Resolver): Map<number, string> {
+  const found = new Map<number, string>();
+  const visit = (node: PyNode): void => {
+    const key = node.type === "keyword_argument" ? fieldChild(node, "name") : node.type === "pair" ? fieldChild(node, "key") : undefined;
+    const value = key && /^(type|["']type["'])$/.test(resolver.textOf(key)) ? fieldChild(node, "value") : undefined;
+    const path = value && (value.type === "identifier" || value.type === "attribute") ? resolver.pathOf(value) : undefined;
+    if (value && path?.includes(".")) found.set(value.start, path);
+    for (const child of node.children) visit(child);
+  };
+  visit(resolver.index.module.node);
+  return found;
+}
+
+/** A copy of a config tree in which each unknown `type` value that names an imported class holds its dotted path. */
+function withTypePaths(value: ResolvedValue, types: Map<number, string>): ResolvedValue {
+  const v = value.value;
+  if (v.kind === "sequence") return { ...value, value: { ...v, items: v.items.map((item) => withTypePaths(item, types)) } };
+  if (v.kind !== "mapping") return value;
+  const entries = v.entries.map((entry): MappingEntry => {
+    const path = entry.key === "type" && entry.value.value.kind === "unknown" && !entry.value.span.file ? types.get(entry.value.span.start) : undefined;
+    return { ...entry, value: path ? { ...entry.value, value: { kind: "string", value: path } } : withTypePaths(entry.value, types) };
+  });
+  return { ...value, value: { ...v, entries } };
+}
+
+/**
+ * Whether a mapping has a `type` key, itself or in its `optimizer` entry, or (at the top) holds wrappers that do:
+ * mmengine's `MultiOptimWrapperConstructor` takes one wrapper per submodule (`generator=dict(optimizer=dict(...))`).
+ */
+function hasType(value: ResolvedValue, top = true): boolean {
   if (value.value.kind !== "mapping") return false;
-  return value.value.entries.some((e) => e.key === "type" || (e.key === "optimizer" && hasType(e.value)));
+  return value.value.entries.some((e) => e.key === "type" || (e.key === "optimizer" && hasType(e.value, false)) || (top && e.value.value.kind === "mapping" && e.value.value.entries.some((inner) => inner.key === "optimizer" && hasType(inner.value, false))));
 }

@@ -126,4 +126,13 @@ describe("shared bases in a `_base_` folder", () => {
     // The base alone and the child with paramwise_cfg are silent; the child that keeps the default decays everything.
     expect(summary(results).map((m) => `${m.file} ${m.at} ${m.code}`)).toEqual(["adamw_all.py 4:17 OPT005"]);
   });
+
+  it("judges custom_keys that spare only tokens in the config that completes them, and not under a LoRA wrapper", async () => {
+    const files = [join(dir, "_base_", "schedules", "adamw_tokens.py"), join(dir, "vit_tokens.py"), join(dir, "vit_tokens_lora.py")];
+    const results = await lintPaths(files, { cwd: dir });
+    expect(summary(results)).toEqual([{ file: "vit_tokens.py", at: "3:17", code: "OPT005", fix: false, related: ["_base_/schedules/adamw_tokens.py:3:56"] }]);
+    expect(results.flatMap((r) => r.messages)[0].message).toBe(
+      "AdamW applies weight_decay=0.3 (inherited from _base_/schedules/adamw_tokens.py) to biases and normalization weights too: mmengine decays every parameter its paramwise_cfg does not exempt, and its custom_keys exempt only '.cls_token', '.pos_embed'; add norm_decay_mult=0.0 and bias_decay_mult=0.0 to the paramwise_cfg.",
+    );
+  });
 });

@@ -135,3 +135,21 @@ describe("fixes on a group option judged in a primary's composition", () => {
     );
   });
 });
+
+describe("Hydra defaults lists that loop", () => {
+  it("warns at the primary's selection that leads into a cycle, and judges each file alone", async () => {
+    const { mkdtempSync, writeFileSync, mkdirSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const root = mkdtempSync(join(tmpdir(), "optim-lint-hydra-cycle-"));
+    mkdirSync(join(root, "optimizer"), { recursive: true });
+    // The option pulls in the schedule option, which pulls the optimizer option back in.
+    writeFileSync(join(root, "optimizer", "sgd.yaml"), "defaults:\n  - /optimizer/plain\n_target_: torch.optim.SGD\nlr: 0.1\nmomentum: 0.9\nnesterov: true\n");
+    writeFileSync(join(root, "optimizer", "plain.yaml"), "defaults:\n  - /optimizer/sgd\nlr: 0.05\n");
+    writeFileSync(join(root, "train.yaml"), "defaults:\n  - _self_\n  - optimizer: sgd\nepochs: 10\n");
+    const results = await lintPaths([root], { cwd: root });
+    const messages = results.flatMap((r) => r.messages.map((m) => `${r.filePath.slice(root.length + 1)} ${m.line}:${m.column} ${m.severity} ${m.fatal ? "fatal " : ""}${m.message}`));
+    expect(messages).toEqual([
+      "train.yaml 3:5 1 Hydra defaults list is a cycle: optimizer/sgd.yaml → optimizer/plain.yaml → optimizer/sgd.yaml; the config is judged without its composition",
+    ]);
+  });
+});

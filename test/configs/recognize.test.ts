@@ -66,6 +66,20 @@ describe("mmengine / mmcv type=", () => {
     expect(wrapper({ custom_keys: { norm: { decay_mult: 0 } } }).kind).toBe("other");
   });
 
+  it("judges custom_keys that exempt only tokens and position embeddings as decaying biases and norms", () => {
+    const wrapper = (cfg: Plain, base?: string) => recognize({ ...(base ? { _base_: base } : {}), optim_wrapper: { optimizer: { type: "AdamW", weight_decay: 0.3 }, paramwise_cfg: cfg } }).optimizers[0].params;
+    expect(wrapper({ custom_keys: { ".cls_token": { decay_mult: 0 }, "backbone.pos_embed": { decay_mult: 0 }, head: { lr_mult: 10 } } })).toEqual(
+      expect.objectContaining({ kind: "managed", by: "mmengine", excludesBiasAndNorm: false, exempts: [".cls_token", "backbone.pos_embed"] }),
+    );
+    expect(wrapper({ custom_keys: { backbone: { lr_mult: 0.1 } } })).toEqual(expect.objectContaining({ kind: "managed", excludesBiasAndNorm: false }));
+    expect(wrapper({ custom_keys: { backbone: { lr_mult: 0.1 } } })).not.toHaveProperty("exempts");
+    // A key that may name a module, a bias or a norm, another paramwise setting, or a base that may add to it: not judged.
+    expect(wrapper({ custom_keys: { pos_embed: { decay_mult: 0 }, bias: { decay_mult: 0 } } }).kind).toBe("other");
+    expect(wrapper({ custom_keys: { backbone: { decay_mult: 0.5 } } }).kind).toBe("other");
+    expect(wrapper({ custom_keys: { cls_token: { decay_mult: 0 } }, norm_decay_mult: 0 }).kind).toBe("other");
+    expect(wrapper({ custom_keys: { cls_token: { decay_mult: 0 } } }, "../_base_/default.py").kind).toBe("other");
+  });
+
   it("reads mmcv's paramwise_cfg inside the optimizer dict", () => {
     const { optimizers } = recognize({ optimizer: { type: "AdamW", weight_decay: 0.05, paramwise_cfg: { bias_decay_mult: 0.0, norm_decay_mult: 0.0 } } });
     expect(optimizers[0].params).toMatchObject({ kind: "managed", excludesBiasAndNorm: true });
