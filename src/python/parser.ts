@@ -272,15 +272,32 @@ const NO_CHILDREN: PyNode[] = Object.freeze([]) as unknown as PyNode[];
  *
  * A tree `reparse` made from a tracked tree whose copy is kept is copied from that copy: each top-level statement the
  * edit did not touch, whose syntax did not change (tree-sitter's changed ranges) and that has the same type and
- * range (moved by the edit's length when after it) is cloned in JavaScript, and only the others are read natively.
+ * range (moved by the edit's length when after it) is taken over from the old copy, its offsets moved in place, and
+ * only the others are read natively. The old copy is then no longer whole (`isIntact`): the analysis of the old text
+ * must not read it again (`keptIndex` in analyze.ts parses that text again).
  */
 export function toPyTree(tree: Parser.Tree): PyNode {
-  const kept = copies.get(tree);
+  let kept = copies.get(tree);
+  if (kept && consumed.has(kept)) {
+    copies.delete(tree);
+    kept = undefined;
+  }
   const derived = derivations.get(tree);
   derivations.delete(tree);
-  const root = kept ? cloneNode(kept, null, 0) : derived ? copyIncrementally(tree, derived) : copyWhole(tree);
+  const root = kept ? cloneNode(kept, null, 0) : derived && !consumed.has(derived.base) ? copyIncrementally(tree, derived) : copyWhole(tree);
   if (tracked.has(tree) && !kept) copies.set(tree, root);
   return root;
+}
+
+/**
+ * Copies whose untouched top-level statements were moved into the copy of a tree parsed again from theirs (see
+ * `copyIncrementally`): they no longer hold those statements, and whoever kept one must read the tree again.
+ */
+const consumed = new WeakSet<PyNode>();
+
+/** Whether a copy still holds all of its nodes (false once `copyIncrementally` moved them into a later copy). */
+export function isIntact(root: PyNode): boolean {
+  return !consumed.has(root);
 }
 
 /** The module node of a native tree, with the cursor on it. */
@@ -336,6 +353,14 @@ function copyBelow(cursor: Parser.TreeCursor, top: PyNode, types: NodeTypeFacts)
   }
 }
 
+/** Moves the offsets of a node and everything below it by `shift`, in place. */
+function shiftNode(node: PyNode, shift: number): void {
+  node.start += shift;
+  node.end += shift;
+  const children = node.children;
+  for (let i = 0; i < children.length; i++) shiftNode(children[i], shift);
+}
+
 /** A copy of a node and everything below it, its offsets moved by `shift`. */
 function cloneNode(node: PyNode, parent: PyNode | null, shift: number): PyNode {
   const copy: PyNode = { type: node.type, start: node.start + shift, end: node.end + shift, field: node.field, named: node.named, parent, children: node.children === NO_CHILDREN ? NO_CHILDREN : [] };
@@ -343,7 +368,7 @@ function cloneNode(node: PyNode, parent: PyNode | null, shift: number): PyNode {
   return copy;
 }
 
-/** Top-level statements copied after edits: cloned from the previous copy, or read from the native tree (tests and the bench read them). */
+/** Top-level statements copied after edits: moved from the previous copy (`cloned`), or read from the native tree (tests and the bench read them). */
 export const incrementalCopies = { cloned: 0, read: 0 };
 
 /** The copy of a tree parsed again after an edit, from the copy of the tree before it (see `toPyTree`). */
@@ -356,6 +381,8 @@ function copyIncrementally(tree: Parser.Tree, { base, change, changed, oldErrors
   if (!cursor.gotoFirstChild()) return root;
   const shift = change.newEndIndex - change.oldEndIndex;
   const before = base.children;
+  // The old copy's untouched statements move into this one: the old copy is no longer whole.
+  consumed.add(base);
   let next = 0;
   do {
     const typeId = cursorType(cursor, types);
@@ -373,7 +400,12 @@ function copyIncrementally(tree: Parser.Tree, { base, change, changed, oldErrors
       const moved = start > change.newEndIndex ? shift : 0;
       while (next < before.length && before[next].start < start - moved) next++;
       const old = before[next];
-      if (old && old.start === start - moved && old.end === end - moved && old.type === type && !oldErrors.includes(old.start)) reused = cloneNode(old, root, moved);
+      if (old && old.start === start - moved && old.end === end - moved && old.type === type && !oldErrors.includes(old.start)) {
+        reused = old;
+        next++;
+        if (moved !== 0) shiftNode(reused, moved);
+        reused.parent = root;
+      }
     }
     if (reused) {
       root.children.push(reused);
