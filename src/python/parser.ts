@@ -664,7 +664,10 @@ export function textOf(node: PyNode, text: string): string {
 
 /** The first child with the given field name. */
 export function fieldChild(node: PyNode, field: string): PyNode | undefined {
-  for (const child of node.children) if (child.field === field) return child;
+  // An indexed loop: the hottest function of the analysis, and `for...of` over both kinds of children arrays (leaves
+  // share one frozen array) costs about twice as much.
+  const children = node.children;
+  for (let i = 0; i < children.length; i++) if (children[i].field === field) return children[i];
   return undefined;
 }
 
