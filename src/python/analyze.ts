@@ -5,7 +5,7 @@ import { extractFacts } from "./facts.js";
 import { withModelFacts } from "./models.js";
 import { CONFIG_WORD_LIST, withConfigFacts } from "./configs.js";
 import { OPTIMIZER_CLASS_NAMES } from "./names.js";
-import { collectSyntaxErrors, maskGrammarGaps, parseTree, scanComments, toPyTree } from "./parser.js";
+import { collectSyntaxErrors, isIntact, maskGrammarGaps, parseTree, scanComments, toPyTree } from "./parser.js";
 import { indexFile, type FileIndex } from "./scope.js";
 import { Resolver } from "./values.js";
 import { stripBom } from "../core/source-text.js";
@@ -72,7 +72,9 @@ export function keptIndex(file: AnalyzedFile): PythonIndex | undefined {
   const kept = KEPT.get(file);
   if (!kept) return undefined;
   // Built again, it is not kept: what a WeakRef made or read in one synchronous run of the project pass holds stays alive to its end.
-  return kept.deref() ?? indexPython(file.text);
+  // A tree the language server parsed again after an edit may have taken this index's statements (parser.ts `isIntact`).
+  const index = kept.deref();
+  return index && isIntact(index.index.module.node) ? index : indexPython(file.text);
 }
 
 /**

@@ -347,8 +347,31 @@ class ModelReader {
 
   /** Every call inside a node (the node included), in source order. */
   private callsIn(node: PyNode): PyNode[] {
-    return this.resolver.index.calls.filter((c) => contains(node, c));
+    const calls = this.resolver.index.calls;
+    if (!this.callsInOrder) return calls.filter((c) => contains(node, c));
+    // In file order, the calls inside a node are among those that start within it: found by bisection, not by a scan.
+    let low = 0;
+    let high = calls.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (calls[mid].start < node.start) low = mid + 1;
+      else high = mid;
+    }
+    const out: PyNode[] = [];
+    for (let i = low; i < calls.length && calls[i].start <= node.end; i++) if (contains(node, calls[i])) out.push(calls[i]);
+    return out;
   }
+
+  /** Whether the index lists its calls by start offset (the scope walk's order), checked once. */
+  private get callsInOrder(): boolean {
+    if (this.sortedCalls === undefined) {
+      const calls = this.resolver.index.calls;
+      this.sortedCalls = calls.every((c, i) => i === 0 || calls[i - 1].start <= c.start);
+    }
+    return this.sortedCalls;
+  }
+
+  private sortedCalls: boolean | undefined;
 
   /** What a class defined in the file is, by its name, its bases and the layers its body builds. */
   private kindsOfClass(cls: ClassModel): Evidence[] {

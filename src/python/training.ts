@@ -250,8 +250,8 @@ export function batchFacts(resolver: Resolver): BatchFacts {
   const visit = (node: PyNode): void => {
     if (node.type === "attribute") {
       const name = lastName(node, resolver.text);
-      const text = resolver.textOf(node);
-      if (name && ACCUMULATION_NAME.test(name) && !seen.has(text) && !(node.parent?.type === "assignment" && node.field === "left")) {
+      const text = name && ACCUMULATION_NAME.test(name) ? resolver.textOf(node) : undefined;
+      if (text !== undefined && !seen.has(text) && !(node.parent?.type === "assignment" && node.field === "left")) {
         seen.add(text);
         accumulation.push(resolver.value(node));
       }

@@ -114,6 +114,35 @@ const FREE_MODULES = new Set(OPTIMIZER_MODULE_ROOTS);
 /** Per file index: whether the file rewrites argparse namespace attributes wholesale (see `namespaceRewritten`). */
 const REWRITTEN = new WeakMap<FileIndex, boolean>();
 
+/** The calls of a file that build an argparse parser or add to one, by callee name alone (see `parserCalls`). */
+interface ParserCalls {
+  /** The text the calls were read in. */
+  text: string;
+  /** Calls whose callee's last name is `ArgumentParser`, in file order. */
+  creations: PyNode[];
+  /** `<receiver>.add_argument(...)` and `<receiver>.set_defaults(...)`, in file order. */
+  methods: { call: PyNode; method: string; receiver: PyNode }[];
+}
+
+/** Per file index: its parser calls, read once (every resolver of the file, the project pass's included, asks). */
+const PARSER_CALLS = new WeakMap<FileIndex, ParserCalls>();
+
+function parserCalls(index: FileIndex, text: string): ParserCalls {
+  let found = PARSER_CALLS.get(index);
+  if (found?.text === text) return found;
+  found = { text, creations: [], methods: [] };
+  for (const call of index.calls) {
+    const callee = fieldChild(call, "function");
+    const last = callee ? lastName(callee, text) : undefined;
+    if (last === "ArgumentParser") found.creations.push(call);
+    else if (callee?.type === "attribute" && (last === "add_argument" || last === "set_defaults")) {
+      found.methods.push({ call, method: last, receiver: fieldChild(callee, "object")! });
+    }
+  }
+  PARSER_CALLS.set(index, found);
+  return found;
+}
+
 /** Resolves names and values in one analyzed file; results are cached per node. */
 export class Resolver {
   private readonly values = new Map<PyNode, ResolvedValue>();
@@ -685,15 +714,8 @@ export class Resolver {
   private indexParsers(): void {
     if (this.parsersIndexed) return;
     this.parsersIndexed = true;
-    const methods: { call: PyNode; method: string; receiver: PyNode }[] = [];
-    for (const call of this.index.calls) {
-      const callee = fieldChild(call, "function");
-      const last = callee ? lastName(callee, this.text) : undefined;
-      if (last === "ArgumentParser") this.ref(call);
-      else if (callee?.type === "attribute" && (last === "add_argument" || last === "set_defaults")) {
-        methods.push({ call, method: last, receiver: fieldChild(callee, "object")! });
-      }
-    }
+    const { creations, methods } = parserCalls(this.index, this.text);
+    for (const call of creations) this.ref(call);
     for (const { call, method, receiver } of methods) {
       const target = this.ref(receiver);
       if (target?.kind !== "parser") continue;

@@ -27,8 +27,14 @@ function random(seed: number): () => number {
   };
 }
 
-/** What is typed: digits and words that change optimizer settings, lines, brackets, comments and directives. */
-const PIECES = ["1", "0", "x", "\n", "    ", "(", ")", ", ", "#", "  # noqa", "lr=0.5, ", "weight_decay=0.05, ", "momentum=0.9, ", "nesterov=True, ", "Adam", "SGD", ""];
+/**
+ * What is typed: digits and words that change optimizer settings, names, strings, lines, brackets, comments and
+ * directives. `DELETE_LINE` removes the whole line at the cursor, `UNDO` goes back to an earlier text (its summary is
+ * kept, while the tree copy it was analyzed from has since been taken over by later copies).
+ */
+const DELETE_LINE = "<delete line>";
+const UNDO = "<undo>";
+const PIECES = ["1", "0", "x", "\n", "    ", "(", ")", ", ", "#", "  # noqa", "lr=0.5, ", "weight_decay=0.05, ", "momentum=0.9, ", "nesterov=True, ", "Adam", "SGD", "_v2", '"', "'cosine'", "# warmup", DELETE_LINE, UNDO, ""];
 
 /** A fresh lint of the text: no tree, copy or summary of the editor's is reused. */
 function freshLint(filePath: string, text: string): LintMessage[] {
@@ -44,6 +50,7 @@ function editChain(filePath: string, base: string, seed: number, steps: number):
   let at = Math.floor(next() * text.length);
   let found = 0;
   let changes = 0;
+  const history = [text];
   const cloned = incrementalCopies.cloned;
   for (let i = 0; i <= steps; i++) {
     if (i > 0) {
@@ -52,9 +59,20 @@ function editChain(filePath: string, base: string, seed: number, steps: number):
       const end = Math.min(text.length, at + (next() < 0.3 ? Math.floor(next() * 5) : 0));
       const piece = PIECES[Math.floor(next() * PIECES.length)];
       const before = text;
-      text = text.slice(0, at) + piece + text.slice(end);
+      if (piece === UNDO) {
+        text = history[Math.floor(next() * history.length)];
+        at = Math.min(at, text.length);
+      } else if (piece === DELETE_LINE) {
+        const lineStart = text.lastIndexOf("\n", at - 1) + 1;
+        const lineEnd = text.indexOf("\n", at);
+        text = text.slice(0, lineStart) + (lineEnd < 0 ? "" : text.slice(lineEnd + 1));
+        at = Math.min(lineStart, text.length);
+      } else {
+        text = text.slice(0, at) + piece + text.slice(end);
+        at = Math.min(text.length, at + piece.length);
+      }
       if (text !== before) changes++;
-      at = Math.min(text.length, at + piece.length);
+      history.push(text);
     }
     const incremental = linter.lint(uri, filePath, text).result!.messages;
     expect(JSON.stringify(incremental, null, 1), `${path.basename(filePath)} after edit ${i}`).toBe(JSON.stringify(freshLint(filePath, text), null, 1));
@@ -77,5 +95,39 @@ describe("the editor's incremental path finds what a fresh full lint finds", () 
 
   it("after each of a chain of random edits to a 3,000-line file", () => {
     editChain(path.join(SHOWCASE, "generated_train.py"), largeTrainingFile(), 7, 6);
+  });
+});
+
+describe("the editor's incremental path after an edit is undone", () => {
+  it("judges a factory's construction per call with the text's own tree when its summary is kept from before the edit", () => {
+    // The kept summary of the first text was analyzed from a tree copy whose statements the copy after the edit took
+    // over and moved; judging the construction once per call (values passed at each call) must not read those nodes.
+    const filePath = path.join(SHOWCASE, "factory_train.py");
+    const uri = uriOf(filePath);
+    const linter = new WorkspaceLinter(path.dirname(filePath));
+    const text = [
+      "import torch",
+      "from torch import nn",
+      "",
+      "",
+      "def make_optimizer(model, lr, decay):",
+      "    return torch.optim.Adam(model.parameters(), lr=lr, weight_decay=decay)",
+      "",
+      "",
+      "def run_small():",
+      "    return make_optimizer(nn.Linear(4, 4), 3.0, 0.1)",
+      "",
+      "",
+      "def run_large():",
+      "    return make_optimizer(nn.Linear(8, 8), 1e-9, 0.0)",
+      "",
+    ].join("\n");
+    const edited = `# a note of some length\n${text}`;
+    const expected = JSON.stringify(freshLint(filePath, text), null, 1);
+    expect(expected.match(/passed to make_optimizer\(\)/g)).toHaveLength(6);
+    expect(JSON.stringify(linter.lint(uri, filePath, text).result!.messages, null, 1)).toBe(expected);
+    expect(JSON.stringify(linter.lint(uri, filePath, edited).result!.messages, null, 1)).toBe(JSON.stringify(freshLint(filePath, edited), null, 1));
+    expect(JSON.stringify(linter.lint(uri, filePath, text).result!.messages, null, 1)).toBe(expected);
+    expect(linter.fileAnalyses).toBe(2);
   });
 });
