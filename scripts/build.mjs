@@ -1,6 +1,6 @@
 // `npm run build`: the TypeScript compile (dist/src, dist/rules: the library entry points and the
-// modules tests and benches load) and the CLI (dist/cli), which bin/optim-lint.js runs:
-//  - dist/cli/optim-lint.mjs: the entry, one ES module with only argument parsing and dispatch, so `--help` and
+// modules tests and benches load) and the CLI (dist/cli), which bin/optim-lint.cjs runs:
+//  - dist/cli/optim-lint.cjs: the entry, one CommonJS file with only argument parsing and dispatch, so `--help` and
 //    `--version` load nothing else; `simulate`, `server`, `rules` (simulate.mjs, server.mjs, rules.mjs) and the
 //    worker threads' script (lint-worker.mjs) are ES modules beside it sharing chunks, loaded when a run asks;
 //  - dist/cli/lint-<hash>.cjs: the lint command in one CommonJS file, with its pure-JS dependencies, and
@@ -168,8 +168,9 @@ await build({
   logLevel: "warning",
 });
 
-// The entry, in one file: every start reads it. Its imports of the subcommands and of the lint command become
-// imports of the files built above (the import of the lint command is what runs from the sources).
+// The entry, in one CommonJS file: every start reads it, and a start that loads no ES module never sets up Node's ES
+// module loader (nor the fs/promises and stream modules it loads). Its imports of the subcommands and of the lint
+// command become imports of the files built above (the import of the lint command is what runs from the sources).
 const ENTRY_IMPORTS = new Map([
   ["src/cli/main.ts", new Map([["../simulate/cli.js", "./simulate.mjs"], ["../server/index.js", "./server.mjs"], ["./rules-command.js", "./rules.mjs"]])],
   ["src/cli/lint-bundle.ts", new Map([["./lint-command.js", "./lint-command.js"]])],
@@ -178,13 +179,15 @@ await build({
   absWorkingDir: ROOT,
   entryPoints: { "optim-lint": "src/cli/main.ts" },
   outdir: OUT,
-  outExtension: { ".js": ".mjs" },
+  outExtension: { ".js": ".cjs" },
   bundle: true,
   platform: "node",
   mainFields: ["module", "main"],
-  format: "esm",
+  format: "cjs",
   target: "node20",
-  define: { __OPTIM_LINT_BUNDLE__: JSON.stringify(lintName) },
+  // A CommonJS module has no `import.meta`: its URL comes from `__filename`.
+  define: { __OPTIM_LINT_BUNDLE__: JSON.stringify(lintName), "import.meta.url": "__optimLintEntryUrl" },
+  banner: { js: '"use strict";\nconst __optimLintEntryUrl = require("node:url").pathToFileURL(__filename).href;' },
   plugins: [
     {
       name: "entry-imports",
@@ -203,7 +206,7 @@ await build({
   logLevel: "warning",
 }).then(({ metafile }) => {
   // Everything else the entry imports is in the file itself.
-  const imports = metafile.outputs["dist/cli/optim-lint.mjs"].imports.filter((i) => !i.path.startsWith("node:"));
+  const imports = metafile.outputs["dist/cli/optim-lint.cjs"].imports.filter((i) => !i.path.startsWith("node:"));
   const expected = [...ENTRY_IMPORTS.values()].flatMap((m) => [...m.values()]).sort();
   if (JSON.stringify(imports.map((i) => i.path).sort()) !== JSON.stringify(expected)) throw new Error(`unexpected imports of the CLI entry: ${JSON.stringify(imports)}`);
 });
