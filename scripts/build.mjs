@@ -40,6 +40,44 @@ const requireNative = {
   },
 };
 
+/**
+ * The lint bundle's tree-sitter: the JavaScript of tree-sitter, of its Python grammar's binding and of node-gyp-build
+ * (which finds an addon's binary) is bundled, so that it is code-cached with the rest instead of being found, read and
+ * compiled at every start; only the addons' binaries, and the grammar's node-types.json, are loaded from the installed
+ * packages, whose folders the bundle asks Node's resolver for. Each rewrite checks that it found the text it replaces:
+ * an upgrade of either package that changes it fails the build instead of loading from the wrong folder.
+ */
+const PACKAGE_DIR = (name) => `require("node:path").dirname(require.resolve(${JSON.stringify(`${name}/package.json`)}))`;
+const BUNDLED_NATIVE = [
+  {
+    file: /node_modules\/tree-sitter\/index\.js$/,
+    rewrite: [[/const binding = typeof process\.versions\.bun === "string" \?[\s\S]*?require\('node-gyp-build'\)\(__dirname\);/, `const binding = require("node-gyp-build")(${PACKAGE_DIR("tree-sitter")});`]],
+  },
+  {
+    file: /node_modules\/tree-sitter-python\/bindings\/node\/index\.js$/,
+    rewrite: [
+      [/const root = require\("path"\)\.join\(__dirname, "\.\.", "\.\."\);/, `const root = ${PACKAGE_DIR("tree-sitter-python")};`],
+      [/module\.exports =\s*typeof process\.versions\.bun === "string"[\s\S]*?: require\("node-gyp-build"\)\(root\);/, 'module.exports = require("node-gyp-build")(root);'],
+      [/require\("\.\.\/\.\.\/src\/node-types\.json"\)/, 'require(require("node:path").join(root, "src", "node-types.json"))'],
+    ],
+  },
+];
+const bundledNative = {
+  name: "bundled-native",
+  setup(build) {
+    build.onLoad({ filter: /node_modules\/tree-sitter(-python\/bindings\/node)?\/index\.js$/ }, (args) => {
+      const entry = BUNDLED_NATIVE.find((e) => e.file.test(args.path));
+      if (!entry) return undefined;
+      let contents = readFileSync(args.path, "utf8");
+      for (const [pattern, replacement] of entry.rewrite) {
+        if (!pattern.test(contents)) throw new Error(`${args.path} no longer has the text the build rewrites (${pattern})`);
+        contents = contents.replace(pattern, replacement);
+      }
+      return { contents, loader: "js" };
+    });
+  },
+};
+
 /** Replaces a module of the sources by a text, for one bundle (`from`: the importer's path ends so, `file`: the import). */
 function replaceModule(name, replacements) {
   return {
@@ -53,6 +91,7 @@ function replaceModule(name, replacements) {
       build.onLoad({ filter: /.*/, namespace: name }, (args) => ({
         contents: replacements.find((r) => `${r.from}:${r.file}` === args.path).contents,
         loader: "js",
+        resolveDir: ROOT,
       }));
     },
   };
@@ -121,11 +160,17 @@ const lint = await build({
   // A script has no `import.meta` and no `import()`: the launcher passes both (src/cli/lint-bundle.ts).
   define: { "import.meta.url": "__optimLintUrl" },
   supported: { "dynamic-import": false },
+  // Resolved at run time, for the folders of the addons (see bundledNative).
+  external: ["tree-sitter/package.json", "tree-sitter-python/package.json"],
   plugins: [
-    requireNative,
+    bundledNative,
     lazyDependencies,
     replaceModule("launcher-import", [
       { from: "src/formatters/index.ts", file: "load-module.js", contents: "export const importModule = (url) => __optimLintImport(url);" },
+    ]),
+    // tree-sitter is still loaded on the first parse: its modules are required inside the function.
+    replaceModule("bundled-tree-sitter", [
+      { from: "src/python/parser.ts", file: "tree-sitter-load.js", contents: 'export function requireTreeSitter() { return { Parser: require("tree-sitter"), grammar: require("tree-sitter-python") }; }' },
     ]),
   ],
   banner: { js: wrapper.banner },
