@@ -19,7 +19,7 @@ const require = createRequire(import.meta.url);
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..");
 const CORPUS = join(HERE, "corpus");
-const BIN = join(ROOT, "bin/optim-lint.js");
+const BIN = join(ROOT, "bin/optim-lint.cjs");
 
 /** The standard library folder of Debian's python3 (falls back to the python3 on PATH). */
 export function stdlibDir() {
@@ -96,9 +96,9 @@ async function parseFloor(dir) {
   process.stdout.write(JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024 }));
 }
 
-/** Child: the CLI as bin/optim-lint.js runs it, reporting findings and peak RSS on stderr's last line. */
+/** Child: the CLI as bin/optim-lint.cjs runs it, reporting findings and peak RSS on stderr's last line. */
 async function cliChild(args) {
-  const { main } = await import("../dist/cli/optim-lint.mjs");
+  const { main } = require("../dist/cli/optim-lint.cjs");
   const chunks = [];
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = (chunk) => (chunks.push(String(chunk)), true);

@@ -1,6 +1,6 @@
 // `npm run build`: the TypeScript compile (dist/src, dist/rules: the library entry points and the
-// modules tests and benches load) and the CLI (dist/cli), which bin/optim-lint.js runs:
-//  - dist/cli/optim-lint.mjs: the entry, one ES module with only argument parsing and dispatch, so `--help` and
+// modules tests and benches load) and the CLI (dist/cli), which bin/optim-lint.cjs runs:
+//  - dist/cli/optim-lint.cjs: the entry, one CommonJS file with only argument parsing and dispatch, so `--help` and
 //    `--version` load nothing else; `simulate`, `server`, `rules` (simulate.mjs, server.mjs, rules.mjs) and the
 //    worker threads' script (lint-worker.mjs) are ES modules beside it sharing chunks, loaded when a run asks;
 //  - dist/cli/lint-<hash>.cjs: the lint command in one CommonJS file, with its pure-JS dependencies, and
@@ -40,6 +40,44 @@ const requireNative = {
   },
 };
 
+/**
+ * The lint bundle's tree-sitter: the JavaScript of tree-sitter, of its Python grammar's binding and of node-gyp-build
+ * (which finds an addon's binary) is bundled, so that it is code-cached with the rest instead of being found, read and
+ * compiled at every start; only the addons' binaries, and the grammar's node-types.json, are loaded from the installed
+ * packages, whose folders the bundle asks Node's resolver for. Each rewrite checks that it found the text it replaces:
+ * an upgrade of either package that changes it fails the build instead of loading from the wrong folder.
+ */
+const PACKAGE_DIR = (name) => `require("node:path").dirname(require.resolve(${JSON.stringify(`${name}/package.json`)}))`;
+const BUNDLED_NATIVE = [
+  {
+    file: /node_modules\/tree-sitter\/index\.js$/,
+    rewrite: [[/const binding = typeof process\.versions\.bun === "string" \?[\s\S]*?require\('node-gyp-build'\)\(__dirname\);/, `const binding = require("node-gyp-build")(${PACKAGE_DIR("tree-sitter")});`]],
+  },
+  {
+    file: /node_modules\/tree-sitter-python\/bindings\/node\/index\.js$/,
+    rewrite: [
+      [/const root = require\("path"\)\.join\(__dirname, "\.\.", "\.\."\);/, `const root = ${PACKAGE_DIR("tree-sitter-python")};`],
+      [/module\.exports =\s*typeof process\.versions\.bun === "string"[\s\S]*?: require\("node-gyp-build"\)\(root\);/, 'module.exports = require("node-gyp-build")(root);'],
+      [/require\("\.\.\/\.\.\/src\/node-types\.json"\)/, 'require(require("node:path").join(root, "src", "node-types.json"))'],
+    ],
+  },
+];
+const bundledNative = {
+  name: "bundled-native",
+  setup(build) {
+    build.onLoad({ filter: /node_modules\/tree-sitter(-python\/bindings\/node)?\/index\.js$/ }, (args) => {
+      const entry = BUNDLED_NATIVE.find((e) => e.file.test(args.path));
+      if (!entry) return undefined;
+      let contents = readFileSync(args.path, "utf8");
+      for (const [pattern, replacement] of entry.rewrite) {
+        if (!pattern.test(contents)) throw new Error(`${args.path} no longer has the text the build rewrites (${pattern})`);
+        contents = contents.replace(pattern, replacement);
+      }
+      return { contents, loader: "js" };
+    });
+  },
+};
+
 /** Replaces a module of the sources by a text, for one bundle (`from`: the importer's path ends so, `file`: the import). */
 function replaceModule(name, replacements) {
   return {
@@ -53,6 +91,7 @@ function replaceModule(name, replacements) {
       build.onLoad({ filter: /.*/, namespace: name }, (args) => ({
         contents: replacements.find((r) => `${r.from}:${r.file}` === args.path).contents,
         loader: "js",
+        resolveDir: ROOT,
       }));
     },
   };
@@ -121,11 +160,17 @@ const lint = await build({
   // A script has no `import.meta` and no `import()`: the launcher passes both (src/cli/lint-bundle.ts).
   define: { "import.meta.url": "__optimLintUrl" },
   supported: { "dynamic-import": false },
+  // Resolved at run time, for the folders of the addons (see bundledNative).
+  external: ["tree-sitter/package.json", "tree-sitter-python/package.json"],
   plugins: [
-    requireNative,
+    bundledNative,
     lazyDependencies,
     replaceModule("launcher-import", [
       { from: "src/formatters/index.ts", file: "load-module.js", contents: "export const importModule = (url) => __optimLintImport(url);" },
+    ]),
+    // tree-sitter is still loaded on the first parse: its modules are required inside the function.
+    replaceModule("bundled-tree-sitter", [
+      { from: "src/python/parser.ts", file: "tree-sitter-load.js", contents: 'export function requireTreeSitter() { return { Parser: require("tree-sitter"), grammar: require("tree-sitter-python") }; }' },
     ]),
   ],
   banner: { js: wrapper.banner },
@@ -168,8 +213,9 @@ await build({
   logLevel: "warning",
 });
 
-// The entry, in one file: every start reads it. Its imports of the subcommands and of the lint command become
-// imports of the files built above (the import of the lint command is what runs from the sources).
+// The entry, in one CommonJS file: every start reads it, and a start that loads no ES module never sets up Node's ES
+// module loader (nor the fs/promises and stream modules it loads). Its imports of the subcommands and of the lint
+// command become imports of the files built above (the import of the lint command is what runs from the sources).
 const ENTRY_IMPORTS = new Map([
   ["src/cli/main.ts", new Map([["../simulate/cli.js", "./simulate.mjs"], ["../server/index.js", "./server.mjs"], ["./rules-command.js", "./rules.mjs"]])],
   ["src/cli/lint-bundle.ts", new Map([["./lint-command.js", "./lint-command.js"]])],
@@ -178,13 +224,15 @@ await build({
   absWorkingDir: ROOT,
   entryPoints: { "optim-lint": "src/cli/main.ts" },
   outdir: OUT,
-  outExtension: { ".js": ".mjs" },
+  outExtension: { ".js": ".cjs" },
   bundle: true,
   platform: "node",
   mainFields: ["module", "main"],
-  format: "esm",
+  format: "cjs",
   target: "node20",
-  define: { __OPTIM_LINT_BUNDLE__: JSON.stringify(lintName) },
+  // A CommonJS module has no `import.meta`: its URL comes from `__filename`.
+  define: { __OPTIM_LINT_BUNDLE__: JSON.stringify(lintName), "import.meta.url": "__optimLintEntryUrl" },
+  banner: { js: '"use strict";\nconst __optimLintEntryUrl = require("node:url").pathToFileURL(__filename).href;' },
   plugins: [
     {
       name: "entry-imports",
@@ -203,7 +251,7 @@ await build({
   logLevel: "warning",
 }).then(({ metafile }) => {
   // Everything else the entry imports is in the file itself.
-  const imports = metafile.outputs["dist/cli/optim-lint.mjs"].imports.filter((i) => !i.path.startsWith("node:"));
+  const imports = metafile.outputs["dist/cli/optim-lint.cjs"].imports.filter((i) => !i.path.startsWith("node:"));
   const expected = [...ENTRY_IMPORTS.values()].flatMap((m) => [...m.values()]).sort();
   if (JSON.stringify(imports.map((i) => i.path).sort()) !== JSON.stringify(expected)) throw new Error(`unexpected imports of the CLI entry: ${JSON.stringify(imports)}`);
 });

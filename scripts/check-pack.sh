@@ -11,7 +11,7 @@ npm run build >/dev/null
 tarball="$(npm pack --silent --pack-destination "$work" | tail -n 1)"
 # The listing goes through a file: `grep -q` closing a pipe early would fail `tar` under pipefail.
 tar -tzf "$work/$tarball" > "$work/contents.txt"
-grep -q '^package/dist/cli/optim-lint.mjs$' "$work/contents.txt" || { echo "dist/ is missing from $tarball" >&2; exit 1; }
+grep -q '^package/dist/cli/optim-lint.cjs$' "$work/contents.txt" || { echo "dist/ is missing from $tarball" >&2; exit 1; }
 if grep '\.ts$' "$work/contents.txt" | grep -vq '\.d\.ts$'; then echo "TypeScript sources in $tarball" >&2; exit 1; fi
 npm install --global --prefix "$work/prefix" --no-audit --no-fund --ignore-scripts=false "$work/$tarball" >/dev/null
 test ! -e "$work/prefix/lib/node_modules/optim-lint/node_modules/typescript" || { echo "typescript was installed" >&2; exit 1; }

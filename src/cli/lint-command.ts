@@ -119,10 +119,13 @@ function printFixedStdin(run: LintRun, input: Uint8Array): void {
   process.stdout.write(fixed ?? Buffer.from(input));
 }
 
-/** Prints the report to stdout followed by a newline (as ESLint's console.log does), or writes it to the output file. */
-function emit(text: string, outputFile: string | undefined, cwd: string, stream: NodeJS.WriteStream): void {
+/**
+ * Prints the report to stdout (or stderr) followed by a newline (as ESLint's console.log does), or writes it to the
+ * output file. The stream is asked for only when there is text: Node makes it, and loads its modules, on first use.
+ */
+function emit(text: string, outputFile: string | undefined, cwd: string, stream: () => NodeJS.WriteStream): void {
   if (outputFile === undefined) {
-    if (text !== "") stream.write(`${text}\n`);
+    if (text !== "") stream().write(`${text}\n`);
     return;
   }
   const problem = writeFileCreatingFolders(path.resolve(cwd, outputFile), text);
@@ -192,11 +195,14 @@ export async function lintWith(options: CliOptions, cwd: string): Promise<number
       rulesMeta: rulesMetaFor(run.results, rules),
       version: packageVersion(),
       testCode: run.testCode,
-      color: options.color ?? (options.outputFile === undefined && wantsColor(process.env, process.stdout.isTTY === true)),
+      // Asked only by a formatter that prints something: reading `process.stdout` makes the stream (and loads its modules).
+      get color() {
+        return options.color ?? (options.outputFile === undefined && wantsColor(process.env, process.stdout.isTTY === true));
+      },
       ...(tooManyWarnings ? { maxWarningsExceeded: { maxWarnings: options.maxWarnings, foundWarnings: warnings } } : {}),
     });
   }
-  emit(report, options.outputFile, cwd, fixesStdin ? process.stderr : process.stdout);
+  emit(report, options.outputFile, cwd, () => (fixesStdin ? process.stderr : process.stdout));
   if (tooManyWarnings) process.stderr.write(`optim-lint found too many warnings (maximum: ${options.maxWarnings}).\n`);
   if (run.internalErrors > 0) return 2;
   if (options.exitZero) return 0;

@@ -311,7 +311,8 @@ function roleBase(file: string, cwd: string, roots: readonly string[]): string {
     return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel);
   };
   if (inside(cwd)) return cwd;
-  const root = roots.find((r) => r === file || inside(r));
+  // The roots are resolved paths: on POSIX, one the file's path does not start with cannot hold it (a hook names many files).
+  const root = roots.find((r) => r === file || ((path.sep !== "/" || file.startsWith(r.endsWith("/") ? r : `${r}/`)) && inside(r)));
   return root ? path.dirname(root) : path.dirname(file);
 }
 

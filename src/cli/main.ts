@@ -8,12 +8,33 @@ import { parseArgs } from "./args.js";
 import { answerInfo } from "./info.js";
 import { loadLintCommand } from "./lint-bundle.js";
 
-/** Stops quietly when the reader of stdout goes away (`optim-lint ... | head`). */
+/**
+ * Stops quietly when the reader of stdout goes away (`optim-lint ... | head`). The handler is added when something
+ * first asks for `process.stdout`: Node makes the stream then, loading its stream modules, which a run that prints
+ * nothing (a clean pre-commit hook) never needs.
+ */
 function exitOnBrokenPipe(): void {
-  if (process.stdout.listenerCount("error") > 0) return;
-  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  const onError = (error: NodeJS.ErrnoException) => {
     if (error.code !== "EPIPE") throw error;
     process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+  };
+  const handle = (stream: NodeJS.WriteStream) => {
+    if (stream.listenerCount("error") === 0) stream.on("error", onError);
+    return stream;
+  };
+  const lazy = Object.getOwnPropertyDescriptor(process, "stdout");
+  if (!lazy?.get || !lazy.configurable) {
+    handle(process.stdout);
+    return;
+  }
+  Object.defineProperty(process, "stdout", {
+    configurable: true,
+    enumerable: lazy.enumerable,
+    get() {
+      // Node's own getter again from now on (it keeps the stream it made).
+      Object.defineProperty(process, "stdout", lazy);
+      return handle(lazy.get!.call(process) as NodeJS.WriteStream);
+    },
   });
 }
 

@@ -111,6 +111,8 @@ export function hiddenFixesLine(hidden: number): string | undefined {
 }
 
 export const stylish: Formatter = (results, context) => {
+  // Nothing to print: the color setting is not asked for (the CLI reads the terminal to answer it).
+  if (!results.some((result) => result.messages.length > 0)) return "";
   const paint = palette(context.color);
   let output = "\n";
   let errors = 0;

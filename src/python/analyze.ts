@@ -86,9 +86,32 @@ export function shareKeptIndex(original: AnalyzedFile, copy: AnalyzedFile): void
   if (kept) KEPT.set(copy, kept);
 }
 
+/**
+ * The indexes fact extraction built last, by the text of their file (BOM stripped), held strongly within a budget of
+ * characters: in a small run (a pre-commit hook) the project pass reads the calls of a given file from the index its
+ * analysis built, instead of copying and indexing its tree again. A text over the budget is not kept.
+ */
+const RECENT_INDEX_CHARS = 1 << 16;
+const recentIndexes = new Map<string, PythonIndex>();
+let recentIndexChars = 0;
+
+function rememberIndex(text: string, index: PythonIndex): void {
+  if (text.length > RECENT_INDEX_CHARS) return;
+  if (recentIndexes.delete(text)) recentIndexChars -= text.length;
+  recentIndexes.set(text, index);
+  recentIndexChars += text.length;
+  for (const oldest of recentIndexes.keys()) {
+    if (recentIndexChars <= RECENT_INDEX_CHARS) break;
+    recentIndexes.delete(oldest);
+    recentIndexChars -= oldest.length;
+  }
+}
+
 /** Parses and indexes a Python text for resolution (for files the project pass reads for their calls or values). */
 export function indexPython(source: string): PythonIndex {
   const text = stripBom(source);
+  const recent = recentIndexes.get(text);
+  if (recent) return recent;
   const tree = parseTree(text);
   const masked = maskGrammarGaps(text, collectSyntaxErrors(tree, text));
   const analyzed = masked ?? text;
@@ -109,7 +132,9 @@ export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile
   const configRoots: ResolvedValue[] = [];
   const facts = withModelFacts(resolver, withConfigFacts(resolver, extractFacts(resolver), configRoots));
   const result: AnalyzedFile = { text, facts, syntaxErrors, comments: scanComments(text), ...(configRoots.length > 0 ? { configRoots } : {}) };
-  if (facts.optimizers.some((site) => site.dialect === undefined)) KEPT.set(result, new WeakRef({ index: resolver.index, text: analyzed }));
+  const index = { index: resolver.index, text: analyzed };
+  rememberIndex(text, index);
+  if (facts.optimizers.some((site) => site.dialect === undefined)) KEPT.set(result, new WeakRef(index));
   return result;
 }
 

@@ -6,7 +6,7 @@
  * keeps the file and place it was defined; a call that cannot be resolved leaves the parameters it would bind unknown.
  */
 import path from "node:path";
-import { isMainThread } from "node:worker_threads";
+import { createRequire } from "node:module";
 import type { OptimizerSite, SchedulerFact, Span, TrainingFacts } from "../core/facts.js";
 import { mapEverySiteSpan } from "../core/spans.js";
 import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
@@ -43,6 +43,11 @@ interface CallSite {
   bound: boolean;
 }
 
+/** Whether this runs in a worker thread; asked only of a part of a larger run, so that other runs never load `node:worker_threads`. */
+function inWorkerThread(): boolean {
+  return !(createRequire(import.meta.url)("node:worker_threads") as typeof import("node:worker_threads")).isMainThread;
+}
+
 /** Joins Python files across imports and calls. */
 export const pythonCallJoiner: ProjectJoiner = {
   name: "python-calls",
@@ -70,7 +75,7 @@ class CallJoin {
   constructor(private readonly project: ProjectContext) {
     this.finder = new ModuleFinder(project);
     // A worker thread lints the parts of one run, whose files do not change while it lives.
-    this.reach = project.runFiles.length > 0 && !isMainThread ? partOfRun(project).reach : new ImportReach(this.finder, (p) => project.peek(p), () => this.knownFiles());
+    this.reach = project.runFiles.length > 0 && inWorkerThread() ? partOfRun(project).reach : new ImportReach(this.finder, (p) => project.peek(p), () => this.knownFiles());
     this.links = {
       member: (fromFile, importPath) => {
         const target = this.finder.find(fromFile, importPath);

@@ -2,10 +2,10 @@
  * Parsing Python with tree-sitter, and a plain-object copy of the syntax tree that the semantic layer
  * walks freely (native node objects are costly to create; the native tree is dropped after one walk).
  */
-import { createRequire } from "node:module";
 import type Parser from "tree-sitter";
 import type { Span } from "../core/facts.js";
 import type { SourceComment } from "../core/types.js";
+import { requireTreeSitter } from "./tree-sitter-load.js";
 
 /** One syntax node: its grammar type, UTF-16 range, field name in its parent and children (comments left out). */
 export interface PyNode {
@@ -29,8 +29,8 @@ type Binding = { Parser: typeof Parser & { SyntaxNode: unknown }; grammar: Gramm
 let loaded: Binding | undefined;
 function treeSitter(): Binding {
   if (!loaded) {
-    const load = createRequire(import.meta.url);
-    loaded = { Parser: load("tree-sitter") as typeof Parser & { SyntaxNode: unknown }, grammar: load("tree-sitter-python") as Grammar };
+    const binding = requireTreeSitter();
+    loaded = { Parser: binding.Parser as typeof Parser & { SyntaxNode: unknown }, grammar: binding.grammar as Grammar };
   }
   return loaded;
 }

@@ -152,7 +152,7 @@ describe("the built CLI", () => {
   function run(cacheHome: string, args: string[] = ["--format", "json", path.join(ROOT, "fixtures/showcase")]) {
     const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: cacheHome, NO_COLOR: "1" };
     delete env.NODE_OPTIONS;
-    const result = spawnSync(process.execPath, [path.join(pkg, "bin/optim-lint.js"), ...args], { cwd: ROOT, env, encoding: "utf8", timeout: 60_000 });
+    const result = spawnSync(process.execPath, [path.join(pkg, "bin/optim-lint.cjs"), ...args], { cwd: ROOT, env, encoding: "utf8", timeout: 60_000 });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 

@@ -77,7 +77,7 @@ describe("--fix and files that cannot be written (item 2)", () => {
 
 /** Runs the built binary through a launcher command (e.g. setpriv to drop root). */
 function runAs(launcher: string[], cwd: string, args: string[]) {
-  const bin = path.resolve(import.meta.dirname, "../../bin/optim-lint.js");
+  const bin = path.resolve(import.meta.dirname, "../../bin/optim-lint.cjs");
   const result = spawnSync(launcher[0], [...launcher.slice(1), bin, ...args], { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

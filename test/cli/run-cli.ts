@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const FIXTURES = path.join(ROOT, "fixtures/cli");
-const BIN = path.join(ROOT, "bin/optim-lint.js");
+const BIN = path.join(ROOT, "bin/optim-lint.cjs");
 const BUILT_MAIN = path.join(ROOT, "dist/src/cli/main.js");
 
 /** The newest modification time of the TypeScript sources under a folder. */

@@ -11,7 +11,7 @@ import {
   type PublishDiagnosticsParams,
 } from "vscode-languageserver/node";
 
-export const BIN = path.resolve(import.meta.dirname, "../../bin/optim-lint.js");
+export const BIN = path.resolve(import.meta.dirname, "../../bin/optim-lint.cjs");
 
 export interface TestClient {
   connection: MessageConnection;

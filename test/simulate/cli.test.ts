@@ -146,7 +146,7 @@ describe("the built binary", () => {
 
   it("`optim-lint simulate fixtures/showcase --format json` prints the documented JSON", () => {
     const started = Date.now();
-    const result = spawnSync(process.execPath, ["bin/optim-lint.js", "simulate", "fixtures/showcase", "--format", "json"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+    const result = spawnSync(process.execPath, ["bin/optim-lint.cjs", "simulate", "fixtures/showcase", "--format", "json"], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     const results = checkJsonShape(JSON.parse(result.stdout));
@@ -164,7 +164,7 @@ describe("the built binary", () => {
   }, 180_000);
 
   it("`optim-lint explain` through the binary: unknown rule exits 2", () => {
-    const result = spawnSync(process.execPath, ["bin/optim-lint.js", "explain", "sgd-nesterov"], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+    const result = spawnSync(process.execPath, ["bin/optim-lint.cjs", "explain", "sgd-nesterov"], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("did you mean");
   });

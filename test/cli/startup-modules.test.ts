@@ -1,0 +1,85 @@
+/**
+ * What a start of the built CLI loads of Node's own modules (each costs start-up time in every pre-commit run): the
+ * launcher and the entry are CommonJS, so Node's ES module loader does not load files; the stdout stream is made
+ * only when there is something to print; worker threads only for runs that spread files over them. And what it
+ * requires from files: tree-sitter's JavaScript is in the code-cached lint bundle, only the addons come from the packages.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildOnce, ROOT } from "./run-cli.js";
+
+let tmp: string;
+let preload: string;
+beforeAll(() => {
+  buildOnce();
+  tmp = mkdtempSync(path.join(os.tmpdir(), "optim-lint-startup-"));
+  // Loaded before the CLI: at exit it lists the built-in modules loaded after it and the files required (itself left
+  // out), on stderr without making a stream.
+  preload = path.join(tmp, "loaded.cjs");
+  writeFileSync(
+    preload,
+    `const before = new Set(process.moduleLoadList);
+process.on("exit", () => {
+  const loaded = process.moduleLoadList.filter((m) => !before.has(m));
+  const files = Object.keys(require.cache).filter((file) => file !== __filename);
+  require("node:fs").writeSync(2, "\\n" + JSON.stringify({ loaded, files }) + "\\n");
+});
+`,
+  );
+}, 180_000);
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Runs the built CLI; returns its exit code, stdout and the built-in modules it loaded. */
+function run(args: string[]) {
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: path.join(tmp, "cache"), NO_COLOR: "1" };
+  delete env.NODE_OPTIONS;
+  const result = spawnSync(process.execPath, ["-r", preload, path.join(ROOT, "bin/optim-lint.cjs"), ...args], { cwd: ROOT, env, encoding: "utf8", timeout: 60_000 });
+  const lines = result.stderr.trim().split("\n");
+  const { loaded, files } = JSON.parse(lines[lines.length - 1]) as { loaded: string[]; files: string[] };
+  return { status: result.status, stdout: result.stdout, stderr: lines.slice(0, -1).join("\n").trim(), loaded, files };
+}
+
+/** Modules of Node's ES module loader that only loading an ES module file needs. */
+const ESM_FILES = /^NativeModule internal\/modules\/esm\/(translators|module_job|load|resolve)$/;
+const STREAMS = /^NativeModule (stream|net|tty|internal\/streams\/.*|internal\/fs\/sync_write_stream)$/;
+const WORKERS = /^NativeModule (worker_threads|internal\/worker)$/;
+
+describe("built-in modules a start loads", () => {
+  it("a lint run that prints nothing: no ES module loading, no stream, no worker threads", () => {
+    const result = run(["fixtures/showcase/train_clean.py"]);
+    expect(result).toMatchObject({ status: 0, stdout: "", stderr: "" });
+    expect(result.loaded.filter((m) => ESM_FILES.test(m) || STREAMS.test(m) || WORKERS.test(m) || m === "NativeModule internal/fs/promises")).toEqual([]);
+  }, 60_000);
+
+  it("a lint run with findings makes the stdout stream to print them, loads no ES module, and requires of tree-sitter only its addons", () => {
+    const result = run(["--format", "compact", "fixtures/showcase/train_gan.py"]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/^fixtures\/showcase\/train_gan\.py: line \d+, col \d+, Error - /);
+    expect(result.loaded.filter((m) => ESM_FILES.test(m) || WORKERS.test(m))).toEqual([]);
+    expect(result.loaded.some((m) => STREAMS.test(m))).toBe(true);
+    // From files: the launcher, the entry, and of tree-sitter and its grammar only the addons and what names them.
+    const shown = result.files.map((file) => {
+      const inPackage = /[\\/]node_modules[\\/](tree-sitter(?:-python)?)[\\/](.*)$/.exec(file);
+      return inPackage ? `${inPackage[1]}/${inPackage[2].split(path.sep).join("/").replace(/^.*\.node$/, "<addon>")}` : path.relative(ROOT, file);
+    });
+    expect(shown).toEqual([
+      "bin/optim-lint.cjs",
+      path.join("dist", "cli", "optim-lint.cjs"),
+      "tree-sitter/package.json",
+      "tree-sitter/<addon>",
+      "tree-sitter-python/package.json",
+      "tree-sitter-python/<addon>",
+      "tree-sitter-python/src/node-types.json",
+    ]);
+  }, 60_000);
+
+  it("--version loads no ES module and no worker threads", () => {
+    const result = run(["--version"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(result.loaded.filter((m) => ESM_FILES.test(m) || WORKERS.test(m))).toEqual([]);
+  }, 60_000);
+});
