@@ -19,7 +19,7 @@ import { adamFloat32, sgdFloat32, type AdamFloat32Args, type SgdFloat32Args } fr
 import type { Gradient } from "./optimizer.js";
 
 /** Copies of the four-lane body per loop iteration, and the elements they take. */
-const UNROLL = 2;
+const UNROLL = 4;
 const LANES = 4 * UNROLL;
 /** Float32 elements per array in one chunk (a multiple of LANES). */
 const CHUNK = 16384;
@@ -40,6 +40,18 @@ function u32(n: number): number[] {
     out.push(byte);
   } while (n !== 0);
   return out;
+}
+
+/** Signed LEB128, as `i32.const` takes its operand. */
+function s32(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
 }
 
 function vec(items: number[][]): number[] {
@@ -68,14 +80,14 @@ const OP = {
   f32Splat: simd(0x13),
   f64Splat: simd(0x14),
   i32Eq: simd(0x37),
-  f32Ne: simd(0x42),
-  f32Le: simd(0x45),
+  i32LtU: simd(0x3a),
   and: simd(0x4e),
   or: simd(0x50),
   anyTrue: simd(0x53),
   demote: simd(0x5e),
   promote: simd(0x5f),
-  f32Abs: simd(0xe0),
+  i32Sub: simd(0xb1),
+  i32MinU: simd(0xb7),
   f32Neg: simd(0xe1),
   f32Sqrt: simd(0xe3),
   f32Add: simd(0xe4),
@@ -97,9 +109,6 @@ function i32Lanes(value: number): Uint8Array {
   return new Uint8Array(new Int32Array([value, value, value, value]).buffer);
 }
 
-function f32Lanes(value: number): Uint8Array {
-  return new Uint8Array(new Float32Array([value, value, value, value]).buffer);
-}
 
 /**
  * One exported kernel: `(n, ...states: i32, ...scalars: f32) -> i32` over `n` float32 elements (a
@@ -112,12 +121,13 @@ class Kernel {
   private readonly i: number;
   private readonly end: number;
   private readonly bad: number;
+  private readonly tiny: number;
   private readonly splats32: number[] = [];
   private readonly splats64: number[] = [];
   private readonly lowBits: number;
   private readonly midpoint: number;
-  private readonly minNormal: number;
-  private readonly zero: number;
+  private readonly magnitude: number;
+  private readonly one: number;
   private readonly prologue: number[] = [];
   /** Byte offset of the unrolled copy of the body being emitted. */
   shift = 0;
@@ -126,10 +136,11 @@ class Kernel {
     this.i = states + scalars + 1;
     this.end = states + scalars + 2;
     this.bad = this.local();
+    this.tiny = this.constant(i32Lanes(-1));
     this.lowBits = this.constant(i32Lanes(0x1fffffff));
     this.midpoint = this.constant(i32Lanes(0x10000000));
-    this.minNormal = this.constant(f32Lanes(2 ** -126));
-    this.zero = this.constant(f32Lanes(0));
+    this.magnitude = this.constant(i32Lanes(0x7fffffff));
+    this.one = this.constant(i32Lanes(1));
     for (let s = states + 1; s <= states + scalars; s++) {
       const as32 = this.local();
       const as64 = this.local();
@@ -214,16 +225,20 @@ class Kernel {
     // Flag a float64 sum whose 29 bits below float32's precision read exactly one half (the low 32 bits
     // of the four sums side by side), and a nonzero result at or below float32's smallest normal value,
     // where float32 keeps fewer bits. Sums of magnitude 2^-150 or less are exact in float64 and round to
-    // zero correctly.
+    // zero correctly. The second test runs on the result's bits: |bits| - 1 is below 2^23, unsigned,
+    // exactly for those results (zero wraps around to the largest value), and the smallest such value
+    // over the chunk is kept, one integer minimum per fused multiply-add instead of a float comparison
+    // chain.
     this.code.push(
       ...this.get(this.bad),
       ...this.get(sums[0]), ...this.get(sums[1]), ...OP.shuffle(LOW_WORDS),
       ...this.get(this.lowBits), ...OP.and, ...this.get(this.midpoint), ...OP.i32Eq,
       ...OP.or,
-      ...this.get(result), ...OP.f32Abs, ...this.get(this.minNormal), ...OP.f32Le,
-      ...this.get(result), ...this.get(this.zero), ...OP.f32Ne, ...OP.and,
-      ...OP.or,
       0x21, ...u32(this.bad),
+      ...this.get(this.tiny),
+      ...this.get(result), ...this.get(this.magnitude), ...OP.and, ...this.get(this.one), ...OP.i32Sub,
+      ...OP.i32MinU,
+      0x21, ...u32(this.tiny),
     );
     return { lanes: result };
   }
@@ -237,9 +252,11 @@ class Kernel {
       0x02, 0x40, 0x03, 0x40, // block, loop
       ...this.get(i), ...this.get(end), 0x4f, 0x0d, 1, // i >= end (unsigned): leave
       ...this.code,
-      ...this.get(i), 0x41, ...u32(16 * UNROLL), 0x6a, 0x21, ...u32(i), // i += 16 * UNROLL
+      ...this.get(i), 0x41, ...s32(16 * UNROLL), 0x6a, 0x21, ...u32(i), // i += 16 * UNROLL
       0x0c, 0, 0x0b, 0x0b, // continue; end loop; end block
       ...this.get(this.bad), ...OP.anyTrue,
+      ...this.get(this.tiny), ...OP.const(i32Lanes(0x800000)), ...OP.i32LtU, ...OP.anyTrue,
+      0x72, // i32.or
       0x0b,
     ];
     const bytes = [...vec([[2, I32], [this.v128s, V128]]), ...code];
