@@ -77,6 +77,7 @@ const OP = {
   const: (bytes: Uint8Array) => [...simd(0x0c), ...bytes],
   load64Zero: (offset: number) => [...simd(0x5d), 3, ...u32(offset)],
   shuffle: (lanes: number[]) => [...simd(0x0d), ...lanes],
+  i32Splat: simd(0x11),
   f32Splat: simd(0x13),
   f64Splat: simd(0x14),
   i32Eq: simd(0x37),
@@ -101,6 +102,13 @@ const OP = {
 const HIGH_LANES = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
 /** The low two float32 lanes of each of two vectors, side by side. */
 const JOIN_LOW = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+
+/**
+ * The integer masks of the rounding check (see `Kernel.fma`), passed to every kernel as arguments rather than
+ * written as constants: V8 rebuilds a vector constant inside the loop at each use (three instructions), and
+ * keeps an argument's splat in a register or reloads it from the stack (one).
+ */
+const MASKS = [0x1fffffff, 0x10000000, 0x7fffffff, 1];
 
 /** The low 32-bit word of each float64 lane of two vectors, side by side. */
 const LOW_WORDS = [0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27];
@@ -133,14 +141,11 @@ class Kernel {
   shift = 0;
 
   constructor(readonly states: number, readonly scalars: number) {
-    this.i = states + scalars + 1;
-    this.end = states + scalars + 2;
+    this.i = states + scalars + 1 + MASKS.length;
+    this.end = this.i + 1;
     this.bad = this.local();
     this.tiny = this.constant(i32Lanes(-1));
-    this.lowBits = this.constant(i32Lanes(0x1fffffff));
-    this.midpoint = this.constant(i32Lanes(0x10000000));
-    this.magnitude = this.constant(i32Lanes(0x7fffffff));
-    this.one = this.constant(i32Lanes(1));
+    [this.lowBits, this.midpoint, this.magnitude, this.one] = MASKS.map((_, k) => this.splatParameter(states + scalars + 1 + k));
     for (let s = states + 1; s <= states + scalars; s++) {
       const as32 = this.local();
       const as64 = this.local();
@@ -152,7 +157,14 @@ class Kernel {
   }
 
   private local(): number {
-    return this.states + this.scalars + 3 + this.v128s++;
+    return this.end + 1 + this.v128s++;
+  }
+
+  /** A local holding i32 parameter k in four lanes. */
+  private splatParameter(k: number): number {
+    const index = this.local();
+    this.prologue.push(0x20, ...u32(k), ...OP.i32Splat, 0x21, ...u32(index));
+    return index;
   }
 
   private constant(bytes: Uint8Array): number {
@@ -276,7 +288,7 @@ interface Value {
 
 /** A module exporting one kernel `run`, its memory imported as `env.memory`. */
 function moduleBytes(kernel: Kernel): Uint8Array<ArrayBuffer> {
-  const params = [[I32], ...Array.from({ length: kernel.states }, () => [I32]), ...Array.from({ length: kernel.scalars }, () => [F32])];
+  const params = [[I32], ...Array.from({ length: kernel.states }, () => [I32]), ...Array.from({ length: kernel.scalars }, () => [F32]), ...MASKS.map(() => [I32])];
   const type = [0x60, ...vec(params), ...vec([[I32]])];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -491,7 +503,7 @@ function chunked(
   const home = homeOf(states);
   const arena = home ?? scratchArena!;
   const run = kernelFor(arena, kernelKey, build);
-  const args = [0, ...states.map(() => 0), ...scalars];
+  const args = [0, ...states.map(() => 0), ...scalars, ...MASKS];
   const lanes = n - (n % LANES);
   for (let start = 0; start < lanes; start += CHUNK) {
     const end = Math.min(start + CHUNK, lanes);
