@@ -308,6 +308,8 @@ interface SgdShape {
   nesterov: boolean;
   /** 1 - dampening is 1: the buffer update is a plain sum. */
   keepOne: boolean;
+  /** The first step with momentum: the buffer is set to the gradient (with decay), not read. */
+  first: boolean;
 }
 
 /** SGD, state (buf), scalars (decay, momentum, keep, negLr). */
@@ -327,8 +329,11 @@ function sgdBody(k: Kernel, shape: SgdShape): void {
   if (shape.maximize) d = k.op(OP.f32Neg, d);
   if (shape.decay) d = k.fma(p, decay, d);
   if (shape.momentum) {
-    const kept = k.op(OP.f32Mul, k.loadState(1), momentum);
-    const buf = shape.keepOne ? k.op(OP.f32Add, d, kept) : k.fma(d, keep, kept);
+    let buf = d;
+    if (!shape.first) {
+      const kept = k.op(OP.f32Mul, k.loadState(1), momentum);
+      buf = shape.keepOne ? k.op(OP.f32Add, d, kept) : k.fma(d, keep, kept);
+    }
     k.storeState(1, buf);
     d = shape.nesterov ? k.fma(buf, momentum, d) : buf;
   }
@@ -417,7 +422,7 @@ function newArena(pages: number): Arena {
 function simdSupported(): boolean {
   if (scratchArena !== undefined) return scratchArena !== null;
   scratchArena = null;
-  const bytes = moduleBytes(sgdKernel({ maximize: false, decay: false, momentum: true, nesterov: false, keepOne: true }));
+  const bytes = moduleBytes(sgdKernel({ maximize: false, decay: false, momentum: true, nesterov: false, keepOne: true, first: false }));
   if (typeof WebAssembly === "object" && WebAssembly.validate(bytes)) scratchArena = newArena(SCRATCH_PAGES);
   return scratchArena !== null;
 }
@@ -532,19 +537,21 @@ function chunked(
 
 /** One float32 SGD step of one parameter (`buf` null without momentum; `first` seeds it). */
 export function sgdStepFloat32(p: Float32Array, g: Gradient, buf: Float32Array | null, a: SgdFloat32Args, first: boolean): void {
-  if (first || !copyable(g) || p.length < LANES || !float32SimdAvailable()) {
+  if (!copyable(g) || p.length < LANES || !float32SimdAvailable()) {
     sgdFloat32(p, g, buf, a, first, 0, p.length);
     return;
   }
-  const shape: SgdShape = { maximize: a.sign < 0, decay: a.decay !== 0, momentum: buf !== null, nesterov: a.nesterov, keepOne: a.keep === 1 };
+  const seed = first && buf !== null;
+  const shape: SgdShape = { maximize: a.sign < 0, decay: a.decay !== 0, momentum: buf !== null, nesterov: a.nesterov, keepOne: a.keep === 1, first: seed };
   chunked(
     p,
     g,
     buf ? [buf] : [],
-    `sgd${+shape.maximize}${+shape.decay}${+shape.momentum}${+shape.nesterov}${+shape.keepOne}`,
+    `sgd${+shape.maximize}${+shape.decay}${+shape.momentum}${+shape.nesterov}${+shape.keepOne}${+shape.first}`,
     () => sgdKernel(shape),
     [a.decay, a.momentum, a.keep, a.negLr],
-    (from, to) => sgdFloat32(p, g, buf, a, false, from, to),
+    // A handed-back chunk of the first step may leave other values in the buffer first; the loop sets all of it.
+    (from, to) => sgdFloat32(p, g, buf, a, seed, from, to),
   );
 }
 

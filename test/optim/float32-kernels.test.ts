@@ -161,6 +161,12 @@ describe("float32 SIMD kernels", () => {
     const [simd, scalar] = both((p) => new SGD([p], { lr: HALFWAY.lr }), () => grads, start, 1);
     expect(simd).toEqual(scalar);
     for (const j of [5, 16384 + 100, N - 2]) expect(simd.p[j]).toBe(1 + 2 ** -23);
+    // The first step with momentum, whose kernel sets the buffer to the gradient: a handed-back chunk gets
+    // its buffer from the scalar loop as well.
+    const [seeded, seededScalar] = both((p) => new SGD([p], { lr: HALFWAY.lr, momentum: 0.9 }), () => grads, start, 1);
+    expect(seeded).toEqual(seededScalar);
+    for (const j of [5, 16384 + 100, N - 2]) expect(seeded.p[j]).toBe(1 + 2 ** -23);
+    expect(JSON.parse(seeded.state).state[0].momentum_buffer.slice(0, 8)).toEqual(Array.from(grads.subarray(0, 8)));
   });
 
   it("restore the state of a handed-back chunk, in the kernels' memory and in arrays of a loaded state dict", () => {
