@@ -190,13 +190,13 @@ class Kernel {
 
   /** State buffer k's lanes, also kept in scratch slot A + k - 1 so a flagged chunk can be restored. */
   loadState(k: number): Value {
-    const value: Value = { lanes: this.set([...this.address(k), ...OP.load(this.shift)]), at: [...this.address(k)], offset: this.shift };
-    this.code.push(...this.get(this.i), ...this.get(value.lanes), ...OP.store(A + (k - 1) * CHUNK * 4 + this.shift));
-    return value;
+    const lanes = this.set([...this.address(k), ...OP.load(this.shift)]);
+    this.code.push(...this.get(this.i), ...this.get(lanes), ...OP.store(A + (k - 1) * CHUNK * 4 + this.shift));
+    return { lanes, at: [...this.address(k)], offset: this.shift };
   }
 
   storeState(k: number, value: Value): void {
-    this.code.push(...this.address(k), ...this.get(value.lanes), ...OP.store(this.shift));
+    this.code.push(...this.address(k), ...this.get(this.lanesOf(value)), ...OP.store(this.shift));
     value.at = [...this.address(k)];
     value.offset = this.shift;
   }
@@ -206,26 +206,38 @@ class Kernel {
     return { lanes: this.splats32[k - 1], pair: this.splats64[k - 1] };
   }
 
+  /**
+   * Four lanes of a scratch slot. They are read when first used as four float32 lanes: a value only ever
+   * widened to float64 is read two lanes at a time instead (V8 folds that read into the conversion).
+   */
   load(offset: number): Value {
-    return { lanes: this.set([...this.get(this.i), ...OP.load(offset + this.shift)]), at: this.get(this.i), offset: offset + this.shift };
+    return { at: this.get(this.i), offset: offset + this.shift };
   }
 
   store(offset: number, value: Value): void {
-    this.code.push(...this.get(this.i), ...this.get(value.lanes), ...OP.store(offset + this.shift));
+    this.code.push(...this.get(this.i), ...this.get(this.lanesOf(value)), ...OP.store(offset + this.shift));
+  }
+
+  /** The local holding a value's four lanes, read from memory at first use. */
+  private lanesOf(value: Value): number {
+    value.lanes ??= this.set([...value.at!, ...OP.load(value.offset!)]);
+    return value.lanes;
   }
 
   /** A float32 lane operation on one or two values. */
   op(code: number[], a: Value, b?: Value): Value {
-    return { lanes: this.set([...this.get(a.lanes), ...(b ? this.get(b.lanes) : []), ...code]) };
+    return { lanes: this.set([...this.get(this.lanesOf(a)), ...(b ? this.get(this.lanesOf(b)) : []), ...code]) };
   }
 
   /** Float64 lanes of the low (half 0) or high (half 1) two float32 lanes; a scalar's are ready. */
   private widen(value: Value, half: 0 | 1): number[] {
     if (value.pair !== undefined) return this.get(value.pair);
-    if (half === 0) return [...this.get(value.lanes), ...OP.promote];
+    if (half === 0 && value.lanes === undefined) return [...value.at!, ...OP.load64Zero(value.offset!), ...OP.promote];
+    if (half === 0) return [...this.get(this.lanesOf(value)), ...OP.promote];
     // The high lanes of a value that is in memory are read from there: a load instead of a shuffle.
     if (value.at) return [...value.at, ...OP.load64Zero(value.offset! + 8), ...OP.promote];
-    return [...this.get(value.lanes), ...this.get(value.lanes), ...OP.shuffle(HIGH_LANES), ...OP.promote];
+    const lanes = this.lanesOf(value);
+    return [...this.get(lanes), ...this.get(lanes), ...OP.shuffle(HIGH_LANES), ...OP.promote];
   }
 
   /** a * b + c rounded once, lane by lane; lanes it cannot settle set the kernel's flag. */
@@ -277,8 +289,8 @@ class Kernel {
 }
 
 interface Value {
-  /** Local holding four float32 lanes. */
-  lanes: number;
+  /** Local holding four float32 lanes (not yet read, for a value in memory). */
+  lanes?: number;
   /** Where the same lanes also are in memory: the address code and the immediate offset. */
   at?: number[];
   offset?: number;
