@@ -166,8 +166,9 @@ function medianOrNull(values) {
 
 /**
  * Runs the benchmark and prints a table. Options: `numel` (default 1e7), `warmup` (2), `steps` (7), `rounds` (3),
+ * `cases` (labels of CASES to run; all by default), `dtypes` (`["float64", "float32"]` by default),
  * `modulePath` (the built optimizer module), `python` (interpreter with torch), `torch` (false to skip it),
- * `print` (false to stay quiet). Resolves to `{ numel, warmup, steps, rounds, torch, rows }`; each row has our and
+ * `print` (false to stay quiet). Resolves to `{ numel, warmup, steps, rounds, loadAverage, torch, rows }`; each row has its `label`, our and
  * torch's CPU seconds per step (`cpuSecondsPerStep`, median over rounds of each round's median step), wall
  * seconds per step, steps per second (from CPU time), `timeRatio` (median over rounds of our CPU time per step /
  * torch's) and `wallRatio` (the same on wall time).
