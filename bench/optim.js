@@ -1,10 +1,12 @@
 /**
- * Optimizer-core benchmark: Adam and SGD with momentum stepping one flat parameter of 10 million
- * elements (Float64Array, and Float32Array when the optimizer accepts it), side by side with PyTorch on
- * one CPU thread (bench/optim_torch.py under /usr/bin/python3) with the same settings and step counts.
+ * Optimizer-core benchmark: Adam, and SGD plain, with momentum, Nesterov momentum, and momentum with
+ * weight decay, stepping one flat parameter of 10 million elements (Float64Array and Float32Array),
+ * side by side with PyTorch (bench/optim_torch.py under /usr/bin/python3) with the same options, the
+ * same parameter count and the same warm-up and timed step counts. Ours runs on one thread; torch runs
+ * with its default number of intra-op threads, which the bench reports (1 on the 2-core build VM).
  * Only the steps after the warm-up are timed, each on its own, by the process's CPU time and by the wall
- * clock; each side's figure is the median step. Each round runs ours and then torch for one optimizer
- * and dtype, back to back, and the ratio is taken per round, so a change in machine load hits both
+ * clock; each side's figure is the median step. Each round runs ours and torch for one case and dtype,
+ * back to back (torch first every other round), and the ratio is taken per round, so a change in machine load hits both
  * sides of a ratio; the table shows the median over the rounds. The ratio is on CPU time: on a shared
  * machine the wall clock also counts the time a process waits for a core (the wall ratio is printed
  * beside it). Without torch the comparison is skipped, not failed.
@@ -19,6 +21,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { availableParallelism, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -26,10 +29,16 @@ const DEFAULT_MODULE = join(HERE, "../dist/src/optim/index.js");
 const TORCH_SCRIPT = join(HERE, "optim_torch.py");
 const TORCH_PYTHON = "/usr/bin/python3";
 
-/** The runs, with the settings both sides use (torch defaults; SGD with momentum 0.9). */
+/**
+ * The runs: each label names one optimizer and the options both sides are built with (the same object is
+ * passed to torch's constructor as keyword arguments, everything else at torch's defaults).
+ */
 const CASES = [
-  { optimizer: "Adam", options: { lr: 1e-3 } },
-  { optimizer: "SGD", options: { lr: 1e-2, momentum: 0.9 } },
+  { label: "Adam", optimizer: "Adam", options: { lr: 1e-3 } },
+  { label: "SGD", optimizer: "SGD", options: { lr: 1e-2 } },
+  { label: "SGD momentum", optimizer: "SGD", options: { lr: 1e-2, momentum: 0.9 } },
+  { label: "SGD Nesterov", optimizer: "SGD", options: { lr: 1e-2, momentum: 0.9, nesterov: true } },
+  { label: "SGD momentum + decay", optimizer: "SGD", options: { lr: 1e-2, momentum: 0.9, weight_decay: 1e-4 } },
 ];
 const DTYPES = [
   { name: "float64", Array: Float64Array },
@@ -79,11 +88,11 @@ function timeOurs(optim, { optimizer, options }, dtype, { numel, warmup, steps }
 }
 
 /** Runs `timeOurs` for one optimizer and dtype in a fresh Node process and returns its timing. */
-function timeOursInChild(optimizer, dtypeName, settings, modulePath) {
-  const args = [fileURLToPath(import.meta.url), "--one", optimizer, dtypeName, JSON.stringify(settings), modulePath];
+function timeOursInChild(label, dtypeName, settings, modulePath) {
+  const args = [fileURLToPath(import.meta.url), "--one", label, dtypeName, JSON.stringify(settings), modulePath];
   return new Promise((resolve, reject) => {
     execFile(process.execPath, args, { maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`timing ${optimizer} ${dtypeName} failed: ${stderr || error.message}`));
+      if (error) reject(new Error(`timing ${label} ${dtypeName} failed: ${stderr || error.message}`));
       else resolve(JSON.parse(stdout));
     });
   });
@@ -108,9 +117,9 @@ function median(values) {
 const TORCH_MALLOC = "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=17179869184";
 
 /** Runs the torch side; resolves to its JSON report, or `{ available: false, reason }` when it cannot run. */
-function runTorch({ numel, warmup, steps, optimizer, dtype, python = TORCH_PYTHON, timeoutMs = 180_000 }) {
+function runTorch({ numel, warmup, steps, optimizer, options, dtype, python = TORCH_PYTHON, timeoutMs = 180_000 }) {
   if (!existsSync(python)) return Promise.resolve({ available: false, reason: `${python} not found` });
-  const args = [TORCH_SCRIPT, "--numel", String(numel), "--warmup", String(warmup), "--steps", String(steps), "--optimizers", optimizer, "--dtypes", dtype];
+  const args = [TORCH_SCRIPT, "--numel", String(numel), "--warmup", String(warmup), "--steps", String(steps), "--optimizer", optimizer, "--options", JSON.stringify(options), "--dtype", dtype];
   const env = process.env.OPTIM_BENCH_TORCH_RAW_MALLOC ? process.env : { ...process.env, GLIBC_TUNABLES: TORCH_MALLOC };
   return new Promise((resolve) => {
     execFile(python, args, { timeout: timeoutMs, maxBuffer: 1 << 20, env }, (error, stdout, stderr) => {
@@ -137,7 +146,7 @@ function formatTable(result) {
   const header = ["optimizer", "dtype", "ours steps/s", "torch steps/s", "time ours/torch", "wall ours/torch"];
   const fmt = (value, digits) => (typeof value === "number" ? value.toFixed(digits) : "-");
   const lines = result.rows.map((row) => [
-    row.optimizer,
+    row.label,
     row.dtype,
     row.ours.stepsPerSecond === null ? `n/a` : fmt(row.ours.stepsPerSecond, 2),
     row.torch ? fmt(row.torch.stepsPerSecond, 2) : "-",
@@ -157,8 +166,9 @@ function medianOrNull(values) {
 
 /**
  * Runs the benchmark and prints a table. Options: `numel` (default 1e7), `warmup` (2), `steps` (7), `rounds` (3),
+ * `cases` (labels of CASES to run; all by default), `dtypes` (`["float64", "float32"]` by default),
  * `modulePath` (the built optimizer module), `python` (interpreter with torch), `torch` (false to skip it),
- * `print` (false to stay quiet). Resolves to `{ numel, warmup, steps, rounds, torch, rows }`; each row has our and
+ * `print` (false to stay quiet). Resolves to `{ numel, warmup, steps, rounds, loadAverage, torch, rows }`; each row has its `label`, our and
  * torch's CPU seconds per step (`cpuSecondsPerStep`, median over rounds of each round's median step), wall
  * seconds per step, steps per second (from CPU time), `timeRatio` (median over rounds of our CPU time per step /
  * torch's) and `wallRatio` (the same on wall time).
@@ -176,29 +186,35 @@ export async function runOptimBench(options = {}) {
   });
 
   const rounds = Math.max(1, options.rounds ?? 3);
-  log(`optimizer step throughput: ${settings.numel.toLocaleString("en-US")} parameters, ${settings.warmup} warm-up + ${settings.steps} timed steps, one thread, ${rounds} rounds`);
+  const cases = options.cases ? CASES.filter((spec) => options.cases.includes(spec.label)) : CASES;
+  const dtypes = options.dtypes ? DTYPES.filter((dtype) => options.dtypes.includes(dtype.name)) : DTYPES;
+  const loadBefore = loadavg()[0];
+  log(`optimizer step throughput: ${settings.numel.toLocaleString("en-US")} parameters, ${settings.warmup} warm-up + ${settings.steps} timed steps, ours on one thread, ${rounds} rounds; load average ${loadBefore.toFixed(1)} on ${availableParallelism()} cores`);
   let torch = options.torch === false ? { available: false, reason: "disabled" } : null;
   const rows = [];
-  for (const spec of CASES) {
-    for (const dtype of DTYPES) {
+  for (const spec of cases) {
+    for (const dtype of dtypes) {
       const ours = [];
       const theirs = [];
       for (let round = 0; round < rounds; round++) {
-        ours.push(await timeOursInChild(spec.optimizer, dtype.name, settings, modulePath));
-        if (torch && !torch.available) continue;
-        const report = await runTorch({ ...settings, optimizer: spec.optimizer, dtype: dtype.name, python: options.python });
-        if (!report.available) {
+        // Ours and torch back to back, the order swapped every round so neither always runs first.
+        const timeTorch = async () => {
+          if (torch && !torch.available) return;
+          const report = await runTorch({ ...settings, optimizer: spec.optimizer, options: spec.options, dtype: dtype.name, python: options.python });
           torch = report;
-          continue;
-        }
-        torch = report;
-        theirs.push(report.results[0]);
+          if (report.available) theirs.push(report.results[0]);
+        };
+        if (round % 2 === 1) await timeTorch();
+        ours.push(await timeOursInChild(spec.label, dtype.name, settings, modulePath));
+        if (round % 2 === 0) await timeTorch();
       }
       const unsupported = ours.find((timing) => timing.unsupported)?.unsupported;
       const oursCpu = unsupported ? null : medianOrNull(ours.map((t) => t.cpuSecondsPerStep));
       const paired = theirs.length === ours.length && !unsupported;
       rows.push({
+        label: spec.label,
         optimizer: spec.optimizer,
+        options: spec.options,
         dtype: dtype.name,
         ours: {
           cpuSecondsPerStep: oursCpu,
@@ -223,12 +239,13 @@ export async function runOptimBench(options = {}) {
   const result = {
     ...settings,
     rounds,
+    loadAverage: [loadBefore, loadavg()[0]],
     torch: torch?.available
       ? {
           available: true,
           version: torch.version,
           threads: torch.threads,
-          defaultThreads: torch.defaultThreads,
+          interopThreads: torch.interopThreads,
           foreach: torch.foreach,
           heapKept: !process.env.OPTIM_BENCH_TORCH_RAW_MALLOC,
         }
@@ -242,7 +259,8 @@ export async function runOptimBench(options = {}) {
     const foreach = torch.foreach === false ? "single-tensor path (torch's default foreach=None resolves to False on CPU)" : `foreach=${torch.foreach}`;
     const heap = result.torch.heapKept ? "freed memory kept in the heap (see below)" : "glibc default allocation";
     const subnormals = rows.reduce((sum, row) => sum + (row.torch?.subnormals ?? 0), 0);
-    log(`PyTorch ${torch.version}: ${torch.threads} thread (its default here: ${torch.defaultThreads}), ${foreach}, ${heap}, ${subnormals} subnormal values in parameters and state after the runs.`);
+    log(`PyTorch ${torch.version}: its default of ${torch.threads} intra-op thread(s) (not set by the bench; the machine has ${availableParallelism()} cores), ${foreach}, ${heap}, ${subnormals} subnormal values in parameters and state after the runs.`);
+    log(`Load average ${result.loadAverage[0].toFixed(1)} before the runs, ${result.loadAverage[1].toFixed(1)} after.`);
     log(`Steps/s from CPU time; time ours/torch is the median over rounds of each round's CPU-time ratio (> 1: ours is slower), wall the same on wall-clock time.`);
     if (result.torch.heapKept) {
       log(`torch's Adam allocates two parameter-sized temporaries per step; glibc maps blocks that large fresh each time and unmaps them on free, and on this`);
@@ -250,18 +268,23 @@ export async function runOptimBench(options = {}) {
       log(`in the heap, as a long training process does; OPTIM_BENCH_TORCH_RAW_MALLOC=1 measures torch without it.`);
     }
   }
-  for (const row of rows) if (row.ours.unsupported) log(`${row.optimizer} ${row.dtype} not supported by ours: ${row.ours.unsupported}`);
+  for (const row of rows) if (row.ours.unsupported) log(`${row.label} ${row.dtype} not supported by ours: ${row.ours.unsupported}`);
   return result;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && process.argv[2] === "--one") {
-  const [, , , optimizer, dtypeName, settingsJson, modulePath] = process.argv;
+  const [, , , label, dtypeName, settingsJson, modulePath] = process.argv;
   const optim = await import(pathToFileURL(modulePath).href);
-  const spec = CASES.find((c) => c.optimizer === optimizer);
+  const spec = CASES.find((c) => c.label === label);
   const dtype = DTYPES.find((d) => d.name === dtypeName);
   process.stdout.write(JSON.stringify(timeOurs(optim, spec, dtype, JSON.parse(settingsJson))));
 } else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  runOptimBench().catch((error) => {
+  // `--cases "SGD,SGD momentum"`, `--dtypes float32`, `--rounds 5` narrow or lengthen a run.
+  const flag = (name) => {
+    const at = process.argv.indexOf(name);
+    return at > 0 ? process.argv[at + 1] : undefined;
+  };
+  runOptimBench({ cases: flag("--cases")?.split(","), dtypes: flag("--dtypes")?.split(","), rounds: flag("--rounds") ? Number(flag("--rounds")) : undefined }).catch((error) => {
     console.error(error instanceof Error ? error.message : error);
     process.exitCode = 1;
   });

@@ -1,12 +1,14 @@
 """PyTorch side of the optimizer-core benchmark (bench/optim.js runs it with /usr/bin/python3).
 
-Times Adam and SGD with momentum on one CPU thread over a single flat parameter of `--numel` elements,
-in float64 and float32, with the same settings and step counts as the TypeScript side: `--warmup`
+Times one optimizer (`--optimizer`, built with the keyword arguments in `--options`, JSON, the same object
+the TypeScript side passes to its constructor) over a single flat parameter of `--numel` elements of
+`--dtype`, with the same step counts as the TypeScript side: `--warmup`
 untimed steps, then `--steps` steps timed one by one, each by the process's CPU time (`cpuSecondsPerStep`,
 the median) and by the wall clock (`secondsPerStep`, the median). The optimizer runs as a training loop
 would: the gradient tensor stays allocated, steps run under `torch.no_grad()` (as `step()` does itself),
-and `foreach` is left at its default (on CPU, torch 1.13 resolves it to the single-tensor path). Prints
-one JSON object on stdout, with the thread count torch would use by default, the one used, and the
+and `foreach` is left at its default (on CPU, torch 1.13 resolves it to the single-tensor path), and so
+is the number of intra-op threads (`torch.get_num_threads()`, reported). Prints one JSON object on
+stdout, with the thread counts used, and the
 number of subnormal values left in parameters and state (none means denormal arithmetic did not slow
 anything). When torch cannot be imported it prints {"available": false, "reason": ...} and exits 0,
 so the caller can skip the comparison.
@@ -24,18 +26,10 @@ def parse_args():
     parser.add_argument("--numel", type=int, default=10_000_000)
     parser.add_argument("--steps", type=int, default=7)
     parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--dtypes", default="float64,float32")
-    parser.add_argument("--optimizers", default="Adam,SGD")
+    parser.add_argument("--dtype", default="float32")
+    parser.add_argument("--optimizer", default="SGD")
+    parser.add_argument("--options", default='{"lr": 0.01, "momentum": 0.9}')
     return parser.parse_args()
-
-
-def make_optimizer(torch, name, param):
-    """The optimizer as the TypeScript side builds it: torch defaults, SGD with momentum 0.9."""
-    if name == "Adam":
-        return torch.optim.Adam([param], lr=1e-3)
-    if name == "SGD":
-        return torch.optim.SGD([param], lr=1e-2, momentum=0.9)
-    raise ValueError(name)
 
 
 def resolved_foreach(torch, optimizer):
@@ -61,12 +55,12 @@ def subnormals(torch, tensors):
     return count
 
 
-def time_optimizer(torch, name, dtype, numel, warmup, steps):
+def time_optimizer(torch, name, options, dtype, numel, warmup, steps):
     """Wall and CPU seconds of each optimizer.step() on a fixed gradient, after `warmup` untimed steps."""
     generator = torch.Generator().manual_seed(0)
     param = torch.rand(numel, generator=generator, dtype=dtype).requires_grad_(True)
     param.grad = torch.rand(numel, generator=generator, dtype=dtype) * 2 - 1
-    optimizer = make_optimizer(torch, name, param)
+    optimizer = getattr(torch.optim, name)([param], **options)
     time_optimizer.foreach = resolved_foreach(torch, optimizer)
     for _ in range(warmup):
         optimizer.step()
@@ -87,31 +81,28 @@ def main():
     except Exception as error:  # no torch in this interpreter: report, do not fail
         print(json.dumps({"available": False, "reason": "cannot import torch: %s" % error}))
         return 0
-    default_threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # the TypeScript side runs on one thread
-    results = []
+    options = json.loads(args.options)
     with torch.no_grad():
-        for name in args.optimizers.split(","):
-            for dtype_name in args.dtypes.split(","):
-                wall, cpu, tiny = time_optimizer(torch, name, getattr(torch, dtype_name), args.numel, args.warmup, args.steps)
-                results.append(
-                    {
-                        "optimizer": name,
-                        "dtype": dtype_name,
-                        "secondsPerStep": statistics.median(wall),
-                        "meanSecondsPerStep": statistics.fmean(wall),
-                        "cpuSecondsPerStep": statistics.median(cpu),
-                        "stepsPerSecond": 1.0 / statistics.median(wall),
-                        "subnormals": tiny,
-                    }
-                )
+        wall, cpu, tiny = time_optimizer(torch, args.optimizer, options, getattr(torch, args.dtype), args.numel, args.warmup, args.steps)
+    results = [
+        {
+            "optimizer": args.optimizer,
+            "options": options,
+            "dtype": args.dtype,
+            "secondsPerStep": statistics.median(wall),
+            "meanSecondsPerStep": statistics.fmean(wall),
+            "cpuSecondsPerStep": statistics.median(cpu),
+            "stepsPerSecond": 1.0 / statistics.median(wall),
+            "subnormals": tiny,
+        }
+    ]
     print(
         json.dumps(
             {
                 "available": True,
                 "version": torch.__version__,
                 "threads": torch.get_num_threads(),
-                "defaultThreads": default_threads,
+                "interopThreads": torch.get_num_interop_threads(),
                 "foreach": getattr(time_optimizer, "foreach", None),
                 "numel": args.numel,
                 "warmup": args.warmup,

@@ -19,7 +19,7 @@ import { adamFloat32, sgdFloat32, type AdamFloat32Args, type SgdFloat32Args } fr
 import type { Gradient } from "./optimizer.js";
 
 /** Copies of the four-lane body per loop iteration, and the elements they take. */
-const UNROLL = 2;
+const UNROLL = 4;
 const LANES = 4 * UNROLL;
 /** Float32 elements per array in one chunk (a multiple of LANES). */
 const CHUNK = 16384;
@@ -40,6 +40,18 @@ function u32(n: number): number[] {
     out.push(byte);
   } while (n !== 0);
   return out;
+}
+
+/** Signed LEB128, as `i32.const` takes its operand. */
+function s32(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
 }
 
 function vec(items: number[][]): number[] {
@@ -65,17 +77,18 @@ const OP = {
   const: (bytes: Uint8Array) => [...simd(0x0c), ...bytes],
   load64Zero: (offset: number) => [...simd(0x5d), 3, ...u32(offset)],
   shuffle: (lanes: number[]) => [...simd(0x0d), ...lanes],
+  i32Splat: simd(0x11),
   f32Splat: simd(0x13),
   f64Splat: simd(0x14),
   i32Eq: simd(0x37),
-  f32Ne: simd(0x42),
-  f32Le: simd(0x45),
+  i32LtU: simd(0x3a),
   and: simd(0x4e),
   or: simd(0x50),
   anyTrue: simd(0x53),
   demote: simd(0x5e),
   promote: simd(0x5f),
-  f32Abs: simd(0xe0),
+  i32Sub: simd(0xb1),
+  i32MinU: simd(0xb7),
   f32Neg: simd(0xe1),
   f32Sqrt: simd(0xe3),
   f32Add: simd(0xe4),
@@ -90,6 +103,13 @@ const HIGH_LANES = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
 /** The low two float32 lanes of each of two vectors, side by side. */
 const JOIN_LOW = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 
+/**
+ * The integer masks of the rounding check (see `Kernel.fma`), passed to every kernel as arguments rather than
+ * written as constants: V8 rebuilds a vector constant inside the loop at each use (three instructions), and
+ * keeps an argument's splat in a register or reloads it from the stack (one).
+ */
+const MASKS = [0x1fffffff, 0x10000000, 0x7fffffff, 1];
+
 /** The low 32-bit word of each float64 lane of two vectors, side by side. */
 const LOW_WORDS = [0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27];
 
@@ -97,9 +117,6 @@ function i32Lanes(value: number): Uint8Array {
   return new Uint8Array(new Int32Array([value, value, value, value]).buffer);
 }
 
-function f32Lanes(value: number): Uint8Array {
-  return new Uint8Array(new Float32Array([value, value, value, value]).buffer);
-}
 
 /**
  * One exported kernel: `(n, ...states: i32, ...scalars: f32) -> i32` over `n` float32 elements (a
@@ -112,24 +129,23 @@ class Kernel {
   private readonly i: number;
   private readonly end: number;
   private readonly bad: number;
+  private readonly tiny: number;
   private readonly splats32: number[] = [];
   private readonly splats64: number[] = [];
   private readonly lowBits: number;
   private readonly midpoint: number;
-  private readonly minNormal: number;
-  private readonly zero: number;
+  private readonly magnitude: number;
+  private readonly one: number;
   private readonly prologue: number[] = [];
   /** Byte offset of the unrolled copy of the body being emitted. */
   shift = 0;
 
   constructor(readonly states: number, readonly scalars: number) {
-    this.i = states + scalars + 1;
-    this.end = states + scalars + 2;
+    this.i = states + scalars + 1 + MASKS.length;
+    this.end = this.i + 1;
     this.bad = this.local();
-    this.lowBits = this.constant(i32Lanes(0x1fffffff));
-    this.midpoint = this.constant(i32Lanes(0x10000000));
-    this.minNormal = this.constant(f32Lanes(2 ** -126));
-    this.zero = this.constant(f32Lanes(0));
+    this.tiny = this.constant(i32Lanes(-1));
+    [this.lowBits, this.midpoint, this.magnitude, this.one] = MASKS.map((_, k) => this.splatParameter(states + scalars + 1 + k));
     for (let s = states + 1; s <= states + scalars; s++) {
       const as32 = this.local();
       const as64 = this.local();
@@ -141,7 +157,14 @@ class Kernel {
   }
 
   private local(): number {
-    return this.states + this.scalars + 3 + this.v128s++;
+    return this.end + 1 + this.v128s++;
+  }
+
+  /** A local holding i32 parameter k in four lanes. */
+  private splatParameter(k: number): number {
+    const index = this.local();
+    this.prologue.push(0x20, ...u32(k), ...OP.i32Splat, 0x21, ...u32(index));
+    return index;
   }
 
   private constant(bytes: Uint8Array): number {
@@ -167,13 +190,13 @@ class Kernel {
 
   /** State buffer k's lanes, also kept in scratch slot A + k - 1 so a flagged chunk can be restored. */
   loadState(k: number): Value {
-    const value: Value = { lanes: this.set([...this.address(k), ...OP.load(this.shift)]), at: [...this.address(k)], offset: this.shift };
-    this.code.push(...this.get(this.i), ...this.get(value.lanes), ...OP.store(A + (k - 1) * CHUNK * 4 + this.shift));
-    return value;
+    const lanes = this.set([...this.address(k), ...OP.load(this.shift)]);
+    this.code.push(...this.get(this.i), ...this.get(lanes), ...OP.store(A + (k - 1) * CHUNK * 4 + this.shift));
+    return { lanes, at: [...this.address(k)], offset: this.shift };
   }
 
   storeState(k: number, value: Value): void {
-    this.code.push(...this.address(k), ...this.get(value.lanes), ...OP.store(this.shift));
+    this.code.push(...this.address(k), ...this.get(this.lanesOf(value)), ...OP.store(this.shift));
     value.at = [...this.address(k)];
     value.offset = this.shift;
   }
@@ -183,26 +206,38 @@ class Kernel {
     return { lanes: this.splats32[k - 1], pair: this.splats64[k - 1] };
   }
 
+  /**
+   * Four lanes of a scratch slot. They are read when first used as four float32 lanes: a value only ever
+   * widened to float64 is read two lanes at a time instead (V8 folds that read into the conversion).
+   */
   load(offset: number): Value {
-    return { lanes: this.set([...this.get(this.i), ...OP.load(offset + this.shift)]), at: this.get(this.i), offset: offset + this.shift };
+    return { at: this.get(this.i), offset: offset + this.shift };
   }
 
   store(offset: number, value: Value): void {
-    this.code.push(...this.get(this.i), ...this.get(value.lanes), ...OP.store(offset + this.shift));
+    this.code.push(...this.get(this.i), ...this.get(this.lanesOf(value)), ...OP.store(offset + this.shift));
+  }
+
+  /** The local holding a value's four lanes, read from memory at first use. */
+  private lanesOf(value: Value): number {
+    value.lanes ??= this.set([...value.at!, ...OP.load(value.offset!)]);
+    return value.lanes;
   }
 
   /** A float32 lane operation on one or two values. */
   op(code: number[], a: Value, b?: Value): Value {
-    return { lanes: this.set([...this.get(a.lanes), ...(b ? this.get(b.lanes) : []), ...code]) };
+    return { lanes: this.set([...this.get(this.lanesOf(a)), ...(b ? this.get(this.lanesOf(b)) : []), ...code]) };
   }
 
   /** Float64 lanes of the low (half 0) or high (half 1) two float32 lanes; a scalar's are ready. */
   private widen(value: Value, half: 0 | 1): number[] {
     if (value.pair !== undefined) return this.get(value.pair);
-    if (half === 0) return [...this.get(value.lanes), ...OP.promote];
+    if (half === 0 && value.lanes === undefined) return [...value.at!, ...OP.load64Zero(value.offset!), ...OP.promote];
+    if (half === 0) return [...this.get(this.lanesOf(value)), ...OP.promote];
     // The high lanes of a value that is in memory are read from there: a load instead of a shuffle.
     if (value.at) return [...value.at, ...OP.load64Zero(value.offset! + 8), ...OP.promote];
-    return [...this.get(value.lanes), ...this.get(value.lanes), ...OP.shuffle(HIGH_LANES), ...OP.promote];
+    const lanes = this.lanesOf(value);
+    return [...this.get(lanes), ...this.get(lanes), ...OP.shuffle(HIGH_LANES), ...OP.promote];
   }
 
   /** a * b + c rounded once, lane by lane; lanes it cannot settle set the kernel's flag. */
@@ -214,16 +249,20 @@ class Kernel {
     // Flag a float64 sum whose 29 bits below float32's precision read exactly one half (the low 32 bits
     // of the four sums side by side), and a nonzero result at or below float32's smallest normal value,
     // where float32 keeps fewer bits. Sums of magnitude 2^-150 or less are exact in float64 and round to
-    // zero correctly.
+    // zero correctly. The second test runs on the result's bits: |bits| - 1 is below 2^23, unsigned,
+    // exactly for those results (zero wraps around to the largest value), and the smallest such value
+    // over the chunk is kept, one integer minimum per fused multiply-add instead of a float comparison
+    // chain.
     this.code.push(
       ...this.get(this.bad),
       ...this.get(sums[0]), ...this.get(sums[1]), ...OP.shuffle(LOW_WORDS),
       ...this.get(this.lowBits), ...OP.and, ...this.get(this.midpoint), ...OP.i32Eq,
       ...OP.or,
-      ...this.get(result), ...OP.f32Abs, ...this.get(this.minNormal), ...OP.f32Le,
-      ...this.get(result), ...this.get(this.zero), ...OP.f32Ne, ...OP.and,
-      ...OP.or,
       0x21, ...u32(this.bad),
+      ...this.get(this.tiny),
+      ...this.get(result), ...this.get(this.magnitude), ...OP.and, ...this.get(this.one), ...OP.i32Sub,
+      ...OP.i32MinU,
+      0x21, ...u32(this.tiny),
     );
     return { lanes: result };
   }
@@ -237,9 +276,11 @@ class Kernel {
       0x02, 0x40, 0x03, 0x40, // block, loop
       ...this.get(i), ...this.get(end), 0x4f, 0x0d, 1, // i >= end (unsigned): leave
       ...this.code,
-      ...this.get(i), 0x41, ...u32(16 * UNROLL), 0x6a, 0x21, ...u32(i), // i += 16 * UNROLL
+      ...this.get(i), 0x41, ...s32(16 * UNROLL), 0x6a, 0x21, ...u32(i), // i += 16 * UNROLL
       0x0c, 0, 0x0b, 0x0b, // continue; end loop; end block
       ...this.get(this.bad), ...OP.anyTrue,
+      ...this.get(this.tiny), ...OP.const(i32Lanes(0x800000)), ...OP.i32LtU, ...OP.anyTrue,
+      0x72, // i32.or
       0x0b,
     ];
     const bytes = [...vec([[2, I32], [this.v128s, V128]]), ...code];
@@ -248,8 +289,8 @@ class Kernel {
 }
 
 interface Value {
-  /** Local holding four float32 lanes. */
-  lanes: number;
+  /** Local holding four float32 lanes (not yet read, for a value in memory). */
+  lanes?: number;
   /** Where the same lanes also are in memory: the address code and the immediate offset. */
   at?: number[];
   offset?: number;
@@ -259,7 +300,7 @@ interface Value {
 
 /** A module exporting one kernel `run`, its memory imported as `env.memory`. */
 function moduleBytes(kernel: Kernel): Uint8Array<ArrayBuffer> {
-  const params = [[I32], ...Array.from({ length: kernel.states }, () => [I32]), ...Array.from({ length: kernel.scalars }, () => [F32])];
+  const params = [[I32], ...Array.from({ length: kernel.states }, () => [I32]), ...Array.from({ length: kernel.scalars }, () => [F32]), ...MASKS.map(() => [I32])];
   const type = [0x60, ...vec(params), ...vec([[I32]])];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -279,6 +320,8 @@ interface SgdShape {
   nesterov: boolean;
   /** 1 - dampening is 1: the buffer update is a plain sum. */
   keepOne: boolean;
+  /** The first step with momentum: the buffer is set to the gradient (with decay), not read. */
+  first: boolean;
 }
 
 /** SGD, state (buf), scalars (decay, momentum, keep, negLr). */
@@ -298,8 +341,11 @@ function sgdBody(k: Kernel, shape: SgdShape): void {
   if (shape.maximize) d = k.op(OP.f32Neg, d);
   if (shape.decay) d = k.fma(p, decay, d);
   if (shape.momentum) {
-    const kept = k.op(OP.f32Mul, k.loadState(1), momentum);
-    const buf = shape.keepOne ? k.op(OP.f32Add, d, kept) : k.fma(d, keep, kept);
+    let buf = d;
+    if (!shape.first) {
+      const kept = k.op(OP.f32Mul, k.loadState(1), momentum);
+      buf = shape.keepOne ? k.op(OP.f32Add, d, kept) : k.fma(d, keep, kept);
+    }
     k.storeState(1, buf);
     d = shape.nesterov ? k.fma(buf, momentum, d) : buf;
   }
@@ -388,7 +434,7 @@ function newArena(pages: number): Arena {
 function simdSupported(): boolean {
   if (scratchArena !== undefined) return scratchArena !== null;
   scratchArena = null;
-  const bytes = moduleBytes(sgdKernel({ maximize: false, decay: false, momentum: true, nesterov: false, keepOne: true }));
+  const bytes = moduleBytes(sgdKernel({ maximize: false, decay: false, momentum: true, nesterov: false, keepOne: true, first: false }));
   if (typeof WebAssembly === "object" && WebAssembly.validate(bytes)) scratchArena = newArena(SCRATCH_PAGES);
   return scratchArena !== null;
 }
@@ -474,7 +520,7 @@ function chunked(
   const home = homeOf(states);
   const arena = home ?? scratchArena!;
   const run = kernelFor(arena, kernelKey, build);
-  const args = [0, ...states.map(() => 0), ...scalars];
+  const args = [0, ...states.map(() => 0), ...scalars, ...MASKS];
   const lanes = n - (n % LANES);
   for (let start = 0; start < lanes; start += CHUNK) {
     const end = Math.min(start + CHUNK, lanes);
@@ -503,19 +549,21 @@ function chunked(
 
 /** One float32 SGD step of one parameter (`buf` null without momentum; `first` seeds it). */
 export function sgdStepFloat32(p: Float32Array, g: Gradient, buf: Float32Array | null, a: SgdFloat32Args, first: boolean): void {
-  if (first || !copyable(g) || p.length < LANES || !float32SimdAvailable()) {
+  if (!copyable(g) || p.length < LANES || !float32SimdAvailable()) {
     sgdFloat32(p, g, buf, a, first, 0, p.length);
     return;
   }
-  const shape: SgdShape = { maximize: a.sign < 0, decay: a.decay !== 0, momentum: buf !== null, nesterov: a.nesterov, keepOne: a.keep === 1 };
+  const seed = first && buf !== null;
+  const shape: SgdShape = { maximize: a.sign < 0, decay: a.decay !== 0, momentum: buf !== null, nesterov: a.nesterov, keepOne: a.keep === 1, first: seed };
   chunked(
     p,
     g,
     buf ? [buf] : [],
-    `sgd${+shape.maximize}${+shape.decay}${+shape.momentum}${+shape.nesterov}${+shape.keepOne}`,
+    `sgd${+shape.maximize}${+shape.decay}${+shape.momentum}${+shape.nesterov}${+shape.keepOne}${+shape.first}`,
     () => sgdKernel(shape),
     [a.decay, a.momentum, a.keep, a.negLr],
-    (from, to) => sgdFloat32(p, g, buf, a, false, from, to),
+    // A handed-back chunk of the first step may leave other values in the buffer first; the loop sets all of it.
+    (from, to) => sgdFloat32(p, g, buf, a, seed, from, to),
   );
 }
 

@@ -161,6 +161,12 @@ describe("float32 SIMD kernels", () => {
     const [simd, scalar] = both((p) => new SGD([p], { lr: HALFWAY.lr }), () => grads, start, 1);
     expect(simd).toEqual(scalar);
     for (const j of [5, 16384 + 100, N - 2]) expect(simd.p[j]).toBe(1 + 2 ** -23);
+    // The first step with momentum, whose kernel sets the buffer to the gradient: a handed-back chunk gets
+    // its buffer from the scalar loop as well.
+    const [seeded, seededScalar] = both((p) => new SGD([p], { lr: HALFWAY.lr, momentum: 0.9 }), () => grads, start, 1);
+    expect(seeded).toEqual(seededScalar);
+    for (const j of [5, 16384 + 100, N - 2]) expect(seeded.p[j]).toBe(1 + 2 ** -23);
+    expect(JSON.parse(seeded.state).state[0].momentum_buffer.slice(0, 8)).toEqual(Array.from(grads.subarray(0, 8)));
   });
 
   it("restore the state of a handed-back chunk, in the kernels' memory and in arrays of a loaded state dict", () => {
@@ -200,5 +206,77 @@ describe("float32 SIMD kernels", () => {
     expect(simd).toEqual(scalar);
     const [simdW, scalarW] = both((p) => new SGD([p], { lr: 0.1, momentum: 0.9, dampening: 0.5 }), tiny, values(N, 6, -1e-38, 2e-38), 3);
     expect(simdW).toEqual(scalarW);
+  });
+
+  it("hand back a subnormal result whose float64 sum sits halfway at subnormal precision", () => {
+    // p = 2^-127 + 2^-149 (subnormal, an odd count of 2^-149) and g * -lr = 2^-150 (1 - 2^-46): the exact
+    // sum lies just below the halfway point p + 2^-150, so the fused result is p. Its float64 sum is that
+    // halfway point, which float32's normal-range check does not see (its low 29 bits are zero), and
+    // rounding it to float32 would give p + 2^-149, ties going to even.
+    const p0 = f(2 ** -127 + 2 ** -149);
+    const lr = f(2 ** -75 * (1 - 2 ** -23));
+    const g0 = f(-(2 ** -75) * (1 + 2 ** -23));
+    expect(fma32(g0, -lr, p0)).toBe(p0);
+    expect(f(g0 * -lr + p0)).toBe(f(2 ** -127 + 2 ** -148));
+    const start = values(N, 11, 0.5, 1);
+    const grads = values(N, 12);
+    const marked = [3, 16384 + 77, N - 4];
+    for (const j of marked) {
+      start[j] = p0;
+      grads[j] = g0;
+    }
+    const [simd, scalar] = both((p) => new SGD([p], { lr }), () => grads, start, 1);
+    expect(simd).toEqual(scalar);
+    for (const j of marked) expect(simd.p[j]).toBe(p0);
+  });
+
+  /** SGD and Adam configurations run on every length below, one per kernel shape the optimizers use. */
+  const shapes: [string, (p: Float32Array) => SGD | Adam][] = [
+    ["SGD", (p) => new SGD([p], { lr: 0.1 })],
+    ["SGD momentum", (p) => new SGD([p], { lr: 0.01, momentum: 0.9 })],
+    ["SGD Nesterov with decay", (p) => new SGD([p], { lr: 0.01, momentum: 0.9, nesterov: true, weight_decay: 0.05 })],
+    ["SGD dampened, maximizing", (p) => new SGD([p], { lr: 0.01, momentum: 0.9, dampening: 0.3, maximize: true })],
+    ["Adam", (p) => new Adam([p], { lr: 0.01 })],
+    ["AdamW AMSGrad", (p) => new AdamW([p], { lr: 0.01, amsgrad: true })],
+  ];
+
+  it("give the scalar loops' bits on every length from 1 to 70 and around the chunk and state-memory sizes", () => {
+    const lengths = [...Array.from({ length: 70 }, (_, k) => k + 1), 4095, 4096, 4097, 4111, 16383, 16385, 16384 + 16 * 3 + 5];
+    for (const [label, make] of shapes) {
+      for (const n of lengths) {
+        const [simd, scalar] = both(make, (t) => values(n, 40 + t), values(n, 41, 0, 1), 3);
+        expect({ label, n, ...simd }).toEqual({ label, n, ...scalar });
+      }
+    }
+  });
+
+  it("read a gradient that is the parameter itself, a float64 array, or a view at an odd offset as the scalar loops do", () => {
+    const n = 16384 + 1003;
+    for (const [label, make] of shapes) {
+      // The parameter as its own gradient: each element reads its old value before it is written.
+      const [simd, scalar] = [true, false].map((kernels) => {
+        setFloat32Simd(kernels);
+        const p = values(n, 50, 0, 1);
+        const optimizer = make(p);
+        for (let t = 0; t < 3; t++) optimizer.step([p]);
+        return { p: Array.from(p), state: JSON.stringify(optimizer.stateDict()) };
+      });
+      expect({ label, ...simd }).toEqual({ label, ...scalar });
+      // A parameter and a gradient that are views one element into larger buffers (not 16-byte aligned), the
+      // gradient given as float64 values.
+      const [simdView, scalarView] = [true, false].map((kernels) => {
+        setFloat32Simd(kernels);
+        const p = new Float32Array(new ArrayBuffer((n + 2) * 4), 4, n);
+        p.set(values(n, 51, 0, 1));
+        const optimizer = make(p);
+        for (let t = 0; t < 3; t++) {
+          const g = new Float64Array(n + 1).subarray(1);
+          g.set(values(n, 52 + t));
+          optimizer.step([g]);
+        }
+        return { p: Array.from(p), state: JSON.stringify(optimizer.stateDict()) };
+      });
+      expect({ label, ...simdView }).toEqual({ label, ...scalarView });
+    }
   });
 });
