@@ -7,7 +7,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
 /** Characters of source parsed between two forced collections (about 120 MB of native trees at most). */
-const CHARS_PER_COLLECTION = 4_000_000;
+const CHARS_PER_COLLECTION = 1_500_000;
 /** Files between two turns of the event loop, where trees that V8 collected on its own are freed. */
 const FILES_PER_TURN = 25;
 

@@ -50,6 +50,18 @@ export function diskHost(): ProjectHost {
       const source = readSource(filePath);
       return "text" in source ? source.text : undefined;
     },
+    isFolder(filePath) {
+      const entries = listing(path.dirname(filePath));
+      if (!entries) return false;
+      const isFile = entries.get(path.basename(filePath));
+      if (isFile !== undefined || !entries.has(path.basename(filePath))) return isFile === false;
+      // A link: asked of stat.
+      try {
+        return statSync(filePath).isDirectory();
+      } catch {
+        return false;
+      }
+    },
     exists(filePath) {
       const entries = listing(path.dirname(filePath));
       if (!entries) return false;

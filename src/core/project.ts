@@ -122,6 +122,10 @@ export class Project implements ProjectContext {
     return file && { path: file.path, text: file.text, adapter: file.adapter, analyzed: file.analyzed, inRun: file.given };
   }
 
+  isFolder(filePath: string): boolean | undefined {
+    return this.host?.isFolder?.(filePath);
+  }
+
   get readsFiles(): boolean {
     return this.host !== undefined;
   }

@@ -276,6 +276,8 @@ export interface ProjectContext {
   file(path: string): ProjectFile | undefined;
   /** Whether a path exists as a file (for module lookup), without reading it. */
   exists(path: string): boolean;
+  /** Whether a path is a folder; undefined when the host cannot tell (module lookup then asks about the files below it). */
+  isFolder?(path: string): boolean | undefined;
   /** Whether files beyond those given can be read at all (a single text linted alone cannot see its neighbours). */
   readonly readsFiles: boolean;
   /**
@@ -316,4 +318,6 @@ export interface ProjectJoiner {
 export interface ProjectHost {
   read(path: string): string | undefined;
   exists(path: string): boolean;
+  /** Whether a path is a folder; undefined when the host cannot tell. */
+  isFolder?(path: string): boolean | undefined;
 }

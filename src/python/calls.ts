@@ -13,7 +13,7 @@ import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.j
 import { optimizerByName } from "../knowledge/optimizers.js";
 import { hasConstructions, indexPython, keptIndex } from "./analyze.js";
 import { forgetValue, forgottenArguments, optimizerSite } from "./facts.js";
-import { ImportReach, ModuleFinder } from "./modules.js";
+import { ImportReach, importRequests, ModuleFinder, type ImportRequest } from "./modules.js";
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
 import { definingScope, scopeOf } from "./scope.js";
 import { lastName, Resolver, type ModuleLinks, type Ref } from "./values.js";
@@ -70,7 +70,7 @@ class CallJoin {
   constructor(private readonly project: ProjectContext) {
     this.finder = new ModuleFinder(project);
     // A worker thread lints the parts of one run, whose files do not change while it lives.
-    this.reach = project.runFiles.length > 0 && !isMainThread ? partOfRun(project).reach : new ImportReach(this.finder, (p) => project.peek(p), () => this.knownFiles());
+    this.reach = project.runFiles.length > 0 && !isMainThread ? partOfRun(project).reach : new ImportReach(this.finder, (p) => requestsIn(project.peek(p)), () => this.knownFiles());
     this.links = {
       member: (fromFile, importPath) => {
         const target = this.finder.find(fromFile, importPath);
@@ -332,34 +332,83 @@ class CallJoin {
  * What the parts of one larger run (a worker's chunks) learn about the run's files and keep for the next part: the
  * import graph, and which files mention each called name. Both depend only on the files' texts, the same in every part.
  */
-let shared: { key: string; reach: ImportReach; mentions: Map<string, string[]>; project?: ProjectContext } | undefined;
+let shared:
+  | {
+      key: string;
+      reach: ImportReach;
+      mentions: Map<string, string[]>;
+      /** Per name a run file calls (`name(`), the run's Python files that call it, in the run's order; read in one pass. */
+      callers?: Map<string, string[]>;
+      /** The import lookups of each run file, read in the same pass (the import graph needs them all). */
+      requests: Map<string, readonly ImportRequest[]>;
+      project?: ProjectContext;
+    }
+  | undefined;
 
 function partOfRun(project: ProjectContext): NonNullable<typeof shared> {
   const key = project.runFiles.join("\n");
   if (shared?.key !== key) {
     const run = project.runFiles.map((p) => path.normalize(p)).filter((p) => /\.pyi?$/.test(p));
     const current = (): ProjectContext => shared!.project!;
-    const finder = new ModuleFinder({ exists: (p) => current().exists(p) });
-    shared = { key, reach: new ImportReach(finder, (p) => current().peek(p), () => run), mentions: new Map() };
+    const finder = new ModuleFinder({ exists: (p) => current().exists(p), isFolder: (p) => current().isFolder?.(p) });
+    const requests = new Map<string, readonly ImportRequest[]>();
+    const reach = new ImportReach(finder, (p) => requests.get(p) ?? requestsIn(current().peek(p)), () => run);
+    shared = { key, reach, mentions: new Map(), requests };
   }
   shared.project = project;
   return shared;
 }
+
+/** The lookups a text's imports make (none for a file that cannot be read). */
+function requestsIn(text: string | undefined): readonly ImportRequest[] | undefined {
+  return text === undefined ? undefined : importRequests(text);
+}
+
+/** A name as the callers index holds it: what `CALLED` captures. */
+const PLAIN_NAME = /^[A-Za-z_]\w*$/;
+/** A call's last name (`name(` and `x.name (`), as `\bname\s*\(` would find it. */
+const CALLED = /\b([A-Za-z_]\w*)\s*\(/g;
 
 /** The files of the larger run whose text calls something named `name`, in the run's order. */
 function runMentions(name: string, mention: RegExp): string[] {
   const part = shared!;
   let known = part.mentions.get(name);
   if (!known) {
-    known = [];
-    for (const other of part.project!.runFiles) {
-      if (!/\.pyi?$/.test(other)) continue;
-      const text = part.project!.peek(other);
-      if (text !== undefined && mention.test(text)) known.push(path.normalize(other));
+    if (PLAIN_NAME.test(name)) {
+      // The files of other parts are read from disk: one pass over the run answers every name (and the import graph).
+      part.callers ??= runCallers(part);
+      known = part.callers.get(name) ?? [];
+    } else {
+      known = [];
+      for (const other of part.project!.runFiles) {
+        if (!/\.pyi?$/.test(other)) continue;
+        const text = part.project!.peek(other);
+        if (text !== undefined && mention.test(text)) known.push(path.normalize(other));
+      }
     }
     part.mentions.set(name, known);
   }
   return known;
+}
+
+/** Reads each Python file of the run once: the names it calls, and its imports' lookups. */
+function runCallers(part: NonNullable<typeof shared>): Map<string, string[]> {
+  const callers = new Map<string, string[]>();
+  for (const other of part.project!.runFiles) {
+    if (!/\.pyi?$/.test(other)) continue;
+    const key = path.normalize(other);
+    const text = part.project!.peek(other);
+    if (text === undefined) continue;
+    if (!part.requests.has(key)) part.requests.set(key, importRequests(text));
+    const names = new Set<string>();
+    for (const match of text.matchAll(CALLED)) names.add(match[1]);
+    for (const name of names) {
+      const list = callers.get(name);
+      if (list) list.push(key);
+      else callers.set(name, [key]);
+    }
+  }
+  return callers;
 }
 
 /** A span of `siteFile` (unnamed) or another file, as the host file names it. */
