@@ -66,11 +66,15 @@ class CallJoin {
   private readonly targets = new Map<PyNode, { resolver: Resolver; fn: PyNode; bound: boolean } | null>();
   /** Each file's calls by the last name of what they call. */
   private readonly callsByName = new Map<Resolver, Map<string, PyNode[]>>();
+  /** The import lookups of the files read so far (the import graph asks for them). */
+  private readonly requests = new Map<string, readonly ImportRequest[]>();
+  /** What the given Python files' texts say without parsing (`skim`): per file its import lines, per called name its files in order. */
+  private skimmed: { importLines: Map<ProjectFile, string[]>; callers: Map<string, string[]>; files: ReadonlySet<string> } | undefined;
 
   constructor(private readonly project: ProjectContext) {
     this.finder = new ModuleFinder(project);
     // A worker thread lints the parts of one run, whose files do not change while it lives.
-    this.reach = project.runFiles.length > 0 && !isMainThread ? partOfRun(project).reach : new ImportReach(this.finder, (p) => requestsIn(project.peek(p)), () => this.knownFiles());
+    this.reach = project.runFiles.length > 0 && !isMainThread ? partOfRun(project).reach : new ImportReach(this.finder, (p) => this.requests.get(p) ?? requestsIn(project.peek(p)), () => this.knownFiles());
     this.links = {
       member: (fromFile, importPath) => {
         const target = this.finder.find(fromFile, importPath);
@@ -108,6 +112,33 @@ class CallJoin {
     this.callsByName.clear();
   }
 
+  /**
+   * Reads each given Python file's text once (a file whose text the run did not keep is read from disk once): the
+   * modules its import lines name, its imports' lookups for the import graph, and the names it calls, indexed.
+   */
+  private skim(): NonNullable<CallJoin["skimmed"]> {
+    if (this.skimmed) return this.skimmed;
+    const importLines = new Map<ProjectFile, string[]>();
+    const callers = new Map<string, string[]>();
+    const files = new Set<string>();
+    for (const file of this.project.files) {
+      if (file.adapter.name !== "python") continue;
+      const key = path.normalize(file.path);
+      const text = file.text;
+      files.add(key);
+      importLines.set(file, Array.from(text.matchAll(IMPORT_LINE), (match) => detached(match[1] ?? match[2])));
+      if (!this.requests.has(key)) this.requests.set(key, detachedRequests(text));
+      const names = new Set<string>();
+      for (const match of text.matchAll(CALLED)) names.add(detached(match[1]));
+      for (const name of names) {
+        const list = callers.get(name);
+        if (list) list.push(key);
+        else callers.set(name, [key]);
+      }
+    }
+    return (this.skimmed = { importLines, callers, files });
+  }
+
   /** Modules the given files import that were not given, read so that their constructions can be judged per call. */
   private importedModules(given: readonly ProjectFile[]): ProjectFile[] {
     if (!this.project.readsFiles) return [];
@@ -116,9 +147,10 @@ class CallJoin {
     // part's callers by their text: reading it here would only merge the parts for nothing.
     for (const other of this.project.runFiles) paths.add(path.normalize(other));
     const out: ProjectFile[] = [];
+    const { importLines } = this.skim();
     for (const file of given) {
-      for (const match of file.text.matchAll(IMPORT_LINE)) {
-        const target = this.finder.find(file.path, match[1] ?? match[2]);
+      for (const importPath of importLines.get(file) ?? []) {
+        const target = this.finder.find(file.path, importPath);
         const modulePath = target && path.normalize(target.file);
         if (!modulePath || paths.has(modulePath) || this.read.length >= MAX_READ_MODULES) continue;
         paths.add(modulePath);
@@ -320,7 +352,17 @@ class CallJoin {
         if (text !== undefined && mention.test(text)) candidates.push(key);
       };
       // The run's order: its files as a whole run lists them (the project's own when it is the whole run).
-      for (const file of this.project.files) if (file.adapter.name === "python") consider(file.path, file.text);
+      if (PLAIN_NAME.test(name)) {
+        const { callers, files } = this.skim();
+        for (const key of callers.get(name) ?? []) {
+          if (seen.has(key)) continue;
+          seen.add(key);
+          candidates.push(key);
+        }
+        for (const key of files) seen.add(key);
+      } else {
+        for (const file of this.project.files) if (file.adapter.name === "python") consider(file.path, file.text);
+      }
       for (const other of [...this.read, ...this.project.related]) consider(other, this.project.peek(other));
       this.mentions.set(name, (known = candidates));
     }
@@ -364,6 +406,19 @@ function requestsIn(text: string | undefined): readonly ImportRequest[] | undefi
   return text === undefined ? undefined : importRequests(text);
 }
 
+/**
+ * A copy of a string cut from a file's text that does not keep the text alive (V8 holds a longer substring as a
+ * slice of its parent): what the join keeps from a text it does not keep.
+ */
+function detached(s: string): string {
+  return s.length < 13 ? s : (" " + s).slice(1);
+}
+
+/** A text's import lookups, detached from it. */
+function detachedRequests(text: string): ImportRequest[] {
+  return importRequests(text).map((r) => ({ path: detached(r.path), module: r.module }));
+}
+
 /** A name as the callers index holds it: what `CALLED` captures. */
 const PLAIN_NAME = /^[A-Za-z_]\w*$/;
 /** A call's last name (`name(` and `x.name (`), as `\bname\s*\(` would find it. */
@@ -399,9 +454,9 @@ function runCallers(part: NonNullable<typeof shared>): Map<string, string[]> {
     const key = path.normalize(other);
     const text = part.project!.peek(other);
     if (text === undefined) continue;
-    if (!part.requests.has(key)) part.requests.set(key, importRequests(text));
+    if (!part.requests.has(key)) part.requests.set(key, detachedRequests(text));
     const names = new Set<string>();
-    for (const match of text.matchAll(CALLED)) names.add(match[1]);
+    for (const match of text.matchAll(CALLED)) names.add(detached(match[1]));
     for (const name of names) {
       const list = callers.get(name);
       if (list) list.push(key);

@@ -114,6 +114,21 @@ describe("a run with the prefilter", () => {
     expect(lookups.has(base)).toBe(false);
   });
 
+  it("reads a file whose text was not kept through the host when the run needs it, with the same results", () => {
+    const reads: string[] = [];
+    const host: ProjectHost = { read: (p) => (reads.push(path.normalize(p)), files[path.normalize(p)]), exists: (p) => path.normalize(p) in files };
+    // The CLI keeps no text of a file that fails the prefilter: the base and the helper here.
+    const dropped = inputs.map((input, i) => (i === 1 ? input : { ...input, text: "", unread: true }));
+    const kept = linter.lintProject(inputs, { host: memoryHost(files), prefilter: true });
+    expect(linter.lintProject(dropped, { host, prefilter: true })).toEqual(kept);
+    // The child's finding rests on the base, read again; the helper is read only by the joiners that skim every Python
+    // file (its imports and the names it calls; a Hydra call), once each.
+    expect(reads).toContain(base);
+    expect(reads.filter((p) => p === plain).length).toBeLessThanOrEqual(2);
+    // A run that fixes reads every text first, and fixes as it would with them.
+    expect(linter.lintProject(dropped, { host, prefilter: true, fix: true })).toEqual(linter.lintProject(inputs, { host: memoryHost(files), prefilter: true, fix: true }));
+  });
+
   it("does not report the syntax errors of a file it skips", () => {
     const full = linter.lintProject(inputs, { host: memoryHost(files) });
     const filtered = linter.lintProject(inputs, { host: memoryHost(files), prefilter: true });
