@@ -38,8 +38,9 @@ export const resumeWithoutOptimizerState: Rule<Record<string, never>> = {
         "Never fixed automatically, only suggested: restoring the optimizer needs its state in the checkpoint, which older checkpoints may lack. The suggestion loads it from the same checkpoint as the model (`optimizer.load_state_dict(checkpoint[\"optimizer\"])`, after the model load, or after the construction when that comes later in the same block) and, when the script's own save writes a dict literal without it, adds `\"optimizer\": optimizer.state_dict()` to that save too. It is offered only when the model's weights come from a key of a loaded checkpoint and the optimizer is assigned to a name.",
     },
   },
-  // Every finding is about a checkpoint load or save.
+  // Every finding is about a checkpoint load or save, in a file that steps an optimizer it constructs.
   needs: ["checkpoints"],
+  needsAlso: ["optimizers"],
   defaultOptions: {},
   check(ctx) {
     const { facts } = ctx;

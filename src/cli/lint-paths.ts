@@ -164,10 +164,12 @@ export class LintSession {
         }
         if (source.encoding !== undefined) run.encodings.set(file, source.encoding);
         const input = this.input(file, source.text, run, roleBase(file, cwd, roots));
-        // With workers and no cache, the text of a file that cannot hold a finding is not kept (read again if a run needs it).
-        if (pool && !this.cache && !passesPrefilter(input)) {
+        // Without a cache, the text of a file that cannot hold a finding is not kept (read again if a run needs it).
+        if (!this.cache && !passesPrefilter(input)) {
           input.text = "";
-          unread.add(input);
+          if (pool) unread.add(input);
+          else if (this.options.fix) input.text = source.text;
+          else input.unread = true;
         }
         inputs.push(input);
       }

@@ -7,9 +7,24 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
 /** Characters of source parsed between two forced collections (about 120 MB of native trees at most). */
-const CHARS_PER_COLLECTION = 4_000_000;
+const CHARS_PER_COLLECTION = 1_500_000;
 /** Files between two turns of the event loop, where trees that V8 collected on its own are freed. */
 const FILES_PER_TURN = 25;
+
+/** Characters of text read (and dropped) through a host between two forced collections. */
+const READ_CHARS_PER_COLLECTION = 12_000_000;
+let readSinceCollection = 0;
+
+/**
+ * Counts text read for the project pass and not kept (a file whose text the run dropped, read again for its imports
+ * or code): V8 leaves such large strings to a full collection it starts late, so past the threshold one is forced.
+ */
+export function afterRead(chars: number): void {
+  readSinceCollection += chars;
+  if (readSinceCollection < READ_CHARS_PER_COLLECTION) return;
+  readSinceCollection = 0;
+  collect();
+}
 
 /** V8's full collection, made callable on first use (a new context costs start-up time); undefined if the runtime refuses. */
 let gc: (() => void) | null | undefined;

@@ -39,6 +39,11 @@ export interface LintInput {
   hideTestCode?: boolean;
   /** Whether `fix` applies unsafe fixes in this file (default: the run's `unsafeFixes`). */
   unsafeFixes?: boolean;
+  /**
+   * The text was not kept, since the file fails the prefilter: `text` is empty, and the run reads the file through
+   * its host whenever it needs it (analysis on demand, a joiner reading its code or imports). Only without `fix`.
+   */
+  unread?: boolean;
 }
 
 export interface LintProjectOptions {
@@ -131,6 +136,10 @@ export class Linter {
 
   /** The run as steps: it yields the size of each file it has just analyzed. */
   private *steps(inputs: readonly LintInput[], options: LintProjectOptions): Generator<number, FileResult[]> {
+    // Texts that were not kept are read now when the run fixes, or cannot read them later.
+    if (inputs.some((input) => input.unread) && (options.fix || !options.host || !options.prefilter)) {
+      inputs = inputs.map((input) => (input.unread ? { ...input, unread: false, text: options.host?.read(input.filePath) ?? "" } : input));
+    }
     const split = inputs.map((input) => splitBom(input.text));
     const bodies = split.map((s) => s.body);
     const notes = new Map<string, LintMessage>();
@@ -142,7 +151,7 @@ export class Linter {
       const hidden = evaluation.hidden.get(input.filePath);
       if (hidden) result.hiddenInTestCode = hidden;
       if (bodies[i] !== split[i].body) result.output = restoreBom(bodies[i], split[i].bom);
-      else if (messages.length > 0) result.source = input.text;
+      else if (messages.length > 0) result.source = input.unread ? (options.host?.read(input.filePath) ?? "") : input.text;
       return result;
     });
   }
@@ -157,6 +166,11 @@ export class Linter {
     for (let i = 0; i < inputs.length; i++) {
       const adapter = this.adapterOrDefault(inputs[i].filePath);
       const test = options.prefilter ? prefilterFor(adapter, inputs[i].rules) : undefined;
+      if (inputs[i].unread) {
+        project.addUnread(inputs[i].filePath, adapter, options.onInternalError);
+        yield 0;
+        continue;
+      }
       if (test && !test(bodies[i])) {
         project.addUnanalyzed(inputs[i].filePath, bodies[i], adapter, options.onInternalError);
         yield 0;

@@ -63,14 +63,29 @@ export class Project implements ProjectContext {
     return file;
   }
 
-  private record(filePath: string, text: string, adapter: LanguageAdapter, analyzed: AnalyzedFile, given: boolean): ProjectFile {
+  /**
+   * Adds a given file whose text was not kept (it fails the prefilter, see `LintInput.unread`): like `addUnanalyzed`,
+   * but its text is read through the host each time it is asked for, and never held.
+   */
+  addUnread(filePath: string, adapter: LanguageAdapter, onCrash?: (filePath: string, error: unknown) => void): ProjectFile {
+    const host = this.host;
+    const read = () => stripBom(host?.read(path.normalize(filePath)) ?? "");
+    const file = this.record(filePath, read, adapter, { text: "", facts: emptyFacts(), syntaxErrors: [], comments: [] }, true);
+    this.deferred.set(file, onCrash);
+    this.files.push(file);
+    return file;
+  }
+
+  private record(filePath: string, text: string | (() => string), adapter: LanguageAdapter, analyzed: AnalyzedFile, given: boolean): ProjectFile {
     let hash: string | undefined;
     const file: ProjectFile = {
       path: filePath,
-      text,
+      get text() {
+        return typeof text === "string" ? text : text();
+      },
       // Computed when asked for: most runs never need the hash of most files.
       get hash() {
-        return (hash ??= contentHash(text));
+        return (hash ??= contentHash(file.text));
       },
       adapter,
       analyzed,
@@ -120,6 +135,10 @@ export class Project implements ProjectContext {
     }
     const file = this.file(key);
     return file && { path: file.path, text: file.text, adapter: file.adapter, analyzed: file.analyzed, inRun: file.given };
+  }
+
+  isFolder(filePath: string): boolean | undefined {
+    return this.host?.isFolder?.(filePath);
   }
 
   get readsFiles(): boolean {

@@ -154,6 +154,11 @@ export interface Rule<O = Record<string, unknown>> {
    * A rule that does not say makes every file worth analyzing.
    */
   needs?: readonly FactKind[];
+  /**
+   * Kinds every finding rests on as well, besides one of `needs`: a file whose facts lack any of them gets no finding
+   * (a report about resuming names the optimizer the file steps). Narrows the prefilter; absent: none.
+   */
+  needsAlso?: readonly FactKind[];
   defaultOptions: O;
   check(context: RuleContext<O>): void;
 }
@@ -212,6 +217,11 @@ export interface FactWords {
   fragments?: readonly string[];
   /** Whether case is ignored (config keys that frameworks lower-case). */
   ignoreCase?: boolean;
+  /**
+   * Patterns a text must also match, each of them, besides holding one of the words: what the collector itself
+   * requires before it can produce a fact of the kind (a hand-written Adam update needs a square and a moment).
+   */
+  also?: readonly RegExp[];
 }
 
 /** Knows one input language: how to read facts from it and how to make requested edits in its syntax. */
@@ -266,6 +276,8 @@ export interface ProjectContext {
   file(path: string): ProjectFile | undefined;
   /** Whether a path exists as a file (for module lookup), without reading it. */
   exists(path: string): boolean;
+  /** Whether a path is a folder; undefined when the host cannot tell (module lookup then asks about the files below it). */
+  isFolder?(path: string): boolean | undefined;
   /** Whether files beyond those given can be read at all (a single text linted alone cannot see its neighbours). */
   readonly readsFiles: boolean;
   /**
@@ -306,4 +318,6 @@ export interface ProjectJoiner {
 export interface ProjectHost {
   read(path: string): string | undefined;
   exists(path: string): boolean;
+  /** Whether a path is a folder; undefined when the host cannot tell. */
+  isFolder?(path: string): boolean | undefined;
 }

@@ -13,7 +13,7 @@ import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.j
 import { optimizerByName } from "../knowledge/optimizers.js";
 import { hasConstructions, indexPython, keptIndex } from "./analyze.js";
 import { forgetValue, forgottenArguments, optimizerSite } from "./facts.js";
-import { ImportReach, ModuleFinder } from "./modules.js";
+import { ImportReach, importRequests, ModuleFinder, type ImportRequest } from "./modules.js";
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
 import { definingScope, scopeOf } from "./scope.js";
 import { lastName, Resolver, type ModuleLinks, type Ref } from "./values.js";
@@ -71,11 +71,15 @@ class CallJoin {
   private readonly targets = new Map<PyNode, { resolver: Resolver; fn: PyNode; bound: boolean } | null>();
   /** Each file's calls by the last name of what they call. */
   private readonly callsByName = new Map<Resolver, Map<string, PyNode[]>>();
+  /** The import lookups of the files read so far (the import graph asks for them). */
+  private readonly requests = new Map<string, readonly ImportRequest[]>();
+  /** What the given Python files' texts say without parsing (`skim`): per file its import lines, per called name its files in order. */
+  private skimmed: { importLines: Map<ProjectFile, string[]>; callers: Map<string, string[]>; files: ReadonlySet<string> } | undefined;
 
   constructor(private readonly project: ProjectContext) {
     this.finder = new ModuleFinder(project);
     // A worker thread lints the parts of one run, whose files do not change while it lives.
-    this.reach = project.runFiles.length > 0 && inWorkerThread() ? partOfRun(project).reach : new ImportReach(this.finder, (p) => project.peek(p), () => this.knownFiles());
+    this.reach = project.runFiles.length > 0 && inWorkerThread() ? partOfRun(project).reach : new ImportReach(this.finder, (p) => this.requests.get(p) ?? requestsIn(project.peek(p)), () => this.knownFiles());
     this.links = {
       member: (fromFile, importPath) => {
         const target = this.finder.find(fromFile, importPath);
@@ -113,6 +117,33 @@ class CallJoin {
     this.callsByName.clear();
   }
 
+  /**
+   * Reads each given Python file's text once (a file whose text the run did not keep is read from disk once): the
+   * modules its import lines name, its imports' lookups for the import graph, and the names it calls, indexed.
+   */
+  private skim(): NonNullable<CallJoin["skimmed"]> {
+    if (this.skimmed) return this.skimmed;
+    const importLines = new Map<ProjectFile, string[]>();
+    const callers = new Map<string, string[]>();
+    const files = new Set<string>();
+    for (const file of this.project.files) {
+      if (file.adapter.name !== "python") continue;
+      const key = path.normalize(file.path);
+      const text = file.text;
+      files.add(key);
+      importLines.set(file, Array.from(text.matchAll(IMPORT_LINE), (match) => detached(match[1] ?? match[2])));
+      if (!this.requests.has(key)) this.requests.set(key, detachedRequests(text));
+      const names = new Set<string>();
+      for (const match of text.matchAll(CALLED)) names.add(detached(match[1]));
+      for (const name of names) {
+        const list = callers.get(name);
+        if (list) list.push(key);
+        else callers.set(name, [key]);
+      }
+    }
+    return (this.skimmed = { importLines, callers, files });
+  }
+
   /** Modules the given files import that were not given, read so that their constructions can be judged per call. */
   private importedModules(given: readonly ProjectFile[]): ProjectFile[] {
     if (!this.project.readsFiles) return [];
@@ -121,9 +152,10 @@ class CallJoin {
     // part's callers by their text: reading it here would only merge the parts for nothing.
     for (const other of this.project.runFiles) paths.add(path.normalize(other));
     const out: ProjectFile[] = [];
+    const { importLines } = this.skim();
     for (const file of given) {
-      for (const match of file.text.matchAll(IMPORT_LINE)) {
-        const target = this.finder.find(file.path, match[1] ?? match[2]);
+      for (const importPath of importLines.get(file) ?? []) {
+        const target = this.finder.find(file.path, importPath);
         const modulePath = target && path.normalize(target.file);
         if (!modulePath || paths.has(modulePath) || this.read.length >= MAX_READ_MODULES) continue;
         paths.add(modulePath);
@@ -325,7 +357,17 @@ class CallJoin {
         if (text !== undefined && mention.test(text)) candidates.push(key);
       };
       // The run's order: its files as a whole run lists them (the project's own when it is the whole run).
-      for (const file of this.project.files) if (file.adapter.name === "python") consider(file.path, file.text);
+      if (PLAIN_NAME.test(name)) {
+        const { callers, files } = this.skim();
+        for (const key of callers.get(name) ?? []) {
+          if (seen.has(key)) continue;
+          seen.add(key);
+          candidates.push(key);
+        }
+        for (const key of files) seen.add(key);
+      } else {
+        for (const file of this.project.files) if (file.adapter.name === "python") consider(file.path, file.text);
+      }
       for (const other of [...this.read, ...this.project.related]) consider(other, this.project.peek(other));
       this.mentions.set(name, (known = candidates));
     }
@@ -337,34 +379,96 @@ class CallJoin {
  * What the parts of one larger run (a worker's chunks) learn about the run's files and keep for the next part: the
  * import graph, and which files mention each called name. Both depend only on the files' texts, the same in every part.
  */
-let shared: { key: string; reach: ImportReach; mentions: Map<string, string[]>; project?: ProjectContext } | undefined;
+let shared:
+  | {
+      key: string;
+      reach: ImportReach;
+      mentions: Map<string, string[]>;
+      /** Per name a run file calls (`name(`), the run's Python files that call it, in the run's order; read in one pass. */
+      callers?: Map<string, string[]>;
+      /** The import lookups of each run file, read in the same pass (the import graph needs them all). */
+      requests: Map<string, readonly ImportRequest[]>;
+      project?: ProjectContext;
+    }
+  | undefined;
 
 function partOfRun(project: ProjectContext): NonNullable<typeof shared> {
   const key = project.runFiles.join("\n");
   if (shared?.key !== key) {
     const run = project.runFiles.map((p) => path.normalize(p)).filter((p) => /\.pyi?$/.test(p));
     const current = (): ProjectContext => shared!.project!;
-    const finder = new ModuleFinder({ exists: (p) => current().exists(p) });
-    shared = { key, reach: new ImportReach(finder, (p) => current().peek(p), () => run), mentions: new Map() };
+    const finder = new ModuleFinder({ exists: (p) => current().exists(p), isFolder: (p) => current().isFolder?.(p) });
+    const requests = new Map<string, readonly ImportRequest[]>();
+    const reach = new ImportReach(finder, (p) => requests.get(p) ?? requestsIn(current().peek(p)), () => run);
+    shared = { key, reach, mentions: new Map(), requests };
   }
   shared.project = project;
   return shared;
 }
+
+/** The lookups a text's imports make (none for a file that cannot be read). */
+function requestsIn(text: string | undefined): readonly ImportRequest[] | undefined {
+  return text === undefined ? undefined : importRequests(text);
+}
+
+/**
+ * A copy of a string cut from a file's text that does not keep the text alive (V8 holds a longer substring as a
+ * slice of its parent): what the join keeps from a text it does not keep.
+ */
+function detached(s: string): string {
+  return s.length < 13 ? s : (" " + s).slice(1);
+}
+
+/** A text's import lookups, detached from it. */
+function detachedRequests(text: string): ImportRequest[] {
+  return importRequests(text).map((r) => ({ path: detached(r.path), module: r.module }));
+}
+
+/** A name as the callers index holds it: what `CALLED` captures. */
+const PLAIN_NAME = /^[A-Za-z_]\w*$/;
+/** A call's last name (`name(` and `x.name (`), as `\bname\s*\(` would find it. */
+const CALLED = /\b([A-Za-z_]\w*)\s*\(/g;
 
 /** The files of the larger run whose text calls something named `name`, in the run's order. */
 function runMentions(name: string, mention: RegExp): string[] {
   const part = shared!;
   let known = part.mentions.get(name);
   if (!known) {
-    known = [];
-    for (const other of part.project!.runFiles) {
-      if (!/\.pyi?$/.test(other)) continue;
-      const text = part.project!.peek(other);
-      if (text !== undefined && mention.test(text)) known.push(path.normalize(other));
+    if (PLAIN_NAME.test(name)) {
+      // The files of other parts are read from disk: one pass over the run answers every name (and the import graph).
+      part.callers ??= runCallers(part);
+      known = part.callers.get(name) ?? [];
+    } else {
+      known = [];
+      for (const other of part.project!.runFiles) {
+        if (!/\.pyi?$/.test(other)) continue;
+        const text = part.project!.peek(other);
+        if (text !== undefined && mention.test(text)) known.push(path.normalize(other));
+      }
     }
     part.mentions.set(name, known);
   }
   return known;
+}
+
+/** Reads each Python file of the run once: the names it calls, and its imports' lookups. */
+function runCallers(part: NonNullable<typeof shared>): Map<string, string[]> {
+  const callers = new Map<string, string[]>();
+  for (const other of part.project!.runFiles) {
+    if (!/\.pyi?$/.test(other)) continue;
+    const key = path.normalize(other);
+    const text = part.project!.peek(other);
+    if (text === undefined) continue;
+    if (!part.requests.has(key)) part.requests.set(key, detachedRequests(text));
+    const names = new Set<string>();
+    for (const match of text.matchAll(CALLED)) names.add(detached(match[1]));
+    for (const name of names) {
+      const list = callers.get(name);
+      if (list) list.push(key);
+      else callers.set(name, [key]);
+    }
+  }
+  return callers;
 }
 
 /** A span of `siteFile` (unnamed) or another file, as the host file names it. */

@@ -34,6 +34,12 @@ const ONE_MINUS = /\(\s*1(?:\.0*)?\s*-\s*([A-Za-z_][\w.[\]'"]*)\s*\)/;
 /** A square of the gradient in a second-moment recurrence. */
 const SQUARED = /\*\*\s*2\b|\.pow\(\s*2|square\(|addcmul_?\(\s*([\w.[\]]+)\s*,\s*\1\b|\b(\w[\w.[\]]*)\s*\*\s*\2\b/;
 
+/**
+ * What a text must hold before an update can be found in it, besides a square root: a moment recurrence (`(1 - beta)`
+ * in an assignment, or the in-place `mul_(...)` and `lerp_(...)` chains), and a square for the second moment.
+ */
+export const UPDATE_NEEDS: readonly RegExp[] = [new RegExp(`${ONE_MINUS.source}|\\.mul_\\(|\\.lerp_\\(`), new RegExp(`${SQUARED.source}|addcmul_\\(`)];
+
 /** Whether `text` mentions `target` as a whole expression (not as part of a longer name). */
 function mentions(text: string, target: string): boolean {
   return occurrences(text, target).length > 0;

@@ -9,6 +9,8 @@ import path from "node:path";
 /** What lookup needs from the project: whether a file exists. */
 export interface FileExistence {
   exists(filePath: string): boolean;
+  /** Whether a path is a folder (undefined: cannot tell), which lets lookup skip the files below one that is not. */
+  isFolder?(filePath: string): boolean | undefined;
 }
 
 /** A module file and the name an import reads from it (absent: the module itself). */
@@ -105,7 +107,10 @@ export class ModuleFinder {
 
   private searchFolder(base: string, segments: readonly string[], relative: boolean): ModuleTarget | undefined {
     const n = segments.length;
+    // No folder named by the first segment: no module two or more segments deep below it.
+    const deep = n < 2 || this.files.isFolder?.(path.join(base, segments[0])) !== false;
     for (let k = n; k >= Math.max(relative ? 0 : 1, n - 1); k--) {
+      if (k >= 2 && !deep) continue;
       const file = this.moduleFile(path.join(base, ...segments.slice(0, k)), k === 0);
       if (file) return k === n ? { file } : { file, name: segments[n - 1] };
     }
@@ -209,7 +214,8 @@ export class ImportReach {
 
   constructor(
     private readonly finder: ModuleFinder,
-    private readonly textOf: (filePath: string) => string | undefined,
+    /** The lookups a file's imports make (`importRequests` of its text); undefined when it cannot be read. */
+    private readonly requestsOf: (filePath: string) => readonly ImportRequest[] | undefined,
     private readonly files: () => readonly string[],
   ) {}
 
@@ -218,10 +224,9 @@ export class ImportReach {
     const key = path.normalize(filePath);
     let known = this.steps.get(key);
     if (!known) {
-      const text = this.textOf(key);
       const files = new Set<string>();
       const folders = new Set<string>();
-      for (const request of text === undefined ? [] : importRequests(text)) {
+      for (const request of this.requestsOf(key) ?? []) {
         const target = this.finder.find(key, request.path);
         if (!target) continue;
         const file = path.normalize(target.file);

@@ -33,12 +33,37 @@ describe("prefilter derived from the rules' needs and the adapters' words", () =
     // Words of the knowledge table only as whole words.
     expect(test("class FusedAdamWrapperish: pass\n")).toBe(false);
     expect(test("import os\nprint(os.getcwd())\n")).toBe(false);
-    // Data-parallel words lead to checkpoint facts (resume-without-optimizer-state rests on them), not to an optimizer:
-    // the rules whose findings are all about optimizers skip such a file.
-    expect(test("torch.distributed.init_process_group('nccl')\n")).toBe(true);
-    const optimizerRules = ALL.filter((s) => s.rule.needs?.every((kind) => kind === "optimizers"));
-    expect(optimizerRules.length).toBeLessThan(ALL.length);
-    expect(prefilterFor(pythonAdapter, optimizerRules)!("torch.distributed.init_process_group('nccl')\n")).toBe(false);
+    // Data-parallel words lead to checkpoint facts (resume-without-optimizer-state rests on them), not to an optimizer,
+    // which every rule's findings also need.
+    expect(test("torch.distributed.init_process_group('nccl')\n")).toBe(false);
+    const checkpointRules = ALL.filter((s) => s.rule.needs?.includes("checkpoints"));
+    expect(prefilterFor(pythonAdapter, checkpointRules.map((s) => ({ ...s, rule: { ...s.rule, needsAlso: undefined } })))!("torch.distributed.init_process_group('nccl')\n")).toBe(true);
+  });
+
+  it("needs a rule's every `needsAlso` kind besides one of its `needs`", () => {
+    const resume = ALL.filter((s) => s.rule.meta.code === "OPT007");
+    expect(resume[0].rule.needsAlso).toEqual(["optimizers"]);
+    const test = prefilterFor(pythonAdapter, resume)!;
+    // Data-parallel words lead to checkpoint facts, but a resume finding also needs the optimizer the file steps.
+    expect(test("torch.distributed.init_process_group('nccl')\nstate = torch.load(path)\n")).toBe(false);
+    expect(test("torch.distributed.init_process_group('nccl')\nopt = SGD(params, lr=0.1)\n")).toBe(true);
+    // A clause another implies is dropped: with the optimizer rules, the resume rule adds nothing to test.
+    const withOptimizers = prefilterFor(pythonAdapter, ALL.filter((s) => s.rule.needs?.includes("optimizers") || s.rule.meta.code === "OPT007"))!;
+    expect(withOptimizers("torch.distributed.init_process_group('nccl')\n")).toBe(false);
+    expect(withOptimizers("opt = SGD(params, lr=0.1)\n")).toBe(true);
+  });
+
+  it("passes a square root only with the moments a hand-written Adam update is read from", () => {
+    const test = prefilterFor(pythonAdapter, ALL)!;
+    // Attention scaling: a square root and nothing of a moment.
+    expect(test("scale = math.sqrt(head_dim)\nattn = q @ k.T / scale\n")).toBe(false);
+    // A diffusion step: a `(1 - alpha)` factor, but no square for a second moment.
+    expect(test("x = (x - (1 - alpha) * eps) / math.sqrt(alpha)\n")).toBe(false);
+    const update = "m = b1 * m + (1 - b1) * g\nv = b2 * v + (1 - b2) * g ** 2\nw -= lr * m / (np.sqrt(v) + eps)\n";
+    expect(test(update)).toBe(true);
+    expect(test("m.mul_(b1).add_(g, alpha=1 - b1)\nv.mul_(b2).addcmul_(g, g, value=1 - b2)\np.sub_(lr * m / (v.sqrt() + eps))\n")).toBe(true);
+    // What the prefilter passes, the analysis finds.
+    expect(linter.lintProject([{ filePath: "/p/adam.py", text: update, rules: ALL }], { prefilter: true })[0].messages.map((m) => m.code)).toContain("OPT006");
   });
 
   it("reads YAML keys case-insensitively, and notebook words inside JSON strings", () => {
@@ -87,6 +112,21 @@ describe("a run with the prefilter", () => {
     expect(filtered[1].messages.find((m) => m.code === "OPT002")?.related?.[0]?.filePath).toBe(base);
     // The base is a file of the run: nothing was read from outside it.
     expect(lookups.has(base)).toBe(false);
+  });
+
+  it("reads a file whose text was not kept through the host when the run needs it, with the same results", () => {
+    const reads: string[] = [];
+    const host: ProjectHost = { read: (p) => (reads.push(path.normalize(p)), files[path.normalize(p)]), exists: (p) => path.normalize(p) in files };
+    // The CLI keeps no text of a file that fails the prefilter: the base and the helper here.
+    const dropped = inputs.map((input, i) => (i === 1 ? input : { ...input, text: "", unread: true }));
+    const kept = linter.lintProject(inputs, { host: memoryHost(files), prefilter: true });
+    expect(linter.lintProject(dropped, { host, prefilter: true })).toEqual(kept);
+    // The child's finding rests on the base, read again; the helper is read only by the joiners that skim every Python
+    // file (its imports and the names it calls; a Hydra call), once each.
+    expect(reads).toContain(base);
+    expect(reads.filter((p) => p === plain).length).toBeLessThanOrEqual(2);
+    // A run that fixes reads every text first, and fixes as it would with them.
+    expect(linter.lintProject(dropped, { host, prefilter: true, fix: true })).toEqual(linter.lintProject(inputs, { host: memoryHost(files), prefilter: true, fix: true }));
   });
 
   it("does not report the syntax errors of a file it skips", () => {
