@@ -112,7 +112,8 @@ function rememberIndex(text: string, index: PythonIndex): void {
 export function indexPython(source: string): PythonIndex {
   const text = stripBom(source);
   const recent = recentIndexes.get(text);
-  if (recent) return recent;
+  // The language server's copy of a later tree may have taken over this index's statements (parser.ts `isIntact`).
+  if (recent && isIntact(recent.index.module.node)) return recent;
   const tree = parseTree(text);
   const masked = maskGrammarGaps(text, collectSyntaxErrors(tree, text));
   const analyzed = masked ?? text;
