@@ -495,8 +495,9 @@ export function collectSyntaxErrors(tree: Parser.Tree, text: string): SyntaxErro
     if (node.isMissing) {
       errors.push({ span: { start: node.startIndex, end: node.endIndex }, message: `Syntax error: missing ${node.type}` });
     } else if (node.type === "ERROR") {
+      // Two errors in one statement (two annotations of a header) find the same gaps: each is noted once.
       const gaps = grammarGaps(node, text);
-      if (gaps.length > 0) errors.push(...gaps);
+      if (gaps.length > 0) errors.push(...gaps.filter((g) => !errors.some((e) => e.severity && e.span.start === g.span.start && e.span.end === g.span.end)));
       else errors.push(errorAt(node, text));
     } else {
       for (let i = node.childCount - 1; i >= 0; i--) {
@@ -505,7 +506,10 @@ export function collectSyntaxErrors(tree: Parser.Tree, text: string): SyntaxErro
       }
     }
   }
-  return errors.sort((a, b) => a.span.start - b.span.start);
+  // A newline tree-sitter found missing inside a statement that is valid Python once rewritten is part of that gap.
+  const gaps = errors.filter((e) => e.severity);
+  const missingInGap = (e: SyntaxErrorFact): boolean => !e.severity && e.span.start === e.span.end && gaps.some((g) => g.span.start <= e.span.start && e.span.end <= g.span.end);
+  return errors.filter((e) => !missingInGap(e)).sort((a, b) => a.span.start - b.span.start);
 }
 
 const CLOSING: Record<string, string> = { "(": ")", "[": "]", "{": "}" };
@@ -538,10 +542,19 @@ function errorAt(node: Parser.SyntaxNode, text: string): { span: Span; message: 
  * annotation): when the rewritten statement parses and the original does not, the grammar, not the code, is at fault.
  */
 function grammarGaps(error: Parser.SyntaxNode, text: string): SyntaxErrorFact[] {
+  const header = enclosingHeader(error);
+  if (header) return headerGaps(header, text);
   let stmt = error;
   while (stmt.parent && stmt.parent.type !== "module" && stmt.parent.type !== "block") stmt = stmt.parent;
-  const lineStart = text.lastIndexOf("\n", stmt.startIndex - 1) + 1;
-  const indent = text.slice(lineStart, stmt.startIndex);
+  let start = stmt.startIndex;
+  let lineStart = text.lastIndexOf("\n", start - 1) + 1;
+  // tree-sitter may end a statement early and leave the rest of its line beside it as an ERROR
+  // (`x: A[int] if c else B = 1`): the statement then starts with the sibling that begins its line.
+  for (let prev = stmt.previousSibling; prev && text.slice(lineStart, start).trim() !== ""; prev = prev.previousSibling) {
+    start = prev.startIndex;
+    lineStart = text.lastIndexOf("\n", start - 1) + 1;
+  }
+  const indent = text.slice(lineStart, start);
   if (indent.trim() !== "") return [];
   const source = text.slice(lineStart, stmt.endIndex);
   let rewritten = "";
@@ -553,7 +566,7 @@ function grammarGaps(error: Parser.SyntaxNode, text: string): SyntaxErrorFact[] 
       const start = offset + line.length - line.trimStart().length;
       gaps.push({
         span: { start, end: offset + line.trimEnd().length },
-        message: "This statement is valid Python that the parser optim-lint uses (tree-sitter) does not accept; it was skipped and the rest of the file analyzed",
+        message: SKIPPED,
         severity: "info",
         masks: fixed.regions.map((r) => ({ start: offset + r.start, end: offset + r.end })),
       });
@@ -563,6 +576,120 @@ function grammarGaps(error: Parser.SyntaxNode, text: string): SyntaxErrorFact[] 
   }
   if (gaps.length === 0 || parser().parse(indent ? `if 1:\n${rewritten}` : rewritten).rootNode.hasError) return [];
   return gaps;
+}
+
+const SKIPPED = "This statement is valid Python that the parser optim-lint uses (tree-sitter) does not accept; it was skipped and the rest of the file analyzed";
+
+/** The function definition whose header (from `def` to the colon before its body) holds the error, if any. */
+function enclosingHeader(error: Parser.SyntaxNode): Parser.SyntaxNode | undefined {
+  for (let node: Parser.SyntaxNode | null = error.parent; node; node = node.parent) {
+    if (node.type === "block" || node.type === "module") return undefined;
+    if (node.type === "function_definition") {
+      const body = node.childForFieldName("body");
+      return body && error.endIndex <= body.startIndex ? node : undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A function header the grammar rejects because of its annotations: tree-sitter's `type` does not take every
+ * expression Python allows there (`t: Tuple[int, int] or int = (1, 1)`, `-> A[int] or B`). Each parameter and the
+ * return annotation that does not parse alone but parses in parentheses is a gap; when the header with those
+ * annotations parenthesized parses and as written does not, they are masked. Otherwise nothing is (a real error).
+ */
+function headerGaps(fn: Parser.SyntaxNode, text: string): SyntaxErrorFact[] {
+  const params = fn.childForFieldName("parameters");
+  const body = fn.childForFieldName("body");
+  if (!params || !body || params.type !== "parameters") return [];
+  const colon = headerColon(text, params.endIndex, body.startIndex);
+  if (colon < 0) return [];
+  const regions: Span[] = [];
+  for (const param of parameterTexts(text, params.startIndex + 1, params.endIndex - 1)) {
+    const { assigns, colon: at } = topLevelOperators(param.text);
+    if (at < 0 || (assigns.length > 0 && assigns[0].start < at)) continue;
+    const end = assigns.length > 0 ? assigns[0].start : param.text.length;
+    const inParam = trimmedSpan(param.text, at + 1, end);
+    const region = { start: param.start + inParam.start, end: param.start + inParam.end };
+    const annotation = param.text.slice(inParam.start, inParam.end);
+    if (region.end > region.start && annotationGap((a) => `def _(x: ${a}): pass\n`, annotation)) regions.push(region);
+  }
+  const arrow = text.slice(params.endIndex, colon).indexOf("->");
+  if (arrow >= 0) {
+    const region = trimmedSpan(text, params.endIndex + arrow + 2, colon);
+    const annotation = text.slice(region.start, region.end);
+    if (region.end > region.start && annotationGap((a) => `def _() -> ${a}: pass\n`, annotation)) regions.push(region);
+  }
+  if (regions.length === 0) return [];
+  const header = text.slice(fn.startIndex, colon + 1);
+  let rewritten = "";
+  let cursor = fn.startIndex;
+  for (const r of regions) {
+    rewritten += `${text.slice(cursor, r.start)}(${text.slice(r.start, r.end)})`;
+    cursor = r.end;
+  }
+  rewritten += text.slice(cursor, colon + 1);
+  if (parsesCleanlyAlone(`${header} pass\n`) || !parsesCleanlyAlone(`${rewritten} pass\n`)) return [];
+  return [{ span: { start: fn.startIndex, end: colon + 1 }, message: SKIPPED, severity: "info", masks: regions }];
+}
+
+/** Whether an annotation the grammar rejects where it stands parses there once parenthesized. */
+function annotationGap(wrap: (annotation: string) => string, annotation: string): boolean {
+  return !parsesCleanlyAlone(wrap(annotation)) && parsesCleanlyAlone(wrap(`(${annotation})`));
+}
+
+/** The offset of the colon ending a function header: the last top-level `:` between the parameters and the body. */
+function headerColon(text: string, from: number, to: number): number {
+  let colon = -1;
+  let depth = 0;
+  for (let i = from; i < to; i++) {
+    const ch = text[i];
+    if (ch === "'" || ch === '"') i = stringEnd(text, i) - 1;
+    else if (ch === "#") {
+      const eol = text.indexOf("\n", i);
+      i = (eol < 0 ? text.length : eol) - 1;
+    } else if ("([{".includes(ch)) depth++;
+    else if (")]}".includes(ch)) depth--;
+    else if (ch === ":" && depth === 0 && text[i + 1] !== "=") colon = i;
+  }
+  return colon;
+}
+
+/** The parameters between two offsets, cut at top-level commas, each with its start (comments blanked out). */
+function parameterTexts(text: string, from: number, to: number): { text: string; start: number }[] {
+  const out: { text: string; start: number }[] = [];
+  const comments: Span[] = [];
+  const blanked = (start: number, end: number): { text: string; start: number } => {
+    let body = text.slice(start, end);
+    for (const c of comments) if (c.start >= start && c.end <= end) body = body.slice(0, c.start - start) + " ".repeat(c.end - c.start) + body.slice(c.end - start);
+    return { text: body, start };
+  };
+  let start = from;
+  let depth = 0;
+  for (let i = from; i < to; i++) {
+    const ch = text[i];
+    if (ch === "'" || ch === '"') i = stringEnd(text, i) - 1;
+    else if (ch === "#") {
+      const eol = text.indexOf("\n", i);
+      const end = eol < 0 ? to : Math.min(eol, to);
+      comments.push({ start: i, end });
+      i = end - 1;
+    } else if ("([{".includes(ch)) depth++;
+    else if (")]}".includes(ch)) depth--;
+    else if (ch === "," && depth === 0) {
+      out.push(blanked(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(blanked(start, to));
+  return out;
+}
+
+/** A span with the white space at both ends left out. */
+function trimmedSpan(text: string, start: number, end: number): Span {
+  while (start < end && /\s/.test(text[start])) start++;
+  while (end > start && /\s/.test(text[end - 1])) end--;
+  return { start, end };
 }
 
 /** Whether one logical line, dedented, parses on its own. */

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { RULES } from "../../rules/index.js";
 import { lintText } from "../../src/default-linter.js";
 import { analyzePython } from "../../src/python/analyze.js";
+import { collectSyntaxErrors, maskGrammarGaps, parseTree } from "../../src/python/parser.js";
 import { pythonAdapter } from "../../src/python/adapter.js";
 
 const rules = RULES.map((rule) => ({ rule, severity: rule.meta.defaultSeverity, options: {} }));
@@ -42,10 +43,75 @@ describe("statements tree-sitter wrongly rejects", () => {
   });
 
   it("keeps real syntax errors fatal", () => {
-    for (const text of ["f(?, ?)\n", "def f(:\n    pass\n", "x = (1,\ny = 2\n", "x = = 1\n", "x: = 1\n"]) {
+    for (const text of [
+      "f(?, ?)\n",
+      "def f(:\n    pass\n",
+      "x = (1,\ny = 2\n",
+      "x = = 1\n",
+      "x: = 1\n",
+      // A header with a wrongly rejected annotation and a real error stays an error.
+      "def f(t: A[int] or B, u: ?):\n    pass\n",
+      "def f(t: A[int] or B) -> :\n    pass\n",
+      "def f(t: A[int] or or B):\n    pass\n",
+    ]) {
       const result = lintText(text, { filePath: "bad.py", rules });
       expect(result.fatalErrorCount, text).toBeGreaterThan(0);
       expect(pythonAdapter.parses(text), text).toBe(false);
+    }
+  });
+});
+
+describe("annotations tree-sitter wrongly rejects", () => {
+  // tree-sitter's `type` takes `A[int]` but not an expression continuing after it (`A[int] or B`, `A[int] if c else B`).
+  const headers = [
+    "def f(self, target_size: Tuple[int, int] or int = (1, 1)):",
+    "def f(t: A[int] or B):",
+    "def f(*args: A[int] or B, **kw: A[str] and B):",
+    "def f(*, t: A[int] if c else B = 1, u: A[x] + 1):",
+    "def f() -> A[int] or B:",
+    "async def f(t: A[int] == B) -> A[int][0]:",
+    "def f(\n    t: A[int]  # a comment\n    or B = 2,\n) -> A[int] or None:",
+  ];
+  for (const header of headers) {
+    it(`gives one info notice for \`${header.split("\n").join(" ")}\` and analyzes the code in and after the function`, () => {
+      const text = `import torch\n${header}\n    ${OPT}    return optimizer\n${OPT}`;
+      const result = lintText(text, { filePath: "gap.py", rules });
+      expect(result.fatalErrorCount).toBe(0);
+      const notices = result.messages.filter((m) => m.ruleId === null);
+      expect(notices).toHaveLength(1);
+      expect(notices[0]).toMatchObject({ severity: 1, level: "info", line: 2, column: 1 });
+      const lines = 2 + header.split("\n").length;
+      expect(result.messages.filter((m) => m.code === "OPT003").map((m) => [m.line, m.column])).toEqual([
+        [lines, 54],
+        [lines + 2, 50],
+      ]);
+      expect(pythonAdapter.parses(text)).toBe(true);
+    });
+  }
+
+  it("masks only the annotations it has to, keeping offsets and the other annotations", () => {
+    const text = "import torch\nclass C:\n    @dec\n    def f(self, m: nn.Module, t: A[int] or B = (1, 1)) -> A[int] or B:\n        return torch.optim.SGD(m.parameters(), lr=t)\n";
+    const errors = collectSyntaxErrors(parseTree(text), text);
+    expect(errors.map(({ span, severity }) => [text.slice(span.start, span.end), severity])).toEqual([
+      ["def f(self, m: nn.Module, t: A[int] or B = (1, 1)) -> A[int] or B:", "info"],
+    ]);
+    const masked = maskGrammarGaps(text, errors)!;
+    expect(masked).toHaveLength(text.length);
+    expect(masked.split("\n")[3]).toBe("    def f(self, m: nn.Module, t: (_        ) = (1, 1)) -> (_        ):");
+    const file = analyzePython(text);
+    expect(file.facts.optimizers).toHaveLength(1);
+    expect(file.facts.optimizers[0].args.get("lr")?.value.value.kind).toBe("unknown");
+  });
+
+  it("handles the annotated assignments the grammar rejects, with or without a value and in a block", () => {
+    for (const statement of ["x: A[int] or B", "self.x: A[int] if c else B = 1", "x: A[int] + 1 = 2"]) {
+      const text = `import torch\nif c:\n    ${statement}\n    ${OPT}`;
+      const result = lintText(text, { filePath: "gap.py", rules });
+      expect(result.fatalErrorCount, statement).toBe(0);
+      expect(result.messages.map((m) => [m.ruleId, m.line]), statement).toEqual([
+        [null, 3],
+        [expect.any(String), 4],
+      ]);
     }
   });
 });
