@@ -3,12 +3,12 @@
  * register the language adapters and project joiners and pass the rules; the core imports none of them.
  */
 import type { Knowledge } from "../knowledge/index.js";
-import { Positions, placeReport } from "./messages.js";
+import { Positions, placeReport, type Placed } from "./messages.js";
 import { prefilterFor } from "./prefilter.js";
 import { Project } from "./project.js";
 import { inTestCode } from "./roles.js";
 import { appliesFix, byPosition, summarize, type FixJson, type FileResult, type LintMessage, type RuleSetting, type SuppressedMessage } from "./results.js";
-import { oneReportPerProblem, runRules } from "./run-rules.js";
+import { oneReportPerProblem, runRules, type RuleReport } from "./run-rules.js";
 import { restoreBom, splitBom } from "./source-text.js";
 import { readSuppressions, type Suppressions } from "./suppress.js";
 import { applyNonOverlapping } from "./text-edits.js";
@@ -194,6 +194,10 @@ export class Linter {
     const positions = new Positions(textOf);
     const suppressions = new Map<string, Suppressions>();
     const seen = new Map<string, { host: string; messages: Set<string>; built?: Map<string, LintMessage> }>();
+    // Every placed report, in the order of the files whose analysis made it, and the findings a file's own analysis
+    // places in itself: which route of a finding reached through several files is shown is decided once all are known.
+    const candidates: { file: ProjectFile; report: RuleReport; placed: Placed; key: string }[] = [];
+    const ownFindings = new Set<string>();
     const push = <T>(map: Map<string, T[]>, key: string, item: T) => {
       const list = map.get(key);
       if (list) list.push(item);
@@ -225,39 +229,46 @@ export class Linter {
           continue;
         }
         const placed = placeReport(report, file, (p) => project.file(p), positions);
-        const { dest, message } = placed;
-        // The same finding reached through two files (a base config linted alone and through its child) is shown
-        // once: one rule at one place of one file is one finding, whatever notes the other route adds. Within one
-        // file, reports at one place that say different things are different findings (a construction judged once
-        // per call site that reaches it); the same words twice are one.
-        const key = `${dest.path}\0${message.line}:${message.column}\0${message.code}`;
-        const earlier = seen.get(key);
-        // A construction built from a config by several calls is judged once per call: the same words and fix shown
-        // in the config are one finding, with a note at each call; different words are different findings.
-        const { builtBy } = placed;
-        const same = builtBy && earlier?.built?.get(builtBy.same);
-        if (same) {
-          const notes = (same.related ??= []);
-          if (!notes.some((n) => n.filePath === builtBy.note.filePath && n.line === builtBy.note.line && n.column === builtBy.note.column)) notes.push(builtBy.note);
-          continue;
-        }
-        if (earlier && !(builtBy && earlier.built) && (earlier.host !== file.path || earlier.messages.has(message.message))) continue;
-        if (earlier) earlier.messages.add(message.message);
-        else seen.set(key, { host: file.path, messages: new Set([message.message]) });
-        if (builtBy) (seen.get(key)!.built ??= new Map()).set(builtBy.same, message);
-        let directives = suppressions.get(dest.path);
-        if (!directives) suppressions.set(dest.path, (directives = readSuppressions(dest.analyzed.comments)));
-        const { meta } = report.setting.rule;
-        if (directives.isSuppressed(meta.code, meta.name, placed.startLine, placed.endLine)) {
-          push(out.suppressed, dest.path, { ...message, suppressions: [{ kind: "directive", justification: "" }] });
-          continue;
-        }
-        // A finding another file's analysis places here is part of this file's result: it depends on that file.
-        if (dest !== file) depend(dest.path, file.path);
-        push(out.messages, dest.path, message);
-        if (message.fix && appliesFix(message, unsafeIn.get(dest.path))) push(out.fixes, dest.path, { range: message.fix.range, text: message.fix.text });
+        const key = findingKey(placed);
+        if (placed.dest === file) ownFindings.add(key);
+        candidates.push({ file, report, placed, key });
       }
     });
+    for (const { file, report, placed, key } of candidates) {
+      const { dest, message } = placed;
+      // The same finding reached through two files (a base config linted alone and through its child) is shown
+      // once: one rule at one place of one file is one finding, whatever notes the other route adds. The file's
+      // own analysis, when it has the finding, is the one shown: another config's words are about that config
+      // (a value "inherited from" the very file shown). Within one file, reports at one place that say different
+      // things are different findings (a construction judged once per call site that reaches it); the same words
+      // twice are one.
+      const earlier = seen.get(key);
+      // A construction built from a config by several calls is judged once per call: the same words and fix shown
+      // in the config are one finding, with a note at each call; different words are different findings.
+      const { builtBy } = placed;
+      const same = builtBy && earlier?.built?.get(builtBy.same);
+      if (same) {
+        const notes = (same.related ??= []);
+        if (!notes.some((n) => n.filePath === builtBy.note.filePath && n.line === builtBy.note.line && n.column === builtBy.note.column)) notes.push(builtBy.note);
+        continue;
+      }
+      if (!builtBy && dest !== file && ownFindings.has(key)) continue;
+      if (earlier && !(builtBy && earlier.built) && (earlier.host !== file.path || earlier.messages.has(message.message))) continue;
+      if (earlier) earlier.messages.add(message.message);
+      else seen.set(key, { host: file.path, messages: new Set([message.message]) });
+      if (builtBy) (seen.get(key)!.built ??= new Map()).set(builtBy.same, message);
+      let directives = suppressions.get(dest.path);
+      if (!directives) suppressions.set(dest.path, (directives = readSuppressions(dest.analyzed.comments)));
+      const { meta } = report.setting.rule;
+      if (directives.isSuppressed(meta.code, meta.name, placed.startLine, placed.endLine)) {
+        push(out.suppressed, dest.path, { ...message, suppressions: [{ kind: "directive", justification: "" }] });
+        continue;
+      }
+      // A finding another file's analysis places here is part of this file's result: it depends on that file.
+      if (dest !== file) depend(dest.path, file.path);
+      push(out.messages, dest.path, message);
+      if (message.fix && appliesFix(message, unsafeIn.get(dest.path))) push(out.fixes, dest.path, { range: message.fix.range, text: message.fix.text });
+    }
     return out;
   }
 
@@ -300,4 +311,9 @@ export class Linter {
     }
     return undefined;
   }
+}
+
+/** One rule at one place of one file: what makes reports reached through different files one finding. */
+function findingKey({ dest, message }: Placed): string {
+  return `${dest.path}\0${message.line}:${message.column}\0${message.code}`;
 }

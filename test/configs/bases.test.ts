@@ -136,3 +136,43 @@ describe("shared bases in a `_base_` folder", () => {
     );
   });
 });
+
+describe("a finding several configs reach in a file that is linted too", () => {
+  /** Messages of a run under `root` as `file line:column code message`, then each related note as `  file:line:column note`. */
+  function shown(results: FileResult[], root: string): string[] {
+    return results.flatMap((r) =>
+      r.messages.flatMap((m) => [
+        `${r.filePath.slice(root.length + 1)} ${m.line}:${m.column} ${m.code} ${m.message}`,
+        ...(m.related ?? []).map((n) => `  ${n.filePath ? n.filePath.slice(root.length + 1) : "."}:${n.line}:${n.column} ${n.message}`),
+      ]),
+    );
+  }
+  const NESTEROV =
+    "SGD runs classical momentum: momentum=0.9 with nesterov off; pass nesterov=True for Nesterov momentum, which usually converges faster at no extra cost.";
+
+  it("is shown as that file's own analysis words it, never as inherited from itself", async () => {
+    const { mkdtempSync, writeFileSync, mkdirSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const root = mkdtempSync(join(tmpdir(), "optim-lint-shared-"));
+    mkdirSync(join(root, "_base_"));
+    mkdirSync(join(root, "svtr"));
+    writeFileSync(join(root, "_base_", "sched.py"), "optim_wrapper = dict(\n    type='OptimWrapper',\n    optimizer=dict(type='SGD', lr=0.1, momentum=0.9))\n");
+    // tiny.py is a config of its own and the base of two siblings, which come before it in the folder.
+    writeFileSync(join(root, "svtr", "tiny.py"), "_base_ = ['../_base_/sched.py']\n\noptim_wrapper = dict(\n    optimizer=dict(type='SGD', lr=0.05, momentum=0.9))\n");
+    writeFileSync(join(root, "svtr", "base.py"), "_base_ = ['tiny.py']\nmodel = dict(depth=4)\n");
+    writeFileSync(join(root, "svtr", "small.py"), "_base_ = ['tiny.py']\nmodel = dict(depth=2)\n");
+    const folder = await lintPaths([join(root, "svtr")], { cwd: root });
+    expect(shown(folder, root)).toEqual([`svtr/tiny.py 4:15 OPT002 ${NESTEROV}`]);
+    // A base given after a child that reaches its finding: the base's own words.
+    writeFileSync(join(root, "direct.py"), "_base_ = ['_base_/sched.py']\nmodel = dict(depth=1)\n");
+    const both = await lintPaths([join(root, "direct.py"), join(root, "_base_", "sched.py"), join(root, "svtr", "small.py"), join(root, "svtr", "tiny.py")], { cwd: root });
+    expect(shown(both, root)).toEqual([`_base_/sched.py 3:15 OPT002 ${NESTEROV}`, `svtr/tiny.py 4:15 OPT002 ${NESTEROV}`]);
+    // Linted alone, a child still shows where the finding is, inherited from the file that writes it.
+    const alone = await lintPaths([join(root, "svtr", "small.py")], { cwd: root });
+    expect(shown(alone, root)).toEqual([
+      "svtr/small.py 1:10 OPT002 SGD runs classical momentum: momentum=0.9 (inherited from tiny.py) with nesterov off; pass nesterov=True for Nesterov momentum, which usually converges faster at no extra cost. (The finding is at " +
+        `${join(root, "svtr", "tiny.py")}:4:15, in a file not linted in this run.) (Not fixed automatically: it is written in tiny.py.)`,
+      "  svtr/tiny.py:4:50 momentum is set here (inherited from tiny.py)",
+    ]);
+  });
+});
