@@ -6,6 +6,7 @@
  */
 import path from "node:path";
 import type { MappingEntry, OptimizerSite, ResolvedValue, Span } from "../core/facts.js";
+import { inheritedFrom } from "../core/messages.js";
 import { mapValueSpans } from "../core/spans.js";
 import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
 import { entryOf, isMapping, recognizeConfig, replaceModelFacts, type ConfigSiteData, type MappingValue } from "./recognize.js";
@@ -122,7 +123,7 @@ function resolved(project: ProjectContext, filePath: string, root: MappingValue,
     const baseRoot = rootOf(file) ?? (setsNoOptimizer(file) ? EMPTY_BASE : undefined);
     let tree = baseRoot ? resolved(project, target, baseRoot, [...chain, target], host, notices) : UNKNOWN_BASE;
     if (!baseRoot) unknown = true;
-    if (target !== host) tree = fromFile(tree, target, `inherited from ${path.relative(path.dirname(host), target)}`, false);
+    if (target !== host) tree = fromFile(tree, target, inheritedFrom(host, target), false);
     merged = merged ? mergeConfig(merged, tree) : tree;
   }
   // `_base_.x` and `{{_base_.x}}` read the merged bases, before the child's own values go over them.

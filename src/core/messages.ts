@@ -186,6 +186,21 @@ function builtSiteOf(host: ProjectFile, report: Report): OptimizerSite | undefin
   return sites.find((s) => at(s.span) || at(s.nameSpan) || [...s.args.values()].some((a) => at(a.span)) || (s.params.kind !== "missing" && at(s.params.span)));
 }
 
+/**
+ * The words for a value a config inherits from another file, as a finding judged on `host`'s facts writes them:
+ * `inherited from ../_base_/schedules/sgd.py`. Shown in that other file, they would name the file itself: there
+ * `placeReport` says which config inherits the value instead.
+ */
+export function inheritedFrom(host: string, file: string): string {
+  return `inherited from ${relativePath(host, file)}`;
+}
+
+/** A message's words for the file it is shown in, when a config's analysis wrote them naming that file as where a value came from. */
+function shownIn(words: string, host: string, dest: string): string {
+  if (dest === host) return words;
+  return words.split(`(${inheritedFrom(host, dest)})`).join(`(inherited by ${relativePath(dest, host)})`);
+}
+
 /** A path as written from one file's folder. */
 function relativePath(from: string, to: string): string {
   return path.relative(path.dirname(from), to).split(path.sep).join("/");
@@ -235,6 +250,7 @@ export function placeReport(
     const at = positions.range(target, reportSpan);
     text += ` (The finding is at ${target}:${at.line}:${at.column}, in a file not linted in this run.)`;
   }
+  text = shownIn(text, host.path, dest.path);
   let builtBy: Placed["builtBy"];
   if (built?.builtFrom && dest !== host) {
     // Shown in a config: the message names the call that builds the construction, and a note leads there.
@@ -268,7 +284,7 @@ export function placeReport(
   if (report.related?.length) {
     message.related = report.related.map((r) => {
       const file = r.span.file ?? host.path;
-      const related: RelatedLocation = { ...positions.range(file, r.span), message: r.message };
+      const related: RelatedLocation = { ...positions.range(file, r.span), message: shownIn(r.message, host.path, dest.path) };
       if (file !== dest.path) related.filePath = file;
       return related;
     });
