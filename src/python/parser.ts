@@ -630,7 +630,8 @@ function headerGaps(fn: Parser.SyntaxNode, text: string): SyntaxErrorFact[] {
   }
   rewritten += text.slice(cursor, colon + 1);
   if (parsesCleanlyAlone(`${header} pass\n`) || !parsesCleanlyAlone(`${rewritten} pass\n`)) return [];
-  return [{ span: { start: fn.startIndex, end: colon + 1 }, message: SKIPPED, severity: "info", masks: regions }];
+  const message = `${regions.length === 1 ? "An annotation" : "Annotations"} of this function ${regions.length === 1 ? "is" : "are"} valid Python that the parser optim-lint uses (tree-sitter) does not accept; ${regions.length === 1 ? "it was" : "they were"} skipped and the rest of the file analyzed`;
+  return [{ span: { start: fn.startIndex, end: colon + 1 }, message, severity: "info", masks: regions }];
 }
 
 /** Whether an annotation the grammar rejects where it stands parses there once parenthesized. */
