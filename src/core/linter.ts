@@ -189,6 +189,9 @@ export class Linter {
     const out: Evaluation = { messages: new Map(), suppressed: new Map(), fixes: new Map(), hidden: new Map() };
     // Whether fixes in a file may be unsafe: its input's setting, else the run's.
     const unsafeIn = new Map(inputs.map((input) => [input.filePath, input.unsafeFixes ?? options.unsafeFixes]));
+    // The rules each given file runs under: a finding another file's analysis places in it follows them, as its own do
+    // (a per-file ignore of the config it is shown in silences it; a severity set there is the one shown).
+    const rulesIn = new Map(inputs.map((input) => [input.filePath, input.rules]));
     // Texts of other files (for lines of notes there) are peeked: reading one is no reason to analyze it or to link runs.
     const textOf = (p: string) => project.peek(p);
     const positions = new Positions(textOf);
@@ -253,13 +256,22 @@ export class Linter {
         continue;
       }
       if (!builtBy && dest !== file && ownFindings.has(key)) continue;
+      const { meta } = report.setting.rule;
+      if (dest !== file) {
+        const there = rulesIn.get(dest.path)?.find((setting) => setting.rule.meta.name === meta.name);
+        if (rulesIn.has(dest.path) && !there) continue;
+        if (there && there.severity !== report.setting.severity) {
+          message.severity = there.severity === "error" ? 2 : 1;
+          if (there.severity === "info") message.level = "info";
+          else delete message.level;
+        }
+      }
       if (earlier && !(builtBy && earlier.built) && (earlier.host !== file.path || earlier.messages.has(message.message))) continue;
       if (earlier) earlier.messages.add(message.message);
       else seen.set(key, { host: file.path, messages: new Set([message.message]) });
       if (builtBy) (seen.get(key)!.built ??= new Map()).set(builtBy.same, message);
       let directives = suppressions.get(dest.path);
       if (!directives) suppressions.set(dest.path, (directives = readSuppressions(dest.analyzed.comments)));
-      const { meta } = report.setting.rule;
       if (directives.isSuppressed(meta.code, meta.name, placed.startLine, placed.endLine)) {
         push(out.suppressed, dest.path, { ...message, suppressions: [{ kind: "directive", justification: "" }] });
         continue;

@@ -190,6 +190,22 @@ describe("--fix on a Hydra project", () => {
     }
   }, 120_000);
 
+  it("follows the YAML's own settings: a per-file ignore or a severity set for the config folder applies to what the calls place there", async () => {
+    const tmp = path.join(mkdtempSync(path.join(os.tmpdir(), "optim-lint-hydra-ignore-")), "hydra-instantiate");
+    cpSync(PROJECT, tmp, { recursive: true });
+    const codesIn = async () =>
+      (await lintPaths([tmp], { cwd: tmp })).flatMap((r) => r.messages.map((m) => `${path.relative(tmp, r.filePath)} ${m.code} ${m.severity}`)).sort();
+    const before = await codesIn();
+    expect(before).toContain(`${path.join("conf", "optimizer", "adam.yaml")} OPT001 2`);
+    expect(before).toContain(`${path.join("conf", "optimizer", "sgd.yaml")} OPT002 1`);
+    writeFileSync(path.join(tmp, "optim-lint.toml"), '[per-file-ignores]\n"conf/**" = ["OPT001"]\n');
+    const ignored = await codesIn();
+    expect(ignored).toEqual(before.filter((line) => !line.startsWith(`${path.join("conf", "optimizer", "adam.yaml")} OPT001`)));
+    writeFileSync(path.join(tmp, "conf", "optim-lint.toml"), '[rules]\nOPT002 = "error"\n');
+    const stricter = await codesIn();
+    expect(stricter.filter((line) => line.includes("OPT002"))).toEqual(before.filter((line) => line.includes("OPT002")).map((line) => line.replace(/ 1$/, " 2")));
+  });
+
   it("gives the same output and fixes on worker threads as on one", () => {
     for (const extra of [[], ["--fix-dry-run", "--unsafe-fixes"]]) {
       const args = ["--format", "json", ...extra, "."];
