@@ -196,6 +196,11 @@ export class Linter {
     const textOf = (p: string) => project.peek(p);
     const positions = new Positions(textOf);
     const suppressions = new Map<string, Suppressions>();
+    const suppressionsOf = (file: ProjectFile) => {
+      let directives = suppressions.get(file.path);
+      if (!directives) suppressions.set(file.path, (directives = readSuppressions(file.analyzed.comments)));
+      return directives;
+    };
     const seen = new Map<string, { host: string; messages: Set<string>; built?: Map<string, LintMessage> }>();
     // Every placed report, in the order of the files whose analysis made it, and the findings a file's own analysis
     // places in itself: which route of a finding reached through several files is shown is decided once all are known.
@@ -213,8 +218,7 @@ export class Linter {
     };
     project.files.forEach((file, i) => {
       if (dependencies) for (const other of file.analyzed.links?.keys() ?? []) depend(file.path, other);
-      let directives = suppressions.get(file.path);
-      if (!directives) suppressions.set(file.path, (directives = readSuppressions(file.analyzed.comments)));
+      const directives = suppressionsOf(file);
       for (const error of file.analyzed.syntaxErrors) {
         const at = positions.range(file.path, error.span);
         if (!error.severity) {
@@ -249,6 +253,15 @@ export class Linter {
       // A construction built from a config by several calls is judged once per call: the same words and fix shown
       // in the config are one finding, with a note at each call; different words are different findings.
       const { builtBy } = placed;
+      const { meta } = report.setting.rule;
+      if (builtBy && dest !== file) {
+        // A `# noqa` at the call that builds it silences that call's judgment of the config it builds from.
+        const { line, endLine = line } = builtBy.note;
+        if (suppressionsOf(file).isSuppressed(meta.code, meta.name, line - 1, endLine - 1)) {
+          push(out.suppressed, dest.path, { ...message, suppressions: [{ kind: "directive", justification: "" }] });
+          continue;
+        }
+      }
       const same = builtBy && earlier?.built?.get(builtBy.same);
       if (same) {
         const notes = (same.related ??= []);
@@ -256,7 +269,6 @@ export class Linter {
         continue;
       }
       if (!builtBy && dest !== file && ownFindings.has(key)) continue;
-      const { meta } = report.setting.rule;
       if (dest !== file) {
         const there = rulesIn.get(dest.path)?.find((setting) => setting.rule.meta.name === meta.name);
         if (rulesIn.has(dest.path) && !there) continue;
@@ -270,9 +282,7 @@ export class Linter {
       if (earlier) earlier.messages.add(message.message);
       else seen.set(key, { host: file.path, messages: new Set([message.message]) });
       if (builtBy) (seen.get(key)!.built ??= new Map()).set(builtBy.same, message);
-      let directives = suppressions.get(dest.path);
-      if (!directives) suppressions.set(dest.path, (directives = readSuppressions(dest.analyzed.comments)));
-      if (directives.isSuppressed(meta.code, meta.name, placed.startLine, placed.endLine)) {
+      if (suppressionsOf(dest).isSuppressed(meta.code, meta.name, placed.startLine, placed.endLine)) {
         push(out.suppressed, dest.path, { ...message, suppressions: [{ kind: "directive", justification: "" }] });
         continue;
       }

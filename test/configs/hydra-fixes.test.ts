@@ -206,6 +206,27 @@ describe("--fix on a Hydra project", () => {
     expect(stricter.filter((line) => line.includes("OPT002"))).toEqual(before.filter((line) => line.includes("OPT002")).map((line) => line.replace(/ 1$/, " 2")));
   });
 
+  it("lets a `# noqa` at the call that builds a config silence that call's finding shown in the config", async () => {
+    const tmp = path.join(mkdtempSync(path.join(os.tmpdir(), "optim-lint-hydra-noqa-")), "hydra-instantiate");
+    cpSync(PROJECT, tmp, { recursive: true });
+    const adam = path.join("conf", "optimizer", "adam.yaml");
+    const decayIn = async () =>
+      (await lintPaths([tmp], { cwd: tmp })).flatMap((r) => (path.relative(tmp, r.filePath) === adam ? r.messages.filter((m) => m.code === "OPT001") : []));
+    const noqa = (file: string, from: string) => {
+      const text = readFileSync(path.join(tmp, file), "utf8");
+      expect(text).toContain(from);
+      writeFileSync(path.join(tmp, file), text.replace(from, `${from}  # noqa: OPT001`));
+    };
+    expect((await decayIn()).map((m) => m.message.match(/\(Built by .*? at [^)]*\)/)?.[0])).toEqual(["(Built by hydra.utils.instantiate() at ../../finetune.py:11.)"]);
+    noqa("finetune.py", "optimizer = hydra.utils.instantiate(");
+    // The other call still builds the same coupled decay: the finding stays, named after that call only.
+    const left = await decayIn();
+    expect(left.map((m) => m.message.match(/\(Built by .*? at [^)]*\)/)?.[0])).toEqual(["(Built by instantiate() at ../../setup_compose.py:11.)"]);
+    expect(left[0].related?.map((n) => `${path.relative(tmp, n.filePath ?? path.join(tmp, adam))}:${n.line}`)).not.toContain("finetune.py:11");
+    noqa("setup_compose.py", "optimizer = instantiate(cfg.optimizer, params=model.parameters(), lr=1e-5)");
+    expect(await decayIn()).toEqual([]);
+  });
+
   it("gives the same output and fixes on worker threads as on one", () => {
     for (const extra of [[], ["--fix-dry-run", "--unsafe-fixes"]]) {
       const args = ["--format", "json", ...extra, "."];
