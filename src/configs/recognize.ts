@@ -12,7 +12,7 @@ import type { ArgumentFact, MappingEntry, ModelKindFact, OptimizerSite, ParamsFa
 import { asNumber } from "../core/facts.js";
 import type { LiteralValue } from "../core/types.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
-import { configName, DEEPSPEED_NAMES, FAIRSEQ_NAMES, MMENGINE_NAMES, nameIn, namesTokenParameter, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
+import { configName, DEEPSPEED_NAMES, FAIRSEQ_NAMES, isDefaultConstructor, MMENGINE_NAMES, nameIn, namesTokenParameter, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
 import { configSchedulers } from "./schedulers.js";
 import { configModelFacts } from "./models.js";
 import { hfRoot, hfSite, timmSite } from "./trainer-args.js";
@@ -339,14 +339,16 @@ function isSharedBase(filePath: string): boolean {
  * Which parameters mmengine decays: its default constructor decays every parameter; `paramwise_cfg` with
  * `bias_decay_mult=0` and `norm_decay_mult=0` keeps biases and norm weights out. A `paramwise_cfg` of `custom_keys`
  * alone whose decay settings name only token and position-embedding parameters still decays biases and norms (judged
- * only in a complete config: a `_base_` may add to it). Any other `paramwise_cfg`, a custom constructor, or one a
+ * only in a complete config: a `_base_` may add to it). Any other `paramwise_cfg`, a custom constructor (naming the
+ * default one counts as none), or one a
  * `_base_` may supply is not judged.
  */
 function mmengineParams(optimizer: MappingValue, wrapper: MappingValue | undefined, inherits: boolean): ParamsFact {
   const span = (wrapper ?? optimizer).span;
   const cfgEntry = (wrapper && entryOf(wrapper, "paramwise_cfg")) ?? entryOf(optimizer, "paramwise_cfg");
   const constructor = (wrapper && entryOf(wrapper, "constructor")) ?? entryOf(optimizer, "constructor");
-  if (constructor) return { kind: "other", span };
+  const named = constructor?.value.value;
+  if (constructor && !(named?.kind === "string" && isDefaultConstructor(named.value))) return { kind: "other", span };
   // An open mapping (a base that could not be read) may supply a `paramwise_cfg`.
   const open = [wrapper, optimizer].some((m) => m?.value.kind === "mapping" && m.value.open === true);
   if (!cfgEntry) return inherits || open ? { kind: "other", span } : { kind: "managed", span, by: "mmengine", excludesBiasAndNorm: false };

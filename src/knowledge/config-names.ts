@@ -134,6 +134,20 @@ export const TIMM_NAMES: NameTable = {
   },
 };
 
+/**
+ * The constructors that mmengine (`DefaultOptimWrapperConstructor`) and mmcv 1.x (`DefaultOptimizerConstructor`) use
+ * when a config names none: naming one is the same as leaving `constructor` out. A pure-Python config that imports
+ * the class writes its dotted path, which must lie in the framework's own package.
+ */
+const MMENGINE_DEFAULT_CONSTRUCTORS: ReadonlySet<string> = new Set(["DefaultOptimWrapperConstructor", "DefaultOptimizerConstructor"]);
+
+/** Whether an mmengine/mmcv `constructor` value names the framework's default constructor. */
+export function isDefaultConstructor(written: string): boolean {
+  const dot = written.lastIndexOf(".");
+  if (dot < 0) return MMENGINE_DEFAULT_CONSTRUCTORS.has(written);
+  return /^(?:mmengine|mmcv)\./.test(written) && MMENGINE_DEFAULT_CONSTRUCTORS.has(written.slice(dot + 1));
+}
+
 /** The entry a name has in a dialect's table. */
 export function configName(table: NameTable, written: string): ConfigName | undefined {
   const key = table.caseInsensitive ? written.toLowerCase() : written;
