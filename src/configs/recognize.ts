@@ -4,7 +4,8 @@
  * keyword arguments of a call such as `TrainingArguments(...)`. It returns facts the rules read, and
  * leaves with each site what the file's adapter needs to edit it in its own syntax.
  *
- * Dialects: Hydra `_target_`, Lightning/jsonargparse `class_path` + `init_args`, mmengine/mmcv `type=` under
+ * Dialects: Hydra `_target_`, Lightning/jsonargparse `class_path` + `init_args`, torchtune `_component_`,
+ * latent-diffusion `target` + `params`, NeMo `optim: {name, lr}`, mmengine/mmcv `type=` under
  * `optimizer` (in `optim_wrapper` or alone), DeepSpeed and GPT-NeoX `optimizer: {type, params}`, fairseq,
  * HF TrainingArguments and axolotl keys (trainer-args.ts), timm `create_optimizer_v2` keywords.
  */
@@ -12,7 +13,7 @@ import type { ArgumentFact, MappingEntry, ModelKindFact, OptimizerSite, ParamsFa
 import { asNumber } from "../core/facts.js";
 import type { LiteralValue } from "../core/types.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
-import { configName, DEEPSPEED_NAMES, FAIRSEQ_NAMES, isDefaultConstructor, MMENGINE_NAMES, nameIn, namesTokenParameter, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
+import { configName, DEEPSPEED_NAMES, FAIRSEQ_NAMES, isDefaultConstructor, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
 import { configSchedulers } from "./schedulers.js";
 import { configModelFacts } from "./models.js";
 import { hfRoot, hfSite, timmSite } from "./trainer-args.js";
@@ -252,9 +253,11 @@ function recognizeSites(root: MappingValue, ctx: ConfigContext): Pick<ConfigFact
   typeAndParamsRoot(sites, root);
   fairseqRoot(sites, root);
   const inherits = entryOf(root, "_base_") !== undefined;
+  const nemo = isNemoRoot(root);
   for (const { mapping, key, parent } of mappings(root)) {
     if (sites.claimed.has(mapping)) continue;
-    if (hydraSite(sites, mapping) || lightningSite(sites, mapping, key)) continue;
+    if (hydraSite(sites, mapping) || lightningSite(sites, mapping, key) || componentSite(sites, mapping) || targetParamsSite(sites, mapping)) continue;
+    if (nemo && key === "optim" && nemoSite(sites, mapping)) continue;
     mmengineSite(sites, mapping, key, parent, root, inherits, isSharedBase(ctx.filePath));
   }
   return { optimizers: sites.optimizers, schedulers: configSchedulers(root, hf ? "hf" : undefined) };
@@ -266,6 +269,74 @@ function hydraSite(sites: SiteBuilder, mapping: MappingValue): boolean {
   const info = target ? optimizerAt(target) : undefined;
   if (!target || !info) return false;
   sites.add({ dialect: "hydra", info, whole: mapping.span, nameSpan: target.value.span, args: mapping, params: NOT_PASSED, open: false, nameFor: (c) => c });
+  return true;
+}
+
+/**
+ * torchtune: `_component_: torch.optim.AdamW` with the keyword arguments beside it; the recipe passes the model's
+ * parameters itself (`config.instantiate(cfg.optimizer, model.parameters())`).
+ */
+function componentSite(sites: SiteBuilder, mapping: MappingValue): boolean {
+  const component = entryOf(mapping, "_component_");
+  const info = component ? optimizerAt(component) : undefined;
+  if (!component || !info) return false;
+  sites.add({ dialect: "torchtune", info, whole: mapping.span, nameSpan: component.value.span, args: mapping, params: NOT_PASSED, open: false, nameFor: (c) => c });
+  return true;
+}
+
+/**
+ * Latent-diffusion style `target: torch.optim.AdamW` with its keywords under `params` (`instantiate_from_config`,
+ * sgm's `optimizer_config`), and nothing else beside them. The code that builds it passes the learning rate itself
+ * (from `base_learning_rate`), so an lr the config leaves out is unknown, not the class default.
+ */
+function targetParamsSite(sites: SiteBuilder, mapping: MappingValue): boolean {
+  const target = entryOf(mapping, "target");
+  const written = target?.value.value.kind === "string" ? target.value.value.value : undefined;
+  if (!target || written === undefined || !written.includes(".")) return false;
+  if (entriesOf(mapping).some((e) => e.key !== "target" && e.key !== "params")) return false;
+  const params = entryOf(mapping, "params");
+  if (params && !isMapping(params.value)) return false;
+  const info = optimizerByName(written);
+  if (!info) return false;
+  const args = params && isMapping(params.value) ? params.value : undefined;
+  const passedLr: ArgumentFact = { name: "lr", value: { value: { kind: "unknown" }, span: target.value.span, dependsOn: [] }, span: target.value.span, how: "keyword" };
+  sites.add({
+    dialect: "instantiate-from-config",
+    info,
+    whole: mapping.span,
+    nameSpan: target.value.span,
+    args: args ?? mapping,
+    ...(args ? {} : { argsMissing: "params" }),
+    params: NOT_PASSED,
+    open: args !== undefined && isOpen(args),
+    nameFor: (c) => c,
+    extra: [passedLr],
+  });
+  if (args) sites.claimed.add(args);
+  return true;
+}
+
+/**
+ * Whether a tree is a NeMo experiment config: it sets up NeMo's `exp_manager`. One with a Hydra defaults list is
+ * left alone, since its composition may replace what the file writes.
+ */
+function isNemoRoot(root: MappingValue): boolean {
+  return entryOf(root, "exp_manager") !== undefined && entryOf(root, "defaults") === undefined;
+}
+
+/**
+ * NeMo: `optim: {name: adamw, lr: 1e-3, betas: [...], weight_decay: ..., sched: {...}}` (usually under `model`).
+ * NeMo requires `lr`; every other key but `name` and `sched` goes to the optimizer as a keyword, unless the older
+ * `args` form holds them. Which parameters are decayed depends on the model class (Megatron models spare biases and
+ * norms), so it is not judged; a `_target_` inside `optim` is read as Hydra's.
+ */
+function nemoSite(sites: SiteBuilder, mapping: MappingValue): boolean {
+  const name = entryOf(mapping, "name");
+  const written = name?.value.value.kind === "string" ? name.value.value.value : undefined;
+  if (!name || written === undefined || !entryOf(mapping, "lr") || entryOf(mapping, "args") || entryOf(mapping, "_target_")) return false;
+  const info = optimizerByName(configName(NEMO_NAMES, written)?.canonical ?? "");
+  if (!info) return false;
+  sites.add({ dialect: "nemo", info, whole: mapping.span, nameSpan: name.value.span, args: mapping, params: { kind: "other", span: mapping.span }, open: false, table: NEMO_NAMES, written });
   return true;
 }
 

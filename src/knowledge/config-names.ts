@@ -83,6 +83,26 @@ export const FAIRSEQ_NAMES: NameTable = {
 };
 
 /**
+ * NVIDIA NeMo `optim: {name: adamw, lr: ...}` (exact names of its optimizer registry; the other keys, `sched` aside,
+ * go to the class as keywords). `fused_adam` is apex FusedAdam and `lamb` apex FusedLAMB, both decoupled by default.
+ */
+export const NEMO_NAMES: NameTable = {
+  framework: "NeMo",
+  caseInsensitive: false,
+  names: {
+    sgd: torch("SGD"),
+    adam: torch("Adam"),
+    adamw: torch("AdamW"),
+    adadelta: torch("Adadelta"),
+    adamax: torch("Adamax"),
+    adagrad: torch("Adagrad"),
+    rmsprop: torch("RMSprop"),
+    fused_adam: { canonical: "apex.optimizers.FusedAdam" },
+    lamb: { canonical: "apex.optimizers.FusedLAMB" },
+  },
+};
+
+/**
  * HF `TrainingArguments.optim` strings (transformers' OptimizerNames), also axolotl's `optimizer`. Every AdamW
  * variant decays decoupled; `sgd`, `adagrad` and `rmsprop` get only the learning rate and weight decay.
  */
