@@ -376,7 +376,7 @@ function mmengineSite(sites: SiteBuilder, mapping: MappingValue, key: string | u
   // Beside an `optim_wrapper`, a top-level `optimizer` dict is a variable (mmengine builds only the wrapper's, often the
   // same dict, with the wrapper's paramwise_cfg); it is judged where the wrapper uses it.
   if (parent === root && key === "optimizer" && mappingAt(root, "optim_wrapper")) return false;
-  const short = key === "optimizer" ? configName(MMENGINE_NAMES, written) : undefined;
+  const short = key === "optimizer" || perModuleOptimizer(root, parent) ? configName(MMENGINE_NAMES, written) : undefined;
   const info = optimizerByName(short?.canonical ?? written);
   if (!info) return false;
   const wrapper = parent && parent !== root && key === "optimizer" ? parent : undefined;
@@ -396,6 +396,17 @@ function mmengineSite(sites: SiteBuilder, mapping: MappingValue, key: string | u
     nameFor: (c) => (short ? nameIn(MMENGINE_NAMES, c) : c),
   });
   return true;
+}
+
+/**
+ * Whether a mapping is mmcv 1.x's one-optimizer-per-submodule form, `optimizer = dict(generator=dict(type='Adam', ...),
+ * discriminator=dict(...))`: a top-level `optimizer` without a `type` whose every entry is a mapping with one
+ * (`build_optimizers` then builds each for the submodule of its name), with no `optim_wrapper` beside it.
+ */
+function perModuleOptimizer(root: MappingValue, parent: MappingValue | undefined): boolean {
+  const top = mappingAt(root, "optimizer");
+  if (!parent || parent !== top || isOpen(top) || entryOf(top, "type") || mappingAt(root, "optim_wrapper")) return false;
+  return entriesOf(top).every((e) => isMapping(e.value) && entryOf(e.value, "type") !== undefined);
 }
 
 /**

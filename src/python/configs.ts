@@ -196,9 +196,10 @@ function withTypePaths(value: ResolvedValue, types: Map<number, string>): Resolv
 
 /**
  * Whether a mapping has a `type` key, itself or in its `optimizer` entry, or (at the top) holds wrappers that do:
- * mmengine's `MultiOptimWrapperConstructor` takes one wrapper per submodule (`generator=dict(optimizer=dict(...))`).
+ * mmengine's `MultiOptimWrapperConstructor` takes one wrapper per submodule (`generator=dict(optimizer=dict(...))`),
+ * mmcv 1.x one optimizer per submodule (`optimizer = dict(generator=dict(type='Adam', ...))`).
  */
 function hasType(value: ResolvedValue, top = true): boolean {
   if (value.value.kind !== "mapping") return false;
-  return value.value.entries.some((e) => e.key === "type" || (e.key === "optimizer" && hasType(e.value, false)) || (top && e.value.value.kind === "mapping" && e.value.value.entries.some((inner) => inner.key === "optimizer" && hasType(inner.value, false))));
+  return value.value.entries.some((e) => e.key === "type" || (e.key === "optimizer" && hasType(e.value, false)) || (top && e.value.value.kind === "mapping" && e.value.value.entries.some((inner) => inner.key === "type" || (inner.key === "optimizer" && hasType(inner.value, false)))));
 }

@@ -125,6 +125,19 @@ describe("mmengine default constructors", () => {
   });
 });
 
+describe("mmcv one optimizer per submodule", () => {
+  it("reads each submodule's optimizer under a top-level optimizer without a type", () => {
+    const { optimizers } = recognize({ optimizer: { generator: { type: "Adam", lr: 0.0002 }, discriminator: { type: "SGD", lr: 0.01, momentum: 0.9 } } });
+    expect(optimizers.map((s) => [s.canonical, num(s, "lr")])).toEqual([["torch.optim.Adam", 0.0002], ["torch.optim.SGD", 0.01]]);
+  });
+
+  it("needs every entry to be a typed mapping, and no optim_wrapper beside it", () => {
+    expect(recognize({ optimizer: { generator: { type: "Adam", lr: 0.0002 }, grad_clip: null } }).optimizers).toEqual([]);
+    expect(recognize({ optimizer: { generator: { type: "Adam", lr: 0.0002 }, head: { lr_mult: 10 } } }).optimizers).toEqual([]);
+    expect(recognize({ optimizer: { generator: { type: "Adam", lr: 0.0002 } }, optim_wrapper: { optimizer: { type: "SGD", lr: 0.1 } } }).optimizers.map((s) => s.canonical)).toEqual(["torch.optim.SGD"]);
+  });
+});
+
 describe("torchtune _component_", () => {
   it("reads the class and the keys beside it; the recipe passes the parameters", () => {
     const { optimizers, schedulers } = recognize({
