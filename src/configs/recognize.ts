@@ -5,7 +5,7 @@
  * leaves with each site what the file's adapter needs to edit it in its own syntax.
  *
  * Dialects: Hydra `_target_`, Lightning/jsonargparse `class_path` + `init_args`, torchtune `_component_`,
- * latent-diffusion `target` + `params`, NeMo `optim: {name, lr}`, mmengine/mmcv `type=` under
+ * latent-diffusion `target` + `params`, NeMo `optim: {name, lr}`, ESPnet `optim` + `optim_conf`, mmengine/mmcv `type=` under
  * `optimizer` (in `optim_wrapper` or alone), DeepSpeed and GPT-NeoX `optimizer: {type, params}`, fairseq,
  * HF TrainingArguments and axolotl keys (trainer-args.ts), timm `create_optimizer_v2` keywords.
  */
@@ -13,7 +13,7 @@ import type { ArgumentFact, MappingEntry, ModelKindFact, OptimizerSite, ParamsFa
 import { asNumber } from "../core/facts.js";
 import type { LiteralValue } from "../core/types.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
-import { configName, DEEPSPEED_NAMES, FAIRSEQ_NAMES, isDefaultConstructor, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
+import { configName, DEEPSPEED_NAMES, ESPNET_NAMES, FAIRSEQ_NAMES, isDefaultConstructor, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
 import { configSchedulers } from "./schedulers.js";
 import { configModelFacts } from "./models.js";
 import { hfRoot, hfSite, timmSite } from "./trainer-args.js";
@@ -252,6 +252,7 @@ function recognizeSites(root: MappingValue, ctx: ConfigContext): Pick<ConfigFact
   const hf = hfRoot(sites, root);
   typeAndParamsRoot(sites, root);
   fairseqRoot(sites, root);
+  espnetRoot(sites, root);
   const inherits = entryOf(root, "_base_") !== undefined;
   const nemo = isNemoRoot(root);
   for (const { mapping, key, parent } of mappings(root)) {
@@ -536,6 +537,31 @@ function fairseqRoot(sites: SiteBuilder, root: MappingValue): void {
     extra,
   });
   if (block) sites.claimed.add(block);
+}
+
+/**
+ * ESPnet: `optim: adam` beside `optim_conf: {lr: 0.002, weight_decay: 1.0e-6}` (and `optim1`/`optim1_conf` ... in GAN
+ * tasks); the `_conf` mapping holds every keyword and marks the dialect. ESPnet hands the whole model's parameters
+ * over, but forks of its trainer may not, so which parameters are decayed is not judged.
+ */
+function espnetRoot(sites: SiteBuilder, root: MappingValue): void {
+  for (const entry of entriesOf(root)) {
+    if (!/^optim\d*$/.test(entry.key) || entry.value.value.kind !== "string") continue;
+    const conf = mappingAt(root, `${entry.key}_conf`);
+    const info = conf && optimizerByName(configName(ESPNET_NAMES, entry.value.value.value)?.canonical ?? "");
+    if (!conf || !info) continue;
+    sites.add({
+      dialect: "espnet",
+      info,
+      whole: entry.span,
+      nameSpan: entry.value.span,
+      args: conf,
+      params: { kind: "other", span: entry.span },
+      open: false,
+      table: ESPNET_NAMES,
+      written: entry.value.value.value,
+    });
+  }
 }
 
 /** fairseq's `'(0.9, 0.98)'`: a string holding a pair of numbers. */

@@ -8,7 +8,7 @@ import { CONFIG_SCHEDULERS } from "../knowledge/config-names.js";
 import { isSchedulerPath, schedulerByName, warmupFrom, type WarmupRule } from "../knowledge/schedulers.js";
 import { asNumber } from "../core/facts.js";
 import { lastSegment } from "../knowledge/dotted.js";
-import { entryOf, isMapping, mappingAt, mappings, stringAt, type MappingValue } from "./recognize.js";
+import { entriesOf, entryOf, isMapping, mappingAt, mappings, stringAt, type MappingValue } from "./recognize.js";
 
 /** The mappings a value holds directly: itself, or the items of a list. */
 function items(value: ResolvedValue | undefined): MappingValue[] {
@@ -55,6 +55,14 @@ export function configSchedulers(root: MappingValue, hint: "hf" | undefined): Sc
     add(`fairseq.optim.lr_scheduler.${fairseqName}`, fairseq.value, updates === undefined ? undefined : updates > 0);
   }
   if (hint === "hf") hfScheduler(root, add);
+  // ESPnet: scheduler: warmuplr with scheduler_conf (numbered in GAN tasks); its schedules are of unknown effect here.
+  for (const entry of entriesOf(root)) {
+    const conf = /^scheduler\d*$/.test(entry.key) && entry.value.value.kind === "string" ? mappingAt(root, `${entry.key}_conf`) : undefined;
+    if (!conf || entry.value.value.kind !== "string") continue;
+    const name = entry.value.value.value;
+    const steps = asNumber(entryOf(conf, "warmup_steps")?.value);
+    add(`espnet2.schedulers.${name}`, entry.value, /warmup/i.test(name) && steps !== undefined && steps > 0 ? true : undefined);
+  }
   for (const { mapping: m, key } of mappings(root)) {
     // Hydra and Lightning: a scheduler class by `_target_` or `class_path`.
     const target = stringAt(m, "_target_") ?? stringAt(m, "class_path");

@@ -103,6 +103,24 @@ export const NEMO_NAMES: NameTable = {
 };
 
 /**
+ * ESPnet `optim: adam` with its keywords in `optim_conf` (GAN tasks number them: `optim1`, `optim1_conf`). Only the
+ * names every ESPnet version maps to the same class are listed (`radam` was torch_optimizer's in older releases).
+ */
+export const ESPNET_NAMES: NameTable = {
+  framework: "ESPnet",
+  caseInsensitive: false,
+  names: {
+    adam: torch("Adam"),
+    adamw: torch("AdamW"),
+    sgd: torch("SGD"),
+    adadelta: torch("Adadelta"),
+    adagrad: torch("Adagrad"),
+    adamax: torch("Adamax"),
+    rmsprop: torch("RMSprop"),
+  },
+};
+
+/**
  * HF `TrainingArguments.optim` strings (transformers' OptimizerNames), also axolotl's `optimizer`. Every AdamW
  * variant decays decoupled; `sgd`, `adagrad` and `rmsprop` get only the learning rate and weight decay.
  */

@@ -183,6 +183,25 @@ describe("latent-diffusion target + params", () => {
   });
 });
 
+describe("ESPnet optim + optim_conf", () => {
+  it("reads each optim name with its _conf keywords, numbered ones too, and the scheduler pair", () => {
+    const { optimizers, schedulers } = recognize({
+      optim1: "adam", optim1_conf: { lr: 0.0002, betas: [0.5, 0.9] },
+      optim2: "sgd", optim2_conf: { lr: 0.01, momentum: 0.9 },
+      scheduler: "warmuplr", scheduler_conf: { warmup_steps: 4000 },
+    });
+    expect(optimizers.map((s) => [s.canonical, s.dialect, s.params.kind, num(s, "lr")])).toEqual([["torch.optim.Adam", "espnet", "other", 0.0002], ["torch.optim.SGD", "espnet", "other", 0.01]]);
+    expect(configSiteData(optimizers[0])!.nameFor("torch.optim.AdamW")).toBe("adamw");
+    expect(schedulers.map((s) => [s.canonical, s.warmup])).toEqual([["espnet2.schedulers.warmuplr", true]]);
+  });
+
+  it("needs the _conf mapping and a name every ESPnet version maps the same way", () => {
+    expect(recognize({ optim: "adam", lr: 0.001 }).optimizers).toEqual([]);
+    expect(recognize({ optim: "radam", optim_conf: { lr: 0.001 } }).optimizers).toEqual([]);
+    expect(recognize({ optim: "Adam", optim_conf: { lr: 0.001 } }).optimizers).toEqual([]);
+  });
+});
+
 describe("NeMo optim", () => {
   const nemo = (optim: Plain, extra: Record<string, Plain> = {}) => recognize({ model: { optim }, exp_manager: { exp_dir: null }, ...extra });
 
