@@ -257,32 +257,33 @@ function recognizeSites(root: MappingValue, ctx: ConfigContext): Pick<ConfigFact
   const nemo = isNemoRoot(root);
   for (const { mapping, key, parent } of mappings(root)) {
     if (sites.claimed.has(mapping)) continue;
-    if (hydraSite(sites, mapping) || lightningSite(sites, mapping, key) || componentSite(sites, mapping) || targetParamsSite(sites, mapping)) continue;
+    if (classPathSite(sites, mapping) || lightningSite(sites, mapping, key) || targetParamsSite(sites, mapping)) continue;
     if (nemo && key === "optim" && nemoSite(sites, mapping)) continue;
     mmengineSite(sites, mapping, key, parent, root, inherits, isSharedBase(ctx.filePath));
   }
   return { optimizers: sites.optimizers, schedulers: configSchedulers(root, hf ? "hf" : undefined) };
 }
 
-/** Hydra: `_target_: torch.optim.AdamW` with the arguments beside it (`_partial_: true` leaves only the params out). */
-function hydraSite(sites: SiteBuilder, mapping: MappingValue): boolean {
-  const target = entryOf(mapping, "_target_");
-  const info = target ? optimizerAt(target) : undefined;
-  if (!target || !info) return false;
-  sites.add({ dialect: "hydra", info, whole: mapping.span, nameSpan: target.value.span, args: mapping, params: NOT_PASSED, open: false, nameFor: (c) => c });
-  return true;
-}
-
 /**
- * torchtune: `_component_: torch.optim.AdamW` with the keyword arguments beside it; the recipe passes the model's
- * parameters itself (`config.instantiate(cfg.optimizer, model.parameters())`).
+ * A class path beside its keyword arguments: Hydra's `_target_: torch.optim.AdamW` (`_partial_: true` leaves only the
+ * params out) and torchtune's `_component_`, whose recipes pass the model's parameters themselves
+ * (`config.instantiate(cfg.optimizer, model.parameters())`).
  */
-function componentSite(sites: SiteBuilder, mapping: MappingValue): boolean {
-  const component = entryOf(mapping, "_component_");
-  const info = component ? optimizerAt(component) : undefined;
-  if (!component || !info) return false;
-  sites.add({ dialect: "torchtune", info, whole: mapping.span, nameSpan: component.value.span, args: mapping, params: NOT_PASSED, open: false, nameFor: (c) => c });
-  return true;
+const CLASS_PATH_KEYS = [
+  ["_target_", "hydra"],
+  ["_component_", "torchtune"],
+] as const;
+
+/** A construction named by a class-path key (`CLASS_PATH_KEYS`), with the arguments beside it. */
+function classPathSite(sites: SiteBuilder, mapping: MappingValue): boolean {
+  for (const [key, dialect] of CLASS_PATH_KEYS) {
+    const target = entryOf(mapping, key);
+    const info = target ? optimizerAt(target) : undefined;
+    if (!target || !info) continue;
+    sites.add({ dialect, info, whole: mapping.span, nameSpan: target.value.span, args: mapping, params: NOT_PASSED, open: false, nameFor: (c) => c });
+    return true;
+  }
+  return false;
 }
 
 /**

@@ -83,42 +83,27 @@ export const FAIRSEQ_NAMES: NameTable = {
 };
 
 /**
+ * The torch.optim classes that NeMo's and ESPnet's registries both hold under their lower-cased names (`adam`,
+ * `adamw`, `sgd`, ...), in the same spelling `nameIn` gives back first.
+ */
+const lowerTorch = (): Record<string, ConfigName> =>
+  Object.fromEntries(["SGD", "Adam", "AdamW", "Adadelta", "Adamax", "Adagrad", "RMSprop"].map((s) => [s.toLowerCase(), torch(s)]));
+
+/**
  * NVIDIA NeMo `optim: {name: adamw, lr: ...}` (exact names of its optimizer registry; the other keys, `sched` aside,
  * go to the class as keywords). `fused_adam` is apex FusedAdam and `lamb` apex FusedLAMB, both decoupled by default.
  */
 export const NEMO_NAMES: NameTable = {
   framework: "NeMo",
   caseInsensitive: false,
-  names: {
-    sgd: torch("SGD"),
-    adam: torch("Adam"),
-    adamw: torch("AdamW"),
-    adadelta: torch("Adadelta"),
-    adamax: torch("Adamax"),
-    adagrad: torch("Adagrad"),
-    rmsprop: torch("RMSprop"),
-    fused_adam: { canonical: "apex.optimizers.FusedAdam" },
-    lamb: { canonical: "apex.optimizers.FusedLAMB" },
-  },
+  names: { ...lowerTorch(), fused_adam: { canonical: "apex.optimizers.FusedAdam" }, lamb: { canonical: "apex.optimizers.FusedLAMB" } },
 };
 
 /**
  * ESPnet `optim: adam` with its keywords in `optim_conf` (GAN tasks number them: `optim1`, `optim1_conf`). Only the
  * names every ESPnet version maps to the same class are listed (`radam` was torch_optimizer's in older releases).
  */
-export const ESPNET_NAMES: NameTable = {
-  framework: "ESPnet",
-  caseInsensitive: false,
-  names: {
-    adam: torch("Adam"),
-    adamw: torch("AdamW"),
-    sgd: torch("SGD"),
-    adadelta: torch("Adadelta"),
-    adagrad: torch("Adagrad"),
-    adamax: torch("Adamax"),
-    rmsprop: torch("RMSprop"),
-  },
-};
+export const ESPNET_NAMES: NameTable = { framework: "ESPnet", caseInsensitive: false, names: lowerTorch() };
 
 /**
  * HF `TrainingArguments.optim` strings (transformers' OptimizerNames), also axolotl's `optimizer`. Every AdamW
