@@ -4,7 +4,8 @@
  * keyword arguments of a call such as `TrainingArguments(...)`. It returns facts the rules read, and
  * leaves with each site what the file's adapter needs to edit it in its own syntax.
  *
- * Dialects: Hydra `_target_`, Lightning/jsonargparse `class_path` + `init_args`, mmengine/mmcv `type=` under
+ * Dialects: Hydra `_target_`, Lightning/jsonargparse `class_path` + `init_args`, torchtune `_component_`,
+ * latent-diffusion `target` + `params`, NeMo `optim: {name, lr}`, ESPnet `optim` + `optim_conf`, mmengine/mmcv `type=` under
  * `optimizer` (in `optim_wrapper` or alone), DeepSpeed and GPT-NeoX `optimizer: {type, params}`, fairseq,
  * HF TrainingArguments and axolotl keys (trainer-args.ts), timm `create_optimizer_v2` keywords.
  */
@@ -12,7 +13,7 @@ import type { ArgumentFact, MappingEntry, ModelKindFact, OptimizerSite, ParamsFa
 import { asNumber } from "../core/facts.js";
 import type { LiteralValue } from "../core/types.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
-import { configName, DEEPSPEED_NAMES, FAIRSEQ_NAMES, MMENGINE_NAMES, nameIn, namesTokenParameter, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
+import { configName, DEEPSPEED_NAMES, ESPNET_NAMES, FAIRSEQ_NAMES, isDefaultConstructor, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
 import { configSchedulers } from "./schedulers.js";
 import { configModelFacts } from "./models.js";
 import { hfRoot, hfSite, timmSite } from "./trainer-args.js";
@@ -251,21 +252,93 @@ function recognizeSites(root: MappingValue, ctx: ConfigContext): Pick<ConfigFact
   const hf = hfRoot(sites, root);
   typeAndParamsRoot(sites, root);
   fairseqRoot(sites, root);
+  espnetRoot(sites, root);
   const inherits = entryOf(root, "_base_") !== undefined;
+  const nemo = isNemoRoot(root);
   for (const { mapping, key, parent } of mappings(root)) {
     if (sites.claimed.has(mapping)) continue;
-    if (hydraSite(sites, mapping) || lightningSite(sites, mapping, key)) continue;
+    if (classPathSite(sites, mapping) || lightningSite(sites, mapping, key) || targetParamsSite(sites, mapping)) continue;
+    if (nemo && key === "optim" && nemoSite(sites, mapping)) continue;
     mmengineSite(sites, mapping, key, parent, root, inherits, isSharedBase(ctx.filePath));
   }
   return { optimizers: sites.optimizers, schedulers: configSchedulers(root, hf ? "hf" : undefined) };
 }
 
-/** Hydra: `_target_: torch.optim.AdamW` with the arguments beside it (`_partial_: true` leaves only the params out). */
-function hydraSite(sites: SiteBuilder, mapping: MappingValue): boolean {
-  const target = entryOf(mapping, "_target_");
-  const info = target ? optimizerAt(target) : undefined;
-  if (!target || !info) return false;
-  sites.add({ dialect: "hydra", info, whole: mapping.span, nameSpan: target.value.span, args: mapping, params: NOT_PASSED, open: false, nameFor: (c) => c });
+/**
+ * A class path beside its keyword arguments: Hydra's `_target_: torch.optim.AdamW` (`_partial_: true` leaves only the
+ * params out) and torchtune's `_component_`, whose recipes pass the model's parameters themselves
+ * (`config.instantiate(cfg.optimizer, model.parameters())`).
+ */
+const CLASS_PATH_KEYS = [
+  ["_target_", "hydra"],
+  ["_component_", "torchtune"],
+] as const;
+
+/** A construction named by a class-path key (`CLASS_PATH_KEYS`), with the arguments beside it. */
+function classPathSite(sites: SiteBuilder, mapping: MappingValue): boolean {
+  for (const [key, dialect] of CLASS_PATH_KEYS) {
+    const target = entryOf(mapping, key);
+    const info = target ? optimizerAt(target) : undefined;
+    if (!target || !info) continue;
+    sites.add({ dialect, info, whole: mapping.span, nameSpan: target.value.span, args: mapping, params: NOT_PASSED, open: false, nameFor: (c) => c });
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Latent-diffusion style `target: torch.optim.AdamW` with its keywords under `params` (`instantiate_from_config`,
+ * sgm's `optimizer_config`), and nothing else beside them. The code that builds it passes the learning rate itself
+ * (from `base_learning_rate`), so an lr the config leaves out is unknown, not the class default.
+ */
+function targetParamsSite(sites: SiteBuilder, mapping: MappingValue): boolean {
+  const target = entryOf(mapping, "target");
+  const written = target?.value.value.kind === "string" ? target.value.value.value : undefined;
+  if (!target || written === undefined || !written.includes(".")) return false;
+  if (entriesOf(mapping).some((e) => e.key !== "target" && e.key !== "params")) return false;
+  const params = entryOf(mapping, "params");
+  if (params && !isMapping(params.value)) return false;
+  const info = optimizerByName(written);
+  if (!info) return false;
+  const args = params && isMapping(params.value) ? params.value : undefined;
+  const passedLr: ArgumentFact = { name: "lr", value: { value: { kind: "unknown" }, span: target.value.span, dependsOn: [] }, span: target.value.span, how: "keyword" };
+  sites.add({
+    dialect: "instantiate-from-config",
+    info,
+    whole: mapping.span,
+    nameSpan: target.value.span,
+    args: args ?? mapping,
+    ...(args ? {} : { argsMissing: "params" }),
+    params: NOT_PASSED,
+    open: args !== undefined && isOpen(args),
+    nameFor: (c) => c,
+    extra: [passedLr],
+  });
+  if (args) sites.claimed.add(args);
+  return true;
+}
+
+/**
+ * Whether a tree is a NeMo experiment config: it sets up NeMo's `exp_manager`. One with a Hydra defaults list is
+ * left alone, since its composition may replace what the file writes.
+ */
+function isNemoRoot(root: MappingValue): boolean {
+  return entryOf(root, "exp_manager") !== undefined && entryOf(root, "defaults") === undefined;
+}
+
+/**
+ * NeMo: `optim: {name: adamw, lr: 1e-3, betas: [...], weight_decay: ..., sched: {...}}` (usually under `model`).
+ * NeMo requires `lr`; every other key but `name` and `sched` goes to the optimizer as a keyword, unless the older
+ * `args` form holds them. Which parameters are decayed depends on the model class (Megatron models spare biases and
+ * norms), so it is not judged; a `_target_` inside `optim` is read as Hydra's.
+ */
+function nemoSite(sites: SiteBuilder, mapping: MappingValue): boolean {
+  const name = entryOf(mapping, "name");
+  const written = name?.value.value.kind === "string" ? name.value.value.value : undefined;
+  if (!name || written === undefined || !entryOf(mapping, "lr") || entryOf(mapping, "args") || entryOf(mapping, "_target_")) return false;
+  const info = optimizerByName(configName(NEMO_NAMES, written)?.canonical ?? "");
+  if (!info) return false;
+  sites.add({ dialect: "nemo", info, whole: mapping.span, nameSpan: name.value.span, args: mapping, params: { kind: "other", span: mapping.span }, open: false, table: NEMO_NAMES, written });
   return true;
 }
 
@@ -305,7 +378,7 @@ function mmengineSite(sites: SiteBuilder, mapping: MappingValue, key: string | u
   // Beside an `optim_wrapper`, a top-level `optimizer` dict is a variable (mmengine builds only the wrapper's, often the
   // same dict, with the wrapper's paramwise_cfg); it is judged where the wrapper uses it.
   if (parent === root && key === "optimizer" && mappingAt(root, "optim_wrapper")) return false;
-  const short = key === "optimizer" ? configName(MMENGINE_NAMES, written) : undefined;
+  const short = key === "optimizer" || perModuleOptimizer(root, parent) ? configName(MMENGINE_NAMES, written) : undefined;
   const info = optimizerByName(short?.canonical ?? written);
   if (!info) return false;
   const wrapper = parent && parent !== root && key === "optimizer" ? parent : undefined;
@@ -328,6 +401,17 @@ function mmengineSite(sites: SiteBuilder, mapping: MappingValue, key: string | u
 }
 
 /**
+ * Whether a mapping is mmcv 1.x's one-optimizer-per-submodule form, `optimizer = dict(generator=dict(type='Adam', ...),
+ * discriminator=dict(...))`: a top-level `optimizer` without a `type` whose every entry is a mapping with one
+ * (`build_optimizers` then builds each for the submodule of its name), with no `optim_wrapper` beside it.
+ */
+function perModuleOptimizer(root: MappingValue, parent: MappingValue | undefined): boolean {
+  const top = mappingAt(root, "optimizer");
+  if (!parent || parent !== top || isOpen(top) || entryOf(top, "type") || mappingAt(root, "optim_wrapper")) return false;
+  return entriesOf(top).every((e) => isMapping(e.value) && entryOf(e.value, "type") !== undefined);
+}
+
+/**
  * Whether a config lives in a `_base_` folder: a shared part that configs inheriting it complete (often with their
  * own `paramwise_cfg`), never run alone, so which parameters it decays is decided by each config that uses it.
  */
@@ -339,14 +423,16 @@ function isSharedBase(filePath: string): boolean {
  * Which parameters mmengine decays: its default constructor decays every parameter; `paramwise_cfg` with
  * `bias_decay_mult=0` and `norm_decay_mult=0` keeps biases and norm weights out. A `paramwise_cfg` of `custom_keys`
  * alone whose decay settings name only token and position-embedding parameters still decays biases and norms (judged
- * only in a complete config: a `_base_` may add to it). Any other `paramwise_cfg`, a custom constructor, or one a
+ * only in a complete config: a `_base_` may add to it). Any other `paramwise_cfg`, a custom constructor (naming the
+ * default one counts as none), or one a
  * `_base_` may supply is not judged.
  */
 function mmengineParams(optimizer: MappingValue, wrapper: MappingValue | undefined, inherits: boolean): ParamsFact {
   const span = (wrapper ?? optimizer).span;
   const cfgEntry = (wrapper && entryOf(wrapper, "paramwise_cfg")) ?? entryOf(optimizer, "paramwise_cfg");
   const constructor = (wrapper && entryOf(wrapper, "constructor")) ?? entryOf(optimizer, "constructor");
-  if (constructor) return { kind: "other", span };
+  const named = constructor?.value.value;
+  if (constructor && !(named?.kind === "string" && isDefaultConstructor(named.value))) return { kind: "other", span };
   // An open mapping (a base that could not be read) may supply a `paramwise_cfg`.
   const open = [wrapper, optimizer].some((m) => m?.value.kind === "mapping" && m.value.open === true);
   if (!cfgEntry) return inherits || open ? { kind: "other", span } : { kind: "managed", span, by: "mmengine", excludesBiasAndNorm: false };
@@ -452,6 +538,31 @@ function fairseqRoot(sites: SiteBuilder, root: MappingValue): void {
     extra,
   });
   if (block) sites.claimed.add(block);
+}
+
+/**
+ * ESPnet: `optim: adam` beside `optim_conf: {lr: 0.002, weight_decay: 1.0e-6}` (and `optim1`/`optim1_conf` ... in GAN
+ * tasks); the `_conf` mapping holds every keyword and marks the dialect. ESPnet hands the whole model's parameters
+ * over, but forks of its trainer may not, so which parameters are decayed is not judged.
+ */
+function espnetRoot(sites: SiteBuilder, root: MappingValue): void {
+  for (const entry of entriesOf(root)) {
+    if (!/^optim\d*$/.test(entry.key) || entry.value.value.kind !== "string") continue;
+    const conf = mappingAt(root, `${entry.key}_conf`);
+    const info = conf && optimizerByName(configName(ESPNET_NAMES, entry.value.value.value)?.canonical ?? "");
+    if (!conf || !info) continue;
+    sites.add({
+      dialect: "espnet",
+      info,
+      whole: entry.span,
+      nameSpan: entry.value.span,
+      args: conf,
+      params: { kind: "other", span: entry.span },
+      open: false,
+      table: ESPNET_NAMES,
+      written: entry.value.value.value,
+    });
+  }
 }
 
 /** fairseq's `'(0.9, 0.98)'`: a string holding a pair of numbers. */

@@ -8,7 +8,7 @@ import { CONFIG_SCHEDULERS } from "../knowledge/config-names.js";
 import { isSchedulerPath, schedulerByName, warmupFrom, type WarmupRule } from "../knowledge/schedulers.js";
 import { asNumber } from "../core/facts.js";
 import { lastSegment } from "../knowledge/dotted.js";
-import { entryOf, isMapping, mappingAt, mappings, stringAt, type MappingValue } from "./recognize.js";
+import { entriesOf, entryOf, isMapping, mappingAt, mappings, stringAt, type MappingValue } from "./recognize.js";
 
 /** The mappings a value holds directly: itself, or the items of a list. */
 function items(value: ResolvedValue | undefined): MappingValue[] {
@@ -16,6 +16,9 @@ function items(value: ResolvedValue | undefined): MappingValue[] {
   if (isMapping(value)) return [value];
   return value.value.kind === "sequence" ? value.value.items.filter(isMapping) : [];
 }
+
+/** Keys under which a `_component_` or `target` builds the learning-rate schedule (not a diffusion noise scheduler). */
+const LR_SCHEDULE_KEY = /^(?:lr_)?sched(?:uler)?(?:_config)?$/i;
 
 /** Scheduler facts of a tree; `hf` when the tree is a TrainingArguments or axolotl file. */
 export function configSchedulers(root: MappingValue, hint: "hf" | undefined): SchedulerFact[] {
@@ -52,12 +55,37 @@ export function configSchedulers(root: MappingValue, hint: "hf" | undefined): Sc
     add(`fairseq.optim.lr_scheduler.${fairseqName}`, fairseq.value, updates === undefined ? undefined : updates > 0);
   }
   if (hint === "hf") hfScheduler(root, add);
-  // Hydra and Lightning: a scheduler class by `_target_` or `class_path`.
-  for (const { mapping: m } of mappings(root)) {
+  // ESPnet: scheduler: warmuplr with scheduler_conf (numbered in GAN tasks); its schedules are of unknown effect here.
+  for (const entry of entriesOf(root)) {
+    const conf = /^scheduler\d*$/.test(entry.key) && entry.value.value.kind === "string" ? mappingAt(root, `${entry.key}_conf`) : undefined;
+    if (!conf || entry.value.value.kind !== "string") continue;
+    const name = entry.value.value.value;
+    const steps = asNumber(entryOf(conf, "warmup_steps")?.value);
+    add(`espnet2.schedulers.${name}`, entry.value, /warmup/i.test(name) && steps !== undefined && steps > 0 ? true : undefined);
+  }
+  for (const { mapping: m, key } of mappings(root)) {
+    // Hydra and Lightning: a scheduler class by `_target_` or `class_path`.
     const target = stringAt(m, "_target_") ?? stringAt(m, "class_path");
     if (target !== undefined && isSchedulerPath(target)) add(target, m, argumentWarmup(schedulerByName(target)?.warmup, mappingAt(m, "init_args") ?? m));
+    // torchtune: `lr_scheduler: {_component_: ...}`; a component the table does not know there is a schedule of unknown effect.
+    const component = stringAt(m, "_component_");
+    const lrKey = LR_SCHEDULE_KEY.test(key ?? "");
+    if (component !== undefined && (isSchedulerPath(component) || lrKey)) add(component, m, argumentWarmup(schedulerByName(component)?.warmup, m));
+    // Latent diffusion: `scheduler_config: {target: ..., params: {...}}`, of unknown effect unless the table knows the class.
+    const ldm = stringAt(m, "target");
+    const ldmArgs = mappingAt(m, "params") ?? m;
+    if (ldm !== undefined && (isSchedulerPath(ldm) || lrKey)) add(ldm, m, argumentWarmup(schedulerByName(ldm)?.warmup, ldmArgs));
+    // NeMo: `optim: {name: ..., sched: {name: CosineAnnealing, warmup_steps: ...}}`; every NeMo policy is of unknown effect here.
+    const nemo = key === "optim" ? mappingAt(m, "sched") : undefined;
+    if (nemo && entryOf(nemo, "name")) add(`nemo.core.optim.lr_scheduler.${stringAt(nemo, "name") ?? "<unknown>"}`, nemo, nemoWarmup(nemo));
   }
   return out;
+}
+
+/** Whether a NeMo `sched` warms up: `warmup_steps` or `warmup_ratio` above 0; otherwise unknown (its policy may). */
+function nemoWarmup(sched: MappingValue): boolean | undefined {
+  const amounts = ["warmup_steps", "warmup_ratio"].map((k) => asNumber(entryOf(sched, k)?.value));
+  return amounts.some((n) => n !== undefined && n > 0) ? true : undefined;
 }
 
 /** HF `lr_scheduler_type` (axolotl `lr_scheduler`), or the warmup keys of the default linear schedule. */

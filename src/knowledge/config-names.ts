@@ -83,6 +83,29 @@ export const FAIRSEQ_NAMES: NameTable = {
 };
 
 /**
+ * The torch.optim classes that NeMo's and ESPnet's registries both hold under their lower-cased names (`adam`,
+ * `adamw`, `sgd`, ...), in the same spelling `nameIn` gives back first.
+ */
+const lowerTorch = (): Record<string, ConfigName> =>
+  Object.fromEntries(["SGD", "Adam", "AdamW", "Adadelta", "Adamax", "Adagrad", "RMSprop"].map((s) => [s.toLowerCase(), torch(s)]));
+
+/**
+ * NVIDIA NeMo `optim: {name: adamw, lr: ...}` (exact names of its optimizer registry; the other keys, `sched` aside,
+ * go to the class as keywords). `fused_adam` is apex FusedAdam and `lamb` apex FusedLAMB, both decoupled by default.
+ */
+export const NEMO_NAMES: NameTable = {
+  framework: "NeMo",
+  caseInsensitive: false,
+  names: { ...lowerTorch(), fused_adam: { canonical: "apex.optimizers.FusedAdam" }, lamb: { canonical: "apex.optimizers.FusedLAMB" } },
+};
+
+/**
+ * ESPnet `optim: adam` with its keywords in `optim_conf` (GAN tasks number them: `optim1`, `optim1_conf`). Only the
+ * names every ESPnet version maps to the same class are listed (`radam` was torch_optimizer's in older releases).
+ */
+export const ESPNET_NAMES: NameTable = { framework: "ESPnet", caseInsensitive: false, names: lowerTorch() };
+
+/**
  * HF `TrainingArguments.optim` strings (transformers' OptimizerNames), also axolotl's `optimizer`. Every AdamW
  * variant decays decoupled; `sgd`, `adagrad` and `rmsprop` get only the learning rate and weight decay.
  */
@@ -133,6 +156,20 @@ export const TIMM_NAMES: NameTable = {
     lars: { canonical: "timm.optim.Lars" },
   },
 };
+
+/**
+ * The constructors that mmengine (`DefaultOptimWrapperConstructor`) and mmcv 1.x (`DefaultOptimizerConstructor`) use
+ * when a config names none: naming one is the same as leaving `constructor` out. A pure-Python config that imports
+ * the class writes its dotted path, which must lie in the framework's own package.
+ */
+const MMENGINE_DEFAULT_CONSTRUCTORS: ReadonlySet<string> = new Set(["DefaultOptimWrapperConstructor", "DefaultOptimizerConstructor"]);
+
+/** Whether an mmengine/mmcv `constructor` value names the framework's default constructor. */
+export function isDefaultConstructor(written: string): boolean {
+  const dot = written.lastIndexOf(".");
+  if (dot < 0) return MMENGINE_DEFAULT_CONSTRUCTORS.has(written);
+  return /^(?:mmengine|mmcv)\./.test(written) && MMENGINE_DEFAULT_CONSTRUCTORS.has(written.slice(dot + 1));
+}
 
 /** The entry a name has in a dialect's table. */
 export function configName(table: NameTable, written: string): ConfigName | undefined {

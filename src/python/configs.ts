@@ -167,13 +167,13 @@ function moduleConfig(resolver: Resolver): ResolvedValue | undefined {
 
 /**
  * `type=SGD` where `SGD` is an imported class (mmengine's pure-Python configs: `from torch.optim import SGD`): the
- * dotted path each such `type` value names, by the value's start. A name bound any other way stays unknown.
+ * dotted path each such `type` (or `constructor`) value names, by the value's start. A name bound any other way stays unknown.
  */
 function importedTypes(resolver: Resolver): Map<number, string> {
   const found = new Map<number, string>();
   const visit = (node: PyNode): void => {
     const key = node.type === "keyword_argument" ? fieldChild(node, "name") : node.type === "pair" ? fieldChild(node, "key") : undefined;
-    const value = key && /^(type|["']type["'])$/.test(resolver.textOf(key)) ? fieldChild(node, "value") : undefined;
+    const value = key && /^(["']?)(type|constructor)\1$/.test(resolver.textOf(key)) ? fieldChild(node, "value") : undefined;
     const path = value && (value.type === "identifier" || value.type === "attribute") ? resolver.pathOf(value) : undefined;
     if (value && path?.includes(".")) found.set(value.start, path);
     for (const child of node.children) visit(child);
@@ -182,13 +182,13 @@ function importedTypes(resolver: Resolver): Map<number, string> {
   return found;
 }
 
-/** A copy of a config tree in which each unknown `type` value that names an imported class holds its dotted path. */
+/** A copy of a config tree in which each unknown `type` or `constructor` value that names an imported class holds its dotted path. */
 function withTypePaths(value: ResolvedValue, types: Map<number, string>): ResolvedValue {
   const v = value.value;
   if (v.kind === "sequence") return { ...value, value: { ...v, items: v.items.map((item) => withTypePaths(item, types)) } };
   if (v.kind !== "mapping") return value;
   const entries = v.entries.map((entry): MappingEntry => {
-    const path = entry.key === "type" && entry.value.value.kind === "unknown" && !entry.value.span.file ? types.get(entry.value.span.start) : undefined;
+    const path = (entry.key === "type" || entry.key === "constructor") && entry.value.value.kind === "unknown" && !entry.value.span.file ? types.get(entry.value.span.start) : undefined;
     return { ...entry, value: path ? { ...entry.value, value: { kind: "string", value: path } } : withTypePaths(entry.value, types) };
   });
   return { ...value, value: { ...v, entries } };
@@ -196,9 +196,10 @@ function withTypePaths(value: ResolvedValue, types: Map<number, string>): Resolv
 
 /**
  * Whether a mapping has a `type` key, itself or in its `optimizer` entry, or (at the top) holds wrappers that do:
- * mmengine's `MultiOptimWrapperConstructor` takes one wrapper per submodule (`generator=dict(optimizer=dict(...))`).
+ * mmengine's `MultiOptimWrapperConstructor` takes one wrapper per submodule (`generator=dict(optimizer=dict(...))`),
+ * mmcv 1.x one optimizer per submodule (`optimizer = dict(generator=dict(type='Adam', ...))`).
  */
 function hasType(value: ResolvedValue, top = true): boolean {
   if (value.value.kind !== "mapping") return false;
-  return value.value.entries.some((e) => e.key === "type" || (e.key === "optimizer" && hasType(e.value, false)) || (top && e.value.value.kind === "mapping" && e.value.value.entries.some((inner) => inner.key === "optimizer" && hasType(inner.value, false))));
+  return value.value.entries.some((e) => e.key === "type" || (e.key === "optimizer" && hasType(e.value, false)) || (top && e.value.value.kind === "mapping" && e.value.value.entries.some((inner) => inner.key === "type" || (inner.key === "optimizer" && hasType(inner.value, false)))));
 }

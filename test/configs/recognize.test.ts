@@ -113,6 +113,123 @@ describe("mmengine / mmcv type=", () => {
   });
 });
 
+describe("mmengine default constructors", () => {
+  it("reads a constructor naming the framework's default as no constructor, any other as unknown parameters", () => {
+    const wrapper = (constructor: string) => recognize({ optim_wrapper: { constructor, optimizer: { type: "AdamW", lr: 0.001, weight_decay: 0.05 } } }).optimizers[0].params;
+    expect(wrapper("DefaultOptimWrapperConstructor")).toMatchObject({ kind: "managed", by: "mmengine", excludesBiasAndNorm: false });
+    expect(wrapper("mmengine.optim.DefaultOptimWrapperConstructor")).toMatchObject({ kind: "managed", excludesBiasAndNorm: false });
+    expect(wrapper("LearningRateDecayOptimizerConstructor").kind).toBe("other");
+    expect(wrapper("my_project.DefaultOptimWrapperConstructor").kind).toBe("other");
+    const mmcv = recognize({ optimizer: { type: "SGD", lr: 0.02, momentum: 0.9, constructor: "DefaultOptimizerConstructor" } }).optimizers[0];
+    expect(mmcv.params).toMatchObject({ kind: "managed", by: "mmengine" });
+  });
+});
+
+describe("mmcv one optimizer per submodule", () => {
+  it("reads each submodule's optimizer under a top-level optimizer without a type", () => {
+    const { optimizers } = recognize({ optimizer: { generator: { type: "Adam", lr: 0.0002 }, discriminator: { type: "SGD", lr: 0.01, momentum: 0.9 } } });
+    expect(optimizers.map((s) => [s.canonical, num(s, "lr")])).toEqual([["torch.optim.Adam", 0.0002], ["torch.optim.SGD", 0.01]]);
+  });
+
+  it("needs every entry to be a typed mapping, and no optim_wrapper beside it", () => {
+    expect(recognize({ optimizer: { generator: { type: "Adam", lr: 0.0002 }, grad_clip: null } }).optimizers).toEqual([]);
+    expect(recognize({ optimizer: { generator: { type: "Adam", lr: 0.0002 }, head: { lr_mult: 10 } } }).optimizers).toEqual([]);
+    expect(recognize({ optimizer: { generator: { type: "Adam", lr: 0.0002 } }, optim_wrapper: { optimizer: { type: "SGD", lr: 0.1 } } }).optimizers.map((s) => s.canonical)).toEqual(["torch.optim.SGD"]);
+  });
+});
+
+describe("torchtune _component_", () => {
+  it("reads the class and the keys beside it; the recipe passes the parameters", () => {
+    const { optimizers, schedulers } = recognize({
+      optimizer: { _component_: "torch.optim.AdamW", lr: 0.0002, weight_decay: 0.01, fused: true },
+      lr_scheduler: { _component_: "torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup", num_warmup_steps: 100 },
+      loss: { _component_: "torchtune.modules.loss.CEWithChunkedOutputLoss" },
+    });
+    expect(optimizers.map((s) => [s.canonical, s.dialect, s.params.kind, num(s, "lr")])).toEqual([["torch.optim.AdamW", "torchtune", "missing", 0.0002]]);
+    // A schedule component the table does not list is a schedule of unknown effect.
+    expect(schedulers.map((s) => [s.canonical, s.warmup])).toEqual([["torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup", undefined]]);
+  });
+});
+
+describe("latent-diffusion target + params", () => {
+  it("reads the keywords under params, with an lr the config leaves out as unknown", () => {
+    const { optimizers, tree } = recognize({ optimizer_config: { target: "torch.optim.AdamW", params: { betas: [0.9, 0.95], weight_decay: 0.01 } } });
+    expect(optimizers).toHaveLength(1);
+    const [site] = optimizers;
+    expect([site.canonical, site.dialect, site.hasUnresolvedSpread, num(site, "weight_decay")]).toEqual(["torch.optim.AdamW", "instantiate-from-config", false, 0.01]);
+    expect(site.args.get("lr")?.value.value.kind).toBe("unknown");
+    expect(tree.pathOf(site.nameSpan)).toBe("optimizer_config.target");
+  });
+
+  it("reads an lr written under params, and a target without params as arguments to add there", () => {
+    const written = recognize({ opt: { target: "torch.optim.SGD", params: { lr: 0.1, momentum: 0.9 } } }).optimizers[0];
+    expect(num(written, "lr")).toBe(0.1);
+    const bare = recognize({ opt: { target: "torch.optim.Adam" } }).optimizers[0];
+    expect(configSiteData(bare)!.argsMissing).toBe("params");
+  });
+
+  it("ignores a target with other keys beside it, a short name, or a class that is not an optimizer", () => {
+    expect(recognize({ opt: { target: "torch.optim.Adam", lr: 0.001, params: {} } }).optimizers).toEqual([]);
+    expect(recognize({ opt: { target: "Adam", params: { lr: 0.001 } } }).optimizers).toEqual([]);
+    expect(recognize({ model: { target: "ldm.models.autoencoder.AutoencoderKL", params: { embed_dim: 4 } } }).optimizers).toEqual([]);
+  });
+
+  it("reads a scheduler_config as a schedule, and leaves a diffusion noise scheduler alone", () => {
+    const { schedulers } = recognize({
+      scheduler_config: { target: "sgm.lr_scheduler.LambdaLinearScheduler", params: { warm_up_steps: [1000] } },
+      noise_scheduler: { target: "diffusers.DDPMScheduler", params: { num_train_timesteps: 1000 } },
+    });
+    expect(schedulers.map((s) => s.canonical)).toEqual(["sgm.lr_scheduler.LambdaLinearScheduler"]);
+  });
+});
+
+describe("ESPnet optim + optim_conf", () => {
+  it("reads each optim name with its _conf keywords, numbered ones too, and the scheduler pair", () => {
+    const { optimizers, schedulers } = recognize({
+      optim1: "adam", optim1_conf: { lr: 0.0002, betas: [0.5, 0.9] },
+      optim2: "sgd", optim2_conf: { lr: 0.01, momentum: 0.9 },
+      scheduler: "warmuplr", scheduler_conf: { warmup_steps: 4000 },
+    });
+    expect(optimizers.map((s) => [s.canonical, s.dialect, s.params.kind, num(s, "lr")])).toEqual([["torch.optim.Adam", "espnet", "other", 0.0002], ["torch.optim.SGD", "espnet", "other", 0.01]]);
+    expect(configSiteData(optimizers[0])!.nameFor("torch.optim.AdamW")).toBe("adamw");
+    expect(schedulers.map((s) => [s.canonical, s.warmup])).toEqual([["espnet2.schedulers.warmuplr", true]]);
+  });
+
+  it("needs the _conf mapping and a name every ESPnet version maps the same way", () => {
+    expect(recognize({ optim: "adam", lr: 0.001 }).optimizers).toEqual([]);
+    expect(recognize({ optim: "radam", optim_conf: { lr: 0.001 } }).optimizers).toEqual([]);
+    expect(recognize({ optim: "Adam", optim_conf: { lr: 0.001 } }).optimizers).toEqual([]);
+  });
+});
+
+describe("NeMo optim", () => {
+  const nemo = (optim: Plain, extra: Record<string, Plain> = {}) => recognize({ model: { optim }, exp_manager: { exp_dir: null }, ...extra });
+
+  it("reads name, lr and the keywords beside them; sched is a schedule of unknown effect", () => {
+    const { optimizers, schedulers } = nemo({ name: "adam", lr: 0.001, betas: [0.9, 0.98], weight_decay: 0.001, sched: { name: "NoamAnnealing", warmup_steps: 4000, d_model: 256 } });
+    expect(optimizers.map((s) => [s.canonical, s.dialect, s.params.kind, num(s, "weight_decay"), asNumbers(s.args.get("betas")?.value)])).toEqual([["torch.optim.Adam", "nemo", "other", 0.001, [0.9, 0.98]]]);
+    expect(configSiteData(optimizers[0])!.nameFor("torch.optim.AdamW")).toBe("adamw");
+    expect(schedulers.map((s) => [s.canonical, s.warmup])).toEqual([["nemo.core.optim.lr_scheduler.NoamAnnealing", true]]);
+  });
+
+  it("maps fused_adam to apex FusedAdam and skips names NeMo's registry does not hold exactly", () => {
+    expect(nemo({ name: "fused_adam", lr: 0.0002 }).optimizers.map((s) => s.canonical)).toEqual(["apex.optimizers.FusedAdam"]);
+    expect(nemo({ name: "Adam", lr: 0.0002 }).optimizers).toEqual([]);
+    expect(nemo({ name: "novograd", lr: 0.01 }).optimizers).toEqual([]);
+  });
+
+  it("needs NeMo's exp_manager, an lr, no args block and no defaults list", () => {
+    expect(recognize({ model: { optim: { name: "adam", lr: 0.001 } } }).optimizers).toEqual([]);
+    expect(nemo({ name: "adam", weight_decay: 0.001 }).optimizers).toEqual([]);
+    expect(nemo({ name: "adam", lr: 0.001, args: { weight_decay: 0 } }).optimizers).toEqual([]);
+    expect(nemo({ name: "adam", lr: 0.001 }, { defaults: ["_self_"] }).optimizers).toEqual([]);
+  });
+
+  it("leaves an optim block with a _target_ to the Hydra reader", () => {
+    expect(nemo({ _target_: "torch.optim.SGD", name: "sgd", lr: 0.1 }).optimizers.map((s) => s.dialect)).toEqual(["hydra"]);
+  });
+});
+
 describe("DeepSpeed and GPT-NeoX", () => {
   it("reads DeepSpeed's Adam with its AdamW-mode flag from params", () => {
     const { optimizers, tree } = recognize({ train_batch_size: 32, optimizer: { type: "Adam", params: { lr: 0.0003, weight_decay: 0.01, adam_w_mode: false } } });
