@@ -35,12 +35,12 @@ const ACCUMULATION_NAME = /^(?:gradient_accumulation_steps|grad_accum(?:_steps|u
 const COUNTER_KEY = /^(?:epoch|epochs|start_epoch|step|global_step|steps|iter|iter_num|iteration|iterations|it|n_iter|num_updates|update)$/i;
 /** Receivers that hold a loaded checkpoint. */
 const CHECKPOINT_HOLDER = /ckpt|checkpoint|state|resume|snapshot|saved|loaded/i;
-/** Conditions that choose to resume. */
-const RESUME_CONDITION = /resume|restart|continue|init_from|from_checkpoint|load_from/i;
+/** Conditions that choose to resume (not `load_from`: mmengine's name for loading weights alone, nor `load_from_disk`). */
+const RESUME_CONDITION = /resume|restart|continue|init_from\b|from_checkpoint/i;
 /** Submodules loaded on their own in fine-tuning (a backbone, an encoder). */
 const SUBMODULE = /backbone|encoder|features|body|trunk|base_model|bert|transformer|vit|resnet|pretrained|feature_extractor|stem/i;
 /** Module attributes replaced by a new task's head. */
-const HEAD = /^(?:fc|head|heads|classifier|cls|lm_head|out|output|output_layer|linear|last_linear|final)$/;
+const HEAD = /^(?:fc|head|heads|classifier|cls|out|output|output_layer|linear|last_linear|final|score|[a-z]\w*_(?:head|classifier|fc))$/;
 
 /** Every loop (`for`, `while`) that encloses a node, innermost first. */
 function enclosingFors(node: PyNode): PyNode[] {
