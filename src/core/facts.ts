@@ -101,7 +101,19 @@ export type ParamsFact =
    * `keys` is the union of the keys the group dicts write; `groups` the dicts seen, and `complete` whether they are
    * all the groups (a list literal of closed dicts), so a key missing from one of them is really missing.
    */
-  | { kind: "groups"; span: Span; hasNoDecayGroup: boolean; keys: string[]; groups: ParamGroupFact[]; complete: boolean }
+  | {
+      kind: "groups";
+      span: Span;
+      hasNoDecayGroup: boolean;
+      keys: string[];
+      groups: ParamGroupFact[];
+      complete: boolean;
+      /**
+       * Every group takes a module's parameters whole (`m.backbone.parameters()`) or chosen by name (a comprehension
+       * over `m.named_parameters()`), so each holds that part's biases and norm weights with its matrices.
+       */
+      byModule?: boolean;
+    }
   /**
    * Anything else (a filtered generator, a helper's return value, a variable we cannot see into). `tensors` when
    * the parameters are tensors listed by hand (`[image]`, `[w, b]`, `[latent] + noise`), not a module's parameters.
