@@ -465,6 +465,7 @@ export function warmupInForce(facts: TrainingFacts, siteId: string): boolean | u
   if (mine.some((s) => s.warmup === true)) return true;
   if (mine.some((s) => s.warmup === undefined) || facts.lrWrites.length > 0) return undefined;
   const loop = facts.loops?.find((l) => l.optimizerSite === siteId || l.optimizerSite === undefined);
-  if (!loop || loop.opaqueUses.length > 0) return undefined;
+  // A construction the file's own code never steps (its name bound again before the loop) trains out of sight, if at all.
+  if (!loop || loop.opaqueUses.length > 0 || (loop.steppedBy === "code" && loop.steppedAt.length === 0)) return undefined;
   return false;
 }
