@@ -22,7 +22,7 @@ export const LONG_RUN = {
 export const LR_FAMILY_GAP = 10;
 
 /**
- * A momentum at or below this averages almost nothing (each gradient's weight fades within a step or two): SGD with
+ * A momentum below this averages almost nothing (each gradient's weight fades within a step or two): SGD with
  * it is plain SGD. Such values are usually a weight decay typed into the momentum slot (`momentum=5e-4`).
  */
 export const NEGLIGIBLE_MOMENTUM = 0.01;
