@@ -1,4 +1,5 @@
 import type { Report, Rule } from "../src/core/types.js";
+import { NEGLIGIBLE_MOMENTUM } from "../src/knowledge/training.js";
 import { className, effectiveBool, effectiveNumber, formatNumber, isOverridable, originNotes, provenance, settingsChange, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
 
 export const sgdMissingNesterov: Rule<Record<string, never>> = {
@@ -14,7 +15,7 @@ export const sgdMissingNesterov: Rule<Record<string, never>> = {
     docs: {
       summary: "Finds SGD with momentum that uses classical momentum instead of Nesterov momentum.",
       whatItDoes:
-        "Reports `SGD` (torch) and apex `FusedSGD` constructions whose momentum is known to be greater than zero and that do not pass `nesterov` at all, so classical momentum comes from the class default. A momentum that cannot be resolved is never reported, and neither is a construction that passes `nesterov` in any form (`nesterov=False` written out, a flag, a config entry): that is a choice already made, for example to reproduce a recipe tuned with classical momentum." + " " + CHECKPOINT_NOTE,
+        "Reports `SGD` (torch) and apex `FusedSGD` constructions whose momentum is known to be at least 0.01 (a smaller one is plain SGD, for sgd-without-momentum) and that do not pass `nesterov` at all, so classical momentum comes from the class default. A momentum that cannot be resolved is never reported, and neither is a construction that passes `nesterov` in any form (`nesterov=False` written out, a flag, a config entry): that is a choice already made, for example to reproduce a recipe tuned with classical momentum." + " " + CHECKPOINT_NOTE,
       whyBad:
         "Nesterov momentum evaluates the gradient step after the momentum step has been taken into account, which corrects the velocity earlier when it overshoots. It costs nothing extra, usually converges at least as fast as classical momentum, and is the standard choice in modern vision training recipes; leaving it off is a missed, free improvement.",
       badExample: "import torch\n\noptimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)\n",
@@ -37,7 +38,8 @@ export const sgdMissingNesterov: Rule<Record<string, never>> = {
       const info = ctx.knowledge.optimizer(site.canonical);
       if (!info || info.family !== "sgd" || valuesReplacedByCheckpoint(site)) continue;
       const momentum = effectiveNumber(site, info, "momentum");
-      if (momentum === undefined || momentum <= 0) continue;
+      // A negligible momentum is sgd-without-momentum's (OPT015) finding: Nesterov on top of it changes nothing.
+      if (momentum === undefined || momentum < NEGLIGIBLE_MOMENTUM) continue;
       // A nesterov argument written at the call, read from a flag or a config is a decision already made.
       if (site.args.has("nesterov") || effectiveBool(site, info, "nesterov") !== false) continue;
       const momentumArg = site.args.get("momentum");

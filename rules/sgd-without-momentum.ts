@@ -1,4 +1,5 @@
 import type { Report, Rule } from "../src/core/types.js";
+import { NEGLIGIBLE_MOMENTUM } from "../src/knowledge/training.js";
 import { className, effectiveNumber, firstKind, formatNumber, groupsOverride, kindNote, modelKindsOf, originNotes, provenance, settingsChange, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
 
 /** The momentum the suggestion sets, with Nesterov. */
@@ -16,7 +17,7 @@ export const sgdWithoutMomentum: Rule<Record<string, never>> = {
     docs: {
       summary: "Finds plain SGD without momentum training a deep network.",
       whatItDoes:
-        "Reports `SGD` (torch, apex `FusedSGD`, and configs that build it: mmengine `type='SGD'`, Hydra, the HF Trainer's `optim='sgd'`) whose momentum is known to be 0, written or by default, when the parameters it trains belong to a deep network the code shows: a CNN (torchvision or timm CNNs, two or more `nn.Conv*` layers), a transformer, or an MLP of three or more `nn.Linear` layers. Recurrent networks, GANs, RL agents and sparse embeddings are left alone, and so is any model the code does not tie to the optimizer, such as a linear or convex model. Momentum that parameter groups set themselves, or that may come from an unresolved `**kwargs`, is not judged. " +
+        "Reports `SGD` (torch, apex `FusedSGD`, and configs that build it: mmengine `type='SGD'`, Hydra, the HF Trainer's `optim='sgd'`) whose momentum is known to be 0, written or by default, or below 0.01 (a momentum that small averages almost nothing; `momentum=5e-4` is usually a weight decay typed in the wrong place), when the parameters it trains belong to a deep network the code shows: a CNN (torchvision or timm CNNs, two or more `nn.Conv*` layers), a transformer, or an MLP of three or more `nn.Linear` layers. Recurrent networks, GANs, RL agents and sparse embeddings are left alone, and so is any model the code does not tie to the optimizer, such as a linear or convex model. Momentum that parameter groups set themselves, or that may come from an unresolved `**kwargs`, is not judged. " +
         CHECKPOINT_NOTE +
         " The default severity is info: plain SGD is a judgement call, and some studies use it on purpose.",
       whyBad:
@@ -40,13 +41,13 @@ export const sgdWithoutMomentum: Rule<Record<string, never>> = {
       if (!info || info.family !== "sgd" || valuesReplacedByCheckpoint(site) || groupsOverride(site, "momentum")) continue;
       if (site.params.kind === "groups" && site.params.keys.includes("momentum")) continue;
       const momentum = effectiveNumber(site, info, "momentum");
-      if (momentum !== 0) continue;
+      if (momentum === undefined || momentum < 0 || momentum >= NEGLIGIBLE_MOMENTUM) continue;
       const kinds = modelKindsOf(ctx.facts, site);
       if (kinds.has("rnn") || kinds.has("gan") || kinds.has("rl-policy") || kinds.has("sparse-embedding")) continue;
       const deep = firstKind(kinds, ["cnn", "transformer", "mlp"]);
       if (!deep) continue;
       const momentumArg = site.args.get("momentum");
-      const written = momentumArg ? `momentum=${formatNumber(momentum)}${provenance(momentumArg.value)}` : "no momentum";
+      const written = !momentumArg ? "no momentum" : momentum > 0 ? `momentum=${formatNumber(momentum)}${provenance(momentumArg.value)}, which averages almost nothing (a weight decay value in the momentum slot?),` : `momentum=${formatNumber(momentum)}${provenance(momentumArg.value)}`;
       const hf = site.dialect === "transformers";
       const report: Report = {
         span: site.span,

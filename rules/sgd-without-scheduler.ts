@@ -46,7 +46,7 @@ export const sgdWithoutScheduler: Rule<Record<string, never>> = {
       const long = epochs !== undefined && epochs >= LONG_RUN.epochs ? { count: epochs, unit: "epochs", value: loop.epochs! } : steps !== undefined && steps >= LONG_RUN.steps ? { count: steps, unit: "steps", value: loop.steps! } : undefined;
       if (!long) continue;
       const lr = site.args.get("lr");
-      const lrText = lr && asNumber(lr.value) !== undefined ? ` lr=${formatNumber(asNumber(lr.value)!)}${provenance(lr.value)}` : " its learning rate";
+      const lrText = lr && asNumber(lr.value) !== undefined ? ` lr=${formatNumber(asNumber(lr.value)!)}${provenance(lr.value)}` : " learning rate";
       const report: Report = {
         span: site.nameSpan,
         message: `${className(info)} trains for ${formatNumber(long.count)} ${long.unit}${provenance(long.value)} at a constant${lrText}, with no scheduler and no lr decay; decay the rate (cosine annealing, or step decay at fixed epochs) so that SGD can settle in the minimum late in training.`,

@@ -14,7 +14,7 @@ export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
     docs: {
       summary: "Finds decoupled weight decay applied to all of a model's parameters, biases and normalization weights included.",
       whatItDoes:
-        "Reports optimizers with decoupled weight decay (AdamW and its relatives, FusedAdam in AdamW mode, LAMB) that are given a weight_decay greater than zero explicitly (a class default such as AdamW's 0.01 is not a choice the author made, and is not reported) and receive `model.parameters()` as a whole instead of parameter groups, or that an mmengine/mmcv config builds without a `paramwise_cfg` (mmengine's default constructor decays every parameter; `bias_decay_mult=0` with `norm_decay_mult=0` is the no-decay evidence), or with a `paramwise_cfg` whose `custom_keys` change decay only for token and position-embedding parameters (`.cls_token`, `.pos_embed`); any other `paramwise_cfg` or a custom constructor is not judged. Frameworks that keep biases and norms out of decay themselves (the HF Trainer, timm's `create_optimizer_v2`, GPT-NeoX) are not reported. Files that freeze parameters (`requires_grad = False`, `.requires_grad_(False)`, `.freeze()`, peft's `get_peft_model` or `prepare_model_for_kbit_training`, a peft or loralib import) are not reported: only the trainable parameters are decayed there, and which those are cannot be seen from the construction." + " " + CHECKPOINT_NOTE,
+        "Reports optimizers with decoupled weight decay (AdamW and its relatives, FusedAdam in AdamW mode, LAMB) that are given a weight_decay greater than zero explicitly (a class default such as AdamW's 0.01 is not a choice the author made, and is not reported) and receive `model.parameters()` as a whole instead of parameter groups, or parameter groups that only split the model by module or name (`backbone.parameters()` beside `head.parameters()`, a comprehension over `named_parameters()` testing `\"backbone\" in n`) where no group sets its own weight_decay and none selects parameters by shape, bias or norm, or that an mmengine/mmcv config builds without a `paramwise_cfg` (mmengine's default constructor decays every parameter; `bias_decay_mult=0` with `norm_decay_mult=0` is the no-decay evidence), or with a `paramwise_cfg` whose `custom_keys` change decay only for token and position-embedding parameters (`.cls_token`, `.pos_embed`); any other `paramwise_cfg` or a custom constructor is not judged. Frameworks that keep biases and norms out of decay themselves (the HF Trainer, timm's `create_optimizer_v2`, GPT-NeoX) are not reported. Files that freeze parameters (`requires_grad = False`, `.requires_grad_(False)`, `.freeze()`, peft's `get_peft_model` or `prepare_model_for_kbit_training`, a peft or loralib import) are not reported: only the trainable parameters are decayed there, and which those are cannot be seen from the construction." + " " + CHECKPOINT_NOTE,
       whyBad:
         "Weight decay is meant to keep the weight matrices small. Biases and the scale and shift of normalization layers (LayerNorm, BatchNorm) have few parameters, do not cause overfitting, and set the scale the network works at; pulling them toward zero only fights the normalization and can slow or hurt training. Transformer and modern vision recipes therefore put biases and norm weights in a parameter group with weight_decay=0.",
       badExample: "import torch\n\noptimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.05)\n",
@@ -39,8 +39,10 @@ export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
     for (const site of ctx.facts.optimizers) {
       const params = site.params;
       const managed = params.kind === "managed" && !params.excludesBiasAndNorm;
+      // Groups split by module or name, none exempt from the optimizer's weight decay: each decays its biases and norms.
+      const splitByModule = params.kind === "groups" && params.complete && params.byModule === true && !params.hasNoDecayGroup && !params.keys.includes("weight_decay");
       // Decay on an RL network is weight-decay-in-rl's (OPT014) finding, which invalidates the value this report reads.
-      if ((params.kind !== "whole-model" && !managed) || valuesReplacedByCheckpoint(site)) continue;
+      if ((params.kind !== "whole-model" && !managed && !splitByModule) || valuesReplacedByCheckpoint(site)) continue;
       const info = ctx.knowledge.optimizer(site.canonical);
       if (!info || siteDecayIsCoupled(ctx.knowledge, site, info) !== false) continue;
       const wdArg = site.args.get("weight_decay");
@@ -56,6 +58,16 @@ export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
           message: exempts
             ? `${className(info)} applies ${setting} to biases and normalization weights too: ${params.by} decays every parameter its paramwise_cfg does not exempt, and its custom_keys exempt only ${exempts}; add norm_decay_mult=0.0 and bias_decay_mult=0.0 to the paramwise_cfg.`
             : `${className(info)} applies ${setting} to every parameter, including biases and normalization weights, because ${params.by} decays all parameters unless told otherwise; ${remedy}.`,
+          related: originNotes("weight_decay", wdArg.value),
+          reads: [{ site: site.id, name: "weight_decay" }],
+          settingsChange: settingsChange(site, info, {}),
+        });
+        continue;
+      }
+      if (params.kind === "groups") {
+        ctx.report({
+          span: params.span,
+          message: `${className(info)} applies ${setting} to every parameter group, and each group takes a module's parameters whole or by name, so biases and normalization weights are decayed too; give them a group of their own with weight_decay=0.`,
           related: originNotes("weight_decay", wdArg.value),
           reads: [{ site: site.id, name: "weight_decay" }],
           settingsChange: settingsChange(site, info, {}),

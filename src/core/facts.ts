@@ -101,7 +101,19 @@ export type ParamsFact =
    * `keys` is the union of the keys the group dicts write; `groups` the dicts seen, and `complete` whether they are
    * all the groups (a list literal of closed dicts), so a key missing from one of them is really missing.
    */
-  | { kind: "groups"; span: Span; hasNoDecayGroup: boolean; keys: string[]; groups: ParamGroupFact[]; complete: boolean }
+  | {
+      kind: "groups";
+      span: Span;
+      hasNoDecayGroup: boolean;
+      keys: string[];
+      groups: ParamGroupFact[];
+      complete: boolean;
+      /**
+       * Every group takes a module's parameters whole (`m.backbone.parameters()`) or chosen by name (a comprehension
+       * over `m.named_parameters()`), so each holds that part's biases and norm weights with its matrices.
+       */
+      byModule?: boolean;
+    }
   /**
    * Anything else (a filtered generator, a helper's return value, a variable we cannot see into). `tensors` when
    * the parameters are tensors listed by hand (`[image]`, `[w, b]`, `[latent] + noise`), not a module's parameters.
@@ -453,6 +465,7 @@ export function warmupInForce(facts: TrainingFacts, siteId: string): boolean | u
   if (mine.some((s) => s.warmup === true)) return true;
   if (mine.some((s) => s.warmup === undefined) || facts.lrWrites.length > 0) return undefined;
   const loop = facts.loops?.find((l) => l.optimizerSite === siteId || l.optimizerSite === undefined);
-  if (!loop || loop.opaqueUses.length > 0) return undefined;
+  // A construction the file's own code never steps (its name bound again before the loop) trains out of sight, if at all.
+  if (!loop || loop.opaqueUses.length > 0 || (loop.steppedBy === "code" && loop.steppedAt.length === 0)) return undefined;
   return false;
 }

@@ -75,6 +75,14 @@ export function isTransformerClassName(name: string): boolean {
 }
 
 /**
+ * Packages whose every model class is a transformer or wraps one: x-transformers (`TransformerWrapper`, `XTransformer`,
+ * `AutoregressiveWrapper`) and vit-pytorch (`ViT`, `SimpleViT`, `CaiT`, `NaViT`, its `MAE` and `Dino` trainers).
+ */
+const TRANSFORMER_PACKAGES = new Set(["x_transformers", "vit_pytorch"]);
+/** The layers and helpers those packages also export (`RMSNorm`, `Attention`, `FeedForward`), which are no model. */
+const PACKAGE_LAYER = /(Norm|Attention|Attend|FeedForward|Embedding|Embed|Residual|Dropout|Linear|Scale|Extractor|Recorder)$/;
+
+/**
  * Library constructions that build a whole model, by dotted path: the kind, or `name` when the first argument (a
  * timm model string, a torchvision name) decides it.
  */
@@ -96,6 +104,7 @@ export function libraryModelKind(path: string): ModelKind | "by-name" | undefine
     return kindOfModelName(last);
   }
   if (path.startsWith("timm.models.")) return kindOfModelName(last);
+  if (TRANSFORMER_PACKAGES.has(root) && /^[A-Z]/.test(last) && !PACKAGE_LAYER.test(last)) return "transformer";
   if (root === "torch" && path.startsWith("torch.nn.")) return KIND_LAYERS[last];
   return undefined;
 }

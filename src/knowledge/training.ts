@@ -20,3 +20,9 @@ export const LONG_RUN = {
 
 /** Families whose typical lr ranges differ by this factor or more (between the ranges' geometric centres) need their own lr. */
 export const LR_FAMILY_GAP = 10;
+
+/**
+ * A momentum below this averages almost nothing (each gradient's weight fades within a step or two): SGD with
+ * it is plain SGD. Such values are usually a weight decay typed into the momentum slot (`momentum=5e-4`).
+ */
+export const NEGLIGIBLE_MOMENTUM = 0.01;

@@ -388,7 +388,8 @@ export function paramsFact(resolver: Resolver, node: PyNode): ParamsFact {
     if (groups.length === 0) return handListedTensors(source) ? { kind: "other", span, tensors: true } : { kind: "other", span };
     const facts = groups.map((g) => groupFact(resolver, g));
     const complete = groups.length === items.length && facts.every((g) => !g.open);
-    return { kind: "groups", span, hasNoDecayGroup: groups.some((g) => groupSkipsDecay(resolver, g)), ...groupKeys(facts, complete) };
+    const byModule = complete && groups.every((g) => groupTakesModule(resolver, g));
+    return { kind: "groups", span, hasNoDecayGroup: groups.some((g) => groupSkipsDecay(resolver, g)), ...groupKeys(facts, complete), ...(byModule ? { byModule } : {}) };
   }
   if (source.type === "list_comprehension") {
     const body = fieldChild(source, "body");
@@ -469,6 +470,24 @@ function groupSkipsDecay(resolver: Resolver, group: PyNode): boolean {
   const params = target.dict.entries.get("params");
   if (!params) return false;
   return GROUPING_EVIDENCE.test(resolver.textOf(params.value)) || GROUPING_EVIDENCE.test(resolver.textOf(definitionOf(resolver, params.value)));
+}
+
+/**
+ * A group whose parameters are a module's: `m.parameters()`, or a comprehension over `m.named_parameters()` or
+ * `m.parameters()` (a name or `requires_grad` filter keeps the part's biases and norm weights with its matrices).
+ */
+function groupTakesModule(resolver: Resolver, group: PyNode): boolean {
+  const target = resolver.ref(group);
+  const params = target?.kind === "dict" ? target.dict.entries.get("params") : undefined;
+  if (!params) return false;
+  const source = definitionOf(resolver, params.value);
+  if (isWholeModel(resolver, source)) return true;
+  if (source.type !== "list_comprehension" && source.type !== "generator_expression") return false;
+  const loops = namedChildren(source).filter((c) => c.type === "for_in_clause");
+  const iterable = loops.length === 1 ? fieldChild(loops[0], "right") : undefined;
+  if (iterable?.type !== "call" || namedChildren(fieldChild(iterable, "arguments")!).length > 0) return false;
+  const callee = fieldChild(iterable, "function");
+  return callee?.type === "attribute" && /^(named_)?parameters$/.test(lastName(callee, resolver.text) ?? "");
 }
 
 /** Dicts appended to a list variable (`groups.append({...})`) in the same scope. */

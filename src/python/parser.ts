@@ -194,7 +194,8 @@ export function trackTree(tree: Parser.Tree): void {
 
 /** Whether the text parses without any error or missing node, apart from statements tree-sitter's grammar wrongly rejects. */
 export function parsesCleanly(text: string, tree: Parser.Tree = parseTree(text)): boolean {
-  return !tree.rootNode.hasError || collectSyntaxErrors(tree, text).every((e) => e.severity !== undefined);
+  if (!tree.rootNode.hasError) return joinedAssignments(tree, text).length === 0;
+  return collectSyntaxErrors(tree, text).every((e) => e.severity !== undefined);
 }
 
 /** A syntax error; `severity` is set on a notice that is not fatal because the rest of the text was analyzed. */
@@ -487,7 +488,7 @@ function escapedAt(text: string, at: number): boolean {
  * becomes an info notice: the rest of the file, which tree-sitter recovers, is analyzed.
  */
 export function collectSyntaxErrors(tree: Parser.Tree, text: string): SyntaxErrorFact[] {
-  const errors: SyntaxErrorFact[] = [];
+  const errors: SyntaxErrorFact[] = joinedAssignments(tree, text);
   if (!tree.rootNode.hasError) return errors;
   const pending: Parser.SyntaxNode[] = [tree.rootNode];
   while (pending.length > 0) {
@@ -510,6 +511,38 @@ export function collectSyntaxErrors(tree: Parser.Tree, text: string): SyntaxErro
   const gaps = errors.filter((e) => e.severity);
   const missingInGap = (e: SyntaxErrorFact): boolean => !e.severity && e.span.start === e.span.end && gaps.some((g) => g.span.start <= e.span.start && e.span.end <= g.span.end);
   return errors.filter((e) => !missingInGap(e)).sort((a, b) => a.span.start - b.span.start);
+}
+
+/** An `=` (or `+=`, ...) that ends its line: no backslash, only spaces or a comment after it. */
+const LINE_ENDS_AFTER_EQUALS = /=[ \t]*(?:#[^\n]*)?\r?\n/g;
+
+/**
+ * Assignments whose value starts on a later line with no backslash or bracket to carry the statement there
+ * (`lr = ` left blank in an exercise notebook). CPython rejects them, but tree-sitter-python's scanner emits no
+ * newline where a value is still expected, so it joins the next line's statement into a chained assignment
+ * (`lr = n_layers = 500`) without an ERROR node. Each is a fatal error whose value is masked, so that nothing is
+ * read from the misjoined lines.
+ */
+function joinedAssignments(tree: Parser.Tree, text: string): SyntaxErrorFact[] {
+  const errors: SyntaxErrorFact[] = [];
+  let maskedUntil = -1;
+  LINE_ENDS_AFTER_EQUALS.lastIndex = 0;
+  for (let match = LINE_ENDS_AFTER_EQUALS.exec(text); match; match = LINE_ENDS_AFTER_EQUALS.exec(text)) {
+    if (match.index < maskedUntil) continue;
+    const token = tree.rootNode.descendantForIndex(match.index, match.index + 1);
+    const statement = token.parent;
+    if (!token.type.endsWith("=") || token.startIndex > match.index || token.endIndex !== match.index + 1) continue;
+    if (!statement || (statement.type !== "assignment" && statement.type !== "augmented_assignment")) continue;
+    const right = statement.childForFieldName("right");
+    if (!right || right.startIndex < token.endIndex) continue;
+    errors.push({
+      span: { start: token.startIndex, end: token.endIndex },
+      message: `Syntax error: nothing follows '${token.type}' on its line`,
+      masks: [{ start: right.startIndex, end: statement.endIndex }],
+    });
+    maskedUntil = statement.endIndex;
+  }
+  return errors;
 }
 
 const CLOSING: Record<string, string> = { "(": ")", "[": "]", "{": "}" };

@@ -35,12 +35,12 @@ const ACCUMULATION_NAME = /^(?:gradient_accumulation_steps|grad_accum(?:_steps|u
 const COUNTER_KEY = /^(?:epoch|epochs|start_epoch|step|global_step|steps|iter|iter_num|iteration|iterations|it|n_iter|num_updates|update)$/i;
 /** Receivers that hold a loaded checkpoint. */
 const CHECKPOINT_HOLDER = /ckpt|checkpoint|state|resume|snapshot|saved|loaded/i;
-/** Conditions that choose to resume. */
-const RESUME_CONDITION = /resume|restart|continue|init_from|from_checkpoint|load_from/i;
+/** Conditions that choose to resume (not `load_from`: mmengine's name for loading weights alone, nor `load_from_disk`). */
+const RESUME_CONDITION = /resume|restart|continue|init_from\b|from_checkpoint/i;
 /** Submodules loaded on their own in fine-tuning (a backbone, an encoder). */
 const SUBMODULE = /backbone|encoder|features|body|trunk|base_model|bert|transformer|vit|resnet|pretrained|feature_extractor|stem/i;
 /** Module attributes replaced by a new task's head. */
-const HEAD = /^(?:fc|head|heads|classifier|cls|lm_head|out|output|output_layer|linear|last_linear|final)$/;
+const HEAD = /^(?:fc|head|heads|classifier|cls|out|output|output_layer|linear|last_linear|final|score|[a-z]\w*_(?:head|classifier|fc))$/;
 
 /** Every loop (`for`, `while`) that encloses a node, innermost first. */
 function enclosingFors(node: PyNode): PyNode[] {
@@ -118,13 +118,18 @@ function callsNaming(resolver: Resolver, calls: PyNode[]): Map<string, CallWords
 }
 
 /** The loop fact for one construction that the file steps itself. */
-function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[]): TrainingLoopFact | undefined {
+function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[], constructed: HeldOptimizer[]): TrainingLoopFact | undefined {
   const holder = held.holder;
   if (!holder) return undefined;
   const steps: PyNode[] = [];
   const opaque: Span[] = [];
   let layerwise = false;
-  for (const { call, last, receiver, args } of callsNaming(resolver, calls).get(holder) ?? []) {
+  // A later construction bound to the same name in the same statement list (a notebook trying optimizers one after
+  // another) takes the name over: the calls after it use that one.
+  const own = statementOf(held.call);
+  const later = constructed.map((c) => statementOf(c.call)).filter((s) => s !== own && s.parent === own.parent && s.start > own.start);
+  const takenOverAt = Math.min(...later.map((s) => s.start));
+  for (const { call, last, receiver, args } of (callsNaming(resolver, calls).get(holder) ?? []).filter((c) => c.call.start < takenOverAt)) {
     const passed = args.includes(holder);
     if (last === "step" && receiver === holder && args.length === 0) steps.push(call);
     else if (last === "step" && passed) steps.push(call); // scaler.step(optimizer)
@@ -194,11 +199,18 @@ function transparentLocalCall(resolver: Resolver, call: PyNode, holder: string):
   });
 }
 
+/** The statement that holds a node, directly in a block or the module. */
+function statementOf(node: PyNode): PyNode {
+  let at = node;
+  while (at.parent && at.parent.type !== "block" && at.parent.type !== "module") at = at.parent;
+  return at;
+}
+
 /** The loop facts of every construction assigned to a name. */
 export function loopFacts(resolver: Resolver, constructed: HeldOptimizer[]): TrainingLoopFact[] {
   const out: TrainingLoopFact[] = [];
   for (const held of constructed) {
-    const fact = loopOf(resolver, held, resolver.index.calls);
+    const fact = loopOf(resolver, held, resolver.index.calls, constructed.filter((c) => c !== held && c.holder === held.holder));
     if (fact) out.push(fact);
   }
   return out;

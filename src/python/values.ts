@@ -1036,11 +1036,8 @@ export class Resolver {
   private argparseValue(node: PyNode, parser: ParserModel, dest: string, depth: number): ResolvedValue {
     this.indexParsers();
     const dependsOn = nameDependencies(dest);
-    const defs = parser.arguments.get(dest);
-    if (!defs || defs.length !== 1 || parser.overridden.has(dest) || parser.overridden.has("*") || this.index.foreignAttrWrites.has(dest) || this.namespaceRewritten()) {
-      return unknownAt(node, dependsOn);
-    }
-    const arg = defs[0];
+    const arg = this.argumentDefinition(parser, dest, depth, new Set());
+    if (typeof arg === "string" || this.index.foreignAttrWrites.has(dest) || this.namespaceRewritten()) return unknownAt(node, dependsOn);
     if (arg.required) return unknownAt(node, dependsOn);
     const origin = { span: spanOf(arg.call), description: `argparse default of ${arg.flag}`, overridable: true };
     if (!arg.defaultNode) {
@@ -1055,6 +1052,27 @@ export class Resolver {
       inner = n === undefined ? unknownAt(arg.defaultNode, inner.dependsOn) : { ...inner, value: { kind: "number", value: n } };
     }
     return this.through(node, inner, origin, dependsOn);
+  }
+
+  /**
+   * The one `add_argument` that gives a parser's `dest` its default: the parser's own, or one of the parsers in its
+   * `parents=[...]` list (argparse copies their arguments and defaults). `none` when no parser defines it; `unknown`
+   * when it is defined twice, when a `set_defaults` may change it, or when a parent is not a parser of this file.
+   */
+  private argumentDefinition(parser: ParserModel, dest: string, depth: number, seen: Set<ParserModel>): ArgumentModel | "none" | "unknown" {
+    if (seen.has(parser) || parser.overridden.has(dest) || parser.overridden.has("*")) return "unknown";
+    seen.add(parser);
+    const defs = [...(parser.arguments.get(dest) ?? [])];
+    const parents = keywordArgument(parser.node, "parents", this.text);
+    if (parents && parents.type !== "list" && parents.type !== "tuple") return "unknown";
+    for (const item of parents ? namedChildren(parents) : []) {
+      const parent = this.ref(item, depth);
+      if (parent?.kind !== "parser") return "unknown";
+      const found = this.argumentDefinition(parent.parser, dest, depth, seen);
+      if (found === "unknown") return "unknown";
+      if (found !== "none") defs.push(found);
+    }
+    return defs.length === 0 ? "none" : defs.length === 1 ? defs[0] : "unknown";
   }
 
   /** Whether the file rewrites namespace attributes wholesale (`vars(args).update`, `setattr(args, ...)`, `args.__dict__`). */

@@ -61,6 +61,42 @@ describe("statements tree-sitter wrongly rejects", () => {
   });
 });
 
+describe("assignments tree-sitter wrongly accepts", () => {
+  // An exercise notebook leaves values blank: tree-sitter joins the following lines into one chained assignment.
+  const blanks = "import torch\n# fill these in\nrate = \n\n# layers\ndepth = \n\nevery = 500\nopt = torch.optim.Adam(m.parameters(), lr=rate)\n";
+
+  it("reports a value left out after '=' as a fatal error and reads nothing from the joined lines", () => {
+    const result = lintText(blanks, { filePath: "blank.py", rules });
+    expect(result.messages.map((m) => [m.ruleId, m.line, m.column, m.fatal, m.message])).toEqual([
+      [null, 3, 6, true, "Parsing error: Syntax error: nothing follows '=' on its line"],
+    ]);
+    expect(analyzePython(blanks).facts.optimizers[0].args.get("lr")?.value.value.kind).toBe("unknown");
+    expect(pythonAdapter.parses(blanks)).toBe(false);
+  });
+
+  it("reports an augmented assignment and one with a comment after '='", () => {
+    for (const [text, column] of [["total += \nx = 1\n", 6], ["y = # later\nz = 2\n", 2]] as const) {
+      const errors = collectSyntaxErrors(parseTree(text), text);
+      expect(errors.map((e) => [e.span.start, e.severity]), text).toEqual([[column, undefined]]);
+    }
+  });
+
+  it("accepts values carried to the next line by a backslash or a bracket", () => {
+    const text = "import torch\nx = 1 + \\\n  2\ny += \\\n  3\nd = dict(a=\n  1)\ndef f(a=\n  1):\n    pass\nz = (\n  4)\nflag = a ==\\\n  b\nopt = torch.optim.Adam(m.parameters(), lr=10)\n";
+    expect(collectSyntaxErrors(parseTree(text), text)).toEqual([]);
+    expect(pythonAdapter.parses(text)).toBe(true);
+    expect(lintText(text, { filePath: "ok.py", rules }).messages.map((m) => m.code)).toEqual(["OPT003"]);
+  });
+
+  it("skips the notebook cell that leaves a value blank and analyzes the others", () => {
+    const cell = (source: string) => ({ cell_type: "code", metadata: {}, outputs: [], execution_count: null, source });
+    const notebook = JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [cell("import torch\nrate = \nevery = 500\n"), cell("opt = torch.optim.Adam(m.parameters(), lr=rate)\n"), cell("sgd = torch.optim.SGD(m.parameters(), lr=500)\n")] });
+    const result = lintText(notebook, { filePath: "exercise.ipynb", rules });
+    expect(result.messages.filter((m) => m.ruleId === null).map((m) => m.message)).toEqual([expect.stringMatching(/^Syntax error: nothing follows '=' on its line \(cell 1, line 2\)/)]);
+    expect(result.messages.filter((m) => m.code === "OPT003").map((m) => m.message)).toEqual([expect.stringMatching(/^lr=500 is far above/)]);
+  });
+});
+
 describe("annotations tree-sitter wrongly rejects", () => {
   // tree-sitter's `type` takes `A[int]` but not an expression continuing after it (`A[int] or B`, `A[int] if c else B`).
   const headers = [

@@ -74,3 +74,19 @@ describe("model kinds and precision (fixtures/python/model_kinds.py)", () => {
     ]);
   });
 });
+
+describe("model classes of packages that build only transformers", () => {
+  const kindsOf = (text: string) => (analyzePython(text).facts.modelHints.kinds ?? []).map((k) => k.kind);
+
+  it("reads an x-transformers or vit-pytorch model, wrapped or not, as a transformer", () => {
+    const lm = "import torch\nfrom x_transformers import TransformerWrapper, Decoder, AutoregressiveWrapper\nnet = TransformerWrapper(num_tokens=256, max_seq_len=512, attn_layers=Decoder(dim=256, depth=4, heads=4))\nnet = AutoregressiveWrapper(net)\nopt = torch.optim.Adam(net.parameters(), lr=3e-4)\n";
+    expect(kindsOf(lm)).toEqual(["transformer"]);
+    const vit = "import torch\nfrom vit_pytorch.simple_vit import SimpleViT\nv = SimpleViT(image_size=32, patch_size=4, num_classes=10, dim=128, depth=4, heads=4, mlp_dim=256)\nopt = torch.optim.Adam(v.parameters(), lr=3e-4)\n";
+    expect(kindsOf(vit)).toEqual(["transformer"]);
+  });
+
+  it("does not read their layers as models", () => {
+    const norm = "import torch\nfrom x_transformers import RMSNorm\nscale = RMSNorm(64)\nopt = torch.optim.Adam(scale.parameters(), lr=3e-4)\n";
+    expect(kindsOf(norm)).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { asNumbers } from "../../src/core/facts.js";
 import { loadFixture, numberOf } from "./fixture.js";
+import { analyzePython } from "../../src/python/analyze.js";
 
 describe("literals, arithmetic and constants (fixtures/python/values.py)", () => {
   const fx = loadFixture("values.py");
@@ -208,5 +209,29 @@ describe("a dataclass filled by tyro.cli (fixtures/python/tyro_args.py)", () => 
     expect(numberOf(lr.value)).toBe(2.5e-4);
     expect(lr.value.origin?.description).toBe("default of Args.learning_rate");
     expect(numberOf(fx.arg("tyro-defaults", "eps")!.value)).toBe(1e-5);
+  });
+});
+
+describe("argparse options inherited through parents=[...]", () => {
+  const lrOf = (text: string) => analyzePython(text).facts.optimizers[0].args.get("lr")!.value;
+  const script = (child: string) =>
+    `import argparse\nimport torch\n\ndef shared_options():\n    p = argparse.ArgumentParser("shared", add_help=False)\n    p.add_argument("--lr", default=3e-4, type=float)\n    return p\n\n${child}\nargs = parser.parse_args()\nopt = torch.optim.AdamW(model.parameters(), lr=args.lr)\n`;
+
+  it("reads the default a parent parser defines", () => {
+    const lr = lrOf(script(`parser = argparse.ArgumentParser("train", parents=[shared_options()])`));
+    expect(numberOf(lr)).toBe(3e-4);
+    expect(lr.origin?.description).toBe("argparse default of --lr");
+  });
+
+  it("leaves it unknown when the parents cannot be read, define it twice, or a set_defaults may change it", () => {
+    for (const child of [
+      `parser = argparse.ArgumentParser("train", parents=[helpers.options()])`,
+      `parser = argparse.ArgumentParser("train", parents=[shared_options()])\nparser.add_argument("--lr", default=1e-3, type=float)`,
+      `parser = argparse.ArgumentParser("train", parents=[shared_options(), shared_options()])`,
+      `parser = argparse.ArgumentParser("train", parents=[shared_options()])\nparser.set_defaults(lr=0.1)`,
+      `parser = argparse.ArgumentParser("train", parents=extra)`,
+    ]) {
+      expect(lrOf(script(child)).value.kind, child).toBe("unknown");
+    }
   });
 });
