@@ -127,7 +127,11 @@ function i32Lanes(value: number): Uint8Array {
 }
 
 /** How a kernel does its multiply-adds (see the top of this file). */
-type Fma = "fused" | "emulated";
+/**
+ * How a kernel does its multiply-adds (see the top of this file). "twice" is a multiply and an add, what
+ * relaxed SIMD's multiply-add may be on a CPU without a fused one; only the probe's test builds it.
+ */
+type Fma = "fused" | "emulated" | "twice";
 
 /**
  * One exported kernel: `(n, p, g, ...states: i32, ...scalars: f32, ...masks: i32) -> i32` over `n`
@@ -168,7 +172,7 @@ class Kernel {
       const as32 = this.local();
       this.prologue.push(0x20, ...u32(s), ...OP.f32Splat, 0x21, ...u32(as32));
       this.splats32.push(as32);
-      if (kind === "fused") continue;
+      if (kind !== "emulated") continue;
       const as64 = this.local();
       this.prologue.push(0x20, ...u32(s), 0xbb, ...OP.f64Splat, 0x21, ...u32(as64)); // f64.promote_f32
       this.splats64.push(as64);
@@ -234,7 +238,7 @@ class Kernel {
   /** State buffer k's (1-based) lanes; an emulated kernel also keeps them in scratch slot k + 1, so a flagged chunk can be restored. */
   loadState(k: number): Value {
     const value = this.array(1 + k);
-    if (this.kind === "fused") return value;
+    if (this.kind !== "emulated") return value;
     const lanes = this.lanesOf(value);
     this.code.push(...this.get(this.i), ...this.get(lanes), ...OP.store(slotAddress(1 + k) + this.shift));
     return value;
@@ -279,6 +283,7 @@ class Kernel {
   /** a * b + c rounded once, lane by lane; lanes an emulated kernel cannot settle set its flag. */
   fma(a: Value, b: Value, c: Value): Value {
     if (this.kind === "fused") return this.op(OP.f32Madd, a, b, c);
+    if (this.kind === "twice") return this.op(OP.f32Add, this.op(OP.f32Mul, a, b), c);
     const sums = ([0, 1] as const).map((half) =>
       this.set([...this.widen(a, half), ...this.widen(b, half), ...OP.f64Mul, ...this.widen(c, half), ...OP.f64Add]),
     );
@@ -308,7 +313,7 @@ class Kernel {
   body(): number[] {
     const [i, end] = [this.i, this.end];
     const flag =
-      this.kind === "fused"
+      this.kind !== "emulated"
         ? [0x41, 0]
         : [
             ...this.get(this.bad), ...OP.anyTrue,
@@ -496,19 +501,28 @@ function enableRelaxedSimd(): void {
 
 /**
  * Whether `f32x4.relaxed_madd` rounds once here: relaxed SIMD lets it round twice where the CPU has no
- * fused multiply-add. Runs the plain SGD kernel on lanes whose double rounding differs, a halfway case
- * and a subnormal one among them, and compares with `fma32`.
+ * fused multiply-add. Runs the plain SGD kernel on lanes where rounding twice gives another result, and on
+ * a subnormal lane, and compares with `fma32`. `kind` "twice" checks the probe itself (tests).
  */
-function fusedRoundsOnce(scratch: Arena): boolean {
-  const bytes = moduleBytes(sgdKernel(PLAIN_SGD, "fused"));
+export function probeRoundsOnce(kind: "fused" | "twice" = "fused"): boolean {
+  detected ??= detect();
+  return detected.scratch !== null && roundsOnce(detected.scratch, kind);
+}
+
+function roundsOnce(scratch: Arena, kind: "fused" | "twice"): boolean {
+  const bytes = moduleBytes(sgdKernel(PLAIN_SGD, kind));
   if (!WebAssembly.validate(bytes)) enableRelaxedSimd();
   if (!WebAssembly.validate(bytes)) return false;
-  const run = kernelFor(scratch, "probe", () => sgdKernel(PLAIN_SGD, "fused"));
+  const run = kernelFor(scratch, `probe${kind}`, () => sgdKernel(PLAIN_SGD, kind));
+  // p = 1 + odd * 2^-23, g = -(1 + 2^-15), lr = 2^-24 (1 - 2^-15): p - lr * g = p + 2^-24 (1 - 2^-30) lies just
+  // below the point halfway to p's upper neighbour, so rounded once it is p. Rounding the product first, or
+  // the float64 sum, gives that halfway point, and the tie goes to the even neighbour above p.
   const negLr = Math.fround(-(2 ** -24) * (1 - 2 ** -15));
-  const p = Float32Array.from({ length: LANES }, (_, j) => 1 + j * 2 ** -23);
-  const g = Float32Array.from({ length: LANES }, (_, j) => (j % 2 ? 1 : -1) * (1 + (j + 1) * 2 ** -15));
-  p[LANES - 1] = 2 ** -127 + 2 ** -149; // a subnormal sum, halfway at subnormal precision
-  g[LANES - 1] = Math.fround(-(2 ** -51) * (1 + 2 ** -23));
+  const p = Float32Array.from({ length: LANES }, (_, j) => 1 + (2 * j + 1) * 2 ** -23);
+  const g = new Float32Array(LANES).fill(-(1 + 2 ** -15));
+  // A subnormal parameter and step: a runtime that flushed subnormal values to zero would lose them.
+  p[LANES - 1] = 2 ** -127 + 2 ** -149;
+  g[LANES - 1] = -(2 ** -110);
   scratch.heap.set(p, P / 4);
   scratch.heap.set(g, G / 4);
   run(LANES, P, G, 0, 0, 1, negLr);
@@ -518,7 +532,7 @@ function fusedRoundsOnce(scratch: Arena): boolean {
 function detect(): { kinds: Float32Kernels; scratch: Arena | null } {
   if (typeof WebAssembly !== "object" || !WebAssembly.validate(moduleBytes(sgdKernel(PLAIN_SGD, "emulated")))) return { kinds: "scalar", scratch: null };
   const scratch = newArena(SCRATCH_PAGES);
-  return { kinds: fusedRoundsOnce(scratch) ? "fused" : "emulated", scratch };
+  return { kinds: roundsOnce(scratch, "fused") ? "fused" : "emulated", scratch };
 }
 
 function kernelFor(arena: Arena, key: string, build: () => Kernel): Run {

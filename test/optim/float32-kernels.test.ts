@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Adam, AdamW, SGD } from "../../src/optim/index.js";
 import { fma32 } from "../../src/optim/float32.js";
-import { allocFloat32, float32Kernels, setFloat32Kernels, type Float32Kernels } from "../../src/optim/simd.js";
+import { allocFloat32, float32Kernels, probeRoundsOnce, setFloat32Kernels, type Float32Kernels } from "../../src/optim/simd.js";
 
 const f = Math.fround;
 
@@ -110,6 +110,12 @@ describe("fma32", () => {
 describe("float32 SIMD kernels", () => {
   it("are fused on this runtime (relaxed SIMD on a CPU with fused multiply-add)", () => {
     expect(float32Kernels()).toBe("fused");
+  });
+
+  it("are fused only after a probe that tells a fused multiply-add from a multiply and an add", () => {
+    expect(probeRoundsOnce("fused")).toBe(true);
+    // What relaxed SIMD's multiply-add may compile to on a CPU without a fused one: the probe must refuse it.
+    expect(probeRoundsOnce("twice")).toBe(false);
   });
 
   /**
