@@ -1,6 +1,7 @@
 /**
  * Optimizer-core benchmark: Adam, and SGD plain, with momentum, Nesterov momentum, and momentum with
- * weight decay, stepping one flat parameter of 10 million elements (Float64Array and Float32Array),
+ * weight decay, stepping one flat parameter of 10 million elements (Float64Array; Float32Array, ordinary and
+ * allocated in the float32 kernels' memory with `allocFloat32`),
  * side by side with PyTorch (bench/optim_torch.py under /usr/bin/python3) with the same options, the
  * same parameter count and the same warm-up and timed step counts. Ours runs on one thread; torch runs
  * with its default number of intra-op threads, which the bench reports (1 on the 2-core build VM).

@@ -617,7 +617,7 @@ function homeOf(states: Float32Array[]): Arena | null {
 /** One kernel call's work: the arrays (state buffers last), the kernel, its scalars, and the scalar loop for what the kernels leave. */
 interface Step {
   p: Float32Array;
-  g: Float32Array | Float64Array;
+  g: Gradient;
   states: Float32Array[];
   key: string;
   build: (fma: Fma) => Kernel;
@@ -625,12 +625,15 @@ interface Step {
   scalar: (from: number, to: number) => void;
 }
 
+/** A step whose gradient the scratch memory can copy. */
+type Copyable<S extends Step> = S & { g: Float32Array | Float64Array };
+
 /**
  * Runs a fused kernel over the four-lane part of the arrays. Arrays in the kernel's memory are updated
  * where they lie; the others are copied through the scratch slots chunk by chunk (the parameter and state
  * buffers back again). The last `n % LANES` elements go to the scalar loop.
  */
-function fusedStep({ p, g, states, key, build, scalars, scalar }: Step): void {
+function fusedStep({ p, g, states, key, build, scalars, scalar }: Copyable<Step>): void {
   const n = p.length;
   const lanes = n - (n % LANES);
   const arena = homeOf(states) ?? arenaOf.get(p.buffer as ArrayBuffer) ?? arenaOf.get(g.buffer as ArrayBuffer) ?? detected!.scratch!;
@@ -671,7 +674,7 @@ function overlap(a: Float32Array | Float64Array, b: Float32Array): boolean {
  * (without a home). The parameter and copied state go back unless the kernel flags the chunk, in which
  * case the scalar loop computes it from the untouched arrays. The last `n % LANES` elements always go to it.
  */
-function emulatedStep({ p, g, states, key, build, scalars, scalar }: Step): void {
+function emulatedStep({ p, g, states, key, build, scalars, scalar }: Copyable<Step>): void {
   const n = p.length;
   const home = homeOf(states);
   const arena = home ?? detected!.scratch!;
@@ -704,10 +707,10 @@ function emulatedStep({ p, g, states, key, build, scalars, scalar }: Step): void
 }
 
 /** Runs a step on the best kernels allowed, or the scalar loop alone where they cannot take it. */
-function kernelStep(step: Step & { g: Gradient }): void {
+function kernelStep(step: Step): void {
   const kinds = step.p.length < LANES || !copyable(step.g) ? "scalar" : float32Kernels();
-  if (kinds === "fused") fusedStep(step);
-  else if (kinds === "emulated") emulatedStep(step);
+  if (kinds === "fused") fusedStep(step as Copyable<Step>);
+  else if (kinds === "emulated") emulatedStep(step as Copyable<Step>);
   else step.scalar(0, step.p.length);
 }
 
@@ -717,7 +720,7 @@ export function sgdStepFloat32(p: Float32Array, g: Gradient, buf: Float32Array |
   const shape: SgdShape = { maximize: a.sign < 0, decay: a.decay !== 0, momentum: buf !== null, nesterov: a.nesterov, keepOne: a.keep === 1, first: seed };
   kernelStep({
     p,
-    g: g as Float32Array,
+    g,
     states: buf ? [buf] : [],
     key: `sgd${+shape.maximize}${+shape.decay}${+shape.momentum}${+shape.nesterov}${+shape.keepOne}${+shape.first}`,
     build: (fma) => sgdKernel(shape, fma),
@@ -732,7 +735,7 @@ export function adamStepFloat32(p: Float32Array, g: Gradient, m: Float32Array, v
   const shape: AdamShape = { maximize: a.sign < 0, decay: a.decay !== 0, shrink: a.shrink !== 1, amsgrad: vMax !== null };
   kernelStep({
     p,
-    g: g as Float32Array,
+    g,
     states: vMax ? [m, v, vMax] : [m, v],
     key: `adam${+shape.maximize}${+shape.decay}${+shape.shrink}${+shape.amsgrad}`,
     build: (fma) => adamKernel(shape, fma),
