@@ -1,6 +1,7 @@
 /**
  * Optimizer-core benchmark: Adam, and SGD plain, with momentum, Nesterov momentum, and momentum with
- * weight decay, stepping one flat parameter of 10 million elements (Float64Array and Float32Array),
+ * weight decay, stepping one flat parameter of 10 million elements (Float64Array; Float32Array, ordinary and
+ * allocated in the float32 kernels' memory with `allocFloat32`),
  * side by side with PyTorch (bench/optim_torch.py under /usr/bin/python3) with the same options, the
  * same parameter count and the same warm-up and timed step counts. Ours runs on one thread; torch runs
  * with its default number of intra-op threads, which the bench reports (1 on the 2-core build VM).
@@ -40,9 +41,16 @@ const CASES = [
   { label: "SGD Nesterov", optimizer: "SGD", options: { lr: 1e-2, momentum: 0.9, nesterov: true } },
   { label: "SGD momentum + decay", optimizer: "SGD", options: { lr: 1e-2, momentum: 0.9, weight_decay: 1e-4 } },
 ];
+/**
+ * `float32` steps ordinary Float32Arrays, which the kernels copy through their scratch memory at every step;
+ * `float32-wasm` allocates the parameter and its gradient with `allocFloat32`, in the kernels' WebAssembly
+ * memory, where they are updated in place, as torch's kernels update tensors in torch's own memory. torch runs
+ * float32 for both.
+ */
 const DTYPES = [
-  { name: "float64", Array: Float64Array },
-  { name: "float32", Array: Float32Array },
+  { name: "float64", Array: Float64Array, torch: "float64" },
+  { name: "float32", Array: Float32Array, torch: "float32" },
+  { name: "float32-wasm", Array: Float32Array, torch: "float32", resident: true },
 ];
 
 /** Fills an array with deterministic values in [low, low + span) from a 32-bit xorshift generator. */
@@ -63,8 +71,9 @@ function fillPseudoRandom(array, seed, low, span) {
 function timeOurs(optim, { optimizer, options }, dtype, { numel, warmup, steps }) {
   const Optimizer = optim[optimizer];
   if (typeof Optimizer !== "function") throw new Error(`the optimizer module has no ${optimizer} export`);
-  const param = fillPseudoRandom(new dtype.Array(numel), 1, 0, 1);
-  const grads = [fillPseudoRandom(new dtype.Array(numel), 2, -1, 2)];
+  const array = () => (dtype.resident ? optim.allocFloat32(numel) : new dtype.Array(numel));
+  const param = fillPseudoRandom(array(), 1, 0, 1);
+  const grads = [fillPseudoRandom(array(), 2, -1, 2)];
   let instance;
   try {
     instance = new Optimizer([param], options);
@@ -166,7 +175,7 @@ function medianOrNull(values) {
 
 /**
  * Runs the benchmark and prints a table. Options: `numel` (default 1e7), `warmup` (2), `steps` (7), `rounds` (3),
- * `cases` (labels of CASES to run; all by default), `dtypes` (`["float64", "float32"]` by default),
+ * `cases` (labels of CASES to run; all by default), `dtypes` (`["float64", "float32", "float32-wasm"]` by default),
  * `modulePath` (the built optimizer module), `python` (interpreter with torch), `torch` (false to skip it),
  * `print` (false to stay quiet). Resolves to `{ numel, warmup, steps, rounds, loadAverage, torch, rows }`; each row has its `label`, our and
  * torch's CPU seconds per step (`cpuSecondsPerStep`, median over rounds of each round's median step), wall
@@ -200,7 +209,7 @@ export async function runOptimBench(options = {}) {
         // Ours and torch back to back, the order swapped every round so neither always runs first.
         const timeTorch = async () => {
           if (torch && !torch.available) return;
-          const report = await runTorch({ ...settings, optimizer: spec.optimizer, options: spec.options, dtype: dtype.name, python: options.python });
+          const report = await runTorch({ ...settings, optimizer: spec.optimizer, options: spec.options, dtype: dtype.torch, python: options.python });
           torch = report;
           if (report.available) theirs.push(report.results[0]);
         };
@@ -279,7 +288,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && pro
   const dtype = DTYPES.find((d) => d.name === dtypeName);
   process.stdout.write(JSON.stringify(timeOurs(optim, spec, dtype, JSON.parse(settingsJson))));
 } else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  // `--cases "SGD,SGD momentum"`, `--dtypes float32`, `--rounds 5` narrow or lengthen a run.
+  // `--cases "SGD,SGD momentum"`, `--dtypes float32,float32-wasm`, `--rounds 5` narrow or lengthen a run.
   const flag = (name) => {
     const at = process.argv.indexOf(name);
     return at > 0 ? process.argv[at + 1] : undefined;

@@ -22,3 +22,5 @@ export * from "./factory.js";
 export * from "./schedulers/index.js";
 // The schedulers name their minimal view of a group `ParamGroup` too; the optimizer's, which has `params`, is the public one.
 export type { ParamGroup } from "./optimizer.js";
+// Float32 arrays in the kernels' memory, updated in place (see docs/optim.md, "Float32").
+export { allocFloat32, float32Kernels, type Float32Kernels } from "./simd.js";

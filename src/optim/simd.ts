@@ -3,19 +3,24 @@
  * Float32Array parameters, with exactly the arithmetic of ./float32.ts, which is torch's.
  *
  * Plain float32 lane operations (`f32x4.mul`, `add`, `div`, `sqrt`, `max`) round as torch's kernels do.
- * torch fuses its multiply-adds, and WebAssembly SIMD has no fused multiply-add, so each one is done on
- * two float64 lanes: the product of two float32 values is exact there, and the float64 sum rounded to
- * float32 is the fused result unless that sum lies exactly halfway between two float32 values (or in
- * float32's subnormal range). A kernel marks such lanes; the chunk they are in is then computed again by
- * the scalar loops of ./float32.ts, which settle the halfway case exactly. Either way the result is the
- * same bits.
+ * torch fuses its multiply-adds. The kernels come in two kinds:
+ *   - "fused": relaxed SIMD's `f32x4.relaxed_madd`, which V8 compiles to the CPU's fused multiply-add where
+ *     the CPU has one. A probe at start-up checks that it rounds once on this machine (else it is not used).
+ *     Every lane is then exact, so these kernels update arrays that live in their memory in place.
+ *   - "emulated", where relaxed SIMD or a fused multiply-add is missing: each multiply-add is done on two
+ *     float64 lanes; the product of two float32 values is exact there, and the float64 sum rounded to
+ *     float32 is the fused result unless that sum lies exactly halfway between two float32 values (or in
+ *     float32's subnormal range). A kernel marks such lanes; the chunk they are in is then computed again by
+ *     the scalar loops of ./float32.ts, which settle the halfway case exactly.
+ * Either way the result is the same bits.
  *
- * WebAssembly cannot see a JavaScript array, so the arrays pass through one shared memory in chunks small
- * enough to stay in the CPU cache: each element still crosses main memory once per step. The modules are
- * assembled from instruction bytes below, one per option combination when first needed (no compiler at
- * build or install time). Where WebAssembly SIMD is missing the scalar loops run.
+ * WebAssembly cannot see a JavaScript array, so arrays outside the kernels' memory pass through scratch
+ * slots there in chunks small enough to stay in the CPU cache. State buffers, and parameters or gradients
+ * allocated with `allocFloat32`, live in that memory. The modules are assembled from instruction bytes
+ * below, one per option combination when first needed (no compiler at build or install time). Where
+ * WebAssembly SIMD is missing the scalar loops run.
  */
-import { adamFloat32, sgdFloat32, type AdamFloat32Args, type SgdFloat32Args } from "./float32.js";
+import { adamFloat32, fma32, sgdFloat32, type AdamFloat32Args, type SgdFloat32Args } from "./float32.js";
 import type { Gradient } from "./optimizer.js";
 
 /** Copies of the four-lane body per loop iteration, and the elements they take. */
@@ -27,6 +32,8 @@ const CHUNK = 16384;
 const SLOTS = 5;
 const SCRATCH_PAGES = Math.ceil((SLOTS * CHUNK * 4) / 65536);
 const [P, G, A, B, C] = [0, 1, 2, 3, 4].map((slot) => slot * CHUNK * 4);
+/** Byte address of scratch slot k: 0 the parameter, 1 the gradient, 2.. the state buffers. */
+const slotAddress = (k: number): number => k * CHUNK * 4;
 
 // ---- A minimal WebAssembly encoder: just what the kernels use. ----
 
@@ -97,6 +104,8 @@ const OP = {
   f32Max: simd(0xe9),
   f64Add: simd(0xf0),
   f64Mul: simd(0xf2),
+  /** Relaxed SIMD: a * b + c, fused where the CPU can (the probe checks that it is). */
+  f32Madd: simd(0x105),
 };
 /** Bytes 8..15 of a vector moved to 0..7: the high two float32 lanes where `promote` reads. */
 const HIGH_LANES = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
@@ -117,43 +126,62 @@ function i32Lanes(value: number): Uint8Array {
   return new Uint8Array(new Int32Array([value, value, value, value]).buffer);
 }
 
+/** How a kernel does its multiply-adds (see the top of this file). */
+/**
+ * How a kernel does its multiply-adds (see the top of this file). "twice" is a multiply and an add, what
+ * relaxed SIMD's multiply-add may be on a CPU without a fused one; only the probe's test builds it.
+ */
+type Fma = "fused" | "emulated" | "twice";
 
 /**
- * One exported kernel: `(n, ...states: i32, ...scalars: f32) -> i32` over `n` float32 elements (a
- * multiple of LANES, the body emitted UNROLL times per iteration): the parameter and gradient in the scratch slots, each state buffer at the byte
- * address passed for it (what it reads of state k is kept in slot A + k - 1). It returns 1 when some multiply-add could not be rounded exactly (see above).
+ * One exported kernel: `(n, p, g, ...states: i32, ...scalars: f32, ...masks: i32) -> i32` over `n`
+ * float32 elements (a multiple of LANES, the body emitted UNROLL times per iteration) at the byte addresses
+ * given for the parameter, the gradient and each state buffer. An emulated kernel takes the parameter and
+ * gradient from their scratch slots whatever the addresses say, keeps what it reads of state k in slot
+ * k + 1 so that a flagged chunk can be restored, takes the masks of its rounding check, and returns 1 when
+ * some multiply-add could not be rounded exactly. A fused kernel takes no masks and returns 0.
  */
 class Kernel {
   readonly code: number[] = [];
   private v128s = 0;
   private readonly i: number;
   private readonly end: number;
-  private readonly bad: number;
-  private readonly tiny: number;
+  private readonly bad: number = -1;
+  private readonly tiny: number = -1;
   private readonly splats32: number[] = [];
   private readonly splats64: number[] = [];
-  private readonly lowBits: number;
-  private readonly midpoint: number;
-  private readonly magnitude: number;
-  private readonly one: number;
+  private readonly lowBits: number = -1;
+  private readonly midpoint: number = -1;
+  private readonly magnitude: number = -1;
+  private readonly one: number = -1;
   private readonly prologue: number[] = [];
   /** Byte offset of the unrolled copy of the body being emitted. */
   shift = 0;
 
-  constructor(readonly states: number, readonly scalars: number) {
-    this.i = states + scalars + 1 + MASKS.length;
+  constructor(readonly states: number, readonly scalars: number, readonly kind: Fma) {
+    const scalar0 = 3 + states;
+    const masks = kind === "emulated" ? MASKS.length : 0;
+    this.i = scalar0 + scalars + masks;
     this.end = this.i + 1;
-    this.bad = this.local();
-    this.tiny = this.constant(i32Lanes(-1));
-    [this.lowBits, this.midpoint, this.magnitude, this.one] = MASKS.map((_, k) => this.splatParameter(states + scalars + 1 + k));
-    for (let s = states + 1; s <= states + scalars; s++) {
+    if (kind === "emulated") {
+      this.bad = this.local();
+      this.tiny = this.constant(i32Lanes(-1));
+      [this.lowBits, this.midpoint, this.magnitude, this.one] = MASKS.map((_, k) => this.splatParameter(scalar0 + scalars + k));
+    }
+    for (let s = scalar0; s < scalar0 + scalars; s++) {
       const as32 = this.local();
-      const as64 = this.local();
       this.prologue.push(0x20, ...u32(s), ...OP.f32Splat, 0x21, ...u32(as32));
-      this.prologue.push(0x20, ...u32(s), 0xbb, ...OP.f64Splat, 0x21, ...u32(as64)); // f64.promote_f32
       this.splats32.push(as32);
+      if (kind !== "emulated") continue;
+      const as64 = this.local();
+      this.prologue.push(0x20, ...u32(s), 0xbb, ...OP.f64Splat, 0x21, ...u32(as64)); // f64.promote_f32
       this.splats64.push(as64);
     }
+  }
+
+  /** The kernel's parameter types: n, the array addresses, the scalars, the masks. */
+  params(): number[] {
+    return [I32, I32, I32, ...Array<number>(this.states).fill(I32), ...Array<number>(this.scalars).fill(F32), ...(this.kind === "emulated" ? MASKS.map(() => I32) : [])];
   }
 
   private local(): number {
@@ -183,39 +211,48 @@ class Kernel {
     return index;
   }
 
-  /** The address of state buffer k (1-based) plus the loop's byte offset. */
+  /** Array k's address (0 the parameter, 1 the gradient, 2.. the state buffers) plus the loop's byte offset. */
   private address(k: number): number[] {
-    return [...this.get(k), ...this.get(this.i), 0x6a];
+    return [...this.get(1 + k), ...this.get(this.i), 0x6a];
   }
 
-  /** State buffer k's lanes, also kept in scratch slot A + k - 1 so a flagged chunk can be restored. */
+  /** Four lanes of array k, read where it is first needed (see `widen`). Emulated kernels read the parameter and gradient from their slots. */
+  private array(k: number): Value {
+    if (this.kind === "emulated" && k < 2) return { at: this.get(this.i), offset: slotAddress(k) + this.shift };
+    return { at: this.address(k), offset: this.shift };
+  }
+
+  param(): Value {
+    return this.array(0);
+  }
+
+  grad(): Value {
+    return this.array(1);
+  }
+
+  storeParam(value: Value): void {
+    const [at, offset] = this.kind === "emulated" ? [this.get(this.i), P + this.shift] : [this.address(0), this.shift];
+    this.code.push(...at, ...this.get(this.lanesOf(value)), ...OP.store(offset));
+  }
+
+  /** State buffer k's (1-based) lanes; an emulated kernel also keeps them in scratch slot k + 1, so a flagged chunk can be restored. */
   loadState(k: number): Value {
-    const lanes = this.set([...this.address(k), ...OP.load(this.shift)]);
-    this.code.push(...this.get(this.i), ...this.get(lanes), ...OP.store(A + (k - 1) * CHUNK * 4 + this.shift));
-    return { lanes, at: [...this.address(k)], offset: this.shift };
+    const value = this.array(1 + k);
+    if (this.kind !== "emulated") return value;
+    const lanes = this.lanesOf(value);
+    this.code.push(...this.get(this.i), ...this.get(lanes), ...OP.store(slotAddress(1 + k) + this.shift));
+    return value;
   }
 
   storeState(k: number, value: Value): void {
-    this.code.push(...this.address(k), ...this.get(this.lanesOf(value)), ...OP.store(this.shift));
-    value.at = [...this.address(k)];
+    this.code.push(...this.address(1 + k), ...this.get(this.lanesOf(value)), ...OP.store(this.shift));
+    value.at = this.address(1 + k);
     value.offset = this.shift;
   }
 
-  /** Scalar parameter k (1-based) splatted to four float32 lanes. */
+  /** Scalar parameter k (1-based) splatted to four float32 lanes (and, for emulated kernels, two float64 lanes). */
   scalar(k: number): Value {
     return { lanes: this.splats32[k - 1], pair: this.splats64[k - 1] };
-  }
-
-  /**
-   * Four lanes of a scratch slot. They are read when first used as four float32 lanes: a value only ever
-   * widened to float64 is read two lanes at a time instead (V8 folds that read into the conversion).
-   */
-  load(offset: number): Value {
-    return { at: this.get(this.i), offset: offset + this.shift };
-  }
-
-  store(offset: number, value: Value): void {
-    this.code.push(...this.get(this.i), ...this.get(this.lanesOf(value)), ...OP.store(offset + this.shift));
   }
 
   /** The local holding a value's four lanes, read from memory at first use. */
@@ -224,12 +261,15 @@ class Kernel {
     return value.lanes;
   }
 
-  /** A float32 lane operation on one or two values. */
-  op(code: number[], a: Value, b?: Value): Value {
-    return { lanes: this.set([...this.get(this.lanesOf(a)), ...(b ? this.get(this.lanesOf(b)) : []), ...code]) };
+  /** A float32 lane operation on its operands. */
+  op(code: number[], ...operands: Value[]): Value {
+    return { lanes: this.set([...operands.flatMap((value) => this.get(this.lanesOf(value))), ...code]) };
   }
 
-  /** Float64 lanes of the low (half 0) or high (half 1) two float32 lanes; a scalar's are ready. */
+  /**
+   * Float64 lanes of the low (half 0) or high (half 1) two float32 lanes; a scalar's are ready. A value
+   * only ever widened is read two lanes at a time (V8 folds that read into the conversion).
+   */
   private widen(value: Value, half: 0 | 1): number[] {
     if (value.pair !== undefined) return this.get(value.pair);
     if (half === 0 && value.lanes === undefined) return [...value.at!, ...OP.load64Zero(value.offset!), ...OP.promote];
@@ -240,8 +280,10 @@ class Kernel {
     return [...this.get(lanes), ...this.get(lanes), ...OP.shuffle(HIGH_LANES), ...OP.promote];
   }
 
-  /** a * b + c rounded once, lane by lane; lanes it cannot settle set the kernel's flag. */
+  /** a * b + c rounded once, lane by lane; lanes an emulated kernel cannot settle set its flag. */
   fma(a: Value, b: Value, c: Value): Value {
+    if (this.kind === "fused") return this.op(OP.f32Madd, a, b, c);
+    if (this.kind === "twice") return this.op(OP.f32Add, this.op(OP.f32Mul, a, b), c);
     const sums = ([0, 1] as const).map((half) =>
       this.set([...this.widen(a, half), ...this.widen(b, half), ...OP.f64Mul, ...this.widen(c, half), ...OP.f64Add]),
     );
@@ -267,9 +309,17 @@ class Kernel {
     return { lanes: result };
   }
 
-  /** The function body: prologue, the loop over 16-byte steps, the flag as the result. */
+  /** The function body: prologue, the loop over 16-byte steps, the flag (emulated) or 0 (fused) as the result. */
   body(): number[] {
     const [i, end] = [this.i, this.end];
+    const flag =
+      this.kind !== "emulated"
+        ? [0x41, 0]
+        : [
+            ...this.get(this.bad), ...OP.anyTrue,
+            ...this.get(this.tiny), ...OP.const(i32Lanes(0x800000)), ...OP.i32LtU, ...OP.anyTrue,
+            0x72, // i32.or
+          ];
     const code = [
       ...this.get(0), 0x41, 2, 0x74, 0x21, ...u32(end), // end = n << 2
       ...this.prologue,
@@ -278,9 +328,7 @@ class Kernel {
       ...this.code,
       ...this.get(i), 0x41, ...s32(16 * UNROLL), 0x6a, 0x21, ...u32(i), // i += 16 * UNROLL
       0x0c, 0, 0x0b, 0x0b, // continue; end loop; end block
-      ...this.get(this.bad), ...OP.anyTrue,
-      ...this.get(this.tiny), ...OP.const(i32Lanes(0x800000)), ...OP.i32LtU, ...OP.anyTrue,
-      0x72, // i32.or
+      ...flag,
       0x0b,
     ];
     const bytes = [...vec([[2, I32], [this.v128s, V128]]), ...code];
@@ -294,14 +342,13 @@ interface Value {
   /** Where the same lanes also are in memory: the address code and the immediate offset. */
   at?: number[];
   offset?: number;
-  /** For a scalar: local holding it in two float64 lanes. */
+  /** For a scalar of an emulated kernel: local holding it in two float64 lanes. */
   pair?: number;
 }
 
 /** A module exporting one kernel `run`, its memory imported as `env.memory`. */
 function moduleBytes(kernel: Kernel): Uint8Array<ArrayBuffer> {
-  const params = [[I32], ...Array.from({ length: kernel.states }, () => [I32]), ...Array.from({ length: kernel.scalars }, () => [F32]), ...MASKS.map(() => [I32])];
-  const type = [0x60, ...vec(params), ...vec([[I32]])];
+  const type = [0x60, ...vec(kernel.params().map((t) => [t])), ...vec([[I32]])];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([type])),
@@ -325,8 +372,8 @@ interface SgdShape {
 }
 
 /** SGD, state (buf), scalars (decay, momentum, keep, negLr). */
-function sgdKernel(shape: SgdShape): Kernel {
-  const k = new Kernel(shape.momentum ? 1 : 0, 4);
+function sgdKernel(shape: SgdShape, fma: Fma): Kernel {
+  const k = new Kernel(shape.momentum ? 1 : 0, 4, fma);
   for (let copy = 0; copy < UNROLL; copy++) {
     k.shift = copy * 16;
     sgdBody(k, shape);
@@ -336,8 +383,8 @@ function sgdKernel(shape: SgdShape): Kernel {
 
 function sgdBody(k: Kernel, shape: SgdShape): void {
   const [decay, momentum, keep, negLr] = [1, 2, 3, 4].map((s) => k.scalar(s));
-  const p = k.load(P);
-  let d = k.load(G);
+  const p = k.param();
+  let d = k.grad();
   if (shape.maximize) d = k.op(OP.f32Neg, d);
   if (shape.decay) d = k.fma(p, decay, d);
   if (shape.momentum) {
@@ -349,7 +396,7 @@ function sgdBody(k: Kernel, shape: SgdShape): void {
     k.storeState(1, buf);
     d = shape.nesterov ? k.fma(buf, momentum, d) : buf;
   }
-  k.store(P, k.fma(d, negLr, p));
+  k.storeParam(k.fma(d, negLr, p));
 }
 
 interface AdamShape {
@@ -360,8 +407,8 @@ interface AdamShape {
 }
 
 /** Adam, states (m, v, vMax), scalars (decay, shrink, beta1, keep1, beta2, keep2, bc2Sqrt, eps, negStepSize). */
-function adamKernel(shape: AdamShape): Kernel {
-  const k = new Kernel(shape.amsgrad ? 3 : 2, 9);
+function adamKernel(shape: AdamShape, fma: Fma): Kernel {
+  const k = new Kernel(shape.amsgrad ? 3 : 2, 9, fma);
   for (let copy = 0; copy < UNROLL; copy++) {
     k.shift = copy * 16;
     adamBody(k, shape);
@@ -371,9 +418,9 @@ function adamKernel(shape: AdamShape): Kernel {
 
 function adamBody(k: Kernel, shape: AdamShape): void {
   const [decay, shrink, beta1, keep1, beta2, keep2, bc2Sqrt, eps, negStepSize] = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((s) => k.scalar(s));
-  let p = k.load(P);
+  let p = k.param();
   if (shape.shrink) p = k.op(OP.f32Mul, p, shrink);
-  let d = k.load(G);
+  let d = k.grad();
   if (shape.maximize) d = k.op(OP.f32Neg, d);
   if (shape.decay) d = k.fma(p, decay, d);
   const m = k.fma(d, keep1, k.op(OP.f32Mul, k.loadState(1), beta1));
@@ -386,17 +433,21 @@ function adamBody(k: Kernel, shape: AdamShape): void {
     k.storeState(3, second);
   }
   const denom = k.op(OP.f32Add, k.op(OP.f32Div, k.op(OP.f32Sqrt, second), bc2Sqrt), eps);
-  k.store(P, k.op(OP.f32Add, p, k.op(OP.f32Div, k.op(OP.f32Mul, negStepSize, m), denom)));
+  k.storeParam(k.op(OP.f32Add, p, k.op(OP.f32Div, k.op(OP.f32Mul, negStepSize, m), denom)));
 }
 
 // ---- Memories, state buffers and the kernels as the optimizers call them. ----
 
 type Run = (...args: number[]) => number;
 
+/** The kernels a float32 step uses, from the fastest: see the top of this file. */
+export type Float32Kernels = "fused" | "emulated" | "scalar";
+const KINDS: Float32Kernels[] = ["scalar", "emulated", "fused"];
+
 /**
- * A WebAssembly memory: the scratch slots first, then state buffers handed out by `float32State`.
- * State living here is read and written by the kernels where it lies, so only the parameter and its
- * gradient are copied each step; state elsewhere (a loaded state dict) goes through the scratch slots.
+ * A WebAssembly memory: the scratch slots first, then arrays handed out by `float32State` and
+ * `allocFloat32`. Arrays living here are read and written by the kernels where they lie (fused kernels:
+ * all of them; emulated kernels: the state buffers); the others go through the scratch slots.
  */
 interface Arena {
   memory: WebAssembly.Memory;
@@ -408,18 +459,19 @@ interface Arena {
   kernels: Map<string, Run>;
 }
 
-/** Arenas by their memory's buffer (the buffer of every state array handed out). */
+/** Arenas by their memory's buffer (the buffer of every array handed out). */
 const arenaOf = new WeakMap<ArrayBuffer, Arena>();
-/** State buffers go into arenas of at least this many bytes, so that few memories exist. */
+/** Arrays go into arenas of at least this many bytes, so that few memories exist. */
 const ARENA_BYTES = 256 * 1024 * 1024;
 /** WebAssembly's 32-bit memories hold at most 65536 pages. */
 const MAX_PAGES = 65536;
 /** Smaller state stays in plain arrays: copying it costs less than the kernels save. */
 const MIN_ARENA_ELEMENTS = 4096;
 
-let scratchArena: Arena | null | undefined;
-let stateArena: Arena | null = null;
-let enabled = true;
+/** The best kernels this runtime has, found at first use, with the memory for the scratch slots. */
+let detected: { kinds: Float32Kernels; scratch: Arena | null } | undefined;
+let limit: Float32Kernels = "fused";
+let arrayArena: Arena | null = null;
 
 function newArena(pages: number): Arena {
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
@@ -430,13 +482,57 @@ function newArena(pages: number): Arena {
   return arena;
 }
 
-/** Whether WebAssembly SIMD is there; the first call checks by validating a kernel. */
-function simdSupported(): boolean {
-  if (scratchArena !== undefined) return scratchArena !== null;
-  scratchArena = null;
-  const bytes = moduleBytes(sgdKernel({ maximize: false, decay: false, momentum: true, nesterov: false, keepOne: true, first: false }));
-  if (typeof WebAssembly === "object" && WebAssembly.validate(bytes)) scratchArena = newArena(SCRATCH_PAGES);
-  return scratchArena !== null;
+/** The plain SGD kernel, the one the probes build. */
+const PLAIN_SGD: SgdShape = { maximize: false, decay: false, momentum: false, nesterov: false, keepOne: true, first: false };
+
+/**
+ * Relaxed SIMD ships in V8 11.4 (Node 22) and is behind a flag in Node 20's V8 11.3, where it is complete;
+ * the flag only lets more instructions validate. It is set only when relaxed SIMD does not validate.
+ */
+function enableRelaxedSimd(): void {
+  const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  try {
+    const v8 = process?.getBuiltinModule?.("node:v8") as { setFlagsFromString?: (flags: string) => void } | undefined;
+    v8?.setFlagsFromString?.("--experimental-wasm-relaxed-simd");
+  } catch {
+    // Not Node: no relaxed SIMD unless the runtime has it.
+  }
+}
+
+/**
+ * Whether `f32x4.relaxed_madd` rounds once here: relaxed SIMD lets it round twice where the CPU has no
+ * fused multiply-add. Runs the plain SGD kernel on lanes where rounding twice gives another result, and on
+ * a subnormal lane, and compares with `fma32`. `kind` "twice" checks the probe itself (tests).
+ */
+export function probeRoundsOnce(kind: "fused" | "twice" = "fused"): boolean {
+  detected ??= detect();
+  return detected.scratch !== null && roundsOnce(detected.scratch, kind);
+}
+
+function roundsOnce(scratch: Arena, kind: "fused" | "twice"): boolean {
+  const bytes = moduleBytes(sgdKernel(PLAIN_SGD, kind));
+  if (!WebAssembly.validate(bytes)) enableRelaxedSimd();
+  if (!WebAssembly.validate(bytes)) return false;
+  const run = kernelFor(scratch, `probe${kind}`, () => sgdKernel(PLAIN_SGD, kind));
+  // p = 1 + odd * 2^-23, g = -(1 + 2^-15), lr = 2^-24 (1 - 2^-15): p - lr * g = p + 2^-24 (1 - 2^-30) lies just
+  // below the point halfway to p's upper neighbour, so rounded once it is p. Rounding the product first, or
+  // the float64 sum, gives that halfway point, and the tie goes to the even neighbour above p.
+  const negLr = Math.fround(-(2 ** -24) * (1 - 2 ** -15));
+  const p = Float32Array.from({ length: LANES }, (_, j) => 1 + (2 * j + 1) * 2 ** -23);
+  const g = new Float32Array(LANES).fill(-(1 + 2 ** -15));
+  // A subnormal parameter and step: a runtime that flushed subnormal values to zero would lose them.
+  p[LANES - 1] = 2 ** -127 + 2 ** -149;
+  g[LANES - 1] = -(2 ** -110);
+  scratch.heap.set(p, P / 4);
+  scratch.heap.set(g, G / 4);
+  run(LANES, P, G, 0, 0, 1, negLr);
+  return p.every((pj, j) => Object.is(scratch.heap[P / 4 + j], fma32(g[j], negLr, pj)));
+}
+
+function detect(): { kinds: Float32Kernels; scratch: Arena | null } {
+  if (typeof WebAssembly !== "object" || !WebAssembly.validate(moduleBytes(sgdKernel(PLAIN_SGD, "emulated")))) return { kinds: "scalar", scratch: null };
+  const scratch = newArena(SCRATCH_PAGES);
+  return { kinds: roundsOnce(scratch, "fused") ? "fused" : "emulated", scratch };
 }
 
 function kernelFor(arena: Arena, key: string, build: () => Kernel): Run {
@@ -452,42 +548,59 @@ function kernelFor(arena: Arena, key: string, build: () => Kernel): Run {
 
 const modules = new Map<string, WebAssembly.Module>();
 
-/** Whether the kernels may run (tests switch them off to check the scalar loops alone). */
-export function setFloat32Simd(on: boolean): void {
-  enabled = on;
+/**
+ * Limits float32 steps to `kinds` or plainer kernels ("fused" allows the best there is). Tests use it to
+ * compare the kinds with each other.
+ */
+export function setFloat32Kernels(kinds: Float32Kernels): void {
+  limit = kinds;
 }
 
-/** Whether WebAssembly SIMD kernels are available and switched on. */
-export function float32SimdAvailable(): boolean {
-  return enabled && simdSupported();
+/** The kernels float32 steps use: the best this runtime has, within the limit `setFloat32Kernels` set. */
+export function float32Kernels(): Float32Kernels {
+  detected ??= detect();
+  return KINDS[Math.min(KINDS.indexOf(limit), KINDS.indexOf(detected.kinds))];
+}
+
+/** `count` zeroed float32 arrays of `n` elements in one kernel memory, or null when kernels are off or there is no room. */
+function arenaArrays(n: number, count: number): Float32Array[] | null {
+  if (float32Kernels() === "scalar") return null;
+  const bytes = Math.ceil((n * 4) / 16) * 16;
+  try {
+    if (!arrayArena || arrayArena.used + count * bytes > arrayArena.heap.byteLength) {
+      const pages = Math.ceil(Math.max(ARENA_BYTES, SCRATCH_PAGES * 65536 + count * bytes) / 65536);
+      arrayArena = pages <= MAX_PAGES ? newArena(pages) : null;
+    }
+  } catch {
+    // No room for another memory: plain arrays, copied through the scratch slots.
+    arrayArena = null;
+  }
+  const arena = arrayArena;
+  if (!arena) return null;
+  return Array.from({ length: count }, () => {
+    const view = new Float32Array(arena.memory.buffer, arena.used, n);
+    arena.used += bytes;
+    return view;
+  });
 }
 
 /**
- * `count` zeroed float32 state buffers of `n` elements for one parameter: in a WebAssembly memory when
- * the kernels can use them there, else plain arrays. All of one call share one memory.
+ * `count` zeroed float32 state buffers of `n` elements for one parameter: in a kernel memory when the
+ * kernels can use them there, else plain arrays. All of one call share one memory.
  */
 export function float32State(n: number, count: number): Float32Array[] {
-  const bytes = Math.ceil((n * 4) / 16) * 16;
-  if (n >= MIN_ARENA_ELEMENTS && float32SimdAvailable()) {
-    try {
-      if (!stateArena || stateArena.used + count * bytes > stateArena.heap.byteLength) {
-        const pages = Math.ceil(Math.max(ARENA_BYTES, SCRATCH_PAGES * 65536 + count * bytes) / 65536);
-        stateArena = pages <= MAX_PAGES ? newArena(pages) : null;
-      }
-      if (stateArena) {
-        const arena = stateArena;
-        return Array.from({ length: count }, () => {
-          const view = new Float32Array(arena.memory.buffer, arena.used, n);
-          arena.used += bytes;
-          return view;
-        });
-      }
-    } catch {
-      // No room for another memory: plain arrays, copied through the scratch slots.
-      stateArena = null;
-    }
-  }
-  return Array.from({ length: count }, () => new Float32Array(n));
+  return (n >= MIN_ARENA_ELEMENTS ? arenaArrays(n, count) : null) ?? Array.from({ length: count }, () => new Float32Array(n));
+}
+
+/**
+ * A zeroed `Float32Array` of `length` elements in the float32 kernels' WebAssembly memory, where available
+ * (else an ordinary one). Parameters and gradients allocated here are updated in place by SGD and
+ * Adam/AdamW, as torch's kernels update its tensors, instead of being copied through a scratch memory at
+ * every step (which, for plain SGD, costs more than the update). The memory is freed when no array in it
+ * is referenced any more.
+ */
+export function allocFloat32(length: number): Float32Array {
+  return arenaArrays(length, 1)?.[0] ?? new Float32Array(length);
 }
 
 /** A typed array the scratch memory can copy from (converting to float32 as it goes). */
@@ -501,26 +614,72 @@ function homeOf(states: Float32Array[]): Arena | null {
   return arena && states.every((state) => state.buffer === arena.memory.buffer) ? arena : null;
 }
 
+/** One kernel call's work: the arrays (state buffers last), the kernel, its scalars, and the scalar loop for what the kernels leave. */
+interface Step {
+  p: Float32Array;
+  g: Gradient;
+  states: Float32Array[];
+  key: string;
+  build: (fma: Fma) => Kernel;
+  scalars: number[];
+  scalar: (from: number, to: number) => void;
+}
+
+/** A step whose gradient the scratch memory can copy. */
+type Copyable<S extends Step> = S & { g: Float32Array | Float64Array };
+
 /**
- * Runs a kernel over the four-lane part of each chunk. The parameter and gradient are copied into the
- * scratch slots; state buffers are used where they lie (in `home`), or copied through slots A, B, C
- * (without a home). The parameter and copied state go back unless the kernel flags the chunk, in which
- * case `scalar` computes it from the untouched arrays. The last `n % LANES` elements always go to `scalar`.
+ * Runs a fused kernel over the four-lane part of the arrays. Arrays in the kernel's memory are updated
+ * where they lie; the others are copied through the scratch slots chunk by chunk (the parameter and state
+ * buffers back again). The last `n % LANES` elements go to the scalar loop.
  */
-function chunked(
-  p: Float32Array,
-  g: Float32Array | Float64Array,
-  states: Float32Array[],
-  kernelKey: string,
-  build: () => Kernel,
-  scalars: number[],
-  scalar: (from: number, to: number) => void,
-): void {
+function fusedStep({ p, g, states, key, build, scalars, scalar }: Copyable<Step>): void {
+  const n = p.length;
+  const lanes = n - (n % LANES);
+  const arena = homeOf(states) ?? arenaOf.get(p.buffer as ArrayBuffer) ?? arenaOf.get(g.buffer as ArrayBuffer) ?? detected!.scratch!;
+  const run = kernelFor(arena, `${key}fused`, () => build("fused"));
+  const inside = (array: Float32Array | Float64Array) => array instanceof Float32Array && array.buffer === arena.memory.buffer;
+  const pIn = inside(p);
+  // A gradient overlapping the parameter elsewhere than element for element is read through its slot.
+  const gIn = inside(g) && (g.byteOffset === p.byteOffset || !overlap(g, p));
+  const statesIn = states.map(inside);
+  const args = [0, P, G, ...states.map((_, s) => slotAddress(2 + s)), ...scalars];
+  const chunk = pIn && gIn && statesIn.every(Boolean) ? lanes : CHUNK;
+  for (let start = 0; start < lanes; start += chunk) {
+    const end = Math.min(start + chunk, lanes);
+    const length = end - start;
+    args[0] = length;
+    if (pIn) args[1] = p.byteOffset + start * 4;
+    else arena.heap.set(p.subarray(start, end), P / 4);
+    if (gIn) args[2] = g.byteOffset + start * 4;
+    else arena.heap.set(g.subarray(start, end), G / 4);
+    for (let s = 0; s < states.length; s++) {
+      if (statesIn[s]) args[3 + s] = states[s].byteOffset + start * 4;
+      else arena.heap.set(states[s].subarray(start, end), slotAddress(2 + s) / 4);
+    }
+    run(...args);
+    if (!pIn) p.set(length === CHUNK ? arena.slots[0] : arena.slots[0].subarray(0, length), start);
+    for (let s = 0; s < states.length; s++) if (!statesIn[s]) states[s].set(arena.slots[2 + s].subarray(0, length), start);
+  }
+  if (lanes < n) scalar(lanes, n);
+}
+
+function overlap(a: Float32Array | Float64Array, b: Float32Array): boolean {
+  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+/**
+ * Runs an emulated kernel over the four-lane part of each chunk. The parameter and gradient are copied into
+ * the scratch slots; state buffers are used where they lie (in `home`), or copied through slots 2, 3, 4
+ * (without a home). The parameter and copied state go back unless the kernel flags the chunk, in which
+ * case the scalar loop computes it from the untouched arrays. The last `n % LANES` elements always go to it.
+ */
+function emulatedStep({ p, g, states, key, build, scalars, scalar }: Copyable<Step>): void {
   const n = p.length;
   const home = homeOf(states);
-  const arena = home ?? scratchArena!;
-  const run = kernelFor(arena, kernelKey, build);
-  const args = [0, ...states.map(() => 0), ...scalars, ...MASKS];
+  const arena = home ?? detected!.scratch!;
+  const run = kernelFor(arena, `${key}emulated`, () => build("emulated"));
+  const args = [0, P, G, ...states.map(() => 0), ...scalars, ...MASKS];
   const lanes = n - (n % LANES);
   for (let start = 0; start < lanes; start += CHUNK) {
     const end = Math.min(start + CHUNK, lanes);
@@ -529,10 +688,10 @@ function chunked(
     arena.heap.set(g.subarray(start, end), G / 4);
     args[0] = length;
     for (let s = 0; s < states.length; s++) {
-      if (home) args[1 + s] = states[s].byteOffset + start * 4;
+      if (home) args[3 + s] = states[s].byteOffset + start * 4;
       else {
-        arena.heap.set(states[s].subarray(start, end), (A / 4) + s * CHUNK);
-        args[1 + s] = A + s * CHUNK * 4;
+        arena.heap.set(states[s].subarray(start, end), slotAddress(2 + s) / 4);
+        args[3 + s] = slotAddress(2 + s);
       }
     }
     if (run(...args) !== 0) {
@@ -547,40 +706,40 @@ function chunked(
   if (lanes < n) scalar(lanes, n);
 }
 
+/** Runs a step on the best kernels allowed, or the scalar loop alone where they cannot take it. */
+function kernelStep(step: Step): void {
+  const kinds = step.p.length < LANES || !copyable(step.g) ? "scalar" : float32Kernels();
+  if (kinds === "fused") fusedStep(step as Copyable<Step>);
+  else if (kinds === "emulated") emulatedStep(step as Copyable<Step>);
+  else step.scalar(0, step.p.length);
+}
+
 /** One float32 SGD step of one parameter (`buf` null without momentum; `first` seeds it). */
 export function sgdStepFloat32(p: Float32Array, g: Gradient, buf: Float32Array | null, a: SgdFloat32Args, first: boolean): void {
-  if (!copyable(g) || p.length < LANES || !float32SimdAvailable()) {
-    sgdFloat32(p, g, buf, a, first, 0, p.length);
-    return;
-  }
   const seed = first && buf !== null;
   const shape: SgdShape = { maximize: a.sign < 0, decay: a.decay !== 0, momentum: buf !== null, nesterov: a.nesterov, keepOne: a.keep === 1, first: seed };
-  chunked(
+  kernelStep({
     p,
     g,
-    buf ? [buf] : [],
-    `sgd${+shape.maximize}${+shape.decay}${+shape.momentum}${+shape.nesterov}${+shape.keepOne}${+shape.first}`,
-    () => sgdKernel(shape),
-    [a.decay, a.momentum, a.keep, a.negLr],
+    states: buf ? [buf] : [],
+    key: `sgd${+shape.maximize}${+shape.decay}${+shape.momentum}${+shape.nesterov}${+shape.keepOne}${+shape.first}`,
+    build: (fma) => sgdKernel(shape, fma),
+    scalars: [a.decay, a.momentum, a.keep, a.negLr],
     // A handed-back chunk of the first step may leave other values in the buffer first; the loop sets all of it.
-    (from, to) => sgdFloat32(p, g, buf, a, seed, from, to),
-  );
+    scalar: (from, to) => sgdFloat32(p, g, buf, a, seed, from, to),
+  });
 }
 
 /** One float32 Adam/AdamW step of one parameter (`vMax` for AMSGrad, else null). */
 export function adamStepFloat32(p: Float32Array, g: Gradient, m: Float32Array, v: Float32Array, vMax: Float32Array | null, a: AdamFloat32Args): void {
-  if (!copyable(g) || p.length < LANES || !float32SimdAvailable()) {
-    adamFloat32(p, g, m, v, vMax, a, 0, p.length);
-    return;
-  }
   const shape: AdamShape = { maximize: a.sign < 0, decay: a.decay !== 0, shrink: a.shrink !== 1, amsgrad: vMax !== null };
-  chunked(
+  kernelStep({
     p,
     g,
-    vMax ? [m, v, vMax] : [m, v],
-    `adam${+shape.maximize}${+shape.decay}${+shape.shrink}${+shape.amsgrad}`,
-    () => adamKernel(shape),
-    [a.decay, a.shrink, a.beta1, a.keep1, a.beta2, a.keep2, a.bc2Sqrt, a.eps, a.negStepSize],
-    (from, to) => adamFloat32(p, g, m, v, vMax, a, from, to),
-  );
+    states: vMax ? [m, v, vMax] : [m, v],
+    key: `adam${+shape.maximize}${+shape.decay}${+shape.shrink}${+shape.amsgrad}`,
+    build: (fma) => adamKernel(shape, fma),
+    scalars: [a.decay, a.shrink, a.beta1, a.keep1, a.beta2, a.keep2, a.bc2Sqrt, a.eps, a.negStepSize],
+    scalar: (from, to) => adamFloat32(p, g, m, v, vMax, a, from, to),
+  });
 }

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { Adam, AdamW, SGD } from "../../src/optim/index.js";
 import { fma32 } from "../../src/optim/float32.js";
-import { float32SimdAvailable, setFloat32Simd } from "../../src/optim/simd.js";
+import { allocFloat32, float32Kernels, probeRoundsOnce, setFloat32Kernels, type Float32Kernels } from "../../src/optim/simd.js";
 
 const f = Math.fround;
 
@@ -79,7 +79,7 @@ const N = 16384 * 2 + 1031;
 // exact sum lies below: rounding the float64 sum again would give 1 + 2^-22, the fused result is 1 + 2^-23.
 const HALFWAY = { lr: 2 ** -24 * (1 - 2 ** -15), g: -(1 + 2 ** -15), p: 1 + 2 ** -23 };
 
-afterEach(() => setFloat32Simd(true));
+afterEach(() => setFloat32Kernels("fused"));
 
 describe("fma32", () => {
   it("rounds a * b + c once, like a fused multiply-add, on random and hand-picked float32 triples", () => {
@@ -108,19 +108,57 @@ describe("fma32", () => {
 });
 
 describe("float32 SIMD kernels", () => {
-  it("are available on this runtime (WebAssembly SIMD)", () => {
-    expect(float32SimdAvailable()).toBe(true);
+  it("are fused on this runtime (relaxed SIMD on a CPU with fused multiply-add)", () => {
+    expect(float32Kernels()).toBe("fused");
   });
 
-  /** Runs `steps` steps with and without the kernels from the same start; returns both final states. */
-  function both(make: (p: Float32Array) => { step(g: Float32Array[]): void; stateDict(): unknown }, grads: (t: number) => Float32Array, start: Float32Array, steps = 4) {
-    return [true, false].map((kernels) => {
-      setFloat32Simd(kernels);
-      const p = Float32Array.from(start);
+  it("are fused only after a probe that tells a fused multiply-add from a multiply and an add", () => {
+    expect(probeRoundsOnce("fused")).toBe(true);
+    // What relaxed SIMD's multiply-add may compile to on a CPU without a fused one: the probe must refuse it.
+    expect(probeRoundsOnce("twice")).toBe(false);
+  });
+
+  /**
+   * The ways a float32 step can run: fused kernels on copied arrays and on arrays in their memory
+   * (`allocFloat32`), emulated kernels, and the scalar loops alone.
+   */
+  const variants: [string, Float32Kernels, boolean][] = [
+    ["fused", "fused", false],
+    ["fused in place", "fused", true],
+    ["emulated", "emulated", false],
+    ["scalar", "scalar", false],
+  ];
+
+  /** A copy of the values, in the kernels' memory when `resident`. */
+  function array(values: Float32Array, resident: boolean): Float32Array {
+    const copy = resident ? allocFloat32(values.length) : new Float32Array(values.length);
+    copy.set(values);
+    return copy;
+  }
+
+  interface Run {
+    p: number[];
+    state: string;
+  }
+
+  /** Runs `steps` steps in each variant from the same start; returns each variant's final parameter and state dict. */
+  function runs(make: (p: Float32Array) => { step(g: Float32Array[]): void; stateDict(): unknown }, grads: (t: number) => Float32Array, start: Float32Array, steps = 4) {
+    const out: Record<string, Run> = {};
+    for (const [label, kinds, resident] of variants) {
+      setFloat32Kernels(kinds);
+      expect(float32Kernels()).toBe(kinds);
+      const p = array(start, resident);
+      expect(p.buffer instanceof ArrayBuffer && p.buffer.byteLength > p.byteLength).toBe(resident);
       const optimizer = make(p);
-      for (let t = 0; t < steps; t++) optimizer.step([grads(t)]);
-      return { p: Array.from(p), state: JSON.stringify(optimizer.stateDict()) };
-    });
+      for (let t = 0; t < steps; t++) optimizer.step([array(grads(t), resident)]);
+      out[label] = { p: Array.from(p), state: JSON.stringify(optimizer.stateDict()) };
+    }
+    return out;
+  }
+
+  /** Every variant's result equals the scalar loops', bit for bit (toEqual tells 0 from -0 and compares NaN). */
+  function expectSameBits(results: Record<string, Run>, context: Record<string, unknown> = {}): void {
+    for (const [label] of variants) expect({ ...context, variant: label, ...results[label] }).toEqual({ ...context, variant: label, ...results.scalar });
   }
 
   const sgdCases: [string, ConstructorParameters<typeof SGD>[1]][] = [
@@ -132,8 +170,7 @@ describe("float32 SIMD kernels", () => {
   ];
   for (const [label, options] of sgdCases) {
     it(`SGD ${label}: kernels and scalar loops give the same bits`, () => {
-      const [simd, scalar] = both((p) => new SGD([p], options), (t) => values(N, 10 + t), values(N, 1));
-      expect(simd).toEqual(scalar);
+      expectSameBits(runs((p) => new SGD([p], options), (t) => values(N, 10 + t), values(N, 1)));
     });
   }
 
@@ -146,8 +183,7 @@ describe("float32 SIMD kernels", () => {
   ];
   for (const [label, Optimizer, options] of adamCases) {
     it(`${label}: kernels and scalar loops give the same bits`, () => {
-      const [simd, scalar] = both((p) => new Optimizer([p], options), (t) => values(N, 20 + t, t % 2 ? -1e-3 : -1, t % 2 ? 2e-3 : 2), values(N, 2, 0, 1));
-      expect(simd).toEqual(scalar);
+      expectSameBits(runs((p) => new Optimizer([p], options), (t) => values(N, 20 + t, t % 2 ? -1e-3 : -1, t % 2 ? 2e-3 : 2), values(N, 2, 0, 1)));
     });
   }
 
@@ -158,15 +194,15 @@ describe("float32 SIMD kernels", () => {
       start[j] = HALFWAY.p;
       grads[j] = HALFWAY.g;
     }
-    const [simd, scalar] = both((p) => new SGD([p], { lr: HALFWAY.lr }), () => grads, start, 1);
-    expect(simd).toEqual(scalar);
-    for (const j of [5, 16384 + 100, N - 2]) expect(simd.p[j]).toBe(1 + 2 ** -23);
+    const plain = runs((p) => new SGD([p], { lr: HALFWAY.lr }), () => grads, start, 1);
+    expectSameBits(plain);
+    for (const j of [5, 16384 + 100, N - 2]) expect(plain.scalar.p[j]).toBe(1 + 2 ** -23);
     // The first step with momentum, whose kernel sets the buffer to the gradient: a handed-back chunk gets
     // its buffer from the scalar loop as well.
-    const [seeded, seededScalar] = both((p) => new SGD([p], { lr: HALFWAY.lr, momentum: 0.9 }), () => grads, start, 1);
-    expect(seeded).toEqual(seededScalar);
-    for (const j of [5, 16384 + 100, N - 2]) expect(seeded.p[j]).toBe(1 + 2 ** -23);
-    expect(JSON.parse(seeded.state).state[0].momentum_buffer.slice(0, 8)).toEqual(Array.from(grads.subarray(0, 8)));
+    const seeded = runs((p) => new SGD([p], { lr: HALFWAY.lr, momentum: 0.9 }), () => grads, start, 1);
+    expectSameBits(seeded);
+    for (const j of [5, 16384 + 100, N - 2]) expect(seeded.scalar.p[j]).toBe(1 + 2 ** -23);
+    expect(JSON.parse(seeded.scalar.state).state[0].momentum_buffer.slice(0, 8)).toEqual(Array.from(grads.subarray(0, 8)));
   });
 
   it("restore the state of a handed-back chunk, in the kernels' memory and in arrays of a loaded state dict", () => {
@@ -180,32 +216,28 @@ describe("float32 SIMD kernels", () => {
       grads[1][j] = HALFWAY.g;
     }
     const options = { lr: HALFWAY.lr, momentum: 0.5 };
-    const [simd, scalar] = both((p) => new SGD([p], options), (t) => grads[t % 2], start, 2);
-    expect(simd).toEqual(scalar);
-    for (const j of marked) expect(simd.p[j]).toBe(1 + 2 ** -23);
+    const twoSteps = runs((p) => new SGD([p], options), (t) => grads[t % 2], start, 2);
+    expectSameBits(twoSteps);
+    for (const j of marked) expect(twoSteps.scalar.p[j]).toBe(1 + 2 ** -23);
 
     // The same second step on state loaded from a state dict (plain arrays, copied through the scratch memory).
-    const loaded = [true, false].map((kernels) => {
-      setFloat32Simd(kernels);
-      const p = Float32Array.from(start);
+    for (const [label, kinds, resident] of variants) {
+      setFloat32Kernels(kinds);
+      const p = array(start, resident);
       const first = new SGD([p], options);
       first.step([grads[0]]);
       const resumed = new SGD([p], options);
       resumed.loadStateDict(JSON.parse(JSON.stringify(first.stateDict())));
-      resumed.step([grads[1]]);
-      return Array.from(p);
-    });
-    expect(loaded[0]).toEqual(simd.p);
-    expect(loaded[1]).toEqual(simd.p);
+      resumed.step([array(grads[1], resident)]);
+      expect({ label, p: Array.from(p) }).toEqual({ label, p: twoSteps.scalar.p });
+    }
   });
 
   it("hand subnormal results back to the scalar loops", () => {
     // Gradients near 1e-22 give second moments below float32's normal range.
     const tiny = (t: number) => values(N, 30 + t, -2e-22, 4e-22);
-    const [simd, scalar] = both((p) => new Adam([p], { lr: 0.01 }), tiny, values(N, 5, 0, 1), 3);
-    expect(simd).toEqual(scalar);
-    const [simdW, scalarW] = both((p) => new SGD([p], { lr: 0.1, momentum: 0.9, dampening: 0.5 }), tiny, values(N, 6, -1e-38, 2e-38), 3);
-    expect(simdW).toEqual(scalarW);
+    expectSameBits(runs((p) => new Adam([p], { lr: 0.01 }), tiny, values(N, 5, 0, 1), 3));
+    expectSameBits(runs((p) => new SGD([p], { lr: 0.1, momentum: 0.9, dampening: 0.5 }), tiny, values(N, 6, -1e-38, 2e-38), 3));
   });
 
   it("hand back a subnormal result whose float64 sum sits halfway at subnormal precision", () => {
@@ -225,9 +257,9 @@ describe("float32 SIMD kernels", () => {
       start[j] = p0;
       grads[j] = g0;
     }
-    const [simd, scalar] = both((p) => new SGD([p], { lr }), () => grads, start, 1);
-    expect(simd).toEqual(scalar);
-    for (const j of marked) expect(simd.p[j]).toBe(p0);
+    const results = runs((p) => new SGD([p], { lr }), () => grads, start, 1);
+    expectSameBits(results);
+    for (const j of marked) expect(results.scalar.p[j]).toBe(p0);
   });
 
   /** SGD and Adam configurations run on every length below, one per kernel shape the optimizers use. */
@@ -244,8 +276,7 @@ describe("float32 SIMD kernels", () => {
     const lengths = [...Array.from({ length: 70 }, (_, k) => k + 1), 4095, 4096, 4097, 4111, 16383, 16385, 16384 + 16 * 3 + 5];
     for (const [label, make] of shapes) {
       for (const n of lengths) {
-        const [simd, scalar] = both(make, (t) => values(n, 40 + t), values(n, 41, 0, 1), 3);
-        expect({ label, n, ...simd }).toEqual({ label, n, ...scalar });
+        expectSameBits(runs(make, (t) => values(n, 40 + t), values(n, 41, 0, 1), 3), { label, n });
       }
     }
   });
@@ -253,20 +284,27 @@ describe("float32 SIMD kernels", () => {
   it("read a gradient that is the parameter itself, a float64 array, or a view at an odd offset as the scalar loops do", () => {
     const n = 16384 + 1003;
     for (const [label, make] of shapes) {
+      const results = (run: (kinds: Float32Kernels, resident: boolean) => Run) => {
+        const out: Record<string, Run> = {};
+        for (const [variant, kinds, resident] of variants) {
+          setFloat32Kernels(kinds);
+          out[variant] = run(kinds, resident);
+        }
+        return out;
+      };
       // The parameter as its own gradient: each element reads its old value before it is written.
-      const [simd, scalar] = [true, false].map((kernels) => {
-        setFloat32Simd(kernels);
-        const p = values(n, 50, 0, 1);
+      const self = results((_, resident) => {
+        const p = array(values(n, 50, 0, 1), resident);
         const optimizer = make(p);
         for (let t = 0; t < 3; t++) optimizer.step([p]);
         return { p: Array.from(p), state: JSON.stringify(optimizer.stateDict()) };
       });
-      expect({ label, ...simd }).toEqual({ label, ...scalar });
+      expectSameBits(self, { label, gradient: "the parameter" });
       // A parameter and a gradient that are views one element into larger buffers (not 16-byte aligned), the
       // gradient given as float64 values.
-      const [simdView, scalarView] = [true, false].map((kernels) => {
-        setFloat32Simd(kernels);
-        const p = new Float32Array(new ArrayBuffer((n + 2) * 4), 4, n);
+      const views = results((_, resident) => {
+        const buffer = array(new Float32Array(n + 2), resident);
+        const p = buffer.subarray(1, n + 1);
         p.set(values(n, 51, 0, 1));
         const optimizer = make(p);
         for (let t = 0; t < 3; t++) {
@@ -276,7 +314,16 @@ describe("float32 SIMD kernels", () => {
         }
         return { p: Array.from(p), state: JSON.stringify(optimizer.stateDict()) };
       });
-      expect({ label, ...simdView }).toEqual({ label, ...scalarView });
+      expectSameBits(views, { label, gradient: "float64 view" });
+      // A float32 gradient overlapping the parameter one element further on (in the kernels' memory too).
+      const shifted = results((_, resident) => {
+        const buffer = array(values(n + 1, 53, 0, 1), resident);
+        const p = buffer.subarray(0, n);
+        const optimizer = make(p);
+        for (let t = 0; t < 3; t++) optimizer.step([buffer.subarray(1)]);
+        return { p: Array.from(p), state: JSON.stringify(optimizer.stateDict()) };
+      });
+      expectSameBits(shifted, { label, gradient: "overlapping view" });
     }
   });
 });

@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createOptimizer, getDefaultDtype, setDefaultDtype, type Dtype, type ParamsInput } from "../../src/optim/index.js";
-import { float32SimdAvailable, setFloat32Simd } from "../../src/optim/simd.js";
+import { allocFloat32, float32Kernels, setFloat32Kernels, type Float32Kernels } from "../../src/optim/simd.js";
 
 interface GoldenStep {
   grads: (number[] | null)[];
@@ -42,19 +42,29 @@ export function relativeError(actual: number, expected: number): number {
   return Math.abs(actual - expected) / Math.max(Math.abs(expected), 1e-12);
 }
 
-/** Runs a golden case and returns the worst relative error over all steps and parameters. */
-function replay(golden: Golden, dtype: Dtype = golden.default_dtype ?? "float32"): number {
+/**
+ * Runs a golden case and returns the worst relative error over all steps and parameters. Float32 cases pass
+ * their gradients as Float32Array (torch's were float32 tensors, so the values are exact), which the
+ * kernels take; `resident` allocates parameters and gradients in the kernels' memory (`allocFloat32`).
+ */
+function replay(golden: Golden, dtype: Dtype = golden.default_dtype ?? "float32", resident = false): number {
   const before = getDefaultDtype();
   setDefaultDtype(dtype);
   try {
-    return replayWithDtype(golden);
+    return replayWithDtype(golden, resident);
   } finally {
     setDefaultDtype(before);
   }
 }
 
-function replayWithDtype(golden: Golden): number {
-  const params = golden.initial.map((values) => (golden.dtype === "float32" ? Float32Array.from(values) : Float64Array.from(values)));
+function replayWithDtype(golden: Golden, resident: boolean): number {
+  const float32 = (values: number[]) => {
+    const array = resident ? allocFloat32(values.length) : new Float32Array(values.length);
+    array.set(values);
+    return array;
+  };
+  const params = golden.initial.map((values) => (golden.dtype === "float32" ? float32(values) : Float64Array.from(values)));
+  const gradient = (values: number[] | null) => (values !== null && golden.dtype === "float32" ? float32(values) : values);
   const order = golden.groups ? golden.groups.flatMap((group) => group.params) : params.map((_, i) => i);
   const input: ParamsInput = golden.groups
     ? golden.groups.map((group) => ({ params: group.params.map((i) => params[i]), ...group.options }))
@@ -63,7 +73,7 @@ function replayWithDtype(golden: Golden): number {
   let worst = 0;
   for (const step of golden.steps) {
     for (const [group, lr] of Object.entries(step.set_lr ?? {})) optimizer.paramGroups[Number(group)].lr = lr;
-    optimizer.step(order.map((i) => step.grads[i]));
+    optimizer.step(order.map((i) => gradient(step.grads[i])));
     step.params.forEach((expected, i) => {
       expected.forEach((value, j) => {
         worst = Math.max(worst, relativeError(params[i][j], value));
@@ -111,19 +121,21 @@ describe("float32 golden trajectories", () => {
     expect(options.some((o) => o.optimizer === "AdamW" && !("amsgrad" in o))).toBe(true);
   });
 
-  it("run on this runtime's WebAssembly SIMD kernels", () => {
-    expect(float32SimdAvailable()).toBe(true);
+  it("run on this runtime's fused WebAssembly kernels", () => {
+    expect(float32Kernels()).toBe("fused");
   });
 
+  const runs: [Float32Kernels, boolean][] = [["fused", false], ["fused", true], ["emulated", false], ["scalar", false]];
   for (const golden of FLOAT32) {
-    for (const kernels of [true, false]) {
-      it(`${golden.name} matches torch bit for bit (${kernels ? "SIMD kernels" : "scalar loops"})`, () => {
+    for (const [kinds, resident] of runs) {
+      it(`${golden.name} matches torch bit for bit (${kinds} kernels${resident ? ", arrays in their memory" : ""})`, () => {
         expect(golden.steps.length).toBeGreaterThanOrEqual(10);
-        setFloat32Simd(kernels);
+        setFloat32Kernels(kinds);
         try {
-          expect(replay(golden)).toBe(0);
+          expect(float32Kernels()).toBe(kinds);
+          expect(replay(golden, undefined, resident)).toBe(0);
         } finally {
-          setFloat32Simd(true);
+          setFloat32Kernels("fused");
         }
       });
     }
