@@ -34,7 +34,8 @@ function bundleFile(): string | undefined {
  * than their optimized code saved: without it, nanoGPT's pre-commit run took about 0.4 of a bare `node -e 0` less
  * (CPU and wall), timm's 315 files 0.6 of the time, and the 4,086-file corpus the same time (see docs/ARCHITECTURE.md,
  * Speed). Flags are part of what V8 checks a code cache against, so the build's warm-up sets them too (through
- * `loadLintBundle`); they are the process's, so the worker threads of a parallel run share them.
+ * `loadLintBundle`). A run that spreads files over worker threads turns TurboFan back on before they start
+ * (`src/cli/lint-paths.ts`): on two threads the measurements did not show a gain.
  */
 export const LINT_V8_FLAGS = "--no-opt";
 
@@ -45,8 +46,17 @@ export const LINT_V8_FLAGS = "--no-opt";
  */
 export function loadLintBundle(file: string, files: CacheFiles): CachedBundle<typeof LintCommand> {
   // node:v8 is required here rather than imported: the entry would load it (and the stream modules it needs) for --version too.
-  (createRequire(import.meta.url)("node:v8") as typeof import("node:v8")).setFlagsFromString(LINT_V8_FLAGS);
-  return loadCachedBundle<typeof LintCommand>(file, lintBundleGlobals(file), files);
+  const v8 = createRequire(import.meta.url)("node:v8") as typeof import("node:v8");
+  v8.setFlagsFromString(LINT_V8_FLAGS);
+  const bundle = loadCachedBundle<typeof LintCommand>(file, lintBundleGlobals(file), files);
+  // A parallel run turns TurboFan back on (src/cli/lint-paths.ts): the cache it writes is for the flags runs start with.
+  return {
+    ...bundle,
+    finish: () => {
+      v8.setFlagsFromString(LINT_V8_FLAGS);
+      return bundle.finish();
+    },
+  };
 }
 
 /**

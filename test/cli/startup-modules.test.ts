@@ -7,7 +7,7 @@
  * Last, the flags themselves: a lint run leaves TurboFan off.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -92,21 +92,39 @@ describe("built-in modules a start loads", () => {
 });
 
 describe("V8 flags of a lint run", () => {
-  it("TurboFan optimizes nothing, where it would optimize the analysis' busiest functions", () => {
-    // --trace-opt prints each optimization on stdout; the report goes to a file. Started with a flag, the run
-    // compiles without the shipped code cache (and writes its own in the temporary cache home).
-    const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: path.join(tmp, "cache-trace") };
+  // --trace-opt prints each optimization on stdout; the report goes to a file. Started with a flag, the run compiles
+  // without the shipped code cache (and writes its own in the temporary cache home).
+  const lint = (launch: string[], cacheHome: string, extraEnv: NodeJS.ProcessEnv = {}) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: path.join(tmp, cacheHome), ...extraEnv };
     delete env.NODE_OPTIONS;
-    const lint = (launch: string[]) =>
-      spawnSync(process.execPath, ["--trace-opt", ...launch, "-o", path.join(tmp, "report.json"), "-f", "json", "fixtures/showcase"], { cwd: ROOT, env, encoding: "utf8", timeout: 60_000 });
-    const optimized = (out: string) => out.split("\n").filter((line) => line.startsWith("[completed optimizing"));
-    const cli = lint([path.join(ROOT, "bin/optim-lint.cjs")]);
+    if (!("OPTIM_LINT_THREADS" in extraEnv)) delete env.OPTIM_LINT_THREADS;
+    return spawnSync(process.execPath, ["--trace-opt", ...launch, "-o", path.join(tmp, "report.json"), "-f", "json", "fixtures/showcase"], { cwd: ROOT, env, encoding: "utf8", timeout: 60_000 });
+  };
+  const optimized = (out: string) => out.split("\n").filter((line) => line.startsWith("[completed optimizing"));
+  const cacheFiles = (cacheHome: string) => readdirSync(path.join(tmp, cacheHome, "optim-lint")).map((name) => path.join(tmp, cacheHome, "optim-lint", name));
+
+  it("TurboFan optimizes nothing, where it would optimize the analysis' busiest functions", () => {
+    const cli = lint([path.join(ROOT, "bin/optim-lint.cjs")], "cache-trace");
     expect(cli.status).toBe(1);
     expect(optimized(cli.stdout)).toEqual([]);
     // The same lint through the sources' module, with V8's default flags: TurboFan does optimize (so the check above can fail).
     const script = `import(${JSON.stringify(pathToFileURL(path.join(ROOT, "dist/src/cli/lint-command.js")).href)}).then(async (m) => { process.exitCode = await m.runLint(process.argv.slice(1), process.cwd()); });`;
-    const plain = lint(["--input-type=module", "-e", script, "--"]);
+    const plain = lint(["--input-type=module", "-e", script, "--"], "cache-plain");
     expect(plain.status).toBe(1);
     expect(optimized(plain.stdout).length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("a run on worker threads keeps TurboFan, and the code cache it writes fits the next run", () => {
+    const bin = path.join(ROOT, "bin/optim-lint.cjs");
+    const parallel = lint([bin], "cache-parallel", { OPTIM_LINT_THREADS: "2" });
+    expect(parallel.status).toBe(1);
+    expect(optimized(parallel.stdout).length).toBeGreaterThan(0);
+    const [written] = cacheFiles("cache-parallel");
+    const writtenAt = statSync(written).mtimeMs;
+    // Written under the flags a run starts with: V8 accepts it, so neither run after it writes one.
+    expect(lint([bin], "cache-parallel").status).toBe(1);
+    expect(lint([bin], "cache-parallel", { OPTIM_LINT_THREADS: "2" }).status).toBe(1);
+    expect(cacheFiles("cache-parallel")).toEqual([written]);
+    expect(statSync(written).mtimeMs).toBe(writtenAt);
   }, 120_000);
 });
