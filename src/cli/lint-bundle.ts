@@ -5,6 +5,7 @@
  * runtime. From the sources (tests, the compiled library) it is the module itself.
  */
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { cacheFileName, loadCachedBundle, userCacheDir, type CacheFiles, type CachedBundle } from "./code-cache.js";
@@ -28,11 +29,34 @@ function bundleFile(): string | undefined {
 }
 
 /**
- * Evaluates the lint bundle with the given cache files. The build warms the cache up through this function too, so
- * that the script it compiles is the one every run compiles (V8 checks little more than its length).
+ * V8 flags the lint command runs under, set before its bundle compiles: no TurboFan. A lint run executes most of its
+ * code a few times per file, and TurboFan spent more CPU compiling the analysis' large functions (up to 200 ms each)
+ * than their optimized code saved: without it, nanoGPT's pre-commit run took about 0.4 of a bare `node -e 0` less
+ * (CPU and wall), timm's 315 files 0.6 of the time, and the 4,086-file corpus the same time (see docs/ARCHITECTURE.md,
+ * Speed). Flags are part of what V8 checks a code cache against, so the build's warm-up sets them too (through
+ * `loadLintBundle`). A run that spreads files over worker threads turns TurboFan back on before they start
+ * (`src/cli/lint-paths.ts`): on two threads the measurements did not show a gain.
+ */
+export const LINT_V8_FLAGS = "--no-opt";
+
+/**
+ * Evaluates the lint bundle with the given cache files, under `LINT_V8_FLAGS`. The build warms the cache up through
+ * this function too, so that the script it compiles is the one every run compiles (V8 checks little more than its
+ * length) under the same flags.
  */
 export function loadLintBundle(file: string, files: CacheFiles): CachedBundle<typeof LintCommand> {
-  return loadCachedBundle<typeof LintCommand>(file, lintBundleGlobals(file), files);
+  // node:v8 is required here rather than imported: the entry would load it (and the stream modules it needs) for --version too.
+  const v8 = createRequire(import.meta.url)("node:v8") as typeof import("node:v8");
+  v8.setFlagsFromString(LINT_V8_FLAGS);
+  const bundle = loadCachedBundle<typeof LintCommand>(file, lintBundleGlobals(file), files);
+  // A parallel run turns TurboFan back on (src/cli/lint-paths.ts): the cache it writes is for the flags runs start with.
+  return {
+    ...bundle,
+    finish: () => {
+      v8.setFlagsFromString(LINT_V8_FLAGS);
+      return bundle.finish();
+    },
+  };
 }
 
 /**

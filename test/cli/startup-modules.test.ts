@@ -1,13 +1,16 @@
 /**
  * What a start of the built CLI loads of Node's own modules (each costs start-up time in every pre-commit run): the
  * launcher and the entry are CommonJS, so Node's ES module loader does not load files; the stdout stream is made
- * only when there is something to print; worker threads only for runs that spread files over them. And what it
- * requires from files: tree-sitter's JavaScript is in the code-cached lint bundle, only the addons come from the packages.
+ * only when there is something to print; worker threads only for runs that spread files over them; `node:v8` (which
+ * brings the stream classes) only for the lint command, which sets its V8 flags with it. And what it requires from
+ * files: tree-sitter's JavaScript is in the code-cached lint bundle, only the addons come from the packages.
+ * Last, the flags themselves: a lint run leaves TurboFan off.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildOnce, ROOT } from "./run-cli.js";
 
@@ -45,13 +48,17 @@ function run(args: string[]) {
 /** Modules of Node's ES module loader that only loading an ES module file needs. */
 const ESM_FILES = /^NativeModule internal\/modules\/esm\/(translators|module_job|load|resolve)$/;
 const STREAMS = /^NativeModule (stream|net|tty|internal\/streams\/.*|internal\/fs\/sync_write_stream)$/;
+/** What making `process.stdout` loads (a pipe here; a terminal or a file would load the others). */
+const STDOUT = /^NativeModule (net|tty|internal\/fs\/sync_write_stream)$/;
+const V8 = "NativeModule v8";
 const WORKERS = /^NativeModule (worker_threads|internal\/worker)$/;
 
 describe("built-in modules a start loads", () => {
-  it("a lint run that prints nothing: no ES module loading, no stream, no worker threads", () => {
+  it("a lint run that prints nothing: no ES module loading, no stdout stream, no worker threads", () => {
     const result = run(["fixtures/showcase/train_clean.py"]);
     expect(result).toMatchObject({ status: 0, stdout: "", stderr: "" });
-    expect(result.loaded.filter((m) => ESM_FILES.test(m) || STREAMS.test(m) || WORKERS.test(m) || m === "NativeModule internal/fs/promises")).toEqual([]);
+    expect(result.loaded.filter((m) => ESM_FILES.test(m) || STDOUT.test(m) || WORKERS.test(m) || m === "NativeModule internal/fs/promises")).toEqual([]);
+    expect(result.loaded).toContain(V8);
   }, 60_000);
 
   it("a lint run with findings makes the stdout stream to print them, loads no ES module, and requires of tree-sitter only its addons", () => {
@@ -76,10 +83,48 @@ describe("built-in modules a start loads", () => {
     ]);
   }, 60_000);
 
-  it("--version loads no ES module and no worker threads", () => {
+  it("--version loads no ES module, no worker threads and not node:v8", () => {
     const result = run(["--version"]);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
-    expect(result.loaded.filter((m) => ESM_FILES.test(m) || WORKERS.test(m))).toEqual([]);
+    expect(result.loaded.filter((m) => ESM_FILES.test(m) || WORKERS.test(m) || m === V8)).toEqual([]);
   }, 60_000);
+});
+
+describe("V8 flags of a lint run", () => {
+  // --trace-opt prints each optimization on stdout; the report goes to a file. Started with a flag, the run compiles
+  // without the shipped code cache (and writes its own in the temporary cache home).
+  const lint = (launch: string[], cacheHome: string, extraEnv: NodeJS.ProcessEnv = {}) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: path.join(tmp, cacheHome), ...extraEnv };
+    delete env.NODE_OPTIONS;
+    if (!("OPTIM_LINT_THREADS" in extraEnv)) delete env.OPTIM_LINT_THREADS;
+    return spawnSync(process.execPath, ["--trace-opt", ...launch, "-o", path.join(tmp, "report.json"), "-f", "json", "fixtures/showcase"], { cwd: ROOT, env, encoding: "utf8", timeout: 60_000 });
+  };
+  const optimized = (out: string) => out.split("\n").filter((line) => line.startsWith("[completed optimizing"));
+  const cacheFiles = (cacheHome: string) => readdirSync(path.join(tmp, cacheHome, "optim-lint")).map((name) => path.join(tmp, cacheHome, "optim-lint", name));
+
+  it("TurboFan optimizes nothing, where it would optimize the analysis' busiest functions", () => {
+    const cli = lint([path.join(ROOT, "bin/optim-lint.cjs")], "cache-trace");
+    expect(cli.status).toBe(1);
+    expect(optimized(cli.stdout)).toEqual([]);
+    // The same lint through the sources' module, with V8's default flags: TurboFan does optimize (so the check above can fail).
+    const script = `import(${JSON.stringify(pathToFileURL(path.join(ROOT, "dist/src/cli/lint-command.js")).href)}).then(async (m) => { process.exitCode = await m.runLint(process.argv.slice(1), process.cwd()); });`;
+    const plain = lint(["--input-type=module", "-e", script, "--"], "cache-plain");
+    expect(plain.status).toBe(1);
+    expect(optimized(plain.stdout).length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("a run on worker threads keeps TurboFan, and the code cache it writes fits the next run", () => {
+    const bin = path.join(ROOT, "bin/optim-lint.cjs");
+    const parallel = lint([bin], "cache-parallel", { OPTIM_LINT_THREADS: "2" });
+    expect(parallel.status).toBe(1);
+    expect(optimized(parallel.stdout).length).toBeGreaterThan(0);
+    const [written] = cacheFiles("cache-parallel");
+    const writtenAt = statSync(written).mtimeMs;
+    // Written under the flags a run starts with: V8 accepts it, so neither run after it writes one.
+    expect(lint([bin], "cache-parallel").status).toBe(1);
+    expect(lint([bin], "cache-parallel", { OPTIM_LINT_THREADS: "2" }).status).toBe(1);
+    expect(cacheFiles("cache-parallel")).toEqual([written]);
+    expect(statSync(written).mtimeMs).toBe(writtenAt);
+  }, 120_000);
 });
