@@ -25,11 +25,40 @@ const ROOT_MARKERS = ["pyproject.toml", "setup.py", "setup.cfg", path.join(".git
 /** How many folders up a project root is looked for. */
 const MAX_ROOT_DEPTH = 16;
 
+/** Lookups made in or below one folder, kept so that no path is built or hashed twice. */
+interface FolderMemo {
+  /** The folder, normalized. */
+  dir: string;
+  /** What an import path names from a file in this folder. */
+  found: Map<string, ModuleTarget | undefined>;
+  /** The module an absolute (`abs`) or relative (`rel`) import's segments name below this folder, by the segments' text. */
+  abs: Map<string, ModuleTarget | undefined>;
+  rel: Map<string, ModuleTarget | undefined>;
+  /** The folders below it by name, as far as lookup went. */
+  sub: Map<string, FolderMemo>;
+  /** Whether a file of this name is in it, as the project answered. */
+  files: Map<string, boolean>;
+  /** Whether an entry of this name is a folder, as the project answered (undefined: cannot tell). */
+  folders: Map<string, boolean | undefined>;
+  /** The folder above, once asked. */
+  up?: FolderMemo;
+}
+
+/** `name` in folder `dir` (normalized, `name` a plain file or folder name): what `path.join` gives, without normalizing again. */
+function under(dir: string, name: string): string {
+  if (dir === ".") return name;
+  return dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
+}
+
 export class ModuleFinder {
   private readonly roots = new Map<string, string | undefined>();
-  private readonly found = new Map<string, ModuleTarget | undefined>();
   private readonly existing = new Map<string, boolean>();
-  private readonly inFolders = new Map<string, ModuleTarget | undefined>();
+  /** Per importing file (as callers spell it), the memo of its folder. */
+  private readonly byFile = new Map<string, FolderMemo>();
+  /** Per normalized folder, its memo. */
+  private readonly memos = new Map<string, FolderMemo>();
+  /** Per folder, the folders an absolute import is searched in. */
+  private readonly searched = new Map<FolderMemo, FolderMemo[]>();
 
   constructor(private readonly files: FileExistence) {}
 
@@ -40,38 +69,69 @@ export class ModuleFinder {
     return known;
   }
 
+  private folder(dir: string): FolderMemo {
+    let memo = this.memos.get(dir);
+    if (!memo) this.memos.set(dir, (memo = { dir, found: new Map(), abs: new Map(), rel: new Map(), sub: new Map(), files: new Map(), folders: new Map() }));
+    return memo;
+  }
+
+  /** The memo of a folder below another. */
+  private child(parent: FolderMemo, name: string): FolderMemo {
+    let memo = parent.sub.get(name);
+    if (!memo) parent.sub.set(name, (memo = this.folder(under(parent.dir, name))));
+    return memo;
+  }
+
+  /** The memo of the folder above (the folder itself at the top). */
+  private parent(folder: FolderMemo): FolderMemo {
+    return (folder.up ??= this.folder(path.dirname(folder.dir)));
+  }
+
+  /** Whether a folder holds a file of this name, asked of the project once. */
+  private hasFile(folder: FolderMemo, name: string): boolean {
+    let known = folder.files.get(name);
+    // Each folder has one memo, so each path is asked once.
+    if (known === undefined) folder.files.set(name, (known = this.files.exists(under(folder.dir, name))));
+    return known;
+  }
+
   /** The project module an import path names from a file (`model.GPT`, `trainer.optim`, `.optim.build`), if the project has it. */
   find(fromFile: string, importPath: string): ModuleTarget | undefined {
-    const dir = path.dirname(fromFile);
-    const key = `${dir}\0${importPath}`;
-    if (this.found.has(key)) return this.found.get(key);
-    const result = this.lookup(dir, importPath);
-    this.found.set(key, result);
+    let memo = this.byFile.get(fromFile);
+    if (!memo) this.byFile.set(fromFile, (memo = this.folder(path.normalize(path.dirname(fromFile)))));
+    const found = memo.found;
+    let result = found.get(importPath);
+    if (result === undefined && !found.has(importPath)) found.set(importPath, (result = this.lookup(memo, importPath)));
     return result;
   }
 
-  private lookup(dir: string, importPath: string): ModuleTarget | undefined {
-    const dots = /^\.*/.exec(importPath)![0].length;
-    const segments = importPath.slice(dots).split(".").filter((s) => s.length > 0);
+  private lookup(from: FolderMemo, importPath: string): ModuleTarget | undefined {
+    let dots = 0;
+    while (importPath.charCodeAt(dots) === 46) dots++;
+    const rest = dots === 0 ? importPath : importPath.slice(dots);
     if (dots > 0) {
-      let base = dir;
-      for (let i = 1; i < dots; i++) base = path.dirname(base);
-      return this.inFolder(base, segments, true);
+      let base = from;
+      for (let i = 1; i < dots; i++) base = this.parent(base);
+      return this.inFolder(base, rest, true);
     }
-    if (segments.length === 0) return undefined;
-    for (const root of this.searchFolders(dir)) {
-      const target = this.inFolder(root, segments, false);
+    if (rest.length === 0) return undefined;
+    for (const root of this.searchFolders(from)) {
+      const target = this.inFolder(root, rest, false);
       if (target) return target;
     }
     return undefined;
   }
 
   /** The folders an absolute import is searched in, first match wins. */
-  private searchFolders(dir: string): string[] {
-    const root = this.projectRoot(dir);
-    const folders = [dir];
-    if (root !== undefined) folders.push(root, path.join(root, "src"));
-    return [...new Set(folders)];
+  private searchFolders(from: FolderMemo): FolderMemo[] {
+    let known = this.searched.get(from);
+    if (!known) {
+      const root = this.projectRoot(from.dir);
+      const folders = [from.dir];
+      if (root !== undefined) folders.push(root, under(root, "src"));
+      this.searched.set(from, (known = [...new Set(folders)].map((f) => this.folder(f))));
+    }
+    return known;
   }
 
   /** The nearest folder at or above `dir` that holds a project marker. */
@@ -93,35 +153,46 @@ export class ModuleFinder {
   }
 
   /**
-   * The module `segments` names under a folder (`a/b.py` or `a/b/__init__.py`), or the module one segment shorter
-   * and the name read from it. A relative import may name the package itself (`from . import x` reads `x` of `__init__.py`).
+   * The module the segments of `rest` (`a.b.c`) name under a folder (`a/b.py` or `a/b/__init__.py`), or the module
+   * one segment shorter and the name read from it. A relative import may name the package itself (`from . import x`
+   * reads `x` of `__init__.py`). Files of one project search its root for the same paths: each answer is kept per folder.
    */
-  private inFolder(base: string, segments: readonly string[], relative: boolean): ModuleTarget | undefined {
-    // Files of one project search its root for the same paths: each answer is kept per folder.
-    const key = `${base}\0${segments.join(".")}\0${relative}`;
-    if (this.inFolders.has(key)) return this.inFolders.get(key);
-    const found = this.searchFolder(base, segments, relative);
-    this.inFolders.set(key, found);
+  private inFolder(base: FolderMemo, rest: string, relative: boolean): ModuleTarget | undefined {
+    const memo = relative ? base.rel : base.abs;
+    let found = memo.get(rest);
+    if (found === undefined && !memo.has(rest)) memo.set(rest, (found = this.searchFolder(base, rest.split(".").filter((s) => s.length > 0), relative)));
     return found;
   }
 
-  private searchFolder(base: string, segments: readonly string[], relative: boolean): ModuleTarget | undefined {
+  private searchFolder(base: FolderMemo, segments: readonly string[], relative: boolean): ModuleTarget | undefined {
     const n = segments.length;
     // No folder named by the first segment: no module two or more segments deep below it.
-    const deep = n < 2 || this.files.isFolder?.(path.join(base, segments[0])) !== false;
+    const deep = n < 2 || this.isFolder(base, segments[0]) !== false;
     for (let k = n; k >= Math.max(relative ? 0 : 1, n - 1); k--) {
       if (k >= 2 && !deep) continue;
-      const file = this.moduleFile(path.join(base, ...segments.slice(0, k)), k === 0);
-      if (file) return k === n ? { file } : { file, name: segments[n - 1] };
+      // The module `a/b/c` as the file `a/b/c.py` or the package `a/b/c/__init__.py` (`k` = 0: the package `base`).
+      let parent = base;
+      for (let i = 0; i < k - 1; i++) parent = this.child(parent, segments[i]);
+      if (k > 0 && this.hasFile(parent, `${segments[k - 1]}.py`)) {
+        const file = under(parent.dir, `${segments[k - 1]}.py`);
+        return k === n ? { file } : { file, name: segments[n - 1] };
+      }
+      const stem = k > 0 ? this.child(parent, segments[k - 1]) : base;
+      if (this.hasFile(stem, "__init__.py")) {
+        const file = under(stem.dir, "__init__.py");
+        return k === n ? { file } : { file, name: segments[n - 1] };
+      }
     }
     return undefined;
   }
 
-  /** The file of a module at a path without extension: a `.py` file, or a package's `__init__.py`. */
-  private moduleFile(stem: string, packageOnly: boolean): string | undefined {
-    if (!packageOnly && this.exists(`${stem}.py`)) return `${stem}.py`;
-    const init = path.join(stem, "__init__.py");
-    return this.exists(init) ? init : undefined;
+  /** Whether an entry of a folder is a folder, asked of the project once (undefined: it cannot tell). */
+  private isFolder(folder: FolderMemo, name: string): boolean | undefined {
+    if (!this.files.isFolder) return undefined;
+    if (folder.folders.has(name)) return folder.folders.get(name);
+    const known = this.files.isFolder(under(folder.dir, name));
+    folder.folders.set(name, known);
+    return known;
   }
 }
 
@@ -229,7 +300,8 @@ export class ImportReach {
       for (const request of this.requestsOf(key) ?? []) {
         const target = this.finder.find(key, request.path);
         if (!target) continue;
-        const file = path.normalize(target.file);
+        // The finder's files are normalized already (built from the normalized folder of `key`).
+        const file = target.file;
         files.add(file);
         // A module bound by name (no value of it named): its attributes may name any module below its package.
         if (target.name === undefined && request.module && path.basename(file) === "__init__.py") folders.add(path.dirname(file));
