@@ -230,7 +230,7 @@ export interface ImportRequest {
 export function importRequests(text: string): ImportRequest[] {
   const out: ImportRequest[] = [];
   for (let at = text.indexOf("import"); at >= 0; at = text.indexOf("import", at + 6)) {
-    if ((at > 0 && /\w/.test(text[at - 1])) || /\w/.test(text[at + 6] ?? "")) continue;
+    if (isWordCode(text.charCodeAt(at - 1)) || isWordCode(text.charCodeAt(at + 6))) continue;
     const from = fromModule(text, at);
     const rest = statementRest(text, at + 6).replace(/#[^\n]*/g, "");
     for (const item of rest.split(",")) {
@@ -244,7 +244,10 @@ export function importRequests(text: string): ImportRequest[] {
   return out;
 }
 
-const WORD = /[\w.]/;
+/** Whether a UTF-16 unit is one of `\w` (false for NaN, past either end of a text). */
+function isWordCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
 
 /** The module of `from <module> import` when the `import` at `at` ends one, read backwards. */
 function fromModule(text: string, at: number): string | undefined {
@@ -255,13 +258,13 @@ function fromModule(text: string, at: number): string | undefined {
   };
   skip();
   const end = i + 1;
-  while (i >= 0 && WORD.test(text[i])) i--;
+  while (i >= 0 && (isWordCode(text.charCodeAt(i)) || text.charCodeAt(i) === 46)) i--;
   const module = text.slice(i + 1, end);
   if (module.length === 0) return undefined;
   // `from.pkg import x` has no blank after `from`.
-  if (/^from\./.test(module) && !/\w/.test(text[i] ?? "")) return module.slice(4);
+  if (module.startsWith("from.") && !isWordCode(text.charCodeAt(i))) return module.slice(4);
   skip();
-  return i >= 3 && text.startsWith("from", i - 3) && !/\w/.test(text[i - 4] ?? "") ? module : undefined;
+  return i >= 3 && text.startsWith("from", i - 3) && !isWordCode(text.charCodeAt(i - 4)) ? module : undefined;
 }
 
 /** What one file's imports lead to: module files whose names it reads, and package folders whose modules its attributes may reach. */
