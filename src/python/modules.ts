@@ -25,21 +25,24 @@ const ROOT_MARKERS = ["pyproject.toml", "setup.py", "setup.cfg", path.join(".git
 /** How many folders up a project root is looked for. */
 const MAX_ROOT_DEPTH = 16;
 
-/** Lookups made in or below one folder, kept so that no path is built or hashed twice. */
+/**
+ * Lookups made in or below one folder, kept so that no path is built or hashed twice. Each map is made on first use:
+ * lookup makes a memo for every module path it tries in every folder it searches, most of which do not exist.
+ */
 interface FolderMemo {
   /** The folder, normalized. */
   dir: string;
   /** What an import path names from a file in this folder. */
-  found: Map<string, ModuleTarget | undefined>;
+  found?: Map<string, ModuleTarget | undefined>;
   /** The module an absolute (`abs`) or relative (`rel`) import's segments name below this folder, by the segments' text. */
-  abs: Map<string, ModuleTarget | undefined>;
-  rel: Map<string, ModuleTarget | undefined>;
+  abs?: Map<string, ModuleTarget | undefined>;
+  rel?: Map<string, ModuleTarget | undefined>;
   /** The folders below it by name, as far as lookup went. */
-  sub: Map<string, FolderMemo>;
-  /** Whether a file of this name is in it, as the project answered. */
-  files: Map<string, boolean>;
+  sub?: Map<string, FolderMemo>;
+  /** Whether a file of this name (or relative path, `pkg/__init__.py`) is in it, as the project answered. */
+  files?: Map<string, boolean>;
   /** Whether an entry of this name is a folder, as the project answered (undefined: cannot tell). */
-  folders: Map<string, boolean | undefined>;
+  folders?: Map<string, boolean | undefined>;
   /** The folder above, once asked. */
   up?: FolderMemo;
 }
@@ -71,14 +74,15 @@ export class ModuleFinder {
 
   private folder(dir: string): FolderMemo {
     let memo = this.memos.get(dir);
-    if (!memo) this.memos.set(dir, (memo = { dir, found: new Map(), abs: new Map(), rel: new Map(), sub: new Map(), files: new Map(), folders: new Map() }));
+    if (!memo) this.memos.set(dir, (memo = { dir }));
     return memo;
   }
 
   /** The memo of a folder below another. */
   private child(parent: FolderMemo, name: string): FolderMemo {
-    let memo = parent.sub.get(name);
-    if (!memo) parent.sub.set(name, (memo = this.folder(under(parent.dir, name))));
+    const sub = (parent.sub ??= new Map());
+    let memo = sub.get(name);
+    if (!memo) sub.set(name, (memo = this.folder(under(parent.dir, name))));
     return memo;
   }
 
@@ -89,9 +93,10 @@ export class ModuleFinder {
 
   /** Whether a folder holds a file of this name, asked of the project once. */
   private hasFile(folder: FolderMemo, name: string): boolean {
-    let known = folder.files.get(name);
+    const files = (folder.files ??= new Map());
+    let known = files.get(name);
     // Each folder has one memo, so each path is asked once.
-    if (known === undefined) folder.files.set(name, (known = this.files.exists(under(folder.dir, name))));
+    if (known === undefined) files.set(name, (known = this.files.exists(under(folder.dir, name))));
     return known;
   }
 
@@ -99,7 +104,7 @@ export class ModuleFinder {
   find(fromFile: string, importPath: string): ModuleTarget | undefined {
     let memo = this.byFile.get(fromFile);
     if (!memo) this.byFile.set(fromFile, (memo = this.folder(path.normalize(path.dirname(fromFile)))));
-    const found = memo.found;
+    const found = (memo.found ??= new Map());
     let result = found.get(importPath);
     if (result === undefined && !found.has(importPath)) found.set(importPath, (result = this.lookup(memo, importPath)));
     return result;
@@ -158,7 +163,7 @@ export class ModuleFinder {
    * reads `x` of `__init__.py`). Files of one project search its root for the same paths: each answer is kept per folder.
    */
   private inFolder(base: FolderMemo, rest: string, relative: boolean): ModuleTarget | undefined {
-    const memo = relative ? base.rel : base.abs;
+    const memo = relative ? (base.rel ??= new Map()) : (base.abs ??= new Map());
     let found = memo.get(rest);
     if (found === undefined && !memo.has(rest)) memo.set(rest, (found = this.searchFolder(base, rest.split(".").filter((s) => s.length > 0), relative)));
     return found;
@@ -177,9 +182,10 @@ export class ModuleFinder {
         const file = under(parent.dir, `${segments[k - 1]}.py`);
         return k === n ? { file } : { file, name: segments[n - 1] };
       }
-      const stem = k > 0 ? this.child(parent, segments[k - 1]) : base;
-      if (this.hasFile(stem, "__init__.py")) {
-        const file = under(stem.dir, "__init__.py");
+      // The package's `__init__.py` is asked of the folder above it: no memo for a package that is not there.
+      const init = k > 0 ? `${segments[k - 1]}${path.sep}__init__.py` : "__init__.py";
+      if (this.hasFile(parent, init)) {
+        const file = under(parent.dir, init);
         return k === n ? { file } : { file, name: segments[n - 1] };
       }
     }
@@ -189,9 +195,10 @@ export class ModuleFinder {
   /** Whether an entry of a folder is a folder, asked of the project once (undefined: it cannot tell). */
   private isFolder(folder: FolderMemo, name: string): boolean | undefined {
     if (!this.files.isFolder) return undefined;
-    if (folder.folders.has(name)) return folder.folders.get(name);
+    const folders = (folder.folders ??= new Map());
+    if (folders.has(name)) return folders.get(name);
     const known = this.files.isFolder(under(folder.dir, name));
-    folder.folders.set(name, known);
+    folders.set(name, known);
     return known;
   }
 }
