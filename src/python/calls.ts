@@ -26,8 +26,11 @@ const MAX_VARIANTS = 16;
 const MAX_HELD_FILES = 8;
 /** Modules read beyond the given files, per run. */
 const MAX_READ_MODULES = 64;
-/** Lines that import a module (`import a.b as c`, `from .x import y`), for finding modules not given to the run. */
-const IMPORT_LINE = /^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([\w.]+))/gm;
+/**
+ * A line that imports a module (`import a.b as c`, `from .x import y`), for finding modules not given to the run:
+ * tried at the start of each line that holds `import` (see `importLines`).
+ */
+const IMPORT_LINE = /[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([\w.]+))/y;
 
 /** A resolver that sees a function's parameters as one call passes them, and the calls it was reached through. */
 interface Variant {
@@ -131,11 +134,9 @@ class CallJoin {
       const key = path.normalize(file.path);
       const text = file.text;
       files.add(key);
-      importLines.set(file, Array.from(text.matchAll(IMPORT_LINE), (match) => detached(match[1] ?? match[2])));
+      importLines.set(file, importedPaths(text));
       if (!this.requests.has(key)) this.requests.set(key, detachedRequests(text));
-      const names = new Set<string>();
-      for (const match of text.matchAll(CALLED)) names.add(detached(match[1]));
-      for (const name of names) {
+      for (const name of calledNames(text)) {
         const list = callers.get(name);
         if (list) list.push(key);
         else callers.set(name, [key]);
@@ -428,6 +429,62 @@ function detachedRequests(text: string): ImportRequest[] {
 const PLAIN_NAME = /^[A-Za-z_]\w*$/;
 /** A call's last name (`name(` and `x.name (`), as `\bname\s*\(` would find it. */
 const CALLED = /\b([A-Za-z_]\w*)\s*\(/g;
+
+/** Whether a UTF-16 unit is one of `\s` (JavaScript's white space and line terminators). */
+function isSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
+  return c === 160 || c === 5760 || (c >= 8192 && c <= 8202) || c === 8232 || c === 8233 || c === 8239 || c === 8287 || c === 12288 || c === 65279;
+}
+
+/** Whether a UTF-16 unit is one of `\w` (an ASCII letter, digit or underscore). */
+function isWordUnit(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+/**
+ * The names a text calls: every match of `CALLED`, found from each `(` backwards (white space, then the run of word
+ * characters before it, which must not start with a digit) instead of trying the expression at every word; detached.
+ */
+export function calledNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (let at = text.indexOf("("); at >= 0; at = text.indexOf("(", at + 1)) {
+    let end = at;
+    while (end > 0 && isSpace(text.charCodeAt(end - 1))) end--;
+    let start = end;
+    while (start > 0 && isWordUnit(text.charCodeAt(start - 1))) start--;
+    if (start === end) continue;
+    const first = text.charCodeAt(start);
+    if (first >= 48 && first <= 57) continue;
+    names.add(detached(text.slice(start, end)));
+  }
+  return names;
+}
+
+/** Whether a UTF-16 unit ends a line for `^` of a multiline expression. */
+function isLineBreak(c: number): boolean {
+  return c === 10 || c === 13 || c === 8232 || c === 8233;
+}
+
+/**
+ * The modules a text's import lines name, in order (what `IMPORT_LINE` gives at the start of every line), detached.
+ * Each such line holds the word `import`: the expression is tried only at the start of the lines that do.
+ */
+export function importedPaths(text: string): string[] {
+  const out: string[] = [];
+  let previous = -1;
+  for (let at = text.indexOf("import"); at >= 0; previous = at, at = text.indexOf("import", at + 6)) {
+    // Back to the line's start, or to the previous `import` when it is on the same line (that line was tried).
+    const floor = previous < 0 ? 0 : previous + 6;
+    let line = at;
+    while (line > floor && !isLineBreak(text.charCodeAt(line - 1))) line--;
+    if (line === floor && previous >= 0) continue;
+    IMPORT_LINE.lastIndex = line;
+    const match = IMPORT_LINE.exec(text);
+    if (match) out.push(detached(match[1] ?? match[2]));
+  }
+  return out;
+}
 
 /** The files of the larger run whose text calls something named `name`, in the run's order. */
 function runMentions(name: string, mention: RegExp): string[] {

@@ -25,11 +25,43 @@ const ROOT_MARKERS = ["pyproject.toml", "setup.py", "setup.cfg", path.join(".git
 /** How many folders up a project root is looked for. */
 const MAX_ROOT_DEPTH = 16;
 
+/**
+ * Lookups made in or below one folder, kept so that no path is built or hashed twice. Each map is made on first use:
+ * lookup makes a memo for every module path it tries in every folder it searches, most of which do not exist.
+ */
+interface FolderMemo {
+  /** The folder, normalized. */
+  dir: string;
+  /** What an import path names from a file in this folder. */
+  found?: Map<string, ModuleTarget | undefined>;
+  /** The module an absolute (`abs`) or relative (`rel`) import's segments name below this folder, by the segments' text. */
+  abs?: Map<string, ModuleTarget | undefined>;
+  rel?: Map<string, ModuleTarget | undefined>;
+  /** The folders below it by name, as far as lookup went. */
+  sub?: Map<string, FolderMemo>;
+  /** Whether a file of this name (or relative path, `pkg/__init__.py`) is in it, as the project answered. */
+  files?: Map<string, boolean>;
+  /** Whether an entry of this name is a folder, as the project answered (undefined: cannot tell). */
+  folders?: Map<string, boolean | undefined>;
+  /** The folder above, once asked. */
+  up?: FolderMemo;
+}
+
+/** `name` in folder `dir` (normalized, `name` a plain file or folder name): what `path.join` gives, without normalizing again. */
+function under(dir: string, name: string): string {
+  if (dir === ".") return name;
+  return dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
+}
+
 export class ModuleFinder {
   private readonly roots = new Map<string, string | undefined>();
-  private readonly found = new Map<string, ModuleTarget | undefined>();
   private readonly existing = new Map<string, boolean>();
-  private readonly inFolders = new Map<string, ModuleTarget | undefined>();
+  /** Per importing file (as callers spell it), the memo of its folder. */
+  private readonly byFile = new Map<string, FolderMemo>();
+  /** Per normalized folder, its memo. */
+  private readonly memos = new Map<string, FolderMemo>();
+  /** Per folder, the folders an absolute import is searched in. */
+  private readonly searched = new Map<FolderMemo, FolderMemo[]>();
 
   constructor(private readonly files: FileExistence) {}
 
@@ -40,38 +72,71 @@ export class ModuleFinder {
     return known;
   }
 
+  private folder(dir: string): FolderMemo {
+    let memo = this.memos.get(dir);
+    if (!memo) this.memos.set(dir, (memo = { dir }));
+    return memo;
+  }
+
+  /** The memo of a folder below another. */
+  private child(parent: FolderMemo, name: string): FolderMemo {
+    const sub = (parent.sub ??= new Map());
+    let memo = sub.get(name);
+    if (!memo) sub.set(name, (memo = this.folder(under(parent.dir, name))));
+    return memo;
+  }
+
+  /** The memo of the folder above (the folder itself at the top). */
+  private parent(folder: FolderMemo): FolderMemo {
+    return (folder.up ??= this.folder(path.dirname(folder.dir)));
+  }
+
+  /** Whether a folder holds a file of this name, asked of the project once. */
+  private hasFile(folder: FolderMemo, name: string): boolean {
+    const files = (folder.files ??= new Map());
+    let known = files.get(name);
+    // Each folder has one memo, so each path is asked once.
+    if (known === undefined) files.set(name, (known = this.files.exists(under(folder.dir, name))));
+    return known;
+  }
+
   /** The project module an import path names from a file (`model.GPT`, `trainer.optim`, `.optim.build`), if the project has it. */
   find(fromFile: string, importPath: string): ModuleTarget | undefined {
-    const dir = path.dirname(fromFile);
-    const key = `${dir}\0${importPath}`;
-    if (this.found.has(key)) return this.found.get(key);
-    const result = this.lookup(dir, importPath);
-    this.found.set(key, result);
+    let memo = this.byFile.get(fromFile);
+    if (!memo) this.byFile.set(fromFile, (memo = this.folder(path.normalize(path.dirname(fromFile)))));
+    const found = (memo.found ??= new Map());
+    let result = found.get(importPath);
+    if (result === undefined && !found.has(importPath)) found.set(importPath, (result = this.lookup(memo, importPath)));
     return result;
   }
 
-  private lookup(dir: string, importPath: string): ModuleTarget | undefined {
-    const dots = /^\.*/.exec(importPath)![0].length;
-    const segments = importPath.slice(dots).split(".").filter((s) => s.length > 0);
+  private lookup(from: FolderMemo, importPath: string): ModuleTarget | undefined {
+    let dots = 0;
+    while (importPath.charCodeAt(dots) === 46) dots++;
+    const rest = dots === 0 ? importPath : importPath.slice(dots);
     if (dots > 0) {
-      let base = dir;
-      for (let i = 1; i < dots; i++) base = path.dirname(base);
-      return this.inFolder(base, segments, true);
+      let base = from;
+      for (let i = 1; i < dots; i++) base = this.parent(base);
+      return this.inFolder(base, rest, true);
     }
-    if (segments.length === 0) return undefined;
-    for (const root of this.searchFolders(dir)) {
-      const target = this.inFolder(root, segments, false);
+    if (rest.length === 0) return undefined;
+    for (const root of this.searchFolders(from)) {
+      const target = this.inFolder(root, rest, false);
       if (target) return target;
     }
     return undefined;
   }
 
   /** The folders an absolute import is searched in, first match wins. */
-  private searchFolders(dir: string): string[] {
-    const root = this.projectRoot(dir);
-    const folders = [dir];
-    if (root !== undefined) folders.push(root, path.join(root, "src"));
-    return [...new Set(folders)];
+  private searchFolders(from: FolderMemo): FolderMemo[] {
+    let known = this.searched.get(from);
+    if (!known) {
+      const root = this.projectRoot(from.dir);
+      const folders = [from.dir];
+      if (root !== undefined) folders.push(root, under(root, "src"));
+      this.searched.set(from, (known = [...new Set(folders)].map((f) => this.folder(f))));
+    }
+    return known;
   }
 
   /** The nearest folder at or above `dir` that holds a project marker. */
@@ -93,35 +158,48 @@ export class ModuleFinder {
   }
 
   /**
-   * The module `segments` names under a folder (`a/b.py` or `a/b/__init__.py`), or the module one segment shorter
-   * and the name read from it. A relative import may name the package itself (`from . import x` reads `x` of `__init__.py`).
+   * The module the segments of `rest` (`a.b.c`) name under a folder (`a/b.py` or `a/b/__init__.py`), or the module
+   * one segment shorter and the name read from it. A relative import may name the package itself (`from . import x`
+   * reads `x` of `__init__.py`). Files of one project search its root for the same paths: each answer is kept per folder.
    */
-  private inFolder(base: string, segments: readonly string[], relative: boolean): ModuleTarget | undefined {
-    // Files of one project search its root for the same paths: each answer is kept per folder.
-    const key = `${base}\0${segments.join(".")}\0${relative}`;
-    if (this.inFolders.has(key)) return this.inFolders.get(key);
-    const found = this.searchFolder(base, segments, relative);
-    this.inFolders.set(key, found);
+  private inFolder(base: FolderMemo, rest: string, relative: boolean): ModuleTarget | undefined {
+    const memo = relative ? (base.rel ??= new Map()) : (base.abs ??= new Map());
+    let found = memo.get(rest);
+    if (found === undefined && !memo.has(rest)) memo.set(rest, (found = this.searchFolder(base, rest.split(".").filter((s) => s.length > 0), relative)));
     return found;
   }
 
-  private searchFolder(base: string, segments: readonly string[], relative: boolean): ModuleTarget | undefined {
+  private searchFolder(base: FolderMemo, segments: readonly string[], relative: boolean): ModuleTarget | undefined {
     const n = segments.length;
     // No folder named by the first segment: no module two or more segments deep below it.
-    const deep = n < 2 || this.files.isFolder?.(path.join(base, segments[0])) !== false;
+    const deep = n < 2 || this.isFolder(base, segments[0]) !== false;
     for (let k = n; k >= Math.max(relative ? 0 : 1, n - 1); k--) {
       if (k >= 2 && !deep) continue;
-      const file = this.moduleFile(path.join(base, ...segments.slice(0, k)), k === 0);
-      if (file) return k === n ? { file } : { file, name: segments[n - 1] };
+      // The module `a/b/c` as the file `a/b/c.py` or the package `a/b/c/__init__.py` (`k` = 0: the package `base`).
+      let parent = base;
+      for (let i = 0; i < k - 1; i++) parent = this.child(parent, segments[i]);
+      if (k > 0 && this.hasFile(parent, `${segments[k - 1]}.py`)) {
+        const file = under(parent.dir, `${segments[k - 1]}.py`);
+        return k === n ? { file } : { file, name: segments[n - 1] };
+      }
+      // The package's `__init__.py` is asked of the folder above it: no memo for a package that is not there.
+      const init = k > 0 ? `${segments[k - 1]}${path.sep}__init__.py` : "__init__.py";
+      if (this.hasFile(parent, init)) {
+        const file = under(parent.dir, init);
+        return k === n ? { file } : { file, name: segments[n - 1] };
+      }
     }
     return undefined;
   }
 
-  /** The file of a module at a path without extension: a `.py` file, or a package's `__init__.py`. */
-  private moduleFile(stem: string, packageOnly: boolean): string | undefined {
-    if (!packageOnly && this.exists(`${stem}.py`)) return `${stem}.py`;
-    const init = path.join(stem, "__init__.py");
-    return this.exists(init) ? init : undefined;
+  /** Whether an entry of a folder is a folder, asked of the project once (undefined: it cannot tell). */
+  private isFolder(folder: FolderMemo, name: string): boolean | undefined {
+    if (!this.files.isFolder) return undefined;
+    const folders = (folder.folders ??= new Map());
+    if (folders.has(name)) return folders.get(name);
+    const known = this.files.isFolder(under(folder.dir, name));
+    folders.set(name, known);
+    return known;
   }
 }
 
@@ -159,7 +237,7 @@ export interface ImportRequest {
 export function importRequests(text: string): ImportRequest[] {
   const out: ImportRequest[] = [];
   for (let at = text.indexOf("import"); at >= 0; at = text.indexOf("import", at + 6)) {
-    if ((at > 0 && /\w/.test(text[at - 1])) || /\w/.test(text[at + 6] ?? "")) continue;
+    if (isWordCode(text.charCodeAt(at - 1)) || isWordCode(text.charCodeAt(at + 6))) continue;
     const from = fromModule(text, at);
     const rest = statementRest(text, at + 6).replace(/#[^\n]*/g, "");
     for (const item of rest.split(",")) {
@@ -173,7 +251,10 @@ export function importRequests(text: string): ImportRequest[] {
   return out;
 }
 
-const WORD = /[\w.]/;
+/** Whether a UTF-16 unit is one of `\w` (false for NaN, past either end of a text). */
+function isWordCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
 
 /** The module of `from <module> import` when the `import` at `at` ends one, read backwards. */
 function fromModule(text: string, at: number): string | undefined {
@@ -184,13 +265,13 @@ function fromModule(text: string, at: number): string | undefined {
   };
   skip();
   const end = i + 1;
-  while (i >= 0 && WORD.test(text[i])) i--;
+  while (i >= 0 && (isWordCode(text.charCodeAt(i)) || text.charCodeAt(i) === 46)) i--;
   const module = text.slice(i + 1, end);
   if (module.length === 0) return undefined;
   // `from.pkg import x` has no blank after `from`.
-  if (/^from\./.test(module) && !/\w/.test(text[i] ?? "")) return module.slice(4);
+  if (module.startsWith("from.") && !isWordCode(text.charCodeAt(i))) return module.slice(4);
   skip();
-  return i >= 3 && text.startsWith("from", i - 3) && !/\w/.test(text[i - 4] ?? "") ? module : undefined;
+  return i >= 3 && text.startsWith("from", i - 3) && !isWordCode(text.charCodeAt(i - 4)) ? module : undefined;
 }
 
 /** What one file's imports lead to: module files whose names it reads, and package folders whose modules its attributes may reach. */
@@ -229,7 +310,8 @@ export class ImportReach {
       for (const request of this.requestsOf(key) ?? []) {
         const target = this.finder.find(key, request.path);
         if (!target) continue;
-        const file = path.normalize(target.file);
+        // The finder's files are normalized already (built from the normalized folder of `key`).
+        const file = target.file;
         files.add(file);
         // A module bound by name (no value of it named): its attributes may name any module below its package.
         if (target.name === undefined && request.module && path.basename(file) === "__init__.py") folders.add(path.dirname(file));

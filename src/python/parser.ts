@@ -229,6 +229,15 @@ export function maskGrammarGaps(text: string, errors: readonly SyntaxErrorFact[]
 const typeNames: string[] = [];
 const typeIsNamed: boolean[] = [];
 const typeIsLeaf: boolean[] = [];
+const typeIsIdentifier: boolean[] = [];
+const typeStartsWithChild: boolean[] = [];
+
+/**
+ * Node types whose grammar rule begins with a visible node (a field, a string's start), never with a hidden token
+ * (`string_content` may begin with hidden text before its first `escape_sequence`): their first child starts where
+ * they do.
+ */
+const STARTS_WITH_CHILD = new Set(["call", "attribute", "subscript", "assignment", "augmented_assignment", "keyword_argument", "binary_operator", "comparison_operator", "boolean_operator", "expression_statement", "pair", "string"]);
 const fieldNames: (string | undefined)[] = [];
 
 /** The grammar's description of one node type (tree-sitter's node-types.json). */
@@ -317,8 +326,30 @@ function moduleNode(cursor: Parser.TreeCursor): PyNode {
 function copyWhole(tree: Parser.Tree): PyNode {
   const cursor = tree.walk();
   const root = moduleNode(cursor);
-  copyBelow(cursor, root, nodeTypes());
+  copyBelow(cursor, root, nodeTypes(), cleanText(tree));
   return root;
+}
+
+/**
+ * The text of a tree without syntax errors, which lets the copy compute offsets instead of asking for them (see
+ * `copyBelow`); undefined for a tree with an error or missing node, whose offsets are all read from the tree.
+ */
+function cleanText(tree: Parser.Tree): string | undefined {
+  const input = (tree as { input?: unknown }).input;
+  return typeof input === "string" && !tree.rootNode.hasError ? input : undefined;
+}
+
+/**
+ * The end of the identifier that starts at `start`: the run of ASCII word characters there, or -1 when a character
+ * beyond ASCII follows (Python identifiers may hold letters of any script; then the tree is asked).
+ */
+function identifierEnd(text: string, start: number): number {
+  let end = start;
+  for (;;) {
+    const c = text.charCodeAt(end);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95) end++;
+    else return c >= 128 || end === start ? -1 : end;
+  }
 }
 
 /** The type name of the cursor's node, with its grammar facts read once per numeric type. */
@@ -328,15 +359,25 @@ function cursorType(cursor: Parser.TreeCursor, types: NodeTypeFacts): number {
     typeNames[typeId] = cursor.nodeType;
     typeIsNamed[typeId] = cursor.nodeIsNamed;
     typeIsLeaf[typeId] = types.leaves.has(typeNames[typeId]);
+    typeIsIdentifier[typeId] = typeNames[typeId] === "identifier";
+    typeStartsWithChild[typeId] = STARTS_WITH_CHILD.has(typeNames[typeId]);
   }
   return typeId;
 }
 
-/** Copies what is below the cursor's node into `top` (the copy of that node); the cursor ends on that node again. */
-function copyBelow(cursor: Parser.TreeCursor, top: PyNode, types: NodeTypeFacts): void {
+/**
+ * Copies what is below the cursor's node into `top` (the copy of that node); the cursor ends on that node again.
+ * With the `text` of a tree without errors, two offsets are computed rather than read: the first child of some node types
+ * starts where its parent does (`STARTS_WITH_CHILD`), and an identifier ends with its run of word
+ * characters (tree-sitter's lexer takes the longest).
+ */
+function copyBelow(cursor: Parser.TreeCursor, top: PyNode, types: NodeTypeFacts, text: string | undefined): void {
   if (!cursor.gotoFirstChild()) return;
   let parent = top;
   let fields = mayHaveFields(types, top.type);
+  let first = true;
+  // Only the first child's start is computed, when the parent's type says it starts there (set on the way down).
+  let parentTypeId = -1;
   for (;;) {
     const typeId = cursorType(cursor, types);
     const type = typeNames[typeId];
@@ -345,14 +386,20 @@ function copyBelow(cursor: Parser.TreeCursor, top: PyNode, types: NodeTypeFacts)
     if ((named || fieldId) && type !== "comment") {
       if (fieldId && fieldNames[fieldId] === undefined) fieldNames[fieldId] = cursor.currentFieldName;
       const leaf = !named || typeIsLeaf[typeId];
-      const node: PyNode = { type, start: cursor.startIndex, end: cursor.endIndex, field: fieldId ? fieldNames[fieldId] : undefined, named, parent, children: leaf ? NO_CHILDREN : [] };
+      const start = first && text !== undefined && typeStartsWithChild[parentTypeId] ? parent.start : cursor.startIndex;
+      let end = text !== undefined && typeIsIdentifier[typeId] ? identifierEnd(text, start) : -1;
+      if (end < 0) end = cursor.endIndex;
+      const node: PyNode = { type, start, end, field: fieldId ? fieldNames[fieldId] : undefined, named, parent, children: leaf ? NO_CHILDREN : [] };
       parent.children.push(node);
       if (!leaf && cursor.gotoFirstChild()) {
         parent = node;
+        parentTypeId = typeId;
         fields = mayHaveFields(types, type);
+        first = true;
         continue;
       }
     }
+    first = false;
     while (!cursor.gotoNextSibling()) {
       cursor.gotoParent();
       if (parent === top) return;
@@ -388,6 +435,7 @@ function copyIncrementally(tree: Parser.Tree, { base, change, changed, oldErrors
   const cursor = tree.walk();
   const root = moduleNode(cursor);
   if (!cursor.gotoFirstChild()) return root;
+  const text = cleanText(tree);
   const shift = change.newEndIndex - change.oldEndIndex;
   const before = base.children;
   // The old copy's untouched statements move into this one: the old copy is no longer whole.
@@ -425,7 +473,7 @@ function copyIncrementally(tree: Parser.Tree, { base, change, changed, oldErrors
     const leaf = typeIsLeaf[typeId];
     const node: PyNode = { type, start, end, field: undefined, named: true, parent: root, children: leaf ? NO_CHILDREN : [] };
     root.children.push(node);
-    if (!leaf) copyBelow(cursor, node, types);
+    if (!leaf) copyBelow(cursor, node, types, text);
   } while (cursor.gotoNextSibling());
   return root;
 }
