@@ -16,7 +16,7 @@ import { isTestPath } from "../core/roles.js";
 import { Excludes, FileWalker } from "./walk.js";
 import { ResultCache } from "./cache.js";
 import { NativeMemoryGuard } from "./native-memory.js";
-import { diskHost, LintPool, lintInParallel, passesPrefilter, threadPolicy } from "./parallel.js";
+import { diskHost, type DroppedText, LintPool, lintInParallel, passesPrefilter, threadPolicy } from "./parallel.js";
 
 /** Walked runs with at least this many files start worker threads while the files are read (parallel.ts decides whether to use them). */
 const POOL_MIN_FILES = 200;
@@ -152,7 +152,7 @@ export class LintSession {
     try {
       for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
       const inputs: LintInput[] = [];
-      const unread = new Set<LintInput>();
+      const dropped = new Map<LintInput, DroppedText>();
       // Files named on the command line are always read; files found by walking may be skipped by their language.
       const named = new Set(paths.map((p) => path.resolve(cwd, p)));
       for (const file of files) {
@@ -164,17 +164,24 @@ export class LintSession {
         }
         if (source.encoding !== undefined) run.encodings.set(file, source.encoding);
         const input = this.input(file, source.text, run, roleBase(file, cwd, roots));
+        // While the text is in hand: what the workers need to know of every file (the names it calls, its imports).
+        pool?.notes.note(file, source.text);
         // Without a cache, the text of a file that cannot hold a finding is not kept (read again if a run needs it).
-        if (!this.cache && !passesPrefilter(input)) {
+        const passes = this.cache !== undefined || passesPrefilter(input);
+        if (!passes) {
           input.text = "";
-          if (pool) unread.add(input);
+          if (pool) dropped.set(input, { passes, chars: source.text.length });
           else if (this.options.fix) input.text = source.text;
           else input.unread = true;
+        } else if (pool && !this.cache && !this.options.fix) {
+          // Nor, with workers, the text of one that can: the worker that lints it reads it.
+          input.text = "";
+          dropped.set(input, { passes, chars: source.text.length });
         }
         inputs.push(input);
       }
       const memory = new NativeMemoryGuard();
-      await this.lintInputs(inputs, run, (chars) => memory.afterFile(chars), pool && { pool, forced: policy.forced, unread });
+      await this.lintInputs(inputs, run, (chars) => memory.afterFile(chars), pool && { pool, forced: policy.forced, dropped });
     } finally {
       await pool?.close();
     }
@@ -206,7 +213,7 @@ export class LintSession {
     inputs: LintInput[],
     run: LintRun,
     between: (chars: number) => Promise<void>,
-    parallel?: { pool: LintPool; forced: boolean; unread: ReadonlySet<LintInput> },
+    parallel?: { pool: LintPool; forced: boolean; dropped: ReadonlyMap<LintInput, DroppedText> },
   ): Promise<void> {
     const cache = this.options.fix ? undefined : this.cache;
     // Which files a run holds decides what a file's result can see (the callers of its functions): results are reused only within the same set.
@@ -240,7 +247,7 @@ export class LintSession {
       const related = cache ? [...new Set(fresh.flatMap((input) => cache.storedDependencies(input.filePath)))].filter((dep) => reused.has(dep)) : [];
       // Files kept in view from the cache are joined with the fresh ones in one project, so such a run stays on one thread.
       const spread =
-        parallel && fresh.length > 0 && related.length === 0 ? await lintInParallel(fresh, { fix: this.options.fix ?? false, ...parallel, reread, onCrash, between }) : undefined;
+        parallel && fresh.length > 0 && related.length === 0 ? await lintInParallel(fresh, { fix: this.options.fix ?? false, ...parallel, reread, host, onCrash, between }) : undefined;
       dependencies = spread?.dependencies ?? new Map<string, string[]>();
       results =
         spread?.results ??

@@ -13,7 +13,7 @@ import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.j
 import { optimizerByName } from "../knowledge/optimizers.js";
 import { hasConstructions, indexPython, keptIndex } from "./analyze.js";
 import { forgetValue, forgottenArguments, optimizerSite } from "./facts.js";
-import { ImportReach, importRequests, ModuleFinder, type ImportRequest } from "./modules.js";
+import { ImportReach, importRequests, ModuleFinder, type ImportGraph, type ImportRequest } from "./modules.js";
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
 import { definingScope, scopeOf } from "./scope.js";
 import { lastName, Resolver, type ModuleLinks, type Ref } from "./values.js";
@@ -133,9 +133,7 @@ class CallJoin {
       files.add(key);
       importLines.set(file, Array.from(text.matchAll(IMPORT_LINE), (match) => detached(match[1] ?? match[2])));
       if (!this.requests.has(key)) this.requests.set(key, detachedRequests(text));
-      const names = new Set<string>();
-      for (const match of text.matchAll(CALLED)) names.add(detached(match[1]));
-      for (const name of names) {
+      for (const name of calledNames(text)) {
         const list = callers.get(name);
         if (list) list.push(key);
         else callers.set(name, [key]);
@@ -385,12 +383,34 @@ let shared:
       reach: ImportReach;
       mentions: Map<string, string[]>;
       /** Per name a run file calls (`name(`), the run's Python files that call it, in the run's order; read in one pass. */
-      callers?: Map<string, string[]>;
+      callers?: (name: string) => readonly string[];
       /** The import lookups of each run file, read in the same pass (the import graph needs them all). */
       requests: Map<string, readonly ImportRequest[]>;
       project?: ProjectContext;
     }
   | undefined;
+
+/**
+ * What the thread that read the run's files knows about them, handed to a worker so that it reads none of them again:
+ * which run files call each name, and the import graph (asked for only when a part first needs it; a worker may wait
+ * for it while the main thread still computes it).
+ */
+export interface RunIndex {
+  /** The run's files (`runFiles`), joined by newlines: the index answers only for parts of this run. */
+  key: string;
+  /** The run's Python files that call `name` (`name(`), normalized, in the run's order. */
+  callers(name: string): readonly string[];
+  /** Undefined when the thread that computes it failed: the part computes it then. */
+  graph(): ImportGraph | undefined;
+}
+
+let runIndex: RunIndex | undefined;
+
+/** Installs the index of the run this worker lints parts of (see `RunIndex`). */
+export function useRunIndex(index: RunIndex | undefined): void {
+  runIndex = index;
+  shared = undefined;
+}
 
 function partOfRun(project: ProjectContext): NonNullable<typeof shared> {
   const key = project.runFiles.join("\n");
@@ -399,8 +419,9 @@ function partOfRun(project: ProjectContext): NonNullable<typeof shared> {
     const current = (): ProjectContext => shared!.project!;
     const finder = new ModuleFinder({ exists: (p) => current().exists(p), isFolder: (p) => current().isFolder?.(p) });
     const requests = new Map<string, readonly ImportRequest[]>();
-    const reach = new ImportReach(finder, (p) => requests.get(p) ?? requestsIn(current().peek(p)), () => run);
-    shared = { key, reach, mentions: new Map(), requests };
+    const index = runIndex?.key === key ? runIndex : undefined;
+    const reach = new ImportReach(finder, (p) => requests.get(p) ?? requestsIn(current().peek(p)), () => run, index && (() => index.graph()));
+    shared = { key, reach, mentions: new Map(), requests, ...(index ? { callers: (name: string) => index.callers(name) } : {}) };
   }
   shared.project = project;
   return shared;
@@ -424,10 +445,8 @@ function detachedRequests(text: string): ImportRequest[] {
   return importRequests(text).map((r) => ({ path: detached(r.path), module: r.module }));
 }
 
-/** A name as the callers index holds it: what `CALLED` captures. */
+/** A name as the callers index holds it: what `calledNames` finds. */
 const PLAIN_NAME = /^[A-Za-z_]\w*$/;
-/** A call's last name (`name(` and `x.name (`), as `\bname\s*\(` would find it. */
-const CALLED = /\b([A-Za-z_]\w*)\s*\(/g;
 
 /** The files of the larger run whose text calls something named `name`, in the run's order. */
 function runMentions(name: string, mention: RegExp): string[] {
@@ -436,8 +455,11 @@ function runMentions(name: string, mention: RegExp): string[] {
   if (!known) {
     if (PLAIN_NAME.test(name)) {
       // The files of other parts are read from disk: one pass over the run answers every name (and the import graph).
-      part.callers ??= runCallers(part);
-      known = part.callers.get(name) ?? [];
+      if (!part.callers) {
+        const callers = runCallers(part);
+        part.callers = (n) => callers.get(n) ?? [];
+      }
+      known = [...part.callers(name)];
     } else {
       known = [];
       for (const other of part.project!.runFiles) {
@@ -460,15 +482,50 @@ function runCallers(part: NonNullable<typeof shared>): Map<string, string[]> {
     const text = part.project!.peek(other);
     if (text === undefined) continue;
     if (!part.requests.has(key)) part.requests.set(key, detachedRequests(text));
-    const names = new Set<string>();
-    for (const match of text.matchAll(CALLED)) names.add(detached(match[1]));
-    for (const name of names) {
+    for (const name of calledNames(text)) {
       const list = callers.get(name);
       if (list) list.push(key);
       else callers.set(name, [key]);
     }
   }
   return callers;
+}
+
+/** Whether a UTF-16 code unit is white space as a regular expression's `\s` means it. */
+function isSpace(c: number): boolean {
+  return (
+    c === 32 ||
+    (c >= 9 && c <= 13) ||
+    (c > 127 && (c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff))
+  );
+}
+
+/** Whether a UTF-16 code unit is a word character as `\w` means it (ASCII letters, digits, `_`). */
+function isWord(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+/**
+ * The names a text calls (`name(` and `x.name (`), each once, detached from the text: every capture of
+ * `/\b([A-Za-z_]\w*)\s*\(/g` over the whole text, found from each `(` backwards (a few times faster than the
+ * expression, which tries every word).
+ */
+export function calledNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (let at = text.indexOf("("); at >= 0; at = text.indexOf("(", at + 1)) {
+    let i = at - 1;
+    while (i >= 0 && isSpace(text.charCodeAt(i))) i--;
+    const end = i + 1;
+    while (i >= 0 && isWord(text.charCodeAt(i))) i--;
+    const start = i + 1;
+    const first = text.charCodeAt(start);
+    // The word must start with a letter or `_` (`2d(` calls nothing).
+    if (start < end && !(first >= 48 && first <= 57)) {
+      const name = text.slice(start, end);
+      if (!names.has(name)) names.add(detached(name));
+    }
+  }
+  return names;
 }
 
 /** A span of `siteFile` (unnamed) or another file, as the host file names it. */
