@@ -18,9 +18,6 @@ import { ResultCache } from "./cache.js";
 import { NativeMemoryGuard } from "./native-memory.js";
 import { diskHost, type DroppedText, LintPool, lintInParallel, passesPrefilter, threadPolicy } from "./parallel.js";
 
-/** Walked runs with at least this many files start worker threads while the files are read (parallel.ts decides whether to use them). */
-const POOL_MIN_FILES = 200;
-
 /** The filePath results carry for stdin text given without `--stdin-filename`. */
 export const STDIN_PATH = "<text>";
 
@@ -146,8 +143,10 @@ export class LintSession {
       throw new UsageError(`No files to lint in ${given.join(", ")} (optim-lint reads Python files, notebooks, and YAML and JSON configs)`);
     }
     const run = emptyRun();
-    const policy = threadPolicy();
-    const pool = policy.threads > 1 && (policy.forced || files.length >= POOL_MIN_FILES) ? await LintPool.start(policy.threads) : undefined;
+    // Worker threads start before the files are read, so that their start overlaps the reading (parallel.ts decides whether to use them).
+    const policy = threadPolicy(files.length);
+    const pool = policy.threads > 1 ? await LintPool.start(policy.threads) : undefined;
+    if (!pool && process.env.OPTIM_LINT_TRACE_THREADS) process.stderr.write(`optim-lint: ${files.length} files on one thread\n`);
     // The pool is closed however the run ends (a configuration error while reading files included).
     try {
       for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));

@@ -9,7 +9,7 @@ import { NativeMemoryGuard } from "./native-memory.js";
 import { diskHost, lintJob, restoreRunIndex, type PortableRunIndex, type WorkerJob, type WorkerReply, type WorkerStart } from "./parallel.js";
 
 /** Characters parsed between two collections in a worker: each of several threads holds at most about 10 MB of trees. */
-const CHARS_PER_COLLECTION = Number(process.env.TMP_CPC ?? 300_000);
+const CHARS_PER_COLLECTION = 200_000;
 
 const port = parentPort;
 const start = workerData as WorkerStart | undefined;

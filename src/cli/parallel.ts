@@ -4,9 +4,11 @@
  * which paths the run asked for beyond its files. A chunk that asked for a file given to the run but linted
  * elsewhere is linted again together with the chunks and files it reached, until no run reaches outside itself, so
  * every value that crosses files is joined as in one project. Results come back in input order, identical to a
- * one-thread run.
+ * one-thread run. What every part needs to know of the whole run (which files call a name, the import graph) is
+ * computed once here, from the texts this thread read, and sent to the workers (`RunNotes`).
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { MessagePort, Worker } from "node:worker_threads";
@@ -348,17 +350,22 @@ function workerScript(): URL | undefined {
   return undefined;
 }
 
+/** Worker threads a run starts by default: one per core, at most this many (each adds its own heap and trees to the peak). */
+const DEFAULT_MAX_THREADS = 2;
+/** Walked runs with fewer files stay on one thread unless `OPTIM_LINT_THREADS` asks (a pre-commit hook passes a handful). */
+const POOL_MIN_FILES = 200;
+
 /**
- * How many worker threads a run may use: `OPTIM_LINT_THREADS` when set (1 keeps one thread; more forces that many
- * workers whatever the run's size), else one. Workers are opt-in for now: each reads the whole run again for the
- * import graph and the callers index its chunks need, and frees parse trees by forced collections that take about a
- * third of its time, so on the 4,085-file corpus two workers cost more CPU than one thread and peak higher (the
- * chunks no longer reach each other there: one round, nothing linted again).
+ * How many worker threads a run of `files` files starts (0: it stays on one thread), and whether that was forced.
+ * `OPTIM_LINT_THREADS` decides when set: 1 keeps one thread, more forces that many workers whatever the run's size.
+ * Otherwise a run of at least `POOL_MIN_FILES` files starts one worker per core, at most `DEFAULT_MAX_THREADS`, and
+ * uses them only when enough text passes the prefilter (`MIN_PARALLEL_CHARS`, decided once the files are read).
  */
-export function threadPolicy(): { threads: number; forced: boolean } {
-  const asked = Number.parseInt(process.env.OPTIM_LINT_THREADS ?? "", 10);
-  if (Number.isFinite(asked) && asked >= 1) return { threads: Math.min(asked, 16), forced: true };
-  return { threads: 1, forced: false };
+export function threadPolicy(files: number, env: NodeJS.ProcessEnv = process.env, cores = os.availableParallelism()): { threads: number; forced: boolean } {
+  const asked = Number.parseInt(env.OPTIM_LINT_THREADS ?? "", 10);
+  if (Number.isFinite(asked) && asked >= 1) return { threads: asked === 1 ? 0 : Math.min(asked, 16), forced: true };
+  const threads = Math.min(cores, DEFAULT_MAX_THREADS);
+  return { threads: threads > 1 && files >= POOL_MIN_FILES ? threads : 0, forced: false };
 }
 
 /** Below this much text passing the prefilter, starting workers costs more than it wins. */
@@ -369,7 +376,7 @@ const CHUNKS_PER_WORKER = 6;
 const MAX_CHUNK_CHARS = 300_000;
 
 /** Young-generation size of each worker's heap, in MB. */
-const YOUNG_GENERATION_MB = Number(process.env.TMP_YG ?? 8);
+const YOUNG_GENERATION_MB = 16;
 
 /** What a worker is started with. */
 export interface WorkerStart {
