@@ -16,7 +16,7 @@ import { isTestPath } from "../core/roles.js";
 import { Excludes, FileWalker } from "./walk.js";
 import { ResultCache } from "./cache.js";
 import { NativeMemoryGuard } from "./native-memory.js";
-import { diskHost, type DroppedText, LintPool, lintInParallel, passesPrefilter, threadPolicy } from "./parallel.js";
+import { diskHost, type DroppedText, LintPool, lintInParallel, MIN_PARALLEL_CHARS, passesPrefilter, threadPolicy } from "./parallel.js";
 
 /** The filePath results carry for stdin text given without `--stdin-filename`. */
 export const STDIN_PATH = "<text>";
@@ -143,10 +143,12 @@ export class LintSession {
       throw new UsageError(`No files to lint in ${given.join(", ")} (optim-lint reads Python files, notebooks, and YAML and JSON configs)`);
     }
     const run = emptyRun();
-    // Worker threads start before the files are read, so that their start overlaps the reading (parallel.ts decides whether to use them).
     const policy = threadPolicy(files.length);
-    const pool = policy.threads > 1 ? await LintPool.start(policy.threads) : undefined;
-    if (!pool && process.env.OPTIM_LINT_TRACE_THREADS) process.stderr.write(`optim-lint: ${files.length} files on one thread\n`);
+    // Worker threads start while the files are read, so that their start overlaps the reading: at once when forced (or
+    // with a cache, which keeps every text), else once enough text has passed the prefilter (parallel.ts then decides
+    // whether to use them), so that a large tree with little training code starts none.
+    let pool = policy.threads > 1 && (policy.forced || this.cache) ? await LintPool.start(policy.threads) : undefined;
+    let passingChars = 0;
     // The pool is closed however the run ends (a configuration error while reading files included).
     try {
       for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
@@ -163,10 +165,20 @@ export class LintSession {
         }
         if (source.encoding !== undefined) run.encodings.set(file, source.encoding);
         const input = this.input(file, source.text, run, roleBase(file, cwd, roots));
-        // While the text is in hand: what the workers need to know of every file (the names it calls, its imports).
-        pool?.notes.note(file, source.text);
         // Without a cache, the text of a file that cannot hold a finding is not kept (read again if a run needs it).
         const passes = this.cache !== undefined || passesPrefilter(input);
+        if (passes) passingChars += source.text.length;
+        if (!pool && policy.threads > 1 && passingChars >= MIN_PARALLEL_CHARS) {
+          pool = await LintPool.start(policy.threads);
+          // The texts dropped so far are handed to the pool's run as such (the workers' index reads them again).
+          for (const earlier of inputs) {
+            if (!earlier.unread) continue;
+            earlier.unread = false;
+            dropped.set(earlier, { passes: false, chars: 0 });
+          }
+        }
+        // While the text is in hand: what the workers need to know of every file (the names it calls, its imports).
+        pool?.notes.note(file, source.text);
         if (!passes) {
           input.text = "";
           if (pool) dropped.set(input, { passes, chars: source.text.length });
@@ -179,6 +191,7 @@ export class LintSession {
         }
         inputs.push(input);
       }
+      if (!pool && process.env.OPTIM_LINT_TRACE_THREADS) process.stderr.write(`optim-lint: ${files.length} files on one thread\n`);
       const memory = new NativeMemoryGuard();
       await this.lintInputs(inputs, run, (chars) => memory.afterFile(chars), pool && { pool, forced: policy.forced, dropped });
     } finally {

@@ -262,7 +262,8 @@ export function restoreRunIndex(index: PortableRunIndex, graphs: { port: Message
           received = true;
           graph = sent.graph ? restoreGraph(sent.graph) : undefined;
         }
-        if (!received) Atomics.wait(graphs.signal, 0, seen);
+        // A bound on each wait, so that a worker never sleeps past a bump it could miss.
+        if (!received) Atomics.wait(graphs.signal, 0, seen, 1000);
       }
       return graph;
     },
@@ -369,7 +370,7 @@ export function threadPolicy(files: number, env: NodeJS.ProcessEnv = process.env
 }
 
 /** Below this much text passing the prefilter, starting workers costs more than it wins. */
-const MIN_PARALLEL_CHARS = 1_500_000;
+export const MIN_PARALLEL_CHARS = 1_500_000;
 /** Chunks per worker: enough to balance the load, few enough that each project stays large. */
 const CHUNKS_PER_WORKER = 6;
 /** A chunk holds at most this much text, which bounds each worker's memory. */
