@@ -359,8 +359,9 @@ const POOL_MIN_FILES = 200;
 /**
  * How many worker threads a run of `files` files starts (0: it stays on one thread), and whether that was forced.
  * `OPTIM_LINT_THREADS` decides when set: 1 keeps one thread, more forces that many workers whatever the run's size.
- * Otherwise a run of at least `POOL_MIN_FILES` files starts one worker per core, at most `DEFAULT_MAX_THREADS`, and
- * uses them only when enough text passes the prefilter (`MIN_PARALLEL_CHARS`, decided once the files are read).
+ * Otherwise a run of at least `POOL_MIN_FILES` files may use one worker per core, at most `DEFAULT_MAX_THREADS`: the
+ * CLI starts them once `MIN_PARALLEL_CHARS` of its files' text has passed the prefilter. Set `DEFAULT_MAX_THREADS`
+ * to 1 to make workers opt-in again.
  */
 export function threadPolicy(files: number, env: NodeJS.ProcessEnv = process.env, cores = os.availableParallelism()): { threads: number; forced: boolean } {
   const asked = Number.parseInt(env.OPTIM_LINT_THREADS ?? "", 10);
