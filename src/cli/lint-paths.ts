@@ -17,10 +17,7 @@ import { isTestPath } from "../core/roles.js";
 import { Excludes, FileWalker } from "./walk.js";
 import { ResultCache } from "./cache.js";
 import { NativeMemoryGuard } from "./native-memory.js";
-import { diskHost, LintPool, lintInParallel, passesPrefilter, threadPolicy } from "./parallel.js";
-
-/** Walked runs with at least this many files start worker threads while the files are read (parallel.ts decides whether to use them). */
-const POOL_MIN_FILES = 200;
+import { diskHost, type DroppedText, LintPool, lintInParallel, MIN_PARALLEL_CHARS, passesPrefilter, threadPolicy } from "./parallel.js";
 
 /** The filePath results carry for stdin text given without `--stdin-filename`. */
 export const STDIN_PATH = "<text>";
@@ -147,17 +144,17 @@ export class LintSession {
       throw new UsageError(`No files to lint in ${given.join(", ")} (optim-lint reads Python files, notebooks, and YAML and JSON configs)`);
     }
     const run = emptyRun();
-    const policy = threadPolicy();
-    const parallel = policy.threads > 1 && (policy.forced || files.length >= POOL_MIN_FILES);
-    // A parallel run keeps TurboFan, which the built CLI turns off for the lint command (src/cli/lint-bundle.ts): turning
-    // it off showed no gain on two threads. V8's flags are the process's, so this holds for the workers too.
-    if (parallel) setFlagsFromString("--opt");
-    const pool = parallel ? await LintPool.start(policy.threads) : undefined;
+    const policy = threadPolicy(files.length);
+    // Worker threads start while the files are read, so that their start overlaps the reading: at once when forced (or
+    // with a cache, which keeps every text), else once enough text has passed the prefilter (parallel.ts then decides
+    // whether to use them), so that a large tree with little training code starts none.
+    let pool = policy.threads > 1 && (policy.forced || this.cache) ? await startPool(policy.threads) : undefined;
+    let passingChars = 0;
     // The pool is closed however the run ends (a configuration error while reading files included).
     try {
       for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
       const inputs: LintInput[] = [];
-      const unread = new Set<LintInput>();
+      const dropped = new Map<LintInput, DroppedText>();
       // Files named on the command line are always read; files found by walking may be skipped by their language.
       const named = new Set(paths.map((p) => path.resolve(cwd, p)));
       for (const file of files) {
@@ -170,16 +167,34 @@ export class LintSession {
         if (source.encoding !== undefined) run.encodings.set(file, source.encoding);
         const input = this.input(file, source.text, run, roleBase(file, cwd, roots));
         // Without a cache, the text of a file that cannot hold a finding is not kept (read again if a run needs it).
-        if (!this.cache && !passesPrefilter(input)) {
+        const passes = this.cache !== undefined || passesPrefilter(input);
+        if (passes) passingChars += source.text.length;
+        if (!pool && policy.threads > 1 && passingChars >= MIN_PARALLEL_CHARS) {
+          pool = await startPool(policy.threads);
+          // The texts dropped so far are handed to the pool's run as such (the workers' index reads them again).
+          for (const earlier of inputs) {
+            if (!earlier.unread) continue;
+            earlier.unread = false;
+            dropped.set(earlier, { passes: false, chars: 0 });
+          }
+        }
+        // While the text is in hand: what the workers need to know of every file (the names it calls, its imports).
+        pool?.notes.note(file, source.text);
+        if (!passes) {
           input.text = "";
-          if (pool) unread.add(input);
+          if (pool) dropped.set(input, { passes, chars: source.text.length });
           else if (this.options.fix) input.text = source.text;
           else input.unread = true;
+        } else if (pool && !this.cache && !this.options.fix) {
+          // Nor, with workers, the text of one that can: the worker that lints it reads it.
+          input.text = "";
+          dropped.set(input, { passes, chars: source.text.length });
         }
         inputs.push(input);
       }
+      if (!pool && process.env.OPTIM_LINT_TRACE_THREADS) process.stderr.write(`optim-lint: ${files.length} files on one thread\n`);
       const memory = new NativeMemoryGuard();
-      await this.lintInputs(inputs, run, (chars) => memory.afterFile(chars), pool && { pool, forced: policy.forced, unread });
+      await this.lintInputs(inputs, run, (chars) => memory.afterFile(chars), pool && { pool, forced: policy.forced, dropped });
     } finally {
       await pool?.close();
     }
@@ -211,7 +226,7 @@ export class LintSession {
     inputs: LintInput[],
     run: LintRun,
     between: (chars: number) => Promise<void>,
-    parallel?: { pool: LintPool; forced: boolean; unread: ReadonlySet<LintInput> },
+    parallel?: { pool: LintPool; forced: boolean; dropped: ReadonlyMap<LintInput, DroppedText> },
   ): Promise<void> {
     const cache = this.options.fix ? undefined : this.cache;
     // Which files a run holds decides what a file's result can see (the callers of its functions): results are reused only within the same set.
@@ -245,7 +260,7 @@ export class LintSession {
       const related = cache ? [...new Set(fresh.flatMap((input) => cache.storedDependencies(input.filePath)))].filter((dep) => reused.has(dep)) : [];
       // Files kept in view from the cache are joined with the fresh ones in one project, so such a run stays on one thread.
       const spread =
-        parallel && fresh.length > 0 && related.length === 0 ? await lintInParallel(fresh, { fix: this.options.fix ?? false, ...parallel, reread, onCrash, between }) : undefined;
+        parallel && fresh.length > 0 && related.length === 0 ? await lintInParallel(fresh, { fix: this.options.fix ?? false, ...parallel, reread, host, onCrash, between }) : undefined;
       dependencies = spread?.dependencies ?? new Map<string, string[]>();
       results =
         spread?.results ??
@@ -327,4 +342,14 @@ function roleBase(file: string, cwd: string, roots: readonly string[]): string {
 export async function lintPaths(paths: string[], opts: { cwd?: string; configPath?: string; fix?: boolean; unsafeFixes?: boolean }): Promise<FileResult[]> {
   const session = new LintSession({ cwd: path.resolve(opts.cwd ?? process.cwd()), configPath: opts.configPath, fix: opts.fix, unsafeFixes: opts.unsafeFixes });
   return (await session.lintPaths(paths)).results;
+}
+
+/**
+ * Starts the worker pool. A parallel run keeps TurboFan, which the built CLI turns off for the lint command
+ * (src/cli/lint-bundle.ts): turning it off showed no gain on two threads. V8's flags are the process's, so this holds
+ * for the workers too.
+ */
+function startPool(threads: number): Promise<LintPool | undefined> {
+  setFlagsFromString("--opt");
+  return LintPool.start(threads);
 }

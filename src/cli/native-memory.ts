@@ -28,7 +28,7 @@ export function afterRead(chars: number): void {
 
 /** V8's full collection, made callable on first use (a new context costs start-up time); undefined if the runtime refuses. */
 let gc: (() => void) | null | undefined;
-function collect(): void {
+export function collect(): void {
   if (gc === undefined) {
     try {
       setFlagsFromString("--expose-gc");

@@ -13,7 +13,7 @@ import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.j
 import { optimizerByName } from "../knowledge/optimizers.js";
 import { hasConstructions, indexPython, keptIndex } from "./analyze.js";
 import { forgetValue, forgottenArguments, optimizerSite } from "./facts.js";
-import { ImportReach, importRequests, ModuleFinder, type ImportRequest } from "./modules.js";
+import { ImportReach, importRequests, ModuleFinder, type ImportGraph, type ImportRequest } from "./modules.js";
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
 import { definingScope, scopeOf } from "./scope.js";
 import { lastName, Resolver, type ModuleLinks, type Ref } from "./values.js";
@@ -386,12 +386,34 @@ let shared:
       reach: ImportReach;
       mentions: Map<string, string[]>;
       /** Per name a run file calls (`name(`), the run's Python files that call it, in the run's order; read in one pass. */
-      callers?: Map<string, string[]>;
+      callers?: (name: string) => readonly string[];
       /** The import lookups of each run file, read in the same pass (the import graph needs them all). */
       requests: Map<string, readonly ImportRequest[]>;
       project?: ProjectContext;
     }
   | undefined;
+
+/**
+ * What the thread that read the run's files knows about them, handed to a worker so that it reads none of them again:
+ * which run files call each name, and the import graph (asked for only when a part first needs it; a worker may wait
+ * for it while the main thread still computes it).
+ */
+export interface RunIndex {
+  /** The run's files (`runFiles`), joined by newlines: the index answers only for parts of this run. */
+  key: string;
+  /** The run's Python files that call `name` (`name(`), normalized, in the run's order. */
+  callers(name: string): readonly string[];
+  /** Undefined when the thread that computes it failed: the part computes it then. */
+  graph(): ImportGraph | undefined;
+}
+
+let runIndex: RunIndex | undefined;
+
+/** Installs the index of the run this worker lints parts of (see `RunIndex`). */
+export function useRunIndex(index: RunIndex | undefined): void {
+  runIndex = index;
+  shared = undefined;
+}
 
 function partOfRun(project: ProjectContext): NonNullable<typeof shared> {
   const key = project.runFiles.join("\n");
@@ -400,8 +422,9 @@ function partOfRun(project: ProjectContext): NonNullable<typeof shared> {
     const current = (): ProjectContext => shared!.project!;
     const finder = new ModuleFinder({ exists: (p) => current().exists(p), isFolder: (p) => current().isFolder?.(p) });
     const requests = new Map<string, readonly ImportRequest[]>();
-    const reach = new ImportReach(finder, (p) => requests.get(p) ?? requestsIn(current().peek(p)), () => run);
-    shared = { key, reach, mentions: new Map(), requests };
+    const index = runIndex?.key === key ? runIndex : undefined;
+    const reach = new ImportReach(finder, (p) => requests.get(p) ?? requestsIn(current().peek(p)), () => run, index && (() => index.graph()));
+    shared = { key, reach, mentions: new Map(), requests, ...(index ? { callers: (name: string) => index.callers(name) } : {}) };
   }
   shared.project = project;
   return shared;
@@ -425,10 +448,8 @@ function detachedRequests(text: string): ImportRequest[] {
   return importRequests(text).map((r) => ({ path: detached(r.path), module: r.module }));
 }
 
-/** A name as the callers index holds it: what `CALLED` captures. */
+/** A name as the callers index holds it: what `calledNames` finds. */
 const PLAIN_NAME = /^[A-Za-z_]\w*$/;
-/** A call's last name (`name(` and `x.name (`), as `\bname\s*\(` would find it. */
-const CALLED = /\b([A-Za-z_]\w*)\s*\(/g;
 
 /** Whether a UTF-16 unit is one of `\s` (JavaScript's white space and line terminators). */
 function isSpace(c: number): boolean {
@@ -493,8 +514,11 @@ function runMentions(name: string, mention: RegExp): string[] {
   if (!known) {
     if (PLAIN_NAME.test(name)) {
       // The files of other parts are read from disk: one pass over the run answers every name (and the import graph).
-      part.callers ??= runCallers(part);
-      known = part.callers.get(name) ?? [];
+      if (!part.callers) {
+        const callers = runCallers(part);
+        part.callers = (n) => callers.get(n) ?? [];
+      }
+      known = [...part.callers(name)];
     } else {
       known = [];
       for (const other of part.project!.runFiles) {
@@ -517,9 +541,7 @@ function runCallers(part: NonNullable<typeof shared>): Map<string, string[]> {
     const text = part.project!.peek(other);
     if (text === undefined) continue;
     if (!part.requests.has(key)) part.requests.set(key, detachedRequests(text));
-    const names = new Set<string>();
-    for (const match of text.matchAll(CALLED)) names.add(detached(match[1]));
-    for (const name of names) {
+    for (const name of calledNames(text)) {
       const list = callers.get(name);
       if (list) list.push(key);
       else callers.set(name, [key]);

@@ -287,10 +287,15 @@ interface ImportStep {
  * most files of a large run unparsed. `files` lists the known Python files (those of the run and read for it); the
  * import graph is read once, from their texts and the modules they lead to, and walked backwards from each target.
  */
+/** The import graph backwards: per file, the files whose imports name it; per package folder, the files that bind it as a module. */
+export interface ImportGraph {
+  importers: Map<string, string[]>;
+  folderUsers: Map<string, string[]>;
+}
+
 export class ImportReach {
   private readonly steps = new Map<string, ImportStep>();
-  /** Per file, the files whose imports name it; per package folder, the files that bind it as a module. */
-  private graph: { importers: Map<string, string[]>; folderUsers: Map<string, string[]> } | undefined;
+  private graph: ImportGraph | undefined;
   private readonly reachers = new Map<string, ReadonlySet<string>>();
 
   constructor(
@@ -298,6 +303,8 @@ export class ImportReach {
     /** The lookups a file's imports make (`importRequests` of its text); undefined when it cannot be read. */
     private readonly requestsOf: (filePath: string) => readonly ImportRequest[] | undefined,
     private readonly files: () => readonly string[],
+    /** The graph of these files when another thread computed it (`backwards` of an equal reach): then nothing is read. */
+    private readonly given?: () => ImportGraph | undefined,
   ) {}
 
   /** The module files and package folders a file's imports lead to in one step (normalized paths). */
@@ -323,8 +330,10 @@ export class ImportReach {
   }
 
   /** The import graph backwards, over the known files and every module their imports lead to. */
-  private backwards(): NonNullable<ImportReach["graph"]> {
+  backwards(): ImportGraph {
     if (this.graph) return this.graph;
+    const given = this.given?.();
+    if (given) return (this.graph = given);
     const importers = new Map<string, string[]>();
     const folderUsers = new Map<string, string[]>();
     const add = (map: Map<string, string[]>, key: string, file: string) => {

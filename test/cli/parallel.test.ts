@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { threadPolicy } from "../../src/cli/parallel.js";
+import { calledNames } from "../../src/python/calls.js";
 import { buildOnce, ROOT, runCli } from "./run-cli.js";
 
 /** Packages of the Python standard library, when a python3 is installed: a larger tree of real code. */
@@ -60,4 +62,40 @@ describe("linting on worker threads", () => {
     expect(many.status).toBe(one.status);
     expect(many.stdout).toBe(one.stdout);
   }, 120_000);
+});
+
+describe("when a run starts worker threads", () => {
+  it("starts them for large runs on several cores, and as OPTIM_LINT_THREADS says", () => {
+    expect(threadPolicy(15, {}, 2)).toEqual({ threads: 0, forced: false });
+    expect(threadPolicy(4086, {}, 2)).toEqual({ threads: 2, forced: false });
+    // One worker per core, at most two by default (each adds its heap to the peak).
+    expect(threadPolicy(4086, {}, 8)).toEqual({ threads: 2, forced: false });
+    expect(threadPolicy(4086, {}, 1)).toEqual({ threads: 0, forced: false });
+    expect(threadPolicy(4086, { OPTIM_LINT_THREADS: "1" }, 2)).toEqual({ threads: 0, forced: true });
+    expect(threadPolicy(15, { OPTIM_LINT_THREADS: "3" }, 2)).toEqual({ threads: 3, forced: true });
+    expect(threadPolicy(4086, { OPTIM_LINT_THREADS: "many" }, 2)).toEqual({ threads: 2, forced: false });
+  });
+
+  it("keeps a pre-commit run of a few files on one thread", () => {
+    buildOnce();
+    const dir = path.join(ROOT, "fixtures", "projects", "method-call");
+    const run = runCli(ROOT, ["--format", "json", "--no-ignore", dir], { env: { OPTIM_LINT_TRACE_THREADS: "1" } });
+    expect(run.stderr).toMatch(/optim-lint: 3 files on one thread/);
+  }, 60_000);
+});
+
+describe("the callers index", () => {
+  it("finds the names a text calls as the expression that defined it does", () => {
+    const text = [
+      "\uFEFFimport os",
+      "x = f(1) + obj.method (2) + g\t(h(3))",
+      "y = 2d(4) + a1b2(5) + _private(6) + été(7) + xété(8)",
+      "z = (9) + [f](10) + s.strip\n(11) + u\u00a0(12) + v\u3000(13) + w\u200b(14)",
+      "def defined(a, b):",
+      "    return print(a)",
+    ].join("\n");
+    const expected = new Set(Array.from(text.matchAll(/\b([A-Za-z_]\w*)\s*\(/g), (m) => m[1]));
+    expect(calledNames(text)).toEqual(expected);
+    expect([...calledNames(text)].sort()).toEqual(["_private", "a1b2", "defined", "f", "g", "h", "method", "print", "strip", "u", "v"]);
+  });
 });
