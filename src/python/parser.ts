@@ -455,6 +455,31 @@ export function scanComments(text: string): SourceComment[] {
   return comments;
 }
 
+/**
+ * The text with each comment's content (what follows its `#`) blanked, same length, line breaks kept: what the fact
+ * extraction reads, so that no fact depends on what a comment says and an edit inside a comment only moves the
+ * offsets after it (the language server reuses the previous analysis then, src/python/reuse.ts). The same lexical
+ * scan as `scanComments`; the text itself when it has no comment.
+ */
+export function blankComments(text: string): string {
+  let out = "";
+  let cursor = 0;
+  COMMENT_OR_STRING.lastIndex = 0;
+  for (let match = COMMENT_OR_STRING.exec(text); match; match = COMMENT_OR_STRING.exec(text)) {
+    const at = match.index;
+    if (text[at] !== "#") {
+      COMMENT_OR_STRING.lastIndex = stringEnd(text, at);
+      continue;
+    }
+    const eol = text.indexOf("\n", at);
+    const end = eol < 0 ? text.length : eol;
+    out += text.slice(cursor, at + 1) + text.slice(at + 1, end).replace(/[^\r]/g, " ");
+    cursor = end;
+    COMMENT_OR_STRING.lastIndex = end;
+  }
+  return cursor === 0 ? text : out + text.slice(cursor);
+}
+
 /** The offset just past the string literal whose opening quote is at `quoteAt` (a prefix such as `rb` needs no care). */
 function stringEnd(text: string, quoteAt: number): number {
   const quote = text[quoteAt];

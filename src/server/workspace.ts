@@ -21,6 +21,7 @@ import type { AnalyzedFile, LanguageAdapter, ProjectHost } from "../core/types.j
 import { ADAPTERS, adapterFor, JOINERS } from "../default-linter.js";
 import { knowledge } from "../knowledge/index.js";
 import { shareKeptIndex } from "../python/analyze.js";
+import { analysisAfterCommentEdit } from "../python/reuse.js";
 import { parse, rememberTree, reparse, trackTree } from "../python/parser.js";
 
 /** The configuration file names whose change reloads the configuration. */
@@ -51,10 +52,18 @@ export interface OpenDocument {
  */
 class SummaryCache {
   private readonly kept = new Map<string, AnalyzedFile>();
+  /** The newest summary of each path, which an edit inside a comment of a Python document moves instead of analyzing again. */
+  private readonly newest = new Map<string, AnalyzedFile>();
   /** How many analyses ran (misses): lets tests and the bench see that unchanged files are not analyzed again. */
   analyses = 0;
+  /** How many misses were answered by moving the previous summary of the path (src/python/reuse.ts). */
+  moved = 0;
 
-  constructor(private readonly limit = 256) {}
+  /** `treeOf` gives the language server's own tree of a text, when it has one. */
+  constructor(
+    private readonly treeOf: (text: string) => Parser.Tree | undefined,
+    private readonly limit = 256,
+  ) {}
 
   /** The adapter with its analysis answered from the cache. */
   wrap(adapter: LanguageAdapter): LanguageAdapter {
@@ -62,18 +71,35 @@ class SummaryCache {
       ...adapter,
       analyze: (text, filePath) => {
         const key = `${adapter.name}\0${filePath}\0${contentHash(text)}`;
+        const pathKey = `${adapter.name}\0${filePath}`;
         let summary = this.kept.get(key);
         if (summary) {
           this.kept.delete(key);
         } else {
-          this.analyses++;
-          summary = adapter.analyze(text, filePath);
+          summary = this.afterCommentEdit(adapter, pathKey, text);
+          if (summary) this.moved++;
+          else {
+            this.analyses++;
+            summary = adapter.analyze(text, filePath);
+          }
         }
         this.kept.set(key, summary);
         while (this.kept.size > this.limit) this.kept.delete(this.kept.keys().next().value!);
+        this.newest.delete(pathKey);
+        this.newest.set(pathKey, summary);
+        while (this.newest.size > this.limit) this.newest.delete(this.newest.keys().next().value!);
         return copyForRun(summary);
       },
     };
+  }
+
+  /** A Python document's previous summary moved past an edit inside one of its comments, when that is exact. */
+  private afterCommentEdit(adapter: LanguageAdapter, pathKey: string, text: string): AnalyzedFile | undefined {
+    const previous = this.newest.get(pathKey);
+    if (adapter.name !== "python" || !previous) return undefined;
+    const body = stripBom(text);
+    const tree = this.treeOf(body);
+    return tree && analysisAfterCommentEdit(previous, body, tree);
   }
 }
 
@@ -139,7 +165,7 @@ export class WorkspaceLinter {
   private configs!: ConfigFinder;
   private resolver!: SettingsResolver;
   private readonly cache = new Map<string, CacheEntry>();
-  private readonly summaries = new SummaryCache();
+  private readonly summaries = new SummaryCache((text) => [...this.trees.values()].find((kept) => kept.text === text)?.tree);
   private readonly linter = new Linter({ adapters: ADAPTERS.map((adapter) => this.summaries.wrap(adapter)), joiners: JOINERS, knowledge });
   private readonly trees = new Map<string, DocumentTree>();
   /** Bumped whenever a document or a file on disk changes: kept results are then recomputed (from kept summaries). */
@@ -158,9 +184,14 @@ export class WorkspaceLinter {
     this.reloadConfiguration();
   }
 
-  /** How many files the adapters analyzed (summaries not found in the cache). */
+  /** How many files the adapters analyzed (summaries not found in the cache, nor moved past an edit in a comment). */
   get fileAnalyses(): number {
     return this.summaries.analyses;
+  }
+
+  /** How many summaries were the previous summary of their document moved past an edit inside a comment. */
+  get movedSummaries(): number {
+    return this.summaries.moved;
   }
 
   /** Forgets every configuration file read so far; the next lint of each document reads them again. */

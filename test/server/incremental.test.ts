@@ -85,6 +85,51 @@ function editChain(filePath: string, base: string, seed: number, steps: number):
   expect(found).toBeGreaterThan(steps);
 }
 
+/** What is typed inside comments: words the collectors look for, code that a comment only mentions, quotes, directives, deletions. */
+const COMMENT_PIECES = ["x", " ", "AdamW", "sqrt", " 1 - beta", "self.save_hyperparameters()", "optimizer.step()", "'", '"', '"""', "#", "noqa", " optim-lint: disable", "\\", "\t", "<backspace>", "<backspace>", "\n"];
+
+/**
+ * Typing inside comments: the cursor goes to the end of a random line (opening a comment there) or into an existing
+ * comment, and types there for a while. Most edits stay inside one comment, where the previous analysis is moved
+ * instead of made again; each result must still be exactly a fresh lint's.
+ */
+function commentChain(filePath: string, base: string, seed: number, steps: number): { moved: number; analyses: number } {
+  const next = random(seed);
+  const linter = new WorkspaceLinter(path.dirname(filePath));
+  const uri = uriOf(filePath);
+  let text = base;
+  let at = -1;
+  for (let i = 0; i <= steps; i++) {
+    if (i > 0) {
+      if (at < 0 || next() < 0.15) {
+        const lineEnd = text.indexOf("\n", Math.floor(next() * text.length));
+        const end = lineEnd < 0 ? text.length : lineEnd;
+        const hash = text.lastIndexOf("#", end);
+        const lineStart = text.lastIndexOf("\n", end - 1) + 1;
+        if (hash >= lineStart && next() < 0.7) {
+          at = hash + 1 + Math.floor(next() * (end - hash));
+        } else {
+          text = `${text.slice(0, end)}  # ${text.slice(end)}`;
+          at = end + 4;
+        }
+      } else {
+        const piece = COMMENT_PIECES[Math.floor(next() * COMMENT_PIECES.length)];
+        if (piece === "<backspace>") {
+          if (at > 0) text = text.slice(0, at - 1) + text.slice(at);
+          at = Math.max(0, at - 1);
+        } else {
+          text = text.slice(0, at) + piece + text.slice(at);
+          // A line break ends the comment: what follows it on the new line is code, and typing moves elsewhere.
+          at = piece === "\n" ? -1 : at + piece.length;
+        }
+      }
+    }
+    const incremental = linter.lint(uri, filePath, text).result!.messages;
+    expect(JSON.stringify(incremental, null, 1), `${path.basename(filePath)} after comment edit ${i}`).toBe(JSON.stringify(freshLint(filePath, text), null, 1));
+  }
+  return { moved: linter.movedSummaries, analyses: linter.fileAnalyses };
+}
+
 describe("the editor's incremental path finds what a fresh full lint finds", () => {
   for (const [i, name] of ["train_transformer.py", "train_resnet.py", "train_ddp.py", "finetune_regressor.py"].entries()) {
     it(`after each of a chain of random edits to ${name}`, () => {
@@ -95,6 +140,47 @@ describe("the editor's incremental path finds what a fresh full lint finds", () 
 
   it("after each of a chain of random edits to a 3,000-line file", () => {
     editChain(path.join(SHOWCASE, "generated_train.py"), largeTrainingFile(), 7, 6);
+  });
+});
+
+describe("the editor's reuse of an analysis after an edit inside a comment", () => {
+  for (const [i, name] of ["train_transformer.py", "train_ddp.py", "finetune_regressor.py", "train_gan.py"].entries()) {
+    it(`finds what a fresh full lint finds after each of a chain of edits in comments of ${name}`, () => {
+      const filePath = path.join(SHOWCASE, name);
+      const { moved, analyses } = commentChain(filePath, readFileSync(filePath, "utf8"), 211 + i, 40);
+      // Most edits were answered by moving the previous analysis; line breaks, quotes and new comments were analyzed.
+      expect(moved).toBeGreaterThan(analyses);
+    });
+  }
+
+  it("finds what a fresh full lint finds after edits in comments of a 3,000-line file", () => {
+    const { moved } = commentChain(path.join(SHOWCASE, "generated_train.py"), largeTrainingFile(), 17, 8);
+    expect(moved).toBeGreaterThan(0);
+  });
+
+  it("moves the analysis for edits in comments of a clean file, and analyzes again in a file with a syntax error", () => {
+    const filePath = path.join(SHOWCASE, "quoted_train.py");
+    const uri = uriOf(filePath);
+    const linter = new WorkspaceLinter(path.dirname(filePath));
+    const text = [
+      "import torch",
+      "",
+      "model = torch.nn.Linear(4, 4)",
+      "optimizer = torch.optim.Adam(model.parameters(), lr=0.1, weight_decay=0.01)  # decay",
+      "for x in range(3):",
+      "    optimizer.step()  # step",
+      "",
+    ].join("\n");
+    const typed = (base: string, after: string, piece: string) => base.replace(after, after + piece);
+    const texts = [text, typed(text, "# step", "s"), typed(typed(text, "# step", "s"), "# decay", "!")];
+    const broken = `${texts[2]}x = (\n# open\n`;
+    texts.push(broken, typed(broken, "# open", "ed"));
+    for (const current of texts) {
+      expect(JSON.stringify(linter.lint(uri, filePath, current).result!.messages, null, 1)).toBe(JSON.stringify(freshLint(filePath, current), null, 1));
+    }
+    // The two edits in comments of the clean text were moved; the broken text was analyzed, and so was the edit in its comment.
+    expect(linter.movedSummaries).toBe(2);
+    expect(linter.fileAnalyses).toBe(3);
   });
 });
 
