@@ -30,6 +30,8 @@ const STEP_VARIABLE = /^(?:_*|i|it|itr|iter|iters|iteration|step|steps|global_st
 
 /** Names of gradient-accumulation settings. */
 const ACCUMULATION_NAME = /^(?:gradient_accumulation_steps|grad_accum(?:_steps|ulation_steps)?|accum(?:ulation)?_steps|accumulate_grad_batches|accumulation_steps|accum_iter|update_freq)$/;
+/** Whether a text may hold such a name at all: each of them contains `accum` or is `update_freq`. */
+const MAY_NAME_ACCUMULATION = /accum|update_freq/;
 
 /** Keys read back from a checkpoint that continue a run's count. */
 const COUNTER_KEY = /^(?:epoch|epochs|start_epoch|step|global_step|steps|iter|iter_num|iteration|iterations|it|n_iter|num_updates|update)$/i;
@@ -117,25 +119,47 @@ function callsNaming(resolver: Resolver, calls: PyNode[]): Map<string, CallWords
   return byText;
 }
 
+/** What the loop facts of the constructions one name holds share (each construction only leaves its own call out). */
+interface HolderLoops {
+  steps: PyNode[];
+  /** Calls the holder is handed to that may change its lr (the construction's own call among them, if it is one). */
+  handed: { call: PyNode; layerwise: boolean }[];
+  /** `epochs` and `steps` as the loops around the first step give them, in the order they were found. */
+  counts: Partial<Pick<TrainingLoopFact, "epochs" | "steps">>;
+}
+
+const holderLoops = new WeakMap<Resolver, Map<string, HolderLoops>>();
+
 /** The loop fact for one construction that the file steps itself. */
 function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[]): TrainingLoopFact | undefined {
   const holder = held.holder;
   if (!holder) return undefined;
+  // A file with many constructions held by the same name (`optimizer` in each function) reads that name's calls once.
+  let byHolder = holderLoops.get(resolver);
+  if (!byHolder) holderLoops.set(resolver, (byHolder = new Map()));
+  let shared = byHolder.get(holder);
+  if (!shared) byHolder.set(holder, (shared = loopsOfHolder(resolver, holder, calls)));
+  const opaque = shared.handed.filter((h) => h.call !== held.call);
+  const fact: TrainingLoopFact = { optimizerSite: held.site.id, steppedBy: "code", steppedAt: shared.steps.map(spanOf), opaqueUses: opaque.map((h) => spanOf(h.call)) };
+  if (opaque.some((h) => h.layerwise)) fact.layerwise = true;
+  for (const [key, value] of Object.entries(shared.counts) as [keyof HolderLoops["counts"], ResolvedValue][]) fact[key] = { ...value };
+  return fact;
+}
+
+/** The step calls of the optimizer a name holds, the calls it is handed to, and the loops around its first step. */
+function loopsOfHolder(resolver: Resolver, holder: string, calls: PyNode[]): HolderLoops {
   const steps: PyNode[] = [];
-  const opaque: Span[] = [];
-  let layerwise = false;
+  const handed: HolderLoops["handed"] = [];
   for (const { call, last, receiver, args } of callsNaming(resolver, calls).get(holder) ?? []) {
     const passed = args.includes(holder);
     if (last === "step" && receiver === holder && args.length === 0) steps.push(call);
     else if (last === "step" && passed) steps.push(call); // scaler.step(optimizer)
-    else if (passed && call !== held.call && !(last && LR_NEUTRAL_CALLS.has(last)) && !transparentLocalCall(resolver, call, holder)) {
-      opaque.push(spanOf(call));
-      if (last && LAYERWISE_WRAPPER.test(last)) layerwise = true;
+    else if (passed && !(last && LR_NEUTRAL_CALLS.has(last)) && !transparentLocalCall(resolver, call, holder)) {
+      handed.push({ call, layerwise: !!last && LAYERWISE_WRAPPER.test(last) });
     }
   }
-  const fact: TrainingLoopFact = { optimizerSite: held.site.id, steppedBy: "code", steppedAt: steps.map(spanOf), opaqueUses: opaque };
-  if (layerwise) fact.layerwise = true;
-  if (steps.length === 0) return fact;
+  const fact: HolderLoops["counts"] = {};
+  if (steps.length === 0) return { steps, handed, counts: fact };
   // The loops around the first step call, and around the calls of the function that holds it (one level).
   const step = steps[0];
   const around = enclosingFors(step);
@@ -162,7 +186,7 @@ function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[]): Train
     // A range loop directly around the step (no data loop between) counts optimizer steps.
     if (count && (STEP_VARIABLE.test(name) || EPOCH_VARIABLE.test(name)) && loop === around[0] && !fact.steps && !fact.epochs) fact.steps = count;
   }
-  return fact;
+  return { steps, handed, counts: fact };
 }
 
 /**
@@ -258,7 +282,8 @@ export function batchFacts(resolver: Resolver): BatchFacts {
     }
     for (const child of node.children) visit(child);
   };
-  visit(resolver.index.module.node);
+  // The walk looks for attribute names the text must then contain: a text without them has none to find.
+  if (MAY_NAME_ACCUMULATION.test(resolver.text)) visit(resolver.index.module.node);
   const training = loaders.filter((l) => l.training);
   const perDevice = agreed((training.length > 0 ? training : loaders).map((l) => l.value));
   const batch: BatchFacts = {};
