@@ -9,7 +9,8 @@
 //   keystroke    one digit typed into a number of a construction in the middle of the file (`T_max=100` becomes
 //                `T_max=1001`, `T_max=10011`, ...): the server's linter updates the document's tree incrementally,
 //                lints it (fixes included) and turns the result into diagnostics; every text is new
-//   comment key  the same for a letter typed in a trailing comment of that line
+//   comment key  the same for a letter typed in a trailing comment of that line (the server moves the previous
+//                analysis past an edit inside a comment instead of analyzing again: src/python/reuse.ts)
 //   unchanged    the same request again with no edit: the server's per-document cache answers
 //   model file   when the corpus is present (bench/corpus), digits typed into a number of timm's eva.py (3,100 lines
 //                of model code and no training code: no facts are extracted), against a full parse of that file
@@ -226,6 +227,8 @@ export async function runEditorBench(runs = 9) {
     ratioFullLintToParse: round(lintMs.cpu / parseMs.cpu),
     ratioKeystrokeToParse: round(keystrokeMs.cpu / parseMs.cpu),
     incrementalReparses: linter.reparses,
+    // Keystrokes in the comment answered by moving the previous analysis (src/python/reuse.ts) instead of analyzing.
+    ...(linter.movedSummaries !== undefined ? { summariesMoved: linter.movedSummaries, fileAnalyses: linter.fileAnalyses } : {}),
     ...(model
       ? {
           modelFileLines: model.lines,

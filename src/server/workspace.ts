@@ -20,9 +20,12 @@ import type { TrainingFacts } from "../core/facts.js";
 import type { AnalyzedFile, LanguageAdapter, ProjectHost } from "../core/types.js";
 import { ADAPTERS, adapterFor, JOINERS } from "../default-linter.js";
 import { knowledge } from "../knowledge/index.js";
-import { shareKeptIndex } from "../python/analyze.js";
+import { keptIndex, shareKeptIndex } from "../python/analyze.js";
 import { analysisAfterCommentEdit } from "../python/reuse.js";
 import { parse, rememberTree, reparse, trackTree } from "../python/parser.js";
+
+/** How many documents' indexes the summary cache holds strongly. */
+const HELD_INDEXES = 16;
 
 /** The configuration file names whose change reloads the configuration. */
 export const CONFIG_FILE_NAMES = ["pyproject.toml", "optim-lint.toml"] as const;
@@ -54,6 +57,8 @@ class SummaryCache {
   private readonly kept = new Map<string, AnalyzedFile>();
   /** The newest summary of each path, which an edit inside a comment of a Python document moves instead of analyzing again. */
   private readonly newest = new Map<string, AnalyzedFile>();
+  /** The index of the newest analysis of each of the last few paths, held strongly (see `holdIndex`). */
+  private readonly indexes = new Map<string, unknown>();
   /** How many analyses ran (misses): lets tests and the bench see that unchanged files are not analyzed again. */
   analyses = 0;
   /** How many misses were answered by moving the previous summary of the path (src/python/reuse.ts). */
@@ -81,6 +86,7 @@ class SummaryCache {
           else {
             this.analyses++;
             summary = adapter.analyze(text, filePath);
+            this.holdIndex(pathKey, summary);
           }
         }
         this.kept.set(key, summary);
@@ -91,6 +97,19 @@ class SummaryCache {
         return copyForRun(summary);
       },
     };
+  }
+
+  /**
+   * Holds the index fact extraction built for the newest summary of a path, which the analysis keeps only weakly (for
+   * the command line's memory): between two requests the collector would free it, and the call-site joiner would
+   * index the document again on every keystroke.
+   */
+  private holdIndex(pathKey: string, summary: AnalyzedFile): void {
+    this.indexes.delete(pathKey);
+    const index = keptIndex(summary);
+    if (!index) return;
+    this.indexes.set(pathKey, index);
+    while (this.indexes.size > HELD_INDEXES) this.indexes.delete(this.indexes.keys().next().value!);
   }
 
   /** A Python document's previous summary moved past an edit inside one of its comments, when that is exact. */
