@@ -89,6 +89,26 @@ export function keepUnindexed(file: AnalyzedFile): void {
   KEPT.set(file, NOT_BUILT);
 }
 
+/** The index fact extraction built for a file, while it lives and still holds its nodes. */
+export function builtIndex(file: AnalyzedFile): PythonIndex | undefined {
+  const index = KEPT.get(file)?.deref();
+  return index && isIntact(index.index.module.node) ? index : undefined;
+}
+
+/**
+ * Gives `to` the index `index`, made from the index of `from` whose nodes were moved to `to`'s text (the language
+ * server's reuse after an edit inside a comment, reuse.ts): `from`'s index is built again when asked.
+ */
+export function handOverIndex(from: AnalyzedFile, to: AnalyzedFile, index: PythonIndex): void {
+  const old = KEPT.get(from)?.deref();
+  KEPT.set(from, NOT_BUILT);
+  if (old && recentIndexes.get(from.text) === old) {
+    recentIndexes.delete(from.text);
+    recentIndexChars -= from.text.length;
+  }
+  KEPT.set(to, new WeakRef(index));
+}
+
 /**
  * Lets a copy of a summary (the language server gives each run one, see src/server/workspace.ts) stand for the
  * original: the joiner finds the original's kept index through it.

@@ -376,6 +376,27 @@ function cloneNode(node: PyNode, parent: PyNode | null, shift: number): PyNode {
   return copy;
 }
 
+/**
+ * Makes `root`, the copy of the tree that the tracked `tree` was parsed again from (`reparse`), the copy of `tree`,
+ * for an edit that changed no syntax (inside a comment): its offsets are moved in place by `move` (nodes wholly before
+ * the edit are not visited). False, and nothing changed, when `root` is not that copy or was taken over already.
+ */
+export function moveCopy(tree: Parser.Tree, root: PyNode, before: number, move: (offset: number) => number): boolean {
+  const derived = derivations.get(tree);
+  if (!derived || derived.base !== root || consumed.has(root) || copies.has(tree)) return false;
+  derivations.delete(tree);
+  const visit = (node: PyNode): void => {
+    if (node.end <= before) return;
+    node.start = move(node.start);
+    node.end = move(node.end);
+    const children = node.children;
+    for (let i = 0; i < children.length; i++) visit(children[i]);
+  };
+  visit(root);
+  copies.set(tree, root);
+  return true;
+}
+
 /** Top-level statements copied after edits: moved from the previous copy (`cloned`), or read from the native tree (tests and the bench read them). */
 export const incrementalCopies = { cloned: 0, read: 0 };
 

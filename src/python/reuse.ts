@@ -16,11 +16,11 @@
 import type Parser from "tree-sitter";
 import type { Span } from "../core/facts.js";
 import type { AnalyzedFile } from "../core/types.js";
-import { hasConstructions, keepUnindexed } from "./analyze.js";
-import { blankComments, scanComments, textChange } from "./parser.js";
+import { builtIndex, handOverIndex, hasConstructions, keepUnindexed, type PythonIndex } from "./analyze.js";
+import { blankComments, moveCopy, scanComments, textChange } from "./parser.js";
 
 /** How many analyses were answered by moving the previous one (the bench and the tests read it). */
-export const commentEditReuse = { reused: 0, refused: 0 };
+export const commentEditReuse = { reused: 0, refused: 0, indexesMoved: 0 };
 
 /** A marker thrown when a value cannot be moved exactly; the caller analyzes the text instead. */
 const REFUSED = Symbol("refused");
@@ -60,7 +60,7 @@ export function analysisAfterCommentEdit(previous: AnalyzedFile, after: string, 
     const result: AnalyzedFile = { text: after, facts, syntaxErrors: [], comments: scanComments(after) };
     if (previous.configRoots) result.configRoots = moved(previous.configRoots, move) as AnalyzedFile["configRoots"];
     if (previous.references) result.references = moved(previous.references, move) as AnalyzedFile["references"];
-    if (hasConstructions(previous)) keepUnindexed(result);
+    if (hasConstructions(previous) && !moveIndex(previous, result, tree, commentStart, move)) keepUnindexed(result);
     commentEditReuse.reused++;
     return result;
   } catch (error) {
@@ -68,6 +68,39 @@ export function analysisAfterCommentEdit(previous: AnalyzedFile, after: string, 
     commentEditReuse.refused++;
     return undefined;
   }
+}
+
+/**
+ * Moves the index fact extraction built for `previous` to `result`'s text, so that the call-site joiner need not index
+ * the document again: its nodes are the copy of the tree `tree` was parsed from, moved in place (`moveCopy`), and
+ * its bindings' offsets move with them. `previous` gets its index built again if it is asked for it (an undo).
+ */
+function moveIndex(previous: AnalyzedFile, result: AnalyzedFile, tree: Parser.Tree, before: number, move: (offset: number) => number): boolean {
+  const kept = builtIndex(previous);
+  if (!kept || !moveCopy(tree, kept.index.module.node, before, move)) return false;
+  const old = kept.index;
+  for (const scope of [old.module, ...old.scopes.values()]) {
+    for (const bindings of scope.bindings.values()) for (const binding of bindings) binding.pos = move(binding.pos);
+  }
+  const text = blankComments(result.text);
+  // New lists and a new index object: what is kept per index or per list (texts read from calls) is read again.
+  const index: PythonIndex = {
+    text,
+    index: {
+      ...old,
+      text,
+      calls: [...old.calls],
+      subscripts: [...old.subscripts],
+      assignments: [...old.assignments],
+      binaryDivisions: [...old.binaryDivisions],
+      binaryProducts: [...old.binaryProducts],
+      namedValues: [...old.namedValues],
+      inComparisons: [...old.inComparisons],
+    },
+  };
+  handOverIndex(previous, result, index);
+  commentEditReuse.indexesMoved++;
+  return true;
 }
 
 /** Whether a value is a span of this file's text: numeric `start` and `end`, and no `file`. */

@@ -20,7 +20,7 @@ import type { TrainingFacts } from "../core/facts.js";
 import type { AnalyzedFile, LanguageAdapter, ProjectHost } from "../core/types.js";
 import { ADAPTERS, adapterFor, JOINERS } from "../default-linter.js";
 import { knowledge } from "../knowledge/index.js";
-import { keptIndex, shareKeptIndex } from "../python/analyze.js";
+import { builtIndex, shareKeptIndex } from "../python/analyze.js";
 import { analysisAfterCommentEdit } from "../python/reuse.js";
 import { parse, rememberTree, reparse, trackTree } from "../python/parser.js";
 
@@ -86,8 +86,8 @@ class SummaryCache {
           else {
             this.analyses++;
             summary = adapter.analyze(text, filePath);
-            this.holdIndex(pathKey, summary);
           }
+          this.holdIndex(pathKey, summary);
         }
         this.kept.set(key, summary);
         while (this.kept.size > this.limit) this.kept.delete(this.kept.keys().next().value!);
@@ -106,7 +106,7 @@ class SummaryCache {
    */
   private holdIndex(pathKey: string, summary: AnalyzedFile): void {
     this.indexes.delete(pathKey);
-    const index = keptIndex(summary);
+    const index = builtIndex(summary);
     if (!index) return;
     this.indexes.set(pathKey, index);
     while (this.indexes.size > HELD_INDEXES) this.indexes.delete(this.indexes.keys().next().value!);

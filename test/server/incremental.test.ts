@@ -11,6 +11,7 @@ import { RULES } from "../../rules/index.js";
 import type { LintMessage } from "../../src/core/results.js";
 import { lintProject } from "../../src/default-linter.js";
 import { forgetTree, incrementalCopies, parseTree } from "../../src/python/parser.js";
+import { commentEditReuse } from "../../src/python/reuse.js";
 import { WorkspaceLinter } from "../../src/server/workspace.js";
 import { uriOf } from "./lsp-client.js";
 
@@ -86,7 +87,7 @@ function editChain(filePath: string, base: string, seed: number, steps: number):
 }
 
 /** What is typed inside comments: words the collectors look for, code that a comment only mentions, quotes, directives, deletions. */
-const COMMENT_PIECES = ["x", " ", "AdamW", "sqrt", " 1 - beta", "self.save_hyperparameters()", "optimizer.step()", "'", '"', '"""', "#", "noqa", " optim-lint: disable", "\\", "\t", "<backspace>", "<backspace>", "\n"];
+const COMMENT_PIECES = ["x", " ", "AdamW", "sqrt", " 1 - beta", "self.save_hyperparameters()", "optimizer.step()", "'", '"', '"""', "#", "noqa", " optim-lint: disable", "\\", "\t", "<backspace>", "<backspace>", "\n", UNDO];
 
 /**
  * Typing inside comments: the cursor goes to the end of a random line (opening a comment there) or into an existing
@@ -99,6 +100,7 @@ function commentChain(filePath: string, base: string, seed: number, steps: numbe
   const uri = uriOf(filePath);
   let text = base;
   let at = -1;
+  const history: string[] = [];
   for (let i = 0; i <= steps; i++) {
     if (i > 0) {
       if (at < 0 || next() < 0.15) {
@@ -117,6 +119,10 @@ function commentChain(filePath: string, base: string, seed: number, steps: numbe
         if (piece === "<backspace>") {
           if (at > 0) text = text.slice(0, at - 1) + text.slice(at);
           at = Math.max(0, at - 1);
+        } else if (piece === UNDO) {
+          // Back to an earlier text, whose summary is kept while its index was moved on to later texts.
+          text = history[Math.floor(next() * history.length)];
+          at = -1;
         } else {
           text = text.slice(0, at) + piece + text.slice(at);
           // A line break ends the comment: what follows it on the new line is code, and typing moves elsewhere.
@@ -124,6 +130,7 @@ function commentChain(filePath: string, base: string, seed: number, steps: numbe
         }
       }
     }
+    history.push(text);
     const incremental = linter.lint(uri, filePath, text).result!.messages;
     expect(JSON.stringify(incremental, null, 1), `${path.basename(filePath)} after comment edit ${i}`).toBe(JSON.stringify(freshLint(filePath, text), null, 1));
   }
@@ -147,9 +154,12 @@ describe("the editor's reuse of an analysis after an edit inside a comment", () 
   for (const [i, name] of ["train_transformer.py", "train_ddp.py", "finetune_regressor.py", "train_gan.py"].entries()) {
     it(`finds what a fresh full lint finds after each of a chain of edits in comments of ${name}`, () => {
       const filePath = path.join(SHOWCASE, name);
+      const indexesMoved = commentEditReuse.indexesMoved;
       const { moved, analyses } = commentChain(filePath, readFileSync(filePath, "utf8"), 211 + i, 40);
-      // Most edits were answered by moving the previous analysis; line breaks, quotes and new comments were analyzed.
+      // Most edits were answered by moving the previous analysis; line breaks, undos and new comments were analyzed.
       expect(moved).toBeGreaterThan(analyses);
+      // The index the call-site joiner reads was moved with it, not built again.
+      expect(commentEditReuse.indexesMoved).toBeGreaterThan(indexesMoved);
     });
   }
 
