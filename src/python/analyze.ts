@@ -100,13 +100,18 @@ export function builtIndex(file: AnalyzedFile): PythonIndex | undefined {
  * server's reuse after an edit inside a comment, reuse.ts): `from`'s index is built again when asked.
  */
 export function handOverIndex(from: AnalyzedFile, to: AnalyzedFile, index: PythonIndex): void {
-  const old = KEPT.get(from)?.deref();
-  KEPT.set(from, NOT_BUILT);
-  if (old && recentIndexes.get(from.text) === old) {
-    recentIndexes.delete(from.text);
-    recentIndexChars -= from.text.length;
-  }
+  retireIndex(from);
   KEPT.set(to, new WeakRef(index));
+}
+
+/** Forgets the index of a file whose nodes were moved to a later text (reuse.ts): it is built again when asked. */
+export function retireIndex(file: AnalyzedFile): void {
+  const old = KEPT.get(file)?.deref();
+  if (KEPT.has(file)) KEPT.set(file, NOT_BUILT);
+  if (old && recentIndexes.get(file.text) === old) {
+    recentIndexes.delete(file.text);
+    recentIndexChars -= file.text.length;
+  }
 }
 
 /**
@@ -166,7 +171,20 @@ export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile
   // Statements tree-sitter wrongly rejects are masked (same length) so that the code after them reads as written.
   const masked = maskGrammarGaps(plain, errors);
   const analyzed = masked ?? plain;
-  const resolver = new Resolver(indexFile(toPyTree(masked === undefined ? tree : parseTree(masked)), analyzed), analyzed, filePath);
+  return analyzeIndexed(text, { index: indexFile(toPyTree(masked === undefined ? tree : parseTree(masked)), analyzed), text: analyzed }, filePath, syntaxErrors);
+}
+
+/** Whether fact extraction runs on a text (comments blanked): it names a framework word, or has a hand-written Adam update. */
+export function passesExtractionGate(plain: string): boolean {
+  return RELEVANT_WORDS.test(plain) || MANUAL_ADAM(plain);
+}
+
+/**
+ * The summary of a text from its index: built by `analyzePython`, or moved from the previous text's by the language
+ * server after an edit inside a number (reuse.ts).
+ */
+export function analyzeIndexed(text: string, { index: fileIndex, text: analyzed }: PythonIndex, filePath: string, syntaxErrors: AnalyzedFile["syntaxErrors"]): AnalyzedFile {
+  const resolver = new Resolver(fileIndex, analyzed, filePath);
   const configRoots: ResolvedValue[] = [];
   const facts = withModelFacts(resolver, withConfigFacts(resolver, extractFacts(resolver), configRoots));
   const result: AnalyzedFile = { text, facts, syntaxErrors, comments: scanComments(text), ...(configRoots.length > 0 ? { configRoots } : {}) };

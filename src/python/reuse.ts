@@ -16,8 +16,8 @@
 import type Parser from "tree-sitter";
 import type { Span } from "../core/facts.js";
 import type { AnalyzedFile } from "../core/types.js";
-import { builtIndex, handOverIndex, hasConstructions, keepUnindexed, type PythonIndex } from "./analyze.js";
-import { blankComments, moveCopy, scanComments, textChange } from "./parser.js";
+import { analyzeIndexed, builtIndex, handOverIndex, hasConstructions, keepUnindexed, passesExtractionGate, retireIndex, type PythonIndex } from "./analyze.js";
+import { blankComments, moveCopy, scanComments, textChange, type PyNode } from "./parser.js";
 
 /** How many analyses were answered by moving the previous one (the bench and the tests read it). */
 export const commentEditReuse = { reused: 0, refused: 0, indexesMoved: 0 };
@@ -60,7 +60,9 @@ export function analysisAfterCommentEdit(previous: AnalyzedFile, after: string, 
     const result: AnalyzedFile = { text: after, facts, syntaxErrors: [], comments: scanComments(after) };
     if (previous.configRoots) result.configRoots = moved(previous.configRoots, move) as AnalyzedFile["configRoots"];
     if (previous.references) result.references = moved(previous.references, move) as AnalyzedFile["references"];
-    if (hasConstructions(previous) && !moveIndex(previous, result, tree, commentStart, move)) keepUnindexed(result);
+    // No node or binding has an offset inside a comment: those up to its start stay, the others move.
+    const moveNode = (offset: number): number => (offset <= commentStart ? offset : offset + shift);
+    if (hasConstructions(previous) && !moveIndex(previous, result, tree, commentStart, moveNode)) keepUnindexed(result);
     commentEditReuse.reused++;
     return result;
   } catch (error) {
@@ -77,14 +79,25 @@ export function analysisAfterCommentEdit(previous: AnalyzedFile, after: string, 
  */
 function moveIndex(previous: AnalyzedFile, result: AnalyzedFile, tree: Parser.Tree, before: number, move: (offset: number) => number): boolean {
   const kept = builtIndex(previous);
-  if (!kept || !moveCopy(tree, kept.index.module.node, before, move)) return false;
+  const index = kept && movedIndex(kept, tree, before, move, blankComments(result.text));
+  if (!index) return false;
+  handOverIndex(previous, result, index);
+  commentEditReuse.indexesMoved++;
+  return true;
+}
+
+/**
+ * The index `kept` moved to the text `text` (comments blanked) of `tree`, when its nodes are the copy of the tree
+ * `tree` was parsed from: the nodes from `before` on and the bindings' offsets are moved in place by `move`.
+ */
+function movedIndex(kept: PythonIndex, tree: Parser.Tree, before: number, move: (offset: number) => number, text: string): PythonIndex | undefined {
+  if (!moveCopy(tree, kept.index.module.node, before, move)) return undefined;
   const old = kept.index;
   for (const scope of [old.module, ...old.scopes.values()]) {
     for (const bindings of scope.bindings.values()) for (const binding of bindings) binding.pos = move(binding.pos);
   }
-  const text = blankComments(result.text);
   // New lists and a new index object: what is kept per index or per list (texts read from calls) is read again.
-  const index: PythonIndex = {
+  return {
     text,
     index: {
       ...old,
@@ -98,9 +111,53 @@ function moveIndex(previous: AnalyzedFile, result: AnalyzedFile, tree: Parser.Tr
       inComparisons: [...old.inComparisons],
     },
   };
-  handOverIndex(previous, result, index);
-  commentEditReuse.indexesMoved++;
-  return true;
+}
+
+/** Number tokens: typing a digit into one keeps the syntax tree as it was but for the offsets after it. */
+const NUMBER_TYPES = new Set(["integer", "float"]);
+
+/**
+ * The analysis of `after` when the change from `previous.text` stays inside one number token of `tree` (the tree of
+ * `after`) that keeps its type, as in typing a digit: the facts are extracted again, since they read numbers, but
+ * from the previous analysis's index moved to the new text instead of a new copy of the tree and a new index. The
+ * index reads no number's text but in the receivers of item writes (`x[0]["lr"] = ...`): with a digit in one of them
+ * the text is analyzed instead. Undefined when that does not apply.
+ */
+export function analysisAfterNumberEdit(previous: AnalyzedFile, after: string, tree: Parser.Tree, filePath: string): AnalyzedFile | undefined {
+  const change = textChange(previous.text, after);
+  if (!change || previous.syntaxErrors.length > 0 || tree.rootNode.hasError) return undefined;
+  const { startIndex, oldEndIndex, newEndIndex } = change;
+  const token = tree.rootNode.descendantForIndex(startIndex, newEndIndex);
+  if (!NUMBER_TYPES.has(token.type) || token.startIndex > startIndex || newEndIndex > token.endIndex) return undefined;
+  const kept = builtIndex(previous);
+  if (!kept || [...kept.index.mutatedItems.keys()].some((receiver) => /\d/.test(receiver))) return undefined;
+  const shift = newEndIndex - oldEndIndex;
+  const tokenStart = token.startIndex;
+  // The token as the previous copy has it: the same start and type, its end before the change.
+  const old = leafAt(kept.index.module.node, tokenStart);
+  if (old?.type !== token.type || old.end !== token.endIndex - shift) return undefined;
+  const plain = blankComments(after);
+  if (!passesExtractionGate(plain)) return undefined;
+  // No node has an offset inside the token: those up to its start stay, the others move.
+  const index = movedIndex(kept, tree, tokenStart, (offset) => (offset <= tokenStart ? offset : offset + shift), plain);
+  if (!index) return undefined;
+  retireIndex(previous);
+  numberEditReuse.indexesMoved++;
+  return analyzeIndexed(after, index, filePath, []);
+}
+
+/** How many analyses after a number edit read the moved index (the tests read it). */
+export const numberEditReuse = { indexesMoved: 0 };
+
+/** The leaf of a copied tree that starts at `offset`, if any. */
+function leafAt(root: PyNode, offset: number): PyNode | undefined {
+  let node = root;
+  for (;;) {
+    const child = node.children.find((c) => c.start <= offset && offset < c.end);
+    if (!child) return undefined;
+    if (child.children.length === 0) return child.start === offset ? child : undefined;
+    node = child;
+  }
 }
 
 /** Whether a value is a span of this file's text: numeric `start` and `end`, and no `file`. */

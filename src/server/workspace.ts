@@ -21,7 +21,7 @@ import type { AnalyzedFile, LanguageAdapter, ProjectHost } from "../core/types.j
 import { ADAPTERS, adapterFor, JOINERS } from "../default-linter.js";
 import { knowledge } from "../knowledge/index.js";
 import { builtIndex, shareKeptIndex } from "../python/analyze.js";
-import { analysisAfterCommentEdit } from "../python/reuse.js";
+import { analysisAfterCommentEdit, analysisAfterNumberEdit } from "../python/reuse.js";
 import { parse, rememberTree, reparse, trackTree } from "../python/parser.js";
 
 /** How many documents' indexes the summary cache holds strongly. */
@@ -81,11 +81,12 @@ class SummaryCache {
         if (summary) {
           this.kept.delete(key);
         } else {
-          summary = this.afterCommentEdit(adapter, pathKey, text);
+          summary = this.afterLocalEdit(adapter, pathKey, text, analysisAfterCommentEdit);
           if (summary) this.moved++;
           else {
             this.analyses++;
-            summary = adapter.analyze(text, filePath);
+            const afterNumberEdit = (previous: AnalyzedFile, body: string, tree: Parser.Tree) => analysisAfterNumberEdit(previous, body, tree, filePath);
+            summary = this.afterLocalEdit(adapter, pathKey, text, afterNumberEdit) ?? adapter.analyze(text, filePath);
           }
           this.holdIndex(pathKey, summary);
         }
@@ -112,13 +113,16 @@ class SummaryCache {
     while (this.indexes.size > HELD_INDEXES) this.indexes.delete(this.indexes.keys().next().value!);
   }
 
-  /** A Python document's previous summary moved past an edit inside one of its comments, when that is exact. */
-  private afterCommentEdit(adapter: LanguageAdapter, pathKey: string, text: string): AnalyzedFile | undefined {
+  /**
+   * A Python document's summary made from its previous one after a local edit (`reuse`: inside a comment, the previous
+   * summary moved; inside a number, analyzed with the previous index moved), when the server has the text's tree.
+   */
+  private afterLocalEdit(adapter: LanguageAdapter, pathKey: string, text: string, reuse: (previous: AnalyzedFile, body: string, tree: Parser.Tree) => AnalyzedFile | undefined): AnalyzedFile | undefined {
     const previous = this.newest.get(pathKey);
     if (adapter.name !== "python" || !previous) return undefined;
     const body = stripBom(text);
     const tree = this.treeOf(body);
-    return tree && analysisAfterCommentEdit(previous, body, tree);
+    return tree && reuse(previous, body, tree);
   }
 }
 

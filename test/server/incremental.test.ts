@@ -11,7 +11,7 @@ import { RULES } from "../../rules/index.js";
 import type { LintMessage } from "../../src/core/results.js";
 import { lintProject } from "../../src/default-linter.js";
 import { forgetTree, incrementalCopies, parseTree } from "../../src/python/parser.js";
-import { commentEditReuse } from "../../src/python/reuse.js";
+import { commentEditReuse, numberEditReuse } from "../../src/python/reuse.js";
 import { WorkspaceLinter } from "../../src/server/workspace.js";
 import { uriOf } from "./lsp-client.js";
 
@@ -89,12 +89,22 @@ function editChain(filePath: string, base: string, seed: number, steps: number):
 /** What is typed inside comments: words the collectors look for, code that a comment only mentions, quotes, directives, deletions. */
 const COMMENT_PIECES = ["x", " ", "AdamW", "sqrt", " 1 - beta", "self.save_hyperparameters()", "optimizer.step()", "'", '"', '"""', "#", "noqa", " optim-lint: disable", "\\", "\t", "<backspace>", "<backspace>", "\n", UNDO];
 
+/** What is typed into numbers: digits mostly, and what turns a number into another token or breaks it. */
+const NUMBER_PIECES = ["1", "0", "9", "1", "5", "2", "7", "0", "<backspace>", "<backspace>", ".", "e", "_", "x", " ", UNDO, UNDO, UNDO];
+
 /**
- * Typing inside comments: the cursor goes to the end of a random line (opening a comment there) or into an existing
- * comment, and types there for a while. Most edits stay inside one comment, where the previous analysis is moved
- * instead of made again; each result must still be exactly a fresh lint's.
+ * Typing in one place: `place` puts the cursor somewhere in the text (it may change the text, and gives -1 when it
+ * finds no place), and pieces are typed there for a while, then the cursor moves. Each result must be exactly a fresh
+ * lint's.
  */
-function commentChain(filePath: string, base: string, seed: number, steps: number): { moved: number; analyses: number } {
+function typingChain(
+  filePath: string,
+  base: string,
+  seed: number,
+  steps: number,
+  pieces: readonly string[],
+  place: (text: string, next: () => number) => { text: string; at: number },
+): { moved: number; analyses: number } {
   const next = random(seed);
   const linter = new WorkspaceLinter(path.dirname(filePath));
   const uri = uriOf(filePath);
@@ -104,18 +114,9 @@ function commentChain(filePath: string, base: string, seed: number, steps: numbe
   for (let i = 0; i <= steps; i++) {
     if (i > 0) {
       if (at < 0 || next() < 0.15) {
-        const lineEnd = text.indexOf("\n", Math.floor(next() * text.length));
-        const end = lineEnd < 0 ? text.length : lineEnd;
-        const hash = text.lastIndexOf("#", end);
-        const lineStart = text.lastIndexOf("\n", end - 1) + 1;
-        if (hash >= lineStart && next() < 0.7) {
-          at = hash + 1 + Math.floor(next() * (end - hash));
-        } else {
-          text = `${text.slice(0, end)}  # ${text.slice(end)}`;
-          at = end + 4;
-        }
+        ({ text, at } = place(text, next));
       } else {
-        const piece = COMMENT_PIECES[Math.floor(next() * COMMENT_PIECES.length)];
+        const piece = pieces[Math.floor(next() * pieces.length)];
         if (piece === "<backspace>") {
           if (at > 0) text = text.slice(0, at - 1) + text.slice(at);
           at = Math.max(0, at - 1);
@@ -125,16 +126,41 @@ function commentChain(filePath: string, base: string, seed: number, steps: numbe
           at = -1;
         } else {
           text = text.slice(0, at) + piece + text.slice(at);
-          // A line break ends the comment: what follows it on the new line is code, and typing moves elsewhere.
+          // A line break ends a comment: what follows it on the new line is code, and typing moves elsewhere.
           at = piece === "\n" ? -1 : at + piece.length;
         }
       }
     }
     history.push(text);
     const incremental = linter.lint(uri, filePath, text).result!.messages;
-    expect(JSON.stringify(incremental, null, 1), `${path.basename(filePath)} after comment edit ${i}`).toBe(JSON.stringify(freshLint(filePath, text), null, 1));
+    expect(JSON.stringify(incremental, null, 1), `${path.basename(filePath)} after edit ${i}`).toBe(JSON.stringify(freshLint(filePath, text), null, 1));
   }
   return { moved: linter.movedSummaries, analyses: linter.fileAnalyses };
+}
+
+/**
+ * Typing inside comments: the cursor goes to the end of a random line (opening a comment there) or into an existing
+ * comment. Most edits stay inside one comment, where the previous analysis is moved instead of made again.
+ */
+function commentChain(filePath: string, base: string, seed: number, steps: number): { moved: number; analyses: number } {
+  return typingChain(filePath, base, seed, steps, COMMENT_PIECES, (text, next) => {
+    const lineEnd = text.indexOf("\n", Math.floor(next() * text.length));
+    const end = lineEnd < 0 ? text.length : lineEnd;
+    const hash = text.lastIndexOf("#", end);
+    const lineStart = text.lastIndexOf("\n", end - 1) + 1;
+    if (hash >= lineStart && next() < 0.7) return { text, at: hash + 1 + Math.floor(next() * (end - hash)) };
+    return { text: `${text.slice(0, end)}  # ${text.slice(end)}`, at: end + 4 };
+  });
+}
+
+/** Typing into numbers: the cursor goes into or after a random number of the text. */
+function numberChain(filePath: string, base: string, seed: number, steps: number): { moved: number; analyses: number } {
+  return typingChain(filePath, base, seed, steps, NUMBER_PIECES, (text, next) => {
+    const numbers = [...text.matchAll(/(?<![\w.])\d[\d.]*/g)];
+    if (numbers.length === 0) return { text, at: -1 };
+    const number = numbers[Math.floor(next() * numbers.length)];
+    return { text, at: number.index + Math.floor(next() * (number[0].length + 1)) };
+  });
 }
 
 describe("the editor's incremental path finds what a fresh full lint finds", () => {
@@ -150,7 +176,7 @@ describe("the editor's incremental path finds what a fresh full lint finds", () 
   });
 });
 
-describe("the editor's reuse of an analysis after an edit inside a comment", () => {
+describe("the editor's reuse of an analysis after an edit inside a comment or a number", () => {
   for (const [i, name] of ["train_transformer.py", "train_ddp.py", "finetune_regressor.py", "train_gan.py"].entries()) {
     it(`finds what a fresh full lint finds after each of a chain of edits in comments of ${name}`, () => {
       const filePath = path.join(SHOWCASE, name);
@@ -160,6 +186,16 @@ describe("the editor's reuse of an analysis after an edit inside a comment", () 
       expect(moved).toBeGreaterThan(analyses);
       // The index the call-site joiner reads was moved with it, not built again.
       expect(commentEditReuse.indexesMoved).toBeGreaterThan(indexesMoved);
+    });
+  }
+
+  for (const [i, name] of ["train_transformer.py", "train_ddp.py", "train_resnet.py"].entries()) {
+    it(`finds what a fresh full lint finds after each of a chain of edits in numbers of ${name}`, () => {
+      const filePath = path.join(SHOWCASE, name);
+      const indexesMoved = numberEditReuse.indexesMoved;
+      numberChain(filePath, readFileSync(filePath, "utf8"), 311 + i, 40);
+      // Digits typed into numbers were analyzed with the previous index moved, not a new copy and index.
+      expect(numberEditReuse.indexesMoved).toBeGreaterThan(indexesMoved);
     });
   }
 
