@@ -2,7 +2,7 @@
  * How a Python file trains: where each optimizer is stepped and for how many epochs or steps, the parts of its batch,
  * and the signs that it resumes an earlier run or fine-tunes pretrained weights.
  */
-import type { BatchFacts, CheckpointFact, OptimizerSite, ResolvedValue, ResumeFacts, Span, TrainingLoopFact } from "../core/facts.js";
+import type { BatchFacts, CheckpointFact, OptimizerSite, ResolvedValue, ResumeFacts, TrainingLoopFact } from "../core/facts.js";
 import { asNumber } from "../core/facts.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
 import { bindingForUse, isPlainString, stringBody } from "./scope.js";
