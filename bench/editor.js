@@ -167,12 +167,16 @@ export async function runEditorBench(runs = 9) {
   // Typing is measured in its steady state: the first keystrokes after the full lints above cost up to twice as much
   // (the collector and the compiler settle), whichever kind of keystroke comes first, so a few more are not timed.
   const typing = (character, first, then) => {
+    // Each piece goes right after the one before (the cursor moves by what was typed).
     let typedSoFar = 0;
+    let column = character;
     return time(
       runs,
       () => {
-        const at = { line, character: character + typedSoFar };
-        const change = { range: { start: at, end: at }, text: typedSoFar++ === 0 ? first : then };
+        const at = { line, character: column };
+        const piece = typedSoFar++ === 0 ? first : then;
+        column += piece.length;
+        const change = { range: { start: at, end: at }, text: piece };
         document = TextDocument.update(document, [change], document.version + 1);
         const outcome = linter.lint(uri, filePath, document.getText());
         findings = toDiagnostics(outcome.result, document).length;

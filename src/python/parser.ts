@@ -452,11 +452,8 @@ function copyIncrementally(tree: Parser.Tree, { base, change, changed, oldErrors
 
 const COMMENT_OR_STRING = /[#'"]/g;
 
-/** Every comment with its 0-based line, found by a lexical scan that skips string literals. */
-export function scanComments(text: string): SourceComment[] {
-  const comments: SourceComment[] = [];
-  let line = 0;
-  let counted = 0;
+/** Calls `visit` with the range of each comment (from its `#` to its line's end), found by a lexical scan that skips string literals. */
+function forEachComment(text: string, visit: (at: number, end: number) => void): void {
   COMMENT_OR_STRING.lastIndex = 0;
   for (let match = COMMENT_OR_STRING.exec(text); match; match = COMMENT_OR_STRING.exec(text)) {
     const at = match.index;
@@ -464,15 +461,25 @@ export function scanComments(text: string): SourceComment[] {
       COMMENT_OR_STRING.lastIndex = stringEnd(text, at);
       continue;
     }
+    const eol = text.indexOf("\n", at);
+    const end = eol < 0 ? text.length : eol;
+    visit(at, end);
+    COMMENT_OR_STRING.lastIndex = end;
+  }
+}
+
+/** Every comment with its 0-based line, found by a lexical scan that skips string literals. */
+export function scanComments(text: string): SourceComment[] {
+  const comments: SourceComment[] = [];
+  let line = 0;
+  let counted = 0;
+  forEachComment(text, (at, end) => {
     for (let nl = text.indexOf("\n", counted); nl >= 0 && nl < at; nl = text.indexOf("\n", nl + 1)) {
       line++;
       counted = nl + 1;
     }
-    const eol = text.indexOf("\n", at);
-    const end = eol < 0 ? text.length : eol;
     comments.push({ line, text: text.slice(at, end).replace(/\r$/, ""), ownLine: text.slice(counted, at).trim() === "" });
-    COMMENT_OR_STRING.lastIndex = end;
-  }
+  });
   return comments;
 }
 
@@ -485,19 +492,10 @@ export function scanComments(text: string): SourceComment[] {
 export function blankComments(text: string): string {
   let out = "";
   let cursor = 0;
-  COMMENT_OR_STRING.lastIndex = 0;
-  for (let match = COMMENT_OR_STRING.exec(text); match; match = COMMENT_OR_STRING.exec(text)) {
-    const at = match.index;
-    if (text[at] !== "#") {
-      COMMENT_OR_STRING.lastIndex = stringEnd(text, at);
-      continue;
-    }
-    const eol = text.indexOf("\n", at);
-    const end = eol < 0 ? text.length : eol;
+  forEachComment(text, (at, end) => {
     out += text.slice(cursor, at + 1) + text.slice(at + 1, end).replace(/[^\r]/g, " ");
     cursor = end;
-    COMMENT_OR_STRING.lastIndex = end;
-  }
+  });
   return cursor === 0 ? text : out + text.slice(cursor);
 }
 
