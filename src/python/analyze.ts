@@ -5,7 +5,7 @@ import { extractFacts } from "./facts.js";
 import { withModelFacts } from "./models.js";
 import { CONFIG_WORD_LIST, withConfigFacts } from "./configs.js";
 import { OPTIMIZER_CLASS_NAMES } from "./names.js";
-import { collectSyntaxErrors, isIntact, maskGrammarGaps, parseTree, scanComments, toPyTree } from "./parser.js";
+import { blankComments, collectSyntaxErrors, isIntact, maskGrammarGaps, parseTree, scanComments, toPyTree } from "./parser.js";
 import { indexFile, type FileIndex } from "./scope.js";
 import { UPDATE_NEEDS } from "./manual-adam.js";
 import { Resolver } from "./values.js";
@@ -78,6 +78,42 @@ export function keptIndex(file: AnalyzedFile): PythonIndex | undefined {
   return index && isIntact(index.index.module.node) ? index : indexPython(file.text);
 }
 
+/** A kept index that is not there: the index is built again when asked (see `keepUnindexed`). */
+const NOT_BUILT = { deref: () => undefined } as unknown as WeakRef<PythonIndex>;
+
+/**
+ * Marks a summary made without an index as one with constructions the project pass may judge again (the language
+ * server's reuse after an edit inside a comment, reuse.ts): `keptIndex` indexes its text when asked.
+ */
+export function keepUnindexed(file: AnalyzedFile): void {
+  KEPT.set(file, NOT_BUILT);
+}
+
+/** The index fact extraction built for a file, while it lives and still holds its nodes. */
+export function builtIndex(file: AnalyzedFile): PythonIndex | undefined {
+  const index = KEPT.get(file)?.deref();
+  return index && isIntact(index.index.module.node) ? index : undefined;
+}
+
+/**
+ * Gives `to` the index `index`, made from the index of `from` whose nodes were moved to `to`'s text (the language
+ * server's reuse after an edit inside a comment, reuse.ts): `from`'s index is built again when asked.
+ */
+export function handOverIndex(from: AnalyzedFile, to: AnalyzedFile, index: PythonIndex): void {
+  retireIndex(from);
+  KEPT.set(to, new WeakRef(index));
+}
+
+/** Forgets the index of a file whose nodes were moved to a later text (reuse.ts): it is built again when asked. */
+export function retireIndex(file: AnalyzedFile): void {
+  const old = KEPT.get(file)?.deref();
+  if (KEPT.has(file)) KEPT.set(file, NOT_BUILT);
+  if (old && recentIndexes.get(file.text) === old) {
+    recentIndexes.delete(file.text);
+    recentIndexChars -= file.text.length;
+  }
+}
+
 /**
  * Lets a copy of a summary (the language server gives each run one, see src/server/workspace.ts) stand for the
  * original: the joiner finds the original's kept index through it.
@@ -115,8 +151,9 @@ export function indexPython(source: string): PythonIndex {
   // The language server's copy of a later tree may have taken over this index's statements (parser.ts `isIntact`).
   if (recent && isIntact(recent.index.module.node)) return recent;
   const tree = parseTree(text);
-  const masked = maskGrammarGaps(text, collectSyntaxErrors(tree, text));
-  const analyzed = masked ?? text;
+  const plain = blankComments(text);
+  const masked = maskGrammarGaps(plain, collectSyntaxErrors(tree, text));
+  const analyzed = masked ?? plain;
   return { index: indexFile(toPyTree(masked === undefined ? tree : parseTree(masked)), analyzed), text: analyzed };
 }
 
@@ -127,10 +164,27 @@ export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile
   const errors = collectSyntaxErrors(tree, text);
   const syntaxErrors = errors.map(({ masks: _masks, ...error }) => error);
   if (!RELEVANT_WORDS.test(text) && !MANUAL_ADAM(text)) return { text, facts: emptyFacts(), syntaxErrors, comments: scanComments(text) };
+  // Comments are blanked (same length, their `#` kept, so no word can match that did not before): no fact depends on
+  // what a comment says, which the language server's reuse after an edit inside a comment relies on (src/python/reuse.ts).
+  const plain = blankComments(text);
+  if (plain !== text && !RELEVANT_WORDS.test(plain) && !MANUAL_ADAM(plain)) return { text, facts: emptyFacts(), syntaxErrors, comments: scanComments(text) };
   // Statements tree-sitter wrongly rejects are masked (same length) so that the code after them reads as written.
-  const masked = maskGrammarGaps(text, errors);
-  const analyzed = masked ?? text;
-  const resolver = new Resolver(indexFile(toPyTree(masked === undefined ? tree : parseTree(masked)), analyzed), analyzed, filePath);
+  const masked = maskGrammarGaps(plain, errors);
+  const analyzed = masked ?? plain;
+  return analyzeIndexed(text, { index: indexFile(toPyTree(masked === undefined ? tree : parseTree(masked)), analyzed), text: analyzed }, filePath, syntaxErrors);
+}
+
+/** Whether fact extraction runs on a text (comments blanked): it names a framework word, or has a hand-written Adam update. */
+export function passesExtractionGate(plain: string): boolean {
+  return RELEVANT_WORDS.test(plain) || MANUAL_ADAM(plain);
+}
+
+/**
+ * The summary of a text from its index: built by `analyzePython`, or moved from the previous text's by the language
+ * server after an edit inside a number (reuse.ts).
+ */
+export function analyzeIndexed(text: string, { index: fileIndex, text: analyzed }: PythonIndex, filePath: string, syntaxErrors: AnalyzedFile["syntaxErrors"]): AnalyzedFile {
+  const resolver = new Resolver(fileIndex, analyzed, filePath);
   const configRoots: ResolvedValue[] = [];
   const facts = withModelFacts(resolver, withConfigFacts(resolver, extractFacts(resolver), configRoots));
   const result: AnalyzedFile = { text, facts, syntaxErrors, comments: scanComments(text), ...(configRoots.length > 0 ? { configRoots } : {}) };

@@ -424,6 +424,27 @@ function cloneNode(node: PyNode, parent: PyNode | null, shift: number): PyNode {
   return copy;
 }
 
+/**
+ * Makes `root`, the copy of the tree that the tracked `tree` was parsed again from (`reparse`), the copy of `tree`,
+ * for an edit that changed no syntax (inside a comment): its offsets are moved in place by `move` (nodes wholly before
+ * the edit are not visited). False, and nothing changed, when `root` is not that copy or was taken over already.
+ */
+export function moveCopy(tree: Parser.Tree, root: PyNode, before: number, move: (offset: number) => number): boolean {
+  const derived = derivations.get(tree);
+  if (!derived || derived.base !== root || consumed.has(root) || copies.has(tree)) return false;
+  derivations.delete(tree);
+  const visit = (node: PyNode): void => {
+    if (node.end <= before) return;
+    node.start = move(node.start);
+    node.end = move(node.end);
+    const children = node.children;
+    for (let i = 0; i < children.length; i++) visit(children[i]);
+  };
+  visit(root);
+  copies.set(tree, root);
+  return true;
+}
+
 /** Top-level statements copied after edits: moved from the previous copy (`cloned`), or read from the native tree (tests and the bench read them). */
 export const incrementalCopies = { cloned: 0, read: 0 };
 
@@ -480,11 +501,8 @@ function copyIncrementally(tree: Parser.Tree, { base, change, changed, oldErrors
 
 const COMMENT_OR_STRING = /[#'"]/g;
 
-/** Every comment with its 0-based line, found by a lexical scan that skips string literals. */
-export function scanComments(text: string): SourceComment[] {
-  const comments: SourceComment[] = [];
-  let line = 0;
-  let counted = 0;
+/** Calls `visit` with the range of each comment (from its `#` to its line's end), found by a lexical scan that skips string literals. */
+function forEachComment(text: string, visit: (at: number, end: number) => void): void {
   COMMENT_OR_STRING.lastIndex = 0;
   for (let match = COMMENT_OR_STRING.exec(text); match; match = COMMENT_OR_STRING.exec(text)) {
     const at = match.index;
@@ -492,16 +510,42 @@ export function scanComments(text: string): SourceComment[] {
       COMMENT_OR_STRING.lastIndex = stringEnd(text, at);
       continue;
     }
+    const eol = text.indexOf("\n", at);
+    const end = eol < 0 ? text.length : eol;
+    visit(at, end);
+    COMMENT_OR_STRING.lastIndex = end;
+  }
+}
+
+/** Every comment with its 0-based line, found by a lexical scan that skips string literals. */
+export function scanComments(text: string): SourceComment[] {
+  const comments: SourceComment[] = [];
+  let line = 0;
+  let counted = 0;
+  forEachComment(text, (at, end) => {
     for (let nl = text.indexOf("\n", counted); nl >= 0 && nl < at; nl = text.indexOf("\n", nl + 1)) {
       line++;
       counted = nl + 1;
     }
-    const eol = text.indexOf("\n", at);
-    const end = eol < 0 ? text.length : eol;
     comments.push({ line, text: text.slice(at, end).replace(/\r$/, ""), ownLine: text.slice(counted, at).trim() === "" });
-    COMMENT_OR_STRING.lastIndex = end;
-  }
+  });
   return comments;
+}
+
+/**
+ * The text with each comment's content (what follows its `#`) blanked, same length, line breaks kept: what the fact
+ * extraction reads, so that no fact depends on what a comment says and an edit inside a comment only moves the
+ * offsets after it (the language server reuses the previous analysis then, src/python/reuse.ts). The same lexical
+ * scan as `scanComments`; the text itself when it has no comment.
+ */
+export function blankComments(text: string): string {
+  let out = "";
+  let cursor = 0;
+  forEachComment(text, (at, end) => {
+    out += text.slice(cursor, at + 1) + text.slice(at + 1, end).replace(/[^\r]/g, " ");
+    cursor = end;
+  });
+  return cursor === 0 ? text : out + text.slice(cursor);
 }
 
 /** The offset just past the string literal whose opening quote is at `quoteAt` (a prefix such as `rb` needs no care). */

@@ -20,8 +20,12 @@ import type { TrainingFacts } from "../core/facts.js";
 import type { AnalyzedFile, LanguageAdapter, ProjectHost } from "../core/types.js";
 import { ADAPTERS, adapterFor, JOINERS } from "../default-linter.js";
 import { knowledge } from "../knowledge/index.js";
-import { shareKeptIndex } from "../python/analyze.js";
+import { builtIndex, shareKeptIndex } from "../python/analyze.js";
+import { analysisAfterCommentEdit, analysisAfterNumberEdit } from "../python/reuse.js";
 import { parse, rememberTree, reparse, trackTree } from "../python/parser.js";
+
+/** How many documents' indexes the summary cache holds strongly. */
+const HELD_INDEXES = 16;
 
 /** The configuration file names whose change reloads the configuration. */
 export const CONFIG_FILE_NAMES = ["pyproject.toml", "optim-lint.toml"] as const;
@@ -51,10 +55,20 @@ export interface OpenDocument {
  */
 class SummaryCache {
   private readonly kept = new Map<string, AnalyzedFile>();
+  /** The newest summary of each path, which an edit inside a comment of a Python document moves instead of analyzing again. */
+  private readonly newest = new Map<string, AnalyzedFile>();
+  /** The index of the newest analysis of each of the last few paths, held strongly (see `holdIndex`). */
+  private readonly indexes = new Map<string, unknown>();
   /** How many analyses ran (misses): lets tests and the bench see that unchanged files are not analyzed again. */
   analyses = 0;
+  /** How many misses were answered by moving the previous summary of the path (src/python/reuse.ts). */
+  moved = 0;
 
-  constructor(private readonly limit = 256) {}
+  /** `treeOf` gives the language server's own tree of a text, when it has one. */
+  constructor(
+    private readonly treeOf: (text: string) => Parser.Tree | undefined,
+    private readonly limit = 256,
+  ) {}
 
   /** The adapter with its analysis answered from the cache. */
   wrap(adapter: LanguageAdapter): LanguageAdapter {
@@ -62,18 +76,53 @@ class SummaryCache {
       ...adapter,
       analyze: (text, filePath) => {
         const key = `${adapter.name}\0${filePath}\0${contentHash(text)}`;
+        const pathKey = `${adapter.name}\0${filePath}`;
         let summary = this.kept.get(key);
         if (summary) {
           this.kept.delete(key);
         } else {
-          this.analyses++;
-          summary = adapter.analyze(text, filePath);
+          summary = this.afterLocalEdit(adapter, pathKey, text, analysisAfterCommentEdit);
+          if (summary) this.moved++;
+          else {
+            this.analyses++;
+            const afterNumberEdit = (previous: AnalyzedFile, body: string, tree: Parser.Tree) => analysisAfterNumberEdit(previous, body, tree, filePath);
+            summary = this.afterLocalEdit(adapter, pathKey, text, afterNumberEdit) ?? adapter.analyze(text, filePath);
+          }
+          this.holdIndex(pathKey, summary);
         }
         this.kept.set(key, summary);
         while (this.kept.size > this.limit) this.kept.delete(this.kept.keys().next().value!);
+        this.newest.delete(pathKey);
+        this.newest.set(pathKey, summary);
+        while (this.newest.size > this.limit) this.newest.delete(this.newest.keys().next().value!);
         return copyForRun(summary);
       },
     };
+  }
+
+  /**
+   * Holds the index fact extraction built for the newest summary of a path, which the analysis keeps only weakly (for
+   * the command line's memory): between two requests the collector would free it, and the call-site joiner would
+   * index the document again on every keystroke.
+   */
+  private holdIndex(pathKey: string, summary: AnalyzedFile): void {
+    this.indexes.delete(pathKey);
+    const index = builtIndex(summary);
+    if (!index) return;
+    this.indexes.set(pathKey, index);
+    while (this.indexes.size > HELD_INDEXES) this.indexes.delete(this.indexes.keys().next().value!);
+  }
+
+  /**
+   * A Python document's summary made from its previous one after a local edit (`reuse`: inside a comment, the previous
+   * summary moved; inside a number, analyzed with the previous index moved), when the server has the text's tree.
+   */
+  private afterLocalEdit(adapter: LanguageAdapter, pathKey: string, text: string, reuse: (previous: AnalyzedFile, body: string, tree: Parser.Tree) => AnalyzedFile | undefined): AnalyzedFile | undefined {
+    const previous = this.newest.get(pathKey);
+    if (adapter.name !== "python" || !previous) return undefined;
+    const body = stripBom(text);
+    const tree = this.treeOf(body);
+    return tree && reuse(previous, body, tree);
   }
 }
 
@@ -139,7 +188,7 @@ export class WorkspaceLinter {
   private configs!: ConfigFinder;
   private resolver!: SettingsResolver;
   private readonly cache = new Map<string, CacheEntry>();
-  private readonly summaries = new SummaryCache();
+  private readonly summaries = new SummaryCache((text) => [...this.trees.values()].find((kept) => kept.text === text)?.tree);
   private readonly linter = new Linter({ adapters: ADAPTERS.map((adapter) => this.summaries.wrap(adapter)), joiners: JOINERS, knowledge });
   private readonly trees = new Map<string, DocumentTree>();
   /** Bumped whenever a document or a file on disk changes: kept results are then recomputed (from kept summaries). */
@@ -158,9 +207,14 @@ export class WorkspaceLinter {
     this.reloadConfiguration();
   }
 
-  /** How many files the adapters analyzed (summaries not found in the cache). */
+  /** How many files the adapters analyzed (summaries not found in the cache, nor moved past an edit in a comment). */
   get fileAnalyses(): number {
     return this.summaries.analyses;
+  }
+
+  /** How many summaries were the previous summary of their document moved past an edit inside a comment. */
+  get movedSummaries(): number {
+    return this.summaries.moved;
   }
 
   /** Forgets every configuration file read so far; the next lint of each document reads them again. */

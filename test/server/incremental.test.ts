@@ -11,6 +11,7 @@ import { RULES } from "../../rules/index.js";
 import type { LintMessage } from "../../src/core/results.js";
 import { lintProject } from "../../src/default-linter.js";
 import { forgetTree, incrementalCopies, parseTree } from "../../src/python/parser.js";
+import { commentEditReuse, numberEditReuse } from "../../src/python/reuse.js";
 import { WorkspaceLinter } from "../../src/server/workspace.js";
 import { uriOf } from "./lsp-client.js";
 
@@ -85,6 +86,83 @@ function editChain(filePath: string, base: string, seed: number, steps: number):
   expect(found).toBeGreaterThan(steps);
 }
 
+/** What is typed inside comments: words the collectors look for, code that a comment only mentions, quotes, directives, deletions. */
+const COMMENT_PIECES = ["x", " ", "AdamW", "sqrt", " 1 - beta", "self.save_hyperparameters()", "optimizer.step()", "'", '"', '"""', "#", "noqa", " optim-lint: disable", "\\", "\t", "<backspace>", "<backspace>", "\n", UNDO];
+
+/** What is typed into numbers: digits mostly, and what turns a number into another token or breaks it. */
+const NUMBER_PIECES = ["1", "0", "9", "1", "5", "2", "7", "0", "<backspace>", "<backspace>", ".", "e", "_", "x", " ", UNDO, UNDO, UNDO];
+
+/**
+ * Typing in one place: `place` puts the cursor somewhere in the text (it may change the text, and gives -1 when it
+ * finds no place), and pieces are typed there for a while, then the cursor moves. Each result must be exactly a fresh
+ * lint's.
+ */
+function typingChain(
+  filePath: string,
+  base: string,
+  seed: number,
+  steps: number,
+  pieces: readonly string[],
+  place: (text: string, next: () => number) => { text: string; at: number },
+): { moved: number; analyses: number } {
+  const next = random(seed);
+  const linter = new WorkspaceLinter(path.dirname(filePath));
+  const uri = uriOf(filePath);
+  let text = base;
+  let at = -1;
+  const history: string[] = [];
+  for (let i = 0; i <= steps; i++) {
+    if (i > 0) {
+      if (at < 0 || next() < 0.15) {
+        ({ text, at } = place(text, next));
+      } else {
+        const piece = pieces[Math.floor(next() * pieces.length)];
+        if (piece === "<backspace>") {
+          if (at > 0) text = text.slice(0, at - 1) + text.slice(at);
+          at = Math.max(0, at - 1);
+        } else if (piece === UNDO) {
+          // Back to an earlier text, whose summary is kept while its index was moved on to later texts.
+          text = history[Math.floor(next() * history.length)];
+          at = -1;
+        } else {
+          text = text.slice(0, at) + piece + text.slice(at);
+          // A line break ends a comment: what follows it on the new line is code, and typing moves elsewhere.
+          at = piece === "\n" ? -1 : at + piece.length;
+        }
+      }
+    }
+    history.push(text);
+    const incremental = linter.lint(uri, filePath, text).result!.messages;
+    expect(JSON.stringify(incremental, null, 1), `${path.basename(filePath)} after edit ${i}`).toBe(JSON.stringify(freshLint(filePath, text), null, 1));
+  }
+  return { moved: linter.movedSummaries, analyses: linter.fileAnalyses };
+}
+
+/**
+ * Typing inside comments: the cursor goes to the end of a random line (opening a comment there) or into an existing
+ * comment. Most edits stay inside one comment, where the previous analysis is moved instead of made again.
+ */
+function commentChain(filePath: string, base: string, seed: number, steps: number): { moved: number; analyses: number } {
+  return typingChain(filePath, base, seed, steps, COMMENT_PIECES, (text, next) => {
+    const lineEnd = text.indexOf("\n", Math.floor(next() * text.length));
+    const end = lineEnd < 0 ? text.length : lineEnd;
+    const hash = text.lastIndexOf("#", end);
+    const lineStart = text.lastIndexOf("\n", end - 1) + 1;
+    if (hash >= lineStart && next() < 0.7) return { text, at: hash + 1 + Math.floor(next() * (end - hash)) };
+    return { text: `${text.slice(0, end)}  # ${text.slice(end)}`, at: end + 4 };
+  });
+}
+
+/** Typing into numbers: the cursor goes into or after a random number of the text. */
+function numberChain(filePath: string, base: string, seed: number, steps: number): { moved: number; analyses: number } {
+  return typingChain(filePath, base, seed, steps, NUMBER_PIECES, (text, next) => {
+    const numbers = [...text.matchAll(/(?<![\w.])\d[\d.]*/g)];
+    if (numbers.length === 0) return { text, at: -1 };
+    const number = numbers[Math.floor(next() * numbers.length)];
+    return { text, at: number.index + Math.floor(next() * (number[0].length + 1)) };
+  });
+}
+
 describe("the editor's incremental path finds what a fresh full lint finds", () => {
   for (const [i, name] of ["train_transformer.py", "train_resnet.py", "train_ddp.py", "finetune_regressor.py"].entries()) {
     it(`after each of a chain of random edits to ${name}`, () => {
@@ -95,6 +173,60 @@ describe("the editor's incremental path finds what a fresh full lint finds", () 
 
   it("after each of a chain of random edits to a 3,000-line file", () => {
     editChain(path.join(SHOWCASE, "generated_train.py"), largeTrainingFile(), 7, 6);
+  });
+});
+
+describe("the editor's reuse of an analysis after an edit inside a comment or a number", () => {
+  for (const [i, name] of ["train_transformer.py", "train_ddp.py", "finetune_regressor.py", "train_gan.py"].entries()) {
+    it(`finds what a fresh full lint finds after each of a chain of edits in comments of ${name}`, () => {
+      const filePath = path.join(SHOWCASE, name);
+      const indexesMoved = commentEditReuse.indexesMoved;
+      const { moved, analyses } = commentChain(filePath, readFileSync(filePath, "utf8"), 211 + i, 40);
+      // Most edits were answered by moving the previous analysis; line breaks, undos and new comments were analyzed.
+      expect(moved).toBeGreaterThan(analyses);
+      // The index the call-site joiner reads was moved with it, not built again.
+      expect(commentEditReuse.indexesMoved).toBeGreaterThan(indexesMoved);
+    });
+  }
+
+  for (const [i, name] of ["train_transformer.py", "train_ddp.py", "train_resnet.py"].entries()) {
+    it(`finds what a fresh full lint finds after each of a chain of edits in numbers of ${name}`, () => {
+      const filePath = path.join(SHOWCASE, name);
+      const indexesMoved = numberEditReuse.indexesMoved;
+      numberChain(filePath, readFileSync(filePath, "utf8"), 311 + i, 40);
+      // Digits typed into numbers were analyzed with the previous index moved, not a new copy and index.
+      expect(numberEditReuse.indexesMoved).toBeGreaterThan(indexesMoved);
+    });
+  }
+
+  it("finds what a fresh full lint finds after edits in comments of a 3,000-line file", () => {
+    const { moved } = commentChain(path.join(SHOWCASE, "generated_train.py"), largeTrainingFile(), 17, 8);
+    expect(moved).toBeGreaterThan(0);
+  });
+
+  it("moves the analysis for edits in comments of a clean file, and analyzes again in a file with a syntax error", () => {
+    const filePath = path.join(SHOWCASE, "quoted_train.py");
+    const uri = uriOf(filePath);
+    const linter = new WorkspaceLinter(path.dirname(filePath));
+    const text = [
+      "import torch",
+      "",
+      "model = torch.nn.Linear(4, 4)",
+      "optimizer = torch.optim.Adam(model.parameters(), lr=0.1, weight_decay=0.01)  # decay",
+      "for x in range(3):",
+      "    optimizer.step()  # step",
+      "",
+    ].join("\n");
+    const typed = (base: string, after: string, piece: string) => base.replace(after, after + piece);
+    const texts = [text, typed(text, "# step", "s"), typed(typed(text, "# step", "s"), "# decay", "!")];
+    const broken = `${texts[2]}x = (\n# open\n`;
+    texts.push(broken, typed(broken, "# open", "ed"));
+    for (const current of texts) {
+      expect(JSON.stringify(linter.lint(uri, filePath, current).result!.messages, null, 1)).toBe(JSON.stringify(freshLint(filePath, current), null, 1));
+    }
+    // The two edits in comments of the clean text were moved; the broken text was analyzed, and so was the edit in its comment.
+    expect(linter.movedSummaries).toBe(2);
+    expect(linter.fileAnalyses).toBe(3);
   });
 });
 

@@ -108,6 +108,23 @@ const IDENTIFIER_CHAR = "[\\p{L}\\p{N}\\p{Mn}\\p{Mc}_]";
 
 /** The module-wide occurrences of each name already looked up, per module. */
 const moduleOccurrences = perModule(() => new Map<string, SyntaxNode[]>());
+/** The module-wide occurrences of each name that bind it (`isBindingOccurrence`), per module. */
+const moduleBindings = perModule(() => new Map<string, SyntaxNode[]>());
+
+/** The occurrences of `name` in `scope` that bind it; for the whole module kept, as `nameOccurrences` is. */
+function bindingOccurrences(scope: SyntaxNode, name: string): SyntaxNode[] {
+  if (scope.type !== "module") return nameOccurrences(scope, name).filter(isBindingOccurrence);
+  const memo = moduleBindings(scope);
+  let found = memo.get(name);
+  if (!found) memo.set(name, (found = nameOccurrences(scope, name).filter(isBindingOccurrence)));
+  return found;
+}
+
+/**
+ * The types an identifier's parent can have inside an import statement of a tree without errors (the grammar's
+ * node types): any other parent needs no walk up to the statements above it.
+ */
+const IMPORT_PARTS = new Set(["dotted_name", "aliased_import", "relative_import", ...IMPORT_STATEMENTS]);
 
 /**
  * Identifiers spelled `name` inside `scope` that refer to a variable: not attribute names, keyword names or import
@@ -125,6 +142,7 @@ function occurrencesIn(scope: SyntaxNode, name: string): SyntaxNode[] {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const pattern = new RegExp(`(?<!${IDENTIFIER_CHAR})${escaped}(?!${IDENTIFIER_CHAR})`, "gu");
   const found: SyntaxNode[] = [];
+  let hasError: boolean | undefined;
   for (const match of scope.text.matchAll(pattern)) {
     const start = scope.startIndex + match.index;
     const identifier = scope.descendantForIndex(start, start + name.length);
@@ -132,7 +150,9 @@ function occurrencesIn(scope: SyntaxNode, name: string): SyntaxNode[] {
     const parent = identifier.parent;
     if (parent?.type === "attribute" && sameNode(parent.childForFieldName("attribute"), identifier)) continue;
     if (parent?.type === "keyword_argument" && sameNode(parent.childForFieldName("name"), identifier)) continue;
-    if (!ancestorOf(identifier, IMPORT_STATEMENTS)) found.push(identifier);
+    // Where the tree has an error, anything can sit below an import statement: walk up every time.
+    if (parent && !IMPORT_PARTS.has(parent.type) && !(hasError ??= identifier.tree.rootNode.hasError)) found.push(identifier);
+    else if (!ancestorOf(identifier, IMPORT_STATEMENTS)) found.push(identifier);
   }
   return found;
 }
@@ -168,7 +188,7 @@ export function bindingScope(node: SyntaxNode, name: string): SyntaxNode | undef
 function bindsIn(root: SyntaxNode, name: string, scope: SyntaxNode | undefined, bindings: Map<string, ImportBinding[]>): boolean {
   const same = (other: SyntaxNode | undefined) => (scope === undefined ? other === undefined : sameNode(other, scope));
   if ((bindings.get(name) ?? []).some((b) => same(bindingScope(b.statement, name)))) return true;
-  return nameOccurrences(scope ?? root, name).some((id) => isBindingOccurrence(id) && same(bindingScope(id, name)));
+  return bindingOccurrences(scope ?? root, name).some((id) => same(bindingScope(id, name)));
 }
 
 /**
@@ -195,7 +215,7 @@ export function resolvingScope(root: SyntaxNode, name: string, at?: SyntaxNode, 
 export function isBoundOtherwise(root: SyntaxNode, name: string, at?: SyntaxNode): boolean {
   const scope = resolvingScope(root, name, at);
   const same = (other: SyntaxNode | undefined) => (scope === undefined ? other === undefined : sameNode(other, scope));
-  return nameOccurrences(scope ?? root, name).some((id) => isBindingOccurrence(id) && same(bindingScope(id, name)));
+  return bindingOccurrences(scope ?? root, name).some((id) => same(bindingScope(id, name)));
 }
 
 /** The imports of `name` in the scope a read at `at` (default: module level) resolves it in. */

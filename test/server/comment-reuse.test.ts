@@ -1,0 +1,51 @@
+/**
+ * The guards of the reuse after an edit inside a comment (src/python/reuse.ts): it moves spans exactly, and refuses
+ * what it could not move exactly. The random edit chains in incremental.test.ts check whole results against fresh lints.
+ */
+import { describe, expect, it } from "vitest";
+import { emptyFacts } from "../../src/core/facts.js";
+import type { AnalyzedFile } from "../../src/core/types.js";
+import { analyzePython } from "../../src/python/analyze.js";
+import { parse } from "../../src/python/parser.js";
+import { analysisAfterCommentEdit } from "../../src/python/reuse.js";
+
+const BEFORE = "import torch\nx = torch.optim.SGD(p, lr=0.1)  # note\ny = 2\n";
+const AFTER = BEFORE.replace("# note", "# a longer note");
+
+/** A summary of BEFORE whose facts are given (as if fact extraction had found them). */
+function summary(facts: Partial<AnalyzedFile["facts"]>): AnalyzedFile {
+  return { text: BEFORE, facts: { ...emptyFacts(), ...facts }, syntaxErrors: [], comments: [] };
+}
+
+describe("moving an analysis past an edit inside a comment", () => {
+  it("moves the spans after the comment by the edit's length and keeps those before it", () => {
+    const previous = analyzePython(BEFORE, "/p/a.py");
+    const moved = analysisAfterCommentEdit(previous, AFTER, parse(AFTER))!;
+    expect(moved).toBeDefined();
+    expect(JSON.stringify(moved.facts)).toBe(JSON.stringify(analyzePython(AFTER, "/p/a.py").facts));
+    const shift = AFTER.length - BEFORE.length;
+    const after = BEFORE.indexOf("y = 2");
+    const spans = analysisAfterCommentEdit(summary({ testCode: [{ start: 0, end: 5 }, { start: after, end: after + 5 }] }), AFTER, parse(AFTER))!.facts.testCode;
+    expect(spans).toEqual([{ start: 0, end: 5 }, { start: after + shift, end: after + 5 + shift }]);
+  });
+
+  it("refuses an edit that is not inside one comment, or that breaks a line", () => {
+    const previous = summary({});
+    const code = BEFORE.replace("y = 2", "y = 23");
+    expect(analysisAfterCommentEdit(previous, code, parse(code))).toBeUndefined();
+    const broken = BEFORE.replace("# note", "# no\nte");
+    expect(analysisAfterCommentEdit(previous, broken, parse(broken))).toBeUndefined();
+    const string = 'x = "# note"\n';
+    const edited = 'x = "# notes"\n';
+    expect(analysisAfterCommentEdit({ ...previous, text: string }, edited, parse(edited))).toBeUndefined();
+  });
+
+  it("refuses when a fact quotes a text around a comment or holds an offset inside the comment", () => {
+    const quoted = summary({ resume: { evidence: [{ kind: "flag", span: { start: 0, end: 1 }, description: "x = f(a,  #     \n b)" }], fineTuning: [] } });
+    expect(analysisAfterCommentEdit(quoted, AFTER, parse(AFTER))).toBeUndefined();
+    const inside = BEFORE.indexOf("# note") + 3;
+    expect(analysisAfterCommentEdit(summary({ testCode: [{ start: inside, end: inside + 1 }] }), AFTER, parse(AFTER))).toBeUndefined();
+    // A site id (`path#n`) is not a quoted comment.
+    expect(analysisAfterCommentEdit(summary({ schedulers: [{ canonical: "x", span: { start: 0, end: 1 }, optimizerSite: "/p/a.py#0" }] }), AFTER, parse(AFTER))).toBeDefined();
+  });
+});
