@@ -19,8 +19,8 @@ import type { FileResult, RuleSetting } from "../core/results.js";
 import type { ProjectHost, Severity } from "../core/types.js";
 import { ADAPTERS, adapterFor, linter } from "../default-linter.js";
 import { stripBom } from "../core/source-text.js";
-import { calledNames, type RunIndex } from "../python/calls.js";
-import { ImportReach, importRequests, ModuleFinder, type ImportGraph, type ImportRequest } from "../python/modules.js";
+import { calledNames, detachedRequests, type RunIndex } from "../python/calls.js";
+import { ImportReach, ModuleFinder, type ImportGraph, type ImportRequest } from "../python/modules.js";
 import { afterRead, collect } from "./native-memory.js";
 import { readSource } from "./read.js";
 
@@ -185,7 +185,7 @@ function notesOf(text: string, names: Map<string, string>): TextNotes {
     if (held === undefined) names.set(name, (held = name));
     called.push(held);
   }
-  return { names: called, requests: importRequests(text).map((r) => ({ path: (" " + r.path).slice(1), module: r.module })) };
+  return { names: called, requests: detachedRequests(text) };
 }
 
 /**

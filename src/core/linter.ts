@@ -254,7 +254,7 @@ export class Linter {
       // in the config are one finding, with a note at each call; different words are different findings.
       const { builtBy } = placed;
       const { meta } = report.setting.rule;
-      if (builtBy && dest !== file) {
+      if (builtBy) {
         // A `# noqa` at the call that builds it silences that call's judgment of the config it builds from.
         const { line, endLine = line } = builtBy.note;
         if (suppressionsOf(file).isSuppressed(meta.code, meta.name, line - 1, endLine - 1)) {

@@ -136,11 +136,7 @@ class CallJoin {
       files.add(key);
       importLines.set(file, importedPaths(text));
       if (!this.requests.has(key)) this.requests.set(key, detachedRequests(text));
-      for (const name of calledNames(text)) {
-        const list = callers.get(name);
-        if (list) list.push(key);
-        else callers.set(name, [key]);
-      }
+      noteCallers(callers, key, text);
     }
     return (this.skimmed = { importLines, callers, files });
   }
@@ -443,8 +439,17 @@ function detached(s: string): string {
   return s.length < 13 ? s : (" " + s).slice(1);
 }
 
+/** Adds a file to the callers index under every name its text calls. */
+function noteCallers(callers: Map<string, string[]>, key: string, text: string): void {
+  for (const name of calledNames(text)) {
+    const list = callers.get(name);
+    if (list) list.push(key);
+    else callers.set(name, [key]);
+  }
+}
+
 /** A text's import lookups, detached from it. */
-function detachedRequests(text: string): ImportRequest[] {
+export function detachedRequests(text: string): ImportRequest[] {
   return importRequests(text).map((r) => ({ path: detached(r.path), module: r.module }));
 }
 
@@ -541,11 +546,7 @@ function runCallers(part: NonNullable<typeof shared>): Map<string, string[]> {
     const text = part.project!.peek(other);
     if (text === undefined) continue;
     if (!part.requests.has(key)) part.requests.set(key, detachedRequests(text));
-    for (const name of calledNames(text)) {
-      const list = callers.get(name);
-      if (list) list.push(key);
-      else callers.set(name, [key]);
-    }
+    noteCallers(callers, key, text);
   }
   return callers;
 }
