@@ -34,8 +34,8 @@ function bundleFile(): string | undefined {
  * than their optimized code saved: without it, nanoGPT's pre-commit run took about 0.4 of a bare `node -e 0` less
  * (CPU and wall), timm's 315 files 0.6 of the time, and the 4,086-file corpus the same time (see docs/ARCHITECTURE.md,
  * Speed). Flags are part of what V8 checks a code cache against, so the build's warm-up sets them too (through
- * `loadLintBundle`). A run that spreads files over worker threads turns TurboFan back on before they start
- * (`src/cli/lint-paths.ts`): on two threads the measurements did not show a gain.
+ * `loadLintBundle`). A run that spreads files over worker threads turns TurboFan back on before they start, and so
+ * does any run once enough text has passed the prefilter (`src/cli/lint-paths.ts`): there it pays.
  */
 export const LINT_V8_FLAGS = "--no-opt";
 

@@ -169,6 +169,8 @@ export class LintSession {
         // Without a cache, the text of a file that cannot hold a finding is not kept (read again if a run needs it).
         const passes = this.cache !== undefined || passesPrefilter(input);
         if (passes) passingChars += source.text.length;
+        // A run this large pays back TurboFan's compiles, on one thread too (the built CLI starts without it).
+        if (passingChars >= MIN_PARALLEL_CHARS) keepTurboFan();
         if (!pool && policy.threads > 1 && passingChars >= MIN_PARALLEL_CHARS) {
           pool = await startPool(policy.threads);
           // The texts dropped so far are handed to the pool's run as such (the workers' index reads them again).
@@ -350,6 +352,17 @@ export async function lintPaths(paths: string[], opts: { cwd?: string; configPat
  * for the workers too.
  */
 function startPool(threads: number): Promise<LintPool | undefined> {
-  setFlagsFromString("--opt");
+  keepTurboFan();
   return LintPool.start(threads);
+}
+
+let turboFan = false;
+/**
+ * Turns TurboFan back on for the rest of the process (the built CLI's lint command starts without it: see
+ * src/cli/lint-bundle.ts), for a run large enough that optimized code saves more than compiling it costs.
+ */
+function keepTurboFan(): void {
+  if (turboFan) return;
+  turboFan = true;
+  setFlagsFromString("--opt");
 }
