@@ -486,17 +486,74 @@ function newArena(pages: number): Arena {
 const PLAIN_SGD: SgdShape = { maximize: false, decay: false, momentum: false, nesterov: false, keepOne: true, first: false };
 
 /**
- * Relaxed SIMD ships in V8 11.4 (Node 22) and is behind a flag in Node 20's V8 11.3, where it is complete;
- * the flag only lets more instructions validate. It is set only when relaxed SIMD does not validate.
+ * How this runtime reaches relaxed SIMD, found at first use: "native" where a relaxed instruction validates
+ * as is (Node 22 and later, whose V8 ships it, or a process started with the flag below); "scoped" where
+ * V8 has it only behind `--experimental-wasm-relaxed-simd` (Node 20's V8 11.3, where it is complete);
+ * "none" where neither works (then the emulated kernels run).
  */
-function enableRelaxedSimd(): void {
+type RelaxedSimd = "native" | "scoped" | "none";
+let relaxedSimd: RelaxedSimd | undefined;
+
+/** The smallest module with a relaxed instruction: `f32x4.relaxed_madd` on three zero vectors. */
+function relaxedProbeBytes(): Uint8Array<ArrayBuffer> {
+  const zero = OP.const(new Uint8Array(16));
+  const body = [0x00, ...zero, ...zero, ...zero, ...OP.f32Madd, 0x1a, 0x0b]; // no locals; drop; end
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([[0x60, 0, 0]])),
+    ...section(3, vec([[0]])),
+    ...section(10, vec([[...u32(body.length), ...body]])),
+  ]);
+}
+
+/** Node's `v8.setFlagsFromString`, or null outside Node. */
+function v8Flags(): ((flags: string) => void) | null {
   const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   try {
     const v8 = process?.getBuiltinModule?.("node:v8") as { setFlagsFromString?: (flags: string) => void } | undefined;
-    v8?.setFlagsFromString?.("--experimental-wasm-relaxed-simd");
+    return v8?.setFlagsFromString ?? null;
   } catch {
-    // Not Node: no relaxed SIMD unless the runtime has it.
+    return null;
   }
+}
+
+/**
+ * Runs `compile` (which builds or validates a module with relaxed instructions) with relaxed SIMD on. Where
+ * it is "scoped", the V8 flag is set for that call only and cleared after it, unless relaxed SIMD already
+ * validates without it (someone else set the flag: theirs is left alone). V8 reads the flag when it decodes
+ * a module, and a compiled module keeps the features it was compiled with, so the kernels run on after
+ * the flag is cleared while every other module in the process is validated as if it had never been set.
+ */
+function withRelaxedSimd<T>(compile: () => T): T {
+  const set = relaxedSimd === "native" ? null : v8Flags();
+  if (!set || WebAssembly.validate(relaxedProbeBytes())) return compile();
+  set("--experimental-wasm-relaxed-simd");
+  try {
+    return compile();
+  } finally {
+    set("--no-experimental-wasm-relaxed-simd");
+  }
+}
+
+/**
+ * A module with relaxed instructions. Worker threads share V8's flags: one clearing the flag while another
+ * decodes makes that decoding fail, so a failed compile is tried again a few times.
+ */
+function compileRelaxed(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return withRelaxedSimd(() => new WebAssembly.Module(bytes));
+    } catch (error) {
+      if (relaxedSimd !== "scoped" || attempt === 5) throw error;
+    }
+  }
+}
+
+function findRelaxedSimd(): RelaxedSimd {
+  const bytes = relaxedProbeBytes();
+  if (WebAssembly.validate(bytes)) return "native";
+  relaxedSimd = "scoped";
+  return withRelaxedSimd(() => WebAssembly.validate(bytes)) ? "scoped" : "none";
 }
 
 /**
@@ -510,9 +567,8 @@ export function probeRoundsOnce(kind: "fused" | "twice" = "fused"): boolean {
 }
 
 function roundsOnce(scratch: Arena, kind: "fused" | "twice"): boolean {
-  const bytes = moduleBytes(sgdKernel(PLAIN_SGD, kind));
-  if (!WebAssembly.validate(bytes)) enableRelaxedSimd();
-  if (!WebAssembly.validate(bytes)) return false;
+  relaxedSimd ??= findRelaxedSimd();
+  if (relaxedSimd === "none" && kind === "fused") return false;
   const run = kernelFor(scratch, `probe${kind}`, () => sgdKernel(PLAIN_SGD, kind));
   // p = 1 + odd * 2^-23, g = -(1 + 2^-15), lr = 2^-24 (1 - 2^-15): p - lr * g = p + 2^-24 (1 - 2^-30) lies just
   // below the point halfway to p's upper neighbour, so rounded once it is p. Rounding the product first, or
@@ -539,7 +595,12 @@ function kernelFor(arena: Arena, key: string, build: () => Kernel): Run {
   let run = arena.kernels.get(key);
   if (!run) {
     let module = modules.get(key);
-    if (!module) modules.set(key, (module = new WebAssembly.Module(moduleBytes(build()))));
+    if (!module) {
+      const kernel = build();
+      const bytes = moduleBytes(kernel);
+      module = kernel.kind === "fused" ? compileRelaxed(bytes) : new WebAssembly.Module(bytes);
+      modules.set(key, module);
+    }
     run = new WebAssembly.Instance(module, { env: { memory: arena.memory } }).exports.run as Run;
     arena.kernels.set(key, run);
   }

@@ -21,7 +21,7 @@ console.log(JSON.stringify({ p: Array.from(p), kinds: [typeof AdamW, typeof SGD,
   });
 
   it("gives a fresh process fused float32 kernels, silently, and updates arrays from allocFloat32 in place", () => {
-    // Node 20 has relaxed SIMD behind a V8 flag that the kernels set at first use; nothing may be printed.
+    // Node 20 has relaxed SIMD behind a V8 flag that the kernels set while they compile; nothing may be printed.
     const script = `import { SGD, allocFloat32, float32Kernels } from "optim-lint/optim";
 const n = 64;
 const p = allocFloat32(n);
@@ -39,5 +39,38 @@ console.log(JSON.stringify({ kernels: float32Kernels(), inMemory: p.buffer.byteL
     // which goes to 1 + 2^-22.
     expect(result.p0).toBe(1);
     expect(result.p1).toBe(1 + 2 ** -23);
+  });
+
+  /**
+   * A module whose only instruction is relaxed SIMD's `f32x4.relaxed_madd` (on three zero vectors): it
+   * validates exactly when relaxed SIMD is on in the process.
+   */
+  const relaxedModule = `new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 62, 1, 60, 0,
+  ...[0, 1, 2].flatMap(() => [253, 12, ...new Array(16).fill(0)]), 253, 133, 2, 26, 11])`;
+  const stepAndProbe = `import { Adam, SGD, float32Kernels } from "optim-lint/optim";
+const relaxed = () => WebAssembly.validate(${relaxedModule});
+const before = relaxed();
+const n = 1 << 14;
+const g = new Float32Array(n).fill(0.5);
+const p = new Float32Array(n).fill(1);
+const sgd = new SGD([p], { lr: 0.1 });
+for (let t = 0; t < 300; t++) sgd.step([g]);
+const afterSgd = relaxed();
+// A second kernel, compiled after the first: AMSGrad Adam.
+const q = new Float32Array(n).fill(1);
+const adam = new Adam([q], { lr: 0.1, amsgrad: true });
+for (let t = 0; t < 300; t++) adam.step([g]);
+console.log(JSON.stringify({ before, afterSgd, afterAdam: relaxed(), kernels: float32Kernels() }));`;
+
+  it("leaves relaxed SIMD as the process had it: the V8 flag is set only while a kernel compiles", () => {
+    const plain = spawnSync(process.execPath, ["--input-type=module", "-e", stepAndProbe], { cwd: ROOT, encoding: "utf8" });
+    expect(plain.stderr).toBe("");
+    const result = JSON.parse(plain.stdout);
+    expect(result.kernels).toBe("fused");
+    // Off before on Node 20 (on from Node 22): after two kernels compiled and ran hot, still as it was.
+    expect([result.afterSgd, result.afterAdam]).toEqual([result.before, result.before]);
+    // A process started with the flag keeps it: the kernels do not clear what they did not set.
+    const flagged = spawnSync(process.execPath, ["--experimental-wasm-relaxed-simd", "--input-type=module", "-e", stepAndProbe], { cwd: ROOT, encoding: "utf8" });
+    expect(JSON.parse(flagged.stdout)).toEqual({ before: true, afterSgd: true, afterAdam: true, kernels: "fused" });
   });
 });
