@@ -552,7 +552,6 @@ function compileRelaxed(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module {
 function findRelaxedSimd(): RelaxedSimd {
   const bytes = relaxedProbeBytes();
   if (WebAssembly.validate(bytes)) return "native";
-  relaxedSimd = "scoped";
   return withRelaxedSimd(() => WebAssembly.validate(bytes)) ? "scoped" : "none";
 }
 
