@@ -56,6 +56,7 @@ const p = new Float32Array(n).fill(1);
 const sgd = new SGD([p], { lr: 0.1 });
 for (let t = 0; t < 300; t++) sgd.step([g]);
 const afterSgd = relaxed();
+// SET_FLAG_HERE
 // A second kernel, compiled after the first: AMSGrad Adam.
 const q = new Float32Array(n).fill(1);
 const adam = new Adam([q], { lr: 0.1, amsgrad: true });
@@ -72,5 +73,9 @@ console.log(JSON.stringify({ before, afterSgd, afterAdam: relaxed(), kernels: fl
     // A process started with the flag keeps it: the kernels do not clear what they did not set.
     const flagged = spawnSync(process.execPath, ["--experimental-wasm-relaxed-simd", "--input-type=module", "-e", stepAndProbe], { cwd: ROOT, encoding: "utf8" });
     expect(JSON.parse(flagged.stdout)).toEqual({ before: true, afterSgd: true, afterAdam: true, kernels: "fused" });
+    // So does a process that sets it itself after the first kernel: the second kernel's compile leaves it on.
+    const setLater = stepAndProbe.replace("// SET_FLAG_HERE", `(await import("node:v8")).setFlagsFromString("--experimental-wasm-relaxed-simd");`);
+    const later = spawnSync(process.execPath, ["--input-type=module", "-e", setLater], { cwd: ROOT, encoding: "utf8" });
+    expect(JSON.parse(later.stdout)).toMatchObject({ afterAdam: true, kernels: "fused" });
   });
 });
