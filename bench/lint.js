@@ -4,15 +4,18 @@
  *    trees (both as whole processes: start, read, parse), plus the CLI's peak memory; the same on two worker threads
  *    (OPTIM_LINT_THREADS=2, what a run this large does by default on two cores or more), against the floor and the
  *    one-thread run, with its peak (worker threads share the process);
- *  - pre-commit: the CLI on nanoGPT's files, as a hook passes them (one process, cold), ÷ `node -e 0`, and
- *    `optim-lint --version` ÷ `node -e 0`: medians of runs of the three interleaved;
+ *  - pre-commit: the CLI on nanoGPT's files, as a hook passes them (one process, cold), ÷ `node -e 0`, the lint
+ *    command's start alone (the CLI on an empty .py file, which fails the prefilter: the bundle and its code cache
+ *    load, nothing is parsed) ÷ `node -e 0`, and `optim-lint --version` ÷ `node -e 0`: medians of runs of the four
+ *    interleaved;
  *  - one big file (timm's eva.py): lintText ÷ parser.parse on the same text, in one process.
  * The corpus is bench/corpus/ (scripts/fetch-bench-corpus.sh) when present, the Python standard library
  * otherwise; the report says which. `node bench/lint.js` runs it alone (after `npm run build`).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -138,7 +141,7 @@ async function bigFile(file) {
 
 const ratio = (a, b) => Number((a / b).toFixed(2));
 
-/** Runs of each start-up measurement (node, pre-commit, --version). */
+/** Runs of each start-up measurement (node, pre-commit, lint start, --version). */
 const START_RUNS = 15;
 
 /** The middle value (the mean of the two middle ones for an even count). */
@@ -174,16 +177,22 @@ export async function runLintBench() {
   const cliReport = JSON.parse(cli.result.stdout);
   const floorReport = JSON.parse(floor.result.stdout);
 
-  // Pre-commit and --version against a bare node start: the three interleaved, so that load from other processes
-  // falls on each alike, and the median of each (ratios of medians; the fastest runs are reported beside them).
-  const starts = { bare: [], hook: [], version: [] };
+  // Pre-commit, the lint command's start and --version against a bare node start: the four interleaved, so that load
+  // from other processes falls on each alike, and the median of each (ratios of medians; the fastest runs are
+  // reported beside them). The start is a lint of an empty file: what every hook pays before its files' work.
+  const emptyDir = mkdtempSync(join(tmpdir(), "optim-lint-bench-"));
+  writeFileSync(join(emptyDir, "empty.py"), "");
+  const starts = { bare: [], hook: [], start: [], version: [] };
   for (let i = 0; i < START_RUNS; i++) {
     starts.bare.push(bestWall(process.execPath, ["-e", "0"], 1).seconds);
     starts.hook.push(bestWall(process.execPath, [BIN, ...inputs.hookFiles], 1, { cwd: dirname(inputs.hookFiles[0]) }).seconds);
+    starts.start.push(bestWall(process.execPath, [BIN, "empty.py"], 1, { cwd: emptyDir }).seconds);
     starts.version.push(bestWall(process.execPath, [BIN, "--version"], 1).seconds);
   }
+  rmSync(emptyDir, { recursive: true, force: true });
   const bare = median(starts.bare);
   const hook = median(starts.hook);
+  const start = median(starts.start);
   const version = median(starts.version);
 
   const big = JSON.parse(bestWall(process.execPath, ["--expose-gc", self, "--big", inputs.bigFile], 1).result.stdout);
@@ -209,7 +218,9 @@ export async function runLintBench() {
     hookMs: Math.round(hook * 1000),
     nodeMs: Math.round(bare * 1000),
     versionMs: Math.round(version * 1000),
+    startMs: Math.round(start * 1000),
     hookToNode: ratio(hook, bare),
+    startToNode: ratio(start, bare),
     versionToNode: ratio(version, bare),
     fastestHookToNode: ratio(Math.min(...starts.hook), Math.min(...starts.bare)),
     fastestVersionToNode: ratio(Math.min(...starts.version), Math.min(...starts.bare)),
@@ -222,7 +233,7 @@ export async function runLintBench() {
       `corpus      ${result.files} files, ${result.megabytes} MB, one thread: ${result.corpusSeconds} s = ${result.corpusToFloor}x the one-thread parse floor (${result.floorSeconds} s); ${result.findings} findings`,
       `memory      peak ${result.peakRssMb} MB (the parse floor: ${result.floorPeakRssMb} MB)`,
       `workers     2 threads (the default for this run on 2+ cores): ${result.workersSeconds} s = ${result.workersToFloor}x the floor, ${result.workersToOneThread}x one thread; peak ${result.workersPeakRssMb} MB (threads included); findings ${result.workersSameFindings ? "the same" : "DIFFERENT"}`,
-      `pre-commit  ${result.hookFiles} files of ${result.hookSource}: ${result.hookMs} ms = ${result.hookToNode}x \`node -e 0\` (${result.nodeMs} ms); --version ${result.versionMs} ms = ${result.versionToNode}x (medians of ${result.startRuns} interleaved runs; fastest runs: ${result.fastestHookToNode}x and ${result.fastestVersionToNode}x)`,
+      `pre-commit  ${result.hookFiles} files of ${result.hookSource}: ${result.hookMs} ms = ${result.hookToNode}x \`node -e 0\` (${result.nodeMs} ms); lint start (an empty file) ${result.startMs} ms = ${result.startToNode}x; --version ${result.versionMs} ms = ${result.versionToNode}x (medians of ${result.startRuns} interleaved runs; fastest runs: ${result.fastestHookToNode}x and ${result.fastestVersionToNode}x)`,
       `big file    ${result.bigFile} (${result.bigFileLines} lines): lint = ${result.bigFileLintToParse}x parse`,
     ].join("\n"),
   );

@@ -29,15 +29,23 @@ function bundleFile(): string | undefined {
 }
 
 /**
- * V8 flags the lint command runs under, set before its bundle compiles: no TurboFan. A lint run executes most of its
+ * V8 flags the lint command runs under, set before its bundle compiles: no TurboFan, and regular expressions compiled
+ * to machine code on their first match. A lint run executes most of its
  * code a few times per file, and TurboFan spent more CPU compiling the analysis' large functions (up to 200 ms each)
  * than their optimized code saved: without it, nanoGPT's pre-commit run took about 0.4 of a bare `node -e 0` less
  * (CPU and wall), timm's 315 files 0.6 of the time, and the 4,086-file corpus the same time (see docs/ARCHITECTURE.md,
  * Speed). Flags are part of what V8 checks a code cache against, so the build's warm-up sets them too (through
  * `loadLintBundle`). A run that spreads files over worker threads turns TurboFan back on before they start, and so
  * does any run once enough text has passed the prefilter (`src/cli/lint-paths.ts`): there it pays.
+ *
+ * By default V8 first compiles a regular expression to bytecode for its interpreter and compiles it again to machine
+ * code when it runs a second time; nearly every pattern of a run (the prefilter's, the analysis' name tests) runs more
+ * than once, so a pre-commit run compiled most of its 80-odd patterns twice: 21M instructions, 2.3% of the run (V8
+ * keeps no compiled pattern in the code cache). With no interpreter runs before the tier-up, each pattern made from
+ * now on is compiled once, to machine code. Not `--no-regexp-tier-up`: switched at run time, V8 then ran a pattern
+ * compiled before the switch (to bytecode) as machine code and crashed; the ticks only count for patterns made after.
  */
-export const LINT_V8_FLAGS = "--no-opt";
+export const LINT_V8_FLAGS = "--no-opt --regexp-tier-up-ticks=0";
 
 /**
  * Evaluates the lint bundle with the given cache files, under `LINT_V8_FLAGS`. The build warms the cache up through

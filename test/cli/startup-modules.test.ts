@@ -114,6 +114,18 @@ describe("V8 flags of a lint run", () => {
     expect(optimized(plain.stdout).length).toBeGreaterThan(0);
   }, 120_000);
 
+  it("regular expressions are compiled once, to machine code, without interpreter runs first", () => {
+    // --trace-regexp-tier-up prints each compilation of a pattern: to bytecode for V8's interpreter, or to machine code.
+    const cli = lint(["--trace-regexp-tier-up", path.join(ROOT, "bin/optim-lint.cjs")], "cache-regexp");
+    expect(cli.status).toBe(1);
+    const lines = cli.stdout.split("\n");
+    const native = lines.filter((line) => / native code size: \d+$/.test(line)).length;
+    const bytecode = lines.filter((line) => / bytecode size: \d+$/.test(line)).length;
+    expect(native).toBeGreaterThan(40);
+    // Only the few patterns Node and the entry made before the lint command set its flags went through the interpreter.
+    expect(bytecode).toBeLessThan(10);
+  }, 120_000);
+
   it("a run on worker threads keeps TurboFan, and the code cache it writes fits the next run", () => {
     const bin = path.join(ROOT, "bin/optim-lint.cjs");
     const parallel = lint([bin], "cache-parallel", { OPTIM_LINT_THREADS: "2" });
