@@ -13,6 +13,7 @@ import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.j
 import { optimizerByName } from "../knowledge/optimizers.js";
 import { indexPython, keptIndex, mayJudgeAgain } from "./analyze.js";
 import { enclosingFunction, forgetValue, forgottenArguments, joinMayChange, optimizerSite, probeConstruction } from "./facts.js";
+import { noteInstantiateMentions } from "./instantiate.js";
 import { ImportReach, importRequests, ModuleFinder, type ImportGraph, type ImportRequest } from "./modules.js";
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
 import { definingScope, scopeOf } from "./scope.js";
@@ -122,7 +123,8 @@ class CallJoin {
 
   /**
    * Reads each given Python file's text once (a file whose text the run did not keep is read from disk once): the
-   * modules its import lines name, its imports' lookups for the import graph, and the names it calls, indexed.
+   * modules its import lines name, its imports' lookups for the import graph, the names it calls, indexed, and whether
+   * it may call Hydra's instantiate (for the joiner after this one, which need not read it again).
    */
   private skim(): NonNullable<CallJoin["skimmed"]> {
     if (this.skimmed) return this.skimmed;
@@ -135,6 +137,7 @@ class CallJoin {
       const text = file.text;
       files.add(key);
       importLines.set(file, importedPaths(text));
+      noteInstantiateMentions(file, text);
       if (!this.requests.has(key)) this.requests.set(key, detachedRequests(text));
       noteCallers(callers, key, text);
     }
