@@ -12,7 +12,7 @@ import { mapEverySiteSpan } from "../core/spans.js";
 import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
 import { optimizerByName } from "../knowledge/optimizers.js";
 import { indexPython, keptIndex, mayJudgeAgain } from "./analyze.js";
-import { enclosingFunction, forgetValue, forgottenArguments, joinMayChange, optimizerSite, probeConstruction } from "./facts.js";
+import { enclosingFunction, forgetValue, forgottenArguments, optimizerSite, probeConstruction } from "./facts.js";
 import { noteInstantiateMentions } from "./instantiate.js";
 import { ImportReach, importRequests, ModuleFinder, type ImportGraph, type ImportRequest } from "./modules.js";
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
