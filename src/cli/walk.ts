@@ -9,6 +9,11 @@ import ignore, { type Ignore } from "ignore";
 import { globMatcher, type PathMatcher } from "../config/globs.js";
 import type { ProjectConfig } from "../config/load.js";
 
+/** The path of an entry named `name` in the folder `dir` (an absolute, normalized path): `path.join` without normalizing again. */
+function below(dir: string, name: string): string {
+  return dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
+}
+
 /** Version-control folders: never walked into, even with `--no-ignore`. */
 const VCS_DIRS = new Set([".git", ".hg", ".svn", ".bzr"]);
 
@@ -171,14 +176,19 @@ export class FileWalker {
     return { files: [...this.files], errors: this.errors, skipped: this.skipped };
   }
 
-  /** Adds a file unless the same file (by real path) is already in. */
-  private addFile(absolute: string): void {
-    let real = absolute;
-    try {
-      // The native call: one system call, where the JavaScript one reads every folder of the path.
-      real = realpathSync.native(absolute);
-    } catch {
-      // An unreadable path is still linted, and reported there.
+  /**
+   * Adds a file unless the same file (by real path) is already in. `known` is its real path when the walk knows it (a
+   * plain file listed in a folder whose real path it knows): then no system call is made.
+   */
+  private addFile(absolute: string, known?: string): void {
+    let real = known ?? absolute;
+    if (known === undefined) {
+      try {
+        // The native call: one system call, where the JavaScript one reads every folder of the path.
+        real = realpathSync.native(absolute);
+      } catch {
+        // An unreadable path is still linted, and reported there.
+      }
     }
     if (this.realFiles.has(real)) return;
     this.realFiles.add(real);
@@ -195,11 +205,12 @@ export class FileWalker {
     this.walkDir(root, layers);
   }
 
-  private walkDir(dir: string, inherited: readonly IgnoreLayer[]): void {
+  /** Walks a folder; `known` is its real path when the walk knows it (a plain folder listed in one whose real path it knows). */
+  private walkDir(dir: string, inherited: readonly IgnoreLayer[], known?: string): void {
     let real: string;
     let entries: Dirent[];
     try {
-      real = realpathSync(dir);
+      real = known ?? realpathSync(dir);
       if (this.visited.has(real)) return;
       this.visited.add(real);
       entries = readdirSync(dir, { withFileTypes: true });
@@ -211,13 +222,15 @@ export class FileWalker {
     const layers = own ? [...inherited, own] : inherited;
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
-      const absolute = path.join(dir, entry.name);
+      const absolute = below(dir, entry.name);
       const isDir = this.isDirectory(entry, absolute);
       if (isDir === undefined) continue;
       if (isDir && (VCS_DIRS.has(entry.name) || (!this.options.noIgnore && isSkippedDir(absolute)))) continue;
       if (!this.options.noIgnore && (gitIgnored(absolute, isDir, layers) || this.excluded(absolute))) continue;
-      if (isDir) this.walkDir(absolute, layers);
-      else if (this.options.handles(absolute)) this.addFile(absolute);
+      // An entry that is not a symbolic link has its real path below the folder's: asking for it would cost a system call per file.
+      const linked = entry.isSymbolicLink();
+      if (isDir) this.walkDir(absolute, layers, linked ? undefined : below(real, entry.name));
+      else if (this.options.handles(absolute)) this.addFile(absolute, linked ? undefined : below(real, entry.name));
     }
   }
 

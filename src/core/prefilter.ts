@@ -32,6 +32,18 @@ interface Clause {
  * when, for some rule, it holds the words of one kind of its `needs` and of every kind of its `needsAlso`.
  */
 export function prefilterFor(adapter: LanguageAdapter, rules: readonly RuleSetting[]): TextTest | undefined {
+  // A run asks once per file, mostly with the same settings (the configuration resolver shares one list per configuration).
+  let byRules = bySettings.get(adapter);
+  if (!byRules) bySettings.set(adapter, (byRules = new WeakMap()));
+  let test = byRules.get(rules);
+  if (test === undefined) byRules.set(rules, (test = prefilterOf(adapter, rules) ?? null));
+  return test ?? undefined;
+}
+
+/** The tests already given per adapter, by the identity of the settings list they were asked for. */
+const bySettings = new WeakMap<LanguageAdapter, WeakMap<readonly RuleSetting[], TextTest | null>>();
+
+function prefilterOf(adapter: LanguageAdapter, rules: readonly RuleSetting[]): TextTest | undefined {
   const clauses: Clause[] = [];
   for (const setting of rules) {
     const { needs, needsAlso } = setting.rule;

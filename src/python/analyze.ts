@@ -1,7 +1,7 @@
 /** Analysis of one Python file: syntax errors, comments and, when the file can matter, training facts. */
 import { emptyFacts, type ResolvedValue } from "../core/facts.js";
 import type { AnalyzedFile, FactKind, FactWords } from "../core/types.js";
-import { extractFacts } from "./facts.js";
+import { extractFacts, joinMayChange, probeConstruction } from "./facts.js";
 import { withModelFacts } from "./models.js";
 import { CONFIG_WORD_LIST, withConfigFacts } from "./configs.js";
 import { OPTIMIZER_CLASS_NAMES } from "./names.js";
@@ -68,6 +68,17 @@ export function hasConstructions(file: AnalyzedFile): boolean {
   return KEPT.has(file);
 }
 
+/**
+ * Files with constructions (`hasConstructions`) that the call-site joiner would leave as they are: each one, resolved
+ * alone as the joiner first does (`probeConstruction`), reads neither its function's parameters nor a project module.
+ */
+const SETTLED = new WeakSet<AnalyzedFile>();
+
+/** Whether the call-site joiner may change what a file's constructions say (it then indexes the file again if its index was freed). */
+export function mayJudgeAgain(file: AnalyzedFile): boolean {
+  return KEPT.has(file) && !SETTLED.has(file);
+}
+
 /** The index of a file with Python optimizer constructions: the one fact extraction built while it lives, else built again. */
 export function keptIndex(file: AnalyzedFile): PythonIndex | undefined {
   const kept = KEPT.get(file);
@@ -121,6 +132,7 @@ export function retireIndex(file: AnalyzedFile): void {
 export function shareKeptIndex(original: AnalyzedFile, copy: AnalyzedFile): void {
   const kept = KEPT.get(original);
   if (kept) KEPT.set(copy, kept);
+  if (SETTLED.has(original)) SETTLED.add(copy);
 }
 
 /**
@@ -190,7 +202,12 @@ export function analyzeIndexed(text: string, { index: fileIndex, text: analyzed 
   const result: AnalyzedFile = { text, facts, syntaxErrors, comments: scanComments(text), ...(configRoots.length > 0 ? { configRoots } : {}) };
   const index = { index: resolver.index, text: analyzed };
   rememberIndex(text, index);
-  if (facts.optimizers.some((site) => site.dialect === undefined)) KEPT.set(result, new WeakRef(index));
+  const constructions = facts.optimizers.filter((site) => site.dialect === undefined);
+  if (constructions.length > 0) {
+    KEPT.set(result, new WeakRef(index));
+    // Probed here, while the index lives: a file the joiner would leave as it is need not be indexed again for it.
+    if (!constructions.some((site) => { const probed = probeConstruction(fileIndex, analyzed, filePath, site); return probed !== undefined && joinMayChange(probed); })) SETTLED.add(result);
+  }
   return result;
 }
 

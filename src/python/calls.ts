@@ -11,8 +11,9 @@ import type { OptimizerSite, SchedulerFact, Span, TrainingFacts } from "../core/
 import { mapEverySiteSpan } from "../core/spans.js";
 import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
 import { optimizerByName } from "../knowledge/optimizers.js";
-import { hasConstructions, indexPython, keptIndex } from "./analyze.js";
-import { forgetValue, forgottenArguments, optimizerSite } from "./facts.js";
+import { indexPython, keptIndex, mayJudgeAgain } from "./analyze.js";
+import { enclosingFunction, forgetValue, forgottenArguments, optimizerSite, probeConstruction } from "./facts.js";
+import { noteInstantiateMentions } from "./instantiate.js";
 import { ImportReach, importRequests, ModuleFinder, type ImportGraph, type ImportRequest } from "./modules.js";
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
 import { definingScope, scopeOf } from "./scope.js";
@@ -102,9 +103,9 @@ class CallJoin {
 
   private judgeAll(): void {
     const given = this.project.files.filter((f) => f.adapter.name === "python");
-    if (!given.some((f) => hasConstructions(f.analyzed)) && !this.project.readsFiles) return;
-    const work: ProjectFile[] = given.filter((f) => hasConstructions(f.analyzed));
-    for (const file of this.importedModules(given)) if (hasConstructions(file.analyzed)) work.push(file);
+    if (!given.some((f) => mayJudgeAgain(f.analyzed)) && !this.project.readsFiles) return;
+    const work: ProjectFile[] = given.filter((f) => mayJudgeAgain(f.analyzed));
+    for (const file of this.importedModules(given)) if (mayJudgeAgain(file.analyzed)) work.push(file);
     for (const file of work) {
       this.judge(file);
       // Indexed files are let go once several are held: a large run would otherwise keep the trees of all it judged.
@@ -122,7 +123,8 @@ class CallJoin {
 
   /**
    * Reads each given Python file's text once (a file whose text the run did not keep is read from disk once): the
-   * modules its import lines name, its imports' lookups for the import graph, and the names it calls, indexed.
+   * modules its import lines name, its imports' lookups for the import graph, the names it calls, indexed, and whether
+   * it may call Hydra's instantiate (for the joiner after this one, which need not read it again).
    */
   private skim(): NonNullable<CallJoin["skimmed"]> {
     if (this.skimmed) return this.skimmed;
@@ -135,6 +137,7 @@ class CallJoin {
       const text = file.text;
       files.add(key);
       importLines.set(file, importedPaths(text));
+      noteInstantiateMentions(file, text);
       if (!this.requests.has(key)) this.requests.set(key, detachedRequests(text));
       noteCallers(callers, key, text);
     }
@@ -189,12 +192,9 @@ class CallJoin {
     const facts = file.analyzed.facts;
     for (const site of [...facts.optimizers]) {
       if (site.dialect !== undefined) continue;
-      const call = base.index.calls.find((c) => c.start === site.span.start && c.end === site.span.end);
-      const info = optimizerByName(site.canonical);
-      if (!call || !info) continue;
-      const probe = new Resolver(base.index, base.text, base.filePath);
-      optimizerSite(probe, call, fieldChild(call, "function")!, info, site.id);
-      const fn = enclosingFunction(call);
+      const probed = probeConstruction(base.index, base.text, base.filePath, site);
+      if (!probed) continue;
+      const { call, fn, probe } = probed;
       const variants = fn && probe.paramHits.has(fn) ? this.framed(file.path, fn, MAX_CALL_DEPTH) : [];
       if (variants.length === 0) {
         if (probe.importHits.size === 0 || !file.given) continue;
@@ -580,15 +580,6 @@ function callLabel(callee: Resolver, fn: PyNode, site: CallSite): string {
   if (site.resolver.filePath === callee.filePath) return `${name}() at line ${line}`;
   const where = path.relative(path.dirname(callee.filePath), site.resolver.filePath).split(path.sep).join("/");
   return `${name}() at ${where}:${line}`;
-}
-
-/** The function a node's code runs in (not a lambda or class body in between), if any. */
-function enclosingFunction(node: PyNode): PyNode | undefined {
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === "function_definition") return p;
-    if (p.type === "class_definition" || p.type === "lambda") return undefined;
-  }
-  return undefined;
 }
 
 /** Whether a node lies in a function's body (a recursive call is not a call site to judge). */

@@ -23,9 +23,9 @@ import { isBatchLikeName, isLearningRateName, OPTIMIZER_CLASS_NAMES, TORCHRUN_EN
 import { checkpointFacts } from "./checkpoints.js";
 import { Flows } from "./flows.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
-import { bindingForUse, isPlainString, stringBody } from "./scope.js";
+import { bindingForUse, isPlainString, stringBody, type FileIndex } from "./scope.js";
 import { testCodeSpans } from "./test-code.js";
-import { isLazyCallPath, lastName, unknownAt, type DictModel, type Resolver } from "./values.js";
+import { isLazyCallPath, lastName, Resolver, unknownAt, type DictModel } from "./values.js";
 
 /** Distributed-training entry points by the last segment of their import path (and the package it must come from, when the name is shared). */
 const DISTRIBUTED_CALLS = new Map<string, { kind: DistributedEvidence["kind"]; description: string; package?: string }>([
@@ -307,6 +307,44 @@ function holderOf(resolver: Resolver, call: PyNode): string | undefined {
   if (assignment?.type !== "assignment" || fieldChild(assignment, "right") !== call) return undefined;
   const target = fieldChild(assignment, "left");
   return target && (target.type === "identifier" || target.type === "attribute") ? resolver.textOf(target) : undefined;
+}
+
+/** A construction resolved alone, with a resolver of its own: what it reads that its file cannot tell. */
+export interface ConstructionProbe {
+  call: PyNode;
+  /** The function the construction is made in (not in a class body or a lambda). */
+  fn: PyNode | undefined;
+  probe: Resolver;
+}
+
+/**
+ * Resolves a construction of a file's index again with a fresh resolver that links no module, as the call-site joiner
+ * does before it judges it per call site; undefined when the index has no such call or the name is not a known optimizer.
+ */
+export function probeConstruction(index: FileIndex, text: string, filePath: string, site: OptimizerSite): ConstructionProbe | undefined {
+  const call = index.calls.find((c) => c.start === site.span.start && c.end === site.span.end);
+  const info = optimizerByName(site.canonical);
+  if (!call || !info) return undefined;
+  const probe = new Resolver(index, text, filePath);
+  optimizerSite(probe, call, fieldChild(call, "function")!, info, site.id);
+  return { call, fn: enclosingFunction(call), probe };
+}
+
+/**
+ * Whether the call-site joiner may resolve a probed construction differently from its file's analysis: it reads the
+ * parameters of its function (then each call site can tell them) or a value of a project module (then the joiner can).
+ */
+export function joinMayChange({ fn, probe }: ConstructionProbe): boolean {
+  return (fn !== undefined && probe.paramHits.has(fn)) || probe.importHits.size > 0;
+}
+
+/** The function a node is in, when it is not in a class body or a lambda first. */
+export function enclosingFunction(node: PyNode): PyNode | undefined {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === "function_definition") return p;
+    if (p.type === "class_definition" || p.type === "lambda") return undefined;
+  }
+  return undefined;
 }
 
 /** An optimizer construction with its arguments matched to the knowledge table's signature. */

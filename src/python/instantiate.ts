@@ -36,12 +36,30 @@ function mentionsInstantiate(text: string): boolean {
   return /\bhydra\b/.test(text) && /\b(?:instantiate|call)\s*\(/.test(text);
 }
 
+/**
+ * Whether each file of a run may call Hydra's instantiate, noted by whoever reads its text first: the call-site joiner
+ * reads every Python file's text before this joiner runs, and the text of a file the prefilter dropped is read from
+ * disk each time it is asked for.
+ */
+const MENTIONS = new WeakMap<ProjectFile, boolean>();
+
+/** Notes whether a file's text (`text`, as read now) may call Hydra's instantiate. */
+export function noteInstantiateMentions(file: ProjectFile, text: string): void {
+  MENTIONS.set(file, mentionsInstantiate(text));
+}
+
+function mayInstantiate(file: ProjectFile): boolean {
+  let mentions = MENTIONS.get(file);
+  if (mentions === undefined) MENTIONS.set(file, (mentions = mentionsInstantiate(file.text)));
+  return mentions;
+}
+
 /** Joins `hydra.utils.instantiate(cfg.<path>, ...)` calls with the optimizer their app's composed config holds there. */
 export const hydraInstantiateJoiner: ProjectJoiner = {
   name: "hydra-instantiate",
   join(project) {
     for (const given of project.files) {
-      if (given.adapter.name !== "python" || !mentionsInstantiate(given.text)) continue;
+      if (given.adapter.name !== "python" || !mayInstantiate(given)) continue;
       // A file the prefilter left unanalyzed is analyzed now: its model and precision evidence count for the join.
       const file = project.file(given.path) ?? given;
       joinFile(project, file);

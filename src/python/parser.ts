@@ -366,10 +366,20 @@ function cursorType(cursor: Parser.TreeCursor, types: NodeTypeFacts): number {
 }
 
 /**
- * Copies what is below the cursor's node into `top` (the copy of that node); the cursor ends on that node again.
+ * The children copied so far of the nodes the walk is inside, each node's after its parent's: a node's array is cut
+ * from here once all of its children are known (`copyBelow`), with no room to spare.
+ */
+const pending: PyNode[] = [];
+
+/**
+ * Copies what is below the cursor's node into `top` (the copy of that node, with no children yet); the cursor ends on
+ * that node again.
  * With the `text` of a tree without errors, two offsets are computed rather than read: the first child of some node types
  * starts where its parent does (`STARTS_WITH_CHILD`), and an identifier ends with its run of word
  * characters (tree-sitter's lexer takes the longest).
+ * Each node's children array is made once its children are all copied, with their number as its length: an array
+ * grown by `push` from empty keeps room for 16 (most nodes have one to three children), which was a third of what the
+ * copy allocated.
  */
 function copyBelow(cursor: Parser.TreeCursor, top: PyNode, types: NodeTypeFacts, text: string | undefined): void {
   if (!cursor.gotoFirstChild()) return;
@@ -378,6 +388,10 @@ function copyBelow(cursor: Parser.TreeCursor, top: PyNode, types: NodeTypeFacts,
   let first = true;
   // Only the first child's start is computed, when the parent's type says it starts there (set on the way down).
   let parentTypeId = -1;
+  // `pending` from `from` on holds the children of `parent` copied so far; `froms` the starts of the nodes above it.
+  let used = 0;
+  let from = 0;
+  const froms: number[] = [];
   for (;;) {
     const typeId = cursorType(cursor, types);
     const type = typeNames[typeId];
@@ -389,20 +403,32 @@ function copyBelow(cursor: Parser.TreeCursor, top: PyNode, types: NodeTypeFacts,
       const start = first && text !== undefined && typeStartsWithChild[parentTypeId] ? parent.start : cursor.startIndex;
       let end = text !== undefined && typeIsIdentifier[typeId] ? identifierEnd(text, start) : -1;
       if (end < 0) end = cursor.endIndex;
-      const node: PyNode = { type, start, end, field: fieldId ? fieldNames[fieldId] : undefined, named, parent, children: leaf ? NO_CHILDREN : [] };
-      parent.children.push(node);
-      if (!leaf && cursor.gotoFirstChild()) {
-        parent = node;
-        parentTypeId = typeId;
-        fields = mayHaveFields(types, type);
-        first = true;
-        continue;
+      const node: PyNode = { type, start, end, field: fieldId ? fieldNames[fieldId] : undefined, named, parent, children: NO_CHILDREN };
+      pending[used++] = node;
+      if (!leaf) {
+        if (cursor.gotoFirstChild()) {
+          froms.push(from);
+          from = used;
+          parent = node;
+          parentTypeId = typeId;
+          fields = mayHaveFields(types, type);
+          first = true;
+          continue;
+        }
+        node.children = [];
       }
     }
     first = false;
     while (!cursor.gotoNextSibling()) {
       cursor.gotoParent();
-      if (parent === top) return;
+      parent.children = pending.slice(from, used);
+      used = from;
+      if (parent === top) {
+        // Nothing is held after the walk: the copy is the caller's.
+        pending.length = 0;
+        return;
+      }
+      from = froms.pop()!;
       parent = parent.parent!;
       fields = mayHaveFields(types, parent.type);
     }

@@ -90,6 +90,15 @@ describe("walking folders", () => {
     }
   });
 
+  it("lists a file once when a link to it is listed before it, whether the walk asks for a real path or knows it", () => {
+    symlinkSync(path.join(project, "train.py"), path.join(project, "a_link.py"));
+    try {
+      expect(walk(["."])).toEqual(["a_link.py", "clean.py", "pkg/keep_scratch.py", "pkg/stubs/model.pyi", "pkg/suppressed.py"]);
+    } finally {
+      rmSync(path.join(project, "a_link.py"));
+    }
+  });
+
   it("applies the .gitignore of folders above a walked subfolder", () => {
     put(path.join(project, "pkg/generated/deep.py"));
     put(path.join(project, "pkg/more_scratch.py"));
