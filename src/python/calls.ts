@@ -15,7 +15,7 @@ import { hasConstructions, indexPython, keptIndex } from "./analyze.js";
 import { forgetValue, forgottenArguments, optimizerSite } from "./facts.js";
 import { ImportReach, importRequests, ModuleFinder, type ImportGraph, type ImportRequest } from "./modules.js";
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
-import { definingScope, scopeOf } from "./scope.js";
+import { callWithSpan, definingScope, scopeOf } from "./scope.js";
 import { lastName, Resolver, type ModuleLinks, type Ref } from "./values.js";
 
 /** Callers followed outward from a construction: its function's call sites, theirs, and theirs. */
@@ -189,7 +189,7 @@ class CallJoin {
     const facts = file.analyzed.facts;
     for (const site of [...facts.optimizers]) {
       if (site.dialect !== undefined) continue;
-      const call = base.index.calls.find((c) => c.start === site.span.start && c.end === site.span.end);
+      const call = callWithSpan(base.index, site.span.start, site.span.end);
       const info = optimizerByName(site.canonical);
       if (!call || !info) continue;
       const probe = new Resolver(base.index, base.text, base.filePath);

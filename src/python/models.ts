@@ -28,7 +28,7 @@ import {
 } from "../knowledge/models.js";
 import { Flows } from "./flows.js";
 import { contains, fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
-import { bindingForUse, isPlainString, stringBody } from "./scope.js";
+import { bindingForUse, callWithSpan, isPlainString, stringBody } from "./scope.js";
 import { lastName, type ClassModel, type Resolver } from "./values.js";
 
 /** A construction with the call that builds it, and the module it is handed when a factory takes one (timm). */
@@ -70,7 +70,7 @@ export function withModelFacts(resolver: Resolver, facts: TrainingFacts): Traini
   const constructed: ConstructedSite[] = [];
   for (const site of facts.optimizers) {
     if (site.span.file !== undefined) continue;
-    const call = resolver.index.calls.find((c) => c.start === site.span.start && c.end === site.span.end);
+    const call = callWithSpan(resolver.index, site.span.start, site.span.end);
     if (call && site.dialect === undefined) constructed.push({ site, call });
     else if (site.dialect === "timm") {
       // create_optimizer_v2(model, ...): the model itself is the first argument.

@@ -31,6 +31,8 @@ const STEP_VARIABLE = /^(?:_*|i|it|itr|iter|iters|iteration|step|steps|global_st
 /** Names of gradient-accumulation settings. */
 const ACCUMULATION_NAME = /^(?:gradient_accumulation_steps|grad_accum(?:_steps|ulation_steps)?|accum(?:ulation)?_steps|accumulate_grad_batches|accumulation_steps|accum_iter|update_freq)$/;
 
+/** Text without which no name matches ACCUMULATION_NAME (the same names, unanchored). */
+const ACCUMULATION_WORD = new RegExp(ACCUMULATION_NAME.source.replace(/^\^/, "").replace(/\$$/, ""));
 /** Keys read back from a checkpoint that continue a run's count. */
 const COUNTER_KEY = /^(?:epoch|epochs|start_epoch|step|global_step|steps|iter|iter_num|iteration|iterations|it|n_iter|num_updates|update)$/i;
 /** Receivers that hold a loaded checkpoint. */
@@ -117,6 +119,25 @@ function callsNaming(resolver: Resolver, calls: PyNode[]): Map<string, CallWords
   return byText;
 }
 
+const callsByName = new WeakMap<PyNode[], Map<string, PyNode[]>>();
+
+/** A file's calls of a plain name (`train(...)`), by that name in file order: read once per file, not per construction. */
+function callsByCalleeName(resolver: Resolver, calls: PyNode[]): Map<string, PyNode[]> {
+  let byName = callsByName.get(calls);
+  if (byName) return byName;
+  byName = new Map();
+  for (const call of calls) {
+    const callee = fieldChild(call, "function");
+    if (callee?.type !== "identifier") continue;
+    const name = resolver.textOf(callee);
+    const list = byName.get(name);
+    if (list) list.push(call);
+    else byName.set(name, [call]);
+  }
+  callsByName.set(calls, byName);
+  return byName;
+}
+
 /** The loop fact for one construction that the file steps itself. */
 function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[], constructed: HeldOptimizer[]): TrainingLoopFact | undefined {
   const holder = held.holder;
@@ -147,10 +168,7 @@ function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[], constr
   const fn = enclosingFunction(step);
   const fnName = fn ? resolver.textOf(fieldChild(fn, "name")!) : undefined;
   if (fnName) {
-    const callers = calls.filter((c) => {
-      const callee = fieldChild(c, "function");
-      return callee?.type === "identifier" && resolver.textOf(callee) === fnName;
-    });
+    const callers = callsByCalleeName(resolver, calls).get(fnName) ?? [];
     // Called from one place only: its loops are the loops of the step.
     if (callers.length === 1) around.push(...enclosingFors(callers[0]));
   }
@@ -259,6 +277,7 @@ export function batchFacts(resolver: Resolver): BatchFacts {
   }
   // Reads of a setting by attribute (`args.gradient_accumulation_steps`, `cfg.accum_steps`): an argparse flag or config field.
   const seen = new Set<string>();
+  // Such an attribute's name is in the text: without any, the walk over the whole tree finds nothing.
   const visit = (node: PyNode): void => {
     if (node.type === "attribute") {
       const name = lastName(node, resolver.text);
@@ -270,7 +289,7 @@ export function batchFacts(resolver: Resolver): BatchFacts {
     }
     for (const child of node.children) visit(child);
   };
-  visit(resolver.index.module.node);
+  if (ACCUMULATION_WORD.test(resolver.text)) visit(resolver.index.module.node);
   const training = loaders.filter((l) => l.training);
   const perDevice = agreed((training.length > 0 ? training : loaders).map((l) => l.value));
   const batch: BatchFacts = {};
