@@ -23,7 +23,7 @@ import { isBatchLikeName, isLearningRateName, OPTIMIZER_CLASS_NAMES, TORCHRUN_EN
 import { checkpointFacts } from "./checkpoints.js";
 import { Flows } from "./flows.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
-import { bindingForUse, isPlainString, stringBody } from "./scope.js";
+import { bindingForUse, importBindingsOf, isPlainString, stringBody } from "./scope.js";
 import { testCodeSpans } from "./test-code.js";
 import { isLazyCallPath, lastName, unknownAt, type DictModel, type Resolver } from "./values.js";
 
@@ -241,7 +241,7 @@ function modelHints(resolver: Resolver): ModelHints {
   for (const call of resolver.index.calls) {
     const callee = fieldChild(call, "function");
     const last = callee ? lastName(callee, resolver.text) : undefined;
-    if (!callee || !last) continue;
+    if (!callee || !last || !(FREEZING_CALLS.has(last) || last === "requires_grad_" || last === "freeze")) continue;
     const args = namedChildren(fieldChild(call, "arguments")!);
     const receiver = callee.type === "attribute" ? fieldChild(callee, "object") : undefined;
     const receiverName = receiver ? lastName(receiver, resolver.text) : undefined;
@@ -254,9 +254,8 @@ function modelHints(resolver: Resolver): ModelHints {
       freezes.push(spanOf(call));
     }
   }
-  const scopes = [resolver.index.module, ...resolver.index.scopes.values()];
-  for (const binding of scopes.flatMap((scope) => [...scope.bindings.values()].flat())) {
-    const root = binding.kind === "import" ? binding.importPath?.split(".")[0] : undefined;
+  for (const binding of importBindingsOf(resolver.index)) {
+    const root = binding.importPath?.split(".")[0];
     if (root && ADAPTER_PACKAGES.has(root)) freezes.push(spanOf(binding.stmt));
   }
   freezes.sort((a, b) => a.start - b.start);

@@ -109,6 +109,20 @@ export function callWithSpan(index: FileIndex, start: number, end: number): PyNo
   return bySpan.get(`${start}:${end}`);
 }
 
+const importsOfIndex = new WeakMap<FileIndex, Binding[]>();
+
+/** Every import binding of a file, in any scope (listed once per index: several collectors read them). */
+export function importBindingsOf(index: FileIndex): Binding[] {
+  let found = importsOfIndex.get(index);
+  if (found) return found;
+  found = [];
+  for (const scope of [index.module, ...index.scopes.values()]) {
+    for (const bindings of scope.bindings.values()) for (const binding of bindings) if (binding.kind === "import") found.push(binding);
+  }
+  importsOfIndex.set(index, found);
+  return found;
+}
+
 /** An empty scope of a module, function or class node. */
 function newScope(kind: Scope["kind"], node: PyNode, parent: Scope | null): Scope {
   return { kind, node, parent, bindings: new Map(), globals: new Set(), nonlocals: new Set(), starImports: [] };

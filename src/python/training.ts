@@ -5,7 +5,7 @@
 import type { BatchFacts, CheckpointFact, OptimizerSite, ResolvedValue, ResumeFacts, Span, TrainingLoopFact } from "../core/facts.js";
 import { asNumber } from "../core/facts.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
-import { bindingForUse, isPlainString, stringBody } from "./scope.js";
+import { bindingForUse, callWithSpan, isPlainString, stringBody } from "./scope.js";
 import { lastName, type Resolver } from "./values.js";
 
 /** A construction with its call and the name it is assigned to. */
@@ -85,37 +85,35 @@ interface CallWords {
   args: (string | undefined)[];
 }
 
-const callWords = new WeakMap<PyNode[], Map<string, CallWords[]>>();
-
 /**
- * A file's calls (with a callee) by each text that is their receiver or one of their arguments, in file order: the
- * calls a holder's loop fact can rest on, read once per file rather than once per construction.
+ * A file's calls (with a callee) by each text among `holders` that is their receiver or one of their arguments, in
+ * file order: the calls a holder's loop fact can rest on, read once per file rather than once per construction. Only
+ * a node as long as some holder can spell one, so most calls are passed over without reading their texts.
  */
-function callsNaming(resolver: Resolver, calls: PyNode[]): Map<string, CallWords[]> {
-  let byText = callWords.get(calls);
-  if (byText) return byText;
-  byText = new Map();
+function callsNaming(resolver: Resolver, calls: PyNode[], holders: ReadonlySet<string>): Map<string, CallWords[]> {
+  const byText = new Map<string, CallWords[]>();
+  if (holders.size === 0) return byText;
+  const lengths = new Set([...holders].map((h) => h.length));
+  const names = (node: PyNode | undefined): boolean => !!node && lengths.has(node.end - node.start) && holders.has(resolver.textOf(node));
   for (const call of calls) {
     const callee = fieldChild(call, "function");
     if (!callee) continue;
     const object = callee.type === "attribute" ? fieldChild(callee, "object") : undefined;
+    const values = namedChildren(fieldChild(call, "arguments") ?? call).map((a) => (a.type === "keyword_argument" ? fieldChild(a, "value") : a));
+    if (!names(object) && !values.some(names)) continue;
     const words: CallWords = {
       call,
       last: lastName(callee, resolver.text),
       receiver: object && resolver.textOf(object),
-      args: namedChildren(fieldChild(call, "arguments") ?? call).map((a) => {
-        const value = a.type === "keyword_argument" ? fieldChild(a, "value") : a;
-        return value && resolver.textOf(value);
-      }),
+      args: values.map((value) => value && resolver.textOf(value)),
     };
     for (const text of new Set([words.receiver, ...words.args])) {
-      if (text === undefined) continue;
+      if (text === undefined || !holders.has(text)) continue;
       const list = byText.get(text);
       if (list) list.push(words);
       else byText.set(text, [words]);
     }
   }
-  callWords.set(calls, byText);
   return byText;
 }
 
@@ -139,7 +137,7 @@ function callsByCalleeName(resolver: Resolver, calls: PyNode[]): Map<string, PyN
 }
 
 /** The loop fact for one construction that the file steps itself. */
-function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[], constructed: HeldOptimizer[]): TrainingLoopFact | undefined {
+function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[], naming: Map<string, CallWords[]>, constructed: HeldOptimizer[]): TrainingLoopFact | undefined {
   const holder = held.holder;
   if (!holder) return undefined;
   const steps: PyNode[] = [];
@@ -150,7 +148,7 @@ function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[], constr
   const own = statementOf(held.call);
   const later = constructed.map((c) => statementOf(c.call)).filter((s) => s !== own && s.parent === own.parent && s.start > own.start);
   const takenOverAt = Math.min(...later.map((s) => s.start));
-  for (const { call, last, receiver, args } of (callsNaming(resolver, calls).get(holder) ?? []).filter((c) => c.call.start < takenOverAt)) {
+  for (const { call, last, receiver, args } of (naming.get(holder) ?? []).filter((c) => c.call.start < takenOverAt)) {
     const passed = args.includes(holder);
     if (last === "step" && receiver === holder && args.length === 0) steps.push(call);
     else if (last === "step" && passed) steps.push(call); // scaler.step(optimizer)
@@ -227,8 +225,10 @@ function statementOf(node: PyNode): PyNode {
 /** The loop facts of every construction assigned to a name. */
 export function loopFacts(resolver: Resolver, constructed: HeldOptimizer[]): TrainingLoopFact[] {
   const out: TrainingLoopFact[] = [];
+  const holders = new Set(constructed.flatMap((held) => (held.holder === undefined ? [] : [held.holder])));
+  const naming = callsNaming(resolver, resolver.index.calls, holders);
   for (const held of constructed) {
-    const fact = loopOf(resolver, held, resolver.index.calls, constructed.filter((c) => c !== held && c.holder === held.holder));
+    const fact = loopOf(resolver, held, resolver.index.calls, naming, constructed.filter((c) => c !== held && c.holder === held.holder));
     if (fact) out.push(fact);
   }
   return out;
@@ -363,9 +363,8 @@ export function resumeFacts(resolver: Resolver, checkpoints: CheckpointFact[]): 
       fineTuning.push({ span: spanOf(assignment), description: "a new head replaces the model's" });
     }
   }
-  const nodesBySpan = new Map(resolver.index.calls.map((c) => [`${c.start}:${c.end}`, c]));
   for (const fact of checkpoints) {
-    const call = nodesBySpan.get(`${fact.span.start}:${fact.span.end}`);
+    const call = callWithSpan(resolver.index, fact.span.start, fact.span.end);
     if (!call) continue;
     if (fact.kind === "load" && fact.state === "training") {
       evidence.push({ kind: "framework", span: fact.span, description: "the run restores a whole training state" });
