@@ -73,21 +73,24 @@ function checkpointCall(
   constructed: ConstructedOptimizer[],
   allSites: string[],
 ): (CheckpointFact & { mayBeSkipped?: boolean }) | undefined {
-  const span = spanOf(call);
   const receiver = callee.type === "attribute" ? fieldChild(callee, "object") : undefined;
-  const args = namedChildren(fieldChild(call, "arguments") ?? call);
+  // Most calls are no checkpoint call: what only a fact needs is read once one is found (a keystroke re-reads every call).
+  let args: PyNode[] | undefined;
+  const argumentsOf = (): PyNode[] => (args ??= namedChildren(fieldChild(call, "arguments") ?? call));
   const keyword = (name: string): PyNode | undefined => {
-    const arg = args.find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name") ?? a) === name);
+    const arg = argumentsOf().find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name") ?? a) === name);
     return arg && fieldChild(arg, "value");
   };
-  const conditionalHere = conditionalInFlow(call, resolver.text);
+  let conditional: boolean | undefined;
+  const conditionalHere = (): boolean => (conditional ??= conditionalInFlow(call, resolver.text));
+  const span = spanOf(call);
   if (last === "load_state_dict" && receiver) {
     // The optimizer itself, or a wrapper built around it (`LightningOptimizer(optimizer)`) that forwards the load.
     const matched = optimizersIn(resolver, [receiver, ...builtWith(resolver, receiver)], constructed);
     const name = lastName(receiver, resolver.text) ?? "";
-    if (matched.length > 0 || OPTIMIZER_NAME.test(name)) return { kind: "load", state: "optimizer", span, optimizerSites: matched, conditional: conditionalHere };
+    if (matched.length > 0 || OPTIMIZER_NAME.test(name)) return { kind: "load", state: "optimizer", span, optimizerSites: matched, conditional: conditionalHere() };
     if (OTHER_STATE.test(name)) return undefined;
-    return { kind: "load", state: "model", span, optimizerSites: [], conditional: conditionalHere };
+    return { kind: "load", state: "model", span, optimizerSites: [], conditional: conditionalHere() };
   }
   // Lightning `trainer.fit(model, ckpt_path=...)`, HF `trainer.train(resume_from_checkpoint=...)` and old `Trainer(resume_from_checkpoint=...)`.
   const resumeArg = last === "fit" ? keyword("ckpt_path") : last === "train" || last === "Trainer" ? keyword("resume_from_checkpoint") : undefined;
@@ -95,27 +98,27 @@ function checkpointCall(
     const value = resolver.value(resumeArg).value;
     if (value.kind === "none" || (value.kind === "bool" && !value.value)) return undefined;
     const known = value.kind === "string" || (value.kind === "bool" && value.value);
-    return { kind: "load", state: "training", span, optimizerSites: allSites, conditional: conditionalHere || !known };
+    return { kind: "load", state: "training", span, optimizerSites: allSites, conditional: conditionalHere() || !known };
   }
   if (TRAINING_STATE_LOADS.has(last) && receiver) {
-    return { kind: "load", state: "training", span, optimizerSites: allSites, conditional: conditionalHere };
+    return { kind: "load", state: "training", span, optimizerSites: allSites, conditional: conditionalHere() };
   }
   if (TRAINING_STATE_SAVES.has(last) && receiver) {
     const weightsOnly = keyword("weights_only");
     const includes = weightsOnly ? (resolver.value(weightsOnly).value.kind === "bool" ? !(resolver.value(weightsOnly).value as { value: boolean }).value : undefined) : true;
-    return { kind: "save", state: "training", span, optimizerSites: includes ? allSites : [], conditional: conditionalHere, includesOptimizerState: includes };
+    return { kind: "save", state: "training", span, optimizerSites: includes ? allSites : [], conditional: conditionalHere(), includesOptimizerState: includes };
   }
   const path = resolver.pathOf(callee);
-  if (path === "torch.load") return { kind: "load", state: "file", span, optimizerSites: [], conditional: conditionalHere };
-  if (path === "torch.save") return torchSave(resolver, call, args[0], constructed, conditionalHere);
+  if (path === "torch.load") return { kind: "load", state: "file", span, optimizerSites: [], conditional: conditionalHere() };
+  if (path === "torch.save") return torchSave(resolver, call, argumentsOf()[0], constructed, conditionalHere());
   if (LOAD_HELPER.test(last)) {
     // A helper that is handed the optimizer (or whose receiver was built with it) restores its state.
-    const given = optimizersIn(resolver, [...args, ...(receiver ? builtWith(resolver, receiver) : [])], constructed);
+    const given = optimizersIn(resolver, [...argumentsOf(), ...(receiver ? builtWith(resolver, receiver) : [])], constructed);
     const resume = keyword("resume");
     const skips = resume && resolver.value(resume).value.kind === "bool" && !(resolver.value(resume).value as { value: boolean }).value;
     if (given.length > 0 && !skips) {
       const mayBeSkipped = !!resume && resolver.value(resume).value.kind !== "bool";
-      return { kind: "load", state: "optimizer", span, optimizerSites: given, conditional: conditionalHere || mayBeSkipped, mayBeSkipped };
+      return { kind: "load", state: "optimizer", span, optimizerSites: given, conditional: conditionalHere() || mayBeSkipped, mayBeSkipped };
     }
   }
   return undefined;

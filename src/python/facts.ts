@@ -23,7 +23,7 @@ import { isBatchLikeName, isLearningRateName, OPTIMIZER_CLASS_NAMES, TORCHRUN_EN
 import { checkpointFacts } from "./checkpoints.js";
 import { Flows } from "./flows.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
-import { bindingForUse, isPlainString, stringBody, type FileIndex } from "./scope.js";
+import { bindingForUse, callWithSpan, importBindingsOf, isPlainString, stringBody, type FileIndex } from "./scope.js";
 import { testCodeSpans } from "./test-code.js";
 import { isLazyCallPath, lastName, Resolver, unknownAt, type DictModel } from "./values.js";
 
@@ -241,7 +241,7 @@ function modelHints(resolver: Resolver): ModelHints {
   for (const call of resolver.index.calls) {
     const callee = fieldChild(call, "function");
     const last = callee ? lastName(callee, resolver.text) : undefined;
-    if (!callee || !last) continue;
+    if (!callee || !last || !(FREEZING_CALLS.has(last) || last === "requires_grad_" || last === "freeze")) continue;
     const args = namedChildren(fieldChild(call, "arguments")!);
     const receiver = callee.type === "attribute" ? fieldChild(callee, "object") : undefined;
     const receiverName = receiver ? lastName(receiver, resolver.text) : undefined;
@@ -254,9 +254,8 @@ function modelHints(resolver: Resolver): ModelHints {
       freezes.push(spanOf(call));
     }
   }
-  const scopes = [resolver.index.module, ...resolver.index.scopes.values()];
-  for (const binding of scopes.flatMap((scope) => [...scope.bindings.values()].flat())) {
-    const root = binding.kind === "import" ? binding.importPath?.split(".")[0] : undefined;
+  for (const binding of importBindingsOf(resolver.index)) {
+    const root = binding.importPath?.split(".")[0];
     if (root && ADAPTER_PACKAGES.has(root)) freezes.push(spanOf(binding.stmt));
   }
   freezes.sort((a, b) => a.start - b.start);
@@ -322,7 +321,7 @@ export interface ConstructionProbe {
  * does before it judges it per call site; undefined when the index has no such call or the name is not a known optimizer.
  */
 export function probeConstruction(index: FileIndex, text: string, filePath: string, site: OptimizerSite): ConstructionProbe | undefined {
-  const call = index.calls.find((c) => c.start === site.span.start && c.end === site.span.end);
+  const call = callWithSpan(index, site.span.start, site.span.end);
   const info = optimizerByName(site.canonical);
   if (!call || !info) return undefined;
   const probe = new Resolver(index, text, filePath);

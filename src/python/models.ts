@@ -28,7 +28,7 @@ import {
 } from "../knowledge/models.js";
 import { Flows } from "./flows.js";
 import { contains, fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
-import { bindingForUse, isPlainString, stringBody } from "./scope.js";
+import { bindingForUse, callWithSpan, importBindingsOf, isPlainString, stringBody } from "./scope.js";
 import { lastName, type ClassModel, type Resolver } from "./values.js";
 
 /** A construction with the call that builds it, and the module it is handed when a factory takes one (timm). */
@@ -70,7 +70,7 @@ export function withModelFacts(resolver: Resolver, facts: TrainingFacts): Traini
   const constructed: ConstructedSite[] = [];
   for (const site of facts.optimizers) {
     if (site.span.file !== undefined) continue;
-    const call = resolver.index.calls.find((c) => c.start === site.span.start && c.end === site.span.end);
+    const call = callWithSpan(resolver.index, site.span.start, site.span.end);
     if (call && site.dialect === undefined) constructed.push({ site, call });
     else if (site.dialect === "timm") {
       // create_optimizer_v2(model, ...): the model itself is the first argument.
@@ -437,9 +437,8 @@ class ModelReader {
   /** Evidence about the whole file: RL environment and algorithm libraries. */
   private fileKinds(): ModelKindFact[] {
     const out: ModelKindFact[] = [];
-    const scopes = [this.resolver.index.module, ...this.resolver.index.scopes.values()];
-    for (const binding of scopes.flatMap((scope) => [...scope.bindings.values()].flat())) {
-      const root = binding.kind === "import" ? binding.importPath?.split(".")[0] : undefined;
+    for (const binding of importBindingsOf(this.resolver.index)) {
+      const root = binding.importPath?.split(".")[0];
       if (root && RL_PACKAGES.has(root)) out.push({ kind: "rl-policy", span: spanOf(binding.stmt), description: `the file imports ${root}, a reinforcement-learning library` });
     }
     return out;
@@ -460,7 +459,6 @@ class ModelReader {
       const callee = fieldChild(call, "function");
       if (!callee) continue;
       const last = lastName(callee, this.resolver.text);
-      const args = namedChildren(fieldChild(call, "arguments")!);
       const path = last && /^[A-Z]|autocast|initialize|FP16/.test(last) ? this.resolver.pathOf(callee) : undefined;
       const master = path ? MASTER_WEIGHT_PATHS.find(([re]) => re.test(path)) : undefined;
       if (master) {
@@ -476,6 +474,7 @@ class ModelReader {
       }
       // model.half(), model.to(torch.float16), model.to(device, dtype=torch.float16), model.bfloat16()
       if (callee.type === "attribute" && (last === "half" || last === "bfloat16" || last === "to" || last === "type")) {
+        const args = namedChildren(fieldChild(call, "arguments")!);
         let kind: PrecisionFact["kind"] | undefined;
         if (last === "half" && args.length === 0) kind = "fp16-params";
         else if (last === "bfloat16" && args.length === 0) kind = "bf16";

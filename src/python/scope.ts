@@ -89,6 +89,40 @@ export function indexFile(root: PyNode, text: string): FileIndex {
   return index;
 }
 
+const callsBySpan = new WeakMap<PyNode[], Map<string, PyNode>>();
+
+/**
+ * The indexed call that spans exactly `start`..`end` (the first in file order), looked up in a map made once per
+ * list of calls: the project pass and the model facts find each construction's call this way, which a scan of the
+ * file's calls per construction made quadratic in a large training module.
+ */
+export function callWithSpan(index: FileIndex, start: number, end: number): PyNode | undefined {
+  let bySpan = callsBySpan.get(index.calls);
+  if (!bySpan) {
+    bySpan = new Map();
+    for (const call of index.calls) {
+      const key = `${call.start}:${call.end}`;
+      if (!bySpan.has(key)) bySpan.set(key, call);
+    }
+    callsBySpan.set(index.calls, bySpan);
+  }
+  return bySpan.get(`${start}:${end}`);
+}
+
+const importsOfIndex = new WeakMap<FileIndex, Binding[]>();
+
+/** Every import binding of a file, in any scope (listed once per index: several collectors read them). */
+export function importBindingsOf(index: FileIndex): Binding[] {
+  let found = importsOfIndex.get(index);
+  if (found) return found;
+  found = [];
+  for (const scope of [index.module, ...index.scopes.values()]) {
+    for (const bindings of scope.bindings.values()) for (const binding of bindings) if (binding.kind === "import") found.push(binding);
+  }
+  importsOfIndex.set(index, found);
+  return found;
+}
+
 /** An empty scope of a module, function or class node. */
 function newScope(kind: Scope["kind"], node: PyNode, parent: Scope | null): Scope {
   return { kind, node, parent, bindings: new Map(), globals: new Set(), nonlocals: new Set(), starImports: [] };

@@ -5,7 +5,7 @@
 import type { BatchFacts, CheckpointFact, OptimizerSite, ResolvedValue, ResumeFacts, Span, TrainingLoopFact } from "../core/facts.js";
 import { asNumber } from "../core/facts.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
-import { bindingForUse, isPlainString, stringBody } from "./scope.js";
+import { bindingForUse, callWithSpan, isPlainString, stringBody } from "./scope.js";
 import { lastName, type Resolver } from "./values.js";
 
 /** A construction with its call and the name it is assigned to. */
@@ -31,6 +31,8 @@ const STEP_VARIABLE = /^(?:_*|i|it|itr|iter|iters|iteration|step|steps|global_st
 /** Names of gradient-accumulation settings. */
 const ACCUMULATION_NAME = /^(?:gradient_accumulation_steps|grad_accum(?:_steps|ulation_steps)?|accum(?:ulation)?_steps|accumulate_grad_batches|accumulation_steps|accum_iter|update_freq)$/;
 
+/** Text without which no name matches ACCUMULATION_NAME (the same names, unanchored). */
+const ACCUMULATION_WORD = new RegExp(ACCUMULATION_NAME.source.replace(/^\^/, "").replace(/\$$/, ""));
 /** Keys read back from a checkpoint that continue a run's count. */
 const COUNTER_KEY = /^(?:epoch|epochs|start_epoch|step|global_step|steps|iter|iter_num|iteration|iterations|it|n_iter|num_updates|update)$/i;
 /** Receivers that hold a loaded checkpoint. */
@@ -83,42 +85,59 @@ interface CallWords {
   args: (string | undefined)[];
 }
 
-const callWords = new WeakMap<PyNode[], Map<string, CallWords[]>>();
-
 /**
- * A file's calls (with a callee) by each text that is their receiver or one of their arguments, in file order: the
- * calls a holder's loop fact can rest on, read once per file rather than once per construction.
+ * A file's calls (with a callee) by each text among `holders` that is their receiver or one of their arguments, in
+ * file order: the calls a holder's loop fact can rest on, read once per file rather than once per construction. Only
+ * a node as long as some holder can spell one, so most calls are passed over without reading their texts.
  */
-function callsNaming(resolver: Resolver, calls: PyNode[]): Map<string, CallWords[]> {
-  let byText = callWords.get(calls);
-  if (byText) return byText;
-  byText = new Map();
+function callsNaming(resolver: Resolver, calls: PyNode[], holders: ReadonlySet<string>): Map<string, CallWords[]> {
+  const byText = new Map<string, CallWords[]>();
+  if (holders.size === 0) return byText;
+  const lengths = new Set([...holders].map((h) => h.length));
+  const names = (node: PyNode | undefined): boolean => !!node && lengths.has(node.end - node.start) && holders.has(resolver.textOf(node));
   for (const call of calls) {
     const callee = fieldChild(call, "function");
     if (!callee) continue;
     const object = callee.type === "attribute" ? fieldChild(callee, "object") : undefined;
+    const values = namedChildren(fieldChild(call, "arguments") ?? call).map((a) => (a.type === "keyword_argument" ? fieldChild(a, "value") : a));
+    if (!names(object) && !values.some(names)) continue;
     const words: CallWords = {
       call,
       last: lastName(callee, resolver.text),
       receiver: object && resolver.textOf(object),
-      args: namedChildren(fieldChild(call, "arguments") ?? call).map((a) => {
-        const value = a.type === "keyword_argument" ? fieldChild(a, "value") : a;
-        return value && resolver.textOf(value);
-      }),
+      args: values.map((value) => value && resolver.textOf(value)),
     };
     for (const text of new Set([words.receiver, ...words.args])) {
-      if (text === undefined) continue;
+      if (text === undefined || !holders.has(text)) continue;
       const list = byText.get(text);
       if (list) list.push(words);
       else byText.set(text, [words]);
     }
   }
-  callWords.set(calls, byText);
   return byText;
 }
 
+const callsByName = new WeakMap<PyNode[], Map<string, PyNode[]>>();
+
+/** A file's calls of a plain name (`train(...)`), by that name in file order: read once per file, not per construction. */
+function callsByCalleeName(resolver: Resolver, calls: PyNode[]): Map<string, PyNode[]> {
+  let byName = callsByName.get(calls);
+  if (byName) return byName;
+  byName = new Map();
+  for (const call of calls) {
+    const callee = fieldChild(call, "function");
+    if (callee?.type !== "identifier") continue;
+    const name = resolver.textOf(callee);
+    const list = byName.get(name);
+    if (list) list.push(call);
+    else byName.set(name, [call]);
+  }
+  callsByName.set(calls, byName);
+  return byName;
+}
+
 /** The loop fact for one construction that the file steps itself. */
-function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[], constructed: HeldOptimizer[]): TrainingLoopFact | undefined {
+function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[], naming: Map<string, CallWords[]>, constructed: HeldOptimizer[]): TrainingLoopFact | undefined {
   const holder = held.holder;
   if (!holder) return undefined;
   const steps: PyNode[] = [];
@@ -129,7 +148,7 @@ function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[], constr
   const own = statementOf(held.call);
   const later = constructed.map((c) => statementOf(c.call)).filter((s) => s !== own && s.parent === own.parent && s.start > own.start);
   const takenOverAt = Math.min(...later.map((s) => s.start));
-  for (const { call, last, receiver, args } of (callsNaming(resolver, calls).get(holder) ?? []).filter((c) => c.call.start < takenOverAt)) {
+  for (const { call, last, receiver, args } of (naming.get(holder) ?? []).filter((c) => c.call.start < takenOverAt)) {
     const passed = args.includes(holder);
     if (last === "step" && receiver === holder && args.length === 0) steps.push(call);
     else if (last === "step" && passed) steps.push(call); // scaler.step(optimizer)
@@ -147,10 +166,7 @@ function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[], constr
   const fn = enclosingFunction(step);
   const fnName = fn ? resolver.textOf(fieldChild(fn, "name")!) : undefined;
   if (fnName) {
-    const callers = calls.filter((c) => {
-      const callee = fieldChild(c, "function");
-      return callee?.type === "identifier" && resolver.textOf(callee) === fnName;
-    });
+    const callers = callsByCalleeName(resolver, calls).get(fnName) ?? [];
     // Called from one place only: its loops are the loops of the step.
     if (callers.length === 1) around.push(...enclosingFors(callers[0]));
   }
@@ -209,8 +225,10 @@ function statementOf(node: PyNode): PyNode {
 /** The loop facts of every construction assigned to a name. */
 export function loopFacts(resolver: Resolver, constructed: HeldOptimizer[]): TrainingLoopFact[] {
   const out: TrainingLoopFact[] = [];
+  const holders = new Set(constructed.flatMap((held) => (held.holder === undefined ? [] : [held.holder])));
+  const naming = callsNaming(resolver, resolver.index.calls, holders);
   for (const held of constructed) {
-    const fact = loopOf(resolver, held, resolver.index.calls, constructed.filter((c) => c !== held && c.holder === held.holder));
+    const fact = loopOf(resolver, held, resolver.index.calls, naming, constructed.filter((c) => c !== held && c.holder === held.holder));
     if (fact) out.push(fact);
   }
   return out;
@@ -259,6 +277,7 @@ export function batchFacts(resolver: Resolver): BatchFacts {
   }
   // Reads of a setting by attribute (`args.gradient_accumulation_steps`, `cfg.accum_steps`): an argparse flag or config field.
   const seen = new Set<string>();
+  // Such an attribute's name is in the text: without any, the walk over the whole tree finds nothing.
   const visit = (node: PyNode): void => {
     if (node.type === "attribute") {
       const name = lastName(node, resolver.text);
@@ -270,7 +289,7 @@ export function batchFacts(resolver: Resolver): BatchFacts {
     }
     for (const child of node.children) visit(child);
   };
-  visit(resolver.index.module.node);
+  if (ACCUMULATION_WORD.test(resolver.text)) visit(resolver.index.module.node);
   const training = loaders.filter((l) => l.training);
   const perDevice = agreed((training.length > 0 ? training : loaders).map((l) => l.value));
   const batch: BatchFacts = {};
@@ -344,9 +363,8 @@ export function resumeFacts(resolver: Resolver, checkpoints: CheckpointFact[]): 
       fineTuning.push({ span: spanOf(assignment), description: "a new head replaces the model's" });
     }
   }
-  const nodesBySpan = new Map(resolver.index.calls.map((c) => [`${c.start}:${c.end}`, c]));
   for (const fact of checkpoints) {
-    const call = nodesBySpan.get(`${fact.span.start}:${fact.span.end}`);
+    const call = callWithSpan(resolver.index, fact.span.start, fact.span.end);
     if (!call) continue;
     if (fact.kind === "load" && fact.state === "training") {
       evidence.push({ kind: "framework", span: fact.span, description: "the run restores a whole training state" });

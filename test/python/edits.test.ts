@@ -203,6 +203,16 @@ describe("python edits: rename-optimizer", () => {
     expect(run(bare, "Adam", "torch.optim.Adam", TO_ADAMW)).toMatch(/single/);
   });
 
+  it("finds a module-level rebinding among many attribute uses of the name (those are passed over unread)", () => {
+    const uses = "x = torch.zeros(1)\ny = torch .ones(1)\nz = (torch\n     .ones(2))\n";
+    const rebound = `import torch\n${uses}torch, w = None, 1\nopt = torch.optim.Adam(model.parameters())\n`;
+    expect(run(rebound, "torch.optim.Adam", "torch.optim.Adam", TO_ADAMW)).toMatch(/not bound by a single import/);
+    const looped = `import torch\n${uses}for torch in range(2):\n    pass\nopt = torch.optim.Adam(model.parameters())\n`;
+    expect(run(looped, "torch.optim.Adam", "torch.optim.Adam", TO_ADAMW)).toMatch(/not bound by a single import/);
+    const clean = `import torch\n${uses}opt = torch.optim.Adam(model.parameters())\n`;
+    expect(fixed(clean, "torch.optim.Adam", "torch.optim.Adam", TO_ADAMW)).toContain("opt = torch.optim.AdamW(model.parameters())");
+  });
+
   it("does nothing when the call already constructs the target", () => {
     expect(run("import torch\no = torch.optim.AdamW(p)\n", "torch.optim.AdamW", "torch.optim.AdamW", TO_ADAMW)).toEqual([]);
   });

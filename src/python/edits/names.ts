@@ -116,9 +116,17 @@ function bindingOccurrences(scope: SyntaxNode, name: string): SyntaxNode[] {
   if (scope.type !== "module") return nameOccurrences(scope, name).filter(isBindingOccurrence);
   const memo = moduleBindings(scope);
   let found = memo.get(name);
-  if (!found) memo.set(name, (found = nameOccurrences(scope, name).filter(isBindingOccurrence)));
+  if (!found) {
+    // In a tree without errors a name followed by `.` is an attribute's object, which binds nothing: such places
+    // (most of a module's `torch`) need no look-up in the tree, unless the module's occurrences are known already.
+    const all = moduleOccurrences(scope).get(name) ?? (scope.hasError ? nameOccurrences(scope, name) : occurrencesIn(scope, name, ATTRIBUTE_OBJECT));
+    memo.set(name, (found = all.filter(isBindingOccurrence)));
+  }
   return found;
 }
+
+/** What follows a name that is the object of an attribute (`torch.optim`, `torch .optim`). */
+const ATTRIBUTE_OBJECT = /[ \t]*\./y;
 
 /**
  * The types an identifier's parent can have inside an import statement of a tree without errors (the grammar's
@@ -138,12 +146,18 @@ export function nameOccurrences(scope: SyntaxNode, name: string): SyntaxNode[] {
   return found;
 }
 
-function occurrencesIn(scope: SyntaxNode, name: string): SyntaxNode[] {
+/** The occurrences of `name` in `scope` (see `nameOccurrences`), but for places where `skipAfter` matches right after the name. */
+function occurrencesIn(scope: SyntaxNode, name: string, skipAfter?: RegExp): SyntaxNode[] {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const pattern = new RegExp(`(?<!${IDENTIFIER_CHAR})${escaped}(?!${IDENTIFIER_CHAR})`, "gu");
   const found: SyntaxNode[] = [];
   let hasError: boolean | undefined;
-  for (const match of scope.text.matchAll(pattern)) {
+  const text = scope.text;
+  for (const match of text.matchAll(pattern)) {
+    if (skipAfter) {
+      skipAfter.lastIndex = match.index + name.length;
+      if (skipAfter.test(text)) continue;
+    }
     const start = scope.startIndex + match.index;
     const identifier = scope.descendantForIndex(start, start + name.length);
     if (identifier.type !== "identifier" || identifier.startIndex !== start || identifier.endIndex !== start + name.length) continue;
