@@ -44,8 +44,14 @@ const SCHEDULER_LIKE_NAME = /LR|[Ss]chedul|Restarts$/;
 /** Calls that leave most of a model frozen (peft adapters, k-bit preparation), by last callee segment. */
 const FREEZING_CALLS = new Set(["get_peft_model", "prepare_model_for_kbit_training", "prepare_model_for_int8_training"]);
 
+/** Helpers that leave only adapter weights trainable: loralib's `mark_only_lora_as_trainable`, lit-llama's adapter one. */
+const MARK_ONLY_TRAINABLE = /^mark_only_\w+_as_trainable$/;
+
 /** Packages whose use means only adapter weights train. */
 const ADAPTER_PACKAGES = new Set(["peft", "loralib"]);
+
+/** A module of the project named for LoRA (`from labml_nn.lora.gpt2 import GPTModel`, `lora_layers`): its layers freeze the weights they adapt. */
+const LORA_MODULE = /^(?:lora|lora_\w+|\w+_lora)$/i;
 
 /** Receivers of `.freeze()` that are configs (yacs `cfg.freeze()`), not modules. */
 const CONFIG_NAME = /cfg|conf/i;
@@ -248,6 +254,7 @@ function modelHints(resolver: Resolver): ModelHints {
     const onlyArgument = args.length === 1 ? (args[0].type === "keyword_argument" ? fieldChild(args[0], "value") : args[0]) : undefined;
     if (
       FREEZING_CALLS.has(last) ||
+      MARK_ONLY_TRAINABLE.test(last) ||
       (last === "requires_grad_" && onlyArgument?.type === "false") ||
       (last === "freeze" && receiver && args.length === 0 && !(receiverName && CONFIG_NAME.test(receiverName)))
     ) {
@@ -256,8 +263,8 @@ function modelHints(resolver: Resolver): ModelHints {
   }
   const scopes = [resolver.index.module, ...resolver.index.scopes.values()];
   for (const binding of scopes.flatMap((scope) => [...scope.bindings.values()].flat())) {
-    const root = binding.kind === "import" ? binding.importPath?.split(".")[0] : undefined;
-    if (root && ADAPTER_PACKAGES.has(root)) freezes.push(spanOf(binding.stmt));
+    const segments = binding.kind === "import" ? (binding.importPath?.split(".") ?? []) : [];
+    if (ADAPTER_PACKAGES.has(segments[0]) || segments.some((s) => LORA_MODULE.test(s))) freezes.push(spanOf(binding.stmt));
   }
   freezes.sort((a, b) => a.start - b.start);
   return { freezesParameters: uniqueSpans(freezes) };
