@@ -21,7 +21,7 @@ import { manualAdamUpdates } from "./manual-adam.js";
 import { batchFacts, loopFacts, resumeFacts } from "./training.js";
 import { isBatchLikeName, isLearningRateName, OPTIMIZER_CLASS_NAMES, TORCHRUN_ENV } from "./names.js";
 import { checkpointFacts } from "./checkpoints.js";
-import { Flows } from "./flows.js";
+import { exclusive, Flows } from "./flows.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
 import { bindingForUse, isPlainString, stringBody } from "./scope.js";
 import { testCodeSpans } from "./test-code.js";
@@ -111,9 +111,25 @@ export function extractFacts(resolver: Resolver): TrainingFacts {
     loops: loopFacts(resolver, constructed),
     testCode: testCodeSpans(resolver.index),
   };
+  const exclusive = exclusivePairs(resolver, constructed);
+  if (exclusive.length > 0) facts.exclusive = exclusive;
   const manual = manualAdamUpdates(resolver, resolver.index.module.node);
   if (manual.length > 0) facts.manualAdam = manual;
   return facts;
+}
+
+/** Pairs of constructions no run builds both of (alternatives picked by a flag, or builders nothing here joins). */
+function exclusivePairs(resolver: Resolver, constructed: { site: OptimizerSite; call: PyNode }[]): [string, string][] {
+  // Pairs grow with the square of the count: a file with very many constructions (a test suite) is left without.
+  if (constructed.length < 2 || constructed.length > 64) return [];
+  const flows = new Flows(resolver.index);
+  const out: [string, string][] = [];
+  for (let i = 0; i < constructed.length; i++) {
+    for (let j = i + 1; j < constructed.length; j++) {
+      if (exclusive(flows, constructed[i].call, constructed[j].call)) out.push([constructed[i].site.id, constructed[j].site.id]);
+    }
+  }
+  return out;
 }
 
 /** Ties each piece of distributed evidence to the constructions in its flow (a sampler in one test is no evidence for another). */
