@@ -2,7 +2,7 @@ import type { Rule } from "../src/core/types.js";
 import type { ArgumentFact, OptimizerSite, Span } from "../src/core/facts.js";
 import type { LrRange, OptimizerInfo } from "../src/knowledge/index.js";
 import { LR_FAMILY_GAP } from "../src/knowledge/training.js";
-import { className, formatNumber, groupsOverride, provenance, settingsChange, valuesReplacedByCheckpoint } from "./util.js";
+import { className, exclusivePair, formatNumber, groupsOverride, provenance, settingsChange, valuesReplacedByCheckpoint } from "./util.js";
 
 /** Where an lr value comes from: its definition (a flag, a constant), or nothing when it is a literal at the call. */
 function originKey(arg: ArgumentFact): string | undefined {
@@ -35,7 +35,7 @@ export const sharedLrAcrossOptimizers: Rule<Record<string, never>> = {
     docs: {
       summary: "Finds one learning-rate setting handed to optimizers whose families need rates far apart, such as SGD and Adam.",
       whatItDoes:
-        "Groups the file's optimizer constructions by where their `lr` is defined (the same argparse flag, config field or constant, not merely equal numbers), and reports a construction when its group also holds an optimizer of another family whose typical range (see `lr-out-of-range`) is centred ten times or more away from its own, and the shared value lies outside its family's typical range. A value that fits both ranges (1e-3 for SGD and Adam) is left alone, as are rates that cannot be resolved, rates replaced by every parameter group, and constructions whose settings a checkpoint replaces. The severity is `warning`: one of the two optimizers trains with a rate outside its family's usual range, a likely mistake. `optim-lint simulate` compares the out-of-range optimizer at the shared value and at its family's usual starting value.",
+        "Groups the file's optimizer constructions by where their `lr` is defined (the same argparse flag, config field or constant, not merely equal numbers), and reports a construction when its group also holds an optimizer of another family whose typical range (see `lr-out-of-range`) is centred ten times or more away from its own, and the shared value lies outside its family's typical range. A default each run may set (an argparse flag, a config field) shared by alternatives that no run builds together (different branches of one `if`, conditional expression or `match`, or builders in flows nothing in the file joins, such as functions registered for a config option) is left alone: the script picks one, and runs that pick another pass their own rate. A value that fits both ranges (1e-3 for SGD and Adam) is left alone, as are rates that cannot be resolved, rates replaced by every parameter group, and constructions whose settings a checkpoint replaces. The severity is `warning`: one of the two optimizers trains with a rate outside its family's usual range, a likely mistake. `optim-lint simulate` compares the out-of-range optimizer at the shared value and at its family's usual starting value.",
       whyBad:
         "SGD's step is the raw gradient times the lr, while Adam divides by the gradient's running scale, so their useful rates sit orders of magnitude apart (around 0.1 for SGD, around 1e-3 and below for Adam). A GAN, a two-stage schedule or an actor-critic script that hands one `--lr` to both tunes it for one and leaves the other far too fast or too slow, and the instability it causes is then blamed on the model.",
       badExample:
@@ -69,7 +69,10 @@ export const sharedLrAcrossOptimizers: Rule<Record<string, never>> = {
     for (const candidates of groups.values()) {
       for (const c of candidates) {
         if (c.lr <= 0 || (c.lr >= c.range.low && c.lr <= c.range.high)) continue;
-        const other = candidates.find((o) => o.info.family !== c.info.family && Math.max(centre(o.range), centre(c.range)) / Math.min(centre(o.range), centre(c.range)) >= LR_FAMILY_GAP);
+        // A default each run may set (an argparse flag, a config field) shared by alternatives no run builds together
+        // is tuned for the one picked by default; runs that pick another pass their own lr.
+        const alternatives = (o: Candidate) => c.arg.value.origin?.overridable === true && exclusivePair(ctx.facts, c.site.id, o.site.id);
+        const other = candidates.find((o) => o.info.family !== c.info.family && Math.max(centre(o.range), centre(c.range)) / Math.min(centre(o.range), centre(c.range)) >= LR_FAMILY_GAP && !alternatives(o));
         if (!other) continue;
         const side = c.lr > c.range.high ? "above" : "below";
         ctx.report({

@@ -205,3 +205,8 @@ export function rlWeightDecay(facts: TrainingFacts, site: OptimizerSite): boolea
   const kinds = modelKindsOf(facts, site);
   return kinds.has("rl-policy") && !kinds.has("transformer") && passedDecay(site) !== undefined;
 }
+
+/** Whether no run builds both constructions (alternatives picked by a flag, builders nothing joins). */
+export function exclusivePair(facts: TrainingFacts, a: string, b: string): boolean {
+  return (facts.exclusive ?? []).some(([x, y]) => (x === a && y === b) || (x === b && y === a));
+}

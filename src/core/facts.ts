@@ -381,6 +381,11 @@ export interface TrainingFacts {
   /** Hand-written Adam-style updates (absent: none). */
   manualAdam?: ManualAdamUpdate[];
   /**
+   * Pairs of construction ids that no run builds both of: in different branches of one `if` (or conditional
+   * expression, or `match`), or in flows of control that nothing in the file joins (absent: none known).
+   */
+  exclusive?: [string, string][];
+  /**
    * Code that tests rather than trains: test functions and classes, fixtures (absent: none known). Findings in it
    * are not reported unless tests are included; whole test files are recognized by path (src/core/roles.ts).
    */

@@ -103,6 +103,8 @@ const FIELDS: { [K in keyof TrainingFacts]-?: (value: TrainingFacts[K], map: Spa
   modelHints: mapHints,
   checkpoints: (list, map) => list?.map((c) => ({ ...c, span: map(c.span) })),
   testCode: (list, map) => list?.map((s) => map(s)),
+  // Ids only: nothing to move.
+  exclusive: (pairs) => pairs,
   precision: (list, map) => list?.map((p) => ({ ...p, span: map(p.span) })),
   resume: (r, map) =>
     r && {

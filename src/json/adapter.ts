@@ -1,7 +1,9 @@
 /**
  * The JSON adapter (DeepSpeed, HF `TrainingArguments` and other JSON configs): the text is read as JSONC, so
  * comments and trailing commas are accepted as VS Code and many config loaders accept them; duplicate keys
- * are an error. The object tree goes to the one config recognizer; fixes edit the text in place.
+ * are an error. `NaN`, `Infinity` and `-Infinity`, which Python's `json` writes and reads, are unknown values, and
+ * JSON Lines saved as `.json` (one record a line) is data: neither a config nor an error. The object tree goes to
+ * the one config recognizer; fixes edit the text in place.
  */
 import { parseTree, printParseErrorCode, visit, type Node, type ParseError } from "jsonc-parser";
 import type { MappingEntry, ResolvedValue, Span } from "../core/facts.js";
@@ -35,12 +37,30 @@ const ERROR_WORDS: Record<string, string> = {
   InvalidCharacter: "control character in a string",
 };
 
-/** The tree of a JSON value; duplicate keys are reported as errors. */
-function tree(node: Node, errors: SyntaxError[], text: string): ResolvedValue {
+/**
+ * Python's `json` writes and reads `NaN`, `Infinity` and `-Infinity` (results and metrics files hold them): each is
+ * masked as a string of the same length, whose value is then unknown, so spans stay those of the text.
+ */
+function maskNonFinite(text: string): { masked: string; at: Set<number> } {
+  const at = new Set<number>();
+  if (!/NaN|Infinity/.test(text)) return { masked: text, at };
+  // Outside strings and comments only: a string's "NaN" is a string.
+  const token = /"(?:[^"\\\n]|\\.)*"?|\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|(?<![\w.])(-?Infinity|NaN)(?![\w.])/g;
+  const masked = text.replace(token, (match: string, bare: string | undefined, offset: number) => {
+    if (bare === undefined) return match;
+    at.add(offset);
+    return `"${"X".repeat(match.length - 2)}"`;
+  });
+  return { masked, at };
+}
+
+/** The tree of a JSON value; duplicate keys are reported as errors; strings that mask a non-finite number are unknown. */
+function tree(node: Node, errors: SyntaxError[], text: string, nonFinite: Set<number>): ResolvedValue {
   const span = spanOf(node);
   const literal = (value: ResolvedValue["value"]): ResolvedValue => ({ value, span, literalSpan: span, dependsOn: [] });
   switch (node.type) {
     case "string":
+      if (nonFinite.has(node.offset)) return { value: { kind: "unknown" }, span, dependsOn: [] };
       return literal({ kind: "string", value: node.value as string });
     case "number":
       return literal({ kind: "number", value: node.value as number });
@@ -49,7 +69,7 @@ function tree(node: Node, errors: SyntaxError[], text: string): ResolvedValue {
     case "null":
       return literal({ kind: "none" });
     case "array":
-      return literal({ kind: "sequence", items: (node.children ?? []).map((c) => tree(c, errors, text)) });
+      return literal({ kind: "sequence", items: (node.children ?? []).map((c) => tree(c, errors, text, nonFinite)) });
     case "object": {
       const entries: MappingEntry[] = [];
       const seen = new Map<string, Node>();
@@ -63,7 +83,7 @@ function tree(node: Node, errors: SyntaxError[], text: string): ResolvedValue {
           errors.push({ span: spanOf(key), message: `Duplicate key ${JSON.stringify(name)} in a JSON object (first at line ${at.line}, column ${at.column}; readers disagree on which value counts: keep one)` });
         }
         seen.set(name, key);
-        entries.push({ key: name, keySpan: spanOf(key), value: tree(value, errors, text), span: spanOf(property) });
+        entries.push({ key: name, keySpan: spanOf(key), value: tree(value, errors, text, nonFinite), span: spanOf(property) });
       }
       return { value: { kind: "mapping", entries }, span, dependsOn: [] };
     }
@@ -72,17 +92,30 @@ function tree(node: Node, errors: SyntaxError[], text: string): ResolvedValue {
   }
 }
 
+/** Whether every non-blank line holds one whole JSON object or array, as in JSON Lines. */
+function isJsonLines(text: string): boolean {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
+  return lines.length > 1 && lines.every((line) => {
+    const errors: ParseError[] = [];
+    const node = parseTree(line, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
+    return errors.length === 0 && (node?.type === "object" || node?.type === "array");
+  });
+}
+
 /** Parses a text: the root tree (absent for empty text), errors, and comments. */
 function parseJson(text: string): { root?: ResolvedValue; errors: SyntaxError[]; comments: SourceComment[] } {
   const parseErrors: ParseError[] = [];
-  const node = parseTree(text, parseErrors, OPTIONS);
+  const { masked, at } = maskNonFinite(text);
+  const node = parseTree(masked, parseErrors, OPTIONS);
+  // JSON Lines saved as .json (a data set, one record a line): data, not a config, and not an error either.
+  if (parseErrors[0] && printParseErrorCode(parseErrors[0].error) === "EndOfFileExpected" && isJsonLines(masked)) return { errors: [], comments: [] };
   // Past the first error the parser's errors mostly follow from it (a template's placeholder gives two or
   // three each): the first one is the file's parsing error.
   const errors: SyntaxError[] = parseErrors.slice(0, 1).map((e) => {
     const code = printParseErrorCode(e.error);
     return { span: { start: e.offset, end: e.offset + Math.max(e.length, 0) }, message: `${ERROR_WORDS[code] ?? code} (invalid JSON)` };
   });
-  const root = node && errors.length === 0 ? tree(node, errors, text) : undefined;
+  const root = node && errors.length === 0 ? tree(node, errors, text, at) : undefined;
   const comments: SourceComment[] = [];
   if (text.includes("/")) {
     const lines = new LineIndex(text);

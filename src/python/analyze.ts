@@ -45,6 +45,7 @@ export const PYTHON_FACT_WORDS: Record<FactKind, FactWords> = {
   batch: ANALYZED_WORDS,
   loops: ANALYZED_WORDS,
   manualAdam: MANUAL_ADAM_WORDS,
+  exclusive: OPTIMIZER_WORDS,
 };
 
 /** The extraction gate, as one expression (hand-written Adam updates pass their own test). */

@@ -21,7 +21,7 @@ import { manualAdamUpdates } from "./manual-adam.js";
 import { batchFacts, loopFacts, resumeFacts } from "./training.js";
 import { isBatchLikeName, isLearningRateName, OPTIMIZER_CLASS_NAMES, TORCHRUN_ENV } from "./names.js";
 import { checkpointFacts } from "./checkpoints.js";
-import { Flows } from "./flows.js";
+import { exclusive, Flows } from "./flows.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
 import { bindingForUse, callWithSpan, importBindingsOf, isPlainString, stringBody, type FileIndex } from "./scope.js";
 import { testCodeSpans } from "./test-code.js";
@@ -44,8 +44,14 @@ const SCHEDULER_LIKE_NAME = /LR|[Ss]chedul|Restarts$/;
 /** Calls that leave most of a model frozen (peft adapters, k-bit preparation), by last callee segment. */
 const FREEZING_CALLS = new Set(["get_peft_model", "prepare_model_for_kbit_training", "prepare_model_for_int8_training"]);
 
+/** Helpers that leave only adapter weights trainable: loralib's `mark_only_lora_as_trainable`, lit-llama's adapter one. */
+const MARK_ONLY_TRAINABLE = /^mark_only_\w+_as_trainable$/;
+
 /** Packages whose use means only adapter weights train. */
 const ADAPTER_PACKAGES = new Set(["peft", "loralib"]);
+
+/** A module of the project named for LoRA (`from labml_nn.lora.gpt2 import GPTModel`, `lora_layers`): its layers freeze the weights they adapt. */
+const LORA_MODULE = /^(?:lora|lora_\w+|\w+_lora)$/i;
 
 /** Receivers of `.freeze()` that are configs (yacs `cfg.freeze()`), not modules. */
 const CONFIG_NAME = /cfg|conf/i;
@@ -105,9 +111,25 @@ export function extractFacts(resolver: Resolver): TrainingFacts {
     loops: loopFacts(resolver, constructed),
     testCode: testCodeSpans(resolver.index),
   };
+  const exclusive = exclusivePairs(resolver, constructed);
+  if (exclusive.length > 0) facts.exclusive = exclusive;
   const manual = manualAdamUpdates(resolver, resolver.index.module.node);
   if (manual.length > 0) facts.manualAdam = manual;
   return facts;
+}
+
+/** Pairs of constructions no run builds both of (alternatives picked by a flag, or builders nothing here joins). */
+function exclusivePairs(resolver: Resolver, constructed: { site: OptimizerSite; call: PyNode }[]): [string, string][] {
+  // Pairs grow with the square of the count: a file with very many constructions (a test suite) is left without.
+  if (constructed.length < 2 || constructed.length > 64) return [];
+  const flows = new Flows(resolver.index);
+  const out: [string, string][] = [];
+  for (let i = 0; i < constructed.length; i++) {
+    for (let j = i + 1; j < constructed.length; j++) {
+      if (exclusive(flows, constructed[i].call, constructed[j].call)) out.push([constructed[i].site.id, constructed[j].site.id]);
+    }
+  }
+  return out;
 }
 
 /** Ties each piece of distributed evidence to the constructions in its flow (a sampler in one test is no evidence for another). */
@@ -248,6 +270,7 @@ function modelHints(resolver: Resolver): ModelHints {
     const onlyArgument = args.length === 1 ? (args[0].type === "keyword_argument" ? fieldChild(args[0], "value") : args[0]) : undefined;
     if (
       FREEZING_CALLS.has(last) ||
+      MARK_ONLY_TRAINABLE.test(last) ||
       (last === "requires_grad_" && onlyArgument?.type === "false") ||
       (last === "freeze" && receiver && args.length === 0 && !(receiverName && CONFIG_NAME.test(receiverName)))
     ) {
@@ -255,8 +278,8 @@ function modelHints(resolver: Resolver): ModelHints {
     }
   }
   for (const binding of importBindingsOf(resolver.index)) {
-    const root = binding.importPath?.split(".")[0];
-    if (root && ADAPTER_PACKAGES.has(root)) freezes.push(spanOf(binding.stmt));
+    const segments = binding.importPath?.split(".") ?? [];
+    if (ADAPTER_PACKAGES.has(segments[0]) || segments.some((s) => LORA_MODULE.test(s))) freezes.push(spanOf(binding.stmt));
   }
   freezes.sort((a, b) => a.start - b.start);
   return { freezesParameters: uniqueSpans(freezes) };

@@ -6,7 +6,7 @@
  * `build_optimizer()`; two test functions that nothing calls together do not.
  */
 import type { Span } from "../core/facts.js";
-import { fieldChild, type PyNode } from "./parser.js";
+import { fieldChild, namedChildren, type PyNode } from "./parser.js";
 import type { FileIndex } from "./scope.js";
 
 /** A test class (pytest `Test*`, or a `TestCase` base written in its header): its methods are separate flows. */
@@ -110,6 +110,33 @@ export class Flows {
   private textOf(node: PyNode): string {
     return this.index.text.slice(node.start, node.end);
   }
+}
+
+/** Branches of a statement or expression of which one runs: an `if`'s blocks and clauses, a conditional's values, `match` cases. */
+const BRANCHING = new Set(["if_statement", "conditional_expression", "block"]);
+
+/**
+ * Whether no run reaches both nodes: they sit in different branches of one `if` (`if`/`elif`/`else`), of a
+ * conditional expression or of a `match`, or in flows of control that nothing in the file joins.
+ */
+export function exclusive(flows: Flows, a: PyNode, b: PyNode): boolean {
+  if (!flows.shareFlow({ start: a.start, end: a.end }, { start: b.start, end: b.end })) return true;
+  const chain = new Set<PyNode>();
+  for (let n: PyNode | null | undefined = a; n; n = n.parent) chain.add(n);
+  let child: PyNode = b;
+  for (let n = b.parent; n; child = n, n = n.parent) {
+    if (!chain.has(n)) continue;
+    // `n` is the nearest common ancestor; `child` is b's branch under it, and a's branch is found the same way.
+    let other: PyNode = a;
+    while (other.parent !== n) other = other.parent!;
+    if (other === child || !BRANCHING.has(n.type)) return false;
+    if (n.type === "block") return n.parent?.type === "match_statement" && other.type === "case_clause" && child.type === "case_clause";
+    // `value if condition else other`: the condition is the second named child, and runs with either value.
+    if (n.type === "conditional_expression") return namedChildren(n).indexOf(other) !== 1 && namedChildren(n).indexOf(child) !== 1;
+    const branch = (x: PyNode) => x.type === "block" || x.type === "elif_clause" || x.type === "else_clause";
+    return branch(other) && branch(child);
+  }
+  return false;
 }
 
 /** The class a method is defined in. */

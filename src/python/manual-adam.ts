@@ -128,6 +128,21 @@ function stepCounter(resolver: Resolver, statements: PyNode[], block: PyNode): s
   return undefined;
 }
 
+/**
+ * Whether the quotient is a direction whose scale is set elsewhere: returned to a caller that the step is not seen
+ * in (`return m / (v.sqrt() + eps)`, or a name holding it that a return reads), or divided by its own norm later
+ * (`d / d.norm()`, `F.normalize(d)`), which cancels any factor such as a bias correction.
+ */
+function directionLeaves(resolver: Resolver, update: PyNode, after: PyNode[]): boolean {
+  if (update.type === "return_statement") return true;
+  const [inner] = namedChildren(update);
+  const left = inner?.type === "assignment" ? fieldChild(inner, "left") : undefined;
+  if (left?.type !== "identifier") return false;
+  const name = resolver.textOf(left);
+  const normalized = new RegExp(`\\b${name}\\.norm\\(|\\bnorm(?:alize)?\\(\\s*${name}\\b`);
+  return after.some((s) => s.start > update.start && ((s.type === "return_statement" && mentions(resolver.textOf(s), name)) || normalized.test(resolver.textOf(s))));
+}
+
 /** Hand-written Adam-style updates of the file. */
 export function manualAdamUpdates(resolver: Resolver, anyNode: PyNode | undefined): ManualAdamUpdate[] {
   if (!anyNode || !/sqrt/.test(resolver.text)) return [];
@@ -144,7 +159,7 @@ export function manualAdamUpdates(resolver: Resolver, anyNode: PyNode | undefine
       const text = resolver.textOf(s);
       return /sqrt/.test(text) && mentions(text, first.target) && mentions(text, second.target) && !momentOf(resolver, s);
     });
-    if (!update) continue;
+    if (!update || directionLeaves(resolver, update, after)) continue;
     const counter = corrected ? undefined : stepCounter(resolver, statements, block);
     const edits: TextEdit[] = [];
     if (counter) {

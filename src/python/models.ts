@@ -4,7 +4,8 @@
  *
  * A model is known by the name that holds it (`model = AutoModel.from_pretrained(...)`, `self.encoder = ...`) or, for
  * `self.parameters()` inside a class, by that class. A construction trains the models whose `.parameters()` (or
- * `.named_parameters()`) its arguments read, directly or through a name bound once to them (a parameter-group list).
+ * `.named_parameters()`) its arguments read, directly or through a name bound once to them (a parameter-group list);
+ * a comprehension that keeps only the model's 1-D parameters (`if p.ndim < 2`) does not count.
  * Evidence about a model bears on the constructions that train it; evidence about the file (an RL environment
  * library) on all of them.
  */
@@ -428,7 +429,7 @@ class ModelReader {
         const callee = fieldChild(node, "function");
         const method = callee?.type === "attribute" ? lastName(callee, this.resolver.text) : undefined;
         const object = callee && fieldChild(callee, "object");
-        if (object && (method === "parameters" || method === "named_parameters")) receivers.push(object);
+        if (object && (method === "parameters" || method === "named_parameters") && !keepsOnlyVectors(node, this.resolver.text)) receivers.push(object);
       }
     }
     return receivers;
@@ -559,6 +560,28 @@ function article(kind: ModelKind): string {
 function enclosingClass(node: PyNode): PyNode | undefined {
   for (let p = node.parent; p; p = p.parent) if (p.type === "class_definition") return p;
   return undefined;
+}
+
+/**
+ * A shape test that keeps only a model's 1-D or 0-D parameters: `p.ndim < 2`, `p.dim() == 1`, `len(p.shape) <= 1`.
+ * An `or` or a `not` in the test may let matrices through, so such a test does not count.
+ */
+const VECTORS_ONLY = /(?:\.ndim|\.dim\(\)|len\([\w.]*\.shape\))\s*(?:<\s*2|<=\s*1|==\s*1|<\s*1|==\s*0)(?![\w.])/;
+
+/**
+ * `.parameters()` read by a comprehension that keeps only its 1-D parameters (`[p for p in model.parameters() if
+ * p.ndim < 2]`): the biases, norm weights and scalars of the model, beside weight matrices another construction
+ * trains (Muon for the matrices, Adam for the rest). Such a construction does not train the network its kind names.
+ */
+function keepsOnlyVectors(call: PyNode, text: string): boolean {
+  const clause = call.parent;
+  const comprehension = clause?.type === "for_in_clause" && fieldChild(clause, "right") === call ? clause.parent : undefined;
+  if (!comprehension || !/^(list|set)_comprehension$|^generator_expression$/.test(comprehension.type)) return false;
+  return namedChildren(comprehension).some((c) => {
+    if (c.type !== "if_clause") return false;
+    const test = text.slice(c.start, c.end);
+    return VECTORS_ONLY.test(test) && !/\b(?:or|not)\b/.test(test);
+  });
 }
 
 /** Every node under a node, the node included. */

@@ -30,6 +30,24 @@ describe("JSON analysis", () => {
     expect(result.messages.map((m) => [m.line, m.column, m.message])).toEqual([[2, 23, "Parsing error: unexpected character (invalid JSON)"]]);
   });
 
+  it("reads NaN and Infinity as Python's json writes them, as unknown values, with spans kept", () => {
+    const text = '{"metrics": {"drift": NaN, "low": -Infinity, "high": [Infinity], "name": "NaN"},\n "optimizer": {"_target_": "torch.optim.Adam", "lr": NaN, "eps": 1e-8}}\n';
+    const file = analyze(text);
+    expect(file.syntaxErrors).toEqual([]);
+    const [site] = file.facts.optimizers;
+    expect(site.args.get("lr")!.value.value).toEqual({ kind: "unknown" });
+    expect(slice(text, site.args.get("lr")!.span)).toBe('"lr": NaN');
+    expect(site.args.get("eps")!.value.value).toEqual({ kind: "number", value: 1e-8 });
+    expect(lintAll('{"a": NaNa}\n', "x.json").messages.map((m) => m.message)).toEqual(["Parsing error: unexpected character (invalid JSON)"]);
+  });
+
+  it("takes JSON Lines saved as .json for data: no config and no parsing error", () => {
+    const lines = '{"input": "a", "output": "b"}\n{"input": "c", "output": "d"}\n';
+    const file = analyze(lines);
+    expect([file.syntaxErrors, file.configRoots]).toEqual([[], []]);
+    expect(lintAll('{"a": 1}\n{"b": 2\n', "half.json").messages).toHaveLength(1);
+  });
+
   it("accepts comments and trailing commas (JSONC), and reads directives from comments", () => {
     const text = '{\n  // optim-lint: disable-next-line OPT001\n  "_target_": "torch.optim.Adam", "weight_decay": 0.1,\n}\n';
     const file = analyze(text);

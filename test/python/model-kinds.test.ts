@@ -39,6 +39,12 @@ describe("model kinds and precision (fixtures/python/model_kinds.py)", () => {
     expect(tied("discriminator")).toEqual(["gan"]);
   });
 
+  it("does not tie a model to a construction that gets only its 1-D parameters (biases, norms, scalars)", () => {
+    expect(tied("vectors-only")).toEqual([]);
+    expect(tied("matrices")).toEqual(["transformer"]);
+    expect(tied("vectors-or-named")).toEqual(["transformer"]);
+  });
+
   it("records sparse embeddings", () => {
     expect(tied("embedding")).toEqual(["sparse-embedding"]);
   });

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { analyzePython } from "../../src/python/analyze.js";
+
+/** The pairs of construction lines no run builds both of. */
+function exclusiveLines(text: string): [number, number][] {
+  const file = analyzePython(text);
+  const line = (id: string) => {
+    const site = file.facts.optimizers.find((s) => s.id === id)!;
+    return text.slice(0, site.span.start).split("\n").length;
+  };
+  return (file.facts.exclusive ?? []).map(([a, b]) => [line(a), line(b)]);
+}
+
+describe("constructions no run builds together", () => {
+  it("reads if/elif/else branches, conditional values and match cases as alternatives", () => {
+    const text = [
+      "import torch",
+      "if flag:",
+      "    a = torch.optim.SGD(p, lr=0.1)",
+      "elif other:",
+      "    a = torch.optim.Adam(p, lr=0.1)",
+      "else:",
+      "    a = torch.optim.RMSprop(p, lr=0.1)",
+      "",
+      "def pick(kind):",
+      "    b = torch.optim.Adam(p) if kind == 'adam' else torch.optim.SGD(p, lr=0.1)",
+      "    match kind:",
+      "        case 'x':",
+      "            c = torch.optim.Adagrad(p)",
+      "        case _:",
+      "            c = torch.optim.Adadelta(p)",
+      "",
+    ].join("\n");
+    const pairs = exclusiveLines(text);
+    expect(pairs).toEqual(expect.arrayContaining([[3, 5], [3, 7], [5, 7], [10, 10], [13, 15]]));
+    // The module-level branches and the function that nothing here calls are in flows nothing joins.
+    expect(pairs).toContainEqual([3, 10]);
+    // In one function, a conditional's value and a later match case both run.
+    expect(pairs).not.toContainEqual([10, 13]);
+  });
+
+  it("keeps constructions that one run can reach together", () => {
+    const text = [
+      "import torch",
+      "def build(p):",
+      "    enc = torch.optim.SGD(p, lr=0.1)",
+      "    if fine_tune:",
+      "        head = torch.optim.Adam(p, lr=0.1)",
+      "    return enc",
+      "",
+      "def main():",
+      "    build(p)",
+      "    other = torch.optim.Adam(p, lr=1e-3)",
+      "",
+    ].join("\n");
+    expect(exclusiveLines(text)).toEqual([]);
+  });
+});
