@@ -16,15 +16,19 @@ import { configMayMatter } from "./file-adapter.js";
  */
 export type UnparsedKind = "config" | "data" | "template";
 
+/** Quoted strings on one line (JSON's and YAML's double quotes, YAML's single quotes). */
+const QUOTED = /"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\r\n]|'')*'/g;
+
 /**
- * Jinja, Helm and Go template tags (`{{ ... }}`, `{% ... %}`) on a line that is not a comment. A template tag in a
- * comment says nothing about the file (`# lr: {{_base_.lr}}`).
+ * Jinja, Helm and Go template tags (`{{ ... }}`, `{% ... %}`) on a line that is not a comment, outside quoted strings.
+ * A tag in a comment or a string is valid YAML or JSON and does not explain why the file fails to parse
+ * (`# lr: {{_base_.lr}}`, `"run_name": "{{date}}"`).
  */
 export function hasTemplateTags(text: string, commentStart: string): boolean {
   if (!text.includes("{{") && !text.includes("{%")) return false;
   for (const line of text.split(/\r\n|\r|\n/)) {
-    if (line.trimStart().startsWith(commentStart)) continue;
-    if (/\{\{.*\}\}|\{%.*%\}/.test(line)) return true;
+    if (!line.includes("{") || line.trimStart().startsWith(commentStart)) continue;
+    if (/\{\{.*\}\}|\{%.*%\}/.test(line.replace(QUOTED, '""'))) return true;
   }
   return false;
 }

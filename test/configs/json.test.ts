@@ -148,6 +148,7 @@ describe("JSON that fails to parse: config, data or template", () => {
     expect(kindOf('{"optimizer": {"type": Adam, "params": {"lr": 3e-4}}}')).toBe("config");
     expect(kindOf('{"fp16": {"enabled": True}, "optimizer": {"type": "Adam"}}')).toBe("config");
     expect(kindOf('// lr: {{ lr }} in the template\n{"optimizer": {"type": "Adam",}, "lr" 1}')).toBe("config");
+    expect(kindOf('{"run_name": "lr-{{ lr }}", "optimizer": {"type": "Adam"} "lr": 1}')).toBe("config");
     // Two objects, one of them broken: not JSON Lines.
     expect(kindOf('{"optimizer": "adam"}\n{"lr": 1e-3,,}\n')).toBe("config");
   });

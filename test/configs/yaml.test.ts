@@ -248,6 +248,7 @@ describe("YAML that fails to parse: config, data or template", () => {
   it("is a config when a config key parses and no template tag explains the break", () => {
     expect(kindOf("optimizer:\n  _target_: torch.optim.Adam\n   lr: 0.1\n")).toBe("config");
     expect(kindOf("# lr: {{ base.lr }} comes from the base\noptimizer:\n  type: Adam\n  lr: [0.1\n")).toBe("config");
+    expect(kindOf("run_name: 'lr-{{ lr }}'\noptimizer:\n  type: Adam\n  lr: [0.1\n")).toBe("config");
   });
 
   it("says what a named file looks like in its parsing errors; duplicate keys keep their own words", () => {
