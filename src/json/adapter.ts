@@ -9,6 +9,7 @@ import type { AnalyzedFile, LanguageAdapter, LiteralValue, SourceComment, TextEd
 import { LineIndex } from "../core/lines.js";
 import { configEdits, configFacts, configMayMatter, CONFIG_FACT_WORDS, lineEnding, CONFIG_WALK_SIZE_LIMIT, type ConfigSyntax } from "../configs/file-adapter.js";
 import type { MappingValue } from "../configs/recognize.js";
+import { OPTIMIZER_CLASS_NAMES } from "../python/names.js";
 import { configKey, hasTemplateTags, unparsedHint, type UnparsedKind } from "../configs/data-files.js";
 
 const OPTIONS = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true };
@@ -132,10 +133,11 @@ function parsed(text: string): { node?: Node; parseErrors: ParseError[]; nonFini
 }
 
 /**
- * A placeholder a script substitutes before the file is read: `TRAIN_BATCH`, `$LR`, `<lr>`, `%LR%`, `__LR__`. A bare
- * `Adam` or Python's `True` is a broken config, not a template.
+ * A placeholder a script substitutes before the file is read: `GBSIZE`, `TRAIN_BATCH`, `CL_1st_MIN`, `$LR`, `<lr>`,
+ * `%LR%`, `__LR__`. A bare `Adam`, `SGD` (an optimizer class, unquoted) or Python's `True` is a broken config, not a template.
  */
-const PLACEHOLDER = /^(?:[A-Z][A-Z0-9_]+|\$[A-Za-z_]\w*|<[\w.-]+>|%[\w.-]+%|__\w+__)$/;
+const PLACEHOLDER = /^(?:[A-Z][A-Z0-9]+|[A-Z][A-Z0-9]*(?:_[A-Za-z0-9]+)+|\$[A-Za-z_]\w*|<[\w.-]+>|%[\w.-]+%|__\w+__)$/;
+const placeholder = (word: string) => PLACEHOLDER.test(word) && !OPTIMIZER_CLASS_NAMES.has(word);
 
 /** The key names of a (partial) tree, at any depth. */
 function* keysOf(node: Node | undefined): Generator<string> {
@@ -153,7 +155,7 @@ function* keysOf(node: Node | undefined): Generator<string> {
 export function unparsedJsonKind(text: string, first: ParseError): UnparsedKind {
   if (hasTemplateTags(text, "//")) return "template";
   const { text: numbers } = finite(text);
-  const filled = replaceWords(numbers, (word) => PLACEHOLDER.test(word));
+  const filled = replaceWords(numbers, placeholder);
   if (filled.at.size > 0) {
     const errors: ParseError[] = [];
     parseTree(filled.text, errors, OPTIONS);

@@ -133,6 +133,7 @@ describe("JSON that fails to parse: config, data or template", () => {
   it("is a template when placeholders alone, or template tags, break it", () => {
     expect(kindOf('{\n  "train_batch_size": GLOBAL_BATCH,\n  "zero_optimization": {"stage": ZERO_STAGE},\n  "fp16": {"enabled": USE_FP16}\n}\n')).toBe("template");
     expect(kindOf('{"optimizer": {"params": {"lr": $LR, "eps": <eps>, "betas": [%B1%, __B2__]}}}')).toBe("template");
+    expect(kindOf('{"train_batch_size": GBSIZE, "curriculum": {"min_difficulty": CL_1st_MIN}, "zero_optimization": {}}')).toBe("template");
     expect(kindOf('{"optimizer": {"params": {"lr": {{ lr }}}}}')).toBe("template");
     expect(kindOf('{"optimizer": "adam",\n{% if sched %} "scheduler": "cosine" {% endif %}\n}')).toBe("template");
   });
@@ -146,6 +147,7 @@ describe("JSON that fails to parse: config, data or template", () => {
     // A missing comma; a bare class name or Python's True is a typo, not a placeholder; a template tag in a comment says nothing.
     expect(kindOf('{"optimizer": {"type": "AdamW", "params": {"lr": 3e-4\n "weight_decay": 0.1}}}')).toBe("config");
     expect(kindOf('{"optimizer": {"type": Adam, "params": {"lr": 3e-4}}}')).toBe("config");
+    expect(kindOf('{"optimizer": {"type": SGD, "params": {"lr": 0.1}}}')).toBe("config");
     expect(kindOf('{"fp16": {"enabled": True}, "optimizer": {"type": "Adam"}}')).toBe("config");
     expect(kindOf('// lr: {{ lr }} in the template\n{"optimizer": {"type": "Adam",}, "lr" 1}')).toBe("config");
     expect(kindOf('{"run_name": "lr-{{ lr }}", "optimizer": {"type": "Adam"} "lr": 1}')).toBe("config");
