@@ -228,7 +228,7 @@ function addEntry(text: string, mapping: MappingValue, own: MappingEntry[], key:
 const jsonSyntax: ConfigSyntax = {
   render,
   addEntry,
-  parses: (text) => parsed(text).parseErrors.length === 0,
+  parses: (text) => parseJson(text).errors.length === 0,
 };
 
 /**

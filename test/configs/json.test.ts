@@ -113,6 +113,11 @@ describe("JSON with NaN and infinities (Python's json module writes and reads th
     expect(lintAll(adam, "c.json", true).output).toBe('{"_target_": "torch.optim.AdamW", "weight_decay": 0.1, "eps": NaN}\n');
   });
 
+  it("count as parsing for a fix's check; a duplicate key does not", () => {
+    expect(jsonAdapter.parses('{"lr": 0.1, "eps": NaN, "clip": -Infinity}')).toBe(true);
+    expect(jsonAdapter.parses('{"lr": 0.1, "lr": NaN}')).toBe(false);
+  });
+
   it("reads them only as bare values: in strings, in other words or spelled otherwise they stay what they were", () => {
     expect(analyze('{"lr": "NaN", "note": "Infinity"}').syntaxErrors).toEqual([]);
     for (const bad of ['{"lr": nan}', '{"lr": +Infinity}', '{"lr": - Infinity}', '{"lr": NaNa}', '{"lr": inf}']) {
