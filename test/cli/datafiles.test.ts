@@ -51,7 +51,7 @@ describe("data and template files found by walking a folder", () => {
     expect([run.status, run.stdout, run.stderr]).toEqual([0, "", ""]);
   });
 
-  it("leave a broken config found the same way with its fatal parsing error", () => {
+  it("leave broken configs found the same way with their fatal parsing errors", () => {
     const run = runCli(root, ["."]);
     expect(run.status).toBe(1);
     expect(run.stdout).toBe(
@@ -60,10 +60,14 @@ describe("data and template files found by walking a folder", () => {
         "broken/ds_config.json",
         "  7:7  error  Parsing error: a comma was expected (invalid JSON)",
         "",
+        // Its tag made the walk parse it to decide: a key a config sets, so a broken config.
+        "broken/optimizer.yaml",
+        "  6:1  error  Parsing error: All mapping items must start at the same column (invalid YAML)",
+        "",
         "project/configs/training_args.json",
         "  4:3  error  learning_rate=0.5 is far above the typical range for AdamW (adam family: 1e-6 to 0.003); steps this large usually make training diverge. Start near 0.001 and tune from there  OPT003 lr-out-of-range",
         "",
-        "✖ 2 problems (2 errors, 0 warnings)",
+        "✖ 3 problems (3 errors, 0 warnings)",
         "Fix first (learning rate): OPT003 lr-out-of-range at project/configs/training_args.json:4:3",
         "",
         "",
