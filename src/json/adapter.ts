@@ -150,9 +150,9 @@ function* keysOf(node: Node | undefined): Generator<string> {
 /**
  * What a text that fails to parse is (see src/configs/data-files.ts): a template when template tags, or placeholder
  * words alone, break it; data when it is JSON Lines (one value per line); else a config when its partial tree
- * has a key a training config sets, and data when it has none.
+ * (the parser's, from the text with NaN read) has a key a training config sets, and data when it has none.
  */
-export function unparsedJsonKind(text: string, first: ParseError): UnparsedKind {
+export function unparsedJsonKind(text: string, first: ParseError, partial: Node | undefined = parsed(text).node): UnparsedKind {
   if (hasTemplateTags(text, "//")) return "template";
   const { text: numbers } = finite(text);
   const filled = replaceWords(numbers, placeholder);
@@ -170,7 +170,7 @@ export function unparsedJsonKind(text: string, first: ParseError): UnparsedKind 
     };
     if (lines.length > 1 && lines.every(oneValue)) return "data";
   }
-  for (const key of keysOf(parsed(text).node)) if (configKey(key)) return "config";
+  for (const key of keysOf(partial)) if (configKey(key)) return "config";
   return "data";
 }
 
@@ -181,7 +181,7 @@ function parseJson(text: string): { root?: ResolvedValue; errors: SyntaxError[];
   // three each): the first one is the file's parsing error, with what the file looks like.
   const errors: SyntaxError[] = parseErrors.slice(0, 1).map((e) => {
     const code = printParseErrorCode(e.error);
-    const hint = unparsedHint(unparsedJsonKind(text, e));
+    const hint = unparsedHint(unparsedJsonKind(text, e, node));
     return { span: { start: e.offset, end: e.offset + Math.max(e.length, 0) }, message: `${ERROR_WORDS[code] ?? code} (invalid JSON${hint})` };
   });
   const root = node && errors.length === 0 ? tree(node, errors, text, nonFinite) : undefined;
@@ -244,8 +244,8 @@ function jsonMayMatter(text: string): boolean {
     // JSONC, NaN, or not JSON at all: the parser decides.
   }
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const [first] = parsed(body).parseErrors;
-  return !first || unparsedJsonKind(body, first) === "config";
+  const { node, parseErrors } = parsed(body);
+  return parseErrors.length === 0 || unparsedJsonKind(body, parseErrors[0], node) === "config";
 }
 
 export const jsonAdapter: LanguageAdapter = {
