@@ -106,7 +106,7 @@ const LAZY = {
   // YAML configs only.
   yaml: ["Composer", "Parser", "isAlias", "isMap", "isPair", "isScalar", "isSeq", "visit"],
   // JSON configs and notebooks only (its formatter fills tables of indentation strings when it loads).
-  "jsonc-parser": ["parseTree", "printParseErrorCode", "visit"],
+  "jsonc-parser": ["createScanner", "parseTree", "printParseErrorCode", "visit"],
   // Configuration globs (exclude, per-file-ignores) only.
   picomatch: ["default"],
   // Walked folders with a .gitignore only.

@@ -1,16 +1,16 @@
 /**
  * The JSON adapter (DeepSpeed, HF `TrainingArguments` and other JSON configs): the text is read as JSONC, so
  * comments and trailing commas are accepted as VS Code and many config loaders accept them; duplicate keys
- * are an error. `NaN`, `Infinity` and `-Infinity`, which Python's `json` writes and reads, are unknown values, and
- * JSON Lines saved as `.json` (one record a line) is data: neither a config nor an error. The object tree goes to
- * the one config recognizer; fixes edit the text in place.
+ * are an error. The object tree goes to the one config recognizer; fixes edit the text in place.
  */
-import { parseTree, printParseErrorCode, visit, type Node, type ParseError } from "jsonc-parser";
+import { createScanner, parseTree, printParseErrorCode, visit, type Node, type ParseError } from "jsonc-parser";
 import type { MappingEntry, ResolvedValue, Span } from "../core/facts.js";
 import type { AnalyzedFile, LanguageAdapter, LiteralValue, SourceComment, TextEdit } from "../core/types.js";
 import { LineIndex } from "../core/lines.js";
 import { configEdits, configFacts, configMayMatter, CONFIG_FACT_WORDS, lineEnding, CONFIG_WALK_SIZE_LIMIT, type ConfigSyntax } from "../configs/file-adapter.js";
 import type { MappingValue } from "../configs/recognize.js";
+import { OPTIMIZER_CLASS_NAMES } from "../python/names.js";
+import { configKey, hasTemplateTags, unparsedHint, type UnparsedKind } from "../configs/data-files.js";
 
 const OPTIONS = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true };
 
@@ -37,39 +37,67 @@ const ERROR_WORDS: Record<string, string> = {
   InvalidCharacter: "control character in a string",
 };
 
+/** The scanner's `SyntaxKind.Unknown` and `SyntaxKind.EOF` (the lint bundle loads the package lazily, functions only). */
+const UNKNOWN_TOKEN = 16;
+const EOF_TOKEN = 17;
+
 /**
- * Python's `json` writes and reads `NaN`, `Infinity` and `-Infinity` (results and metrics files hold them): each is
- * masked as a string of the same length, whose value is then unknown, so spans stay those of the text.
+ * Bare words the scanner does not know that `pick` takes (with the `-` right before an `Infinity`), each replaced
+ * by a number of the same length (`1`, `10`, `100`...), so that offsets and the spans of the values and entries
+ * around it stay. Returns the new text and where each replaced word starts and ends.
  */
-function maskNonFinite(text: string): { masked: string; at: Set<number> } {
-  const at = new Set<number>();
-  if (!/NaN|Infinity/.test(text)) return { masked: text, at };
-  // Outside strings and comments only: a string's "NaN" is a string.
-  const token = /"(?:[^"\\\n]|\\.)*"?|\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|(?<![\w.])(-?Infinity|NaN)(?![\w.])/g;
-  const masked = text.replace(token, (match: string, bare: string | undefined, offset: number) => {
-    if (bare === undefined) return match;
-    at.add(offset);
-    return `"${"X".repeat(match.length - 2)}"`;
-  });
-  return { masked, at };
+function replaceWords(text: string, pick: (word: string) => boolean): { text: string; at: Map<number, number> } {
+  const scanner = createScanner(text, false);
+  const parts: string[] = [];
+  const at = new Map<number, number>();
+  let copied = 0;
+  let minus = -1;
+  for (let token = scanner.scan(); token !== EOF_TOKEN; token = scanner.scan()) {
+    if (token !== UNKNOWN_TOKEN) {
+      minus = -1;
+      continue;
+    }
+    const word = scanner.getTokenValue();
+    const offset = scanner.getTokenOffset();
+    if (word === "-") {
+      minus = offset + 1;
+      continue;
+    }
+    if (pick(word)) {
+      // Python writes negative infinity as `-Infinity`: the sign is part of the value.
+      const start = minus === offset && word === "Infinity" ? offset - 1 : offset;
+      const end = offset + scanner.getTokenLength();
+      parts.push(text.slice(copied, start), "1".padEnd(end - start, "0"));
+      copied = end;
+      at.set(start, end);
+    }
+    minus = -1;
+  }
+  if (at.size === 0) return { text, at };
+  parts.push(text.slice(copied));
+  return { text: parts.join(""), at };
 }
 
-/** The tree of a JSON value; duplicate keys are reported as errors; strings that mask a non-finite number are unknown. */
-function tree(node: Node, errors: SyntaxError[], text: string, nonFinite: Set<number>): ResolvedValue {
+/** The values Python's json module writes for non-finite floats and reads back (`json.dumps(float("nan"))`). */
+const NON_FINITE = new Set(["NaN", "Infinity"]);
+
+/** The tree of a JSON value; duplicate keys are reported as errors, numbers at `unknownAt` offsets are unknown. */
+function tree(node: Node, errors: SyntaxError[], text: string, unknownAt: ReadonlyMap<number, number>): ResolvedValue {
   const span = spanOf(node);
   const literal = (value: ResolvedValue["value"]): ResolvedValue => ({ value, span, literalSpan: span, dependsOn: [] });
   switch (node.type) {
     case "string":
-      if (nonFinite.has(node.offset)) return { value: { kind: "unknown" }, span, dependsOn: [] };
       return literal({ kind: "string", value: node.value as string });
     case "number":
+      // NaN or an infinity: a number no rule compares against a range, so unknown.
+      if (unknownAt.has(node.offset)) return { value: { kind: "unknown" }, span: { start: node.offset, end: unknownAt.get(node.offset)! }, dependsOn: [] };
       return literal({ kind: "number", value: node.value as number });
     case "boolean":
       return literal({ kind: "bool", value: node.value as boolean });
     case "null":
       return literal({ kind: "none" });
     case "array":
-      return literal({ kind: "sequence", items: (node.children ?? []).map((c) => tree(c, errors, text, nonFinite)) });
+      return literal({ kind: "sequence", items: (node.children ?? []).map((c) => tree(c, errors, text, unknownAt)) });
     case "object": {
       const entries: MappingEntry[] = [];
       const seen = new Map<string, Node>();
@@ -83,7 +111,7 @@ function tree(node: Node, errors: SyntaxError[], text: string, nonFinite: Set<nu
           errors.push({ span: spanOf(key), message: `Duplicate key ${JSON.stringify(name)} in a JSON object (first at line ${at.line}, column ${at.column}; readers disagree on which value counts: keep one)` });
         }
         seen.set(name, key);
-        entries.push({ key: name, keySpan: spanOf(key), value: tree(value, errors, text, nonFinite), span: spanOf(property) });
+        entries.push({ key: name, keySpan: spanOf(key), value: tree(value, errors, text, unknownAt), span: spanOf(property) });
       }
       return { value: { kind: "mapping", entries }, span, dependsOn: [] };
     }
@@ -92,30 +120,72 @@ function tree(node: Node, errors: SyntaxError[], text: string, nonFinite: Set<nu
   }
 }
 
-/** Whether every non-blank line holds one whole JSON object or array, as in JSON Lines. */
-function isJsonLines(text: string): boolean {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
-  return lines.length > 1 && lines.every((line) => {
+/** The text with NaN and the infinities as numbers (where they start), when it has any: Python's json module reads them. */
+function finite(text: string): { text: string; at: Map<number, number> } {
+  return /NaN|Infinity/.test(text) ? replaceWords(text, (word) => NON_FINITE.has(word)) : { text, at: new Map() };
+}
+
+/** The parser's errors and (partial, after an error) tree of a text with non-finite numbers read as numbers. */
+function parsed(text: string): { node?: Node; parseErrors: ParseError[]; nonFinite: Map<number, number> } {
+  const { text: readable, at } = finite(text);
+  const parseErrors: ParseError[] = [];
+  const node = parseTree(readable, parseErrors, OPTIONS);
+  return { node, parseErrors, nonFinite: at };
+}
+
+/**
+ * A placeholder a script substitutes before the file is read: `GBSIZE`, `TRAIN_BATCH`, `CL_1st_MIN`, `$LR`, `<lr>`,
+ * `%LR%`, `__LR__`. A bare `Adam`, `SGD` (an optimizer class, unquoted) or Python's `True` is a broken config, not a template.
+ */
+const PLACEHOLDER = /^(?:[A-Z][A-Z0-9]+|[A-Z][A-Z0-9]*(?:_[A-Za-z0-9]+)+|\$[A-Za-z_]\w*|<[\w.-]+>|%[\w.-]+%|__\w+__)$/;
+const placeholder = (word: string) => PLACEHOLDER.test(word) && !OPTIMIZER_CLASS_NAMES.has(word);
+
+/** The key names of a (partial) tree, at any depth. */
+function* keysOf(node: Node | undefined): Generator<string> {
+  for (const child of node?.children ?? []) {
+    if (child.type === "property" && child.children?.[0]?.type === "string") yield child.children[0].value as string;
+    yield* keysOf(child);
+  }
+}
+
+/**
+ * What a text that fails to parse is (see src/configs/data-files.ts): a template when template tags, or placeholder
+ * words alone, break it; data when it is JSON Lines (one value per line); else a config when its partial tree
+ * (the parser's, from the text with NaN read) has a key a training config sets, and data when it has none.
+ */
+export function unparsedJsonKind(text: string, first: ParseError, partial: Node | undefined = parsed(text).node): UnparsedKind {
+  if (hasTemplateTags(text, "//")) return "template";
+  const { text: numbers } = finite(text);
+  const filled = replaceWords(numbers, placeholder);
+  if (filled.at.size > 0) {
     const errors: ParseError[] = [];
-    const node = parseTree(line, errors, { allowTrailingComma: false, disallowComments: true, allowEmptyContent: false });
-    return errors.length === 0 && (node?.type === "object" || node?.type === "array");
-  });
+    parseTree(filled.text, errors, OPTIONS);
+    if (errors.length === 0) return "template";
+  }
+  if (printParseErrorCode(first.error) === "EndOfFileExpected") {
+    const lines = text.split(/\r\n|\r|\n/).filter((line) => line.trim() !== "");
+    const oneValue = (line: string) => {
+      const errors: ParseError[] = [];
+      const node = parseTree(finite(line).text, errors, OPTIONS);
+      return errors.length === 0 && (node?.type === "object" || node?.type === "array");
+    };
+    if (lines.length > 1 && lines.every(oneValue)) return "data";
+  }
+  for (const key of keysOf(partial)) if (configKey(key)) return "config";
+  return "data";
 }
 
 /** Parses a text: the root tree (absent for empty text), errors, and comments. */
 function parseJson(text: string): { root?: ResolvedValue; errors: SyntaxError[]; comments: SourceComment[] } {
-  const parseErrors: ParseError[] = [];
-  const { masked, at } = maskNonFinite(text);
-  const node = parseTree(masked, parseErrors, OPTIONS);
-  // JSON Lines saved as .json (a data set, one record a line): data, not a config, and not an error either.
-  if (parseErrors[0] && printParseErrorCode(parseErrors[0].error) === "EndOfFileExpected" && isJsonLines(masked)) return { errors: [], comments: [] };
+  const { node, parseErrors, nonFinite } = parsed(text);
   // Past the first error the parser's errors mostly follow from it (a template's placeholder gives two or
-  // three each): the first one is the file's parsing error.
+  // three each): the first one is the file's parsing error, with what the file looks like.
   const errors: SyntaxError[] = parseErrors.slice(0, 1).map((e) => {
     const code = printParseErrorCode(e.error);
-    return { span: { start: e.offset, end: e.offset + Math.max(e.length, 0) }, message: `${ERROR_WORDS[code] ?? code} (invalid JSON)` };
+    const hint = unparsedHint(unparsedJsonKind(text, e, node));
+    return { span: { start: e.offset, end: e.offset + Math.max(e.length, 0) }, message: `${ERROR_WORDS[code] ?? code} (invalid JSON${hint})` };
   });
-  const root = node && errors.length === 0 ? tree(node, errors, text, at) : undefined;
+  const root = node && errors.length === 0 ? tree(node, errors, text, nonFinite) : undefined;
   const comments: SourceComment[] = [];
   if (text.includes("/")) {
     const lines = new LineIndex(text);
@@ -162,13 +232,30 @@ const jsonSyntax: ConfigSyntax = {
   parses: (text) => parseJson(text).errors.length === 0,
 };
 
+/**
+ * Whether a JSON file found by walking a folder may be a training config: it has a config word, and it parses
+ * (NaN and infinities included) or, when it does not, it is neither data nor a template.
+ */
+function jsonMayMatter(text: string): boolean {
+  if (!configMayMatter(text)) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    // JSONC, NaN, or not JSON at all: the parser decides.
+  }
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const { node, parseErrors } = parsed(body);
+  return parseErrors.length === 0 || unparsedJsonKind(body, parseErrors[0], node) === "config";
+}
+
 export const jsonAdapter: LanguageAdapter = {
   name: "json",
   handles: (filePath) => /\.json$/i.test(filePath),
   analyze: analyzeJson,
   edits: (file, request) => configEdits(file, jsonSyntax, request),
   parses: jsonSyntax.parses,
-  mayMatter: configMayMatter,
+  mayMatter: jsonMayMatter,
   // Configs hold no checkpoint calls or hand-written updates: no text of theirs yields those kinds.
   factWords: { optimizers: CONFIG_FACT_WORDS, checkpoints: {}, manualAdam: {} },
   walkSizeLimit: CONFIG_WALK_SIZE_LIMIT,

@@ -3,19 +3,21 @@
  * recognizer reads; `#` comments carry suppression directives; fixes edit the text in place, so comments,
  * anchors, key order and quoting stay as written.
  */
-import { Composer, Parser, type Document } from "yaml";
+import { Composer, Parser, isScalar, visit, type Document } from "yaml";
 import type { ResolvedValue, Span } from "../core/facts.js";
 import type { AnalyzedFile, LanguageAdapter, SourceComment } from "../core/types.js";
 import { LineIndex } from "../core/lines.js";
 import { configEdits, configFacts, configMayMatter, CONFIG_FACT_WORDS, CONFIG_WALK_SIZE_LIMIT } from "../configs/file-adapter.js";
 import { isMapping } from "../configs/recognize.js";
 import { resolveInterpolations } from "../configs/references.js";
+import { configKey, hasTemplateTags, unparsedHint, type UnparsedKind } from "../configs/data-files.js";
 import { documentTree } from "./tree.js";
 import { yamlSyntax } from "./render.js";
 
 interface ParsedYaml {
   docs: Document.Parsed[];
-  errors: { span: Span; message: string }[];
+  /** Each with the parser's error code (`DUPLICATE_KEY`, `TAG_RESOLVE_FAILED`, ...). */
+  errors: { span: Span; message: string; code: string }[];
   comments: { offset: number; text: string }[];
 }
 
@@ -41,14 +43,14 @@ function keyAt(text: string, offset: number): string {
 }
 
 /** A parser error with a message that leaves the position to the engine. */
-function syntaxError(text: string, code: string, message: string, pos: [number, number]): { span: Span; message: string } {
+function syntaxError(text: string, code: string, message: string, pos: [number, number]): ParsedYaml["errors"][number] {
   const start = Math.min(pos[0], text.length);
   if (code === "DUPLICATE_KEY") {
     const key = keyAt(text, start);
-    return { span: { start, end: start + key.length }, message: `Duplicate key ${key} in a YAML mapping (readers disagree on which value counts: keep one)` };
+    return { span: { start, end: start + key.length }, message: `Duplicate key ${key} in a YAML mapping (readers disagree on which value counts: keep one)`, code };
   }
   const end = Math.min(Math.max(pos[1], start), text.length);
-  return { span: { start, end }, message: `${message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")} (invalid YAML)` };
+  return { span: { start, end }, message: `${message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")} (invalid YAML)`, code };
 }
 
 /** Parses every document once, keeping the comments of the token stream. */
@@ -65,6 +67,45 @@ export function parseYaml(text: string): ParsedYaml {
   return { docs, errors, comments };
 }
 
+/**
+ * What a text that fails to parse is (see src/configs/data-files.ts): a template when it has template tags; data
+ * when only tags break it (tag handles its own loader defines, as in a multi-document log or a Unity asset); else a
+ * config when a document, as far as it parses, has a key a training config sets, and data when none has.
+ */
+export function unparsedYamlKind(text: string, parsed: ParsedYaml): UnparsedKind {
+  if (hasTemplateTags(text, "#")) return "template";
+  const broken = parsed.errors.filter((e) => e.code !== "DUPLICATE_KEY");
+  if (broken.length > 0 && broken.every((e) => e.code === "TAG_RESOLVE_FAILED")) return "data";
+  let config = false;
+  for (const doc of parsed.docs) {
+    visit(doc, {
+      Pair: (_, pair) => {
+        if (isScalar(pair.key) && typeof pair.key.value === "string" && configKey(pair.key.value)) config = true;
+      },
+    });
+    if (config) return "config";
+  }
+  return "data";
+}
+
+/**
+ * Signs that a YAML text may be a template or documents for another loader (template tags, tag handles): only then
+ * does the walk parse it to decide (every other YAML file with a config word is analyzed, and reported if broken).
+ */
+const TEMPLATE_OR_TAGS = /\{\{|\{%|![\w-]*!/;
+
+/**
+ * Whether a YAML file found by walking a folder may be a training config: it has a config word and, when it shows
+ * template tags or tag handles, it parses or is neither data nor a template.
+ */
+function yamlMayMatter(text: string): boolean {
+  if (!configMayMatter(text)) return false;
+  if (!TEMPLATE_OR_TAGS.test(text)) return true;
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const parsed = parseYaml(body);
+  return parsed.errors.every((e) => e.code === "DUPLICATE_KEY") || unparsedYamlKind(body, parsed) === "config";
+}
+
 /** Suppression comments with their lines. */
 function sourceComments(text: string, comments: ParsedYaml["comments"]): SourceComment[] {
   const lines = new LineIndex(text);
@@ -78,6 +119,11 @@ function sourceComments(text: string, comments: ParsedYaml["comments"]): SourceC
 export function analyzeYaml(source: string, filePath = "<text>"): AnalyzedFile {
   const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   const parsed = parseYaml(text);
+  // A broken file's parsing errors say what it looks like when it is a template or data (named on the command line).
+  if (parsed.errors.some((e) => e.code !== "DUPLICATE_KEY")) {
+    const hint = unparsedHint(unparsedYamlKind(text, parsed));
+    if (hint) for (const e of parsed.errors) if (e.code !== "DUPLICATE_KEY") e.message = e.message.replace(/\(invalid YAML\)$/, `(invalid YAML${hint})`);
+  }
   // A file with errors has no facts: a value next to a duplicate key or a broken line may not be what runs.
   const roots = parsed.errors.length > 0 ? [] : parsed.docs.map(documentTree).filter((r): r is ResolvedValue => r !== undefined);
   // OmegaConf's relative interpolations (`${.lr}`) read the file itself; absolute ones wait for the Hydra composition.
@@ -91,7 +137,7 @@ export const yamlAdapter: LanguageAdapter = {
   analyze: analyzeYaml,
   edits: (file, request) => configEdits(file, yamlSyntax, request),
   parses: yamlSyntax.parses,
-  mayMatter: configMayMatter,
+  mayMatter: yamlMayMatter,
   // Configs hold no checkpoint calls or hand-written updates: no text of theirs yields those kinds.
   factWords: { optimizers: CONFIG_FACT_WORDS, checkpoints: {}, manualAdam: {} },
   walkSizeLimit: CONFIG_WALK_SIZE_LIMIT,

@@ -1,7 +1,7 @@
 /** The YAML adapter: the config tree, typing, errors, comments, and fixes that keep the file as written. */
 import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
-import { analyzeYaml, yamlAdapter } from "../../src/yaml/adapter.js";
+import { analyzeYaml, parseYaml, unparsedYamlKind, yamlAdapter } from "../../src/yaml/adapter.js";
 import { documentTree } from "../../src/yaml/tree.js";
 import type { ResolvedValue } from "../../src/core/facts.js";
 import { dataOf, entry, lintAll, slice } from "./helpers.js";
@@ -222,5 +222,64 @@ describe("YAML fixes", () => {
     expect(set(2.5e-7)).toEqual([{ span: { start: 30, end: 33 }, text: "2.5e-7" }]);
     expect(set(0.001)).toEqual([{ span: { start: 30, end: 33 }, text: "0.001" }]);
     expect(set(Infinity)).toEqual([{ span: { start: 30, end: 33 }, text: ".inf" }]);
+  });
+});
+
+describe("YAML that fails to parse: config, data or template", () => {
+  const kindOf = (text: string) => {
+    const parsed = parseYaml(text);
+    expect(parsed.errors.length, text).toBeGreaterThan(0);
+    return unparsedYamlKind(text, parsed);
+  };
+  const HELM = "{{- range $i, $lr := .Values.sweep.learning_rate }}\n---\nkind: PyTorchJob\nmetadata:\n  name: {{ $.Release.Name }}-{{ $i }}\nspec:\n  args: [--lr={{ $lr }}, --optimizer=adamw]\n{{- end }}\n";
+  const JINJA = "optimizer:\n  _target_: torch.optim.AdamW\n  lr: {{ learning_rate }}\n{% if warmup %}\nscheduler: {warmup_steps: 100}\n{% endif %}\n";
+  const TAGGED = "%TAG !run! tag:example.org,2026:sweep/\n--- !run!trial\nparams: {optimizer: adamw, lr: 0.0003}\n...\n--- !run!trial\nparams: {optimizer: sgd, lr: 0.1}\n...\n";
+
+  it("is a template with Jinja, Helm or Go template tags outside comments, whatever keys it has", () => {
+    expect(kindOf(HELM)).toBe("template");
+    expect(kindOf(JINJA)).toBe("template");
+  });
+
+  it("is data when only tags break it (handles its own loader defines) or when what parses has no config key", () => {
+    expect(kindOf(TAGGED)).toBe("data");
+    expect(kindOf("images:\n  - file: a.jpg\n   caption: an optimizer at work\n")).toBe("data");
+  });
+
+  it("is a config when a config key parses and no template tag explains the break", () => {
+    expect(kindOf("optimizer:\n  _target_: torch.optim.Adam\n   lr: 0.1\n")).toBe("config");
+    expect(kindOf("# lr: {{ base.lr }} comes from the base\noptimizer:\n  type: Adam\n  lr: [0.1\n")).toBe("config");
+    expect(kindOf("run_name: 'lr-{{ lr }}'\noptimizer:\n  type: Adam\n  lr: [0.1\n")).toBe("config");
+  });
+
+  it("says what a named file looks like in its parsing errors; duplicate keys keep their own words", () => {
+    const result = lintAll(JINJA, "finetune.yaml");
+    expect(result.messages.map((m) => [m.line, m.column, m.fatal, m.message])).toEqual([
+      [4, 2, true, "Parsing error: Plain value cannot start with directive indicator character % (invalid YAML; it looks like a template: lint the rendered file)"],
+    ]);
+    const tagged = lintAll(TAGGED, "sweep_log.yaml");
+    expect(tagged.messages.map((m) => m.message)).toEqual(["Parsing error: Could not resolve tag: !run!trial (invalid YAML; it looks like data, not a training config)"]);
+    const broken = lintAll("optimizer:\n  type: Adam\n  type: SGD\n  lr: [0.1\n", "c.yaml");
+    expect(broken.messages.map((m) => m.message)).toEqual([
+      "Parsing error: Duplicate key type in a YAML mapping (readers disagree on which value counts: keep one)",
+      expect.stringMatching(/^Parsing error: .*\(invalid YAML\)$/),
+    ]);
+  });
+});
+
+describe("YAML files found by walking a folder (mayMatter)", () => {
+  const mayMatter = (text: string) => yamlAdapter.mayMatter!(text);
+
+  it("skips templates and documents broken only by tags", () => {
+    expect(mayMatter("optimizer:\n  _target_: torch.optim.AdamW\n  lr: {{ learning_rate }}\n{% if warmup %}\nscheduler: {}\n{% endif %}\n")).toBe(false);
+    expect(mayMatter("%TAG !run! tag:example.org,2026:sweep/\n--- !run!trial\nlr: 0.1\n...\n--- !run!trial\nlr: 0.2\n")).toBe(false);
+  });
+
+  it("reads configs, templated ones that parse and ones with ordinary tags too, and broken configs", () => {
+    expect(mayMatter("_target_: torch.optim.Adam\nlr: 1e-3\n")).toBe(true);
+    // Helm values and a quoted template tag parse: read as written (the tag's value is a string, no finding rests on it).
+    expect(mayMatter("optimizer: adamw\nlr: \"{{ .Values.lr }}\"\n")).toBe(true);
+    expect(mayMatter("optimizer:\n  betas: !!python/tuple [0.9, 0.999]\n  lr: 0.001\n")).toBe(true);
+    expect(mayMatter("optimizer:\n  _target_: torch.optim.Adam\n   lr: 0.1\n")).toBe(true);
+    expect(mayMatter("services:\n  web:\n    image: nginx\n")).toBe(false);
   });
 });
