@@ -263,7 +263,7 @@ function modelHints(resolver: Resolver): ModelHints {
   for (const call of resolver.index.calls) {
     const callee = fieldChild(call, "function");
     const last = callee ? lastName(callee, resolver.text) : undefined;
-    if (!callee || !last || !(FREEZING_CALLS.has(last) || last === "requires_grad_" || last === "freeze")) continue;
+    if (!callee || !last || !(FREEZING_CALLS.has(last) || MARK_ONLY_TRAINABLE.test(last) || last === "requires_grad_" || last === "freeze")) continue;
     const args = namedChildren(fieldChild(call, "arguments")!);
     const receiver = callee.type === "attribute" ? fieldChild(callee, "object") : undefined;
     const receiverName = receiver ? lastName(receiver, resolver.text) : undefined;
