@@ -1,37 +1,23 @@
 /**
  * Walk, configure and lint, without writing anything: shared by the CLI and the simulator.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { RULES } from "../../rules/index.js";
 import { UsageError } from "../config/errors.js";
 import { ConfigFinder, displayPath, loadConfigFile, type ProjectConfig } from "../config/load.js";
 import { SettingsResolver, type CliRuleOverrides } from "../config/resolve.js";
-import { fileErrorResult, type FileResult, type RuleSetting } from "../core/results.js";
+import { fileErrorResult, type FileResult } from "../core/results.js";
 import type { LintInput } from "../core/linter.js";
-import type { ProjectHost, Rule } from "../core/types.js";
+import type { LanguageAdapter, Rule } from "../core/types.js";
 import { adapterFor, linter } from "../default-linter.js";
-import { decodeSource, readSource } from "./read.js";
+import { decodeSource, readSource, type SourceText } from "./read.js";
 import { isTestPath } from "../core/roles.js";
 import { Excludes, FileWalker } from "./walk.js";
 import { ResultCache } from "./cache.js";
 import { NativeMemoryGuard } from "./native-memory.js";
-import {
-  diskHost,
-  type DroppedText,
-  LintPool,
-  lintInParallel,
-  MIN_PARALLEL_CHARS,
-  passesPrefilter,
-  portable,
-  readWalked,
-  scanFiles,
-  type PortableSetting,
-  type ScanFile,
-  type Scanned,
-  threadPolicy,
-} from "./parallel.js";
+import { diskHost, type DroppedText, LintPool, lintInParallel, MIN_PARALLEL_CHARS, passesPrefilter, threadPolicy } from "./parallel.js";
 
 /** The filePath results carry for stdin text given without `--stdin-filename`. */
 export const STDIN_PATH = "<text>";
@@ -105,12 +91,22 @@ function checkPathsExist(paths: readonly string[], cwd: string): void {
   }
 }
 
-/** With `OPTIM_LINT_SCAN=1`, walked runs of at least this many files have the workers read them (`scanFiles`). */
-const SCAN_MIN_FILES = 1000;
-/** Files per batch a worker reads for the main thread: small enough to balance, large enough that messages cost little. */
-const SCAN_BATCH_FILES = 64;
-/** Files whose imports the main thread looks up ahead between two turns of its event loop while workers read. */
-const STEPS_PER_TURN = 20;
+/**
+ * The text of a file found by walking a folder, or undefined when its language says it cannot matter: a
+ * YAML or JSON file over the size limit is skipped unread, and one without optimizer-ish words unparsed.
+ */
+function readWalked(file: string, adapter: LanguageAdapter | undefined): SourceText | undefined {
+  if (adapter?.walkSizeLimit !== undefined) {
+    try {
+      if (statSync(file).size > adapter.walkSizeLimit) return undefined;
+    } catch {
+      // Unreadable: readSource reports why.
+    }
+  }
+  const source = readSource(file);
+  if (adapter?.mayMatter && "text" in source && !adapter.mayMatter(source.text)) return undefined;
+  return source;
+}
 
 /** Lints files and text with shared configuration lookup and rule-setting caches. */
 export class LintSession {
@@ -152,13 +148,8 @@ export class LintSession {
     // Worker threads start while the files are read, so that their start overlaps the reading: at once when forced (or
     // with a cache, which keeps every text), else once enough text has passed the prefilter (parallel.ts then decides
     // whether to use them), so that a large tree with little training code starts none.
-    // With `OPTIM_LINT_SCAN=1`, a large run without a cache or fixes starts them at once: they read the files with this
-    // thread (`scanFiles`). Not the default: on the shared, loaded machine it read the corpus more slowly than this
-    // thread alone (docs/ARCHITECTURE.md, Speed).
-    const scanning = process.env.OPTIM_LINT_SCAN === "1" && !this.cache && !this.options.fix && (policy.forced || files.length >= SCAN_MIN_FILES);
-    let pool = policy.threads > 1 && (policy.forced || this.cache || scanning) ? await startPool(policy.threads) : undefined;
+    let pool = policy.threads > 1 && (policy.forced || this.cache) ? await startPool(policy.threads) : undefined;
     let passingChars = 0;
-    const started = Date.now();
     // The pool is closed however the run ends (a configuration error while reading files included).
     try {
       for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
@@ -166,26 +157,7 @@ export class LintSession {
       const dropped = new Map<LintInput, DroppedText>();
       // Files named on the command line are always read; files found by walking may be skipped by their language.
       const named = new Set(paths.map((p) => path.resolve(cwd, p)));
-      // One host for the run: it lists each folder once to answer whether a file exists.
-      const host = diskHost();
-      const scan = pool && scanning ? await this.scanInPool(pool, files, named, roots, host) : undefined;
-      if (pool && scan) {
-        files.forEach((file, i) => {
-          const scanned = scan.scanned[i];
-          if ("skipped" in scanned) return;
-          if ("error" in scanned) {
-            run.results.push(fileErrorResult(file, scanned.error));
-            return;
-          }
-          if (scanned.encoding !== undefined) run.encodings.set(file, scanned.encoding);
-          const input = this.input(file, "", run, roleBase(file, cwd, roots));
-          if (scanned.passes) passingChars += scanned.chars;
-          dropped.set(input, { passes: scanned.passes, chars: scanned.chars });
-          inputs.push(input);
-        });
-        if (passingChars >= MIN_PARALLEL_CHARS) keepTurboFan();
-      }
-      for (const file of scan ? [] : files) {
+      for (const file of files) {
         const source = named.has(file) ? readSource(file) : readWalked(file, adapterFor(file));
         if (!source) continue;
         if ("error" in source) {
@@ -223,12 +195,8 @@ export class LintSession {
         inputs.push(input);
       }
       if (!pool && process.env.OPTIM_LINT_TRACE_THREADS) process.stderr.write(`optim-lint: ${files.length} files on one thread\n`);
-      if (pool && process.env.OPTIM_LINT_TRACE_THREADS) {
-        const how = scan ? ` with ${pool.size} worker threads (${scan.batches - scan.here} of ${scan.batches} batches on them)` : "";
-        process.stderr.write(`optim-lint: files read in ${Date.now() - started} ms${how}\n`);
-      }
       const memory = new NativeMemoryGuard();
-      await this.lintInputs(inputs, run, (chars) => memory.afterFile(chars), pool && { pool, forced: policy.forced, dropped }, host);
+      await this.lintInputs(inputs, run, (chars) => memory.afterFile(chars), pool && { pool, forced: policy.forced, dropped });
     } finally {
       await pool?.close();
     }
@@ -242,111 +210,14 @@ export class LintSession {
    * (by its path from `base`) is still parsed, so that a syntax error in it is reported, but no rule runs on it.
    */
   private input(filePath: string, text: string, run: LintRun, base: string): LintInput {
-    const { input, includeTests, testFile } = this.settingsOf(filePath, base);
-    if (!includeTests) run.testCode.included = false;
-    if (testFile) run.testCode.files++;
-    return { ...input, text };
-  }
-
-  /** What `input` gives of a file, without its text and without counting it in the run. */
-  private settingsOf(filePath: string, base: string): { input: Omit<LintInput, "text">; includeTests: boolean; testFile: boolean } {
     const dir = filePath === STDIN_PATH ? this.options.cwd : path.dirname(filePath);
     const config = this.configs.forDirectory(dir);
     const includeTests = this.options.includeTests === true || config?.includeTests === true;
     const testFile = !includeTests && filePath !== STDIN_PATH && isTestPath(path.relative(base, filePath));
+    if (!includeTests) run.testCode.included = false;
+    if (testFile) run.testCode.files++;
     const unsafeFixes = this.options.unsafeFixes ?? config?.unsafeFixes ?? false;
-    return { input: { filePath, rules: testFile ? [] : this.resolver.settingsFor(filePath, config), hideTestCode: !includeTests, unsafeFixes }, includeTests, testFile };
-  }
-
-  /**
-   * Reads the walked files on the pool's workers and on this thread at once (`scanFiles`: each file's prefilter
-   * verdict, length, encoding and notes, its text dropped), in batches taken in walk order by whichever thread is free;
-   * undefined when a rule cannot be sent to a worker (the files are then read here, one after the other).
-   */
-  private async scanInPool(
-    pool: LintPool,
-    files: readonly string[],
-    named: ReadonlySet<string>,
-    roots: readonly string[],
-    host: ProjectHost,
-  ): Promise<{ scanned: Scanned[]; here: number; batches: number } | undefined> {
-    // Every rule must be one a worker knows by its code.
-    if (!portable((this.options.rules ?? RULES).map((rule) => ({ rule, severity: "error" as const, options: {} })))) return undefined;
-    // The distinct settings (most files share their configuration's), sent with each batch as known so far.
-    const settings: PortableSetting[][] = [];
-    const settingsAt = new Map<readonly RuleSetting[], number>();
-    const noRules: RuleSetting[] = [];
-    const scanFile = (filePath: string): ScanFile => {
-      let rules = this.settingsOf(filePath, roleBase(filePath, this.options.cwd, roots)).input.rules;
-      if (rules.length === 0) rules = noRules;
-      let at = settingsAt.get(rules);
-      if (at === undefined) {
-        settingsAt.set(rules, (at = settings.length));
-        settings.push(portable(rules)!);
-      }
-      return { filePath, named: named.has(filePath), settings: at };
-    };
-    const scanned: Scanned[] = new Array(files.length);
-    let next = 0;
-    let batches = 0;
-    let here = 0;
-    const take = (): { from: number; batch: ScanFile[] } | undefined => {
-      if (next >= files.length) return undefined;
-      const from = next;
-      next = Math.min(files.length, next + SCAN_BATCH_FILES);
-      batches++;
-      return { from, batch: files.slice(from, next).map(scanFile) };
-    };
-    // What arrives is noted at once; its imports are looked up ahead of the import graph while this thread waits.
-    const ahead: string[] = [];
-    let wake: (() => void) | undefined;
-    let workersUp = false;
-    const keep = (from: number, got: readonly Scanned[]) => {
-      got.forEach((scan, k) => {
-        scanned[from + k] = scan;
-        if (!("notes" in scan) || !scan.notes) return;
-        pool.notes.add(files[from + k], scan.notes);
-        ahead.push(files[from + k]);
-      });
-      wake?.();
-    };
-    const feed = async () => {
-      for (let taken = take(); taken; taken = take()) {
-        let got: Scanned[];
-        try {
-          got = (await pool.scan(taken.batch, settings.slice())).scanned;
-          workersUp = true;
-        } catch {
-          // A worker that died: this thread reads its batch.
-          got = scanFiles(taken.batch, settings);
-        }
-        keep(taken.from, got);
-      }
-    };
-    // Two batches queued per worker, so that none waits for this thread between two.
-    let done = false;
-    const feeding = Promise.all(Array.from({ length: pool.size * 2 }, feed)).then(() => {
-      done = true;
-      wake?.();
-    });
-    while (!done) {
-      // Until a worker has answered (they are starting), this thread reads batches too; then it looks up imports
-      // ahead (`stepAhead`, the import graph's steps) between two arrivals, and stops when the last batch arrives.
-      const taken = workersUp || ahead.length > 0 ? undefined : take();
-      if (taken) {
-        keep(taken.from, scanFiles(taken.batch, settings));
-        here++;
-      } else if (ahead.length > 0) {
-        for (let n = 0; n < STEPS_PER_TURN && ahead.length > 0; n++) pool.notes.stepAhead(ahead.pop()!, host);
-      } else {
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-        continue;
-      }
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    await feeding;
-    return { scanned, here, batches };
+    return { filePath, text, rules: testFile ? [] : this.resolver.settingsFor(filePath, config), hideTestCode: !includeTests, unsafeFixes };
   }
 
   /**
@@ -358,7 +229,6 @@ export class LintSession {
     run: LintRun,
     between: (chars: number) => Promise<void>,
     parallel?: { pool: LintPool; forced: boolean; dropped: ReadonlyMap<LintInput, DroppedText> },
-    host: ProjectHost = diskHost(),
   ): Promise<void> {
     const cache = this.options.fix ? undefined : this.cache;
     // Which files a run holds decides what a file's result can see (the callers of its functions): results are reused only within the same set.
@@ -383,6 +253,8 @@ export class LintSession {
     let fresh: LintInput[];
     let results: FileResult[];
     let dependencies: Map<string, string[]>;
+    // One host for the run: it lists each folder once to answer whether a file exists.
+    const host = diskHost();
     for (;;) {
       fresh = inputs.filter((_, i) => !cached[i]);
       // A changed file is linted again with the unchanged files its result last depended on in view (the callers of its functions).

@@ -14,15 +14,15 @@ import { fileURLToPath } from "node:url";
 import type { MessagePort, Worker } from "node:worker_threads";
 import { RULES } from "../../rules/index.js";
 import type { LintInput } from "../core/linter.js";
-import { prefilterFor, type TextTest } from "../core/prefilter.js";
+import { prefilterFor } from "../core/prefilter.js";
 import type { FileResult, RuleSetting } from "../core/results.js";
-import type { LanguageAdapter, ProjectHost, Severity } from "../core/types.js";
+import type { ProjectHost, Severity } from "../core/types.js";
 import { ADAPTERS, adapterFor, linter } from "../default-linter.js";
 import { stripBom } from "../core/source-text.js";
 import { calledNames, detachedRequests, type RunIndex } from "../python/calls.js";
 import { ImportReach, ModuleFinder, type ImportGraph, type ImportRequest } from "../python/modules.js";
 import { afterRead, collect } from "./native-memory.js";
-import { readSource, type SourceText } from "./read.js";
+import { readSource } from "./read.js";
 
 /**
  * Reads files the project pass needs beyond those given (an imported module, a `_base_` config). Whether a file
@@ -84,25 +84,8 @@ export function diskHost(): ProjectHost {
   };
 }
 
-/**
- * The text of a file found by walking a folder, or undefined when its language says it cannot matter: a
- * YAML or JSON file over the size limit is skipped unread, and one without optimizer-ish words unparsed.
- */
-export function readWalked(file: string, adapter: LanguageAdapter | undefined): SourceText | undefined {
-  if (adapter?.walkSizeLimit !== undefined) {
-    try {
-      if (statSync(file).size > adapter.walkSizeLimit) return undefined;
-    } catch {
-      // Unreadable: readSource reports why.
-    }
-  }
-  const source = readSource(file);
-  if (adapter?.mayMatter && "text" in source && !adapter.mayMatter(source.text)) return undefined;
-  return source;
-}
-
 /** A rule setting as it crosses to a worker: the rule by its code. */
-export interface PortableSetting {
+interface PortableSetting {
   code: string;
   severity: Severity;
   options: Record<string, unknown>;
@@ -141,7 +124,7 @@ export interface WorkerReply {
 const RULE_BY_CODE = new Map(RULES.map((rule) => [rule.meta.code, rule]));
 
 /** The settings in portable form, or undefined when a rule is not one of the registry's (it cannot be sent). */
-export function portable(settings: readonly RuleSetting[]): PortableSetting[] | undefined {
+function portable(settings: readonly RuleSetting[]): PortableSetting[] | undefined {
   const out: PortableSetting[] = [];
   for (const s of settings) {
     if (RULE_BY_CODE.get(s.rule.meta.code) !== s.rule) return undefined;
@@ -156,11 +139,6 @@ export function readText(filePath: string): string {
   return "text" in source ? source.text : "";
 }
 
-/** Settings back from portable form (in a worker). */
-function restoreRules(rules: readonly PortableSetting[]): RuleSetting[] {
-  return rules.map((s) => ({ rule: RULE_BY_CODE.get(s.code)!, severity: s.severity, options: s.options }));
-}
-
 /** Inputs back from portable form (in a worker). */
 export function restoreInputs(inputs: readonly PortableInput[]): LintInput[] {
   return inputs.map((input) => ({
@@ -168,64 +146,8 @@ export function restoreInputs(inputs: readonly PortableInput[]): LintInput[] {
     text: input.text ?? readText(input.filePath),
     hideTestCode: input.hideTestCode,
     unsafeFixes: input.unsafeFixes,
-    rules: restoreRules(input.rules),
+    rules: input.rules.map((s) => ({ rule: RULE_BY_CODE.get(s.code)!, severity: s.severity, options: s.options })),
   }));
-}
-
-/** A file a worker reads for the main thread before a run: how the run reads it and the settings its prefilter tests. */
-export interface ScanFile {
-  filePath: string;
-  /** Named on the command line: always read (a walked file may be skipped by its language, `readWalked`). */
-  named: boolean;
-  /** Its rule settings: an index into the job's `settings`. */
-  settings: number;
-}
-
-/** Files a worker is asked to read, test against the prefilter and skim, in walk order. */
-export interface ScanJob {
-  kind: "scan";
-  id: number;
-  files: ScanFile[];
-  /** The distinct rule settings of the run's files (most files share a few). */
-  settings: PortableSetting[][];
-}
-
-/** What reading one file taught: it could not be read, its language skipped it, or its text's verdict and notes. */
-export type Scanned = { error: string } | { skipped: true } | { encoding?: string; passes: boolean; chars: number; notes?: TextNotes };
-
-/** A worker's answer to a `ScanJob`: one entry per file, in its order. */
-export interface ScanReply {
-  id: number;
-  scanned: Scanned[];
-}
-
-/**
- * Reads files as the CLI's file loop does and keeps only what a parallel run needs of them: whether each passes the
- * prefilter, its length and encoding, and for a Python file the names it calls and its imports (`notesOf`, names not
- * interned: the main thread interns them as it merges). The texts are dropped: the worker that lints a file reads it.
- */
-export function scanFiles(files: readonly ScanFile[], settings: readonly PortableSetting[][]): Scanned[] {
-  const names = new Map<string, string>();
-  // The prefilter of each language and settings, made once (as `passesPrefilter` makes it).
-  const tests = new Map<LanguageAdapter, Map<number, TextTest | undefined>>();
-  const testFor = (adapter: LanguageAdapter, at: number): TextTest | undefined => {
-    let byAdapter = tests.get(adapter);
-    if (!byAdapter) tests.set(adapter, (byAdapter = new Map()));
-    if (!byAdapter.has(at)) byAdapter.set(at, prefilterFor(adapter, restoreRules(settings[at])));
-    return byAdapter.get(at);
-  };
-  return files.map((file): Scanned => {
-    const adapter = adapterFor(file.filePath);
-    const source = file.named ? readSource(file.filePath) : readWalked(file.filePath, adapter);
-    if (!source) return { skipped: true };
-    if ("error" in source) return { error: source.error };
-    const { text } = source;
-    afterRead(text.length);
-    const test = testFor(adapter ?? PYTHON_ADAPTER(), file.settings);
-    const passes = !test || test(text);
-    const notes = PYTHON_FILE.test(file.filePath) ? notesOf(stripBom(text), names) : undefined;
-    return { ...(source.encoding === undefined ? {} : { encoding: source.encoding }), passes, chars: text.length, ...(notes ? { notes } : {}) };
-  });
 }
 
 /** Lints one job in this thread, as a worker does. */
@@ -250,7 +172,7 @@ export async function lintJob(job: Omit<WorkerJob, "id">, between: (chars: numbe
 const PYTHON_FILE = /\.pyi?$/;
 
 /** What the main thread keeps of each Python file it reads for a parallel run: the names it calls and its imports' lookups. */
-export interface TextNotes {
+interface TextNotes {
   names: string[];
   requests: ImportRequest[];
 }
@@ -360,38 +282,10 @@ export class RunNotes {
   clear(): void {
     this.notes.clear();
     this.names.clear();
-    this.reach = undefined;
-  }
-
-  /** What the graph is computed with, made by the first step taken ahead (`stepAhead`) or by `graph`. */
-  private reach: { host: ProjectHost; files: readonly string[]; reach: ImportReach } | undefined;
-
-  private reachOn(host: ProjectHost): { host: ProjectHost; files: readonly string[]; reach: ImportReach } {
-    if (this.reach?.host !== host) {
-      const finder = new ModuleFinder({ exists: (p) => host.exists(p), isFolder: (p) => host.isFolder?.(p) });
-      const made: { host: ProjectHost; files: readonly string[]; reach?: ImportReach } = { host, files: [] };
-      // A step does not depend on the run's files (`graph` sets them): steps may be taken before the run is known.
-      made.reach = new ImportReach(finder, (p) => this.notesFor(p, host)?.requests, () => made.files);
-      this.reach = made as { host: ProjectHost; files: readonly string[]; reach: ImportReach };
-    }
-    return this.reach;
-  }
-
-  /**
-   * Looks up a noted file's imports ahead of the graph, while other threads still read files: `graph` then finds its
-   * step known. Each step is the same whenever it is taken (it depends on the file's notes and the disk).
-   */
-  stepAhead(filePath: string, host: ProjectHost): void {
-    if (PYTHON_FILE.test(filePath)) this.reachOn(host).reach.step(filePath);
   }
 
   note(filePath: string, text: string): void {
     if (PYTHON_FILE.test(filePath)) this.notes.set(path.normalize(filePath), notesOf(stripBom(text), this.names));
-  }
-
-  /** Keeps the notes a worker took of a file (`scanFiles`; its names are held once per batch, not interned here). */
-  add(filePath: string, notes: TextNotes): void {
-    this.notes.set(path.normalize(filePath), notes);
   }
 
   /** The notes of a run file, read again when it was not noted (or undefined when it cannot be read). */
@@ -427,9 +321,8 @@ export class RunNotes {
    */
   async graph(runFiles: readonly string[], host: ProjectHost): Promise<ImportGraph> {
     const files = runFiles.filter((p) => PYTHON_FILE.test(p)).map((p) => path.normalize(p));
-    const on = this.reachOn(host);
-    on.files = files;
-    const reach = on.reach;
+    const finder = new ModuleFinder({ exists: (p) => host.exists(p), isFolder: (p) => host.isFolder?.(p) });
+    const reach = new ImportReach(finder, (p) => this.notesFor(p, host)?.requests, () => files);
     // The walk `backwards` makes, step by step; it then finds every step known.
     const queue = [...files];
     const seen = new Set(queue);
@@ -500,8 +393,8 @@ export interface WorkerStart {
 export class LintPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly waiting: { job: WorkerJob | ScanJob; resolve(reply: unknown): void; reject(error: unknown): void }[] = [];
-  private readonly pending = new Map<Worker, { resolve(reply: unknown): void; reject(error: unknown): void }>();
+  private readonly waiting: { job: WorkerJob; resolve(reply: WorkerReply): void; reject(error: unknown): void }[] = [];
+  private readonly pending = new Map<Worker, { resolve(reply: WorkerReply): void; reject(error: unknown): void }>();
   private readonly graphPorts: MessagePort[] = [];
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private nextId = 0;
@@ -516,7 +409,7 @@ export class LintPool {
       const workerData: WorkerStart = { optimLintWorker: true, graphs: channel.port2, signal: this.signal.buffer as SharedArrayBuffer };
       // A small young generation: V8 would otherwise grow it per thread to tens of MB that the peak pays for.
       const worker = new Worker(script, { workerData, transferList: [channel.port2], resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
-      worker.on("message", (reply: WorkerReply | ScanReply) => this.settle(worker, (p) => p.resolve(reply)));
+      worker.on("message", (reply: WorkerReply) => this.settle(worker, (p) => p.resolve(reply)));
       worker.on("error", (error) => this.settle(worker, (p) => p.reject(error), true));
       worker.on("exit", (code) => this.settle(worker, (p) => p.reject(new Error(`lint worker exited with code ${code}`)), true));
       this.workers.push(worker);
@@ -549,15 +442,7 @@ export class LintPool {
 
   run(job: Omit<WorkerJob, "id">): Promise<WorkerReply> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ job: { ...job, id: this.nextId++ }, resolve: (reply) => resolve(reply as WorkerReply), reject });
-      this.dispatch();
-    });
-  }
-
-  /** Has a worker read files for this thread (`scanFiles`). */
-  scan(files: ScanFile[], settings: PortableSetting[][]): Promise<ScanReply> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ job: { kind: "scan", id: this.nextId++, files, settings }, resolve: (reply) => resolve(reply as ScanReply), reject });
+      this.waiting.push({ job: { ...job, id: this.nextId++ }, resolve, reject });
       this.dispatch();
     });
   }
@@ -571,7 +456,7 @@ export class LintPool {
     }
   }
 
-  private settle(worker: Worker, how: (p: { resolve(reply: unknown): void; reject(error: unknown): void }) => void, dead = false): void {
+  private settle(worker: Worker, how: (p: { resolve(reply: WorkerReply): void; reject(error: unknown): void }) => void, dead = false): void {
     const p = this.pending.get(worker);
     this.pending.delete(worker);
     if (dead) {
@@ -608,12 +493,9 @@ export interface ParallelRun {
   dependencies: Map<string, string[]>;
 }
 
-/** The adapter whose prefilter a file no adapter claims is tested with. */
-const PYTHON_ADAPTER = (): LanguageAdapter => ADAPTERS.find((a) => a.name === "python")!;
-
 /** Whether an input's text may hold a finding of its rules (the linter's prefilter, asked before linting). */
 export function passesPrefilter(input: LintInput): boolean {
-  const test = prefilterFor(adapterFor(input.filePath) ?? PYTHON_ADAPTER(), input.rules);
+  const test = prefilterFor(adapterFor(input.filePath) ?? ADAPTERS.find((a) => a.name === "python")!, input.rules);
   return !test || test(input.text);
 }
 
