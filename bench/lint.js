@@ -2,7 +2,7 @@
  * Lint benchmark, every figure a ratio against its floor taken in the same run:
  *  - corpus: the CLI on every .py file (with --no-ignore: bench/corpus is git-ignored) ÷ a one-thread tree-sitter parse of the same files that frees its
  *    trees (both as whole processes: start, read, parse), plus the CLI's peak memory; the same on two worker threads
- *    (OPTIM_LINT_THREADS=2, what a run this large does by default on two cores or more), against the floor and the
+ *    (OPTIM_LINT_THREADS=2, what a run this large does by default on four cores or more), against the floor and the
  *    one-thread run, with its peak (worker threads share the process);
  *  - pre-commit: the CLI on nanoGPT's files, as a hook passes them (one process, cold), ÷ `node -e 0`, the lint
  *    command's start alone (the CLI on an empty .py file, which fails the prefilter: the bundle and its code cache
@@ -232,7 +232,7 @@ export async function runLintBench() {
     [
       `corpus      ${result.files} files, ${result.megabytes} MB, one thread: ${result.corpusSeconds} s = ${result.corpusToFloor}x the one-thread parse floor (${result.floorSeconds} s); ${result.findings} findings`,
       `memory      peak ${result.peakRssMb} MB (the parse floor: ${result.floorPeakRssMb} MB)`,
-      `workers     2 threads (the default for this run on 2+ cores): ${result.workersSeconds} s = ${result.workersToFloor}x the floor, ${result.workersToOneThread}x one thread; peak ${result.workersPeakRssMb} MB (threads included); findings ${result.workersSameFindings ? "the same" : "DIFFERENT"}`,
+      `workers     2 threads (OPTIM_LINT_THREADS=2; the default for this run on 4+ cores): ${result.workersSeconds} s = ${result.workersToFloor}x the floor, ${result.workersToOneThread}x one thread; peak ${result.workersPeakRssMb} MB (threads included); findings ${result.workersSameFindings ? "the same" : "DIFFERENT"}`,
       `pre-commit  ${result.hookFiles} files of ${result.hookSource}: ${result.hookMs} ms = ${result.hookToNode}x \`node -e 0\` (${result.nodeMs} ms); lint start (an empty file) ${result.startMs} ms = ${result.startToNode}x; --version ${result.versionMs} ms = ${result.versionToNode}x (medians of ${result.startRuns} interleaved runs; fastest runs: ${result.fastestHookToNode}x and ${result.fastestVersionToNode}x)`,
       `big file    ${result.bigFile} (${result.bigFileLines} lines): lint = ${result.bigFileLintToParse}x parse`,
     ].join("\n"),

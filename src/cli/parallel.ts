@@ -351,23 +351,28 @@ function workerScript(): URL | undefined {
   return undefined;
 }
 
-/** Worker threads a run starts by default: one per core, at most this many (each adds its own heap and trees to the peak). */
+/** Worker threads a run starts by default: at most this many (each adds its own heap and trees to the peak). */
 const DEFAULT_MAX_THREADS = 2;
+/**
+ * Cores a machine needs before a run starts workers by default. One lint thread already keeps about 1.4 cores busy
+ * (V8's compiler and collector threads run beside it), so on two cores two workers only compete: on the idle 2-core
+ * machine they took 1.0 to 1.1x the one-thread time with 40 MB more at the peak (docs/ARCHITECTURE.md, Speed).
+ */
+const MIN_CORES_FOR_WORKERS = 4;
 /** Walked runs with fewer files stay on one thread unless `OPTIM_LINT_THREADS` asks (a pre-commit hook passes a handful). */
 const POOL_MIN_FILES = 200;
 
 /**
  * How many worker threads a run of `files` files starts (0: it stays on one thread), and whether that was forced.
  * `OPTIM_LINT_THREADS` decides when set: 1 keeps one thread, more forces that many workers whatever the run's size.
- * Otherwise a run of at least `POOL_MIN_FILES` files may use one worker per core, at most `DEFAULT_MAX_THREADS`: the
- * CLI starts them once `MIN_PARALLEL_CHARS` of its files' text has passed the prefilter. Set `DEFAULT_MAX_THREADS`
- * to 1 to make workers opt-in again.
+ * Otherwise a run of at least `POOL_MIN_FILES` files on a machine of `MIN_CORES_FOR_WORKERS` cores or more uses
+ * `DEFAULT_MAX_THREADS` workers: the CLI starts them once `MIN_PARALLEL_CHARS` of its files' text has passed the
+ * prefilter.
  */
 export function threadPolicy(files: number, env: NodeJS.ProcessEnv = process.env, cores = os.availableParallelism()): { threads: number; forced: boolean } {
   const asked = Number.parseInt(env.OPTIM_LINT_THREADS ?? "", 10);
   if (Number.isFinite(asked) && asked >= 1) return { threads: asked === 1 ? 0 : Math.min(asked, 16), forced: true };
-  const threads = Math.min(cores, DEFAULT_MAX_THREADS);
-  return { threads: threads > 1 && files >= POOL_MIN_FILES ? threads : 0, forced: false };
+  return { threads: cores >= MIN_CORES_FOR_WORKERS && files >= POOL_MIN_FILES ? DEFAULT_MAX_THREADS : 0, forced: false };
 }
 
 /** Below this much text passing the prefilter, starting workers costs more than it wins. */

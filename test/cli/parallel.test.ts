@@ -67,13 +67,16 @@ describe("linting on worker threads", () => {
 describe("when a run starts worker threads", () => {
   it("starts them for large runs on several cores, and as OPTIM_LINT_THREADS says", () => {
     expect(threadPolicy(15, {}, 2)).toEqual({ threads: 0, forced: false });
-    expect(threadPolicy(4086, {}, 2)).toEqual({ threads: 2, forced: false });
-    // One worker per core, at most two by default (each adds its heap to the peak).
+    expect(threadPolicy(4086, {}, 2)).toEqual({ threads: 0, forced: false });
+    expect(threadPolicy(4086, {}, 4)).toEqual({ threads: 2, forced: false });
+    expect(threadPolicy(150, {}, 4)).toEqual({ threads: 0, forced: false });
+    // Two workers at most by default (each adds its heap to the peak), and only from four cores: on two, one thread
+    // already keeps about 1.4 cores busy with V8's compiler and collector threads.
     expect(threadPolicy(4086, {}, 8)).toEqual({ threads: 2, forced: false });
     expect(threadPolicy(4086, {}, 1)).toEqual({ threads: 0, forced: false });
     expect(threadPolicy(4086, { OPTIM_LINT_THREADS: "1" }, 2)).toEqual({ threads: 0, forced: true });
     expect(threadPolicy(15, { OPTIM_LINT_THREADS: "3" }, 2)).toEqual({ threads: 3, forced: true });
-    expect(threadPolicy(4086, { OPTIM_LINT_THREADS: "many" }, 2)).toEqual({ threads: 2, forced: false });
+    expect(threadPolicy(4086, { OPTIM_LINT_THREADS: "many" }, 4)).toEqual({ threads: 2, forced: false });
   });
 
   it("keeps a pre-commit run of a few files on one thread", () => {
