@@ -346,11 +346,7 @@ export async function lintPaths(paths: string[], opts: { cwd?: string; configPat
   return (await session.lintPaths(paths)).results;
 }
 
-/**
- * Starts the worker pool. A parallel run keeps TurboFan, which the built CLI turns off for the lint command
- * (src/cli/lint-bundle.ts): turning it off showed no gain on two threads. V8's flags are the process's, so this holds
- * for the workers too.
- */
+/** Starts the worker pool, with TurboFan on: V8's flags are the process's, so the workers have it too. */
 function startPool(threads: number): Promise<LintPool | undefined> {
   keepTurboFan();
   return LintPool.start(threads);

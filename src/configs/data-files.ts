@@ -7,8 +7,6 @@
  * not parse keeps its fatal parsing error. A file named on the command line is always analyzed: the error stays,
  * with the kind in its words.
  */
-import { configMayMatter } from "./file-adapter.js";
-
 /**
  * What a text that fails to parse is: `template` (placeholders or template tags stand where values go),
  * `data` (records, or documents for another tool's loader), or `config` (a training config we would read,
@@ -31,11 +29,6 @@ export function hasTemplateTags(text: string, commentStart: string): boolean {
     if (/\{\{.*\}\}|\{%.*%\}/.test(line.replace(QUOTED, '""'))) return true;
   }
   return false;
-}
-
-/** Whether a key is one a training config sets (the words of `CONFIG_FACT_WORDS`: `optimizer`, `lr`, `_target_`, ...). */
-export function configKey(key: string): boolean {
-  return configMayMatter(key);
 }
 
 /** Words for a fatal parsing error, by kind: what the file looks like, so the user knows why it is not read. */

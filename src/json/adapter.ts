@@ -10,7 +10,8 @@ import { LineIndex } from "../core/lines.js";
 import { configEdits, configFacts, configMayMatter, CONFIG_FACT_WORDS, lineEnding, CONFIG_WALK_SIZE_LIMIT, type ConfigSyntax } from "../configs/file-adapter.js";
 import type { MappingValue } from "../configs/recognize.js";
 import { OPTIMIZER_CLASS_NAMES } from "../python/names.js";
-import { configKey, hasTemplateTags, unparsedHint, type UnparsedKind } from "../configs/data-files.js";
+import { hasTemplateTags, unparsedHint, type UnparsedKind } from "../configs/data-files.js";
+import { stripBom } from "../core/source-text.js";
 
 const OPTIONS = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true };
 
@@ -171,7 +172,8 @@ export function unparsedJsonKind(text: string, first: ParseError, partial: Node 
     };
     if (lines.length > 1 && lines.every(oneValue)) return "data";
   }
-  for (const key of keysOf(partial)) if (configKey(key)) return "config";
+  // A key holding a config word (`optimizer`, `lr`, `_target_`...) is one a training config sets.
+  for (const key of keysOf(partial)) if (configMayMatter(key)) return "config";
   return "data";
 }
 
@@ -202,7 +204,7 @@ function parseJson(text: string): { root?: ResolvedValue; errors: SyntaxError[];
 }
 
 function analyzeJson(source: string, filePath = "<text>"): AnalyzedFile {
-  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+  const text = stripBom(source);
   const { root, errors, comments } = parseJson(text);
   const roots = errors.length === 0 && root ? [root] : [];
   return { text, facts: configFacts(roots, filePath), configRoots: roots, syntaxErrors: errors, comments };
@@ -244,7 +246,7 @@ function jsonMayMatter(text: string): boolean {
   } catch {
     // JSONC, NaN, or not JSON at all: the parser decides.
   }
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const body = stripBom(text);
   const { node, parseErrors } = parsed(body);
   return parseErrors.length === 0 || unparsedJsonKind(body, parseErrors[0], node) === "config";
 }

@@ -1,5 +1,5 @@
 /** Analysis of one Python file: syntax errors, comments and, when the file can matter, training facts. */
-import { emptyFacts, type ResolvedValue } from "../core/facts.js";
+import { emptyFacts, type OptimizerSite, type ResolvedValue } from "../core/facts.js";
 import type { AnalyzedFile, FactKind, FactWords } from "../core/types.js";
 import { extractFacts, joinMayChange, probeConstruction } from "./facts.js";
 import { withModelFacts } from "./models.js";
@@ -207,7 +207,11 @@ export function analyzeIndexed(text: string, { index: fileIndex, text: analyzed 
   if (constructions.length > 0) {
     KEPT.set(result, new WeakRef(index));
     // Probed here, while the index lives: a file the joiner would leave as it is need not be indexed again for it.
-    if (!constructions.some((site) => { const probed = probeConstruction(fileIndex, analyzed, filePath, site); return probed !== undefined && joinMayChange(probed); })) SETTLED.add(result);
+    const joinable = (site: OptimizerSite): boolean => {
+      const probed = probeConstruction(fileIndex, analyzed, filePath, site);
+      return probed !== undefined && joinMayChange(probed);
+    };
+    if (!constructions.some(joinable)) SETTLED.add(result);
   }
   return result;
 }

@@ -122,7 +122,7 @@ export function extractFacts(resolver: Resolver): TrainingFacts {
 function exclusivePairs(resolver: Resolver, constructed: { site: OptimizerSite; call: PyNode }[]): [string, string][] {
   // Pairs grow with the square of the count: a file with very many constructions (a test suite) is left without.
   if (constructed.length < 2 || constructed.length > 64) return [];
-  const flows = new Flows(resolver.index);
+  const flows = Flows.of(resolver.index);
   const out: [string, string][] = [];
   for (let i = 0; i < constructed.length; i++) {
     for (let j = i + 1; j < constructed.length; j++) {
@@ -135,7 +135,7 @@ function exclusivePairs(resolver: Resolver, constructed: { site: OptimizerSite; 
 /** Ties each piece of distributed evidence to the constructions in its flow (a sampler in one test is no evidence for another). */
 function scopeEvidence(resolver: Resolver, distributed: DistributedFacts, optimizers: OptimizerSite[]): void {
   if (distributed.evidence.length === 0 || optimizers.length === 0) return;
-  const flows = new Flows(resolver.index);
+  const flows = Flows.of(resolver.index);
   for (const evidence of distributed.evidence) {
     evidence.sites = optimizers.filter((site) => flows.shareFlow(evidence.span, site.span)).map((site) => site.id);
   }
@@ -263,14 +263,16 @@ function modelHints(resolver: Resolver): ModelHints {
   for (const call of resolver.index.calls) {
     const callee = fieldChild(call, "function");
     const last = callee ? lastName(callee, resolver.text) : undefined;
-    if (!callee || !last || !(FREEZING_CALLS.has(last) || MARK_ONLY_TRAINABLE.test(last) || last === "requires_grad_" || last === "freeze")) continue;
+    if (!callee || !last) continue;
+    // peft's and loralib-style helpers freeze whatever their arguments; the other two only in the forms tested below.
+    const freezesAlways = FREEZING_CALLS.has(last) || MARK_ONLY_TRAINABLE.test(last);
+    if (!freezesAlways && last !== "requires_grad_" && last !== "freeze") continue;
     const args = namedChildren(fieldChild(call, "arguments")!);
     const receiver = callee.type === "attribute" ? fieldChild(callee, "object") : undefined;
     const receiverName = receiver ? lastName(receiver, resolver.text) : undefined;
     const onlyArgument = args.length === 1 ? (args[0].type === "keyword_argument" ? fieldChild(args[0], "value") : args[0]) : undefined;
     if (
-      FREEZING_CALLS.has(last) ||
-      MARK_ONLY_TRAINABLE.test(last) ||
+      freezesAlways ||
       (last === "requires_grad_" && onlyArgument?.type === "false") ||
       (last === "freeze" && receiver && args.length === 0 && !(receiverName && CONFIG_NAME.test(receiverName)))
     ) {

@@ -9,6 +9,8 @@ import type { Span } from "../core/facts.js";
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
 import type { FileIndex } from "./scope.js";
 
+const flowsOfIndex = new WeakMap<FileIndex, Flows>();
+
 /** A test class (pytest `Test*`, or a `TestCase` base written in its header): its methods are separate flows. */
 const TEST_CLASS = /^Test|TestCase\b/;
 
@@ -19,7 +21,14 @@ export class Flows {
   private readonly methods = new Map<PyNode, Map<string, PyNode>>();
   private readonly reach = new Map<PyNode, Set<PyNode>>();
 
-  constructor(private readonly index: FileIndex) {
+  /** The flows of a file's index, made once per index: the collectors of one analysis share them (and what they reach). */
+  static of(index: FileIndex): Flows {
+    let flows = flowsOfIndex.get(index);
+    if (!flows) flowsOfIndex.set(index, (flows = new Flows(index)));
+    return flows;
+  }
+
+  private constructor(private readonly index: FileIndex) {
     this.root = index.module.node;
     for (const stmt of this.root.children) {
       const def = definition(stmt);
@@ -132,7 +141,10 @@ export function exclusive(flows: Flows, a: PyNode, b: PyNode): boolean {
     if (other === child || !BRANCHING.has(n.type)) return false;
     if (n.type === "block") return n.parent?.type === "match_statement" && other.type === "case_clause" && child.type === "case_clause";
     // `value if condition else other`: the condition is the second named child, and runs with either value.
-    if (n.type === "conditional_expression") return namedChildren(n).indexOf(other) !== 1 && namedChildren(n).indexOf(child) !== 1;
+    if (n.type === "conditional_expression") {
+      const parts = namedChildren(n);
+      return parts.indexOf(other) !== 1 && parts.indexOf(child) !== 1;
+    }
     const branch = (x: PyNode) => x.type === "block" || x.type === "elif_clause" || x.type === "else_clause";
     return branch(other) && branch(child);
   }

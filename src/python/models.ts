@@ -101,7 +101,7 @@ class ModelReader {
     private readonly resolver: Resolver,
     private readonly constructed: ConstructedSite[],
   ) {
-    this.flows = new Flows(resolver.index);
+    this.flows = Flows.of(resolver.index);
   }
 
   read(): { kinds: ModelKindFact[]; precision: PrecisionFact[] } {

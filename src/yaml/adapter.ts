@@ -10,7 +10,8 @@ import { LineIndex } from "../core/lines.js";
 import { configEdits, configFacts, configMayMatter, CONFIG_FACT_WORDS, CONFIG_WALK_SIZE_LIMIT } from "../configs/file-adapter.js";
 import { isMapping } from "../configs/recognize.js";
 import { resolveInterpolations } from "../configs/references.js";
-import { configKey, hasTemplateTags, unparsedHint, type UnparsedKind } from "../configs/data-files.js";
+import { hasTemplateTags, unparsedHint, type UnparsedKind } from "../configs/data-files.js";
+import { stripBom } from "../core/source-text.js";
 import { documentTree } from "./tree.js";
 import { yamlSyntax } from "./render.js";
 
@@ -80,7 +81,7 @@ export function unparsedYamlKind(text: string, parsed: ParsedYaml): UnparsedKind
   for (const doc of parsed.docs) {
     visit(doc, {
       Pair: (_, pair) => {
-        if (isScalar(pair.key) && typeof pair.key.value === "string" && configKey(pair.key.value)) config = true;
+        if (isScalar(pair.key) && typeof pair.key.value === "string" && configMayMatter(pair.key.value)) config = true;
       },
     });
     if (config) return "config";
@@ -101,7 +102,7 @@ const TEMPLATE_OR_TAGS = /\{\{|\{%|![\w-]*!/;
 function yamlMayMatter(text: string): boolean {
   if (!configMayMatter(text)) return false;
   if (!TEMPLATE_OR_TAGS.test(text)) return true;
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const body = stripBom(text);
   const parsed = parseYaml(body);
   return parsed.errors.every((e) => e.code === "DUPLICATE_KEY") || unparsedYamlKind(body, parsed) === "config";
 }
@@ -117,7 +118,7 @@ function sourceComments(text: string, comments: ParsedYaml["comments"]): SourceC
 }
 
 export function analyzeYaml(source: string, filePath = "<text>"): AnalyzedFile {
-  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+  const text = stripBom(source);
   const parsed = parseYaml(text);
   // A broken file's parsing errors say what it looks like when it is a template or data (named on the command line).
   if (parsed.errors.some((e) => e.code !== "DUPLICATE_KEY")) {
