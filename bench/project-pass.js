@@ -16,9 +16,12 @@ import { fileURLToPath } from "node:url";
 
 const require = createRequire(import.meta.url);
 
-/** Experiments (each a folder with an entry script, a model and a config) and shared library modules. */
-const EXPERIMENTS = 80;
-const LIBRARY = 40;
+/**
+ * Experiments (each a folder with an entry script, a model and a config) and shared library modules; `--generate`
+ * takes other counts (`--generate 20 10`) for a smaller project to profile.
+ */
+let EXPERIMENTS = 80;
+let LIBRARY = 40;
 const HELPERS_PER_LIBRARY = 12;
 
 /** A library module: optimizer factories plus helpers that call each other and a neighbour module (a cycle). */
@@ -220,7 +223,11 @@ export async function runProjectPassBench() {
 
 const mode = process.argv[2];
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  if (mode === "--generate") console.log(generate());
+  if (mode === "--generate") {
+    EXPERIMENTS = Number(process.argv[3] ?? EXPERIMENTS);
+    LIBRARY = Number(process.argv[4] ?? LIBRARY);
+    console.log(generate());
+  }
   else if (mode === "--parse") await parseChild(process.argv[3]);
   else if (mode === "--lint") await lintChild(process.argv[3], process.argv[4] === "with");
   else await runProjectPassBench();
