@@ -421,7 +421,8 @@ class CallJoin {
       for (const other of [...this.read, ...this.project.related]) consider(other, this.project.peek(other));
       this.mentions.set(name, (known = candidates));
     }
-    return known.filter((file) => this.reach.reaches(file, calleeFile));
+    const reachers = this.reach.reachers(calleeFile);
+    return known.filter((file) => reachers.has(file));
   }
 }
 
