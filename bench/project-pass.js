@@ -9,7 +9,7 @@
  * and one package). `node bench/project-pass.js` runs it alone (after `npm run build`).
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import { join } from "node:path";
@@ -232,27 +232,14 @@ async function lintChild(dir, withCalls) {
   const { knowledge } = await import("../dist/src/knowledge/index.js");
   const { RULES } = await import("../dist/rules/index.js");
   const { NativeMemoryGuard } = await import("../dist/src/cli/native-memory.js");
+  const { diskHost } = await import("../dist/src/cli/parallel.js");
   const joiners = withCalls ? JOINERS : JOINERS.filter((j) => j.name !== "python-calls");
   const linter = new Linter({ adapters: ADAPTERS, joiners, knowledge });
   const rules = RULES.map((rule) => ({ rule, severity: rule.meta.defaultSeverity, options: {} }));
   const files = pythonFiles(dir);
   const memory = new NativeMemoryGuard();
-  const host = {
-    read: (p) => {
-      try {
-        return readFileSync(p, "utf8");
-      } catch {
-        return undefined;
-      }
-    },
-    exists: (p) => {
-      try {
-        return statSync(p).isFile();
-      } catch {
-        return false;
-      }
-    },
-  };
+  // The command line's host: whether a file exists is answered from its folder's listing.
+  const host = diskHost();
   const start = process.hrtime.bigint();
   const inputs = files.map((filePath) => ({ filePath, text: readFileSync(filePath, "utf8"), rules }));
   const results = await linter.lintProjectAsync(inputs, { host, between: (chars) => memory.afterFile(chars) });
