@@ -5,10 +5,11 @@
  *  - parse floor: a one-thread tree-sitter parse of every file (trees freed as the CLI frees them);
  *  - lint without the Python call join: every adapter and the config joiners;
  *  - lint with it (what `optim-lint <folder>` does).
- * Time and peak memory of each, as ratios to the floor. `node bench/project-pass.js` runs it alone (after `npm run build`).
+ * Time and peak memory of each, as ratios to the floor, for two shapes of project (experiments sharing a library,
+ * and one package). `node bench/project-pass.js` runs it alone (after `npm run build`).
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import { join } from "node:path";
@@ -16,9 +17,12 @@ import { fileURLToPath } from "node:url";
 
 const require = createRequire(import.meta.url);
 
-/** Experiments (each a folder with an entry script, a model and a config) and shared library modules. */
-const EXPERIMENTS = 80;
-const LIBRARY = 40;
+/**
+ * Experiments (each a folder with an entry script, a model and a config) and shared library modules; `--generate`
+ * takes other counts (`--generate 20 10`) for a smaller project to profile.
+ */
+let EXPERIMENTS = 80;
+let LIBRARY = 40;
 const HELPERS_PER_LIBRARY = 12;
 
 /** A library module: optimizer factories plus helpers that call each other and a neighbour module (a cycle). */
@@ -106,6 +110,95 @@ function generate() {
   return root;
 }
 
+/**
+ * The second shape, a package as fairseq, mmdetection or an HF examples folder lay one out: `pkg/__init__.py` imports
+ * its subpackages, `pkg/models/__init__.py` every model (models call shared helpers of `pkg/utils.py`), one
+ * `build_optimizer` in `pkg/optim/build.py` that a `Trainer` and some entry scripts call, and one entry script per
+ * project folder. Every entry script reaches every module through the package imports.
+ */
+const PACKAGE_PROJECTS = 80;
+const PACKAGE_MODELS = 30;
+const PACKAGE_HELPERS = 40;
+
+function generatePackage() {
+  const root = mkdtempSync(join(os.tmpdir(), "optim-lint-project-pass-pkg-"));
+  const write = (file, lines) => writeFileSync(join(root, file), lines.join("\n") + "\n");
+  writeFileSync(join(root, "pyproject.toml"), '[project]\nname = "generated"\nversion = "0"\n');
+  for (const dir of ["pkg", "pkg/models", "pkg/optim", "projects"]) mkdirSync(join(root, dir));
+  write("pkg/__init__.py", ["from . import models, optim, utils", "from .trainer import Trainer"]);
+  const helpers = [];
+  for (let h = 0; h < PACKAGE_HELPERS; h++) helpers.push(`def helper_${h}(x, scale=${h + 1}):`, `    return helper_${(h + 1) % PACKAGE_HELPERS}(x - 1) if x > ${h} else x * scale`, "", "");
+  write("pkg/utils.py", ["import logging", "", "logger = logging.getLogger(__name__)", "", "", ...helpers]);
+  const models = [];
+  for (let m = 0; m < PACKAGE_MODELS; m++) {
+    models.push(`from .net${m} import Net${m}`);
+    write(`pkg/models/net${m}.py`, [
+      "import torch.nn as nn",
+      "",
+      "from ..utils import helper_0, helper_1",
+      "",
+      "",
+      `class Net${m}(nn.Module):`,
+      "    def __init__(self, width=64):",
+      "        super().__init__()",
+      `        self.body = nn.Sequential(nn.Linear(width, width), nn.ReLU(), nn.Linear(width, ${m + 2}))`,
+      `        self.depth = helper_0(${m})`,
+      "",
+      "    def forward(self, x):",
+      `        return self.body(x) * helper_1(${m})`,
+    ]);
+  }
+  write("pkg/models/__init__.py", models);
+  write("pkg/optim/__init__.py", ["from .build import build_optimizer"]);
+  write("pkg/optim/build.py", [
+    "import torch",
+    "",
+    "",
+    "def build_optimizer(model, cfg):",
+    '    if cfg["name"] == "sgd":',
+    '        return torch.optim.SGD(model.parameters(), lr=cfg["lr"], momentum=cfg.get("momentum", 0.9))',
+    '    return torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=cfg.get("weight_decay", 0.01))',
+  ]);
+  write("pkg/trainer.py", [
+    "from .optim import build_optimizer",
+    "from .utils import helper_2, logger",
+    "",
+    "",
+    "class Trainer:",
+    "    def __init__(self, model, cfg):",
+    "        self.model = model",
+    "        self.optimizer = build_optimizer(model, cfg)",
+    "        logger.info(helper_2(1))",
+    "",
+    "    def step(self, loss):",
+    "        self.optimizer.zero_grad()",
+    "        loss.backward()",
+    "        self.optimizer.step()",
+  ]);
+  for (let i = 0; i < PACKAGE_PROJECTS; i++) {
+    const dir = join(root, "projects", `p${i}`);
+    mkdirSync(dir);
+    const m = i % PACKAGE_MODELS;
+    const lr = i % 9 === 0 ? 30.0 : 1e-3;
+    write(`projects/p${i}/train.py`, [
+      "import argparse",
+      "",
+      `from pkg.models import Net${m}`,
+      "from pkg.optim import build_optimizer",
+      "from pkg import Trainer, utils",
+      "",
+      "parser = argparse.ArgumentParser()",
+      "parser.add_argument('--width', type=int, default=64)",
+      "args = parser.parse_args()",
+      `cfg = dict(name="${i % 2 === 0 ? "sgd" : "adamw"}", lr=${lr}, weight_decay=0.05)`,
+      `model = Net${m}(args.width)`,
+      i % 4 === 0 ? "optimizer = build_optimizer(model, cfg)" : "trainer = Trainer(model, cfg)",
+      `utils.helper_${i % PACKAGE_HELPERS}(args.width)`,
+    ]);
+  }
+  return root;
+}
+
 /** Every .py file below a folder, sorted. */
 function pythonFiles(dir) {
   const out = [];
@@ -139,27 +232,14 @@ async function lintChild(dir, withCalls) {
   const { knowledge } = await import("../dist/src/knowledge/index.js");
   const { RULES } = await import("../dist/rules/index.js");
   const { NativeMemoryGuard } = await import("../dist/src/cli/native-memory.js");
+  const { diskHost } = await import("../dist/src/cli/parallel.js");
   const joiners = withCalls ? JOINERS : JOINERS.filter((j) => j.name !== "python-calls");
   const linter = new Linter({ adapters: ADAPTERS, joiners, knowledge });
   const rules = RULES.map((rule) => ({ rule, severity: rule.meta.defaultSeverity, options: {} }));
   const files = pythonFiles(dir);
   const memory = new NativeMemoryGuard();
-  const host = {
-    read: (p) => {
-      try {
-        return readFileSync(p, "utf8");
-      } catch {
-        return undefined;
-      }
-    },
-    exists: (p) => {
-      try {
-        return statSync(p).isFile();
-      } catch {
-        return false;
-      }
-    },
-  };
+  // The command line's host: whether a file exists is answered from its folder's listing.
+  const host = diskHost();
   const start = process.hrtime.bigint();
   const inputs = files.map((filePath) => ({ filePath, text: readFileSync(filePath, "utf8"), rules }));
   const results = await linter.lintProjectAsync(inputs, { host, between: (chars) => memory.afterFile(chars) });
@@ -182,45 +262,58 @@ function fastest(args, runs) {
 
 const ratio = (a, b) => Number((a / b).toFixed(2));
 
-/** Generates the project, measures the three runs alternately, prints and returns the ratios. */
+/** Measures the three runs of one generated project, prints and returns the ratios. */
+function measure(root, title) {
+  const files = pythonFiles(root);
+  console.log(`\n## Project pass: ${title} (${files.length} Python files)`);
+  const parse = fastest(["--parse", root], 2);
+  const without = fastest(["--lint", root, "without"], 2);
+  const withCalls = fastest(["--lint", root, "with"], 2);
+  const result = {
+    files: files.length,
+    parseSeconds: Number(parse.seconds.toFixed(3)),
+    lintSeconds: Number(without.seconds.toFixed(3)),
+    projectSeconds: Number(withCalls.seconds.toFixed(3)),
+    lintToParse: ratio(without.seconds, parse.seconds),
+    projectToParse: ratio(withCalls.seconds, parse.seconds),
+    projectToLint: ratio(withCalls.seconds, without.seconds),
+    parsePeakRssMb: Math.round(parse.maxRssMb),
+    lintPeakRssMb: Math.round(without.maxRssMb),
+    projectPeakRssMb: Math.round(withCalls.maxRssMb),
+    findingsWithout: without.findings,
+    findingsWith: withCalls.findings,
+  };
+  console.log(
+    [
+      `time        parse ${result.parseSeconds} s; lint without the call join ${result.lintSeconds} s = ${result.lintToParse}x; with it ${result.projectSeconds} s = ${result.projectToParse}x parse (${result.projectToLint}x lint)`,
+      `memory      peak ${result.projectPeakRssMb} MB with the join, ${result.lintPeakRssMb} MB without, ${result.parsePeakRssMb} MB parse only`,
+      `findings    ${result.findingsWith} with the join, ${result.findingsWithout} without`,
+    ].join("\n"),
+  );
+  return result;
+}
+
+/** Generates each project shape, measures it, prints and returns the ratios (the package shape's under `package`). */
 export async function runProjectPassBench() {
-  const root = generate();
+  const roots = [];
   try {
-    const files = pythonFiles(root);
-    console.log(`\n## Project pass: a generated project of ${files.length} Python files (${EXPERIMENTS} experiments, ${LIBRARY} shared modules)`);
-    const parse = fastest(["--parse", root], 2);
-    const without = fastest(["--lint", root, "without"], 2);
-    const withCalls = fastest(["--lint", root, "with"], 2);
-    const result = {
-      files: files.length,
-      parseSeconds: Number(parse.seconds.toFixed(3)),
-      lintSeconds: Number(without.seconds.toFixed(3)),
-      projectSeconds: Number(withCalls.seconds.toFixed(3)),
-      lintToParse: ratio(without.seconds, parse.seconds),
-      projectToParse: ratio(withCalls.seconds, parse.seconds),
-      projectToLint: ratio(withCalls.seconds, without.seconds),
-      parsePeakRssMb: Math.round(parse.maxRssMb),
-      lintPeakRssMb: Math.round(without.maxRssMb),
-      projectPeakRssMb: Math.round(withCalls.maxRssMb),
-      findingsWithout: without.findings,
-      findingsWith: withCalls.findings,
-    };
-    console.log(
-      [
-        `time        parse ${result.parseSeconds} s; lint without the call join ${result.lintSeconds} s = ${result.lintToParse}x; with it ${result.projectSeconds} s = ${result.projectToParse}x parse (${result.projectToLint}x lint)`,
-        `memory      peak ${result.projectPeakRssMb} MB with the join, ${result.lintPeakRssMb} MB without, ${result.parsePeakRssMb} MB parse only`,
-        `findings    ${result.findingsWith} with the join, ${result.findingsWithout} without`,
-      ].join("\n"),
-    );
+    roots.push(generate());
+    const result = measure(roots[0], `experiments sharing a library, ${EXPERIMENTS} experiments and ${LIBRARY} shared modules`);
+    roots.push(generatePackage());
+    result.package = measure(roots[1], `one package, ${PACKAGE_PROJECTS} entry scripts, ${PACKAGE_MODELS} models and one build_optimizer`);
     return result;
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    for (const root of roots) rmSync(root, { recursive: true, force: true });
   }
 }
 
 const mode = process.argv[2];
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  if (mode === "--generate") console.log(generate());
+  if (mode === "--generate") {
+    EXPERIMENTS = Number(process.argv[3] ?? EXPERIMENTS);
+    LIBRARY = Number(process.argv[4] ?? LIBRARY);
+    console.log(generate());
+  } else if (mode === "--generate-package") console.log(generatePackage());
   else if (mode === "--parse") await parseChild(process.argv[3]);
   else if (mode === "--lint") await lintChild(process.argv[3], process.argv[4] === "with");
   else await runProjectPassBench();

@@ -9,9 +9,9 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import type { OptimizerSite, SchedulerFact, Span, TrainingFacts } from "../core/facts.js";
 import { mapEverySiteSpan } from "../core/spans.js";
-import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
+import type { ProjectCode, ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
 import { optimizerByName } from "../knowledge/optimizers.js";
-import { indexPython, keptIndex, mayJudgeAgain } from "./analyze.js";
+import { indexPython, keptIndex, mayJudgeAgain, type PythonIndex } from "./analyze.js";
 import { enclosingFunction, forgetValue, forgottenArguments, optimizerSite, probeConstruction } from "./facts.js";
 import { noteInstantiateMentions } from "./instantiate.js";
 import { ImportReach, importRequests, ModuleFinder, type ImportGraph, type ImportRequest } from "./modules.js";
@@ -23,8 +23,13 @@ import { lastName, Resolver, type ModuleLinks, type Ref } from "./values.js";
 const MAX_CALL_DEPTH = 3;
 /** Call sites judged per construction; more are left unjudged (the construction keeps its unknowns). */
 const MAX_VARIANTS = 16;
-/** Indexed files held at once between two judged files (an index takes about 100 bytes per character of its text). */
+/** Resolvers held at once between two judged files (each holds what it resolved, and other files' resolvers). */
 const MAX_HELD_FILES = 8;
+/**
+ * Characters of text whose indexes the join keeps across judged files, newest used last (an index takes about 50
+ * bytes of heap per character of its text): a caller judged for several functions is parsed and indexed once.
+ */
+const MAX_HELD_INDEX_CHARS = 1 << 18;
 /** Modules read beyond the given files, per run. */
 const MAX_READ_MODULES = 64;
 /**
@@ -38,6 +43,13 @@ interface Variant {
   resolver: Resolver;
   /** The calls from the construction's function outward, each in its caller's file. */
   chain: { file: string; call: PyNode }[];
+}
+
+/** Where a call goes, by place (it outlives the file's index): the file and start of the function it runs, or null. */
+interface CallTarget {
+  start: number;
+  end: number;
+  target: { file: string; fn: number; bound: boolean } | null;
 }
 
 /** A call of a function or method found in a file. */
@@ -63,16 +75,23 @@ export const pythonCallJoiner: ProjectJoiner = {
 class CallJoin {
   private readonly finder: ModuleFinder;
   private readonly resolvers = new Map<string, Resolver | null>();
+  /** Indexes of the files read, by normalized path, least recently used first, within `MAX_HELD_INDEX_CHARS`. */
+  private readonly indexes = new Map<string, PythonIndex>();
+  private indexChars = 0;
   /** Files read for the join that were not given (modules reached through imports). */
   private readonly read: string[] = [];
   private readonly links: ModuleLinks;
-  private readonly sitesOf = new Map<PyNode, CallSite[]>();
+  /** Per function (its file and start), the calls of it found so far (their resolvers are of the current generation). */
+  private readonly sitesOf = new Map<string, CallSite[]>();
   /** Per function name, the Python files whose text calls something of that name, in the run's order. */
   private readonly mentions = new Map<string, string[]>();
   /** Which modules each file's imports lead to: a file calls a function of another only when it reaches it. */
   private readonly reach: ImportReach;
-  /** What each call examined runs (null: nothing of the project). */
-  private readonly targets = new Map<PyNode, { resolver: Resolver; fn: PyNode; bound: boolean } | null>();
+  /**
+   * Per file (normalized) and called name, where each of its calls of that name goes, by place: kept when the file's
+   * index is let go, so that a file is resolved once for each name however many functions of that name are judged.
+   */
+  private readonly callTargets = new Map<string, Map<string, CallTarget[]>>();
   /** Each file's calls by the last name of what they call. */
   private readonly callsByName = new Map<Resolver, Map<string, PyNode[]>>();
   /** The import lookups of the files read so far (the import graph asks for them). */
@@ -117,7 +136,6 @@ class CallJoin {
   private forget(): void {
     this.resolvers.clear();
     this.sitesOf.clear();
-    this.targets.clear();
     this.callsByName.clear();
   }
 
@@ -178,11 +196,28 @@ class CallJoin {
     let resolver: Resolver | null = null;
     if (file?.adapter.name === "python") {
       if (!file.inRun && !this.read.includes(key)) this.read.push(key);
-      const { index, text } = (file.analyzed && keptIndex(file.analyzed)) ?? indexPython(file.text);
+      const { index, text } = this.indexOf(key, file);
       resolver = new Resolver(index, text, file.path, { modules: this.links });
     }
     this.resolvers.set(key, resolver);
     return resolver ?? undefined;
+  }
+
+  /** A file's index: one the join holds (see `MAX_HELD_INDEX_CHARS`), the one its analysis kept, or built now. */
+  private indexOf(key: string, file: ProjectCode): PythonIndex {
+    let index = this.indexes.get(key);
+    if (index) this.indexes.delete(key);
+    else {
+      index = (file.analyzed && keptIndex(file.analyzed)) ?? indexPython(file.text);
+      this.indexChars += index.text.length;
+    }
+    this.indexes.set(key, index);
+    for (const [oldest, held] of this.indexes) {
+      if (this.indexChars <= MAX_HELD_INDEX_CHARS || oldest === key) break;
+      this.indexes.delete(oldest);
+      this.indexChars -= held.text.length;
+    }
+    return index;
   }
 
   /** Judges again each construction of a file that reads its function's parameters or the project's modules. */
@@ -195,7 +230,7 @@ class CallJoin {
       const probed = probeConstruction(base.index, base.text, base.filePath, site);
       if (!probed) continue;
       const { call, fn, probe } = probed;
-      const variants = fn && probe.paramHits.has(fn) ? this.framed(file.path, fn, MAX_CALL_DEPTH) : [];
+      const variants = fn && probe.paramHits.has(fn) ? this.framed(base, fn, MAX_CALL_DEPTH) : [];
       if (variants.length === 0) {
         if (probe.importHits.size === 0 || !file.given) continue;
         const again = this.rebuilt(site, base, call);
@@ -262,15 +297,13 @@ class CallJoin {
    * Resolvers for a function's file, one per call site of the function, each seeing the parameters as that call
    * passes them; a call whose arguments read its own function's parameters is followed to that function's calls.
    */
-  private framed(calleeFile: string, fn: PyNode, depth: number): Variant[] {
-    const callee = this.resolver(calleeFile);
-    if (!callee) return [];
+  private framed(callee: Resolver, fn: PyNode, depth: number): Variant[] {
     const out: Variant[] = [];
     for (const site of this.callSitesOf(callee, fn)) {
       let outer: Variant[] = [{ resolver: site.resolver, chain: [] }];
       const enclosing = enclosingFunction(site.call);
       if (depth > 1 && enclosing && readsParameters(site, enclosing)) {
-        const deeper = this.framed(site.resolver.filePath, enclosing, depth - 1);
+        const deeper = this.framed(site.resolver, enclosing, depth - 1);
         if (deeper.length > 0) outer = deeper;
       }
       for (const o of outer) {
@@ -287,25 +320,45 @@ class CallJoin {
 
   /** The calls of a function or method in the given files and the modules read for them. */
   private callSitesOf(callee: Resolver, fn: PyNode): CallSite[] {
-    const cached = this.sitesOf.get(fn);
+    const calleeFile = path.normalize(callee.filePath);
+    const key = `${fn.start}:${calleeFile}`;
+    const cached = this.sitesOf.get(key);
     if (cached) return cached;
     const nameNode = fieldChild(fn, "name");
     const name = nameNode ? callee.textOf(nameNode) : "";
     const out: CallSite[] = [];
-    this.sitesOf.set(fn, out);
+    this.sitesOf.set(key, out);
     // A decorator may fill or change the arguments (gin, click, hydra, a wrapper): what a call passes is then not what arrives.
     if (!name || decoratedBeyondBinding(callee, fn)) return out;
-    for (const file of this.filesCalling(name, callee.filePath)) {
-      const resolver = this.resolver(file);
-      if (!resolver) continue;
-      for (const call of this.callsNamed(resolver, name)) {
-        let target = this.targets.get(call);
-        if (target === undefined) this.targets.set(call, (target = calledDefinition(resolver, call) ?? null));
-        if (target && target.resolver === callee && target.fn === fn && !insideFunction(call, fn)) out.push({ resolver, call, bound: target.bound });
+    for (const file of this.filesCalling(name, calleeFile)) {
+      for (const { start, end, target } of this.callTargetsIn(file, name)) {
+        if (target?.file !== calleeFile || target.fn !== fn.start) continue;
+        // A recursive call is not a call site to judge.
+        if (file === calleeFile && start >= fn.start && start < fn.end) continue;
+        const resolver = file === calleeFile ? callee : this.resolver(file);
+        const call = resolver && this.callsNamed(resolver, name).find((c) => c.start === start && c.end === end);
+        if (call) out.push({ resolver, call, bound: target.bound });
         if (out.length >= MAX_VARIANTS) return out;
       }
     }
     return out;
+  }
+
+  /** Where the calls of a file named `name` go (see `callTargets`), resolved on first use. */
+  private callTargetsIn(file: string, name: string): CallTarget[] {
+    let byName = this.callTargets.get(file);
+    if (!byName) this.callTargets.set(file, (byName = new Map()));
+    let found = byName.get(name);
+    if (!found) {
+      const resolver = this.resolver(file);
+      found = [];
+      for (const call of resolver ? this.callsNamed(resolver, name) : []) {
+        const target = calledDefinition(resolver!, call);
+        found.push({ start: call.start, end: call.end, target: target ? { file: path.normalize(target.resolver.filePath), fn: target.fn.start, bound: target.bound } : null });
+      }
+      byName.set(name, found);
+    }
+    return found;
   }
 
   /** The calls in a file of something named `name` (`name(...)`, `x.name(...)`). */
@@ -368,7 +421,8 @@ class CallJoin {
       for (const other of [...this.read, ...this.project.related]) consider(other, this.project.peek(other));
       this.mentions.set(name, (known = candidates));
     }
-    return known.filter((file) => this.reach.reaches(file, calleeFile));
+    const reachers = this.reach.reachers(calleeFile);
+    return known.filter((file) => reachers.has(file));
   }
 }
 
@@ -580,12 +634,6 @@ function callLabel(callee: Resolver, fn: PyNode, site: CallSite): string {
   if (site.resolver.filePath === callee.filePath) return `${name}() at line ${line}`;
   const where = path.relative(path.dirname(callee.filePath), site.resolver.filePath).split(path.sep).join("/");
   return `${name}() at ${where}:${line}`;
-}
-
-/** Whether a node lies in a function's body (a recursive call is not a call site to judge). */
-function insideFunction(node: PyNode, fn: PyNode): boolean {
-  for (let p = node.parent; p; p = p.parent) if (p === fn) return true;
-  return false;
 }
 
 /** Whether a call's arguments read the parameters of the function it is made in. */

@@ -296,7 +296,8 @@ export interface ImportGraph {
 export class ImportReach {
   private readonly steps = new Map<string, ImportStep>();
   private graph: ImportGraph | undefined;
-  private readonly reachers = new Map<string, ReadonlySet<string>>();
+  private readonly reached = new Map<string, ReadonlySet<string>>();
+  private readonly users = new Map<string, readonly string[]>();
 
   constructor(
     private readonly finder: ModuleFinder,
@@ -360,23 +361,33 @@ export class ImportReach {
 
   /** The files whose code can reach a module's definitions (the module itself included). */
   private reaching(target: string): ReadonlySet<string> {
-    let known = this.reachers.get(target);
+    let known = this.reached.get(target);
     if (!known) {
       const { importers, folderUsers } = this.backwards();
       const out = new Set<string>([target]);
       const queue = [target];
       while (queue.length > 0) {
         const file = queue.pop()!;
-        const from = [...(importers.get(file) ?? [])];
-        // Files that bind a package above this module as a module reach it through attributes.
-        for (let dir = path.dirname(file), up = path.dirname(dir); dir !== up; dir = up, up = path.dirname(dir)) from.push(...(folderUsers.get(dir) ?? []));
-        for (const f of from) {
-          if (out.has(f)) continue;
-          out.add(f);
-          queue.push(f);
+        for (const from of [importers.get(file), this.packageUsers(file, folderUsers)]) {
+          for (const f of from ?? []) {
+            if (out.has(f)) continue;
+            out.add(f);
+            queue.push(f);
+          }
         }
       }
-      this.reachers.set(target, (known = out));
+      this.reached.set(target, (known = out));
+    }
+    return known;
+  }
+
+  /** Files that bind a package above a module as a module, and so reach it through attributes (asked once per module). */
+  private packageUsers(file: string, folderUsers: ReadonlyMap<string, string[]>): readonly string[] {
+    let known = this.users.get(file);
+    if (!known) {
+      const users: string[] = [];
+      for (let dir = path.dirname(file), up = path.dirname(dir); dir !== up; dir = up, up = path.dirname(dir)) users.push(...(folderUsers.get(dir) ?? []));
+      this.users.set(file, (known = users));
     }
     return known;
   }
@@ -386,5 +397,10 @@ export class ImportReach {
     const a = path.normalize(from);
     const b = path.normalize(target);
     return a === b || this.reaching(b).has(a);
+  }
+
+  /** The files whose code can reach a module's definitions, the module included (normalized paths): `reaches` for many files at once. */
+  reachers(target: string): ReadonlySet<string> {
+    return this.reaching(path.normalize(target));
   }
 }

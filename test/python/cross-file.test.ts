@@ -293,6 +293,23 @@ opt = make(net.parameters(), LR)
   });
 });
 
+describe("functions of one name in many modules", () => {
+  it("judges each with its own callers only, however many modules define the name and the join lets go of in between", () => {
+    // Ten modules with the same text, and callers that each import one of them as a module and call its `build`
+    // (every caller's text calls `build`, and every caller reaches every module through the modules' ring of imports).
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 10; i++) {
+      files[`/p/lib/m${i}.py`] = `import torch\nfrom lib import m${(i + 1) % 10} as neighbour\n\n\ndef build(params, lr):\n    return torch.optim.SGD(params, lr=lr, momentum=0.9, nesterov=True)\n`;
+      files[`/p/run${i}.py`] = `import torch\nfrom lib import m${i}\n\nnet = torch.nn.Linear(2, 2)\nopt = m${i}.build(net.parameters(), ${i === 7 ? "400.0" : "0.01"})\n`;
+    }
+    files["/p/lib/__init__.py"] = "";
+    files["/p/pyproject.toml"] = "";
+    const found = lintMemory(files, Object.keys(files).filter((f) => f.endsWith(".py")));
+    expect(found.map((f) => `${f.at} ${f.code} ${/^.*?\.py:\d+\)/.exec(f.message)?.[0]}`)).toEqual(["lib/m7.py:6:36 OPT003 lr=400 (passed to build() at ../run7.py:5)"]);
+    expect(found.map((f) => f.notes)).toEqual([["run7.py:5:34"]]);
+  });
+});
+
 describe("values imported from the project's modules", () => {
   it("reads constants, dict entries and dataclass defaults where the module defines them", () => {
     const files = {
