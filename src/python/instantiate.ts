@@ -24,6 +24,7 @@ import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
 import { bindingForUse, isPlainString, stringBody, type Binding } from "./scope.js";
 import { ModuleFinder } from "./modules.js";
 import { Resolver, type ClassModel } from "./values.js";
+import { loadedConfig, mayLoadConfig, type LoadedConfig } from "./config-loads.js";
 
 /** The functions of Hydra that build an object from a config node. */
 const INSTANTIATE_PATHS = new Set(["hydra.utils.instantiate", "hydra.utils.call"]);
@@ -65,8 +66,88 @@ export const hydraInstantiateJoiner: ProjectJoiner = {
       joinFile(project, file);
     }
     joinPartials(project);
+    joinConfigReads(project);
   },
 };
+
+/**
+ * Plain constructions that read a config themselves (`torch.optim.AdamW(params, lr=cfg.optim.lr)` in a Hydra app,
+ * `lr=config["init_lr"]` after `config = yaml.safe_load(open(path))`): an argument unknown in its file whose expression
+ * is a chain of keys rooted at a config of known source (`configRead`) takes the value the config holds there, read
+ * at the argument, its origin where the config sets it. A config reached through a function's parameter counts only
+ * when the construction is judged once in its file (one call, or none, of its function) and no other file imports it.
+ */
+function joinConfigReads(project: ProjectContext): void {
+  for (const given of project.files) {
+    if (given.adapter.name !== "python") continue;
+    const facts = given.analyzed.facts;
+    const open = facts.optimizers.filter((s) => !s.dialect && !s.builtFrom && [...s.args.values()].some(unknownHere));
+    if (open.length === 0 || !(mayLoadConfig(given.text) || /\bhydra\b/.test(given.text))) continue;
+    const { index, text } = keptIndex(given.analyzed) ?? indexPython(given.text);
+    const resolver = new Resolver(index, text, given.path);
+    const trees: Trees = new Map();
+    const copies = new Map<string, number>();
+    for (const site of facts.optimizers) copies.set(baseId(site.id), (copies.get(baseId(site.id)) ?? 0) + 1);
+    const changed = new Map<OptimizerSite, OptimizerSite>();
+    let imported: boolean | undefined;
+    for (const site of open) {
+      const args = new Map(site.args);
+      for (const [name, arg] of site.args) {
+        const node = unknownHere(arg) ? nodeWithSpan(index.module.node, arg.value.span) : undefined;
+        const read = node && configRead(project, resolver, given, node);
+        if (!node || !read) continue;
+        if (read.param.parent?.type === "parameters") {
+          // Through a parameter: another call of the function, here or in a file that imports this one, may pass another config.
+          if ((copies.get(baseId(site.id)) ?? 0) > 1 || (imported ??= importedElsewhere(project, given.path))) continue;
+        }
+        const { composed, fileLinks } = readTree(project, given, read, trees);
+        const value = composed && configValue(resolver, read, composed, node);
+        if (!value) continue;
+        args.set(name, { ...arg, value: { ...value, dependsOn: arg.value.dependsOn } });
+        const links = (given.analyzed.links ??= new Map());
+        for (const other of [read.primary.path, ...fileLinks.keys()]) if (!links.has(other)) links.set(other, spanOf(node));
+      }
+      if ([...args].some(([name, arg]) => site.args.get(name) !== arg)) changed.set(site, { ...site, args });
+    }
+    if (changed.size > 0) facts.optimizers = facts.optimizers.map((s) => changed.get(s) ?? s);
+  }
+}
+
+/** An argument whose value its file alone does not know, read where the construction is written. */
+function unknownHere(arg: ArgumentFact): boolean {
+  return arg.value.value.kind === "unknown" && !arg.value.value.reference && arg.value.span.file === undefined;
+}
+
+/** A construction's id without the call it is judged for (`train.py#0@1` → `train.py#0`). */
+function baseId(id: string): string {
+  const at = id.lastIndexOf("@");
+  return at > id.lastIndexOf("#") ? id.slice(0, at) : id;
+}
+
+/** The expression written exactly at a span: the innermost node that covers it whole. */
+function nodeWithSpan(root: PyNode, span: Span): PyNode | undefined {
+  let found: PyNode | undefined;
+  for (let at: PyNode | undefined = root; at; ) {
+    if (at.start === span.start && at.end === span.end) found = at;
+    at = at.children.find((c) => c.start <= span.start && span.end <= c.end);
+  }
+  return found;
+}
+
+/** Whether another Python file of the run imports this one by its module name (its functions may be called there). */
+function importedElsewhere(project: ProjectContext, filePath: string): boolean {
+  const stem = path.basename(filePath, ".py");
+  const name = stem === "__init__" ? path.basename(path.dirname(filePath)) : stem;
+  const escaped = name.replace(/[$.]/g, "\\$&");
+  const pattern = new RegExp(`^[ \\t]*(?:from[ \\t]+[\\w.]*\\b${escaped}\\b|import[ \\t]+[\\w., \\t]*\\b${escaped}\\b)`, "m");
+  const others = new Set([...project.files.map((f) => f.path), ...project.runFiles]);
+  for (const other of others) {
+    if (other === filePath || !other.endsWith(".py")) continue;
+    const text = project.peek(other);
+    if (text === undefined || pattern.test(text)) return true;
+  }
+  return false;
+}
 
 /** One config a call reads: the primary file, the path of keys in it, and the function that receives it. */
 interface ConfigRead {
@@ -79,6 +160,8 @@ interface ConfigRead {
   param: PyNode;
   /** For a config held by the instance (`self.cfg.optimizer`): the attribute that holds it, read off chains rooted at `param`. */
   through?: string;
+  /** The script loads the file itself (`yaml.safe_load(open(path))`): its tree as written, not a Hydra composition. */
+  loaded?: LoadedConfig;
 }
 
 function joinFile(project: ProjectContext, file: ProjectFile): void {
@@ -89,7 +172,7 @@ function joinFile(project: ProjectContext, file: ProjectFile): void {
   const schedulers: SchedulerFact[] = [];
   const links = (file.analyzed.links ??= new Map());
   /** Each primary's composition, read once per file. */
-  const compositions = new Map<ProjectFile, { composed: MappingValue | undefined; fileLinks: Map<string, Span> }>();
+  const compositions: Trees = new Map();
   for (const call of index.calls) {
     const callee = fieldChild(call, "function");
     const calleePath = callee ? resolver.pathOf(callee) : undefined;
@@ -99,14 +182,7 @@ function joinFile(project: ProjectContext, file: ProjectFile): void {
     if (!first || first.type === "keyword_argument") continue;
     const read = configRead(project, resolver, file, first);
     if (!read) continue;
-    let composition = compositions.get(read.primary);
-    if (!composition) {
-      const fileLinks = new Map<string, Span>();
-      const raw = composedConfig(project, read.primary, fileLinks);
-      const composed = raw && fromFile(raw, read.primary.path, `set in ${relative(file.path, read.primary.path)}`, true);
-      compositions.set(read.primary, (composition = { composed, fileLinks }));
-    }
-    const { composed, fileLinks } = composition;
+    const { composed, fileLinks } = readTree(project, file, read, compositions);
     const node = composed && nodeAt(composed, read.keys);
     if (!node || isPartial(node)) continue;
     const found = recognizeConfig(node, { filePath: read.primary.path, firstId: 0 }).optimizers.find((s) => s.dialect === "hydra" && sameSpan(s.span, node.span));
@@ -124,6 +200,24 @@ function joinFile(project: ProjectContext, file: ProjectFile): void {
   facts.schedulers = [...facts.schedulers, ...schedulers];
   addModelFacts(resolver, facts, joined);
   supersede(project, joined);
+}
+
+/** Each primary's tree as a read sees it (composed by Hydra, or as a loader returns it), read once per file. */
+type Trees = Map<string, { composed: MappingValue | undefined; fileLinks: Map<string, Span> }>;
+
+function readTree(project: ProjectContext, file: ProjectFile, read: ConfigRead, trees: Trees): { composed: MappingValue | undefined; fileLinks: Map<string, Span> } {
+  const key = `${read.loaded ? "loaded" : "composed"}:${read.primary.path}`;
+  let tree = trees.get(key);
+  if (!tree) {
+    const fileLinks = new Map<string, Span>();
+    const where = relative(file.path, read.primary.path);
+    const root = read.primary.analyzed.configRoots?.[0];
+    const raw = read.loaded ? (isMapping(root) ? root : undefined) : composedConfig(project, read.primary, fileLinks);
+    const description = read.loaded ? `set in ${where}, loaded by ${read.loaded.loader}()` : `set in ${where}`;
+    const composed = raw && fromFile(raw, read.primary.path, description, read.loaded ? read.loaded.overridable : true);
+    trees.set(key, (tree = { composed, fileLinks }));
+  }
+  return tree;
 }
 
 /**
@@ -244,11 +338,11 @@ function configRead(project: ProjectContext, resolver: Resolver, file: ProjectFi
   const held = instanceConfig(project, resolver, file, binding, chain.keys[0]);
   if (held) {
     const keys = [...held.prefix, ...chain.keys.slice(1)];
-    return keys.length > 0 ? { primary: held.primary, keys, prefix: held.prefix, param: binding.stmt, through: chain.keys[0] } : undefined;
+    return keys.length > 0 ? { primary: held.primary, keys, prefix: held.prefix, param: binding.stmt, through: chain.keys[0], ...loadedOf(held) } : undefined;
   }
   const source = configSource(project, resolver, file, binding, MAX_HELPER_DEPTH);
   const keys = source ? [...source.prefix, ...chain.keys] : [];
-  return source && keys.length > 0 ? { primary: source.primary, keys, prefix: source.prefix, param: binding.stmt } : undefined;
+  return source && keys.length > 0 ? { primary: source.primary, keys, prefix: source.prefix, param: binding.stmt, ...loadedOf(source) } : undefined;
 }
 
 /**
@@ -257,7 +351,7 @@ function configRead(project: ProjectContext, resolver: Resolver, file: ProjectFi
  * and nothing else in the class writes the attribute or into it, no class of the file derives from the class, and the
  * file builds the class exactly once, passing a config whose source is known (`configSource`) for that parameter.
  */
-function instanceConfig(project: ProjectContext, resolver: Resolver, file: ProjectFile, self: Binding, attr: string | undefined): { primary: ProjectFile; prefix: string[] } | undefined {
+function instanceConfig(project: ProjectContext, resolver: Resolver, file: ProjectFile, self: Binding, attr: string | undefined): ConfigSource | undefined {
   const params = self.stmt.parent;
   const method = params?.parent;
   const classNode = method?.parent?.parent;
@@ -290,7 +384,18 @@ function instanceConfig(project: ProjectContext, resolver: Resolver, file: Proje
   const chain = passed && configChain(resolver, passed);
   const outer = chain && bindingForUse(resolver.textOf(chain.root), chain.root, resolver.index);
   const source = outer && configSource(project, resolver, file, outer, MAX_HELPER_DEPTH - 1);
-  return source && chain ? { primary: source.primary, prefix: [...source.prefix, ...chain.keys] } : undefined;
+  return source && chain ? { ...source, prefix: [...source.prefix, ...chain.keys] } : undefined;
+}
+
+/** Where a config name gets its config: the primary file, the keys of it the name holds, and the loader when the script reads the file itself. */
+interface ConfigSource {
+  primary: ProjectFile;
+  prefix: string[];
+  loaded?: LoadedConfig;
+}
+
+function loadedOf(source: ConfigSource): { loaded?: LoadedConfig } {
+  return source.loaded ? { loaded: source.loaded } : {};
 }
 
 /** Helpers a config is followed through, from the function that receives it (`train(model, cfg)`). */
@@ -300,10 +405,11 @@ const MAX_HELPER_DEPTH = 2;
  * Where a name bound to a Hydra config gets it, with the keys of the composed config it holds:
  * - the first parameter of a function decorated with `@hydra.main(config_path=..., config_name=...)`;
  * - `compose(config_name=...)` inside `with initialize(config_path=...)`, without overrides;
+ * - a YAML or JSON file the script loads itself from a known path (`yaml.safe_load(open(path))`, see config-loads.ts);
  * - a parameter of a plain function of the file called once, with such a config (or a part of it) for it.
  * The name must be bound once where it lives, and nothing there may write into the config.
  */
-function configSource(project: ProjectContext, resolver: Resolver, file: ProjectFile, binding: Binding, depth: number): { primary: ProjectFile; prefix: string[] } | undefined {
+function configSource(project: ProjectContext, resolver: Resolver, file: ProjectFile, binding: Binding, depth: number): ConfigSource | undefined {
   const primaryAt = (configPath: string, configName: string): ProjectFile | undefined => {
     const base = path.join(path.resolve(path.dirname(file.path), configPath), configName.replace(/\.ya?ml$/, ""));
     const primary = project.file(`${base}.yaml`) ?? project.file(`${base}.yml`);
@@ -314,7 +420,9 @@ function configSource(project: ProjectContext, resolver: Resolver, file: Project
     if (!binding.value || binding.unpackIndex !== undefined || !boundOnce(resolver, scope, binding.name)) return undefined;
     const found = composeCall(resolver, binding.value);
     const primary = found && primaryAt(found.configPath, found.configName);
-    return primary ? { primary, prefix: [] } : undefined;
+    if (primary) return { primary, prefix: [] };
+    const loaded = loadedConfig(project, resolver, file, binding.value);
+    return loaded && !mutatesConfig(resolver.textOf(scope ?? resolver.index.module.node), binding.name) ? { primary: loaded.primary, prefix: [], loaded } : undefined;
   }
   const params = binding.stmt.parent;
   const fn = params?.parent;
@@ -329,7 +437,8 @@ function configSource(project: ProjectContext, resolver: Resolver, file: Project
   const chain = passed && configChain(resolver, passed);
   const outer = chain && bindingForUse(resolver.textOf(chain.root), chain.root, resolver.index);
   const source = outer && configSource(project, resolver, file, outer, depth - 1);
-  return source && chain ? { primary: source.primary, prefix: [...source.prefix, ...chain.keys] } : undefined;
+  if (source?.loaded && mutatesConfig(resolver.textOf(fn), binding.name)) return undefined;
+  return source && chain ? { ...source, prefix: [...source.prefix, ...chain.keys] } : undefined;
 }
 
 /** Whether a name is bound once in a function (or the module) and nothing there writes into what it holds. */
@@ -458,6 +567,16 @@ function configValue(resolver: Resolver, read: ConfigRead, composed: MappingValu
   const value = valueAt(composed, [...read.prefix, ...chain.keys.slice(read.through === undefined ? 0 : 1)]);
   if (!value || value.value.kind === "mapping" || value.value.kind === "unknown") return undefined;
   return { ...value, span: spanOf(node), origin: value.origin ?? { span: value.span, description: `${chain.keys.join(".")} in the Hydra config`, overridable: true } };
+}
+
+/**
+ * Whether a text changes a plain dict a name holds in place (`cfg.update(...)`, `cfg["optim"].pop("lr")`, `del cfg["lr"]`),
+ * which a loaded file's tree, unlike Hydra's read-only composition, allows besides the writes `rewritesConfig` sees.
+ */
+function mutatesConfig(body: string, name: string): boolean {
+  const escaped = name.replace(/[$.]/g, "\\$&");
+  const chain = `${escaped}\\s*(?:\\.[\\w]+|\\[[^\\]]*\\])*`;
+  return new RegExp(`(?<![\\w.])${chain}\\.(?:update|setdefault|pop|popitem|clear)\\s*\\(|\\bdel\\s+${chain}\\[|(?<![\\w.])${escaped}\\s*\\|=`).test(body);
 }
 
 /** Whether a function's text changes its config before using it (`cfg.optimizer.lr = ...`, `OmegaConf.update(cfg, ...)`, `open_dict`). */

@@ -28,6 +28,7 @@ import {
   STACKED_LAYERS,
 } from "../knowledge/models.js";
 import { Flows } from "./flows.js";
+import { helperParameterArguments } from "./param-helpers.js";
 import { contains, fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
 import { bindingForUse, callWithSpan, importBindingsOf, isPlainString, stringBody } from "./scope.js";
 import { lastName, type ClassModel, type Resolver } from "./values.js";
@@ -430,6 +431,7 @@ class ModelReader {
         const method = callee?.type === "attribute" ? lastName(callee, this.resolver.text) : undefined;
         const object = callee && fieldChild(callee, "object");
         if (object && (method === "parameters" || method === "named_parameters") && !keepsOnlyVectors(node, this.resolver.text)) receivers.push(object);
+        else if (callee?.type === "identifier") receivers.push(...helperParameterArguments(this.resolver, node, (p) => !keepsOnlyVectors(p, this.resolver.text)));
       }
     }
     return receivers;

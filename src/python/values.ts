@@ -114,6 +114,17 @@ const FREE_MODULES = new Set(OPTIMIZER_MODULE_ROOTS);
 /** Per file index: whether the file rewrites argparse namespace attributes wholesale (see `namespaceRewritten`). */
 const REWRITTEN = new WeakMap<FileIndex, boolean>();
 
+/** Per file index: the attribute names its `setattr` calls write by a literal name (see `setattrNames`). */
+const SETATTR_NAMES = new WeakMap<FileIndex, Set<string>>();
+
+/** The attribute a `setattr(obj, "name", value)` call writes, when it names it by a plain string literal. */
+function literalSetattr(call: PyNode, text: string): string | undefined {
+  const args = namedChildren(fieldChild(call, "arguments")!).filter((a) => a.type !== "comment");
+  const name = args[1];
+  if (args.length !== 3 || args.some((a) => a.type === "keyword_argument" || a.type === "list_splat" || a.type === "dictionary_splat")) return undefined;
+  return name.type === "string" && isPlainString(name) ? stringBody(text.slice(name.start, name.end)) : undefined;
+}
+
 /** The calls of a file that build an argparse parser or add to one, by callee name alone (see `parserCalls`). */
 interface ParserCalls {
   /** The text the calls were read in. */
@@ -1037,7 +1048,7 @@ export class Resolver {
     this.indexParsers();
     const dependsOn = nameDependencies(dest);
     const arg = this.argumentDefinition(parser, dest, depth, new Set());
-    if (typeof arg === "string" || this.index.foreignAttrWrites.has(dest) || this.namespaceRewritten()) return unknownAt(node, dependsOn);
+    if (typeof arg === "string" || this.index.foreignAttrWrites.has(dest) || this.namespaceRewritten() || this.setattrNames().has(dest)) return unknownAt(node, dependsOn);
     if (arg.required) return unknownAt(node, dependsOn);
     const origin = { span: spanOf(arg.call), description: `argparse default of ${arg.flag}`, overridable: true };
     if (!arg.defaultNode) {
@@ -1075,6 +1086,21 @@ export class Resolver {
     return defs.length === 0 ? "none" : defs.length === 1 ? defs[0] : "unknown";
   }
 
+  /** The attribute names `setattr(obj, "name", value)` calls of the file write, each a write like `obj.name = value`. */
+  private setattrNames(): Set<string> {
+    let names = SETATTR_NAMES.get(this.index);
+    if (!names) {
+      names = new Set();
+      for (const call of this.index.calls) {
+        const callee = fieldChild(call, "function");
+        const name = callee?.type === "identifier" && this.textOf(callee) === "setattr" ? literalSetattr(call, this.text) : undefined;
+        if (name !== undefined) names.add(name);
+      }
+      SETATTR_NAMES.set(this.index, names);
+    }
+    return names;
+  }
+
   /** Whether the file rewrites namespace attributes wholesale (`vars(args).update`, `setattr(args, ...)`, `args.__dict__`). */
   private namespaceRewritten(): boolean {
     // A fact of the file alone: kept per index, since the project pass reads one file with many resolvers.
@@ -1083,7 +1109,7 @@ export class Resolver {
       this.rewritten = this.index.calls.some((call) => {
         const callee = fieldChild(call, "function");
         const text = callee ? this.textOf(callee) : "";
-        return text === "setattr" || /^vars\(.*\)\.update$/s.test(text) || /\.__dict__\.update$/.test(text);
+        return (text === "setattr" && literalSetattr(call, this.text) === undefined) || /^vars\(.*\)\.update$/s.test(text) || /\.__dict__\.update$/.test(text);
       });
       REWRITTEN.set(this.index, this.rewritten);
     }

@@ -1,8 +1,10 @@
 /** Shared by the YAML and JSON adapter tests: linting a config text with every rule, and reading its data back. */
+import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { parse as parseJsonc } from "jsonc-parser";
 import { RULES } from "../../rules/index.js";
-import { lintText } from "../../src/default-linter.js";
+import { lintPaths } from "../../src/cli/lint-paths.js";
+import { lintProject, lintText } from "../../src/default-linter.js";
 import type { FileResult } from "../../src/core/results.js";
 import type { MappingEntry, ResolvedValue } from "../../src/core/facts.js";
 
@@ -26,3 +28,30 @@ export function entry(value: ResolvedValue, key: string): MappingEntry {
 
 /** The source text of a span. */
 export const slice = (text: string, span: { start: number; end: number }) => text.slice(span.start, span.end);
+
+/** Every finding as `file line:column code notes` (each note as `file:line:column`), with its message, fix and suggestions. */
+export function projectFindings(results: FileResult[], root: string) {
+  return results.flatMap((r) =>
+    r.messages.map((m) => {
+      const notes = (m.related ?? []).map((n) => `${path.relative(root, n.filePath ?? r.filePath)}:${n.line}:${n.column}`);
+      return {
+        at: `${path.relative(root, r.filePath)} ${m.line}:${m.column} ${m.code} ${notes.join(" ")}`.trim(),
+        message: m.message,
+        fix: m.fix?.text,
+        suggestions: (m.suggestions ?? []).map((s) => `${s.desc} => ${s.fix.text}`),
+      };
+    }),
+  );
+}
+
+/** Lints files of a fixture project from disk as the CLI does, the project folder as the working directory. */
+export async function lintProjectFiles(project: string, ...files: string[]) {
+  return projectFindings(await lintPaths(files.map((f) => path.join(project, f)), { cwd: project }), project);
+}
+
+/** Lints the named texts of an in-memory project under `/p` with every rule; the others are read on demand. */
+export function lintMemory(files: Record<string, string>, given: string[]) {
+  const rules = RULES.map((rule) => ({ rule, severity: rule.meta.defaultSeverity, options: {} }));
+  const host = { read: (p: string) => files[p], exists: (p: string) => p in files };
+  return projectFindings(lintProject(given.map((filePath) => ({ filePath, text: files[filePath], rules })), { host }), "/p");
+}

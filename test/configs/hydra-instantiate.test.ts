@@ -5,35 +5,12 @@
  */
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { RULES } from "../../rules/index.js";
 import { lintPaths } from "../../src/cli/lint-paths.js";
-import type { FileResult } from "../../src/core/results.js";
-import { lintProject } from "../../src/default-linter.js";
 import { ROOT } from "../cli/run-cli.js";
+import { lintMemory, lintProjectFiles, projectFindings as found } from "./helpers.js";
 
 const PROJECT = path.join(ROOT, "fixtures", "projects", "hydra-instantiate");
-
-/** Every finding as `file line:column code notes`, each note as `file:line:column`. */
-function found(results: FileResult[], root: string) {
-  return results.flatMap((r) =>
-    r.messages.map((m) => {
-      const notes = (m.related ?? []).map((n) => `${path.relative(root, n.filePath ?? r.filePath)}:${n.line}:${n.column}`);
-      return { at: `${path.relative(root, r.filePath)} ${m.line}:${m.column} ${m.code} ${notes.join(" ")}`.trim(), message: m.message, fix: m.fix?.text };
-    }),
-  );
-}
-
-async function lintFixture(...files: string[]) {
-  return found(await lintPaths(files.map((f) => path.join(PROJECT, f)), { cwd: PROJECT }), PROJECT);
-}
-
-const ALL_RULES = RULES.map((rule) => ({ rule, severity: rule.meta.defaultSeverity, options: {} }));
-
-/** Lints the named texts of an in-memory project; the others are read on demand. */
-function lintMemory(files: Record<string, string>, given: string[]) {
-  const host = { read: (p: string) => files[p], exists: (p: string) => p in files };
-  return found(lintProject(given.map((filePath) => ({ filePath, text: files[filePath], rules: ALL_RULES })), { host }), "/p");
-}
+const lintFixture = (...files: string[]) => lintProjectFiles(PROJECT, ...files);
 
 describe("hydra.utils.instantiate joined with the composed config", () => {
   it("judges the config's optimizer with the parameters the call passes: decay on every parameter of a transformer", async () => {

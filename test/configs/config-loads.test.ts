@@ -1,0 +1,98 @@
+/**
+ * Plain constructions that read a config: `lr=config["init_lr"]` after the script loads a YAML or JSON file itself
+ * (`yaml.load(open(args.config))` with an argparse default, `json.load(f)` in `with open(path) as f`,
+ * `OmegaConf.load(path)`), and `lr=cfg.optim.lr` in a `@hydra.main` app. The value is the one the file holds, read at
+ * the argument, with a note where the file sets it; anything the script may change stays unknown.
+ */
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "../cli/run-cli.js";
+import { lintMemory, lintProjectFiles } from "./helpers.js";
+
+const PROJECT = path.join(ROOT, "fixtures", "projects", "config-loads");
+const lintFixture = (...files: string[]) => lintProjectFiles(PROJECT, ...files);
+
+describe("a config file the training script loads itself", () => {
+  it("reads yaml.load(open(args.config)) with the argparse default's file, through the function the config is passed to", async () => {
+    const findings = await lintFixture("train_caption.py");
+    expect(findings.map((f) => f.at)).toEqual([
+      // weight_decay=config["weight_decay"]: decay on every parameter; the note at caption.yaml line 3.
+      "train_caption.py 9:42 OPT005 configs/caption.yaml:3:15",
+      // lr=config["init_lr"]: at the keyword, the note where caption.yaml sets 0.5.
+      "train_caption.py 9:62 OPT003 configs/caption.yaml:2:10",
+    ]);
+    expect(findings[0].message).toContain("AdamW applies weight_decay=0.05 (set in configs/caption.yaml, loaded by yaml.load()) to every parameter of `model`");
+    expect(findings[1].message).toContain("lr=0.5 (set in configs/caption.yaml, loaded by yaml.load()) is far above the typical range for AdamW");
+    // The values live in the YAML file: no edit of them is offered from the Python file; the parameter groups are.
+    expect(findings.map((f) => [f.fix, f.suggestions])).toEqual([
+      [
+        undefined,
+        [
+          'Split the parameters into a decayed group (weight matrices) and an undecayed group (biases and norm weights) => [{"params": [p for p in model.parameters() if p.ndim >= 2]}, {"params": [p for p in model.parameters() if p.ndim < 2], "weight_decay": 0.0}]',
+        ],
+      ],
+      [undefined, []],
+    ]);
+  });
+
+  it("reads json.load(f) inside `with open(path) as f`, and fixes the construction in the Python file", async () => {
+    const [finding, ...rest] = await lintFixture("train_json.py");
+    expect(rest).toEqual([]);
+    expect(finding.at).toBe("train_json.py 9:13 OPT002 configs/sgd.json:2:36");
+    expect(finding.message).toBe(
+      "SGD runs classical momentum: momentum=0.9 (set in configs/sgd.json, loaded by json.load()) with nesterov off; pass nesterov=True for Nesterov momentum, which usually converges faster at no extra cost.",
+    );
+    expect(finding.fix).toBe(', nesterov=True');
+  });
+
+  it("reads OmegaConf.load(path) and attribute reads of it", async () => {
+    const [finding, ...rest] = await lintFixture("train_omegaconf.py");
+    expect(rest).toEqual([]);
+    expect(finding.at).toBe("train_omegaconf.py 6:13 OPT001 configs/caption.yaml:3:15");
+    expect(finding.message).toContain("Adam applies weight_decay=0.05 (set in configs/caption.yaml, loaded by OmegaConf.load())");
+    expect(finding.fix).toBe("AdamW");
+  });
+
+  it("reads cfg.<path> of a @hydra.main app's composed config in a plain construction", async () => {
+    const findings = await lintFixture("train_hydra.py");
+    expect(findings.map((f) => f.at)).toEqual(["train_hydra.py 8:17 OPT001 conf/config.yaml:3:17", "train_hydra.py 8:54 OPT003 conf/config.yaml:2:7"]);
+    expect(findings[0].message).toContain("Adam applies weight_decay=1e-4 (set in conf/config.yaml)");
+    expect(findings[1].message).toContain("lr=2 (set in conf/config.yaml)");
+  });
+
+  it("stays silent for a clean construction that reads the same config (decay kept off biases and norms)", async () => {
+    expect(await lintFixture("valid_groups.py")).toEqual([]);
+  });
+
+  it("stays unknown when the script changes what it loaded, opens the file for writing, names no file, names it at run time, keeps an interpolation, or loads YAML as JSON, and when a helper is called with two configs", async () => {
+    expect(await lintFixture("train_unknown.py")).toEqual([]);
+  });
+
+  it("stays unknown through a function another file may call with another config", async () => {
+    expect(await lintFixture("shared.py", "uses_shared.py")).toEqual([]);
+    // Alone in its project, the module's only call passes the loaded file.
+    const files = {
+      "/p/configs/caption.yaml": "weight_decay: 0.05\n",
+      "/p/shared.py": [
+        "import torch",
+        "import yaml",
+        "",
+        "def run(model, config):",
+        '    return torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=config["weight_decay"])',
+        "",
+        'config = yaml.safe_load(open("configs/caption.yaml"))',
+        "run(torch.nn.Linear(4, 4), config)",
+        "",
+      ].join("\n"),
+    };
+    expect(lintMemory(files, ["/p/shared.py"]).map((f) => f.at)).toEqual(["shared.py 5:12 OPT001 configs/caption.yaml:1:15"]);
+    const imported = { ...files, "/p/other.py": "from shared import run\n" };
+    expect(lintMemory(imported, ["/p/shared.py", "/p/other.py"])).toEqual([]);
+  });
+
+  it("reads nothing when the text is linted alone, with no files around it", () => {
+    const text = 'import torch, yaml\ncfg = yaml.safe_load(open("c.yaml"))\ntorch.optim.Adam(m.parameters(), lr=1e-3, weight_decay=cfg["wd"])\n';
+    expect(lintMemory({ "/p/t.py": text }, ["/p/t.py"])).toEqual([]);
+    expect(lintMemory({ "/p/t.py": text, "/p/c.yaml": "wd: 0.01\n" }, ["/p/t.py"]).map((f) => f.at)).toEqual(["t.py 3:1 OPT001 c.yaml:1:5"]);
+  });
+});
