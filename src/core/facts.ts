@@ -162,6 +162,12 @@ export interface OptimizerSite {
    */
   stateRestored?: { span: Span; conditional: boolean };
   /**
+   * A schedule written beside the construction in its config sets the optimizer's momentum (beta1 for Adam) as it
+   * trains (mmengine's `*Momentum` schedulers, mmcv's `momentum_config`): the written momentum or beta1 is where the
+   * schedule starts, a tuned choice.
+   */
+  momentumScheduled?: true;
+  /**
    * How the site's dialect names canonical arguments, where that differs (`lr` → `learning_rate` in HF
    * TrainingArguments, `eps` → `adam_eps` in fairseq): messages about the site name the key the user wrote.
    */
