@@ -116,7 +116,8 @@ export type ParamsFact =
     }
   /**
    * Anything else (a filtered generator, a helper's return value, a variable we cannot see into). `tensors` when
-   * the parameters are tensors listed by hand (`[image]`, `[w, b]`, `[latent] + noise`), not a module's parameters.
+   * the parameters are tensors listed by hand (`[image]`, `[w, b]`, `[latent] + noise`), not a network's parameters,
+   * or the `parameters()` of a module of the file that holds bare `nn.Parameter` tensors and builds no layer.
    */
   | { kind: "other"; span: Span; tensors?: boolean }
   /**
