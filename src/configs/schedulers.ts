@@ -45,6 +45,12 @@ export function configSchedulers(root: MappingValue, hint: "hf" | undefined): Sc
     const canonical = CONFIG_SCHEDULERS.mmengine[type] ?? (type.includes(".") ? type : `mmengine.optim.${type}`);
     add(canonical, s, argumentWarmup(schedulerByName(canonical)?.warmup ?? schedulerByName(`torch.optim.lr_scheduler.${type}`)?.warmup, s));
   }
+  // mmengine: a hook of its own in place of the ParamSchedulerHook that steps param_scheduler (mmyolo's
+  // `YOLOv5ParamSchedulerHook` warms up and decays the lr itself, with `param_scheduler = None`): of unknown effect.
+  const hooks = mappingAt(root, "default_hooks");
+  const hook = hooks && mappingAt(hooks, "param_scheduler");
+  const hookType = hook && stringAt(hook, "type");
+  if (hook && hookType !== undefined && lastSegment(hookType) !== "ParamSchedulerHook") add(hookType.includes(".") ? hookType : `mmengine.hooks.${hookType}`, hook);
   // mmcv 1.x: lr_config = dict(policy='step', warmup='linear', ...)
   const lrConfig = mappingAt(root, "lr_config");
   const policy = lrConfig && stringAt(lrConfig, "policy");
