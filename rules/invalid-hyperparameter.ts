@@ -1,5 +1,5 @@
 import type { Report, Rule } from "../src/core/types.js";
-import type { ArgumentFact, OptimizerSite } from "../src/core/facts.js";
+import type { ArgumentFact, OptimizerSite, TrainingFacts } from "../src/core/facts.js";
 import { asBool, asNumbers } from "../src/core/facts.js";
 import type { OptimizerInfo } from "../src/knowledge/index.js";
 import { effectiveNumber, formatLiteral, formatNumber, originNotes, provenance, settingsChange, valuesReplacedByCheckpoint } from "./util.js";
@@ -39,7 +39,7 @@ export const invalidHyperparameter: Rule<Record<string, never>> = {
     docs: {
       summary: "Finds optimizer arguments that PyTorch rejects or that make training impossible.",
       whatItDoes:
-        "Checks known argument values: a negative `lr`, `eps` or `weight_decay`; `momentum` outside [0, 1); `betas` outside [0, 1) or with beta1 greater than beta2 (most likely swapped); `nesterov=True` with zero momentum or non-zero dampening. Each bad argument is reported once, on the argument. Values PyTorch accepts (a momentum of 1 or more, swapped betas) are not reported when a checkpoint loaded on every run right after the construction replaces them; values it rejects still are, since the constructor raises before any load.",
+        "Checks known argument values: a negative `lr`, `eps` or `weight_decay`; `momentum` outside [0, 1); `betas` outside [0, 1) or with beta1 greater than beta2 (most likely swapped); `nesterov=True` with zero momentum or non-zero dampening. Each bad argument is reported once, on the argument. Values PyTorch accepts (a momentum of 1 or more, swapped betas) are not reported when a checkpoint loaded on every run right after the construction replaces them; values it rejects still are, since the constructor raises before any load. Betas with beta1 above beta2 are not reported either when a schedule cycles beta1 (`OneCycleLR` or `CyclicLR` on the optimizer, a momentum scheduler in the config: mmengine's `*Momentum` schedulers, mmcv's `momentum_config`): the written beta1 is then the cycle's peak, chosen with the schedule, not a slip.",
       whyBad:
         "PyTorch checks most of these when the optimizer is constructed and raises a ValueError, which in a training script typically surfaces only after data loading and model setup, or on a cluster job after queueing. A momentum of 1 or more is accepted but never forgets old gradients, so updates grow without bound. Swapped betas give the squared-gradient average a memory of about ten steps and the gradient average a memory of a thousand, which makes step sizes erratic and training unstable.",
       badExample: "import torch\n\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.999, 0.9))\n",
@@ -81,7 +81,7 @@ export const invalidHyperparameter: Rule<Record<string, never>> = {
           const text = formatLiteral(betas);
           if (betas.some((b) => b < 0 || b >= 1)) {
             ctx.report(onArgument(site, arg, `${shown(arg, text)} has a value outside [0, 1); ${rejection(info)}. The usual values are (0.9, 0.999).`));
-          } else if (betas[0] > betas[1] && !valuesReplacedByCheckpoint(site)) {
+          } else if (betas[0] > betas[1] && !valuesReplacedByCheckpoint(site) && !cyclesBeta1(site, ctx.facts)) {
             const swapped = [betas[1], betas[0]];
             ctx.report({
               ...onArgument(
@@ -114,6 +114,16 @@ export const invalidHyperparameter: Rule<Record<string, never>> = {
     }
   },
 };
+
+/**
+ * Whether a schedule moves the construction's beta1 as it trains: OneCycleLR and CyclicLR cycle it by default, and
+ * configs schedule it beside the optimizer (`momentumScheduled`). The written beta1 is then the cycle's peak, chosen
+ * with the schedule, and beta1 above beta2 is no slip to swap.
+ */
+function cyclesBeta1(site: OptimizerSite, facts: TrainingFacts): boolean {
+  if (site.momentumScheduled) return true;
+  return facts.schedulers.some((s) => (s.optimizerSite === undefined || s.optimizerSite === site.id) && /\.(?:OneCycleLR|CyclicLR)$/.test(s.canonical));
+}
 
 /** The text with its first letter in upper case. */
 function capitalize(s: string): string {

@@ -14,7 +14,7 @@ import { asNumber } from "../core/facts.js";
 import type { LiteralValue } from "../core/types.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
 import { configName, DEEPSPEED_NAMES, ESPNET_NAMES, FAIRSEQ_NAMES, isDefaultConstructor, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
-import { configSchedulers } from "./schedulers.js";
+import { configSchedulers, schedulesMomentum } from "./schedulers.js";
 import { configModelFacts } from "./models.js";
 import { hfRoot, hfSite, timmSite } from "./trainer-args.js";
 
@@ -261,6 +261,7 @@ function recognizeSites(root: MappingValue, ctx: ConfigContext): Pick<ConfigFact
     if (nemo && key === "optim" && nemoSite(sites, mapping)) continue;
     mmengineSite(sites, mapping, key, parent, root, inherits, isSharedBase(ctx.filePath));
   }
+  if (schedulesMomentum(root)) for (const site of sites.optimizers) site.momentumScheduled = true;
   return { optimizers: sites.optimizers, schedulers: configSchedulers(root, hf ? "hf" : undefined) };
 }
 

@@ -20,6 +20,16 @@ function items(value: ResolvedValue | undefined): MappingValue[] {
 /** Keys under which a `_component_` or `target` builds the learning-rate schedule (not a diffusion noise scheduler). */
 const LR_SCHEDULE_KEY = /^(?:lr_)?sched(?:uler)?(?:_config)?$/i;
 
+/** Whether a tree schedules the optimizer's momentum (beta1 for Adam): mmengine `*Momentum` schedulers, mmcv `momentum_config`. */
+export function schedulesMomentum(root: MappingValue): boolean {
+  for (const s of items(entryOf(root, "param_scheduler")?.value)) {
+    const type = stringAt(s, "type");
+    if (type !== undefined && (/Momentum$/.test(type) || (/ParamScheduler$/.test(type) && /^(?:momentum|betas)$/.test(stringAt(s, "param_name") ?? "")))) return true;
+  }
+  const momentumConfig = mappingAt(root, "momentum_config");
+  return momentumConfig !== undefined && stringAt(momentumConfig, "policy") !== undefined;
+}
+
 /** Scheduler facts of a tree; `hf` when the tree is a TrainingArguments or axolotl file. */
 export function configSchedulers(root: MappingValue, hint: "hf" | undefined): SchedulerFact[] {
   const out: SchedulerFact[] = [];
@@ -35,6 +45,12 @@ export function configSchedulers(root: MappingValue, hint: "hf" | undefined): Sc
     const canonical = CONFIG_SCHEDULERS.mmengine[type] ?? (type.includes(".") ? type : `mmengine.optim.${type}`);
     add(canonical, s, argumentWarmup(schedulerByName(canonical)?.warmup ?? schedulerByName(`torch.optim.lr_scheduler.${type}`)?.warmup, s));
   }
+  // mmengine: a hook of its own in place of the ParamSchedulerHook that steps param_scheduler (mmyolo's
+  // `YOLOv5ParamSchedulerHook` warms up and decays the lr itself, with `param_scheduler = None`): of unknown effect.
+  const hooks = mappingAt(root, "default_hooks");
+  const hook = hooks && mappingAt(hooks, "param_scheduler");
+  const hookType = hook && stringAt(hook, "type");
+  if (hook && hookType !== undefined && lastSegment(hookType) !== "ParamSchedulerHook") add(hookType.includes(".") ? hookType : `mmengine.hooks.${hookType}`, hook);
   // mmcv 1.x: lr_config = dict(policy='step', warmup='linear', ...)
   const lrConfig = mappingAt(root, "lr_config");
   const policy = lrConfig && stringAt(lrConfig, "policy");

@@ -116,7 +116,8 @@ export type ParamsFact =
     }
   /**
    * Anything else (a filtered generator, a helper's return value, a variable we cannot see into). `tensors` when
-   * the parameters are tensors listed by hand (`[image]`, `[w, b]`, `[latent] + noise`), not a module's parameters.
+   * the parameters are tensors listed by hand (`[image]`, `[w, b]`, `[latent] + noise`), not a network's parameters,
+   * or the `parameters()` of a module of the file that holds bare `nn.Parameter` tensors and builds no layer.
    */
   | { kind: "other"; span: Span; tensors?: boolean }
   /**
@@ -161,6 +162,12 @@ export interface OptimizerSite {
    * the checkpoint's lr, momentum, betas, eps and weight_decay, not with the values written at the construction.
    */
   stateRestored?: { span: Span; conditional: boolean };
+  /**
+   * A schedule written beside the construction in its config sets the optimizer's momentum (beta1 for Adam) as it
+   * trains (mmengine's `*Momentum` schedulers, mmcv's `momentum_config`): the written momentum or beta1 is where the
+   * schedule starts, a tuned choice.
+   */
+  momentumScheduled?: true;
   /**
    * How the site's dialect names canonical arguments, where that differs (`lr` → `learning_rate` in HF
    * TrainingArguments, `eps` → `adam_eps` in fairseq): messages about the site name the key the user wrote.

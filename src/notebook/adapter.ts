@@ -7,6 +7,7 @@ import type { AnalyzedFile, FactKind, FactWords, FixRequest, LanguageAdapter, So
 import { LineIndex } from "../core/lines.js";
 import { analyzePython, emptyFacts, PYTHON_FACT_WORDS } from "../python/analyze.js";
 import { pythonEdits } from "../python/edits.js";
+import { collectSyntaxErrors, parse } from "../python/parser.js";
 import { notebookEdits } from "./edits.js";
 import { cellAtView, fileOffsetToCell, fileOffsetToView, readNotebook, viewSpanToFile, type CodeCell, type NotebookView } from "./notebook.js";
 import { mapFactSpans, mapValueSpans } from "../core/spans.js";
@@ -55,7 +56,9 @@ const SKIPPED = "; this cell was skipped and the other cells analyzed";
 /**
  * The Python analysis of a notebook's cells, leaving out each cell Python rejects. Cells run one by one, so one that
  * does not parse (an exercise placeholder such as `f(?, ?)`) stops nothing else: it gets one warning, at its first
- * error, and is blanked (same length) so the other cells are analyzed as written.
+ * error, and is blanked (same length) so the other cells are analyzed as written. When the joined cells do not parse,
+ * each cell is parsed alone, as IPython compiles it: a bracket left open at the end of one cell makes the parser of
+ * the joined text report errors in later cells that are valid on their own.
  */
 function analyzeCells(view: NotebookView, filePath: string): { python: AnalyzedFile; broken: AnalyzedFile["syntaxErrors"] } {
   let text = view.python;
@@ -68,13 +71,26 @@ function analyzeCells(view: NotebookView, filePath: string): { python: AnalyzedF
       return cell && !broken.has(cell) ? [{ cell, error }] : [];
     });
     if (cells.length === 0) return { python, broken: [...broken.values()] };
-    for (const { cell, error } of cells) {
+    const alone = view.cells.flatMap((cell) => {
+      if (broken.has(cell)) return [];
+      const error = firstFatalError(text.slice(cell.viewStart, cell.viewStart + cell.source.length));
+      return error ? [{ cell, error: { ...error, span: { start: error.span.start + cell.viewStart, end: error.span.end + cell.viewStart } } }] : [];
+    });
+    for (const { cell, error } of alone.length > 0 ? alone : cells) {
       if (broken.has(cell)) continue;
       broken.set(cell, { ...error, severity: "warning" });
       const end = cell.viewStart + cell.source.length;
       text = text.slice(0, cell.viewStart) + text.slice(cell.viewStart, end).replace(/[^\n]/g, " ") + text.slice(end);
     }
   }
+}
+
+/** The first error of a text that is not one of the notices the Python analysis makes of valid code tree-sitter rejects. */
+function firstFatalError(text: string): AnalyzedFile["syntaxErrors"][number] | undefined {
+  // Not parseTree: these trees are the cells', which no analysis reuses.
+  const fatal = collectSyntaxErrors(parse(text), text).filter((error) => error.severity === undefined);
+  const first = fatal.sort((a, b) => a.span.start - b.span.start)[0];
+  return first && { span: first.span, message: first.message };
 }
 
 /** ` (cell 3, line 2)` for a view offset, counting cells and lines from 1 as notebook users do. */

@@ -21,6 +21,12 @@ export interface MaskedCell {
 const ASSIGNED_ESCAPE = /^(\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*)[%!]/;
 /** `%magic`, `!cmd`, `?name` at the start of a logical line. */
 const LEADING_ESCAPE = /^(\s*)[%!?]/;
+/**
+ * `pip install x`, `matplotlib inline`, `cd data`: line magics and shell aliases IPython runs without the `%` (its
+ * automagic, on by default), written as a name followed by a word, which Python would reject (a name followed by an
+ * operator or keyword, `cat = 1` or `cat if a else b`, stays Python).
+ */
+const AUTOMAGIC = /^(\s*)(?:pip|conda|mamba|micromamba|cd|ls|mkdir|rm|cp|mv|cat|load_ext|matplotlib)[ \t]+(?!(?:and|or|in|is|not|if|else|for)\b)[\w\-./~"'$]/;
 /** `name?` / `name??`: IPython's help syntax. */
 const TRAILING_HELP = /^(\s*)[\w.*]+\?{1,2}\s*$/;
 
@@ -79,6 +85,8 @@ function escapeAt(line: string): number {
   if (assigned) return assigned[1].length;
   const leading = LEADING_ESCAPE.exec(line);
   if (leading) return leading[1].length;
+  const automagic = AUTOMAGIC.exec(line);
+  if (automagic) return automagic[1].length;
   const help = TRAILING_HELP.exec(line);
   if (help) return help[1].length;
   return -1;

@@ -442,7 +442,9 @@ export function paramsFact(resolver: Resolver, node: PyNode): ParamsFact {
   const source = definitionOf(resolver, node);
   if (isWholeModel(resolver, source)) {
     const callee = fieldChild(source, "function")!;
-    return { kind: "whole-model", span, model: resolver.textOf(fieldChild(callee, "object")!) };
+    const model = fieldChild(callee, "object")!;
+    if (bareTensorModule(resolver, model)) return { kind: "other", span, tensors: true };
+    return { kind: "whole-model", span, model: resolver.textOf(model) };
   }
   const items = source.type === "list" ? namedChildren(source) : [];
   if (items.length > 0) {
@@ -468,6 +470,54 @@ export function paramsFact(resolver: Resolver, node: PyNode): ParamsFact {
     }
   }
   return { kind: "other", span };
+}
+
+/** Methods that return the module they are called on, moved or switched (`Model().to(device)`). */
+const MOVES_MODULE = new Set(["to", "cuda", "cpu", "float", "double", "half", "train", "eval", "requires_grad_"]);
+
+/** Callees a module may call while it holds only tensors: building a parameter, or a tensor (`torch.zeros`, `torch.from_numpy`). */
+function buildsOnlyTensors(path: string | undefined): boolean {
+  if (path === undefined) return false;
+  if (/^torch\.nn\.(?:parameter\.)?Parameter$/.test(path)) return true;
+  return /^(?:torch|numpy)\.\w+$/.test(path) && !path.startsWith("torch.nn");
+}
+
+/**
+ * Whether a model is an instance of a class of this file that subclasses `nn.Module` directly and holds tensors as
+ * bare `nn.Parameter`s (a camera pose, a voxel grid, a texture), building no layer: its `parameters()` are tensors
+ * optimized directly, like a hand-listed `[image]`. Any call in its `__init__` that is not a parameter or a tensor
+ * built by torch or NumPy (a layer, another module, a helper) keeps it a network.
+ */
+function bareTensorModule(resolver: Resolver, model: PyNode): boolean {
+  // The construction the name is bound to, through `.to(device)`, `.cuda()` and the like.
+  let built = definitionOf(resolver, model);
+  for (;;) {
+    const callee = built.type === "call" ? fieldChild(built, "function") : undefined;
+    const object = callee?.type === "attribute" ? fieldChild(callee, "object") : undefined;
+    if (!object || !MOVES_MODULE.has(lastName(callee!, resolver.text) ?? "")) break;
+    built = object;
+  }
+  const ref = built.type === "call" ? resolver.ref(fieldChild(built, "function")) : null;
+  if (ref?.kind !== "class" || resolver.classModel(ref.cls.node) !== ref.cls) return false;
+  const bases = fieldChild(ref.cls.node, "superclasses");
+  const baseList = bases ? namedChildren(bases) : [];
+  if (baseList.length !== 1 || resolver.pathOf(baseList[0]) !== "torch.nn.Module") return false;
+  if (!ref.cls.init) return false;
+  let parameters = 0;
+  const pending = [ref.cls.init];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    if (node.type === "call") {
+      const path = resolver.pathOf(fieldChild(node, "function"));
+      const callee = fieldChild(node, "function");
+      const method = callee?.type === "attribute" ? lastName(callee, resolver.text) : undefined;
+      if (path !== undefined && /^torch\.nn\.(?:parameter\.)?Parameter$/.test(path)) parameters++;
+      // `super().__init__()` and tensor methods (`.float()`, `.clone()`) on what the class holds build nothing.
+      else if (!buildsOnlyTensors(path) && !(path === undefined && method !== undefined) && resolver.textOf(callee!) !== "super") return false;
+    }
+    pending.push(...node.children);
+  }
+  return parameters > 0;
 }
 
 /** A list or tuple of tensors named one by one (`[image]`, `(w, b)`), alone or concatenated with more (`[latent] + noise`). */

@@ -13,13 +13,18 @@ import { resolveInterpolations } from "../configs/references.js";
 import { hasTemplateTags, unparsedHint, type UnparsedKind } from "../configs/data-files.js";
 import { stripBom } from "../core/source-text.js";
 import { documentTree } from "./tree.js";
-import { yamlSyntax } from "./render.js";
+import { sameKeyNotMerge, yamlSyntax } from "./render.js";
 
 interface ParsedYaml {
   docs: Document.Parsed[];
   /** Each with the parser's error code (`DUPLICATE_KEY`, `TAG_RESOLVE_FAILED`, ...). */
   errors: { span: Span; message: string; code: string }[];
   comments: { offset: number; text: string }[];
+  /**
+   * The text breaks YAML 1.2 only by how it indents the lines of a flow collection or quoted scalar (PyYAML reads
+   * it): no errors are kept, and nothing is read from it, since the parse of the text as written is not what runs.
+   */
+  laxIndentOnly?: true;
 }
 
 /** Collects the comment tokens anywhere in a CST token. */
@@ -45,8 +50,10 @@ function keyAt(text: string, offset: number): string {
 
 /** A parser error with a message that leaves the position to the engine. */
 function syntaxError(text: string, code: string, message: string, pos: [number, number]): ParsedYaml["errors"][number] {
-  const start = Math.min(pos[0], text.length);
+  let start = Math.min(pos[0], text.length);
   if (code === "DUPLICATE_KEY") {
+    // After a key with an empty value (`datasets:` then `datasets:`), the position is the end of that line: the key is the next one.
+    while (start < text.length && /\s/.test(text[start])) start++;
     const key = keyAt(text, start);
     return { span: { start, end: start + key.length }, message: `Duplicate key ${key} in a YAML mapping (readers disagree on which value counts: keep one)`, code };
   }
@@ -54,10 +61,71 @@ function syntaxError(text: string, code: string, message: string, pos: [number, 
   return { span: { start, end }, message: `${message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")} (invalid YAML)`, code };
 }
 
+/** Characters after which a quote or bracket opens a quoted scalar or flow collection (besides the start of a line). */
+const OPENS_AFTER_SPACE = new Set([":", "-", "?"]);
+const OPENS_IN_FLOW = new Set([",", "[", "{", ":"]);
+
+/**
+ * The text with every line that continues a flow collection or a quoted scalar begun on an earlier line indented
+ * past the line that began it, or undefined when no line needs it. YAML 1.2 wants those lines indented more than
+ * their block; PyYAML ignores their indentation, and it changes neither a collection nor a quoted scalar's value
+ * (folding drops a continuation line's leading spaces). Document markers are left alone.
+ */
+export function flowLinesIndented(text: string): string | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  let base = 0;
+  let changed = false;
+  const out: string[] = [];
+  for (const line of text.split(/(?<=\n)/)) {
+    const indent = /^[ \t]*/.exec(line)![0].length;
+    let body = line;
+    if ((depth > 0 || quote !== undefined) && line.trim() !== "" && indent <= base && !/^(?:---|\.\.\.)(?:\s|$)/.test(line)) {
+      body = " ".repeat(base + 1) + line.slice(indent);
+      changed = true;
+    }
+    out.push(body);
+    let last = -1;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (quote === '"') {
+        if (c === "\\") i++;
+        else if (c === '"') quote = undefined;
+        continue;
+      }
+      if (quote === "'") {
+        if (c === "'" && line[i + 1] === "'") i++;
+        else if (c === "'") quote = undefined;
+        continue;
+      }
+      if (/\s/.test(c)) continue;
+      if (c === "#" && (i === 0 || /\s/.test(line[i - 1]))) break;
+      const prev = last >= 0 ? line[last] : undefined;
+      const opens = prev === undefined || (OPENS_AFTER_SPACE.has(prev) && last < i - 1) || (depth > 0 && OPENS_IN_FLOW.has(prev));
+      if ((c === '"' || c === "'") && opens) {
+        if (depth === 0) base = indent;
+        quote = c;
+      } else if ((c === "[" || c === "{") && (opens || depth > 0)) {
+        if (depth === 0) base = indent;
+        depth++;
+      } else if ((c === "]" || c === "}") && depth > 0) depth--;
+      last = i;
+    }
+  }
+  return changed ? out.join("") : undefined;
+}
+
+/** Whether a text parses without any error. */
+function composesCleanly(text: string): boolean {
+  const docs = new Composer({ uniqueKeys: sameKeyNotMerge, prettyErrors: false }).compose(new Parser().parse(text), false, text.length);
+  for (const doc of docs) if (doc.errors.length > 0) return false;
+  return true;
+}
+
 /** Parses every document once, keeping the comments of the token stream. */
 export function parseYaml(text: string): ParsedYaml {
   const tokens = [...new Parser().parse(text)];
-  const docs = [...new Composer({ uniqueKeys: true, prettyErrors: false }).compose(tokens, false, text.length)];
+  const docs = [...new Composer({ uniqueKeys: sameKeyNotMerge, prettyErrors: false }).compose(tokens, false, text.length)];
   const comments: ParsedYaml["comments"] = [];
   collectComments(tokens, comments);
   // Each duplicate key is a problem of its own; of the other errors, those after a document's first mostly follow from it.
@@ -65,6 +133,10 @@ export function parseYaml(text: string): ParsedYaml {
     const broken = doc.errors.find((e) => e.code !== "DUPLICATE_KEY");
     return doc.errors.filter((e) => e.code === "DUPLICATE_KEY" || e === broken).map((e) => syntaxError(text, e.code, e.message, e.pos));
   });
+  if (errors.some((e) => e.code !== "DUPLICATE_KEY")) {
+    const indented = flowLinesIndented(text);
+    if (indented !== undefined && composesCleanly(indented)) return { docs, errors: [], comments, laxIndentOnly: true };
+  }
   return { docs, errors, comments };
 }
 
@@ -126,7 +198,7 @@ export function analyzeYaml(source: string, filePath = "<text>"): AnalyzedFile {
     if (hint) for (const e of parsed.errors) if (e.code !== "DUPLICATE_KEY") e.message = e.message.replace(/\(invalid YAML\)$/, `(invalid YAML${hint})`);
   }
   // A file with errors has no facts: a value next to a duplicate key or a broken line may not be what runs.
-  const roots = parsed.errors.length > 0 ? [] : parsed.docs.map(documentTree).filter((r): r is ResolvedValue => r !== undefined);
+  const roots = parsed.errors.length > 0 || parsed.laxIndentOnly ? [] : parsed.docs.map(documentTree).filter((r): r is ResolvedValue => r !== undefined);
   // OmegaConf's relative interpolations (`${.lr}`) read the file itself; absolute ones wait for the Hydra composition.
   const judged = text.includes("${") ? roots.map((r) => (isMapping(r) ? resolveInterpolations(r, filePath, false) : r)) : roots;
   return { text, facts: configFacts(judged, filePath), configRoots: roots, syntaxErrors: parsed.errors, comments: sourceComments(text, parsed.comments) };

@@ -5,9 +5,19 @@ import type { LiteralValue, TextEdit } from "../core/types.js";
 import { lineEnding, type ConfigSyntax } from "../configs/file-adapter.js";
 import type { MappingValue } from "../configs/recognize.js";
 
+/**
+ * Whether two keys of a mapping are the same key, as the duplicate check compares them. A mapping may repeat the
+ * plain merge key `<<` (`<<: *defaults` then `<<: *train`): PyYAML, and OmegaConf's loader over it, merge every one.
+ */
+export function sameKeyNotMerge(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!isScalar(a) || !isScalar(b) || a.value !== b.value) return false;
+  return !(a.value === "<<" && a.type === "PLAIN" && b.type === "PLAIN");
+}
+
 /** Whether a text parses as YAML without errors (every document). */
 function parses(text: string): boolean {
-  for (const doc of new Composer({ uniqueKeys: true, prettyErrors: false }).compose(new Parser().parse(text), false, text.length)) {
+  for (const doc of new Composer({ uniqueKeys: sameKeyNotMerge, prettyErrors: false }).compose(new Parser().parse(text), false, text.length)) {
     if ((doc as Document.Parsed).errors.length > 0) return false;
   }
   return true;

@@ -118,17 +118,22 @@ class TreeBuilder {
     };
   }
 
-  /** The entries of a mapping; `<<` merge keys add the merged mappings' entries that the mapping does not set itself. */
+  /**
+   * The entries of a mapping; `<<` merge keys add the merged mappings' entries that the mapping does not set itself.
+   * Of several `<<` keys in one mapping, a later one wins over an earlier one, as PyYAML merges them.
+   */
   private entries(pairs: Pair[]): MappingEntry[] {
     const own: MappingEntry[] = [];
-    const merged: MappingEntry[] = [];
+    let merged: MappingEntry[] = [];
     for (const pair of pairs) {
       if (!isPair(pair)) continue;
       const key = pair.key as Node | null;
       const keySpan = key ? spanOf(key) : { start: 0, end: 0 };
       const keyText = key && isScalar(key) ? key.value : undefined;
       if (keyText === "<<" && (key as Scalar).type === "PLAIN") {
-        merged.push(...this.mergedEntries(pair.value));
+        const later = this.mergedEntries(pair.value);
+        const laterKeys = new Set(later.map((e) => e.key));
+        merged = [...merged.filter((e) => !laterKeys.has(e.key)), ...later];
         continue;
       }
       const valueNode = pair.value as Node | null;

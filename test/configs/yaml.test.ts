@@ -117,6 +117,42 @@ describe("YAML analysis", () => {
     ]);
   });
 
+  it("merges every `<<` key of a mapping, a later one winning, as PyYAML does, without a duplicate-key error", () => {
+    const text = "defaults: &d\n  _target_: torch.optim.Adam\n  lr: 0.001\n  eps: 1e-8\nbig: &big\n  lr: 0.5\nopt:\n  <<: *d\n  <<: *big\n";
+    expect(lintAll(text, "merges.yaml").messages.filter((m) => m.fatal)).toEqual([]);
+    const opt = entry(treeOf(text), "opt").value;
+    expect(entry(opt, "lr").value.value).toEqual({ kind: "number", value: 0.5 });
+    expect(entry(opt, "eps").value.value).toEqual({ kind: "number", value: 1e-8 });
+    // In one `<<` key's list, the earlier mapping wins.
+    const listed = entry(treeOf(text.replace("  <<: *d\n  <<: *big\n", "  <<: [*d, *big]\n")), "opt").value;
+    expect(entry(listed, "lr").value.value).toEqual({ kind: "number", value: 0.001 });
+    // A merge key written twice is no duplicate; other keys still are.
+    expect(lintAll("a: &a {x: 1}\nb:\n  <<: *a\n  <<: *a\n  y: 1\n  y: 2\n", "d.yaml").messages.map((m) => [m.line, m.message])).toEqual([
+      [6, "Parsing error: Duplicate key y in a YAML mapping (readers disagree on which value counts: keep one)"],
+    ]);
+  });
+
+  it("names a duplicate key that follows a key with no value, at the duplicate", () => {
+    const result = lintAll("lr: 0.1\ndatasets:\ndatasets:\n  coco: {}\n", "dup-empty.yaml");
+    expect(result.messages.map((m) => [m.line, m.column, m.message])).toEqual([
+      [3, 1, "Parsing error: Duplicate key datasets in a YAML mapping (readers disagree on which value counts: keep one)"],
+    ]);
+  });
+
+  it("reports no parsing error, and reads nothing, when only the indentation of a flow collection or quoted scalar breaks YAML 1.2", () => {
+    // PyYAML reads both: inside a flow collection or a quoted scalar it ignores how lines are indented.
+    const quoted = "her:\n  policy: MlpPolicy\n  policy_kwargs: \"dict(\n    net_arch=[64, 64]\n  )\"\n  learning_rate: 0.001\n";
+    const flow = "optimizer : {\n  type: AdamW,\n  kwargs: {\n  lr : 0.5,\n  weight_decay : 0.05\n}}\n";
+    for (const [text, name] of [[quoted, "sac.yml"], [flow, "pointbert.yaml"]]) {
+      expect(parseAllDocuments(text).flatMap((d) => (d as { errors: unknown[] }).errors)).not.toEqual([]);
+      expect(parseYaml(text).laxIndentOnly).toBe(true);
+      expect(lintAll(text, name).messages).toEqual([]);
+      expect(analyzeYaml(text, name).facts.optimizers).toEqual([]);
+    }
+    // A quote that never closes is still broken.
+    expect(lintAll("optimizer:\n  type: Adam\n  name: \"adam\nlr: 0.1\n", "q.yaml").messages.map((m) => m.fatal)).toEqual([true]);
+  });
+
   it("reads `#` comments for suppression directives", () => {
     const text = "# optim-lint: disable-next-line OPT001\n_target_: torch.optim.Adam\nweight_decay: 0.1\nx: 'not # a comment'\n";
     const file = analyzeYaml(text);

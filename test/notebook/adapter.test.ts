@@ -125,6 +125,22 @@ describe("messages", () => {
     expect(notebookAdapter.parses(text)).toBe(false);
   });
 
+  it("blames only the cell that leaves a bracket open, not the later cells the joined text's parse stumbles on", () => {
+    // A doc-generated notebook cut a call short at the end of a cell; each later cell parses on its own, as IPython compiles it.
+    const cells = [
+      "from transformers import AutoModel\nmodel = AutoModel.from_pretrained(",
+      'inputs = processor(data[0]["audio"]["array"], rate=rate, return_tensors="pt")',
+      "import torch\nmodel = AutoModel.from_pretrained(\"tuned\")\nwith torch.no_grad():\n    logits = model(**inputs).logits",
+      "optimizer = torch.optim.Adam(model.parameters(), lr=0.5)",
+    ];
+    const notebook = { cells: cells.map((source) => ({ cell_type: "code", metadata: {}, execution_count: null, outputs: [], source })), metadata: {}, nbformat: 4, nbformat_minor: 5 };
+    const result = lintText(JSON.stringify(notebook, null, 1), { filePath: "cut_short.ipynb", rules });
+    expect(result.messages.filter((m) => m.ruleId === null).map((m) => m.message)).toEqual([
+      "Syntax error: '(' was never closed (cell 1, line 2); this cell was skipped and the other cells analyzed",
+    ]);
+    expect(result.messages.map((m) => m.code)).toContain("OPT003");
+  });
+
   it("gives a cell with exercise placeholders one message, however many errors it has, and analyzes the cells after it", () => {
     const result = lint("exercise_placeholders.ipynb", false);
     const notices = result.messages.filter((m) => m.ruleId === null);

@@ -38,6 +38,13 @@ describe("IPython masking", () => {
     expect(lines.slice(7)).toEqual(["# why?", "x = y  # ok?"]);
   });
 
+  it("hides magics written without `%` (IPython's automagic), keeping Python that starts with the same names", () => {
+    const source = ["pip install datasets diffusers", "matplotlib inline", "cd ../data", "cat = 3", "rm if cat else ls", "ls(1)", "import torch"].join("\n");
+    const { python, hidden } = mask(source);
+    expect(python.split("\n")).toEqual(["_                             ", "_                ", "_         ", "cat = 3", "rm if cat else ls", "ls(1)", "import torch"]);
+    expect(hidden).toEqual(source.split("\n").slice(0, 3));
+  });
+
   it("hides the continuation lines of a magic that ends with a backslash", () => {
     expect(mask("!pip install \\\n    torch\nimport torch").python).toBe("_             \n         \nimport torch");
   });
