@@ -79,7 +79,8 @@ const NOT_PLAIN_NAMES = new Set([
   "else", "except", "exec", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "match", "nonlocal", "not",
   "or", "pass", "print", "raise", "return", "try", "type", "while", "with", "yield", "_",
 ]);
-const NAME = /^[\p{L}_][\p{L}\p{N}_]*$/u;
+/** A Python name; made on first use, since a pattern with Unicode property classes is costly to make (every CLI start made it). */
+let plainName: RegExp | undefined;
 const DECIMAL = /^(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?$/;
 
 /**
@@ -91,7 +92,7 @@ export function sameKindOfToken(root: SyntaxNode, change: TextEdit): boolean {
   if (start === end) return false;
   const token = root.descendantForIndex(start, end);
   if (token.startIndex !== start || token.endIndex !== end || token.childCount > 0) return false;
-  if (token.type === "identifier") return NAME.test(change.text) && !NOT_PLAIN_NAMES.has(change.text);
+  if (token.type === "identifier") return (plainName ??= /^[\p{L}_][\p{L}\p{N}_]*$/u).test(change.text) && !NOT_PLAIN_NAMES.has(change.text);
   if (token.type === "integer" || token.type === "float") return DECIMAL.test(change.text);
   return false;
 }
