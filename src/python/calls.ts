@@ -17,6 +17,8 @@ import { noteInstantiateMentions } from "./instantiate.js";
 import { ImportReach, importRequests, ModuleFinder, type ImportGraph, type ImportRequest } from "./modules.js";
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
 import { definingScope, scopeOf } from "./scope.js";
+import { testCodeSpans } from "./test-code.js";
+import { inTestCode, isTestPath } from "../core/roles.js";
 import { lastName, Resolver, type ModuleLinks, type Ref } from "./values.js";
 
 /** Callers followed outward from a construction: its function's call sites, theirs, and theirs. */
@@ -83,6 +85,8 @@ class CallJoin {
   private readonly links: ModuleLinks;
   /** Per function (its file and start), the calls of it found so far (their resolvers are of the current generation). */
   private readonly sitesOf = new Map<string, CallSite[]>();
+  /** Each caller file's test functions, classes and fixtures. */
+  private readonly testSpans = new Map<Resolver, Span[]>();
   /** Per function name, the Python files whose text calls something of that name, in the run's order. */
   private readonly mentions = new Map<string, string[]>();
   /** Which modules each file's imports lead to: a file calls a function of another only when it reaches it. */
@@ -337,11 +341,24 @@ class CallJoin {
         if (file === calleeFile && start >= fn.start && start < fn.end) continue;
         const resolver = file === calleeFile ? callee : this.resolver(file);
         const call = resolver && this.callsNamed(resolver, name).find((c) => c.start === start && c.end === end);
-        if (call) out.push({ resolver, call, bound: target.bound });
+        if (call && !this.isTestCall(resolver, call)) out.push({ resolver, call, bound: target.bound });
         if (out.length >= MAX_VARIANTS) return out;
       }
     }
     return out;
+  }
+
+  /**
+   * Whether a call is test code: in a file pytest collects by its name (`test_*.py`, `*_test.py`, `conftest.py`) or
+   * inside a test function, test class or fixture. Tests pass values chosen to exercise code (an lr of 10 to check
+   * arithmetic), not to train, so they are no call sites to judge a construction by, whatever `include-tests` says:
+   * that setting shows findings inside test code, and this one would be shown in the code under test.
+   */
+  private isTestCall(resolver: Resolver, call: PyNode): boolean {
+    if (isTestPath(path.basename(resolver.filePath))) return true;
+    let spans = this.testSpans.get(resolver);
+    if (!spans) this.testSpans.set(resolver, (spans = testCodeSpans(resolver.index)));
+    return inTestCode(call, spans);
   }
 
   /** Where the calls of a file named `name` go (see `callTargets`), resolved on first use. */

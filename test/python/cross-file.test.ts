@@ -370,6 +370,36 @@ opt = build(net.parameters(), (0.999, 0.9))
   });
 });
 
+describe("calls from test code", () => {
+  const pretrain = [
+    "import torch",
+    "",
+    "",
+    "def setup(model, lr, weight_decay):",
+    "    return torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)",
+    "",
+  ].join("\n");
+  const caller = (def: string) =>
+    ["import torch", "from pretrain import setup", "", "", `${def}:`, "    model = torch.nn.Linear(2, 2)", "    setup(model, lr=10.0, weight_decay=0.1)", ""].join("\n");
+
+  it("are no call sites: a test function, a test class's method and a file pytest collects pass values to exercise code", () => {
+    for (const [name, def] of [
+      ["/p/check.py", "def test_setup()"],
+      ["/p/check.py", "class TestSetup:\n    def test_it(self)"],
+      ["/p/test_pretrain.py", "def run()"],
+      ["/p/conftest.py", "def run()"],
+    ] as const) {
+      const text = def.includes("\n") ? caller(def).replace(/\n {4}(model|setup)/g, "\n        $1") : caller(def);
+      expect(lintMemory({ "/p/pretrain.py": pretrain, [name]: text }, ["/p/pretrain.py", name]), `${name}: ${def}`).toEqual([]);
+    }
+  });
+
+  it("while the same call in a training function judges the construction", () => {
+    const found = lintMemory({ "/p/pretrain.py": pretrain, "/p/run.py": caller("def main()") }, ["/p/pretrain.py", "/p/run.py"]);
+    expect(found.map((f) => `${f.at} ${f.code}`)).toEqual(["pretrain.py:5:12 OPT001", "pretrain.py:5:49 OPT003"]);
+  });
+});
+
 describe("the command line on a project folder", () => {
   beforeAll(() => buildOnce(), 600_000);
 
