@@ -15,6 +15,7 @@ import { adapterFor, linter } from "../default-linter.js";
 import { decodeSource, readSource, type SourceText } from "./read.js";
 import { isTestPath } from "../core/roles.js";
 import { Excludes, FileWalker } from "./walk.js";
+import { SkimNotes, useSkimNotes } from "../python/calls.js";
 import { ResultCache } from "./cache.js";
 import { NativeMemoryGuard } from "./native-memory.js";
 import { diskHost, type DroppedText, LintPool, lintInParallel, MIN_PARALLEL_CHARS, passesPrefilter, threadPolicy } from "./parallel.js";
@@ -150,6 +151,8 @@ export class LintSession {
     // whether to use them), so that a large tree with little training code starts none.
     let pool = policy.threads > 1 && (policy.forced || this.cache) ? await startPool(policy.threads) : undefined;
     let passingChars = 0;
+    // What the call-site joiner's skim reads in each Python file whose text is dropped, noted while it is in hand.
+    const skims = new SkimNotes();
     // The pool is closed however the run ends (a configuration error while reading files included).
     try {
       for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
@@ -173,6 +176,8 @@ export class LintSession {
         if (passingChars >= MIN_PARALLEL_CHARS) keepTurboFan();
         if (!pool && policy.threads > 1 && passingChars >= MIN_PARALLEL_CHARS) {
           pool = await startPool(policy.threads);
+          // The workers' skims read what the pool's notes hold.
+          skims.clear();
           // The texts dropped so far are handed to the pool's run as such (the workers' index reads them again).
           for (const earlier of inputs) {
             if (!earlier.unread) continue;
@@ -186,7 +191,10 @@ export class LintSession {
           input.text = "";
           if (pool) dropped.set(input, { passes, chars: source.text.length });
           else if (this.options.fix) input.text = source.text;
-          else input.unread = true;
+          else {
+            input.unread = true;
+            if (adapterFor(file)?.name === "python") skims.note(file, source.text);
+          }
         } else if (pool && !this.cache && !this.options.fix) {
           // Nor, with workers, the text of one that can: the worker that lints it reads it.
           input.text = "";
@@ -196,8 +204,10 @@ export class LintSession {
       }
       if (!pool && process.env.OPTIM_LINT_TRACE_THREADS) process.stderr.write(`optim-lint: ${files.length} files on one thread\n`);
       const memory = new NativeMemoryGuard();
+      useSkimNotes(skims);
       await this.lintInputs(inputs, run, (chars) => memory.afterFile(chars), pool && { pool, forced: policy.forced, dropped });
     } finally {
+      useSkimNotes(undefined);
       await pool?.close();
     }
     const cacheProblem = this.cache?.save();
