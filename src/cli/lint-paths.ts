@@ -12,7 +12,7 @@ import { fileErrorResult, type FileResult } from "../core/results.js";
 import type { LintInput } from "../core/linter.js";
 import type { LanguageAdapter, Rule } from "../core/types.js";
 import { adapterFor, linter } from "../default-linter.js";
-import { decodeSource, readSource, type SourceText } from "./read.js";
+import { decodeSource, readSource, type Listing, type SourceText } from "./read.js";
 import { isTestPath } from "../core/roles.js";
 import { Excludes, FileWalker } from "./walk.js";
 import { SkimNotes, useSkimNotes } from "../python/calls.js";
@@ -138,7 +138,7 @@ export class LintSession {
     });
     const roots = (paths.length > 0 ? paths : ["."]).map((given) => path.resolve(cwd, given));
     const given = paths.length > 0 ? paths : ["."];
-    const { files, errors, skipped } = walker.collect(given);
+    const { files, errors, skipped, listings } = walker.collect(given);
     for (const skip of skipped) process.stderr.write(`optim-lint: warning: ${skip.path} skipped: ${skip.reason}\n`);
     // As ESLint does, a run that finds nothing to lint is a usage error; files the user asked to exclude are not.
     if (files.length === 0 && errors.length === 0 && !skipped.some((s) => s.excluded)) {
@@ -205,7 +205,7 @@ export class LintSession {
       if (!pool && process.env.OPTIM_LINT_TRACE_THREADS) process.stderr.write(`optim-lint: ${files.length} files on one thread\n`);
       const memory = new NativeMemoryGuard();
       useSkimNotes(skims);
-      await this.lintInputs(inputs, run, (chars) => memory.afterFile(chars), pool && { pool, forced: policy.forced, dropped });
+      await this.lintInputs(inputs, run, (chars) => memory.afterFile(chars), pool && { pool, forced: policy.forced, dropped }, listings);
     } finally {
       useSkimNotes(undefined);
       await pool?.close();
@@ -239,6 +239,7 @@ export class LintSession {
     run: LintRun,
     between: (chars: number) => Promise<void>,
     parallel?: { pool: LintPool; forced: boolean; dropped: ReadonlyMap<LintInput, DroppedText> },
+    listings?: ReadonlyMap<string, Listing>,
   ): Promise<void> {
     const cache = this.options.fix ? undefined : this.cache;
     // Which files a run holds decides what a file's result can see (the callers of its functions): results are reused only within the same set.
@@ -263,8 +264,8 @@ export class LintSession {
     let fresh: LintInput[];
     let results: FileResult[];
     let dependencies: Map<string, string[]>;
-    // One host for the run: it lists each folder once to answer whether a file exists.
-    const host = diskHost();
+    // One host for the run: it lists each folder once to answer whether a file exists (the walk's folders not again).
+    const host = diskHost(listings);
     for (;;) {
       fresh = inputs.filter((_, i) => !cached[i]);
       // A changed file is linted again with the unchanged files its result last depended on in view (the callers of its functions).
