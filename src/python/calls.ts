@@ -466,25 +466,28 @@ export class SkimNotes {
   private readonly notes = new Map<string, SkimNote>();
   /** One string per called name or imported module across the notes (most files call and import the same few). */
   private readonly strings = new Map<string, string>();
-  /** One lookup per imported path (lookups are read, never changed). */
-  private readonly requests = new Map<string, ImportRequest>();
+  /** One lookup per imported path and kind (lookups are read, never changed). */
+  private readonly requests = [new Map<string, ImportRequest>(), new Map<string, ImportRequest>()];
 
   /** Notes a Python file's text as read from disk (the project reads it without its byte order mark). */
   note(filePath: string, text: string): void {
     const note = skimNote(stripBom(text));
-    const held = (s: string): string => {
-      const known = this.strings.get(s);
-      if (known !== undefined) return known;
-      this.strings.set(s, s);
-      return s;
-    };
     const requests = note.requests.map((r) => {
-      const key = `${r.module ? "m" : "n"}${r.path}`;
-      let known = this.requests.get(key);
-      if (!known) this.requests.set(key, (known = { path: held(r.path), module: r.module }));
+      const kind = this.requests[r.module ? 1 : 0];
+      let known = kind.get(r.path);
+      if (!known) kind.set(r.path, (known = { path: this.held(r.path), module: r.module }));
       return known;
     });
-    this.notes.set(path.normalize(filePath), { importLines: note.importLines.map(held), requests, names: [...note.names].map(held), instantiates: note.instantiates });
+    const names: string[] = [];
+    for (const name of note.names) names.push(this.held(name));
+    this.notes.set(path.normalize(filePath), { importLines: note.importLines.map((s) => this.held(s)), requests, names, instantiates: note.instantiates });
+  }
+
+  private held(s: string): string {
+    const known = this.strings.get(s);
+    if (known !== undefined) return known;
+    this.strings.set(s, s);
+    return s;
   }
 
   /** The note of a file (by its normalized path), forgotten here. */
@@ -497,7 +500,7 @@ export class SkimNotes {
   clear(): void {
     this.notes.clear();
     this.strings.clear();
-    this.requests.clear();
+    for (const kind of this.requests) kind.clear();
   }
 }
 
