@@ -12,9 +12,10 @@ import { fileErrorResult, type FileResult } from "../core/results.js";
 import type { LintInput } from "../core/linter.js";
 import type { LanguageAdapter, Rule } from "../core/types.js";
 import { adapterFor, linter } from "../default-linter.js";
-import { decodeSource, readSource, type SourceText } from "./read.js";
+import { decodeSource, readSource, type Listing, type SourceText } from "./read.js";
 import { isTestPath } from "../core/roles.js";
 import { Excludes, FileWalker } from "./walk.js";
+import { SkimNotes, useSkimNotes } from "../python/calls.js";
 import { ResultCache } from "./cache.js";
 import { NativeMemoryGuard } from "./native-memory.js";
 import { diskHost, type DroppedText, LintPool, lintInParallel, MIN_PARALLEL_CHARS, passesPrefilter, threadPolicy } from "./parallel.js";
@@ -137,7 +138,7 @@ export class LintSession {
     });
     const roots = (paths.length > 0 ? paths : ["."]).map((given) => path.resolve(cwd, given));
     const given = paths.length > 0 ? paths : ["."];
-    const { files, errors, skipped } = walker.collect(given);
+    const { files, errors, skipped, listings } = walker.collect(given);
     for (const skip of skipped) process.stderr.write(`optim-lint: warning: ${skip.path} skipped: ${skip.reason}\n`);
     // As ESLint does, a run that finds nothing to lint is a usage error; files the user asked to exclude are not.
     if (files.length === 0 && errors.length === 0 && !skipped.some((s) => s.excluded)) {
@@ -150,6 +151,8 @@ export class LintSession {
     // whether to use them), so that a large tree with little training code starts none.
     let pool = policy.threads > 1 && (policy.forced || this.cache) ? await startPool(policy.threads) : undefined;
     let passingChars = 0;
+    // What the call-site joiner's skim reads in each Python file whose text is dropped, noted while it is in hand.
+    const skims = new SkimNotes();
     // The pool is closed however the run ends (a configuration error while reading files included).
     try {
       for (const error of errors) run.results.push(fileErrorResult(error.path, `Cannot read the folder: ${error.message}`));
@@ -173,6 +176,8 @@ export class LintSession {
         if (passingChars >= MIN_PARALLEL_CHARS) keepTurboFan();
         if (!pool && policy.threads > 1 && passingChars >= MIN_PARALLEL_CHARS) {
           pool = await startPool(policy.threads);
+          // The workers' skims read what the pool's notes hold.
+          skims.clear();
           // The texts dropped so far are handed to the pool's run as such (the workers' index reads them again).
           for (const earlier of inputs) {
             if (!earlier.unread) continue;
@@ -186,7 +191,10 @@ export class LintSession {
           input.text = "";
           if (pool) dropped.set(input, { passes, chars: source.text.length });
           else if (this.options.fix) input.text = source.text;
-          else input.unread = true;
+          else {
+            input.unread = true;
+            if (adapterFor(file)?.name === "python") skims.note(file, source.text);
+          }
         } else if (pool && !this.cache && !this.options.fix) {
           // Nor, with workers, the text of one that can: the worker that lints it reads it.
           input.text = "";
@@ -196,8 +204,10 @@ export class LintSession {
       }
       if (!pool && process.env.OPTIM_LINT_TRACE_THREADS) process.stderr.write(`optim-lint: ${files.length} files on one thread\n`);
       const memory = new NativeMemoryGuard();
-      await this.lintInputs(inputs, run, (chars) => memory.afterFile(chars), pool && { pool, forced: policy.forced, dropped });
+      useSkimNotes(skims);
+      await this.lintInputs(inputs, run, (chars) => memory.afterFile(chars), pool && { pool, forced: policy.forced, dropped }, listings);
     } finally {
+      useSkimNotes(undefined);
       await pool?.close();
     }
     const cacheProblem = this.cache?.save();
@@ -229,6 +239,7 @@ export class LintSession {
     run: LintRun,
     between: (chars: number) => Promise<void>,
     parallel?: { pool: LintPool; forced: boolean; dropped: ReadonlyMap<LintInput, DroppedText> },
+    listings?: ReadonlyMap<string, Listing>,
   ): Promise<void> {
     const cache = this.options.fix ? undefined : this.cache;
     // Which files a run holds decides what a file's result can see (the callers of its functions): results are reused only within the same set.
@@ -253,8 +264,8 @@ export class LintSession {
     let fresh: LintInput[];
     let results: FileResult[];
     let dependencies: Map<string, string[]>;
-    // One host for the run: it lists each folder once to answer whether a file exists.
-    const host = diskHost();
+    // One host for the run: it lists each folder once to answer whether a file exists (the walk's folders not again).
+    const host = diskHost(listings);
     for (;;) {
       fresh = inputs.filter((_, i) => !cached[i]);
       // A changed file is linted again with the unchanged files its result last depended on in view (the callers of its functions).

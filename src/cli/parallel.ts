@@ -22,17 +22,18 @@ import { stripBom } from "../core/source-text.js";
 import { calledNames, detachedRequests, type RunIndex } from "../python/calls.js";
 import { ImportReach, ModuleFinder, type ImportGraph, type ImportRequest } from "../python/modules.js";
 import { afterRead, collect } from "./native-memory.js";
-import { readSource } from "./read.js";
+import { listingOf, readSource, type Listing } from "./read.js";
 
 /**
  * Reads files the project pass needs beyond those given (an imported module, a `_base_` config). Whether a file
  * exists is answered from its folder's listing, read once per run: module lookup asks about many paths that do not
  * exist (each import in each folder it searches), and one listing costs less than their stats.
  */
-export function diskHost(): ProjectHost {
+export function diskHost(listed?: ReadonlyMap<string, Listing>): ProjectHost {
   // Per folder, each entry's name and whether it is a plain file (false: a folder; undefined: a link, asked of stat).
-  const listings = new Map<string, ReadonlyMap<string, boolean | undefined> | null>();
-  const listing = (dir: string): ReadonlyMap<string, boolean | undefined> | null => {
+  // `listed`: folders the walk has just listed, not read again.
+  const listings = new Map<string, Listing | null>(listed);
+  const listing = (dir: string): Listing | null => {
     let known = listings.get(dir);
     if (known === undefined) {
       // A folder its parent's listing lacks is not read (module lookup asks about many such folders).
@@ -43,7 +44,7 @@ export function diskHost(): ProjectHost {
         return null;
       }
       try {
-        known = new Map(readdirSync(dir, { withFileTypes: true }).map((e) => [e.name, e.isSymbolicLink() ? undefined : e.isFile()]));
+        known = listingOf(readdirSync(dir, { withFileTypes: true }));
       } catch {
         known = null;
       }

@@ -2,7 +2,7 @@
  * Reading source files as text: UTF-8, or the encoding a PEP 263 declaration names; binary, undecodable
  * and unreadable files become error messages. Fixed text is written back in the encoding it was read in.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, type Dirent } from "node:fs";
 
 /** The text of a file (with the encoding it was declared in, when that is not UTF-8), or why it cannot be linted. */
 export type SourceText = { text: string; encoding?: string } | { error: string };
@@ -103,4 +103,12 @@ export function readSource(file: string): SourceText {
     return { error: `Cannot read the file: ${(error as Error).message}` };
   }
   return decodeSource(bytes);
+}
+
+/** A folder's entries: each name, and whether it is a plain file (false: a folder; undefined: a symbolic link). */
+export type Listing = ReadonlyMap<string, boolean | undefined>;
+
+/** A folder's entries (`readdirSync` with file types) as a listing. */
+export function listingOf(entries: readonly Dirent[]): Listing {
+  return new Map(entries.map((e) => [e.name, e.isSymbolicLink() ? undefined : e.isFile()]));
 }

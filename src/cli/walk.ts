@@ -8,6 +8,7 @@ import path from "node:path";
 import ignore, { type Ignore } from "ignore";
 import { globMatcher, type PathMatcher } from "../config/globs.js";
 import type { ProjectConfig } from "../config/load.js";
+import { listingOf, type Listing } from "./read.js";
 
 /** The path of an entry named `name` in the folder `dir` (an absolute, normalized path): `path.join` without normalizing again. */
 function below(dir: string, name: string): string {
@@ -75,6 +76,8 @@ export interface WalkResult {
   skipped: { path: string; reason: string; excluded: boolean }[];
   /** Folders that could not be read. */
   errors: { path: string; message: string }[];
+  /** Per folder walked (by the path the walk reached it through), its entries as `diskHost` lists them (`Listing`). */
+  listings: Map<string, Listing>;
 }
 
 /** The `.gitignore` layer of a folder, if it has one. */
@@ -154,6 +157,7 @@ export class FileWalker {
   private readonly realFiles = new Set<string>();
   private readonly errors: WalkResult["errors"] = [];
   private readonly skipped: WalkResult["skipped"] = [];
+  private readonly listings: WalkResult["listings"] = new Map();
 
   constructor(private readonly options: WalkOptions) {
     this.excludes = new Excludes(options.configFor);
@@ -173,7 +177,7 @@ export class FileWalker {
         this.addFile(absolute);
       }
     }
-    return { files: [...this.files], errors: this.errors, skipped: this.skipped };
+    return { files: [...this.files], errors: this.errors, skipped: this.skipped, listings: this.listings };
   }
 
   /**
@@ -218,6 +222,8 @@ export class FileWalker {
       this.errors.push({ path: dir, message: (error as Error).message });
       return;
     }
+    // Kept for the project pass's module lookup, which asks about the files of most folders of the run.
+    this.listings.set(dir, listingOf(entries));
     const own = this.options.noIgnore ? undefined : ignoreLayer(dir);
     const layers = own ? [...inherited, own] : inherited;
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -8,12 +8,13 @@
 import path from "node:path";
 import { createRequire } from "node:module";
 import type { OptimizerSite, SchedulerFact, Span, TrainingFacts } from "../core/facts.js";
+import { stripBom } from "../core/source-text.js";
 import { mapEverySiteSpan } from "../core/spans.js";
 import type { ProjectCode, ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
 import { optimizerByName } from "../knowledge/optimizers.js";
 import { indexPython, keptIndex, mayJudgeAgain, type PythonIndex } from "./analyze.js";
 import { enclosingFunction, forgetValue, forgottenArguments, optimizerSite, probeConstruction } from "./facts.js";
-import { noteInstantiateMentions } from "./instantiate.js";
+import { mentionsInstantiate, noteInstantiateMentions } from "./instantiate.js";
 import { ImportReach, importRequests, ModuleFinder, type ImportGraph, type ImportRequest } from "./modules.js";
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
 import { definingScope, scopeOf } from "./scope.js";
@@ -156,12 +157,13 @@ class CallJoin {
     for (const file of this.project.files) {
       if (file.adapter.name !== "python") continue;
       const key = path.normalize(file.path);
-      const text = file.text;
+      // A file whose text the run dropped was skimmed while the run read it (`SkimNotes`).
+      const noted = skimNotes?.take(key) ?? skimNote(file.text);
       files.add(key);
-      importLines.set(file, importedPaths(text));
-      noteInstantiateMentions(file, text);
-      if (!this.requests.has(key)) this.requests.set(key, detachedRequests(text));
-      noteCallers(callers, key, text);
+      importLines.set(file, noted.importLines);
+      noteInstantiateMentions(file, noted.instantiates);
+      if (!this.requests.has(key)) this.requests.set(key, noted.requests);
+      noteCallers(callers, key, noted.names);
     }
     return (this.skimmed = { importLines, callers, files });
   }
@@ -510,9 +512,79 @@ function detached(s: string): string {
   return s.length < 13 ? s : (" " + s).slice(1);
 }
 
+/** What the call-site joiner's skim reads in a Python file's text (`CallJoin.skim`). */
+interface SkimNote {
+  /** The modules its import lines name (`importedPaths`). */
+  importLines: string[];
+  requests: ImportRequest[];
+  /** The names it calls (`calledNames`). */
+  names: Iterable<string>;
+  /** Whether it may call Hydra's instantiate. */
+  instantiates: boolean;
+}
+
+/** What the skim reads in a text, detached from it. */
+function skimNote(text: string): SkimNote {
+  return { importLines: importedPaths(text), requests: detachedRequests(text), names: calledNames(text), instantiates: mentionsInstantiate(text) };
+}
+
+/**
+ * The skim's notes of the Python files whose text a one-thread run read and dropped (they fail the prefilter), taken
+ * while the run had each text in hand, so that the skim does not read them from disk again (as `RunNotes` in
+ * src/cli/parallel.ts does for a run on worker threads). A file's note is used once, by the next skim that meets it.
+ */
+export class SkimNotes {
+  private readonly notes = new Map<string, SkimNote>();
+  /** One string per called name or imported module across the notes (most files call and import the same few). */
+  private readonly strings = new Map<string, string>();
+  /** One lookup per imported path and kind (lookups are read, never changed). */
+  private readonly requests = [new Map<string, ImportRequest>(), new Map<string, ImportRequest>()];
+
+  /** Notes a Python file's text as read from disk (the project reads it without its byte order mark). */
+  note(filePath: string, text: string): void {
+    const note = skimNote(stripBom(text));
+    const requests = note.requests.map((r) => {
+      const kind = this.requests[r.module ? 1 : 0];
+      let known = kind.get(r.path);
+      if (!known) kind.set(r.path, (known = { path: this.held(r.path), module: r.module }));
+      return known;
+    });
+    const names: string[] = [];
+    for (const name of note.names) names.push(this.held(name));
+    this.notes.set(path.normalize(filePath), { importLines: note.importLines.map((s) => this.held(s)), requests, names, instantiates: note.instantiates });
+  }
+
+  private held(s: string): string {
+    const known = this.strings.get(s);
+    if (known !== undefined) return known;
+    this.strings.set(s, s);
+    return s;
+  }
+
+  /** The note of a file (by its normalized path), forgotten here. */
+  take(key: string): SkimNote | undefined {
+    const note = this.notes.get(key);
+    if (note) this.notes.delete(key);
+    return note;
+  }
+
+  clear(): void {
+    this.notes.clear();
+    this.strings.clear();
+    for (const kind of this.requests) kind.clear();
+  }
+}
+
+let skimNotes: SkimNotes | undefined;
+
+/** Sets the notes the skims of a run take (undefined once the run is over). */
+export function useSkimNotes(notes: SkimNotes | undefined): void {
+  skimNotes = notes;
+}
+
 /** Adds a file to the callers index under every name its text calls. */
-function noteCallers(callers: Map<string, string[]>, key: string, text: string): void {
-  for (const name of calledNames(text)) {
+function noteCallers(callers: Map<string, string[]>, key: string, names: Iterable<string>): void {
+  for (const name of names) {
     const list = callers.get(name);
     if (list) list.push(key);
     else callers.set(name, [key]);
@@ -617,7 +689,7 @@ function runCallers(part: NonNullable<typeof shared>): Map<string, string[]> {
     const text = part.project!.peek(other);
     if (text === undefined) continue;
     if (!part.requests.has(key)) part.requests.set(key, detachedRequests(text));
-    noteCallers(callers, key, text);
+    noteCallers(callers, key, calledNames(text));
   }
   return callers;
 }

@@ -33,7 +33,7 @@ const INSTANTIATE_PATHS = new Set(["hydra.utils.instantiate", "hydra.utils.call"
 const HYDRA_KEYS_KEPT = new Set(["_convert_", "_recursive_"]);
 
 /** Whether a text may call Hydra's instantiate. */
-function mentionsInstantiate(text: string): boolean {
+export function mentionsInstantiate(text: string): boolean {
   return /\bhydra\b/.test(text) && /\b(?:instantiate|call)\s*\(/.test(text);
 }
 
@@ -44,9 +44,9 @@ function mentionsInstantiate(text: string): boolean {
  */
 const MENTIONS = new WeakMap<ProjectFile, boolean>();
 
-/** Notes whether a file's text (`text`, as read now) may call Hydra's instantiate. */
-export function noteInstantiateMentions(file: ProjectFile, text: string): void {
-  MENTIONS.set(file, mentionsInstantiate(text));
+/** Notes whether a file's text may call Hydra's instantiate (`mentionsInstantiate` of its text, as read now). */
+export function noteInstantiateMentions(file: ProjectFile, mentions: boolean): void {
+  MENTIONS.set(file, mentions);
 }
 
 function mayInstantiate(file: ProjectFile): boolean {
