@@ -17,7 +17,8 @@ import { enclosingFunction, forgetValue, forgottenArguments, optimizerSite, prob
 import { mentionsInstantiate, noteInstantiateMentions } from "./instantiate.js";
 import { ImportReach, importRequests, ModuleFinder, type ImportGraph, type ImportRequest } from "./modules.js";
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
-import { definingScope, scopeOf } from "./scope.js";
+import { definingScope, scopeOf, type FileIndex } from "./scope.js";
+import { exclusive, Flows } from "./flows.js";
 import { testCodeSpans } from "./test-code.js";
 import { inTestCode, isTestPath } from "../core/roles.js";
 import { lastName, Resolver, type ModuleLinks, type Ref } from "./values.js";
@@ -45,7 +46,7 @@ const IMPORT_LINE = /[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([\w.
 interface Variant {
   resolver: Resolver;
   /** The calls from the construction's function outward, each in its caller's file. */
-  chain: { file: string; call: PyNode }[];
+  chain: { file: string; call: PyNode; index: FileIndex }[];
 }
 
 /** Where a call goes, by place (it outlives the file's index): the file and start of the function it runs, or null. */
@@ -231,6 +232,8 @@ class CallJoin {
     const base = this.resolver(file.path);
     if (!base) return;
     const facts = file.analyzed.facts;
+    /** The calls each construction judged here was judged through, by its new id. */
+    const chains = new Map<string, Variant["chain"]>();
     for (const site of [...facts.optimizers]) {
       if (site.dialect !== undefined) continue;
       const probed = probeConstruction(base.index, base.text, base.filePath, site);
@@ -247,11 +250,15 @@ class CallJoin {
       const judged = variants.map((variant, i) => ({ variant, site: this.rebuilt(site, variant.resolver, call, `${site.id}@${i + 1}`) }));
       if (file.given) {
         replaceSite(facts, site, judged.map((j) => j.site));
-        for (const j of judged) this.noteFiles(file, j.site, site.span);
+        for (const j of judged) {
+          this.noteFiles(file, j.site, site.span);
+          chains.set(j.site.id, j.variant.chain);
+        }
         continue;
       }
       for (const { variant, site: judgedSite } of judged) this.placeInCaller(file, site, judgedSite, variant);
     }
+    addExclusiveCalls(facts, chains);
   }
 
   /** The construction resolved again by `resolver`, keeping what the analysis learned after resolving it. */
@@ -317,7 +324,7 @@ class CallJoin {
         const frame = { fn, call: site.call, caller: o.resolver, bound: site.bound, label: callLabel(callee, fn, site) };
         out.push({
           resolver: new Resolver(callee.index, callee.text, callee.filePath, { modules: this.links, frame }),
-          chain: [{ file: site.resolver.filePath, call: site.call }, ...o.chain],
+          chain: [{ file: site.resolver.filePath, call: site.call, index: site.resolver.index }, ...o.chain],
         });
       }
     }
@@ -703,6 +710,8 @@ function rehome(span: Span, siteFile: string, host: string): Span {
 /** Puts the per-call judgements of a construction in its place, and points what referred to it at each of them. */
 function replaceSite(facts: TrainingFacts, original: OptimizerSite, judged: OptimizerSite[]): void {
   const ids = judged.map((s) => s.id);
+  // Constructions no run builds together stay so whichever call each is judged for.
+  if (facts.exclusive) facts.exclusive = facts.exclusive.flatMap(([a, b]) => (a === original.id ? ids.map((id): [string, string] => [id, b]) : b === original.id ? ids.map((id): [string, string] => [a, id]) : [[a, b]]));
   facts.optimizers.splice(facts.optimizers.indexOf(original), 1, ...judged);
   const schedulers: SchedulerFact[] = [];
   for (const scheduler of facts.schedulers) {
@@ -713,6 +722,29 @@ function replaceSite(facts: TrainingFacts, original: OptimizerSite, judged: Opti
   const widen = (list: string[]): string[] => list.flatMap((id) => (id === original.id ? ids : [id]));
   for (const evidence of facts.distributed.evidence) if (evidence.sites) evidence.sites = widen(evidence.sites);
   for (const checkpoint of facts.checkpoints ?? []) checkpoint.optimizerSites = widen(checkpoint.optimizerSites);
+}
+
+/**
+ * Constructions judged through calls that no run makes both of are exclusive too: the calls (or calls further out
+ * on the two ways in) sit in different branches of one `if`, conditional expression or `match` of one function, as
+ * helpers that a flag picks between are called (`if opt == "sgd": sgd_for(...) elif ...: rmsprop_for(...)`).
+ */
+function addExclusiveCalls(facts: TrainingFacts, chains: Map<string, Variant["chain"]>): void {
+  if (chains.size < 2 || chains.size > 64) return;
+  const ids = [...chains.keys()];
+  const known = new Set((facts.exclusive ?? []).map(([a, b]) => `${a}\0${b}`));
+  const out: [string, string][] = [];
+  for (let i = 0; i < ids.length; i++) {
+    for (let j = i + 1; j < ids.length; j++) {
+      const [a, b] = [ids[i], ids[j]];
+      if (known.has(`${a}\0${b}`) || known.has(`${b}\0${a}`)) continue;
+      const apart = chains.get(a)!.some((x) =>
+        chains.get(b)!.some((y) => x.index === y.index && x.call !== y.call && enclosingFunction(x.call) === enclosingFunction(y.call) && exclusive(Flows.of(x.index), x.call, y.call)),
+      );
+      if (apart) out.push([a, b]);
+    }
+  }
+  if (out.length > 0) facts.exclusive = [...(facts.exclusive ?? []), ...out];
 }
 
 /** Words for a call site in messages: `configure_optimizers() at train.py:331`, or `at line 12` in the same file. */
