@@ -16,7 +16,9 @@
 import type Parser from "tree-sitter";
 import type { Span } from "../core/facts.js";
 import type { AnalyzedFile } from "../core/types.js";
+import type { FileIndex } from "./scope.js";
 import { analyzeIndexed, builtIndex, handOverIndex, hasConstructions, keepUnindexed, passesExtractionGate, retireIndex, type PythonIndex } from "./analyze.js";
+import { Flows } from "./flows.js";
 import { blankComments, moveCopy, scanComments, textChange, type PyNode } from "./parser.js";
 
 /** How many analyses were answered by moving the previous one (the bench and the tests read it). */
@@ -96,21 +98,21 @@ function movedIndex(kept: PythonIndex, tree: Parser.Tree, before: number, move: 
   for (const scope of [old.module, ...old.scopes.values()]) {
     for (const bindings of scope.bindings.values()) for (const binding of bindings) binding.pos = move(binding.pos);
   }
-  // New lists and a new index object: what is kept per index or per list (texts read from calls) is read again.
-  return {
+  // New lists and a new index object: what is kept per index or per list (texts read from calls) is read again, but
+  // for the flows of control, which read only the tree's shape and its identifiers.
+  const index: FileIndex = {
+    ...old,
     text,
-    index: {
-      ...old,
-      text,
-      calls: [...old.calls],
-      subscripts: [...old.subscripts],
-      assignments: [...old.assignments],
-      binaryDivisions: [...old.binaryDivisions],
-      binaryProducts: [...old.binaryProducts],
-      namedValues: [...old.namedValues],
-      inComparisons: [...old.inComparisons],
-    },
+    calls: [...old.calls],
+    subscripts: [...old.subscripts],
+    assignments: [...old.assignments],
+    binaryDivisions: [...old.binaryDivisions],
+    binaryProducts: [...old.binaryProducts],
+    namedValues: [...old.namedValues],
+    inComparisons: [...old.inComparisons],
   };
+  Flows.handOver(old, index);
+  return { text, index };
 }
 
 /** Number tokens: typing a digit into one keeps the syntax tree as it was but for the offsets after it. */
