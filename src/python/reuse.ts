@@ -19,6 +19,8 @@ import type { AnalyzedFile } from "../core/types.js";
 import type { FileIndex } from "./scope.js";
 import { analyzeIndexed, builtIndex, handOverIndex, hasConstructions, keepUnindexed, passesExtractionGate, retireIndex, type PythonIndex } from "./analyze.js";
 import { Flows } from "./flows.js";
+import { handOverCallsByName } from "./training.js";
+import { handOverParserCalls } from "./values.js";
 import { blankComments, moveCopy, scanComments, textChange, type PyNode } from "./parser.js";
 
 /** How many analyses were answered by moving the previous one (the bench and the tests read it). */
@@ -99,7 +101,7 @@ function movedIndex(kept: PythonIndex, tree: Parser.Tree, before: number, move: 
     for (const bindings of scope.bindings.values()) for (const binding of bindings) binding.pos = move(binding.pos);
   }
   // New lists and a new index object: what is kept per index or per list (texts read from calls) is read again, but
-  // for the flows of control, which read only the tree's shape and its identifiers.
+  // for what reads only the tree's shape and its identifiers, which no edit inside a number or a comment changes
   const index: FileIndex = {
     ...old,
     text,
@@ -111,7 +113,10 @@ function movedIndex(kept: PythonIndex, tree: Parser.Tree, before: number, move: 
     namedValues: [...old.namedValues],
     inComparisons: [...old.inComparisons],
   };
+  // and what is found by identifiers alone: the flows of control, the argparse calls, the calls by callee name.
   Flows.handOver(old, index);
+  handOverParserCalls(old, index);
+  handOverCallsByName(old.calls, index.calls);
   return { text, index };
 }
 
