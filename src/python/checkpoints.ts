@@ -43,10 +43,11 @@ const TRAINING_STATE_SAVES = new Set(["save_state", "save_checkpoint"]);
 export function checkpointFacts(resolver: Resolver, constructed: ConstructedOptimizer[]): CheckpointFact[] {
   const facts: CheckpointFact[] = [];
   const allSites = constructed.map((c) => c.site.id);
+  const torchFileCalls = mayCallTorchFileIO(resolver);
   for (const call of resolver.index.calls) {
     const callee = fieldChild(call, "function");
     const last = callee ? lastName(callee, resolver.text) : undefined;
-    const found = callee && last ? checkpointCall(resolver, call, callee, last, constructed, allSites) : undefined;
+    const found = callee && last ? checkpointCall(resolver, call, callee, last, constructed, allSites, torchFileCalls) : undefined;
     if (!found) continue;
     const { mayBeSkipped, ...fact } = found;
     // A load into one optimizer is judged against its construction: a condition must lie between the two.
@@ -64,6 +65,17 @@ export function checkpointFacts(resolver: Resolver, constructed: ConstructedOpti
   return facts;
 }
 
+/**
+ * Whether any callee of the file may name `torch.load` or `torch.save`, which takes resolving every callee. A resolver
+ * that sees no other file (no project modules, no caller) reads a path's last segment from this file's text only: an
+ * import, an attribute or a `getattr` string, each holding the word `load` or `save` (escapes are kept raw). A file
+ * with neither word (a `loader` is not one) has no such call, and its callees need not be resolved for it.
+ */
+function mayCallTorchFileIO(resolver: Resolver): boolean {
+  const { modules, frame } = resolver.context;
+  return !!modules || !!frame || /\b(?:load|save)\b/.test(resolver.text);
+}
+
 /** The fact for one call, when it loads or saves training state. */
 function checkpointCall(
   resolver: Resolver,
@@ -72,6 +84,7 @@ function checkpointCall(
   last: string,
   constructed: ConstructedOptimizer[],
   allSites: string[],
+  torchFileCalls: boolean,
 ): (CheckpointFact & { mayBeSkipped?: boolean }) | undefined {
   const receiver = callee.type === "attribute" ? fieldChild(callee, "object") : undefined;
   // Most calls are no checkpoint call: what only a fact needs is read once one is found (a keystroke re-reads every call).
@@ -108,7 +121,7 @@ function checkpointCall(
     const includes = weightsOnly ? (resolver.value(weightsOnly).value.kind === "bool" ? !(resolver.value(weightsOnly).value as { value: boolean }).value : undefined) : true;
     return { kind: "save", state: "training", span, optimizerSites: includes ? allSites : [], conditional: conditionalHere(), includesOptimizerState: includes };
   }
-  const path = resolver.pathOf(callee);
+  const path = torchFileCalls ? resolver.pathOf(callee) : undefined;
   if (path === "torch.load") return { kind: "load", state: "file", span, optimizerSites: [], conditional: conditionalHere() };
   if (path === "torch.save") return torchSave(resolver, call, argumentsOf()[0], constructed, conditionalHere());
   if (LOAD_HELPER.test(last)) {

@@ -11,6 +11,9 @@ import type { FileIndex } from "./scope.js";
 
 const flowsOfIndex = new WeakMap<FileIndex, Flows>();
 
+/** How many files' flows were read (the tests check that an edit inside a number hands them on instead). */
+export const flowsMade = { count: 0 };
+
 /** A test class (pytest `Test*`, or a `TestCase` base written in its header): its methods are separate flows. */
 const TEST_CLASS = /^Test|TestCase\b/;
 
@@ -20,6 +23,13 @@ export class Flows {
   private readonly topLevel = new Map<string, PyNode>();
   private readonly methods = new Map<PyNode, Map<string, PyNode>>();
   private readonly reach = new Map<PyNode, Set<PyNode>>();
+  /** Every flow: the module, the top-level definitions, the test methods (made once the definitions are read). */
+  private readonly allUnits: PyNode[];
+  /** What each flow's code names (`named`), read once. */
+  private readonly namedBy = new Map<PyNode, PyNode[]>();
+  private readonly unitSet: Set<PyNode>;
+  /** Pairs of flows by whether one flow reaches both (`shareFlow` asks the same pairs many times). */
+  private readonly shared = new Map<PyNode, Map<PyNode, boolean>>();
 
   /** The flows of a file's index, made once per index: the collectors of one analysis share them (and what they reach). */
   static of(index: FileIndex): Flows {
@@ -28,7 +38,20 @@ export class Flows {
     return flows;
   }
 
-  private constructor(private readonly index: FileIndex) {
+  /**
+   * Hands the flows of `from` to `to`, an index of the same tree moved in place to a text where no identifier, and no
+   * node's type or nesting, changed (a digit typed into a number): every flow and what it reaches is as it was.
+   */
+  static handOver(from: FileIndex, to: FileIndex): void {
+    const flows = flowsOfIndex.get(from);
+    if (!flows) return;
+    flowsOfIndex.delete(from);
+    flows.index = to;
+    flowsOfIndex.set(to, flows);
+  }
+
+  private constructor(private index: FileIndex) {
+    flowsMade.count++;
     this.root = index.module.node;
     for (const stmt of this.root.children) {
       const def = definition(stmt);
@@ -37,6 +60,8 @@ export class Flows {
       this.topLevel.set(this.textOf(name), def);
       if (def.type === "class_definition" && this.isTestClass(def)) this.methods.set(def, methodsOf(def, (n) => this.textOf(n)));
     }
+    this.allUnits = [this.root, ...this.topLevel.values(), ...[...this.methods.values()].flatMap((m) => [...m.values()])];
+    this.unitSet = new Set(this.allUnits);
   }
 
   /** Whether code at two spans shares a flow. */
@@ -44,11 +69,17 @@ export class Flows {
     const ua = this.unitAt(a.start);
     const ub = this.unitAt(b.start);
     if (ua === ub) return true;
-    for (const unit of this.units()) {
-      const reached = this.reachFrom(unit);
-      if (reached.has(ua) && reached.has(ub)) return true;
+    let known = this.shared.get(ua);
+    if (!known) this.shared.set(ua, (known = new Map()));
+    let answer = known.get(ub);
+    if (answer === undefined) {
+      answer = this.allUnits.some((unit) => {
+        const reached = this.reachFrom(unit);
+        return reached.has(ua) && reached.has(ub);
+      });
+      known.set(ub, answer);
     }
-    return false;
+    return answer;
   }
 
   /** The flow that holds an offset: a method of a test class, a top-level definition, or the module. */
@@ -63,10 +94,6 @@ export class Flows {
       }
     }
     return def;
-  }
-
-  private units(): PyNode[] {
-    return [this.root, ...this.topLevel.values(), ...[...this.methods.values()].flatMap((m) => [...m.values()])];
   }
 
   /** The flows a flow reaches through the names it uses, itself included. */
@@ -89,8 +116,11 @@ export class Flows {
 
   /** The flows a flow's code names: top-level definitions by identifier, and its test class's methods through `self.`. */
   private named(unit: PyNode): PyNode[] {
+    const cached = this.namedBy.get(unit);
+    if (cached) return cached;
     const out: PyNode[] = [];
-    const units = new Set(this.units());
+    this.namedBy.set(unit, out);
+    const units = this.unitSet;
     const cls = classOf(unit);
     const siblings = cls ? this.methods.get(cls) : undefined;
     const visit = (node: PyNode): void => {

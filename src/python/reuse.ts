@@ -16,7 +16,11 @@
 import type Parser from "tree-sitter";
 import type { Span } from "../core/facts.js";
 import type { AnalyzedFile } from "../core/types.js";
+import type { FileIndex } from "./scope.js";
 import { analyzeIndexed, builtIndex, handOverIndex, hasConstructions, keepUnindexed, passesExtractionGate, retireIndex, type PythonIndex } from "./analyze.js";
+import { Flows } from "./flows.js";
+import { handOverCallsByName } from "./training.js";
+import { handOverParserCalls } from "./values.js";
 import { blankComments, moveCopy, scanComments, textChange, type PyNode } from "./parser.js";
 
 /** How many analyses were answered by moving the previous one (the bench and the tests read it). */
@@ -96,21 +100,24 @@ function movedIndex(kept: PythonIndex, tree: Parser.Tree, before: number, move: 
   for (const scope of [old.module, ...old.scopes.values()]) {
     for (const bindings of scope.bindings.values()) for (const binding of bindings) binding.pos = move(binding.pos);
   }
-  // New lists and a new index object: what is kept per index or per list (texts read from calls) is read again.
-  return {
+  // New lists and a new index object: what is kept per index or per list (texts read from calls) is read again, but
+  // for what reads only the tree's shape and its identifiers, which no edit inside a number or a comment changes
+  const index: FileIndex = {
+    ...old,
     text,
-    index: {
-      ...old,
-      text,
-      calls: [...old.calls],
-      subscripts: [...old.subscripts],
-      assignments: [...old.assignments],
-      binaryDivisions: [...old.binaryDivisions],
-      binaryProducts: [...old.binaryProducts],
-      namedValues: [...old.namedValues],
-      inComparisons: [...old.inComparisons],
-    },
+    calls: [...old.calls],
+    subscripts: [...old.subscripts],
+    assignments: [...old.assignments],
+    binaryDivisions: [...old.binaryDivisions],
+    binaryProducts: [...old.binaryProducts],
+    namedValues: [...old.namedValues],
+    inComparisons: [...old.inComparisons],
   };
+  // and what is found by identifiers alone: the flows of control, the argparse calls, the calls by callee name.
+  Flows.handOver(old, index);
+  handOverParserCalls(old, index);
+  handOverCallsByName(old.calls, index.calls);
+  return { text, index };
 }
 
 /** Number tokens: typing a digit into one keeps the syntax tree as it was but for the offsets after it. */

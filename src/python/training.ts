@@ -119,6 +119,15 @@ function callsNaming(resolver: Resolver, calls: PyNode[], holders: ReadonlySet<s
 
 const callsByName = new WeakMap<PyNode[], Map<string, PyNode[]>>();
 
+/**
+ * Hands the calls by callee name read for a list of calls to a copy of that list, made for an index moved in place to a
+ * text whose identifiers are all as they were (the language server's reuse after an edit inside a number).
+ */
+export function handOverCallsByName(from: PyNode[], to: PyNode[]): void {
+  const byName = callsByName.get(from);
+  if (byName) callsByName.set(to, byName);
+}
+
 /** A file's calls of a plain name (`train(...)`), by that name in file order: read once per file, not per construction. */
 function callsByCalleeName(resolver: Resolver, calls: PyNode[]): Map<string, PyNode[]> {
   let byName = callsByName.get(calls);

@@ -154,6 +154,31 @@ function parserCalls(index: FileIndex, text: string): ParserCalls {
   return found;
 }
 
+/**
+ * Hands the parser calls read for `from` to `to`, an index of the same tree moved in place to a text whose identifiers
+ * are all as they were (the language server's reuse after an edit inside a number): they are found by callee name.
+ */
+export function handOverParserCalls(from: FileIndex, to: FileIndex): void {
+  const found = PARSER_CALLS.get(from);
+  if (found?.text === from.text) PARSER_CALLS.set(to, { ...found, text: to.text });
+}
+
+/** Whether an import path's root is a library's, by path (asked for every use of an imported name). */
+const libraryPaths = new Map<string, boolean>();
+
+function isLibraryPath(importPath: string): boolean {
+  let library = libraryPaths.get(importPath);
+  if (library === undefined) {
+    library = LIBRARY_ROOTS.has(importPath.split(".")[0]);
+    if (libraryPaths.size > 4096) libraryPaths.clear();
+    libraryPaths.set(importPath, library);
+  }
+  return library;
+}
+
+/** The return statements of each function definition, read once (they depend on the function's own nodes only). */
+const returnsOfFunction = new WeakMap<PyNode, PyNode[]>();
+
 /** Resolves names and values in one analyzed file; results are cached per node. */
 export class Resolver {
   private readonly values = new Map<PyNode, ResolvedValue>();
@@ -417,8 +442,12 @@ export class Resolver {
 
   /** What a project module's name refers to, when the project pass links modules (undefined: not a project module). */
   private importedRef(importPath: string | undefined): Ref | undefined {
-    if (importPath && !this.context.modules && !LIBRARY_ROOTS.has(importPath.split(".")[0])) this.importHits.add(importPath);
-    const target = importPath ? this.context.modules?.member(this.filePath, importPath) : undefined;
+    if (!importPath) return undefined;
+    if (!this.context.modules) {
+      if (!isLibraryPath(importPath)) this.importHits.add(importPath);
+      return undefined;
+    }
+    const target = this.context.modules.member(this.filePath, importPath);
     if (!target?.name) return undefined;
     const { resolver, name } = target;
     return this.crossing(() => resolver.moduleLevelRef(name), (r) => (r ? this.foreign(resolver, r, undefined) : undefined), undefined);
@@ -618,8 +647,12 @@ export class Resolver {
   /** What a local function returns, when every `return` refers to the same thing. */
   returnedRef(fn: PyNode, depth: number): Ref | null {
     if (fn.type !== "function_definition") return null;
-    const returns: PyNode[] = [];
-    collectReturns(fieldChild(fn, "body"), returns);
+    let returns = returnsOfFunction.get(fn);
+    if (!returns) {
+      returns = [];
+      collectReturns(fieldChild(fn, "body"), returns);
+      returnsOfFunction.set(fn, returns);
+    }
     let result: Ref | null = null;
     for (const ret of returns) {
       const r = this.ref(namedChildren(ret)[0], depth);

@@ -59,6 +59,25 @@ describe("checkpoint facts", () => {
       ["save", "file", false, []],
     ]);
   });
+
+  it("finds torch.load and torch.save under any name: an alias, a name bound to them, a getattr string", () => {
+    const head = "import torch\nmodel = torch.nn.Linear(2, 2)\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\n";
+    const lines = (code: string) => analyzePython(code).facts.checkpoints!.map((f) => [f.kind, f.state, code.slice(0, f.span.start).split("\n").length]);
+    // Each file names only one of the two words, so that each word's test is seen on its own.
+    const loads = `${head}from torch import load as restore\nreader = getattr(torch, 'load')\nrestore('a.pt')\nreader('b.pt')\n`;
+    expect(lines(loads)).toEqual([
+      ["load", "file", 6],
+      ["load", "file", 7],
+    ]);
+    const saves = `${head}from torch import save as persist\nwriter = getattr(torch, "save")\npersist(model.state_dict(), 'c.pt')\nwriter(model.state_dict(), 'd.pt')\n`;
+    expect(lines(saves)).toEqual([
+      ["save", "file", 6],
+      ["save", "file", 7],
+    ]);
+    // A file whose names only contain the words (`loader`, `load_state_dict`, `saved`) has no file load or save.
+    const lookalikes = "import torch\nopt = torch.optim.SGD([], lr=0.1)\nloader = torch.load_state_dict\nsaved = torch.saved\nloader('a.pt')\nsaved('b.pt')\n";
+    expect(analyzePython(lookalikes).facts.checkpoints).toEqual([]);
+  });
 });
 
 describe("test code spans", () => {

@@ -10,8 +10,10 @@ import { largeTrainingFile } from "../../bench/editor.js";
 import { RULES } from "../../rules/index.js";
 import type { LintMessage } from "../../src/core/results.js";
 import { lintProject } from "../../src/default-linter.js";
-import { forgetTree, incrementalCopies, parseTree } from "../../src/python/parser.js";
-import { commentEditReuse, numberEditReuse } from "../../src/python/reuse.js";
+import { analyzePython } from "../../src/python/analyze.js";
+import { flowsMade } from "../../src/python/flows.js";
+import { forgetTree, incrementalCopies, parse, parseTree, rememberTree, reparse, trackTree } from "../../src/python/parser.js";
+import { analysisAfterNumberEdit, commentEditReuse, numberEditReuse } from "../../src/python/reuse.js";
 import { WorkspaceLinter } from "../../src/server/workspace.js";
 import { uriOf } from "./lsp-client.js";
 
@@ -372,5 +374,74 @@ describe("the editor's incremental path after an edit is undone", () => {
     expect(JSON.stringify(linter.lint(uri, filePath, edited).result!.messages, null, 1)).toBe(JSON.stringify(freshLint(filePath, edited), null, 1));
     expect(JSON.stringify(linter.lint(uri, filePath, text).result!.messages, null, 1)).toBe(expected);
     expect(linter.fileAnalyses).toBe(2);
+  });
+});
+
+/**
+ * Constructions in flows nothing joins (test functions, branches of an `if`), distributed evidence and precision
+ * evidence tied to the constructions of their flow: what the flows of control decide, which an edit inside a number
+ * hands on to the next analysis instead of reading again.
+ */
+const FLOWS_TEXT = [
+  "import torch",
+  "from torch.utils.data import DistributedSampler",
+  "",
+  "def build_a(model):",
+  "    return torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)",
+  "",
+  "def build_b(model):",
+  "    return torch.optim.Adam(model.parameters(), lr=0.001, weight_decay=0.01)",
+  "",
+  "def test_one(data):",
+  "    model = torch.nn.Linear(4, 4).half()",
+  "    opt = build_a(model)",
+  "    sampler = DistributedSampler(data, num_replicas=2)",
+  "",
+  "def test_two(data):",
+  "    model = torch.nn.Linear(8, 8).half()",
+  "    opt = build_b(model)",
+  "    scaler = torch.cuda.amp.GradScaler(init_scale=1024)",
+  "",
+  "if flag:",
+  "    opt = torch.optim.SGD(params, lr=0.5)",
+  "else:",
+  "    opt = torch.optim.AdamW(params, lr=0.05, weight_decay=0.0)",
+  "",
+].join("\n");
+
+/** A summary's facts as JSON, maps and sets written out. */
+function factsJson(file: { facts: unknown }): string {
+  return JSON.stringify(file.facts, (_key, value: unknown) => (value instanceof Map ? [...value] : value instanceof Set ? [...value] : value), 1);
+}
+
+describe("the editor's reuse of the flows of control after an edit inside a number", () => {
+  it("hands the flows on, and the facts they decide (exclusive pairs, scoped evidence, precision) are a fresh analysis's", () => {
+    const filePath = "/flows/train.py";
+    let text = FLOWS_TEXT;
+    let tree = parse(text);
+    trackTree(tree);
+    rememberTree(text, tree);
+    let previous = analyzePython(text, filePath);
+    // The fixture has what the flows decide: alternatives no run builds together, evidence scoped to one test's flow.
+    expect(previous.facts.exclusive?.length).toBeGreaterThan(2);
+    expect(previous.facts.distributed.evidence.some((e) => e.sites && e.sites.length === 1)).toBe(true);
+    const made = flowsMade.count;
+    let edits = 0;
+    for (const match of [...FLOWS_TEXT.matchAll(/\d+(?:\.\d+)?/g)].reverse()) {
+      const at = match.index + match[0].length;
+      const after = `${text.slice(0, at)}7${text.slice(at)}`;
+      tree = reparse(tree, text, after);
+      const moved = analysisAfterNumberEdit(previous, after, tree, filePath);
+      if (!moved) continue;
+      edits++;
+      forgetTree(parseTree(after));
+      expect(factsJson(moved), `after a digit typed at ${at}`).toBe(factsJson(analyzePython(after, filePath)));
+      rememberTree(after, tree);
+      text = after;
+      previous = moved;
+    }
+    expect(edits).toBeGreaterThan(10);
+    // Each fresh analysis made its own flows; the analyses after an edit made none.
+    expect(flowsMade.count - made).toBe(edits);
   });
 });
