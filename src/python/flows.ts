@@ -169,7 +169,9 @@ export function exclusive(flows: Flows, a: PyNode, b: PyNode): boolean {
     let other: PyNode = a;
     while (other.parent !== n) other = other.parent!;
     if (other === child || !BRANCHING.has(n.type)) return false;
-    if (n.type === "block") return n.parent?.type === "match_statement" && other.type === "case_clause" && child.type === "case_clause";
+    if (n.type === "block" && n.parent?.type === "match_statement") return other.type === "case_clause" && child.type === "case_clause";
+    // Two statements of one block: the earlier an `if` whose branch holding its node leaves the function.
+    if (n.type === "block") return other.start < child.start ? leavesFunction(other, a) : leavesFunction(child, b);
     // `value if condition else other`: the condition is the second named child, and runs with either value.
     if (n.type === "conditional_expression") {
       const parts = namedChildren(n);
@@ -179,6 +181,21 @@ export function exclusive(flows: Flows, a: PyNode, b: PyNode): boolean {
     return branch(other) && branch(child);
   }
   return false;
+}
+
+/**
+ * Whether `inner`, inside the `if` statement `stmt`, sits in a branch whose block ends with `return` or `raise`: a run
+ * that reaches `inner` leaves the function there and never reaches the statements after the `if`
+ * (`if name == "sgd": return SGD(...)` followed by `return Adam(...)`).
+ */
+function leavesFunction(stmt: PyNode, inner: PyNode): boolean {
+  if (stmt.type !== "if_statement") return false;
+  let branch = inner;
+  while (branch.parent && branch.parent !== stmt) branch = branch.parent;
+  const block = branch.type === "block" ? branch : branch.type === "elif_clause" ? fieldChild(branch, "consequence") : branch.type === "else_clause" ? fieldChild(branch, "body") : undefined;
+  if (!block || inner.start < block.start || inner.end > block.end) return false;
+  const last = namedChildren(block).filter((s) => s.type !== "comment").at(-1);
+  return last?.type === "return_statement" || last?.type === "raise_statement";
 }
 
 /** The class a method is defined in. */

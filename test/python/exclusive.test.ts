@@ -55,4 +55,32 @@ describe("constructions no run builds together", () => {
     ].join("\n");
     expect(exclusiveLines(text)).toEqual([]);
   });
+
+  it("reads a branch that returns or raises as exclusive with the statements after its if", () => {
+    const text = [
+      "import torch",
+      "def pick(kind):",
+      "    if kind == 'sgd':",
+      "        opt = torch.optim.SGD(p, lr=0.1)",
+      "        return opt",
+      "    elif kind == 'none':",
+      "        pass",
+      "    if kind == 'adam':",
+      "        # the last statement, comments aside, leaves the function",
+      "        raise ValueError(torch.optim.Adam(p))",
+      "    return torch.optim.RMSprop(p, lr=0.1)",
+      "",
+      "def both(kind):",
+      "    if kind == 'sgd':",
+      "        opt = torch.optim.SGD(p, lr=0.1)",
+      "    elif kind == 'x':",
+      "        return None",
+      "    return opt, torch.optim.Adam(p)",
+      "",
+    ].join("\n");
+    const pairs = exclusiveLines(text).filter(([a, b]) => a < 13 === b < 13);
+    expect(pairs).toEqual(expect.arrayContaining([[4, 10], [4, 11], [10, 11]]));
+    // A branch that falls through (or an elif that returns while the construction's branch does not) joins the rest.
+    expect(pairs).not.toContainEqual([15, 18]);
+  });
 });
