@@ -1,5 +1,5 @@
 /**
- * Reading source files as text: UTF-8, or the encoding a PEP 263 declaration names; binary, undecodable
+ * Reading source files as text: UTF-8, UTF-16 with a byte-order mark, or the encoding a PEP 263 declaration names; binary, undecodable
  * and unreadable files become error messages. Fixed text is written back in the encoding it was read in.
  */
 import { readFileSync, type Dirent } from "node:fs";
@@ -42,6 +42,8 @@ function decodeDeclared(bytes: Uint8Array, encoding: string): SourceText {
 /** Encodes fixed text back into the encoding a file was read in; undefined when a character has no byte there. */
 export function encodeSource(text: string, encoding: string | undefined): Buffer | undefined {
   if (encoding === undefined) return Buffer.from(text, "utf8");
+  if (encoding === "utf-16le") return Buffer.from(text, "utf16le");
+  if (encoding === "utf-16be") return Buffer.from(text, "utf16le").swap16();
   if (encoding === "latin-1") return [...text].some((c) => c.charCodeAt(0) > 0xff) ? undefined : Buffer.from(text, "latin1");
   // A single-byte encoding is inverted from its decoding of all 256 bytes; others cannot be written back.
   let table: string;
@@ -67,6 +69,8 @@ const UTF8_STRICT = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Decodes bytes as strict UTF-8 (or a declared PEP 263 encoding), keeping a leading BOM (the engine strips and restores it). */
 export function decodeSource(bytes: Uint8Array): SourceText {
+  const utf16 = utf16Encoding(bytes);
+  if (utf16) return decodeUtf16(bytes, utf16);
   if (bytes.includes(0)) return { error: "Cannot lint a binary file (it contains NUL bytes)" };
   const declared = declaredEncoding(bytes);
   if (declared !== undefined && !UTF_8.has(declared)) return decodeDeclared(bytes, declared);
@@ -74,6 +78,26 @@ export function decodeSource(bytes: Uint8Array): SourceText {
     return { text: UTF8_STRICT.decode(bytes) };
   } catch {
     return { error: `Cannot decode the file as UTF-8 (invalid byte sequence at byte ${firstInvalidByte(bytes)})` };
+  }
+}
+
+/**
+ * The UTF-16 byte order a file's byte-order mark names. Windows tools save YAML and JSON files (a conda
+ * `environment.yml`, for one) as UTF-16, whose ASCII characters hold NUL bytes: the mark tells such text from binary.
+ */
+function utf16Encoding(bytes: Uint8Array): "utf-16le" | "utf-16be" | undefined {
+  if (bytes.length < 2) return undefined;
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return "utf-16le";
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return "utf-16be";
+  return undefined;
+}
+
+/** Decodes UTF-16 text, keeping its BOM (as U+FEFF) like a UTF-8 one. */
+function decodeUtf16(bytes: Uint8Array, encoding: "utf-16le" | "utf-16be"): SourceText {
+  try {
+    return { text: new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes), encoding };
+  } catch {
+    return { error: `Cannot decode the file as ${encoding.toUpperCase()}, the encoding its byte-order mark names` };
   }
 }
 

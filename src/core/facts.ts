@@ -287,7 +287,8 @@ export interface CheckpointFact {
    * Whose state: one optimizer's (`optimizer.load_state_dict`), a model's (`model.load_state_dict`), a whole
    * training state that includes every optimizer (`trainer.fit(ckpt_path=...)`, `accelerator.load_state`,
    * `resume_from_checkpoint`, a `load_checkpoint(..., optimizer)` helper), or a file read or written whose
-   * content is not known here (`torch.load`, `torch.save`).
+   * content is not known here (`torch.load`, `torch.save`). An `optimizer.state_dict()` call is an optimizer save:
+   * the state is taken to be written, by the file or by a helper it is handed to.
    */
   state: "optimizer" | "model" | "training" | "file";
   span: Span;

@@ -225,7 +225,9 @@ export class Linter {
           push(out.messages, file.path, { ruleId: null, severity: 2, fatal: true, message: error.internal ? error.message : `Parsing error: ${error.message}`, ...at });
         } else if (!directives.isSuppressed("", "", at.line - 1, at.line - 1)) {
           // A notice about a skipped part: never fatal, and silenced by a bare `# noqa` or `# optim-lint: disable-file`.
-          push(out.messages, file.path, { ruleId: null, severity: 1, ...(error.severity === "info" ? { level: "info" as const } : {}), message: error.message, ...at });
+          // In a notebook, the cell position is given as for findings (`cell 3:2:1` in stylish).
+          const cell = file.adapter.cellAt?.(file.analyzed, error.span.start);
+          push(out.messages, file.path, { ruleId: null, severity: 1, ...(error.severity === "info" ? { level: "info" as const } : {}), message: error.message, ...at, ...(cell ? { cell } : {}) });
         }
       }
       const { reports, crashes } = runRules(file.analyzed, file.path, inputs[i].rules, this.knowledge, textOf);

@@ -62,7 +62,9 @@ export function checkpointFacts(resolver: Resolver, constructed: ConstructedOpti
       if (!site.stateRestored || (site.stateRestored.conditional && !conditional)) site.stateRestored = { span: fact.span, conditional };
     }
   }
-  return facts;
+  // An `optimizer.state_dict()` inside a save the file shows is part of that save, not a save of its own.
+  const inside = (f: CheckpointFact, o: CheckpointFact): boolean => o !== f && o.kind === "save" && o.span.start <= f.span.start && f.span.end <= o.span.end;
+  return facts.filter((f) => !(f.kind === "save" && f.state === "optimizer" && facts.some((o) => inside(f, o))));
 }
 
 /**
@@ -104,6 +106,15 @@ function checkpointCall(
     if (matched.length > 0 || OPTIMIZER_NAME.test(name)) return { kind: "load", state: "optimizer", span, optimizerSites: matched, conditional: conditionalHere() };
     if (OTHER_STATE.test(name)) return undefined;
     return { kind: "load", state: "model", span, optimizerSites: [], conditional: conditionalHere() };
+  }
+  // `optimizer.state_dict()` outside any save the file shows: the state is taken for a writer out of sight (a dict
+  // handed to a logger or checkpoint helper), so the file cannot be said to never save it.
+  if (last === "state_dict" && receiver) {
+    const matched = optimizersIn(resolver, [receiver], constructed);
+    if (matched.length > 0 || OPTIMIZER_NAME.test(lastName(receiver, resolver.text) ?? "")) {
+      return { kind: "save", state: "optimizer", span, optimizerSites: matched, conditional: conditionalHere(), includesOptimizerState: true };
+    }
+    return undefined;
   }
   // Lightning `trainer.fit(model, ckpt_path=...)`, HF `trainer.train(resume_from_checkpoint=...)` and old `Trainer(resume_from_checkpoint=...)`.
   const resumeArg = last === "fit" ? keyword("ckpt_path") : last === "train" || last === "Trainer" ? keyword("resume_from_checkpoint") : undefined;

@@ -664,6 +664,8 @@ function joinedAssignments(tree: Parser.Tree, text: string): SyntaxErrorFact[] {
 }
 
 const CLOSING: Record<string, string> = { "(": ")", "[": "]", "{": "}" };
+/** Tokens that assign (`=`, `+=`, `:=`, ...), not comparisons. */
+const ASSIGNMENT_OPERATOR = /^(?:[-+*/%@&|^:]|\/\/|\*\*|<<|>>)?=$/;
 
 /** An ERROR node as CPython would word it: a bracket never closed, or the first unexpected token. */
 function errorAt(node: Parser.SyntaxNode, text: string): { span: Span; message: string } {
@@ -677,6 +679,13 @@ function errorAt(node: Parser.SyntaxNode, text: string): { span: Span; message: 
   if (open.length > 0) {
     const bracket = open[open.length - 1];
     return { span: { start: bracket.startIndex, end: bracket.endIndex }, message: `Syntax error: '${bracket.type}' was never closed` };
+  }
+  // An assignment on the error's first line left without a value (`x = ` or `x = # your code here`, which tree-sitter
+  // cannot join to a next line at the end of a cell): the error is its operator, as CPython reports it.
+  const firstLineEnd = text.indexOf("\n", node.startIndex);
+  const operator = tokens.find((t) => ASSIGNMENT_OPERATOR.test(t.type) && (firstLineEnd < 0 || t.startIndex < firstLineEnd));
+  if (operator && /^[ \t]*(?:#[^\n]*)?(?:\r?\n|$)/.test(text.slice(operator.endIndex))) {
+    return { span: { start: operator.startIndex, end: operator.endIndex }, message: `Syntax error: nothing follows '${operator.type}' on its line` };
   }
   const first = tokens[0];
   const token = first ? text.slice(first.startIndex, first.endIndex).split("\n")[0].slice(0, 40) : "";

@@ -146,6 +146,8 @@ describe("messages", () => {
     const notices = result.messages.filter((m) => m.ruleId === null);
     expect(notices.map((m) => m.message)).toEqual(["Syntax error: unexpected '?' (cell 3, line 2); this cell was skipped and the other cells analyzed"]);
     expect(notices[0]).toMatchObject({ severity: 1 });
+    // Placed in its cell as findings are, so stylish prints `cell 3:2:…` rather than the JSON line.
+    expect(notices[0].cell).toMatchObject({ index: 3, line: 2 });
     expect(notices[0].fatal).toBeUndefined();
     expect(result.messages.map((m) => m.code)).toContain("OPT003");
     expect(result.fatalErrorCount).toBe(0);

@@ -58,6 +58,9 @@ describe("checkpoint facts", () => {
       ["save", "file", false, []],
       ["save", "file", false, []],
     ]);
+    // The optimizer's state taken outside any save shown (for a logger or helper that writes it) counts as saved.
+    const helper = `${HEAD}opt = torch.optim.SGD(model.parameters(), lr=0.1)\ndef state():\n    return {"optimizer": opt.state_dict()}\nlogger.checkpoint(state)\n`;
+    expect(analyzePython(helper).facts.checkpoints!.map((f) => [f.kind, f.state, f.includesOptimizerState, f.optimizerSites.map((id) => Number(id.split("#")[1]))])).toEqual([["save", "optimizer", true, [0]]]);
   });
 
   it("finds torch.load and torch.save under any name: an alias, a name bound to them, a getattr string", () => {

@@ -81,6 +81,15 @@ describe("assignments tree-sitter wrongly accepts", () => {
     }
   });
 
+  it("points at the first '=' left without a value where the text ends (an exercise cell's last lines), not at the statement", () => {
+    for (const [text, start] of [["# c\nlogit = ", 10], ["loader = # your code here", 7], ["n //= \n\n", 2], ["# fill in\nA =   # here\nB =   # here\n\nC =  # here", 12]] as const) {
+      const errors = collectSyntaxErrors(parseTree(text), text);
+      expect(errors.map((e) => [e.span.start, e.message]), text).toEqual([[start, expect.stringMatching(/^Syntax error: nothing follows '\/{0,2}=' on its line$/)]]);
+    }
+    // A comparison is no assignment: the statement keeps the general message.
+    expect(collectSyntaxErrors(parseTree("ok = a ==\n"), "ok = a ==\n").map((e) => e.message)).not.toContain("Syntax error: nothing follows '==' on its line");
+  });
+
   it("accepts values carried to the next line by a backslash or a bracket", () => {
     const text = "import torch\nx = 1 + \\\n  2\ny += \\\n  3\nd = dict(a=\n  1)\ndef f(a=\n  1):\n    pass\nz = (\n  4)\nflag = a ==\\\n  b\nopt = torch.optim.Adam(m.parameters(), lr=10)\n";
     expect(collectSyntaxErrors(parseTree(text), text)).toEqual([]);
