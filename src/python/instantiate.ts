@@ -432,7 +432,7 @@ function configSource(project: ProjectContext, resolver: Resolver, file: Project
   if (binding.kind !== "param" || params?.type !== "parameters" || fn?.type !== "function_definition" || !boundOnce(resolver, fn, binding.name)) return undefined;
   const main = hydraMain(resolver, fn);
   if (main) {
-    const primary = namedChildren(params)[0] === binding.stmt ? primaryAt(main.configPath, main.configName) : undefined;
+    const primary = namedChildren(params)[0] === binding.stmt && !handedToWriter(resolver, fn, binding.name) ? primaryAt(main.configPath, main.configName) : undefined;
     return primary ? { primary, prefix: [] } : undefined;
   }
   if (depth === 0 || fn.parent?.type === "decorated_definition" || insideClass(fn)) return undefined;

@@ -85,6 +85,14 @@ describe("a config file the training script loads itself", () => {
     expect(lint(lines("def show(c):", "    return len(c)", load, "show(config)", build))).toEqual(["train.py 8:54 OPT003 configs/train.yaml:2:7"]);
   });
 
+  it("stays unknown when a @hydra.main app hands its config to a function that writes into it", () => {
+    const app = (...body: string[]) =>
+      ["import hydra", "import torch", "", ...body, '@hydra.main(config_path="conf", config_name="config", version_base=None)', "def main(cfg):", "    prepare(cfg)", "    torch.optim.Adam(torch.nn.Linear(2, 2).parameters(), lr=cfg.optim.lr)", ""].join("\n");
+    const lint = (main: string) => lintMemory({ "/p/conf/config.yaml": "optim:\n  lr: 2.0\n", "/p/train.py": main }, ["/p/train.py"]).map((f) => f.at);
+    expect(lint(app("def prepare(cfg):", "    return cfg.optim.lr"))).toEqual(["train.py 9:58 OPT003 conf/config.yaml:2:7"]);
+    expect(lint(app("def prepare(c):", "    c.optim.lr = c.optim.lr / 1000"))).toEqual([]);
+  });
+
   it("stays unknown through a function another file may call with another config", async () => {
     expect(await lintFixture("shared.py", "uses_shared.py")).toEqual([]);
     // Alone in its project, the module's only call passes the loaded file.
