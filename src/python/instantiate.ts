@@ -423,7 +423,7 @@ function configSource(project: ProjectContext, resolver: Resolver, file: Project
     if (primary) return { primary, prefix: [] };
     const loaded = loadedConfig(project, resolver, file, binding.value);
     const scopeNode = scope ?? resolver.index.module.node;
-    return loaded && !mutatesConfig(resolver.textOf(scopeNode), binding.name) && !handedToWriter(resolver, scopeNode, binding.name)
+    return loaded && !mutatesConfig(resolver.textOf(scopeNode), binding.name) && !writtenElsewhere(resolver, scopeNode, binding.name)
       ? { primary: loaded.primary, prefix: [], loaded }
       : undefined;
   }
@@ -432,7 +432,7 @@ function configSource(project: ProjectContext, resolver: Resolver, file: Project
   if (binding.kind !== "param" || params?.type !== "parameters" || fn?.type !== "function_definition" || !boundOnce(resolver, fn, binding.name)) return undefined;
   const main = hydraMain(resolver, fn);
   if (main) {
-    const primary = namedChildren(params)[0] === binding.stmt && !handedToWriter(resolver, fn, binding.name) ? primaryAt(main.configPath, main.configName) : undefined;
+    const primary = namedChildren(params)[0] === binding.stmt && !writtenElsewhere(resolver, fn, binding.name) ? primaryAt(main.configPath, main.configName) : undefined;
     return primary ? { primary, prefix: [] } : undefined;
   }
   if (depth === 0 || fn.parent?.type === "decorated_definition" || insideClass(fn)) return undefined;
@@ -440,7 +440,7 @@ function configSource(project: ProjectContext, resolver: Resolver, file: Project
   const chain = passed && configChain(resolver, passed);
   const outer = chain && bindingForUse(resolver.textOf(chain.root), chain.root, resolver.index);
   const source = outer && configSource(project, resolver, file, outer, depth - 1);
-  if (source?.loaded && (mutatesConfig(resolver.textOf(fn), binding.name) || handedToWriter(resolver, fn, binding.name))) return undefined;
+  if (source?.loaded && (mutatesConfig(resolver.textOf(fn), binding.name) || writtenElsewhere(resolver, fn, binding.name))) return undefined;
   return source && chain ? { ...source, prefix: [...source.prefix, ...chain.keys] } : undefined;
 }
 
@@ -580,6 +580,21 @@ function mutatesConfig(body: string, name: string): boolean {
   const escaped = name.replace(/[$.]/g, "\\$&");
   const chain = `${escaped}\\s*(?:\\.[\\w]+|\\[[^\\]]*\\])*`;
   return new RegExp(`(?<![\\w.])${chain}\\.(?:update|setdefault|pop|popitem|clear)\\s*\\(|\\bdel\\s+${chain}\\[|(?<![\\w.])${escaped}\\s*\\|=`).test(body);
+}
+
+/**
+ * Whether a config may be written other than by its own name: it (or a part) is handed to a call that may write into
+ * it (`handedToWriter`), or a name bound to it or a part (`opt_cfg = config["optimizer"]`) is written into or handed on.
+ */
+function writtenElsewhere(resolver: Resolver, scope: PyNode, name: string): boolean {
+  if (handedToWriter(resolver, scope, name)) return true;
+  const body = resolver.textOf(scope);
+  const escaped = name.replace(/[$.]/g, "\\$&");
+  const alias = new RegExp(String.raw`^[ \t]*(\w+)\s*=\s*${escaped}\s*(?:\.\w+|\[[^\]]*\])*[ \t]*(?:#.*)?$`, "gm");
+  for (const [, other] of body.matchAll(alias)) {
+    if (other !== name && (rewritesConfig(body, other) || mutatesConfig(body, other) || handedToWriter(resolver, scope, other))) return true;
+  }
+  return false;
 }
 
 /** Calls that read what they are handed and write nothing into it: the libraries', and logging of any kind. */

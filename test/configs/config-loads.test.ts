@@ -79,6 +79,8 @@ describe("a config file the training script loads itself", () => {
     // A helper of the file that sets the rate in what it is given, through the whole config or a part of it.
     expect(lint(lines("def set_lr(c):", '    c["lr"] = 1e-4', load, 'set_lr(config["optimizer"])', build))).toEqual([]);
     expect(lint(lines("def set_lr(c):", '    c["optimizer"]["lr"] = 1e-4', "def main():", `    ${load}`, "    set_lr(config)", `    ${build}`, "main()"))).toEqual([]);
+    // A name bound to a part of it, written into.
+    expect(lint(lines(load, 'opt_cfg = config["optimizer"]', 'opt_cfg["lr"] = 1e-4', build))).toEqual([]);
     // An imported helper called for its effect.
     expect(lint(lines(load, "merge_args(config, None)", build))).toEqual([]);
     // A helper of the file that only reads what it is given changes nothing.
