@@ -598,12 +598,13 @@ function writtenElsewhere(resolver: Resolver, scope: PyNode, name: string): bool
 }
 
 /** Calls that read what they are handed and write nothing into it: the libraries', and logging of any kind. */
-const READS_CONFIG = /^(?:builtins|torch|logging|pprint|json|yaml|omegaconf|wandb|os|numpy|random)\.|\.(?:info|debug|warning|warn|error|log)$/;
+const READS_CONFIG = /^(?:builtins|torch|logging|pprint|json|yaml|ruamel_yaml|ruamel|omegaconf|wandb|mlflow|os|numpy|random|pickle|copy)\.|\.(?:info|debug|warning|warn|error|log)$/;
 
 /**
  * Whether a loaded config (or a part of it) is handed, inside a scope, to a call that may write into it: a function
  * of the file whose body writes into the parameter it arrives in (`set_lr(config)` with `c["lr"] = ...`), or any
- * other call whose result is dropped (`utils.merge_args(config, args)`) besides the libraries' and logging.
+ * other call handed the whole config whose result is dropped (`utils.merge_args(config, args)`) besides the libraries'
+ * and logging.
  */
 function handedToWriter(resolver: Resolver, scope: PyNode, name: string): boolean {
   const rootOf = (arg: PyNode): PyNode => {
@@ -630,8 +631,10 @@ function handedToWriter(resolver: Resolver, scope: PyNode, name: string): boolea
       if (param === undefined || rewritesConfig(body, param) || mutatesConfig(body, param)) return true;
       continue;
     }
+    // Elsewhere only the whole config counts: a key read (`schedule(opt, cfg["max_epoch"])`) hands on a value.
+    const whole = args.some((a) => a.type === "identifier" && resolver.textOf(a) === name);
     const path = resolver.pathOf(callee) ?? resolver.textOf(callee);
-    if (call.parent?.type === "expression_statement" && !READS_CONFIG.test(path)) return true;
+    if (whole && call.parent?.type === "expression_statement" && !READS_CONFIG.test(path)) return true;
   }
   return false;
 }

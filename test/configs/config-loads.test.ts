@@ -83,6 +83,8 @@ describe("a config file the training script loads itself", () => {
     expect(lint(lines(load, 'opt_cfg = config["optimizer"]', 'opt_cfg["lr"] = 1e-4', build))).toEqual([]);
     // An imported helper called for its effect.
     expect(lint(lines(load, "merge_args(config, None)", build))).toEqual([]);
+    // A key read handed to an imported helper is a value, not the config; dumping the config writes nothing into it.
+    expect(lint(lines(load, 'merge_args(None, config["optimizer"]["lr"])', "yaml.dump(config, None)", build))).toEqual(["train.py 7:54 OPT003 configs/train.yaml:2:7"]);
     // A helper of the file that only reads what it is given changes nothing.
     expect(lint(lines("def show(c):", "    return len(c)", load, "show(config)", build))).toEqual(["train.py 8:54 OPT003 configs/train.yaml:2:7"]);
   });
