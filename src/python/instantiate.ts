@@ -422,14 +422,17 @@ function configSource(project: ProjectContext, resolver: Resolver, file: Project
     const primary = found && primaryAt(found.configPath, found.configName);
     if (primary) return { primary, prefix: [] };
     const loaded = loadedConfig(project, resolver, file, binding.value);
-    return loaded && !mutatesConfig(resolver.textOf(scope ?? resolver.index.module.node), binding.name) ? { primary: loaded.primary, prefix: [], loaded } : undefined;
+    const scopeNode = scope ?? resolver.index.module.node;
+    return loaded && !mutatesConfig(resolver.textOf(scopeNode), binding.name) && !writtenElsewhere(resolver, scopeNode, binding.name)
+      ? { primary: loaded.primary, prefix: [], loaded }
+      : undefined;
   }
   const params = binding.stmt.parent;
   const fn = params?.parent;
   if (binding.kind !== "param" || params?.type !== "parameters" || fn?.type !== "function_definition" || !boundOnce(resolver, fn, binding.name)) return undefined;
   const main = hydraMain(resolver, fn);
   if (main) {
-    const primary = namedChildren(params)[0] === binding.stmt ? primaryAt(main.configPath, main.configName) : undefined;
+    const primary = namedChildren(params)[0] === binding.stmt && !writtenElsewhere(resolver, fn, binding.name) ? primaryAt(main.configPath, main.configName) : undefined;
     return primary ? { primary, prefix: [] } : undefined;
   }
   if (depth === 0 || fn.parent?.type === "decorated_definition" || insideClass(fn)) return undefined;
@@ -437,7 +440,7 @@ function configSource(project: ProjectContext, resolver: Resolver, file: Project
   const chain = passed && configChain(resolver, passed);
   const outer = chain && bindingForUse(resolver.textOf(chain.root), chain.root, resolver.index);
   const source = outer && configSource(project, resolver, file, outer, depth - 1);
-  if (source?.loaded && mutatesConfig(resolver.textOf(fn), binding.name)) return undefined;
+  if (source?.loaded && (mutatesConfig(resolver.textOf(fn), binding.name) || writtenElsewhere(resolver, fn, binding.name))) return undefined;
   return source && chain ? { ...source, prefix: [...source.prefix, ...chain.keys] } : undefined;
 }
 
@@ -577,6 +580,63 @@ function mutatesConfig(body: string, name: string): boolean {
   const escaped = name.replace(/[$.]/g, "\\$&");
   const chain = `${escaped}\\s*(?:\\.[\\w]+|\\[[^\\]]*\\])*`;
   return new RegExp(`(?<![\\w.])${chain}\\.(?:update|setdefault|pop|popitem|clear)\\s*\\(|\\bdel\\s+${chain}\\[|(?<![\\w.])${escaped}\\s*\\|=`).test(body);
+}
+
+/**
+ * Whether a config may be written other than by its own name: it (or a part) is handed to a call that may write into
+ * it (`handedToWriter`), or a name bound to it or a part (`opt_cfg = config["optimizer"]`) is written into or handed on.
+ */
+function writtenElsewhere(resolver: Resolver, scope: PyNode, name: string): boolean {
+  if (handedToWriter(resolver, scope, name)) return true;
+  const body = resolver.textOf(scope);
+  const escaped = name.replace(/[$.]/g, "\\$&");
+  const alias = new RegExp(String.raw`^[ \t]*(\w+)\s*=\s*${escaped}\s*(?:\.\w+|\[[^\]]*\])*[ \t]*(?:#.*)?$`, "gm");
+  for (const [, other] of body.matchAll(alias)) {
+    if (other !== name && (rewritesConfig(body, other) || mutatesConfig(body, other) || handedToWriter(resolver, scope, other))) return true;
+  }
+  return false;
+}
+
+/** Calls that read what they are handed and write nothing into it: the libraries', and logging of any kind. */
+const READS_CONFIG = /^(?:builtins|torch|logging|pprint|json|yaml|ruamel_yaml|ruamel|omegaconf|wandb|mlflow|os|numpy|random|pickle|copy)\.|\.(?:info|debug|warning|warn|error|log)$/;
+
+/**
+ * Whether a loaded config (or a part of it) is handed, inside a scope, to a call that may write into it: a function
+ * of the file whose body writes into the parameter it arrives in (`set_lr(config)` with `c["lr"] = ...`), or any
+ * other call handed the whole config whose result is dropped (`utils.merge_args(config, args)`) besides the libraries'
+ * and logging.
+ */
+function handedToWriter(resolver: Resolver, scope: PyNode, name: string): boolean {
+  const rootOf = (arg: PyNode): PyNode => {
+    let at = arg;
+    while (at.type === "attribute" || at.type === "subscript") at = fieldChild(at, at.type === "attribute" ? "object" : "value")!;
+    return at;
+  };
+  for (const call of resolver.index.calls) {
+    if (call.start < scope.start || call.end > scope.end) continue;
+    const args = namedChildren(fieldChild(call, "arguments")!).filter((a) => a.type !== "comment");
+    const position = args.findIndex((a) => {
+      const value = a.type === "keyword_argument" ? fieldChild(a, "value") : a;
+      const root = value && rootOf(value);
+      return root?.type === "identifier" && resolver.textOf(root) === name;
+    });
+    if (position < 0) continue;
+    const callee = fieldChild(call, "function")!;
+    const ref = callee.type === "identifier" || callee.type === "attribute" ? resolver.ref(callee) : undefined;
+    if (ref?.kind === "function") {
+      const handed = args[position];
+      const declared = namedChildren(fieldChild(ref.node, "parameters")!);
+      const param = handed.type === "keyword_argument" ? resolver.textOf(fieldChild(handed, "name")!) : declared[position] && declared.slice(0, position + 1).every((p) => p.type === "identifier" || p.type === "typed_parameter" || p.type === "default_parameter" || p.type === "typed_default_parameter") ? resolver.textOf(fieldChild(declared[position], "name") ?? declared[position]) : undefined;
+      const body = resolver.textOf(ref.node);
+      if (param === undefined || rewritesConfig(body, param) || mutatesConfig(body, param)) return true;
+      continue;
+    }
+    // Elsewhere only the whole config counts: a key read (`schedule(opt, cfg["max_epoch"])`) hands on a value.
+    const whole = args.some((a) => a.type === "identifier" && resolver.textOf(a) === name);
+    const path = resolver.pathOf(callee) ?? resolver.textOf(callee);
+    if (whole && call.parent?.type === "expression_statement" && !READS_CONFIG.test(path)) return true;
+  }
+  return false;
 }
 
 /** Whether a function's text changes its config before using it (`cfg.optimizer.lr = ...`, `OmegaConf.update(cfg, ...)`, `open_dict`). */

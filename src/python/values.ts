@@ -111,6 +111,20 @@ const MAX_CROSSINGS = 12;
 let crossings = 0;
 const FREE_MODULES = new Set(OPTIMIZER_MODULE_ROOTS);
 
+/**
+ * Whether a text writes a namespace's attributes through its dict: `vars(args)["lr"] = ...`, `args.__dict__[k] = ...`,
+ * or a name bound to that dict (`d = vars(args)`) written into (`d["lr"] = ...`, `d.update(...)`).
+ */
+function writesThroughDict(text: string): boolean {
+  if (!/\bvars\(|\.__dict__\b/.test(text)) return false;
+  const dict = String.raw`(?:\bvars\([^()]*\)|\.__dict__)`;
+  if (new RegExp(String.raw`${dict}\s*\[[^\]]*\]\s*(?:[-+*/]?=)(?!=)|${dict}\.(?:setdefault|pop)\s*\(`).test(text)) return true;
+  for (const [, alias] of text.matchAll(new RegExp(String.raw`^[ \t]*(\w+)\s*=\s*(?:vars\([^()]*\)|[\w.]+\.__dict__)[ \t]*(?:#.*)?$`, "gm"))) {
+    if (new RegExp(String.raw`(?<![\w.])${alias}\s*\[[^\]]*\]\s*(?:[-+*/]?=)(?!=)|(?<![\w.])${alias}\.(?:update|setdefault|pop)\s*\(`).test(text)) return true;
+  }
+  return false;
+}
+
 /** Per file index: whether the file rewrites argparse namespace attributes wholesale (see `namespaceRewritten`). */
 const REWRITTEN = new WeakMap<FileIndex, boolean>();
 
@@ -1143,7 +1157,7 @@ export class Resolver {
         const callee = fieldChild(call, "function");
         const text = callee ? this.textOf(callee) : "";
         return (text === "setattr" && literalSetattr(call, this.text) === undefined) || /^vars\(.*\)\.update$/s.test(text) || /\.__dict__\.update$/.test(text);
-      });
+      }) || writesThroughDict(this.text);
       REWRITTEN.set(this.index, this.rewritten);
     }
     return this.rewritten;

@@ -22,7 +22,8 @@ interface ParsedYaml {
   comments: { offset: number; text: string }[];
   /**
    * The text breaks YAML 1.2 only by how it indents the lines of a flow collection or quoted scalar (PyYAML reads
-   * it): no errors are kept, and nothing is read from it, since the parse of the text as written is not what runs.
+   * it): only its duplicate keys are kept as errors, and nothing is read from it, since the parse of the text as
+   * written is not what runs.
    */
   laxIndentOnly?: true;
 }
@@ -115,11 +116,17 @@ export function flowLinesIndented(text: string): string | undefined {
   return changed ? out.join("") : undefined;
 }
 
-/** Whether a text parses without any error. */
-function composesCleanly(text: string): boolean {
+/** How many duplicate keys a text has, or undefined when it has any other error. */
+function duplicatesOnly(text: string): number | undefined {
   const docs = new Composer({ uniqueKeys: sameKeyNotMerge, prettyErrors: false }).compose(new Parser().parse(text), false, text.length);
-  for (const doc of docs) if (doc.errors.length > 0) return false;
-  return true;
+  let duplicates = 0;
+  for (const doc of docs) {
+    for (const e of doc.errors) {
+      if (e.code !== "DUPLICATE_KEY") return undefined;
+      duplicates++;
+    }
+  }
+  return duplicates;
 }
 
 /** Parses every document once, keeping the comments of the token stream. */
@@ -135,7 +142,10 @@ export function parseYaml(text: string): ParsedYaml {
   });
   if (errors.some((e) => e.code !== "DUPLICATE_KEY")) {
     const indented = flowLinesIndented(text);
-    if (indented !== undefined && composesCleanly(indented)) return { docs, errors: [], comments, laxIndentOnly: true };
+    // Duplicate keys are a problem of their own: a file that also has some keeps them when the indented text has
+    // the same ones (and no other error), and only the indentation error goes.
+    const duplicates = errors.filter((e) => e.code === "DUPLICATE_KEY");
+    if (indented !== undefined && duplicatesOnly(indented) === duplicates.length) return { docs, errors: duplicates, comments, laxIndentOnly: true };
   }
   return { docs, errors, comments };
 }

@@ -68,6 +68,35 @@ describe("a config file the training script loads itself", () => {
     expect(await lintFixture("train_unknown.py")).toEqual([]);
   });
 
+  it("stays unknown when the loaded config is handed to a function that writes into it, or to a project helper whose result is dropped", () => {
+    const lines = (...body: string[]) => ["import torch", "import yaml", "from tools import merge_args", ...body, ""].join("\n");
+    const build = 'torch.optim.Adam(torch.nn.Linear(2, 2).parameters(), lr=config["optimizer"]["lr"])';
+    const load = 'config = yaml.safe_load(open("configs/train.yaml"))';
+    const files = (main: string) => ({ "/p/configs/train.yaml": "optimizer:\n  lr: 0.5\n", "/p/tools.py": "def merge_args(c, a):\n    pass\n", "/p/train.py": main });
+    const lint = (main: string) => lintMemory(files(main), ["/p/train.py"]).map((f) => f.at);
+    // Read as loaded, printed and logged: the file's value.
+    expect(lint(lines(load, "print(config)", build))).toEqual(["train.py 6:54 OPT003 configs/train.yaml:2:7"]);
+    // A helper of the file that sets the rate in what it is given, through the whole config or a part of it.
+    expect(lint(lines("def set_lr(c):", '    c["lr"] = 1e-4', load, 'set_lr(config["optimizer"])', build))).toEqual([]);
+    expect(lint(lines("def set_lr(c):", '    c["optimizer"]["lr"] = 1e-4', "def main():", `    ${load}`, "    set_lr(config)", `    ${build}`, "main()"))).toEqual([]);
+    // A name bound to a part of it, written into.
+    expect(lint(lines(load, 'opt_cfg = config["optimizer"]', 'opt_cfg["lr"] = 1e-4', build))).toEqual([]);
+    // An imported helper called for its effect.
+    expect(lint(lines(load, "merge_args(config, None)", build))).toEqual([]);
+    // A key read handed to an imported helper is a value, not the config; dumping the config writes nothing into it.
+    expect(lint(lines(load, 'merge_args(None, config["optimizer"]["lr"])', "yaml.dump(config, None)", build))).toEqual(["train.py 7:54 OPT003 configs/train.yaml:2:7"]);
+    // A helper of the file that only reads what it is given changes nothing.
+    expect(lint(lines("def show(c):", "    return len(c)", load, "show(config)", build))).toEqual(["train.py 8:54 OPT003 configs/train.yaml:2:7"]);
+  });
+
+  it("stays unknown when a @hydra.main app hands its config to a function that writes into it", () => {
+    const app = (...body: string[]) =>
+      ["import hydra", "import torch", "", ...body, '@hydra.main(config_path="conf", config_name="config", version_base=None)', "def main(cfg):", "    prepare(cfg)", "    torch.optim.Adam(torch.nn.Linear(2, 2).parameters(), lr=cfg.optim.lr)", ""].join("\n");
+    const lint = (main: string) => lintMemory({ "/p/conf/config.yaml": "optim:\n  lr: 2.0\n", "/p/train.py": main }, ["/p/train.py"]).map((f) => f.at);
+    expect(lint(app("def prepare(cfg):", "    return cfg.optim.lr"))).toEqual(["train.py 9:58 OPT003 conf/config.yaml:2:7"]);
+    expect(lint(app("def prepare(c):", "    c.optim.lr = c.optim.lr / 1000"))).toEqual([]);
+  });
+
   it("stays unknown through a function another file may call with another config", async () => {
     expect(await lintFixture("shared.py", "uses_shared.py")).toEqual([]);
     // Alone in its project, the module's only call passes the loaded file.

@@ -139,7 +139,7 @@ describe("YAML analysis", () => {
     ]);
   });
 
-  it("reports no parsing error, and reads nothing, when only the indentation of a flow collection or quoted scalar breaks YAML 1.2", () => {
+  it("reports no indentation error, and reads nothing, when only the indentation of a flow collection or quoted scalar breaks YAML 1.2 (duplicate keys aside)", () => {
     // PyYAML reads both: inside a flow collection or a quoted scalar it ignores how lines are indented.
     const quoted = "her:\n  policy: MlpPolicy\n  policy_kwargs: \"dict(\n    net_arch=[64, 64]\n  )\"\n  learning_rate: 0.001\n";
     const flow = "optimizer : {\n  type: AdamW,\n  kwargs: {\n  lr : 0.5,\n  weight_decay : 0.05\n}}\n";
@@ -149,6 +149,12 @@ describe("YAML analysis", () => {
       expect(lintAll(text, name).messages).toEqual([]);
       expect(analyzeYaml(text, name).facts.optimizers).toEqual([]);
     }
+    // A duplicate key beside such a flow keeps its own report; the indentation error goes (SlowFast's MViT configs).
+    const both = "MVIT:\n  MODE: conv\n  MODE: conv\n  STRIDE: [[0, 1], [1, 1],\n  [2, 1]]\n  DEPTH: 2\n";
+    expect(parseYaml(both).laxIndentOnly).toBe(true);
+    expect(lintAll(both, "mvit.yaml").messages.map((m) => [m.line, m.column, m.message])).toEqual([
+      [3, 3, "Parsing error: Duplicate key MODE in a YAML mapping (readers disagree on which value counts: keep one)"],
+    ]);
     // A quote that never closes is still broken.
     expect(lintAll("optimizer:\n  type: Adam\n  name: \"adam\nlr: 0.1\n", "q.yaml").messages.map((m) => m.fatal)).toEqual([true]);
   });
