@@ -113,16 +113,37 @@ const FREE_MODULES = new Set(OPTIMIZER_MODULE_ROOTS);
 
 /**
  * Whether a text writes a namespace's attributes through its dict: `vars(args)["lr"] = ...`, `args.__dict__[k] = ...`,
- * or a name bound to that dict (`d = vars(args)`) written into (`d["lr"] = ...`, `d.update(...)`).
+ * or a name bound to that dict (`d = vars(args)`) written into (`d["lr"] = ...`, `d.update(...)`). The dict of an
+ * imported module (`models.__dict__[name] = ...`, registering models) or of `self`/`cls` is no namespace's.
  */
 function writesThroughDict(text: string): boolean {
   if (!/\bvars\(|\.__dict__\b/.test(text)) return false;
-  const dict = String.raw`(?:\bvars\([^()]*\)|\.__dict__)`;
-  if (new RegExp(String.raw`${dict}\s*\[[^\]]*\]\s*(?:[-+*/]?=)(?!=)|${dict}\.(?:setdefault|pop)\s*\(`).test(text)) return true;
-  for (const [, alias] of text.matchAll(new RegExp(String.raw`^[ \t]*(\w+)\s*=\s*(?:vars\([^()]*\)|[\w.]+\.__dict__)[ \t]*(?:#.*)?$`, "gm"))) {
-    if (new RegExp(String.raw`(?<![\w.])${alias}\s*\[[^\]]*\]\s*(?:[-+*/]?=)(?!=)|(?<![\w.])${alias}\.(?:update|setdefault|pop)\s*\(`).test(text)) return true;
+  const imported = importedNames(text);
+  const namespaceLike = (receiver: string) => {
+    const root = receiver.split(".")[0];
+    return root !== "self" && root !== "cls" && !imported.has(root);
+  };
+  const dict = String.raw`(?:\bvars\(\s*([\w.]+)\s*\)|([\w.]+)\.__dict__)`;
+  const write = String.raw`\s*\[[^\]]*\]\s*(?:[-+*/]?=)(?!=)`;
+  for (const m of text.matchAll(new RegExp(String.raw`${dict}(?:${write}|\.(?:setdefault|pop)\s*\()`, "g"))) if (namespaceLike(m[1] ?? m[2])) return true;
+  for (const m of text.matchAll(new RegExp(String.raw`^[ \t]*(\w+)\s*=\s*${dict}[ \t]*(?:#.*)?$`, "gm"))) {
+    if (!namespaceLike(m[2] ?? m[3])) continue;
+    const alias = m[1];
+    if (new RegExp(String.raw`(?<![\w.])${alias}${write}|(?<![\w.])${alias}\.(?:update|setdefault|pop)\s*\(`).test(text)) return true;
   }
   return false;
+}
+
+/** The names a text's import statements bind (`import a.b` binds `a`; `import a as b` and `from m import a as b` bind `b`). */
+function importedNames(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const [, list] of text.matchAll(/^[ \t]*import[ \t]+([^\n#]+)/gm)) {
+    for (const part of list.split(",")) out.add(part.trim().split(/\s+as\s+/).at(-1)!.split(".")[0]);
+  }
+  for (const [, list] of text.matchAll(/^[ \t]*from[ \t]+\S+[ \t]+import[ \t]+\(?([^)#\n]+)/gm)) {
+    for (const part of list.split(",")) out.add(part.trim().split(/\s+as\s+/).at(-1)!);
+  }
+  return out;
 }
 
 /** Per file index: whether the file rewrites argparse namespace attributes wholesale (see `namespaceRewritten`). */
