@@ -10,6 +10,7 @@
 import path from "node:path";
 import type { ProjectContext, ProjectFile } from "../core/types.js";
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
+import { scopeOf } from "./scope.js";
 import type { Resolver } from "./values.js";
 
 /** Loaders that read a stream (an open file): their first argument. */
@@ -82,7 +83,7 @@ function openedPath(resolver: Resolver, stream: PyNode, load: PyNode): PyNode | 
         const [opened, alias] = namedChildren(pattern);
         if (alias?.type !== "as_pattern_target" || resolver.textOf(alias) !== name) continue;
         // The name is bound there alone: nothing in its scope rebinds it before the load.
-        const scope = resolver.index.scopes.get(scopeOf(at)) ?? resolver.index.module;
+        const scope = scopeOf(at, resolver.index);
         return scope.bindings.get(name)?.length === 1 && opened?.type === "call" ? readOpen(resolver, opened) : undefined;
       }
     }
@@ -104,14 +105,4 @@ function readOpen(resolver: Resolver, call: PyNode): PyNode | undefined {
     if (mode.kind !== "string" || /[wax+]/.test(mode.value)) return undefined;
   }
   return opened;
-}
-
-/** The function whose scope a statement is in, or the module node. */
-function scopeOf(node: PyNode): PyNode {
-  let last = node;
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === "function_definition") return p;
-    last = p;
-  }
-  return last;
 }

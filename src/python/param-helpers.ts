@@ -9,7 +9,7 @@
  */
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
 import { bindingForUse } from "./scope.js";
-import { lastName, type Resolver } from "./values.js";
+import { lastName, returnStatementsOf, type Resolver } from "./values.js";
 
 /** The arguments of a helper call that pass modules whose parameters the helper returns. */
 export function helperParameterArguments(resolver: Resolver, call: PyNode, readsModule: (parametersCall: PyNode) => boolean): PyNode[] {
@@ -20,26 +20,25 @@ export function helperParameterArguments(resolver: Resolver, call: PyNode, reads
   if (fn?.type !== "function_definition" || fn.parent?.type === "decorated_definition" || insideClass(fn)) return [];
   const declared = namedChildren(fieldChild(fn, "parameters")!);
   if (declared.some((p) => p.type !== "identifier")) return [];
-  const returns = returnValues(fieldChild(fn, "body"));
-  if (returns === undefined || returns.length === 0) return [];
+  // Every `return` must have a value.
+  const returns = returnStatementsOf(fn).map((r) => namedChildren(r)[0]);
+  if (returns.length === 0 || returns.some((value) => !value)) return [];
   const read = new Set<PyNode>();
   for (const value of returns) {
-    const roots = [value];
+    let root = value;
     if (value.type === "identifier") {
       const binding = bindingForUse(resolver.textOf(value), value, resolver.index);
       if (binding?.kind !== "assign" || !binding.value || binding.unpackIndex !== undefined) return [];
-      roots[0] = binding.value;
+      root = binding.value;
     }
-    for (const root of roots) {
-      for (const node of descendants(root)) {
-        if (node.type !== "call") continue;
-        const method = fieldChild(node, "function");
-        const object = method?.type === "attribute" ? fieldChild(method, "object") : undefined;
-        const name = method && lastName(method, resolver.text);
-        if (object?.type !== "identifier" || (name !== "parameters" && name !== "named_parameters") || !readsModule(node)) continue;
-        const binding = bindingForUse(resolver.textOf(object), object, resolver.index);
-        if (binding?.kind === "param" && declared.includes(binding.stmt)) read.add(binding.stmt);
-      }
+    for (const node of descendants(root)) {
+      if (node.type !== "call") continue;
+      const method = fieldChild(node, "function");
+      const object = method?.type === "attribute" ? fieldChild(method, "object") : undefined;
+      const name = method && lastName(method, resolver.text);
+      if (object?.type !== "identifier" || (name !== "parameters" && name !== "named_parameters") || !readsModule(node)) continue;
+      const binding = bindingForUse(resolver.textOf(object), object, resolver.index);
+      if (binding?.kind === "param" && declared.includes(binding.stmt)) read.add(binding.stmt);
     }
   }
   if (read.size === 0) return [];
@@ -55,26 +54,6 @@ export function helperParameterArguments(resolver: Resolver, call: PyNode, reads
     if (value) passed.push(value);
   }
   return passed;
-}
-
-/** The values of a function body's `return` statements (nested functions and classes left out); undefined when one returns nothing. */
-function returnValues(body: PyNode | undefined): PyNode[] | undefined {
-  const out: PyNode[] = [];
-  let bare = false;
-  const visit = (node: PyNode): void => {
-    for (const child of node.children) {
-      if (child.type === "function_definition" || child.type === "class_definition" || child.type === "lambda") continue;
-      if (child.type === "return_statement") {
-        const value = namedChildren(child)[0];
-        if (value) out.push(value);
-        else bare = true;
-        continue;
-      }
-      visit(child);
-    }
-  };
-  if (body) visit(body);
-  return bare ? undefined : out;
 }
 
 function* descendants(node: PyNode): Generator<PyNode> {

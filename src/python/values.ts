@@ -10,7 +10,7 @@ import { OPTIMIZER_MODULE_ROOTS, optimizerByName } from "../knowledge/optimizers
 import { isBatchName, isWorldSizeCall, isWorldSizePath, nameDependencies, unionDependencies } from "./names.js";
 import { fieldChild, namedChildren, spanOf, textOf, type PyNode } from "./parser.js";
 import { arithmetic } from "../core/arithmetic.js";
-import { bindingForUse, definingScope, isPlainString, scopeOf, statementOf, stringBody, type Binding, type FileIndex, type Scope } from "./scope.js";
+import { bindingForUse, definingScope, importBindingsOf, isPlainString, scopeOf, statementOf, stringBody, type Binding, type FileIndex, type Scope } from "./scope.js";
 
 /** A class defined in the file, with what its body and methods say about its attributes. */
 export interface ClassModel {
@@ -116,9 +116,9 @@ const FREE_MODULES = new Set(OPTIMIZER_MODULE_ROOTS);
  * or a name bound to that dict (`d = vars(args)`) written into (`d["lr"] = ...`, `d.update(...)`). The dict of an
  * imported module (`models.__dict__[name] = ...`, registering models) or of `self`/`cls` is no namespace's.
  */
-function writesThroughDict(text: string): boolean {
+function writesThroughDict(text: string, index: FileIndex): boolean {
   if (!/\bvars\(|\.__dict__\b/.test(text)) return false;
-  const imported = importedNames(text);
+  const imported = new Set(importBindingsOf(index).map((b) => b.name));
   const namespaceLike = (receiver: string) => {
     const root = receiver.split(".")[0];
     return root !== "self" && root !== "cls" && !imported.has(root);
@@ -132,18 +132,6 @@ function writesThroughDict(text: string): boolean {
     if (new RegExp(String.raw`(?<![\w.])${alias}${write}|(?<![\w.])${alias}\.(?:update|setdefault|pop)\s*\(`).test(text)) return true;
   }
   return false;
-}
-
-/** The names a text's import statements bind (`import a.b` binds `a`; `import a as b` and `from m import a as b` bind `b`). */
-function importedNames(text: string): Set<string> {
-  const out = new Set<string>();
-  for (const [, list] of text.matchAll(/^[ \t]*import[ \t]+([^\n#]+)/gm)) {
-    for (const part of list.split(",")) out.add(part.trim().split(/\s+as\s+/).at(-1)!.split(".")[0]);
-  }
-  for (const [, list] of text.matchAll(/^[ \t]*from[ \t]+\S+[ \t]+import[ \t]+\(?([^)#\n]+)/gm)) {
-    for (const part of list.split(",")) out.add(part.trim().split(/\s+as\s+/).at(-1)!);
-  }
-  return out;
 }
 
 /** Per file index: whether the file rewrites argparse namespace attributes wholesale (see `namespaceRewritten`). */
@@ -682,14 +670,8 @@ export class Resolver {
   /** What a local function returns, when every `return` refers to the same thing. */
   returnedRef(fn: PyNode, depth: number): Ref | null {
     if (fn.type !== "function_definition") return null;
-    let returns = returnsOfFunction.get(fn);
-    if (!returns) {
-      returns = [];
-      collectReturns(fieldChild(fn, "body"), returns);
-      returnsOfFunction.set(fn, returns);
-    }
     let result: Ref | null = null;
-    for (const ret of returns) {
+    for (const ret of returnStatementsOf(fn)) {
       const r = this.ref(namedChildren(ret)[0], depth);
       if (!r || (result && !sameRef(result, r))) return null;
       result = r;
@@ -1178,7 +1160,7 @@ export class Resolver {
         const callee = fieldChild(call, "function");
         const text = callee ? this.textOf(callee) : "";
         return (text === "setattr" && literalSetattr(call, this.text) === undefined) || /^vars\(.*\)\.update$/s.test(text) || /\.__dict__\.update$/.test(text);
-      }) || writesThroughDict(this.text);
+      }) || writesThroughDict(this.text, this.index);
       REWRITTEN.set(this.index, this.rewritten);
     }
     return this.rewritten;
@@ -1443,6 +1425,17 @@ export class Resolver {
 /** The class or function node a def/class binding's statement defines. */
 function definitionNode(stmt: PyNode): PyNode {
   return stmt.type === "decorated_definition" ? (fieldChild(stmt, "definition") ?? stmt) : stmt;
+}
+
+/** The return statements of a function's body, not those of nested functions, classes or lambdas (read once per definition). */
+export function returnStatementsOf(fn: PyNode): PyNode[] {
+  let returns = returnsOfFunction.get(fn);
+  if (!returns) {
+    returns = [];
+    collectReturns(fieldChild(fn, "body"), returns);
+    returnsOfFunction.set(fn, returns);
+  }
+  return returns;
 }
 
 /** The return statements of a function body, not those of nested functions, classes or lambdas. */
