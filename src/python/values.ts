@@ -1299,18 +1299,40 @@ export class Resolver {
     return false;
   }
 
-  /** Every call in the file that constructs the class. */
+  /** Every call in the file that constructs the class, by its name or from inside it (`cls(...)`, `type(self)(...)`). */
   private constructionsOf(cls: ClassModel): PyNode[] {
     const cached = this.constructions.get(cls);
     if (cached) return cached;
     const found = this.index.calls.filter((call) => {
       const callee = fieldChild(call, "function");
-      if (!callee || !this.textOf(callee).endsWith(cls.name)) return false;
+      if (!callee) return false;
+      if (this.buildsOwnClass(callee, cls)) return true;
+      if (!this.textOf(callee).endsWith(cls.name)) return false;
       const r = this.ref(callee);
       return r?.kind === "class" && r.cls === cls;
     });
     this.constructions.set(cls, found);
     return found;
+  }
+
+  /**
+   * Whether a callee inside one of the class's methods builds the class itself (or a subclass, which runs the same
+   * `__init__` unless it has its own): the receiver of a classmethod (`cls(...)`), `type(self)` or `self.__class__`
+   * in any other method that is not a staticmethod.
+   */
+  private buildsOwnClass(callee: PyNode, cls: ClassModel): boolean {
+    if (callee.start < cls.node.start || callee.end > cls.node.end) return false;
+    let method: PyNode | undefined;
+    for (let p = callee.parent; p && p !== cls.node; p = p.parent) {
+      const owner = p.parent?.type === "decorated_definition" ? p.parent.parent?.parent : p.parent?.parent;
+      if (p.type === "function_definition" && owner === cls.node) method = p;
+    }
+    const receiver = method && namedChildren(fieldChild(method, "parameters")!)[0];
+    if (!method || receiver?.type !== "identifier" || this.hasDecorator(method, /staticmethod/)) return false;
+    const name = this.textOf(receiver);
+    if (this.hasDecorator(method, /classmethod/)) return callee.type === "identifier" && this.textOf(callee) === name;
+    const text = this.textOf(callee).replace(/\s+/g, "");
+    return text === `type(${name})` || text === `${name}.__class__`;
   }
 
   private subscriptValue(node: PyNode, depth: number): ResolvedValue {
