@@ -310,18 +310,18 @@ class CallJoin {
    * Resolvers for a function's file, one per call site of the function, each seeing the parameters as that call
    * passes them; a call whose arguments read its own function's parameters is followed to that function's calls.
    */
-  private framed(callee: Resolver, fn: PyNode, depth: number): Variant[] {
+  private framed(callee: Resolver, fn: PyNode, depth: number, home = callee.filePath): Variant[] {
     const out: Variant[] = [];
     for (const site of this.callSitesOf(callee, fn)) {
       let outer: Variant[] = [{ resolver: site.resolver, chain: [] }];
       const enclosing = enclosingFunction(site.call);
       if (depth > 1 && enclosing && readsParameters(site, enclosing)) {
-        const deeper = this.framed(site.resolver, enclosing, depth - 1);
+        const deeper = this.framed(site.resolver, enclosing, depth - 1, home);
         if (deeper.length > 0) outer = deeper;
       }
       for (const o of outer) {
         if (out.length >= MAX_VARIANTS) return out;
-        const frame = { fn, call: site.call, caller: o.resolver, bound: site.bound, label: callLabel(callee, fn, site) };
+        const frame = { fn, call: site.call, caller: o.resolver, bound: site.bound, label: callLabel(callee, fn, site, home) };
         out.push({
           resolver: new Resolver(callee.index, callee.text, callee.filePath, { modules: this.links, frame }),
           chain: [{ file: site.resolver.filePath, call: site.call, index: site.resolver.index }, ...o.chain],
@@ -337,8 +337,7 @@ class CallJoin {
     const key = `${fn.start}:${calleeFile}`;
     const cached = this.sitesOf.get(key);
     if (cached) return cached;
-    const nameNode = fieldChild(fn, "name");
-    const name = nameNode ? callee.textOf(nameNode) : "";
+    const name = calledName(callee, fn);
     const out: CallSite[] = [];
     this.sitesOf.set(key, out);
     // A decorator may fill or change the arguments (gin, click, hydra, a wrapper): what a call passes is then not what arrives.
@@ -747,13 +746,29 @@ function addExclusiveCalls(facts: TrainingFacts, chains: Map<string, Variant["ch
   if (out.length > 0) facts.exclusive = [...(facts.exclusive ?? []), ...out];
 }
 
-/** Words for a call site in messages: `configure_optimizers() at train.py:331`, or `at line 12` in the same file. */
-function callLabel(callee: Resolver, fn: PyNode, site: CallSite): string {
+/**
+ * The name a function's calls are written with: its own, or for a class's `__init__` the class's (`Trainer(args)`
+ * runs `Trainer.__init__`); none for the `__init__` of a decorated class, whose decorator may replace the class or
+ * what its constructions pass (gin, a registry's wrapper).
+ */
+function calledName(resolver: Resolver, fn: PyNode): string {
   const nameNode = fieldChild(fn, "name");
-  const name = nameNode ? callee.textOf(nameNode) : "the function";
+  const name = nameNode ? resolver.textOf(nameNode) : "";
+  if (name !== "__init__") return name;
+  const cls = fn.parent?.type === "block" ? fn.parent.parent : undefined;
+  const clsName = cls?.type === "class_definition" ? fieldChild(cls, "name") : undefined;
+  return clsName && cls!.parent?.type !== "decorated_definition" ? resolver.textOf(clsName) : "";
+}
+
+/**
+ * Words for a call site in messages: `configure_optimizers() at train.py:331`, or `at line 12` in the same file, the
+ * file being the construction's (`home`), where the message is, also for a call further out in a chain.
+ */
+function callLabel(callee: Resolver, fn: PyNode, site: CallSite, home: string): string {
+  const name = calledName(callee, fn) || "the function";
   const line = site.resolver.text.slice(0, site.call.start).split("\n").length;
-  if (site.resolver.filePath === callee.filePath) return `${name}() at line ${line}`;
-  const where = path.relative(path.dirname(callee.filePath), site.resolver.filePath).split(path.sep).join("/");
+  if (site.resolver.filePath === home) return `${name}() at line ${line}`;
+  const where = path.relative(path.dirname(home), site.resolver.filePath).split(path.sep).join("/");
   return `${name}() at ${where}:${line}`;
 }
 
@@ -769,12 +784,20 @@ function readsParameters(site: CallSite, fn: PyNode): boolean {
   return probe.paramHits.has(fn);
 }
 
-/** The function or method a call runs, when it is a definition of the project: a plain function, a module's, or a method of a known instance. */
+/**
+ * The function or method a call runs, when it is a definition of the project: a plain function, a module's, a
+ * method of a known instance, or the `__init__` a class of the project defines itself.
+ */
 function calledDefinition(resolver: Resolver, call: PyNode): { resolver: Resolver; fn: PyNode; bound: boolean } | undefined {
   const callee = fieldChild(call, "function");
   if (!callee) return undefined;
-  const direct = functionOf(resolver, resolver.ref(callee));
+  const ref = resolver.ref(callee);
+  const direct = functionOf(resolver, ref);
   if (direct) return { ...direct, bound: false };
+  // Building a class of the project runs its own `__init__`, bound to the new instance.
+  const built = classOf(resolver, ref);
+  const init = built && methodOf(built.resolver, built.node, "__init__");
+  if (init) return { resolver: built.resolver, fn: init, bound: true };
   if (callee.type !== "attribute") return undefined;
   const object = fieldChild(callee, "object");
   const methodName = fieldChild(callee, "attribute");

@@ -118,6 +118,54 @@ describe("a function in another module", () => {
   });
 });
 
+describe("a class of another module whose __init__ builds the optimizer from its parameters", () => {
+  const solver = [
+    "import torch",
+    "",
+    "",
+    "class Solver(torch.nn.Module):",
+    "    def __init__(self, args):",
+    "        super().__init__()",
+    "        self.net = torch.nn.Linear(4, 4)",
+    "        self.optim = torch.optim.Adam(self.net.parameters(), lr=args.lr, weight_decay=args.weight_decay)",
+    "",
+  ].join("\n");
+  const main = [
+    "import argparse",
+    "from solver import Solver",
+    "",
+    "",
+    "def main(args):",
+    "    solver = Solver(args)",
+    "    solver.optim.step()",
+    "",
+    "",
+    "parser = argparse.ArgumentParser()",
+    "parser.add_argument('--lr', type=float, default=1e-4)",
+    "parser.add_argument('--weight_decay', type=float, default=1e-4)",
+    "main(parser.parse_args())",
+    "",
+  ].join("\n");
+
+  it("judges each construction of the class as a call of its __init__, labelled in the construction's file all along the chain", () => {
+    expect(lintMemory({ "/p/solver.py": solver, "/p/main.py": main }, ["/p/solver.py", "/p/main.py"])).toEqual([
+      {
+        at: "solver.py:8:22",
+        code: "OPT001",
+        message: expect.stringMatching(/^Adam applies weight_decay=1e-4 \(argparse default of --weight_decay, passed to main\(\) at main\.py:13\) as an L2 term/),
+        notes: ["main.py:12:1"],
+        fix: true,
+        suggestions: [],
+      },
+    ]);
+  });
+
+  it("leaves a decorated class alone: its decorator may replace the class or what its constructions pass", () => {
+    const decorated = solver.replace("class Solver", "@gin.configurable\nclass Solver").replace("import torch", "import gin\nimport torch");
+    expect(lintMemory({ "/p/solver.py": decorated, "/p/main.py": main }, ["/p/solver.py", "/p/main.py"])).toEqual([]);
+  });
+});
+
 describe("a package with relative imports", () => {
   it("follows `from .optim import ...`, `from . import defaults` and `import pkg.optim as opt`, each call on its own", async () => {
     expect(await lintFixture("relative-import", ["pkg/__init__.py", "pkg/defaults.py", "pkg/engine.py", "pkg/optim.py", "warmup.py"])).toEqual([
