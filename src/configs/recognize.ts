@@ -13,7 +13,7 @@ import type { ArgumentFact, MappingEntry, ModelKindFact, OptimizerSite, ParamsFa
 import { asNumber } from "../core/facts.js";
 import type { LiteralValue } from "../core/types.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
-import { configName, DEEPSPEED_NAMES, ESPNET_NAMES, FAIRSEQ_NAMES, isDefaultConstructor, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
+import { CLASSY_VISION_NAMES, configName, DEEPSPEED_NAMES, ESPNET_NAMES, FAIRSEQ_NAMES, isDefaultConstructor, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
 import { configSchedulers, schedulesMomentum } from "./schedulers.js";
 import { configModelFacts } from "./models.js";
 import { hfRoot, hfSite, timmSite } from "./trainer-args.js";
@@ -255,6 +255,7 @@ function recognizeSites(root: MappingValue, ctx: ConfigContext): Pick<ConfigFact
   espnetRoot(sites, root);
   const inherits = entryOf(root, "_base_") !== undefined;
   const nemo = isNemoRoot(root);
+  classyVisionSite(sites, root);
   for (const { mapping, key, parent } of mappings(root)) {
     if (sites.claimed.has(mapping)) continue;
     if (classPathSite(sites, mapping) || lightningSite(sites, mapping, key) || targetParamsSite(sites, mapping)) continue;
@@ -341,6 +342,44 @@ function nemoSite(sites: SiteBuilder, mapping: MappingValue): boolean {
   if (!info) return false;
   sites.add({ dialect: "nemo", info, whole: mapping.span, nameSpan: name.value.span, args: mapping, params: { kind: "other", span: mapping.span }, open: false, table: NEMO_NAMES, written });
   return true;
+}
+
+/**
+ * ClassyVision: a task config (its task `name`, with the `loss`, `model` and `dataset` it builds) whose
+ * `optimizer: {name: sgd, momentum: 0.9, ..., param_schedulers: {lr: {...}}}` names a wrapper of its registry; the
+ * other keys are the wrapper's keywords. A value `param_schedulers` sets, the learning rate above all, changes at
+ * every step, and an lr left out is ClassyVision's, so both are unknown here. With LARC the wrapper adapts each
+ * layer's step, which is not read: no site. Which parameters are decayed is the task's choice, so it is not judged.
+ */
+function classyVisionSite(sites: SiteBuilder, root: MappingValue): void {
+  const mapping = mappingAt(root, "optimizer");
+  const name = mapping && entryOf(mapping, "name");
+  const written = mapping && stringAt(mapping, "name");
+  if (!mapping || !name || written === undefined || stringAt(root, "name") === undefined) return;
+  if (!mappingAt(root, "loss") || !mappingAt(root, "model") || !mappingAt(root, "dataset")) return;
+  const larc = entryOf(mapping, "use_larc")?.value.value;
+  if (larc && !(larc.kind === "bool" && !larc.value)) return;
+  const info = optimizerByName(configName(CLASSY_VISION_NAMES, written)?.canonical ?? "");
+  if (!info) return;
+  const schedules = entryOf(mapping, "param_schedulers");
+  const scheduled = (argument: string): boolean =>
+    schedules !== undefined && (!isMapping(schedules.value) || isOpen(schedules.value) || entryOf(schedules.value, argument) !== undefined);
+  const unknown = (argument: string, at: Span): ArgumentFact => ({ name: argument, value: { value: { kind: "unknown" }, span: at, dependsOn: [] }, span: at, how: "keyword" });
+  const extra = info.signature.filter((a) => a !== "params" && scheduled(a)).map((a) => unknown(a, schedules!.span));
+  if (!scheduled("lr") && !entryOf(mapping, "lr")) extra.push(unknown("lr", name.value.span));
+  sites.add({
+    dialect: "classy-vision",
+    info,
+    whole: mapping.span,
+    nameSpan: name.value.span,
+    args: mapping,
+    params: { kind: "other", span: mapping.span },
+    open: false,
+    table: CLASSY_VISION_NAMES,
+    written,
+    reads: (argument) => !scheduled(argument),
+    extra,
+  });
 }
 
 /** Lightning CLI / jsonargparse: `class_path: torch.optim.Adam` with `init_args` (a bare class name under `optimizer`). */

@@ -71,6 +71,11 @@ export function configSchedulers(root: MappingValue, hint: "hf" | undefined): Sc
     add(`fairseq.optim.lr_scheduler.${fairseqName}`, fairseq.value, updates === undefined ? undefined : updates > 0);
   }
   if (hint === "hf") hfScheduler(root, add);
+  // ClassyVision: `optimizer: {param_schedulers: {lr: {name: composite, ...}}}`, of unknown effect here.
+  const classy = mappingAt(root, "optimizer");
+  const classyLr = classy && mappingAt(classy, "param_schedulers");
+  const classyLrName = classyLr && mappingAt(classyLr, "lr");
+  if (classyLrName) add(`classy_vision.optim.param_scheduler.${stringAt(classyLrName, "name") ?? "<unknown>"}`, classyLrName);
   // ESPnet: scheduler: warmuplr with scheduler_conf (numbered in GAN tasks); its schedules are of unknown effect here.
   for (const entry of entriesOf(root)) {
     const conf = /^scheduler\d*$/.test(entry.key) && entry.value.value.kind === "string" ? mappingAt(root, `${entry.key}_conf`) : undefined;

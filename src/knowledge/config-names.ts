@@ -158,6 +158,17 @@ export const TIMM_NAMES: NameTable = {
 };
 
 /**
+ * ClassyVision task configs, `"optimizer": {"name": "sgd", ...}` (its registry's exact names). Each wrapper builds
+ * the torch class with the config's keys as keywords, with torch's own defaults except for the learning rate, which
+ * the config's `param_schedulers` usually set at every step.
+ */
+export const CLASSY_VISION_NAMES: NameTable = {
+  framework: "ClassyVision",
+  caseInsensitive: false,
+  names: { sgd: torch("SGD"), adam: torch("Adam"), adamw: torch("AdamW"), adamw_mt: torch("AdamW"), rmsprop: torch("RMSprop") },
+};
+
+/**
  * The constructors that mmengine (`DefaultOptimWrapperConstructor`) and mmcv 1.x (`DefaultOptimizerConstructor`) use
  * when a config names none: naming one is the same as leaving `constructor` out. A pure-Python config that imports
  * the class writes its dotted path, which must lie in the framework's own package.
