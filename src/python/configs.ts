@@ -157,7 +157,7 @@ function moduleConfig(resolver: Resolver): ResolvedValue | undefined {
     const key = resolver.textOf(left);
     const value: ResolvedValue = resolver.index.mutatedItems.has(key) ? { value: { kind: "unknown" }, span: spanOf(right), dependsOn: [] } : resolver.value(right);
     entries.push({ key, keySpan: spanOf(left), value, span: spanOf(stmt) });
-    if (key === "_base_" || (OPTIMIZER_KEYS.has(key) && hasType(value))) looksLikeConfig = true;
+    if (key === "_base_" || (OPTIMIZER_KEYS.has(key) && hasType(value, true, key === "optimizer"))) looksLikeConfig = true;
   }
   if (!looksLikeConfig) return undefined;
   const types = importedTypes(resolver);
@@ -197,9 +197,13 @@ function withTypePaths(value: ResolvedValue, types: Map<number, string>): Resolv
 /**
  * Whether a mapping has a `type` key, itself or in its `optimizer` entry, or (at the top) holds wrappers that do:
  * mmengine's `MultiOptimWrapperConstructor` takes one wrapper per submodule (`generator=dict(optimizer=dict(...))`),
- * mmcv 1.x one optimizer per submodule (`optimizer = dict(generator=dict(type='Adam', ...))`).
+ * mmcv 1.x one optimizer per submodule (`optimizer = dict(generator=dict(type='Adam', ...))`). With `named`, the
+ * `type` must be a written string: mmcv 1.x's top-level `optimizer` names its class by registry string, and the
+ * class objects of mmengine's pure-Python configs go in `optim_wrapper`; a top-level `optimizer = dict(type=HybridAdam)`
+ * is read by some other launcher (ColossalAI's legacy `gpc.config`), which does with it what its own code says.
  */
-function hasType(value: ResolvedValue, top = true): boolean {
+function hasType(value: ResolvedValue, top = true, named = false): boolean {
   if (value.value.kind !== "mapping") return false;
-  return value.value.entries.some((e) => e.key === "type" || (e.key === "optimizer" && hasType(e.value, false)) || (top && e.value.value.kind === "mapping" && e.value.value.entries.some((inner) => inner.key === "type" || (inner.key === "optimizer" && hasType(inner.value, false)))));
+  const typed = (e: MappingEntry) => e.key === "type" && (!named || e.value.value.kind === "string");
+  return value.value.entries.some((e) => typed(e) || (e.key === "optimizer" && hasType(e.value, false, named)) || (top && e.value.value.kind === "mapping" && e.value.value.entries.some((inner) => typed(inner) || (inner.key === "optimizer" && hasType(inner.value, false, named)))));
 }
