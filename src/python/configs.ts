@@ -28,6 +28,12 @@ const TRAINING_ARGUMENTS = new Set(
   ],
 );
 
+/**
+ * mmengine's runners, by the paths they are imported from: their keyword arguments are the config a config file
+ * would hold (`optim_wrapper=dict(optimizer=dict(type=SGD, ...))`, `param_scheduler`, `train_cfg`).
+ */
+const MMENGINE_RUNNERS = new Set(["mmengine.runner.Runner", "mmengine.runner.runner.Runner", "mmengine.runner.FlexibleRunner", "mmengine.runner._flexible_runner.FlexibleRunner"]);
+
 /** timm's optimizer factory, by the paths it is imported from. */
 const TIMM_FACTORY = new Set(["timm.optim.create_optimizer_v2", "timm.optim.optim_factory.create_optimizer_v2", "timm.optim._optim_factory.create_optimizer_v2"]);
 
@@ -55,8 +61,19 @@ export function withConfigFacts(resolver: Resolver, facts: TrainingFacts, roots:
   for (const call of resolver.index.calls) {
     const callee = fieldChild(call, "function");
     const last = callee && lastName(callee, resolver.text);
-    if (!callee || !last || !(/TrainingArguments$|Config$|^create_optimizer_v2$|^initialize$/.test(last) || subclasses.has(last))) continue;
+    if (!callee || !last || !(/TrainingArguments$|Config$|Runner$|^create_optimizer_v2$|^initialize$/.test(last) || subclasses.has(last))) continue;
     const kind = callKind(resolver, callee);
+    if (kind === "mmengine") {
+      // A module that is a config itself already gave its dicts (a runner built at its top level reads the same ones).
+      if (module) continue;
+      // Positional arguments (the model first) are no config keys; a `**cfg` spread opens the mapping.
+      const mapping = callMapping(resolver, call, [], false);
+      const types = importedTypes(resolver);
+      const tree = types.size > 0 ? withTypePaths(mapping, types) : mapping;
+      roots.push(tree);
+      add(recognizeConfig(tree, ctx()), tree);
+      continue;
+    }
     if (kind === "deepspeed") {
       // deepspeed.initialize(config=ds_config): a DeepSpeed config written as a Python dict.
       const config = keywordValue(resolver, call, "config") ?? keywordValue(resolver, call, "config_params");
@@ -89,11 +106,12 @@ function localSubclassNames(resolver: Resolver): Set<string> {
   return names;
 }
 
-/** Whether the callee builds HF TrainingArguments (or a local subclass of them), or is timm's factory. */
-function callKind(resolver: Resolver, callee: PyNode): "hf" | "hf-subclass" | "timm" | "deepspeed" | undefined {
+/** Whether the callee builds HF TrainingArguments (or a local subclass of them), or is timm's factory, DeepSpeed's initialize or an mmengine runner. */
+function callKind(resolver: Resolver, callee: PyNode): "hf" | "hf-subclass" | "timm" | "deepspeed" | "mmengine" | undefined {
   const ref = resolver.ref(callee);
   if (ref?.kind === "path") {
     if (ref.path === "deepspeed.initialize") return "deepspeed";
+    if (MMENGINE_RUNNERS.has(ref.path)) return "mmengine";
     return TRAINING_ARGUMENTS.has(ref.path) ? "hf" : TIMM_FACTORY.has(ref.path) ? "timm" : undefined;
   }
   if (ref?.kind !== "class") return undefined;
