@@ -135,10 +135,11 @@ function parsed(text: string): { node?: Node; parseErrors: ParseError[]; nonFini
 }
 
 /**
- * A placeholder a script substitutes before the file is read: `GBSIZE`, `TRAIN_BATCH`, `CL_1st_MIN`, `$LR`, `<lr>`,
- * `%LR%`, `__LR__`. A bare `Adam`, `SGD` (an optimizer class, unquoted) or Python's `True` is a broken config, not a template.
+ * A placeholder a script substitutes before the file is read: `GBSIZE`, `TRAIN_BATCH`, `CL_1st_MIN`, `QuantW_FORWARD`,
+ * `$LR`, `<lr>`, `%LR%`, `__LR__`. A bare `Adam`, `SGD` (an optimizer class, unquoted) or Python's `True` is a broken
+ * config, not a template.
  */
-const PLACEHOLDER = /^(?:[A-Z][A-Z0-9]+|[A-Z][A-Z0-9]*(?:_[A-Za-z0-9]+)+|\$[A-Za-z_]\w*|<[\w.-]+>|%[\w.-]+%|__\w+__)$/;
+const PLACEHOLDER = /^(?:[A-Z][A-Z0-9]+|[A-Z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|\$[A-Za-z_]\w*|<[\w.-]+>|%[\w.-]+%|__\w+__)$/;
 const placeholder = (word: string) => PLACEHOLDER.test(word) && !OPTIMIZER_CLASS_NAMES.has(word);
 
 /** The key names of a (partial) tree, at any depth. */

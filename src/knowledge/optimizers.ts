@@ -27,7 +27,7 @@ export interface OptimizerInfo {
   aliases: string[];
   /** torch-style short name, also the name the reference core uses (`Adam`, `SGD`, ...). */
   short: string;
-  framework: "torch" | "apex" | "deepspeed" | "transformers" | "timm" | "bitsandbytes" | "torchao" | "torch_optimizer" | "fairseq";
+  framework: "torch" | "apex" | "deepspeed" | "colossalai" | "transformers" | "timm" | "bitsandbytes" | "torchao" | "torch_optimizer" | "fairseq";
   family: Family;
   decay: DecayStyle;
   /** Parameters after the parameter iterable, in positional order. */
@@ -146,6 +146,29 @@ export const OPTIMIZERS: OptimizerInfo[] = [
     signature: ["lr", "bias_correction", "betas", "eps", "weight_decay", "amsgrad", "adamw_mode", "fp32_optimizer_states"],
     positional: 8,
     defaults: { lr: 1e-3, bias_correction: true, betas: ADAM_BETAS, eps: 1e-8, weight_decay: 0, amsgrad: false, adamw_mode: true },
+  },
+  // ColossalAI's Adam kernels decay decoupled unless `adamw_mode=False`; the ZeRO and Gemini plugins they run under
+  // keep fp32 master weights, so their math is not float16's.
+  {
+    canonical: "colossalai.nn.optimizer.HybridAdam", aliases: ["colossalai.nn.optimizer.hybrid_adam.HybridAdam", "colossalai.nn.HybridAdam"], short: "AdamW", framework: "colossalai",
+    family: "adam", decay: { style: "flag", flag: "adamw_mode", decoupledWhen: true },
+    signature: ["lr", "bias_correction", "betas", "eps", "weight_decay", "adamw_mode", "nvme_offload_fraction", "nvme_offload_dir"],
+    positional: 8,
+    defaults: { lr: 1e-3, bias_correction: true, betas: ADAM_BETAS, eps: 1e-8, weight_decay: 0, adamw_mode: true },
+  },
+  {
+    canonical: "colossalai.nn.optimizer.CPUAdam", aliases: ["colossalai.nn.optimizer.cpu_adam.CPUAdam", "colossalai.nn.CPUAdam"], short: "AdamW", framework: "colossalai",
+    family: "adam", decay: { style: "flag", flag: "adamw_mode", decoupledWhen: true },
+    signature: ["lr", "bias_correction", "betas", "eps", "weight_decay", "adamw_mode", "nvme_offload_fraction", "nvme_offload_dir"],
+    positional: 8,
+    defaults: { lr: 1e-3, bias_correction: true, betas: ADAM_BETAS, eps: 1e-8, weight_decay: 0, adamw_mode: true },
+  },
+  {
+    canonical: "colossalai.nn.optimizer.FusedAdam", aliases: ["colossalai.nn.optimizer.fused_adam.FusedAdam", "colossalai.nn.FusedAdam"], short: "AdamW", framework: "colossalai",
+    family: "adam", decay: { style: "flag", flag: "adamw_mode", decoupledWhen: true },
+    signature: ["lr", "bias_correction", "betas", "eps", "adamw_mode", "weight_decay", "amsgrad", "set_grad_none"],
+    positional: 8,
+    defaults: { lr: 1e-3, bias_correction: true, betas: ADAM_BETAS, eps: 1e-8, adamw_mode: true, weight_decay: 0, amsgrad: false },
   },
   {
     canonical: "transformers.AdamW", aliases: ["transformers.optimization.AdamW"], short: "AdamW", framework: "transformers",

@@ -28,6 +28,12 @@ const TRAINING_ARGUMENTS = new Set(
   ],
 );
 
+/**
+ * mmengine's runners, by the paths they are imported from: their keyword arguments are the config a config file
+ * would hold (`optim_wrapper=dict(optimizer=dict(type=SGD, ...))`, `param_scheduler`, `train_cfg`).
+ */
+const MMENGINE_RUNNERS = new Set(["mmengine.runner.Runner", "mmengine.runner.runner.Runner", "mmengine.runner.FlexibleRunner", "mmengine.runner._flexible_runner.FlexibleRunner"]);
+
 /** timm's optimizer factory, by the paths it is imported from. */
 const TIMM_FACTORY = new Set(["timm.optim.create_optimizer_v2", "timm.optim.optim_factory.create_optimizer_v2", "timm.optim._optim_factory.create_optimizer_v2"]);
 
@@ -55,8 +61,19 @@ export function withConfigFacts(resolver: Resolver, facts: TrainingFacts, roots:
   for (const call of resolver.index.calls) {
     const callee = fieldChild(call, "function");
     const last = callee && lastName(callee, resolver.text);
-    if (!callee || !last || !(/TrainingArguments$|Config$|^create_optimizer_v2$|^initialize$/.test(last) || subclasses.has(last))) continue;
+    if (!callee || !last || !(/TrainingArguments$|Config$|Runner$|^create_optimizer_v2$|^initialize$/.test(last) || subclasses.has(last))) continue;
     const kind = callKind(resolver, callee);
+    if (kind === "mmengine") {
+      // A module that is a config itself already gave its dicts (a runner built at its top level reads the same ones).
+      if (module) continue;
+      // Positional arguments (the model first) are no config keys; a `**cfg` spread opens the mapping.
+      const mapping = callMapping(resolver, call, [], false);
+      const types = importedTypes(resolver);
+      const tree = types.size > 0 ? withTypePaths(mapping, types) : mapping;
+      roots.push(tree);
+      add(recognizeConfig(tree, ctx()), tree);
+      continue;
+    }
     if (kind === "deepspeed") {
       // deepspeed.initialize(config=ds_config): a DeepSpeed config written as a Python dict.
       const config = keywordValue(resolver, call, "config") ?? keywordValue(resolver, call, "config_params");
@@ -89,11 +106,12 @@ function localSubclassNames(resolver: Resolver): Set<string> {
   return names;
 }
 
-/** Whether the callee builds HF TrainingArguments (or a local subclass of them), or is timm's factory. */
-function callKind(resolver: Resolver, callee: PyNode): "hf" | "hf-subclass" | "timm" | "deepspeed" | undefined {
+/** Whether the callee builds HF TrainingArguments (or a local subclass of them), or is timm's factory, DeepSpeed's initialize or an mmengine runner. */
+function callKind(resolver: Resolver, callee: PyNode): "hf" | "hf-subclass" | "timm" | "deepspeed" | "mmengine" | undefined {
   const ref = resolver.ref(callee);
   if (ref?.kind === "path") {
     if (ref.path === "deepspeed.initialize") return "deepspeed";
+    if (MMENGINE_RUNNERS.has(ref.path)) return "mmengine";
     return TRAINING_ARGUMENTS.has(ref.path) ? "hf" : TIMM_FACTORY.has(ref.path) ? "timm" : undefined;
   }
   if (ref?.kind !== "class") return undefined;
@@ -157,7 +175,7 @@ function moduleConfig(resolver: Resolver): ResolvedValue | undefined {
     const key = resolver.textOf(left);
     const value: ResolvedValue = resolver.index.mutatedItems.has(key) ? { value: { kind: "unknown" }, span: spanOf(right), dependsOn: [] } : resolver.value(right);
     entries.push({ key, keySpan: spanOf(left), value, span: spanOf(stmt) });
-    if (key === "_base_" || (OPTIMIZER_KEYS.has(key) && hasType(value))) looksLikeConfig = true;
+    if (key === "_base_" || (OPTIMIZER_KEYS.has(key) && hasType(value, true, key === "optimizer"))) looksLikeConfig = true;
   }
   if (!looksLikeConfig) return undefined;
   const types = importedTypes(resolver);
@@ -197,9 +215,13 @@ function withTypePaths(value: ResolvedValue, types: Map<number, string>): Resolv
 /**
  * Whether a mapping has a `type` key, itself or in its `optimizer` entry, or (at the top) holds wrappers that do:
  * mmengine's `MultiOptimWrapperConstructor` takes one wrapper per submodule (`generator=dict(optimizer=dict(...))`),
- * mmcv 1.x one optimizer per submodule (`optimizer = dict(generator=dict(type='Adam', ...))`).
+ * mmcv 1.x one optimizer per submodule (`optimizer = dict(generator=dict(type='Adam', ...))`). With `named`, the
+ * `type` must be a written string: mmcv 1.x's top-level `optimizer` names its class by registry string, and the
+ * class objects of mmengine's pure-Python configs go in `optim_wrapper`; a top-level `optimizer = dict(type=HybridAdam)`
+ * is read by some other launcher (ColossalAI's legacy `gpc.config`), which does with it what its own code says.
  */
-function hasType(value: ResolvedValue, top = true): boolean {
+function hasType(value: ResolvedValue, top = true, named = false): boolean {
   if (value.value.kind !== "mapping") return false;
-  return value.value.entries.some((e) => e.key === "type" || (e.key === "optimizer" && hasType(e.value, false)) || (top && e.value.value.kind === "mapping" && e.value.value.entries.some((inner) => inner.key === "type" || (inner.key === "optimizer" && hasType(inner.value, false)))));
+  const typed = (e: MappingEntry) => e.key === "type" && (!named || e.value.value.kind === "string");
+  return value.value.entries.some((e) => typed(e) || (e.key === "optimizer" && hasType(e.value, false, named)) || (top && e.value.value.kind === "mapping" && e.value.value.entries.some((inner) => typed(inner) || (inner.key === "optimizer" && hasType(inner.value, false, named)))));
 }

@@ -103,6 +103,12 @@ export function flowLinesIndented(text: string): string | undefined {
       if (c === "#" && (i === 0 || /\s/.test(line[i - 1]))) break;
       const prev = last >= 0 ? line[last] : undefined;
       const opens = prev === undefined || (OPENS_AFTER_SPACE.has(prev) && last < i - 1) || (depth > 0 && OPENS_IN_FLOW.has(prev));
+      if ((c === "!" || c === "&") && opens) {
+        // A node's tag or anchor (`!new:torch.nn.ModuleList [`, `&opt {`) comes before what it marks: skipping it,
+        // the collection or quote after it opens as it would in its place. Neither holds a space or a flow indicator.
+        while (i + 1 < line.length && !/[\s,[\]{}]/.test(line[i + 1])) i++;
+        continue;
+      }
       if ((c === '"' || c === "'") && opens) {
         if (depth === 0) base = indent;
         quote = c;

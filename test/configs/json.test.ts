@@ -158,6 +158,8 @@ describe("JSON that fails to parse: config, data or template", () => {
     expect(kindOf('{\n  "train_batch_size": GLOBAL_BATCH,\n  "zero_optimization": {"stage": ZERO_STAGE},\n  "fp16": {"enabled": USE_FP16}\n}\n')).toBe("template");
     expect(kindOf('{"optimizer": {"params": {"lr": $LR, "eps": <eps>, "betas": [%B1%, __B2__]}}}')).toBe("template");
     expect(kindOf('{"train_batch_size": GBSIZE, "curriculum": {"min_difficulty": CL_1st_MIN}, "zero_optimization": {}}')).toBe("template");
+    // A capitalized word with underscores is one too, lower-case letters and all (DeepSpeed's compression templates).
+    expect(kindOf('{"fp16": {"enabled": FP16_ENABLE}, "quantize_weight_in_forward": QuantW_FORWARD, "optimizer": {}}')).toBe("template");
     expect(kindOf('{"optimizer": {"params": {"lr": {{ lr }}}}}')).toBe("template");
     expect(kindOf('{"optimizer": "adam",\n{% if sched %} "scheduler": "cosine" {% endif %}\n}')).toBe("template");
   });

@@ -155,6 +155,11 @@ describe("YAML analysis", () => {
     expect(lintAll(both, "mvit.yaml").messages.map((m) => [m.line, m.column, m.message])).toEqual([
       [3, 3, "Parsing error: Duplicate key MODE in a YAML mapping (readers disagree on which value counts: keep one)"],
     ]);
+    // A tag or anchor before the collection changes nothing (SpeechBrain's `!new:torch.nn.ModuleList [[` closed at column 1).
+    const tagged = "lr: 0.1\nmodel: !new:torch.nn.ModuleList [[\n    !ref <enc>,\n    !ref <out>\n]]\nopt: &o {\nlr: 0.5}\n";
+    expect(parseAllDocuments(tagged).flatMap((d) => (d as { errors: unknown[] }).errors)).not.toEqual([]);
+    expect(parseYaml(tagged).laxIndentOnly).toBe(true);
+    expect(lintAll(tagged, "hparams.yaml").messages).toEqual([]);
     // A quote that never closes is still broken.
     expect(lintAll("optimizer:\n  type: Adam\n  name: \"adam\nlr: 0.1\n", "q.yaml").messages.map((m) => m.fatal)).toEqual([true]);
   });
