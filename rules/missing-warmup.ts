@@ -1,7 +1,9 @@
 import type { Report, Rule } from "../src/core/types.js";
-import { asNumber, globalBatch, warmupInForce, type BatchFacts, type ResolvedValue, type Span } from "../src/core/facts.js";
+import { asNumber, globalBatch, warmupInForce, type BatchFacts, type OptimizerSite, type ResolvedValue, type Span } from "../src/core/facts.js";
+import type { OptimizerInfo } from "../src/knowledge/optimizers.js";
+import { LR_RANGES } from "../src/knowledge/ranges.js";
 import { LARGE_BATCH } from "../src/knowledge/training.js";
-import { className, formatNumber, kindNote, modelKindsOf, originNotes, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
+import { className, effectiveNumber, formatNumber, groupsOverride, kindNote, modelKindsOf, originNotes, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
 
 /** The warm-up a transformer recipe uses, as the scheduler call that adds it in front of whatever schedule follows. */
 const WARMUP_CALL =
@@ -21,6 +23,19 @@ function configAdvice(dialect: string | undefined): string {
     default:
       return `warm the lr up over the first 5 to 10% of the steps, e.g. ${WARMUP_CALL}`;
   }
+}
+
+/**
+ * The words for the lr of a large-batch run when it is known to be raised for its batch: above the rate its family
+ * starts from at ordinary batch sizes, or scaled by the world size or global batch in the code. Undefined when it is
+ * not, or when the rate cannot be read (parameter groups with their own rates, a value the analysis cannot resolve).
+ */
+function raisedLr(site: OptimizerSite, info: OptimizerInfo, scaledInCode: boolean): string | undefined {
+  if (scaledInCode) return "the lr the code scales with the number of workers or the global batch";
+  const range = LR_RANGES[info.family];
+  const lr = effectiveNumber(site, info, "lr");
+  if (!range || lr === undefined || groupsOverride(site, "lr") || lr <= range.suggested) return undefined;
+  return `lr=${formatNumber(lr)}, above the ${formatNumber(range.suggested)} that ${info.family}-family runs start from at ordinary batch sizes,`;
 }
 
 /** Where each known part of the global batch is set. */
@@ -45,11 +60,11 @@ export const missingWarmup: Rule<Record<string, never>> = {
     fixable: false,
     hasSuggestions: false,
     docs: {
-      summary: "Finds an Adam-family optimizer training a transformer from scratch, or any optimizer at a global batch of 8k or more, with no learning-rate warm-up in force.",
+      summary: "Finds an Adam-family optimizer training a transformer from scratch, or any optimizer at a global batch of 8k or more with its learning rate raised for it, with no learning-rate warm-up in force.",
       whatItDoes:
         "Reports an optimizer construction when its lr logic is fully visible and holds no warm-up, and either (a) it is Adam-family (Adam, AdamW, NAdam, RAdam, ...) and the parameters it trains belong to a transformer the code shows (a `transformers` model class, `nn.Transformer*` layers, a ViT/DeiT/Swin, a class named like GPT or BERT, a transformer config), or (b) the global batch (per-device batch times accumulation times world size, each part known) is at least " +
         `${LARGE_BATCH.samples}` +
-        " samples. A warm-up is in force when a scheduler ramps the lr up (`LinearLR` with `start_factor` below 1, also inside `SequentialLR`, `OneCycleLR`, the `get_*_with_warmup` helpers, timm `warmup_t`, HF `warmup_ratio`/`warmup_steps`, DeepSpeed `WarmupLR`/`WarmupDecayLR`, an mmengine `LinearLR` in `param_scheduler`) or the code ramps `param_group['lr']` itself. Nothing is reported when any lr logic is out of sight: a scheduler whose effect is unknown, the optimizer handed to a helper, a trainer that steps the optimizer itself, or a loop that cannot be found. Runs that fine-tune pretrained weights (`from_pretrained`, a partial or non-strict load, a new head) are left alone in case (a): short fine-tuning at a small lr often does without warm-up. " +
+        " samples and the lr is raised for it: above the rate the family starts from at ordinary batch sizes (0.001 for Adam, 0.1 for SGD), or multiplied in the code by the world size or the global batch. A large batch trained at an ordinary rate (a graph or recommendation model at Adam's 0.001, say) has no raised rate for a warm-up to ease in, and a rate that cannot be read is not judged. A warm-up is in force when a scheduler ramps the lr up (`LinearLR` with `start_factor` below 1, also inside `SequentialLR`, `OneCycleLR`, the `get_*_with_warmup` helpers, timm `warmup_t`, HF `warmup_ratio`/`warmup_steps`, DeepSpeed `WarmupLR`/`WarmupDecayLR`, an mmengine `LinearLR` in `param_scheduler`) or the code ramps `param_group['lr']` itself. Nothing is reported when any lr logic is out of sight: a scheduler whose effect is unknown, the optimizer handed to a helper, a trainer that steps the optimizer itself, or a loop that cannot be found. Runs that fine-tune pretrained weights (`from_pretrained`, a partial or non-strict load, a new head) are left alone in case (a): short fine-tuning at a small lr often does without warm-up. " +
         CHECKPOINT_NOTE,
       whyBad:
         "Adam's second-moment estimate is built from only a handful of gradients in the first steps, so its per-parameter step sizes are noisy and can be far too large exactly when the network is least stable. Transformers are especially sensitive: without a warm-up the attention logits and layer-norm inputs can blow up early and the run diverges or settles into a worse minimum (the post-LN transformer recipes depend on it). At very large batches the same happens for any optimizer: the lr scaled up with the batch is too large for the first updates, and a gradual ramp over the first few percent of training is what makes the linear scaling rule work.",
@@ -75,17 +90,19 @@ export const missingWarmup: Rule<Record<string, never>> = {
     const batch = globalBatch(ctx.facts.batch);
     // A lower bound when some part is unknown: at or past the threshold it is large for certain.
     const large = batch && batch.value >= LARGE_BATCH.samples ? batch : undefined;
+    const scaledInCode = ctx.facts.distributed.lrScaledByWorldSize.length > 0;
     for (const site of ctx.facts.optimizers) {
       const info = ctx.knowledge.optimizer(site.canonical);
       if (!info || valuesReplacedByCheckpoint(site)) continue;
       if (warmupInForce(ctx.facts, site.id) !== false) continue;
       const kinds = modelKindsOf(ctx.facts, site);
       const transformer = info.family === "adam" && fineTuning.length === 0 && !kinds.has("gan") && !kinds.has("rl-policy") ? kinds.get("transformer") : undefined;
-      if (!transformer && !large) continue;
+      const raised = !transformer && large ? raisedLr(site, info, scaledInCode) : undefined;
+      if (!transformer && !raised) continue;
       const name = className(info);
       const why = transformer
         ? `${name} trains a transformer with no learning-rate warm-up: its second-moment estimates come from only a few gradients in the first steps, so early steps are erratic and can destabilize attention and normalization layers`
-        : `${name} trains at a global batch of ${formatNumber(large!.value)}${large!.exact ? "" : " or more"} with no learning-rate warm-up: the lr that suits this batch is too large for the first updates`;
+        : `${name} trains at a global batch of ${formatNumber(large!.value)}${large!.exact ? "" : " or more"} with no learning-rate warm-up: ${raised} is too large for the first updates`;
       const advice = configAdvice(site.dialect);
       const report: Report = {
         span: site.span,

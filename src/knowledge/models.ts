@@ -16,6 +16,9 @@ export const KIND_LAYERS: Record<string, ModelKind> = {
   LSTM: "rnn",
   GRU: "rnn",
   RNN: "rnn",
+  LSTMCell: "rnn",
+  GRUCell: "rnn",
+  RNNCell: "rnn",
 };
 
 /** torch.nn layers counted in a stack: two convolutions make a CNN, three linear layers a deep MLP. */
@@ -68,6 +71,17 @@ export function kindOfModelName(name: string): ModelKind | undefined {
  * matched on whole words of the name so `Optimizer` or `Adapter` do not count.
  */
 const TRANSFORMER_CLASS = /^(GPT\d*|NanoGPT|MiniGPT|BERT|Bert|RoBERTa|Roberta|LLaMA|Llama|ViT|VisionTransformer|DeiT|Swin|SwinTransformer|T5|Bart|Transformer|TransformerModel|TransformerLM|DecoderOnly|EncoderDecoderTransformer)(Model|LM|ForCausalLM|Encoder|Decoder|Classifier|Block)?$/;
+
+/**
+ * Class names of recurrent networks and cells written by hand (`TreeLSTMCell`, `CharRNN`, `BiLstmEncoder`): LSTM, GRU
+ * or RNN as a word of the name, not inside a longer word in capitals or followed by lowercase letters (`Grub`).
+ */
+const RECURRENT_CLASS = /(?:^|[^A-Z])(?:LSTM|GRU|RNN|Lstm|Gru|Rnn)(?![a-z])/;
+
+/** Whether a class name says its instances are recurrent networks or cells, whose linear layers are gates of one step. */
+export function isRecurrentClassName(name: string): boolean {
+  return RECURRENT_CLASS.test(name);
+}
 
 /** Whether a class name says its instances are transformers. */
 export function isTransformerClassName(name: string): boolean {

@@ -65,7 +65,7 @@ export function readNotebook(text: string): NotebookView | NotebookError {
     const sourceNode = member(cell, "source");
     const pieces = sourcePieces(sourceNode);
     if (!sourceNode || !pieces) return { message: `cell ${index + 1} has no source string or list of strings`, offset: cell.start };
-    if (!pythonKernel) continue;
+    if (!pythonKernel || !isPythonCell(cell)) continue;
     const pieceStarts: number[] = [];
     let source = "";
     for (const piece of pieces) {
@@ -89,6 +89,16 @@ export function readNotebook(text: string): NotebookView | NotebookError {
 function isPythonNotebook(root: JsonNode): boolean {
   const metadata = member(root, "metadata");
   const language = stringValue(member(member(metadata, "language_info"), "name")) ?? stringValue(member(member(metadata, "kernelspec"), "language"));
+  return language === undefined || language.toLowerCase() === "python";
+}
+
+/**
+ * Whether a code cell holds Python. VS Code saves the language of a cell whose language differs from the notebook's
+ * in `metadata.vscode.languageId` (a shell script, plain text, SQL); the editor shows and runs such a cell in that
+ * language, and its notebook sync tells our language server the same.
+ */
+function isPythonCell(cell: JsonNode): boolean {
+  const language = stringValue(member(member(member(cell, "metadata"), "vscode"), "languageId"));
   return language === undefined || language.toLowerCase() === "python";
 }
 

@@ -18,6 +18,7 @@ import {
   GAN_GENERATOR,
   HALF_DTYPES,
   isNonTransformerName,
+  isRecurrentClassName,
   isTransformerClassName,
   KIND_LAYERS,
   kindOfModelName,
@@ -384,6 +385,7 @@ class ModelReader {
     const out: Evidence[] = [];
     const nameNode = fieldChild(cls.node, "name");
     if (nameNode && isTransformerClassName(cls.name)) out.push({ kind: "transformer", span: spanOf(nameNode), description: `its class is named ${cls.name}, a transformer` });
+    else if (nameNode && isRecurrentClassName(cls.name)) out.push({ kind: "rnn", span: spanOf(nameNode), description: `its class is named ${cls.name}, a recurrent network` });
     const bases = fieldChild(cls.node, "superclasses");
     for (const base of bases ? namedChildren(bases) : []) {
       const target = this.resolver.ref(base);

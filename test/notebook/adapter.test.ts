@@ -76,6 +76,12 @@ describe("facts at positions in the notebook file", () => {
     expect(cellLocation(file, text.indexOf("this markdown cell"))).toBeUndefined();
   });
 
+  it("skips code cells VS Code marks as another language (a shell script, pasted output) and still reads a cell marked Python", () => {
+    const result = lint("vscode_cell_languages.ipynb");
+    expect(result.messages.map((m) => [m.code, m.cell?.index, m.cell?.line])).toEqual([["OPT001", 5, 1]]);
+    expect(analyzeNotebook(read("vscode_cell_languages.ipynb")).notebook!.view.cells.map((c) => c.index)).toEqual([0, 4]);
+  });
+
   it("ignores a notebook whose kernel is not Python", () => {
     expect(lint("r_kernel.ipynb").messages).toEqual([]);
   });
