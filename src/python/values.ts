@@ -88,7 +88,17 @@ export interface CallFrame {
   bound: boolean;
   /** Words for the call in messages: `configure_optimizers() at train.py:331`. */
   label: string;
+  /**
+   * The call starts the function in another process or thread rather than calling it (`mp.spawn(fn, args=(...))`,
+   * `Process(target=fn, args=(...), kwargs={...})`): the function receives `leading` values the launcher supplies
+   * (the process index of `spawn`), then the items of `args`, with the entries of `kwargs` as keywords; each is the
+   * node the call passes, null when it passes none.
+   */
+  launch?: { leading: number; args: PyNode | null; kwargs: PyNode | null };
 }
+
+/** One argument a call passes, as a parameter receives it: by position (`node` null: a value the caller cannot see), by keyword, or a spread. */
+type FrameArgument = { name?: string; node: PyNode | null } | "spread";
 
 /** How a resolver reaches the project's other modules (set by the project pass). */
 export interface ModuleLinks {
@@ -132,6 +142,60 @@ function writesThroughDict(text: string, index: FileIndex): boolean {
     if (new RegExp(String.raw`(?<![\w.])${alias}${write}|(?<![\w.])${alias}\.(?:update|setdefault|pop)\s*\(`).test(text)) return true;
   }
   return false;
+}
+
+/**
+ * What a frame's call passes, in order: the arguments of a plain call; for a launch, the values the launcher supplies
+ * first, then the items of `args` and the entries of `kwargs` (anything but a literal tuple, list or dict, or a
+ * `dict(...)` of keywords, is a spread). Undefined when the call's arguments cannot be read.
+ */
+function frameArguments(frame: CallFrame): FrameArgument[] | undefined {
+  const caller = frame.caller;
+  const launch = frame.launch;
+  if (!launch) {
+    const argumentList = fieldChild(frame.call, "arguments");
+    if (argumentList?.type !== "argument_list") return undefined;
+    return keywordsAndPositionals(caller, argumentList);
+  }
+  const out: FrameArgument[] = Array.from({ length: launch.leading }, () => ({ node: null }));
+  const { args, kwargs } = launch;
+  if (args && (args.type === "tuple" || args.type === "list")) {
+    for (const item of namedChildren(args)) if (item.type !== "comment") out.push(item.type === "list_splat" ? "spread" : { node: item });
+  } else if (args) out.push("spread");
+  if (!kwargs || kwargs.type === "none") return out;
+  if (kwargs.type === "dictionary") {
+    for (const entry of namedChildren(kwargs)) {
+      if (entry.type === "comment") continue;
+      const key = entry.type === "pair" ? fieldChild(entry, "key") : null;
+      const value = entry.type === "pair" ? fieldChild(entry, "value") : null;
+      out.push(key && value && isPlainString(key) ? { name: stringBody(caller.textOf(key)), node: value } : "spread");
+    }
+    return out;
+  }
+  const callee = kwargs.type === "call" ? fieldChild(kwargs, "function") : null;
+  const argumentList = kwargs.type === "call" ? fieldChild(kwargs, "arguments") : null;
+  const dict = callee && caller.ref(callee);
+  if (dict?.kind === "path" && dict.path === "builtins.dict" && argumentList?.type === "argument_list") {
+    // `dict(k=v)` passes its keywords; a positional mapping is a spread.
+    out.push(...keywordsAndPositionals(caller, argumentList).map((a) => (a !== "spread" && a.name === undefined ? "spread" : a)));
+    return out;
+  }
+  out.push("spread");
+  return out;
+}
+
+/** A call's arguments as passed: keywords by name, positionals in order, `*`/`**` as spreads. */
+function keywordsAndPositionals(caller: Resolver, argumentList: PyNode): FrameArgument[] {
+  const out: FrameArgument[] = [];
+  for (const arg of namedChildren(argumentList)) {
+    if (arg.type === "list_splat" || arg.type === "dictionary_splat") out.push("spread");
+    else if (arg.type === "keyword_argument") {
+      const key = fieldChild(arg, "name");
+      const value = fieldChild(arg, "value");
+      if (key && value) out.push({ name: caller.textOf(key), node: value });
+    } else if (arg.type !== "comment") out.push({ node: arg });
+  }
+  return out;
 }
 
 /** Per file index: whether the file rewrites argparse namespace attributes wholesale (see `namespaceRewritten`). */
@@ -583,20 +647,19 @@ export class Resolver {
     const keywordOnly = declared.slice(0, at).some((p) => p.type === "list_splat_pattern" || p.type === "keyword_separator");
     const position = keywordOnly ? -1 : declared.slice(0, at).filter((p) => p.type !== "positional_separator").length;
     const positionalOnly = declared.slice(at + 1).some((p) => p.type === "positional_separator");
-    const argumentList = fieldChild(frame.call, "arguments");
-    if (argumentList?.type !== "argument_list") return "unknown";
+    const passed = frameArguments(frame);
+    if (!passed) return "unknown";
     let positional = 0;
     let spread = false;
-    for (const arg of namedChildren(argumentList)) {
-      if (arg.type === "list_splat" || arg.type === "dictionary_splat") {
+    for (const arg of passed) {
+      if (arg === "spread") {
         spread = true;
         continue;
       }
-      if (arg.type === "keyword_argument") {
-        const key = fieldChild(arg, "name");
-        if (!positionalOnly && key && frame.caller.textOf(key) === binding.name) return spread ? "unknown" : { kind: "argument", node: fieldChild(arg, "value")! };
-      } else if (arg.type !== "comment") {
-        if (positional === position) return spread ? "unknown" : { kind: "argument", node: arg };
+      if (arg.name !== undefined) {
+        if (!positionalOnly && arg.name === binding.name) return spread || !arg.node ? "unknown" : { kind: "argument", node: arg.node };
+      } else {
+        if (positional === position) return spread || !arg.node ? "unknown" : { kind: "argument", node: arg.node };
         positional++;
       }
     }

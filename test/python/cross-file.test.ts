@@ -205,6 +205,41 @@ def again(params, lr):
     expect(lintMemory({ "/p/train.py": text }, ["/p/train.py"])).toEqual([]);
   });
 
+  it("judges a function another module starts in processes by what the launch hands it (hogwild-shaped)", () => {
+    const worker = `import torch
+
+
+def train(rank, args, model):
+    optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum)
+    for step in range(10):
+        optimizer.step()
+`;
+    const main = `import argparse
+
+import torch
+import torch.multiprocessing as mp
+
+from worker import train
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--lr", type=float, default=0.01)
+parser.add_argument("--momentum", type=float, default=0.5)
+args = parser.parse_args()
+model = torch.nn.Linear(4, 2)
+processes = []
+for rank in range(4):
+    p = mp.Process(target=train, args=(rank, args, model))
+    p.start()
+    processes.append(p)
+`;
+    const found = lintMemory({ "/p/worker.py": worker, "/p/main.py": main }, ["/p/worker.py", "/p/main.py"]);
+    expect(found.map((f) => `${f.at} ${f.code} ${/^.*?main\.py:\d+\)/.exec(f.message)?.[0]} ${f.notes.join(" ")}`)).toEqual([
+      "worker.py:5:17 OPT002 SGD runs classical momentum: momentum=0.5 (argparse default of --momentum, passed to train() at main.py:15) main.py:10:1",
+    ]);
+    // Started through a pool's map, which hands each item as the only argument, the parameters stay unknown.
+    expect(lintMemory({ "/p/worker.py": worker, "/p/main.py": main.replace("mp.Process(target=train, args=(rank, args, model))", "mp.Pool(4).map(train, [rank])") }, ["/p/worker.py", "/p/main.py"])).toEqual([]);
+  });
+
   it("does not judge a decorated function by its calls: the decorator may fill or change the arguments", () => {
     const text = `import gin
 import torch
