@@ -144,6 +144,27 @@ function writesThroughDict(text: string, index: FileIndex): boolean {
   return false;
 }
 
+/** The object whose dict an update call's callee names: `X` of `X.__dict__.update` or of `vars(X).update` (none for `vars()`). */
+function dictOwner(callee: PyNode): PyNode | undefined {
+  const dict = fieldChild(callee, "object");
+  if (dict?.type === "attribute") return fieldChild(dict, "object") ?? undefined;
+  if (dict?.type === "call") return namedChildren(fieldChild(dict, "arguments") ?? dict).find((a) => a.type !== "comment");
+  return undefined;
+}
+
+/** The name an attribute chain starts from (`a` of `a.b.c`), if it starts from a name. */
+function leftmostName(node: PyNode): PyNode | undefined {
+  let at: PyNode | null = node;
+  while (at?.type === "attribute") at = fieldChild(at, "object") ?? null;
+  return at?.type === "identifier" ? at : undefined;
+}
+
+/** Whether a reference is an argparse namespace (or its parse_known_args pair), here or through another resolver. */
+function holdsNamespace(ref: Ref | null): boolean {
+  if (ref?.kind === "foreign") return holdsNamespace(ref.ref);
+  return ref?.kind === "namespace" || ref?.kind === "known-args";
+}
+
 /**
  * What a frame's call passes, in order: the arguments of a plain call; for a launch, the values the launcher supplies
  * first, then the items of `args` and the entries of `kwargs` (anything but a literal tuple, list or dict, or a
@@ -1222,11 +1243,49 @@ export class Resolver {
       this.rewritten = this.index.calls.some((call) => {
         const callee = fieldChild(call, "function");
         const text = callee ? this.textOf(callee) : "";
-        return (text === "setattr" && literalSetattr(call, this.text) === undefined) || /^vars\(.*\)\.update$/s.test(text) || /\.__dict__\.update$/.test(text);
+        if (text === "setattr") return literalSetattr(call, this.text) === undefined;
+        if (!/^vars\(.*\)\.update$/s.test(text) && !/\.__dict__\.update$/.test(text)) return false;
+        // Read without the frame: this is kept for the file, whatever call binds its parameters.
+        const probe = this.context.frame ? new Resolver(this.index, this.text, this.filePath, this.context.modules ? { modules: this.context.modules } : {}) : this;
+        return probe.mayHoldNamespace(dictOwner(callee!));
       }) || writesThroughDict(this.text, this.index);
       REWRITTEN.set(this.index, this.rewritten);
     }
     return this.rewritten;
+  }
+
+  /**
+   * Whether the object whose dict a call updates (`X.__dict__.update(...)`, `vars(X).update(...)`) may be an argparse
+   * namespace: not an object's own dict (`self`, `cls`, or an attribute of theirs, as `writesThroughDict` takes them),
+   * not an imported module's, nor a name every binding of which builds something else (a call that is not handed
+   * a namespace and returns none, a literal). A parameter, an alias or anything else unresolved may be it.
+   */
+  private mayHoldNamespace(owner: PyNode | undefined): boolean {
+    if (!owner) return true;
+    const root = owner.type === "attribute" ? leftmostName(owner) : owner;
+    if (root?.type === "identifier") {
+      const name = this.textOf(root);
+      if (name === "self" || name === "cls") return false;
+      // An imported module's dict, or an imported object's, unless the import is the namespace itself (`from opts import args`).
+      if (importBindingsOf(this.index).some((b) => b.name === name)) return holdsNamespace(this.ref(owner));
+    }
+    if (owner.type !== "identifier") return true;
+    const scope = definingScope(this.textOf(owner), scopeOf(owner, this.index), this.index);
+    const bindings = scope?.bindings.get(this.textOf(owner)) ?? [];
+    if (bindings.length === 0) return true;
+    return bindings.some((b) => {
+      if (b.kind !== "assign" || !b.value || b.unpackIndex !== undefined) return true;
+      const value = b.value;
+      if (["dictionary", "list", "tuple", "string", "integer", "float", "none"].includes(value.type)) return false;
+      if (value.type !== "call") return true;
+      if (holdsNamespace(this.ref(value))) return true;
+      const args = fieldChild(value, "arguments");
+      // A call handed the namespace itself may return it.
+      return namedChildren(args ?? value).some((a) => {
+        const passed = a.type === "keyword_argument" ? fieldChild(a, "value") : a;
+        return (passed?.type === "identifier" || passed?.type === "attribute") && holdsNamespace(this.ref(passed));
+      });
+    });
   }
 
   private instanceValue(node: PyNode, cls: ClassModel, call: PyNode | undefined, attr: string, depth: number, caller?: Resolver): ResolvedValue {
