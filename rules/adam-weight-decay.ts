@@ -3,7 +3,7 @@ import type { OptimizerInfo } from "../src/knowledge/index.js";
 import type { OptimizerSite, ResolvedValue } from "../src/core/facts.js";
 import { asNumber } from "../src/core/facts.js";
 import { lastSegment } from "../src/knowledge/dotted.js";
-import { className, effectiveNumber, formatLiteral, formatNumber, groupsOverride, isOverridable, originNotes, provenance, settingsChange, siteDecayIsCoupled, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
+import { className, effectiveNumber, formatLiteral, formatNumber, groupsOverride, isOverridable, parameterGroups, originNotes, provenance, settingsChange, siteDecayIsCoupled, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
 
 /** The canonical remedy for coupled decay at a site: the edit and what the message advises, or undefined when none is safe. */
 function remedy(site: OptimizerSite, info: OptimizerInfo): { title: string; request: FixRequest; advice: string; to?: string } | undefined {
@@ -40,8 +40,7 @@ function trainedDecay(site: OptimizerSite, info: OptimizerInfo): { value: number
     const value = effectiveNumber(site, info, "weight_decay");
     if (value !== undefined && value > 0) return { value, source: site.args.get("weight_decay")?.value, inGroup: false };
   }
-  if (site.params.kind !== "groups") return undefined;
-  for (const group of site.params.groups) {
+  for (const group of parameterGroups(site)) {
     const source = group.values.get("weight_decay");
     const value = asNumber(source);
     if (value !== undefined && value > 0) return { value, source, inGroup: true };
