@@ -399,7 +399,11 @@ class CallJoin {
           const resolver = file === calleeFile ? callee : this.resolver(file);
           const call = resolver && this.callsNamed(resolver, launcher).find((c) => c.start === start && c.end === end);
           const launch = call && launchOf(resolver, call);
-          if (call && launch && !this.isTestCall(resolver, call)) out.push({ resolver, call, bound: false, launch: launch.passes });
+          if (!call || !launch || this.isTestCall(resolver, call)) continue;
+          // `if distributed: mp.spawn(main_worker, args=(n, args)) else: main_worker(gpu, n, args)`: the launch hands
+          // what the call beside it passes, less the process index, so it would only repeat that call's judgement.
+          if (out.some((o) => !o.launch && o.resolver === resolver && enclosingFunction(o.call) === enclosingFunction(call) && repeatsCall(resolver, launch.passes, o.call))) continue;
+          out.push({ resolver, call, bound: false, launch: launch.passes });
           if (out.length >= MAX_VARIANTS) return out;
         }
       }
@@ -839,6 +843,20 @@ function readsParameters(site: CallSite, fn: PyNode): boolean {
     }
   }
   return probe.paramHits.has(fn);
+}
+
+/**
+ * Whether a launch hands the function the same expressions, by their text, as a call of it does, apart from the
+ * values the launcher supplies itself (the call passes something there, which the launch leaves unknown).
+ */
+function repeatsCall(resolver: Resolver, launch: NonNullable<CallFrame["launch"]>, call: PyNode): boolean {
+  const { args, kwargs } = launch;
+  if ((args && args.type !== "tuple" && args.type !== "list") || (kwargs && kwargs.type !== "none")) return false;
+  const items = args ? namedChildren(args).filter((a) => a.type !== "comment") : [];
+  const passed = namedChildren(fieldChild(call, "arguments") ?? call).filter((a) => a.type !== "comment");
+  if (passed.some((a) => a.type === "keyword_argument" || a.type === "list_splat" || a.type === "dictionary_splat")) return false;
+  if (passed.length !== launch.leading + items.length) return false;
+  return items.every((item, i) => item.type !== "list_splat" && resolver.textOf(item) === resolver.textOf(passed[launch.leading + i]));
 }
 
 /**

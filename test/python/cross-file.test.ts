@@ -240,6 +240,35 @@ for rank in range(4):
     expect(lintMemory({ "/p/worker.py": worker, "/p/main.py": main.replace("mp.Process(target=train, args=(rank, args, model))", "mp.Pool(4).map(train, [rank])") }, ["/p/worker.py", "/p/main.py"])).toEqual([]);
   });
 
+  it("judges a spawn once when the call beside it passes the same values (imagenet-shaped), twice when they differ", () => {
+    const text = `import argparse
+
+import torch
+import torch.multiprocessing as mp
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--momentum", type=float, default=0.9)
+
+
+def main_worker(gpu, ngpus, args):
+    optimizer = torch.optim.SGD(torch.nn.Linear(2, 2).parameters(), lr=0.1, momentum=args.momentum)
+    for step in range(10):
+        optimizer.step()
+
+
+def main():
+    args = parser.parse_args()
+    ngpus = torch.cuda.device_count()
+    if ngpus > 1:
+        mp.spawn(main_worker, nprocs=ngpus, args=(ngpus, args))
+    else:
+        main_worker(0, ngpus, args)
+`;
+    const calls = (t: string) => lintMemory({ "/p/train.py": t }, ["/p/train.py"]).map((f) => /passed to main_worker\(\) at line \d+/.exec(f.message)?.[0]);
+    expect(calls(text)).toEqual(["passed to main_worker() at line 22"]);
+    expect(calls(text.replace("main_worker(0, ngpus, args)", "main_worker(0, 1, args)"))).toEqual(["passed to main_worker() at line 22", "passed to main_worker() at line 20"]);
+  });
+
   it("does not judge a decorated function by its calls: the decorator may fill or change the arguments", () => {
     const text = `import gin
 import torch
