@@ -78,6 +78,8 @@ interface LauncherLayout {
 
 const SPAWN: LauncherLayout = { fn: [0, "fn"], args: [1, "args"], leading: 1 };
 const PROCESS: LauncherLayout = { fn: [1, "target"], args: [3, "args"], kwargs: [4, "kwargs"], leading: 0 };
+/** Accelerate's `notebook_launcher(function, args)` and `debug_launcher(function, args)`: the args alone, no index. */
+const NOTEBOOK_LAUNCHER: LauncherLayout = { fn: [0, "function"], args: [1, "args"], leading: 0 };
 /** A pool's `apply_async(func, args, kwds)` (multiprocessing, its thread pool, billiard). */
 const APPLY_ASYNC: LauncherLayout = { fn: [0, "func"], args: [1, "args"], kwargs: [2, "kwds"], leading: 0 };
 
@@ -89,10 +91,14 @@ const LAUNCHERS = new Map<string, LauncherLayout>([
   ["multiprocessing.Process", PROCESS],
   ["torch.multiprocessing.Process", PROCESS],
   ["threading.Thread", PROCESS],
+  ["accelerate.notebook_launcher", NOTEBOOK_LAUNCHER],
+  ["accelerate.launchers.notebook_launcher", NOTEBOOK_LAUNCHER],
+  ["accelerate.debug_launcher", NOTEBOOK_LAUNCHER],
+  ["accelerate.launchers.debug_launcher", NOTEBOOK_LAUNCHER],
 ]);
 
 /** The last names of the launchers' calls, searched for a function's launches. */
-const LAUNCHER_NAMES = ["spawn", "start_processes", "Process", "Thread", "apply_async"];
+const LAUNCHER_NAMES = ["spawn", "start_processes", "Process", "Thread", "apply_async", "notebook_launcher", "debug_launcher"];
 
 /** Whether this runs in a worker thread; asked only of a part of a larger run, so that other runs never load `node:worker_threads`. */
 function inWorkerThread(): boolean {
