@@ -417,24 +417,6 @@ class CallJoin {
     return out;
   }
 
-  /** Where the launches of a file made through a launcher of this last name go (as `callTargetsIn` for calls). */
-  private launchTargetsIn(file: string, launcher: string): CallTarget[] {
-    let byName = this.launchTargets.get(file);
-    if (!byName) this.launchTargets.set(file, (byName = new Map()));
-    let found = byName.get(launcher);
-    if (!found) {
-      const resolver = this.resolver(file);
-      found = [];
-      for (const call of resolver ? this.callsNamed(resolver, launcher) : []) {
-        const launch = launchOf(resolver!, call);
-        const target = launch && functionOf(resolver!, resolver!.ref(launch.fn));
-        if (target) found.push({ start: call.start, end: call.end, target: { file: path.normalize(target.resolver.filePath), fn: target.fn.start, bound: false } });
-      }
-      byName.set(launcher, found);
-    }
-    return found;
-  }
-
   /**
    * Whether a call is test code: in a file pytest collects by its name (`test_*.py`, `*_test.py`, `conftest.py`) or
    * inside a test function, test class or fixture. Tests pass values chosen to exercise code (an lr of 10 to check
@@ -450,14 +432,24 @@ class CallJoin {
 
   /** Where the calls of a file named `name` go (see `callTargets`), resolved on first use. */
   private callTargetsIn(file: string, name: string): CallTarget[] {
-    let byName = this.callTargets.get(file);
-    if (!byName) this.callTargets.set(file, (byName = new Map()));
+    return this.targetsIn(this.callTargets, file, name, calledDefinition);
+  }
+
+  /** Where the launches of a file made through a launcher of this last name go, as `callTargetsIn` for calls. */
+  private launchTargetsIn(file: string, launcher: string): CallTarget[] {
+    return this.targetsIn(this.launchTargets, file, launcher, launchedDefinition);
+  }
+
+  /** The definitions a file's calls of a last name run (by `definition`), kept by place in `cache`. */
+  private targetsIn(cache: Map<string, Map<string, CallTarget[]>>, file: string, name: string, definition: (resolver: Resolver, call: PyNode) => { resolver: Resolver; fn: PyNode; bound: boolean } | undefined): CallTarget[] {
+    let byName = cache.get(file);
+    if (!byName) cache.set(file, (byName = new Map()));
     let found = byName.get(name);
     if (!found) {
       const resolver = this.resolver(file);
       found = [];
       for (const call of resolver ? this.callsNamed(resolver, name) : []) {
-        const target = calledDefinition(resolver!, call);
+        const target = definition(resolver!, call);
         found.push({ start: call.start, end: call.end, target: target ? { file: path.normalize(target.resolver.filePath), fn: target.fn.start, bound: target.bound } : null });
       }
       byName.set(name, found);
@@ -906,6 +898,13 @@ function calledDefinition(resolver: Resolver, call: PyNode): { resolver: Resolve
   const cls = instanceClass(resolver, resolver.ref(object)) ?? receiverClass(resolver, object);
   const method = cls && methodOf(cls.resolver, cls.node, resolver.textOf(methodName));
   return method && cls ? { resolver: cls.resolver, fn: method, bound: !hasDecorator(cls.resolver, method, /staticmethod/) } : undefined;
+}
+
+/** The plain function a launch starts (see `launchOf`), with the resolver of its file. */
+function launchedDefinition(resolver: Resolver, call: PyNode): { resolver: Resolver; fn: PyNode; bound: boolean } | undefined {
+  const launch = launchOf(resolver, call);
+  const target = launch && functionOf(resolver, resolver.ref(launch.fn));
+  return target && { ...target, bound: false };
 }
 
 /** The function definition a reference names, with the resolver of its file. */
