@@ -355,6 +355,13 @@ export class Resolver {
         if (target?.kind === "known-args" && key && this.textOf(key) === "0") return { kind: "namespace", parser: target.parser };
         return key && isPlainString(key) ? this.itemRef(target, stringBody(this.textOf(key)), depth) : null;
       }
+      case "conditional_expression": {
+        // `parser.parse_known_args()[0] if known else parser.parse_args()`: either way, that parser's namespace.
+        const [body, , alternative] = namedChildren(node).filter((c) => c.type !== "comment");
+        const a = this.ref(body, depth);
+        const b = this.ref(alternative, depth);
+        return a?.kind === "namespace" && b?.kind === "namespace" && a.parser === b.parser ? a : null;
+      }
       default:
         return null;
     }
