@@ -1,6 +1,6 @@
 import type { FixRequest, Rule } from "../src/core/types.js";
 import { asNumber } from "../src/core/facts.js";
-import { className, effectiveNumber, groupsOverride, kindNote, modelKindsOf, settingsChange, siteDecayIsCoupled, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
+import { className, effectiveNumber, groupsOverride, kindNote, modelKindsOf, parameterGroups, settingsChange, siteDecayIsCoupled, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
 
 /** Decoupled decay transformer recipes use, at the low end of their 0.01 to 0.1 range. */
 const SUGGESTED_DECAY = 0.01;
@@ -49,7 +49,9 @@ export const adamForTransformer: Rule<Record<string, never>> = {
       // A positive coupled decay is OPT001's finding; an unknown one is not judged.
       if (groupsOverride(site, "weight_decay") || effectiveNumber(site, info, "weight_decay") !== 0) continue;
       const params = site.params;
-      if (params.kind === "groups" && (params.groups.some((g) => g.open || (g.values.has("weight_decay") && asNumber(g.values.get("weight_decay")) !== 0)) || (!params.complete && params.keys.includes("weight_decay")))) continue;
+      // A group that may decay (its own weight_decay, or keys unseen), listed or added later, is no decay-free construction.
+      if (parameterGroups(site).some((g) => g.open || (g.values.has("weight_decay") && asNumber(g.values.get("weight_decay")) !== 0))) continue;
+      if (params.kind === "groups" && !params.complete && params.keys.includes("weight_decay")) continue;
       const kinds = modelKindsOf(ctx.facts, site);
       const transformer = kinds.get("transformer");
       if (!transformer || kinds.has("gan") || kinds.has("rl-policy")) continue;

@@ -3,7 +3,7 @@ import type { OptimizerInfo } from "../src/knowledge/index.js";
 import type { OptimizerSite, ResolvedValue } from "../src/core/facts.js";
 import { asNumber } from "../src/core/facts.js";
 import { lastSegment } from "../src/knowledge/dotted.js";
-import { className, effectiveNumber, formatLiteral, formatNumber, groupsOverride, isOverridable, originNotes, provenance, settingsChange, siteDecayIsCoupled, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
+import { className, effectiveNumber, formatLiteral, formatNumber, groupsOverride, isOverridable, parameterGroups, originNotes, provenance, settingsChange, siteDecayIsCoupled, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
 
 /** The canonical remedy for coupled decay at a site: the edit and what the message advises, or undefined when none is safe. */
 function remedy(site: OptimizerSite, info: OptimizerInfo): { title: string; request: FixRequest; advice: string; to?: string } | undefined {
@@ -40,8 +40,7 @@ function trainedDecay(site: OptimizerSite, info: OptimizerInfo): { value: number
     const value = effectiveNumber(site, info, "weight_decay");
     if (value !== undefined && value > 0) return { value, source: site.args.get("weight_decay")?.value, inGroup: false };
   }
-  if (site.params.kind !== "groups") return undefined;
-  for (const group of site.params.groups) {
+  for (const group of parameterGroups(site)) {
     const source = group.values.get("weight_decay");
     const value = asNumber(source);
     if (value !== undefined && value > 0) return { value, source, inGroup: true };
@@ -62,7 +61,7 @@ export const adamWeightDecay: Rule<Record<string, never>> = {
     docs: {
       summary: "Finds Adam-family optimizers whose weight_decay is applied as an L2 term through the gradient instead of decoupled decay.",
       whatItDoes:
-        "Reports constructions of `Adam`, `NAdam`, `RAdam` (without `decoupled_weight_decay=True`), `Adamax`, apex/DeepSpeed `FusedAdam` with `adam_w_mode=False`, and configs that build them (mmengine `type='Adam'`, Hydra `_target_`, timm `opt='adam'`, a DeepSpeed config whose Adam params set `\"adam_w_mode\": false`), when their weight_decay, passed to the constructor or written in a parameter-group dict, is known to be greater than zero (a constructor value that every group replaces with its own is not counted). The value may be written at the call or come from an argparse default, a constant, a config dict or a dataclass field; a value that cannot be resolved is never reported." + " " + CHECKPOINT_NOTE,
+        "Reports constructions of `Adam`, `NAdam`, `RAdam` (without `decoupled_weight_decay=True`), `Adamax`, apex/DeepSpeed `FusedAdam` with `adam_w_mode=False`, and configs that build them (mmengine `type='Adam'`, Hydra `_target_`, timm `opt='adam'`, a DeepSpeed config whose Adam params set `\"adam_w_mode\": false`), when their weight_decay, passed to the constructor or written in a parameter-group dict (listed at the construction or added later with `add_param_group`), is known to be greater than zero (a constructor value that every group replaces with its own is not counted). The value may be written at the call or come from an argparse default, a constant, a config dict or a dataclass field; a value that cannot be resolved is never reported." + " " + CHECKPOINT_NOTE,
       whyBad:
         "These optimizers add `weight_decay * param` to the gradient before dividing by the gradient's running magnitude (its root-mean-square, or its maximum for Adamax). Parameters with large or noisy gradients therefore receive almost no decay while parameters with small gradients are decayed much harder, so the setting does not regularize the way the number suggests and does not transfer between models. Decoupled weight decay (AdamW, Loshchilov & Hutter) shrinks the weights directly, independent of the gradient statistics, which is what a weight_decay value is normally tuned for.",
       badExample: "import torch\n\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=0.01)\n",

@@ -1,5 +1,5 @@
 /** Helpers shared by several rules: effective argument values, provenance notes and settings for `simulate`. */
-import type { ArgumentFact, ModelKind, ModelKindFact, OptimizerSite, ResolvedValue, Span, TrainingFacts } from "../src/core/facts.js";
+import type { ArgumentFact, ModelKind, ModelKindFact, OptimizerSite, ParamGroupFact, ResolvedValue, Span, TrainingFacts } from "../src/core/facts.js";
 import { asBool, asNumber, asNumbers } from "../src/core/facts.js";
 import type { Knowledge, OptimizerInfo } from "../src/knowledge/index.js";
 import { lastSegment } from "../src/knowledge/dotted.js";
@@ -63,6 +63,12 @@ export function groupsOverride(site: OptimizerSite, key: string): boolean {
   const params = site.params;
   if (params.kind !== "groups") return false;
   return params.complete ? params.groups.every((group) => group.values.has(key)) : params.keys.includes(key);
+}
+
+/** The parameter groups a construction is known to train: the dicts of its parameter list, then those added later (`add_param_group`). */
+export function parameterGroups(site: OptimizerSite): ParamGroupFact[] {
+  const listed = site.params.kind === "groups" ? site.params.groups : [];
+  return site.addedGroups ? [...listed, ...site.addedGroups] : listed;
 }
 
 /** Whether a value is defined where a run can change it without editing the file (an argparse default, a config field). */
@@ -187,8 +193,7 @@ export function passedDecay(site: OptimizerSite): { value: number; source: Resol
   const arg = site.args.get("weight_decay");
   const value = asNumber(arg?.value);
   if (arg && value !== undefined && value > 0 && !groupsOverride(site, "weight_decay")) return { value, source: arg.value, inGroup: false };
-  if (site.params.kind !== "groups") return undefined;
-  for (const group of site.params.groups) {
+  for (const group of parameterGroups(site)) {
     const source = group.values.get("weight_decay");
     const n = asNumber(source);
     if (source && n !== undefined && n > 0) return { value: n, source, inGroup: true };

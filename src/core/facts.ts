@@ -157,6 +157,11 @@ export interface OptimizerSite {
   hasUnresolvedSpread: boolean;
   params: ParamsFact;
   /**
+   * Groups added after the construction (`optimizer.add_param_group({...})` in the same function): each trains with
+   * the keys it writes and the constructor's values for the rest. A group whose dict cannot be read is `open` with no values.
+   */
+  addedGroups?: ParamGroupFact[];
+  /**
    * A checkpoint load after the construction that replaces its hyperparameters (`optimizer.load_state_dict(...)`,
    * `trainer.fit(ckpt_path=...)`, `accelerator.load_state(...)`). When it is not conditional, every run trains with
    * the checkpoint's lr, momentum, betas, eps and weight_decay, not with the values written at the construction.

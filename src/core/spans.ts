@@ -9,6 +9,7 @@ import type {
   DistributedFacts,
   ModelHints,
   OptimizerSite,
+  ParamGroupFact,
   ParamsFact,
   ResolvedValue,
   Span,
@@ -50,16 +51,16 @@ function valueSpans(value: ResolvedValue, map: SpanMap): ResolvedValue {
   };
 }
 
+function mapGroup(g: ParamGroupFact, map: SpanMap): ParamGroupFact {
+  return { ...g, span: map(g.span), values: new Map([...g.values].map(([k, v]) => [k, valueSpans(v, map)])) };
+}
+
 function mapParams(params: ParamsFact, map: SpanMap): ParamsFact {
   switch (params.kind) {
     case "missing":
       return params;
     case "groups":
-      return {
-        ...params,
-        span: map(params.span),
-        groups: params.groups.map((g) => ({ ...g, span: map(g.span), values: new Map([...g.values].map(([k, v]) => [k, valueSpans(v, map)])) })),
-      };
+      return { ...params, span: map(params.span), groups: params.groups.map((g) => mapGroup(g, map)) };
     default:
       return { ...params, span: map(params.span) };
   }
@@ -76,6 +77,7 @@ function mapSite(site: OptimizerSite, map: SpanMap): OptimizerSite {
   // `builtFrom` is kept as is: its site lies in its own file's offsets, never in the text being mapped.
   const moved: OptimizerSite = { ...site, span: map(site.span), nameSpan: map(site.nameSpan), args, params: mapParams(site.params, map) };
   if (site.stateRestored) moved.stateRestored = { ...site.stateRestored, span: map(site.stateRestored.span) };
+  if (site.addedGroups) moved.addedGroups = site.addedGroups.map((g) => mapGroup(g, map));
   return moved;
 }
 

@@ -21,7 +21,7 @@ import { definingScope, scopeOf, type FileIndex } from "./scope.js";
 import { exclusive, Flows } from "./flows.js";
 import { testCodeSpans } from "./test-code.js";
 import { inTestCode, isTestPath } from "../core/roles.js";
-import { lastName, Resolver, type ModuleLinks, type Ref } from "./values.js";
+import { lastName, Resolver, type CallFrame, type ModuleLinks, type Ref } from "./values.js";
 
 /** Callers followed outward from a construction: its function's call sites, theirs, and theirs. */
 const MAX_CALL_DEPTH = 3;
@@ -61,7 +61,44 @@ interface CallSite {
   resolver: Resolver;
   call: PyNode;
   bound: boolean;
+  /** The call starts the function in a process or thread (see `CallFrame.launch`). */
+  launch?: NonNullable<CallFrame["launch"]>;
 }
+
+/**
+ * Where a launcher takes the function it starts and what it hands it: each as a position and keyword of the call;
+ * `leading` values it supplies itself come before the arguments (the process index of `spawn`).
+ */
+interface LauncherLayout {
+  fn: [number, string];
+  args: [number, string];
+  kwargs?: [number, string];
+  leading: number;
+}
+
+const SPAWN: LauncherLayout = { fn: [0, "fn"], args: [1, "args"], leading: 1 };
+const PROCESS: LauncherLayout = { fn: [1, "target"], args: [3, "args"], kwargs: [4, "kwargs"], leading: 0 };
+/** Accelerate's `notebook_launcher(function, args)` and `debug_launcher(function, args)`: the args alone, no index. */
+const NOTEBOOK_LAUNCHER: LauncherLayout = { fn: [0, "function"], args: [1, "args"], leading: 0 };
+/** A pool's `apply_async(func, args, kwds)` (multiprocessing, its thread pool, billiard). */
+const APPLY_ASYNC: LauncherLayout = { fn: [0, "func"], args: [1, "args"], kwargs: [2, "kwds"], leading: 0 };
+
+/** Launchers by the path their name resolves to; `apply_async` is known by its method name (its pool is rarely resolved). */
+const LAUNCHERS = new Map<string, LauncherLayout>([
+  ["torch.multiprocessing.spawn", SPAWN],
+  ["torch.multiprocessing.start_processes", SPAWN],
+  ["torch_xla.distributed.xla_multiprocessing.spawn", SPAWN],
+  ["multiprocessing.Process", PROCESS],
+  ["torch.multiprocessing.Process", PROCESS],
+  ["threading.Thread", PROCESS],
+  ["accelerate.notebook_launcher", NOTEBOOK_LAUNCHER],
+  ["accelerate.launchers.notebook_launcher", NOTEBOOK_LAUNCHER],
+  ["accelerate.debug_launcher", NOTEBOOK_LAUNCHER],
+  ["accelerate.launchers.debug_launcher", NOTEBOOK_LAUNCHER],
+]);
+
+/** The last names of the launchers' calls, searched for a function's launches. */
+const LAUNCHER_NAMES = ["spawn", "start_processes", "Process", "Thread", "apply_async", "notebook_launcher", "debug_launcher"];
 
 /** Whether this runs in a worker thread; asked only of a part of a larger run, so that other runs never load `node:worker_threads`. */
 function inWorkerThread(): boolean {
@@ -98,6 +135,8 @@ class CallJoin {
    * index is let go, so that a file is resolved once for each name however many functions of that name are judged.
    */
   private readonly callTargets = new Map<string, Map<string, CallTarget[]>>();
+  /** Per file (normalized) and launcher name, the functions its launches start (see `launchTargetsIn`). */
+  private readonly launchTargets = new Map<string, Map<string, CallTarget[]>>();
   /** Each file's calls by the last name of what they call. */
   private readonly callsByName = new Map<Resolver, Map<string, PyNode[]>>();
   /** The import lookups of the files read so far (the import graph asks for them). */
@@ -321,7 +360,7 @@ class CallJoin {
       }
       for (const o of outer) {
         if (out.length >= MAX_VARIANTS) return out;
-        const frame = { fn, call: site.call, caller: o.resolver, bound: site.bound, label: callLabel(callee, fn, site, home) };
+        const frame: CallFrame = { fn, call: site.call, caller: o.resolver, bound: site.bound, label: callLabel(callee, fn, site, home), ...(site.launch ? { launch: site.launch } : {}) };
         out.push({
           resolver: new Resolver(callee.index, callee.text, callee.filePath, { modules: this.links, frame }),
           chain: [{ file: site.resolver.filePath, call: site.call, index: site.resolver.index }, ...o.chain],
@@ -353,6 +392,27 @@ class CallJoin {
         if (out.length >= MAX_VARIANTS) return out;
       }
     }
+    // A plain function is also run by the launchers that start it in a process or thread, handed what they pass.
+    if (fn.parent?.type === "block" && fn.parent.parent?.type === "class_definition") return out;
+    const mentioned = new RegExp(`\\b${name}\\b`);
+    for (const launcher of LAUNCHER_NAMES) {
+      for (const file of this.filesCalling(launcher, calleeFile)) {
+        if (!mentioned.test(this.project.peek(file) ?? (file === calleeFile ? callee.text : ""))) continue;
+        for (const { start, end, target } of this.launchTargetsIn(file, launcher)) {
+          if (target?.file !== calleeFile || target.fn !== fn.start) continue;
+          if (file === calleeFile && start >= fn.start && start < fn.end) continue;
+          const resolver = file === calleeFile ? callee : this.resolver(file);
+          const call = resolver && this.callsNamed(resolver, launcher).find((c) => c.start === start && c.end === end);
+          const launch = call && launchOf(resolver, call);
+          if (!call || !launch || this.isTestCall(resolver, call)) continue;
+          // `if distributed: mp.spawn(main_worker, args=(n, args)) else: main_worker(gpu, n, args)`: the launch hands
+          // what the call beside it passes, less the process index, so it would only repeat that call's judgement.
+          if (out.some((o) => !o.launch && o.resolver === resolver && enclosingFunction(o.call) === enclosingFunction(call) && repeatsCall(resolver, launch.passes, o.call))) continue;
+          out.push({ resolver, call, bound: false, launch: launch.passes });
+          if (out.length >= MAX_VARIANTS) return out;
+        }
+      }
+    }
     return out;
   }
 
@@ -371,14 +431,24 @@ class CallJoin {
 
   /** Where the calls of a file named `name` go (see `callTargets`), resolved on first use. */
   private callTargetsIn(file: string, name: string): CallTarget[] {
-    let byName = this.callTargets.get(file);
-    if (!byName) this.callTargets.set(file, (byName = new Map()));
+    return this.targetsIn(this.callTargets, file, name, calledDefinition);
+  }
+
+  /** Where the launches of a file made through a launcher of this last name go, as `callTargetsIn` for calls. */
+  private launchTargetsIn(file: string, launcher: string): CallTarget[] {
+    return this.targetsIn(this.launchTargets, file, launcher, launchedDefinition);
+  }
+
+  /** The definitions a file's calls of a last name run (by `definition`), kept by place in `cache`. */
+  private targetsIn(cache: Map<string, Map<string, CallTarget[]>>, file: string, name: string, definition: (resolver: Resolver, call: PyNode) => { resolver: Resolver; fn: PyNode; bound: boolean } | undefined): CallTarget[] {
+    let byName = cache.get(file);
+    if (!byName) cache.set(file, (byName = new Map()));
     let found = byName.get(name);
     if (!found) {
       const resolver = this.resolver(file);
       found = [];
       for (const call of resolver ? this.callsNamed(resolver, name) : []) {
-        const target = calledDefinition(resolver!, call);
+        const target = definition(resolver!, call);
         found.push({ start: call.start, end: call.end, target: target ? { file: path.normalize(target.resolver.filePath), fn: target.fn.start, bound: target.bound } : null });
       }
       byName.set(name, found);
@@ -772,16 +842,62 @@ function callLabel(callee: Resolver, fn: PyNode, site: CallSite, home: string): 
   return `${name}() at ${where}:${line}`;
 }
 
-/** Whether a call's arguments read the parameters of the function it is made in. */
+/** Whether a call's arguments (a launch's `args` and `kwargs` items) read the parameters of the function it is made in. */
 function readsParameters(site: CallSite, fn: PyNode): boolean {
   const probe = new Resolver(site.resolver.index, site.resolver.text, site.resolver.filePath);
-  for (const arg of namedChildren(fieldChild(site.call, "arguments")!)) {
-    const node = arg.type === "keyword_argument" ? fieldChild(arg, "value") : arg;
-    if (!node) continue;
-    probe.value(node);
-    probe.ref(node);
+  const passed = site.launch ? [site.launch.args, site.launch.kwargs] : [site.call];
+  for (const holder of passed) {
+    const items = holder?.type === "call" ? namedChildren(fieldChild(holder, "arguments")!) : holder?.type === "tuple" || holder?.type === "list" || holder?.type === "dictionary" ? namedChildren(holder) : holder ? [holder] : [];
+    for (const item of items) {
+      const node = item.type === "keyword_argument" || item.type === "pair" ? fieldChild(item, "value") : item;
+      if (!node) continue;
+      probe.value(node);
+      probe.ref(node);
+    }
   }
   return probe.paramHits.has(fn);
+}
+
+/**
+ * Whether a launch hands the function the same expressions, by their text, as a call of it does, apart from the
+ * values the launcher supplies itself (the call passes something there, which the launch leaves unknown).
+ */
+function repeatsCall(resolver: Resolver, launch: NonNullable<CallFrame["launch"]>, call: PyNode): boolean {
+  const { args, kwargs } = launch;
+  if ((args && args.type !== "tuple" && args.type !== "list") || (kwargs && kwargs.type !== "none")) return false;
+  const items = args ? namedChildren(args).filter((a) => a.type !== "comment") : [];
+  const passed = namedChildren(fieldChild(call, "arguments") ?? call).filter((a) => a.type !== "comment");
+  if (passed.some((a) => a.type === "keyword_argument" || a.type === "list_splat" || a.type === "dictionary_splat")) return false;
+  if (passed.length !== launch.leading + items.length) return false;
+  return items.every((item, i) => item.type !== "list_splat" && resolver.textOf(item) === resolver.textOf(passed[launch.leading + i]));
+}
+
+/**
+ * The launch a call makes, when it starts a function in a process or thread (`LAUNCHERS`, or a pool's
+ * `apply_async`): the function it starts, and what it hands it. A spread among the launcher's own arguments hides
+ * which is which: no launch then.
+ */
+function launchOf(resolver: Resolver, call: PyNode): { fn: PyNode; passes: NonNullable<CallFrame["launch"]> } | undefined {
+  const callee = fieldChild(call, "function");
+  const argumentList = fieldChild(call, "arguments");
+  if (!callee || argumentList?.type !== "argument_list") return undefined;
+  let layout: LauncherLayout | undefined;
+  if (callee.type === "attribute" && lastName(callee, resolver.text) === "apply_async") layout = APPLY_ASYNC;
+  else {
+    const ref = resolver.ref(callee);
+    layout = ref?.kind === "path" ? LAUNCHERS.get(ref.path) : undefined;
+  }
+  if (!layout) return undefined;
+  const args = namedChildren(argumentList).filter((a) => a.type !== "comment");
+  if (args.some((a) => a.type === "list_splat" || a.type === "dictionary_splat")) return undefined;
+  const positional = args.filter((a) => a.type !== "keyword_argument");
+  const argument = (at: [number, string] | undefined): PyNode | null => {
+    if (!at) return null;
+    const keyword = args.find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name")!) === at[1]);
+    return (keyword ? fieldChild(keyword, "value") : positional[at[0]]) ?? null;
+  };
+  const fn = argument(layout.fn);
+  return fn ? { fn, passes: { leading: layout.leading, args: argument(layout.args), kwargs: argument(layout.kwargs) } } : undefined;
 }
 
 /**
@@ -805,6 +921,13 @@ function calledDefinition(resolver: Resolver, call: PyNode): { resolver: Resolve
   const cls = instanceClass(resolver, resolver.ref(object)) ?? receiverClass(resolver, object);
   const method = cls && methodOf(cls.resolver, cls.node, resolver.textOf(methodName));
   return method && cls ? { resolver: cls.resolver, fn: method, bound: !hasDecorator(cls.resolver, method, /staticmethod/) } : undefined;
+}
+
+/** The plain function a launch starts (see `launchOf`), with the resolver of its file. */
+function launchedDefinition(resolver: Resolver, call: PyNode): { resolver: Resolver; fn: PyNode; bound: boolean } | undefined {
+  const launch = launchOf(resolver, call);
+  const target = launch && functionOf(resolver, resolver.ref(launch.fn));
+  return target && { ...target, bound: false };
 }
 
 /** The function definition a reference names, with the resolver of its file. */

@@ -416,7 +416,7 @@ export function optimizerSite(resolver: Resolver, call: PyNode, callee: PyNode, 
       }
     }
   }
-  return {
+  const site: OptimizerSite = {
     id,
     canonical: info.canonical,
     span: spanOf(call),
@@ -426,6 +426,39 @@ export function optimizerSite(resolver: Resolver, call: PyNode, callee: PyNode, 
     params,
     adapterData: { language: "python" },
   };
+  const added = addedGroups(resolver, call);
+  if (added.length > 0) site.addedGroups = added;
+  return site;
+}
+
+/**
+ * The groups `<holder>.add_param_group(...)` adds to the optimizer a construction builds: calls after it in the same
+ * function on the name or attribute it is assigned to, with no binding of that holder in between that a run may make
+ * after the construction (a binding in another branch of the same `if` is none). The group's dict is read as a
+ * group of the constructor's list is; one that cannot be read (`groups[1]`, a loop variable) is open and unknown.
+ */
+function addedGroups(resolver: Resolver, call: PyNode): ParamGroupFact[] {
+  if (!resolver.text.includes("add_param_group")) return [];
+  const holder = holderOf(resolver, call);
+  if (!holder) return [];
+  const fn = enclosingFunction(call);
+  const flows = Flows.of(resolver.index);
+  const rebinds = resolver.index.assignments.filter((a) => {
+    const left = fieldChild(a, "left");
+    return a.start > call.end && !!left && resolver.textOf(left) === holder && enclosingFunction(a) === fn && !exclusive(flows, a, call);
+  });
+  const out: ParamGroupFact[] = [];
+  for (const add of resolver.index.calls) {
+    if (add.start < call.end || enclosingFunction(add) !== fn) continue;
+    const callee = fieldChild(add, "function");
+    const receiver = callee?.type === "attribute" ? fieldChild(callee, "object") : null;
+    if (!receiver || lastName(callee!, resolver.text) !== "add_param_group" || resolver.textOf(receiver) !== holder) continue;
+    if (exclusive(flows, call, add) || rebinds.some((a) => a.start < add.start)) continue;
+    const args = namedChildren(fieldChild(add, "arguments") ?? add).filter((a) => a.type !== "comment");
+    const group = args.length === 1 && args[0].type !== "list_splat" && args[0].type !== "dictionary_splat" ? (args[0].type === "keyword_argument" ? fieldChild(args[0], "value") : args[0]) : null;
+    out.push(group ? groupFact(resolver, group) : { span: spanOf(add), values: new Map(), open: true });
+  }
+  return out;
 }
 
 /** The entries of an unpacked dict that nothing later changes. */

@@ -88,7 +88,17 @@ export interface CallFrame {
   bound: boolean;
   /** Words for the call in messages: `configure_optimizers() at train.py:331`. */
   label: string;
+  /**
+   * The call starts the function in another process or thread rather than calling it (`mp.spawn(fn, args=(...))`,
+   * `Process(target=fn, args=(...), kwargs={...})`): the function receives `leading` values the launcher supplies
+   * (the process index of `spawn`), then the items of `args`, with the entries of `kwargs` as keywords; each is the
+   * node the call passes, null when it passes none.
+   */
+  launch?: { leading: number; args: PyNode | null; kwargs: PyNode | null };
 }
+
+/** One argument a call passes, as a parameter receives it: by position (`node` null: a value the caller cannot see), by keyword, or a spread. */
+type FrameArgument = { name?: string; node: PyNode | null } | "spread";
 
 /** How a resolver reaches the project's other modules (set by the project pass). */
 export interface ModuleLinks {
@@ -132,6 +142,81 @@ function writesThroughDict(text: string, index: FileIndex): boolean {
     if (new RegExp(String.raw`(?<![\w.])${alias}${write}|(?<![\w.])${alias}\.(?:update|setdefault|pop)\s*\(`).test(text)) return true;
   }
   return false;
+}
+
+/** The object whose dict an update call's callee names: `X` of `X.__dict__.update` or of `vars(X).update` (none for `vars()`). */
+function dictOwner(callee: PyNode): PyNode | undefined {
+  const dict = fieldChild(callee, "object");
+  if (dict?.type === "attribute") return fieldChild(dict, "object") ?? undefined;
+  if (dict?.type === "call") return namedChildren(fieldChild(dict, "arguments") ?? dict).find((a) => a.type !== "comment");
+  return undefined;
+}
+
+/** The name an attribute chain starts from (`a` of `a.b.c`), if it starts from a name. */
+function leftmostName(node: PyNode): PyNode | undefined {
+  let at: PyNode | null = node;
+  while (at?.type === "attribute") at = fieldChild(at, "object") ?? null;
+  return at?.type === "identifier" ? at : undefined;
+}
+
+/** Whether a reference is an argparse namespace (or its parse_known_args pair), here or through another resolver. */
+function holdsNamespace(ref: Ref | null): boolean {
+  if (ref?.kind === "foreign") return holdsNamespace(ref.ref);
+  return ref?.kind === "namespace" || ref?.kind === "known-args";
+}
+
+/**
+ * What a frame's call passes, in order: the arguments of a plain call; for a launch, the values the launcher supplies
+ * first, then the items of `args` and the entries of `kwargs` (anything but a literal tuple, list or dict, or a
+ * `dict(...)` of keywords, is a spread). Undefined when the call's arguments cannot be read.
+ */
+function frameArguments(frame: CallFrame): FrameArgument[] | undefined {
+  const caller = frame.caller;
+  const launch = frame.launch;
+  if (!launch) {
+    const argumentList = fieldChild(frame.call, "arguments");
+    if (argumentList?.type !== "argument_list") return undefined;
+    return keywordsAndPositionals(caller, argumentList);
+  }
+  const out: FrameArgument[] = Array.from({ length: launch.leading }, () => ({ node: null }));
+  const { args, kwargs } = launch;
+  if (args && (args.type === "tuple" || args.type === "list")) {
+    for (const item of namedChildren(args)) if (item.type !== "comment") out.push(item.type === "list_splat" ? "spread" : { node: item });
+  } else if (args) out.push("spread");
+  if (!kwargs || kwargs.type === "none") return out;
+  if (kwargs.type === "dictionary") {
+    for (const entry of namedChildren(kwargs)) {
+      if (entry.type === "comment") continue;
+      const key = entry.type === "pair" ? fieldChild(entry, "key") : null;
+      const value = entry.type === "pair" ? fieldChild(entry, "value") : null;
+      out.push(key && value && isPlainString(key) ? { name: stringBody(caller.textOf(key)), node: value } : "spread");
+    }
+    return out;
+  }
+  const callee = kwargs.type === "call" ? fieldChild(kwargs, "function") : null;
+  const argumentList = kwargs.type === "call" ? fieldChild(kwargs, "arguments") : null;
+  const dict = callee && caller.ref(callee);
+  if (dict?.kind === "path" && dict.path === "builtins.dict" && argumentList?.type === "argument_list") {
+    // `dict(k=v)` passes its keywords; a positional mapping is a spread.
+    out.push(...keywordsAndPositionals(caller, argumentList).map((a) => (a !== "spread" && a.name === undefined ? "spread" : a)));
+    return out;
+  }
+  out.push("spread");
+  return out;
+}
+
+/** A call's arguments as passed: keywords by name, positionals in order, `*`/`**` as spreads. */
+function keywordsAndPositionals(caller: Resolver, argumentList: PyNode): FrameArgument[] {
+  const out: FrameArgument[] = [];
+  for (const arg of namedChildren(argumentList)) {
+    if (arg.type === "list_splat" || arg.type === "dictionary_splat") out.push("spread");
+    else if (arg.type === "keyword_argument") {
+      const key = fieldChild(arg, "name");
+      const value = fieldChild(arg, "value");
+      if (key && value) out.push({ name: caller.textOf(key), node: value });
+    } else if (arg.type !== "comment") out.push({ node: arg });
+  }
+  return out;
 }
 
 /** Per file index: whether the file rewrites argparse namespace attributes wholesale (see `namespaceRewritten`). */
@@ -269,6 +354,13 @@ export class Resolver {
         const key = fieldChild(node, "subscript");
         if (target?.kind === "known-args" && key && this.textOf(key) === "0") return { kind: "namespace", parser: target.parser };
         return key && isPlainString(key) ? this.itemRef(target, stringBody(this.textOf(key)), depth) : null;
+      }
+      case "conditional_expression": {
+        // `parser.parse_known_args()[0] if known else parser.parse_args()`: either way, that parser's namespace.
+        const [body, , alternative] = namedChildren(node).filter((c) => c.type !== "comment");
+        const a = this.ref(body, depth);
+        const b = this.ref(alternative, depth);
+        return a?.kind === "namespace" && b?.kind === "namespace" && a.parser === b.parser ? a : null;
       }
       default:
         return null;
@@ -583,20 +675,19 @@ export class Resolver {
     const keywordOnly = declared.slice(0, at).some((p) => p.type === "list_splat_pattern" || p.type === "keyword_separator");
     const position = keywordOnly ? -1 : declared.slice(0, at).filter((p) => p.type !== "positional_separator").length;
     const positionalOnly = declared.slice(at + 1).some((p) => p.type === "positional_separator");
-    const argumentList = fieldChild(frame.call, "arguments");
-    if (argumentList?.type !== "argument_list") return "unknown";
+    const passed = frameArguments(frame);
+    if (!passed) return "unknown";
     let positional = 0;
     let spread = false;
-    for (const arg of namedChildren(argumentList)) {
-      if (arg.type === "list_splat" || arg.type === "dictionary_splat") {
+    for (const arg of passed) {
+      if (arg === "spread") {
         spread = true;
         continue;
       }
-      if (arg.type === "keyword_argument") {
-        const key = fieldChild(arg, "name");
-        if (!positionalOnly && key && frame.caller.textOf(key) === binding.name) return spread ? "unknown" : { kind: "argument", node: fieldChild(arg, "value")! };
-      } else if (arg.type !== "comment") {
-        if (positional === position) return spread ? "unknown" : { kind: "argument", node: arg };
+      if (arg.name !== undefined) {
+        if (!positionalOnly && arg.name === binding.name) return spread || !arg.node ? "unknown" : { kind: "argument", node: arg.node };
+      } else {
+        if (positional === position) return spread || !arg.node ? "unknown" : { kind: "argument", node: arg.node };
         positional++;
       }
     }
@@ -1159,11 +1250,49 @@ export class Resolver {
       this.rewritten = this.index.calls.some((call) => {
         const callee = fieldChild(call, "function");
         const text = callee ? this.textOf(callee) : "";
-        return (text === "setattr" && literalSetattr(call, this.text) === undefined) || /^vars\(.*\)\.update$/s.test(text) || /\.__dict__\.update$/.test(text);
+        if (text === "setattr") return literalSetattr(call, this.text) === undefined;
+        if (!/^vars\(.*\)\.update$/s.test(text) && !/\.__dict__\.update$/.test(text)) return false;
+        // Read without the frame: this is kept for the file, whatever call binds its parameters.
+        const probe = this.context.frame ? new Resolver(this.index, this.text, this.filePath, this.context.modules ? { modules: this.context.modules } : {}) : this;
+        return probe.mayHoldNamespace(dictOwner(callee!));
       }) || writesThroughDict(this.text, this.index);
       REWRITTEN.set(this.index, this.rewritten);
     }
     return this.rewritten;
+  }
+
+  /**
+   * Whether the object whose dict a call updates (`X.__dict__.update(...)`, `vars(X).update(...)`) may be an argparse
+   * namespace: not an object's own dict (`self`, `cls`, or an attribute of theirs, as `writesThroughDict` takes them),
+   * not an imported module's, nor a name every binding of which builds something else (a call that is not handed
+   * a namespace and returns none, a literal). A parameter, an alias or anything else unresolved may be it.
+   */
+  private mayHoldNamespace(owner: PyNode | undefined): boolean {
+    if (!owner) return true;
+    const root = owner.type === "attribute" ? leftmostName(owner) : owner;
+    if (root?.type === "identifier") {
+      const name = this.textOf(root);
+      if (name === "self" || name === "cls") return false;
+      // An imported module's dict, or an imported object's, unless the import is the namespace itself (`from opts import args`).
+      if (importBindingsOf(this.index).some((b) => b.name === name)) return holdsNamespace(this.ref(owner));
+    }
+    if (owner.type !== "identifier") return true;
+    const scope = definingScope(this.textOf(owner), scopeOf(owner, this.index), this.index);
+    const bindings = scope?.bindings.get(this.textOf(owner)) ?? [];
+    if (bindings.length === 0) return true;
+    return bindings.some((b) => {
+      if (b.kind !== "assign" || !b.value || b.unpackIndex !== undefined) return true;
+      const value = b.value;
+      if (["dictionary", "list", "tuple", "string", "integer", "float", "none"].includes(value.type)) return false;
+      if (value.type !== "call") return true;
+      if (holdsNamespace(this.ref(value))) return true;
+      const args = fieldChild(value, "arguments");
+      // A call handed the namespace itself may return it.
+      return namedChildren(args ?? value).some((a) => {
+        const passed = a.type === "keyword_argument" ? fieldChild(a, "value") : a;
+        return (passed?.type === "identifier" || passed?.type === "attribute") && holdsNamespace(this.ref(passed));
+      });
+    });
   }
 
   private instanceValue(node: PyNode, cls: ClassModel, call: PyNode | undefined, attr: string, depth: number, caller?: Resolver): ResolvedValue {

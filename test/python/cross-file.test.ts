@@ -253,6 +253,70 @@ def again(params, lr):
     expect(lintMemory({ "/p/train.py": text }, ["/p/train.py"])).toEqual([]);
   });
 
+  it("judges a function another module starts in processes by what the launch hands it (hogwild-shaped)", () => {
+    const worker = `import torch
+
+
+def train(rank, args, model):
+    optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum)
+    for step in range(10):
+        optimizer.step()
+`;
+    const main = `import argparse
+
+import torch
+import torch.multiprocessing as mp
+
+from worker import train
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--lr", type=float, default=0.01)
+parser.add_argument("--momentum", type=float, default=0.5)
+args = parser.parse_args()
+model = torch.nn.Linear(4, 2)
+processes = []
+for rank in range(4):
+    p = mp.Process(target=train, args=(rank, args, model))
+    p.start()
+    processes.append(p)
+`;
+    const found = lintMemory({ "/p/worker.py": worker, "/p/main.py": main }, ["/p/worker.py", "/p/main.py"]);
+    expect(found.map((f) => `${f.at} ${f.code} ${/^.*?main\.py:\d+\)/.exec(f.message)?.[0]} ${f.notes.join(" ")}`)).toEqual([
+      "worker.py:5:17 OPT002 SGD runs classical momentum: momentum=0.5 (argparse default of --momentum, passed to train() at main.py:15) main.py:10:1",
+    ]);
+    // Started through a pool's map, which hands each item as the only argument, the parameters stay unknown.
+    expect(lintMemory({ "/p/worker.py": worker, "/p/main.py": main.replace("mp.Process(target=train, args=(rank, args, model))", "mp.Pool(4).map(train, [rank])") }, ["/p/worker.py", "/p/main.py"])).toEqual([]);
+  });
+
+  it("judges a spawn once when the call beside it passes the same values (imagenet-shaped), twice when they differ", () => {
+    const text = `import argparse
+
+import torch
+import torch.multiprocessing as mp
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--momentum", type=float, default=0.9)
+
+
+def main_worker(gpu, ngpus, args):
+    optimizer = torch.optim.SGD(torch.nn.Linear(2, 2).parameters(), lr=0.1, momentum=args.momentum)
+    for step in range(10):
+        optimizer.step()
+
+
+def main():
+    args = parser.parse_args()
+    ngpus = torch.cuda.device_count()
+    if ngpus > 1:
+        mp.spawn(main_worker, nprocs=ngpus, args=(ngpus, args))
+    else:
+        main_worker(0, ngpus, args)
+`;
+    const calls = (t: string) => lintMemory({ "/p/train.py": t }, ["/p/train.py"]).map((f) => /passed to main_worker\(\) at line \d+/.exec(f.message)?.[0]);
+    expect(calls(text)).toEqual(["passed to main_worker() at line 22"]);
+    expect(calls(text.replace("main_worker(0, ngpus, args)", "main_worker(0, 1, args)"))).toEqual(["passed to main_worker() at line 22", "passed to main_worker() at line 20"]);
+  });
+
   it("does not judge a decorated function by its calls: the decorator may fill or change the arguments", () => {
     const text = `import gin
 import torch
