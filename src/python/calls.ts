@@ -286,8 +286,14 @@ class CallJoin {
         this.noteFiles(file, again, site.span);
         continue;
       }
-      const judged = variants.map((variant, i) => ({ variant, site: this.rebuilt(site, variant.resolver, call, `${site.id}@${i + 1}`) }));
+      const all = variants.map((variant, i) => ({ variant, site: this.rebuilt(site, variant.resolver, call, `${site.id}@${i + 1}`) }));
       if (file.given) {
+        // Calls that hand the construction the same values from the same definitions make one finding, not one per call.
+        const seen = new Set<string>();
+        const judged = all.filter((j) => {
+          const key = siteValues(j.site);
+          return !seen.has(key) && seen.add(key) !== undefined;
+        });
         replaceSite(facts, site, judged.map((j) => j.site));
         for (const j of judged) {
           this.noteFiles(file, j.site, site.span);
@@ -295,7 +301,7 @@ class CallJoin {
         }
         continue;
       }
-      for (const { variant, site: judgedSite } of judged) this.placeInCaller(file, site, judgedSite, variant);
+      for (const { variant, site: judgedSite } of all) this.placeInCaller(file, site, judgedSite, variant);
     }
     addExclusiveCalls(facts, chains);
   }
@@ -840,6 +846,17 @@ function callLabel(callee: Resolver, fn: PyNode, site: CallSite, home: string): 
   if (site.resolver.filePath === home) return `${name}() at line ${line}`;
   const where = path.relative(path.dirname(home), site.resolver.filePath).split(path.sep).join("/");
   return `${name}() at ${where}:${line}`;
+}
+
+/**
+ * What a judged construction trains with, apart from the words that say which call passed each value: its
+ * arguments, parameters and added groups, with the places their values come from.
+ */
+function siteValues(site: OptimizerSite): string {
+  const { args, params, addedGroups, hasUnresolvedSpread, stateRestored } = site;
+  return JSON.stringify({ args: [...args], params, addedGroups, hasUnresolvedSpread, stateRestored }, (key, value: unknown) =>
+    key === "description" ? undefined : value instanceof Map ? [...(value as Map<unknown, unknown>)] : value,
+  );
 }
 
 /** Whether a call's arguments (a launch's `args` and `kwargs` items) read the parameters of the function it is made in. */
