@@ -231,6 +231,16 @@ const typeIsNamed: boolean[] = [];
 const typeIsLeaf: boolean[] = [];
 const typeIsIdentifier: boolean[] = [];
 const typeStartsWithChild: boolean[] = [];
+/** Types of a string literal's own pieces (`STRING_PARTS`), left out of the copy below a `string`. */
+const typeIsStringPart: boolean[] = [];
+
+/**
+ * The pieces of a string literal that the copy leaves out: its quotes with their prefix and the text between its
+ * interpolations. No analysis reads them (a string's value is read from its text, `stringBody`; `isPlainString` asks
+ * only for `interpolation` children, which are kept), and they were one node in seven of the corpus's copies (a
+ * string is four nodes with them, and `string_content` was stepped into for escape sequences).
+ */
+const STRING_PARTS = new Set(["string_start", "string_content", "string_end"]);
 
 /**
  * Node types whose grammar rule begins with a visible node (a field, a string's start), never with a hidden token
@@ -361,6 +371,7 @@ function cursorType(cursor: Parser.TreeCursor, types: NodeTypeFacts): number {
     typeIsLeaf[typeId] = types.leaves.has(typeNames[typeId]);
     typeIsIdentifier[typeId] = typeNames[typeId] === "identifier";
     typeStartsWithChild[typeId] = STARTS_WITH_CHILD.has(typeNames[typeId]);
+    typeIsStringPart[typeId] = STRING_PARTS.has(typeNames[typeId]);
   }
   return typeId;
 }
@@ -397,7 +408,7 @@ function copyBelow(cursor: Parser.TreeCursor, top: PyNode, types: NodeTypeFacts,
     const type = typeNames[typeId];
     const named = typeIsNamed[typeId];
     const fieldId = fields ? cursor.currentFieldId : 0;
-    if ((named || fieldId) && type !== "comment") {
+    if ((named || fieldId) && type !== "comment" && !(typeIsStringPart[typeId] && parent.type === "string")) {
       if (fieldId && fieldNames[fieldId] === undefined) fieldNames[fieldId] = cursor.currentFieldName;
       const leaf = !named || typeIsLeaf[typeId];
       const start = first && text !== undefined && typeStartsWithChild[parentTypeId] ? parent.start : cursor.startIndex;
@@ -421,7 +432,8 @@ function copyBelow(cursor: Parser.TreeCursor, top: PyNode, types: NodeTypeFacts,
     first = false;
     while (!cursor.gotoNextSibling()) {
       cursor.gotoParent();
-      parent.children = pending.slice(from, used);
+      // A node with nothing kept below it (a string without interpolations) shares the empty array of leaves.
+      parent.children = used === from ? NO_CHILDREN : pending.slice(from, used);
       used = from;
       if (parent === top) {
         // Nothing is held after the walk: the copy is the caller's.
