@@ -254,7 +254,7 @@ const fieldNames: (string | undefined)[] = [];
 interface NodeTypeInfo {
   type: string;
   named: boolean;
-  fields?: Record<string, unknown>;
+  fields?: Record<string, { types?: { type: string; named: boolean }[] }>;
   children?: unknown;
   subtypes?: unknown;
 }
@@ -268,6 +268,12 @@ interface NodeTypeFacts {
   leaves: ReadonlySet<string>;
   /** Node types that may give their children a field name; a child of any other known type has none, unread. */
   withFields: ReadonlySet<string>;
+  /**
+   * Per node type with fields, the anonymous types (operators, keywords) that may fill one of them: an anonymous child of
+   * any other type has no field, unread (the `.` of an attribute, the `=` of a keyword argument: a ninth of the copy's
+   * reads of the native tree). A parent the grammar does not know (`ERROR`) has no entry: every child's field is read.
+   */
+  anonymousInFields: ReadonlyMap<string, ReadonlySet<string>>;
   known: ReadonlySet<string>;
 }
 
@@ -278,6 +284,11 @@ function nodeTypes(): NodeTypeFacts {
     nodeTypeFacts = {
       leaves: new Set(info.filter((t) => t.named && Object.keys(t.fields ?? {}).length === 0 && t.children === undefined && t.subtypes === undefined).map((t) => t.type)),
       withFields: new Set(info.filter((t) => Object.keys(t.fields ?? {}).length > 0).map((t) => t.type)),
+      anonymousInFields: new Map(
+        info
+          .filter((t) => Object.keys(t.fields ?? {}).length > 0)
+          .map((t) => [t.type, new Set(Object.values(t.fields!).flatMap((field) => (field.types ?? []).filter((f) => !f.named).map((f) => f.type)))]),
+      ),
       known: new Set(info.map((t) => t.type)),
     };
   }
@@ -396,6 +407,7 @@ function copyBelow(cursor: Parser.TreeCursor, top: PyNode, types: NodeTypeFacts,
   if (!cursor.gotoFirstChild()) return;
   let parent = top;
   let fields = mayHaveFields(types, top.type);
+  let anonymousFields = types.anonymousInFields.get(top.type);
   let first = true;
   // Only the first child's start is computed, when the parent's type says it starts there (set on the way down).
   let parentTypeId = -1;
@@ -407,7 +419,7 @@ function copyBelow(cursor: Parser.TreeCursor, top: PyNode, types: NodeTypeFacts,
     const typeId = cursorType(cursor, types);
     const type = typeNames[typeId];
     const named = typeIsNamed[typeId];
-    const fieldId = fields ? cursor.currentFieldId : 0;
+    const fieldId = fields && (named || anonymousFields === undefined || anonymousFields.has(type)) ? cursor.currentFieldId : 0;
     if ((named || fieldId) && type !== "comment" && !(typeIsStringPart[typeId] && parent.type === "string")) {
       if (fieldId && fieldNames[fieldId] === undefined) fieldNames[fieldId] = cursor.currentFieldName;
       const leaf = !named || typeIsLeaf[typeId];
@@ -423,6 +435,7 @@ function copyBelow(cursor: Parser.TreeCursor, top: PyNode, types: NodeTypeFacts,
           parent = node;
           parentTypeId = typeId;
           fields = mayHaveFields(types, type);
+          anonymousFields = types.anonymousInFields.get(type);
           first = true;
           continue;
         }
@@ -443,6 +456,7 @@ function copyBelow(cursor: Parser.TreeCursor, top: PyNode, types: NodeTypeFacts,
       from = froms.pop()!;
       parent = parent.parent!;
       fields = mayHaveFields(types, parent.type);
+      anonymousFields = types.anonymousInFields.get(parent.type);
     }
   }
 }
