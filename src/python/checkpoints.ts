@@ -92,8 +92,8 @@ function checkpointCall(
 ): (CheckpointFact & { mayBeSkipped?: boolean }) | undefined {
   const receiver = callee.type === "attribute" ? fieldChild(callee, "object") : undefined;
   // Most calls are no checkpoint call: what only a fact needs is read once one is found (a keystroke re-reads every call).
-  let args: readonly PyNode[] | undefined;
-  const argumentsOf = (): readonly PyNode[] => (args ??= namedChildren(fieldChild(call, "arguments") ?? call));
+  let args: PyNode[] | undefined;
+  const argumentsOf = (): PyNode[] => (args ??= namedChildren(fieldChild(call, "arguments") ?? call));
   const keyword = (name: string): PyNode | undefined => {
     const arg = argumentsOf().find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name") ?? a) === name);
     return arg && fieldChild(arg, "value");
@@ -202,7 +202,7 @@ function optimizersIn(resolver: Resolver, nodes: PyNode[], constructed: Construc
 }
 
 /** The arguments of the call a name was assigned from (`checkpointer = Checkpointer(model, optimizer=opt)`). */
-function builtWith(resolver: Resolver, receiver: PyNode): readonly PyNode[] {
+function builtWith(resolver: Resolver, receiver: PyNode): PyNode[] {
   if (receiver.type !== "identifier" && receiver.type !== "attribute") return [];
   const text = resolver.textOf(receiver);
   for (const assignment of resolver.index.assignments) {

@@ -675,7 +675,7 @@ function isPartial(node: MappingValue): boolean {
  * and its positional arguments after the config (the parameters, then the class's positional parameters).
  * Undefined when the call passes what cannot be read as arguments (a spread, a `_target_`, `_args_`, `_partial_`).
  */
-function joinedSite(project: ProjectContext, resolver: Resolver, valueOf: (node: PyNode) => ResolvedValue, call: PyNode, rest: readonly PyNode[], config: OptimizerSite, id: string, factory = false): OptimizerSite | undefined {
+function joinedSite(project: ProjectContext, resolver: Resolver, valueOf: (node: PyNode) => ResolvedValue, call: PyNode, rest: PyNode[], config: OptimizerSite, id: string, factory = false): OptimizerSite | undefined {
   const info = optimizerByName(config.canonical);
   if (!info) return undefined;
   // The config's own spans name its file: those of the primary itself name none yet.

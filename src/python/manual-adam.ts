@@ -55,7 +55,7 @@ function occurrences(text: string, target: string): number[] {
 }
 
 /** The statements of a block or module, in order. */
-function statementsIn(block: PyNode): readonly PyNode[] {
+function statementsIn(block: PyNode): PyNode[] {
   return namedChildren(block);
 }
 
@@ -105,7 +105,7 @@ function momentOf(resolver: Resolver, statement: PyNode): (Moment & { second: bo
 }
 
 /** The step counter of an update's flow: `t += 1`, `self.step += 1`, `state["step"] += 1`, or a loop from 1 (`for t in range(1, n)`). */
-function stepCounter(resolver: Resolver, statements: readonly PyNode[], block: PyNode): string | undefined {
+function stepCounter(resolver: Resolver, statements: PyNode[], block: PyNode): string | undefined {
   const counters = new Set<string>();
   for (const s of statements) {
     const inner = namedChildren(s)[0];

@@ -993,14 +993,9 @@ export function fieldChild(node: PyNode, field: string): PyNode | undefined {
   return undefined;
 }
 
-/**
- * Named children (no punctuation or keywords). Most nodes keep only named children (an anonymous one is kept only when
- * it fills a field, an operator): their own array is given, read-only, instead of a copy per call.
- */
-export function namedChildren(node: PyNode): readonly PyNode[] {
-  const children = node.children;
-  for (let i = 0; i < children.length; i++) if (!children[i].named) return children.filter((c) => c.named);
-  return children;
+/** Named children (no punctuation or keywords). */
+export function namedChildren(node: PyNode): PyNode[] {
+  return node.children.filter((c) => c.named);
 }
 
 /** The span of a node. */
