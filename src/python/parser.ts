@@ -7,7 +7,7 @@ import type { Span } from "../core/facts.js";
 import type { SourceComment } from "../core/types.js";
 import { requireTreeSitter } from "./tree-sitter-load.js";
 
-/** One syntax node: its grammar type, UTF-16 range, field name in its parent and children (comments left out). */
+/** One syntax node: its grammar type, UTF-16 range, field name in its parent and children (comments and a string's quotes and text left out). */
 export interface PyNode {
   type: string;
   start: number;
@@ -304,10 +304,12 @@ function mayHaveFields(types: NodeTypeFacts, type: string): boolean {
 const NO_CHILDREN: PyNode[] = Object.freeze([]) as unknown as PyNode[];
 
 /**
- * Copy the native tree into plain objects in one cursor walk. Comments are left out, and so are
- * punctuation and keywords unless they fill a field (the operator of `a + b`, the `in` of a comparison).
- * Each native read is a call across the addon boundary, so the walk reads as little as it can: the type and
- * field of every node, the range only of nodes it keeps, and it never steps into a leaf.
+ * Copy the native tree into plain objects in one cursor walk. Comments are left out, and so are a string's own
+ * pieces (`STRING_PARTS`; its interpolations are kept) and punctuation and keywords unless they fill a field (the
+ * operator of `a + b`, the `in` of a comparison).
+ * Each native read is a call across the addon boundary, so the walk reads as little as it can: the type of every node,
+ * the field only of a child that may have one (`anonymousInFields`), the range only of nodes it keeps, and it never
+ * steps into a leaf.
  *
  * A tree `reparse` made from a tracked tree whose copy is kept is copied from that copy: each top-level statement the
  * edit did not touch, whose syntax did not change (tree-sitter's changed ranges) and that has the same type and
