@@ -7,7 +7,7 @@ import type { Span } from "../core/facts.js";
 import type { SourceComment } from "../core/types.js";
 import { requireTreeSitter } from "./tree-sitter-load.js";
 
-/** One syntax node: its grammar type, UTF-16 range, field name in its parent and children (comments left out). */
+/** One syntax node: its grammar type, UTF-16 range, field name in its parent and children (comments and a string's quotes and text left out). */
 export interface PyNode {
   type: string;
   start: number;
@@ -231,6 +231,16 @@ const typeIsNamed: boolean[] = [];
 const typeIsLeaf: boolean[] = [];
 const typeIsIdentifier: boolean[] = [];
 const typeStartsWithChild: boolean[] = [];
+/** Types of a string literal's own pieces (`STRING_PARTS`), left out of the copy below a `string`. */
+const typeIsStringPart: boolean[] = [];
+
+/**
+ * The pieces of a string literal that the copy leaves out: its quotes with their prefix and the text between its
+ * interpolations. No analysis reads them (a string's value is read from its text, `stringBody`; `isPlainString` asks
+ * only for `interpolation` children, which are kept), and they were one node in seven of the corpus's copies (a
+ * string is four nodes with them, and `string_content` was stepped into for escape sequences).
+ */
+const STRING_PARTS = new Set(["string_start", "string_content", "string_end"]);
 
 /**
  * Node types whose grammar rule begins with a visible node (a field, a string's start), never with a hidden token
@@ -244,7 +254,7 @@ const fieldNames: (string | undefined)[] = [];
 interface NodeTypeInfo {
   type: string;
   named: boolean;
-  fields?: Record<string, unknown>;
+  fields?: Record<string, { types?: { type: string; named: boolean }[] }>;
   children?: unknown;
   subtypes?: unknown;
 }
@@ -258,6 +268,12 @@ interface NodeTypeFacts {
   leaves: ReadonlySet<string>;
   /** Node types that may give their children a field name; a child of any other known type has none, unread. */
   withFields: ReadonlySet<string>;
+  /**
+   * Per node type with fields, the anonymous types (operators, keywords) that may fill one of them: an anonymous child of
+   * any other type has no field, unread (the `.` of an attribute, the `=` of a keyword argument: a ninth of the copy's
+   * reads of the native tree). A parent the grammar does not know (`ERROR`) has no entry: every child's field is read.
+   */
+  anonymousInFields: ReadonlyMap<string, ReadonlySet<string>>;
   known: ReadonlySet<string>;
 }
 
@@ -268,6 +284,11 @@ function nodeTypes(): NodeTypeFacts {
     nodeTypeFacts = {
       leaves: new Set(info.filter((t) => t.named && Object.keys(t.fields ?? {}).length === 0 && t.children === undefined && t.subtypes === undefined).map((t) => t.type)),
       withFields: new Set(info.filter((t) => Object.keys(t.fields ?? {}).length > 0).map((t) => t.type)),
+      anonymousInFields: new Map(
+        info
+          .filter((t) => Object.keys(t.fields ?? {}).length > 0)
+          .map((t) => [t.type, new Set(Object.values(t.fields!).flatMap((field) => (field.types ?? []).filter((f) => !f.named).map((f) => f.type)))]),
+      ),
       known: new Set(info.map((t) => t.type)),
     };
   }
@@ -283,10 +304,12 @@ function mayHaveFields(types: NodeTypeFacts, type: string): boolean {
 const NO_CHILDREN: PyNode[] = Object.freeze([]) as unknown as PyNode[];
 
 /**
- * Copy the native tree into plain objects in one cursor walk. Comments are left out, and so are
- * punctuation and keywords unless they fill a field (the operator of `a + b`, the `in` of a comparison).
- * Each native read is a call across the addon boundary, so the walk reads as little as it can: the type and
- * field of every node, the range only of nodes it keeps, and it never steps into a leaf.
+ * Copy the native tree into plain objects in one cursor walk. Comments are left out, and so are a string's own
+ * pieces (`STRING_PARTS`; its interpolations are kept) and punctuation and keywords unless they fill a field (the
+ * operator of `a + b`, the `in` of a comparison).
+ * Each native read is a call across the addon boundary, so the walk reads as little as it can: the type of every node,
+ * the field only of a child that may have one (`anonymousInFields`), the range only of nodes it keeps, and it never
+ * steps into a leaf.
  *
  * A tree `reparse` made from a tracked tree whose copy is kept is copied from that copy: each top-level statement the
  * edit did not touch, whose syntax did not change (tree-sitter's changed ranges) and that has the same type and
@@ -361,6 +384,7 @@ function cursorType(cursor: Parser.TreeCursor, types: NodeTypeFacts): number {
     typeIsLeaf[typeId] = types.leaves.has(typeNames[typeId]);
     typeIsIdentifier[typeId] = typeNames[typeId] === "identifier";
     typeStartsWithChild[typeId] = STARTS_WITH_CHILD.has(typeNames[typeId]);
+    typeIsStringPart[typeId] = STRING_PARTS.has(typeNames[typeId]);
   }
   return typeId;
 }
@@ -385,6 +409,7 @@ function copyBelow(cursor: Parser.TreeCursor, top: PyNode, types: NodeTypeFacts,
   if (!cursor.gotoFirstChild()) return;
   let parent = top;
   let fields = mayHaveFields(types, top.type);
+  let anonymousFields = types.anonymousInFields.get(top.type);
   let first = true;
   // Only the first child's start is computed, when the parent's type says it starts there (set on the way down).
   let parentTypeId = -1;
@@ -396,8 +421,8 @@ function copyBelow(cursor: Parser.TreeCursor, top: PyNode, types: NodeTypeFacts,
     const typeId = cursorType(cursor, types);
     const type = typeNames[typeId];
     const named = typeIsNamed[typeId];
-    const fieldId = fields ? cursor.currentFieldId : 0;
-    if ((named || fieldId) && type !== "comment") {
+    const fieldId = fields && (named || anonymousFields === undefined || anonymousFields.has(type)) ? cursor.currentFieldId : 0;
+    if ((named || fieldId) && type !== "comment" && !(typeIsStringPart[typeId] && parent.type === "string")) {
       if (fieldId && fieldNames[fieldId] === undefined) fieldNames[fieldId] = cursor.currentFieldName;
       const leaf = !named || typeIsLeaf[typeId];
       const start = first && text !== undefined && typeStartsWithChild[parentTypeId] ? parent.start : cursor.startIndex;
@@ -412,6 +437,7 @@ function copyBelow(cursor: Parser.TreeCursor, top: PyNode, types: NodeTypeFacts,
           parent = node;
           parentTypeId = typeId;
           fields = mayHaveFields(types, type);
+          anonymousFields = types.anonymousInFields.get(type);
           first = true;
           continue;
         }
@@ -421,7 +447,8 @@ function copyBelow(cursor: Parser.TreeCursor, top: PyNode, types: NodeTypeFacts,
     first = false;
     while (!cursor.gotoNextSibling()) {
       cursor.gotoParent();
-      parent.children = pending.slice(from, used);
+      // A node with nothing kept below it (a string without interpolations) shares the empty array of leaves.
+      parent.children = used === from ? NO_CHILDREN : pending.slice(from, used);
       used = from;
       if (parent === top) {
         // Nothing is held after the walk: the copy is the caller's.
@@ -431,6 +458,7 @@ function copyBelow(cursor: Parser.TreeCursor, top: PyNode, types: NodeTypeFacts,
       from = froms.pop()!;
       parent = parent.parent!;
       fields = mayHaveFields(types, parent.type);
+      anonymousFields = types.anonymousInFields.get(parent.type);
     }
   }
 }

@@ -17,12 +17,18 @@ function copied(node: PyNode): string[] {
   return [`${node.type}@${node.start}-${node.end}:${node.field ?? ""}:${node.named}`, ...node.children.flatMap(copied)];
 }
 
-/** The same from tree-sitter's node objects: named nodes other than comments, and anonymous nodes that fill a field. */
+/** A string literal's own pieces, which the copy leaves out below a string (its interpolations are kept). */
+const STRING_PARTS = new Set(["string_start", "string_content", "string_end"]);
+
+/**
+ * The same from tree-sitter's node objects: named nodes other than comments and a string's own pieces, and anonymous
+ * nodes that fill a field.
+ */
 function native(node: Parser.SyntaxNode, field: string | null = null): string[] {
   const out = [`${node.type}@${node.startIndex}-${node.endIndex}:${field ?? ""}:${node.isNamed}`];
   node.children.forEach((child, i) => {
     const name = node.fieldNameForChild(i);
-    if (child.type !== "comment" && (child.isNamed || name)) out.push(...native(child, name));
+    if (child.type !== "comment" && (child.isNamed || name) && !(node.type === "string" && STRING_PARTS.has(child.type))) out.push(...native(child, name));
   });
   return out;
 }
