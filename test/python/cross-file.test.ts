@@ -288,7 +288,7 @@ for rank in range(4):
     expect(lintMemory({ "/p/worker.py": worker, "/p/main.py": main.replace("mp.Process(target=train, args=(rank, args, model))", "mp.Pool(4).map(train, [rank])") }, ["/p/worker.py", "/p/main.py"])).toEqual([]);
   });
 
-  it("judges a spawn once when the call beside it passes the same values (imagenet-shaped), twice when they differ", () => {
+  it("judges a spawn once when the call beside it passes the same values (imagenet-shaped), twice when the construction reads values that differ", () => {
     const text = `import argparse
 
 import torch
@@ -314,7 +314,10 @@ def main():
 `;
     const calls = (t: string) => lintMemory({ "/p/train.py": t }, ["/p/train.py"]).map((f) => /passed to main_worker\(\) at line \d+/.exec(f.message)?.[0]);
     expect(calls(text)).toEqual(["passed to main_worker() at line 22"]);
-    expect(calls(text.replace("main_worker(0, ngpus, args)", "main_worker(0, 1, args)"))).toEqual(["passed to main_worker() at line 22", "passed to main_worker() at line 20"]);
+    // Another value for a parameter the construction does not read: still the same construction, one finding.
+    expect(calls(text.replace("main_worker(0, ngpus, args)", "main_worker(0, 1, args)"))).toEqual(["passed to main_worker() at line 22"]);
+    const scaled = text.replace("lr=0.1,", "lr=0.1, weight_decay=gpu,");
+    expect(calls(scaled.replace("main_worker(0, ngpus, args)", "main_worker(0, 1, args)"))).toEqual(["passed to main_worker() at line 22", "passed to main_worker() at line 20"]);
   });
 
   it("does not judge a decorated function by its calls: the decorator may fill or change the arguments", () => {
