@@ -3,7 +3,8 @@
  * copy, summaries kept by content) must find exactly what a fresh full lint of the same text finds: every message,
  * position, note, fix and suggestion. Chains of random edits on the showcase scripts and on a 3,000-line file.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { largeTrainingFile } from "../../bench/editor.js";
@@ -14,6 +15,7 @@ import { analyzePython } from "../../src/python/analyze.js";
 import { flowsMade } from "../../src/python/flows.js";
 import { forgetTree, incrementalCopies, parse, parseTree, rememberTree, reparse, trackTree } from "../../src/python/parser.js";
 import { analysisAfterNumberEdit, commentEditReuse, numberEditReuse } from "../../src/python/reuse.js";
+import { nameRefReuse } from "../../src/python/values.js";
 import { WorkspaceLinter } from "../../src/server/workspace.js";
 import { uriOf } from "./lsp-client.js";
 
@@ -443,5 +445,84 @@ describe("the editor's reuse of the flows of control after an edit inside a numb
     expect(edits).toBeGreaterThan(10);
     // Each fresh analysis made its own flows; the analyses after an edit made none.
     expect(flowsMade.count - made).toBe(edits);
+  });
+});
+
+/**
+ * A training script whose constructions are named through imports of every kind (library modules, a module alias,
+ * an attribute chain, names in parentheses, a project module's function and a project module itself, a star import,
+ * builtins), beside a project module whose factory it calls: the references read from names and imports are handed
+ * on after an edit inside a number, and those of the project module are what tells the project pass to look into it.
+ */
+const IMPORTS_TEXT = [
+  "import torch",
+  "import torch.nn as nn",
+  "from torch.optim import lr_scheduler",
+  "from torch.optim import *",
+  "from optim_helpers import make_optimizer",
+  "import optim_helpers as helpers",
+  "",
+  "model = nn.Sequential(nn.Linear(16, 16), nn.LSTM(16, 32), (nn.ReLU)())",
+  "first = make_optimizer(model.parameters(), 0.1, 0.01)",
+  "second = helpers.make_optimizer(model.parameters(), 0.5, 0.0)",
+  "sgd = (torch.optim).SGD(model.parameters(), lr=0.1, momentum=0.9)",
+  "adam = Adam(model.parameters(), lr=0.001, weight_decay=0.05)",
+  "scheduler = lr_scheduler.StepLR(sgd, step_size=30, gamma=0.1)",
+  "steps = len(range(100))",
+  "for epoch in range(10):",
+  "    sgd.step()",
+  "    adam.step()",
+  "    scheduler.step()",
+  "",
+].join("\n");
+
+const HELPERS_TEXT = ["import torch", "", "", "def make_optimizer(params, lr, decay):", "    return torch.optim.Adam(params, lr=lr, weight_decay=decay)", ""].join("\n");
+
+describe("the editor's reuse of the references read from names and imports after an edit inside a number", () => {
+  it("answers them from the previous analysis's, and finds what a fresh full lint finds, project module included", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "optim-lint-name-refs-"));
+    try {
+      writeFileSync(path.join(dir, "optim_helpers.py"), HELPERS_TEXT);
+      const filePath = path.join(dir, "train.py");
+      // The factory in the project module is judged with what each call passes: the project pass looked into it.
+      expect(JSON.stringify(freshLint(filePath, IMPORTS_TEXT)).match(/passed to make_optimizer\(\)/g)?.length).toBeGreaterThan(1);
+      const indexesMoved = numberEditReuse.indexesMoved;
+      const served = nameRefReuse.served;
+      numberChain(filePath, IMPORTS_TEXT, 401, 40);
+      expect(numberEditReuse.indexesMoved).toBeGreaterThan(indexesMoved);
+      expect(nameRefReuse.served).toBeGreaterThan(served);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("hands them on with the index: the analysis after a digit typed resolves none of them again", () => {
+    const filePath = "/name-refs/train.py";
+    let text = IMPORTS_TEXT;
+    let tree = parse(text);
+    trackTree(tree);
+    rememberTree(text, tree);
+    let previous = analyzePython(text, filePath);
+    let edits = 0;
+    for (const match of [...IMPORTS_TEXT.matchAll(/\d+(?:\.\d+)?/g)].reverse()) {
+      const at = match.index + match[0].length;
+      const after = `${text.slice(0, at)}7${text.slice(at)}`;
+      tree = reparse(tree, text, after);
+      const { made, served } = nameRefReuse;
+      const moved = analysisAfterNumberEdit(previous, after, tree, filePath);
+      if (!moved) continue;
+      edits++;
+      expect(nameRefReuse.made, `after a digit typed at ${at}`).toBe(made);
+      expect(nameRefReuse.served).toBeGreaterThan(served);
+      forgetTree(parseTree(after));
+      const fresh = analyzePython(after, filePath);
+      // A fresh analysis resolves them (its resolvers share them with each other).
+      expect(nameRefReuse.made).toBeGreaterThan(made);
+      expect(factsJson(moved), `after a digit typed at ${at}`).toBe(factsJson(fresh));
+      rememberTree(after, tree);
+      text = after;
+      previous = moved;
+    }
+    expect(edits).toBeGreaterThan(10);
   });
 });
