@@ -198,9 +198,10 @@ interface NameRef {
   hits: readonly string[];
   /** How many nested `ref` calls its resolution makes below the node's own: it is shared only within `MAX_DEPTH`. */
   height: number;
-  /** The nodes below it whose references it reads, with what they are: a resolver that holds another for one resolves anew. */
-  parts: readonly PyNode[];
 }
+
+/** No import hits. */
+const NO_HITS: readonly string[] = [];
 
 /**
  * How many references read from names and imports were resolved and kept for the index (`made`), and how many were
@@ -226,11 +227,6 @@ export function handOverNameRefs(from: FileIndex, to: FileIndex): void {
   if (!refs) return;
   NAME_REFS.delete(from);
   NAME_REFS.set(to, refs);
-}
-
-/** Whether two references read from names and imports are the same (null, or the same path). */
-function sameNameRef(a: Ref | null, b: Ref | null): boolean {
-  return a === b || (a?.kind === "path" && b?.kind === "path" && a.path === b.path);
 }
 
 /** Whether an import path's root is a library's, by path (asked for every use of an imported name). */
@@ -263,6 +259,11 @@ export class Resolver {
   private readonly refsInProgress = new Set<PyNode>();
   /** The references of this resolver's index read from names and imports alone, when it has no modules to look into. */
   private nameRefsOfIndex: Map<PyNode, NameRef> | null | undefined;
+  /**
+   * Whether a resolution here was cut at `MAX_DEPTH`: what it kept may differ from what a shallower one reads, so the
+   * shared references are then neither read nor added to.
+   */
+  private cut = false;
   private readonly valuesInProgress = new Set<PyNode>();
   /** Functions whose parameters a resolution read without knowing what they hold (no call binds them). */
   readonly paramHits = new Set<PyNode>();
@@ -284,7 +285,7 @@ export class Resolver {
   /** The references read from names and imports alone that this resolver shares (none when it looks into project modules). */
   private get nameRefs(): Map<PyNode, NameRef> | undefined {
     if (this.nameRefsOfIndex === undefined) this.nameRefsOfIndex = this.context.modules ? null : nameRefsOf(this.index);
-    return this.nameRefsOfIndex ?? undefined;
+    return this.cut ? undefined : (this.nameRefsOfIndex ?? undefined);
   }
 
   /**
@@ -294,14 +295,10 @@ export class Resolver {
   private shareNameRef(node: PyNode, ref: Ref | null, hit: string | undefined, part?: PyNode): void {
     const refs = this.nameRefs;
     if (!refs) return;
-    const hits = hit !== undefined && !isLibraryPath(hit) ? [hit] : [];
-    if (!part) {
-      refs.set(node, { ref, hits, height: 0, parts: [] });
-    } else {
-      const below = refs.get(part);
-      if (!below || !this.refs.has(part) || !sameNameRef(this.refs.get(part)!, below.ref)) return;
-      refs.set(node, { ref, hits: [...below.hits, ...hits], height: below.height + 1, parts: [part, ...below.parts] });
-    }
+    const below = part ? refs.get(part) : undefined;
+    if (part && !below) return;
+    const hits = below?.hits ?? NO_HITS;
+    refs.set(node, { ref, hits: hit !== undefined && !isLibraryPath(hit) ? [...hits, hit] : hits, height: below ? below.height + 1 : 0 });
     nameRefReuse.made++;
   }
 
@@ -309,11 +306,15 @@ export class Resolver {
 
   /** What an expression refers to (an imported path, a local class or instance, a parser, a dict), or null. */
   ref(node: PyNode | undefined, depth = 0): Ref | null {
-    if (!node || depth > MAX_DEPTH) return null;
+    if (!node) return null;
+    if (depth > MAX_DEPTH) {
+      this.cut = true;
+      return null;
+    }
     if (this.refs.has(node)) return this.refs.get(node)!;
     if (this.refsInProgress.has(node)) return null;
     const shared = this.nameRefs?.get(node);
-    if (shared && depth + shared.height <= MAX_DEPTH && shared.parts.every((part) => !this.refs.has(part) || sameNameRef(this.refs.get(part)!, this.nameRefs!.get(part)!.ref))) {
+    if (shared && depth + shared.height <= MAX_DEPTH) {
       for (const hit of shared.hits) this.importHits.add(hit);
       this.refs.set(node, shared.ref);
       nameRefReuse.served++;
