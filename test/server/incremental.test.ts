@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { largeTrainingFile } from "../../bench/editor.js";
 import { RULES } from "../../rules/index.js";
 import type { LintMessage } from "../../src/core/results.js";
+import type { AnalyzedFile } from "../../src/core/types.js";
 import { lintProject } from "../../src/default-linter.js";
 import { analyzePython } from "../../src/python/analyze.js";
 import { flowsMade } from "../../src/python/flows.js";
@@ -417,32 +418,49 @@ function factsJson(file: { facts: unknown }): string {
   return JSON.stringify(file.facts, (_key, value: unknown) => (value instanceof Map ? [...value] : value instanceof Set ? [...value] : value), 1);
 }
 
+/**
+ * Types a `7` after each number of `base`, the last first, analyzing each text from the previous analysis with the
+ * index moved (`analysisAfterNumberEdit`), and checks that its facts are a fresh analysis's. `moved` is called after
+ * each analysis from the previous one, `fresh` after each fresh one; the count of such analyses is returned.
+ */
+function digitChain(filePath: string, base: string, hooks: { first?(analysis: AnalyzedFile): void; moved?(at: number): void; fresh?(at: number): void } = {}): number {
+  let text = base;
+  let tree = parse(text);
+  trackTree(tree);
+  rememberTree(text, tree);
+  let previous = analyzePython(text, filePath);
+  hooks.first?.(previous);
+  let edits = 0;
+  for (const match of [...base.matchAll(/\d+(?:\.\d+)?/g)].reverse()) {
+    const at = match.index + match[0].length;
+    const after = `${text.slice(0, at)}7${text.slice(at)}`;
+    tree = reparse(tree, text, after);
+    const moved = analysisAfterNumberEdit(previous, after, tree, filePath);
+    if (!moved) continue;
+    edits++;
+    hooks.moved?.(at);
+    forgetTree(parseTree(after));
+    const fresh = analyzePython(after, filePath);
+    hooks.fresh?.(at);
+    expect(factsJson(moved), `after a digit typed at ${at}`).toBe(factsJson(fresh));
+    rememberTree(after, tree);
+    text = after;
+    previous = moved;
+  }
+  return edits;
+}
+
 describe("the editor's reuse of the flows of control after an edit inside a number", () => {
   it("hands the flows on, and the facts they decide (exclusive pairs, scoped evidence, precision) are a fresh analysis's", () => {
-    const filePath = "/flows/train.py";
-    let text = FLOWS_TEXT;
-    let tree = parse(text);
-    trackTree(tree);
-    rememberTree(text, tree);
-    let previous = analyzePython(text, filePath);
-    // The fixture has what the flows decide: alternatives no run builds together, evidence scoped to one test's flow.
-    expect(previous.facts.exclusive?.length).toBeGreaterThan(2);
-    expect(previous.facts.distributed.evidence.some((e) => e.sites && e.sites.length === 1)).toBe(true);
-    const made = flowsMade.count;
-    let edits = 0;
-    for (const match of [...FLOWS_TEXT.matchAll(/\d+(?:\.\d+)?/g)].reverse()) {
-      const at = match.index + match[0].length;
-      const after = `${text.slice(0, at)}7${text.slice(at)}`;
-      tree = reparse(tree, text, after);
-      const moved = analysisAfterNumberEdit(previous, after, tree, filePath);
-      if (!moved) continue;
-      edits++;
-      forgetTree(parseTree(after));
-      expect(factsJson(moved), `after a digit typed at ${at}`).toBe(factsJson(analyzePython(after, filePath)));
-      rememberTree(after, tree);
-      text = after;
-      previous = moved;
-    }
+    let made = 0;
+    const edits = digitChain("/flows/train.py", FLOWS_TEXT, {
+      first(previous) {
+        // The fixture has what the flows decide: alternatives no run builds together, evidence scoped to one test's flow.
+        expect(previous.facts.exclusive?.length).toBeGreaterThan(2);
+        expect(previous.facts.distributed.evidence.some((e) => e.sites && e.sites.length === 1)).toBe(true);
+        made = flowsMade.count;
+      },
+    });
     expect(edits).toBeGreaterThan(10);
     // Each fresh analysis made its own flows; the analyses after an edit made none.
     expect(flowsMade.count - made).toBe(edits);
@@ -498,32 +516,22 @@ describe("the editor's reuse of the references read from names and imports after
   });
 
   it("hands them on with the index: the analysis after a digit typed resolves none of them again", () => {
-    const filePath = "/name-refs/train.py";
-    let text = IMPORTS_TEXT;
-    let tree = parse(text);
-    trackTree(tree);
-    rememberTree(text, tree);
-    let previous = analyzePython(text, filePath);
-    let edits = 0;
-    for (const match of [...IMPORTS_TEXT.matchAll(/\d+(?:\.\d+)?/g)].reverse()) {
-      const at = match.index + match[0].length;
-      const after = `${text.slice(0, at)}7${text.slice(at)}`;
-      tree = reparse(tree, text, after);
-      const { made, served } = nameRefReuse;
-      const moved = analysisAfterNumberEdit(previous, after, tree, filePath);
-      if (!moved) continue;
-      edits++;
-      expect(nameRefReuse.made, `after a digit typed at ${at}`).toBe(made);
-      expect(nameRefReuse.served).toBeGreaterThan(served);
-      forgetTree(parseTree(after));
-      const fresh = analyzePython(after, filePath);
-      // A fresh analysis resolves them (its resolvers share them with each other).
-      expect(nameRefReuse.made).toBeGreaterThan(made);
-      expect(factsJson(moved), `after a digit typed at ${at}`).toBe(factsJson(fresh));
-      rememberTree(after, tree);
-      text = after;
-      previous = moved;
-    }
+    // The counts after the first analysis and after each fresh one (the previous one for the analysis after the next digit).
+    let { made, served } = nameRefReuse;
+    const edits = digitChain("/name-refs/train.py", IMPORTS_TEXT, {
+      first() {
+        ({ made, served } = nameRefReuse);
+      },
+      moved(at) {
+        expect(nameRefReuse.made, `after a digit typed at ${at}`).toBe(made);
+        expect(nameRefReuse.served).toBeGreaterThan(served);
+      },
+      fresh() {
+        // A fresh analysis resolves them (its resolvers share them with each other).
+        expect(nameRefReuse.made).toBeGreaterThan(made);
+        ({ made, served } = nameRefReuse);
+      },
+    });
     expect(edits).toBeGreaterThan(10);
   });
 });
