@@ -64,14 +64,6 @@ export interface PythonIndex {
  */
 const KEPT = new WeakMap<AnalyzedFile, WeakRef<PythonIndex>>();
 
-/** The summary each run's copy of a summary was made from (see `shareKeptIndex`). */
-const ORIGINALS = new WeakMap<AnalyzedFile, AnalyzedFile>();
-
-/** The summary a run's copy was made from, or the file itself when it is no copy. */
-export function originalOf(file: AnalyzedFile): AnalyzedFile {
-  return ORIGINALS.get(file) ?? file;
-}
-
 /** Whether a file has Python optimizer constructions the project pass may judge again. */
 export function hasConstructions(file: AnalyzedFile): boolean {
   return KEPT.has(file);
@@ -139,7 +131,6 @@ export function retireIndex(file: AnalyzedFile): void {
  * original: the joiner finds the original's kept index through it.
  */
 export function shareKeptIndex(original: AnalyzedFile, copy: AnalyzedFile): void {
-  ORIGINALS.set(copy, originalOf(original));
   const kept = KEPT.get(original);
   if (kept) KEPT.set(copy, kept);
   if (SETTLED.has(original)) SETTLED.add(copy);

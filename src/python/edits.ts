@@ -14,9 +14,6 @@ import type Parser from "tree-sitter";
 import { moduleOf, nodeAt, type SyntaxNode } from "./edits/syntax.js";
 import { copyTree, parse, parsesCleanly, parseTree } from "./parser.js";
 import { applyTextEdits } from "../core/text-edits.js";
-import type { OptimizerSite } from "../core/facts.js";
-import { originalOf } from "./analyze.js";
-import { numberEditOf } from "./reuse.js";
 
 /**
  * Whether the file with `changes` made still parses cleanly, at the least cost that keeps the answer exact: a name or
@@ -205,57 +202,6 @@ function treeOf(file: AnalyzedFile): Parser.Tree {
 
 /** Text edits that carry out `request` on `file.text`, or a reason why that cannot be done safely. */
 export function pythonEdits(file: AnalyzedFile, request: FixRequest): TextEdit[] | string {
-  const make = () => {
-    const root = moduleOf(treeOf(file));
-    return settle(file, editsFor(file, root, request), !root.hasError);
-  };
-  return request.kind === "rename-optimizer" ? renameAfterNumberEdit(file, request, make) : make();
-}
-
-/** How many rename edits were the previous analysis's moved past an edit inside a number (tests read it). */
-export const renameReuse = { moved: 0 };
-
-/** The rename requests answered on each summary, by site id and target: what the construction was, and the answer. */
-const renames = new WeakMap<AnalyzedFile, Map<string, { construction: string; result: TextEdit[] | string }>>();
-
-/**
- * What a rename reads of a Python construction: its class, its call's place, whether unreadable unpacking feeds it,
- * and each argument's name, kind and place, with offsets read through `offset`.
- */
-function renamedConstruction(site: OptimizerSite, offset: (at: number) => number): string {
-  const args = [...site.args.values()].map((arg) => [arg.name, arg.how, offset(arg.span.start), offset(arg.span.end)]);
-  return JSON.stringify([site.canonical, offset(site.span.start), offset(site.span.end), !!site.hasUnresolvedSpread, args]);
-}
-
-/**
- * A rename of a construction after an edit inside a number token outside its call (typing a digit): the previous
- * analysis's answer with its offsets moved, when the construction is what it was. A rename reads the construction's
- * call, the file's imports and the places its names are bound and used, and parses the candidate when it adds an import:
- * identifiers and the tree's shape, which such an edit leaves as they were (a number token stays one of its type).
- * An answer with an edit that meets the number is made again.
- */
-function renameAfterNumberEdit(file: AnalyzedFile, request: Extract<FixRequest, { kind: "rename-optimizer" }>, make: () => TextEdit[] | string): TextEdit[] | string {
-  const site = file.facts.optimizers.find((s) => s.id === request.site);
-  if (!site || site.dialect !== undefined || site.span.file !== undefined) return make();
-  const original = originalOf(file);
-  const key = `${request.site}\0${request.to}`;
-  const edit = numberEditOf(original);
-  const before = edit && (edit.end <= site.span.start || site.span.end <= edit.start) ? renames.get(edit.previous)?.get(key) : undefined;
-  const back = (at: number) => (!edit || at <= edit.start ? at : at - edit.shift);
-  const forward = (at: number) => (!edit || at <= edit.start ? at : at + edit.shift);
-  const oldEnd = edit ? edit.end - edit.shift : 0;
-  let result: TextEdit[] | string | undefined;
-  if (before && before.construction === renamedConstruction(site, back)) {
-    const kept = before.result;
-    if (typeof kept === "string") result = kept;
-    else if (!kept.some((e) => e.span.start < oldEnd && edit!.start < e.span.end)) {
-      result = kept.map((e) => ({ ...e, span: { ...e.span, start: forward(e.span.start), end: forward(e.span.end) } }));
-    }
-  }
-  if (result === undefined) result = make();
-  else renameReuse.moved++;
-  let answers = renames.get(original);
-  if (!answers) renames.set(original, (answers = new Map()));
-  answers.set(key, { construction: renamedConstruction(site, (at) => at), result });
-  return result;
+  const root = moduleOf(treeOf(file));
+  return settle(file, editsFor(file, root, request), !root.hasError);
 }

@@ -152,26 +152,7 @@ export function analysisAfterNumberEdit(previous: AnalyzedFile, after: string, t
   if (!index) return undefined;
   retireIndex(previous);
   numberEditReuse.indexesMoved++;
-  const result = analyzeIndexed(after, index, filePath, []);
-  NUMBER_EDITS.set(result, { previous, start: tokenStart, end: token.endIndex, shift });
-  return result;
-}
-
-/** An edit inside one number token that made an analysis from the previous one (`analysisAfterNumberEdit`). */
-export interface NumberEdit {
-  /** The analysis of the text before the edit. */
-  previous: AnalyzedFile;
-  /** The token's start and end in the text after the edit; offsets after its start moved by `shift`. */
-  start: number;
-  end: number;
-  shift: number;
-}
-
-const NUMBER_EDITS = new WeakMap<AnalyzedFile, NumberEdit>();
-
-/** The number edit an analysis was made after, if it was. */
-export function numberEditOf(file: AnalyzedFile): NumberEdit | undefined {
-  return NUMBER_EDITS.get(file);
+  return analyzeIndexed(after, index, filePath, []);
 }
 
 /** How many analyses after a number edit read the moved index (the tests read it). */

@@ -16,7 +16,6 @@ import { analyzePython } from "../../src/python/analyze.js";
 import { flowsMade } from "../../src/python/flows.js";
 import { forgetTree, incrementalCopies, parse, parseTree, rememberTree, reparse, trackTree } from "../../src/python/parser.js";
 import { analysisAfterNumberEdit, commentEditReuse, numberEditReuse } from "../../src/python/reuse.js";
-import { renameReuse } from "../../src/python/edits.js";
 import { nameRefReuse } from "../../src/python/values.js";
 import { WorkspaceLinter } from "../../src/server/workspace.js";
 import { uriOf } from "./lsp-client.js";
@@ -533,50 +532,5 @@ describe("the editor's reuse of the references read from names and imports after
       },
     });
     expect(edits).toBeGreaterThan(10);
-  });
-});
-
-/**
- * Adam with weight decay under several import styles (the rename to AdamW edits the callee, or the import and the
- * call), one the rename refuses (the module alias is bound again at module level), and numbers before, between and
- * inside the constructions.
- */
-const RENAMES_TEXT = [
-  "import torch",
-  "import torch.optim as optim",
-  "import timm.optim",
-  "from torch.optim import Adam",
-  "from torch import optim as O",
-  "",
-  "LR = 0.001",
-  "model = torch.nn.Linear(4, 4)",
-  "a = torch.optim.Adam(model.parameters(), lr=0.001, weight_decay=0.01)",
-  "b = optim.Adam(model.parameters(), lr=LR, weight_decay=0.02)",
-  "STEPS = 100",
-  "c = Adam(model.parameters(), lr=0.003, weight_decay=0.03)",
-  "d = O.Adam(model.parameters(), lr=0.004, weight_decay=0.04)",
-  "e = timm.optim.Lamb(model.parameters(), lr=0.005, weight_decay=0.05, trust_clip=True)",
-  "",
-  "",
-  "def other():",
-  "    O = 3",
-  "    return O * 2",
-  "",
-  "",
-  "if STEPS > 1000:",
-  "    optim = None",
-  "",
-].join("\n");
-
-describe("the editor's reuse of rename fixes after an edit inside a number", () => {
-  it("moves the previous analysis's rename edits, and finds what a fresh full lint finds", () => {
-    const filePath = path.join(SHOWCASE, "renames_train.py");
-    const fresh = freshLint(filePath, RENAMES_TEXT);
-    // Renames offered, and one refused.
-    expect(fresh.filter((m) => m.fix?.text.startsWith("AdamW")).length).toBe(3);
-    expect(fresh.filter((m) => m.message.includes("Not fixed automatically: `optim` is not bound by a single import"))).toHaveLength(1);
-    const moved = renameReuse.moved;
-    numberChain(filePath, RENAMES_TEXT, 501, 60);
-    expect(renameReuse.moved).toBeGreaterThan(moved);
   });
 });
