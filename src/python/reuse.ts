@@ -20,7 +20,7 @@ import type { FileIndex } from "./scope.js";
 import { analyzeIndexed, builtIndex, handOverIndex, hasConstructions, keepUnindexed, passesExtractionGate, retireIndex, type PythonIndex } from "./analyze.js";
 import { Flows } from "./flows.js";
 import { handOverCallsByName } from "./training.js";
-import { handOverParserCalls } from "./values.js";
+import { handOverNameRefs, handOverParserCalls } from "./values.js";
 import { blankComments, moveCopy, scanComments, textChange, type PyNode } from "./parser.js";
 
 /** How many analyses were answered by moving the previous one (the bench and the tests read it). */
@@ -113,9 +113,11 @@ function movedIndex(kept: PythonIndex, tree: Parser.Tree, before: number, move: 
     namedValues: [...old.namedValues],
     inComparisons: [...old.inComparisons],
   };
-  // and what is found by identifiers alone: the flows of control, the argparse calls, the calls by callee name.
+  // and what is found by identifiers alone: the flows of control, the argparse calls, the calls by callee name, the
+  // references read from names and imports.
   Flows.handOver(old, index);
   handOverParserCalls(old, index);
+  handOverNameRefs(old, index);
   handOverCallsByName(old.calls, index.calls);
   return { text, index };
 }

@@ -275,6 +275,49 @@ export function handOverParserCalls(from: FileIndex, to: FileIndex): void {
   if (found?.text === from.text) PARSER_CALLS.set(to, { ...found, text: to.text });
 }
 
+/**
+ * A reference read from names and imports alone: a name bound by an import or bound nowhere (a builtin, a star
+ * import's optimizer), an attribute of one, or one in parentheses. With no project modules to look into, it depends
+ * on the file's identifiers, scopes and tree shape only, so every resolver of the index without modules (the
+ * analysis's, the probes') shares it, and an edit inside a number or a comment hands it on with the index.
+ */
+interface NameRef {
+  ref: Ref | null;
+  /** The import paths its resolution records as hits (`importHits`), its parts' included. */
+  hits: readonly string[];
+  /** How many nested `ref` calls its resolution makes below the node's own: it is shared only within `MAX_DEPTH`. */
+  height: number;
+}
+
+/** No import hits. */
+const NO_HITS: readonly string[] = [];
+
+/**
+ * How many references read from names and imports were resolved and kept for the index (`made`), and how many were
+ * answered from those kept, by another resolver of the index or of the index before an edit (`served`); tests read it.
+ */
+export const nameRefReuse = { made: 0, served: 0 };
+
+/** Per file index: the references resolved from names and imports alone (see `NameRef`). */
+const NAME_REFS = new WeakMap<FileIndex, Map<PyNode, NameRef>>();
+
+function nameRefsOf(index: FileIndex): Map<PyNode, NameRef> {
+  let refs = NAME_REFS.get(index);
+  if (!refs) NAME_REFS.set(index, (refs = new Map()));
+  return refs;
+}
+
+/**
+ * Hands the references read from names and imports for `from` to `to`, an index of the same tree moved in place to a
+ * text whose identifiers are all as they were (the language server's reuse after an edit inside a number or a comment).
+ */
+export function handOverNameRefs(from: FileIndex, to: FileIndex): void {
+  const refs = NAME_REFS.get(from);
+  if (!refs) return;
+  NAME_REFS.delete(from);
+  NAME_REFS.set(to, refs);
+}
+
 /** Whether an import path's root is a library's, by path (asked for every use of an imported name). */
 const libraryPaths = new Map<string, boolean>();
 
@@ -303,6 +346,13 @@ export class Resolver {
   private parsersIndexed = false;
   private rewritten: boolean | undefined;
   private readonly refsInProgress = new Set<PyNode>();
+  /** The references of this resolver's index read from names and imports alone, when it has no modules to look into. */
+  private nameRefsOfIndex: Map<PyNode, NameRef> | null | undefined;
+  /**
+   * Whether a resolution here was cut at `MAX_DEPTH`: what it kept may differ from what a shallower one reads, so the
+   * shared references are then neither read nor added to.
+   */
+  private cut = false;
   private readonly valuesInProgress = new Set<PyNode>();
   /** Functions whose parameters a resolution read without knowing what they hold (no call binds them). */
   readonly paramHits = new Set<PyNode>();
@@ -321,13 +371,44 @@ export class Resolver {
     return textOf(node, this.text);
   }
 
+  /** The references read from names and imports alone that this resolver shares (none when it looks into project modules). */
+  private get nameRefs(): Map<PyNode, NameRef> | undefined {
+    if (this.nameRefsOfIndex === undefined) this.nameRefsOfIndex = this.context.modules ? null : nameRefsOf(this.index);
+    return this.cut ? undefined : (this.nameRefsOfIndex ?? undefined);
+  }
+
+  /**
+   * Shares a reference read from names and imports alone: a name's (no `part`), or one read from `part`'s alone (an
+   * attribute's object, a parenthesized expression), when `part`'s is shared and this resolver has it as shared.
+   */
+  private shareNameRef(node: PyNode, ref: Ref | null, hit: string | undefined, part?: PyNode): void {
+    const refs = this.nameRefs;
+    if (!refs) return;
+    const below = part ? refs.get(part) : undefined;
+    if (part && !below) return;
+    const hits = below?.hits ?? NO_HITS;
+    refs.set(node, { ref, hits: hit !== undefined && !isLibraryPath(hit) ? [...hits, hit] : hits, height: below ? below.height + 1 : 0 });
+    nameRefReuse.made++;
+  }
+
   // ---------------------------------------------------------------- references
 
   /** What an expression refers to (an imported path, a local class or instance, a parser, a dict), or null. */
   ref(node: PyNode | undefined, depth = 0): Ref | null {
-    if (!node || depth > MAX_DEPTH) return null;
+    if (!node) return null;
+    if (depth > MAX_DEPTH) {
+      this.cut = true;
+      return null;
+    }
     if (this.refs.has(node)) return this.refs.get(node)!;
     if (this.refsInProgress.has(node)) return null;
+    const shared = this.nameRefs?.get(node);
+    if (shared && depth + shared.height <= MAX_DEPTH) {
+      for (const hit of shared.hits) this.importHits.add(hit);
+      this.refs.set(node, shared.ref);
+      nameRefReuse.served++;
+      return shared.ref;
+    }
     this.refsInProgress.add(node);
     const result = this.computeRef(node, depth + 1);
     this.refsInProgress.delete(node);
@@ -345,8 +426,12 @@ export class Resolver {
     switch (node.type) {
       case "identifier":
         return this.nameRef(node, depth);
-      case "parenthesized_expression":
-        return this.ref(namedChildren(node)[0], depth);
+      case "parenthesized_expression": {
+        const inner = namedChildren(node)[0];
+        const ref = this.ref(inner, depth);
+        if (inner) this.shareNameRef(node, ref, undefined, inner);
+        return ref;
+      }
       case "attribute":
         return this.attributeRef(node, depth);
       case "call":
@@ -374,12 +459,18 @@ export class Resolver {
   private nameRef(node: PyNode, depth: number): Ref | null {
     const name = this.textOf(node);
     const binding = bindingForUse(name, node, this.index);
-    if (!binding) return definingScope(name, scopeOf(node, this.index), this.index) ? null : this.freeNameRef(name);
+    if (!binding) {
+      const ref = definingScope(name, scopeOf(node, this.index), this.index) ? null : this.freeNameRef(name);
+      this.shareNameRef(node, ref, undefined);
+      return ref;
+    }
     switch (binding.kind) {
       case "import": {
         const imported = this.importedRef(binding.importPath ?? binding.relativePath);
         if (imported) return imported;
-        return binding.importPath ? { kind: "path", path: binding.importPath } : null;
+        const ref: Ref | null = binding.importPath ? { kind: "path", path: binding.importPath } : null;
+        this.shareNameRef(node, ref, binding.importPath ?? binding.relativePath);
+        return ref;
       }
       case "class": {
         const cls = this.classModel(definitionNode(binding.stmt));
@@ -490,7 +581,10 @@ export class Resolver {
     const object = fieldChild(node, "object");
     const attr = fieldChild(node, "attribute");
     if (!object || !attr) return null;
-    return this.memberRef(this.ref(object, depth), this.textOf(attr), depth);
+    const target = this.ref(object, depth);
+    const ref = this.memberRef(target, this.textOf(attr), depth);
+    if (target === null || target.kind === "path") this.shareNameRef(node, ref, target ? `${target.path}.${this.textOf(attr)}` : undefined, object);
+    return ref;
   }
 
   /** What `<target>.<name>` refers to. */

@@ -3,17 +3,20 @@
  * copy, summaries kept by content) must find exactly what a fresh full lint of the same text finds: every message,
  * position, note, fix and suggestion. Chains of random edits on the showcase scripts and on a 3,000-line file.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { largeTrainingFile } from "../../bench/editor.js";
 import { RULES } from "../../rules/index.js";
 import type { LintMessage } from "../../src/core/results.js";
+import type { AnalyzedFile } from "../../src/core/types.js";
 import { lintProject } from "../../src/default-linter.js";
 import { analyzePython } from "../../src/python/analyze.js";
 import { flowsMade } from "../../src/python/flows.js";
 import { forgetTree, incrementalCopies, parse, parseTree, rememberTree, reparse, trackTree } from "../../src/python/parser.js";
 import { analysisAfterNumberEdit, commentEditReuse, numberEditReuse } from "../../src/python/reuse.js";
+import { nameRefReuse } from "../../src/python/values.js";
 import { WorkspaceLinter } from "../../src/server/workspace.js";
 import { uriOf } from "./lsp-client.js";
 
@@ -414,34 +417,120 @@ function factsJson(file: { facts: unknown }): string {
   return JSON.stringify(file.facts, (_key, value: unknown) => (value instanceof Map ? [...value] : value instanceof Set ? [...value] : value), 1);
 }
 
+/**
+ * Types a `7` after each number of `base`, the last first, analyzing each text from the previous analysis with the
+ * index moved (`analysisAfterNumberEdit`), and checks that its facts are a fresh analysis's. `moved` is called after
+ * each analysis from the previous one, `fresh` after each fresh one; the count of such analyses is returned.
+ */
+function digitChain(filePath: string, base: string, hooks: { first?(analysis: AnalyzedFile): void; moved?(at: number): void; fresh?(at: number): void } = {}): number {
+  let text = base;
+  let tree = parse(text);
+  trackTree(tree);
+  rememberTree(text, tree);
+  let previous = analyzePython(text, filePath);
+  hooks.first?.(previous);
+  let edits = 0;
+  for (const match of [...base.matchAll(/\d+(?:\.\d+)?/g)].reverse()) {
+    const at = match.index + match[0].length;
+    const after = `${text.slice(0, at)}7${text.slice(at)}`;
+    tree = reparse(tree, text, after);
+    const moved = analysisAfterNumberEdit(previous, after, tree, filePath);
+    if (!moved) continue;
+    edits++;
+    hooks.moved?.(at);
+    forgetTree(parseTree(after));
+    const fresh = analyzePython(after, filePath);
+    hooks.fresh?.(at);
+    expect(factsJson(moved), `after a digit typed at ${at}`).toBe(factsJson(fresh));
+    rememberTree(after, tree);
+    text = after;
+    previous = moved;
+  }
+  return edits;
+}
+
 describe("the editor's reuse of the flows of control after an edit inside a number", () => {
   it("hands the flows on, and the facts they decide (exclusive pairs, scoped evidence, precision) are a fresh analysis's", () => {
-    const filePath = "/flows/train.py";
-    let text = FLOWS_TEXT;
-    let tree = parse(text);
-    trackTree(tree);
-    rememberTree(text, tree);
-    let previous = analyzePython(text, filePath);
-    // The fixture has what the flows decide: alternatives no run builds together, evidence scoped to one test's flow.
-    expect(previous.facts.exclusive?.length).toBeGreaterThan(2);
-    expect(previous.facts.distributed.evidence.some((e) => e.sites && e.sites.length === 1)).toBe(true);
-    const made = flowsMade.count;
-    let edits = 0;
-    for (const match of [...FLOWS_TEXT.matchAll(/\d+(?:\.\d+)?/g)].reverse()) {
-      const at = match.index + match[0].length;
-      const after = `${text.slice(0, at)}7${text.slice(at)}`;
-      tree = reparse(tree, text, after);
-      const moved = analysisAfterNumberEdit(previous, after, tree, filePath);
-      if (!moved) continue;
-      edits++;
-      forgetTree(parseTree(after));
-      expect(factsJson(moved), `after a digit typed at ${at}`).toBe(factsJson(analyzePython(after, filePath)));
-      rememberTree(after, tree);
-      text = after;
-      previous = moved;
-    }
+    let made = 0;
+    const edits = digitChain("/flows/train.py", FLOWS_TEXT, {
+      first(previous) {
+        // The fixture has what the flows decide: alternatives no run builds together, evidence scoped to one test's flow.
+        expect(previous.facts.exclusive?.length).toBeGreaterThan(2);
+        expect(previous.facts.distributed.evidence.some((e) => e.sites && e.sites.length === 1)).toBe(true);
+        made = flowsMade.count;
+      },
+    });
     expect(edits).toBeGreaterThan(10);
     // Each fresh analysis made its own flows; the analyses after an edit made none.
     expect(flowsMade.count - made).toBe(edits);
+  });
+});
+
+/**
+ * A training script whose constructions are named through imports of every kind (library modules, a module alias,
+ * an attribute chain, names in parentheses, a project module's function and a project module itself, a star import,
+ * builtins), beside a project module whose factory it calls: the references read from names and imports are handed
+ * on after an edit inside a number, and those of the project module are what tells the project pass to look into it.
+ */
+const IMPORTS_TEXT = [
+  "import torch",
+  "import torch.nn as nn",
+  "from torch.optim import lr_scheduler",
+  "from torch.optim import *",
+  "from optim_helpers import make_optimizer",
+  "import optim_helpers as helpers",
+  "",
+  "model = nn.Sequential(nn.Linear(16, 16), nn.LSTM(16, 32), (nn.ReLU)())",
+  "first = make_optimizer(model.parameters(), 0.1, 0.01)",
+  "second = helpers.make_optimizer(model.parameters(), 0.5, 0.0)",
+  "sgd = (torch.optim).SGD(model.parameters(), lr=0.1, momentum=0.9)",
+  "adam = Adam(model.parameters(), lr=0.001, weight_decay=0.05)",
+  "scheduler = lr_scheduler.StepLR(sgd, step_size=30, gamma=0.1)",
+  "steps = len(range(100))",
+  "for epoch in range(10):",
+  "    sgd.step()",
+  "    adam.step()",
+  "    scheduler.step()",
+  "",
+].join("\n");
+
+const HELPERS_TEXT = ["import torch", "", "", "def make_optimizer(params, lr, decay):", "    return torch.optim.Adam(params, lr=lr, weight_decay=decay)", ""].join("\n");
+
+describe("the editor's reuse of the references read from names and imports after an edit inside a number", () => {
+  it("answers them from the previous analysis's, and finds what a fresh full lint finds, project module included", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "optim-lint-name-refs-"));
+    try {
+      writeFileSync(path.join(dir, "optim_helpers.py"), HELPERS_TEXT);
+      const filePath = path.join(dir, "train.py");
+      // The factory in the project module is judged with what each call passes: the project pass looked into it.
+      expect(JSON.stringify(freshLint(filePath, IMPORTS_TEXT)).match(/passed to make_optimizer\(\)/g)?.length).toBeGreaterThan(1);
+      const indexesMoved = numberEditReuse.indexesMoved;
+      const served = nameRefReuse.served;
+      numberChain(filePath, IMPORTS_TEXT, 401, 40);
+      expect(numberEditReuse.indexesMoved).toBeGreaterThan(indexesMoved);
+      expect(nameRefReuse.served).toBeGreaterThan(served);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("hands them on with the index: the analysis after a digit typed resolves none of them again", () => {
+    // The counts after the first analysis and after each fresh one (the previous one for the analysis after the next digit).
+    let { made, served } = nameRefReuse;
+    const edits = digitChain("/name-refs/train.py", IMPORTS_TEXT, {
+      first() {
+        ({ made, served } = nameRefReuse);
+      },
+      moved(at) {
+        expect(nameRefReuse.made, `after a digit typed at ${at}`).toBe(made);
+        expect(nameRefReuse.served).toBeGreaterThan(served);
+      },
+      fresh() {
+        // A fresh analysis resolves them (its resolvers share them with each other).
+        expect(nameRefReuse.made).toBeGreaterThan(made);
+        ({ made, served } = nameRefReuse);
+      },
+    });
+    expect(edits).toBeGreaterThan(10);
   });
 });
