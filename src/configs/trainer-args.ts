@@ -5,7 +5,7 @@
 import type { ArgumentFact, MappingEntry, ParamsFact, Span } from "../core/facts.js";
 import { asBool } from "../core/facts.js";
 import { optimizerByName } from "../knowledge/optimizers.js";
-import { configName, HF_NAMES, TIMM_NAMES } from "../knowledge/config-names.js";
+import { configName, HF_NAMES, TIMM_NAMES, TRAINER_OPTIMIZER_SWITCHES } from "../knowledge/config-names.js";
 import { entryOf, type MappingValue, type SiteBuilder } from "./recognize.js";
 
 /** Keys only HF TrainingArguments files have; one of them, with `learning_rate` or `optim`, marks such a file. */
@@ -42,6 +42,8 @@ export function hfSite(sites: SiteBuilder, mapping: MappingValue, dialect: "tran
   const nameEntry = entryOf(mapping, nameKey);
   // A local subclass may change the default `optim`: without it written, the optimizer is unknown.
   if (!nameEntry && mapping.value.kind === "mapping" && mapping.value.open) return;
+  // A switch that swaps in another optimizer (set to anything but a known false) leaves the optimizer unknown.
+  if (TRAINER_OPTIMIZER_SWITCHES.some((key) => { const e = entryOf(mapping, key); return e !== undefined && asBool(e.value) !== false; })) return;
   const written = writtenName(nameEntry, HF_DEFAULT);
   const info = written !== undefined ? optimizerByName(configName(HF_NAMES, written)?.canonical ?? "") : undefined;
   if (!info) return;

@@ -133,6 +133,13 @@ export const HF_NAMES: NameTable = {
 };
 
 /**
+ * Keys that make a flat Trainer config train with another optimizer than the one `optim` names: LLaMA-Factory's
+ * fine-tuning switches build GaLore, APOLLO, BAdam, Adam-mini or Muon in the Trainer's place. A config that sets one
+ * (to anything but false) has an optimizer we do not model, so it makes no construction.
+ */
+export const TRAINER_OPTIMIZER_SWITCHES: readonly string[] = ["use_galore", "use_apollo", "use_badam", "use_adam_mini", "use_muon"];
+
+/**
  * timm `create_optimizer_v2(opt=...)` strings (lower-cased; a `lookahead_` prefix wraps the same optimizer).
  * `sgd` and `nesterov` are Nesterov SGD, `momentum` classical SGD, all with momentum 0.9 unless given; `adam` is
  * torch's coupled Adam; `rmsprop` uses alpha 0.9 and momentum 0.9.
