@@ -134,13 +134,18 @@ class TreeBuilder {
     return unknownAt(span);
   }
 
-  /** Where a node's tag is written: the tag's text right before the node (only spaces, comments or an anchor between). */
+  /**
+   * Where a node's tag is written: the nearest text of the tag before the node with only spaces, comments or an
+   * anchor between, not itself in a comment (a comment may quote the tag).
+   */
   private tagSpan(node: Node, tag: string): Span | undefined {
     const start = spanOf(node).start;
-    const at = this.text.lastIndexOf(tag, start);
-    if (at < 0) return undefined;
-    const between = this.text.slice(at + tag.length, start);
-    return /^(?:\s|#[^\n]*|&[^\s,[\]{}]+)*$/.test(between) ? { start: at, end: at + tag.length } : undefined;
+    for (let at = this.text.lastIndexOf(tag, start); at >= 0; at = this.text.lastIndexOf(tag, at - 1)) {
+      if (!/^(?:\s|#[^\n]*|&[^\s,[\]{}]+)*$/.test(this.text.slice(at + tag.length, start))) continue;
+      const lineStart = this.text.lastIndexOf("\n", at - 1) + 1;
+      if (!/(?:^|\s)#/.test(this.text.slice(lineStart, at))) return { start: at, end: at + tag.length };
+    }
+    return undefined;
   }
 
   /** A HyperPyYAML construction or reference, or undefined when this tag is read as unknown. */

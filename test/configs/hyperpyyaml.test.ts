@@ -107,3 +107,11 @@ describe("HyperPyYAML constructions", () => {
     expect(lintAll(text, "hparams.yaml", true).output).toBe(text.replace("torch.optim.Adam", "torch.optim.AdamW"));
   });
 });
+
+describe("HyperPyYAML tags quoted in comments", () => {
+  it("finds the tag itself, not its text in a comment after it or before it", () => {
+    const text = "# !name:torch.optim.Adam\nopt: !name:torch.optim.Adam  # not !name:torch.optim.Adam\n  # !name:torch.optim.Adam\n  lr: 0.1\n";
+    const v = at(treeOf(text), "opt").value;
+    expect(v.kind === "mapping" && v.constructs?.span.start).toBe(text.indexOf("torch.optim.Adam", 25));
+  });
+});
