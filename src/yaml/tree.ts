@@ -158,9 +158,16 @@ class TreeBuilder {
       const at = this.tagSpan(node, tag);
       if (!at) return undefined;
       const constructs: ConstructTag = { kind: construct[1] as "name" | "new", path: construct[2], span: { start: at.start + construct[1].length + 2, end: at.end } };
-      const entries = isMap(node) ? this.entries(node.items as Pair[]) : [];
+      const pairs = isMap(node) ? (node.items as Pair[]) : [];
+      // A `<<` merge of something the tree does not read (`<<: !include:base.yaml`) may add keywords: the mapping is open.
+      const readable = (v: unknown): boolean => (isAlias(v) || isMap(v)) && !(v as Node).tag;
+      const open = pairs.some((p) => isScalar(p.key) && p.key.value === "<<" && !(readable(p.value) || (isSeq(p.value) && p.value.items.every(readable))));
       // The mapping's span is its own (a key added to a flow mapping goes inside its braces); the tag is before it.
-      return { value: { kind: "mapping", entries, constructs }, span: isMap(node) ? spanOf(node) : { start: at.end, end: at.end }, dependsOn: [] };
+      return {
+        value: { kind: "mapping", entries: this.entries(pairs), constructs, ...(open ? { open } : {}) },
+        span: isMap(node) ? spanOf(node) : { start: at.end, end: at.end },
+        dependsOn: [],
+      };
     }
     if (tag === "!ref" && isScalar(node) && typeof node.value === "string") {
       const at = this.tagSpan(node, tag);

@@ -115,3 +115,15 @@ describe("HyperPyYAML tags quoted in comments", () => {
     expect(v.kind === "mapping" && v.constructs?.span.start).toBe(text.indexOf("torch.optim.Adam", 25));
   });
 });
+
+describe("HyperPyYAML keywords merged from elsewhere", () => {
+  it("marks a construction open when a merge key brings in what the tree does not read", () => {
+    const text = "defaults: &d {lr: 0.1}\nopen: !name:torch.optim.Adam\n  <<: !include:base.yaml\n  lr: 0.1\nclosed: !name:torch.optim.Adam\n  <<: *d\n";
+    const tree = treeOf(text);
+    const open = at(tree, "open").value;
+    const closed = at(tree, "closed").value;
+    expect(open.kind === "mapping" && open.open).toBe(true);
+    expect(closed.kind === "mapping" && closed.open).toBeUndefined();
+    expect(closed.kind === "mapping" && closed.entries.map((e) => e.key)).toEqual(["lr"]);
+  });
+});
