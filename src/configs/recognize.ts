@@ -258,7 +258,7 @@ function recognizeSites(root: MappingValue, ctx: ConfigContext): Pick<ConfigFact
   classyVisionSite(sites, root);
   for (const { mapping, key, parent } of mappings(root)) {
     if (sites.claimed.has(mapping)) continue;
-    if (classPathSite(sites, mapping) || lightningSite(sites, mapping, key) || targetParamsSite(sites, mapping)) continue;
+    if (classPathSite(sites, mapping) || lightningSite(sites, mapping, key) || targetParamsSite(sites, mapping) || hyperPyYamlSite(sites, mapping)) continue;
     if (nemo && key === "optim" && nemoSite(sites, mapping)) continue;
     mmengineSite(sites, mapping, key, parent, root, inherits, isSharedBase(ctx.filePath));
   }
@@ -286,6 +286,32 @@ function classPathSite(sites: SiteBuilder, mapping: MappingValue): boolean {
     return true;
   }
   return false;
+}
+
+/**
+ * HyperPyYAML (SpeechBrain): a mapping tagged `!name:torch.optim.Adam` is the class with the mapping's keys as
+ * keywords, which the training code calls with the parameters (SpeechBrain's `Brain` calls
+ * `hparams.opt_class(modules.parameters())`); `!new:` builds it in place, with a `params` key when it can run at all.
+ * A rename rewrites the path inside the tag.
+ */
+function hyperPyYamlSite(sites: SiteBuilder, mapping: MappingValue): boolean {
+  const tag = mapping.value.kind === "mapping" ? mapping.value.constructs : undefined;
+  const info = tag && optimizerByName(tag.path);
+  if (!tag || !info) return false;
+  const params = tag.kind === "new" ? entryOf(mapping, "params") : undefined;
+  sites.add({
+    dialect: "hyperpyyaml",
+    info,
+    // From the tag (`!name:` before the path) to the end of the keywords.
+    whole: { start: tag.span.start - tag.kind.length - 2, end: Math.max(tag.span.end, mapping.span.end) },
+    nameSpan: tag.span,
+    args: mapping,
+    params: params ? { kind: "other", span: params.span } : NOT_PASSED,
+    open: false,
+    // The path is written bare inside the tag: only a dotted name can go there.
+    nameFor: (c) => (/^[A-Za-z_][\w.]*$/.test(c) ? c : undefined),
+  });
+  return true;
 }
 
 /**

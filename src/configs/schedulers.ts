@@ -96,6 +96,10 @@ export function configSchedulers(root: MappingValue, hint: "hf" | undefined): Sc
     const ldm = stringAt(m, "target");
     const ldmArgs = mappingAt(m, "params") ?? m;
     if (ldm !== undefined && (isSchedulerPath(ldm) || lrKey)) add(ldm, m, argumentWarmup(schedulerByName(ldm)?.warmup, ldmArgs));
+    // HyperPyYAML: a scheduler class in a `!new:` or `!name:` tag; SpeechBrain's own (`speechbrain.nnet.schedulers.NewBobScheduler`,
+    // called on the optimizer each epoch) and any class the table does not know are of unknown effect.
+    const tagged = m.value.kind === "mapping" ? m.value.constructs : undefined;
+    if (tagged && (isSchedulerPath(tagged.path) || /schedul/i.test(tagged.path))) add(tagged.path, m, argumentWarmup(schedulerByName(tagged.path)?.warmup, m));
     // NeMo: `optim: {name: ..., sched: {name: CosineAnnealing, warmup_steps: ...}}`; every NeMo policy is of unknown effect here.
     const nemo = key === "optim" ? mappingAt(m, "sched") : undefined;
     if (nemo && entryOf(nemo, "name")) add(`nemo.core.optim.lr_scheduler.${stringAt(nemo, "name") ?? "<unknown>"}`, nemo, nemoWarmup(nemo));

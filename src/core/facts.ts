@@ -25,12 +25,22 @@ export type Value =
    * A config tree node: a Python dict literal or `dict(...)`, a YAML mapping, a JSON object. Entries keep
    * source order; every key has its span and every value its own provenance.
    */
-  | { kind: "mapping"; entries: MappingEntry[]; open?: boolean }
+  | { kind: "mapping"; entries: MappingEntry[]; open?: boolean; constructs?: ConstructTag }
   /**
    * Not known in the file alone. `reference`: a value a config reads from the tree it is merged into (mmengine's
    * `_base_.lr`), which the joiner that builds that tree resolves; until then it is unknown like any other.
    */
   | { kind: "unknown"; reference?: ConfigReference };
+
+/**
+ * A HyperPyYAML tag on a mapping (`!name:torch.optim.Adam` builds a partial of the class with the mapping's keys as
+ * keywords, `!new:torch.optim.SGD` an instance): `path` is the dotted path written in the tag, `span` where it is.
+ */
+export interface ConstructTag {
+  kind: "name" | "new";
+  path: string;
+  span: Span;
+}
 
 /** A read of another place in the tree a config ends up in: its merged bases, or the composed Hydra config. */
 export type ConfigReference =

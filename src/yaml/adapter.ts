@@ -214,7 +214,7 @@ export function analyzeYaml(source: string, filePath = "<text>"): AnalyzedFile {
     if (hint) for (const e of parsed.errors) if (e.code !== "DUPLICATE_KEY") e.message = e.message.replace(/\(invalid YAML\)$/, `(invalid YAML${hint})`);
   }
   // A file with errors has no facts: a value next to a duplicate key or a broken line may not be what runs.
-  const roots = parsed.errors.length > 0 || parsed.laxIndentOnly ? [] : parsed.docs.map(documentTree).filter((r): r is ResolvedValue => r !== undefined);
+  const roots = parsed.errors.length > 0 || parsed.laxIndentOnly ? [] : parsed.docs.map((doc) => documentTree(doc, text)).filter((r): r is ResolvedValue => r !== undefined);
   // OmegaConf's relative interpolations (`${.lr}`) read the file itself; absolute ones wait for the Hydra composition.
   const judged = text.includes("${") ? roots.map((r) => (isMapping(r) ? resolveInterpolations(r, filePath, false) : r)) : roots;
   return { text, facts: configFacts(judged, filePath), configRoots: roots, syntaxErrors: parsed.errors, comments: sourceComments(text, parsed.comments) };

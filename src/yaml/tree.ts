@@ -9,9 +9,16 @@
  * Hydra's `${...}` interpolations and OmegaConf's `???` (a value given at run time) are unknown too; their
  * text is kept in the value's origin description, and an interpolation's as a reference the Hydra joiner and
  * src/configs/references.ts resolve where they can.
+ *
+ * A HyperPyYAML document (SpeechBrain's hyperparameter files: one with a `!name:`, `!new:` or `!ref` tag) is read
+ * further: a mapping tagged `!name:<path>` or `!new:<path>` keeps its tag as `constructs` (the recognizer decides
+ * whether the path is an optimizer or scheduler), and `!ref <key>` reads the value of a top-level key of the same
+ * document. Anything else its loader computes (arithmetic in a reference, `!apply:`, `!include:`, `!PLACEHOLDER`,
+ * a nested `<a[b]>` or attribute `<a.b>` reference) stays unknown. Its loader finally reads the text with PyYAML,
+ * so a number written in a form PyYAML reads as a string (`1e-3`) is unknown there.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, visit, type Alias, type Document, type Node, type Pair, type Scalar } from "yaml";
-import type { MappingEntry, ResolvedValue, Span, Value } from "../core/facts.js";
+import type { ConstructTag, MappingEntry, ResolvedValue, Span, Value } from "../core/facts.js";
 
 /** Tags that only say what a plain node already is; any other tag means a constructed object or a conversion. */
 const CORE_TAGS = new Set(["str", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`));
@@ -19,6 +26,17 @@ const CORE_TAGS = new Set(["str", "map", "seq"].map((t) => `tag:yaml.org,2002:${
 /** Plain scalars a YAML 1.1 reader (PyYAML) types differently from YAML 1.2 core. */
 const YAML11_BOOL = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
 const YAML11_NUMBERISH = /^[-+]?(?:[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|[0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?|0[0-7]+|0b[01_]+|\.[0-9]+[eE][-+]?[0-9]+)$/;
+
+/** HyperPyYAML's tags that mark a document as one of its files. */
+const HYPERPYYAML_TAG = /^!(?:(?:name|new):[A-Za-z_][\w.]*|ref)$/;
+/** A tag that constructs its mapping: `!name:` (a partial) or `!new:` (an instance) with a dotted path. */
+const CONSTRUCT_TAG = /^!(name|new):([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*)$/;
+/** Numbers as PyYAML writes them (YAML 1.1: a float has a dot, an exponent has a sign). */
+const PYYAML_NUMBER = /^[-+]?(?:0|[1-9][0-9]*|[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?|\.[0-9]+(?:[eE][-+][0-9]+)?)$/;
+/** One whole reference `<key>` to a top-level key (no nested `[sub]` keys, no `.attribute`). */
+const WHOLE_REFERENCE = /^<([^<>[\].]+)>$/;
+/** References inside a string (`<output_folder>/save`). */
+const REFERENCES = /<([^<>]*)>/g;
 
 /** Whether a plain scalar's text is read differently by YAML 1.1 and YAML 1.2 core readers (besides `1e-3`). */
 function ambiguousPlain(source: string): boolean {
@@ -48,12 +66,26 @@ class TreeBuilder {
   /** Anchored nodes by name, in document order (an anchor name may be defined again further down). */
   private readonly anchors = new Map<string, Node[]>();
 
-  constructor(doc: Document) {
+  /** Set for a HyperPyYAML document: its top-level values by key (the last one wins). */
+  private readonly topLevel?: Map<string, Node | null>;
+  /** The top-level keys whose `!ref` is being read, against cycles. */
+  private readonly reading = new Set<string>();
+
+  constructor(doc: Document, private readonly text: string) {
+    let hyper = false;
     visit(doc, (_key, node) => {
       // A key with no value (`{tag}`, `? key`) is visited as null.
       const anchor = (node as Node | null)?.anchor;
       if (anchor && !isAlias(node)) this.anchors.set(anchor, [...(this.anchors.get(anchor) ?? []), node as Node]);
+      const tag = (node as Node | null)?.tag;
+      if (tag && HYPERPYYAML_TAG.test(tag)) hyper = true;
     });
+    if (hyper && isMap(doc.contents)) {
+      this.topLevel = new Map();
+      for (const pair of doc.contents.items) {
+        if (isScalar(pair.key) && typeof pair.key.value === "string") this.topLevel.set(pair.key.value, pair.value as Node | null);
+      }
+    }
   }
 
   /** The node an alias refers to: the last node with its anchor before it. */
@@ -69,7 +101,7 @@ class TreeBuilder {
     if (isAlias(node)) return this.alias(node);
     const n = node as Node;
     if (this.inAlias > 0 && this.aliasBudget-- <= 0) return unknownAt(spanOf(n));
-    if (n.tag && !CORE_TAGS.has(n.tag)) return unknownAt(spanOf(n), `YAML tag ${n.tag}, not constructed`);
+    if (n.tag && !CORE_TAGS.has(n.tag)) return (this.topLevel && this.hyperPyYaml(n)) || unknownAt(spanOf(n), `YAML tag ${n.tag}, not constructed`);
     if (isScalar(n)) return this.scalar(n);
     if (isMap(n)) {
       const entries = this.entries(n.items as Pair[]);
@@ -94,11 +126,98 @@ class TreeBuilder {
     }
     if (typeof v === "number") {
       if (plain && /^0[0-9]/.test(node.source ?? "")) return unknownAt(span);
+      if (this.topLevel && !(plain && PYYAML_NUMBER.test(node.source ?? ""))) return unknownAt(span);
       return known({ kind: "number", value: v }, span, true);
     }
     if (typeof v === "boolean") return known({ kind: "bool", value: v }, span, true);
     if (v === null) return known({ kind: "none" }, span, true);
     return unknownAt(span);
+  }
+
+  /**
+   * Where a node's tag is written: the nearest text of the tag before the node with only spaces, comments or an
+   * anchor between, not itself in a comment (a comment may quote the tag).
+   */
+  private tagSpan(node: Node, tag: string): Span | undefined {
+    const start = spanOf(node).start;
+    for (let at = this.text.lastIndexOf(tag, start); at >= 0; at = this.text.lastIndexOf(tag, at - 1)) {
+      if (!/^(?:\s|#[^\n]*|&[^\s,[\]{}]+)*$/.test(this.text.slice(at + tag.length, start))) continue;
+      const lineStart = this.text.lastIndexOf("\n", at - 1) + 1;
+      if (!/(?:^|\s)#/.test(this.text.slice(lineStart, at))) return { start: at, end: at + tag.length };
+    }
+    return undefined;
+  }
+
+  /** A HyperPyYAML construction or reference, or undefined when this tag is read as unknown. */
+  private hyperPyYaml(node: Node): ResolvedValue | undefined {
+    const tag = node.tag!;
+    const construct = CONSTRUCT_TAG.exec(tag);
+    // A mapping holds the keywords; a tag with nothing after it (`opt_class: !name:torch.optim.SGD`) passes none.
+    const empty = isScalar(node) && node.source === "" && (node.value === null || node.value === "");
+    if (construct && (isMap(node) || empty)) {
+      const at = this.tagSpan(node, tag);
+      if (!at) return undefined;
+      const constructs: ConstructTag = { kind: construct[1] as "name" | "new", path: construct[2], span: { start: at.start + construct[1].length + 2, end: at.end } };
+      const pairs = isMap(node) ? (node.items as Pair[]) : [];
+      // A `<<` merge of something the tree does not read (`<<: !include:base.yaml`) may add keywords: the mapping is open.
+      const readable = (v: unknown): boolean => (isAlias(v) || isMap(v)) && !(v as Node).tag;
+      const open = pairs.some((p) => isScalar(p.key) && p.key.value === "<<" && !(readable(p.value) || (isSeq(p.value) && p.value.items.every(readable))));
+      // The mapping's span is its own (a key added to a flow mapping goes inside its braces); the tag is before it.
+      return {
+        value: { kind: "mapping", entries: this.entries(pairs), constructs, ...(open ? { open } : {}) },
+        span: isMap(node) ? spanOf(node) : { start: at.end, end: at.end },
+        dependsOn: [],
+      };
+    }
+    if (tag === "!ref" && isScalar(node) && typeof node.value === "string") {
+      const at = this.tagSpan(node, tag);
+      return at ? this.reference(node.value, { start: at.start, end: spanOf(node).end }) : undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * A `!ref`: a whole `<key>` takes the top-level value with its type; references inside text (`<folder>/save`) give
+   * the text with each replaced, when every one is a string and the result is no arithmetic. Anything else is unknown.
+   */
+  private reference(written: string, span: Span): ResolvedValue {
+    const whole = WHOLE_REFERENCE.exec(written.trim());
+    if (whole) {
+      const target = this.topLevelValue(whole[1]);
+      if (!target) return unknownAt(span, `!ref ${written}`);
+      return {
+        value: target.value,
+        span,
+        // A run may override a top-level key from the command line.
+        origin: target.origin ?? { span: target.span, description: `top-level key read by !ref <${whole[1]}>`, overridable: true },
+        dependsOn: [],
+      };
+    }
+    let known = true;
+    const text = written.replace(REFERENCES, (_m, key: string) => {
+      const v = WHOLE_REFERENCE.test(`<${key}>`) ? this.topLevelValue(key)?.value : undefined;
+      if (v?.kind !== "string" || REFERENCES.test(v.value)) known = false;
+      REFERENCES.lastIndex = 0;
+      return v?.kind === "string" ? v.value : "";
+    });
+    // The loader evaluates the result as arithmetic when it can: only a text with a name in it stays a string.
+    const named = /[A-Za-z_]/.test(text.replace(/\b(?:\d[\w.]*|True|False|None)\b/g, ""));
+    return known && named ? { value: { kind: "string", value: text }, span, dependsOn: [] } : unknownAt(span, `!ref ${written}`);
+  }
+
+  /** The value of a top-level key a reference reads, or undefined when it is not known (missing, a cycle, unknown). */
+  private topLevelValue(key: string): ResolvedValue | undefined {
+    const node = this.topLevel?.get(key);
+    if (node === undefined || this.reading.has(key)) return undefined;
+    this.reading.add(key);
+    const at = node ? spanOf(node) : { start: 0, end: 0 };
+    const value = this.value(node, at);
+    this.reading.delete(key);
+    // A mapping read twice would be two constructions: only plain values (and lists of them) are copied.
+    const plainValue = (v: Value): boolean => v.kind === "number" || v.kind === "bool" || v.kind === "none" || (v.kind === "string" && !/<[^<>]*>/.test(v.value));
+    const copied = value.value;
+    if (!plainValue(copied) && !(copied.kind === "sequence" && copied.items.every((item) => plainValue(item.value)))) return undefined;
+    return value;
   }
 
   /** An alias takes its anchor's value; the anchor is where it was defined. */
@@ -168,7 +287,7 @@ class TreeBuilder {
 }
 
 /** The tree of a document's root, or undefined for an empty document. */
-export function documentTree(doc: Document): ResolvedValue | undefined {
+export function documentTree(doc: Document, text: string): ResolvedValue | undefined {
   if (doc.contents === null) return undefined;
-  return new TreeBuilder(doc).value(doc.contents, spanOf(doc.contents as Node));
+  return new TreeBuilder(doc, text).value(doc.contents, spanOf(doc.contents as Node));
 }

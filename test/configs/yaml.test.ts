@@ -6,7 +6,7 @@ import { documentTree } from "../../src/yaml/tree.js";
 import type { ResolvedValue } from "../../src/core/facts.js";
 import { dataOf, entry, lintAll, slice } from "./helpers.js";
 
-const treeOf = (text: string): ResolvedValue => documentTree(parseAllDocuments(text)[0] as never)!;
+const treeOf = (text: string): ResolvedValue => documentTree(parseAllDocuments(text)[0] as never, text)!;
 
 describe("YAML config tree", () => {
   it("has exact spans for keys, values and entries, also after non-ASCII text", () => {
