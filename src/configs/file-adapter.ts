@@ -84,7 +84,10 @@ function setArgument(text: string, syntax: ConfigSyntax, data: ConfigSiteData, n
   const entry = entryOf(data.args, key);
   const own = ownEntries(data.args);
   if (entry && own.includes(entry)) {
-    const span = entry.value.span;
+    // A value read from elsewhere in this file (`!ref <lr>`, `${lr}`) is edited where it is written, so that every
+    // reader of it agrees; one from another file or with no single literal is replaced where it is read.
+    const written = entry.value.literalSpan;
+    const span = written && written.file === undefined ? written : entry.value.span;
     const out = rendered(syntax, value, text.slice(span.start, span.end));
     if ("reason" in out) return out.reason;
     // An empty YAML value (`key:`) gets a space after the colon.

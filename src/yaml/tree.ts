@@ -190,6 +190,8 @@ class TreeBuilder {
         span,
         // A run may override a top-level key from the command line.
         origin: target.origin ?? { span: target.span, description: `top-level key read by !ref <${whole[1]}>`, overridable: true },
+        // A value edit goes where the value is written, as for an argparse default: every reader of the key agrees.
+        ...(target.literalSpan ? { literalSpan: target.literalSpan } : {}),
         dependsOn: [],
       };
     }
