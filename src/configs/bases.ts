@@ -23,13 +23,21 @@ interface BaseNotice {
 
 /** The relative paths a `_base_` value names (a string or a list of strings); undefined when one is not a string. */
 function basePaths(value: ResolvedValue): string[] | undefined {
+  return baseItems(value)?.map((item) => item.path);
+}
+
+/**
+ * Each path a `_base_` value names with where it is written: a list item's own span when it is written in the
+ * file, so a notice about one base points at that base, or else the whole value's.
+ */
+function baseItems(value: ResolvedValue): { path: string; span: Span }[] | undefined {
   const v = value.value;
-  if (v.kind === "string") return [v.value];
+  if (v.kind === "string") return [{ path: v.value, span: value.span }];
   if (v.kind !== "sequence") return undefined;
-  const out: string[] = [];
+  const out: { path: string; span: Span }[] = [];
   for (const item of v.items) {
     if (item.value.kind !== "string") return undefined;
-    out.push(item.value.value);
+    out.push({ path: item.value.value, span: item.span.file === undefined && value.span.file === undefined ? item.span : value.span });
   }
   return out;
 }
@@ -98,11 +106,11 @@ function resolved(project: ProjectContext, filePath: string, root: MappingValue,
   const base = entryOf(root, "_base_");
   const own = withoutKeys(root, ["_base_"]);
   if (!base) return own;
-  const paths = basePaths(base.value);
-  if (!paths) return openAll(own);
+  const items = baseItems(base.value);
+  if (!items) return openAll(own);
   let merged: MappingValue | undefined;
   let unknown = false;
-  for (const relative of paths) {
+  for (const { path: relative, span: written } of items) {
     const target = path.resolve(path.dirname(filePath), relative);
     if (relative.includes("::")) {
       unknown = true;
@@ -116,7 +124,7 @@ function resolved(project: ProjectContext, filePath: string, root: MappingValue,
     }
     const file = project.file(target);
     if (!file) {
-      if (filePath === host && project.readsFiles && !project.exists(target)) notices.push({ message: `\`_base_\` file ${relative} does not exist; what it would set is unknown`, span: base.value.span });
+      if (filePath === host && project.readsFiles && !project.exists(target)) notices.push({ message: `\`_base_\` file ${relative} does not exist; what it would set is unknown`, span: written });
       unknown = true;
       continue;
     }

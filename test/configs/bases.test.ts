@@ -55,6 +55,15 @@ describe("mmengine _base_ inheritance across files", () => {
     ]);
   });
 
+  it("points each missing base of a list at its own item", async () => {
+    const results = await lintPaths([join(dir, "missing_bases_list.py")], { cwd: dir });
+    const notices = results.flatMap((r) => r.messages.filter((m) => m.ruleId === null).map((m) => `${m.line}:${m.column} ${m.message}`));
+    expect(notices).toEqual([
+      "2:37 `_base_` file ./_base_/no_such_dataset.py does not exist; what it would set is unknown",
+      "3:5 `_base_` file ./_base_/no_such_runtime.py does not exist; what it would set is unknown",
+    ]);
+  });
+
   it("shows a finding about a base that is linted too once, in the base", async () => {
     const results = await lintPaths([join(dir, "_base_", "schedules", "sgd_1x.py")], { cwd: dir });
     expect(summary(results)).toEqual([{ file: "_base_/schedules/sgd_1x.py", at: "4:15", code: "OPT002", fix: true, related: [] }]);
