@@ -1,7 +1,6 @@
 import type { Report, Rule } from "../src/core/types.js";
 import { asNumber, globalBatch, warmupInForce, type BatchFacts, type OptimizerSite, type ResolvedValue, type Span } from "../src/core/facts.js";
-import type { OptimizerInfo } from "../src/knowledge/optimizers.js";
-import { LR_RANGES } from "../src/knowledge/ranges.js";
+import type { Knowledge, OptimizerInfo } from "../src/knowledge/index.js";
 import { LARGE_BATCH } from "../src/knowledge/training.js";
 import { className, effectiveNumber, formatNumber, groupsOverride, kindNote, modelKindsOf, originNotes, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
 
@@ -30,9 +29,9 @@ function configAdvice(dialect: string | undefined): string {
  * starts from at ordinary batch sizes, or scaled by the world size or global batch in the code. Undefined when it is
  * not, or when the rate cannot be read (parameter groups with their own rates, a value the analysis cannot resolve).
  */
-function raisedLr(site: OptimizerSite, info: OptimizerInfo, scaledInCode: boolean): string | undefined {
+function raisedLr(site: OptimizerSite, info: OptimizerInfo, scaledInCode: boolean, knowledge: Knowledge): string | undefined {
   if (scaledInCode) return "the lr the code scales with the number of workers or the global batch";
-  const range = LR_RANGES[info.family];
+  const range = knowledge.lrRange(info.family);
   const lr = effectiveNumber(site, info, "lr");
   if (!range || lr === undefined || groupsOverride(site, "lr") || lr <= range.suggested) return undefined;
   return `lr=${formatNumber(lr)}, above the ${formatNumber(range.suggested)} that ${info.family}-family runs start from at ordinary batch sizes,`;
@@ -97,7 +96,7 @@ export const missingWarmup: Rule<Record<string, never>> = {
       if (warmupInForce(ctx.facts, site.id) !== false) continue;
       const kinds = modelKindsOf(ctx.facts, site);
       const transformer = info.family === "adam" && fineTuning.length === 0 && !kinds.has("gan") && !kinds.has("rl-policy") ? kinds.get("transformer") : undefined;
-      const raised = !transformer && large ? raisedLr(site, info, scaledInCode) : undefined;
+      const raised = !transformer && large ? raisedLr(site, info, scaledInCode, ctx.knowledge) : undefined;
       if (!transformer && !raised) continue;
       const name = className(info);
       const why = transformer

@@ -63,6 +63,9 @@ const SKIPPED = "; this cell was skipped and the other cells analyzed";
 function analyzeCells(view: NotebookView, filePath: string): { python: AnalyzedFile; broken: AnalyzedFile["syntaxErrors"] } {
   let text = view.python;
   const broken = new Map<CodeCell, AnalyzedFile["syntaxErrors"][number]>();
+  // Only whole cells are blanked, so a cell that parsed alone once parses alone on every later pass: one round of
+  // parsing each cell alone finds every cell that fails alone.
+  let aloneChecked = false;
   for (;;) {
     const python = analyzePython(text, filePath);
     const fatal = python.syntaxErrors.filter((error) => error.severity === undefined);
@@ -71,11 +74,12 @@ function analyzeCells(view: NotebookView, filePath: string): { python: AnalyzedF
       return cell && !broken.has(cell) ? [{ cell, error }] : [];
     });
     if (cells.length === 0) return { python, broken: [...broken.values()] };
-    const alone = view.cells.flatMap((cell) => {
+    const alone = aloneChecked ? [] : view.cells.flatMap((cell) => {
       if (broken.has(cell)) return [];
       const error = firstFatalError(text.slice(cell.viewStart, cell.viewStart + cell.source.length));
       return error ? [{ cell, error: { ...error, span: { start: error.span.start + cell.viewStart, end: error.span.end + cell.viewStart } } }] : [];
     });
+    aloneChecked = true;
     for (const { cell, error } of alone.length > 0 ? alone : cells) {
       if (broken.has(cell)) continue;
       broken.set(cell, { ...error, severity: "warning" });

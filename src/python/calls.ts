@@ -17,7 +17,7 @@ import { enclosingFunction, forgetValue, forgottenArguments, optimizerSite, prob
 import { mentionsInstantiate, noteInstantiateMentions } from "./instantiate.js";
 import { ImportReach, importRequests, ModuleFinder, type ImportGraph, type ImportRequest } from "./modules.js";
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
-import { definingScope, scopeOf, type FileIndex } from "./scope.js";
+import { callWithSpan, definingScope, scopeOf, type FileIndex } from "./scope.js";
 import { exclusive, Flows } from "./flows.js";
 import { testCodeSpans } from "./test-code.js";
 import { inTestCode, isTestPath } from "../core/roles.js";
@@ -125,7 +125,7 @@ class CallJoin {
   /** Per function (its file and start), the calls of it found so far (their resolvers are of the current generation). */
   private readonly sitesOf = new Map<string, CallSite[]>();
   /** Each caller file's test functions, classes and fixtures. */
-  private readonly testSpans = new Map<Resolver, Span[]>();
+  private readonly testSpans = new WeakMap<FileIndex, Span[]>();
   /** Per function name, the Python files whose text calls something of that name, in the run's order. */
   private readonly mentions = new Map<string, string[]>();
   /** Which modules each file's imports lead to: a file calls a function of another only when it reaches it. */
@@ -292,7 +292,9 @@ class CallJoin {
         const seen = new Set<string>();
         const judged = all.filter((j) => {
           const key = siteValues(j.site);
-          return !seen.has(key) && seen.add(key) !== undefined;
+          if (seen.has(key)) return false;
+          seen.add(key);
+          return true;
         });
         replaceSite(facts, site, judged.map((j) => j.site));
         for (const j of judged) {
@@ -393,7 +395,7 @@ class CallJoin {
         // A recursive call is not a call site to judge.
         if (file === calleeFile && start >= fn.start && start < fn.end) continue;
         const resolver = file === calleeFile ? callee : this.resolver(file);
-        const call = resolver && this.callsNamed(resolver, name).find((c) => c.start === start && c.end === end);
+        const call = resolver && callWithSpan(resolver.index, start, end);
         if (call && !this.isTestCall(resolver, call)) out.push({ resolver, call, bound: target.bound });
         if (out.length >= MAX_VARIANTS) return out;
       }
@@ -408,7 +410,7 @@ class CallJoin {
           if (target?.file !== calleeFile || target.fn !== fn.start) continue;
           if (file === calleeFile && start >= fn.start && start < fn.end) continue;
           const resolver = file === calleeFile ? callee : this.resolver(file);
-          const call = resolver && this.callsNamed(resolver, launcher).find((c) => c.start === start && c.end === end);
+          const call = resolver && callWithSpan(resolver.index, start, end);
           const launch = call && launchOf(resolver, call);
           if (!call || !launch || this.isTestCall(resolver, call)) continue;
           // `if distributed: mp.spawn(main_worker, args=(n, args)) else: main_worker(gpu, n, args)`: the launch hands
@@ -430,8 +432,8 @@ class CallJoin {
    */
   private isTestCall(resolver: Resolver, call: PyNode): boolean {
     if (isTestPath(path.basename(resolver.filePath))) return true;
-    let spans = this.testSpans.get(resolver);
-    if (!spans) this.testSpans.set(resolver, (spans = testCodeSpans(resolver.index)));
+    let spans = this.testSpans.get(resolver.index);
+    if (!spans) this.testSpans.set(resolver.index, (spans = testCodeSpans(resolver.index)));
     return inTestCode(call, spans);
   }
 

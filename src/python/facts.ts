@@ -449,10 +449,11 @@ function addedGroups(resolver: Resolver, call: PyNode): ParamGroupFact[] {
   });
   const out: ParamGroupFact[] = [];
   for (const add of resolver.index.calls) {
-    if (add.start < call.end || enclosingFunction(add) !== fn) continue;
+    if (add.start < call.end) continue;
     const callee = fieldChild(add, "function");
     const receiver = callee?.type === "attribute" ? fieldChild(callee, "object") : null;
     if (!receiver || lastName(callee!, resolver.text) !== "add_param_group" || resolver.textOf(receiver) !== holder) continue;
+    if (enclosingFunction(add) !== fn) continue;
     if (exclusive(flows, call, add) || rebinds.some((a) => a.start < add.start)) continue;
     const args = namedChildren(fieldChild(add, "arguments") ?? add).filter((a) => a.type !== "comment");
     const group = args.length === 1 && args[0].type !== "list_splat" && args[0].type !== "dictionary_splat" ? (args[0].type === "keyword_argument" ? fieldChild(args[0], "value") : args[0]) : null;

@@ -392,14 +392,7 @@ export class ImportReach {
     return known;
   }
 
-  /** Whether code in `from` can reach a definition of `target` (the same file, or a module its imports lead to). */
-  reaches(from: string, target: string): boolean {
-    const a = path.normalize(from);
-    const b = path.normalize(target);
-    return a === b || this.reaching(b).has(a);
-  }
-
-  /** The files whose code can reach a module's definitions, the module included (normalized paths): `reaches` for many files at once. */
+  /** The files whose code can reach a module's definitions (the same file, or a module their imports lead to), the module included (normalized paths). */
   reachers(target: string): ReadonlySet<string> {
     return this.reaching(path.normalize(target));
   }

@@ -133,13 +133,12 @@ function writesThroughDict(text: string, index: FileIndex): boolean {
     const root = receiver.split(".")[0];
     return root !== "self" && root !== "cls" && !imported.has(root);
   };
-  const dict = String.raw`(?:\bvars\(\s*([\w.]+)\s*\)|([\w.]+)\.__dict__)`;
   const write = String.raw`\s*\[[^\]]*\]\s*(?:[-+*/]?=)(?!=)`;
   // The receiver starts where no word character or dot comes before it: the leftmost match starts there anyway (a
   // match from inside a run of them is one from its start, and a match ends with `=` or `(`), but without the
   // lookbehind the expression ran to the end of the run and back from every character of it (a third of the time).
-  const dictWrite = String.raw`(?:\bvars\(\s*([\w.]+)\s*\)|(?<![\w.])([\w.]+)\.__dict__)`;
-  for (const m of text.matchAll(new RegExp(String.raw`${dictWrite}(?:${write}|\.(?:setdefault|pop)\s*\()`, "g"))) if (namespaceLike(m[1] ?? m[2])) return true;
+  const dict = String.raw`(?:\bvars\(\s*([\w.]+)\s*\)|(?<![\w.])([\w.]+)\.__dict__)`;
+  for (const m of text.matchAll(new RegExp(String.raw`${dict}(?:${write}|\.(?:setdefault|pop)\s*\()`, "g"))) if (namespaceLike(m[1] ?? m[2])) return true;
   for (const m of text.matchAll(new RegExp(String.raw`^[ \t]*(\w+)\s*=\s*${dict}[ \t]*(?:#.*)?$`, "gm"))) {
     if (!namespaceLike(m[2] ?? m[3])) continue;
     const alias = m[1];

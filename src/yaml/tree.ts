@@ -196,11 +196,14 @@ class TreeBuilder {
       };
     }
     let known = true;
+    // A string `topLevelValue` gives holds no reference of its own (it refuses those).
     const text = written.replace(REFERENCES, (_m, key: string) => {
       const v = WHOLE_REFERENCE.test(`<${key}>`) ? this.topLevelValue(key)?.value : undefined;
-      if (v?.kind !== "string" || REFERENCES.test(v.value)) known = false;
-      REFERENCES.lastIndex = 0;
-      return v?.kind === "string" ? v.value : "";
+      if (v?.kind !== "string") {
+        known = false;
+        return "";
+      }
+      return v.value;
     });
     // The loader evaluates the result as arithmetic when it can: only a text with a name in it stays a string.
     const named = /[A-Za-z_]/.test(text.replace(/\b(?:\d[\w.]*|True|False|None)\b/g, ""));
