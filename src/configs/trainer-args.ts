@@ -44,6 +44,7 @@ export function hfSite(sites: SiteBuilder, mapping: MappingValue, dialect: "tran
   if (!nameEntry && mapping.value.kind === "mapping" && mapping.value.open) return;
   // A switch that swaps in another optimizer (set to anything but a known false) leaves the optimizer unknown.
   if (TRAINER_OPTIMIZER_SWITCHES.some((key) => { const e = entryOf(mapping, key); return e !== undefined && asBool(e.value) !== false; })) return;
+  if (deepSpeedMayBuild(entryOf(mapping, "deepspeed"))) return;
   const written = writtenName(nameEntry, HF_DEFAULT);
   const info = written !== undefined ? optimizerByName(configName(HF_NAMES, written)?.canonical ?? "") : undefined;
   if (!info) return;
@@ -101,6 +102,21 @@ export function timmSite(sites: SiteBuilder, mapping: MappingValue): void {
     // timm hands `momentum` only to the optimizers that take one, and `eps`/`betas` to the rest.
     reads: (a) => a !== "nesterov",
   });
+}
+
+/**
+ * Whether the Trainer's `deepspeed` setting may hand the optimizer to DeepSpeed. A DeepSpeed config with an
+ * `optimizer` section makes the Trainer give DeepSpeed the trainable parameters (all of them: no bias and norm
+ * exclusion), and DeepSpeed builds that section's optimizer; `optim` is then not used. Only a config written in place
+ * can be seen: a path names a file whose sections are not read here, so it may hold one. Unset (absent, null, false,
+ * an empty string) or a written config without an `optimizer` section leaves the Trainer's own optimizer.
+ */
+function deepSpeedMayBuild(entry: MappingEntry | undefined): boolean {
+  if (!entry) return false;
+  const value = entry.value.value;
+  if (value.kind === "none" || (value.kind === "bool" && !value.value) || (value.kind === "string" && value.value === "")) return false;
+  if (value.kind === "mapping") return value.open === true || value.entries.some((e) => e.key === "optimizer");
+  return true;
 }
 
 /** The optimizer name an entry writes: its string, the framework's default when absent, undefined when not a known string. */

@@ -58,6 +58,7 @@ export function withConfigFacts(resolver: Resolver, facts: TrainingFacts, roots:
     add(recognizeConfig(module, ctx()), module);
   }
   const subclasses = localSubclassNames(resolver);
+  let replaced: boolean | undefined;
   for (const call of resolver.index.calls) {
     const callee = fieldChild(call, "function");
     const last = callee && lastName(callee, resolver.text);
@@ -82,7 +83,10 @@ export function withConfigFacts(resolver: Resolver, facts: TrainingFacts, roots:
     }
     if (kind === "hf" || kind === "hf-subclass") {
       const mapping = callMapping(resolver, call, [], kind === "hf-subclass");
-      add(recognizeConfig(mapping, ctx("hf")), mapping, "hf");
+      const found = recognizeConfig(mapping, ctx("hf"));
+      replaced ??= replacesTrainerOptimizer(resolver);
+      // The arguments still set the Trainer's schedule and batch; the optimizer is the one the file hands over.
+      add(replaced ? { ...found, optimizers: [] } : found, mapping, "hf");
     }
     else if (kind === "timm") {
       const found = recognizeConfig(callMapping(resolver, call, TIMM_POSITIONAL, false), ctx("timm"));
@@ -93,6 +97,44 @@ export function withConfigFacts(resolver: Resolver, facts: TrainingFacts, roots:
     }
   }
   return facts;
+}
+
+/** Trainer keywords that hand it an optimizer of the caller's own (`optimizers=(opt, sched)`) or its class and arguments. */
+const TRAINER_OPTIMIZER_KEYWORDS = new Set(["optimizers", "optimizer_cls_and_kwargs"]);
+
+/** Trainer methods that build the optimizer: a subclass that overrides one decides what `optim` means. */
+const TRAINER_OPTIMIZER_METHODS = new Set(["create_optimizer", "create_optimizer_and_scheduler", "get_optimizer_cls_and_kwargs"]);
+
+/**
+ * Whether the file gives an HF Trainer an optimizer that TrainingArguments do not describe: a call passing
+ * `optimizers=` (unless its first item is written as None, which leaves the Trainer's own) or
+ * `optimizer_cls_and_kwargs=` (unless None), or a class of the file defining a method the Trainer builds its
+ * optimizer with. Then `optim`, `learning_rate` and the decay keys may not be what trains: the optimizer is unknown.
+ */
+function replacesTrainerOptimizer(resolver: Resolver): boolean {
+  for (const call of resolver.index.calls) {
+    for (const arg of namedChildren(fieldChild(call, "arguments") ?? call)) {
+      const key = arg.type === "keyword_argument" ? fieldChild(arg, "name") : undefined;
+      const value = key && TRAINER_OPTIMIZER_KEYWORDS.has(resolver.textOf(key)) ? fieldChild(arg, "value") : undefined;
+      if (value && !keepsTrainerOptimizer(value)) return true;
+    }
+  }
+  for (const node of resolver.index.scopes.keys()) {
+    if (node.type !== "function_definition") continue;
+    const holder = node.parent?.type === "decorated_definition" ? node.parent.parent : node.parent;
+    if (holder?.parent?.type !== "class_definition") continue;
+    const name = fieldChild(node, "name");
+    if (name && TRAINER_OPTIMIZER_METHODS.has(resolver.textOf(name))) return true;
+  }
+  return false;
+}
+
+/** `None`, or a tuple or list whose first item is `None`: the Trainer still builds its optimizer. */
+function keepsTrainerOptimizer(value: PyNode): boolean {
+  if (value.type === "none") return true;
+  if (value.type !== "tuple" && value.type !== "list") return false;
+  const first = namedChildren(value).find((n) => n.type !== "comment");
+  return first?.type === "none";
 }
 
 /** Names of the file's classes whose bases are written like TrainingArguments or a trl config (checked when called). */
