@@ -375,26 +375,32 @@ function saysResume(resolver: Resolver, condition: PyNode): boolean {
 }
 
 /**
- * The condition of the innermost `if` or `elif` under which a node runs that says the run resumes (`saysResume`): the
- * node must be in that branch's body, not in an `elif` or `else` after it, which run when it does not hold.
+ * Whether a node runs only when the run resumes, from the `if` and `elif` branches it is in: in the body of one whose
+ * condition says so (`saysResume`), it does (with that condition); otherwise, in the body of one that names resuming
+ * only to negate it (`if not args.resume:`), or in an `elif` or `else` after one that says so, it runs when the run
+ * does not resume (`false`); else nothing is known.
  */
-function resumeConditionAbove(resolver: Resolver, node: PyNode): string | undefined {
+function resumeBranch(resolver: Resolver, node: PyNode): string | false | undefined {
+  let off = false;
   for (let child = node, p = node.parent; p; child = p, p = p.parent) {
-    if ((p.type !== "if_statement" && p.type !== "elif_clause") || child.field !== "consequence") continue;
+    if (p.type !== "if_statement" && p.type !== "elif_clause") continue;
     const condition = fieldChild(p, "condition");
-    if (condition && saysResume(resolver, condition)) return resolver.textOf(condition);
+    if (!condition || !RESUME_CONDITION.test(resolver.textOf(condition))) continue;
+    const says = saysResume(resolver, condition);
+    if (child.field === "consequence" && says) return resolver.textOf(condition);
+    if (child.field === "consequence" || (child.field === "alternative" && says)) off = true;
   }
-  return undefined;
+  return off ? false : undefined;
 }
 
 /**
- * Why a load runs only when the run resumes: a resume condition above it (`resumeConditionAbove`), or, for a load in a
- * function of the file, such a condition above a call of that function in the file (one level): `name(...)` of a
- * module-level function, `self.name(...)` of a method called in its own class.
+ * Why a load runs only when the run resumes: a resume condition above it (`resumeBranch`), or, for a load in a function
+ * of the file that no branch says runs without resuming, such a condition above a call of that function in the file
+ * (one level): `name(...)` of a module-level function, `self.name(...)` of a method called in its own class.
  */
 function resumeReason(resolver: Resolver, load: PyNode): string | undefined {
-  const direct = resumeConditionAbove(resolver, load);
-  if (direct) return `the load runs when \`${direct}\``;
+  const direct = resumeBranch(resolver, load);
+  if (direct !== undefined) return direct === false ? undefined : `the load runs when \`${direct}\``;
   const fn = enclosingFunction(load);
   const name = fn && fieldChild(fn, "name");
   if (!fn || !name) return undefined;
@@ -404,12 +410,12 @@ function resumeReason(resolver: Resolver, load: PyNode): string | undefined {
   const called = resolver.textOf(name);
   for (const call of resolver.index.calls) {
     const callee = fieldChild(call, "function");
-    if (!callee || call.start >= fn.start && call.end <= fn.end) continue;
+    if (!callee || (call.start >= fn.start && call.end <= fn.end)) continue;
     const matches = cls
       ? callee.type === "attribute" && resolver.textOf(callee) === `self.${called}` && call.start >= cls.start && call.end <= cls.end
       : callee.type === "identifier" && resolver.textOf(callee) === called;
     if (!matches) continue;
-    const condition = resumeConditionAbove(resolver, call);
+    const condition = resumeBranch(resolver, call);
     if (condition) return `the load runs in \`${resolver.textOf(callee)}()\`, called when \`${condition}\``;
   }
   return undefined;
