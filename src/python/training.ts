@@ -340,16 +340,85 @@ function holdsCheckpoint(resolver: Resolver, receiver: PyNode): boolean {
   return value?.type === "call" && /(?:^|\.)load$/.test(resolver.pathOf(fieldChild(value, "function")) ?? "");
 }
 
-/** The condition text of every `if` that encloses a node. */
-function conditionsAbove(resolver: Resolver, node: PyNode): string[] {
-  const out: string[] = [];
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === "if_statement" || p.type === "elif_clause") {
-      const condition = fieldChild(p, "condition");
-      if (condition) out.push(resolver.textOf(condition));
+/** Names of resume settings that say not to resume (`no_resume`, `skip_resume`). */
+const NEGATED_RESUME = /\b(?:no|not|skip|disable|without)_?(?:resume|restart|continue)/i;
+/** Values a resume setting is compared to when it is off (`args.resume is None`, `resume == ""`). */
+const OFF_VALUE = /^(?:None|False|0|""|'')$/;
+
+/**
+ * Whether a condition, when it holds, says the run resumes: it names resuming (`args.resume`, `resume_path is not
+ * None`) and does not negate it (`not args.resume`, `args.resume is None`, `args.no_resume`); in `a and b` or `a or b`
+ * one side that says so is enough.
+ */
+function saysResume(resolver: Resolver, condition: PyNode): boolean {
+  if (condition.type === "parenthesized_expression") {
+    const [inner] = namedChildren(condition);
+    return !!inner && saysResume(resolver, inner);
+  }
+  if (condition.type === "not_operator") return false;
+  if (condition.type === "boolean_operator") {
+    const left = fieldChild(condition, "left");
+    const right = fieldChild(condition, "right");
+    return (!!left && saysResume(resolver, left)) || (!!right && saysResume(resolver, right));
+  }
+  const text = resolver.textOf(condition);
+  if (!RESUME_CONDITION.test(text) || NEGATED_RESUME.test(text)) return false;
+  if (condition.type === "comparison_operator") {
+    const operands = namedChildren(condition);
+    if (operands.length === 2) {
+      const operator = resolver.text.slice(operands[0].end, operands[1].start).trim();
+      const off = OFF_VALUE.test(resolver.textOf(operands[1])) || OFF_VALUE.test(resolver.textOf(operands[0]));
+      if (off && (operator === "is" || operator === "==")) return false;
     }
   }
-  return out;
+  return true;
+}
+
+/**
+ * Whether a node runs only when the run resumes, from the `if` and `elif` branches it is in: in the body of one whose
+ * condition says so (`saysResume`), it does (with that condition); otherwise, in the body of one that names resuming
+ * only to negate it (`if not args.resume:`), or in an `elif` or `else` after one that says so, it runs when the run
+ * does not resume (`false`); else nothing is known.
+ */
+function resumeBranch(resolver: Resolver, node: PyNode): string | false | undefined {
+  let off = false;
+  for (let child = node, p = node.parent; p; child = p, p = p.parent) {
+    if (p.type !== "if_statement" && p.type !== "elif_clause") continue;
+    const condition = fieldChild(p, "condition");
+    if (!condition || !RESUME_CONDITION.test(resolver.textOf(condition))) continue;
+    const says = saysResume(resolver, condition);
+    if (child.field === "consequence" && says) return resolver.textOf(condition);
+    if (child.field === "consequence" || (child.field === "alternative" && says)) off = true;
+  }
+  return off ? false : undefined;
+}
+
+/**
+ * Why a load runs only when the run resumes: a resume condition above it (`resumeBranch`), or, for a load in a function
+ * of the file that no branch says runs without resuming, such a condition above a call of that function in the file
+ * (one level): `name(...)` of a module-level function, `self.name(...)` of a method called in its own class.
+ */
+function resumeReason(resolver: Resolver, load: PyNode): string | undefined {
+  const direct = resumeBranch(resolver, load);
+  if (direct !== undefined) return direct === false ? undefined : `the load runs when \`${direct}\``;
+  const fn = enclosingFunction(load);
+  const name = fn && fieldChild(fn, "name");
+  if (!fn || !name) return undefined;
+  const owner = fn.parent?.type === "decorated_definition" ? fn.parent.parent : fn.parent;
+  const cls = owner?.type === "block" && owner.parent?.type === "class_definition" ? owner.parent : undefined;
+  if (!cls && owner?.type !== "module") return undefined;
+  const called = resolver.textOf(name);
+  for (const call of resolver.index.calls) {
+    const callee = fieldChild(call, "function");
+    if (!callee || (call.start >= fn.start && call.end <= fn.end)) continue;
+    const matches = cls
+      ? callee.type === "attribute" && resolver.textOf(callee) === `self.${called}` && call.start >= cls.start && call.end <= cls.end
+      : callee.type === "identifier" && resolver.textOf(callee) === called;
+    if (!matches) continue;
+    const condition = resumeBranch(resolver, call);
+    if (condition) return `the load runs in \`${resolver.textOf(callee)}()\`, called when \`${condition}\``;
+  }
+  return undefined;
 }
 
 /** Signs of resuming and of fine-tuning, and which model loads are partial. */
@@ -379,8 +448,8 @@ export function resumeFacts(resolver: Resolver, checkpoints: CheckpointFact[]): 
       evidence.push({ kind: "framework", span: fact.span, description: "the run restores a whole training state" });
     }
     if (fact.kind === "load" && (fact.state === "model" || fact.state === "file")) {
-      const resume = conditionsAbove(resolver, call).find((c) => RESUME_CONDITION.test(c));
-      if (resume) evidence.push({ kind: "flag", span: fact.span, description: `the load runs when \`${resume}\`` });
+      const reason = resumeReason(resolver, call);
+      if (reason) evidence.push({ kind: "flag", span: fact.span, description: reason });
     }
     if (fact.kind === "load" && fact.state === "model") {
       const args = namedChildren(fieldChild(call, "arguments")!);

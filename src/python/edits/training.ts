@@ -30,6 +30,19 @@ function holderText(root: SyntaxNode, facts: TrainingFacts, siteId: string): { h
   return { holder: left.text, statement: assignment.parent! };
 }
 
+/**
+ * Whether a construction's name can be read at a node: `self.x` in any method of the construction's class, another
+ * name in the construction's own function, or anywhere when it is built at module level.
+ */
+function boundAt(holder: string, statement: SyntaxNode, at: SyntaxNode): boolean {
+  if (holder.startsWith("self.")) {
+    const cls = ancestorOf(statement, ["class_definition"]);
+    return cls !== undefined && cls.id === ancestorOf(at, ["class_definition"])?.id;
+  }
+  const scope = ancestorOf(statement, ["function_definition", "module"]);
+  return scope?.type === "module" || scope?.id === ancestorOf(at, ["function_definition", "module"])?.id;
+}
+
 /** A new statement after `statement`, on its own line at its indentation. */
 function insertAfter(text: string, statement: SyntaxNode, line: string): TextEdit | string {
   const indent = leadingIndent(text, statement.startIndex);
@@ -54,6 +67,7 @@ export function restoreOptimizerState(text: string, root: SyntaxNode, facts: Tra
   if (!held) return "the optimizer is not assigned to a name";
   const loadStatement = call.parent?.type === "expression_statement" ? call.parent : undefined;
   if (!loadStatement) return "the model load is not a statement of its own";
+  if (!boundAt(held.holder, held.statement, call)) return "the optimizer's name is not bound where the model loads";
   const quote = preferredQuote(root);
   const line = `${held.holder}.load_state_dict(${checkpoint}[${quote}optimizer${quote}])`;
   if (held.statement.startIndex < loadStatement.startIndex) {
