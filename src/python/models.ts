@@ -460,6 +460,13 @@ class ModelReader {
       });
     const castKind = (dtype: string | undefined): PrecisionFact["kind"] | undefined =>
       dtype && HALF_DTYPES.has(dtype) ? "fp16-params" : dtype && BF16_DTYPES.has(dtype) ? "bf16" : undefined;
+    const defaults = this.defaultDtypes(castKind);
+    for (const { call, kind } of defaults) {
+      if (!kind) continue;
+      const sites = trains.filter(({ site, keys }) => this.builtUnderDefault(call, site, keys, defaults)).map((t) => t.site.id);
+      const words = kind === "bf16" ? "bfloat16" : "float16";
+      out.push({ kind, span: spanOf(call), description: `the default dtype is set to ${words} before the model is built, so its parameters are ${words}`, sites });
+    }
     for (const call of this.resolver.index.calls) {
       const callee = fieldChild(call, "function");
       if (!callee) continue;
@@ -499,6 +506,44 @@ class ModelReader {
       }
     }
     return out;
+  }
+
+  /**
+   * Calls that set the default floating-point dtype, each with the precision it gives parameters built after it
+   * (undefined for float32, float64 or a dtype that cannot be read): `torch.set_default_dtype(torch.float16)`,
+   * `torch.set_default_tensor_type(torch.cuda.HalfTensor)` (or its name as a string).
+   */
+  private defaultDtypes(castKind: (dtype: string | undefined) => PrecisionFact["kind"] | undefined): { call: PyNode; kind: PrecisionFact["kind"] | undefined }[] {
+    const out: { call: PyNode; kind: PrecisionFact["kind"] | undefined }[] = [];
+    for (const call of this.resolver.index.calls) {
+      const callee = fieldChild(call, "function");
+      const last = callee && lastName(callee, this.resolver.text);
+      if (last !== "set_default_dtype" && last !== "set_default_tensor_type") continue;
+      const path = this.resolver.pathOf(callee!);
+      if (path !== `torch.${last}`) continue;
+      const arg = namedChildren(fieldChild(call, "arguments")!)[0];
+      const named = arg && arg.type !== "keyword_argument" ? (this.resolver.pathOf(arg) ?? (isPlainString(arg) ? stringBody(this.text(arg)) : undefined)) : undefined;
+      const tensorType = named && /^torch\.(?:cuda\.)?(Half|BFloat16)Tensor$/.exec(named);
+      const kind = last === "set_default_dtype" ? castKind(named) : tensorType ? (tensorType[1] === "Half" ? "fp16-params" : "bf16") : undefined;
+      out.push({ call, kind });
+    }
+    return out;
+  }
+
+  /**
+   * Whether a construction trains a model built (in this file, in a flow it shares) after a call setting the default
+   * dtype, with no other such call between the two. A model whose construction is out of sight may have been built
+   * before: unknown, so no.
+   */
+  private builtUnderDefault(call: PyNode, site: OptimizerSite, keys: Set<string>, defaults: { call: PyNode }[]): boolean {
+    const span = spanOf(call);
+    if (keys.size === 0 || !(span.start < site.span.start && this.flows.shareFlow(span, site.span))) return false;
+    return [...keys].every((key) => {
+      // `class@<offset>` is a class using its own parameters: its holder span is the class, not where it is built.
+      const built = /^class@\d+$/.test(key) ? undefined : this.holders.get(key)?.span;
+      if (!built || built.start < span.end || !this.flows.shareFlow(span, built)) return false;
+      return !defaults.some((d) => d.call !== call && span.end <= d.call.start && d.call.start < built.start);
+    });
   }
 
   /** The dotted path a keyword argument names (`dtype=torch.float16`). */
