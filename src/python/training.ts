@@ -352,8 +352,59 @@ function conditionsAbove(resolver: Resolver, node: PyNode): string[] {
   return out;
 }
 
+/**
+ * For a load inside a helper (a module-level function, or a method the file's classes call on `self`): a call of it
+ * in this file under a condition that names resuming, with the condition and the called name. One level: the
+ * helper of a helper is not followed. A method counts when called on `self` in its own class, or in a class of the
+ * file that names its class as a base and does not define the method again.
+ */
+function resumingCallOf(resolver: Resolver, load: PyNode, runs: (call: PyNode) => boolean): { condition: string; callee: string } | undefined {
+  const fn = enclosingFunction(load);
+  const nameNode = fn && fieldChild(fn, "name");
+  if (!fn || !nameNode) return undefined;
+  const name = resolver.textOf(nameNode);
+  const owner = fn.parent?.type === "block" && fn.parent.parent?.type === "class_definition" ? fn.parent.parent : undefined;
+  if (!owner && fn.parent?.type !== "module") return undefined;
+  const ownerName = owner && resolver.textOf(fieldChild(owner, "name")!);
+  const defines = (cls: PyNode): boolean =>
+    namedChildren(fieldChild(cls, "body")!).some((d) => d.type === "function_definition" && resolver.textOf(fieldChild(d, "name")!) === name);
+  const inherits = (cls: PyNode): boolean => {
+    if (cls === owner) return true;
+    const bases = fieldChild(cls, "superclasses");
+    return !!bases && !defines(cls) && namedChildren(bases).some((b) => b.type === "identifier" && resolver.textOf(b) === ownerName);
+  };
+  for (const call of resolver.index.calls) {
+    if ((call.start >= fn.start && call.end <= fn.end) || !runs(call)) continue;
+    const callee = fieldChild(call, "function");
+    if (!callee) continue;
+    if (owner) {
+      const receiver = callee.type === "attribute" ? fieldChild(callee, "object") : undefined;
+      if (receiver?.type !== "identifier" || resolver.textOf(receiver) !== "self" || lastName(callee, resolver.text) !== name) continue;
+      const cls = enclosingClassOf(call);
+      if (!cls || !inherits(cls)) continue;
+    } else {
+      if (callee.type !== "identifier" || resolver.textOf(callee) !== name) continue;
+      if (bindingForUse(name, callee, resolver.index)?.stmt !== fn) continue;
+    }
+    const condition = conditionsAbove(resolver, call).find((c) => RESUME_CONDITION.test(c));
+    if (condition) return { condition, callee: owner ? `self.${name}()` : `${name}()` };
+  }
+  return undefined;
+}
+
+/** The class whose method encloses a node (the nearest class definition above it). */
+function enclosingClassOf(node: PyNode): PyNode | undefined {
+  for (let p = node.parent; p; p = p.parent) if (p.type === "class_definition") return p;
+  return undefined;
+}
+
+/** The condition of an enclosing `if` that names resuming, if any (`if args.resume:`, `if opt.continue_train:`). */
+export function resumeConditionAbove(resolver: Resolver, node: PyNode): string | undefined {
+  return conditionsAbove(resolver, node).find((c) => RESUME_CONDITION.test(c));
+}
+
 /** Signs of resuming and of fine-tuning, and which model loads are partial. */
-export function resumeFacts(resolver: Resolver, checkpoints: CheckpointFact[]): ResumeFacts {
+export function resumeFacts(resolver: Resolver, checkpoints: CheckpointFact[], runs: (call: PyNode) => boolean = () => true): ResumeFacts {
   const evidence: ResumeFacts["evidence"] = [];
   const fineTuning: ResumeFacts["fineTuning"] = [];
   for (const assignment of resolver.index.assignments) {
@@ -380,7 +431,9 @@ export function resumeFacts(resolver: Resolver, checkpoints: CheckpointFact[]): 
     }
     if (fact.kind === "load" && (fact.state === "model" || fact.state === "file")) {
       const resume = conditionsAbove(resolver, call).find((c) => RESUME_CONDITION.test(c));
+      const through = resume ? undefined : resumingCallOf(resolver, call, runs);
       if (resume) evidence.push({ kind: "flag", span: fact.span, description: `the load runs when \`${resume}\`` });
+      else if (through) evidence.push({ kind: "flag", span: fact.span, description: `the load runs when \`${through.condition}\` (through ${through.callee})` });
     }
     if (fact.kind === "load" && fact.state === "model") {
       const args = namedChildren(fieldChild(call, "arguments")!);
