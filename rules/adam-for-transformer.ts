@@ -1,5 +1,5 @@
 import type { FixRequest, Rule } from "../src/core/types.js";
-import { asNumber } from "../src/core/facts.js";
+import { asNumber, freezesBearingOn } from "../src/core/facts.js";
 import { className, effectiveNumber, groupsOverride, kindNote, modelKindsOf, parameterGroups, settingsChange, siteDecayIsCoupled, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
 
 /** Decoupled decay transformer recipes use, at the low end of their 0.01 to 0.1 range. */
@@ -17,7 +17,7 @@ export const adamForTransformer: Rule<Record<string, never>> = {
     docs: {
       summary: "Finds coupled Adam without weight decay training a transformer, where AdamW with decoupled decay is the standard recipe.",
       whatItDoes:
-        "Reports an Adam-family construction whose weight decay is coupled to the gradient (`Adam`, and `NAdam`/`RAdam` without `decoupled_weight_decay=True`; in configs mmengine `type='Adam'`, Hydra `_target_: torch.optim.Adam`, timm `opt='adam'`) when its weight_decay is known to be 0, passed or by default, and the parameters it trains belong to a transformer. The model kind must be shown by the code: a model loaded with a `transformers` class (`AutoModelForCausalLM.from_pretrained`), built from `nn.Transformer*` layers, a timm or torchvision ViT/DeiT/Swin, an x-transformers or vit-pytorch model, a class named like GPT, BERT or LLaMA, or an HF TrainingArguments, axolotl or GPT-NeoX config. When the model cannot be traced to the optimizer, or is also a GAN network or an RL policy, nothing is reported. Parameters chosen by a test that keeps only 1-D tensors (`[p for p in model.parameters() if p.ndim < 2]`) do not tie the model: such an optimizer trains the biases, norm gains and scalars while another (Muon, for instance) trains the weight matrices. Files that freeze parameters (`requires_grad = False`, `.requires_grad_(False)`, `.freeze()`, peft, a `mark_only_*_as_trainable` helper, an import from a module named for LoRA, a LoRA wrapper in a config) are not reported either: a frozen transformer with a new head is a linear probe, where the decay recipe of transformer training does not apply. A positive coupled weight_decay is adam-weight-decay's (OPT001) finding, not this rule's. " +
+        "Reports an Adam-family construction whose weight decay is coupled to the gradient (`Adam`, and `NAdam`/`RAdam` without `decoupled_weight_decay=True`; in configs mmengine `type='Adam'`, Hydra `_target_: torch.optim.Adam`, timm `opt='adam'`) when its weight_decay is known to be 0, passed or by default, and the parameters it trains belong to a transformer. The model kind must be shown by the code: a model loaded with a `transformers` class (`AutoModelForCausalLM.from_pretrained`), built from `nn.Transformer*` layers, a timm or torchvision ViT/DeiT/Swin, an x-transformers or vit-pytorch model, a class named like GPT, BERT or LLaMA, or an HF TrainingArguments, axolotl or GPT-NeoX config. When the model cannot be traced to the optimizer, or is also a GAN network or an RL policy, nothing is reported. Parameters chosen by a test that keeps only 1-D tensors (`[p for p in model.parameters() if p.ndim < 2]`) do not tie the model: such an optimizer trains the biases, norm gains and scalars while another (Muon, for instance) trains the weight matrices. Files that freeze parameters (`requires_grad = False`, `.requires_grad_(False)`, `.freeze()`, peft, a `mark_only_*_as_trainable` helper, an import from a module named for LoRA, a LoRA wrapper in a config) are not reported either: a frozen transformer with a new head is a linear probe, where the decay recipe of transformer training does not apply. A freeze that names one model the file builds itself (a loop over `encoder.parameters()`, `encoder.requires_grad_(False)`) counts only for the optimizers training that model or a model built from it: a frozen extractor in one notebook cell leaves another network's optimizer judged. A positive coupled weight_decay is adam-weight-decay's (OPT001) finding, not this rule's. " +
         CHECKPOINT_NOTE +
         " The default severity is info: choosing the optimizer by model kind is a judgement call, and Adam without decay does train transformers.",
       whyBad:
@@ -41,8 +41,8 @@ export const adamForTransformer: Rule<Record<string, never>> = {
   defaultOptions: {},
   check(ctx) {
     // With frozen parameters the optimizer may train only a head on a frozen transformer (a linear probe).
-    if (ctx.facts.modelHints.freezesParameters.length > 0) return;
     for (const site of ctx.facts.optimizers) {
+      if (freezesBearingOn(ctx.facts.modelHints, site.id).length > 0) continue;
       const info = ctx.knowledge.optimizer(site.canonical);
       if (!info || info.family !== "adam" || valuesReplacedByCheckpoint(site)) continue;
       if (siteDecayIsCoupled(ctx.knowledge, site, info) !== true) continue;

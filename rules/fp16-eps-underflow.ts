@@ -1,5 +1,5 @@
 import type { Report, Rule } from "../src/core/types.js";
-import type { PrecisionFact } from "../src/core/facts.js";
+import { freezesBearingOn, type PrecisionFact } from "../src/core/facts.js";
 import { className, effectiveBool, effectiveNumber, formatNumber, isOverridable, originNotes, provenance, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
 
 /** The smallest positive float16 number (2^-24, a subnormal): anything below half of it rounds to zero. */
@@ -24,7 +24,7 @@ export const fp16EpsUnderflow: Rule<Record<string, never>> = {
     docs: {
       summary: "Finds Adam-family optimizers training float16 parameters with an eps too small for float16 to hold.",
       whatItDoes:
-        "Reports an Adam-family construction from torch, transformers or timm (`Adam`, `AdamW`, `NAdam`, `RAdam`, `Adamax`) whose eps, passed or the default 1e-8, is below 6e-8 (2^-24, the smallest number float16 can hold), when the parameters it trains were cast to float16 before it was built: `model.half()`, `model.to(torch.float16)` or `from_pretrained(..., torch_dtype=torch.float16)` on the model whose parameters it receives. It stays silent when the file runs mixed precision with fp32 master weights (`autocast`, a `GradScaler`, apex amp or `FP16_Optimizer`, DeepSpeed, Accelerate, a Lightning or HF Trainer, or a project's own wrapper named like `FP16Optimizer`, `MixedPrecisionTrainer` or a loss scaler), when it freezes parameters (adapters such as LoRA train in fp32 beside a half-precision base), with `fused=True` (the fused kernel computes in fp32), and for apex, DeepSpeed and bitsandbytes optimizers, which keep their math in fp32. A cast after the construction (for export or evaluation) does not count. " +
+        "Reports an Adam-family construction from torch, transformers or timm (`Adam`, `AdamW`, `NAdam`, `RAdam`, `Adamax`) whose eps, passed or the default 1e-8, is below 6e-8 (2^-24, the smallest number float16 can hold), when the parameters it trains were cast to float16 before it was built: `model.half()`, `model.to(torch.float16)` or `from_pretrained(..., torch_dtype=torch.float16)` on the model whose parameters it receives, or `torch.set_default_dtype(torch.float16)` (or `set_default_tensor_type` with a `HalfTensor`) before that model is built in the same flow. It stays silent when the file runs mixed precision with fp32 master weights (`autocast`, a `GradScaler`, apex amp or `FP16_Optimizer`, DeepSpeed, Accelerate, a Lightning or HF Trainer, or a project's own wrapper named like `FP16Optimizer`, `MixedPrecisionTrainer` or a loss scaler), when it freezes parameters (adapters such as LoRA train in fp32 beside a half-precision base; a freeze that names one model the file builds itself counts only for the optimizers of that model or of a model built from it), with `fused=True` (the fused kernel computes in fp32), and for apex, DeepSpeed and bitsandbytes optimizers, which keep their math in fp32. A cast after the construction (for export or evaluation) does not count. " +
         CHECKPOINT_NOTE +
         " The default severity is error: with float16 states the run produces inf or NaN as soon as a second-moment estimate underflows.",
       whyBad:
@@ -43,8 +43,9 @@ export const fp16EpsUnderflow: Rule<Record<string, never>> = {
   check(ctx) {
     const precision = ctx.facts.precision ?? [];
     // Mixed precision anywhere in the file keeps fp32 master weights, and frozen bases usually mean fp32 adapters.
-    if (precision.some((p) => p.kind === "master-weights") || ctx.facts.modelHints.freezesParameters.length > 0) return;
+    if (precision.some((p) => p.kind === "master-weights")) return;
     for (const site of ctx.facts.optimizers) {
+      if (freezesBearingOn(ctx.facts.modelHints, site.id).length > 0) continue;
       const info = ctx.knowledge.optimizer(site.canonical);
       if (!info || info.family !== "adam" || !FP16_MATH.has(info.framework) || site.dialect !== undefined || valuesReplacedByCheckpoint(site)) continue;
       const cast: PrecisionFact | undefined = precision.find((p) => p.kind === "fp16-params" && p.sites?.includes(site.id));

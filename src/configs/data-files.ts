@@ -24,11 +24,13 @@ const QUOTED = /"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\r\n]|'')*'/g;
  */
 export function hasTemplateTags(text: string, commentStart: string): boolean {
   if (!text.includes("{{") && !text.includes("{%")) return false;
-  for (const line of text.split(/\r\n|\r|\n/)) {
-    if (!line.includes("{") || line.trimStart().startsWith(commentStart)) continue;
-    if (/\{\{.*\}\}|\{%.*%\}/.test(line.replace(QUOTED, '""'))) return true;
-  }
-  return false;
+  return text.split(/\r\n|\r|\n/).some((line) => lineHasTemplateTag(line, commentStart));
+}
+
+/** Whether one line holds a template tag outside quoted strings, the line not being a comment (see `hasTemplateTags`). */
+export function lineHasTemplateTag(line: string, commentStart: string): boolean {
+  if (!line.includes("{") || line.trimStart().startsWith(commentStart)) return false;
+  return /\{\{.*\}\}|\{%.*%\}/.test(line.replace(QUOTED, '""'));
 }
 
 /** Words for a fatal parsing error, by kind: what the file looks like, so the user knows why it is not read. */

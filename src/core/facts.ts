@@ -249,6 +249,12 @@ export interface ModelHints {
   /** Places that freeze parameters (`requires_grad = False`, `get_peft_model(...)`, a peft import). */
   freezesParameters: Span[];
   /**
+   * Freezes of `freezesParameters` that name one model built in the file (`for p in encoder.parameters():
+   * p.requires_grad = False`), each with the constructions it bears on: those training that model, a model linked
+   * to it, or parameters of unknown origin. A freeze not listed here bears on every construction (`freezesBearingOn`).
+   */
+  scopedFreezes?: { span: Span; sites: string[] }[];
+  /**
    * What kind of network is trained, each with the place that says so (absent: the adapter does not tell). A
    * kind nothing shows is unknown, never assumed.
    */
@@ -496,4 +502,12 @@ export function warmupInForce(facts: TrainingFacts, siteId: string): boolean | u
   // A construction the file's own code never steps (its name bound again before the loop) trains out of sight, if at all.
   if (!loop || loop.opaqueUses.length > 0 || (loop.steppedBy === "code" && loop.steppedAt.length === 0)) return undefined;
   return false;
+}
+
+/** The freezes that may touch the parameters a construction trains: all but those scoped to other constructions. */
+export function freezesBearingOn(hints: ModelHints, siteId: string): Span[] {
+  const scoped = hints.scopedFreezes ?? [];
+  if (scoped.length === 0) return hints.freezesParameters;
+  const same = (a: Span, b: Span): boolean => a.start === b.start && a.end === b.end && a.file === b.file;
+  return hints.freezesParameters.filter((span) => scoped.every((f) => !same(f.span, span) || f.sites.includes(siteId)));
 }

@@ -92,6 +92,7 @@ function mapDistributed(d: DistributedFacts, map: SpanMap): DistributedFacts {
 function mapHints(h: ModelHints, map: SpanMap): ModelHints {
   return {
     freezesParameters: h.freezesParameters.map((s) => map(s)),
+    ...(h.scopedFreezes ? { scopedFreezes: h.scopedFreezes.map((f) => ({ span: map(f.span), sites: [...f.sites] })) } : {}),
     ...(h.kinds ? { kinds: h.kinds.map((k) => ({ ...k, span: map(k.span) })) } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { indexFile, type FileIndex } from "./scope.js";
 import { UPDATE_NEEDS } from "./manual-adam.js";
 import { Resolver } from "./values.js";
 import { stripBom } from "../core/source-text.js";
+import { lineHasTemplateTag } from "../configs/data-files.js";
 
 /** Words of data-parallel setup (evidence the distributed facts are built from). */
 const DISTRIBUTED_WORDS = ["DistributedDataParallel", "DistributedSampler", "FullyShardedDataParallel", "init_process_group", "init_distributed", "world_size", "WORLD_SIZE", "LOCAL_RANK"];
@@ -176,6 +177,8 @@ export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile
   const tree = parseTree(text);
   const errors = collectSyntaxErrors(tree, text);
   const syntaxErrors = errors.map(({ masks: _masks, ...error }) => error);
+  const template = templateNotice(text, filePath, syntaxErrors);
+  if (template) return { text, facts: emptyFacts(), syntaxErrors: [template], comments: scanComments(text) };
   if (!RELEVANT_WORDS.test(text) && !MANUAL_ADAM(text)) return { text, facts: emptyFacts(), syntaxErrors, comments: scanComments(text) };
   // Comments are blanked (same length, their `#` kept, so no word can match that did not before): no fact depends on
   // what a comment says, which the language server's reuse after an edit inside a comment relies on (src/python/reuse.ts).
@@ -185,6 +188,30 @@ export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile
   const masked = maskGrammarGaps(plain, errors);
   const analyzed = masked ?? plain;
   return analyzeIndexed(text, { index: indexFile(toPyTree(masked === undefined ? tree : parseTree(masked)), analyzed), text: analyzed }, filePath, syntaxErrors);
+}
+
+/** A folder named as a cookiecutter or copier template names it (`{{cookiecutter.project_slug}}/train.py`). */
+const TEMPLATE_FOLDER = /(?:^|[\\/])[^\\/]*\{\{[^\\/]*\}\}[^\\/]*[\\/]/;
+
+/**
+ * The one notice for a Jinja or cookiecutter template, which is not Python until it is rendered: a file under a
+ * folder whose name holds `{{ ... }}`, or one whose fatal syntax errors all sit on lines holding template tags
+ * (`{% if cookiecutter.use_wandb %}`, `lr = {{ lr }}` is valid Python and no sign). It is analyzed no further and the
+ * notice is not fatal: a template does not fail a run, and its rendered file is what can be linted.
+ */
+function templateNotice(text: string, filePath: string, errors: AnalyzedFile["syntaxErrors"]): AnalyzedFile["syntaxErrors"][number] | undefined {
+  const underTemplate = TEMPLATE_FOLDER.test(filePath);
+  const fatal = errors.filter((e) => e.severity === undefined);
+  if (!underTemplate && fatal.length === 0) return undefined;
+  const lineText = (offset: number): string => {
+    const end = text.slice(offset).search(/[\r\n]/);
+    return text.slice(Math.max(text.lastIndexOf("\n", offset - 1), text.lastIndexOf("\r", offset - 1)) + 1, end < 0 ? text.length : offset + end);
+  };
+  if (!underTemplate && !fatal.every((e) => lineHasTemplateTag(lineText(e.span.start), "#"))) return undefined;
+  const tag = /\{\{|\{%/.exec(text);
+  const span = underTemplate || !tag ? { start: 0, end: 0 } : { start: tag.index, end: tag.index + 2 };
+  const why = underTemplate ? "its folder is named as a template's" : "its syntax errors sit on template tags";
+  return { span, message: `Not analyzed: this file looks like a Jinja or cookiecutter template (${why}), not Python; lint the rendered file.`, severity: "info" };
 }
 
 /** Whether fact extraction runs on a text (comments blanked): it names a framework word, or has a hand-written Adam update. */

@@ -338,6 +338,9 @@ class CallJoin {
     }
     facts.lrWrites.push(...own.lrWrites.map((w) => ({ ...w, span: toHost(w.span), value: { value: { kind: "unknown" as const }, span: toHost(w.value.span), dependsOn: w.value.dependsOn } })));
     facts.modelHints.freezesParameters.push(...own.modelHints.freezesParameters.map(toHost));
+    // A freeze scoped to the module's constructions bears on this one in the host only if it bore on the original.
+    const scoped = (own.modelHints.scopedFreezes ?? []).map((f) => ({ span: toHost(f.span), sites: f.sites.includes(original.id) ? [site.id] : [] }));
+    if (scoped.length > 0) facts.modelHints.scopedFreezes = [...(facts.modelHints.scopedFreezes ?? []), ...scoped];
     const links = (host.analyzed.links ??= new Map());
     const at = { start: step.call.start, end: step.call.end };
     if (!links.has(moduleFile.path)) links.set(moduleFile.path, at);
@@ -799,6 +802,7 @@ function replaceSite(facts: TrainingFacts, original: OptimizerSite, judged: Opti
   const widen = (list: string[]): string[] => list.flatMap((id) => (id === original.id ? ids : [id]));
   for (const evidence of facts.distributed.evidence) if (evidence.sites) evidence.sites = widen(evidence.sites);
   for (const checkpoint of facts.checkpoints ?? []) checkpoint.optimizerSites = widen(checkpoint.optimizerSites);
+  for (const freeze of facts.modelHints.scopedFreezes ?? []) freeze.sites = widen(freeze.sites);
 }
 
 /**

@@ -84,8 +84,8 @@ export function withModelFacts(resolver: Resolver, facts: TrainingFacts): Traini
       if (factory) constructed.push({ site, call: factory, ...(module ? { module } : {}) });
     }
   }
-  const found = new ModelReader(resolver, constructed).read();
-  facts.modelHints = { ...facts.modelHints, kinds: [...found.kinds, ...(facts.modelHints.kinds ?? [])] };
+  const found = new ModelReader(resolver, constructed).read(facts.modelHints.freezesParameters);
+  facts.modelHints = { ...facts.modelHints, kinds: [...found.kinds, ...(facts.modelHints.kinds ?? [])], ...(found.scopedFreezes.length > 0 ? { scopedFreezes: found.scopedFreezes } : {}) };
   facts.precision = [...found.precision, ...(facts.precision ?? [])];
   return facts;
 }
@@ -106,7 +106,7 @@ class ModelReader {
     this.flows = Flows.of(resolver.index);
   }
 
-  read(): { kinds: ModelKindFact[]; precision: PrecisionFact[] } {
+  read(freezes: Span[]): { kinds: ModelKindFact[]; precision: PrecisionFact[]; scopedFreezes: { span: Span; sites: string[] }[] } {
     this.readHolders();
     this.readSelfClasses();
     this.pairGans();
@@ -122,7 +122,69 @@ class ModelReader {
     kinds.push(...this.fileKinds());
     const precision = this.precision(trains, tie);
     const order = (a: { span: Span }, b: { span: Span }) => a.span.start - b.span.start;
-    return { kinds: dedupe(kinds).sort(order), precision: dedupe(precision).sort(order) };
+    return { kinds: dedupe(kinds).sort(order), precision: dedupe(precision).sort(order), scopedFreezes: this.scopedFreezes(freezes, trains) };
+  }
+
+  /**
+   * Freezes that name one model built in the file by a construction of its own (`encoder = Encoder()`, then `for p
+   * in encoder.parameters(): p.requires_grad = False`, `encoder.requires_grad_(False)`, `encoder.layer.freeze()`),
+   * each with the constructions it bears on. A construction is spared only when every model it trains is another
+   * name built by its own construction and no call or assignment of the file names both (`Net(encoder)`,
+   * `model.encoder = encoder` link them); parameters of unknown origin, `self` and aliases keep the freeze.
+   */
+  private scopedFreezes(freezes: Span[], trains: { site: OptimizerSite; keys: Set<string> }[]): { span: Span; sites: string[] }[] {
+    const out: { span: Span; sites: string[] }[] = [];
+    const linked = new Map<string, boolean>();
+    const links = (a: string, b: string): boolean => {
+      const key = `${a} ${b}`;
+      let found = linked.get(key);
+      if (found === undefined) {
+        const words = [new RegExp(`\\b${a}\\b`), new RegExp(`\\b${b}\\b`)];
+        found = [...this.resolver.index.calls, ...this.resolver.index.assignments].some((n) => words.every((w) => w.test(this.text(n))));
+        linked.set(key, found);
+      }
+      return found;
+    };
+    const ownModel = (root: string): boolean => /^[A-Za-z_]\w*$/.test(root) && root !== "self" && this.holders.has(root);
+    for (const span of freezes) {
+      if (span.file !== undefined) continue;
+      const frozen = this.frozenModel(span);
+      const root = frozen?.split(".")[0];
+      if (!root || !ownModel(root)) continue;
+      const spared = (keys: Set<string>): boolean =>
+        keys.size > 0 &&
+        [...keys].every((key) => {
+          const other = key.split(".")[0];
+          return other !== root && ownModel(other) && !links(root, other);
+        });
+      out.push({ span, sites: trains.filter((t) => !spared(t.keys)).map((t) => t.site.id) });
+    }
+    return out;
+  }
+
+  /** The model expression a freeze names (its key), or undefined when it names none this reader can tell. */
+  private frozenModel(span: Span): string | undefined {
+    const assignment = this.resolver.index.assignments.find((a) => a.start === span.start && a.end === span.end);
+    const call = assignment ? undefined : callWithSpan(this.resolver.index, span.start, span.end);
+    const target = assignment ? fieldChild(assignment, "left") : call ? fieldChild(call, "function") : undefined;
+    if (target?.type !== "attribute") return undefined;
+    if (call && !["requires_grad_", "freeze"].includes(lastName(target, this.resolver.text) ?? "")) return undefined;
+    const object = fieldChild(target, "object")!;
+    // `for p in encoder.parameters(): p.requires_grad = False` (or `for name, p in encoder.named_parameters():`).
+    if (object.type === "identifier") {
+      const name = this.text(object);
+      for (let p = object.parent; p && p.type !== "function_definition" && p.type !== "module"; p = p.parent) {
+        if (p.type !== "for_statement") continue;
+        const left = fieldChild(p, "left");
+        const bound = left ? (left.type === "identifier" ? [left] : namedChildren(left)) : [];
+        if (!bound.some((b) => b.type === "identifier" && this.text(b) === name)) continue;
+        const iterable = fieldChild(p, "right");
+        const callee = iterable?.type === "call" ? fieldChild(iterable, "function") : undefined;
+        const method = callee?.type === "attribute" ? lastName(callee, this.resolver.text) : undefined;
+        return method === "parameters" || method === "named_parameters" ? this.keyOf(fieldChild(callee!, "object")!) : undefined;
+      }
+    }
+    return this.keyOf(object);
   }
 
   private text(node: PyNode): string {
@@ -460,6 +522,13 @@ class ModelReader {
       });
     const castKind = (dtype: string | undefined): PrecisionFact["kind"] | undefined =>
       dtype && HALF_DTYPES.has(dtype) ? "fp16-params" : dtype && BF16_DTYPES.has(dtype) ? "bf16" : undefined;
+    const defaults = this.defaultDtypes(castKind);
+    for (const { call, kind } of defaults) {
+      if (!kind) continue;
+      const sites = trains.filter(({ site, keys }) => this.builtUnderDefault(call, site, keys, defaults)).map((t) => t.site.id);
+      const words = kind === "bf16" ? "bfloat16" : "float16";
+      out.push({ kind, span: spanOf(call), description: `the default dtype is set to ${words} before the model is built, so its parameters are ${words}`, sites });
+    }
     for (const call of this.resolver.index.calls) {
       const callee = fieldChild(call, "function");
       if (!callee) continue;
@@ -499,6 +568,44 @@ class ModelReader {
       }
     }
     return out;
+  }
+
+  /**
+   * Calls that set the default floating-point dtype, each with the precision it gives parameters built after it
+   * (undefined for float32, float64 or a dtype that cannot be read): `torch.set_default_dtype(torch.float16)`,
+   * `torch.set_default_tensor_type(torch.cuda.HalfTensor)` (or its name as a string).
+   */
+  private defaultDtypes(castKind: (dtype: string | undefined) => PrecisionFact["kind"] | undefined): { call: PyNode; kind: PrecisionFact["kind"] | undefined }[] {
+    const out: { call: PyNode; kind: PrecisionFact["kind"] | undefined }[] = [];
+    for (const call of this.resolver.index.calls) {
+      const callee = fieldChild(call, "function");
+      const last = callee && lastName(callee, this.resolver.text);
+      if (last !== "set_default_dtype" && last !== "set_default_tensor_type") continue;
+      const path = this.resolver.pathOf(callee!);
+      if (path !== `torch.${last}`) continue;
+      const arg = namedChildren(fieldChild(call, "arguments")!)[0];
+      const named = arg && arg.type !== "keyword_argument" ? (this.resolver.pathOf(arg) ?? (isPlainString(arg) ? stringBody(this.text(arg)) : undefined)) : undefined;
+      const tensorType = named && /^torch\.(?:cuda\.)?(Half|BFloat16)Tensor$/.exec(named);
+      const kind = last === "set_default_dtype" ? castKind(named) : tensorType ? (tensorType[1] === "Half" ? "fp16-params" : "bf16") : undefined;
+      out.push({ call, kind });
+    }
+    return out;
+  }
+
+  /**
+   * Whether a construction trains a model built (in this file, in a flow it shares) after a call setting the default
+   * dtype, with no other such call between the two. A model whose construction is out of sight may have been built
+   * before: unknown, so no.
+   */
+  private builtUnderDefault(call: PyNode, site: OptimizerSite, keys: Set<string>, defaults: { call: PyNode }[]): boolean {
+    const span = spanOf(call);
+    if (keys.size === 0 || !(span.start < site.span.start && this.flows.shareFlow(span, site.span))) return false;
+    return [...keys].every((key) => {
+      // `class@<offset>` is a class using its own parameters: its holder span is the class, not where it is built.
+      const built = /^class@\d+$/.test(key) ? undefined : this.holders.get(key)?.span;
+      if (!built || built.start < span.end || !this.flows.shareFlow(span, built)) return false;
+      return !defaults.some((d) => d.call !== call && span.end <= d.call.start && d.call.start < built.start);
+    });
   }
 
   /** The dotted path a keyword argument names (`dtype=torch.float16`). */

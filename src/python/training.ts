@@ -398,7 +398,7 @@ function resumeBranch(resolver: Resolver, node: PyNode): string | false | undefi
  * of the file that no branch says runs without resuming, such a condition above a call of that function in the file
  * (one level): `name(...)` of a module-level function, `self.name(...)` of a method called in its own class.
  */
-function resumeReason(resolver: Resolver, load: PyNode): string | undefined {
+function resumeReason(resolver: Resolver, load: PyNode, runs: (call: PyNode) => boolean): string | undefined {
   const direct = resumeBranch(resolver, load);
   if (direct !== undefined) return direct === false ? undefined : `the load runs when \`${direct}\``;
   const fn = enclosingFunction(load);
@@ -410,7 +410,7 @@ function resumeReason(resolver: Resolver, load: PyNode): string | undefined {
   const called = resolver.textOf(name);
   for (const call of resolver.index.calls) {
     const callee = fieldChild(call, "function");
-    if (!callee || (call.start >= fn.start && call.end <= fn.end)) continue;
+    if (!callee || (call.start >= fn.start && call.end <= fn.end) || !runs(call)) continue;
     const matches = cls
       ? callee.type === "attribute" && resolver.textOf(callee) === `self.${called}` && call.start >= cls.start && call.end <= cls.end
       : callee.type === "identifier" && resolver.textOf(callee) === called;
@@ -421,8 +421,13 @@ function resumeReason(resolver: Resolver, load: PyNode): string | undefined {
   return undefined;
 }
 
+/** The condition of an enclosing `if` that names resuming, if any (`if args.resume:`, `if opt.continue_train:`). */
+export function resumeConditionAbove(resolver: Resolver, node: PyNode): string | undefined {
+  return resumeBranch(resolver, node) || undefined;
+}
+
 /** Signs of resuming and of fine-tuning, and which model loads are partial. */
-export function resumeFacts(resolver: Resolver, checkpoints: CheckpointFact[]): ResumeFacts {
+export function resumeFacts(resolver: Resolver, checkpoints: CheckpointFact[], runs: (call: PyNode) => boolean = () => true): ResumeFacts {
   const evidence: ResumeFacts["evidence"] = [];
   const fineTuning: ResumeFacts["fineTuning"] = [];
   for (const assignment of resolver.index.assignments) {
@@ -448,7 +453,7 @@ export function resumeFacts(resolver: Resolver, checkpoints: CheckpointFact[]): 
       evidence.push({ kind: "framework", span: fact.span, description: "the run restores a whole training state" });
     }
     if (fact.kind === "load" && (fact.state === "model" || fact.state === "file")) {
-      const reason = resumeReason(resolver, call);
+      const reason = resumeReason(resolver, call, runs);
       if (reason) evidence.push({ kind: "flag", span: fact.span, description: reason });
     }
     if (fact.kind === "load" && fact.state === "model") {

@@ -108,3 +108,35 @@ describe("offsets and comments", () => {
     ]);
   });
 });
+
+describe("Jinja and cookiecutter templates", () => {
+  const TEMPLATE = 'import torch\n{% if cookiecutter.use_wandb == "y" %}\nimport wandb\n{% endif %}\noptimizer = torch.optim.Adam(model.parameters(), lr=0.5)\n';
+  const NOTICE = "Not analyzed: this file looks like a Jinja or cookiecutter template";
+
+  it("gives a template whose syntax errors sit on template tags one info notice and no facts", () => {
+    const file = pythonAdapter.analyze(TEMPLATE, "train.py");
+    expect(file.syntaxErrors).toHaveLength(1);
+    expect(file.syntaxErrors[0].severity).toBe("info");
+    expect(file.syntaxErrors[0].message).toContain(`${NOTICE} (its syntax errors sit on template tags)`);
+    expect(TEMPLATE.slice(file.syntaxErrors[0].span.start, file.syntaxErrors[0].span.end)).toBe("{%");
+    expect(file.facts.optimizers).toEqual([]);
+  });
+
+  it("skips a file under a folder named with {{ ... }}, even one that parses", () => {
+    const text = "import torch\noptimizer = torch.optim.Adam(model.parameters(), lr={{ cookiecutter.lr }})\n";
+    for (const path of ["/p/{{cookiecutter.project_slug}}/train.py", "{{ cookiecutter.repo }}\\src\\train.py"]) {
+      const file = pythonAdapter.analyze(text, path);
+      expect(file.syntaxErrors).toEqual([{ span: { start: 0, end: 0 }, message: `${NOTICE} (its folder is named as a template's), not Python; lint the rendered file.`, severity: "info" }]);
+      expect(file.facts.optimizers).toEqual([]);
+    }
+    expect(pythonAdapter.analyze(text, "/p/{{cookiecutter.slug}}.py").facts.optimizers).toHaveLength(1);
+  });
+
+  it("keeps a real syntax error fatal when it is not on a template tag, and tags in strings or comments are no sign", () => {
+    const broken = pythonAdapter.analyze(`${TEMPLATE}x = foo(\n`, "train.py");
+    expect(broken.syntaxErrors.some((e) => e.severity === undefined)).toBe(true);
+    expect(broken.syntaxErrors.some((e) => e.message.includes(NOTICE))).toBe(false);
+    const strings = pythonAdapter.analyze('s = "{% if x %}"  # {{ y }}\nx = foo(\n', "util.py");
+    expect(strings.syntaxErrors.every((e) => e.severity === undefined && !e.message.includes(NOTICE))).toBe(true);
+  });
+});

@@ -52,3 +52,14 @@ describe("model rules on a notebook", () => {
     expect(output!.replace("lr=2e-5, eps=0.000001)", "lr=2e-5)")).toBe(text);
   });
 });
+
+describe("a freeze in one cell (fixtures/notebook/frozen_scope.ipynb)", () => {
+  const frozen = "fixtures/notebook/frozen_scope.ipynb";
+  const frozenText = readFileSync(join(ROOT, frozen), "utf8");
+  const all = RULES.map((rule) => ({ rule, severity: rule.meta.defaultSeverity, options: {} }));
+
+  it("spares only the constructions training the frozen model or a model built from it", () => {
+    const found = lintText(frozenText, { filePath: frozen, rules: all }).messages.map((m) => [m.code, frozenText.split("\n")[m.line - 1].trim()]);
+    expect(found).toEqual([["OPT005", '"optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.05)\\n"']]);
+  });
+});

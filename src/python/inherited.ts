@@ -1,0 +1,250 @@
+/**
+ * Checkpoint loads and saves a class inherits from a project base class defined in another module. Training code
+ * often keeps them in a base model class (`BaseModel.setup`, `load_networks`, `save_networks` in the pix2pix family)
+ * while each subclass builds and steps its own optimizers; the file of the subclass then shows no resume at all. This
+ * joiner finds, for each class of a given file that builds an optimizer the file steps, the methods it inherits from
+ * other files in method resolution order (first definition wins), and adds what those methods load and save, and the
+ * signs of resuming in them, to the file's facts with spans naming the base's file. A base it cannot resolve (a
+ * library class other than torch's, a module the project does not hold) hides every method after it in that order.
+ */
+import type { CheckpointFact, ResumeFacts, Span, TrainingFacts } from "../core/facts.js";
+import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
+import { indexPython, keptIndex } from "./analyze.js";
+import { checkpointFacts } from "./checkpoints.js";
+import { ModuleFinder } from "./modules.js";
+import { fieldChild, namedChildren, type PyNode } from "./parser.js";
+import { bindingForUse } from "./scope.js";
+import { resumeConditionAbove, resumeFacts } from "./training.js";
+import { Resolver } from "./values.js";
+
+/** A class definition with the resolver of its file. */
+interface ClassIn {
+  resolver: Resolver;
+  node: PyNode;
+}
+
+/** A base that hides what follows it in method resolution order: its methods cannot be seen. */
+const OPAQUE = "opaque";
+type Linear = (ClassIn | typeof OPAQUE)[];
+
+/** Library bases known to define no checkpoint or resume method a subclass could inherit. */
+const EMPTY_BASE = /^(?:object|torch\.nn\.(?:modules\.module\.)?Module|abc\.ABC|typing\.Generic)$/;
+
+/** How deep base classes and re-exports are followed. */
+const MAX_DEPTH = 8;
+
+export const pythonInheritedJoiner: ProjectJoiner = {
+  name: "python-inherited",
+  join(project) {
+    if (!project.readsFiles) return;
+    new InheritedJoin(project).run();
+  },
+};
+
+class InheritedJoin {
+  private readonly finder: ModuleFinder;
+  private readonly resolvers = new Map<string, Resolver | null>();
+  private readonly linears = new Map<PyNode, Linear>();
+  /** Per base file: its loads and saves and its signs of resuming, read as if it were alone. */
+  private readonly own = new Map<Resolver, CheckpointFact[]>();
+
+  constructor(private readonly project: ProjectContext) {
+    this.finder = new ModuleFinder(project);
+  }
+
+  run(): void {
+    for (const file of this.project.files) {
+      if (file.adapter.name !== "python") continue;
+      const facts = file.analyzed.facts;
+      const stepped = new Set((facts.loops ?? []).filter((l) => l.steppedAt.length > 0 && l.optimizerSite).map((l) => l.optimizerSite!));
+      const sites = facts.optimizers.filter((s) => stepped.has(s.id) && s.dialect === undefined && s.span.file === undefined);
+      if (sites.length === 0 || !/\bclass\b/.test(file.text)) continue;
+      const index = keptIndex(file.analyzed);
+      if (!index) continue;
+      const resolver = new Resolver(index.index, index.text, file.path);
+      const classes = new Set<PyNode>();
+      for (const site of sites) {
+        const cls = enclosingClass(resolver, site.span);
+        if (cls && fieldChild(cls, "superclasses")) classes.add(cls);
+      }
+      for (const cls of classes) this.inherit(file, facts, { resolver, node: cls });
+    }
+  }
+
+  /** Adds to a file's facts what the methods a class inherits from other files load, save and resume. */
+  private inherit(file: ProjectFile, facts: TrainingFacts, cls: ClassIn): void {
+    const linear = this.linearize(cls, 0);
+    const seen = new Set(methodsOf(cls).keys());
+    const inherited: { base: ClassIn; fn: PyNode }[] = [];
+    for (const entry of linear.slice(1)) {
+      if (entry === OPAQUE) break;
+      for (const [name, fn] of methodsOf(entry)) {
+        if (seen.has(name)) continue;
+        seen.add(name);
+        if (entry.resolver !== cls.resolver) inherited.push({ base: entry, fn });
+      }
+    }
+    if (inherited.length === 0) return;
+    const resume = (facts.resume ??= { evidence: [], fineTuning: [] });
+    const checkpoints = (facts.checkpoints ??= []);
+    let added = false;
+    // A load that runs under a resume condition through a helper counts only when the caller is inherited too (a
+    // caller the subclass overrides never runs).
+    for (const { base, fn } of inherited) {
+      const runs = (call: PyNode): boolean => inherited.some((m) => m.base.resolver === base.resolver && m.fn.start <= call.start && call.end <= m.fn.end);
+      const own = this.ownFacts(base.resolver, runs);
+      const inside = (span: Span): boolean => fn.start <= span.start && span.end <= fn.end;
+      const home = (span: Span): Span => ({ start: span.start, end: span.end, file: base.resolver.filePath });
+      for (const fact of own.checkpoints) {
+        if (!inside(fact.span) || fact.optimizerSites.length > 0) continue;
+        checkpoints.push({ ...fact, span: home(fact.span), optimizerSites: [] });
+        added = true;
+      }
+      for (const e of own.resume.evidence) {
+        if (!inside(e.span)) continue;
+        resume.evidence.push({ ...e, span: home(e.span) });
+        added = true;
+      }
+      for (const f of own.resume.fineTuning) if (inside(f.span)) resume.fineTuning.push({ ...f, span: home(f.span) });
+      // The subclass calls the inherited helper under a resume condition (`if opt.continue_train: self.load_network(...)`).
+      const name = base.resolver.textOf(fieldChild(fn, "name")!);
+      const condition = this.resumingSelfCall(cls, name);
+      for (const fact of own.checkpoints) {
+        if (!condition || !inside(fact.span) || fact.kind !== "load" || (fact.state !== "model" && fact.state !== "file")) continue;
+        resume.evidence.push({ kind: "flag", span: home(fact.span), description: `the load runs in \`self.${name}()\`, called when \`${condition}\`` });
+        added = true;
+      }
+      if (added) {
+        const links = (file.analyzed.links ??= new Map());
+        const superclasses = fieldChild(cls.node, "superclasses")!;
+        if (!links.has(base.resolver.filePath)) links.set(base.resolver.filePath, { start: superclasses.start, end: superclasses.end });
+      }
+    }
+  }
+
+  /** The resume condition above a call of `self.<name>(...)` in the class's own methods, if any. */
+  private resumingSelfCall(cls: ClassIn, name: string): string | undefined {
+    for (const call of cls.resolver.index.calls) {
+      if (call.start < cls.node.start || call.end > cls.node.end) continue;
+      const callee = fieldChild(call, "function");
+      const receiver = callee?.type === "attribute" ? fieldChild(callee, "object") : undefined;
+      if (receiver?.type !== "identifier" || cls.resolver.textOf(receiver) !== "self" || cls.resolver.textOf(fieldChild(callee!, "attribute")!) !== name) continue;
+      const condition = resumeConditionAbove(cls.resolver, call);
+      if (condition) return condition;
+    }
+    return undefined;
+  }
+
+  /** A base file's loads and saves, and its signs of resuming through the calls that run (as its text shows them alone). */
+  private ownFacts(resolver: Resolver, runs: (call: PyNode) => boolean): { checkpoints: CheckpointFact[]; resume: ResumeFacts } {
+    let checkpoints = this.own.get(resolver);
+    if (!checkpoints) this.own.set(resolver, (checkpoints = checkpointFacts(resolver, [])));
+    return { checkpoints, resume: resumeFacts(resolver, checkpoints.map((c) => ({ ...c })), runs) };
+  }
+
+  /** C3 method resolution order of a class, with an opaque entry for a base that cannot be read. */
+  private linearize(cls: ClassIn, depth: number): Linear {
+    const known = this.linears.get(cls.node);
+    if (known) return known;
+    this.linears.set(cls.node, [cls, OPAQUE]);
+    const bases = namedChildren(fieldChild(cls.node, "superclasses") ?? cls.node).filter((b) => b.type !== "keyword_argument");
+    const resolved = bases.map((b) => this.baseClass(cls.resolver, b, depth));
+    const lists: Linear[] = resolved.filter((b) => b !== undefined).map((b) => (b === OPAQUE ? [OPAQUE] : this.linearize(b, depth + 1)));
+    lists.push(resolved.filter((b) => b !== undefined));
+    const out: Linear = [cls];
+    const same = (a: ClassIn | typeof OPAQUE, b: ClassIn | typeof OPAQUE): boolean => (a === OPAQUE || b === OPAQUE ? a === b : a.node === b.node);
+    for (;;) {
+      const rest = lists.filter((l) => l.length > 0);
+      if (rest.length === 0) break;
+      const head = rest.map((l) => l[0]).find((h) => !rest.some((l) => l.slice(1).some((x) => same(x, h))));
+      // An inconsistent order is a TypeError in Python: nothing after this point is trusted.
+      if (!head) {
+        out.push(OPAQUE);
+        break;
+      }
+      out.push(head);
+      if (head === OPAQUE) break;
+      for (const l of rest) if (same(l[0], head)) l.shift();
+    }
+    this.linears.set(cls.node, out);
+    return out;
+  }
+
+  /** The class a base expression names: undefined for one known to add no method, opaque when it cannot be read. */
+  private baseClass(resolver: Resolver, base: PyNode, depth: number): ClassIn | typeof OPAQUE | undefined {
+    if (depth >= MAX_DEPTH) return OPAQUE;
+    const path = resolver.pathOf(base);
+    if (path && EMPTY_BASE.test(path)) return undefined;
+    if (base.type === "identifier") {
+      const name = resolver.textOf(base);
+      if (name === "object") return undefined;
+      return this.named(resolver, name, base, depth) ?? OPAQUE;
+    }
+    if (base.type === "attribute" && path) return this.imported(resolver.filePath, path, depth) ?? OPAQUE;
+    return OPAQUE;
+  }
+
+  /** A name as a file binds it where it is used: a class defined there, or one imported from a project module. */
+  private named(resolver: Resolver, name: string, use: PyNode, depth: number): ClassIn | undefined {
+    const binding = bindingForUse(name, use, resolver.index);
+    if (binding?.kind === "class") {
+      const node = binding.stmt.type === "class_definition" ? binding.stmt : namedChildren(binding.stmt).find((n) => n.type === "class_definition");
+      return node ? { resolver, node } : undefined;
+    }
+    if (binding?.kind !== "import") return undefined;
+    const target = binding.relativePath ?? binding.importPath;
+    return target ? this.imported(resolver.filePath, target, depth) : undefined;
+  }
+
+  /** The class an import path names from a file, through modules that import it again (a package's `__init__`). */
+  private imported(fromFile: string, importPath: string, depth: number): ClassIn | undefined {
+    const target = this.finder.find(fromFile, importPath);
+    const resolver = target?.name ? this.resolver(target.file) : undefined;
+    if (!resolver || !target?.name || depth >= MAX_DEPTH) return undefined;
+    const bindings = resolver.index.module.bindings.get(target.name) ?? [];
+    if (bindings.length !== 1) return undefined;
+    const [binding] = bindings;
+    if (binding.kind === "class") {
+      const node = binding.stmt.type === "class_definition" ? binding.stmt : namedChildren(binding.stmt).find((n) => n.type === "class_definition");
+      return node ? { resolver, node } : undefined;
+    }
+    const again = binding.kind === "import" ? (binding.relativePath ?? binding.importPath) : undefined;
+    return again ? this.imported(resolver.filePath, again, depth + 1) : undefined;
+  }
+
+  /** A module's resolver, from its code as the project reads it (not analyzed for it). */
+  private resolver(filePath: string): Resolver | undefined {
+    const known = this.resolvers.get(filePath);
+    if (known !== undefined) return known ?? undefined;
+    const code = this.project.code(filePath);
+    let resolver: Resolver | null = null;
+    if (code?.adapter.name === "python") {
+      const { index, text } = indexPython(code.text);
+      resolver = new Resolver(index, text, code.path);
+    }
+    this.resolvers.set(filePath, resolver);
+    return resolver ?? undefined;
+  }
+}
+
+/** The methods a class body defines, by name (decorated ones included). */
+function methodsOf(cls: ClassIn): Map<string, PyNode> {
+  const out = new Map<string, PyNode>();
+  for (const stmt of namedChildren(fieldChild(cls.node, "body") ?? cls.node)) {
+    const fn = stmt.type === "decorated_definition" ? fieldChild(stmt, "definition") : stmt;
+    const name = fn?.type === "function_definition" ? fieldChild(fn, "name") : undefined;
+    if (fn && name) out.set(cls.resolver.textOf(name), fn);
+  }
+  return out;
+}
+
+/** The class whose body holds a span (the innermost). */
+function enclosingClass(resolver: Resolver, span: Span): PyNode | undefined {
+  let found: PyNode | undefined;
+  for (const scope of resolver.index.scopes.values()) {
+    if (scope.kind !== "class") continue;
+    const node = scope.node;
+    if (node.start <= span.start && span.end <= node.end && (!found || node.start >= found.start)) found = node;
+  }
+  return found;
+}
