@@ -222,8 +222,13 @@ function keywordsAndPositionals(caller: Resolver, argumentList: PyNode): FrameAr
   return out;
 }
 
-/** Per file index: whether the file rewrites argparse namespace attributes wholesale (see `namespaceRewritten`). */
-const REWRITTEN = new WeakMap<FileIndex, boolean>();
+/**
+ * Per file index, then per the module links of the resolvers that ask (`NO_MODULES` for those without): whether the
+ * file rewrites argparse namespace attributes wholesale (see `namespaceRewritten`). The answer depends on the links
+ * as well as the file: an imported name (`vars(opts.args).update(...)`) holds a namespace only where modules are read.
+ */
+const REWRITTEN = new WeakMap<FileIndex, WeakMap<ModuleLinks | typeof NO_MODULES, boolean>>();
+const NO_MODULES = {};
 
 /** Per file index: the attribute names its `setattr` calls write by a literal name (see `setattrNames`). */
 const SETATTR_NAMES = new WeakMap<FileIndex, Set<string>>();
@@ -1341,8 +1346,11 @@ export class Resolver {
 
   /** Whether the file rewrites namespace attributes wholesale (`vars(args).update`, `setattr(args, ...)`, `args.__dict__`). */
   private namespaceRewritten(): boolean {
-    // A fact of the file alone: kept per index, since the project pass reads one file with many resolvers.
-    this.rewritten ??= REWRITTEN.get(this.index);
+    // A fact of the file and the module links: kept per both, since the project pass reads one file with many resolvers.
+    let known = REWRITTEN.get(this.index);
+    if (!known) REWRITTEN.set(this.index, (known = new WeakMap()));
+    const links = this.context.modules ?? NO_MODULES;
+    this.rewritten ??= known.get(links);
     if (this.rewritten === undefined) {
       this.rewritten = this.index.calls.some((call) => {
         const callee = fieldChild(call, "function");
@@ -1353,7 +1361,7 @@ export class Resolver {
         const probe = this.context.frame ? new Resolver(this.index, this.text, this.filePath, this.context.modules ? { modules: this.context.modules } : {}) : this;
         return probe.mayHoldNamespace(dictOwner(callee!));
       }) || writesThroughDict(this.text, this.index);
-      REWRITTEN.set(this.index, this.rewritten);
+      known.set(links, this.rewritten);
     }
     return this.rewritten;
   }
