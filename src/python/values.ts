@@ -97,8 +97,12 @@ export interface CallFrame {
   launch?: { leading: number; args: PyNode | null; kwargs: PyNode | null };
 }
 
-/** One argument a call passes, as a parameter receives it: by position (`node` null: a value the caller cannot see), by keyword, or a spread. */
-type FrameArgument = { name?: string; node: PyNode | null } | "spread";
+/**
+ * One argument a call passes, as a parameter receives it: by position (`node` null: a value the caller cannot see), by
+ * keyword, the attributes of a parsed namespace as keywords (`**vars(args)`: `namespace` is `args`, `splat` the whole
+ * argument), or a spread.
+ */
+type FrameArgument = { name?: string; node: PyNode | null } | { namespace: PyNode; splat: PyNode } | "spread";
 
 /** How a resolver reaches the project's other modules (set by the project pass). */
 export interface ModuleLinks {
@@ -201,18 +205,20 @@ function frameArguments(frame: CallFrame): FrameArgument[] | undefined {
   const dict = callee && caller.ref(callee);
   if (dict?.kind === "path" && dict.path === "builtins.dict" && argumentList?.type === "argument_list") {
     // `dict(k=v)` passes its keywords; a positional mapping is a spread.
-    out.push(...keywordsAndPositionals(caller, argumentList).map((a) => (a !== "spread" && a.name === undefined ? "spread" : a)));
+    out.push(...keywordsAndPositionals(caller, argumentList).map((a) => (a !== "spread" && "node" in a && a.name === undefined ? "spread" : a)));
     return out;
   }
   out.push("spread");
   return out;
 }
 
-/** A call's arguments as passed: keywords by name, positionals in order, `*`/`**` as spreads. */
+/** A call's arguments as passed: keywords by name, positionals in order, a namespace's attributes (`splattedNamespace`), other `*`/`**` as spreads. */
 function keywordsAndPositionals(caller: Resolver, argumentList: PyNode): FrameArgument[] {
   const out: FrameArgument[] = [];
   for (const arg of namedChildren(argumentList)) {
-    if (arg.type === "list_splat" || arg.type === "dictionary_splat") out.push("spread");
+    const namespace = arg.type === "dictionary_splat" ? splattedNamespace(caller, arg) : undefined;
+    if (namespace) out.push({ namespace, splat: arg });
+    else if (arg.type === "list_splat" || arg.type === "dictionary_splat") out.push("spread");
     else if (arg.type === "keyword_argument") {
       const key = fieldChild(arg, "name");
       const value = fieldChild(arg, "value");
@@ -229,6 +235,33 @@ function keywordsAndPositionals(caller: Resolver, argumentList: PyNode): FrameAr
  */
 const REWRITTEN = new WeakMap<FileIndex, WeakMap<ModuleLinks | typeof NO_MODULES, boolean>>();
 const NO_MODULES = {};
+
+/**
+ * The object a `**` argument spreads the attributes of, as keywords: `X` of `**vars(X)` or `**X.__dict__`, or of a name
+ * bound once in its scope to one of those (`kw = vars(args)` then `**kw`) and used there only in `**kw` (anything else
+ * may change the dict). Undefined for any other spread. Whether `X` is a parsed namespace is the caller's to resolve.
+ */
+export function splattedNamespace(resolver: Resolver, splat: PyNode): PyNode | undefined {
+  const dictOf = (value: PyNode): PyNode | undefined => {
+    if (value.type === "attribute") return resolver.textOf(fieldChild(value, "attribute")!) === "__dict__" ? (fieldChild(value, "object") ?? undefined) : undefined;
+    const callee = value.type === "call" ? fieldChild(value, "function") : null;
+    const argumentList = value.type === "call" ? fieldChild(value, "arguments") : null;
+    if (callee?.type !== "identifier" || argumentList?.type !== "argument_list" || resolver.pathOf(callee) !== "builtins.vars") return undefined;
+    const args = namedChildren(argumentList).filter((a) => a.type !== "comment");
+    return args.length === 1 && !["keyword_argument", "list_splat", "dictionary_splat"].includes(args[0].type) ? args[0] : undefined;
+  };
+  const value = namedChildren(splat).find((c) => c.type !== "comment");
+  if (!value) return undefined;
+  if (value.type !== "identifier") return dictOf(value);
+  const name = resolver.textOf(value);
+  const binding = bindingForUse(name, value, resolver.index);
+  const scope = binding && scopeOf(binding.stmt, resolver.index);
+  if (binding?.kind !== "assign" || !binding.value || binding.unpackIndex !== undefined || scope?.bindings.get(name)?.length !== 1) return undefined;
+  const body = resolver.textOf(scope.node);
+  const uses = body.match(new RegExp(String.raw`(?<![\w.])${name}\b`, "g"))?.length ?? 0;
+  const splats = body.match(new RegExp(String.raw`\*\*\s*${name}\b`, "g"))?.length ?? 0;
+  return uses === splats + 1 ? dictOf(binding.value) : undefined;
+}
 
 /** Per file index: the attribute names its `setattr` calls write by a literal name (see `setattrNames`). */
 const SETATTR_NAMES = new WeakMap<FileIndex, Set<string>>();
@@ -516,6 +549,7 @@ export class Resolver {
       return this.crossing(() => frame.caller.ref(passed.node), (r) => r && this.foreign(frame.caller, r, frame.label), null);
     }
     if (passed?.kind === "default") return this.ref(passed.node, depth);
+    if (passed?.kind === "namespace") return null;
     const fn = binding.stmt.parent?.parent;
     if (fn?.type === "function_definition") {
       const params = namedChildren(binding.stmt.parent!);
@@ -758,9 +792,10 @@ export class Resolver {
 
   /**
    * What the call of this resolver's frame passes for a parameter: the argument, the parameter's default when the
-   * call passes nothing for it, "unknown" when a spread may pass it; undefined when no frame binds it.
+   * call passes nothing for it, the namespace whose attributes a `**vars(args)` passes as keywords (`namespace`, the
+   * splat at `node`), "unknown" when a spread may pass it; undefined when no frame binds it.
    */
-  private passedToParameter(binding: Binding): { kind: "argument" | "default"; node: PyNode } | "unknown" | undefined {
+  private passedToParameter(binding: Binding): { kind: "argument" | "default"; node: PyNode } | { kind: "namespace"; node: PyNode; namespace: PyNode } | "unknown" | undefined {
     const frame = this.context.frame;
     const params = binding.stmt.parent;
     const fn = params?.parent;
@@ -781,9 +816,15 @@ export class Resolver {
     if (!passed) return "unknown";
     let positional = 0;
     let spread = false;
+    const namespaces: { namespace: PyNode; splat: PyNode }[] = [];
     for (const arg of passed) {
       if (arg === "spread") {
         spread = true;
+        continue;
+      }
+      if ("namespace" in arg) {
+        // Keywords never fill a positional-only parameter.
+        if (!positionalOnly) namespaces.push(arg);
         continue;
       }
       if (arg.name !== undefined) {
@@ -793,9 +834,23 @@ export class Resolver {
         positional++;
       }
     }
-    if (spread) return "unknown";
+    if (spread || namespaces.length > 1) return "unknown";
+    // Whether the namespace holds the parameter's name is the caller's to say (`namespaceKeyword`).
+    if (namespaces.length === 1) return { kind: "namespace", node: namespaces[0].splat, namespace: namespaces[0].namespace };
     const fallback = fieldChild(binding.stmt, "value");
     return fallback ? { kind: "default", node: fallback } : "unknown";
+  }
+
+  /**
+   * What `**vars(X)` (or `**X.__dict__`) passes for a keyword, read at `use`: `X.<name>` when `X` is a parsed argparse
+   * namespace (here or in a project module) and nothing in this file rewrites it; unknown otherwise, also when the
+   * parser defines no such option (the namespace may still hold it, or the parameter's default applies).
+   */
+  namespaceKeyword(use: PyNode, namespace: PyNode, name: string): ResolvedValue {
+    const target = this.ref(namespace);
+    const inner = target?.kind === "foreign" ? target.ref : target;
+    if (inner?.kind !== "namespace" || this.index.foreignAttrWrites.has(name) || this.namespaceRewritten() || this.setattrNames().has(name)) return unknownAt(use, nameDependencies(name));
+    return this.memberValue(use, target, name, 0);
   }
 
   private callRef(node: PyNode, depth: number): Ref | null {
@@ -1224,7 +1279,8 @@ export class Resolver {
       const origin = { span: spanOf(binding.stmt), description: `default of parameter ${binding.name}, not passed by ${frame.label}`, overridable: true };
       return this.through(use, this.value(passed.node, depth), origin, dependsOn);
     }
-    return this.crossing(() => frame.caller.value(passed.node), (v) => this.adopt(use, frame.caller, v, frame.label, dependsOn, passed.node), unknownAt(use, dependsOn));
+    const read = passed.kind === "namespace" ? () => frame.caller.namespaceKeyword(passed.node, passed.namespace, binding.name) : () => frame.caller.value(passed.node);
+    return this.crossing(read, (v) => this.adopt(use, frame.caller, v, frame.label, dependsOn, passed.node), unknownAt(use, dependsOn));
   }
 
   /** A value read at `use` from a definition: keeps the innermost origin, or names this definition. */
