@@ -25,11 +25,15 @@ export interface ClassModel {
   selfWrites: Map<string, { stmt: PyNode; value?: PyNode; method: PyNode }[]>;
 }
 
-/** An argument a construction passes, with the resolver of the file it is written in. */
+/**
+ * An argument a construction passes, with the resolver of the file it is written in. With `namespace`, `arg` spreads
+ * a parsed namespace (`**vars(args)`) and `value` is that namespace: the option of the parameter's name is passed.
+ */
 interface PassedArgument {
   arg: PyNode;
   value: PyNode;
   resolver: Resolver;
+  namespace?: true;
 }
 
 /** One `add_argument` call. */
@@ -650,7 +654,7 @@ export class Resolver {
     const field = cls.fields.get(name);
     if (!field || this.index.foreignAttrWrites.has(name)) return null;
     const passed = this.passedArgument(cls, call, name, this.fieldPosition(cls, name), caller);
-    if (passed === "unknown") return null;
+    if (passed === "unknown" || passed?.namespace) return null;
     if (passed && caller && caller !== this) return this.crossing(() => caller.ref(passed.value), (r) => r && this.foreign(caller, r, undefined), null);
     if (passed) return this.ref(passed.value, depth);
     const assign = field.stmt.children[0];
@@ -1501,9 +1505,10 @@ export class Resolver {
   private argumentValue(use: PyNode, cls: ClassModel, name: string, passed: PassedArgument, depth: number, dependsOn: Dependency[]): ResolvedValue {
     const { resolver } = passed;
     const description = `argument ${name} of ${cls.name}(...)`;
-    if (resolver === this) return this.through(use, this.value(passed.value, depth), { span: spanOf(passed.arg), description, overridable: false }, dependsOn);
+    const read = (depthThere: number) => (passed.namespace ? resolver.namespaceKeyword(passed.arg, passed.value, name) : resolver.value(passed.value, depthThere));
+    if (resolver === this) return this.through(use, read(depth), { span: spanOf(passed.arg), description, overridable: false }, dependsOn);
     const file = resolver.filePath;
-    const inner = this.crossing(() => resolver.value(passed.value), (v) => mapValueSpans(v, (s) => ({ ...s, file })), undefined);
+    const inner = this.crossing(() => read(0), (v) => mapValueSpans(v, (s) => ({ ...s, file })), undefined);
     if (!inner) return unknownAt(use, dependsOn);
     return this.through(use, inner, { span: { ...spanOf(passed.arg), file }, description, overridable: false }, dependsOn);
   }
@@ -1552,7 +1557,14 @@ export class Resolver {
     for (const c of calls) {
       const args = namedChildren(fieldChild(c, "arguments")!);
       let positional = 0;
+      // A known construction may spread one parsed namespace (`Model(**vars(args))`), which passes what it is not passed otherwise.
+      let spread: PassedArgument | undefined;
       for (const arg of args) {
+        const namespace = call && !spread && arg.type === "dictionary_splat" ? splattedNamespace(reader, arg) : undefined;
+        if (namespace) {
+          spread = { arg, value: namespace, resolver: reader, namespace: true };
+          continue;
+        }
         if (arg.type === "list_splat" || arg.type === "dictionary_splat") return "unknown";
         if (arg.type === "keyword_argument") {
           const key = fieldChild(arg, "name");
@@ -1563,6 +1575,7 @@ export class Resolver {
           positional++;
         }
       }
+      if (spread) return spread;
     }
     return undefined;
   }

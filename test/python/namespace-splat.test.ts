@@ -83,6 +83,44 @@ describe("a parsed namespace spread into a call", () => {
     expect(findings[0].message).toContain("momentum=0.9 (argparse default of --momentum, passed to main() at line 18, passed to build() at line 11)");
   });
 
+  it("passes it to a class's __init__ and a dataclass's fields", () => {
+    const text = [
+      "import argparse",
+      "from dataclasses import dataclass",
+      "import torch",
+      "",
+      "",
+      "class Trainer:",
+      "    def __init__(self, model, lr=1e-3, momentum=0.0):",
+      "        self.model = model",
+      "        self.lr = lr",
+      "        self.momentum = momentum",
+      "",
+      "    def optimizer(self):",
+      "        return torch.optim.SGD(self.model.parameters(), lr=self.lr, momentum=self.momentum)",
+      "",
+      "",
+      "@dataclass",
+      "class Config:",
+      "    lr: float = 1e-3",
+      "    momentum: float = 0.0",
+      "",
+      "",
+      "parser = argparse.ArgumentParser()",
+      "parser.add_argument(\"--lr\", type=float, default=0.05)",
+      "parser.add_argument(\"--momentum\", type=float, default=0.9)",
+      "args = parser.parse_args()",
+      "trainer = Trainer(torch.nn.Linear(2, 2), **vars(args))",
+      "torch.optim.SGD(trainer.model.parameters(), lr=trainer.lr, momentum=trainer.momentum)",
+      "cfg = Config(**vars(args))",
+      "torch.optim.SGD(torch.nn.Linear(2, 2).parameters(), lr=cfg.lr, momentum=cfg.momentum)",
+      "",
+    ].join("\n");
+    const findings = lintMemory({ "/p/t.py": text }, ["/p/t.py"]);
+    expect(findings.map((f) => f.at)).toEqual(["t.py 27:1 OPT002 t.py:24:1", "t.py 29:1 OPT002 t.py:24:1"]);
+    for (const finding of findings) expect(finding.message).toContain("momentum=0.9 (argparse default of --momentum)");
+  });
+
   it("keeps a keyword the call writes itself", () => {
     expect(lint(script("train(model, momentum=0.0, **vars(args))"))).toEqual([]);
   });
