@@ -27,6 +27,10 @@ function script(...lines: string[]): string {
 
 const lint = (main: string) => lintMemory({ "/p/helper.py": HELPER, "/p/main.py": main }, ["/p/main.py", "/p/helper.py"]);
 
+/** A file defining `build(model, lr, momentum=0.0)` (its construction judged per call), then `lines`. */
+const withBuild = (...lines: string[]) =>
+  ["import argparse", "import torch", "def build(model, lr, momentum=0.0):", "    return torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)", ...lines, ""].join("\n");
+
 describe("a parsed namespace spread into a call", () => {
   it("passes each option to the parameter of its name, with the argparse default as the origin", () => {
     for (const call of ["train(model, **vars(args))", "train(model, **args.__dict__)"]) {
@@ -39,48 +43,37 @@ describe("a parsed namespace spread into a call", () => {
     expect(lint(script("known, _ = parser.parse_known_args()", "train(model, **vars(known))")).map((f) => f.at)).toEqual(["helper.py 4:12 OPT002 main.py:6:1"]);
   });
 
-  it("passes it in the same file, through the call that the function's construction is judged for", () => {
-    const text = [
-      "import argparse",
-      "import torch",
-      "def build(model, lr, momentum=0.0):",
-      "    return torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)",
-      "parser = argparse.ArgumentParser()",
-      'parser.add_argument("--momentum", type=float, default=0.9)',
-      'parser.add_argument("--lr", type=float, default=0.05)',
-      "build(torch.nn.Linear(2, 2), **vars(parser.parse_args()))",
-      "",
-    ].join("\n");
-    const findings = lintMemory({ "/p/t.py": text }, ["/p/t.py"]);
-    expect(findings.map((f) => f.at)).toEqual(["t.py 4:12 OPT002 t.py:6:1"]);
-    expect(findings[0].message).toContain("momentum=0.9 (argparse default of --momentum, passed to build() at line 8)");
-  });
-
-  it("passes it through a function that receives the namespace", () => {
-    const text = [
-      "import argparse",
-      "import torch",
-      "",
-      "",
-      "def build(model, lr, momentum=0.0):",
-      "    return torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)",
-      "",
-      "",
-      "def main(args):",
-      "    model = torch.nn.Linear(2, 2)",
-      "    return build(model, **vars(args))",
-      "",
-      "",
-      "if __name__ == \"__main__\":",
-      "    parser = argparse.ArgumentParser()",
-      "    parser.add_argument(\"--lr\", type=float, default=0.05)",
-      "    parser.add_argument(\"--momentum\", type=float, default=0.9)",
-      "    main(parser.parse_args())",
-      "",
-    ].join("\n");
-    const findings = lintMemory({ "/p/t.py": text }, ["/p/t.py"]);
-    expect(findings.map((f) => f.at)).toEqual(["t.py 6:12 OPT002 t.py:17:5"]);
-    expect(findings[0].message).toContain("momentum=0.9 (argparse default of --momentum, passed to main() at line 18, passed to build() at line 11)");
+  it("passes it in the same file, to the call the construction is judged for or through a function handed the namespace", () => {
+    const cases: [string[], string, string][] = [
+      [
+        [
+          "parser = argparse.ArgumentParser()",
+          'parser.add_argument("--momentum", type=float, default=0.9)',
+          'parser.add_argument("--lr", type=float, default=0.05)',
+          "build(torch.nn.Linear(2, 2), **vars(parser.parse_args()))",
+        ],
+        "t.py 4:12 OPT002 t.py:6:1",
+        "momentum=0.9 (argparse default of --momentum, passed to build() at line 8)",
+      ],
+      [
+        [
+          "def main(args):",
+          "    return build(torch.nn.Linear(2, 2), **vars(args))",
+          'if __name__ == "__main__":',
+          "    parser = argparse.ArgumentParser()",
+          '    parser.add_argument("--lr", type=float, default=0.05)',
+          '    parser.add_argument("--momentum", type=float, default=0.9)',
+          "    main(parser.parse_args())",
+        ],
+        "t.py 4:12 OPT002 t.py:10:5",
+        "momentum=0.9 (argparse default of --momentum, passed to main() at line 11, passed to build() at line 6)",
+      ],
+    ];
+    for (const [lines, at, message] of cases) {
+      const findings = lintMemory({ "/p/t.py": withBuild(...lines) }, ["/p/t.py"]);
+      expect(findings.map((f) => f.at)).toEqual([at]);
+      expect(findings[0].message).toContain(message);
+    }
   });
 
   it("passes it to a class's __init__ and a dataclass's fields", () => {
