@@ -202,11 +202,16 @@ function joinFile(project: ProjectContext, file: ProjectFile): void {
   supersede(project, joined);
 }
 
-/** Each primary's tree as a read sees it (composed by Hydra, or as a loader returns it), read once per file. */
+/** Each primary's tree as a read sees it (composed by Hydra, or as a loader returns it), read once per file and kind of read. */
 type Trees = Map<string, { composed: MappingValue | undefined; fileLinks: Map<string, Span> }>;
 
+/**
+ * The primary's tree as a read sees it. What the tree holds depends on the read besides the file: a loaded file's
+ * origins name its loader and are overridable when its path is (`loaded`), so the cache key holds both.
+ */
 function readTree(project: ProjectContext, file: ProjectFile, read: ConfigRead, trees: Trees): { composed: MappingValue | undefined; fileLinks: Map<string, Span> } {
-  const key = `${read.loaded ? "loaded" : "composed"}:${read.primary.path}`;
+  const how = read.loaded ? `loaded by ${read.loaded.loader}${read.loaded.overridable ? ", overridable" : ""}` : "composed";
+  const key = `${how}:${read.primary.path}`;
   let tree = trees.get(key);
   if (!tree) {
     const fileLinks = new Map<string, Span>();

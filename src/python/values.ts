@@ -25,11 +25,15 @@ export interface ClassModel {
   selfWrites: Map<string, { stmt: PyNode; value?: PyNode; method: PyNode }[]>;
 }
 
-/** An argument a construction passes, with the resolver of the file it is written in. */
+/**
+ * An argument a construction passes, with the resolver of the file it is written in. With `namespace`, `arg` spreads
+ * a parsed namespace (`**vars(args)`) and `value` is that namespace: the option of the parameter's name is passed.
+ */
 interface PassedArgument {
   arg: PyNode;
   value: PyNode;
   resolver: Resolver;
+  namespace?: true;
 }
 
 /** One `add_argument` call. */
@@ -97,8 +101,12 @@ export interface CallFrame {
   launch?: { leading: number; args: PyNode | null; kwargs: PyNode | null };
 }
 
-/** One argument a call passes, as a parameter receives it: by position (`node` null: a value the caller cannot see), by keyword, or a spread. */
-type FrameArgument = { name?: string; node: PyNode | null } | "spread";
+/**
+ * One argument a call passes, as a parameter receives it: by position (`node` null: a value the caller cannot see), by
+ * keyword, the attributes of a parsed namespace as keywords (`**vars(args)`: `namespace` is `args`, `splat` the whole
+ * argument), or a spread.
+ */
+type FrameArgument = { name?: string; node: PyNode | null } | { namespace: PyNode; splat: PyNode } | "spread";
 
 /** How a resolver reaches the project's other modules (set by the project pass). */
 export interface ModuleLinks {
@@ -201,18 +209,20 @@ function frameArguments(frame: CallFrame): FrameArgument[] | undefined {
   const dict = callee && caller.ref(callee);
   if (dict?.kind === "path" && dict.path === "builtins.dict" && argumentList?.type === "argument_list") {
     // `dict(k=v)` passes its keywords; a positional mapping is a spread.
-    out.push(...keywordsAndPositionals(caller, argumentList).map((a) => (a !== "spread" && a.name === undefined ? "spread" : a)));
+    out.push(...keywordsAndPositionals(caller, argumentList).map((a) => (a !== "spread" && "node" in a && a.name === undefined ? "spread" : a)));
     return out;
   }
   out.push("spread");
   return out;
 }
 
-/** A call's arguments as passed: keywords by name, positionals in order, `*`/`**` as spreads. */
+/** A call's arguments as passed: keywords by name, positionals in order, a namespace's attributes (`splattedNamespace`), other `*`/`**` as spreads. */
 function keywordsAndPositionals(caller: Resolver, argumentList: PyNode): FrameArgument[] {
   const out: FrameArgument[] = [];
   for (const arg of namedChildren(argumentList)) {
-    if (arg.type === "list_splat" || arg.type === "dictionary_splat") out.push("spread");
+    const namespace = arg.type === "dictionary_splat" ? splattedNamespace(caller, arg) : undefined;
+    if (namespace) out.push({ namespace, splat: arg });
+    else if (arg.type === "list_splat" || arg.type === "dictionary_splat") out.push("spread");
     else if (arg.type === "keyword_argument") {
       const key = fieldChild(arg, "name");
       const value = fieldChild(arg, "value");
@@ -222,8 +232,40 @@ function keywordsAndPositionals(caller: Resolver, argumentList: PyNode): FrameAr
   return out;
 }
 
-/** Per file index: whether the file rewrites argparse namespace attributes wholesale (see `namespaceRewritten`). */
-const REWRITTEN = new WeakMap<FileIndex, boolean>();
+/**
+ * Per file index, then per the module links of the resolvers that ask (`NO_MODULES` for those without): whether the
+ * file rewrites argparse namespace attributes wholesale (see `namespaceRewritten`). The answer depends on the links
+ * as well as the file: an imported name (`vars(opts.args).update(...)`) holds a namespace only where modules are read.
+ */
+const REWRITTEN = new WeakMap<FileIndex, WeakMap<ModuleLinks | typeof NO_MODULES, boolean>>();
+const NO_MODULES = {};
+
+/**
+ * The object a `**` argument spreads the attributes of, as keywords: `X` of `**vars(X)` or `**X.__dict__`, or of a name
+ * bound once in its scope to one of those (`kw = vars(args)` then `**kw`) and used there only in `**kw` (anything else
+ * may change the dict). Undefined for any other spread. Whether `X` is a parsed namespace is the caller's to resolve.
+ */
+export function splattedNamespace(resolver: Resolver, splat: PyNode): PyNode | undefined {
+  const dictOf = (value: PyNode): PyNode | undefined => {
+    if (value.type === "attribute") return resolver.textOf(fieldChild(value, "attribute")!) === "__dict__" ? (fieldChild(value, "object") ?? undefined) : undefined;
+    const callee = value.type === "call" ? fieldChild(value, "function") : null;
+    const argumentList = value.type === "call" ? fieldChild(value, "arguments") : null;
+    if (callee?.type !== "identifier" || argumentList?.type !== "argument_list" || resolver.pathOf(callee) !== "builtins.vars") return undefined;
+    const args = namedChildren(argumentList).filter((a) => a.type !== "comment");
+    return args.length === 1 && !["keyword_argument", "list_splat", "dictionary_splat"].includes(args[0].type) ? args[0] : undefined;
+  };
+  const value = namedChildren(splat).find((c) => c.type !== "comment");
+  if (!value) return undefined;
+  if (value.type !== "identifier") return dictOf(value);
+  const name = resolver.textOf(value);
+  const binding = bindingForUse(name, value, resolver.index);
+  const scope = binding && scopeOf(binding.stmt, resolver.index);
+  if (binding?.kind !== "assign" || !binding.value || binding.unpackIndex !== undefined || scope?.bindings.get(name)?.length !== 1) return undefined;
+  const body = resolver.textOf(scope.node);
+  const uses = body.match(new RegExp(String.raw`(?<![\w.])${name}\b`, "g"))?.length ?? 0;
+  const splats = body.match(new RegExp(String.raw`\*\*\s*${name}\b`, "g"))?.length ?? 0;
+  return uses === splats + 1 ? dictOf(binding.value) : undefined;
+}
 
 /** Per file index: the attribute names its `setattr` calls write by a literal name (see `setattrNames`). */
 const SETATTR_NAMES = new WeakMap<FileIndex, Set<string>>();
@@ -511,6 +553,7 @@ export class Resolver {
       return this.crossing(() => frame.caller.ref(passed.node), (r) => r && this.foreign(frame.caller, r, frame.label), null);
     }
     if (passed?.kind === "default") return this.ref(passed.node, depth);
+    if (passed?.kind === "namespace") return null;
     const fn = binding.stmt.parent?.parent;
     if (fn?.type === "function_definition") {
       const params = namedChildren(binding.stmt.parent!);
@@ -611,7 +654,7 @@ export class Resolver {
     const field = cls.fields.get(name);
     if (!field || this.index.foreignAttrWrites.has(name)) return null;
     const passed = this.passedArgument(cls, call, name, this.fieldPosition(cls, name), caller);
-    if (passed === "unknown") return null;
+    if (passed === "unknown" || passed?.namespace) return null;
     if (passed && caller && caller !== this) return this.crossing(() => caller.ref(passed.value), (r) => r && this.foreign(caller, r, undefined), null);
     if (passed) return this.ref(passed.value, depth);
     const assign = field.stmt.children[0];
@@ -753,9 +796,10 @@ export class Resolver {
 
   /**
    * What the call of this resolver's frame passes for a parameter: the argument, the parameter's default when the
-   * call passes nothing for it, "unknown" when a spread may pass it; undefined when no frame binds it.
+   * call passes nothing for it, the namespace whose attributes a `**vars(args)` passes as keywords (`namespace`, the
+   * splat at `node`), "unknown" when a spread may pass it; undefined when no frame binds it.
    */
-  private passedToParameter(binding: Binding): { kind: "argument" | "default"; node: PyNode } | "unknown" | undefined {
+  private passedToParameter(binding: Binding): { kind: "argument" | "default"; node: PyNode } | { kind: "namespace"; node: PyNode; namespace: PyNode } | "unknown" | undefined {
     const frame = this.context.frame;
     const params = binding.stmt.parent;
     const fn = params?.parent;
@@ -776,9 +820,15 @@ export class Resolver {
     if (!passed) return "unknown";
     let positional = 0;
     let spread = false;
+    const namespaces: { namespace: PyNode; splat: PyNode }[] = [];
     for (const arg of passed) {
       if (arg === "spread") {
         spread = true;
+        continue;
+      }
+      if ("namespace" in arg) {
+        // Keywords never fill a positional-only parameter.
+        if (!positionalOnly) namespaces.push(arg);
         continue;
       }
       if (arg.name !== undefined) {
@@ -788,9 +838,23 @@ export class Resolver {
         positional++;
       }
     }
-    if (spread) return "unknown";
+    if (spread || namespaces.length > 1) return "unknown";
+    // Whether the namespace holds the parameter's name is the caller's to say (`namespaceKeyword`).
+    if (namespaces.length === 1) return { kind: "namespace", node: namespaces[0].splat, namespace: namespaces[0].namespace };
     const fallback = fieldChild(binding.stmt, "value");
     return fallback ? { kind: "default", node: fallback } : "unknown";
+  }
+
+  /**
+   * What `**vars(X)` (or `**X.__dict__`) passes for a keyword, read at `use`: `X.<name>` when `X` is a parsed argparse
+   * namespace (here or in a project module) and nothing in this file rewrites it; unknown otherwise, also when the
+   * parser defines no such option (the namespace may still hold it, or the parameter's default applies).
+   */
+  namespaceKeyword(use: PyNode, namespace: PyNode, name: string): ResolvedValue {
+    const target = this.ref(namespace);
+    const inner = target?.kind === "foreign" ? target.ref : target;
+    if (inner?.kind !== "namespace" || this.index.foreignAttrWrites.has(name) || this.namespaceRewritten() || this.setattrNames().has(name)) return unknownAt(use, nameDependencies(name));
+    return this.memberValue(use, target, name, 0);
   }
 
   private callRef(node: PyNode, depth: number): Ref | null {
@@ -1219,7 +1283,8 @@ export class Resolver {
       const origin = { span: spanOf(binding.stmt), description: `default of parameter ${binding.name}, not passed by ${frame.label}`, overridable: true };
       return this.through(use, this.value(passed.node, depth), origin, dependsOn);
     }
-    return this.crossing(() => frame.caller.value(passed.node), (v) => this.adopt(use, frame.caller, v, frame.label, dependsOn, passed.node), unknownAt(use, dependsOn));
+    const read = passed.kind === "namespace" ? () => frame.caller.namespaceKeyword(passed.node, passed.namespace, binding.name) : () => frame.caller.value(passed.node);
+    return this.crossing(read, (v) => this.adopt(use, frame.caller, v, frame.label, dependsOn, passed.node), unknownAt(use, dependsOn));
   }
 
   /** A value read at `use` from a definition: keeps the innermost origin, or names this definition. */
@@ -1341,8 +1406,11 @@ export class Resolver {
 
   /** Whether the file rewrites namespace attributes wholesale (`vars(args).update`, `setattr(args, ...)`, `args.__dict__`). */
   private namespaceRewritten(): boolean {
-    // A fact of the file alone: kept per index, since the project pass reads one file with many resolvers.
-    this.rewritten ??= REWRITTEN.get(this.index);
+    // A fact of the file and the module links: kept per both, since the project pass reads one file with many resolvers.
+    let known = REWRITTEN.get(this.index);
+    if (!known) REWRITTEN.set(this.index, (known = new WeakMap()));
+    const links = this.context.modules ?? NO_MODULES;
+    this.rewritten ??= known.get(links);
     if (this.rewritten === undefined) {
       this.rewritten = this.index.calls.some((call) => {
         const callee = fieldChild(call, "function");
@@ -1353,7 +1421,7 @@ export class Resolver {
         const probe = this.context.frame ? new Resolver(this.index, this.text, this.filePath, this.context.modules ? { modules: this.context.modules } : {}) : this;
         return probe.mayHoldNamespace(dictOwner(callee!));
       }) || writesThroughDict(this.text, this.index);
-      REWRITTEN.set(this.index, this.rewritten);
+      known.set(links, this.rewritten);
     }
     return this.rewritten;
   }
@@ -1437,9 +1505,10 @@ export class Resolver {
   private argumentValue(use: PyNode, cls: ClassModel, name: string, passed: PassedArgument, depth: number, dependsOn: Dependency[]): ResolvedValue {
     const { resolver } = passed;
     const description = `argument ${name} of ${cls.name}(...)`;
-    if (resolver === this) return this.through(use, this.value(passed.value, depth), { span: spanOf(passed.arg), description, overridable: false }, dependsOn);
+    const read = (depthThere: number) => (passed.namespace ? resolver.namespaceKeyword(passed.arg, passed.value, name) : resolver.value(passed.value, depthThere));
+    if (resolver === this) return this.through(use, read(depth), { span: spanOf(passed.arg), description, overridable: false }, dependsOn);
     const file = resolver.filePath;
-    const inner = this.crossing(() => resolver.value(passed.value), (v) => mapValueSpans(v, (s) => ({ ...s, file })), undefined);
+    const inner = this.crossing(() => read(0), (v) => mapValueSpans(v, (s) => ({ ...s, file })), undefined);
     if (!inner) return unknownAt(use, dependsOn);
     return this.through(use, inner, { span: { ...spanOf(passed.arg), file }, description, overridable: false }, dependsOn);
   }
@@ -1488,7 +1557,14 @@ export class Resolver {
     for (const c of calls) {
       const args = namedChildren(fieldChild(c, "arguments")!);
       let positional = 0;
+      // A known construction may spread one parsed namespace (`Model(**vars(args))`), which passes what it is not passed otherwise.
+      let spread: PassedArgument | undefined;
       for (const arg of args) {
+        const namespace = call && !spread && arg.type === "dictionary_splat" ? splattedNamespace(reader, arg) : undefined;
+        if (namespace) {
+          spread = { arg, value: namespace, resolver: reader, namespace: true };
+          continue;
+        }
         if (arg.type === "list_splat" || arg.type === "dictionary_splat") return "unknown";
         if (arg.type === "keyword_argument") {
           const key = fieldChild(arg, "name");
@@ -1499,6 +1575,7 @@ export class Resolver {
           positional++;
         }
       }
+      if (spread) return spread;
     }
     return undefined;
   }

@@ -3,7 +3,7 @@
  * recognizer reads; `#` comments carry suppression directives; fixes edit the text in place, so comments,
  * anchors, key order and quoting stay as written.
  */
-import { Composer, Parser, isScalar, visit, type Document } from "yaml";
+import { Parser, isScalar, visit, type Document } from "yaml";
 import type { ResolvedValue, Span } from "../core/facts.js";
 import type { AnalyzedFile, LanguageAdapter, SourceComment } from "../core/types.js";
 import { LineIndex } from "../core/lines.js";
@@ -13,7 +13,7 @@ import { resolveInterpolations } from "../configs/references.js";
 import { hasTemplateTags, unparsedHint, type UnparsedKind } from "../configs/data-files.js";
 import { stripBom } from "../core/source-text.js";
 import { documentTree } from "./tree.js";
-import { sameKeyNotMerge, yamlSyntax } from "./render.js";
+import { composeYaml, yamlSyntax } from "./render.js";
 
 interface ParsedYaml {
   docs: Document.Parsed[];
@@ -124,9 +124,8 @@ export function flowLinesIndented(text: string): string | undefined {
 
 /** How many duplicate keys a text has, or undefined when it has any other error. */
 function duplicatesOnly(text: string): number | undefined {
-  const docs = new Composer({ uniqueKeys: sameKeyNotMerge, prettyErrors: false }).compose(new Parser().parse(text), false, text.length);
   let duplicates = 0;
-  for (const doc of docs) {
+  for (const doc of composeYaml(text)) {
     for (const e of doc.errors) {
       if (e.code !== "DUPLICATE_KEY") return undefined;
       duplicates++;
@@ -138,7 +137,7 @@ function duplicatesOnly(text: string): number | undefined {
 /** Parses every document once, keeping the comments of the token stream. */
 export function parseYaml(text: string): ParsedYaml {
   const tokens = [...new Parser().parse(text)];
-  const docs = [...new Composer({ uniqueKeys: sameKeyNotMerge, prettyErrors: false }).compose(tokens, false, text.length)];
+  const docs = [...composeYaml(text, tokens)];
   const comments: ParsedYaml["comments"] = [];
   collectComments(tokens, comments);
   // Each duplicate key is a problem of its own; of the other errors, those after a document's first mostly follow from it.

@@ -1,5 +1,5 @@
 /** Writing values and new keys in YAML, following the quoting and layout of the mapping they go into. */
-import { Composer, Parser, isScalar, type Document } from "yaml";
+import { Composer, Parser, isScalar, type CST, type Document } from "yaml";
 import type { MappingEntry } from "../core/facts.js";
 import type { LiteralValue, TextEdit } from "../core/types.js";
 import { lineEnding, type ConfigSyntax } from "../configs/file-adapter.js";
@@ -15,10 +15,18 @@ export function sameKeyNotMerge(a: unknown, b: unknown): boolean {
   return !(a.value === "<<" && a.type === "PLAIN" && b.type === "PLAIN");
 }
 
+/**
+ * The documents of a text, composed one by one as they are read, with duplicate keys found as `sameKeyNotMerge`
+ * compares them and errors left unformatted; `tokens` when the caller keeps the token stream (for its comments).
+ */
+export function composeYaml(text: string, tokens: Iterable<CST.Token> = new Parser().parse(text)): Generator<Document.Parsed> {
+  return new Composer({ uniqueKeys: sameKeyNotMerge, prettyErrors: false }).compose(tokens, false, text.length);
+}
+
 /** Whether a text parses as YAML without errors (every document). */
 function parses(text: string): boolean {
-  for (const doc of new Composer({ uniqueKeys: sameKeyNotMerge, prettyErrors: false }).compose(new Parser().parse(text), false, text.length)) {
-    if ((doc as Document.Parsed).errors.length > 0) return false;
+  for (const doc of composeYaml(text)) {
+    if (doc.errors.length > 0) return false;
   }
   return true;
 }
@@ -26,7 +34,7 @@ function parses(text: string): boolean {
 /** Whether a string can be written as a plain scalar and reads back as the same string in YAML 1.1 and 1.2. */
 function plainSafe(s: string): boolean {
   if (!/^[A-Za-z_][A-Za-z0-9_./-]*$/.test(s) || /^(?:y|n|yes|no|on|off|true|false|null)$/i.test(s)) return false;
-  const docs = [...new Composer().compose(new Parser().parse(s), false, s.length)];
+  const docs = [...composeYaml(s)];
   return docs.length === 1 && isScalar(docs[0].contents) && docs[0].contents.value === s;
 }
 

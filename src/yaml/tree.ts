@@ -13,7 +13,8 @@
  * A HyperPyYAML document (SpeechBrain's hyperparameter files: one with a `!name:`, `!new:` or `!ref` tag) is read
  * further: a mapping tagged `!name:<path>` or `!new:<path>` keeps its tag as `constructs` (the recognizer decides
  * whether the path is an optimizer or scheduler), and `!ref <key>` reads the value of a top-level key of the same
- * document. Anything else its loader computes (arithmetic in a reference, `!apply:`, `!include:`, `!PLACEHOLDER`,
+ * document. An alias of such a mapping (`*opt`, or a `<<` merge that holds one) is the same object, built once where
+ * its anchor is: it reads as unknown, so one optimizer is not two constructions. Anything else its loader computes (arithmetic in a reference, `!apply:`, `!include:`, `!PLACEHOLDER`,
  * a nested `<a[b]>` or attribute `<a.b>` reference) stays unknown. Its loader finally reads the text with PyYAML,
  * so a number written in a form PyYAML reads as a string (`1e-3`) is unknown there.
  */
@@ -101,7 +102,12 @@ class TreeBuilder {
     if (isAlias(node)) return this.alias(node);
     const n = node as Node;
     if (this.inAlias > 0 && this.aliasBudget-- <= 0) return unknownAt(spanOf(n));
-    if (n.tag && !CORE_TAGS.has(n.tag)) return (this.topLevel && this.hyperPyYaml(n)) || unknownAt(spanOf(n), `YAML tag ${n.tag}, not constructed`);
+    if (n.tag && !CORE_TAGS.has(n.tag)) {
+      // Through an alias or a merge, a node the loader constructs is the object built once at its anchor (PyYAML builds
+      // each node once, and HyperPyYAML's ruamel pass keeps the alias): no second construction here.
+      if (this.topLevel && this.inAlias > 0 && CONSTRUCT_TAG.test(n.tag)) return unknownAt(spanOf(n));
+      return (this.topLevel && this.hyperPyYaml(n)) || unknownAt(spanOf(n), `YAML tag ${n.tag}, not constructed`);
+    }
     if (isScalar(n)) return this.scalar(n);
     if (isMap(n)) {
       const entries = this.entries(n.items as Pair[]);

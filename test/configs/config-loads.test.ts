@@ -119,6 +119,33 @@ describe("a config file the training script loads itself", () => {
     expect(lintMemory(imported, ["/p/shared.py", "/p/other.py"])).toEqual([]);
   });
 
+  it("keeps each load's own loader and overridability when one file loads the same config twice", () => {
+    const main = [
+      "import argparse",
+      "import torch",
+      "import yaml",
+      "from omegaconf import OmegaConf",
+      "parser = argparse.ArgumentParser()",
+      'parser.add_argument("--config", default="configs/train.yaml")',
+      "args = parser.parse_args()",
+      "model = torch.nn.Linear(2, 2)",
+      'fixed = OmegaConf.load("configs/train.yaml")',
+      "chosen = yaml.safe_load(open(args.config))",
+      'torch.optim.SGD(model.parameters(), lr=1e-3, momentum=fixed["momentum"])',
+      'torch.optim.SGD(model.parameters(), lr=1e-3, momentum=chosen["momentum"])',
+      "",
+    ].join("\n");
+    const findings = lintMemory({ "/p/configs/train.yaml": "momentum: 0.9\n", "/p/train.py": main }, ["/p/train.py"]);
+    expect(findings.map((f) => f.at)).toEqual(["train.py 11:1 OPT002 configs/train.yaml:1:11", "train.py 12:1 OPT002 configs/train.yaml:1:11"]);
+    // The first read (OmegaConf.load of a fixed path) and the second (yaml.safe_load of a path a run may change) see
+    // the same file, not the same tree: each value names its own loader, and only the second may change at run time.
+    expect(findings[0].message).toBe(
+      "SGD runs classical momentum: momentum=0.9 (set in configs/train.yaml, loaded by OmegaConf.load()) with nesterov off; pass nesterov=True for Nesterov momentum, which usually converges faster at no extra cost.",
+    );
+    expect(findings[1].message).toContain("momentum=0.9 (set in configs/train.yaml, loaded by yaml.safe_load()) with nesterov off");
+    expect(findings[1].message).toContain("this setting can change at run time");
+  });
+
   it("reads nothing when the text is linted alone, with no files around it", () => {
     const text = 'import torch, yaml\ncfg = yaml.safe_load(open("c.yaml"))\ntorch.optim.Adam(m.parameters(), lr=1e-3, weight_decay=cfg["wd"])\n';
     expect(lintMemory({ "/p/t.py": text }, ["/p/t.py"])).toEqual([]);
