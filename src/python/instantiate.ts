@@ -587,6 +587,22 @@ function mutatesConfig(body: string, name: string): boolean {
  * it (`handedToWriter`), or a name bound to it or a part (`opt_cfg = config["optimizer"]`) is written into or handed on.
  */
 function writtenElsewhere(resolver: Resolver, scope: PyNode, name: string): boolean {
+  let byScope = WRITTEN_ELSEWHERE.get(resolver);
+  if (!byScope) WRITTEN_ELSEWHERE.set(resolver, (byScope = new Map()));
+  let byName = byScope.get(scope);
+  if (!byName) byScope.set(scope, (byName = new Map()));
+  let written = byName.get(name);
+  if (written === undefined) byName.set(name, (written = writtenElsewhereNow(resolver, scope, name)));
+  return written;
+}
+
+/**
+ * Per resolver: `writtenElsewhere` by scope and name. Every config read of a file asks it again for the same function
+ * and name, and each answer walks every call of the file.
+ */
+const WRITTEN_ELSEWHERE = new WeakMap<Resolver, Map<PyNode, Map<string, boolean>>>();
+
+function writtenElsewhereNow(resolver: Resolver, scope: PyNode, name: string): boolean {
   if (handedToWriter(resolver, scope, name)) return true;
   const body = resolver.textOf(scope);
   const escaped = name.replace(/[$.]/g, "\\$&");
