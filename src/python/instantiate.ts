@@ -59,16 +59,31 @@ function mayInstantiate(file: ProjectFile): boolean {
 export const hydraInstantiateJoiner: ProjectJoiner = {
   name: "hydra-instantiate",
   join(project) {
+    const trees = new PassTrees();
     for (const given of project.files) {
       if (given.adapter.name !== "python" || !mayInstantiate(given)) continue;
       // A file the prefilter left unanalyzed is analyzed now: its model and precision evidence count for the join.
       const file = project.file(given.path) ?? given;
-      joinFile(project, file);
+      joinFile(project, file, trees.of(file));
     }
     joinPartials(project);
-    joinConfigReads(project);
+    joinConfigReads(project, trees);
   },
 };
+
+/**
+ * The config trees of a pass, per Python file (`readTree` words a value's origin from the reading file's folder): an
+ * `instantiate` call and a plain construction of one file that read the same config compose it once.
+ */
+class PassTrees {
+  private readonly byFile = new Map<string, Trees>();
+
+  of(file: ProjectFile): Trees {
+    let trees = this.byFile.get(file.path);
+    if (!trees) this.byFile.set(file.path, (trees = new Map()));
+    return trees;
+  }
+}
 
 /**
  * Plain constructions that read a config themselves (`torch.optim.AdamW(params, lr=cfg.optim.lr)` in a Hydra app,
@@ -77,7 +92,7 @@ export const hydraInstantiateJoiner: ProjectJoiner = {
  * at the argument, its origin where the config sets it. A config reached through a function's parameter counts only
  * when the construction is judged once in its file (one call, or none, of its function) and no other file imports it.
  */
-function joinConfigReads(project: ProjectContext): void {
+function joinConfigReads(project: ProjectContext, passTrees: PassTrees): void {
   for (const given of project.files) {
     if (given.adapter.name !== "python") continue;
     const facts = given.analyzed.facts;
@@ -85,7 +100,7 @@ function joinConfigReads(project: ProjectContext): void {
     if (open.length === 0 || !(mayLoadConfig(given.text) || /\bhydra\b/.test(given.text))) continue;
     const { index, text } = keptIndex(given.analyzed) ?? indexPython(given.text);
     const resolver = new Resolver(index, text, given.path);
-    const trees: Trees = new Map();
+    const trees = passTrees.of(given);
     const copies = new Map<string, number>();
     for (const site of facts.optimizers) copies.set(baseId(site.id), (copies.get(baseId(site.id)) ?? 0) + 1);
     const changed = new Map<OptimizerSite, OptimizerSite>();
@@ -164,15 +179,13 @@ interface ConfigRead {
   loaded?: LoadedConfig;
 }
 
-function joinFile(project: ProjectContext, file: ProjectFile): void {
+function joinFile(project: ProjectContext, file: ProjectFile, compositions: Trees): void {
   const { index, text } = keptIndex(file.analyzed) ?? indexPython(file.text);
   const resolver = new Resolver(index, text, file.path);
   const facts = file.analyzed.facts;
   const joined: OptimizerSite[] = [];
   const schedulers: SchedulerFact[] = [];
   const links = (file.analyzed.links ??= new Map());
-  /** Each primary's composition, read once per file. */
-  const compositions: Trees = new Map();
   for (const call of index.calls) {
     const callee = fieldChild(call, "function");
     const calleePath = callee ? resolver.pathOf(callee) : undefined;
@@ -202,7 +215,7 @@ function joinFile(project: ProjectContext, file: ProjectFile): void {
   supersede(project, joined);
 }
 
-/** Each primary's tree as a read sees it (composed by Hydra, or as a loader returns it), read once per file. */
+/** Each primary's tree as a read sees it (composed by Hydra, or as a loader returns it), read once per file and pass. */
 type Trees = Map<string, { composed: MappingValue | undefined; fileLinks: Map<string, Span> }>;
 
 function readTree(project: ProjectContext, file: ProjectFile, read: ConfigRead, trees: Trees): { composed: MappingValue | undefined; fileLinks: Map<string, Span> } {
