@@ -34,8 +34,6 @@ const OTHER_STATE = /sched|scaler|ema|swa|sampler|loader|metric/i;
 const OPTIMIZER_NAME = /^(?:optim|optimizer|opt)(?:_\w+)?$|_(?:optim|optimizer|opt)$/i;
 /** Helpers that load a checkpoint into what they are given (`load_checkpoint(path, model, optimizer)`, `checkpointer.resume_or_load(...)`). */
 const LOAD_HELPER = /^(?:load|resume|restore)(?:_\w+)?$|_(?:load|resume|restore)$/;
-/** Helpers that write a checkpoint (`save_checkpoint(state, ...)`, `utils.save_on_master(...)`). */
-const SAVE_HELPER = /^save(?:_\w+)?$|_save$/;
 /** Whole-state restores: accelerate's `load_state`, DeepSpeed's `load_checkpoint` on an engine. */
 const TRAINING_STATE_LOADS = new Set(["load_state"]);
 /** Whole-state saves. */
@@ -146,12 +144,6 @@ function checkpointCall(
       const mayBeSkipped = !!resume && resolver.value(resume).value.kind !== "bool";
       return { kind: "load", state: "optimizer", span, optimizerSites: given, conditional: conditionalHere() || mayBeSkipped, mayBeSkipped };
     }
-  }
-  if (SAVE_HELPER.test(last)) {
-    // A helper handed the state_dict() of an optimizer of the file (in a dict or alone) saves that state.
-    const saved = argumentsOf().flatMap((arg) => stateDictOwners(resolver, arg));
-    const given = optimizersIn(resolver, saved, constructed);
-    if (given.length > 0) return { kind: "save", state: "file", span, optimizerSites: given, conditional: conditionalHere(), includesOptimizerState: true };
   }
   return undefined;
 }
