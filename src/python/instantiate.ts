@@ -21,7 +21,7 @@ import { indexPython, keptIndex } from "./analyze.js";
 import { paramsFact } from "./facts.js";
 import { withModelFacts } from "./models.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
-import { bindingForUse, isPlainString, stringBody, type Binding } from "./scope.js";
+import { bindingForUse, isPlainFunction, isPlainString, stringBody, type Binding } from "./scope.js";
 import { ModuleFinder } from "./modules.js";
 import { Resolver, type ClassModel } from "./values.js";
 import { loadedConfig, mayLoadConfig, type LoadedConfig } from "./config-loads.js";
@@ -448,7 +448,7 @@ function configSource(project: ProjectContext, resolver: Resolver, file: Project
     const primary = namedChildren(params)[0] === binding.stmt && !writtenElsewhere(resolver, fn, binding.name) ? primaryAt(main.configPath, main.configName) : undefined;
     return primary ? { primary, prefix: [] } : undefined;
   }
-  if (depth === 0 || fn.parent?.type === "decorated_definition" || insideClass(fn)) return undefined;
+  if (depth === 0 || !isPlainFunction(fn)) return undefined;
   const passed = onlyCallArgument(resolver, fn, binding);
   const chain = passed && configChain(resolver, passed);
   const outer = chain && bindingForUse(resolver.textOf(chain.root), chain.root, resolver.index);
@@ -468,11 +468,6 @@ function boundOnce(resolver: Resolver, scopeNode: PyNode | undefined, name: stri
 function scopeNodeOf(node: PyNode): PyNode | undefined {
   for (let p = node.parent; p; p = p.parent) if (p.type === "function_definition") return p;
   return undefined;
-}
-
-function insideClass(fn: PyNode): boolean {
-  for (let p = fn.parent; p; p = p.parent) if (p.type === "class_definition") return true;
-  return false;
 }
 
 /** `compose(config_name=...)` (no overrides) inside `with initialize(config_path=...)`: the config's folder and name. */

@@ -7,6 +7,7 @@
 import type { ManualAdamUpdate } from "../core/facts.js";
 import type { TextEdit } from "../core/types.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
+import { descendants } from "./scope.js";
 import type { Resolver } from "./values.js";
 
 /** A moment: the target text and the beta it decays with. */
@@ -61,13 +62,7 @@ function statementsIn(block: PyNode): PyNode[] {
 
 /** Every block (module, function body, loop body, if branch) with its statements, depth first. */
 function blocks(root: PyNode): PyNode[] {
-  const out: PyNode[] = [];
-  const visit = (node: PyNode): void => {
-    if (node.type === "module" || node.type === "block") out.push(node);
-    for (const child of node.children) visit(child);
-  };
-  visit(root);
-  return out;
+  return [...descendants(root)].filter((node) => node.type === "module" || node.type === "block");
 }
 
 /** The root of a node's tree. */

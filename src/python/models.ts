@@ -31,7 +31,7 @@ import {
 import { Flows } from "./flows.js";
 import { helperParameterArguments } from "./param-helpers.js";
 import { contains, fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
-import { bindingForUse, callWithSpan, importBindingsOf, isPlainString, stringBody } from "./scope.js";
+import { bindingForUse, callWithSpan, descendants, importBindingsOf, isPlainString, stringBody } from "./scope.js";
 import { lastName, type ClassModel, type Resolver } from "./values.js";
 
 /** A construction with the call that builds it, and the module it is handed when a factory takes one (timm). */
@@ -420,14 +420,14 @@ class ModelReader {
     const args = fieldChild(call, "arguments");
     if (!args) return [];
     const roots = [args];
-    for (const node of walk(args)) {
+    for (const node of descendants(args)) {
       if (node.type !== "identifier") continue;
       const binding = bindingForUse(this.text(node), node, this.resolver.index);
       if (binding?.kind === "assign" && binding.value && !contains(binding.value, call)) roots.push(binding.value);
     }
     const receivers: PyNode[] = [];
     for (const root of roots) {
-      for (const node of walk(root)) {
+      for (const node of descendants(root)) {
         if (node.type !== "call") continue;
         const callee = fieldChild(node, "function");
         const method = callee?.type === "attribute" ? lastName(callee, this.resolver.text) : undefined;
@@ -586,12 +586,6 @@ function keepsOnlyVectors(call: PyNode, text: string): boolean {
     const test = text.slice(c.start, c.end);
     return VECTORS_ONLY.test(test) && !/\b(?:or|not)\b/.test(test);
   });
-}
-
-/** Every node under a node, the node included. */
-function* walk(node: PyNode): Generator<PyNode> {
-  yield node;
-  for (const child of node.children) yield* walk(child);
 }
 
 /** Facts without repeats of the same kind at the same place (merging the constructions they bear on). */

@@ -8,7 +8,7 @@
  * name bound once in the helper), called with no spread.
  */
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
-import { bindingForUse } from "./scope.js";
+import { bindingForUse, descendants, isPlainFunction } from "./scope.js";
 import { lastName, returnStatementsOf, type Resolver } from "./values.js";
 
 /** The arguments of a helper call that pass modules whose parameters the helper returns. */
@@ -17,7 +17,7 @@ export function helperParameterArguments(resolver: Resolver, call: PyNode, reads
   if (callee?.type !== "identifier") return [];
   const ref = resolver.ref(callee);
   const fn = ref?.kind === "function" ? ref.node : undefined;
-  if (fn?.type !== "function_definition" || fn.parent?.type === "decorated_definition" || insideClass(fn)) return [];
+  if (!fn || !isPlainFunction(fn)) return [];
   const declared = namedChildren(fieldChild(fn, "parameters")!);
   if (declared.some((p) => p.type !== "identifier")) return [];
   // Every `return` must have a value.
@@ -54,14 +54,4 @@ export function helperParameterArguments(resolver: Resolver, call: PyNode, reads
     if (value) passed.push(value);
   }
   return passed;
-}
-
-function* descendants(node: PyNode): Generator<PyNode> {
-  yield node;
-  for (const child of node.children) yield* descendants(child);
-}
-
-function insideClass(fn: PyNode): boolean {
-  for (let p = fn.parent; p; p = p.parent) if (p.type === "class_definition") return true;
-  return false;
 }

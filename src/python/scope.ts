@@ -419,6 +419,23 @@ function isSequenceValue(node: PyNode): boolean {
   return node.type === "expression_list" || node.type === "tuple" || node.type === "list";
 }
 
+/** Every node under a node, the node included, in source order (parents before their children). */
+export function* descendants(node: PyNode): Generator<PyNode> {
+  const stack = [node];
+  for (let at = stack.pop(); at; at = stack.pop()) {
+    yield at;
+    const children = at.children;
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+  }
+}
+
+/** A plain function: a `def` that is neither decorated nor inside a class (at any depth), so its name calls it as written. */
+export function isPlainFunction(fn: PyNode): boolean {
+  if (fn.type !== "function_definition" || fn.parent?.type === "decorated_definition") return false;
+  for (let p = fn.parent; p; p = p.parent) if (p.type === "class_definition") return false;
+  return true;
+}
+
 /** A string literal without interpolation or implicit concatenation. */
 export function isPlainString(node: PyNode): boolean {
   return node.type === "string" && !node.children.some((c) => c.type === "interpolation");
