@@ -109,8 +109,10 @@ class ModelReader {
   read(): { kinds: ModelKindFact[]; precision: PrecisionFact[] } {
     this.readHolders();
     this.readSelfClasses();
-    this.pairGans();
-    this.pairActorCritic();
+    // Generator and discriminator held side by side: both are the networks of a GAN.
+    this.pairRoles(GAN_GENERATOR, GAN_DISCRIMINATOR, "gan", "a generator and a discriminator are trained side by side (a GAN)");
+    // Actor and critic networks held side by side: an actor-critic RL agent (DDPG, TD3, SAC, PPO).
+    this.pairRoles(RL_ACTOR, RL_CRITIC, "rl-policy", "an actor and a critic network are trained side by side, as in an actor-critic agent");
     const trains = this.constructed.map(({ site, call, module }) => ({ site, keys: this.trainedModels(call, module) }));
     const tie = (key: string): string[] => trains.filter((t) => t.keys.has(key)).map((t) => t.site.id);
     const kinds: ModelKindFact[] = [];
@@ -200,26 +202,13 @@ class ModelReader {
     this.byModel.set(key, list);
   }
 
-  /** Generator and discriminator held side by side: both are the networks of a GAN. */
-  private pairGans(): void {
+  /** Holders named for two roles that only train together (a GAN's two networks): when both are held, each is of that kind. */
+  private pairRoles(first: RegExp, second: RegExp, kind: "gan" | "rl-policy", description: string): void {
     const named = (re: RegExp) => [...this.holders].filter(([, h]) => h.name.split("|").some((n) => re.test(n)));
-    const generators = named(GAN_GENERATOR);
-    const discriminators = named(GAN_DISCRIMINATOR);
-    if (generators.length === 0 || discriminators.length === 0) return;
-    for (const [key, holder] of [...generators, ...discriminators]) {
-      this.add(key, [{ kind: "gan", span: holder.span, description: "a generator and a discriminator are trained side by side (a GAN)" }]);
-    }
-  }
-
-  /** Actor and critic networks held side by side: an actor-critic RL agent (DDPG, TD3, SAC, PPO). */
-  private pairActorCritic(): void {
-    const named = (re: RegExp) => [...this.holders].filter(([, h]) => h.name.split("|").some((n) => re.test(n)));
-    const actors = named(RL_ACTOR);
-    const critics = named(RL_CRITIC);
-    if (actors.length === 0 || critics.length === 0) return;
-    for (const [key, holder] of [...actors, ...critics]) {
-      this.add(key, [{ kind: "rl-policy", span: holder.span, description: "an actor and a critic network are trained side by side, as in an actor-critic agent" }]);
-    }
+    const firsts = named(first);
+    const seconds = named(second);
+    if (firsts.length === 0 || seconds.length === 0) return;
+    for (const [key, holder] of [...firsts, ...seconds]) this.add(key, [{ kind, span: holder.span, description }]);
   }
 
   /** The call that builds a model, looking through `.to(...)`, `.cuda()` and wrappers such as DDP. */
