@@ -5,7 +5,7 @@
  */
 import type { CheckpointFact, OptimizerSite } from "../core/facts.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
-import { descendants } from "./scope.js";
+import { forEachDescendant } from "./scope.js";
 import { lastName, type Resolver } from "./values.js";
 
 /** An optimizer construction with its call node and the name or attribute it is assigned to. */
@@ -168,10 +168,10 @@ function torchSave(resolver: Resolver, call: PyNode, obj: PyNode | undefined, co
 /** The receivers of `.state_dict()` calls in an expression. */
 function stateDictOwners(resolver: Resolver, node: PyNode): PyNode[] {
   const out: PyNode[] = [];
-  for (const n of descendants(node)) {
+  forEachDescendant(node, (n) => {
     const callee = n.type === "call" ? fieldChild(n, "function") : undefined;
     if (callee?.type === "attribute" && lastName(callee, resolver.text) === "state_dict") out.push(fieldChild(callee, "object")!);
-  }
+  });
   return out;
 }
 

@@ -7,7 +7,7 @@
 import type { ManualAdamUpdate } from "../core/facts.js";
 import type { TextEdit } from "../core/types.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
-import { descendants } from "./scope.js";
+import { forEachDescendant } from "./scope.js";
 import type { Resolver } from "./values.js";
 
 /** A moment: the target text and the beta it decays with. */
@@ -62,7 +62,11 @@ function statementsIn(block: PyNode): PyNode[] {
 
 /** Every block (module, function body, loop body, if branch) with its statements, depth first. */
 function blocks(root: PyNode): PyNode[] {
-  return [...descendants(root)].filter((node) => node.type === "module" || node.type === "block");
+  const out: PyNode[] = [];
+  forEachDescendant(root, (node) => {
+    if (node.type === "module" || node.type === "block") out.push(node);
+  });
+  return out;
 }
 
 /** The root of a node's tree. */

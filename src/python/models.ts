@@ -31,7 +31,7 @@ import {
 import { Flows } from "./flows.js";
 import { helperParameterArguments } from "./param-helpers.js";
 import { contains, fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
-import { bindingForUse, callWithSpan, descendants, importBindingsOf, isPlainString, stringBody } from "./scope.js";
+import { bindingForUse, callWithSpan, forEachDescendant, importBindingsOf, isPlainString, stringBody } from "./scope.js";
 import { lastName, type ClassModel, type Resolver } from "./values.js";
 
 /** A construction with the call that builds it, and the module it is handed when a factory takes one (timm). */
@@ -409,21 +409,21 @@ class ModelReader {
     const args = fieldChild(call, "arguments");
     if (!args) return [];
     const roots = [args];
-    for (const node of descendants(args)) {
-      if (node.type !== "identifier") continue;
+    forEachDescendant(args, (node) => {
+      if (node.type !== "identifier") return;
       const binding = bindingForUse(this.text(node), node, this.resolver.index);
       if (binding?.kind === "assign" && binding.value && !contains(binding.value, call)) roots.push(binding.value);
-    }
+    });
     const receivers: PyNode[] = [];
     for (const root of roots) {
-      for (const node of descendants(root)) {
-        if (node.type !== "call") continue;
+      forEachDescendant(root, (node) => {
+        if (node.type !== "call") return;
         const callee = fieldChild(node, "function");
         const method = callee?.type === "attribute" ? lastName(callee, this.resolver.text) : undefined;
         const object = callee && fieldChild(callee, "object");
         if (object && (method === "parameters" || method === "named_parameters") && !keepsOnlyVectors(node, this.resolver.text)) receivers.push(object);
         else if (callee?.type === "identifier") receivers.push(...helperParameterArguments(this.resolver, node, (p) => !keepsOnlyVectors(p, this.resolver.text)));
-      }
+      });
     }
     return receivers;
   }

@@ -8,7 +8,7 @@
  * name bound once in the helper), called with no spread.
  */
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
-import { bindingForUse, descendants, isPlainFunction } from "./scope.js";
+import { bindingForUse, forEachDescendant, isPlainFunction } from "./scope.js";
 import { lastName, returnStatementsOf, type Resolver } from "./values.js";
 
 /** The arguments of a helper call that pass modules whose parameters the helper returns. */
@@ -31,15 +31,15 @@ export function helperParameterArguments(resolver: Resolver, call: PyNode, reads
       if (binding?.kind !== "assign" || !binding.value || binding.unpackIndex !== undefined) return [];
       root = binding.value;
     }
-    for (const node of descendants(root)) {
-      if (node.type !== "call") continue;
+    forEachDescendant(root, (node) => {
+      if (node.type !== "call") return;
       const method = fieldChild(node, "function");
       const object = method?.type === "attribute" ? fieldChild(method, "object") : undefined;
       const name = method && lastName(method, resolver.text);
-      if (object?.type !== "identifier" || (name !== "parameters" && name !== "named_parameters") || !readsModule(node)) continue;
+      if (object?.type !== "identifier" || (name !== "parameters" && name !== "named_parameters") || !readsModule(node)) return;
       const binding = bindingForUse(resolver.textOf(object), object, resolver.index);
       if (binding?.kind === "param" && declared.includes(binding.stmt)) read.add(binding.stmt);
-    }
+    });
   }
   if (read.size === 0) return [];
   const args = namedChildren(fieldChild(call, "arguments")!).filter((a) => a.type !== "comment");

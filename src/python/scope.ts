@@ -419,14 +419,14 @@ function isSequenceValue(node: PyNode): boolean {
   return node.type === "expression_list" || node.type === "tuple" || node.type === "list";
 }
 
-/** Every node under a node, the node included, in source order (parents before their children). */
-export function* descendants(node: PyNode): Generator<PyNode> {
-  const stack = [node];
-  for (let at = stack.pop(); at; at = stack.pop()) {
-    yield at;
-    const children = at.children;
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
-  }
+/**
+ * Calls `visit` on every node under a node, the node included, in source order (parents before their children). A
+ * callback rather than a generator: whole-module walks run on every file, and resuming a generator per node costs
+ * more than the call.
+ */
+export function forEachDescendant(node: PyNode, visit: (node: PyNode) => void): void {
+  visit(node);
+  for (const child of node.children) forEachDescendant(child, visit);
 }
 
 /** A plain function: a `def` that is neither decorated nor inside a class (at any depth), so its name calls it as written. */
