@@ -1,6 +1,6 @@
 import type { Report, Rule } from "../src/core/types.js";
 import type { ArgumentFact, OptimizerSite, TrainingFacts } from "../src/core/facts.js";
-import { asBool, asNumbers } from "../src/core/facts.js";
+import { asBool, asNumbers, schedulersOn } from "../src/core/facts.js";
 import type { OptimizerInfo } from "../src/knowledge/index.js";
 import { effectiveNumber, formatLiteral, formatNumber, originNotes, provenance, settingsChange, valuesReplacedByCheckpoint } from "./util.js";
 
@@ -122,7 +122,7 @@ export const invalidHyperparameter: Rule<Record<string, never>> = {
  */
 function cyclesBeta1(site: OptimizerSite, facts: TrainingFacts): boolean {
   if (site.momentumScheduled) return true;
-  return facts.schedulers.some((s) => (s.optimizerSite === undefined || s.optimizerSite === site.id) && /\.(?:OneCycleLR|CyclicLR)$/.test(s.canonical));
+  return schedulersOn(facts, site.id).some((s) => /\.(?:OneCycleLR|CyclicLR)$/.test(s.canonical));
 }
 
 /** The text with its first letter in upper case. */

@@ -1,6 +1,6 @@
 import type { Rule } from "../src/core/types.js";
 import type { OptimizerSite, TrainingFacts } from "../src/core/facts.js";
-import { asNumber, freezesBearingOn } from "../src/core/facts.js";
+import { asNumber, freezesBearingOn, schedulersOn } from "../src/core/facts.js";
 import type { Family, Knowledge, LrRange, OptimizerInfo } from "../src/knowledge/index.js";
 import { className, formatNumber, groupsOverride, originNotes, provenance, settingsChange, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
 
@@ -52,8 +52,7 @@ function ratedSites(sites: OptimizerSite[], knowledge: Knowledge, overrides: Ran
 function lrIsPeakRate(site: OptimizerSite, facts: TrainingFacts, knowledge: Knowledge): boolean {
   if (groupsOverride(site, "lr")) return false;
   if (facts.lrWrites.some((write) => write.value.value.kind !== "number")) return false;
-  const drivers = facts.schedulers.filter((s) => s.optimizerSite === undefined || s.optimizerSite === site.id);
-  return drivers.every((s) => knowledge.scheduler(s.canonical)?.boundedByInitialLr === true);
+  return schedulersOn(facts, site.id).every((s) => knowledge.scheduler(s.canonical)?.boundedByInitialLr === true);
 }
 
 /** Whether a construction optimizes tensors listed by hand (an input image, a latent code, a perturbation) or held bare by a module, rather than a network's weights. */

@@ -314,6 +314,11 @@ function hyperPyYamlSite(sites: SiteBuilder, mapping: MappingValue): boolean {
   return true;
 }
 
+/** A keyword argument the config does not set and the code that builds from it passes or changes: unknown, at `at`. */
+function unknownArgument(name: string, at: Span): ArgumentFact {
+  return { name, value: { value: { kind: "unknown" }, span: at, dependsOn: [] }, span: at, how: "keyword" };
+}
+
 /**
  * Latent-diffusion style `target: torch.optim.AdamW` with its keywords under `params` (`instantiate_from_config`,
  * sgm's `optimizer_config`), and nothing else beside them. The code that builds it passes the learning rate itself
@@ -329,7 +334,6 @@ function targetParamsSite(sites: SiteBuilder, mapping: MappingValue): boolean {
   const info = optimizerByName(written);
   if (!info) return false;
   const args = params && isMapping(params.value) ? params.value : undefined;
-  const passedLr: ArgumentFact = { name: "lr", value: { value: { kind: "unknown" }, span: target.value.span, dependsOn: [] }, span: target.value.span, how: "keyword" };
   sites.add({
     dialect: "instantiate-from-config",
     info,
@@ -340,7 +344,7 @@ function targetParamsSite(sites: SiteBuilder, mapping: MappingValue): boolean {
     params: NOT_PASSED,
     open: args !== undefined && isOpen(args),
     nameFor: (c) => c,
-    extra: [passedLr],
+    extra: [unknownArgument("lr", target.value.span)],
   });
   if (args) sites.claimed.add(args);
   return true;
@@ -390,9 +394,8 @@ function classyVisionSite(sites: SiteBuilder, root: MappingValue): void {
   const schedules = entryOf(mapping, "param_schedulers");
   const scheduled = (argument: string): boolean =>
     schedules !== undefined && (!isMapping(schedules.value) || isOpen(schedules.value) || entryOf(schedules.value, argument) !== undefined);
-  const unknown = (argument: string, at: Span): ArgumentFact => ({ name: argument, value: { value: { kind: "unknown" }, span: at, dependsOn: [] }, span: at, how: "keyword" });
-  const extra = info.signature.filter((a) => a !== "params" && scheduled(a)).map((a) => unknown(a, schedules!.span));
-  if (!scheduled("lr") && !entryOf(mapping, "lr")) extra.push(unknown("lr", name.value.span));
+  const extra = info.signature.filter((a) => a !== "params" && scheduled(a)).map((a) => unknownArgument(a, schedules!.span));
+  if (!scheduled("lr") && !entryOf(mapping, "lr")) extra.push(unknownArgument("lr", name.value.span));
   sites.add({
     dialect: "classy-vision",
     info,

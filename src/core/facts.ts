@@ -481,6 +481,11 @@ export function globalBatch(batch: BatchFacts | undefined): { value: number; exa
   return { value, exact, parts };
 }
 
+/** The schedulers that may drive an optimizer: those tied to its construction, and those tied to none (they may drive any). */
+export function schedulersOn(facts: TrainingFacts, siteId: string): SchedulerFact[] {
+  return facts.schedulers.filter((s) => s.optimizerSite === undefined || s.optimizerSite === siteId);
+}
+
 /** What drives an optimizer's lr over training: a schedule, fixed, or unknown. */
 export function lrSchedule(facts: TrainingFacts, siteId: string): "scheduled" | "fixed" | "unknown" {
   if (facts.lrWrites.length > 0) return "scheduled";
@@ -495,7 +500,7 @@ export function lrSchedule(facts: TrainingFacts, siteId: string): "scheduled" | 
 /** Whether a warm-up is in force for an optimizer: true, false, or undefined when its lr logic is not fully known. */
 export function warmupInForce(facts: TrainingFacts, siteId: string): boolean | undefined {
   if (facts.lrWrites.some((w) => w.warmup)) return true;
-  const mine = facts.schedulers.filter((s) => s.optimizerSite === siteId || s.optimizerSite === undefined);
+  const mine = schedulersOn(facts, siteId);
   if (mine.some((s) => s.warmup === true)) return true;
   if (mine.some((s) => s.warmup === undefined) || facts.lrWrites.length > 0) return undefined;
   const loop = facts.loops?.find((l) => l.optimizerSite === siteId || l.optimizerSite === undefined);

@@ -57,7 +57,8 @@ export function readNotebook(text: string): NotebookView | NotebookError {
     return { message: "not a Jupyter notebook in nbformat 4 (no \"cells\" list)", offset: root.start };
   }
   const cells: CodeCell[] = [];
-  const pythonKernel = isPythonNotebook(root);
+  // The notebook's own language is its kernel's.
+  const pythonKernel = isPython(root, ["metadata", "language_info", "name"], ["metadata", "kernelspec", "language"]);
   let viewStart = 0;
   for (let index = 0; index < cellsNode.items.length; index++) {
     const cell = cellsNode.items[index];
@@ -65,7 +66,9 @@ export function readNotebook(text: string): NotebookView | NotebookError {
     const sourceNode = member(cell, "source");
     const pieces = sourcePieces(sourceNode);
     if (!sourceNode || !pieces) return { message: `cell ${index + 1} has no source string or list of strings`, offset: cell.start };
-    if (!pythonKernel || !isPythonCell(cell)) continue;
+    // VS Code saves the language of a cell whose language differs from the notebook's (a shell script, plain text,
+    // SQL); the editor shows and runs such a cell in that language, and its notebook sync tells our server the same.
+    if (!pythonKernel || !isPython(cell, ["metadata", "vscode", "languageId"])) continue;
     const pieceStarts: number[] = [];
     let source = "";
     for (const piece of pieces) {
@@ -85,21 +88,16 @@ export function readNotebook(text: string): NotebookView | NotebookError {
   };
 }
 
-/** Whether the notebook declares a Python kernel, or declares no language at all. */
-function isPythonNotebook(root: JsonNode): boolean {
-  const metadata = member(root, "metadata");
-  const language = stringValue(member(member(metadata, "language_info"), "name")) ?? stringValue(member(member(metadata, "kernelspec"), "language"));
-  return language === undefined || language.toLowerCase() === "python";
-}
-
 /**
- * Whether a code cell holds Python. VS Code saves the language of a cell whose language differs from the notebook's
- * in `metadata.vscode.languageId` (a shell script, plain text, SQL); the editor shows and runs such a cell in that
- * language, and its notebook sync tells our language server the same.
+ * Whether a notebook or a cell holds Python: the first language it declares at one of `paths` (keys from the node
+ * down) is Python, or it declares none.
  */
-function isPythonCell(cell: JsonNode): boolean {
-  const language = stringValue(member(member(member(cell, "metadata"), "vscode"), "languageId"));
-  return language === undefined || language.toLowerCase() === "python";
+function isPython(node: JsonNode, ...paths: string[][]): boolean {
+  for (const keys of paths) {
+    const language = stringValue(keys.reduce<JsonNode | undefined>((at, key) => member(at, key), node));
+    if (language !== undefined) return language.toLowerCase() === "python";
+  }
+  return true;
 }
 
 /** The strings of a `source` value, or undefined when it is neither a string nor a list of strings. */

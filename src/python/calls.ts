@@ -392,39 +392,46 @@ class CallJoin {
     this.sitesOf.set(key, out);
     // A decorator may fill or change the arguments (gin, click, hydra, a wrapper): what a call passes is then not what arrives.
     if (!name || decoratedBeyondBinding(callee, fn)) return out;
-    for (const file of this.filesCalling(name, calleeFile)) {
-      for (const { start, end, target } of this.callTargetsIn(file, name)) {
-        if (target?.file !== calleeFile || target.fn !== fn.start) continue;
-        // A recursive call is not a call site to judge.
-        if (file === calleeFile && start >= fn.start && start < fn.end) continue;
-        const resolver = file === calleeFile ? callee : this.resolver(file);
-        const call = resolver && callWithSpan(resolver.index, start, end);
-        if (call && !this.isTestCall(resolver, call)) out.push({ resolver, call, bound: target.bound });
-        if (out.length >= MAX_VARIANTS) return out;
-      }
+    for (const site of this.callsOf(callee, fn, name, (file) => this.callTargetsIn(file, name))) {
+      out.push(site);
+      if (out.length >= MAX_VARIANTS) return out;
     }
     // A plain function is also run by the launchers that start it in a process or thread, handed what they pass.
     if (fn.parent?.type === "block" && fn.parent.parent?.type === "class_definition") return out;
     const mentioned = new RegExp(`\\b${name}\\b`);
     for (const launcher of LAUNCHER_NAMES) {
-      for (const file of this.filesCalling(launcher, calleeFile)) {
-        if (!mentioned.test(this.project.peek(file) ?? (file === calleeFile ? callee.text : ""))) continue;
-        for (const { start, end, target } of this.launchTargetsIn(file, launcher)) {
-          if (target?.file !== calleeFile || target.fn !== fn.start) continue;
-          if (file === calleeFile && start >= fn.start && start < fn.end) continue;
-          const resolver = file === calleeFile ? callee : this.resolver(file);
-          const call = resolver && callWithSpan(resolver.index, start, end);
-          const launch = call && launchOf(resolver, call);
-          if (!call || !launch || this.isTestCall(resolver, call)) continue;
-          // `if distributed: mp.spawn(main_worker, args=(n, args)) else: main_worker(gpu, n, args)`: the launch hands
-          // what the call beside it passes, less the process index, so it would only repeat that call's judgement.
-          if (out.some((o) => !o.launch && o.resolver === resolver && enclosingFunction(o.call) === enclosingFunction(call) && repeatsCall(resolver, launch.passes, o.call))) continue;
-          out.push({ resolver, call, bound: false, launch: launch.passes });
-          if (out.length >= MAX_VARIANTS) return out;
-        }
+      const launchesIn = (file: string): CallTarget[] =>
+        mentioned.test(this.project.peek(file) ?? (file === calleeFile ? callee.text : "")) ? this.launchTargetsIn(file, launcher) : [];
+      for (const { resolver, call } of this.callsOf(callee, fn, launcher, launchesIn)) {
+        const launch = launchOf(resolver, call);
+        if (!launch) continue;
+        // `if distributed: mp.spawn(main_worker, args=(n, args)) else: main_worker(gpu, n, args)`: the launch hands
+        // what the call beside it passes, less the process index, so it would only repeat that call's judgement.
+        if (out.some((o) => !o.launch && o.resolver === resolver && enclosingFunction(o.call) === enclosingFunction(call) && repeatsCall(resolver, launch.passes, o.call))) continue;
+        out.push({ resolver, call, bound: false, launch: launch.passes });
+        if (out.length >= MAX_VARIANTS) return out;
       }
     }
     return out;
+  }
+
+  /**
+   * The calls that run a function, in the files that call something by the last name `name` (a plain call's name or a
+   * launcher's), where `targetsIn` says where each of a file's calls goes: those that go to the function, found in
+   * their file's tree, recursive calls (inside the function) and test code left out.
+   */
+  private *callsOf(callee: Resolver, fn: PyNode, name: string, targetsIn: (file: string) => CallTarget[]): Generator<CallSite> {
+    const calleeFile = path.normalize(callee.filePath);
+    for (const file of this.filesCalling(name, calleeFile)) {
+      for (const { start, end, target } of targetsIn(file)) {
+        if (target?.file !== calleeFile || target.fn !== fn.start) continue;
+        // A recursive call is not a call site to judge.
+        if (file === calleeFile && start >= fn.start && start < fn.end) continue;
+        const resolver = file === calleeFile ? callee : this.resolver(file);
+        const call = resolver && callWithSpan(resolver.index, start, end);
+        if (call && !this.isTestCall(resolver, call)) yield { resolver, call, bound: target.bound };
+      }
+    }
   }
 
   /**

@@ -5,6 +5,7 @@
  */
 import type { CheckpointFact, OptimizerSite } from "../core/facts.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
+import { forEachDescendant } from "./scope.js";
 import { lastName, type Resolver } from "./values.js";
 
 /** An optimizer construction with its call node and the name or attribute it is assigned to. */
@@ -34,8 +35,6 @@ const OTHER_STATE = /sched|scaler|ema|swa|sampler|loader|metric/i;
 const OPTIMIZER_NAME = /^(?:optim|optimizer|opt)(?:_\w+)?$|_(?:optim|optimizer|opt)$/i;
 /** Helpers that load a checkpoint into what they are given (`load_checkpoint(path, model, optimizer)`, `checkpointer.resume_or_load(...)`). */
 const LOAD_HELPER = /^(?:load|resume|restore)(?:_\w+)?$|_(?:load|resume|restore)$/;
-/** Helpers that write a checkpoint (`save_checkpoint(state, ...)`, `utils.save_on_master(...)`). */
-const SAVE_HELPER = /^save(?:_\w+)?$|_save$/;
 /** Whole-state restores: accelerate's `load_state`, DeepSpeed's `load_checkpoint` on an engine. */
 const TRAINING_STATE_LOADS = new Set(["load_state"]);
 /** Whole-state saves. */
@@ -147,12 +146,6 @@ function checkpointCall(
       return { kind: "load", state: "optimizer", span, optimizerSites: given, conditional: conditionalHere() || mayBeSkipped, mayBeSkipped };
     }
   }
-  if (SAVE_HELPER.test(last)) {
-    // A helper handed the state_dict() of an optimizer of the file (in a dict or alone) saves that state.
-    const saved = argumentsOf().flatMap((arg) => stateDictOwners(resolver, arg));
-    const given = optimizersIn(resolver, saved, constructed);
-    if (given.length > 0) return { kind: "save", state: "file", span, optimizerSites: given, conditional: conditionalHere(), includesOptimizerState: true };
-  }
   return undefined;
 }
 
@@ -175,14 +168,10 @@ function torchSave(resolver: Resolver, call: PyNode, obj: PyNode | undefined, co
 /** The receivers of `.state_dict()` calls in an expression. */
 function stateDictOwners(resolver: Resolver, node: PyNode): PyNode[] {
   const out: PyNode[] = [];
-  const visit = (n: PyNode): void => {
-    if (n.type === "call") {
-      const callee = fieldChild(n, "function");
-      if (callee?.type === "attribute" && lastName(callee, resolver.text) === "state_dict") out.push(fieldChild(callee, "object")!);
-    }
-    for (const child of n.children) visit(child);
-  };
-  visit(node);
+  forEachDescendant(node, (n) => {
+    const callee = n.type === "call" ? fieldChild(n, "function") : undefined;
+    if (callee?.type === "attribute" && lastName(callee, resolver.text) === "state_dict") out.push(fieldChild(callee, "object")!);
+  });
   return out;
 }
 

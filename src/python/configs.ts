@@ -7,6 +7,7 @@ import type { MappingEntry, ResolvedValue, TrainingFacts } from "../core/facts.j
 import { addModelFacts, recognizeConfig, type ConfigContext, type ConfigFacts } from "../configs/recognize.js";
 import { configTraining, mergeBatch } from "../configs/training.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
+import { forEachDescendant } from "./scope.js";
 import type { Resolver } from "./values.js";
 import { lastName } from "./values.js";
 
@@ -231,14 +232,12 @@ function moduleConfig(resolver: Resolver): ResolvedValue | undefined {
  */
 function importedTypes(resolver: Resolver): Map<number, string> {
   const found = new Map<number, string>();
-  const visit = (node: PyNode): void => {
+  forEachDescendant(resolver.index.module.node, (node) => {
     const key = node.type === "keyword_argument" ? fieldChild(node, "name") : node.type === "pair" ? fieldChild(node, "key") : undefined;
     const value = key && /^(["']?)(type|constructor)\1$/.test(resolver.textOf(key)) ? fieldChild(node, "value") : undefined;
     const path = value && (value.type === "identifier" || value.type === "attribute") ? resolver.pathOf(value) : undefined;
     if (value && path?.includes(".")) found.set(value.start, path);
-    for (const child of node.children) visit(child);
-  };
-  visit(resolver.index.module.node);
+  });
   return found;
 }
 

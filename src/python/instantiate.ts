@@ -21,7 +21,7 @@ import { indexPython, keptIndex } from "./analyze.js";
 import { paramsFact } from "./facts.js";
 import { withModelFacts } from "./models.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
-import { bindingForUse, isPlainString, stringBody, type Binding } from "./scope.js";
+import { bindingForUse, isPlainFunction, isPlainString, stringBody, type Binding } from "./scope.js";
 import { ModuleFinder } from "./modules.js";
 import { Resolver, type ClassModel } from "./values.js";
 import { loadedConfig, mayLoadConfig, type LoadedConfig } from "./config-loads.js";
@@ -59,16 +59,31 @@ function mayInstantiate(file: ProjectFile): boolean {
 export const hydraInstantiateJoiner: ProjectJoiner = {
   name: "hydra-instantiate",
   join(project) {
+    const trees = new PassTrees();
     for (const given of project.files) {
       if (given.adapter.name !== "python" || !mayInstantiate(given)) continue;
       // A file the prefilter left unanalyzed is analyzed now: its model and precision evidence count for the join.
       const file = project.file(given.path) ?? given;
-      joinFile(project, file);
+      joinFile(project, file, trees.of(file));
     }
     joinPartials(project);
-    joinConfigReads(project);
+    joinConfigReads(project, trees);
   },
 };
+
+/**
+ * The config trees of a pass, per Python file (`readTree` words a value's origin from the reading file's folder): an
+ * `instantiate` call and a plain construction of one file that read the same config compose it once.
+ */
+class PassTrees {
+  private readonly byFile = new Map<string, Trees>();
+
+  of(file: ProjectFile): Trees {
+    let trees = this.byFile.get(file.path);
+    if (!trees) this.byFile.set(file.path, (trees = new Map()));
+    return trees;
+  }
+}
 
 /**
  * Plain constructions that read a config themselves (`torch.optim.AdamW(params, lr=cfg.optim.lr)` in a Hydra app,
@@ -77,7 +92,7 @@ export const hydraInstantiateJoiner: ProjectJoiner = {
  * at the argument, its origin where the config sets it. A config reached through a function's parameter counts only
  * when the construction is judged once in its file (one call, or none, of its function) and no other file imports it.
  */
-function joinConfigReads(project: ProjectContext): void {
+function joinConfigReads(project: ProjectContext, passTrees: PassTrees): void {
   for (const given of project.files) {
     if (given.adapter.name !== "python") continue;
     const facts = given.analyzed.facts;
@@ -85,7 +100,7 @@ function joinConfigReads(project: ProjectContext): void {
     if (open.length === 0 || !(mayLoadConfig(given.text) || /\bhydra\b/.test(given.text))) continue;
     const { index, text } = keptIndex(given.analyzed) ?? indexPython(given.text);
     const resolver = new Resolver(index, text, given.path);
-    const trees: Trees = new Map();
+    const trees = passTrees.of(given);
     const copies = new Map<string, number>();
     for (const site of facts.optimizers) copies.set(baseId(site.id), (copies.get(baseId(site.id)) ?? 0) + 1);
     const changed = new Map<OptimizerSite, OptimizerSite>();
@@ -164,15 +179,13 @@ interface ConfigRead {
   loaded?: LoadedConfig;
 }
 
-function joinFile(project: ProjectContext, file: ProjectFile): void {
+function joinFile(project: ProjectContext, file: ProjectFile, compositions: Trees): void {
   const { index, text } = keptIndex(file.analyzed) ?? indexPython(file.text);
   const resolver = new Resolver(index, text, file.path);
   const facts = file.analyzed.facts;
   const joined: OptimizerSite[] = [];
   const schedulers: SchedulerFact[] = [];
   const links = (file.analyzed.links ??= new Map());
-  /** Each primary's composition, read once per file. */
-  const compositions: Trees = new Map();
   for (const call of index.calls) {
     const callee = fieldChild(call, "function");
     const calleePath = callee ? resolver.pathOf(callee) : undefined;
@@ -202,7 +215,7 @@ function joinFile(project: ProjectContext, file: ProjectFile): void {
   supersede(project, joined);
 }
 
-/** Each primary's tree as a read sees it (composed by Hydra, or as a loader returns it), read once per file and kind of read. */
+/** Each primary's tree as a read sees it (composed by Hydra, or as a loader returns it), read once per file, pass and kind of read. */
 type Trees = Map<string, { composed: MappingValue | undefined; fileLinks: Map<string, Span> }>;
 
 /**
@@ -440,7 +453,7 @@ function configSource(project: ProjectContext, resolver: Resolver, file: Project
     const primary = namedChildren(params)[0] === binding.stmt && !writtenElsewhere(resolver, fn, binding.name) ? primaryAt(main.configPath, main.configName) : undefined;
     return primary ? { primary, prefix: [] } : undefined;
   }
-  if (depth === 0 || fn.parent?.type === "decorated_definition" || insideClass(fn)) return undefined;
+  if (depth === 0 || !isPlainFunction(fn)) return undefined;
   const passed = onlyCallArgument(resolver, fn, binding);
   const chain = passed && configChain(resolver, passed);
   const outer = chain && bindingForUse(resolver.textOf(chain.root), chain.root, resolver.index);
@@ -460,11 +473,6 @@ function boundOnce(resolver: Resolver, scopeNode: PyNode | undefined, name: stri
 function scopeNodeOf(node: PyNode): PyNode | undefined {
   for (let p = node.parent; p; p = p.parent) if (p.type === "function_definition") return p;
   return undefined;
-}
-
-function insideClass(fn: PyNode): boolean {
-  for (let p = fn.parent; p; p = p.parent) if (p.type === "class_definition") return true;
-  return false;
 }
 
 /** `compose(config_name=...)` (no overrides) inside `with initialize(config_path=...)`: the config's folder and name. */
@@ -592,6 +600,22 @@ function mutatesConfig(body: string, name: string): boolean {
  * it (`handedToWriter`), or a name bound to it or a part (`opt_cfg = config["optimizer"]`) is written into or handed on.
  */
 function writtenElsewhere(resolver: Resolver, scope: PyNode, name: string): boolean {
+  let byScope = WRITTEN_ELSEWHERE.get(resolver);
+  if (!byScope) WRITTEN_ELSEWHERE.set(resolver, (byScope = new Map()));
+  let byName = byScope.get(scope);
+  if (!byName) byScope.set(scope, (byName = new Map()));
+  let written = byName.get(name);
+  if (written === undefined) byName.set(name, (written = writtenElsewhereNow(resolver, scope, name)));
+  return written;
+}
+
+/**
+ * Per resolver: `writtenElsewhere` by scope and name. Every config read of a file asks it again for the same function
+ * and name, and each answer walks every call of the file.
+ */
+const WRITTEN_ELSEWHERE = new WeakMap<Resolver, Map<PyNode, Map<string, boolean>>>();
+
+function writtenElsewhereNow(resolver: Resolver, scope: PyNode, name: string): boolean {
   if (handedToWriter(resolver, scope, name)) return true;
   const body = resolver.textOf(scope);
   const escaped = name.replace(/[$.]/g, "\\$&");

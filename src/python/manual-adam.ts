@@ -7,6 +7,7 @@
 import type { ManualAdamUpdate } from "../core/facts.js";
 import type { TextEdit } from "../core/types.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
+import { forEachDescendant } from "./scope.js";
 import type { Resolver } from "./values.js";
 
 /** A moment: the target text and the beta it decays with. */
@@ -62,11 +63,9 @@ function statementsIn(block: PyNode): PyNode[] {
 /** Every block (module, function body, loop body, if branch) with its statements, depth first. */
 function blocks(root: PyNode): PyNode[] {
   const out: PyNode[] = [];
-  const visit = (node: PyNode): void => {
+  forEachDescendant(root, (node) => {
     if (node.type === "module" || node.type === "block") out.push(node);
-    for (const child of node.children) visit(child);
-  };
-  visit(root);
+  });
   return out;
 }
 

@@ -31,7 +31,7 @@ import {
 import { Flows } from "./flows.js";
 import { helperParameterArguments } from "./param-helpers.js";
 import { contains, fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
-import { bindingForUse, callWithSpan, importBindingsOf, isPlainString, stringBody } from "./scope.js";
+import { bindingForUse, callWithSpan, forEachDescendant, importBindingsOf, isPlainString, stringBody } from "./scope.js";
 import { lastName, type ClassModel, type Resolver } from "./values.js";
 
 /** A construction with the call that builds it, and the module it is handed when a factory takes one (timm). */
@@ -109,8 +109,10 @@ class ModelReader {
   read(freezes: Span[]): { kinds: ModelKindFact[]; precision: PrecisionFact[]; scopedFreezes: { span: Span; sites: string[] }[] } {
     this.readHolders();
     this.readSelfClasses();
-    this.pairGans();
-    this.pairActorCritic();
+    // Generator and discriminator held side by side: both are the networks of a GAN.
+    this.pairRoles(GAN_GENERATOR, GAN_DISCRIMINATOR, "gan", "a generator and a discriminator are trained side by side (a GAN)");
+    // Actor and critic networks held side by side: an actor-critic RL agent (DDPG, TD3, SAC, PPO).
+    this.pairRoles(RL_ACTOR, RL_CRITIC, "rl-policy", "an actor and a critic network are trained side by side, as in an actor-critic agent");
     const trains = this.constructed.map(({ site, call, module }) => ({ site, keys: this.trainedModels(call, module) }));
     const tie = (key: string): string[] => trains.filter((t) => t.keys.has(key)).map((t) => t.site.id);
     const kinds: ModelKindFact[] = [];
@@ -262,26 +264,13 @@ class ModelReader {
     this.byModel.set(key, list);
   }
 
-  /** Generator and discriminator held side by side: both are the networks of a GAN. */
-  private pairGans(): void {
+  /** Holders named for two roles that only train together (a GAN's two networks): when both are held, each is of that kind. */
+  private pairRoles(first: RegExp, second: RegExp, kind: "gan" | "rl-policy", description: string): void {
     const named = (re: RegExp) => [...this.holders].filter(([, h]) => h.name.split("|").some((n) => re.test(n)));
-    const generators = named(GAN_GENERATOR);
-    const discriminators = named(GAN_DISCRIMINATOR);
-    if (generators.length === 0 || discriminators.length === 0) return;
-    for (const [key, holder] of [...generators, ...discriminators]) {
-      this.add(key, [{ kind: "gan", span: holder.span, description: "a generator and a discriminator are trained side by side (a GAN)" }]);
-    }
-  }
-
-  /** Actor and critic networks held side by side: an actor-critic RL agent (DDPG, TD3, SAC, PPO). */
-  private pairActorCritic(): void {
-    const named = (re: RegExp) => [...this.holders].filter(([, h]) => h.name.split("|").some((n) => re.test(n)));
-    const actors = named(RL_ACTOR);
-    const critics = named(RL_CRITIC);
-    if (actors.length === 0 || critics.length === 0) return;
-    for (const [key, holder] of [...actors, ...critics]) {
-      this.add(key, [{ kind: "rl-policy", span: holder.span, description: "an actor and a critic network are trained side by side, as in an actor-critic agent" }]);
-    }
+    const firsts = named(first);
+    const seconds = named(second);
+    if (firsts.length === 0 || seconds.length === 0) return;
+    for (const [key, holder] of [...firsts, ...seconds]) this.add(key, [{ kind, span: holder.span, description }]);
   }
 
   /** The call that builds a model, looking through `.to(...)`, `.cuda()` and wrappers such as DDP. */
@@ -482,21 +471,21 @@ class ModelReader {
     const args = fieldChild(call, "arguments");
     if (!args) return [];
     const roots = [args];
-    for (const node of walk(args)) {
-      if (node.type !== "identifier") continue;
+    forEachDescendant(args, (node) => {
+      if (node.type !== "identifier") return;
       const binding = bindingForUse(this.text(node), node, this.resolver.index);
       if (binding?.kind === "assign" && binding.value && !contains(binding.value, call)) roots.push(binding.value);
-    }
+    });
     const receivers: PyNode[] = [];
     for (const root of roots) {
-      for (const node of walk(root)) {
-        if (node.type !== "call") continue;
+      forEachDescendant(root, (node) => {
+        if (node.type !== "call") return;
         const callee = fieldChild(node, "function");
         const method = callee?.type === "attribute" ? lastName(callee, this.resolver.text) : undefined;
         const object = callee && fieldChild(callee, "object");
         if (object && (method === "parameters" || method === "named_parameters") && !keepsOnlyVectors(node, this.resolver.text)) receivers.push(object);
         else if (callee?.type === "identifier") receivers.push(...helperParameterArguments(this.resolver, node, (p) => !keepsOnlyVectors(p, this.resolver.text)));
-      }
+      });
     }
     return receivers;
   }
@@ -693,12 +682,6 @@ function keepsOnlyVectors(call: PyNode, text: string): boolean {
     const test = text.slice(c.start, c.end);
     return VECTORS_ONLY.test(test) && !/\b(?:or|not)\b/.test(test);
   });
-}
-
-/** Every node under a node, the node included. */
-function* walk(node: PyNode): Generator<PyNode> {
-  yield node;
-  for (const child of node.children) yield* walk(child);
 }
 
 /** Facts without repeats of the same kind at the same place (merging the constructions they bear on). */

@@ -8,7 +8,7 @@
  * name bound once in the helper), called with no spread.
  */
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
-import { bindingForUse } from "./scope.js";
+import { bindingForUse, forEachDescendant, isPlainFunction } from "./scope.js";
 import { lastName, returnStatementsOf, type Resolver } from "./values.js";
 
 /** The arguments of a helper call that pass modules whose parameters the helper returns. */
@@ -17,7 +17,7 @@ export function helperParameterArguments(resolver: Resolver, call: PyNode, reads
   if (callee?.type !== "identifier") return [];
   const ref = resolver.ref(callee);
   const fn = ref?.kind === "function" ? ref.node : undefined;
-  if (fn?.type !== "function_definition" || fn.parent?.type === "decorated_definition" || insideClass(fn)) return [];
+  if (!fn || !isPlainFunction(fn)) return [];
   const declared = namedChildren(fieldChild(fn, "parameters")!);
   if (declared.some((p) => p.type !== "identifier")) return [];
   // Every `return` must have a value.
@@ -31,15 +31,15 @@ export function helperParameterArguments(resolver: Resolver, call: PyNode, reads
       if (binding?.kind !== "assign" || !binding.value || binding.unpackIndex !== undefined) return [];
       root = binding.value;
     }
-    for (const node of descendants(root)) {
-      if (node.type !== "call") continue;
+    forEachDescendant(root, (node) => {
+      if (node.type !== "call") return;
       const method = fieldChild(node, "function");
       const object = method?.type === "attribute" ? fieldChild(method, "object") : undefined;
       const name = method && lastName(method, resolver.text);
-      if (object?.type !== "identifier" || (name !== "parameters" && name !== "named_parameters") || !readsModule(node)) continue;
+      if (object?.type !== "identifier" || (name !== "parameters" && name !== "named_parameters") || !readsModule(node)) return;
       const binding = bindingForUse(resolver.textOf(object), object, resolver.index);
       if (binding?.kind === "param" && declared.includes(binding.stmt)) read.add(binding.stmt);
-    }
+    });
   }
   if (read.size === 0) return [];
   const args = namedChildren(fieldChild(call, "arguments")!).filter((a) => a.type !== "comment");
@@ -54,14 +54,4 @@ export function helperParameterArguments(resolver: Resolver, call: PyNode, reads
     if (value) passed.push(value);
   }
   return passed;
-}
-
-function* descendants(node: PyNode): Generator<PyNode> {
-  yield node;
-  for (const child of node.children) yield* descendants(child);
-}
-
-function insideClass(fn: PyNode): boolean {
-  for (let p = fn.parent; p; p = p.parent) if (p.type === "class_definition") return true;
-  return false;
 }

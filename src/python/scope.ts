@@ -419,6 +419,23 @@ function isSequenceValue(node: PyNode): boolean {
   return node.type === "expression_list" || node.type === "tuple" || node.type === "list";
 }
 
+/**
+ * Calls `visit` on every node under a node, the node included, in source order (parents before their children). A
+ * callback rather than a generator: whole-module walks run on every file, and resuming a generator per node costs
+ * more than the call.
+ */
+export function forEachDescendant(node: PyNode, visit: (node: PyNode) => void): void {
+  visit(node);
+  for (const child of node.children) forEachDescendant(child, visit);
+}
+
+/** A plain function: a `def` that is neither decorated nor inside a class (at any depth), so its name calls it as written. */
+export function isPlainFunction(fn: PyNode): boolean {
+  if (fn.type !== "function_definition" || fn.parent?.type === "decorated_definition") return false;
+  for (let p = fn.parent; p; p = p.parent) if (p.type === "class_definition") return false;
+  return true;
+}
+
 /** A string literal without interpolation or implicit concatenation. */
 export function isPlainString(node: PyNode): boolean {
   return node.type === "string" && !node.children.some((c) => c.type === "interpolation");

@@ -5,7 +5,7 @@
 import type { BatchFacts, CheckpointFact, OptimizerSite, ResolvedValue, ResumeFacts, Span, TrainingLoopFact } from "../core/facts.js";
 import { asNumber } from "../core/facts.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
-import { bindingForUse, callWithSpan, isPlainString, stringBody } from "./scope.js";
+import { bindingForUse, callWithSpan, forEachDescendant, isPlainString, stringBody } from "./scope.js";
 import { lastName, type Resolver } from "./values.js";
 
 /** A construction with its call and the name it is assigned to. */
@@ -287,18 +287,16 @@ export function batchFacts(resolver: Resolver): BatchFacts {
   // Reads of a setting by attribute (`args.gradient_accumulation_steps`, `cfg.accum_steps`): an argparse flag or config field.
   const seen = new Set<string>();
   // Such an attribute's name is in the text: without any, the walk over the whole tree finds nothing.
-  const visit = (node: PyNode): void => {
-    if (node.type === "attribute") {
-      const name = lastName(node, resolver.text);
-      const text = name && ACCUMULATION_NAME.test(name) ? resolver.textOf(node) : undefined;
-      if (text !== undefined && !seen.has(text) && !(node.parent?.type === "assignment" && node.field === "left")) {
-        seen.add(text);
-        accumulation.push(resolver.value(node));
-      }
+  const read = (node: PyNode): void => {
+    if (node.type !== "attribute") return;
+    const name = lastName(node, resolver.text);
+    const text = name && ACCUMULATION_NAME.test(name) ? resolver.textOf(node) : undefined;
+    if (text !== undefined && !seen.has(text) && !(node.parent?.type === "assignment" && node.field === "left")) {
+      seen.add(text);
+      accumulation.push(resolver.value(node));
     }
-    for (const child of node.children) visit(child);
   };
-  if (ACCUMULATION_WORD.test(resolver.text)) visit(resolver.index.module.node);
+  if (ACCUMULATION_WORD.test(resolver.text)) forEachDescendant(resolver.index.module.node, read);
   const training = loaders.filter((l) => l.training);
   const perDevice = agreed((training.length > 0 ? training : loaders).map((l) => l.value));
   const batch: BatchFacts = {};

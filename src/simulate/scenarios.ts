@@ -139,15 +139,8 @@ function distributedScenario(change: SettingsChange): Scenario {
 export function scenarioFor(ruleId: string | null, change: SettingsChange): Scenario {
   const rule = ruleId ? (RULE_CODES[ruleId.toUpperCase()] ?? ruleId) : "";
   switch (rule) {
+    // Each changes weight decay itself: the problems where decay shows, reported against runs without it.
     case "adam-weight-decay":
-      return {
-        problems: [problemById("scaled-regression"), problemById("mlp")],
-        before: { config: change.before, layout: "single-group" },
-        after: { config: change.after, layout: "single-group" },
-        decayReport: true,
-        notes: [],
-      };
-    // Both change weight decay itself: the problems where decay shows, reported against runs without it.
     case "adam-for-transformer":
     case "weight-decay-in-rl":
       return {

@@ -212,7 +212,10 @@ export function analyzeYaml(source: string, filePath = "<text>"): AnalyzedFile {
     const hint = unparsedHint(unparsedYamlKind(text, parsed));
     if (hint) for (const e of parsed.errors) if (e.code !== "DUPLICATE_KEY") e.message = e.message.replace(/\(invalid YAML\)$/, `(invalid YAML${hint})`);
   }
-  // A file with errors has no facts: a value next to a duplicate key or a broken line may not be what runs.
+  // A file with errors has no facts: a value next to a duplicate key or a broken line may not be what runs. A lax
+  // indentation-only file keeps no error for what breaks it (PyYAML reads it), so its docs, parsed as YAML 1.2 with
+  // that error, are left unread through `laxIndentOnly` (without it the flow test in test/configs/yaml.test.ts reads
+  // an AdamW from pointbert.yaml's broken parse).
   const roots = parsed.errors.length > 0 || parsed.laxIndentOnly ? [] : parsed.docs.map((doc) => documentTree(doc, text)).filter((r): r is ResolvedValue => r !== undefined);
   // OmegaConf's relative interpolations (`${.lr}`) read the file itself; absolute ones wait for the Hydra composition.
   const judged = text.includes("${") ? roots.map((r) => (isMapping(r) ? resolveInterpolations(r, filePath, false) : r)) : roots;
