@@ -61,6 +61,7 @@ function reparsesCleanly(file: AnalyzedFile, scratch: Scratch, changes: TextEdit
 function statementParses(text: string): boolean {
   let verdict = statementVerdicts.get(text);
   if (verdict === undefined) {
+    statementChecks.parsed++;
     verdict = parsesCleanly(text, parse(text));
     if (text.length > STATEMENT_VERDICT_CHARS) return verdict;
     statementVerdicts.set(text, verdict);
@@ -74,6 +75,8 @@ function statementParses(text: string): boolean {
   return verdict;
 }
 const statementVerdicts = new Map<string, boolean>();
+/** How many statements were parsed to check a fix (the tests read it). */
+export const statementChecks = { parsed: 0 };
 const STATEMENT_VERDICT_CHARS = 1 << 18;
 let statementVerdictChars = 0;
 
