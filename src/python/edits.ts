@@ -55,30 +55,27 @@ function reparsesCleanly(file: AnalyzedFile, scratch: Scratch, changes: TextEdit
 }
 
 /**
- * Whether a statement's text parses on its own, remembered for the last texts checked (up to a budget of characters):
- * the language server offers the same fixes on every keystroke, most of them in statements the keystroke left alone.
+ * Whether a statement's text parses on its own, remembered for the last few hundred statements of up to a few
+ * thousand characters: the language server offers the same fixes on every keystroke, most of them in statements the
+ * keystroke left alone.
  */
 function statementParses(text: string): boolean {
   let verdict = statementVerdicts.get(text);
   if (verdict === undefined) {
     statementChecks.parsed++;
     verdict = parsesCleanly(text, parse(text));
-    if (text.length > STATEMENT_VERDICT_CHARS) return verdict;
-    statementVerdicts.set(text, verdict);
-    statementVerdictChars += text.length;
-    for (const oldest of statementVerdicts.keys()) {
-      if (statementVerdictChars <= STATEMENT_VERDICT_CHARS) break;
-      statementVerdicts.delete(oldest);
-      statementVerdictChars -= oldest.length;
+    if (text.length <= KEPT_STATEMENT_CHARS) {
+      statementVerdicts.set(text, verdict);
+      if (statementVerdicts.size > KEPT_STATEMENTS) statementVerdicts.delete(statementVerdicts.keys().next().value!);
     }
   }
   return verdict;
 }
 const statementVerdicts = new Map<string, boolean>();
+const KEPT_STATEMENTS = 256;
+const KEPT_STATEMENT_CHARS = 4096;
 /** How many statements were parsed to check a fix (the tests read it). */
 export const statementChecks = { parsed: 0 };
-const STATEMENT_VERDICT_CHARS = 1 << 18;
-let statementVerdictChars = 0;
 
 /**
  * The top-level statement that holds every change strictly inside it, when it has whole lines of its own (it starts a
