@@ -223,11 +223,17 @@ export function passesExtractionGate(plain: string): boolean {
  * The summary of a text from its index: built by `analyzePython`, or moved from the previous text's by the language
  * server after an edit inside a number (reuse.ts).
  */
-export function analyzeIndexed(text: string, { index: fileIndex, text: analyzed }: PythonIndex, filePath: string, syntaxErrors: AnalyzedFile["syntaxErrors"]): AnalyzedFile {
+export function analyzeIndexed(
+  text: string,
+  { index: fileIndex, text: analyzed }: PythonIndex,
+  filePath: string,
+  syntaxErrors: AnalyzedFile["syntaxErrors"],
+  comments: AnalyzedFile["comments"] = scanComments(text),
+): AnalyzedFile {
   const resolver = new Resolver(fileIndex, analyzed, filePath);
   const configRoots: ResolvedValue[] = [];
   const facts = withModelFacts(resolver, withConfigFacts(resolver, extractFacts(resolver), configRoots));
-  const result: AnalyzedFile = { text, facts, syntaxErrors, comments: scanComments(text), ...(configRoots.length > 0 ? { configRoots } : {}) };
+  const result: AnalyzedFile = { text, facts, syntaxErrors, comments, ...(configRoots.length > 0 ? { configRoots } : {}) };
   const index = { index: resolver.index, text: analyzed };
   rememberIndex(text, index);
   const constructions = facts.optimizers.filter((site) => site.dialect === undefined);

@@ -32,7 +32,7 @@ function candidateParses(file: AnalyzedFile, changes: TextEdit[]): boolean {
       file.text.slice(statement.start, statement.end),
       changes.map((c) => ({ span: { start: c.span.start - statement.start, end: c.span.end - statement.start }, text: c.text })),
     );
-    return parsesCleanly(slice, parse(slice));
+    return statementParses(slice);
   }
   let scratch = scratchTrees.get(file);
   if (!scratch) scratchTrees.set(file, (scratch = { tree: copyTree(treeOf(file), file.text), text: file.text, applied: [], verdicts: new Map() }));
@@ -53,6 +53,29 @@ function reparsesCleanly(file: AnalyzedFile, scratch: Scratch, changes: TextEdit
   scratch.applied = changes;
   return parsesCleanly(candidate, scratch.tree);
 }
+
+/**
+ * Whether a statement's text parses on its own, remembered for the last few hundred statements of up to a few
+ * thousand characters: the language server offers the same fixes on every keystroke, most of them in statements the
+ * keystroke left alone.
+ */
+function statementParses(text: string): boolean {
+  let verdict = statementVerdicts.get(text);
+  if (verdict === undefined) {
+    statementChecks.parsed++;
+    verdict = parsesCleanly(text, parse(text));
+    if (text.length <= KEPT_STATEMENT_CHARS) {
+      statementVerdicts.set(text, verdict);
+      if (statementVerdicts.size > KEPT_STATEMENTS) statementVerdicts.delete(statementVerdicts.keys().next().value!);
+    }
+  }
+  return verdict;
+}
+const statementVerdicts = new Map<string, boolean>();
+const KEPT_STATEMENTS = 256;
+const KEPT_STATEMENT_CHARS = 4096;
+/** How many statements were parsed to check a fix (the tests read it). */
+export const statementChecks = { parsed: 0 };
 
 /**
  * The top-level statement that holds every change strictly inside it, when it has whole lines of its own (it starts a

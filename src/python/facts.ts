@@ -438,7 +438,7 @@ export function optimizerSite(resolver: Resolver, call: PyNode, callee: PyNode, 
  * group of the constructor's list is; one that cannot be read (`groups[1]`, a loop variable) is open and unknown.
  */
 function addedGroups(resolver: Resolver, call: PyNode): ParamGroupFact[] {
-  if (!resolver.text.includes("add_param_group")) return [];
+  if (!mentionsAddParamGroup(resolver)) return [];
   const holder = holderOf(resolver, call);
   if (!holder) return [];
   const fn = enclosingFunction(call);
@@ -461,6 +461,20 @@ function addedGroups(resolver: Resolver, call: PyNode): ParamGroupFact[] {
   }
   return out;
 }
+
+/**
+ * Whether the text of a resolver's index has the word `add_param_group`, tested once per index and text: a construction
+ * is read once per probe and per call of its factory, and testing the whole file each time made that cost grow with
+ * the file's length times its constructions.
+ */
+function mentionsAddParamGroup(resolver: Resolver): boolean {
+  const known = addParamGroupMentions.get(resolver.index);
+  if (known?.text === resolver.text) return known.found;
+  const found = resolver.text.includes("add_param_group");
+  addParamGroupMentions.set(resolver.index, { text: resolver.text, found });
+  return found;
+}
+const addParamGroupMentions = new WeakMap<object, { text: string; found: boolean }>();
 
 /** The entries of an unpacked dict that nothing later changes. */
 function unpackedEntries(resolver: Resolver, dict: DictModel): [string, { entry: PyNode; value: PyNode }][] {

@@ -145,18 +145,39 @@ export function analysisAfterNumberEdit(previous: AnalyzedFile, after: string, t
   // The token as the previous copy has it: the same start and type, its end before the change.
   const old = leafAt(kept.index.module.node, tokenStart);
   if (old?.type !== token.type || old.end !== token.endIndex - shift) return undefined;
-  const plain = blankComments(after);
+  const spliced = splicedBlanks(previous, kept.text, after, change, tokenStart);
+  const plain = spliced ?? blankComments(after);
   if (!passesExtractionGate(plain)) return undefined;
   // No node has an offset inside the token: those up to its start stay, the others move.
   const index = movedIndex(kept, tree, tokenStart, (offset) => (offset <= tokenStart ? offset : offset + shift), plain);
   if (!index) return undefined;
   retireIndex(previous);
   numberEditReuse.indexesMoved++;
-  return analyzeIndexed(after, index, filePath, []);
+  if (spliced !== undefined) numberEditReuse.blanksSpliced++;
+  // The comments are those of the text before: the same texts on the same lines (the edit adds no line break).
+  return analyzeIndexed(after, index, filePath, [], spliced === undefined ? undefined : previous.comments);
+}
+
+/** Characters that change the state of the lexical scan that finds comments (parser.ts `forEachComment`). */
+const SCAN_STATE = /[#'"\\\r\n]/;
+
+/**
+ * The text after an edit inside a number token with comments blanked, made from `plain`, the text before with comments
+ * blanked, instead of scanning the whole text again; undefined when that is not exact. It is when neither the removed
+ * nor the typed characters change the scan's state (no `#`, quote, backslash or line break) and the token's first
+ * character was not blanked (the scan did not read the token as part of a comment, which runs from a `#` to the end
+ * of its line): the scan then passes the same states everywhere, so only the changed characters differ.
+ */
+function splicedBlanks(previous: AnalyzedFile, plain: string, after: string, change: { startIndex: number; oldEndIndex: number; newEndIndex: number }, tokenStart: number): string | undefined {
+  const { startIndex, oldEndIndex, newEndIndex } = change;
+  if (plain.length !== previous.text.length || plain[tokenStart] !== previous.text[tokenStart]) return undefined;
+  const typed = after.slice(startIndex, newEndIndex);
+  if (SCAN_STATE.test(typed) || SCAN_STATE.test(previous.text.slice(startIndex, oldEndIndex))) return undefined;
+  return plain.slice(0, startIndex) + typed + plain.slice(oldEndIndex);
 }
 
 /** How many analyses after a number edit read the moved index (the tests read it). */
-export const numberEditReuse = { indexesMoved: 0 };
+export const numberEditReuse = { indexesMoved: 0, blanksSpliced: 0 };
 
 /** The leaf of a copied tree that starts at `offset`, if any. */
 function leafAt(root: PyNode, offset: number): PyNode | undefined {

@@ -12,9 +12,10 @@ import { RULES } from "../../rules/index.js";
 import type { LintMessage } from "../../src/core/results.js";
 import type { AnalyzedFile } from "../../src/core/types.js";
 import { lintProject } from "../../src/default-linter.js";
-import { analyzePython } from "../../src/python/analyze.js";
+import { analyzePython, builtIndex } from "../../src/python/analyze.js";
 import { flowsMade } from "../../src/python/flows.js";
-import { forgetTree, incrementalCopies, parse, parseTree, rememberTree, reparse, trackTree } from "../../src/python/parser.js";
+import { blankComments, forgetTree, incrementalCopies, parse, parseTree, rememberTree, reparse, scanComments, trackTree } from "../../src/python/parser.js";
+import { statementChecks } from "../../src/python/edits.js";
 import { analysisAfterNumberEdit, commentEditReuse, numberEditReuse } from "../../src/python/reuse.js";
 import { nameRefReuse } from "../../src/python/values.js";
 import { WorkspaceLinter } from "../../src/server/workspace.js";
@@ -40,7 +41,11 @@ function random(seed: number): () => number {
  */
 const DELETE_LINE = "<delete line>";
 const UNDO = "<undo>";
+/** Statements: a copy of another line of the text put before the cursor's line; the cursor's paragraph (up to a blank line) removed. */
+const COPY_LINE = "<copy line>";
+const DELETE_PARAGRAPH = "<delete paragraph>";
 const PIECES = ["1", "0", "x", "\n", "    ", "(", ")", ", ", "#", "  # noqa", "lr=0.5, ", "weight_decay=0.05, ", "momentum=0.9, ", "nesterov=True, ", "Adam", "SGD", "_v2", '"', "'cosine'", "# warmup", DELETE_LINE, UNDO, ""];
+const STATEMENT_PIECES = [...PIECES, COPY_LINE, COPY_LINE, DELETE_PARAGRAPH];
 
 /** A fresh lint of the text: no tree, copy or summary of the editor's is reused. */
 function freshLint(filePath: string, text: string): LintMessage[] {
@@ -48,7 +53,7 @@ function freshLint(filePath: string, text: string): LintMessage[] {
   return lintProject([{ filePath, text, rules: DEFAULTS }], { host: disk })[0].messages;
 }
 
-function editChain(filePath: string, base: string, seed: number, steps: number): void {
+function editChain(filePath: string, base: string, seed: number, steps: number, pieces: readonly string[] = PIECES): void {
   const next = random(seed);
   const linter = new WorkspaceLinter(path.dirname(filePath));
   const uri = uriOf(filePath);
@@ -63,13 +68,24 @@ function editChain(filePath: string, base: string, seed: number, steps: number):
       // Typing stays near one place for a few edits, then moves; some edits delete a few characters.
       if (next() < 0.3) at = Math.floor(next() * text.length);
       const end = Math.min(text.length, at + (next() < 0.3 ? Math.floor(next() * 5) : 0));
-      const piece = PIECES[Math.floor(next() * PIECES.length)];
+      const piece = pieces[Math.floor(next() * pieces.length)];
       const before = text;
-      if (piece === UNDO) {
+      const lineStart = text.lastIndexOf("\n", at - 1) + 1;
+      if (piece === COPY_LINE) {
+        const from = text.lastIndexOf("\n", Math.floor(next() * text.length)) + 1;
+        const to = text.indexOf("\n", from);
+        const line = to < 0 ? `${text.slice(from)}\n` : text.slice(from, to + 1);
+        text = text.slice(0, lineStart) + line + text.slice(lineStart);
+        at = lineStart + line.length;
+      } else if (piece === DELETE_PARAGRAPH) {
+        const blank = text.indexOf("\n\n", at);
+        const start = Math.max(0, text.lastIndexOf("\n\n", at - 1) + 1);
+        text = text.slice(0, start) + (blank < 0 ? "" : text.slice(blank + 1));
+        at = Math.min(start, text.length);
+      } else if (piece === UNDO) {
         text = history[Math.floor(next() * history.length)];
         at = Math.min(at, text.length);
       } else if (piece === DELETE_LINE) {
-        const lineStart = text.lastIndexOf("\n", at - 1) + 1;
         const lineEnd = text.indexOf("\n", at);
         text = text.slice(0, lineStart) + (lineEnd < 0 ? "" : text.slice(lineEnd + 1));
         at = Math.min(lineStart, text.length);
@@ -179,6 +195,15 @@ describe("the editor's incremental path finds what a fresh full lint finds", () 
   it("after each of a chain of random edits to a 3,000-line file", () => {
     editChain(path.join(SHOWCASE, "generated_train.py"), largeTrainingFile(), 7, 6);
   });
+
+  // Whole statements as well: lines copied from elsewhere in the file (a construction, a step, an import, a `def`
+  // line) and paragraphs removed (a function, a block of settings).
+  for (const [i, name] of ["train_transformer.py", "train_gan.py", "train_ddp.py"].entries()) {
+    it(`after each of a chain of random edits to ${name}, statements copied and removed among them`, () => {
+      const filePath = path.join(SHOWCASE, name);
+      editChain(filePath, readFileSync(filePath, "utf8"), 501 + i, 30, STATEMENT_PIECES);
+    });
+  }
 });
 
 describe("the editor's reuse of an analysis after an edit inside a comment or a number", () => {
@@ -422,7 +447,7 @@ function factsJson(file: { facts: unknown }): string {
  * index moved (`analysisAfterNumberEdit`), and checks that its facts are a fresh analysis's. `moved` is called after
  * each analysis from the previous one, `fresh` after each fresh one; the count of such analyses is returned.
  */
-function digitChain(filePath: string, base: string, hooks: { first?(analysis: AnalyzedFile): void; moved?(at: number): void; fresh?(at: number): void } = {}): number {
+function digitChain(filePath: string, base: string, hooks: { first?(analysis: AnalyzedFile): void; moved?(at: number, analysis: AnalyzedFile, text: string): void; fresh?(at: number): void } = {}): number {
   let text = base;
   let tree = parse(text);
   trackTree(tree);
@@ -437,7 +462,7 @@ function digitChain(filePath: string, base: string, hooks: { first?(analysis: An
     const moved = analysisAfterNumberEdit(previous, after, tree, filePath);
     if (!moved) continue;
     edits++;
-    hooks.moved?.(at);
+    hooks.moved?.(at, moved, after);
     forgetTree(parseTree(after));
     const fresh = analyzePython(after, filePath);
     hooks.fresh?.(at);
@@ -532,5 +557,68 @@ describe("the editor's reuse of the references read from names and imports after
       },
     });
     expect(edits).toBeGreaterThan(10);
+  });
+});
+
+/**
+ * Numbers beside what the lexical comment scan reacts to: trailing comments, strings holding `#` and quotes, an
+ * f-string's format spec with `#`, triple-quoted strings, escapes, a line continuation, and a string nested in an
+ * f-string with its own quotes, which the scan (unlike tree-sitter) reads as opening a comment. Digits stand in
+ * numbers only, and the nested f-string comes first (the chain types from the last number back).
+ */
+const SCAN_TEXT = [
+  "import torch",
+  'nested = f"{"#"} {5}"',
+  "model = torch.nn.Linear(16, 16)  # sixteen in, sixteen out",
+  'tag = "#a" + str(2)  # a # in a string',
+  "label = f'{3:#x} {model.in_features + 4}'",
+  '"""A docstring # with \' quotes"""',
+  "path = 'C:\\\\run\\\\' + str(7)",
+  "total = 8 + \\",
+  "    9",
+  "opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)  # the lr",
+  "sched = torch.optim.lr_scheduler.StepLR(opt, step_size=30, gamma=0.5)",
+  "for epoch in range(10):",
+  "    opt.step()",
+  "    sched.step()",
+  "",
+].join("\n");
+
+describe("the editor's analysis after an edit inside a number, without scanning the text for comments again", () => {
+  it("splices the typed digit into the previous blanked text and keeps the comments, as a fresh scan finds them", () => {
+    const spliced = numberEditReuse.blanksSpliced;
+    let checked = 0;
+    const edits = digitChain("/scan/train.py", SCAN_TEXT, {
+      moved(at, analysis, text) {
+        expect(builtIndex(analysis)?.text, `after a digit typed at ${at}`).toBe(blankComments(text));
+        expect(analysis.comments, `after a digit typed at ${at}`).toEqual(scanComments(text));
+        checked++;
+      },
+    });
+    expect(edits).toBeGreaterThan(10);
+    expect(checked).toBe(edits);
+    expect(numberEditReuse.blanksSpliced - spliced).toBeGreaterThan(10);
+  });
+});
+
+describe("the editor's fix checks while typing", () => {
+  it("parses a fix's statement once: digits typed elsewhere check the same fixes with no parse, and find what a fresh lint finds", () => {
+    const filePath = path.join(SHOWCASE, "generated_train.py");
+    // Statements no other test checked (the verdicts are kept by statement text for the whole process).
+    const text = largeTrainingFile().replaceAll("width", "size");
+    const linter = new WorkspaceLinter(path.dirname(filePath));
+    const uri = uriOf(filePath);
+    const parsed = statementChecks.parsed;
+    expect(linter.lint(uri, filePath, text).result!.messages.some((m) => m.fix)).toBe(true);
+    expect(statementChecks.parsed).toBeGreaterThan(parsed);
+    const at = text.lastIndexOf("T_max=100") + "T_max=100".length;
+    let current = text;
+    for (let i = 0; i < 3; i++) {
+      current = `${current.slice(0, at)}1${current.slice(at)}`;
+      const before = statementChecks.parsed;
+      const messages = linter.lint(uri, filePath, current).result!.messages;
+      expect(statementChecks.parsed, `after digit ${i + 1}`).toBe(before);
+      expect(JSON.stringify(messages, null, 1)).toBe(JSON.stringify(freshLint(filePath, current), null, 1));
+    }
   });
 });
