@@ -7,15 +7,18 @@ import { CONFIG_WORD_LIST, withConfigFacts } from "./configs.js";
 import { OPTIMIZER_CLASS_NAMES } from "./names.js";
 import { blankComments, collectSyntaxErrors, isIntact, maskGrammarGaps, parseTree, scanComments, toPyTree } from "./parser.js";
 import { indexFile, type FileIndex } from "./scope.js";
-import { UPDATE_NEEDS } from "./manual-adam.js";
+import { mayHoldUncorrectedUpdate, UPDATE_NEEDS } from "./manual-adam.js";
 import { Resolver } from "./values.js";
 import { stripBom } from "../core/source-text.js";
 
 /** Words of data-parallel setup (evidence the distributed facts are built from). */
 const DISTRIBUTED_WORDS = ["DistributedDataParallel", "DistributedSampler", "FullyShardedDataParallel", "init_process_group", "init_distributed", "world_size", "WORLD_SIZE", "LOCAL_RANK"];
 
-/** A hand-written Adam-style update needs a square root, and what the collector reads its moments from. */
-const MANUAL_ADAM_WORDS: FactWords = { fragments: ["sqrt"], also: UPDATE_NEEDS };
+/**
+ * A hand-written Adam-style update needs a square root, and what the collector reads its moments from; the rule
+ * reports only one with two moments, in a file that corrects neither (`mayHoldUncorrectedUpdate`).
+ */
+const MANUAL_ADAM_WORDS: FactWords = { fragments: ["sqrt"], also: UPDATE_NEEDS, check: mayHoldUncorrectedUpdate };
 const MANUAL_ADAM = (text: string) => /sqrt/.test(text) && /\b1(?:\.0*)?\s*-\s*[A-Za-z_]/.test(text);
 
 /**
