@@ -59,9 +59,14 @@ function countOf(text: string, pattern: RegExp): number {
  * statement tree-sitter rejects (masked before the analysis, parser.ts `maskGrammarGaps`) counts here too.
  */
 export function mayHoldUncorrectedUpdate(text: string): boolean {
-  if (countOf(text, EACH_ONE_MINUS) + countOf(text, /\.mul_\(/g) + countOf(text, /\.lerp_\(/g) < 2) return false;
+  if (!hasTwoRecurrences(text)) return false;
   // Blanking comments only removes text: a correction the raw text lacks is not in the blanked one either.
   return !CORRECTION.test(text) || !CORRECTION.test(blankComments(text));
+}
+
+/** Whether a text holds two `(1 - beta)`, `.mul_(` or `.lerp_(`, as the two moments of an update do (one each at least). */
+function hasTwoRecurrences(text: string): boolean {
+  return countOf(text, EACH_ONE_MINUS) + countOf(text, /\.mul_\(/g) + countOf(text, /\.lerp_\(/g) >= 2;
 }
 
 /** Whether `text` mentions `target` as a whole expression (not as part of a longer name). */
@@ -169,7 +174,8 @@ function directionLeaves(resolver: Resolver, update: PyNode, after: PyNode[]): b
 
 /** Hand-written Adam-style updates of the file. */
 export function manualAdamUpdates(resolver: Resolver, anyNode: PyNode | undefined): ManualAdamUpdate[] {
-  if (!anyNode || !/sqrt/.test(resolver.text)) return [];
+  // What the prefilter tests of a text, tested again: a file analyzed for other words rarely holds both moments.
+  if (!anyNode || !/sqrt/.test(resolver.text) || !UPDATE_NEEDS.every((pattern) => pattern.test(resolver.text)) || !hasTwoRecurrences(resolver.text)) return [];
   const corrected = CORRECTION.test(resolver.text);
   const out: ManualAdamUpdate[] = [];
   for (const block of blocks(rootOf(anyNode))) {
