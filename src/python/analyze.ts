@@ -25,8 +25,23 @@ const MANUAL_ADAM = (text: string) => /sqrt/.test(text) && /\b1(?:\.0*)?\s*-\s*[
  * Words without which a Python text yields no optimizer construction: every optimizer class name of the knowledge
  * table (last segments of its paths and aliases) and the words of the config code `configs.ts` reads.
  */
-/** Optimizer sites come from optimizer names, config code, and Hydra `instantiate` calls (joined with their config). */
-const OPTIMIZER_WORDS: FactWords = { words: [...OPTIMIZER_CLASS_NAMES, ...CONFIG_WORD_LIST, "instantiate"] };
+/**
+ * Optimizer sites come from optimizer names, config code, and Hydra `instantiate` calls (joined with their config by
+ * `instantiate.ts`, which reads only a file that `mentionsInstantiate`): the word alone, which docstrings use in
+ * prose ("the pipeline class to instantiate"), lets a text pass only beside such a call.
+ */
+const OPTIMIZER_WORDS: FactWords = {
+  words: [...OPTIMIZER_CLASS_NAMES, ...CONFIG_WORD_LIST, "instantiate"],
+  check: (text) => !/\binstantiate\b/.test(text) || mentionsInstantiate(text) || OPTIMIZER_OR_CONFIG_WORD.test(text),
+};
+
+/** The words of `OPTIMIZER_WORDS` but `instantiate`. */
+const OPTIMIZER_OR_CONFIG_WORD = new RegExp(`\\b(?:${[...OPTIMIZER_CLASS_NAMES, ...CONFIG_WORD_LIST].join("|")})\\b`);
+
+/** Whether a text may call Hydra's instantiate (the Hydra joiner reads no other file). */
+export function mentionsInstantiate(text: string): boolean {
+  return /\bhydra\b/.test(text) && /\b(?:instantiate|call)\s*\(/.test(text);
+}
 
 /** Words without which fact extraction does not run at all: a file without them has empty facts. */
 const ANALYZED_WORDS: FactWords = { words: [...OPTIMIZER_CLASS_NAMES, ...DISTRIBUTED_WORDS, ...CONFIG_WORD_LIST] };

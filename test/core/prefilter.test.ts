@@ -66,6 +66,16 @@ describe("prefilter derived from the rules' needs and the adapters' words", () =
     expect(linter.lintProject([{ filePath: "/p/adam.py", text: update, rules: ALL }], { prefilter: true })[0].messages.map((m) => m.code)).toContain("OPT006");
   });
 
+  it("passes the word instantiate only beside a call Hydra's joiner reads", () => {
+    const test = prefilterFor(pythonAdapter, ALL)!;
+    // Prose in a docstring: no optimizer word, no Hydra call.
+    expect(test('def build(name):\n    """Returns the pipeline class to instantiate for a model name."""\n    return CLASSES[name]\n')).toBe(false);
+    expect(test("import hydra\n\noptimizer = hydra.utils.instantiate(cfg.optimizer, model.parameters())\n")).toBe(true);
+    expect(test("from hydra.utils import instantiate\n\nopt = instantiate(cfg.optim, params=model.parameters())\n")).toBe(true);
+    // Beside an optimizer word the text passes for that word.
+    expect(test('"""Which optimizer to instantiate."""\nopt = torch.optim.SGD(params, lr=0.1)\n')).toBe(true);
+  });
+
   it("passes a hand-written update only with two moments and no bias correction outside comments", () => {
     const test = prefilterFor(pythonAdapter, ALL)!;
     // A diffusion step: one `(1 - alpha)`, a square and a square root, but no second moment.
