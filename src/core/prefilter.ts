@@ -87,15 +87,16 @@ function buildTest(adapter: LanguageAdapter, clauses: readonly Clause[]): TextTe
   const tests = clauses.map((clause) => {
     // The alternatives' words as one expression per case mode; kinds with patterns of their own are tested apart.
     const declared = [...clause.any].map((kind) => adapter.factWords![kind]!);
-    const plain = declared.filter((d) => !d.also?.length);
-    const any = [wordsTest(plain), ...[...clause.any].filter((kind) => adapter.factWords![kind]!.also?.length).map((kind) => kindTests.get(kind)!)];
+    const ownTests = (d: FactWords) => (d.also?.length ?? 0) > 0 || d.check !== undefined;
+    const plain = declared.filter((d) => !ownTests(d));
+    const any = [wordsTest(plain), ...[...clause.any].filter((kind) => ownTests(adapter.factWords![kind]!)).map((kind) => kindTests.get(kind)!)];
     const all = [...clause.all].map((kind) => kindTests.get(kind)!);
     return (text: string) => any.some((t) => t(text)) && all.every((t) => t(text));
   });
   return tests.length === 1 ? tests[0] : (text) => tests.some((t) => t(text));
 }
 
-/** Whether a text holds one of the words (one regular expression per case mode), and every pattern they also need. */
+/** Whether a text holds one of the words (one regular expression per case mode), every pattern they also need, and passes their checks. */
 function wordsTest(declared: readonly FactWords[]): TextTest {
   const patterns = [false, true].flatMap((ignoreCase) => {
     const group = declared.filter((d) => (d.ignoreCase ?? false) === ignoreCase);
@@ -105,8 +106,9 @@ function wordsTest(declared: readonly FactWords[]): TextTest {
     return parts.length > 0 ? [new RegExp(parts.join("|"), ignoreCase ? "i" : "")] : [];
   });
   const also = declared.flatMap((d) => d.also ?? []);
+  const checks = declared.flatMap((d) => (d.check ? [d.check] : []));
   if (patterns.length === 0) return NOTHING;
-  return (text) => patterns.some((pattern) => pattern.test(text)) && also.every((pattern) => pattern.test(text));
+  return (text) => patterns.some((pattern) => pattern.test(text)) && also.every((pattern) => pattern.test(text)) && checks.every((check) => check(text));
 }
 
 function unique(items: readonly string[]): string[] {

@@ -222,6 +222,12 @@ export interface FactWords {
    * requires before it can produce a fact of the kind (a hand-written Adam update needs a square and a moment).
    */
   also?: readonly RegExp[];
+  /**
+   * A last test of a text that holds the words and matches every pattern, for what patterns cannot say (how many
+   * times something occurs, or whether it occurs outside comments): false when no fact of the kind that a rule
+   * reports on can come from the text.
+   */
+  check?: (text: string) => boolean;
 }
 
 /** Knows one input language: how to read facts from it and how to make requested edits in its syntax. */

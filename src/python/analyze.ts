@@ -7,7 +7,7 @@ import { CONFIG_WORD_LIST, withConfigFacts } from "./configs.js";
 import { OPTIMIZER_CLASS_NAMES } from "./names.js";
 import { blankComments, collectSyntaxErrors, isIntact, maskGrammarGaps, parseTree, scanComments, toPyTree } from "./parser.js";
 import { indexFile, type FileIndex } from "./scope.js";
-import { UPDATE_NEEDS } from "./manual-adam.js";
+import { mayHoldUncorrectedUpdate, UPDATE_NEEDS } from "./manual-adam.js";
 import { Resolver } from "./values.js";
 import { stripBom } from "../core/source-text.js";
 import { lineHasTemplateTag } from "../configs/data-files.js";
@@ -15,16 +15,34 @@ import { lineHasTemplateTag } from "../configs/data-files.js";
 /** Words of data-parallel setup (evidence the distributed facts are built from). */
 const DISTRIBUTED_WORDS = ["DistributedDataParallel", "DistributedSampler", "FullyShardedDataParallel", "init_process_group", "init_distributed", "world_size", "WORLD_SIZE", "LOCAL_RANK"];
 
-/** A hand-written Adam-style update needs a square root, and what the collector reads its moments from. */
-const MANUAL_ADAM_WORDS: FactWords = { fragments: ["sqrt"], also: UPDATE_NEEDS };
+/**
+ * A hand-written Adam-style update needs a square root, and what the collector reads its moments from; the rule
+ * reports only one with two moments, in a file that corrects neither (`mayHoldUncorrectedUpdate`).
+ */
+const MANUAL_ADAM_WORDS: FactWords = { fragments: ["sqrt"], also: UPDATE_NEEDS, check: mayHoldUncorrectedUpdate };
 const MANUAL_ADAM = (text: string) => /sqrt/.test(text) && /\b1(?:\.0*)?\s*-\s*[A-Za-z_]/.test(text);
 
 /**
  * Words without which a Python text yields no optimizer construction: every optimizer class name of the knowledge
  * table (last segments of its paths and aliases) and the words of the config code `configs.ts` reads.
  */
-/** Optimizer sites come from optimizer names, config code, and Hydra `instantiate` calls (joined with their config). */
-const OPTIMIZER_WORDS: FactWords = { words: [...OPTIMIZER_CLASS_NAMES, ...CONFIG_WORD_LIST, "instantiate"] };
+/**
+ * Optimizer sites come from optimizer names, config code, and Hydra `instantiate` calls (joined with their config by
+ * `instantiate.ts`, which reads only a file that `mentionsInstantiate`): the word alone, which docstrings use in
+ * prose ("the pipeline class to instantiate"), lets a text pass only beside such a call.
+ */
+const OPTIMIZER_WORDS: FactWords = {
+  words: [...OPTIMIZER_CLASS_NAMES, ...CONFIG_WORD_LIST, "instantiate"],
+  check: (text) => !/\binstantiate\b/.test(text) || mentionsInstantiate(text) || OPTIMIZER_OR_CONFIG_WORD.test(text),
+};
+
+/** The words of `OPTIMIZER_WORDS` but `instantiate`. */
+const OPTIMIZER_OR_CONFIG_WORD = new RegExp(`\\b(?:${[...OPTIMIZER_CLASS_NAMES, ...CONFIG_WORD_LIST].join("|")})\\b`);
+
+/** Whether a text may call Hydra's instantiate (the Hydra joiner reads no other file). */
+export function mentionsInstantiate(text: string): boolean {
+  return /\bhydra\b/.test(text) && /\b(?:instantiate|call)\s*\(/.test(text);
+}
 
 /** Words without which fact extraction does not run at all: a file without them has empty facts. */
 const ANALYZED_WORDS: FactWords = { words: [...OPTIMIZER_CLASS_NAMES, ...DISTRIBUTED_WORDS, ...CONFIG_WORD_LIST] };

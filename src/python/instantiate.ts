@@ -17,7 +17,7 @@ import { composedConfig } from "../configs/hydra.js";
 import { entryOf, isMapping, recognizeConfig, type MappingValue } from "../configs/recognize.js";
 import { fromFile } from "../configs/bases.js";
 import { optimizerByName } from "../knowledge/optimizers.js";
-import { indexPython, keptIndex } from "./analyze.js";
+import { indexPython, keptIndex, mentionsInstantiate } from "./analyze.js";
 import { paramsFact } from "./facts.js";
 import { withModelFacts } from "./models.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
@@ -32,10 +32,7 @@ const INSTANTIATE_PATHS = new Set(["hydra.utils.instantiate", "hydra.utils.call"
 /** Keys of Hydra's own that a call may pass; those that change what is built stop the join. */
 const HYDRA_KEYS_KEPT = new Set(["_convert_", "_recursive_"]);
 
-/** Whether a text may call Hydra's instantiate. */
-export function mentionsInstantiate(text: string): boolean {
-  return /\bhydra\b/.test(text) && /\b(?:instantiate|call)\s*\(/.test(text);
-}
+export { mentionsInstantiate };
 
 /**
  * Whether each file of a run may call Hydra's instantiate, noted by whoever reads its text first: the call-site joiner

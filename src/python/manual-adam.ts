@@ -6,7 +6,7 @@
  */
 import type { ManualAdamUpdate } from "../core/facts.js";
 import type { TextEdit } from "../core/types.js";
-import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
+import { blankComments, fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
 import { forEachDescendant } from "./scope.js";
 import type { Resolver } from "./values.js";
 
@@ -40,6 +40,35 @@ const SQUARED = /\*\*\s*2\b|\.pow\(\s*2|square\(|addcmul_?\(\s*([\w.[\]]+)\s*,\s
  * in an assignment, or the in-place `mul_(...)` and `lerp_(...)` chains), and a square for the second moment.
  */
 export const UPDATE_NEEDS: readonly RegExp[] = [new RegExp(`${ONE_MINUS.source}|\\.mul_\\(|\\.lerp_\\(`), new RegExp(`${SQUARED.source}|addcmul_\\(`)];
+
+/** Each `(1 - beta)` of a text (none holds a parenthesis of its own, so a scan finds every one). */
+const EACH_ONE_MINUS = new RegExp(ONE_MINUS.source, "g");
+
+/** How many times `pattern` (global) matches in `text`. */
+function countOf(text: string, pattern: RegExp): number {
+  let n = 0;
+  pattern.lastIndex = 0;
+  while (pattern.exec(text)) n++;
+  return n;
+}
+
+/**
+ * Whether a text may hold a hand-written update the rule reports, decided before parsing (the prefilter's `check`):
+ * an update reads two moments, each its own statement holding a `(1 - beta)`, a `.mul_(` or a `.lerp_(` (counted
+ * apart, so one statement holding two of them counts twice: the test may pass too often, never too rarely), and an
+ * update in a file that corrects its moments somewhere outside comments is not reported. A correction inside a
+ * statement tree-sitter rejects (masked before the analysis, parser.ts `maskGrammarGaps`) counts here too.
+ */
+export function mayHoldUncorrectedUpdate(text: string): boolean {
+  if (!hasTwoRecurrences(text)) return false;
+  // Blanking comments only removes text: a correction the raw text lacks is not in the blanked one either.
+  return !CORRECTION.test(text) || !CORRECTION.test(blankComments(text));
+}
+
+/** Whether a text holds two `(1 - beta)`, `.mul_(` or `.lerp_(`, as the two moments of an update do (one each at least). */
+function hasTwoRecurrences(text: string): boolean {
+  return countOf(text, EACH_ONE_MINUS) + countOf(text, /\.mul_\(/g) + countOf(text, /\.lerp_\(/g) >= 2;
+}
 
 /** Whether `text` mentions `target` as a whole expression (not as part of a longer name). */
 function mentions(text: string, target: string): boolean {
@@ -144,7 +173,8 @@ function directionLeaves(resolver: Resolver, update: PyNode, after: PyNode[]): b
 
 /** Hand-written Adam-style updates of the file. */
 export function manualAdamUpdates(resolver: Resolver, anyNode: PyNode | undefined): ManualAdamUpdate[] {
-  if (!anyNode || !/sqrt/.test(resolver.text)) return [];
+  // What the prefilter tests of a text, tested again: a file analyzed for other words rarely holds both moments.
+  if (!anyNode || !/sqrt/.test(resolver.text) || !UPDATE_NEEDS.every((pattern) => pattern.test(resolver.text)) || !hasTwoRecurrences(resolver.text)) return [];
   const corrected = CORRECTION.test(resolver.text);
   const out: ManualAdamUpdate[] = [];
   for (const block of blocks(rootOf(anyNode))) {

@@ -66,6 +66,33 @@ describe("prefilter derived from the rules' needs and the adapters' words", () =
     expect(linter.lintProject([{ filePath: "/p/adam.py", text: update, rules: ALL }], { prefilter: true })[0].messages.map((m) => m.code)).toContain("OPT006");
   });
 
+  it("passes the word instantiate only beside a call Hydra's joiner reads", () => {
+    const test = prefilterFor(pythonAdapter, ALL)!;
+    // Prose in a docstring: no optimizer word, no Hydra call.
+    expect(test('def build(name):\n    """Returns the pipeline class to instantiate for a model name."""\n    return CLASSES[name]\n')).toBe(false);
+    expect(test("import hydra\n\noptimizer = hydra.utils.instantiate(cfg.optimizer, model.parameters())\n")).toBe(true);
+    expect(test("from hydra.utils import instantiate\n\nopt = instantiate(cfg.optim, params=model.parameters())\n")).toBe(true);
+    // Beside an optimizer word the text passes for that word.
+    expect(test('"""Which optimizer to instantiate."""\nopt = torch.optim.SGD(params, lr=0.1)\n')).toBe(true);
+  });
+
+  it("passes a hand-written update only with two moments and no bias correction outside comments", () => {
+    const test = prefilterFor(pythonAdapter, ALL)!;
+    // A diffusion step: one `(1 - alpha)`, a square and a square root, but no second moment.
+    expect(test("noise = (1 - alpha) * eps + x ** 2\nx = noise / math.sqrt(alpha)\n")).toBe(false);
+    // Two moments and an update, corrected: the rule has nothing to report, so the file is not parsed.
+    const corrected = "m = b1 * m + (1 - b1) * g\nv = b2 * v + (1 - b2) * g ** 2\nm_hat = m / (1 - b1 ** t)\nw -= lr * m_hat / (np.sqrt(v) + eps)\n";
+    expect(test(corrected)).toBe(false);
+    expect(linter.lintProject([{ filePath: "/p/adam.py", text: corrected, rules: ALL }])[0].messages).toEqual([]);
+    // A correction written only in a comment does not count: the update is still reported.
+    const commented = "# divide m by (1 - b1 ** t) some day\nm = b1 * m + (1 - b1) * g\nv = b2 * v + (1 - b2) * g ** 2\nw -= lr * m / (np.sqrt(v) + eps)\n";
+    expect(test(commented)).toBe(true);
+    expect(linter.lintProject([{ filePath: "/p/adam.py", text: commented, rules: ALL }], { prefilter: true })[0].messages.map((m) => m.code)).toEqual(["OPT006"]);
+    // In-place moments count one each.
+    expect(test("m.mul_(b1).add_(g, alpha=1 - b1)\nv.mul_(b2).addcmul_(g, g, value=1 - b2)\np.sub_(lr * m / (v.sqrt() + eps))\n")).toBe(true);
+    expect(test("v.mul_(b2).addcmul_(g, g, value=1 - b2)\np.sub_(lr / (v.sqrt() + eps))\n")).toBe(false);
+  });
+
   it("reads YAML keys case-insensitively, and notebook words inside JSON strings", () => {
     const yaml = prefilterFor(yamlAdapter, ALL)!;
     expect(yaml("Optimizer:\n  type: foo\n")).toBe(true);
