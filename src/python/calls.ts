@@ -799,8 +799,9 @@ function replaceSite(facts: TrainingFacts, original: OptimizerSite, judged: Opti
   const widen = (list: string[]): string[] => list.flatMap((id) => (id === original.id ? ids : [id]));
   for (const evidence of facts.distributed.evidence) if (evidence.sites) evidence.sites = widen(evidence.sites);
   for (const checkpoint of facts.checkpoints ?? []) checkpoint.optimizerSites = widen(checkpoint.optimizerSites);
-  // The loop that steps it, the model it trains and that model's precision are each call's as well.
-  if (facts.loops) facts.loops = facts.loops.flatMap((loop) => (loop.optimizerSite === original.id ? ids.map((id) => ({ ...loop, optimizerSite: id })) : [loop]));
+  // The model it trains and that model's precision are each call's as well. Its loop is not carried over: a
+  // construction judged per call may be rebuilt on each call with an lr the call computes (`train(epoch, ...)`
+  // building SGD at an lr that decays with `epoch`), which a loop fact would show as one constant rate.
   for (const kind of facts.modelHints.kinds ?? []) if (kind.sites) kind.sites = widen(kind.sites);
   for (const precision of facts.precision ?? []) if (precision.sites) precision.sites = widen(precision.sites);
 }
