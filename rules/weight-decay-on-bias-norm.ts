@@ -2,6 +2,13 @@ import type { Rule } from "../src/core/types.js";
 import { asNumber, freezesBearingOn } from "../src/core/facts.js";
 import { className, formatNumber, originNotes, provenance, siteDecayIsCoupled, settingsChange, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
 
+/** Where an mmengine or mmcv config keeps biases and norms out of decay, by where its `paramwise_cfg` is or goes. */
+const MMENGINE_REMEDY: Partial<Record<string, string>> = {
+  present: "add norm_decay_mult=0.0 and bias_decay_mult=0.0 to its paramwise_cfg",
+  wrapper: "add paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0) to the optim_wrapper, beside the optimizer",
+  optimizer: "add paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0) to the optimizer dict",
+};
+
 export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
   meta: {
     code: "OPT005",
@@ -51,12 +58,12 @@ export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
       const setting = `weight_decay=${formatNumber(weightDecay)}${provenance(wdArg.value)}`;
       if (params.kind === "managed") {
         // A framework picks the parameters from a config: the remedy is a setting of that framework, not parameter groups.
-        const remedy = params.by === "mmengine" ? "add paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0) beside the optimizer" : `configure ${params.by} to leave them undecayed`;
+        const remedy = MMENGINE_REMEDY[params.paramwiseCfg ?? "none"] ?? `configure ${params.by} to leave them undecayed`;
         const exempts = params.exempts?.map((k) => `'${k}'`).join(", ");
         ctx.report({
           span: params.span,
           message: exempts
-            ? `${className(info)} applies ${setting} to biases and normalization weights too: ${params.by} decays every parameter its paramwise_cfg does not exempt, and its custom_keys exempt only ${exempts}; add norm_decay_mult=0.0 and bias_decay_mult=0.0 to the paramwise_cfg.`
+            ? `${className(info)} applies ${setting} to biases and normalization weights too: ${params.by} decays every parameter its paramwise_cfg does not exempt, and its custom_keys exempt only ${exempts}; ${MMENGINE_REMEDY.present}.`
             : `${className(info)} applies ${setting} to every parameter, including biases and normalization weights, because ${params.by} decays all parameters unless told otherwise; ${remedy}.`,
           related: originNotes("weight_decay", wdArg.value),
           reads: [{ site: site.id, name: "weight_decay" }],

@@ -498,21 +498,24 @@ function isSharedBase(filePath: string): boolean {
  */
 function mmengineParams(optimizer: MappingValue, wrapper: MappingValue | undefined, inherits: boolean): ParamsFact {
   const span = (wrapper ?? optimizer).span;
+  // mmengine reads an optimizer through its `optim_wrapper`; a top-level `optimizer` dict is mmcv 1.x's, whose
+  // default constructor also decays every parameter and takes `paramwise_cfg` inside the dict.
+  const by = wrapper ? "mmengine" : "mmcv";
   const cfgEntry = (wrapper && entryOf(wrapper, "paramwise_cfg")) ?? entryOf(optimizer, "paramwise_cfg");
   const constructor = (wrapper && entryOf(wrapper, "constructor")) ?? entryOf(optimizer, "constructor");
   const named = constructor?.value.value;
   if (constructor && !(named?.kind === "string" && isDefaultConstructor(named.value))) return { kind: "other", span };
   // An open mapping (a base that could not be read) may supply a `paramwise_cfg`.
   const open = [wrapper, optimizer].some((m) => m?.value.kind === "mapping" && m.value.open === true);
-  if (!cfgEntry) return inherits || open ? { kind: "other", span } : { kind: "managed", span, by: "mmengine", excludesBiasAndNorm: false };
+  if (!cfgEntry) return inherits || open ? { kind: "other", span } : { kind: "managed", span, by, excludesBiasAndNorm: false, paramwiseCfg: wrapper ? "wrapper" : "optimizer" };
   if (!isMapping(cfgEntry.value)) return { kind: "other", span };
   const cfg = cfgEntry.value;
   const bias = asNumber(entryOf(cfg, "bias_decay_mult")?.value);
   const norm = asNumber(entryOf(cfg, "norm_decay_mult")?.value);
-  if (bias === 0 && norm === 0) return { kind: "managed", span, by: "mmengine", excludesBiasAndNorm: true };
+  if (bias === 0 && norm === 0) return { kind: "managed", span, by, excludesBiasAndNorm: true, paramwiseCfg: "present" };
   const exempts = inherits || open ? undefined : tokenExemptions(cfg);
   if (!exempts) return { kind: "other", span };
-  return { kind: "managed", span, by: "mmengine", excludesBiasAndNorm: false, ...(exempts.length > 0 ? { exempts } : {}) };
+  return { kind: "managed", span, by, excludesBiasAndNorm: false, paramwiseCfg: "present", ...(exempts.length > 0 ? { exempts } : {}) };
 }
 
 /**

@@ -136,8 +136,11 @@ export type ParamsFact =
    * out of weight decay (the HF Trainer and timm always; mmengine with `bias_decay_mult`/`norm_decay_mult` 0).
    * `exempts`: the only parameters the framework's config keeps out of decay, as written there (mmengine
    * `custom_keys` naming token and position-embedding parameters), when it keeps some but not biases and norms.
+   * `paramwiseCfg` (mmengine and mmcv): where the decay multipliers go, `present` when the optimizer already has a
+   * `paramwise_cfg`, else where a new one is written: `wrapper` beside the optimizer in mmengine's `optim_wrapper`,
+   * `optimizer` inside an mmcv 1.x `optimizer` dict.
    */
-  | { kind: "managed"; span: Span; by: string; excludesBiasAndNorm: boolean; exempts?: string[] }
+  | { kind: "managed"; span: Span; by: string; excludesBiasAndNorm: boolean; exempts?: string[]; paramwiseCfg?: "present" | "wrapper" | "optimizer" }
   | { kind: "missing" };
 
 /** One parameter-group dict as written (`{"params": head.parameters(), "lr": 1e-3}`). */

@@ -141,7 +141,7 @@ describe("shared bases in a `_base_` folder", () => {
     const results = await lintPaths(files, { cwd: dir });
     expect(summary(results)).toEqual([{ file: "vit_tokens.py", at: "3:17", code: "OPT005", fix: false, related: ["_base_/schedules/adamw_tokens.py:3:56"] }]);
     expect(results.flatMap((r) => r.messages)[0].message).toBe(
-      "AdamW applies weight_decay=0.3 (inherited from _base_/schedules/adamw_tokens.py) to biases and normalization weights too: mmengine decays every parameter its paramwise_cfg does not exempt, and its custom_keys exempt only '.cls_token', '.pos_embed'; add norm_decay_mult=0.0 and bias_decay_mult=0.0 to the paramwise_cfg.",
+      "AdamW applies weight_decay=0.3 (inherited from _base_/schedules/adamw_tokens.py) to biases and normalization weights too: mmengine decays every parameter its paramwise_cfg does not exempt, and its custom_keys exempt only '.cls_token', '.pos_embed'; add norm_decay_mult=0.0 and bias_decay_mult=0.0 to its paramwise_cfg.",
     );
   });
 });

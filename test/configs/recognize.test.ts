@@ -116,12 +116,13 @@ describe("mmengine / mmcv type=", () => {
 describe("mmengine default constructors", () => {
   it("reads a constructor naming the framework's default as no constructor, any other as unknown parameters", () => {
     const wrapper = (constructor: string) => recognize({ optim_wrapper: { constructor, optimizer: { type: "AdamW", lr: 0.001, weight_decay: 0.05 } } }).optimizers[0].params;
-    expect(wrapper("DefaultOptimWrapperConstructor")).toMatchObject({ kind: "managed", by: "mmengine", excludesBiasAndNorm: false });
+    expect(wrapper("DefaultOptimWrapperConstructor")).toMatchObject({ kind: "managed", by: "mmengine", excludesBiasAndNorm: false, paramwiseCfg: "wrapper" });
     expect(wrapper("mmengine.optim.DefaultOptimWrapperConstructor")).toMatchObject({ kind: "managed", excludesBiasAndNorm: false });
     expect(wrapper("LearningRateDecayOptimizerConstructor").kind).toBe("other");
     expect(wrapper("my_project.DefaultOptimWrapperConstructor").kind).toBe("other");
     const mmcv = recognize({ optimizer: { type: "SGD", lr: 0.02, momentum: 0.9, constructor: "DefaultOptimizerConstructor" } }).optimizers[0];
-    expect(mmcv.params).toMatchObject({ kind: "managed", by: "mmengine" });
+    // A top-level optimizer dict is mmcv 1.x's: its paramwise_cfg goes inside the dict.
+    expect(mmcv.params).toMatchObject({ kind: "managed", by: "mmcv", paramwiseCfg: "optimizer" });
   });
 });
 
