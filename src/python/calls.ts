@@ -810,9 +810,10 @@ function replaceSite(facts: TrainingFacts, original: OptimizerSite, judged: Opti
   for (const evidence of facts.distributed.evidence) if (evidence.sites) evidence.sites = widen(evidence.sites);
   for (const checkpoint of facts.checkpoints ?? []) checkpoint.optimizerSites = widen(checkpoint.optimizerSites);
   for (const freeze of facts.modelHints.scopedFreezes ?? []) freeze.sites = widen(freeze.sites);
-  // The model it trains and that model's precision are each call's as well. Its loop is not carried over: a
-  // construction judged per call may be rebuilt on each call with an lr the call computes (`train(epoch, ...)`
-  // building SGD at an lr that decays with `epoch`), which a loop fact would show as one constant rate.
+  // The loop that steps it, the model it trains and that model's precision are each call's as well. A construction
+  // rebuilt on each pass of a loop with an lr the pass may compute (`train(epoch, ...)` building SGD at an lr that
+  // decays with `epoch`) has no count from that loop already (training.ts), so no call shows it as one constant rate.
+  if (facts.loops) facts.loops = facts.loops.flatMap((loop) => (loop.optimizerSite === original.id ? ids.map((id) => ({ ...loop, optimizerSite: id })) : [loop]));
   for (const kind of facts.modelHints.kinds ?? []) if (kind.sites) kind.sites = widen(kind.sites);
   for (const precision of facts.precision ?? []) if (precision.sites) precision.sites = widen(precision.sites);
 }
