@@ -182,6 +182,17 @@ function holdsNamespace(ref: Ref | null): boolean {
  * `dict(...)` of keywords, is a spread). Undefined when the call's arguments cannot be read.
  */
 function frameArguments(frame: CallFrame): FrameArgument[] | undefined {
+  if (FRAME_ARGUMENTS.has(frame)) return FRAME_ARGUMENTS.get(frame);
+  const passed = readFrameArguments(frame);
+  FRAME_ARGUMENTS.set(frame, passed);
+  return passed;
+}
+
+/** Per frame: what its call passes (`frameArguments`), read once however many parameters the frame binds. */
+const FRAME_ARGUMENTS = new WeakMap<CallFrame, FrameArgument[] | undefined>();
+
+/** `frameArguments` uncached. */
+function readFrameArguments(frame: CallFrame): FrameArgument[] | undefined {
   const caller = frame.caller;
   const launch = frame.launch;
   if (!launch) {
