@@ -53,6 +53,11 @@ export interface ConfigContext {
   dialect?: "hf" | "timm";
   /** First id number to use, when the file already has sites (ids stay unique in the file). */
   firstId?: number;
+  /**
+   * The file hands the HF Trainer an optimizer of its own (`optimizers=`, an overridden `create_optimizer`): the
+   * arguments then describe no optimizer, so no site is built (and no model fact is tied to one).
+   */
+  trainerOptimizerGiven?: boolean;
 }
 
 /** What the recognizer found in a tree. */
@@ -242,7 +247,7 @@ export function recognizeConfig(root: ResolvedValue, ctx: ConfigContext): Config
 function recognizeSites(root: MappingValue, ctx: ConfigContext): Pick<ConfigFacts, "optimizers" | "schedulers"> {
   const sites = new SiteBuilder(ctx);
   if (ctx.dialect === "hf") {
-    hfSite(sites, root, "transformers", "optim");
+    if (!ctx.trainerOptimizerGiven) hfSite(sites, root, "transformers", "optim");
     return { optimizers: sites.optimizers, schedulers: configSchedulers(root, "hf") };
   }
   if (ctx.dialect === "timm") {

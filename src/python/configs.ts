@@ -84,10 +84,9 @@ export function withConfigFacts(resolver: Resolver, facts: TrainingFacts, roots:
     }
     if (kind === "hf" || kind === "hf-subclass") {
       const mapping = callMapping(resolver, call, [], kind === "hf-subclass");
-      const found = recognizeConfig(mapping, ctx("hf"));
       replaced ??= replacesTrainerOptimizer(resolver);
       // The arguments still set the Trainer's schedule and batch; the optimizer is the one the file hands over.
-      add(replaced ? { ...found, optimizers: [] } : found, mapping, "hf");
+      add(recognizeConfig(mapping, { ...ctx("hf"), trainerOptimizerGiven: replaced }), mapping, "hf");
     }
     else if (kind === "timm") {
       const found = recognizeConfig(callMapping(resolver, call, TIMM_POSITIONAL, false), ctx("timm"));

@@ -463,18 +463,16 @@ function addedGroups(resolver: Resolver, call: PyNode): ParamGroupFact[] {
 }
 
 /**
- * Whether the text of a resolver's index has the word `add_param_group`, tested once per index and text: a construction
- * is read once per probe and per call of its factory, and testing the whole file each time made that cost grow with
- * the file's length times its constructions.
+ * Whether the text of a resolver's index has the word `add_param_group`, tested once per index (an index is built from
+ * one text): a construction is read once per probe and per call of its factory, and testing the whole file each time
+ * made that cost grow with the file's length times its constructions.
  */
 function mentionsAddParamGroup(resolver: Resolver): boolean {
-  const known = addParamGroupMentions.get(resolver.index);
-  if (known?.text === resolver.text) return known.found;
-  const found = resolver.text.includes("add_param_group");
-  addParamGroupMentions.set(resolver.index, { text: resolver.text, found });
+  let found = ADD_PARAM_GROUP_MENTIONS.get(resolver.index);
+  if (found === undefined) ADD_PARAM_GROUP_MENTIONS.set(resolver.index, (found = resolver.text.includes("add_param_group")));
   return found;
 }
-const addParamGroupMentions = new WeakMap<object, { text: string; found: boolean }>();
+const ADD_PARAM_GROUP_MENTIONS = new WeakMap<FileIndex, boolean>();
 
 /** The entries of an unpacked dict that nothing later changes. */
 function unpackedEntries(resolver: Resolver, dict: DictModel): [string, { entry: PyNode; value: PyNode }][] {

@@ -32,8 +32,6 @@ const INSTANTIATE_PATHS = new Set(["hydra.utils.instantiate", "hydra.utils.call"
 /** Keys of Hydra's own that a call may pass; those that change what is built stop the join. */
 const HYDRA_KEYS_KEPT = new Set(["_convert_", "_recursive_"]);
 
-export { mentionsInstantiate };
-
 /**
  * Whether each file of a run may call Hydra's instantiate, noted by whoever reads its text first: the call-site joiner
  * reads every Python file's text before this joiner runs, and the text of a file the prefilter dropped is read from

@@ -54,15 +54,24 @@ function countOf(text: string, pattern: RegExp): number {
 
 /**
  * Whether a text may hold a hand-written update the rule reports, decided before parsing (the prefilter's `check`):
- * an update reads two moments, each its own statement holding a `(1 - beta)`, a `.mul_(` or a `.lerp_(` (counted
- * apart, so one statement holding two of them counts twice: the test may pass too often, never too rarely), and an
- * update in a file that corrects its moments somewhere outside comments is not reported. A correction inside a
- * statement tree-sitter rejects (masked before the analysis, parser.ts `maskGrammarGaps`) counts here too.
+ * one that may hold an update at all (`mayHoldUpdate`: an update reads two moments, each its own statement holding a
+ * `(1 - beta)`, a `.mul_(` or a `.lerp_(`, counted apart, so one statement holding two of them counts twice: the test
+ * may pass too often, never too rarely), where an update in a file that corrects its moments somewhere outside
+ * comments is not reported. A correction inside a statement tree-sitter rejects (masked before the analysis,
+ * parser.ts `maskGrammarGaps`) counts here too.
  */
 export function mayHoldUncorrectedUpdate(text: string): boolean {
-  if (!hasTwoRecurrences(text)) return false;
+  if (!mayHoldUpdate(text)) return false;
   // Blanking comments only removes text: a correction the raw text lacks is not in the blanked one either.
   return !CORRECTION.test(text) || !CORRECTION.test(blankComments(text));
+}
+
+/**
+ * Whether a text may hold a hand-written update at all: a square root, what `UPDATE_NEEDS` asks, and two moment
+ * recurrences. The prefilter and the collector both test it.
+ */
+export function mayHoldUpdate(text: string): boolean {
+  return /sqrt/.test(text) && UPDATE_NEEDS.every((pattern) => pattern.test(text)) && hasTwoRecurrences(text);
 }
 
 /** Whether a text holds two `(1 - beta)`, `.mul_(` or `.lerp_(`, as the two moments of an update do (one each at least). */
@@ -174,7 +183,7 @@ function directionLeaves(resolver: Resolver, update: PyNode, after: PyNode[]): b
 /** Hand-written Adam-style updates of the file. */
 export function manualAdamUpdates(resolver: Resolver, anyNode: PyNode | undefined): ManualAdamUpdate[] {
   // What the prefilter tests of a text, tested again: a file analyzed for other words rarely holds both moments.
-  if (!anyNode || !/sqrt/.test(resolver.text) || !UPDATE_NEEDS.every((pattern) => pattern.test(resolver.text)) || !hasTwoRecurrences(resolver.text)) return [];
+  if (!anyNode || !mayHoldUpdate(resolver.text)) return [];
   const corrected = CORRECTION.test(resolver.text);
   const out: ManualAdamUpdate[] = [];
   for (const block of blocks(rootOf(anyNode))) {

@@ -182,6 +182,17 @@ function holdsNamespace(ref: Ref | null): boolean {
  * `dict(...)` of keywords, is a spread). Undefined when the call's arguments cannot be read.
  */
 function frameArguments(frame: CallFrame): FrameArgument[] | undefined {
+  if (FRAME_ARGUMENTS.has(frame)) return FRAME_ARGUMENTS.get(frame);
+  const passed = readFrameArguments(frame);
+  FRAME_ARGUMENTS.set(frame, passed);
+  return passed;
+}
+
+/** Per frame: what its call passes (`frameArguments`), read once however many parameters the frame binds. */
+const FRAME_ARGUMENTS = new WeakMap<CallFrame, FrameArgument[] | undefined>();
+
+/** `frameArguments` uncached. */
+function readFrameArguments(frame: CallFrame): FrameArgument[] | undefined {
   const caller = frame.caller;
   const launch = frame.launch;
   if (!launch) {
@@ -245,7 +256,7 @@ const NO_MODULES = {};
  * bound once in its scope to one of those (`kw = vars(args)` then `**kw`) and used there only in `**kw` (anything else
  * may change the dict). Undefined for any other spread. Whether `X` is a parsed namespace is the caller's to resolve.
  */
-export function splattedNamespace(resolver: Resolver, splat: PyNode): PyNode | undefined {
+function splattedNamespace(resolver: Resolver, splat: PyNode): PyNode | undefined {
   const dictOf = (value: PyNode): PyNode | undefined => {
     if (value.type === "attribute") return resolver.textOf(fieldChild(value, "attribute")!) === "__dict__" ? (fieldChild(value, "object") ?? undefined) : undefined;
     const callee = value.type === "call" ? fieldChild(value, "function") : null;
@@ -820,7 +831,9 @@ export class Resolver {
     if (!passed) return "unknown";
     let positional = 0;
     let spread = false;
-    const namespaces: { namespace: PyNode; splat: PyNode }[] = [];
+    // A namespace splatted as keywords (`**vars(args)`) that may pass the parameter; `several` when more than one may.
+    let namespace: { namespace: PyNode; splat: PyNode } | undefined;
+    let several = false;
     for (const arg of passed) {
       if (arg === "spread") {
         spread = true;
@@ -828,7 +841,10 @@ export class Resolver {
       }
       if ("namespace" in arg) {
         // Keywords never fill a positional-only parameter.
-        if (!positionalOnly) namespaces.push(arg);
+        if (!positionalOnly) {
+          several ||= namespace !== undefined;
+          namespace = arg;
+        }
         continue;
       }
       if (arg.name !== undefined) {
@@ -838,9 +854,9 @@ export class Resolver {
         positional++;
       }
     }
-    if (spread || namespaces.length > 1) return "unknown";
+    if (spread || several) return "unknown";
     // Whether the namespace holds the parameter's name is the caller's to say (`namespaceKeyword`).
-    if (namespaces.length === 1) return { kind: "namespace", node: namespaces[0].splat, namespace: namespaces[0].namespace };
+    if (namespace) return { kind: "namespace", node: namespace.splat, namespace: namespace.namespace };
     const fallback = fieldChild(binding.stmt, "value");
     return fallback ? { kind: "default", node: fallback } : "unknown";
   }

@@ -103,9 +103,6 @@ class TreeBuilder {
     const n = node as Node;
     if (this.inAlias > 0 && this.aliasBudget-- <= 0) return unknownAt(spanOf(n));
     if (n.tag && !CORE_TAGS.has(n.tag)) {
-      // Through an alias or a merge, a node the loader constructs is the object built once at its anchor (PyYAML builds
-      // each node once, and HyperPyYAML's ruamel pass keeps the alias): no second construction here.
-      if (this.topLevel && this.inAlias > 0 && CONSTRUCT_TAG.test(n.tag)) return unknownAt(spanOf(n));
       return (this.topLevel && this.hyperPyYaml(n)) || unknownAt(spanOf(n), `YAML tag ${n.tag}, not constructed`);
     }
     if (isScalar(n)) return this.scalar(n);
@@ -158,6 +155,9 @@ class TreeBuilder {
   private hyperPyYaml(node: Node): ResolvedValue | undefined {
     const tag = node.tag!;
     const construct = CONSTRUCT_TAG.exec(tag);
+    // Through an alias or a merge, a node the loader constructs is the object built once at its anchor (PyYAML builds
+    // each node once, and HyperPyYAML's ruamel pass keeps the alias): no second construction here.
+    if (construct && this.inAlias > 0) return unknownAt(spanOf(node));
     // A mapping holds the keywords; a tag with nothing after it (`opt_class: !name:torch.optim.SGD`) passes none.
     const empty = isScalar(node) && node.source === "" && (node.value === null || node.value === "");
     if (construct && (isMap(node) || empty)) {

@@ -28,6 +28,22 @@ describe("dicts as mapping values", () => {
     const ids = analyzePython(text, "ids.py").facts.optimizers.map((s) => s.id);
     expect(ids).toEqual(["ids.py#0", "ids.py#1"]);
   });
+
+  it("ties no model fact to the id of a Trainer whose optimizer the file hands over, so a later site does not inherit it", () => {
+    const text = [
+      "from transformers import Trainer, TrainingArguments",
+      "from timm.optim import create_optimizer_v2",
+      "args = TrainingArguments(output_dir='o', learning_rate=2e-5, fp16=True)",
+      "trainer = Trainer(model=model, args=args, optimizers=(build(), None))",
+      "opt = create_optimizer_v2(model, opt='adamw', lr=1e-3)",
+      "",
+    ].join("\n");
+    const facts = analyzePython(text, "given.py").facts;
+    expect(facts.optimizers.map((s) => [s.id, s.dialect])).toEqual([["given.py#0", "timm"]]);
+    // The timm site takes the id the Trainer's site would have had: the Trainer's kind and fp16 must not reach it.
+    expect((facts.modelHints.kinds ?? []).filter((k) => k.sites?.includes("given.py#0"))).toEqual([]);
+    expect((facts.precision ?? []).filter((p) => p.sites?.includes("given.py#0"))).toEqual([]);
+  });
 });
 
 describe("module-level configs", () => {
