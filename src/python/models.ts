@@ -565,6 +565,7 @@ class ModelReader {
    * `torch.set_default_tensor_type(torch.cuda.HalfTensor)` (or its name as a string).
    */
   private defaultDtypes(castKind: (dtype: string | undefined) => PrecisionFact["kind"] | undefined): { call: PyNode; kind: PrecisionFact["kind"] | undefined }[] {
+    if (!/set_default_(?:dtype|tensor_type)/.test(this.resolver.text)) return [];
     const out: { call: PyNode; kind: PrecisionFact["kind"] | undefined }[] = [];
     for (const call of this.resolver.index.calls) {
       const callee = fieldChild(call, "function");
