@@ -1,5 +1,5 @@
 import type { Rule } from "../src/core/types.js";
-import { asNumber, freezesBearingOn } from "../src/core/facts.js";
+import { asNumber, frozenFor } from "../src/core/facts.js";
 import { className, formatNumber, originNotes, provenance, siteDecayIsCoupled, settingsChange, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
 
 /** Where an mmengine or mmcv config keeps biases and norms out of decay, by where its `paramwise_cfg` is or goes. */
@@ -43,7 +43,7 @@ export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
   check(ctx) {
     // Frozen parameters get no gradient and the optimizer skips them: the trainable ones may be matrices only (LoRA).
     for (const site of ctx.facts.optimizers) {
-      if (freezesBearingOn(ctx.facts.modelHints, site.id).length > 0) continue;
+      if (frozenFor(ctx.facts.modelHints, site.id)) continue;
       const params = site.params;
       const managed = params.kind === "managed" && !params.excludesBiasAndNorm;
       // Groups split by module or name, none exempt from the optimizer's weight decay: each decays its biases and norms.
