@@ -12,7 +12,7 @@ import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.j
 import { indexPython, keptIndex } from "./analyze.js";
 import { checkpointFacts } from "./checkpoints.js";
 import { ModuleFinder } from "./modules.js";
-import { fieldChild, namedChildren, type PyNode } from "./parser.js";
+import { contains, fieldChild, namedChildren, type PyNode } from "./parser.js";
 import { bindingForUse } from "./scope.js";
 import { resumeConditionAbove, resumeFacts } from "./training.js";
 import { Resolver } from "./values.js";
@@ -91,9 +91,9 @@ class InheritedJoin {
     // A load that runs under a resume condition through a helper counts only when the caller is inherited too (a
     // caller the subclass overrides never runs).
     for (const { base, fn } of inherited) {
-      const runs = (call: PyNode): boolean => inherited.some((m) => m.base.resolver === base.resolver && m.fn.start <= call.start && call.end <= m.fn.end);
+      const runs = (call: PyNode): boolean => inherited.some((m) => m.base.resolver === base.resolver && contains(m.fn, call));
       const own = this.ownFacts(base.resolver, runs);
-      const inside = (span: Span): boolean => fn.start <= span.start && span.end <= fn.end;
+      const inside = (span: Span): boolean => contains(fn, span);
       const home = (span: Span): Span => ({ start: span.start, end: span.end, file: base.resolver.filePath });
       for (const fact of own.checkpoints) {
         if (!inside(fact.span) || fact.optimizerSites.length > 0) continue;

@@ -4,7 +4,7 @@
  */
 import type { BatchFacts, CheckpointFact, OptimizerSite, ResolvedValue, ResumeFacts, Span, TrainingLoopFact } from "../core/facts.js";
 import { asNumber } from "../core/facts.js";
-import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
+import { contains, fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
 import { bindingForUse, callWithSpan, forEachDescendant, isPlainString, stringBody } from "./scope.js";
 import { lastName, type Resolver } from "./values.js";
 
@@ -173,19 +173,18 @@ function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[], naming
   const step = steps[0];
   const around = enclosingFors(step);
   const fn = enclosingFunction(step);
-  const fnName = fn ? resolver.textOf(fieldChild(fn, "name")!) : undefined;
   // A loop that runs the construction again on each pass (it sits inside the loop, or in the function whose call the
   // loop repeats) makes a new optimizer per pass. Unless its lr is a known number, the pass may compute it
   // (`lr = base * decay**epoch`), and the loop's count is not how long one rate trains.
   const lr = held.site.args.get("lr");
   const rateMayChange = lr !== undefined && asNumber(lr.value) === undefined;
-  const rebuilds = new Set<PyNode>(rateMayChange ? around.filter((loop) => loop.start <= held.call.start && held.call.end <= loop.end) : []);
-  if (fnName) {
-    const callers = callsByCalleeName(resolver, calls).get(fnName) ?? [];
+  const rebuilds = new Set<PyNode>(rateMayChange ? around.filter((loop) => contains(loop, held.call)) : []);
+  if (fn) {
+    const callers = callsByCalleeName(resolver, calls).get(resolver.textOf(fieldChild(fn, "name")!)) ?? [];
     // Called from one place only: its loops are the loops of the step.
     if (callers.length === 1) {
       const outer = enclosingFors(callers[0]);
-      if (rateMayChange && fn && fn.start <= held.call.start && held.call.end <= fn.end) for (const loop of outer) rebuilds.add(loop);
+      if (rateMayChange && contains(fn, held.call)) for (const loop of outer) rebuilds.add(loop);
       around.push(...outer);
     }
   }
