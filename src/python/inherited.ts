@@ -87,10 +87,10 @@ class InheritedJoin {
     if (inherited.length === 0) return;
     const resume = (facts.resume ??= { evidence: [], fineTuning: [] });
     const checkpoints = (facts.checkpoints ??= []);
-    let added = false;
     // A load that runs under a resume condition through a helper counts only when the caller is inherited too (a
     // caller the subclass overrides never runs).
     for (const { base, fn } of inherited) {
+      let added = false;
       const runs = (call: PyNode): boolean => inherited.some((m) => m.base.resolver === base.resolver && contains(m.fn, call));
       const own = this.ownFacts(base.resolver, runs);
       const inside = (span: Span): boolean => contains(fn, span);

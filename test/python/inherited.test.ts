@@ -96,6 +96,16 @@ describe("resume through methods inherited from another module", () => {
     expect(lint(project(missing), ["/p/models/gan_model.py"])).toEqual([]);
   });
 
+  it("makes the subclass depend only on the base files whose inherited methods add a load, a save or a resume", () => {
+    const mixin = "class LoggingMixin:\n    def log(self, msg):\n        print(msg)\n";
+    const sub = gan("from .base_model import BaseModel\nfrom .mixins import LoggingMixin\n\n\nclass GANModel(BaseModel, LoggingMixin):\n    def __init__(self, opt):\n        BaseModel.__init__(self, opt)");
+    const files: Record<string, string> = project(sub, { "/p/models/mixins.py": mixin });
+    const host: ProjectHost = { read: (p) => files[p], exists: (p) => p in files };
+    const dependencies = new Map<string, string[]>();
+    lintProject([{ filePath: "/p/models/gan_model.py", text: files["/p/models/gan_model.py"], rules: RESUME }], { host, dependencies });
+    expect(dependencies.get("/p/models/gan_model.py")).toEqual(["/p/models/base_model.py"]);
+  });
+
   it("reads a base class re-exported by a package's __init__", () => {
     const sub = SUBCLASS.replace("from .base_model import BaseModel", "from . import BaseModel");
     expect(lint(project(sub, { "/p/models/__init__.py": "from .base_model import BaseModel\n" }), ["/p/models/gan_model.py"])).toHaveLength(1);
