@@ -88,11 +88,15 @@ class InheritedJoin {
     const resume = (facts.resume ??= { evidence: [], fineTuning: [] });
     const checkpoints = (facts.checkpoints ??= []);
     // A load that runs under a resume condition through a helper counts only when the caller is inherited too (a
-    // caller the subclass overrides never runs).
+    // caller the subclass overrides never runs): what a base file shows depends on the base alone, read once per base.
+    const ownByBase = new Map<Resolver, { checkpoints: CheckpointFact[]; resume: ResumeFacts }>();
     for (const { base, fn } of inherited) {
       let added = false;
-      const runs = (call: PyNode): boolean => inherited.some((m) => m.base.resolver === base.resolver && contains(m.fn, call));
-      const own = this.ownFacts(base.resolver, runs);
+      let own = ownByBase.get(base.resolver);
+      if (!own) {
+        const runs = (call: PyNode): boolean => inherited.some((m) => m.base.resolver === base.resolver && contains(m.fn, call));
+        ownByBase.set(base.resolver, (own = this.ownFacts(base.resolver, runs)));
+      }
       const inside = (span: Span): boolean => contains(fn, span);
       const home = (span: Span): Span => ({ start: span.start, end: span.end, file: base.resolver.filePath });
       for (const fact of own.checkpoints) {
