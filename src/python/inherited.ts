@@ -13,8 +13,8 @@ import { indexPython, keptIndex } from "./analyze.js";
 import { checkpointFacts } from "./checkpoints.js";
 import { ModuleFinder } from "./modules.js";
 import { contains, fieldChild, namedChildren, type PyNode } from "./parser.js";
-import { bindingForUse } from "./scope.js";
-import { resumeConditionAbove, resumeFacts } from "./training.js";
+import { bindingForUse, callWithSpan } from "./scope.js";
+import { resumeBranch, resumeFacts, resumingCall } from "./training.js";
 import { Resolver } from "./values.js";
 
 /** A class definition with the resolver of its file. */
@@ -111,10 +111,13 @@ class InheritedJoin {
       }
       for (const f of own.resume.fineTuning) if (inside(f.span)) resume.fineTuning.push({ ...f, span: home(f.span) });
       // The subclass calls the inherited helper under a resume condition (`if opt.continue_train: self.load_network(...)`).
+      // A load in a branch that runs only when the run does not resume (`if not opt.resume:`) never resumes.
       const name = base.resolver.textOf(fieldChild(fn, "name")!);
-      const condition = this.resumingSelfCall(cls, name);
+      const condition = resumingCall(cls.resolver, name, cls.node, () => false)?.condition;
       for (const fact of own.checkpoints) {
         if (!condition || !inside(fact.span) || fact.kind !== "load" || (fact.state !== "model" && fact.state !== "file")) continue;
+        const load = callWithSpan(base.resolver.index, fact.span.start, fact.span.end);
+        if (!load || resumeBranch(base.resolver, load) === false) continue;
         resume.evidence.push({ kind: "flag", span: home(fact.span), description: `the load runs in \`self.${name}()\`, called when \`${condition}\`` });
         added = true;
       }
@@ -124,19 +127,6 @@ class InheritedJoin {
         if (!links.has(base.resolver.filePath)) links.set(base.resolver.filePath, { start: superclasses.start, end: superclasses.end });
       }
     }
-  }
-
-  /** The resume condition above a call of `self.<name>(...)` in the class's own methods, if any. */
-  private resumingSelfCall(cls: ClassIn, name: string): string | undefined {
-    for (const call of cls.resolver.index.calls) {
-      if (call.start < cls.node.start || call.end > cls.node.end) continue;
-      const callee = fieldChild(call, "function");
-      const receiver = callee?.type === "attribute" ? fieldChild(callee, "object") : undefined;
-      if (receiver?.type !== "identifier" || cls.resolver.textOf(receiver) !== "self" || cls.resolver.textOf(fieldChild(callee!, "attribute")!) !== name) continue;
-      const condition = resumeConditionAbove(cls.resolver, call);
-      if (condition) return condition;
-    }
-    return undefined;
   }
 
   /** A base file's loads and saves, and its signs of resuming through the calls that run (as its text shows them alone). */

@@ -77,6 +77,18 @@ describe("resume through methods inherited from another module", () => {
     ]);
   });
 
+  it("stays silent when the inherited loader loads only when the run does not resume, whatever branch calls it", () => {
+    const base = BASE.replace("        if opt.continue_train:\n            self.load_networks(opt.epoch)", "        pass").replace(
+      '            state_dict = torch.load("%s_net_%s.pth" % (epoch, name))\n            net.load_state_dict(state_dict)',
+      '            if not self.opt.continue_train:\n                state_dict = torch.load("%s_net_%s.pth" % (epoch, name))\n                net.load_state_dict(state_dict)',
+    );
+    const sub = gan("from .base_model import BaseModel\n\n\nclass GANModel(BaseModel):\n    def __init__(self, opt):\n        if opt.continue_train:\n            self.load_networks(opt.epoch)");
+    expect(lint(project(sub, { "/p/models/base_model.py": base }), ["/p/models/gan_model.py"])).toEqual([]);
+    // The same two classes in one file: the file's own reading already says no.
+    const single = `${base}\n\n${sub.replace("import torch\nfrom .base_model import BaseModel\n", "")}`;
+    expect(lint({ "/p/one.py": single }, ["/p/one.py"])).toEqual([]);
+  });
+
   it("stays silent when the subclass overrides the method that resumes, or restores its optimizer in its own loader", () => {
     const overridesSetup = `${SUBCLASS}\n    def setup(self, opt):\n        pass\n`;
     expect(lint(project(overridesSetup), ["/p/models/base_model.py", "/p/models/gan_model.py"])).toEqual([]);
