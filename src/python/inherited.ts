@@ -9,11 +9,11 @@
  */
 import type { CheckpointFact, ResumeFacts, Span, TrainingFacts } from "../core/facts.js";
 import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
-import { indexPython, keptIndex } from "./analyze.js";
+import { indexPython, keptIndex, type PythonIndex } from "./analyze.js";
 import { checkpointFacts } from "./checkpoints.js";
 import { ModuleFinder } from "./modules.js";
 import { contains, fieldChild, namedChildren, type PyNode } from "./parser.js";
-import { bindingForUse, callWithSpan } from "./scope.js";
+import { bindingForUse, callWithSpan, type Binding } from "./scope.js";
 import { resumeBranch, resumeFacts, resumingCall } from "./training.js";
 import { Resolver } from "./values.js";
 
@@ -60,8 +60,8 @@ class InheritedJoin {
       const sites = facts.optimizers.filter((s) => stepped.has(s.id) && s.dialect === undefined && s.span.file === undefined);
       if (sites.length === 0 || !/\bclass\b/.test(file.text)) continue;
       const index = keptIndex(file.analyzed);
-      if (!index) continue;
-      const resolver = new Resolver(index.index, index.text, file.path);
+      const resolver = index && this.resolver(file.path, index);
+      if (!resolver) continue;
       const classes = new Set<PyNode>();
       for (const site of sites) {
         const cls = enclosingClass(resolver, site.span);
@@ -182,7 +182,7 @@ class InheritedJoin {
   private named(resolver: Resolver, name: string, use: PyNode, depth: number): ClassIn | undefined {
     const binding = bindingForUse(name, use, resolver.index);
     if (binding?.kind === "class") {
-      const node = binding.stmt.type === "class_definition" ? binding.stmt : namedChildren(binding.stmt).find((n) => n.type === "class_definition");
+      const node = classNode(binding);
       return node ? { resolver, node } : undefined;
     }
     if (binding?.kind !== "import") return undefined;
@@ -199,26 +199,37 @@ class InheritedJoin {
     if (bindings.length !== 1) return undefined;
     const [binding] = bindings;
     if (binding.kind === "class") {
-      const node = binding.stmt.type === "class_definition" ? binding.stmt : namedChildren(binding.stmt).find((n) => n.type === "class_definition");
+      const node = classNode(binding);
       return node ? { resolver, node } : undefined;
     }
     const again = binding.kind === "import" ? (binding.relativePath ?? binding.importPath) : undefined;
     return again ? this.imported(resolver.filePath, again, depth + 1) : undefined;
   }
 
-  /** A module's resolver, from its code as the project reads it (not analyzed for it). */
-  private resolver(filePath: string): Resolver | undefined {
+  /**
+   * A module's resolver, one per file: from the index its analysis kept (`kept`, for a file of the run), else from its
+   * code as the project reads it (not analyzed for it).
+   */
+  private resolver(filePath: string, kept?: PythonIndex): Resolver | undefined {
     const known = this.resolvers.get(filePath);
     if (known !== undefined) return known ?? undefined;
-    const code = this.project.code(filePath);
     let resolver: Resolver | null = null;
-    if (code?.adapter.name === "python") {
-      const { index, text } = indexPython(code.text);
-      resolver = new Resolver(index, text, code.path);
+    if (kept) resolver = new Resolver(kept.index, kept.text, filePath);
+    else {
+      const code = this.project.code(filePath);
+      if (code?.adapter.name === "python") {
+        const { index, text } = (code.analyzed && keptIndex(code.analyzed)) ?? indexPython(code.text);
+        resolver = new Resolver(index, text, code.path);
+      }
     }
     this.resolvers.set(filePath, resolver);
     return resolver ?? undefined;
   }
+}
+
+/** The class statement a class binding names (a decorated one's definition). */
+function classNode(binding: Binding): PyNode | undefined {
+  return binding.stmt.type === "class_definition" ? binding.stmt : namedChildren(binding.stmt).find((n) => n.type === "class_definition");
 }
 
 /** The methods a class body defines, by name (decorated ones included). */
