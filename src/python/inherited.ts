@@ -10,7 +10,9 @@
 import type { CheckpointFact, ResumeFacts, Span, TrainingFacts } from "../core/facts.js";
 import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
 import { indexPython, keptIndex, type PythonIndex } from "./analyze.js";
+import { methodsOf } from "./calls.js";
 import { checkpointFacts } from "./checkpoints.js";
+import { enclosingClass } from "./models.js";
 import { ModuleFinder } from "./modules.js";
 import { contains, fieldChild, namedChildren, type PyNode } from "./parser.js";
 import { bindingForUse, callWithSpan, type Binding } from "./scope.js";
@@ -64,7 +66,8 @@ class InheritedJoin {
       if (!resolver) continue;
       const classes = new Set<PyNode>();
       for (const site of sites) {
-        const cls = enclosingClass(resolver, site.span);
+        const call = callWithSpan(resolver.index, site.span.start, site.span.end);
+        const cls = call && enclosingClass(call);
         if (cls && fieldChild(cls, "superclasses")) classes.add(cls);
       }
       for (const cls of classes) this.inherit(file, facts, { resolver, node: cls });
@@ -74,11 +77,11 @@ class InheritedJoin {
   /** Adds to a file's facts what the methods a class inherits from other files load, save and resume. */
   private inherit(file: ProjectFile, facts: TrainingFacts, cls: ClassIn): void {
     const linear = this.linearize(cls, 0);
-    const seen = new Set(methodsOf(cls).keys());
+    const seen = new Set(methodMap(cls).keys());
     const inherited: { base: ClassIn; fn: PyNode }[] = [];
     for (const entry of linear.slice(1)) {
       if (entry === OPAQUE) break;
-      for (const [name, fn] of methodsOf(entry)) {
+      for (const [name, fn] of methodMap(entry)) {
         if (seen.has(name)) continue;
         seen.add(name);
         if (entry.resolver !== cls.resolver) inherited.push({ base: entry, fn });
@@ -232,24 +235,7 @@ function classNode(binding: Binding): PyNode | undefined {
   return binding.stmt.type === "class_definition" ? binding.stmt : namedChildren(binding.stmt).find((n) => n.type === "class_definition");
 }
 
-/** The methods a class body defines, by name (decorated ones included). */
-function methodsOf(cls: ClassIn): Map<string, PyNode> {
-  const out = new Map<string, PyNode>();
-  for (const stmt of namedChildren(fieldChild(cls.node, "body") ?? cls.node)) {
-    const fn = stmt.type === "decorated_definition" ? fieldChild(stmt, "definition") : stmt;
-    const name = fn?.type === "function_definition" ? fieldChild(fn, "name") : undefined;
-    if (fn && name) out.set(cls.resolver.textOf(name), fn);
-  }
-  return out;
-}
-
-/** The class whose body holds a span (the innermost). */
-function enclosingClass(resolver: Resolver, span: Span): PyNode | undefined {
-  let found: PyNode | undefined;
-  for (const scope of resolver.index.scopes.values()) {
-    if (scope.kind !== "class") continue;
-    const node = scope.node;
-    if (node.start <= span.start && span.end <= node.end && (!found || node.start >= found.start)) found = node;
-  }
-  return found;
+/** The methods a class body defines, by name (decorated ones included; a later definition replaces an earlier one). */
+function methodMap(cls: ClassIn): Map<string, PyNode> {
+  return new Map(methodsOf(cls.resolver, cls.node));
 }

@@ -658,7 +658,7 @@ function article(kind: ModelKind): string {
 }
 
 /** The innermost class definition a node sits in (through its methods). */
-function enclosingClass(node: PyNode): PyNode | undefined {
+export function enclosingClass(node: PyNode): PyNode | undefined {
   for (let p = node.parent; p; p = p.parent) if (p.type === "class_definition") return p;
   return undefined;
 }
