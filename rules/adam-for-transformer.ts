@@ -1,5 +1,5 @@
 import type { FixRequest, Rule } from "../src/core/types.js";
-import { asNumber, freezesBearingOn } from "../src/core/facts.js";
+import { asNumber, frozenFor } from "../src/core/facts.js";
 import { className, effectiveNumber, groupsOverride, kindNote, modelKindsOf, parameterGroups, settingsChange, siteDecayIsCoupled, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
 
 /** Decoupled decay transformer recipes use, at the low end of their 0.01 to 0.1 range. */
@@ -42,7 +42,7 @@ export const adamForTransformer: Rule<Record<string, never>> = {
   check(ctx) {
     // With frozen parameters the optimizer may train only a head on a frozen transformer (a linear probe).
     for (const site of ctx.facts.optimizers) {
-      if (freezesBearingOn(ctx.facts.modelHints, site.id).length > 0) continue;
+      if (frozenFor(ctx.facts.modelHints, site.id)) continue;
       const info = ctx.knowledge.optimizer(site.canonical);
       if (!info || info.family !== "adam" || valuesReplacedByCheckpoint(site)) continue;
       if (siteDecayIsCoupled(ctx.knowledge, site, info) !== true) continue;

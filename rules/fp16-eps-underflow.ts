@@ -1,5 +1,5 @@
 import type { Report, Rule } from "../src/core/types.js";
-import { freezesBearingOn, type PrecisionFact } from "../src/core/facts.js";
+import { frozenFor, type PrecisionFact } from "../src/core/facts.js";
 import { className, effectiveBool, effectiveNumber, formatNumber, isOverridable, originNotes, provenance, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
 
 /** The smallest positive float16 number (2^-24, a subnormal): anything below half of it rounds to zero. */
@@ -45,7 +45,7 @@ export const fp16EpsUnderflow: Rule<Record<string, never>> = {
     // Mixed precision anywhere in the file keeps fp32 master weights, and frozen bases usually mean fp32 adapters.
     if (precision.some((p) => p.kind === "master-weights")) return;
     for (const site of ctx.facts.optimizers) {
-      if (freezesBearingOn(ctx.facts.modelHints, site.id).length > 0) continue;
+      if (frozenFor(ctx.facts.modelHints, site.id)) continue;
       const info = ctx.knowledge.optimizer(site.canonical);
       if (!info || info.family !== "adam" || !FP16_MATH.has(info.framework) || site.dialect !== undefined || valuesReplacedByCheckpoint(site)) continue;
       const cast: PrecisionFact | undefined = precision.find((p) => p.kind === "fp16-params" && p.sites?.includes(site.id));

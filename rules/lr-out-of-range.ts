@@ -1,6 +1,6 @@
 import type { Rule } from "../src/core/types.js";
 import type { OptimizerSite, TrainingFacts } from "../src/core/facts.js";
-import { asNumber, freezesBearingOn, schedulersOn } from "../src/core/facts.js";
+import { asNumber, frozenFor, schedulersOn } from "../src/core/facts.js";
 import type { Family, Knowledge, LrRange, OptimizerInfo } from "../src/knowledge/index.js";
 import { className, formatNumber, groupsOverride, originNotes, provenance, settingsChange, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
 
@@ -131,7 +131,7 @@ export const lrOutOfRange: Rule<LrOutOfRangeOptions> = {
       const arg = site.args.get("lr")!;
       const tooHigh = direction === "high";
       // Only part of the network trains (a soft prompt, norm weights, adapters, a head): such runs use rates well above full training's.
-      if (tooHigh && freezesBearingOn(ctx.facts.modelHints, site.id).length > 0) continue;
+      if (tooHigh && frozenFor(ctx.facts.modelHints, site.id)) continue;
       const typical = `${formatNumber(range.low)} to ${formatNumber(range.high)}`;
       const consequence = tooHigh ? "steps this large usually make training diverge" : "steps this small barely move the weights";
       ctx.report({

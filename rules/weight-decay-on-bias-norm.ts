@@ -1,9 +1,9 @@
 import type { Rule } from "../src/core/types.js";
-import { asNumber, freezesBearingOn } from "../src/core/facts.js";
+import { asNumber, frozenFor } from "../src/core/facts.js";
 import { className, formatNumber, originNotes, provenance, siteDecayIsCoupled, settingsChange, valuesReplacedByCheckpoint, CHECKPOINT_NOTE } from "./util.js";
 
 /** Where an mmengine or mmcv config keeps biases and norms out of decay, by where its `paramwise_cfg` is or goes. */
-const MMENGINE_REMEDY: Partial<Record<string, string>> = {
+const MMENGINE_REMEDY: Record<"present" | "wrapper" | "optimizer", string> = {
   present: "add norm_decay_mult=0.0 and bias_decay_mult=0.0 to its paramwise_cfg",
   wrapper: "add paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0) to the optim_wrapper, beside the optimizer",
   optimizer: "add paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0) to the optimizer dict",
@@ -43,7 +43,7 @@ export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
   check(ctx) {
     // Frozen parameters get no gradient and the optimizer skips them: the trainable ones may be matrices only (LoRA).
     for (const site of ctx.facts.optimizers) {
-      if (freezesBearingOn(ctx.facts.modelHints, site.id).length > 0) continue;
+      if (frozenFor(ctx.facts.modelHints, site.id)) continue;
       const params = site.params;
       const managed = params.kind === "managed" && !params.excludesBiasAndNorm;
       // Groups split by module or name, none exempt from the optimizer's weight decay: each decays its biases and norms.
@@ -58,7 +58,7 @@ export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
       const setting = `weight_decay=${formatNumber(weightDecay)}${provenance(wdArg.value)}`;
       if (params.kind === "managed") {
         // A framework picks the parameters from a config: the remedy is a setting of that framework, not parameter groups.
-        const remedy = MMENGINE_REMEDY[params.paramwiseCfg ?? "none"] ?? `configure ${params.by} to leave them undecayed`;
+        const remedy = params.paramwiseCfg === undefined ? `configure ${params.by} to leave them undecayed` : MMENGINE_REMEDY[params.paramwiseCfg];
         const exempts = params.exempts?.map((k) => `'${k}'`).join(", ");
         ctx.report({
           span: params.span,

@@ -2,6 +2,7 @@
  * Training facts: the language-neutral model that adapters produce and rules read.
  * Every offset is a 0-based UTF-16 index into the file text (after a leading BOM is stripped).
  */
+import { sameSpan } from "./spans.js";
 
 /** A half-open range of UTF-16 offsets into the analyzed text. */
 export interface Span {
@@ -254,7 +255,7 @@ export interface ModelHints {
   /**
    * Freezes of `freezesParameters` that name one model built in the file (`for p in encoder.parameters():
    * p.requires_grad = False`), each with the constructions it bears on: those training that model, a model linked
-   * to it, or parameters of unknown origin. A freeze not listed here bears on every construction (`freezesBearingOn`).
+   * to it, or parameters of unknown origin. A freeze not listed here bears on every construction (`frozenFor`).
    */
   scopedFreezes?: { span: Span; sites: string[] }[];
   /**
@@ -512,10 +513,8 @@ export function warmupInForce(facts: TrainingFacts, siteId: string): boolean | u
   return false;
 }
 
-/** The freezes that may touch the parameters a construction trains: all but those scoped to other constructions. */
-export function freezesBearingOn(hints: ModelHints, siteId: string): Span[] {
+/** Whether a freeze may touch the parameters a construction trains: any freeze but those scoped to other constructions. */
+export function frozenFor(hints: ModelHints, siteId: string): boolean {
   const scoped = hints.scopedFreezes ?? [];
-  if (scoped.length === 0) return hints.freezesParameters;
-  const same = (a: Span, b: Span): boolean => a.start === b.start && a.end === b.end && a.file === b.file;
-  return hints.freezesParameters.filter((span) => scoped.every((f) => !same(f.span, span) || f.sites.includes(siteId)));
+  return hints.freezesParameters.some((span) => scoped.every((f) => !sameSpan(f.span, span) || f.sites.includes(siteId)));
 }

@@ -18,6 +18,11 @@ import type {
 
 export type SpanMap = (span: Span) => Span;
 
+/** Whether two spans cover the same text of the same file. */
+export function sameSpan(a: Span, b: Span): boolean {
+  return a.start === b.start && a.end === b.end && a.file === b.file;
+}
+
 /** `map` restricted to spans of the text being mapped: a span that names another file stays where it is. */
 function ownSpans(map: SpanMap): SpanMap {
   return (span) => (span.file === undefined ? map(span) : span);

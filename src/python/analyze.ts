@@ -221,9 +221,11 @@ function templateNotice(text: string, filePath: string, errors: AnalyzedFile["sy
   const underTemplate = TEMPLATE_FOLDER.test(filePath);
   const fatal = errors.filter((e) => e.severity === undefined);
   if (!underTemplate && fatal.length === 0) return undefined;
+  const lineEnd = /[\r\n]/g;
   const lineText = (offset: number): string => {
-    const end = text.slice(offset).search(/[\r\n]/);
-    return text.slice(Math.max(text.lastIndexOf("\n", offset - 1), text.lastIndexOf("\r", offset - 1)) + 1, end < 0 ? text.length : offset + end);
+    lineEnd.lastIndex = offset;
+    const end = lineEnd.exec(text);
+    return text.slice(Math.max(text.lastIndexOf("\n", offset - 1), text.lastIndexOf("\r", offset - 1)) + 1, end ? end.index : text.length);
   };
   if (!underTemplate && !fatal.every((e) => lineHasTemplateTag(lineText(e.span.start), "#"))) return undefined;
   const tag = /\{\{|\{%/.exec(text);

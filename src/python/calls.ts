@@ -1020,14 +1020,19 @@ function constructedClass(resolver: Resolver, call: PyNode): { resolver: Resolve
   return method && owner && hasDecorator(owner.resolver, method, /classmethod/) ? owner : undefined;
 }
 
-/** A method a class body defines (not one it inherits). */
+/** A method a class body defines (not one it inherits): the first of that name. */
 function methodOf(resolver: Resolver, cls: PyNode, name: string): PyNode | undefined {
+  for (const [defName, def] of methodsOf(resolver, cls)) if (defName === name) return def;
+  return undefined;
+}
+
+/** The methods a class body defines (decorated ones included), with their names, in the order written. */
+export function* methodsOf(resolver: Resolver, cls: PyNode): Generator<[string, PyNode]> {
   for (const stmt of fieldChild(cls, "body")?.children ?? []) {
     const def = stmt.type === "decorated_definition" ? fieldChild(stmt, "definition") : stmt;
     const defName = def?.type === "function_definition" ? fieldChild(def, "name") : undefined;
-    if (def && defName && resolver.textOf(defName) === name) return def;
+    if (def && defName) yield [resolver.textOf(defName), def];
   }
-  return undefined;
 }
 
 /** Whether a function carries a decorator other than `staticmethod` / `classmethod`. */

@@ -9,12 +9,14 @@
  */
 import type { CheckpointFact, ResumeFacts, Span, TrainingFacts } from "../core/facts.js";
 import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
-import { indexPython, keptIndex } from "./analyze.js";
+import { indexPython, keptIndex, type PythonIndex } from "./analyze.js";
+import { methodsOf } from "./calls.js";
 import { checkpointFacts } from "./checkpoints.js";
+import { enclosingClass } from "./models.js";
 import { ModuleFinder } from "./modules.js";
-import { fieldChild, namedChildren, type PyNode } from "./parser.js";
-import { bindingForUse } from "./scope.js";
-import { resumeConditionAbove, resumeFacts } from "./training.js";
+import { contains, fieldChild, namedChildren, type PyNode } from "./parser.js";
+import { bindingForUse, callWithSpan, type Binding } from "./scope.js";
+import { resumeBranch, resumeFacts, resumingCall } from "./training.js";
 import { Resolver } from "./values.js";
 
 /** A class definition with the resolver of its file. */
@@ -60,11 +62,12 @@ class InheritedJoin {
       const sites = facts.optimizers.filter((s) => stepped.has(s.id) && s.dialect === undefined && s.span.file === undefined);
       if (sites.length === 0 || !/\bclass\b/.test(file.text)) continue;
       const index = keptIndex(file.analyzed);
-      if (!index) continue;
-      const resolver = new Resolver(index.index, index.text, file.path);
+      const resolver = index && this.resolver(file.path, index);
+      if (!resolver) continue;
       const classes = new Set<PyNode>();
       for (const site of sites) {
-        const cls = enclosingClass(resolver, site.span);
+        const call = callWithSpan(resolver.index, site.span.start, site.span.end);
+        const cls = call && enclosingClass(call);
         if (cls && fieldChild(cls, "superclasses")) classes.add(cls);
       }
       for (const cls of classes) this.inherit(file, facts, { resolver, node: cls });
@@ -74,11 +77,11 @@ class InheritedJoin {
   /** Adds to a file's facts what the methods a class inherits from other files load, save and resume. */
   private inherit(file: ProjectFile, facts: TrainingFacts, cls: ClassIn): void {
     const linear = this.linearize(cls, 0);
-    const seen = new Set(methodsOf(cls).keys());
+    const seen = new Set(methodMap(cls).keys());
     const inherited: { base: ClassIn; fn: PyNode }[] = [];
     for (const entry of linear.slice(1)) {
       if (entry === OPAQUE) break;
-      for (const [name, fn] of methodsOf(entry)) {
+      for (const [name, fn] of methodMap(entry)) {
         if (seen.has(name)) continue;
         seen.add(name);
         if (entry.resolver !== cls.resolver) inherited.push({ base: entry, fn });
@@ -87,13 +90,17 @@ class InheritedJoin {
     if (inherited.length === 0) return;
     const resume = (facts.resume ??= { evidence: [], fineTuning: [] });
     const checkpoints = (facts.checkpoints ??= []);
-    let added = false;
     // A load that runs under a resume condition through a helper counts only when the caller is inherited too (a
-    // caller the subclass overrides never runs).
+    // caller the subclass overrides never runs): what a base file shows depends on the base alone, read once per base.
+    const ownByBase = new Map<Resolver, { checkpoints: CheckpointFact[]; resume: ResumeFacts }>();
     for (const { base, fn } of inherited) {
-      const runs = (call: PyNode): boolean => inherited.some((m) => m.base.resolver === base.resolver && m.fn.start <= call.start && call.end <= m.fn.end);
-      const own = this.ownFacts(base.resolver, runs);
-      const inside = (span: Span): boolean => fn.start <= span.start && span.end <= fn.end;
+      let added = false;
+      let own = ownByBase.get(base.resolver);
+      if (!own) {
+        const runs = (call: PyNode): boolean => inherited.some((m) => m.base.resolver === base.resolver && contains(m.fn, call));
+        ownByBase.set(base.resolver, (own = this.ownFacts(base.resolver, runs)));
+      }
+      const inside = (span: Span): boolean => contains(fn, span);
       const home = (span: Span): Span => ({ start: span.start, end: span.end, file: base.resolver.filePath });
       for (const fact of own.checkpoints) {
         if (!inside(fact.span) || fact.optimizerSites.length > 0) continue;
@@ -107,10 +114,13 @@ class InheritedJoin {
       }
       for (const f of own.resume.fineTuning) if (inside(f.span)) resume.fineTuning.push({ ...f, span: home(f.span) });
       // The subclass calls the inherited helper under a resume condition (`if opt.continue_train: self.load_network(...)`).
+      // A load in a branch that runs only when the run does not resume (`if not opt.resume:`) never resumes.
       const name = base.resolver.textOf(fieldChild(fn, "name")!);
-      const condition = this.resumingSelfCall(cls, name);
+      const condition = resumingCall(cls.resolver, name, cls.node, () => false)?.condition;
       for (const fact of own.checkpoints) {
         if (!condition || !inside(fact.span) || fact.kind !== "load" || (fact.state !== "model" && fact.state !== "file")) continue;
+        const load = callWithSpan(base.resolver.index, fact.span.start, fact.span.end);
+        if (!load || resumeBranch(base.resolver, load) === false) continue;
         resume.evidence.push({ kind: "flag", span: home(fact.span), description: `the load runs in \`self.${name}()\`, called when \`${condition}\`` });
         added = true;
       }
@@ -120,19 +130,6 @@ class InheritedJoin {
         if (!links.has(base.resolver.filePath)) links.set(base.resolver.filePath, { start: superclasses.start, end: superclasses.end });
       }
     }
-  }
-
-  /** The resume condition above a call of `self.<name>(...)` in the class's own methods, if any. */
-  private resumingSelfCall(cls: ClassIn, name: string): string | undefined {
-    for (const call of cls.resolver.index.calls) {
-      if (call.start < cls.node.start || call.end > cls.node.end) continue;
-      const callee = fieldChild(call, "function");
-      const receiver = callee?.type === "attribute" ? fieldChild(callee, "object") : undefined;
-      if (receiver?.type !== "identifier" || cls.resolver.textOf(receiver) !== "self" || cls.resolver.textOf(fieldChild(callee!, "attribute")!) !== name) continue;
-      const condition = resumeConditionAbove(cls.resolver, call);
-      if (condition) return condition;
-    }
-    return undefined;
   }
 
   /** A base file's loads and saves, and its signs of resuming through the calls that run (as its text shows them alone). */
@@ -188,7 +185,7 @@ class InheritedJoin {
   private named(resolver: Resolver, name: string, use: PyNode, depth: number): ClassIn | undefined {
     const binding = bindingForUse(name, use, resolver.index);
     if (binding?.kind === "class") {
-      const node = binding.stmt.type === "class_definition" ? binding.stmt : namedChildren(binding.stmt).find((n) => n.type === "class_definition");
+      const node = classNode(binding);
       return node ? { resolver, node } : undefined;
     }
     if (binding?.kind !== "import") return undefined;
@@ -205,46 +202,40 @@ class InheritedJoin {
     if (bindings.length !== 1) return undefined;
     const [binding] = bindings;
     if (binding.kind === "class") {
-      const node = binding.stmt.type === "class_definition" ? binding.stmt : namedChildren(binding.stmt).find((n) => n.type === "class_definition");
+      const node = classNode(binding);
       return node ? { resolver, node } : undefined;
     }
     const again = binding.kind === "import" ? (binding.relativePath ?? binding.importPath) : undefined;
     return again ? this.imported(resolver.filePath, again, depth + 1) : undefined;
   }
 
-  /** A module's resolver, from its code as the project reads it (not analyzed for it). */
-  private resolver(filePath: string): Resolver | undefined {
+  /**
+   * A module's resolver, one per file: from the index its analysis kept (`kept`, for a file of the run), else from its
+   * code as the project reads it (not analyzed for it).
+   */
+  private resolver(filePath: string, kept?: PythonIndex): Resolver | undefined {
     const known = this.resolvers.get(filePath);
     if (known !== undefined) return known ?? undefined;
-    const code = this.project.code(filePath);
     let resolver: Resolver | null = null;
-    if (code?.adapter.name === "python") {
-      const { index, text } = indexPython(code.text);
-      resolver = new Resolver(index, text, code.path);
+    if (kept) resolver = new Resolver(kept.index, kept.text, filePath);
+    else {
+      const code = this.project.code(filePath);
+      if (code?.adapter.name === "python") {
+        const { index, text } = (code.analyzed && keptIndex(code.analyzed)) ?? indexPython(code.text);
+        resolver = new Resolver(index, text, code.path);
+      }
     }
     this.resolvers.set(filePath, resolver);
     return resolver ?? undefined;
   }
 }
 
-/** The methods a class body defines, by name (decorated ones included). */
-function methodsOf(cls: ClassIn): Map<string, PyNode> {
-  const out = new Map<string, PyNode>();
-  for (const stmt of namedChildren(fieldChild(cls.node, "body") ?? cls.node)) {
-    const fn = stmt.type === "decorated_definition" ? fieldChild(stmt, "definition") : stmt;
-    const name = fn?.type === "function_definition" ? fieldChild(fn, "name") : undefined;
-    if (fn && name) out.set(cls.resolver.textOf(name), fn);
-  }
-  return out;
+/** The class statement a class binding names (a decorated one's definition). */
+function classNode(binding: Binding): PyNode | undefined {
+  return binding.stmt.type === "class_definition" ? binding.stmt : namedChildren(binding.stmt).find((n) => n.type === "class_definition");
 }
 
-/** The class whose body holds a span (the innermost). */
-function enclosingClass(resolver: Resolver, span: Span): PyNode | undefined {
-  let found: PyNode | undefined;
-  for (const scope of resolver.index.scopes.values()) {
-    if (scope.kind !== "class") continue;
-    const node = scope.node;
-    if (node.start <= span.start && span.end <= node.end && (!found || node.start >= found.start)) found = node;
-  }
-  return found;
+/** The methods a class body defines, by name (decorated ones included; a later definition replaces an earlier one). */
+function methodMap(cls: ClassIn): Map<string, PyNode> {
+  return new Map(methodsOf(cls.resolver, cls.node));
 }

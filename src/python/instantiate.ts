@@ -11,7 +11,7 @@
  */
 import path from "node:path";
 import { emptyFacts, type ArgumentFact, type OptimizerSite, type ParamsFact, type ResolvedValue, type SchedulerFact, type Span, type TrainingFacts } from "../core/facts.js";
-import { mapEverySiteSpan } from "../core/spans.js";
+import { mapEverySiteSpan, sameSpan } from "../core/spans.js";
 import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
 import { composedConfig } from "../configs/hydra.js";
 import { entryOf, isMapping, recognizeConfig, type MappingValue } from "../configs/recognize.js";
@@ -790,10 +790,6 @@ function supersede(project: ProjectContext, joined: OptimizerSite[]): void {
 
 function spanKey(span: Span, host: string): string {
   return `${path.normalize(span.file ?? host)}:${span.start}:${span.end}`;
-}
-
-function sameSpan(a: Span, b: Span): boolean {
-  return a.start === b.start && a.end === b.end && a.file === b.file;
 }
 
 /** A path as written from one file's folder to another file. */

@@ -565,6 +565,7 @@ class ModelReader {
    * `torch.set_default_tensor_type(torch.cuda.HalfTensor)` (or its name as a string).
    */
   private defaultDtypes(castKind: (dtype: string | undefined) => PrecisionFact["kind"] | undefined): { call: PyNode; kind: PrecisionFact["kind"] | undefined }[] {
+    if (!/set_default_(?:dtype|tensor_type)/.test(this.resolver.text)) return [];
     const out: { call: PyNode; kind: PrecisionFact["kind"] | undefined }[] = [];
     for (const call of this.resolver.index.calls) {
       const callee = fieldChild(call, "function");
@@ -657,7 +658,7 @@ function article(kind: ModelKind): string {
 }
 
 /** The innermost class definition a node sits in (through its methods). */
-function enclosingClass(node: PyNode): PyNode | undefined {
+export function enclosingClass(node: PyNode): PyNode | undefined {
   for (let p = node.parent; p; p = p.parent) if (p.type === "class_definition") return p;
   return undefined;
 }

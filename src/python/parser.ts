@@ -1006,6 +1006,6 @@ export function spanOf(node: PyNode): Span {
 }
 
 /** Whether `inner` lies within `outer` (or is it). */
-export function contains(outer: PyNode, inner: PyNode): boolean {
+export function contains(outer: Pick<PyNode, "start" | "end">, inner: Pick<PyNode, "start" | "end">): boolean {
   return outer.start <= inner.start && inner.end <= outer.end;
 }

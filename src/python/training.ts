@@ -4,7 +4,7 @@
  */
 import type { BatchFacts, CheckpointFact, OptimizerSite, ResolvedValue, ResumeFacts, Span, TrainingLoopFact } from "../core/facts.js";
 import { asNumber } from "../core/facts.js";
-import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
+import { contains, fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
 import { bindingForUse, callWithSpan, forEachDescendant, isPlainString, stringBody } from "./scope.js";
 import { lastName, type Resolver } from "./values.js";
 
@@ -173,19 +173,18 @@ function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[], naming
   const step = steps[0];
   const around = enclosingFors(step);
   const fn = enclosingFunction(step);
-  const fnName = fn ? resolver.textOf(fieldChild(fn, "name")!) : undefined;
   // A loop that runs the construction again on each pass (it sits inside the loop, or in the function whose call the
   // loop repeats) makes a new optimizer per pass. Unless its lr is a known number, the pass may compute it
   // (`lr = base * decay**epoch`), and the loop's count is not how long one rate trains.
   const lr = held.site.args.get("lr");
   const rateMayChange = lr !== undefined && asNumber(lr.value) === undefined;
-  const rebuilds = new Set<PyNode>(rateMayChange ? around.filter((loop) => loop.start <= held.call.start && held.call.end <= loop.end) : []);
-  if (fnName) {
-    const callers = callsByCalleeName(resolver, calls).get(fnName) ?? [];
+  const rebuilds = new Set<PyNode>(rateMayChange ? around.filter((loop) => contains(loop, held.call)) : []);
+  if (fn) {
+    const callers = callsByCalleeName(resolver, calls).get(resolver.textOf(fieldChild(fn, "name")!)) ?? [];
     // Called from one place only: its loops are the loops of the step.
     if (callers.length === 1) {
       const outer = enclosingFors(callers[0]);
-      if (rateMayChange && fn && fn.start <= held.call.start && held.call.end <= fn.end) for (const loop of outer) rebuilds.add(loop);
+      if (rateMayChange && contains(fn, held.call)) for (const loop of outer) rebuilds.add(loop);
       around.push(...outer);
     }
   }
@@ -389,7 +388,7 @@ function saysResume(resolver: Resolver, condition: PyNode): boolean {
  * only to negate it (`if not args.resume:`), or in an `elif` or `else` after one that says so, it runs when the run
  * does not resume (`false`); else nothing is known.
  */
-function resumeBranch(resolver: Resolver, node: PyNode): string | false | undefined {
+export function resumeBranch(resolver: Resolver, node: PyNode): string | false | undefined {
   let off = false;
   for (let child = node, p = node.parent; p; child = p, p = p.parent) {
     if (p.type !== "if_statement" && p.type !== "elif_clause") continue;
@@ -416,23 +415,24 @@ function resumeReason(resolver: Resolver, load: PyNode, runs: (call: PyNode) => 
   const owner = fn.parent?.type === "decorated_definition" ? fn.parent.parent : fn.parent;
   const cls = owner?.type === "block" && owner.parent?.type === "class_definition" ? owner.parent : undefined;
   if (!cls && owner?.type !== "module") return undefined;
-  const called = resolver.textOf(name);
-  for (const call of resolver.index.calls) {
-    const callee = fieldChild(call, "function");
-    if (!callee || (call.start >= fn.start && call.end <= fn.end) || !runs(call)) continue;
-    const matches = cls
-      ? callee.type === "attribute" && resolver.textOf(callee) === `self.${called}` && call.start >= cls.start && call.end <= cls.end
-      : callee.type === "identifier" && resolver.textOf(callee) === called;
-    if (!matches) continue;
-    const condition = resumeBranch(resolver, call);
-    if (condition) return `the load runs in \`${resolver.textOf(callee)}()\`, called when \`${condition}\``;
-  }
-  return undefined;
+  const found = resumingCall(resolver, resolver.textOf(name), cls, (call) => contains(fn, call) || !runs(call));
+  return found && `the load runs in \`${resolver.textOf(found.callee)}()\`, called when \`${found.condition}\``;
 }
 
-/** The condition of an enclosing `if` that names resuming, if any (`if args.resume:`, `if opt.continue_train:`). */
-export function resumeConditionAbove(resolver: Resolver, node: PyNode): string | undefined {
-  return resumeBranch(resolver, node) || undefined;
+/**
+ * The first call of a function of the file under a resume condition, with that condition: `self.name(...)` within a
+ * class when one is given, else `name(...)`. Calls `skip` accepts do not count (the name is matched first).
+ */
+export function resumingCall(resolver: Resolver, name: string, cls: PyNode | undefined, skip: (call: PyNode) => boolean): { callee: PyNode; condition: string } | undefined {
+  for (const call of resolver.index.calls) {
+    const callee = fieldChild(call, "function");
+    if (!callee) continue;
+    const matches = cls ? callee.type === "attribute" && contains(cls, call) && resolver.textOf(callee) === `self.${name}` : callee.type === "identifier" && resolver.textOf(callee) === name;
+    if (!matches || skip(call)) continue;
+    const condition = resumeBranch(resolver, call);
+    if (condition) return { callee, condition };
+  }
+  return undefined;
 }
 
 /** Signs of resuming and of fine-tuning, and which model loads are partial. */

@@ -77,6 +77,18 @@ describe("resume through methods inherited from another module", () => {
     ]);
   });
 
+  it("stays silent when the inherited loader loads only when the run does not resume, whatever branch calls it", () => {
+    const base = BASE.replace("        if opt.continue_train:\n            self.load_networks(opt.epoch)", "        pass").replace(
+      '            state_dict = torch.load("%s_net_%s.pth" % (epoch, name))\n            net.load_state_dict(state_dict)',
+      '            if not self.opt.continue_train:\n                state_dict = torch.load("%s_net_%s.pth" % (epoch, name))\n                net.load_state_dict(state_dict)',
+    );
+    const sub = gan("from .base_model import BaseModel\n\n\nclass GANModel(BaseModel):\n    def __init__(self, opt):\n        if opt.continue_train:\n            self.load_networks(opt.epoch)");
+    expect(lint(project(sub, { "/p/models/base_model.py": base }), ["/p/models/gan_model.py"])).toEqual([]);
+    // The same two classes in one file: the file's own reading already says no.
+    const single = `${base}\n\n${sub.replace("import torch\nfrom .base_model import BaseModel\n", "")}`;
+    expect(lint({ "/p/one.py": single }, ["/p/one.py"])).toEqual([]);
+  });
+
   it("stays silent when the subclass overrides the method that resumes, or restores its optimizer in its own loader", () => {
     const overridesSetup = `${SUBCLASS}\n    def setup(self, opt):\n        pass\n`;
     expect(lint(project(overridesSetup), ["/p/models/base_model.py", "/p/models/gan_model.py"])).toEqual([]);
@@ -89,15 +101,29 @@ describe("resume through methods inherited from another module", () => {
     const first = gan("from .base_model import BaseModel\nfrom .mixins import QuietMixin\n\n\nclass GANModel(QuietMixin, BaseModel):\n    def __init__(self, opt):\n        BaseModel.__init__(self, opt)");
     expect(lint(project(first, { "/p/models/mixins.py": mixin }), ["/p/models/gan_model.py"])).toEqual([]);
     const last = first.replace("class GANModel(QuietMixin, BaseModel)", "class GANModel(BaseModel, QuietMixin)");
-    expect(lint(project(last, { "/p/models/mixins.py": mixin }), ["/p/models/gan_model.py"])).toHaveLength(1);
+    expect(lint(project(last, { "/p/models/mixins.py": mixin }), ["/p/models/gan_model.py"])).toEqual([
+      "/p/models/gan_model.py:6:15 OPT007 the run resumes: the load runs in `self.load_networks()`, called when `opt.continue_train` | this save leaves the optimizer's state out",
+    ]);
     const unknown = gan("from .base_model import BaseModel\nfrom somelib import Trainable\n\n\nclass GANModel(Trainable, BaseModel):\n    def __init__(self, opt):\n        BaseModel.__init__(self, opt)");
     expect(lint(project(unknown), ["/p/models/gan_model.py"])).toEqual([]);
     const missing = gan("from .base_model import BaseModel\nfrom .gone import Missing\n\n\nclass GANModel(Missing, BaseModel):\n    def __init__(self, opt):\n        BaseModel.__init__(self, opt)");
     expect(lint(project(missing), ["/p/models/gan_model.py"])).toEqual([]);
   });
 
+  it("makes the subclass depend only on the base files whose inherited methods add a load, a save or a resume", () => {
+    const mixin = "class LoggingMixin:\n    def log(self, msg):\n        print(msg)\n";
+    const sub = gan("from .base_model import BaseModel\nfrom .mixins import LoggingMixin\n\n\nclass GANModel(BaseModel, LoggingMixin):\n    def __init__(self, opt):\n        BaseModel.__init__(self, opt)");
+    const files: Record<string, string> = project(sub, { "/p/models/mixins.py": mixin });
+    const host: ProjectHost = { read: (p) => files[p], exists: (p) => p in files };
+    const dependencies = new Map<string, string[]>();
+    lintProject([{ filePath: "/p/models/gan_model.py", text: files["/p/models/gan_model.py"], rules: RESUME }], { host, dependencies });
+    expect(dependencies.get("/p/models/gan_model.py")).toEqual(["/p/models/base_model.py"]);
+  });
+
   it("reads a base class re-exported by a package's __init__", () => {
     const sub = SUBCLASS.replace("from .base_model import BaseModel", "from . import BaseModel");
-    expect(lint(project(sub, { "/p/models/__init__.py": "from .base_model import BaseModel\n" }), ["/p/models/gan_model.py"])).toHaveLength(1);
+    expect(lint(project(sub, { "/p/models/__init__.py": "from .base_model import BaseModel\n" }), ["/p/models/gan_model.py"])).toEqual([
+      "/p/models/gan_model.py:5:15 OPT007 the run resumes: the load runs in `self.load_networks()`, called when `opt.continue_train` | this save leaves the optimizer's state out",
+    ]);
   });
 });
