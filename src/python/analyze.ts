@@ -10,6 +10,7 @@ import { indexFile, type FileIndex } from "./scope.js";
 import { mayHoldUncorrectedUpdate, UPDATE_NEEDS } from "./manual-adam.js";
 import { Resolver } from "./values.js";
 import { stripBom } from "../core/source-text.js";
+import { maskIPython } from "../notebook/magics.js";
 import { lineHasTemplateTag } from "../configs/data-files.js";
 
 /** Words of data-parallel setup (evidence the distributed facts are built from). */
@@ -178,7 +179,7 @@ function rememberIndex(text: string, index: PythonIndex): void {
 
 /** Parses and indexes a Python text for resolution (for files the project pass reads for their calls or values). */
 export function indexPython(source: string): PythonIndex {
-  const text = stripBom(source);
+  const text = pythonView(stripBom(source));
   const recent = recentIndexes.get(text);
   // The language server's copy of a later tree may have taken over this index's statements (parser.ts `isIntact`).
   if (recent && isIntact(recent.index.module.node)) return recent;
@@ -189,18 +190,36 @@ export function indexPython(source: string): PythonIndex {
   return { index: indexFile(toPyTree(masked === undefined ? tree : parseTree(masked)), analyzed), text: analyzed };
 }
 
+/** The first line Databricks writes in a notebook exported as a Python source file. */
+const DATABRICKS_SOURCE = /^# Databricks notebook source[ \t]*(?:\r?\n|$)/;
+
+/** Whether a text is a Databricks notebook exported as Python source, whose cells run as IPython runs them. */
+export function isDatabricksSource(text: string): boolean {
+  return DATABRICKS_SOURCE.test(text);
+}
+
+/**
+ * The text the Python parser reads: a Databricks notebook export keeps IPython lines of its cells as written
+ * (`!deepspeed ...` with its continuation lines, `%pip install`), which Databricks runs and Python would reject, so
+ * they are masked as a notebook cell's are (same length: every offset still names the file's own text).
+ */
+export function pythonView(text: string): string {
+  return isDatabricksSource(text) ? maskIPython(text).python : text;
+}
+
 /** Parse once, report syntax errors and comments, and extract facts when the file mentions a framework. */
 export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile {
   const text = stripBom(source);
-  const tree = parseTree(text);
-  const errors = collectSyntaxErrors(tree, text);
+  const view = pythonView(text);
+  const tree = parseTree(view);
+  const errors = collectSyntaxErrors(tree, view);
   const syntaxErrors = errors.map(({ masks: _masks, ...error }) => error);
   const template = templateNotice(text, filePath, syntaxErrors);
   if (template) return { text, facts: emptyFacts(), syntaxErrors: [template], comments: scanComments(text) };
   if (!RELEVANT_WORDS.test(text) && !MANUAL_ADAM(text)) return { text, facts: emptyFacts(), syntaxErrors, comments: scanComments(text) };
   // Comments are blanked (same length, their `#` kept, so no word can match that did not before): no fact depends on
   // what a comment says, which the language server's reuse after an edit inside a comment relies on (src/python/reuse.ts).
-  const plain = blankComments(text);
+  const plain = blankComments(view);
   if (plain !== text && !RELEVANT_WORDS.test(plain) && !MANUAL_ADAM(plain)) return { text, facts: emptyFacts(), syntaxErrors, comments: scanComments(text) };
   // Statements tree-sitter wrongly rejects are masked (same length) so that the code after them reads as written.
   const masked = maskGrammarGaps(plain, errors);

@@ -20,7 +20,7 @@ import type { TrainingFacts } from "../core/facts.js";
 import type { AnalyzedFile, LanguageAdapter, ProjectHost } from "../core/types.js";
 import { ADAPTERS, adapterFor, JOINERS } from "../default-linter.js";
 import { knowledge } from "../knowledge/index.js";
-import { builtIndex, shareKeptIndex } from "../python/analyze.js";
+import { builtIndex, isDatabricksSource, shareKeptIndex } from "../python/analyze.js";
 import { analysisAfterCommentEdit, analysisAfterNumberEdit } from "../python/reuse.js";
 import { parse, rememberTree, reparse, trackTree } from "../python/parser.js";
 
@@ -121,6 +121,8 @@ class SummaryCache {
     const previous = this.newest.get(pathKey);
     if (adapter.name !== "python" || !previous) return undefined;
     const body = stripBom(text);
+    // The server's tree is of the text as written; a Databricks export is parsed with its IPython lines masked.
+    if (isDatabricksSource(body)) return undefined;
     const tree = this.treeOf(body);
     return tree && reuse(previous, body, tree);
   }

@@ -140,3 +140,23 @@ describe("Jinja and cookiecutter templates", () => {
     expect(strings.syntaxErrors.every((e) => e.severity === undefined && !e.message.includes(NOTICE))).toBe(true);
   });
 });
+
+describe("Databricks notebooks exported as Python source", () => {
+  const cells = "# COMMAND ----------\n\n%pip install -q torch\n\n# COMMAND ----------\n\nimport torch\nopt = torch.optim.SGD(m.parameters(), lr=0.1)\n\n# COMMAND ----------\n\n!deepspeed --num_gpus 2 \\\n    train.py \\\n    --lr 5e-6\n";
+
+  it("masks the IPython lines of its cells, keeping every offset, and reads the rest", () => {
+    const text = `# Databricks notebook source\n${cells}`;
+    const file = pythonAdapter.analyze(text, "train_nb.py");
+    expect(file.syntaxErrors).toEqual([]);
+    expect(file.text).toBe(text);
+    expect(file.facts.optimizers).toHaveLength(1);
+    expect(text.slice(file.facts.optimizers[0].nameSpan.start, file.facts.optimizers[0].nameSpan.end)).toBe("torch.optim.SGD");
+    expect(pythonAdapter.parses(text)).toBe(true);
+  });
+
+  it("keeps them syntax errors in a file without the Databricks header", () => {
+    const file = pythonAdapter.analyze(`# notebook source\n${cells}`, "train.py");
+    expect(file.syntaxErrors.filter((e) => e.severity === undefined).length).toBeGreaterThan(0);
+    expect(pythonAdapter.parses(`# notebook source\n${cells}`)).toBe(false);
+  });
+});
