@@ -43,11 +43,26 @@ def analyze(source, path):
     return {"undefined": undefined, "unusedImports": unused_imports}
 
 
+def python_view(source):
+    """What Python compiles of a Databricks notebook exported as source: Databricks runs its cells' IPython
+    lines (`%pip ...`, `!cmd ...` and their backslash continuations) itself, so they become empty lines."""
+    if not source.startswith("# Databricks notebook source"):
+        return source
+    lines, continuing = [], False
+    for line in source.split("\n"):
+        if continuing or line.lstrip().startswith(("%", "!")):
+            continuing = line.rstrip("\r").endswith("\\")
+            lines.append("")
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
 def main(paths):
     out = {}
     for path in paths:
         with open(path, encoding="utf-8") as f:
-            source = f.read()
+            source = python_view(f.read())
         try:
             compile(source, path, "exec")
         except SyntaxError as error:

@@ -36,7 +36,9 @@ describe("fix safety", () => {
 
   it("every fixed fixture passes python3 -m py_compile", () => {
     const env = { ...process.env, PYTHONPYCACHEPREFIX: join(tmpdir(), "optim-lint-pycache") };
-    expect(() => execFileSync("python3", ["-m", "py_compile", ...fixedPython.map((f) => f.fixedPath)], { cwd: ROOT, env, stdio: "pipe" })).not.toThrow();
+    // A Databricks notebook export keeps IPython lines Python rejects; check_fixed.py compiles its Python view instead.
+    const plain = fixedPython.filter((f) => !read(f.fixedPath).startsWith("# Databricks notebook source"));
+    expect(() => execFileSync("python3", ["-m", "py_compile", ...plain.map((f) => f.fixedPath)], { cwd: ROOT, env, stdio: "pipe" })).not.toThrow();
   });
 
   for (const fixture of fixed) {
