@@ -179,13 +179,15 @@ function rememberIndex(text: string, index: PythonIndex): void {
 
 /** Parses and indexes a Python text for resolution (for files the project pass reads for their calls or values). */
 export function indexPython(source: string): PythonIndex {
-  const text = pythonView(stripBom(source));
+  const text = stripBom(source);
+  // Remembered under the text as written (`analyzeIndexed`), which a Databricks export's masked view is not.
   const recent = recentIndexes.get(text);
   // The language server's copy of a later tree may have taken over this index's statements (parser.ts `isIntact`).
   if (recent && isIntact(recent.index.module.node)) return recent;
-  const tree = parseTree(text);
-  const plain = blankComments(text);
-  const masked = maskGrammarGaps(plain, collectSyntaxErrors(tree, text));
+  const view = pythonView(text);
+  const tree = parseTree(view);
+  const plain = blankComments(view);
+  const masked = maskGrammarGaps(plain, collectSyntaxErrors(tree, view));
   const analyzed = masked ?? plain;
   return { index: indexFile(toPyTree(masked === undefined ? tree : parseTree(masked)), analyzed), text: analyzed };
 }

@@ -53,22 +53,21 @@ function countOf(text: string, pattern: RegExp): number {
 }
 
 /**
- * Whether a text may hold a hand-written update the rule reports, decided before parsing (the prefilter's `check`):
- * one that may hold an update at all (`mayHoldUpdate`: an update reads two moments, each its own statement holding a
- * `(1 - beta)`, a `.mul_(` or a `.lerp_(`, counted apart, so one statement holding two of them counts twice: the test
- * may pass too often, never too rarely), where an update in a file that corrects its moments somewhere outside
- * comments is not reported. A correction inside a statement tree-sitter rejects (masked before the analysis,
- * parser.ts `maskGrammarGaps`) counts here too.
+ * The prefilter's `check` for hand-written updates, run only on a text that already holds what the declared words ask
+ * (`sqrt` and `UPDATE_NEEDS`): whether it has two moment recurrences (`hasTwoRecurrences`) and may hold an update the
+ * rule reports, since an update in a file that corrects its moments somewhere outside comments is not reported. A
+ * correction inside a statement tree-sitter rejects (masked before the analysis, parser.ts `maskGrammarGaps`) counts
+ * here too.
  */
 export function mayHoldUncorrectedUpdate(text: string): boolean {
-  if (!mayHoldUpdate(text)) return false;
+  if (!hasTwoRecurrences(text)) return false;
   // Blanking comments only removes text: a correction the raw text lacks is not in the blanked one either.
   return !CORRECTION.test(text) || !CORRECTION.test(blankComments(text));
 }
 
 /**
  * Whether a text may hold a hand-written update at all: a square root, what `UPDATE_NEEDS` asks, and two moment
- * recurrences. The prefilter and the collector both test it.
+ * recurrences. The collector tests it before reading a file's statements.
  */
 export function mayHoldUpdate(text: string): boolean {
   return /sqrt/.test(text) && UPDATE_NEEDS.every((pattern) => pattern.test(text)) && hasTwoRecurrences(text);

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { RULES } from "../../rules/index.js";
+import { isDatabricksSource } from "../../src/python/analyze.js";
 import { ROOT, exists, fixturesOf, lintWith, read } from "./harness.js";
 
 interface NameReport {
@@ -37,7 +38,7 @@ describe("fix safety", () => {
   it("every fixed fixture passes python3 -m py_compile", () => {
     const env = { ...process.env, PYTHONPYCACHEPREFIX: join(tmpdir(), "optim-lint-pycache") };
     // A Databricks notebook export keeps IPython lines Python rejects; check_fixed.py compiles its Python view instead.
-    const plain = fixedPython.filter((f) => !read(f.fixedPath).startsWith("# Databricks notebook source"));
+    const plain = fixedPython.filter((f) => !isDatabricksSource(read(f.fixedPath)));
     expect(() => execFileSync("python3", ["-m", "py_compile", ...plain.map((f) => f.fixedPath)], { cwd: ROOT, env, stdio: "pipe" })).not.toThrow();
   });
 
