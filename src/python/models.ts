@@ -31,7 +31,7 @@ import {
 import { Flows } from "./flows.js";
 import { helperParameterArguments } from "./param-helpers.js";
 import { contains, fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
-import { bindingForUse, callWithSpan, forEachDescendant, importBindingsOf, isPlainString, stringBody } from "./scope.js";
+import { bindingForUse, callWithSpan, forEachDescendant, importBindingsOf, isPlainString, scopeOf, stringBody } from "./scope.js";
 import { lastName, type ClassModel, type Resolver } from "./values.js";
 
 /** A construction with the call that builds it, and the module it is handed when a factory takes one (timm). */
@@ -84,7 +84,7 @@ export function withModelFacts(resolver: Resolver, facts: TrainingFacts): Traini
       if (factory) constructed.push({ site, call: factory, ...(module ? { module } : {}) });
     }
   }
-  const found = new ModelReader(resolver, constructed).read(facts.modelHints.freezesParameters);
+  const found = new ModelReader(resolver, constructed, facts.optimizers.map((site) => site.id)).read(facts.modelHints.freezesParameters);
   facts.modelHints = { ...facts.modelHints, kinds: [...found.kinds, ...(facts.modelHints.kinds ?? [])], ...(found.scopedFreezes.length > 0 ? { scopedFreezes: found.scopedFreezes } : {}) };
   facts.precision = [...found.precision, ...(facts.precision ?? [])];
   return facts;
@@ -102,6 +102,8 @@ class ModelReader {
   constructor(
     private readonly resolver: Resolver,
     private readonly constructed: ConstructedSite[],
+    /** Every construction of the file, those read from configs included. */
+    private readonly siteIds: string[],
   ) {
     this.flows = Flows.of(resolver.index);
   }
@@ -490,12 +492,23 @@ class ModelReader {
     return receivers;
   }
 
-  /** Evidence about the whole file: RL environment and algorithm libraries. */
+  /**
+   * Evidence about the whole file: RL environment and algorithm libraries. Module-level code runs from top to bottom,
+   * so an import there is no evidence about a construction in module-level code above it: that network was built
+   * before the library was loaded (a notebook's supervised section ahead of its RL one).
+   */
   private fileKinds(): ModelKindFact[] {
     const out: ModelKindFact[] = [];
-    for (const binding of importBindingsOf(this.resolver.index)) {
+    const index = this.resolver.index;
+    for (const binding of importBindingsOf(index)) {
       const root = binding.importPath?.split(".")[0];
-      if (root && RL_PACKAGES.has(root)) out.push({ kind: "rl-policy", span: spanOf(binding.stmt), description: `the file imports ${root}, a reinforcement-learning library` });
+      if (!root || !RL_PACKAGES.has(root)) continue;
+      const fact: ModelKindFact = { kind: "rl-policy", span: spanOf(binding.stmt), description: `the file imports ${root}, a reinforcement-learning library` };
+      const atTop = scopeOf(binding.stmt, index) === index.module;
+      const builtBefore = new Set(
+        atTop ? this.constructed.filter(({ call }) => call.end <= binding.stmt.start && scopeOf(call, index) === index.module).map(({ site }) => site.id) : [],
+      );
+      out.push(builtBefore.size === 0 ? fact : { ...fact, sites: this.siteIds.filter((id) => !builtBefore.has(id)) });
     }
     return out;
   }

@@ -13,6 +13,8 @@ const GLOBAL_BATCH_NAME = /^(?:total|global|effective)_?(?:train_)?batch_?size$/
 const BATCH_NAME = /batch_?size|(?:^|_)bs$/i;
 /** Any name of a batch: `batch_size`, `GLOBAL_BATCH`, `args.batch`, `IMS_PER_BATCH`, `bs`, `bsz`. */
 const BATCH_LIKE_NAME = /batch|(?:^|_)bsz?$|accum/i;
+/** A batch's position or a number of batches (`batch_idx`, `batch_nb`, `num_batches`, `batches_per_epoch`): not a size. */
+const BATCH_INDEX_OR_COUNT = /batch_?(?:idx|index|id|i|nb|num|no|count)$|^(?:n|num|total|max)_?(?:train_)?batches$|batches_?(?:per_?epoch|seen|done)$/i;
 const LEARNING_RATE_NAME = /^(?:[a-z0-9]+_)*(?:lr|learning_rate)$/i;
 /** Calls whose result is the number of data-parallel workers (`dist.get_world_size()`, `torch.cuda.device_count()`). */
 const WORLD_SIZE_CALL = /(?:^|_)world_size$|^device_count$/;
@@ -40,7 +42,7 @@ export function isWorldSizePath(path: string): boolean {
 
 /** Whether a name holds a batch of any kind, or a gradient-accumulation count: dividing it by the world size keeps the global batch fixed. */
 export function isBatchLikeName(name: string): boolean {
-  return BATCH_LIKE_NAME.test(name);
+  return BATCH_LIKE_NAME.test(name) && (!BATCH_INDEX_OR_COUNT.test(name) || BATCH_NAME.test(name) || /accum/i.test(name));
 }
 
 /** Whether a name holds a batch size of any kind. */
