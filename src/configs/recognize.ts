@@ -6,7 +6,7 @@
  *
  * Dialects: Hydra `_target_`, Lightning/jsonargparse `class_path` + `init_args`, torchtune `_component_`,
  * latent-diffusion `target` + `params`, NeMo `optim: {name, lr}`, ESPnet `optim` + `optim_conf`, GraphGym
- * `optim: {optimizer, base_lr}`, mmengine/mmcv `type=` under
+ * `optim: {optimizer, base_lr}`, RecBole `learner` + `learning_rate`, mmengine/mmcv `type=` under
  * `optimizer` (in `optim_wrapper` or alone), DeepSpeed and GPT-NeoX `optimizer: {type, params}`, fairseq,
  * HF TrainingArguments and axolotl keys (trainer-args.ts), timm `create_optimizer_v2` keywords.
  */
@@ -14,7 +14,7 @@ import type { ArgumentFact, MappingEntry, ModelKindFact, OptimizerSite, ParamsFa
 import { asNumber } from "../core/facts.js";
 import type { LiteralValue } from "../core/types.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
-import { CLASSY_VISION_NAMES, configName, DEEPSPEED_NAMES, ESPNET_NAMES, FAIRSEQ_NAMES, GRAPHGYM_ARGUMENTS, GRAPHGYM_NAMES, isDefaultConstructor, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
+import { CLASSY_VISION_NAMES, configName, DEEPSPEED_NAMES, ESPNET_NAMES, FAIRSEQ_NAMES, GRAPHGYM_ARGUMENTS, GRAPHGYM_NAMES, isDefaultConstructor, RECBOLE_KEYS, RECBOLE_NAMES, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
 import { configSchedulers, schedulesMomentum } from "./schedulers.js";
 import { configModelFacts } from "./models.js";
 import { hfRoot, hfSite, timmSite } from "./trainer-args.js";
@@ -260,6 +260,7 @@ function recognizeSites(root: MappingValue, ctx: ConfigContext): Pick<ConfigFact
   fairseqRoot(sites, root);
   espnetRoot(sites, root);
   graphGymRoot(sites, root);
+  recBoleRoot(sites, root);
   const inherits = entryOf(root, "_base_") !== undefined;
   const nemo = isNemoRoot(root);
   classyVisionSite(sites, root);
@@ -680,6 +681,35 @@ function graphGymRoot(sites: SiteBuilder, root: MappingValue): void {
     implied: entry.implied,
     keyFor: (a) => (a === "lr" ? "base_lr" : a),
     reads: (a) => passed.includes(a),
+  });
+}
+
+/**
+ * RecBole: `learner: adam` with `learning_rate` and `weight_decay` beside it at the top level, in a config that has
+ * RecBole's own keys (`RECBOLE_KEYS`). Its trainer passes the optimizer only those two; a learning rate the file
+ * leaves out may come from another config file of the run or the model's defaults, so it is unknown, while a weight
+ * decay left out is RecBole's default of 0, as for the class. The trainer hands over the whole model's parameters,
+ * but a project's trainer may not, so which parameters are decayed is not judged.
+ */
+function recBoleRoot(sites: SiteBuilder, root: MappingValue): void {
+  const learner = entryOf(root, "learner");
+  const written = stringAt(root, "learner");
+  if (!learner || written === undefined || !RECBOLE_KEYS.some((k) => entryOf(root, k))) return;
+  const info = optimizerByName(configName(RECBOLE_NAMES, written)?.canonical ?? "");
+  if (!info) return;
+  sites.add({
+    dialect: "recbole",
+    info,
+    whole: learner.span,
+    nameSpan: learner.value.span,
+    args: root,
+    params: { kind: "other", span: learner.span },
+    open: false,
+    table: RECBOLE_NAMES,
+    written,
+    keyFor: (a) => (a === "lr" ? "learning_rate" : a),
+    reads: (a) => a === "lr" || a === "weight_decay",
+    extra: entryOf(root, "learning_rate") ? [] : [unknownArgument("lr", learner.value.span)],
   });
 }
 

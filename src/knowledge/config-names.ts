@@ -204,6 +204,22 @@ export const GRAPHGYM_SCHEDULERS: Record<string, string> = {
 };
 
 /**
+ * RecBole `learner: adam` (compared lower-cased) with `learning_rate` and `weight_decay` at the top level: its trainer
+ * builds each of these torch classes with only those two keywords (an unknown name falls back to Adam without decay).
+ */
+export const RECBOLE_NAMES: NameTable = {
+  framework: "RecBole",
+  caseInsensitive: true,
+  names: { adam: torch("Adam"), adamw: torch("AdamW"), sgd: torch("SGD"), adagrad: torch("Adagrad"), rmsprop: torch("RMSprop") },
+};
+
+/**
+ * Top-level keys only a RecBole config has (its training, evaluation and data settings): with `learner`, they mark
+ * the dialect, since `learner` alone means other things elsewhere (an RL learner).
+ */
+export const RECBOLE_KEYS: readonly string[] = ["train_batch_size", "eval_batch_size", "eval_args", "eval_step", "stopping_step", "valid_metric", "train_neg_sample_args", "USER_ID_FIELD", "ITEM_ID_FIELD", "load_col", "topk"];
+
+/**
  * The constructors that mmengine (`DefaultOptimWrapperConstructor`) and mmcv 1.x (`DefaultOptimizerConstructor`) use
  * when a config names none: naming one is the same as leaving `constructor` out. A pure-Python config that imports
  * the class writes its dotted path, which must lie in the framework's own package.

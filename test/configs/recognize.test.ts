@@ -233,6 +233,28 @@ describe("GraphGym optim", () => {
   });
 });
 
+describe("RecBole learner", () => {
+  it("reads learner (any case) with learning_rate as the lr and weight_decay, nothing else", () => {
+    const { optimizers } = recognize({ train_batch_size: 2048, learner: "AdamW", learning_rate: 0.001, weight_decay: 0.01, eps: 1e-6 });
+    const [site] = optimizers;
+    expect([site.canonical, site.dialect, site.params.kind, num(site, "lr"), num(site, "weight_decay"), site.args.has("eps")]).toEqual(["torch.optim.AdamW", "recbole", "other", 0.001, 0.01, false]);
+    expect(site.argumentKeys?.lr).toBe("learning_rate");
+    expect(configSiteData(site)!.nameFor("torch.optim.Adam")).toBe("adam");
+  });
+
+  it("leaves an lr the file does not set unknown", () => {
+    const [site] = recognize({ eval_args: { mode: "full" }, learner: "sgd" }).optimizers;
+    expect(site.canonical).toBe("torch.optim.SGD");
+    expect(site.args.get("lr")?.value.value.kind).toBe("unknown");
+  });
+
+  it("needs RecBole's own keys beside learner, and a name its trainer builds", () => {
+    expect(recognize({ learner: "adam", learning_rate: 0.001, weight_decay: 1e-4 }).optimizers).toEqual([]);
+    expect(recognize({ train_batch_size: 2048, learner: "sparse_adam", learning_rate: 0.001 }).optimizers).toEqual([]);
+    expect(recognize({ train_batch_size: 2048, learner: { type: "ppo" } }).optimizers).toEqual([]);
+  });
+});
+
 describe("NeMo optim", () => {
   const nemo = (optim: Plain, extra: Record<string, Plain> = {}) => recognize({ model: { optim }, exp_manager: { exp_dir: null }, ...extra });
 
