@@ -5,7 +5,8 @@
  * leaves with each site what the file's adapter needs to edit it in its own syntax.
  *
  * Dialects: Hydra `_target_`, Lightning/jsonargparse `class_path` + `init_args`, torchtune `_component_`,
- * latent-diffusion `target` + `params`, NeMo `optim: {name, lr}`, ESPnet `optim` + `optim_conf`, mmengine/mmcv `type=` under
+ * latent-diffusion `target` + `params`, NeMo `optim: {name, lr}`, ESPnet `optim` + `optim_conf`, GraphGym
+ * `optim: {optimizer, base_lr}`, RecBole `learner` + `learning_rate`, mmengine/mmcv `type=` under
  * `optimizer` (in `optim_wrapper` or alone), DeepSpeed and GPT-NeoX `optimizer: {type, params}`, fairseq,
  * HF TrainingArguments and axolotl keys (trainer-args.ts), timm `create_optimizer_v2` keywords.
  */
@@ -13,7 +14,7 @@ import type { ArgumentFact, MappingEntry, ModelKindFact, OptimizerSite, ParamsFa
 import { asNumber } from "../core/facts.js";
 import type { LiteralValue } from "../core/types.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
-import { CLASSY_VISION_NAMES, configName, DEEPSPEED_NAMES, ESPNET_NAMES, FAIRSEQ_NAMES, isDefaultConstructor, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
+import { CLASSY_VISION_NAMES, configName, DEEPSPEED_NAMES, ESPNET_NAMES, FAIRSEQ_NAMES, GRAPHGYM_ARGUMENTS, GRAPHGYM_NAMES, isDefaultConstructor, RECBOLE_KEYS, RECBOLE_NAMES, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
 import { configSchedulers, schedulesMomentum } from "./schedulers.js";
 import { configModelFacts } from "./models.js";
 import { hfRoot, hfSite, timmSite } from "./trainer-args.js";
@@ -258,6 +259,8 @@ function recognizeSites(root: MappingValue, ctx: ConfigContext): Pick<ConfigFact
   typeAndParamsRoot(sites, root);
   fairseqRoot(sites, root);
   espnetRoot(sites, root);
+  graphGymRoot(sites, root);
+  recBoleRoot(sites, root);
   const inherits = entryOf(root, "_base_") !== undefined;
   const nemo = isNemoRoot(root);
   classyVisionSite(sites, root);
@@ -640,6 +643,74 @@ function espnetRoot(sites: SiteBuilder, root: MappingValue): void {
       written: entry.value.value.value,
     });
   }
+}
+
+/**
+ * Whether a tree is a GraphGym experiment config: an `optim` mapping that names its optimizer, beside the `gnn`
+ * section GraphGym's `set_cfg` defines for the network.
+ */
+export function isGraphGymRoot(root: MappingValue): boolean {
+  const optim = mappingAt(root, "optim");
+  return !!optim && stringAt(optim, "optimizer") !== undefined && mappingAt(root, "gnn") !== undefined;
+}
+
+/**
+ * GraphGym: `optim: {optimizer: adam, base_lr: 0.01, weight_decay: 5e-4, momentum: 0.9}`. Only the keys its builder
+ * for the name passes reach the optimizer (`GRAPHGYM_ARGUMENTS`), the learning rate as `base_lr`; the keys left out
+ * are GraphGym's defaults. The experiment's code hands the optimizer its parameters, so which are decayed is not judged.
+ */
+function graphGymRoot(sites: SiteBuilder, root: MappingValue): void {
+  if (!isGraphGymRoot(root)) return;
+  const optim = mappingAt(root, "optim")!;
+  const name = entryOf(optim, "optimizer")!;
+  const written = stringAt(optim, "optimizer")!;
+  const entry = configName(GRAPHGYM_NAMES, written);
+  const info = optimizerByName(entry?.canonical ?? "");
+  const passed = info && GRAPHGYM_ARGUMENTS[info.canonical];
+  if (!entry || !info || !passed) return;
+  sites.add({
+    dialect: "graphgym",
+    info,
+    whole: optim.span,
+    nameSpan: name.value.span,
+    args: optim,
+    params: { kind: "other", span: optim.span },
+    open: false,
+    table: GRAPHGYM_NAMES,
+    written,
+    implied: entry.implied,
+    keyFor: (a) => (a === "lr" ? "base_lr" : a),
+    reads: (a) => passed.includes(a),
+  });
+}
+
+/**
+ * RecBole: `learner: adam` with `learning_rate` and `weight_decay` beside it at the top level, in a config that has
+ * RecBole's own keys (`RECBOLE_KEYS`). Its trainer passes the optimizer only those two; a learning rate the file
+ * leaves out may come from another config file of the run or the model's defaults, so it is unknown, while a weight
+ * decay left out is RecBole's default of 0, as for the class. The trainer hands over the whole model's parameters,
+ * but a project's trainer may not, so which parameters are decayed is not judged.
+ */
+function recBoleRoot(sites: SiteBuilder, root: MappingValue): void {
+  const learner = entryOf(root, "learner");
+  const written = stringAt(root, "learner");
+  if (!learner || written === undefined || !RECBOLE_KEYS.some((k) => entryOf(root, k))) return;
+  const info = optimizerByName(configName(RECBOLE_NAMES, written)?.canonical ?? "");
+  if (!info) return;
+  sites.add({
+    dialect: "recbole",
+    info,
+    whole: learner.span,
+    nameSpan: learner.value.span,
+    args: root,
+    params: { kind: "other", span: learner.span },
+    open: false,
+    table: RECBOLE_NAMES,
+    written,
+    keyFor: (a) => (a === "lr" ? "learning_rate" : a),
+    reads: (a) => a === "lr" || a === "weight_decay",
+    extra: entryOf(root, "learning_rate") ? [] : [unknownArgument("lr", learner.value.span)],
+  });
 }
 
 /** fairseq's `'(0.9, 0.98)'`: a string holding a pair of numbers. */

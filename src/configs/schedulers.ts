@@ -4,11 +4,11 @@
  * OPT003 does not judge the optimizer's lr against it.
  */
 import type { ResolvedValue, SchedulerFact } from "../core/facts.js";
-import { CONFIG_SCHEDULERS } from "../knowledge/config-names.js";
+import { CONFIG_SCHEDULERS, GRAPHGYM_SCHEDULERS } from "../knowledge/config-names.js";
 import { isSchedulerPath, schedulerByName, warmupFrom, type WarmupRule } from "../knowledge/schedulers.js";
 import { asNumber } from "../core/facts.js";
 import { lastSegment } from "../knowledge/dotted.js";
-import { entriesOf, entryOf, isMapping, mappingAt, mappings, stringAt, type MappingValue } from "./recognize.js";
+import { entriesOf, entryOf, isGraphGymRoot, isMapping, mappingAt, mappings, stringAt, type MappingValue } from "./recognize.js";
 
 /** The mappings a value holds directly: itself, or the items of a list. */
 function items(value: ResolvedValue | undefined): MappingValue[] {
@@ -83,6 +83,13 @@ export function configSchedulers(root: MappingValue, hint: "hf" | undefined): Sc
     const name = entry.value.value.value;
     const steps = asNumber(entryOf(conf, "warmup_steps")?.value);
     add(`espnet2.schedulers.${name}`, entry.value, /warmup/i.test(name) && steps !== undefined && steps > 0 ? true : undefined);
+  }
+  // GraphGym: `optim.scheduler` (`cos` when left out; `none` builds none); a name the project registers is of unknown effect.
+  if (isGraphGymRoot(root)) {
+    const optim = mappingAt(root, "optim")!;
+    const written = entryOf(optim, "scheduler");
+    const name = written ? stringAt(optim, "scheduler") : "cos";
+    if (name !== "none") add(name === undefined ? "torch_geometric.graphgym.<unknown>" : (GRAPHGYM_SCHEDULERS[name] ?? `torch_geometric.graphgym.${name}`), written?.value ?? optim);
   }
   for (const { mapping: m, key } of mappings(root)) {
     // Hydra and Lightning: a scheduler class by `_target_` or `class_path`.

@@ -176,6 +176,50 @@ export const CLASSY_VISION_NAMES: NameTable = {
 };
 
 /**
+ * GraphGym (`torch_geometric.graphgym`, also run by GraphGPS and its forks): `optim: {optimizer: adam, base_lr: ...,
+ * weight_decay: ...}`. Its registry holds `adam`, built as `Adam(params, lr=base_lr, weight_decay=weight_decay)`, and
+ * `sgd`, built as `SGD(params, lr=base_lr, momentum=momentum, weight_decay=weight_decay)` with no `nesterov`; a key the
+ * config leaves out takes the default of GraphGym's `set_cfg` (base_lr 0.01, weight_decay 5e-4, momentum 0.9). Other
+ * names (GraphGPS's `adamW`) are registered by the project's own code and are not read.
+ */
+export const GRAPHGYM_NAMES: NameTable = {
+  framework: "GraphGym",
+  caseInsensitive: false,
+  names: {
+    adam: { canonical: "torch.optim.Adam", implied: { lr: 0.01, weight_decay: 5e-4 } },
+    sgd: { canonical: "torch.optim.SGD", implied: { lr: 0.01, weight_decay: 5e-4, momentum: 0.9, nesterov: false } },
+  },
+};
+
+/** The optimizer arguments GraphGym's registered builders pass (the others keep the class defaults). */
+export const GRAPHGYM_ARGUMENTS: Record<string, readonly string[]> = {
+  "torch.optim.Adam": ["lr", "weight_decay"],
+  "torch.optim.SGD": ["lr", "momentum", "weight_decay"],
+};
+
+/** GraphGym `optim.scheduler` names its registry holds (`none` builds no scheduler); its default is `cos`. */
+export const GRAPHGYM_SCHEDULERS: Record<string, string> = {
+  cos: "torch.optim.lr_scheduler.CosineAnnealingLR",
+  step: "torch.optim.lr_scheduler.MultiStepLR",
+};
+
+/**
+ * RecBole `learner: adam` (compared lower-cased) with `learning_rate` and `weight_decay` at the top level: its trainer
+ * builds each of these torch classes with only those two keywords (an unknown name falls back to Adam without decay).
+ */
+export const RECBOLE_NAMES: NameTable = {
+  framework: "RecBole",
+  caseInsensitive: true,
+  names: { adam: torch("Adam"), adamw: torch("AdamW"), sgd: torch("SGD"), adagrad: torch("Adagrad"), rmsprop: torch("RMSprop") },
+};
+
+/**
+ * Top-level keys only a RecBole config has (its training, evaluation and data settings): with `learner`, they mark
+ * the dialect, since `learner` alone means other things elsewhere (an RL learner).
+ */
+export const RECBOLE_KEYS: readonly string[] = ["train_batch_size", "eval_batch_size", "eval_args", "eval_step", "stopping_step", "valid_metric", "train_neg_sample_args", "USER_ID_FIELD", "ITEM_ID_FIELD", "load_col", "topk"];
+
+/**
  * The constructors that mmengine (`DefaultOptimWrapperConstructor`) and mmcv 1.x (`DefaultOptimizerConstructor`) use
  * when a config names none: naming one is the same as leaving `constructor` out. A pure-Python config that imports
  * the class writes its dotted path, which must lie in the framework's own package.

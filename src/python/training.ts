@@ -260,7 +260,43 @@ function agreed(values: ResolvedValue[]): ResolvedValue | undefined {
   return known.every((v) => asNumber(v) === asNumber(known[0])) ? known[0] : undefined;
 }
 
-/** The parts of the batch the file sets: the training loader's `batch_size`, the gradient-accumulation setting. */
+/** torch's context managers and decorators under which no gradient is recorded, so no optimizer step learns from the data. */
+const NO_GRAD = new Set(["torch.no_grad", "torch.inference_mode", "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad", "torch.autograd.grad_mode.inference_mode"]);
+
+/** Whether an expression is `torch.no_grad()` or `torch.inference_mode()` (called, or bare as a decorator). */
+function isNoGrad(resolver: Resolver, expr: PyNode | undefined): boolean {
+  const callee = expr?.type === "call" ? fieldChild(expr, "function") : expr;
+  return !!callee && NO_GRAD.has(resolver.pathOf(callee) ?? "");
+}
+
+/**
+ * Whether a node runs with gradients off: inside a `with torch.no_grad():` (or `inference_mode`) block, or in the body
+ * of a function decorated with either. The walk stops at the first function it leaves: a nested function runs with
+ * whatever mode its caller has.
+ */
+function runsWithoutGrad(resolver: Resolver, node: PyNode): boolean {
+  for (let child = node, p = node.parent; p; child = p, p = p.parent) {
+    if (p.type === "with_statement" && child.field === "body") {
+      const items = p.children.flatMap((c) => (c.type === "with_clause" ? namedChildren(c) : []));
+      if (items.some((item) => isNoGrad(resolver, fieldChild(item, "value") ?? namedChildren(item)[0]))) return true;
+    }
+    if (p.type === "function_definition") {
+      const decorated = p.parent?.type === "decorated_definition" ? p.parent : undefined;
+      return !!decorated && namedChildren(decorated).some((d) => d.type === "decorator" && isNoGrad(resolver, namedChildren(d)[0]));
+    }
+  }
+  return false;
+}
+
+/** A loader named for evaluation (`val_loader`, `test_dataloader`, `eval_loader`): the name's words, not a substring of one. */
+const EVALUATION_LOADER = /(?:^|[._])(?:val|valid|validation|test|testing|eval|evaluation|predict|prediction|inference)(?:$|[._])/i;
+
+/**
+ * The parts of the batch the file sets: the training loader's `batch_size`, the gradient-accumulation setting. A loader
+ * named for training or shuffling is the training one; without such a loader, any loader counts but those that cannot
+ * feed training: one built where gradients are off (an evaluation function under `@torch.no_grad()`) or named for
+ * evaluation.
+ */
 export function batchFacts(resolver: Resolver): BatchFacts {
   const loaders: { value: ResolvedValue; training: boolean }[] = [];
   const accumulation: ResolvedValue[] = [];
@@ -272,6 +308,7 @@ export function batchFacts(resolver: Resolver): BatchFacts {
     const args = namedChildren(fieldChild(call, "arguments")!);
     const keyword = (name: string) => fieldChild(args.find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name")!) === name) ?? call, "value");
     const batch = keyword("batch_size") ?? (args[1] && args[1].type !== "keyword_argument" ? args[1] : undefined);
+    if (runsWithoutGrad(resolver, call)) continue;
     if (keyword("batch_sampler") || args.some((a) => a.type.endsWith("splat"))) {
       loaders.push({ value: { value: { kind: "unknown" }, span: spanOf(call), dependsOn: [] }, training: true });
       continue;
@@ -280,6 +317,7 @@ export function batchFacts(resolver: Resolver): BatchFacts {
     const holder = call.parent?.type === "assignment" ? resolver.textOf(fieldChild(call.parent, "left")!) : "";
     const shuffle = keyword("shuffle");
     const training = /train/i.test(holder) || (!!shuffle && shuffle.type === "true");
+    if (!training && EVALUATION_LOADER.test(holder)) continue;
     loaders.push({ value: resolver.value(batch), training });
   }
   for (const named of resolver.index.namedValues) {

@@ -203,6 +203,58 @@ describe("ESPnet optim + optim_conf", () => {
   });
 });
 
+describe("GraphGym optim", () => {
+  const graphGym = (optim: Plain) => recognize({ gnn: { layer_type: "gcnconv" }, optim });
+
+  it("reads the builder's arguments, base_lr as the lr, and GraphGym's defaults for the keys left out", () => {
+    const { optimizers, schedulers } = graphGym({ optimizer: "sgd", base_lr: 0.1, max_epoch: 100, betas: [0.5, 0.9] });
+    const [site] = optimizers;
+    expect([site.canonical, site.dialect, site.params.kind, num(site, "lr"), num(site, "momentum"), num(site, "weight_decay")]).toEqual(["torch.optim.SGD", "graphgym", "other", 0.1, 0.9, 5e-4]);
+    // SGD is built without nesterov, and no key of the config reaches an argument the builder does not pass.
+    expect(site.args.get("nesterov")?.value.value).toEqual({ kind: "bool", value: false });
+    expect(site.args.has("betas")).toBe(false);
+    expect(site.argumentKeys?.lr).toBe("base_lr");
+    expect(configSiteData(site)!.nameFor("torch.optim.AdamW")).toBeUndefined();
+    expect(schedulers.map((s) => s.canonical)).toEqual(["torch.optim.lr_scheduler.CosineAnnealingLR"]);
+  });
+
+  it("passes Adam only the lr and weight decay; maps the scheduler names", () => {
+    const { optimizers, schedulers } = graphGym({ optimizer: "adam", base_lr: 0.001, weight_decay: 0, momentum: 0.5, scheduler: "step" });
+    expect(optimizers.map((s) => [s.canonical, num(s, "lr"), num(s, "weight_decay"), s.args.has("momentum")])).toEqual([["torch.optim.Adam", 0.001, 0, false]]);
+    expect(schedulers.map((s) => s.canonical)).toEqual(["torch.optim.lr_scheduler.MultiStepLR"]);
+    expect(graphGym({ optimizer: "adam", scheduler: "none" }).schedulers).toEqual([]);
+    expect(graphGym({ optimizer: "adam", scheduler: "cosine_with_warmup" }).schedulers.map((s) => s.canonical)).toEqual(["torch_geometric.graphgym.cosine_with_warmup"]);
+  });
+
+  it("needs the gnn section and a name GraphGym itself registers", () => {
+    expect(recognize({ optim: { optimizer: "adam", base_lr: 0.01, weight_decay: 5e-4 } }).optimizers).toEqual([]);
+    expect(graphGym({ optimizer: "adamW", base_lr: 0.001, weight_decay: 1e-5 }).optimizers).toEqual([]);
+    expect(graphGym({ optimizer: "Adam", base_lr: 0.001 }).optimizers).toEqual([]);
+  });
+});
+
+describe("RecBole learner", () => {
+  it("reads learner (any case) with learning_rate as the lr and weight_decay, nothing else", () => {
+    const { optimizers } = recognize({ train_batch_size: 2048, learner: "AdamW", learning_rate: 0.001, weight_decay: 0.01, eps: 1e-6 });
+    const [site] = optimizers;
+    expect([site.canonical, site.dialect, site.params.kind, num(site, "lr"), num(site, "weight_decay"), site.args.has("eps")]).toEqual(["torch.optim.AdamW", "recbole", "other", 0.001, 0.01, false]);
+    expect(site.argumentKeys?.lr).toBe("learning_rate");
+    expect(configSiteData(site)!.nameFor("torch.optim.Adam")).toBe("adam");
+  });
+
+  it("leaves an lr the file does not set unknown", () => {
+    const [site] = recognize({ eval_args: { mode: "full" }, learner: "sgd" }).optimizers;
+    expect(site.canonical).toBe("torch.optim.SGD");
+    expect(site.args.get("lr")?.value.value.kind).toBe("unknown");
+  });
+
+  it("needs RecBole's own keys beside learner, and a name its trainer builds", () => {
+    expect(recognize({ learner: "adam", learning_rate: 0.001, weight_decay: 1e-4 }).optimizers).toEqual([]);
+    expect(recognize({ train_batch_size: 2048, learner: "sparse_adam", learning_rate: 0.001 }).optimizers).toEqual([]);
+    expect(recognize({ train_batch_size: 2048, learner: { type: "ppo" } }).optimizers).toEqual([]);
+  });
+});
+
 describe("NeMo optim", () => {
   const nemo = (optim: Plain, extra: Record<string, Plain> = {}) => recognize({ model: { optim }, exp_manager: { exp_dir: null }, ...extra });
 
