@@ -620,14 +620,16 @@ function fairseqRoot(sites: SiteBuilder, root: MappingValue): void {
 /**
  * ESPnet: `optim: adam` beside `optim_conf: {lr: 0.002, weight_decay: 1.0e-6}` (and `optim1`/`optim1_conf` ... in GAN
  * tasks); the `_conf` mapping holds every keyword and marks the dialect. ESPnet hands the whole model's parameters
- * over, but forks of its trainer may not, so which parameters are decayed is not judged.
+ * over, but forks of its trainer may not, so which parameters are decayed is not judged. WeNet and FunASR read the
+ * same pair (WeNet builds `adam` and `adamw` only, FunASR copies ESPnet's table), so their configs are read here too.
  */
 function espnetRoot(sites: SiteBuilder, root: MappingValue): void {
-  for (const entry of entriesOf(root)) {
-    if (!/^optim\d*$/.test(entry.key) || entry.value.value.kind !== "string") continue;
+  for (const entry of espnetOptimizers(root)) {
     const conf = mappingAt(root, `${entry.key}_conf`);
-    const info = conf && optimizerByName(configName(ESPNET_NAMES, entry.value.value.value)?.canonical ?? "");
-    if (!conf || !info) continue;
+    const written = entry.value.value.kind === "string" ? entry.value.value.value : undefined;
+    const name = written !== undefined ? configName(ESPNET_NAMES, written) : undefined;
+    const info = name && optimizerByName(name.canonical);
+    if (!conf || written === undefined || !name || !info) continue;
     sites.add({
       dialect: "espnet",
       info,
@@ -637,9 +639,19 @@ function espnetRoot(sites: SiteBuilder, root: MappingValue): void {
       params: { kind: "other", span: entry.span },
       open: false,
       table: ESPNET_NAMES,
-      written: entry.value.value.value,
+      written,
+      ...(name.implied ? { implied: name.implied } : {}),
     });
   }
+}
+
+/**
+ * ESPnet's optimizer entries of a tree: `optim` (or `optim1`, `optim2` ...) naming a class by a string, with the
+ * mapping of its keywords beside it in `<key>_conf`. Such a pair is what marks a tree as ESPnet's (or as one of the
+ * toolkits that copied its trainer's keys, WeNet and FunASR), whatever class it names.
+ */
+export function espnetOptimizers(root: MappingValue): MappingEntry[] {
+  return entriesOf(root).filter((entry) => /^optim\d*$/.test(entry.key) && entry.value.value.kind === "string" && mappingAt(root, `${entry.key}_conf`) !== undefined);
 }
 
 /** fairseq's `'(0.9, 0.98)'`: a string holding a pair of numbers. */
