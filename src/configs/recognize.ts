@@ -10,7 +10,7 @@
  * HF TrainingArguments and axolotl keys (trainer-args.ts), timm `create_optimizer_v2` keywords.
  */
 import type { ArgumentFact, MappingEntry, ModelKindFact, OptimizerSite, ParamsFact, PrecisionFact, ResolvedValue, SchedulerFact, Span, TrainingFacts } from "../core/facts.js";
-import { asNumber } from "../core/facts.js";
+import { asBool, asNumber } from "../core/facts.js";
 import type { LiteralValue } from "../core/types.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
 import { CLASSY_VISION_NAMES, configName, DEEPSPEED_NAMES, ESPNET_NAMES, FAIRSEQ_NAMES, isDefaultConstructor, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
@@ -624,6 +624,7 @@ function fairseqRoot(sites: SiteBuilder, root: MappingValue): void {
  * same pair (WeNet builds `adam` and `adamw` only, FunASR copies ESPnet's table), so their configs are read here too.
  */
 function espnetRoot(sites: SiteBuilder, root: MappingValue): void {
+  if (espnetDeepSpeed(root)) return;
   for (const entry of espnetOptimizers(root)) {
     const conf = mappingAt(root, `${entry.key}_conf`);
     const written = entry.value.value.kind === "string" ? entry.value.value.value : undefined;
@@ -643,6 +644,18 @@ function espnetRoot(sites: SiteBuilder, root: MappingValue): void {
       ...(name.implied ? { implied: name.implied } : {}),
     });
   }
+}
+
+/**
+ * Whether an ESPnet-style tree may train with DeepSpeed's optimizer instead of its own pair: `use_deepspeed` (at the
+ * top, or in FunASR's `train_conf`) set to anything but a literal false. ESPnet's DeepSpeed trainer builds the
+ * optimizer and scheduler from the DeepSpeed config alone, and FunASR drops the pair's optimizer when that config
+ * has an `optimizer` section (a path, not read here).
+ */
+function espnetDeepSpeed(root: MappingValue): boolean {
+  const trainConf = mappingAt(root, "train_conf");
+  const switches = [entryOf(root, "use_deepspeed"), trainConf && entryOf(trainConf, "use_deepspeed")];
+  return switches.some((entry) => entry !== undefined && asBool(entry.value) !== false);
 }
 
 /**

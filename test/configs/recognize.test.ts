@@ -213,6 +213,14 @@ describe("ESPnet optim + optim_conf", () => {
     expect(schedulers({ optim: "adam", lr: 0.001, scheduler: "noamlr" })).toEqual([]);
   });
 
+  it("builds nothing when DeepSpeed may supply the optimizer (use_deepspeed at the top or in FunASR's train_conf)", () => {
+    const pair = { optim: "adam", optim_conf: { lr: 0.001, weight_decay: 0.000001 } };
+    expect(recognize({ ...pair, use_deepspeed: true }).optimizers).toEqual([]);
+    expect(recognize({ ...pair, train_conf: { use_deepspeed: true } }).optimizers).toEqual([]);
+    expect(recognize({ ...pair, use_deepspeed: "${oc.env:DS}" }).optimizers).toEqual([]);
+    expect(recognize({ ...pair, use_deepspeed: false, train_conf: { use_deepspeed: null } }).optimizers.map((s) => s.canonical)).toEqual(["torch.optim.Adam"]);
+  });
+
   it("needs the _conf mapping and a name every ESPnet version maps the same way", () => {
     expect(recognize({ optim: "adam", lr: 0.001 }).optimizers).toEqual([]);
     expect(recognize({ optim: "radam", optim_conf: { lr: 0.001 } }).optimizers).toEqual([]);
