@@ -11,7 +11,7 @@
  * HF TrainingArguments and axolotl keys (trainer-args.ts), timm `create_optimizer_v2` keywords.
  */
 import type { ArgumentFact, MappingEntry, ModelKindFact, OptimizerSite, ParamsFact, PrecisionFact, ResolvedValue, SchedulerFact, Span, TrainingFacts } from "../core/facts.js";
-import { asNumber } from "../core/facts.js";
+import { asBool, asNumber } from "../core/facts.js";
 import type { LiteralValue } from "../core/types.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
 import { CLASSY_VISION_NAMES, configName, DEEPSPEED_NAMES, ESPNET_NAMES, FAIRSEQ_NAMES, GRAPHGYM_ARGUMENTS, GRAPHGYM_NAMES, isDefaultConstructor, RECBOLE_KEYS, RECBOLE_NAMES, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
@@ -623,14 +623,17 @@ function fairseqRoot(sites: SiteBuilder, root: MappingValue): void {
 /**
  * ESPnet: `optim: adam` beside `optim_conf: {lr: 0.002, weight_decay: 1.0e-6}` (and `optim1`/`optim1_conf` ... in GAN
  * tasks); the `_conf` mapping holds every keyword and marks the dialect. ESPnet hands the whole model's parameters
- * over, but forks of its trainer may not, so which parameters are decayed is not judged.
+ * over, but forks of its trainer may not, so which parameters are decayed is not judged. WeNet and FunASR read the
+ * same pair (WeNet builds `adam` and `adamw` only, FunASR copies ESPnet's table), so their configs are read here too.
  */
 function espnetRoot(sites: SiteBuilder, root: MappingValue): void {
-  for (const entry of entriesOf(root)) {
-    if (!/^optim\d*$/.test(entry.key) || entry.value.value.kind !== "string") continue;
+  if (espnetDeepSpeed(root)) return;
+  for (const entry of espnetOptimizers(root)) {
     const conf = mappingAt(root, `${entry.key}_conf`);
-    const info = conf && optimizerByName(configName(ESPNET_NAMES, entry.value.value.value)?.canonical ?? "");
-    if (!conf || !info) continue;
+    const written = entry.value.value.kind === "string" ? entry.value.value.value : undefined;
+    const name = written !== undefined ? configName(ESPNET_NAMES, written) : undefined;
+    const info = name && optimizerByName(name.canonical);
+    if (!conf || written === undefined || !name || !info) continue;
     sites.add({
       dialect: "espnet",
       info,
@@ -640,7 +643,8 @@ function espnetRoot(sites: SiteBuilder, root: MappingValue): void {
       params: { kind: "other", span: entry.span },
       open: false,
       table: ESPNET_NAMES,
-      written: entry.value.value.value,
+      written,
+      ...(name.implied ? { implied: name.implied } : {}),
     });
   }
 }
@@ -711,6 +715,27 @@ function recBoleRoot(sites: SiteBuilder, root: MappingValue): void {
     reads: (a) => a === "lr" || a === "weight_decay",
     extra: entryOf(root, "learning_rate") ? [] : [unknownArgument("lr", learner.value.span)],
   });
+}
+
+/**
+ * Whether an ESPnet-style tree may train with DeepSpeed's optimizer instead of its own pair: `use_deepspeed` (at the
+ * top, or in FunASR's `train_conf`) set to anything but a literal false. ESPnet's DeepSpeed trainer builds the
+ * optimizer and scheduler from the DeepSpeed config alone, and FunASR drops the pair's optimizer when that config
+ * has an `optimizer` section (a path, not read here).
+ */
+function espnetDeepSpeed(root: MappingValue): boolean {
+  const trainConf = mappingAt(root, "train_conf");
+  const switches = [entryOf(root, "use_deepspeed"), trainConf && entryOf(trainConf, "use_deepspeed")];
+  return switches.some((entry) => entry !== undefined && asBool(entry.value) !== false);
+}
+
+/**
+ * ESPnet's optimizer entries of a tree: `optim` (or `optim1`, `optim2` ...) naming a class by a string, with the
+ * mapping of its keywords beside it in `<key>_conf`. Such a pair is what marks a tree as ESPnet's (or as one of the
+ * toolkits that copied its trainer's keys, WeNet and FunASR), whatever class it names.
+ */
+export function espnetOptimizers(root: MappingValue): MappingEntry[] {
+  return entriesOf(root).filter((entry) => /^optim\d*$/.test(entry.key) && entry.value.value.kind === "string" && mappingAt(root, `${entry.key}_conf`) !== undefined);
 }
 
 /** fairseq's `'(0.9, 0.98)'`: a string holding a pair of numbers. */

@@ -8,7 +8,7 @@ import { CONFIG_SCHEDULERS, GRAPHGYM_SCHEDULERS } from "../knowledge/config-name
 import { isSchedulerPath, schedulerByName, warmupFrom, type WarmupRule } from "../knowledge/schedulers.js";
 import { asNumber } from "../core/facts.js";
 import { lastSegment } from "../knowledge/dotted.js";
-import { entriesOf, entryOf, isGraphGymRoot, isMapping, mappingAt, mappings, stringAt, type MappingValue } from "./recognize.js";
+import { entriesOf, entryOf, espnetOptimizers, isGraphGymRoot, isMapping, mappingAt, mappings, stringAt, type MappingValue } from "./recognize.js";
 
 /** The mappings a value holds directly: itself, or the items of a list. */
 function items(value: ResolvedValue | undefined): MappingValue[] {
@@ -77,11 +77,17 @@ export function configSchedulers(root: MappingValue, hint: "hf" | undefined): Sc
   const classyLrName = classyLr && mappingAt(classyLr, "lr");
   if (classyLrName) add(`classy_vision.optim.param_scheduler.${stringAt(classyLrName, "name") ?? "<unknown>"}`, classyLrName);
   // ESPnet: scheduler: warmuplr with scheduler_conf (numbered in GAN tasks); its schedules are of unknown effect here.
+  // ESPnet's scheduler_conf defaults to an empty mapping, so beside ESPnet's optimizer pair a scheduler named without
+  // one builds the schedule all the same (`scheduler: noamlr` alone rescales the written lr).
+  const espnet = espnetOptimizers(root).length > 0;
   for (const entry of entriesOf(root)) {
-    const conf = /^scheduler\d*$/.test(entry.key) && entry.value.value.kind === "string" ? mappingAt(root, `${entry.key}_conf`) : undefined;
-    if (!conf || entry.value.value.kind !== "string") continue;
+    if (!/^scheduler\d*$/.test(entry.key) || entry.value.value.kind !== "string") continue;
+    const conf = mappingAt(root, `${entry.key}_conf`);
+    if (!conf && !espnet) continue;
     const name = entry.value.value.value;
-    const steps = asNumber(entryOf(conf, "warmup_steps")?.value);
+    // ESPnet reads these names as no scheduler (`str_or_none`).
+    if (/^\s*(?:none|null|nil)\s*$/i.test(name)) continue;
+    const steps = conf && asNumber(entryOf(conf, "warmup_steps")?.value);
     add(`espnet2.schedulers.${name}`, entry.value, /warmup/i.test(name) && steps !== undefined && steps > 0 ? true : undefined);
   }
   // GraphGym: `optim.scheduler` (`cos` when left out; `none` builds none); a name the project registers is of unknown effect.

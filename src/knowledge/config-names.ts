@@ -102,8 +102,14 @@ export const NEMO_NAMES: NameTable = {
 /**
  * ESPnet `optim: adam` with its keywords in `optim_conf` (GAN tasks number them: `optim1`, `optim1_conf`). Only the
  * names every ESPnet version maps to the same class are listed (`radam` was torch_optimizer's in older releases).
+ * `adam` is torch's coupled Adam. `sgd` is ESPnet's own subclass of torch's SGD (`espnet2.optimizers.sgd.SGD`, also
+ * FunASR's), which gives `lr` a default of 0.1 where torch's is 0.001. WeNet and FunASR read the same keys.
  */
-export const ESPNET_NAMES: NameTable = { framework: "ESPnet", caseInsensitive: false, names: lowerTorch() };
+export const ESPNET_NAMES: NameTable = {
+  framework: "ESPnet",
+  caseInsensitive: false,
+  names: { ...lowerTorch(), sgd: { canonical: "torch.optim.SGD", implied: { lr: 0.1 } } },
+};
 
 /**
  * HF `TrainingArguments.optim` strings (transformers' OptimizerNames), also axolotl's `optimizer`. Every AdamW

@@ -11,11 +11,15 @@ import { forEachDescendant } from "./scope.js";
 import type { Resolver } from "./values.js";
 import { lastName } from "./values.js";
 
-/** HF TrainingArguments and the trl configs that extend it, by class name. */
-const TRAINING_ARGUMENT_CLASSES = ["SFTConfig", "DPOConfig", "ORPOConfig", "KTOConfig", "CPOConfig", "RewardConfig", "GRPOConfig", "GKDConfig"];
+/** HF's TrainingArguments classes and the trl configs that extend them, by class name. */
+const TRAINING_ARGUMENT_CLASSES = ["TrainingArguments", "Seq2SeqTrainingArguments", "SFTConfig", "DPOConfig", "ORPOConfig", "KTOConfig", "CPOConfig", "RewardConfig", "GRPOConfig", "GKDConfig"];
 
-/** Words without which a file has none of these: added to the words that make a file worth analyzing. */
-export const CONFIG_WORD_LIST: readonly string[] = ["optim_wrapper", "_base_", "TrainingArguments", ...TRAINING_ARGUMENT_CLASSES, "create_optimizer_v2", "deepspeed"];
+/**
+ * Words without which a file has none of these: added to the words that make a file worth analyzing. Each class
+ * name is a word of its own, since the words are matched whole (`TrainingArguments` is not a word of
+ * `Seq2SeqTrainingArguments`).
+ */
+export const CONFIG_WORD_LIST: readonly string[] = ["optim_wrapper", "_base_", ...TRAINING_ARGUMENT_CLASSES, "create_optimizer_v2", "deepspeed"];
 
 /** Module-level names mmengine and mmcv configs give the optimizer and its schedule. */
 const OPTIMIZER_KEYS = new Set(["optim_wrapper", "optimizer"]);
@@ -25,7 +29,7 @@ const TRAINING_ARGUMENTS = new Set(
   [
     "transformers.TrainingArguments", "transformers.training_args.TrainingArguments",
     "transformers.Seq2SeqTrainingArguments", "transformers.training_args_seq2seq.Seq2SeqTrainingArguments",
-    ...TRAINING_ARGUMENT_CLASSES.map((c) => `trl.${c}`),
+    ...TRAINING_ARGUMENT_CLASSES.filter((c) => !c.endsWith("TrainingArguments")).map((c) => `trl.${c}`),
   ],
 );
 

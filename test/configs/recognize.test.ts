@@ -196,6 +196,31 @@ describe("ESPnet optim + optim_conf", () => {
     expect(schedulers.map((s) => [s.canonical, s.warmup])).toEqual([["espnet2.schedulers.warmuplr", true]]);
   });
 
+  it("gives ESPnet's sgd its own default lr of 0.1, placed at the name", () => {
+    const { optimizers, tree } = recognize({ optim: "sgd", optim_conf: { momentum: 0.9 } });
+    expect(optimizers.map((s) => [s.canonical, num(s, "lr"), num(s, "momentum")])).toEqual([["torch.optim.SGD", 0.1, 0.9]]);
+    expect(tree.pathOf(optimizers[0].args.get("lr")!.span)).toBe("optim");
+    expect(optimizers[0].args.get("lr")!.value.origin?.description).toBe("what ESPnet passes for 'sgd'");
+    expect(num(recognize({ optim: "sgd", optim_conf: { lr: 0.5 } }).optimizers[0], "lr")).toBe(0.5);
+  });
+
+  it("reads a scheduler named without its _conf beside the optimizer pair, and none of ESPnet's names for no scheduler", () => {
+    const schedulers = (config: Plain) => recognize(config).schedulers.map((s) => [s.canonical, s.warmup]);
+    expect(schedulers({ optim: "adam", optim_conf: { lr: 5.0 }, scheduler: "noamlr" })).toEqual([["espnet2.schedulers.noamlr", undefined]]);
+    expect(schedulers({ optim: "adam", optim_conf: { lr: 5.0 }, scheduler: "warmuplr", scheduler_conf: null })).toEqual([["espnet2.schedulers.warmuplr", undefined]]);
+    expect(schedulers({ optim: "adam", optim_conf: { lr: 0.001 }, scheduler: "None", scheduler_conf: { warmup_steps: 4000 } })).toEqual([]);
+    // Without ESPnet's optimizer pair a bare `scheduler` string is someone else's key.
+    expect(schedulers({ optim: "adam", lr: 0.001, scheduler: "noamlr" })).toEqual([]);
+  });
+
+  it("builds nothing when DeepSpeed may supply the optimizer (use_deepspeed at the top or in FunASR's train_conf)", () => {
+    const pair = { optim: "adam", optim_conf: { lr: 0.001, weight_decay: 0.000001 } };
+    expect(recognize({ ...pair, use_deepspeed: true }).optimizers).toEqual([]);
+    expect(recognize({ ...pair, train_conf: { use_deepspeed: true } }).optimizers).toEqual([]);
+    expect(recognize({ ...pair, use_deepspeed: "${oc.env:DS}" }).optimizers).toEqual([]);
+    expect(recognize({ ...pair, use_deepspeed: false, train_conf: { use_deepspeed: null } }).optimizers.map((s) => s.canonical)).toEqual(["torch.optim.Adam"]);
+  });
+
   it("needs the _conf mapping and a name every ESPnet version maps the same way", () => {
     expect(recognize({ optim: "adam", lr: 0.001 }).optimizers).toEqual([]);
     expect(recognize({ optim: "radam", optim_conf: { lr: 0.001 } }).optimizers).toEqual([]);
