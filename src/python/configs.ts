@@ -111,7 +111,8 @@ export function withConfigFacts(resolver: Resolver, facts: TrainingFacts, roots:
  * Where a runner's arguments may scale the lr with the world size: with `auto_scale_lr=dict(enable=True,
  * base_batch_size=...)` mmengine multiplies the optimizer's lr by the global batch (world size times the loader's
  * batch) over `base_batch_size` before training. Without the key, or with `enable` absent or written as False, it
- * does not; an `enable` the file cannot fix, or a `**spread` that may hold the key, may.
+ * does not; an `enable` the file cannot fix (an unknown value, a command-line default), or a `**spread` that may hold
+ * the key, may.
  */
 function autoScalesLr(tree: ResolvedValue): Span | undefined {
   if (!isMapping(tree)) return undefined;
@@ -122,7 +123,9 @@ function autoScalesLr(tree: ResolvedValue): Span | undefined {
   if (!isMapping(setting)) return entry.span;
   const enable = entryOf(setting, "enable");
   if (!enable) return setting.value.open ? entry.span : undefined;
-  return enable.value.value.kind === "bool" && !enable.value.value.value ? undefined : entry.span;
+  // A default a run can change (an argparse flag) is no fixed False.
+  const off = enable.value.value.kind === "bool" && !enable.value.value.value && !enable.value.origin?.overridable;
+  return off ? undefined : entry.span;
 }
 
 /** Trainer keywords that hand it an optimizer of the caller's own (`optimizers=(opt, sched)`) or its class and arguments. */
