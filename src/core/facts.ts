@@ -266,11 +266,12 @@ export interface ModelHints {
 }
 
 /**
- * Kinds of network a rule may judge an optimizer by. `mlp` is a stack of three or more linear layers; `rl-policy`
- * a policy or value network trained by reinforcement learning; `gan` either network of a generator and
- * discriminator pair; `sparse-embedding` an embedding built with `sparse=True` (sparse gradients).
+ * Kinds of network a rule may judge an optimizer by. `mlp` is a stack of three or more linear layers; `linear` a
+ * model that is one `nn.Linear` and nothing else with parameters (linear or logistic regression); `rl-policy` a
+ * policy or value network trained by reinforcement learning; `gan` either network of a generator and discriminator
+ * pair; `sparse-embedding` an embedding built with `sparse=True` (sparse gradients).
  */
-export type ModelKind = "transformer" | "cnn" | "rnn" | "mlp" | "rl-policy" | "gan" | "sparse-embedding";
+export type ModelKind = "transformer" | "cnn" | "rnn" | "mlp" | "linear" | "rl-policy" | "gan" | "sparse-embedding";
 
 /** One piece of evidence of a model kind. */
 export interface ModelKindFact {

@@ -29,6 +29,12 @@ export const STACKED_LAYERS: Record<string, { kind: ModelKind; atLeast: number }
   Linear: { kind: "mlp", atLeast: 3 },
 };
 
+/**
+ * torch.nn modules without parameters that a linear or logistic regression puts after its one `nn.Linear` (the
+ * output link, a flatten of the input, dropout): with them the model stays linear in its parameters.
+ */
+export const PARAMETER_FREE_LAYERS = new Set(["Sigmoid", "Softmax", "LogSoftmax", "Identity", "Flatten", "Dropout"]);
+
 /** Embedding layers whose gradients are sparse when built with `sparse=True`. */
 export const EMBEDDING_LAYERS = new Set(["Embedding", "EmbeddingBag"]);
 

@@ -3,8 +3,8 @@
  * (`optim_wrapper = dict(optimizer=dict(type='AdamW', ...))`), `TrainingArguments(...)` and its subclasses, and timm's
  * `create_optimizer_v2(...)`, and DeepSpeed configs passed to `deepspeed.initialize(config=...)` as dicts. Each is read into the neutral config tree and handed to the one recognizer.
  */
-import type { MappingEntry, ResolvedValue, TrainingFacts } from "../core/facts.js";
-import { addModelFacts, recognizeConfig, type ConfigContext, type ConfigFacts } from "../configs/recognize.js";
+import type { MappingEntry, ResolvedValue, Span, TrainingFacts } from "../core/facts.js";
+import { addModelFacts, entryOf, isMapping, recognizeConfig, type ConfigContext, type ConfigFacts } from "../configs/recognize.js";
 import { configTraining, mergeBatch } from "../configs/training.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
 import { forEachDescendant } from "./scope.js";
@@ -47,14 +47,16 @@ const TIMM_POSITIONAL = ["opt", "lr", "weight_decay", "momentum"];
 
 /** Adds the optimizers and schedulers that Python config code sets up to the file's facts. */
 export function withConfigFacts(resolver: Resolver, facts: TrainingFacts, roots: ResolvedValue[] = []): TrainingFacts {
-  const add = (found: ConfigFacts, root?: ResolvedValue, hint?: "hf" | "timm") => {
+  /** `ownLoops`: the root's loops step only the optimizers it builds (a runner call's), not every one of the file. */
+  const add = (found: ConfigFacts, root?: ResolvedValue, hint?: "hf" | "timm", ownLoops = false) => {
     facts.optimizers.push(...found.optimizers);
     facts.schedulers.push(...found.schedulers);
     addModelFacts(facts, found);
     if (!root) return;
     const training = configTraining(root, hint);
     mergeBatch((facts.batch ??= {}), training.batch);
-    if (training.loops.length > 0) facts.loops = [...(facts.loops ?? []), ...training.loops];
+    const loops = ownLoops ? found.optimizers.flatMap((site) => training.loops.map((loop) => ({ ...loop, optimizerSite: loop.optimizerSite ?? site.id }))) : training.loops;
+    if (loops.length > 0) facts.loops = [...(facts.loops ?? []), ...loops];
   };
   const ctx = (dialect?: ConfigContext["dialect"]): ConfigContext => ({ filePath: resolver.filePath, firstId: facts.optimizers.length, ...(dialect ? { dialect } : {}) });
   const module = moduleConfig(resolver);
@@ -77,7 +79,13 @@ export function withConfigFacts(resolver: Resolver, facts: TrainingFacts, roots:
       const types = importedTypes(resolver);
       const tree = types.size > 0 ? withTypePaths(mapping, types) : mapping;
       roots.push(tree);
-      add(recognizeConfig(tree, ctx()), tree);
+      // Each runner trains with its own train_cfg: another runner of the file says nothing of its length.
+      add(recognizeConfig(tree, ctx()), tree, undefined, true);
+      const scaling = autoScalesLr(tree);
+      if (scaling) {
+        facts.distributed.lrScaledByWorldSize.push(scaling);
+        facts.distributed.lrScaledByWorldSize.sort((a, b) => a.start - b.start);
+      }
       continue;
     }
     if (kind === "deepspeed") {
@@ -101,6 +109,27 @@ export function withConfigFacts(resolver: Resolver, facts: TrainingFacts, roots:
     }
   }
   return facts;
+}
+
+/**
+ * Where a runner's arguments may scale the lr with the world size: with `auto_scale_lr=dict(enable=True,
+ * base_batch_size=...)` mmengine multiplies the optimizer's lr by the global batch (world size times the loader's
+ * batch) over `base_batch_size` before training. Without the key, or with `enable` absent or written as False, it
+ * does not; an `enable` the file cannot fix (an unknown value, a command-line default), or a `**spread` that may hold
+ * the key, may.
+ */
+function autoScalesLr(tree: ResolvedValue): Span | undefined {
+  if (!isMapping(tree)) return undefined;
+  const entry = entryOf(tree, "auto_scale_lr");
+  if (!entry) return tree.value.open ? tree.span : undefined;
+  const setting = entry.value;
+  if (setting.value.kind === "none") return undefined;
+  if (!isMapping(setting)) return entry.span;
+  const enable = entryOf(setting, "enable");
+  if (!enable) return setting.value.open ? entry.span : undefined;
+  // A default a run can change (an argparse flag) is no fixed False.
+  const off = enable.value.value.kind === "bool" && !enable.value.value.value && !enable.value.origin?.overridable;
+  return off ? undefined : entry.span;
 }
 
 /** Trainer keywords that hand it an optimizer of the caller's own (`optimizers=(opt, sched)`) or its class and arguments. */

@@ -23,6 +23,7 @@ import {
   KIND_LAYERS,
   kindOfModelName,
   libraryModelKind,
+  PARAMETER_FREE_LAYERS,
   RL_ACTOR,
   RL_CRITIC,
   RL_PACKAGES,
@@ -318,7 +319,14 @@ class ModelReader {
     }
     const path = this.resolver.pathOf(callee);
     if (!path) return [];
-    if (path === "torch.nn.Sequential" || path === "torch.nn.ModuleList") return this.kindsOfLayers(namedChildren(fieldChild(call, "arguments")!).flatMap((a) => this.callsIn(a)));
+    if (path === "torch.nn.Sequential" || path === "torch.nn.ModuleList") {
+      const calls = namedChildren(fieldChild(call, "arguments")!).flatMap((a) => this.callsIn(a));
+      // Only layers built in place: a module passed in by name (`nn.Sequential(backbone, nn.Linear(...))`) may hold any network.
+      const inPlace = namedChildren(fieldChild(call, "arguments")!).every((a) => a.type === "call");
+      const linear = path === "torch.nn.Sequential" && inPlace ? this.singleLinear(calls, call) : undefined;
+      return linear ? [linear] : this.kindsOfLayers(calls);
+    }
+    if (path === "torch.nn.Linear") return [{ kind: "linear", span: spanOf(call), description: "the model is one nn.Linear layer, a linear model" }];
     const layer = this.layerEvidence(call, path);
     if (layer) return [layer];
     const kind = libraryModelKind(path);
@@ -392,7 +400,8 @@ class ModelReader {
         }
       }
       const cls = this.localClass(call);
-      if (cls) out.push(...this.kindsOfClass(cls).map((e) => ({ ...e, description: `it holds a ${cls.name}: ${e.description}` })));
+      // A module that holds a linear model may put other layers around it: it is not known to be linear itself.
+      if (cls) out.push(...this.kindsOfClass(cls).filter((e) => e.kind !== "linear").map((e) => ({ ...e, description: `it holds a ${cls.name}: ${e.description}` })));
     }
     for (const [layer, found] of stacks) {
       const { kind, atLeast } = STACKED_LAYERS[layer];
@@ -442,7 +451,7 @@ class ModelReader {
     const bases = fieldChild(cls.node, "superclasses");
     for (const base of bases ? namedChildren(bases) : []) {
       const target = this.resolver.ref(base);
-      if (target?.kind === "class") out.push(...this.kindsOfClass(target.cls));
+      if (target?.kind === "class") out.push(...this.kindsOfClass(target.cls).filter((e) => e.kind !== "linear"));
       const path = target?.kind === "path" ? target.path : undefined;
       if (path?.startsWith("transformers.")) {
         const kind = /PreTrainedModel$/.test(path) && !kindOfModelName(lastSegment(path)) ? "transformer" : libraryModelKind(path);
@@ -451,9 +460,51 @@ class ModelReader {
     }
     const own = this.callsIn(cls.node).filter((c) => enclosingClass(c) === cls.node);
     out.push(...this.kindsOfLayers(own));
+    const linear = out.length === 0 && this.derivesFromModuleOnly(cls) ? this.linearClass(cls, own) : undefined;
+    if (linear) out.push(linear);
     this.classInProgress.delete(cls.node);
     this.classKinds.set(cls.node, out);
     return out;
+  }
+
+  /** Whether a class's only base is `torch.nn.Module`: no base of the file or a library that could add layers. */
+  private derivesFromModuleOnly(cls: ClassModel): boolean {
+    const bases = fieldChild(cls.node, "superclasses");
+    const list = bases ? namedChildren(bases) : [];
+    return list.length === 1 && this.resolver.pathOf(list[0]) === "torch.nn.Module";
+  }
+
+  /**
+   * A class whose `__init__` builds one `nn.Linear` and, besides `super().__init__()`, only parameter-free modules
+   * (`nn.Sigmoid`): a linear or logistic regression. Any other call there might build parameters, so it is no
+   * evidence.
+   */
+  private linearClass(cls: ClassModel, own: PyNode[]): Evidence | undefined {
+    const init = namedChildren(fieldChild(cls.node, "body")!).find((d) => d.type === "function_definition" && this.text(fieldChild(d, "name")!) === "__init__");
+    if (!init) return undefined;
+    // `self.backbone = backbone` keeps a module handed in, which may be any network.
+    const keepsOther = this.resolver.index.assignments.some((a) => {
+      if (a.type !== "assignment" || !contains(init, a)) return false;
+      const target = fieldChild(a, "left");
+      const right = fieldChild(a, "right");
+      return target?.type === "attribute" && this.text(target).startsWith("self.") && right?.type !== "call";
+    });
+    if (keepsOther) return undefined;
+    const calls = own.filter((c) => contains(init, c) && !/^super\(.*\)(\.__init__)?$/s.test(this.text(fieldChild(c, "function")!)) && this.text(fieldChild(c, "function")!) !== "super");
+    const linear = this.singleLinear(calls, fieldChild(cls.node, "name") ?? cls.node);
+    return linear && { ...linear, description: `${cls.name} holds one nn.Linear layer, a linear model` };
+  }
+
+  /** Evidence of a linear model when the calls are one `nn.Linear` and otherwise parameter-free torch.nn modules. */
+  private singleLinear(calls: PyNode[], at: PyNode): Evidence | undefined {
+    let linear = 0;
+    for (const call of calls) {
+      const callee = fieldChild(call, "function");
+      const path = callee ? this.resolver.pathOf(callee) : undefined;
+      if (path === "torch.nn.Linear") linear++;
+      else if (!(path?.startsWith("torch.nn.") && PARAMETER_FREE_LAYERS.has(lastSegment(path)))) return undefined;
+    }
+    return linear === 1 ? { kind: "linear", span: spanOf(at), description: "the model is one nn.Linear layer, a linear model" } : undefined;
   }
 
   /** The models a construction's arguments read the parameters of. */
@@ -661,6 +712,8 @@ function article(kind: ModelKind): string {
       return "a recurrent network";
     case "mlp":
       return "a deep MLP";
+    case "linear":
+      return "a linear model";
     case "rl-policy":
       return "an RL policy";
     case "gan":

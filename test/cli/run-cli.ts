@@ -44,10 +44,13 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `optim-lint args...` in a folder with colors off (killed after `timeout` ms, 30 s by default). */
+/**
+ * Runs `optim-lint args...` in a folder with colors off (killed after `timeout` ms, 30 s by default). Output may
+ * exceed spawnSync's 1 MiB default buffer (the JSON report over every fixture does), which would kill the run.
+ */
 export function runCli(cwd: string, args: string[], options: { input?: string | Buffer; env?: Record<string, string>; timeout?: number } = {}): CliRun {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", ...options.env };
   if (!options.env?.FORCE_COLOR) delete env.FORCE_COLOR;
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, env, input: options.input ?? "", encoding: "utf8", timeout: options.timeout ?? 30_000 });
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, env, input: options.input ?? "", encoding: "utf8", timeout: options.timeout ?? 30_000, maxBuffer: 64 * 1024 * 1024 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -34,6 +34,13 @@ describe("model kinds and precision (fixtures/python/model_kinds.py)", () => {
     expect(tied("vit")).toEqual(["transformer"]);
   });
 
+  it("reads one nn.Linear with only parameter-free modules as a linear model, and nothing that holds or is handed more", () => {
+    expect(tied("linear-class")).toEqual(["linear"]);
+    expect(tied("linear-layer")).toEqual(["linear"]);
+    expect(tied("module-handed-in")).toEqual([]);
+    expect(tied("holds-linear")).toEqual([]);
+  });
+
   it("marks a generator and discriminator pair as a GAN", () => {
     expect(tied("generator")).toEqual(["gan"]);
     expect(tied("discriminator")).toEqual(["gan"]);

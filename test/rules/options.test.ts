@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { lintText } from "../../src/default-linter.js";
 import { lrOutOfRange } from "../../rules/lr-out-of-range.js";
 
-const code = "import torch\n\nmodel = torch.nn.Linear(2, 2)\nadam = torch.optim.Adam(model.parameters(), lr=0.1)\nsgd = torch.optim.SGD(model.parameters(), lr=5e-5)\n";
+const code = "import torch\n\nmodel = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU(), torch.nn.Linear(2, 2))\nadam = torch.optim.Adam(model.parameters(), lr=0.1)\nsgd = torch.optim.SGD(model.parameters(), lr=5e-5)\n";
 const lint = (options: Record<string, unknown>) =>
   lintText(code, { filePath: "t.py", rules: [{ rule: lrOutOfRange, severity: "error", options }] }).messages.map((m) => m.line);
 
