@@ -7,7 +7,7 @@
 import type { ManualAdamUpdate } from "../core/facts.js";
 import type { TextEdit } from "../core/types.js";
 import { blankComments, fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
-import { forEachDescendant } from "./scope.js";
+import type { FileIndex } from "./scope.js";
 import type { Resolver } from "./values.js";
 
 /** A moment: the target text and the beta it decays with. */
@@ -143,20 +143,24 @@ function statementsIn(block: PyNode): PyNode[] {
   return namedChildren(block);
 }
 
-/** Every block (module, function body, loop body, if branch) with its statements, depth first. */
-function blocks(root: PyNode): PyNode[] {
-  const out: PyNode[] = [];
-  forEachDescendant(root, (node) => {
-    if (node.type === "module" || node.type === "block") out.push(node);
-  });
-  return out;
-}
-
-/** The root of a node's tree. */
-function rootOf(node: PyNode): PyNode {
-  let n = node;
-  while (n.parent) n = n.parent;
-  return n;
+/**
+ * The blocks (the module, function bodies, loop bodies, branches) that hold a statement a moment can be written in (an
+ * expression statement whose first named child is an assignment or a call, see `momentOf`), in the order a depth-first
+ * walk meets them: read from the index's assignments and calls instead of walking every node of the file.
+ */
+export function momentBlocks(index: FileIndex): PyNode[] {
+  const found = new Set<PyNode>();
+  for (const list of [index.assignments, index.calls]) {
+    for (const node of list) {
+      if (node.type !== "assignment" && node.type !== "call") continue;
+      const statement = node.parent;
+      const block = statement?.parent;
+      if (statement?.type !== "expression_statement" || (block?.type !== "block" && block?.type !== "module")) continue;
+      if (namedChildren(statement)[0] === node) found.add(block);
+    }
+  }
+  // A block starts after the block around it; the module, which may start where a block does, comes first.
+  return [...found].sort((a, b) => a.start - b.start || b.end - a.end);
 }
 
 /** A moment written as a recurrence: `m = beta1 * m + (1 - beta1) * g`, or in place `m.mul_(b1).add_(g, alpha=1 - b1)`. */
@@ -226,12 +230,12 @@ function directionLeaves(resolver: Resolver, update: PyNode, after: PyNode[]): b
 }
 
 /** Hand-written Adam-style updates of the file. */
-export function manualAdamUpdates(resolver: Resolver, anyNode: PyNode | undefined): ManualAdamUpdate[] {
+export function manualAdamUpdates(resolver: Resolver): ManualAdamUpdate[] {
   // What the prefilter tests of a text, tested again: a file analyzed for other words rarely holds both moments.
-  if (!anyNode || !mayHoldUpdate(resolver.text)) return [];
+  if (!mayHoldUpdate(resolver.text)) return [];
   const corrected = CORRECTION.test(resolver.text);
   const out: ManualAdamUpdate[] = [];
-  for (const block of blocks(rootOf(anyNode))) {
+  for (const block of momentBlocks(resolver.index)) {
     const statements = statementsIn(block);
     const moments = statements.map((s) => momentOf(resolver, s)).filter((m): m is Moment & { second: boolean } => !!m);
     const first = moments.find((m) => !m.second);

@@ -1,12 +1,15 @@
 /**
- * The hand-written Adam prefilter's square test (manual-adam.ts `holdsSquare`) looks for the product of an operand
- * with itself from each `*` instead of trying a back-referencing pattern at every word start: it must answer what that
- * pattern, `SQUARED` or `addcmul_(`, answers on any text.
+ * Two shortcuts of the hand-written Adam collector (manual-adam.ts). The prefilter's square test (`holdsSquare`) looks
+ * for the product of an operand with itself from each `*` instead of trying a back-referencing pattern at every word
+ * start: it must answer what that pattern, `SQUARED` or `addcmul_(`, answers on any text. The blocks the collector
+ * reads (`momentBlocks`) come from the scope index: they must be those a walk of every node finds.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { holdsSelfProduct, holdsSquare } from "../../src/python/manual-adam.js";
+import { holdsSelfProduct, holdsSquare, momentBlocks } from "../../src/python/manual-adam.js";
+import { namedChildren, parse, toPyTree, type PyNode } from "../../src/python/parser.js";
+import { forEachDescendant, indexFile } from "../../src/python/scope.js";
 
 const SELF_PRODUCT = /\b(\w[\w.[\]]*)\s*\*\s*\1\b/;
 const SQUARE = /\*\*\s*2\b|\.pow\(\s*2|square\(|addcmul_?\(\s*([\w.[\]]+)\s*,\s*\1\b|\b(\w[\w.[\]]*)\s*\*\s*\2\b|addcmul_\(/;
@@ -69,13 +72,39 @@ describe("the square test of the hand-written Adam prefilter", () => {
     expect(matched).toBeGreaterThan(100);
   });
 
-  it("answers as the pattern does on the showcase's Python files", () => {
-    const dir = path.resolve(import.meta.dirname, "../../fixtures/showcase");
-    const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".py"));
-    expect(files.length).toBeGreaterThan(0);
-    for (const file of files) {
-      const text = readFileSync(path.join(dir, file), "utf8");
-      expect([file, holdsSquare(text)]).toEqual([file, SQUARE.test(text)]);
+  it("answers as the pattern does on the showcase's and the rule fixtures' Python files", () => {
+    for (const { file, text } of pythonFixtures()) expect([file, holdsSquare(text)]).toEqual([file, SQUARE.test(text)]);
+  });
+});
+
+/** The Python files of the showcase and of the rule fixtures. */
+function pythonFixtures(): { file: string; text: string }[] {
+  const out: { file: string; text: string }[] = [];
+  for (const dir of ["../../fixtures/showcase", "../../fixtures/rules"].map((d) => path.resolve(import.meta.dirname, d))) {
+    for (const file of readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".py"))) out.push({ file, text: readFileSync(path.join(dir, file), "utf8") });
+  }
+  expect(out.length).toBeGreaterThan(100);
+  return out;
+}
+
+/** Blocks and the module, depth first, that hold an expression statement whose first named child is an assignment or a call. */
+function walkedBlocks(root: PyNode): PyNode[] {
+  const out: PyNode[] = [];
+  forEachDescendant(root, (node) => {
+    if (node.type !== "module" && node.type !== "block") return;
+    const holds = namedChildren(node).some((s) => s.type === "expression_statement" && ["assignment", "call"].includes(namedChildren(s)[0]?.type ?? ""));
+    if (holds) out.push(node);
+  });
+  return out;
+}
+
+describe("the blocks the hand-written Adam collector reads", () => {
+  it("are those a walk of every node finds, in its order", () => {
+    const nested = "m = b1 * m + (1 - b1) * g\ndef f():\n    for p in ps:\n        if p:\n            v = b2 * v + (1 - b2) * g * g\n        p.mul_(2)\n    x: int = 1\n    y += 1\n";
+    for (const { file, text } of [{ file: "nested", text: nested }, ...pythonFixtures()]) {
+      const root = toPyTree(parse(text));
+      const index = indexFile(root, text);
+      expect([file, momentBlocks(index).map((b) => b.start)]).toEqual([file, walkedBlocks(root).map((b) => b.start)]);
     }
   });
 });
