@@ -63,11 +63,12 @@ describe("the square test of the hand-written Adam prefilter", () => {
 
   it("answers as the pattern does on generated texts", () => {
     let matched = 0;
+    const differing: string[] = [];
     for (const text of randomTexts(20000)) {
-      expect([text, holdsSelfProduct(text)]).toEqual([text, SELF_PRODUCT.test(text)]);
-      expect([text, holdsSquare(text)]).toEqual([text, SQUARE.test(text)]);
+      if (holdsSelfProduct(text) !== SELF_PRODUCT.test(text) || holdsSquare(text) !== SQUARE.test(text)) differing.push(text);
       if (SELF_PRODUCT.test(text)) matched++;
     }
+    expect(differing).toEqual([]);
     // The generator must reach both answers, or the comparison says little.
     expect(matched).toBeGreaterThan(100);
   });
