@@ -113,7 +113,7 @@ export function extractFacts(resolver: Resolver): TrainingFacts {
   };
   const exclusive = exclusivePairs(resolver, constructed);
   if (exclusive.length > 0) facts.exclusive = exclusive;
-  const manual = manualAdamUpdates(resolver, resolver.index.module.node);
+  const manual = manualAdamUpdates(resolver);
   if (manual.length > 0) facts.manualAdam = manual;
   return facts;
 }
