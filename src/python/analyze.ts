@@ -136,6 +136,15 @@ export function handOverIndex(from: AnalyzedFile, to: AnalyzedFile, index: Pytho
   KEPT.set(to, new WeakRef(index));
 }
 
+/**
+ * Gives `to`, the analysis of `from` moved past an edit inside a comment (reuse.ts), `from`'s verdict that the
+ * call-site joiner would leave its constructions as they are: their probes read the same tokens (comments blanked),
+ * so they read the same parameters and modules, and the joiner need not probe them again on every keystroke.
+ */
+export function carrySettled(from: AnalyzedFile, to: AnalyzedFile): void {
+  if (SETTLED.has(from)) SETTLED.add(to);
+}
+
 /** Forgets the index of a file whose nodes were moved to a later text (reuse.ts): it is built again when asked. */
 export function retireIndex(file: AnalyzedFile): void {
   const old = KEPT.get(file)?.deref();

@@ -17,7 +17,7 @@ import type Parser from "tree-sitter";
 import type { Span } from "../core/facts.js";
 import type { AnalyzedFile } from "../core/types.js";
 import type { FileIndex } from "./scope.js";
-import { analyzeIndexed, builtIndex, handOverIndex, hasConstructions, keepUnindexed, passesExtractionGate, retireIndex, type PythonIndex } from "./analyze.js";
+import { analyzeIndexed, builtIndex, carrySettled, handOverIndex, hasConstructions, keepUnindexed, passesExtractionGate, retireIndex, type PythonIndex } from "./analyze.js";
 import { Flows } from "./flows.js";
 import { handOverCallsByName } from "./training.js";
 import { handOverNameRefs, handOverParserCalls } from "./values.js";
@@ -67,6 +67,7 @@ export function analysisAfterCommentEdit(previous: AnalyzedFile, after: string, 
     // No node or binding has an offset inside a comment: those up to its start stay, the others move.
     const moveNode = (offset: number): number => (offset <= commentStart ? offset : offset + shift);
     if (hasConstructions(previous) && !moveIndex(previous, result, tree, commentStart, moveNode)) keepUnindexed(result);
+    carrySettled(previous, result);
     commentEditReuse.reused++;
     return result;
   } catch (error) {

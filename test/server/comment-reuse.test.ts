@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { emptyFacts } from "../../src/core/facts.js";
 import type { AnalyzedFile } from "../../src/core/types.js";
-import { analyzePython } from "../../src/python/analyze.js";
+import { analyzePython, mayJudgeAgain } from "../../src/python/analyze.js";
 import { parse } from "../../src/python/parser.js";
 import { analysisAfterCommentEdit } from "../../src/python/reuse.js";
 
@@ -47,5 +47,21 @@ describe("moving an analysis past an edit inside a comment", () => {
     expect(analysisAfterCommentEdit(summary({ testCode: [{ start: inside, end: inside + 1 }] }), AFTER, parse(AFTER))).toBeUndefined();
     // A site id (`path#n`) is not a quoted comment.
     expect(analysisAfterCommentEdit(summary({ schedulers: [{ canonical: "x", span: { start: 0, end: 1 }, optimizerSite: "/p/a.py#0" }] }), AFTER, parse(AFTER))).toBeDefined();
+  });
+
+  it("keeps the verdict that the call-site joiner would leave the constructions as they are, and only that one", () => {
+    // Settled: the construction reads only module-level values. Not settled: it reads its function's parameter.
+    const settled = "import torch\nLR = 0.1\nopt = torch.optim.SGD(params, lr=LR)  # note\n";
+    const open = "import torch\n\n\ndef build(params, lr):\n    return torch.optim.SGD(params, lr=lr)  # note\n";
+    for (const [text, judged] of [[settled, false], [open, true]] as const) {
+      const previous = analyzePython(text, "/p/a.py");
+      expect(mayJudgeAgain(previous)).toBe(judged);
+      const after = text.replace("# note", "# a longer note");
+      const moved = analysisAfterCommentEdit(previous, after, parse(after))!;
+      expect(moved).toBeDefined();
+      // As a fresh analysis of the edited text says: the joiner does not probe a settled file's constructions again.
+      expect(mayJudgeAgain(moved)).toBe(mayJudgeAgain(analyzePython(after, "/p/a.py")));
+      expect(mayJudgeAgain(moved)).toBe(judged);
+    }
   });
 });

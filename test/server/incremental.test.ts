@@ -355,6 +355,71 @@ function crossChain(filePath: string, base: string, edits: readonly [string, str
   expect(distinct.size).toBeGreaterThan(edits.length / 2);
 }
 
+/** Files of the bench corpus (git-ignored: present only where `bench/corpus` was fetched): real code, not written for the tests. */
+const CORPUS = path.resolve(import.meta.dirname, "../../bench/corpus");
+const REAL_FILES = ["timm/timm/models/eva.py", "nanoGPT/train.py", "nanoGPT/model.py"];
+
+/** What is typed into a function body or an optimizer call: digits, names, keywords, lines and statements. */
+const BODY_PIECES = ["1", "0", "x", "lr", "_", ", ", "weight_decay=0.1, ", "betas=(0.9, 0.95), ", "\n    ", "(", ")", "<backspace>", "<backspace>", UNDO];
+const STATEMENTS = ["\n    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)", "\n    return x", "\n    x = 3", "\n    pass", "\n    scheduler.step()"];
+
+/**
+ * Typing inside code: the cursor goes into the body of a random function (a line indented under a `def`), or into an
+ * optimizer construction's call when the text has one, and sometimes a whole statement is typed there.
+ */
+function bodyChain(filePath: string, base: string, seed: number, steps: number): void {
+  typingChain(filePath, base, seed, steps, [...BODY_PIECES, ...STATEMENTS], (text, next) => {
+    const calls = [...text.matchAll(/\b(?:AdamW|Adam|SGD|configure_optimizers|optim\.\w+)\(/g)];
+    if (calls.length > 0 && next() < 0.4) {
+      const call = calls[Math.floor(next() * calls.length)];
+      const open = call.index + call[0].length;
+      const close = text.indexOf(")", open);
+      return { text, at: open + Math.floor(next() * (Math.max(close, open) - open + 1)) };
+    }
+    const bodies = [...text.matchAll(/^ {4,}\S.*$/gm)];
+    if (bodies.length === 0) return { text, at: -1 };
+    const line = bodies[Math.floor(next() * bodies.length)];
+    return { text, at: line.index + Math.floor(next() * (line[0].length + 1)) };
+  });
+}
+
+describe.skipIf(!existsSync(CORPUS))("the editor's incremental path on real files of the bench corpus", () => {
+  for (const [i, name] of REAL_FILES.entries()) {
+    const filePath = path.join(CORPUS, name);
+    it(`finds what a fresh full lint finds after edits in function bodies and optimizer calls of ${name}`, () => {
+      bodyChain(filePath, readFileSync(filePath, "utf8"), 701 + i, 12);
+    });
+    it(`finds what a fresh full lint finds after digits typed into numbers of ${name}`, () => {
+      numberChain(filePath, readFileSync(filePath, "utf8"), 711 + i, 12);
+    });
+    it(`finds what a fresh full lint finds after random edits, statements copied and removed, in ${name}`, () => {
+      const text = readFileSync(filePath, "utf8");
+      // The chain checks its own counts (findings among them); eva.py, model code only, has none to count.
+      if (name.endsWith("eva.py")) typingChain(filePath, text, 721 + i, 10, STATEMENT_PIECES, (t, next) => ({ text: t, at: Math.floor(next() * t.length) }));
+      else editChain(filePath, text, 721 + i, 10, STATEMENT_PIECES);
+    });
+  }
+});
+
+describe("the editor's incremental path on the dense 3,000-line file and on a notebook", () => {
+  it("finds what a fresh full lint finds after edits in function bodies and optimizer calls of the 3,000-line file", () => {
+    bodyChain(path.join(SHOWCASE, "generated_train.py"), largeTrainingFile(), 731, 8);
+  });
+
+  it("finds what a fresh full lint finds after digits typed into numbers of the 3,000-line file", () => {
+    numberChain(path.join(SHOWCASE, "generated_train.py"), largeTrainingFile(), 741, 8);
+  });
+
+  for (const [i, name] of ["train_adam.ipynb", "decay_groups.ipynb"].entries()) {
+    it(`finds what a fresh full lint finds after edits in the code of ${name}, opened as JSON`, () => {
+      const filePath = path.resolve(import.meta.dirname, "../../fixtures/notebook", name);
+      const text = readFileSync(filePath, "utf8");
+      numberChain(filePath, text, 751 + i, 15);
+      bodyChain(filePath, text, 761 + i, 15);
+    });
+  }
+});
+
 describe("the editor's incremental path after edits that change what other statements read", () => {
   it("finds what a fresh full lint finds after each edit to defaults, dict values, helpers and functions read elsewhere", () => {
     crossChain(path.join(SHOWCASE, "cross_reads.py"), CROSS_READS, CROSS_EDITS);
