@@ -13,6 +13,7 @@ import { pythonAdapter } from "./python/adapter.js";
 import { pythonCallJoiner } from "./python/calls.js";
 import { hydraInstantiateJoiner } from "./python/instantiate.js";
 import { pythonInheritedJoiner } from "./python/inherited.js";
+import { trainerClassJoiner } from "./python/trainer-classes.js";
 import { jsonAdapter } from "./json/adapter.js";
 import { yamlAdapter } from "./yaml/adapter.js";
 
@@ -20,7 +21,7 @@ import { yamlAdapter } from "./yaml/adapter.js";
 export const ADAPTERS: readonly LanguageAdapter[] = [pythonAdapter, notebookAdapter, yamlAdapter, jsonAdapter];
 
 /** The project joiners, run in this order after every file is analyzed. */
-export const JOINERS: readonly ProjectJoiner[] = [baseConfigJoiner, hydraJoiner, pythonCallJoiner, pythonInheritedJoiner, hydraInstantiateJoiner];
+export const JOINERS: readonly ProjectJoiner[] = [baseConfigJoiner, hydraJoiner, pythonCallJoiner, pythonInheritedJoiner, trainerClassJoiner, hydraInstantiateJoiner];
 
 export const linter = new Linter({ adapters: ADAPTERS, joiners: JOINERS, knowledge });
 

@@ -103,7 +103,7 @@ export function withConfigFacts(resolver: Resolver, facts: TrainingFacts, roots:
 const TRAINER_OPTIMIZER_KEYWORDS = new Set(["optimizers", "optimizer_cls_and_kwargs"]);
 
 /** Trainer methods that build the optimizer: a subclass that overrides one decides what `optim` means. */
-const TRAINER_OPTIMIZER_METHODS = new Set(["create_optimizer", "create_optimizer_and_scheduler", "get_optimizer_cls_and_kwargs"]);
+export const TRAINER_OPTIMIZER_METHODS = new Set(["create_optimizer", "create_optimizer_and_scheduler", "get_optimizer_cls_and_kwargs"]);
 
 /**
  * Whether the file gives an HF Trainer an optimizer that TrainingArguments do not describe: a call passing
