@@ -7,12 +7,14 @@ import type { FileResult } from "./core/results.js";
 import type { LanguageAdapter, ProjectJoiner } from "./core/types.js";
 import { baseConfigJoiner } from "./configs/bases.js";
 import { hydraJoiner } from "./configs/hydra.js";
+import { deepSpeedFileJoiner } from "./configs/deepspeed-files.js";
 import { knowledge } from "./knowledge/index.js";
 import { notebookAdapter } from "./notebook/adapter.js";
 import { pythonAdapter } from "./python/adapter.js";
 import { pythonCallJoiner } from "./python/calls.js";
 import { hydraInstantiateJoiner } from "./python/instantiate.js";
 import { pythonInheritedJoiner } from "./python/inherited.js";
+import { trainerClassJoiner } from "./python/trainer-classes.js";
 import { jsonAdapter } from "./json/adapter.js";
 import { yamlAdapter } from "./yaml/adapter.js";
 
@@ -20,7 +22,7 @@ import { yamlAdapter } from "./yaml/adapter.js";
 export const ADAPTERS: readonly LanguageAdapter[] = [pythonAdapter, notebookAdapter, yamlAdapter, jsonAdapter];
 
 /** The project joiners, run in this order after every file is analyzed. */
-export const JOINERS: readonly ProjectJoiner[] = [baseConfigJoiner, hydraJoiner, pythonCallJoiner, pythonInheritedJoiner, hydraInstantiateJoiner];
+export const JOINERS: readonly ProjectJoiner[] = [baseConfigJoiner, hydraJoiner, deepSpeedFileJoiner, pythonCallJoiner, pythonInheritedJoiner, trainerClassJoiner, hydraInstantiateJoiner];
 
 export const linter = new Linter({ adapters: ADAPTERS, joiners: JOINERS, knowledge });
 

@@ -14,7 +14,7 @@ import type { ArgumentFact, MappingEntry, ModelKindFact, OptimizerSite, ParamsFa
 import { asBool, asNumber } from "../core/facts.js";
 import type { LiteralValue } from "../core/types.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
-import { CLASSY_VISION_NAMES, configName, DEEPSPEED_NAMES, ESPNET_NAMES, FAIRSEQ_NAMES, GRAPHGYM_ARGUMENTS, GRAPHGYM_NAMES, isDefaultConstructor, RECBOLE_KEYS, RECBOLE_NAMES, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
+import { CLASSY_VISION_NAMES, configName, DEEPSPEED_NAMES, ESPNET_NAMES, FAIRSEQ_NAMES, GRAPHGYM_ARGUMENTS, GRAPHGYM_NAMES, isDefaultConstructor, LLM_FOUNDRY_NAMES, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, OLMO_NAMES, RECBOLE_KEYS, RECBOLE_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
 import { configSchedulers, schedulesMomentum } from "./schedulers.js";
 import { configModelFacts } from "./models.js";
 import { hfRoot, hfSite, timmSite } from "./trainer-args.js";
@@ -264,6 +264,7 @@ function recognizeSites(root: MappingValue, ctx: ConfigContext): Pick<ConfigFact
   const inherits = entryOf(root, "_base_") !== undefined;
   const nemo = isNemoRoot(root);
   classyVisionSite(sites, root);
+  namedOptimizerSite(sites, root);
   for (const { mapping, key, parent } of mappings(root)) {
     if (sites.claimed.has(mapping)) continue;
     if (classPathSite(sites, mapping) || lightningSite(sites, mapping, key) || targetParamsSite(sites, mapping) || hyperPyYamlSite(sites, mapping)) continue;
@@ -416,6 +417,45 @@ function classyVisionSite(sites: SiteBuilder, root: MappingValue): void {
     written,
     reads: (argument) => !scheduled(argument),
     extra,
+  });
+}
+
+/** OLMo's optimizer keys for canonical argument names. */
+const OLMO_KEY: Record<string, string> = { lr: "learning_rate" };
+
+/**
+ * llm-foundry and OLMo train configs (a `max_duration` and a global or micro batch size at the root):
+ * `optimizer: {name: decoupled_adamw, lr, betas, eps, weight_decay}` (llm-foundry: every key but `name`,
+ * `disable_grad` and `param_groups` is a keyword; all trainable parameters share one decay unless `param_groups`
+ * split them, which is not judged) or `optimizer: {name: adamw, learning_rate, weight_decay, betas, eps}` (OLMo: only
+ * these keys reach AdamW; biases and norm weights are kept out of decay unless `decay_norm_and_bias` is set, or the
+ * older `no_decay_norm_and_bias` written).
+ */
+function namedOptimizerSite(sites: SiteBuilder, root: MappingValue): void {
+  if (!entryOf(root, "max_duration") || !(entryOf(root, "global_train_batch_size") || entryOf(root, "device_train_microbatch_size"))) return;
+  const mapping = mappingAt(root, "optimizer");
+  const name = mapping && entryOf(mapping, "name");
+  const written = mapping && stringAt(mapping, "name");
+  if (!mapping || !name || written === undefined || sites.claimed.has(mapping)) return;
+  const olmo = entryOf(mapping, "lr") === undefined && configName(OLMO_NAMES, written) !== undefined;
+  const table = olmo ? OLMO_NAMES : LLM_FOUNDRY_NAMES;
+  const found = configName(table, written);
+  const info = found && optimizerByName(found.canonical);
+  if (!found || !info) return;
+  const decaysAll = (key: string): boolean => { const e = entryOf(mapping, key); return e !== undefined && asBool(e.value) !== false; };
+  const excludes = olmo && !decaysAll("decay_norm_and_bias") && entryOf(mapping, "no_decay_norm_and_bias") === undefined;
+  sites.add({
+    dialect: olmo ? "olmo" : "llm-foundry",
+    info,
+    whole: mapping.span,
+    nameSpan: name.value.span,
+    args: mapping,
+    params: excludes ? { kind: "managed", span: mapping.span, by: "OLMo", excludesBiasAndNorm: true } : { kind: "other", span: mapping.span },
+    open: false,
+    table,
+    written,
+    ...(found.implied ? { implied: found.implied } : {}),
+    ...(olmo ? { keyFor: (a: string) => OLMO_KEY[a] ?? a, reads: (a: string) => a === "lr" || a === "weight_decay" || a === "betas" || a === "eps" } : {}),
   });
 }
 

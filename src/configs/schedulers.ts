@@ -3,7 +3,7 @@
  * knowledge table does not list keeps a canonical name of its own, so its effect on the lr counts as unknown and
  * OPT003 does not judge the optimizer's lr against it.
  */
-import type { ResolvedValue, SchedulerFact } from "../core/facts.js";
+import type { MappingEntry, ResolvedValue, SchedulerFact } from "../core/facts.js";
 import { CONFIG_SCHEDULERS, GRAPHGYM_SCHEDULERS } from "../knowledge/config-names.js";
 import { isSchedulerPath, schedulerByName, warmupFrom, type WarmupRule } from "../knowledge/schedulers.js";
 import { asNumber } from "../core/facts.js";
@@ -63,6 +63,13 @@ export function configSchedulers(root: MappingValue, hint: "hf" | undefined): Sc
   const ds = mappingAt(root, "scheduler");
   const dsType = ds && stringAt(ds, "type");
   if (ds && dsType !== undefined) add(`deepspeed.runtime.lr_schedules.${dsType}`, ds, /^Warmup|^OneCycle$/.test(dsType) ? true : undefined);
+  // llm-foundry and OLMo: scheduler: {name: cosine_with_warmup, t_warmup: 100ba}, beside a `max_duration`.
+  const named = entryOf(root, "max_duration") ? mappingAt(root, "scheduler") : undefined;
+  const namedName = named && stringAt(named, "name");
+  if (named && namedName !== undefined) {
+    const olmo = isMapping(entryOf(root, "optimizer")?.value) && entryOf(mappingAt(root, "optimizer")!, "learning_rate") !== undefined;
+    add(namedScheduler(named, namedName, olmo), named, namedWarmup(namedName, entryOf(named, "t_warmup"), olmo));
+  }
   // fairseq: lr_scheduler: inverse_sqrt, or lr_scheduler: {_name: cosine, ...}
   const fairseq = entryOf(root, "lr_scheduler");
   const fairseqName = fairseq && (isMapping(fairseq.value) ? stringAt(fairseq.value, "_name") : undefined);
@@ -139,6 +146,31 @@ function hfScheduler(root: MappingValue, add: (canonical: string, value: Resolve
     return;
   }
   if (warmupEntries.length > 0) add(CONFIG_SCHEDULERS.hf.linear, warmupEntries[0].value, warmup);
+}
+
+/**
+ * The class an llm-foundry or OLMo schedule name builds (CONFIG_SCHEDULERS), when its rates stay at or below the
+ * optimizer's lr: no `alpha_i`/`alpha`/`alpha_f` above 1 and no `warmup_min_lr`. Otherwise a name of unknown effect.
+ */
+function namedScheduler(mapping: MappingValue, name: string, olmo: boolean): string {
+  const known = (olmo ? CONFIG_SCHEDULERS.olmo : CONFIG_SCHEDULERS.llmfoundry)[name];
+  const factors = ["alpha_i", "alpha", "alpha_f"].map((k) => entryOf(mapping, k)).filter((e) => e !== undefined);
+  const bounded = factors.every((e) => { const n = asNumber(e.value); return n !== undefined && n <= 1; }) && !entryOf(mapping, "warmup_min_lr");
+  return known && bounded ? known : `${olmo ? "olmo" : "llmfoundry"}.scheduler.${name}`;
+}
+
+/**
+ * Whether an llm-foundry or OLMo `*_with_warmup` schedule warms up: its `t_warmup` (steps, or a Composer time string
+ * such as `100ba` or `0.1dur`) above zero. OLMo's default is 100 steps; llm-foundry requires the key. Other schedules
+ * are of unknown effect here.
+ */
+function namedWarmup(name: string, entry: MappingEntry | undefined, olmo: boolean): boolean | undefined {
+  if (!name.endsWith("_with_warmup")) return undefined;
+  if (!entry) return olmo ? true : undefined;
+  const v = entry.value.value;
+  const amount = v.kind === "number" ? v.value : v.kind === "string" ? /^\s*(\d+(?:\.\d*)?(?:e-?\d+)?)\s*(?:ba|ep|tok|sp|dur)?\s*$/i.exec(v.value)?.[1] : undefined;
+  if (amount === undefined) return undefined;
+  return Number(amount) > 0;
 }
 
 /** Whether a config scheduler warms up, by its knowledge-table rule and the argument the rule reads in its mapping. */

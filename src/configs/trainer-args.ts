@@ -5,8 +5,8 @@
 import type { ArgumentFact, MappingEntry, ParamsFact, Span } from "../core/facts.js";
 import { asBool } from "../core/facts.js";
 import { optimizerByName } from "../knowledge/optimizers.js";
-import { configName, HF_NAMES, TIMM_NAMES, TRAINER_OPTIMIZER_SWITCHES } from "../knowledge/config-names.js";
-import { entryOf, type MappingValue, type SiteBuilder } from "./recognize.js";
+import { configName, DEEPSPEED_NAMES, HF_NAMES, TIMM_NAMES, TRAINER_OPTIMIZER_SWITCHES } from "../knowledge/config-names.js";
+import { entryOf, isMapping, mappingAt, stringAt, type MappingValue, type SiteBuilder } from "./recognize.js";
 
 /** Keys only HF TrainingArguments files have; one of them, with `learning_rate` or `optim`, marks such a file. */
 const HF_KEYS = ["per_device_train_batch_size", "per_device_eval_batch_size", "output_dir", "num_train_epochs", "gradient_accumulation_steps", "logging_steps", "save_steps", "eval_strategy", "evaluation_strategy"];
@@ -44,7 +44,11 @@ export function hfSite(sites: SiteBuilder, mapping: MappingValue, dialect: "tran
   if (!nameEntry && mapping.value.kind === "mapping" && mapping.value.open) return;
   // A switch that swaps in another optimizer (set to anything but a known false) leaves the optimizer unknown.
   if (TRAINER_OPTIMIZER_SWITCHES.some((key) => { const e = entryOf(mapping, key); return e !== undefined && asBool(e.value) !== false; })) return;
-  if (deepSpeedMayBuild(entryOf(mapping, "deepspeed"))) return;
+  const deepspeed = entryOf(mapping, "deepspeed");
+  if (deepSpeedMayBuild(deepspeed)) {
+    if (deepspeed && isMapping(deepspeed.value) && !deepspeed.value.value.open) deepSpeedTrainerSite(sites, mapping, deepspeed);
+    return;
+  }
   const written = writtenName(nameEntry, HF_DEFAULT);
   const info = written !== undefined ? optimizerByName(configName(HF_NAMES, written)?.canonical ?? "") : undefined;
   if (!info) return;
@@ -117,6 +121,64 @@ function deepSpeedMayBuild(entry: MappingEntry | undefined): boolean {
   if (value.kind === "none" || (value.kind === "bool" && !value.value) || (value.kind === "string" && value.value === "")) return false;
   if (value.kind === "mapping") return value.open === true || value.entries.some((e) => e.key === "optimizer");
   return true;
+}
+
+/** DeepSpeed `optimizer.params` keys the HF Trainer fills when they are "auto", with the TrainingArguments keys it fills them from. */
+const DEEPSPEED_AUTO: Record<string, readonly string[]> = { lr: ["learning_rate"], betas: ["adam_beta1", "adam_beta2"], eps: ["adam_epsilon"], weight_decay: ["weight_decay"] };
+
+/**
+ * The optimizer DeepSpeed builds for an HF Trainer whose `deepspeed` config (written in place, or read from its JSON
+ * file by the project pass) has an `optimizer` section: its `type` names it (DeepSpeed's Adam runs in AdamW mode
+ * unless `adam_w_mode` is false), and every trainable parameter is handed over (no bias and norm exclusion). A param
+ * written "auto" is filled by the Trainer from the TrainingArguments key it matches; that value is judged, and fixed
+ * where the arguments write it. Every other argument, a literal in the DeepSpeed config or a default, is unknown here:
+ * the config's own lint judges its literals, and a fix cannot reach them from the arguments. A config that sets
+ * `adam_w_mode` to anything but true is left unjudged.
+ */
+function deepSpeedTrainerSite(sites: SiteBuilder, mapping: MappingValue, deepspeed: MappingEntry): void {
+  const config = deepspeed.value as MappingValue;
+  const optimizer = mappingAt(config, "optimizer");
+  const written = optimizer && stringAt(optimizer, "type");
+  const info = written !== undefined ? optimizerByName(configName(DEEPSPEED_NAMES, written)?.canonical ?? "") : undefined;
+  if (!optimizer || written === undefined || !info) return;
+  const params = mappingAt(optimizer, "params");
+  const mode = params && entryOf(params, "adam_w_mode");
+  if (mode && asBool(mode.value) !== true) return;
+  const unknown = (name: string): ArgumentFact => ({ name, value: { value: { kind: "unknown" }, span: deepspeed.span, dependsOn: [] }, span: deepspeed.span, how: "keyword" });
+  const extra: ArgumentFact[] = [];
+  for (const name of info.signature) {
+    if (name === "params") continue;
+    const keys = DEEPSPEED_AUTO[name];
+    const auto = params !== undefined && stringAt(params, name) === "auto";
+    const filled = auto && keys ? keys.map((k) => entryOf(mapping, k)) : [];
+    if (!auto || !keys || filled.some((e) => e === undefined)) {
+      extra.push(unknown(name));
+      continue;
+    }
+    const [first] = filled as MappingEntry[];
+    if (filled.length === 1) extra.push({ name, value: first.value, span: first.span, how: "keyword" });
+    else {
+      const span = cover(first.span, filled[1]!.span);
+      extra.push({ name, value: { value: { kind: "sequence", items: filled.map((e) => e!.value) }, span, dependsOn: [] }, span, how: "keyword" });
+    }
+  }
+  sites.add({
+    dialect: "deepspeed",
+    info,
+    whole: mapping.span,
+    nameSpan: deepspeed.value.span,
+    args: mapping,
+    params: { kind: "other", span: deepspeed.span },
+    open: false,
+    table: DEEPSPEED_NAMES,
+    written,
+    // The name is written in the DeepSpeed config, not in these arguments: no rename from here.
+    nameFor: () => undefined,
+    keyFor: (a) => HF_KEY[a] ?? a,
+    labelFor: (a) => (a === "betas" ? "(adam_beta1, adam_beta2)" : (HF_KEY[a] ?? a)),
+    reads: () => false,
+    extra,
+  });
 }
 
 /** The optimizer name an entry writes: its string, the framework's default when absent, undefined when not a known string. */

@@ -83,6 +83,27 @@ export const FAIRSEQ_NAMES: NameTable = {
 };
 
 /**
+ * llm-foundry `optimizer: {name: decoupled_adamw, lr, betas, eps, weight_decay}`: its registry builds Composer's
+ * `DecoupledAdamW` from the other keys (the Lion variants it also registers are not modelled, so they make no site).
+ */
+export const LLM_FOUNDRY_NAMES: NameTable = {
+  framework: "llm-foundry",
+  caseInsensitive: false,
+  names: { decoupled_adamw: { canonical: "composer.optim.DecoupledAdamW" } },
+};
+
+/**
+ * OLMo `optimizer: {name: adamw, learning_rate, weight_decay, betas, eps}`: OLMo's AdamW is torch's, built with the
+ * config's own defaults where a key is left out (lr 1e-4, weight decay 0.01, betas (0.9, 0.95), eps 1e-5). Its other
+ * name, `lionw` (also the default when `name` is absent), is not modelled.
+ */
+export const OLMO_NAMES: NameTable = {
+  framework: "OLMo",
+  caseInsensitive: false,
+  names: { adamw: { canonical: "torch.optim.AdamW", implied: { lr: 1e-4, weight_decay: 0.01, betas: [0.9, 0.95], eps: 1e-5 } } },
+};
+
+/**
  * The torch.optim classes that NeMo's and ESPnet's registries both hold under their lower-cased names (`adam`,
  * `adamw`, `sgd`, ...), in the same spelling `nameIn` gives back first.
  */
@@ -313,5 +334,16 @@ export const CONFIG_SCHEDULERS = {
     reduce_lr_on_plateau: "transformers.get_reduce_on_plateau_schedule",
     cosine_with_min_lr: "transformers.get_cosine_with_min_lr_schedule_with_warmup",
     warmup_stable_decay: "transformers.get_wsd_schedule",
+  } as Record<string, string>,
+  /** llm-foundry `scheduler: {name: ...}`: Composer's schedulers, which scale the initial lr by a factor (warm-up to 1, then down). */
+  llmfoundry: {
+    cosine_with_warmup: "composer.optim.CosineAnnealingWithWarmupScheduler",
+    linear_decay_with_warmup: "composer.optim.LinearWithWarmupScheduler",
+    constant_with_warmup: "composer.optim.ConstantWithWarmupScheduler",
+  } as Record<string, string>,
+  /** OLMo `scheduler: {name: ...}`: linear warm-up to the initial lr, then decay to `alpha_f` times it. */
+  olmo: {
+    cosine_with_warmup: "olmo.optim.CosWithWarmup",
+    linear_with_warmup: "olmo.optim.LinearWithWarmup",
   } as Record<string, string>,
 };

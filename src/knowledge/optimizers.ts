@@ -27,7 +27,7 @@ export interface OptimizerInfo {
   aliases: string[];
   /** torch-style short name, also the name the reference core uses (`Adam`, `SGD`, ...). */
   short: string;
-  framework: "torch" | "apex" | "deepspeed" | "colossalai" | "transformers" | "timm" | "bitsandbytes" | "torchao" | "torch_optimizer" | "fairseq";
+  framework: "torch" | "apex" | "deepspeed" | "colossalai" | "transformers" | "timm" | "bitsandbytes" | "torchao" | "torch_optimizer" | "fairseq" | "composer";
   family: Family;
   decay: DecayStyle;
   /** Parameters after the parameter iterable, in positional order. */
@@ -290,6 +290,15 @@ export const OPTIMIZERS: OptimizerInfo[] = [
     signature: ["lr", "betas", "eps", "weight_decay", "amsgrad", "optim_bits", "args", "min_8bit_size", "percentile_clipping", "block_wise", "is_paged"],
     positional: 11,
     defaults: { lr: 1e-3, betas: ADAM_BETAS, eps: 1e-8, weight_decay: 1e-2 },
+  },
+  {
+    // Composer's AdamW: the decay is decoupled and scaled by lr / initial lr, not by lr (so its weight_decay values are
+    // about lr times smaller than torch AdamW's for the same effect, 1e-5 by default).
+    canonical: "composer.optim.DecoupledAdamW", aliases: ["composer.optim.decoupled_weight_decay.DecoupledAdamW"], short: "AdamW", framework: "composer",
+    family: "adam", decay: { style: "decoupled" },
+    signature: ["lr", "betas", "eps", "weight_decay", "amsgrad"],
+    positional: 5,
+    defaults: { lr: 1e-3, betas: [0.9, 0.95], eps: 1e-8, weight_decay: 1e-5, amsgrad: false },
   },
   {
     // fairseq's `adam` is its own implementation with decoupled decay (AdamW).

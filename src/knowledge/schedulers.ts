@@ -103,6 +103,18 @@ const TRANSFORMERS = [
 /** timm schedulers (classes and factories): warmup from a small rate up to the initial lr, then decay. */
 const TIMM_CLASSES = ["CosineLRScheduler", "TanhLRScheduler", "StepLRScheduler", "MultiStepLRScheduler", "PlateauLRScheduler", "PolyLRScheduler"];
 
+/**
+ * Config-built schedulers of Composer (llm-foundry) and OLMo, which the config recognizer names by class
+ * (CONFIG_SCHEDULERS) only when their factors keep the rate at or below the initial lr; the optimizer is not an
+ * argument of theirs (the trainer drives it), and their warm-up is read from `t_warmup` by the recognizer.
+ */
+const CONFIG_BUILT = [
+  "composer.optim.CosineAnnealingWithWarmupScheduler",
+  "composer.optim.LinearWithWarmupScheduler",
+  "composer.optim.ConstantWithWarmupScheduler",
+  "olmo.optim.CosWithWarmup",
+  "olmo.optim.LinearWithWarmup",
+];
 export const SCHEDULERS: SchedulerInfo[] = [
   ...TORCH.map(([name, bounded]) => ({
     canonical: `torch.optim.lr_scheduler.${name}`,
@@ -153,6 +165,7 @@ export const SCHEDULERS: SchedulerInfo[] = [
     optimizerArg: FIRST,
     warmup: { kind: "argument" as const, name: "warmup_t", position: -1, default: 0, when: "above-0" as const },
   })),
+  ...CONFIG_BUILT.map((canonical) => ({ canonical, aliases: [], boundedByInitialLr: true, optimizerArg: { position: -1, keyword: "optimizer" } })),
 ];
 
 const BY_NAME = indexByName(SCHEDULERS);

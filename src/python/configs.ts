@@ -6,6 +6,7 @@
 import type { MappingEntry, ResolvedValue, Span, TrainingFacts } from "../core/facts.js";
 import { addModelFacts, entryOf, isMapping, recognizeConfig, type ConfigContext, type ConfigFacts } from "../configs/recognize.js";
 import { configTraining, mergeBatch } from "../configs/training.js";
+import { namesDeepSpeedFile, rememberTrainerArguments } from "../configs/deepspeed-files.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
 import { forEachDescendant } from "./scope.js";
 import type { Resolver } from "./values.js";
@@ -99,6 +100,11 @@ export function withConfigFacts(resolver: Resolver, facts: TrainingFacts, roots:
       replaced ??= replacesTrainerOptimizer(resolver);
       // The arguments still set the Trainer's schedule and batch; the optimizer is the one the file hands over.
       add(recognizeConfig(mapping, { ...ctx("hf"), trainerOptimizerGiven: replaced }), mapping, "hf");
+      // A DeepSpeed config named by its path is read by the project pass (deepspeed-files.ts).
+      if (!replaced && namesDeepSpeedFile(mapping)) {
+        rememberTrainerArguments(mapping);
+        roots.push(mapping);
+      }
     }
     else if (kind === "timm") {
       const found = recognizeConfig(callMapping(resolver, call, TIMM_POSITIONAL, false), ctx("timm"));
@@ -136,7 +142,7 @@ function autoScalesLr(tree: ResolvedValue): Span | undefined {
 const TRAINER_OPTIMIZER_KEYWORDS = new Set(["optimizers", "optimizer_cls_and_kwargs"]);
 
 /** Trainer methods that build the optimizer: a subclass that overrides one decides what `optim` means. */
-const TRAINER_OPTIMIZER_METHODS = new Set(["create_optimizer", "create_optimizer_and_scheduler", "get_optimizer_cls_and_kwargs"]);
+export const TRAINER_OPTIMIZER_METHODS = new Set(["create_optimizer", "create_optimizer_and_scheduler", "get_optimizer_cls_and_kwargs"]);
 
 /**
  * Whether the file gives an HF Trainer an optimizer that TrainingArguments do not describe: a call passing

@@ -20,13 +20,13 @@ import { resumeBranch, resumeFacts, resumingCall } from "./training.js";
 import { Resolver } from "./values.js";
 
 /** A class definition with the resolver of its file. */
-interface ClassIn {
+export interface ClassIn {
   resolver: Resolver;
   node: PyNode;
 }
 
 /** A base that hides what follows it in method resolution order: its methods cannot be seen. */
-const OPAQUE = "opaque";
+export const OPAQUE = "opaque";
 type Linear = (ClassIn | typeof OPAQUE)[];
 
 /** Library bases known to define no checkpoint or resume method a subclass could inherit. */
@@ -44,14 +44,12 @@ export const pythonInheritedJoiner: ProjectJoiner = {
 };
 
 class InheritedJoin {
-  private readonly finder: ModuleFinder;
-  private readonly resolvers = new Map<string, Resolver | null>();
-  private readonly linears = new Map<PyNode, Linear>();
+  private readonly classes: ProjectClasses;
   /** Per base file: its loads and saves and its signs of resuming, read as if it were alone. */
   private readonly own = new Map<Resolver, CheckpointFact[]>();
 
   constructor(private readonly project: ProjectContext) {
-    this.finder = new ModuleFinder(project);
+    this.classes = new ProjectClasses(project);
   }
 
   run(): void {
@@ -62,7 +60,7 @@ class InheritedJoin {
       const sites = facts.optimizers.filter((s) => stepped.has(s.id) && s.dialect === undefined && s.span.file === undefined);
       if (sites.length === 0 || !/\bclass\b/.test(file.text)) continue;
       const index = keptIndex(file.analyzed);
-      const resolver = index && this.resolver(file.path, index);
+      const resolver = index && this.classes.resolver(file.path, index);
       if (!resolver) continue;
       const classes = new Set<PyNode>();
       for (const site of sites) {
@@ -76,7 +74,7 @@ class InheritedJoin {
 
   /** Adds to a file's facts what the methods a class inherits from other files load, save and resume. */
   private inherit(file: ProjectFile, facts: TrainingFacts, cls: ClassIn): void {
-    const linear = this.linearize(cls, 0);
+    const linear = this.classes.linearize(cls, 0);
     const seen = new Set(methodMap(cls).keys());
     const inherited: { base: ClassIn; fn: PyNode }[] = [];
     for (const entry of linear.slice(1)) {
@@ -138,9 +136,23 @@ class InheritedJoin {
     if (!checkpoints) this.own.set(resolver, (checkpoints = checkpointFacts(resolver, [])));
     return { checkpoints, resume: resumeFacts(resolver, checkpoints.map((c) => ({ ...c })), runs) };
   }
+}
+
+/**
+ * Classes of the project as their files define and import them, one resolver per file: base chains are followed
+ * through project modules (and the package `__init__` files that import a class again), never into a library.
+ */
+export class ProjectClasses {
+  private readonly finder: ModuleFinder;
+  private readonly resolvers = new Map<string, Resolver | null>();
+  private readonly linears = new Map<PyNode, Linear>();
+
+  constructor(private readonly project: ProjectContext) {
+    this.finder = new ModuleFinder(project);
+  }
 
   /** C3 method resolution order of a class, with an opaque entry for a base that cannot be read. */
-  private linearize(cls: ClassIn, depth: number): Linear {
+  linearize(cls: ClassIn, depth: number): Linear {
     const known = this.linears.get(cls.node);
     if (known) return known;
     this.linears.set(cls.node, [cls, OPAQUE]);
@@ -168,7 +180,7 @@ class InheritedJoin {
   }
 
   /** The class a base expression names: undefined for one known to add no method, opaque when it cannot be read. */
-  private baseClass(resolver: Resolver, base: PyNode, depth: number): ClassIn | typeof OPAQUE | undefined {
+  baseClass(resolver: Resolver, base: PyNode, depth: number): ClassIn | typeof OPAQUE | undefined {
     if (depth >= MAX_DEPTH) return OPAQUE;
     const path = resolver.pathOf(base);
     if (path && EMPTY_BASE.test(path)) return undefined;
@@ -194,7 +206,7 @@ class InheritedJoin {
   }
 
   /** The class an import path names from a file, through modules that import it again (a package's `__init__`). */
-  private imported(fromFile: string, importPath: string, depth: number): ClassIn | undefined {
+  imported(fromFile: string, importPath: string, depth: number): ClassIn | undefined {
     const target = this.finder.find(fromFile, importPath);
     const resolver = target?.name ? this.resolver(target.file) : undefined;
     if (!resolver || !target?.name || depth >= MAX_DEPTH) return undefined;
@@ -213,7 +225,7 @@ class InheritedJoin {
    * A module's resolver, one per file: from the index its analysis kept (`kept`, for a file of the run), else from its
    * code as the project reads it (not analyzed for it).
    */
-  private resolver(filePath: string, kept?: PythonIndex): Resolver | undefined {
+  resolver(filePath: string, kept?: PythonIndex): Resolver | undefined {
     const known = this.resolvers.get(filePath);
     if (known !== undefined) return known ?? undefined;
     let resolver: Resolver | null = null;
@@ -236,6 +248,6 @@ function classNode(binding: Binding): PyNode | undefined {
 }
 
 /** The methods a class body defines, by name (decorated ones included; a later definition replaces an earlier one). */
-function methodMap(cls: ClassIn): Map<string, PyNode> {
+export function methodMap(cls: ClassIn): Map<string, PyNode> {
   return new Map(methodsOf(cls.resolver, cls.node));
 }
