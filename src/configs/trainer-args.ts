@@ -18,6 +18,13 @@ const HF_KEY: Record<string, string> = { lr: "learning_rate", eps: "adam_epsilon
 const HF_DEFAULT = "adamw_torch";
 
 /**
+ * Keys that name an optimizer in other tools' flat settings (kohya's `optimizer`/`optimizer_type`, which pick Prodigy,
+ * DAdaptation, Lion and more by string) and that TrainingArguments does not have. A tree with one is not read as
+ * TrainingArguments: the optimizer is chosen by code we do not see, so the Trainer's default cannot be assumed.
+ */
+const OTHER_OPTIMIZER_KEYS = ["optimizer", "optimizer_type", "optimizer_name"];
+
+/**
  * A TrainingArguments file (or axolotl YAML) at the root of a tree: reads its optimizer. True when the tree is one,
  * so its scheduler keys are read too.
  */
@@ -26,7 +33,7 @@ export function hfRoot(sites: SiteBuilder, root: MappingValue): boolean {
     hfSite(sites, root, "axolotl", "optimizer");
     return true;
   }
-  if ((entryOf(root, "learning_rate") || entryOf(root, "optim")) && HF_KEYS.some((k) => entryOf(root, k))) {
+  if ((entryOf(root, "learning_rate") || entryOf(root, "optim")) && HF_KEYS.some((k) => entryOf(root, k)) && !OTHER_OPTIMIZER_KEYS.some((k) => entryOf(root, k))) {
     hfSite(sites, root, "transformers", "optim");
     return true;
   }

@@ -207,14 +207,15 @@ export const OPTIMIZERS: OptimizerInfo[] = [
   },
   {
     // bitsandbytes applies decay inside its kernels; how it combines with the moments is not pinned down here, so it is never judged.
-    canonical: "bitsandbytes.optim.Adam8bit", aliases: ["bitsandbytes.optim.adam.Adam8bit"], short: "Adam", framework: "bitsandbytes",
+    // The Paged classes (here and for AdamW8bit) are the same optimizers with their state in paged memory.
+    canonical: "bitsandbytes.optim.Adam8bit", aliases: ["bitsandbytes.optim.adam.Adam8bit", "bitsandbytes.optim.PagedAdam8bit", "bitsandbytes.optim.adam.PagedAdam8bit"], short: "Adam", framework: "bitsandbytes",
     family: "adam", decay: { style: "unknown" },
     signature: ["lr", "betas", "eps", "weight_decay", "amsgrad", "optim_bits", "args", "min_8bit_size", "percentile_clipping", "block_wise", "is_paged"],
     positional: 11,
     defaults: { lr: 1e-3, betas: ADAM_BETAS, eps: 1e-8, weight_decay: 0 },
   },
   {
-    canonical: "bitsandbytes.optim.AdamW8bit", aliases: ["bitsandbytes.optim.adamw.AdamW8bit"], short: "AdamW", framework: "bitsandbytes",
+    canonical: "bitsandbytes.optim.AdamW8bit", aliases: ["bitsandbytes.optim.adamw.AdamW8bit", "bitsandbytes.optim.PagedAdamW8bit", "bitsandbytes.optim.adamw.PagedAdamW8bit"], short: "AdamW", framework: "bitsandbytes",
     family: "adam", decay: { style: "decoupled" },
     signature: ["lr", "betas", "eps", "weight_decay", "amsgrad", "optim_bits", "args", "min_8bit_size", "percentile_clipping", "block_wise", "is_paged"],
     positional: 11,

@@ -108,7 +108,7 @@ export function extractFacts(resolver: Resolver): TrainingFacts {
     checkpoints,
     resume: resumeFacts(resolver, checkpoints),
     batch: batchFacts(resolver),
-    loops: loopFacts(resolver, constructed),
+    loops: loopFacts(resolver, constructed, new Set(schedulerCalls.map((s) => s.call))),
     testCode: testCodeSpans(resolver.index),
   };
   const exclusive = exclusivePairs(resolver, constructed);

@@ -15,7 +15,7 @@ export interface HeldOptimizer {
   holder: string | undefined;
 }
 
-/** Calls that take an optimizer and leave its lr alone (besides scheduler constructions, which are facts of their own). */
+/** Calls that take an optimizer and leave its lr alone (besides scheduler constructions, which are facts of their own and passed in). */
 const LR_NEUTRAL_CALLS = new Set([
   "step", "unscale_", "update", "prepare", "initialize", "save", "zero_grad", "backward", "append", "isinstance", "print", "type", "len", "id", "setattr",
   "clip_grad_norm_", "state_dict", "load_state_dict", "load_checkpoint", "save_checkpoint", "info", "debug", "format", "log", "dict", "list", "tuple",
@@ -146,7 +146,14 @@ function callsByCalleeName(resolver: Resolver, calls: PyNode[]): Map<string, PyN
 }
 
 /** The loop fact for one construction that the file steps itself. */
-function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[], naming: Map<string, CallWords[]>, constructed: HeldOptimizer[]): TrainingLoopFact | undefined {
+function loopOf(
+  resolver: Resolver,
+  held: HeldOptimizer,
+  calls: PyNode[],
+  naming: Map<string, CallWords[]>,
+  constructed: HeldOptimizer[],
+  schedulers: ReadonlySet<PyNode>,
+): TrainingLoopFact | undefined {
   const holder = held.holder;
   if (!holder) return undefined;
   const steps: PyNode[] = [];
@@ -161,7 +168,8 @@ function loopOf(resolver: Resolver, held: HeldOptimizer, calls: PyNode[], naming
     const passed = args.includes(holder);
     if (last === "step" && receiver === holder && args.length === 0) steps.push(call);
     else if (last === "step" && passed) steps.push(call); // scaler.step(optimizer)
-    else if (passed && call !== held.call && !(last && LR_NEUTRAL_CALLS.has(last)) && !transparentLocalCall(resolver, call, holder)) {
+    // A scheduler construction is no hand-over: its effect on the lr (warm-up or not, or unknown) is a fact of its own.
+    else if (passed && call !== held.call && !schedulers.has(call) && !(last && LR_NEUTRAL_CALLS.has(last)) && !transparentLocalCall(resolver, call, holder)) {
       opaque.push(spanOf(call));
       if (last && LAYERWISE_WRAPPER.test(last)) layerwise = true;
     }
@@ -241,13 +249,13 @@ function statementOf(node: PyNode): PyNode {
   return at;
 }
 
-/** The loop facts of every construction assigned to a name. */
-export function loopFacts(resolver: Resolver, constructed: HeldOptimizer[]): TrainingLoopFact[] {
+/** The loop facts of every construction assigned to a name; `schedulers` are the file's scheduler construction calls. */
+export function loopFacts(resolver: Resolver, constructed: HeldOptimizer[], schedulers: ReadonlySet<PyNode>): TrainingLoopFact[] {
   const out: TrainingLoopFact[] = [];
   const holders = new Set(constructed.flatMap((held) => (held.holder === undefined ? [] : [held.holder])));
   const naming = callsNaming(resolver, resolver.index.calls, holders);
   for (const held of constructed) {
-    const fact = loopOf(resolver, held, resolver.index.calls, naming, constructed.filter((c) => c !== held && c.holder === held.holder));
+    const fact = loopOf(resolver, held, resolver.index.calls, naming, constructed.filter((c) => c !== held && c.holder === held.holder), schedulers);
     if (fact) out.push(fact);
   }
   return out;
