@@ -7,7 +7,8 @@
  *  - pre-commit: the CLI on nanoGPT's files, as a hook passes them (one process, cold), ÷ `node -e 0`, the lint
  *    command's start alone (the CLI on an empty .py file, which fails the prefilter: the bundle and its code cache
  *    load, nothing is parsed) ÷ `node -e 0`, and `optim-lint --version` ÷ `node -e 0`: medians of runs of the four
- *    interleaved;
+ *    interleaved; where NODE_EXTRA_CA_CERTS is set, the hook and `node -e 0` again without it (Node reads those
+ *    certificates at every start, which makes every start slower and every ratio to `node -e 0` smaller);
  *  - one big file (timm's eva.py): lintText ÷ parser.parse on the same text, in one process.
  * The corpus is bench/corpus/ (scripts/fetch-bench-corpus.sh) when present, the Python standard library
  * otherwise; the report says which. `node bench/lint.js` runs it alone (after `npm run build`).
@@ -182,10 +183,18 @@ export async function runLintBench() {
   // reported beside them). The start is a lint of an empty file: what every hook pays before its files' work.
   const emptyDir = mkdtempSync(join(tmpdir(), "optim-lint-bench-"));
   writeFileSync(join(emptyDir, "empty.py"), "");
-  const starts = { bare: [], hook: [], start: [], version: [] };
+  const starts = { bare: [], hook: [], start: [], version: [], plainBare: [], plainHook: [] };
+  // NODE_EXTRA_CA_CERTS makes every Node start read and parse those certificates (on this CI machine about 60 ms and
+  // 410M instructions, more than the rest of a bare start), which flatters every ratio to `node -e 0`. Where it is
+  // set, the hook and the bare start are also run without it, interleaved with the others.
+  const plainEnv = process.env.NODE_EXTRA_CA_CERTS ? Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "NODE_EXTRA_CA_CERTS")) : undefined;
   for (let i = 0; i < START_RUNS; i++) {
     starts.bare.push(bestWall(process.execPath, ["-e", "0"], 1).seconds);
     starts.hook.push(bestWall(process.execPath, [BIN, ...inputs.hookFiles], 1, { cwd: dirname(inputs.hookFiles[0]) }).seconds);
+    if (plainEnv) {
+      starts.plainBare.push(bestWall(process.execPath, ["-e", "0"], 1, { env: plainEnv }).seconds);
+      starts.plainHook.push(bestWall(process.execPath, [BIN, ...inputs.hookFiles], 1, { cwd: dirname(inputs.hookFiles[0]), env: plainEnv }).seconds);
+    }
     starts.start.push(bestWall(process.execPath, [BIN, "empty.py"], 1, { cwd: emptyDir }).seconds);
     starts.version.push(bestWall(process.execPath, [BIN, "--version"], 1).seconds);
   }
@@ -224,6 +233,13 @@ export async function runLintBench() {
     versionToNode: ratio(version, bare),
     fastestHookToNode: ratio(Math.min(...starts.hook), Math.min(...starts.bare)),
     fastestVersionToNode: ratio(Math.min(...starts.version), Math.min(...starts.bare)),
+    ...(plainEnv
+      ? {
+          plainNodeMs: Math.round(median(starts.plainBare) * 1000),
+          plainHookMs: Math.round(median(starts.plainHook) * 1000),
+          plainHookToNode: ratio(median(starts.plainHook), median(starts.plainBare)),
+        }
+      : {}),
     bigFile: relative(ROOT, inputs.bigFile),
     bigFileLines: big.lines,
     bigFileLintToParse: ratio(big.lintSeconds, big.parseSeconds),
@@ -234,6 +250,7 @@ export async function runLintBench() {
       `memory      peak ${result.peakRssMb} MB (the parse floor: ${result.floorPeakRssMb} MB)`,
       `workers     2 threads (OPTIM_LINT_THREADS=2; the default for this run on 4+ cores): ${result.workersSeconds} s = ${result.workersToFloor}x the floor, ${result.workersToOneThread}x one thread; peak ${result.workersPeakRssMb} MB (threads included); findings ${result.workersSameFindings ? "the same" : "DIFFERENT"}`,
       `pre-commit  ${result.hookFiles} files of ${result.hookSource}: ${result.hookMs} ms = ${result.hookToNode}x \`node -e 0\` (${result.nodeMs} ms); lint start (an empty file) ${result.startMs} ms = ${result.startToNode}x; --version ${result.versionMs} ms = ${result.versionToNode}x (medians of ${result.startRuns} interleaved runs; fastest runs: ${result.fastestHookToNode}x and ${result.fastestVersionToNode}x)`,
+      ...(plainEnv ? [`            without NODE_EXTRA_CA_CERTS (set in this environment; Node reads those certificates at every start): ${result.plainHookMs} ms = ${result.plainHookToNode}x \`node -e 0\` (${result.plainNodeMs} ms)`] : []),
       `big file    ${result.bigFile} (${result.bigFileLines} lines): lint = ${result.bigFileLintToParse}x parse`,
     ].join("\n"),
   );
