@@ -111,6 +111,14 @@ export function entryOf(mapping: MappingValue, key: string): MappingEntry | unde
   return undefined;
 }
 
+/**
+ * Whether a switch may be on: written, and set to anything but a value known to be false (an unknown value, a
+ * `${oc.env:...}` interpolation, may be true).
+ */
+export function mayBeOn(entry: MappingEntry | undefined): boolean {
+  return entry !== undefined && asBool(entry.value) !== false;
+}
+
 /** A string-valued entry. */
 export function stringAt(mapping: MappingValue, key: string): string | undefined {
   const v = entryOf(mapping, key)?.value.value;
@@ -420,8 +428,23 @@ function classyVisionSite(sites: SiteBuilder, root: MappingValue): void {
   });
 }
 
-/** OLMo's optimizer keys for canonical argument names. */
-const OLMO_KEY: Record<string, string> = { lr: "learning_rate" };
+/** The key OLMo and RecBole write for a canonical argument name: `learning_rate` for the lr, the rest as they are. */
+function learningRateKey(argument: string): string {
+  return argument === "lr" ? "learning_rate" : argument;
+}
+
+/** Whether a root is an llm-foundry or OLMo train config (Composer's): a `max_duration` and a global or micro batch size. */
+export function isComposerRoot(root: MappingValue): boolean {
+  return entryOf(root, "max_duration") !== undefined && (entryOf(root, "global_train_batch_size") !== undefined || entryOf(root, "device_train_microbatch_size") !== undefined);
+}
+
+/**
+ * Whether a train config's `optimizer` mapping is OLMo's rather than llm-foundry's: it writes `learning_rate`, or
+ * writes no `lr` and names an optimizer by one of OLMo's names.
+ */
+export function isOlmoOptimizer(mapping: MappingValue): boolean {
+  return entryOf(mapping, "learning_rate") !== undefined || (entryOf(mapping, "lr") === undefined && configName(OLMO_NAMES, stringAt(mapping, "name") ?? "") !== undefined);
+}
 
 /**
  * llm-foundry and OLMo train configs (a `max_duration` and a global or micro batch size at the root):
@@ -432,18 +455,17 @@ const OLMO_KEY: Record<string, string> = { lr: "learning_rate" };
  * older `no_decay_norm_and_bias` written).
  */
 function namedOptimizerSite(sites: SiteBuilder, root: MappingValue): void {
-  if (!entryOf(root, "max_duration") || !(entryOf(root, "global_train_batch_size") || entryOf(root, "device_train_microbatch_size"))) return;
+  if (!isComposerRoot(root)) return;
   const mapping = mappingAt(root, "optimizer");
   const name = mapping && entryOf(mapping, "name");
   const written = mapping && stringAt(mapping, "name");
   if (!mapping || !name || written === undefined || sites.claimed.has(mapping)) return;
-  const olmo = entryOf(mapping, "lr") === undefined && configName(OLMO_NAMES, written) !== undefined;
+  const olmo = isOlmoOptimizer(mapping);
   const table = olmo ? OLMO_NAMES : LLM_FOUNDRY_NAMES;
   const found = configName(table, written);
   const info = found && optimizerByName(found.canonical);
   if (!found || !info) return;
-  const decaysAll = (key: string): boolean => { const e = entryOf(mapping, key); return e !== undefined && asBool(e.value) !== false; };
-  const excludes = olmo && !decaysAll("decay_norm_and_bias") && entryOf(mapping, "no_decay_norm_and_bias") === undefined;
+  const excludes = olmo && !mayBeOn(entryOf(mapping, "decay_norm_and_bias")) && entryOf(mapping, "no_decay_norm_and_bias") === undefined;
   sites.add({
     dialect: olmo ? "olmo" : "llm-foundry",
     info,
@@ -454,8 +476,8 @@ function namedOptimizerSite(sites: SiteBuilder, root: MappingValue): void {
     open: false,
     table,
     written,
-    ...(found.implied ? { implied: found.implied } : {}),
-    ...(olmo ? { keyFor: (a: string) => OLMO_KEY[a] ?? a, reads: (a: string) => a === "lr" || a === "weight_decay" || a === "betas" || a === "eps" } : {}),
+    implied: found.implied,
+    ...(olmo ? { keyFor: learningRateKey, reads: (a: string) => a === "lr" || a === "weight_decay" || a === "betas" || a === "eps" } : {}),
   });
 }
 
@@ -668,12 +690,10 @@ function fairseqRoot(sites: SiteBuilder, root: MappingValue): void {
  */
 function espnetRoot(sites: SiteBuilder, root: MappingValue): void {
   if (espnetDeepSpeed(root)) return;
-  for (const entry of espnetOptimizers(root)) {
-    const conf = mappingAt(root, `${entry.key}_conf`);
-    const written = entry.value.value.kind === "string" ? entry.value.value.value : undefined;
-    const name = written !== undefined ? configName(ESPNET_NAMES, written) : undefined;
+  for (const { entry, written, conf } of espnetOptimizers(root)) {
+    const name = configName(ESPNET_NAMES, written);
     const info = name && optimizerByName(name.canonical);
-    if (!conf || written === undefined || !name || !info) continue;
+    if (!name || !info) continue;
     sites.add({
       dialect: "espnet",
       info,
@@ -684,18 +704,18 @@ function espnetRoot(sites: SiteBuilder, root: MappingValue): void {
       open: false,
       table: ESPNET_NAMES,
       written,
-      ...(name.implied ? { implied: name.implied } : {}),
+      implied: name.implied,
     });
   }
 }
 
 /**
- * Whether a tree is a GraphGym experiment config: an `optim` mapping that names its optimizer, beside the `gnn`
- * section GraphGym's `set_cfg` defines for the network.
+ * The `optim` mapping of a GraphGym experiment config, or undefined when the tree is not one: an `optim` mapping that
+ * names its optimizer, beside the `gnn` section GraphGym's `set_cfg` defines for the network.
  */
-export function isGraphGymRoot(root: MappingValue): boolean {
+export function graphGymOptim(root: MappingValue): MappingValue | undefined {
   const optim = mappingAt(root, "optim");
-  return !!optim && stringAt(optim, "optimizer") !== undefined && mappingAt(root, "gnn") !== undefined;
+  return optim && stringAt(optim, "optimizer") !== undefined && mappingAt(root, "gnn") !== undefined ? optim : undefined;
 }
 
 /**
@@ -704,14 +724,13 @@ export function isGraphGymRoot(root: MappingValue): boolean {
  * are GraphGym's defaults. The experiment's code hands the optimizer its parameters, so which are decayed is not judged.
  */
 function graphGymRoot(sites: SiteBuilder, root: MappingValue): void {
-  if (!isGraphGymRoot(root)) return;
-  const optim = mappingAt(root, "optim")!;
-  const name = entryOf(optim, "optimizer")!;
-  const written = stringAt(optim, "optimizer")!;
-  const entry = configName(GRAPHGYM_NAMES, written);
-  const info = optimizerByName(entry?.canonical ?? "");
-  const passed = info && GRAPHGYM_ARGUMENTS[info.canonical];
-  if (!entry || !info || !passed) return;
+  const optim = graphGymOptim(root);
+  const name = optim && entryOf(optim, "optimizer");
+  const written = optim && stringAt(optim, "optimizer");
+  const entry = written !== undefined ? configName(GRAPHGYM_NAMES, written) : undefined;
+  const info = entry && optimizerByName(entry.canonical);
+  if (!optim || !name || written === undefined || !entry || !info) return;
+  const passed = GRAPHGYM_ARGUMENTS[info.canonical];
   sites.add({
     dialect: "graphgym",
     info,
@@ -730,15 +749,16 @@ function graphGymRoot(sites: SiteBuilder, root: MappingValue): void {
 
 /**
  * RecBole: `learner: adam` with `learning_rate` and `weight_decay` beside it at the top level, in a config that has
- * RecBole's own keys (`RECBOLE_KEYS`). Its trainer passes the optimizer only those two; a learning rate the file
- * leaves out may come from another config file of the run or the model's defaults, so it is unknown, while a weight
- * decay left out is RecBole's default of 0, as for the class. The trainer hands over the whole model's parameters,
- * but a project's trainer may not, so which parameters are decayed is not judged.
+ * RecBole's own keys (`RECBOLE_KEYS`). Its trainer passes the optimizer only those two, always both: a key the file
+ * leaves out is not the class default (RecBole's own default weight decay is 0, AdamW's 0.01) but whatever another
+ * config file of the run or the model's defaults set, so it is unknown. The trainer hands over the whole model's
+ * parameters, but a project's trainer may not, so which parameters are decayed is not judged.
  */
 function recBoleRoot(sites: SiteBuilder, root: MappingValue): void {
   const learner = entryOf(root, "learner");
   const written = stringAt(root, "learner");
-  if (!learner || written === undefined || !RECBOLE_KEYS.some((k) => entryOf(root, k))) return;
+  // A root another dialect read as its arguments (HF TrainingArguments keys) is not RecBole's.
+  if (!learner || written === undefined || sites.claimed.has(root) || !RECBOLE_KEYS.some((k) => entryOf(root, k))) return;
   const info = optimizerByName(configName(RECBOLE_NAMES, written)?.canonical ?? "");
   if (!info) return;
   sites.add({
@@ -751,9 +771,9 @@ function recBoleRoot(sites: SiteBuilder, root: MappingValue): void {
     open: false,
     table: RECBOLE_NAMES,
     written,
-    keyFor: (a) => (a === "lr" ? "learning_rate" : a),
+    keyFor: learningRateKey,
     reads: (a) => a === "lr" || a === "weight_decay",
-    extra: entryOf(root, "learning_rate") ? [] : [unknownArgument("lr", learner.value.span)],
+    extra: (["lr", "weight_decay"] as const).filter((a) => !entryOf(root, learningRateKey(a))).map((a) => unknownArgument(a, learner.value.span)),
   });
 }
 
@@ -763,10 +783,16 @@ function recBoleRoot(sites: SiteBuilder, root: MappingValue): void {
  * optimizer and scheduler from the DeepSpeed config alone, and FunASR drops the pair's optimizer when that config
  * has an `optimizer` section (a path, not read here).
  */
-function espnetDeepSpeed(root: MappingValue): boolean {
+export function espnetDeepSpeed(root: MappingValue): boolean {
   const trainConf = mappingAt(root, "train_conf");
-  const switches = [entryOf(root, "use_deepspeed"), trainConf && entryOf(trainConf, "use_deepspeed")];
-  return switches.some((entry) => entry !== undefined && asBool(entry.value) !== false);
+  return mayBeOn(entryOf(root, "use_deepspeed")) || (trainConf !== undefined && mayBeOn(entryOf(trainConf, "use_deepspeed")));
+}
+
+/** One of ESPnet's optimizer pairs: the `optim` entry, the name it writes, and the `<key>_conf` mapping of its keywords. */
+export interface EspnetOptimizer {
+  entry: MappingEntry;
+  written: string;
+  conf: MappingValue;
 }
 
 /**
@@ -774,8 +800,13 @@ function espnetDeepSpeed(root: MappingValue): boolean {
  * mapping of its keywords beside it in `<key>_conf`. Such a pair is what marks a tree as ESPnet's (or as one of the
  * toolkits that copied its trainer's keys, WeNet and FunASR), whatever class it names.
  */
-export function espnetOptimizers(root: MappingValue): MappingEntry[] {
-  return entriesOf(root).filter((entry) => /^optim\d*$/.test(entry.key) && entry.value.value.kind === "string" && mappingAt(root, `${entry.key}_conf`) !== undefined);
+export function espnetOptimizers(root: MappingValue): EspnetOptimizer[] {
+  const pairs: EspnetOptimizer[] = [];
+  for (const entry of entriesOf(root)) {
+    const conf = /^optim\d*$/.test(entry.key) ? mappingAt(root, `${entry.key}_conf`) : undefined;
+    if (conf && entry.value.value.kind === "string") pairs.push({ entry, written: entry.value.value.value, conf });
+  }
+  return pairs;
 }
 
 /** fairseq's `'(0.9, 0.98)'`: a string holding a pair of numbers. */

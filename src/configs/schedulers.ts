@@ -8,7 +8,7 @@ import { CONFIG_SCHEDULERS, GRAPHGYM_SCHEDULERS } from "../knowledge/config-name
 import { isSchedulerPath, schedulerByName, warmupFrom, type WarmupRule } from "../knowledge/schedulers.js";
 import { asNumber } from "../core/facts.js";
 import { lastSegment } from "../knowledge/dotted.js";
-import { entriesOf, entryOf, espnetOptimizers, isGraphGymRoot, isMapping, mappingAt, mappings, stringAt, type MappingValue } from "./recognize.js";
+import { entriesOf, entryOf, espnetDeepSpeed, espnetOptimizers, graphGymOptim, isComposerRoot, isMapping, isOlmoOptimizer, mappingAt, mappings, stringAt, type MappingValue } from "./recognize.js";
 
 /** The mappings a value holds directly: itself, or the items of a list. */
 function items(value: ResolvedValue | undefined): MappingValue[] {
@@ -63,11 +63,13 @@ export function configSchedulers(root: MappingValue, hint: "hf" | undefined): Sc
   const ds = mappingAt(root, "scheduler");
   const dsType = ds && stringAt(ds, "type");
   if (ds && dsType !== undefined) add(`deepspeed.runtime.lr_schedules.${dsType}`, ds, /^Warmup|^OneCycle$/.test(dsType) ? true : undefined);
-  // llm-foundry and OLMo: scheduler: {name: cosine_with_warmup, t_warmup: 100ba}, beside a `max_duration`.
-  const named = entryOf(root, "max_duration") ? mappingAt(root, "scheduler") : undefined;
+  // llm-foundry and OLMo: scheduler: {name: cosine_with_warmup, t_warmup: 100ba} in the train config the
+  // recognizer reads the optimizer of, which decides whose schedule it is.
+  const named = isComposerRoot(root) ? mappingAt(root, "scheduler") : undefined;
   const namedName = named && stringAt(named, "name");
   if (named && namedName !== undefined) {
-    const olmo = isMapping(entryOf(root, "optimizer")?.value) && entryOf(mappingAt(root, "optimizer")!, "learning_rate") !== undefined;
+    const optimizer = mappingAt(root, "optimizer");
+    const olmo = optimizer !== undefined && isOlmoOptimizer(optimizer);
     add(namedScheduler(named, namedName, olmo), named, namedWarmup(namedName, entryOf(named, "t_warmup"), olmo));
   }
   // fairseq: lr_scheduler: inverse_sqrt, or lr_scheduler: {_name: cosine, ...}
@@ -85,9 +87,10 @@ export function configSchedulers(root: MappingValue, hint: "hf" | undefined): Sc
   if (classyLrName) add(`classy_vision.optim.param_scheduler.${stringAt(classyLrName, "name") ?? "<unknown>"}`, classyLrName);
   // ESPnet: scheduler: warmuplr with scheduler_conf (numbered in GAN tasks); its schedules are of unknown effect here.
   // ESPnet's scheduler_conf defaults to an empty mapping, so beside ESPnet's optimizer pair a scheduler named without
-  // one builds the schedule all the same (`scheduler: noamlr` alone rescales the written lr).
+  // one builds the schedule all the same (`scheduler: noamlr` alone rescales the written lr). With DeepSpeed on, its
+  // config builds the schedule instead, so none of these runs.
   const espnet = espnetOptimizers(root).length > 0;
-  for (const entry of entriesOf(root)) {
+  for (const entry of espnetDeepSpeed(root) ? [] : entriesOf(root)) {
     if (!/^scheduler\d*$/.test(entry.key) || entry.value.value.kind !== "string") continue;
     const conf = mappingAt(root, `${entry.key}_conf`);
     if (!conf && !espnet) continue;
@@ -98,8 +101,8 @@ export function configSchedulers(root: MappingValue, hint: "hf" | undefined): Sc
     add(`espnet2.schedulers.${name}`, entry.value, /warmup/i.test(name) && steps !== undefined && steps > 0 ? true : undefined);
   }
   // GraphGym: `optim.scheduler` (`cos` when left out; `none` builds none); a name the project registers is of unknown effect.
-  if (isGraphGymRoot(root)) {
-    const optim = mappingAt(root, "optim")!;
+  const optim = graphGymOptim(root);
+  if (optim) {
     const written = entryOf(optim, "scheduler");
     const name = written ? stringAt(optim, "scheduler") : "cos";
     if (name !== "none") add(name === undefined ? "torch_geometric.graphgym.<unknown>" : (GRAPHGYM_SCHEDULERS[name] ?? `torch_geometric.graphgym.${name}`), written?.value ?? optim);

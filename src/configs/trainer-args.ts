@@ -6,7 +6,7 @@ import type { ArgumentFact, MappingEntry, ParamsFact, Span } from "../core/facts
 import { asBool } from "../core/facts.js";
 import { optimizerByName } from "../knowledge/optimizers.js";
 import { configName, DEEPSPEED_NAMES, HF_NAMES, TIMM_NAMES, TRAINER_OPTIMIZER_SWITCHES } from "../knowledge/config-names.js";
-import { entryOf, isMapping, mappingAt, stringAt, type MappingValue, type SiteBuilder } from "./recognize.js";
+import { entryOf, isMapping, mappingAt, mayBeOn, stringAt, type MappingValue, type SiteBuilder } from "./recognize.js";
 
 /** Keys only HF TrainingArguments files have; one of them, with `learning_rate` or `optim`, marks such a file. */
 const HF_KEYS = ["per_device_train_batch_size", "per_device_eval_batch_size", "output_dir", "num_train_epochs", "gradient_accumulation_steps", "logging_steps", "save_steps", "eval_strategy", "evaluation_strategy"];
@@ -50,7 +50,7 @@ export function hfSite(sites: SiteBuilder, mapping: MappingValue, dialect: "tran
   // A local subclass may change the default `optim`: without it written, the optimizer is unknown.
   if (!nameEntry && mapping.value.kind === "mapping" && mapping.value.open) return;
   // A switch that swaps in another optimizer (set to anything but a known false) leaves the optimizer unknown.
-  if (TRAINER_OPTIMIZER_SWITCHES.some((key) => { const e = entryOf(mapping, key); return e !== undefined && asBool(e.value) !== false; })) return;
+  if (TRAINER_OPTIMIZER_SWITCHES.some((key) => mayBeOn(entryOf(mapping, key)))) return;
   const deepspeed = entryOf(mapping, "deepspeed");
   if (deepSpeedMayBuild(deepspeed)) {
     if (deepspeed && isMapping(deepspeed.value) && !deepspeed.value.value.open) deepSpeedTrainerSite(sites, mapping, deepspeed);

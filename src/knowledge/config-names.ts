@@ -242,9 +242,10 @@ export const RECBOLE_NAMES: NameTable = {
 
 /**
  * Top-level keys only a RecBole config has (its training, evaluation and data settings): with `learner`, they mark
- * the dialect, since `learner` alone means other things elsewhere (an RL learner).
+ * the dialect, since `learner` alone means other things elsewhere (an RL learner). Its batch sizes, `eval_step` and
+ * `topk` are left out: DeepSpeed and RLlib configs write `train_batch_size` too, and the others are common words.
  */
-export const RECBOLE_KEYS: readonly string[] = ["train_batch_size", "eval_batch_size", "eval_args", "eval_step", "stopping_step", "valid_metric", "train_neg_sample_args", "USER_ID_FIELD", "ITEM_ID_FIELD", "load_col", "topk"];
+export const RECBOLE_KEYS: readonly string[] = ["eval_args", "stopping_step", "valid_metric", "train_neg_sample_args", "USER_ID_FIELD", "ITEM_ID_FIELD", "load_col"];
 
 /**
  * The constructors that mmengine (`DefaultOptimWrapperConstructor`) and mmcv 1.x (`DefaultOptimizerConstructor`) use

@@ -4,6 +4,7 @@
  * `create_optimizer_v2(...)`, and DeepSpeed configs passed to `deepspeed.initialize(config=...)` as dicts. Each is read into the neutral config tree and handed to the one recognizer.
  */
 import type { MappingEntry, ResolvedValue, Span, TrainingFacts } from "../core/facts.js";
+import { asBool } from "../core/facts.js";
 import { addModelFacts, entryOf, isMapping, recognizeConfig, type ConfigContext, type ConfigFacts } from "../configs/recognize.js";
 import { configTraining, mergeBatch } from "../configs/training.js";
 import { namesDeepSpeedFile, rememberTrainerArguments } from "../configs/deepspeed-files.js";
@@ -12,15 +13,15 @@ import { forEachDescendant } from "./scope.js";
 import type { Resolver } from "./values.js";
 import { lastName } from "./values.js";
 
-/** HF's TrainingArguments classes and the trl configs that extend them, by class name. */
-const TRAINING_ARGUMENT_CLASSES = ["TrainingArguments", "Seq2SeqTrainingArguments", "SFTConfig", "DPOConfig", "ORPOConfig", "KTOConfig", "CPOConfig", "RewardConfig", "GRPOConfig", "GKDConfig"];
+/** The trl configs that extend HF's TrainingArguments, by class name. */
+const TRL_CONFIG_CLASSES = ["SFTConfig", "DPOConfig", "ORPOConfig", "KTOConfig", "CPOConfig", "RewardConfig", "GRPOConfig", "GKDConfig"];
 
 /**
  * Words without which a file has none of these: added to the words that make a file worth analyzing. Each class
  * name is a word of its own, since the words are matched whole (`TrainingArguments` is not a word of
  * `Seq2SeqTrainingArguments`).
  */
-export const CONFIG_WORD_LIST: readonly string[] = ["optim_wrapper", "_base_", ...TRAINING_ARGUMENT_CLASSES, "create_optimizer_v2", "deepspeed"];
+export const CONFIG_WORD_LIST: readonly string[] = ["optim_wrapper", "_base_", "TrainingArguments", "Seq2SeqTrainingArguments", ...TRL_CONFIG_CLASSES, "create_optimizer_v2", "deepspeed"];
 
 /** Module-level names mmengine and mmcv configs give the optimizer and its schedule. */
 const OPTIMIZER_KEYS = new Set(["optim_wrapper", "optimizer"]);
@@ -30,7 +31,7 @@ const TRAINING_ARGUMENTS = new Set(
   [
     "transformers.TrainingArguments", "transformers.training_args.TrainingArguments",
     "transformers.Seq2SeqTrainingArguments", "transformers.training_args_seq2seq.Seq2SeqTrainingArguments",
-    ...TRAINING_ARGUMENT_CLASSES.filter((c) => !c.endsWith("TrainingArguments")).map((c) => `trl.${c}`),
+    ...TRL_CONFIG_CLASSES.map((c) => `trl.${c}`),
   ],
 );
 
@@ -120,9 +121,9 @@ export function withConfigFacts(resolver: Resolver, facts: TrainingFacts, roots:
 /**
  * Where a runner's arguments may scale the lr with the world size: with `auto_scale_lr=dict(enable=True,
  * base_batch_size=...)` mmengine multiplies the optimizer's lr by the global batch (world size times the loader's
- * batch) over `base_batch_size` before training. Without the key, or with `enable` absent or written as False, it
- * does not; an `enable` the file cannot fix (an unknown value, a command-line default), or a `**spread` that may hold
- * the key, may.
+ * batch) over `base_batch_size` before training. Without the key, or with `enable` absent or written as a false value
+ * (False, 0, None), it does not; an `enable` the file cannot fix (an unknown value, a command-line default), or a
+ * `**spread` that may hold the key, may.
  */
 function autoScalesLr(tree: ResolvedValue): Span | undefined {
   if (!isMapping(tree)) return undefined;
@@ -134,7 +135,7 @@ function autoScalesLr(tree: ResolvedValue): Span | undefined {
   const enable = entryOf(setting, "enable");
   if (!enable) return setting.value.open ? entry.span : undefined;
   // A default a run can change (an argparse flag) is no fixed False.
-  const off = enable.value.value.kind === "bool" && !enable.value.value.value && !enable.value.origin?.overridable;
+  const off = asBool(enable.value) === false && !enable.value.origin?.overridable;
   return off ? undefined : entry.span;
 }
 

@@ -35,6 +35,11 @@ describe("llm-foundry configs", () => {
     expect(read(FOUNDRY("  name: decoupled_lionw\n  lr: 1.0e-4", "  name: cosine_with_warmup\n  t_warmup: 100ba")).sites).toEqual([]);
     expect(read("optimizer:\n  name: decoupled_adamw\n  lr: 0.5\n").sites).toEqual([]);
   });
+
+  it("reads no schedule without the train config's keys either (a max_duration alone is not enough)", () => {
+    const text = "optimizer:\n  name: decoupled_adamw\n  lr: 0.5\nscheduler:\n  name: cosine_with_warmup\n  t_warmup: 100ba\nmax_duration: 10ep\n";
+    expect(read(text)).toEqual({ sites: [], schedules: [] });
+  });
 });
 
 describe("OLMo configs", () => {
@@ -50,7 +55,9 @@ describe("OLMo configs", () => {
 
   it("decays every parameter when decay_norm_and_bias is set, and takes OLMo's own defaults", () => {
     const { facts } = yamlAdapter.analyze(OLMO("  name: adamw\n  decay_norm_and_bias: true"), "/p/train.yaml");
-    expect(facts.optimizers.map((s) => s.params.kind)).toEqual(["other"]);
+    expect(facts.optimizers.map((s) => `${s.dialect}:${s.params.kind}`)).toEqual(["olmo:other"]);
+    // The schedule is OLMo's too (with its default warm-up), though the optimizer writes no learning_rate.
+    expect(facts.schedulers.map((s) => `${s.canonical}:${String(s.warmup)}`)).toEqual(["olmo.optim.CosWithWarmup:true"]);
     const args = facts.optimizers[0].args;
     expect(["lr", "eps", "weight_decay"].map((a) => { const v = args.get(a)?.value.value; return v?.kind === "number" ? v.value : undefined; })).toEqual([1e-4, 1e-5, 0.01]);
   });

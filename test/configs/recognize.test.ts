@@ -221,6 +221,13 @@ describe("ESPnet optim + optim_conf", () => {
     expect(recognize({ ...pair, use_deepspeed: false, train_conf: { use_deepspeed: null } }).optimizers.map((s) => s.canonical)).toEqual(["torch.optim.Adam"]);
   });
 
+  it("reports none of the pair's schedules when DeepSpeed may build the schedule instead", () => {
+    const pair = { optim: "adam", optim_conf: { lr: 0.001 }, scheduler: "warmuplr", scheduler_conf: { warmup_steps: 25000 } };
+    expect(recognize({ ...pair, use_deepspeed: true }).schedulers).toEqual([]);
+    expect(recognize({ ...pair, train_conf: { use_deepspeed: "${oc.env:DS}" } }).schedulers).toEqual([]);
+    expect(recognize({ ...pair, use_deepspeed: 0 }).schedulers.map((s) => [s.canonical, s.warmup])).toEqual([["espnet2.schedulers.warmuplr", true]]);
+  });
+
   it("needs the _conf mapping and a name every ESPnet version maps the same way", () => {
     expect(recognize({ optim: "adam", lr: 0.001 }).optimizers).toEqual([]);
     expect(recognize({ optim: "radam", optim_conf: { lr: 0.001 } }).optimizers).toEqual([]);
@@ -232,20 +239,20 @@ describe("GraphGym optim", () => {
   const graphGym = (optim: Plain) => recognize({ gnn: { layer_type: "gcnconv" }, optim });
 
   it("reads the builder's arguments, base_lr as the lr, and GraphGym's defaults for the keys left out", () => {
-    const { optimizers, schedulers } = graphGym({ optimizer: "sgd", base_lr: 0.1, max_epoch: 100, betas: [0.5, 0.9] });
+    const { optimizers, schedulers } = graphGym({ optimizer: "sgd", base_lr: 0.1, max_epoch: 100, dampening: 0.5 });
     const [site] = optimizers;
     expect([site.canonical, site.dialect, site.params.kind, num(site, "lr"), num(site, "momentum"), num(site, "weight_decay")]).toEqual(["torch.optim.SGD", "graphgym", "other", 0.1, 0.9, 5e-4]);
     // SGD is built without nesterov, and no key of the config reaches an argument the builder does not pass.
     expect(site.args.get("nesterov")?.value.value).toEqual({ kind: "bool", value: false });
-    expect(site.args.has("betas")).toBe(false);
+    expect(site.args.has("dampening")).toBe(false);
     expect(site.argumentKeys?.lr).toBe("base_lr");
     expect(configSiteData(site)!.nameFor("torch.optim.AdamW")).toBeUndefined();
     expect(schedulers.map((s) => s.canonical)).toEqual(["torch.optim.lr_scheduler.CosineAnnealingLR"]);
   });
 
   it("passes Adam only the lr and weight decay; maps the scheduler names", () => {
-    const { optimizers, schedulers } = graphGym({ optimizer: "adam", base_lr: 0.001, weight_decay: 0, momentum: 0.5, scheduler: "step" });
-    expect(optimizers.map((s) => [s.canonical, num(s, "lr"), num(s, "weight_decay"), s.args.has("momentum")])).toEqual([["torch.optim.Adam", 0.001, 0, false]]);
+    const { optimizers, schedulers } = graphGym({ optimizer: "adam", base_lr: 0.001, weight_decay: 0, betas: [0.5, 0.9], scheduler: "step" });
+    expect(optimizers.map((s) => [s.canonical, num(s, "lr"), num(s, "weight_decay"), s.args.has("betas")])).toEqual([["torch.optim.Adam", 0.001, 0, false]]);
     expect(schedulers.map((s) => s.canonical)).toEqual(["torch.optim.lr_scheduler.MultiStepLR"]);
     expect(graphGym({ optimizer: "adam", scheduler: "none" }).schedulers).toEqual([]);
     expect(graphGym({ optimizer: "adam", scheduler: "cosine_with_warmup" }).schedulers.map((s) => s.canonical)).toEqual(["torch_geometric.graphgym.cosine_with_warmup"]);
@@ -260,23 +267,30 @@ describe("GraphGym optim", () => {
 
 describe("RecBole learner", () => {
   it("reads learner (any case) with learning_rate as the lr and weight_decay, nothing else", () => {
-    const { optimizers } = recognize({ train_batch_size: 2048, learner: "AdamW", learning_rate: 0.001, weight_decay: 0.01, eps: 1e-6 });
+    const { optimizers } = recognize({ stopping_step: 10, learner: "AdamW", learning_rate: 0.001, weight_decay: 0.01, eps: 1e-6 });
     const [site] = optimizers;
     expect([site.canonical, site.dialect, site.params.kind, num(site, "lr"), num(site, "weight_decay"), site.args.has("eps")]).toEqual(["torch.optim.AdamW", "recbole", "other", 0.001, 0.01, false]);
     expect(site.argumentKeys?.lr).toBe("learning_rate");
     expect(configSiteData(site)!.nameFor("torch.optim.Adam")).toBe("adam");
   });
 
-  it("leaves an lr the file does not set unknown", () => {
+  it("leaves an lr or weight decay the file does not set unknown (RecBole passes both, never the class default)", () => {
     const [site] = recognize({ eval_args: { mode: "full" }, learner: "sgd" }).optimizers;
     expect(site.canonical).toBe("torch.optim.SGD");
     expect(site.args.get("lr")?.value.value.kind).toBe("unknown");
+    const [adamw] = recognize({ eval_args: { mode: "full" }, learner: "adamw", learning_rate: 0.001 }).optimizers;
+    expect([num(adamw, "lr"), adamw.args.get("weight_decay")?.value.value.kind]).toEqual([0.001, "unknown"]);
   });
 
   it("needs RecBole's own keys beside learner, and a name its trainer builds", () => {
     expect(recognize({ learner: "adam", learning_rate: 0.001, weight_decay: 1e-4 }).optimizers).toEqual([]);
-    expect(recognize({ train_batch_size: 2048, learner: "sparse_adam", learning_rate: 0.001 }).optimizers).toEqual([]);
-    expect(recognize({ train_batch_size: 2048, learner: { type: "ppo" } }).optimizers).toEqual([]);
+    // Batch sizes, eval_step and topk are other frameworks' keys too (DeepSpeed's and RLlib's train_batch_size).
+    expect(recognize({ learner: "adam", learning_rate: 0.001, train_batch_size: 2048, eval_batch_size: 4096, eval_step: 1, topk: [10] }).optimizers).toEqual([]);
+    expect(recognize({ stopping_step: 10, learner: "sparse_adam", learning_rate: 0.001 }).optimizers).toEqual([]);
+    expect(recognize({ stopping_step: 10, learner: { type: "ppo" } }).optimizers).toEqual([]);
+    // A TrainingArguments file that happens to hold RecBole's keys is read as the Trainer's arguments only.
+    const hf = recognize({ learning_rate: 1e-4, per_device_train_batch_size: 8, learner: "adam", stopping_step: 10 }).optimizers;
+    expect(hf.map((s) => s.dialect)).toEqual(["transformers"]);
   });
 });
 
