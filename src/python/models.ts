@@ -116,13 +116,19 @@ class ModelReader {
     this.pairRoles(GAN_GENERATOR, GAN_DISCRIMINATOR, "gan", "a generator and a discriminator are trained side by side (a GAN)");
     // Actor and critic networks held side by side: an actor-critic RL agent (DDPG, TD3, SAC, PPO).
     this.pairRoles(RL_ACTOR, RL_CRITIC, "rl-policy", "an actor and a critic network are trained side by side, as in an actor-critic agent");
-    const trains = this.constructed.map(({ site, call, module }) => ({ site, keys: this.trainedModels(call, module) }));
+    const trains = this.constructed.map(({ site, call, module }) => ({ site, call, keys: this.trainedModels(call, module) }));
     const tie = (key: string): string[] => trains.filter((t) => t.keys.has(key)).map((t) => t.site.id);
     const kinds: ModelKindFact[] = [];
+    // Linear evidence says the whole model is one layer: it bears only on a construction whose every model is linear
+    // and built where the optimizer is (a name of another scope, such as a function's parameter, may hold any network).
+    const linearKey = (key: string, call: PyNode): boolean =>
+      this.byModel.get(key)?.some((e) => e.kind === "linear") === true &&
+      (key.startsWith("class@") || bindingForUse(key.split(".")[0], call, this.resolver.index)?.kind === "assign");
+    const allLinear = new Set(trains.filter((t) => t.keys.size > 0 && [...t.keys].every((key) => linearKey(key, t.call))).map((t) => t.site.id));
     // A construction whose parameters cannot be traced to a model gets no model's evidence: that would be a guess.
     for (const [key, evidence] of this.byModel) {
       const sites = tie(key);
-      for (const e of evidence) kinds.push({ ...e, sites });
+      for (const e of evidence) kinds.push({ ...e, sites: e.kind === "linear" ? sites.filter((id) => allLinear.has(id)) : sites });
     }
     kinds.push(...this.fileKinds());
     const precision = this.precision(trains, tie);
@@ -480,19 +486,16 @@ class ModelReader {
    * evidence.
    */
   private linearClass(cls: ClassModel, own: PyNode[]): Evidence | undefined {
-    const init = namedChildren(fieldChild(cls.node, "body")!).find((d) => d.type === "function_definition" && this.text(fieldChild(d, "name")!) === "__init__");
+    const init = cls.init;
     if (!init) return undefined;
-    // `self.backbone = backbone` keeps a module handed in, which may be any network.
-    const keepsOther = this.resolver.index.assignments.some((a) => {
-      if (a.type !== "assignment" || !contains(init, a)) return false;
-      const target = fieldChild(a, "left");
-      const right = fieldChild(a, "right");
-      return target?.type === "attribute" && this.text(target).startsWith("self.") && right?.type !== "call";
-    });
-    if (keepsOther) return undefined;
     const calls = own.filter((c) => contains(init, c) && !/^super\(.*\)(\.__init__)?$/s.test(this.text(fieldChild(c, "function")!)) && this.text(fieldChild(c, "function")!) !== "super");
     const linear = this.singleLinear(calls, fieldChild(cls.node, "name") ?? cls.node);
-    return linear && { ...linear, description: `${cls.name} holds one nn.Linear layer, a linear model` };
+    if (!linear) return undefined;
+    // In __init__ only a call may build a layer (`self.backbone = backbone` keeps a module handed in, which may be any
+    // network); in another method any call stored on self may build one (a `build()` adding layers).
+    const writes = [...cls.selfWrites.values()].flat();
+    if (writes.some((w) => (w.method === init ? w.value?.type !== "call" : w.value?.type === "call"))) return undefined;
+    return { ...linear, description: `${cls.name} holds one nn.Linear layer, a linear model` };
   }
 
   /** Evidence of a linear model when the calls are one `nn.Linear` and otherwise parameter-free torch.nn modules. */
