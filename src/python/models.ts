@@ -326,13 +326,14 @@ class ModelReader {
     const path = this.resolver.pathOf(callee);
     if (!path) return [];
     if (path === "torch.nn.Sequential" || path === "torch.nn.ModuleList") {
-      const calls = namedChildren(fieldChild(call, "arguments")!).flatMap((a) => this.callsIn(a));
+      const args = namedChildren(fieldChild(call, "arguments")!);
+      const calls = args.flatMap((a) => this.callsIn(a));
       // Only layers built in place: a module passed in by name (`nn.Sequential(backbone, nn.Linear(...))`) may hold any network.
-      const inPlace = namedChildren(fieldChild(call, "arguments")!).every((a) => a.type === "call");
+      const inPlace = args.every((a) => a.type === "call");
       const linear = path === "torch.nn.Sequential" && inPlace ? this.singleLinear(calls, call) : undefined;
       return linear ? [linear] : this.kindsOfLayers(calls);
     }
-    if (path === "torch.nn.Linear") return [{ kind: "linear", span: spanOf(call), description: "the model is one nn.Linear layer, a linear model" }];
+    if (path === "torch.nn.Linear") return [this.singleLinear([call], call)!];
     const layer = this.layerEvidence(call, path);
     if (layer) return [layer];
     const kind = libraryModelKind(path);
@@ -498,16 +499,22 @@ class ModelReader {
     return { ...linear, description: `${cls.name} holds one nn.Linear layer, a linear model` };
   }
 
-  /** Evidence of a linear model when the calls are one `nn.Linear` and otherwise parameter-free torch.nn modules. */
+  /**
+   * Evidence of a linear model when the calls (in source order) are one `nn.Linear` and otherwise parameter-free
+   * torch.nn modules. Calls in the layer's arguments only size it (`nn.Linear(len(columns), 1)`).
+   */
   private singleLinear(calls: PyNode[], at: PyNode): Evidence | undefined {
-    let linear = 0;
+    let linear: PyNode | undefined;
     for (const call of calls) {
+      if (linear && contains(linear, call)) continue;
       const callee = fieldChild(call, "function");
       const path = callee ? this.resolver.pathOf(callee) : undefined;
-      if (path === "torch.nn.Linear") linear++;
-      else if (!(path?.startsWith("torch.nn.") && PARAMETER_FREE_LAYERS.has(lastSegment(path)))) return undefined;
+      if (path === "torch.nn.Linear") {
+        if (linear) return undefined;
+        linear = call;
+      } else if (!(path?.startsWith("torch.nn.") && PARAMETER_FREE_LAYERS.has(lastSegment(path)))) return undefined;
     }
-    return linear === 1 ? { kind: "linear", span: spanOf(at), description: "the model is one nn.Linear layer, a linear model" } : undefined;
+    return linear && { kind: "linear", span: spanOf(at), description: "the model is one nn.Linear layer, a linear model" };
   }
 
   /** The models a construction's arguments read the parameters of. */
