@@ -85,7 +85,7 @@ export function withModelFacts(resolver: Resolver, facts: TrainingFacts): Traini
       if (factory) constructed.push({ site, call: factory, ...(module ? { module } : {}) });
     }
   }
-  const found = new ModelReader(resolver, constructed, facts.optimizers.map((site) => site.id)).read(facts.modelHints.freezesParameters);
+  const found = new ModelReader(resolver, constructed).read(facts.modelHints.freezesParameters);
   facts.modelHints = { ...facts.modelHints, kinds: [...found.kinds, ...(facts.modelHints.kinds ?? [])], ...(found.scopedFreezes.length > 0 ? { scopedFreezes: found.scopedFreezes } : {}) };
   facts.precision = [...found.precision, ...(facts.precision ?? [])];
   return facts;
@@ -103,8 +103,6 @@ class ModelReader {
   constructor(
     private readonly resolver: Resolver,
     private readonly constructed: ConstructedSite[],
-    /** Every construction of the file, those read from configs included. */
-    private readonly siteIds: string[],
   ) {
     this.flows = Flows.of(resolver.index);
   }
@@ -561,15 +559,16 @@ class ModelReader {
   private fileKinds(): ModelKindFact[] {
     const out: ModelKindFact[] = [];
     const index = this.resolver.index;
+    let atModule: ConstructedSite[] | undefined;
     for (const binding of importBindingsOf(index)) {
       const root = binding.importPath?.split(".")[0];
       if (!root || !RL_PACKAGES.has(root)) continue;
       const fact: ModelKindFact = { kind: "rl-policy", span: spanOf(binding.stmt), description: `the file imports ${root}, a reinforcement-learning library` };
       const atTop = scopeOf(binding.stmt, index) === index.module;
-      const builtBefore = new Set(
-        atTop ? this.constructed.filter(({ call }) => call.end <= binding.stmt.start && scopeOf(call, index) === index.module).map(({ site }) => site.id) : [],
-      );
-      out.push(builtBefore.size === 0 ? fact : { ...fact, sites: this.siteIds.filter((id) => !builtBefore.has(id)) });
+      atModule ??= this.constructed.filter(({ call }) => scopeOf(call, index) === index.module);
+      const builtBefore = atTop ? atModule.filter(({ call }) => call.end <= binding.stmt.start).map(({ site }) => site.id) : [];
+      // An exclusion rather than a list: constructions a joiner adds to the file later (instantiate.ts) are covered.
+      out.push(builtBefore.length === 0 ? fact : { ...fact, exceptSites: builtBefore });
     }
     return out;
   }
