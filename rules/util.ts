@@ -166,7 +166,7 @@ export const CHECKPOINT_NOTE =
 export function modelKindsOf(facts: TrainingFacts, site: OptimizerSite): Map<ModelKind, ModelKindFact> {
   const kinds = new Map<ModelKind, ModelKindFact>();
   for (const fact of facts.modelHints.kinds ?? []) {
-    if ((fact.sites === undefined || fact.sites.includes(site.id)) && !kinds.has(fact.kind)) kinds.set(fact.kind, fact);
+    if ((fact.sites === undefined ? !fact.exceptSites?.includes(site.id) : fact.sites.includes(site.id)) && !kinds.has(fact.kind)) kinds.set(fact.kind, fact);
   }
   return kinds;
 }

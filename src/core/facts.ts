@@ -286,6 +286,11 @@ export interface ModelKindFact {
    * that builds one model); empty: on no construction of the file.
    */
   sites?: string[];
+  /**
+   * With `sites` absent, the constructions of the file it does not bear on (those module-level code builds above a
+   * module-level RL import). An exclusion, so that constructions a joiner adds later are covered.
+   */
+  exceptSites?: string[];
 }
 
 /** How a model's parameters are stored while they train. */

@@ -814,7 +814,10 @@ function replaceSite(facts: TrainingFacts, original: OptimizerSite, judged: Opti
   // rebuilt on each pass of a loop with an lr the pass may compute (`train(epoch, ...)` building SGD at an lr that
   // decays with `epoch`) has no count from that loop already (training.ts), so no call shows it as one constant rate.
   if (facts.loops) facts.loops = facts.loops.flatMap((loop) => (loop.optimizerSite === original.id ? ids.map((id) => ({ ...loop, optimizerSite: id })) : [loop]));
-  for (const kind of facts.modelHints.kinds ?? []) if (kind.sites) kind.sites = widen(kind.sites);
+  for (const kind of facts.modelHints.kinds ?? []) {
+    if (kind.sites) kind.sites = widen(kind.sites);
+    if (kind.exceptSites) kind.exceptSites = widen(kind.exceptSites);
+  }
   for (const precision of facts.precision ?? []) if (precision.sites) precision.sites = widen(precision.sites);
 }
 

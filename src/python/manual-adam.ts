@@ -32,8 +32,11 @@ const CORRECTION =
 /** `(1 - beta)` in a recurrence: the beta's text. */
 const ONE_MINUS = /\(\s*1(?:\.0*)?\s*-\s*([A-Za-z_][\w.[\]'"]*)\s*\)/;
 
-/** A square of the gradient in a second-moment recurrence. */
-const SQUARED = /\*\*\s*2\b|\.pow\(\s*2|square\(|addcmul_?\(\s*([\w.[\]]+)\s*,\s*\1\b|\b(\w[\w.[\]]*)\s*\*\s*\2\b/;
+/** The forms of a square that start with a literal (`g ** 2`, `g.pow(2)`, `square(`, `addcmul(g, g)`); group 1 is addcmul's operand. */
+const SQUARE_LITERAL = String.raw`\*\*\s*2\b|\.pow\(\s*2|square\(|addcmul_?\(\s*([\w.[\]]+)\s*,\s*\1\b`;
+
+/** A square of the gradient in a second-moment recurrence: a literal form, or the product of an operand with itself (group 2). */
+export const SQUARED = new RegExp(`${SQUARE_LITERAL}|\\b(\\w[\\w.[\\]]*)\\s*\\*\\s*\\2\\b`);
 
 /**
  * What a text must hold before an update can be found in it, besides a square root: a moment recurrence (`(1 - beta)`
@@ -43,7 +46,7 @@ const SQUARED = /\*\*\s*2\b|\.pow\(\s*2|square\(|addcmul_?\(\s*([\w.[\]]+)\s*,\s
 export const UPDATE_NEEDS: readonly RegExp[] = [new RegExp(`${ONE_MINUS.source}|\\.mul_\\(|\\.lerp_\\(`)];
 
 /** The alternatives of `SQUARED` (and `addcmul_(`) that start with a literal, which V8 finds fast. */
-const SQUARE_BY_NAME = /\*\*\s*2\b|\.pow\(\s*2|square\(|addcmul_?\(\s*([\w.[\]]+)\s*,\s*\1\b|addcmul_\(/;
+const SQUARE_BY_NAME = new RegExp(`${SQUARE_LITERAL}|addcmul_\\(`);
 
 /**
  * Whether a text holds a square as a second-moment recurrence writes it: what `SQUARED` or `addcmul_(` matches
@@ -156,7 +159,8 @@ export function momentBlocks(index: FileIndex): PyNode[] {
       const statement = node.parent;
       const block = statement?.parent;
       if (statement?.type !== "expression_statement" || (block?.type !== "block" && block?.type !== "module")) continue;
-      if (namedChildren(statement)[0] === node) found.add(block);
+      // The statement's first named child: nothing of the statement comes before it.
+      if (node.start === statement.start) found.add(block);
     }
   }
   // A block starts after the block around it; the module, which may start where a block does, comes first.

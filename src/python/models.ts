@@ -85,7 +85,7 @@ export function withModelFacts(resolver: Resolver, facts: TrainingFacts): Traini
       if (factory) constructed.push({ site, call: factory, ...(module ? { module } : {}) });
     }
   }
-  const found = new ModelReader(resolver, constructed, facts.optimizers.map((site) => site.id)).read(facts.modelHints.freezesParameters);
+  const found = new ModelReader(resolver, constructed).read(facts.modelHints.freezesParameters);
   facts.modelHints = { ...facts.modelHints, kinds: [...found.kinds, ...(facts.modelHints.kinds ?? [])], ...(found.scopedFreezes.length > 0 ? { scopedFreezes: found.scopedFreezes } : {}) };
   facts.precision = [...found.precision, ...(facts.precision ?? [])];
   return facts;
@@ -103,8 +103,6 @@ class ModelReader {
   constructor(
     private readonly resolver: Resolver,
     private readonly constructed: ConstructedSite[],
-    /** Every construction of the file, those read from configs included. */
-    private readonly siteIds: string[],
   ) {
     this.flows = Flows.of(resolver.index);
   }
@@ -116,13 +114,19 @@ class ModelReader {
     this.pairRoles(GAN_GENERATOR, GAN_DISCRIMINATOR, "gan", "a generator and a discriminator are trained side by side (a GAN)");
     // Actor and critic networks held side by side: an actor-critic RL agent (DDPG, TD3, SAC, PPO).
     this.pairRoles(RL_ACTOR, RL_CRITIC, "rl-policy", "an actor and a critic network are trained side by side, as in an actor-critic agent");
-    const trains = this.constructed.map(({ site, call, module }) => ({ site, keys: this.trainedModels(call, module) }));
+    const trains = this.constructed.map(({ site, call, module }) => ({ site, call, keys: this.trainedModels(call, module) }));
     const tie = (key: string): string[] => trains.filter((t) => t.keys.has(key)).map((t) => t.site.id);
     const kinds: ModelKindFact[] = [];
+    // Linear evidence says the whole model is one layer: it bears only on a construction whose every model is linear
+    // and built where the optimizer is (a name of another scope, such as a function's parameter, may hold any network).
+    const linearKey = (key: string, call: PyNode): boolean =>
+      this.byModel.get(key)?.some((e) => e.kind === "linear") === true &&
+      (key.startsWith("class@") || bindingForUse(key.split(".")[0], call, this.resolver.index)?.kind === "assign");
+    const allLinear = new Set(trains.filter((t) => t.keys.size > 0 && [...t.keys].every((key) => linearKey(key, t.call))).map((t) => t.site.id));
     // A construction whose parameters cannot be traced to a model gets no model's evidence: that would be a guess.
     for (const [key, evidence] of this.byModel) {
       const sites = tie(key);
-      for (const e of evidence) kinds.push({ ...e, sites });
+      for (const e of evidence) kinds.push({ ...e, sites: e.kind === "linear" ? sites.filter((id) => allLinear.has(id)) : sites });
     }
     kinds.push(...this.fileKinds());
     const precision = this.precision(trains, tie);
@@ -320,13 +324,14 @@ class ModelReader {
     const path = this.resolver.pathOf(callee);
     if (!path) return [];
     if (path === "torch.nn.Sequential" || path === "torch.nn.ModuleList") {
-      const calls = namedChildren(fieldChild(call, "arguments")!).flatMap((a) => this.callsIn(a));
+      const args = namedChildren(fieldChild(call, "arguments")!);
+      const calls = args.flatMap((a) => this.callsIn(a));
       // Only layers built in place: a module passed in by name (`nn.Sequential(backbone, nn.Linear(...))`) may hold any network.
-      const inPlace = namedChildren(fieldChild(call, "arguments")!).every((a) => a.type === "call");
+      const inPlace = args.every((a) => a.type === "call");
       const linear = path === "torch.nn.Sequential" && inPlace ? this.singleLinear(calls, call) : undefined;
       return linear ? [linear] : this.kindsOfLayers(calls);
     }
-    if (path === "torch.nn.Linear") return [{ kind: "linear", span: spanOf(call), description: "the model is one nn.Linear layer, a linear model" }];
+    if (path === "torch.nn.Linear") return [this.singleLinear([call], call)!];
     const layer = this.layerEvidence(call, path);
     if (layer) return [layer];
     const kind = libraryModelKind(path);
@@ -480,31 +485,34 @@ class ModelReader {
    * evidence.
    */
   private linearClass(cls: ClassModel, own: PyNode[]): Evidence | undefined {
-    const init = namedChildren(fieldChild(cls.node, "body")!).find((d) => d.type === "function_definition" && this.text(fieldChild(d, "name")!) === "__init__");
+    const init = cls.init;
     if (!init) return undefined;
-    // `self.backbone = backbone` keeps a module handed in, which may be any network.
-    const keepsOther = this.resolver.index.assignments.some((a) => {
-      if (a.type !== "assignment" || !contains(init, a)) return false;
-      const target = fieldChild(a, "left");
-      const right = fieldChild(a, "right");
-      return target?.type === "attribute" && this.text(target).startsWith("self.") && right?.type !== "call";
-    });
-    if (keepsOther) return undefined;
     const calls = own.filter((c) => contains(init, c) && !/^super\(.*\)(\.__init__)?$/s.test(this.text(fieldChild(c, "function")!)) && this.text(fieldChild(c, "function")!) !== "super");
     const linear = this.singleLinear(calls, fieldChild(cls.node, "name") ?? cls.node);
-    return linear && { ...linear, description: `${cls.name} holds one nn.Linear layer, a linear model` };
+    if (!linear) return undefined;
+    // In __init__ only a call may build a layer (`self.backbone = backbone` keeps a module handed in, which may be any
+    // network); in another method any call stored on self may build one (a `build()` adding layers).
+    const writes = [...cls.selfWrites.values()].flat();
+    if (writes.some((w) => (w.method === init ? w.value?.type !== "call" : w.value?.type === "call"))) return undefined;
+    return { ...linear, description: `${cls.name} holds one nn.Linear layer, a linear model` };
   }
 
-  /** Evidence of a linear model when the calls are one `nn.Linear` and otherwise parameter-free torch.nn modules. */
+  /**
+   * Evidence of a linear model when the calls (in source order) are one `nn.Linear` and otherwise parameter-free
+   * torch.nn modules. Calls in the layer's arguments only size it (`nn.Linear(len(columns), 1)`).
+   */
   private singleLinear(calls: PyNode[], at: PyNode): Evidence | undefined {
-    let linear = 0;
+    let linear: PyNode | undefined;
     for (const call of calls) {
+      if (linear && contains(linear, call)) continue;
       const callee = fieldChild(call, "function");
       const path = callee ? this.resolver.pathOf(callee) : undefined;
-      if (path === "torch.nn.Linear") linear++;
-      else if (!(path?.startsWith("torch.nn.") && PARAMETER_FREE_LAYERS.has(lastSegment(path)))) return undefined;
+      if (path === "torch.nn.Linear") {
+        if (linear) return undefined;
+        linear = call;
+      } else if (!(path?.startsWith("torch.nn.") && PARAMETER_FREE_LAYERS.has(lastSegment(path)))) return undefined;
     }
-    return linear === 1 ? { kind: "linear", span: spanOf(at), description: "the model is one nn.Linear layer, a linear model" } : undefined;
+    return linear && { kind: "linear", span: spanOf(at), description: "the model is one nn.Linear layer, a linear model" };
   }
 
   /** The models a construction's arguments read the parameters of. */
@@ -551,15 +559,16 @@ class ModelReader {
   private fileKinds(): ModelKindFact[] {
     const out: ModelKindFact[] = [];
     const index = this.resolver.index;
+    let atModule: ConstructedSite[] | undefined;
     for (const binding of importBindingsOf(index)) {
       const root = binding.importPath?.split(".")[0];
       if (!root || !RL_PACKAGES.has(root)) continue;
       const fact: ModelKindFact = { kind: "rl-policy", span: spanOf(binding.stmt), description: `the file imports ${root}, a reinforcement-learning library` };
       const atTop = scopeOf(binding.stmt, index) === index.module;
-      const builtBefore = new Set(
-        atTop ? this.constructed.filter(({ call }) => call.end <= binding.stmt.start && scopeOf(call, index) === index.module).map(({ site }) => site.id) : [],
-      );
-      out.push(builtBefore.size === 0 ? fact : { ...fact, sites: this.siteIds.filter((id) => !builtBefore.has(id)) });
+      atModule ??= this.constructed.filter(({ call }) => scopeOf(call, index) === index.module);
+      const builtBefore = atTop ? atModule.filter(({ call }) => call.end <= binding.stmt.start).map(({ site }) => site.id) : [];
+      // An exclusion rather than a list: constructions a joiner adds to the file later (instantiate.ts) are covered.
+      out.push(builtBefore.length === 0 ? fact : { ...fact, exceptSites: builtBefore });
     }
     return out;
   }

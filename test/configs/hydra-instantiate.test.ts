@@ -164,3 +164,17 @@ describe("a Lightning module that calls the optimizer factory its Hydra config p
     expect(lintMemory({ "/p/pyproject.toml": "", "/p/conf/module.yaml": config, "/p/app.py": joined }, ["/p/conf/module.yaml", "/p/app.py"])).toEqual([]);
   });
 });
+
+describe("the RL library a joined construction's file imports", () => {
+  it("counts for a construction joined in a function when a module-level construction above the import is left out", () => {
+    const config = "optimizer:\n  _target_: torch.optim.AdamW\n  lr: 3.0e-4\n  weight_decay: 0.1\n";
+    const supervised = "net_optimizer = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-4)";
+    const run = (above: string, below: string) =>
+      ["import hydra", "import torch", above, "import gym", below, '@hydra.main(config_path=".", config_name="main")', "def run(cfg):", "    return hydra.utils.instantiate(cfg.optimizer, params=policy.parameters())", ""].join("\n");
+    const lint = (text: string) => lintMemory({ "/p/main.yaml": config, "/p/run.py": text }, ["/p/run.py"]).map((f) => f.at);
+    // Built below the import, the supervised network is taken for an RL one too; the policy's decay is an RL policy's.
+    expect(lint(run("", supervised))).toEqual(["run.py 5:17 OPT014 run.py:4:1", "run.py 8:12 OPT014 run.py:4:1 main.yaml:4:17"]);
+    // Built above it, the supervised network is not; the policy, built in a function that runs later, still is.
+    expect(lint(run(supervised, ""))).toEqual(["run.py 8:12 OPT014 run.py:4:1 main.yaml:4:17"]);
+  });
+});

@@ -7,12 +7,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { holdsSelfProduct, holdsSquare, momentBlocks } from "../../src/python/manual-adam.js";
+import { holdsSelfProduct, holdsSquare, momentBlocks, SQUARED } from "../../src/python/manual-adam.js";
 import { namedChildren, parse, toPyTree, type PyNode } from "../../src/python/parser.js";
 import { forEachDescendant, indexFile } from "../../src/python/scope.js";
 
 const SELF_PRODUCT = /\b(\w[\w.[\]]*)\s*\*\s*\1\b/;
-const SQUARE = /\*\*\s*2\b|\.pow\(\s*2|square\(|addcmul_?\(\s*([\w.[\]]+)\s*,\s*\1\b|\b(\w[\w.[\]]*)\s*\*\s*\2\b|addcmul_\(/;
+/** What the prefilter's square test must answer: the collector's own pattern, or `addcmul_(` (the in-place form it also reads). */
+const SQUARE = new RegExp(`${SQUARED.source}|addcmul_\\(`);
 
 /** A small deterministic generator (texts must not change from run to run). */
 function* randomTexts(count: number): Generator<string> {
