@@ -79,7 +79,12 @@ export function configSchedulers(root: MappingValue, hint: "hf" | undefined): Sc
     const updates = isMapping(fairseq.value) ? asNumber(entryOf(fairseq.value, "warmup_updates")?.value) : undefined;
     add(`fairseq.optim.lr_scheduler.${fairseqName}`, fairseq.value, updates === undefined ? undefined : updates > 0);
   }
-  if (hint === "hf") hfScheduler(root, add);
+  if (hint === "hf") {
+    // A DeepSpeed config written in place with a `scheduler` section: DeepSpeed's schedule drives the rate, not the Trainer's.
+    const deepspeed = mappingAt(root, "deepspeed");
+    if (deepspeed && mappingAt(deepspeed, "scheduler")) out.push(...configSchedulers(deepspeed, undefined));
+    else hfScheduler(root, add);
+  }
   // ClassyVision: `optimizer: {param_schedulers: {lr: {name: composite, ...}}}`, of unknown effect here.
   const classy = mappingAt(root, "optimizer");
   const classyLr = classy && mappingAt(classy, "param_schedulers");

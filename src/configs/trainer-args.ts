@@ -147,7 +147,7 @@ function deepSpeedTrainerSite(sites: SiteBuilder, mapping: MappingValue, deepspe
   const optimizer = mappingAt(config, "optimizer");
   const written = optimizer && stringAt(optimizer, "type");
   const info = written !== undefined ? optimizerByName(configName(DEEPSPEED_NAMES, written)?.canonical ?? "") : undefined;
-  if (!optimizer || written === undefined || !info) return;
+  if (!optimizer || !info) return;
   const params = mappingAt(optimizer, "params");
   const mode = params && entryOf(params, "adam_w_mode");
   if (mode && asBool(mode.value) !== true) return;

@@ -196,6 +196,8 @@ export interface AnalyzedFile {
   comments: SourceComment[];
   /** Config documents as neutral trees (`mapping` values), for joiners that merge configs across files. */
   configRoots?: ResolvedValue[];
+  /** A Python file's TrainingArguments mappings that name a DeepSpeed config file, read by the project pass. */
+  trainerArguments?: ResolvedValue[];
   /** Files this one refers to, for the project pass. */
   references?: FileReference[];
   /**

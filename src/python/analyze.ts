@@ -282,8 +282,9 @@ export function analyzeIndexed(
 ): AnalyzedFile {
   const resolver = new Resolver(fileIndex, analyzed, filePath);
   const configRoots: ResolvedValue[] = [];
-  const facts = withModelFacts(resolver, withConfigFacts(resolver, extractFacts(resolver), configRoots));
-  const result: AnalyzedFile = { text, facts, syntaxErrors, comments, ...(configRoots.length > 0 ? { configRoots } : {}) };
+  const trainerArguments: ResolvedValue[] = [];
+  const facts = withModelFacts(resolver, withConfigFacts(resolver, extractFacts(resolver), configRoots, trainerArguments));
+  const result: AnalyzedFile = { text, facts, syntaxErrors, comments, ...(configRoots.length > 0 ? { configRoots } : {}), ...(trainerArguments.length > 0 ? { trainerArguments } : {}) };
   const index = { index: resolver.index, text: analyzed };
   rememberIndex(text, index);
   const constructions = facts.optimizers.filter((site) => site.dialect === undefined);

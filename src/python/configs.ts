@@ -7,7 +7,7 @@ import type { MappingEntry, ResolvedValue, Span, TrainingFacts } from "../core/f
 import { asBool } from "../core/facts.js";
 import { addModelFacts, entryOf, isMapping, recognizeConfig, type ConfigContext, type ConfigFacts } from "../configs/recognize.js";
 import { configTraining, mergeBatch } from "../configs/training.js";
-import { namesDeepSpeedFile, rememberTrainerArguments } from "../configs/deepspeed-files.js";
+import { namesDeepSpeedFile } from "../configs/deepspeed-files.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
 import { forEachDescendant } from "./scope.js";
 import type { Resolver } from "./values.js";
@@ -47,8 +47,11 @@ const TIMM_FACTORY = new Set(["timm.optim.create_optimizer_v2", "timm.optim.opti
 /** `create_optimizer_v2`'s positional parameters after the model. */
 const TIMM_POSITIONAL = ["opt", "lr", "weight_decay", "momentum"];
 
-/** Adds the optimizers and schedulers that Python config code sets up to the file's facts. */
-export function withConfigFacts(resolver: Resolver, facts: TrainingFacts, roots: ResolvedValue[] = []): TrainingFacts {
+/**
+ * Adds the optimizers and schedulers that Python config code sets up to the file's facts. Config trees go to `roots`;
+ * TrainingArguments mappings that name a DeepSpeed config file go to `trainerArguments` (AnalyzedFile's fields).
+ */
+export function withConfigFacts(resolver: Resolver, facts: TrainingFacts, roots: ResolvedValue[] = [], trainerArguments: ResolvedValue[] = []): TrainingFacts {
   /** `ownLoops`: the root's loops step only the optimizers it builds (a runner call's), not every one of the file. */
   const add = (found: ConfigFacts, root?: ResolvedValue, hint?: "hf" | "timm", ownLoops = false) => {
     facts.optimizers.push(...found.optimizers);
@@ -102,10 +105,7 @@ export function withConfigFacts(resolver: Resolver, facts: TrainingFacts, roots:
       // The arguments still set the Trainer's schedule and batch; the optimizer is the one the file hands over.
       add(recognizeConfig(mapping, { ...ctx("hf"), trainerOptimizerGiven: replaced }), mapping, "hf");
       // A DeepSpeed config named by its path is read by the project pass (deepspeed-files.ts).
-      if (!replaced && namesDeepSpeedFile(mapping)) {
-        rememberTrainerArguments(mapping);
-        roots.push(mapping);
-      }
+      if (!replaced && namesDeepSpeedFile(mapping)) trainerArguments.push(mapping);
     }
     else if (kind === "timm") {
       const found = recognizeConfig(callMapping(resolver, call, TIMM_POSITIONAL, false), ctx("timm"));

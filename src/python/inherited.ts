@@ -248,6 +248,6 @@ function classNode(binding: Binding): PyNode | undefined {
 }
 
 /** The methods a class body defines, by name (decorated ones included; a later definition replaces an earlier one). */
-export function methodMap(cls: ClassIn): Map<string, PyNode> {
+function methodMap(cls: ClassIn): Map<string, PyNode> {
   return new Map(methodsOf(cls.resolver, cls.node));
 }

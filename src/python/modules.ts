@@ -20,7 +20,7 @@ export interface ModuleTarget {
 }
 
 /** Files that mark a project root. */
-const ROOT_MARKERS = ["pyproject.toml", "setup.py", "setup.cfg", path.join(".git", "HEAD"), ".git"];
+export const ROOT_MARKERS = ["pyproject.toml", "setup.py", "setup.cfg", path.join(".git", "HEAD"), ".git"];
 
 /** How many folders up a project root is looked for. */
 const MAX_ROOT_DEPTH = 16;

@@ -63,6 +63,7 @@ export function analysisAfterCommentEdit(previous: AnalyzedFile, after: string, 
     const facts = moved(previous.facts, move) as AnalyzedFile["facts"];
     const result: AnalyzedFile = { text: after, facts, syntaxErrors: [], comments: scanComments(after) };
     if (previous.configRoots) result.configRoots = moved(previous.configRoots, move) as AnalyzedFile["configRoots"];
+    if (previous.trainerArguments) result.trainerArguments = moved(previous.trainerArguments, move) as AnalyzedFile["trainerArguments"];
     if (previous.references) result.references = moved(previous.references, move) as AnalyzedFile["references"];
     // No node or binding has an offset inside a comment: those up to its start stay, the others move.
     const moveNode = (offset: number): number => (offset <= commentStart ? offset : offset + shift);

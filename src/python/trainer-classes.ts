@@ -14,9 +14,10 @@
  */
 import type { ProjectJoiner } from "../core/types.js";
 import { replaceModelFacts } from "../configs/recognize.js";
-import { indexPython, keptIndex } from "./analyze.js";
+import { keptIndex } from "./analyze.js";
+import { methodsOf } from "./calls.js";
 import { TRAINER_OPTIMIZER_METHODS } from "./configs.js";
-import { methodMap, OPAQUE, ProjectClasses, type ClassIn } from "./inherited.js";
+import { OPAQUE, ProjectClasses, type ClassIn } from "./inherited.js";
 import { fieldChild, namedChildren, type PyNode } from "./parser.js";
 import { lastName, type Resolver } from "./values.js";
 
@@ -40,16 +41,18 @@ export const trainerClassJoiner: ProjectJoiner = {
       const hf = facts.optimizers.filter((s) => s.dialect === "transformers" && s.span.file === undefined);
       if (hf.length === 0 || !/Trainer\s*\(/.test(file.text)) continue;
       classes ??= new ProjectClasses(project);
-      const resolver = classes.resolver(file.path, keptIndex(file.analyzed) ?? indexPython(file.text));
+      const resolver = classes.resolver(file.path, keptIndex(file.analyzed));
       if (!resolver) continue;
       const read = new Set<string>();
-      if (!runsOwnOptimizer(classes, resolver, read)) continue;
+      const own = runsOwnOptimizer(classes, resolver, read);
+      // The verdict, whichever it is, depends on the modules the chain was read from: a change to one of them (an
+      // override added to a base class) lints this file again.
+      const links = (file.analyzed.links ??= new Map());
+      for (const other of read) if (other !== file.path && !links.has(other)) links.set(other, hf[0].span);
+      if (!own) continue;
       const dropped = new Set(hf.map((s) => s.id));
       facts.optimizers = facts.optimizers.filter((s) => !dropped.has(s.id));
       replaceModelFacts(facts, dropped, { kinds: [], precision: [] });
-      // The verdict depends on the modules the chain was read from: a change to one of them lints this file again.
-      const links = (file.analyzed.links ??= new Map());
-      for (const other of read) if (other !== file.path && !links.has(other)) links.set(other, hf[0].span);
     }
   },
 };
@@ -81,10 +84,11 @@ function chainVerdict(classes: ProjectClasses, cls: ClassIn, depth: number, read
   if (seen.has(cls.node)) return "none";
   seen.add(cls.node);
   read.add(cls.resolver.filePath);
-  if ([...methodMap(cls).keys()].some((name) => TRAINER_OPTIMIZER_METHODS.has(name))) return "own";
+  for (const [name] of methodsOf(cls.resolver, cls.node)) if (TRAINER_OPTIMIZER_METHODS.has(name)) return "own";
   if (depth >= MAX_DEPTH) return "unknown";
-  const bases = namedChildren(fieldChild(cls.node, "superclasses") ?? cls.node).filter((b) => b.type !== "keyword_argument" && b.type !== "comment");
-  const verdicts = fieldChild(cls.node, "superclasses") ? bases.map((b) => baseVerdict(classes, cls.resolver, b, depth, read, seen)) : [];
+  const superclasses = fieldChild(cls.node, "superclasses");
+  const bases = superclasses ? namedChildren(superclasses).filter((b) => b.type !== "keyword_argument" && b.type !== "comment") : [];
+  const verdicts = bases.map((b) => baseVerdict(classes, cls.resolver, b, depth, read, seen));
   for (const v of ["own", "unknown", "library"] as const) if (verdicts.includes(v)) return v;
   return "none";
 }

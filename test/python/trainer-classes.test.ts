@@ -51,6 +51,16 @@ function lint(files: Record<string, string>, given = "/p/train.py") {
 const project = (train: string, extra: Record<string, string> = {}) => ({ "/p/pkg/__init__.py": "", "/p/pkg/trainers.py": TRAINERS, "/p/train.py": train, ...extra });
 
 describe("HF Trainer classes from other project modules", () => {
+  it("links the script to the modules its Trainer's chain was read from, whatever the verdict", () => {
+    // PlainTrainer builds no optimizer of its own: the findings stay, and an override added to its module later must
+    // lint the script again.
+    const files = project(script("from pkg.trainers import PlainTrainer", "PlainTrainer"));
+    const host: ProjectHost = { read: (p) => files[p as keyof typeof files], exists: (p) => p in files };
+    const dependencies = new Map<string, string[]>();
+    lintProject([{ filePath: "/p/train.py", text: files["/p/train.py"], rules: LR }], { host, dependencies });
+    expect(dependencies.get("/p/train.py")).toContain("/p/pkg/trainers.py");
+  });
+
   it("leaves the optimizer unknown when a base of the imported Trainer overrides create_optimizer", () => {
     expect(lint(project(script("from pkg.trainers import MyTrainer", "MyTrainer")))).toEqual([]);
     expect(lint(project(script("import pkg.trainers", "pkg.trainers.MyTrainer")))).toEqual([]);

@@ -2,12 +2,19 @@
  * The guards of the reuse after an edit inside a comment (src/python/reuse.ts): it moves spans exactly, and refuses
  * what it could not move exactly. The random edit chains in incremental.test.ts check whole results against fresh lints.
  */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { RULES } from "../../rules/index.js";
+import { lintProject } from "../../src/default-linter.js";
+import { WorkspaceLinter } from "../../src/server/workspace.js";
+import { uriOf } from "./lsp-client.js";
 import { emptyFacts } from "../../src/core/facts.js";
 import type { AnalyzedFile } from "../../src/core/types.js";
 import { analyzePython, mayJudgeAgain } from "../../src/python/analyze.js";
 import { parse } from "../../src/python/parser.js";
-import { analysisAfterCommentEdit } from "../../src/python/reuse.js";
+import { analysisAfterCommentEdit, commentEditReuse } from "../../src/python/reuse.js";
 
 const BEFORE = "import torch\nx = torch.optim.SGD(p, lr=0.1)  # note\ny = 2\n";
 const AFTER = BEFORE.replace("# note", "# a longer note");
@@ -62,6 +69,29 @@ describe("moving an analysis past an edit inside a comment", () => {
       // As a fresh analysis of the edited text says: the joiner does not probe a settled file's constructions again.
       expect(mayJudgeAgain(moved)).toBe(mayJudgeAgain(analyzePython(after, "/p/a.py")));
       expect(mayJudgeAgain(moved)).toBe(judged);
+    }
+  });
+
+  it("keeps the DeepSpeed config file a TrainingArguments call names, as a fresh analysis reads it", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "comment-reuse-"));
+    try {
+      writeFileSync(path.join(dir, "pyproject.toml"), "");
+      writeFileSync(path.join(dir, "ds.json"), `{"optimizer": {"type": "AdamW", "params": {"lr": "auto", "betas": "auto"}}}\n`);
+      const file = path.join(dir, "train.py");
+      const text = (note: string) => `from transformers import Trainer, TrainingArguments\n\n# ${note}\nargs = TrainingArguments(output_dir="out", optim="adafactor", adam_beta1=0.999, adam_beta2=0.9, deepspeed="ds.json")\nTrainer(model=None, args=args).train()\n`;
+      const rules = RULES.map((rule) => ({ rule, severity: rule.meta.defaultSeverity, options: {} }));
+      const disk = { read: (p: string) => (existsSync(p) ? readFileSync(p, "utf8") : undefined), exists: existsSync };
+      const fresh = (t: string) => lintProject([{ filePath: file, text: t, rules }], { host: disk })[0].messages.map((m) => `${m.line}:${m.column} ${m.code}`);
+      const linter = new WorkspaceLinter(dir);
+      const editor = (t: string) => linter.lint(uriOf(file), file, t).result!.messages.map((m) => `${m.line}:${m.column} ${m.code}`);
+      // The swapped betas are DeepSpeed's AdamW's (Adafactor has none): the join happened.
+      expect(editor(text("note"))).toEqual(["4:63 OPT009"]);
+      const reused = commentEditReuse.reused;
+      expect(editor(text("a longer note"))).toEqual(fresh(text("a longer note")));
+      expect(commentEditReuse.reused).toBeGreaterThan(reused);
+      expect(fresh(text("a longer note"))).toEqual(["4:63 OPT009"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
