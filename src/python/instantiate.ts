@@ -769,9 +769,20 @@ function configSchedulers(tree: MappingValue, filePath: string, site: string): S
 function addModelFacts(resolver: Resolver, facts: TrainingFacts, joined: OptimizerSite[]): void {
   const ids = new Set(joined.map((s) => s.id));
   const found = withModelFacts(resolver, { ...emptyFacts(), optimizers: joined });
-  const tied = <T extends { sites?: string[] }>(list: T[] | undefined): T[] => (list ?? []).filter((f) => f.sites?.some((id) => ids.has(id)));
-  facts.modelHints = { ...facts.modelHints, kinds: [...(facts.modelHints.kinds ?? []), ...tied(found.modelHints.kinds)] };
-  facts.precision = [...(facts.precision ?? []), ...tied(found.precision)];
+  // A fact about the whole file (an RL import) bears on the joined constructions too. The file's own analysis holds
+  // it already when one ran (the file built a construction of its own); a file known only through the join has none,
+  // so the fact is tied to the joined constructions it does not leave out.
+  const tied = <T extends { sites?: string[]; span: Span; exceptSites?: string[] }>(list: T[] | undefined, own: readonly T[]): T[] =>
+    (list ?? []).flatMap((f): T[] => {
+      if (f.sites) return f.sites.some((id) => ids.has(id)) ? [f] : [];
+      if (own.some((g) => g.sites === undefined && sameSpan(g.span, f.span))) return [];
+      const sites = [...ids].filter((id) => !f.exceptSites?.includes(id));
+      const { exceptSites: _left, ...rest } = f;
+      return sites.length > 0 ? [{ ...rest, sites } as T] : [];
+    });
+  const kinds = facts.modelHints.kinds ?? [];
+  facts.modelHints = { ...facts.modelHints, kinds: [...kinds, ...tied(found.modelHints.kinds, kinds)] };
+  facts.precision = [...(facts.precision ?? []), ...tied(found.precision, facts.precision ?? [])];
 }
 
 /**

@@ -176,5 +176,7 @@ describe("the RL library a joined construction's file imports", () => {
     expect(lint(run("", supervised))).toEqual(["run.py 5:17 OPT014 run.py:4:1", "run.py 8:12 OPT014 run.py:4:1 main.yaml:4:17"]);
     // Built above it, the supervised network is not; the policy, built in a function that runs later, still is.
     expect(lint(run(supervised, ""))).toEqual(["run.py 8:12 OPT014 run.py:4:1 main.yaml:4:17"]);
+    // With no construction of its own, the file is known only through the join; its import still counts.
+    expect(lint(run("", ""))).toEqual(["run.py 8:12 OPT014 run.py:4:1 main.yaml:4:17"]);
   });
 });
