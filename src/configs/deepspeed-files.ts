@@ -17,7 +17,7 @@ import type { MappingEntry, ResolvedValue, Span } from "../core/facts.js";
 import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
 import { mapValueSpans, sameSpan } from "../core/spans.js";
 import { ROOT_MARKERS } from "../python/modules.js";
-import { addModelFacts, entryOf, isMapping, recognizeConfig, type MappingValue } from "./recognize.js";
+import { addModelFacts, entryOf, isMapping, modelFactsFor, recognizeConfig, type MappingValue } from "./recognize.js";
 
 /** Whether a mapping names its DeepSpeed config by the path of a JSON file. */
 export function namesDeepSpeedFile(mapping: ResolvedValue): boolean {
@@ -69,9 +69,7 @@ function join(project: ProjectContext, file: ProjectFile, root: MappingValue, py
     const inRoot = (s: Span): boolean => s.file === undefined && s.start >= root.span.start && s.end <= root.span.end;
     facts.schedulers = [...facts.schedulers.filter((s) => !inRoot(s.span)), ...recognized.schedulers];
   }
-  const ids = new Set(added.map((s) => s.id));
-  const tied = <T extends { sites?: string[] }>(list: T[]): T[] => list.filter((f) => f.sites?.some((id) => ids.has(id)));
-  addModelFacts(facts, { kinds: tied(recognized.kinds), precision: tied(recognized.precision) });
+  addModelFacts(facts, modelFactsFor(recognized, new Set(added.map((s) => s.id))));
 }
 
 /**

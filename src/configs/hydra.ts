@@ -15,7 +15,7 @@ import path from "node:path";
 import type { MappingEntry, ResolvedValue, Span } from "../core/facts.js";
 import type { ProjectContext, ProjectFile, ProjectJoiner } from "../core/types.js";
 import { fromFile, mergeConfig } from "./bases.js";
-import { entryOf, isMapping, recognizeConfig, replaceModelFacts, type MappingValue } from "./recognize.js";
+import { entryOf, isMapping, modelFactsFor, recognizeConfig, replaceModelFacts, type MappingValue } from "./recognize.js";
 import { resolveInterpolations } from "./references.js";
 
 /** One item of a defaults list. */
@@ -312,8 +312,7 @@ export const hydraJoiner: ProjectJoiner = {
       const dropped = new Set(facts.optimizers.filter((s) => s.dialect === "hydra").map((s) => s.id));
       facts.optimizers = [...facts.optimizers.filter((s) => s.dialect !== "hydra"), ...found.optimizers.filter((s) => s.dialect === "hydra")];
       const hydraIds = new Set(facts.optimizers.filter((s) => s.dialect === "hydra").map((s) => s.id));
-      const tied = <T extends { sites?: string[] }>(list: T[]): T[] => list.filter((f) => f.sites?.some((id) => hydraIds.has(id)));
-      replaceModelFacts(facts, dropped, { kinds: tied(found.kinds), precision: tied(found.precision), freezes: found.freezes });
+      replaceModelFacts(facts, dropped, { ...modelFactsFor(found, hydraIds), freezes: found.freezes });
       const fileLinks = (file.analyzed.links ??= new Map());
       for (const [other, span] of links) fileLinks.set(other, span);
     }

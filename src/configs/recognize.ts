@@ -80,6 +80,12 @@ export function addModelFacts(facts: TrainingFacts, found: Pick<ConfigFacts, "ki
   if (found.freezes && found.freezes.length > 0) facts.modelHints = { ...facts.modelHints, freezesParameters: [...facts.modelHints.freezesParameters, ...found.freezes] };
 }
 
+/** The model facts of a recognized tree that bear on one of the given sites (those a joiner adds or keeps). */
+export function modelFactsFor(found: Pick<ConfigFacts, "kinds" | "precision">, ids: ReadonlySet<string>): Pick<ConfigFacts, "kinds" | "precision"> {
+  const tied = <T extends { sites?: string[] }>(list: T[]): T[] => list.filter((f) => f.sites?.some((id) => ids.has(id)));
+  return { kinds: tied(found.kinds), precision: tied(found.precision) };
+}
+
 /**
  * Replaces the model facts tied to sites a joiner re-recognized (a `_base_` merge, a Hydra composition) with the
  * merged tree's: facts about the dropped sites go, the new tree's come in (freezing wrappers are added: the merged
