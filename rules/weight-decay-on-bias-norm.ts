@@ -58,7 +58,7 @@ export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
       const setting = `weight_decay=${formatNumber(weightDecay)}${provenance(wdArg.value)}`;
       if (params.kind === "managed") {
         // A framework picks the parameters from a config: the remedy is a setting of that framework, not parameter groups.
-        const remedy = params.paramwiseCfg === undefined ? `configure ${params.by} to leave them undecayed` : MMENGINE_REMEDY[params.paramwiseCfg];
+        const remedy = params.paramwiseCfg !== undefined ? MMENGINE_REMEDY[params.paramwiseCfg] : (params.remedy ?? `configure ${params.by} to leave them undecayed`);
         const exempts = params.exempts?.map((k) => `'${k}'`).join(", ");
         ctx.report({
           span: params.span,

@@ -9,7 +9,7 @@ import { applyTextEdits } from "../core/text-edits.js";
 import { emptyFacts } from "../python/analyze.js";
 import { OPTIMIZER_CLASS_NAMES } from "../python/names.js";
 import { configTraining, mergeBatch } from "./training.js";
-import { addModelFacts, entryOf, recognizeConfig, type ConfigSiteData, type MappingValue } from "./recognize.js";
+import { addModelFacts, argumentData, entryOf, recognizeConfig, type ConfigSiteData, type MappingValue } from "./recognize.js";
 
 /** Files found by walking a folder that are larger than this are skipped unread (datasets, annotations, lockfiles). */
 export const CONFIG_WALK_SIZE_LIMIT = 1024 * 1024;
@@ -140,7 +140,7 @@ function editsFor(file: AnalyzedFile, syntax: ConfigSyntax, request: FixRequest)
       return "reason" in out ? out.reason : [{ span, text: out.text }];
     }
     case "set-argument":
-      return setArgument(file.text, syntax, data, request.name, request.value);
+      return setArgument(file.text, syntax, argumentData(data, request.name), request.name, request.value);
     case "split-decay-groups":
       return "a config file does not list parameter groups";
     case "scale-by-world-size":

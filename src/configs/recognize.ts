@@ -6,7 +6,7 @@
  *
  * Dialects: Hydra `_target_`, Lightning/jsonargparse `class_path` + `init_args`, torchtune `_component_`,
  * latent-diffusion `target` + `params`, NeMo `optim: {name, lr}`, ESPnet `optim` + `optim_conf`, GraphGym
- * `optim: {optimizer, base_lr}`, RecBole `learner` + `learning_rate`, mmengine/mmcv `type=` under
+ * `optim: {optimizer, base_lr}`, RecBole `learner` + `learning_rate`, solo-learn `optimizer: {name, kwargs}`, mmengine/mmcv `type=` under
  * `optimizer` (in `optim_wrapper` or alone), DeepSpeed and GPT-NeoX `optimizer: {type, params}`, fairseq,
  * HF TrainingArguments and axolotl keys (trainer-args.ts), timm `create_optimizer_v2` keywords.
  */
@@ -14,7 +14,7 @@ import type { ArgumentFact, MappingEntry, ModelKindFact, OptimizerSite, ParamsFa
 import { asBool, asNumber } from "../core/facts.js";
 import type { LiteralValue } from "../core/types.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
-import { CLASSY_VISION_NAMES, configName, DEEPSPEED_NAMES, ESPNET_NAMES, FAIRSEQ_NAMES, GRAPHGYM_ARGUMENTS, GRAPHGYM_NAMES, isDefaultConstructor, LLM_FOUNDRY_NAMES, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, OLMO_NAMES, RECBOLE_KEYS, RECBOLE_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
+import { CLASSY_VISION_NAMES, configName, DEEPSPEED_NAMES, ESPNET_NAMES, FAIRSEQ_NAMES, GRAPHGYM_ARGUMENTS, GRAPHGYM_NAMES, isDefaultConstructor, LLM_FOUNDRY_NAMES, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, OLMO_NAMES, RECBOLE_KEYS, RECBOLE_NAMES, SOLO_LEARN_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
 import { configSchedulers, schedulesMomentum } from "./schedulers.js";
 import { configModelFacts } from "./models.js";
 import { hfRoot, hfSite, timmSite } from "./trainer-args.js";
@@ -36,6 +36,19 @@ export interface ConfigSiteData {
   nameFor(canonical: string): string | undefined;
   /** The key this dialect uses for a canonical argument name (HF writes `learning_rate` for `lr`). */
   keyFor(argument: string): string;
+  /**
+   * A dialect that writes some arguments beside the name and the others in a mapping of their own (solo-learn:
+   * `lr` and `weight_decay` in the optimizer mapping, the rest under `kwargs`): `args` holds the arguments named in
+   * `beside`, `rest` all others, or is absent when that mapping, keyed `restKey`, is not written yet.
+   */
+  split?: { beside: readonly string[]; rest?: MappingValue; restKey: string };
+}
+
+/** The site's data as `set-argument` on one argument sees it: the mapping that argument is written in (see `split`). */
+export function argumentData(data: ConfigSiteData, argument: string): ConfigSiteData {
+  const split = data.split;
+  if (!split || split.beside.includes(argument)) return data;
+  return split.rest ? { ...data, args: split.rest } : { ...data, argsMissing: split.restKey };
 }
 
 /** The config data of a site the recognizer built, or undefined for a site an adapter built from code. */
@@ -169,6 +182,8 @@ export interface SiteSpec {
   extra?: ArgumentFact[];
   /** How the dialect writes another optimizer's name; from `table` when absent. */
   nameFor?: (canonical: string) => string | undefined;
+  /** Arguments kept in two mappings (`ConfigSiteData.split`). */
+  split?: ConfigSiteData["split"];
 }
 
 /** Builds sites with ids unique in the file. */
@@ -182,7 +197,7 @@ export class SiteBuilder {
   add(spec: SiteSpec): OptimizerSite {
     const keyFor = spec.keyFor ?? ((a: string) => a);
     const nameFor = spec.nameFor ?? ((c: string) => (spec.table ? nameIn(spec.table, c, spec.written) : undefined));
-    const data: ConfigSiteData = { args: spec.args, nameFor, keyFor, ...(spec.argsMissing ? { argsMissing: spec.argsMissing } : {}) };
+    const data: ConfigSiteData = { args: spec.args, nameFor, keyFor, ...(spec.argsMissing ? { argsMissing: spec.argsMissing } : {}), ...(spec.split ? { split: spec.split } : {}) };
     const args = new Map<string, ArgumentFact>();
     for (const name of spec.info.signature) {
       if (spec.reads && !spec.reads(name)) continue;
@@ -275,6 +290,7 @@ function recognizeSites(root: MappingValue, ctx: ConfigContext): Pick<ConfigFact
   espnetRoot(sites, root);
   graphGymRoot(sites, root);
   recBoleRoot(sites, root);
+  soloLearnRoot(sites, root);
   const inherits = entryOf(root, "_base_") !== undefined;
   const nemo = isNemoRoot(root);
   classyVisionSite(sites, root);
@@ -724,6 +740,15 @@ export function graphGymOptim(root: MappingValue): MappingValue | undefined {
   return optim && stringAt(optim, "optimizer") !== undefined && mappingAt(root, "gnn") !== undefined ? optim : undefined;
 }
 
+/** The optimizer a mapping names under `key` by a framework's table: the entry, the name as written, the table's entry and the class. */
+function namedOptimizer(mapping: MappingValue, key: string, table: NameTable): { name: MappingEntry; written: string; found: ConfigName; info: OptimizerInfo } | undefined {
+  const name = entryOf(mapping, key);
+  const written = stringAt(mapping, key);
+  const found = written !== undefined ? configName(table, written) : undefined;
+  const info = found && optimizerByName(found.canonical);
+  return name && written !== undefined && found && info ? { name, written, found, info } : undefined;
+}
+
 /**
  * GraphGym: `optim: {optimizer: adam, base_lr: 0.01, weight_decay: 5e-4, momentum: 0.9}`. Only the keys its builder
  * for the name passes reach the optimizer (`GRAPHGYM_ARGUMENTS`), the learning rate as `base_lr`; the keys left out
@@ -731,11 +756,9 @@ export function graphGymOptim(root: MappingValue): MappingValue | undefined {
  */
 function graphGymRoot(sites: SiteBuilder, root: MappingValue): void {
   const optim = graphGymOptim(root);
-  const name = optim && entryOf(optim, "optimizer");
-  const written = optim && stringAt(optim, "optimizer");
-  const entry = written !== undefined ? configName(GRAPHGYM_NAMES, written) : undefined;
-  const info = entry && optimizerByName(entry.canonical);
-  if (!optim || !name || written === undefined || !entry || !info) return;
+  const named = optim && namedOptimizer(optim, "optimizer", GRAPHGYM_NAMES);
+  if (!optim || !named) return;
+  const { name, written, found: entry, info } = named;
   const passed = GRAPHGYM_ARGUMENTS[info.canonical];
   sites.add({
     dialect: "graphgym",
@@ -780,6 +803,70 @@ function recBoleRoot(sites: SiteBuilder, root: MappingValue): void {
     keyFor: learningRateKey,
     reads: (a) => a === "lr" || a === "weight_decay",
     extra: (["lr", "weight_decay"] as const).filter((a) => !entryOf(root, learningRateKey(a))).map((a) => unknownArgument(a, learner.value.span)),
+  });
+}
+
+/**
+ * The `optimizer` mapping of a solo-learn config (pretraining, linear evaluation or fine-tuning), or undefined when the
+ * tree is not one: `optimizer: {name, batch_size, ...}` beside the `backbone: {name}` and `data` sections solo-learn
+ * reads, and the `method` it pretrains (or the `pretrain_method` a linear evaluation names).
+ */
+export function soloLearnOptimizer(root: MappingValue): MappingValue | undefined {
+  const optimizer = mappingAt(root, "optimizer");
+  const backbone = mappingAt(root, "backbone");
+  const method = stringAt(root, "method") ?? stringAt(root, "pretrain_method");
+  if (!optimizer || !backbone || stringAt(backbone, "name") === undefined || !mappingAt(root, "data") || method === undefined) return undefined;
+  return stringAt(optimizer, "name") !== undefined && entryOf(optimizer, "batch_size") !== undefined ? optimizer : undefined;
+}
+
+/**
+ * solo-learn: `optimizer: {name: adamw, batch_size, lr, weight_decay, kwargs: {betas: [0.9, 0.95]}}`. Its methods
+ * build the named class with `lr`, `weight_decay` and every entry of `kwargs` (other keys of the mapping are its
+ * own settings). The lr is unknown: solo-learn multiplies it by the batch size, the number of devices and nodes, over
+ * 256, before training. Parameters: biases and norm weights leave decay when `exclude_bias_n_norm_wd` may be on, or
+ * when `layer_decay` builds layer-wise groups (which put one-dimensional parameters in groups without decay); a
+ * linear evaluation (no `method`, not `finetune`) trains only the classifier and is not judged; otherwise the
+ * method's parameter groups (the backbone and projector whole, the classifier without decay) decay every bias and
+ * norm weight of the backbone.
+ */
+function soloLearnRoot(sites: SiteBuilder, root: MappingValue): void {
+  const optimizer = soloLearnOptimizer(root);
+  const named = optimizer && namedOptimizer(optimizer, "name", SOLO_LEARN_NAMES);
+  if (!optimizer || !named || sites.claimed.has(optimizer)) return;
+  const { name, written, found, info } = named;
+  const kwargsEntry = entryOf(optimizer, "kwargs");
+  const kwargs = mappingAt(optimizer, "kwargs");
+  const beside = ["lr", "weight_decay"] as const;
+  const extra: ArgumentFact[] = [];
+  const lr = entryOf(optimizer, "lr");
+  extra.push(unknownArgument("lr", lr?.value.span ?? name.value.span));
+  if (!entryOf(optimizer, "weight_decay")) extra.push(unknownArgument("weight_decay", name.value.span));
+  for (const entry of kwargs ? entriesOf(kwargs) : []) {
+    if (info.signature.includes(entry.key) && !(beside as readonly string[]).includes(entry.key)) extra.push({ name: entry.key, value: entry.value, span: entry.span, how: "keyword" });
+  }
+  const layerDecay = entryOf(optimizer, "layer_decay");
+  const excludes = mayBeOn(entryOf(optimizer, "exclude_bias_n_norm_wd")) || (layerDecay !== undefined && asNumber(layerDecay.value) !== 0);
+  const linear = stringAt(root, "method") === undefined && !mayBeOn(entryOf(root, "finetune"));
+  const params: ParamsFact = excludes
+    ? { kind: "managed", span: optimizer.span, by: "solo-learn", excludesBiasAndNorm: true }
+    : linear
+      ? { kind: "other", span: optimizer.span }
+      : { kind: "managed", span: optimizer.span, by: "solo-learn", excludesBiasAndNorm: false, remedy: "set exclude_bias_n_norm_wd: true in the optimizer section" };
+  sites.add({
+    dialect: "solo-learn",
+    info,
+    whole: optimizer.span,
+    nameSpan: name.value.span,
+    args: optimizer,
+    params,
+    // A `kwargs` that is not a mapping written here (an interpolation, an override) may pass anything.
+    open: (kwargsEntry !== undefined && (!kwargs || isOpen(kwargs))),
+    table: SOLO_LEARN_NAMES,
+    written,
+    implied: found.implied,
+    reads: (a) => a === "weight_decay",
+    extra,
+    split: { beside, ...(kwargs ? { rest: kwargs } : {}), restKey: "kwargs" },
   });
 }
 

@@ -8,7 +8,7 @@ import { CONFIG_SCHEDULERS, GRAPHGYM_SCHEDULERS } from "../knowledge/config-name
 import { isSchedulerPath, schedulerByName, warmupFrom, type WarmupRule } from "../knowledge/schedulers.js";
 import { asNumber } from "../core/facts.js";
 import { lastSegment } from "../knowledge/dotted.js";
-import { entriesOf, entryOf, espnetDeepSpeed, espnetOptimizers, graphGymOptim, isComposerRoot, isMapping, isOlmoOptimizer, mappingAt, mappings, stringAt, type MappingValue } from "./recognize.js";
+import { entriesOf, entryOf, espnetDeepSpeed, espnetOptimizers, graphGymOptim, isComposerRoot, isMapping, isOlmoOptimizer, mappingAt, mappings, soloLearnOptimizer, stringAt, type MappingValue } from "./recognize.js";
 
 /** The mappings a value holds directly: itself, or the items of a list. */
 function items(value: ResolvedValue | undefined): MappingValue[] {
@@ -112,6 +112,11 @@ export function configSchedulers(root: MappingValue, hint: "hf" | undefined): Sc
     const name = written ? stringAt(optim, "scheduler") : "cos";
     if (name !== "none") add(name === undefined ? "torch_geometric.graphgym.<unknown>" : (GRAPHGYM_SCHEDULERS[name] ?? `torch_geometric.graphgym.${name}`), written?.value ?? optim);
   }
+  // solo-learn: `scheduler: {name: warmup_cosine}` (`none` builds none); every other name, or one left out, is a
+  // schedule of unknown effect here.
+  const solo = soloLearnOptimizer(root) ? entryOf(root, "scheduler") : undefined;
+  const soloName = solo && isMapping(solo.value) ? stringAt(solo.value, "name") : undefined;
+  if (solo && soloName?.toLowerCase() !== "none") add(`solo.${soloName ?? "<unknown>"}`, solo.value);
   for (const { mapping: m, key } of mappings(root)) {
     // Hydra and Lightning: a scheduler class by `_target_` or `class_path`.
     const target = stringAt(m, "_target_") ?? stringAt(m, "class_path");

@@ -241,6 +241,17 @@ export const RECBOLE_NAMES: NameTable = {
 };
 
 /**
+ * solo-learn `optimizer: {name: sgd}`: its methods look the name up as written in this table (`lars` is its own LARS,
+ * which optim-lint does not judge) and build the class with `lr`, `weight_decay` and the entries of `kwargs`; for
+ * `sgd` its argument parsing fills `kwargs.momentum` with 0.9 when the config leaves it out.
+ */
+export const SOLO_LEARN_NAMES: NameTable = {
+  framework: "solo-learn",
+  caseInsensitive: false,
+  names: { sgd: { canonical: "torch.optim.SGD", implied: { momentum: 0.9 } }, adam: torch("Adam"), adamw: torch("AdamW") },
+};
+
+/**
  * Top-level keys only a RecBole config has (its training, evaluation and data settings): with `learner`, they mark
  * the dialect, since `learner` alone means other things elsewhere (an RL learner). Its batch sizes, `eval_step` and
  * `topk` are left out: DeepSpeed and RLlib configs write `train_batch_size` too, and the others are common words.

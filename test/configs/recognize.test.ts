@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { asNumber, asNumbers, type OptimizerSite } from "../../src/core/facts.js";
-import { configSiteData, recognizeConfig, type ConfigContext } from "../../src/configs/recognize.js";
+import { argumentData, configSiteData, recognizeConfig, type ConfigContext } from "../../src/configs/recognize.js";
 import { Tree } from "./tree.js";
 
 type Plain = Parameters<Tree["value"]>[0];
@@ -262,6 +262,54 @@ describe("GraphGym optim", () => {
     expect(recognize({ optim: { optimizer: "adam", base_lr: 0.01, weight_decay: 5e-4 } }).optimizers).toEqual([]);
     expect(graphGym({ optimizer: "adamW", base_lr: 0.001, weight_decay: 1e-5 }).optimizers).toEqual([]);
     expect(graphGym({ optimizer: "Adam", base_lr: 0.001 }).optimizers).toEqual([]);
+  });
+});
+
+describe("solo-learn optimizer", () => {
+  const solo = (optimizer: Plain, extra: Record<string, Plain> = {}) =>
+    recognize({ method: "byol", backbone: { name: "resnet18" }, data: { dataset: "cifar10" }, optimizer: { batch_size: 256, ...(optimizer as object) }, ...extra });
+
+  it("reads weight_decay beside the name and the kwargs as keywords; the lr, scaled by the batch size, is unknown", () => {
+    const { optimizers, schedulers } = solo({ name: "adamw", lr: 2e-4, weight_decay: 0.05, classifier_lr: 0.1, momentum: 0.5, kwargs: { betas: [0.9, 0.95] } }, { scheduler: { name: "warmup_cosine" } });
+    const [site] = optimizers;
+    expect([site.canonical, site.dialect, site.args.get("lr")?.value.value.kind, num(site, "weight_decay"), asNumbers(site.args.get("betas")?.value)]).toEqual(["torch.optim.AdamW", "solo-learn", "unknown", 0.05, [0.9, 0.95]]);
+    // A key of the optimizer mapping that is not lr or weight_decay is solo-learn's own, never a keyword.
+    expect(site.args.has("momentum")).toBe(false);
+    expect(site.params).toMatchObject({ kind: "managed", by: "solo-learn", excludesBiasAndNorm: false });
+    expect(configSiteData(site)!.nameFor("torch.optim.AdamW")).toBe("adamw");
+    expect(schedulers.map((s) => s.canonical)).toEqual(["solo.warmup_cosine"]);
+    expect(solo({ name: "adamw", weight_decay: 0.05 }, { scheduler: { name: "none" } }).schedulers).toEqual([]);
+  });
+
+  it("gives sgd the momentum solo-learn fills in, unless kwargs set one", () => {
+    expect(num(solo({ name: "sgd", lr: 0.3, weight_decay: 1e-4 }).optimizers[0], "momentum")).toBe(0.9);
+    expect(num(solo({ name: "sgd", lr: 0.3, weight_decay: 1e-4, kwargs: { momentum: 0 } }).optimizers[0], "momentum")).toBe(0);
+  });
+
+  it("keeps biases and norms out of decay with exclude_bias_n_norm_wd or layer_decay, and leaves a linear evaluation unjudged", () => {
+    expect(solo({ name: "adamw", weight_decay: 0.05, exclude_bias_n_norm_wd: true }).optimizers[0].params).toMatchObject({ kind: "managed", excludesBiasAndNorm: true });
+    const finetune = { pretrain_method: "mae", finetune: true };
+    const base = { backbone: { name: "vit_base" }, data: { dataset: "imagenet" }, optimizer: { name: "adamw", batch_size: 64, weight_decay: 0.05, layer_decay: 0.75 } };
+    expect(recognize({ ...base, ...finetune }).optimizers[0].params).toMatchObject({ kind: "managed", excludesBiasAndNorm: true });
+    expect(recognize({ ...base, optimizer: { ...base.optimizer, layer_decay: 0 }, ...finetune }).optimizers[0].params).toMatchObject({ kind: "managed", excludesBiasAndNorm: false });
+    expect(recognize({ ...base, pretrain_method: "mae", optimizer: { ...base.optimizer, layer_decay: 0 } }).optimizers[0].params.kind).toBe("other");
+  });
+
+  it("sets lr and weight_decay beside the name and every other argument under kwargs", () => {
+    const [site] = solo({ name: "sgd", weight_decay: 1e-4 }).optimizers;
+    const data = configSiteData(site)!;
+    expect(argumentData(data, "weight_decay").args).toBe(data.args);
+    expect(argumentData(data, "nesterov").argsMissing).toBe("kwargs");
+    const [withKwargs] = solo({ name: "sgd", weight_decay: 1e-4, kwargs: { momentum: 0.9 } }).optimizers;
+    const kwargsData = argumentData(configSiteData(withKwargs)!, "nesterov");
+    expect([kwargsData.argsMissing, kwargsData.args.value.kind === "mapping" && kwargsData.args.value.entries.map((e) => e.key)]).toEqual([undefined, ["momentum"]]);
+  });
+
+  it("needs solo-learn's sections and a name its methods build (lars is its own)", () => {
+    expect(solo({ name: "lars", lr: 0.3, weight_decay: 1e-4 }).optimizers).toEqual([]);
+    expect(solo({ name: "AdamW", weight_decay: 0.05 }).optimizers).toEqual([]);
+    expect(recognize({ method: "byol", data: {}, optimizer: { name: "adamw", batch_size: 256, weight_decay: 0.05 } }).optimizers).toEqual([]);
+    expect(recognize({ method: "byol", backbone: { name: "resnet18" }, data: {}, optimizer: { name: "adamw", weight_decay: 0.05 } }).optimizers).toEqual([]);
   });
 });
 

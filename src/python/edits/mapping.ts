@@ -5,7 +5,7 @@
  */
 import type { OptimizerSite, ResolvedValue, Span } from "../../core/facts.js";
 import type { FixRequest, LiteralValue, TextEdit } from "../../core/types.js";
-import { entryOf, type ConfigSiteData } from "../../configs/recognize.js";
+import { argumentData, entryOf, type ConfigSiteData } from "../../configs/recognize.js";
 import { appendItem } from "./lists.js";
 import { preferredQuote, renderLiteral, type Quote } from "./render.js";
 import { codeChildren, nodeAt, type SyntaxNode } from "./syntax.js";
@@ -67,7 +67,7 @@ export function mappingEdits(text: string, root: SyntaxNode, site: OptimizerSite
     case "rename-optimizer":
       return renameInMapping(text, site, data, request.to);
     case "set-argument":
-      return setInMapping(text, root, data, request.name, request.value);
+      return setInMapping(text, root, argumentData(data, request.name), request.name, request.value);
     default:
       return "this change cannot be written in a config";
   }

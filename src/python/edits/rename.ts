@@ -175,6 +175,20 @@ function signatureMismatch(site: OptimizerSite, target: OptimizerInfo): string |
   return undefined;
 }
 
+/**
+ * The class a `LazyCall(cls)` callee wraps (`L(torch.optim.Adam)` with `from detectron2.config import LazyCall as L`):
+ * its one argument, when that is a name or a dotted path and the wrapper is bound by a single import of `LazyCall`.
+ */
+function lazyCallClass(root: SyntaxNode, callee: SyntaxNode): SyntaxNode | undefined {
+  if (callee.type !== "call") return undefined;
+  const wrapper = callee.childForFieldName("function");
+  const args = callee.childForFieldName("arguments")?.namedChildren.filter((n) => n.type !== "comment") ?? [];
+  const chain = wrapper && attributeChain(wrapper);
+  if (!chain || args.length !== 1 || (args[0].type !== "identifier" && args[0].type !== "attribute")) return undefined;
+  const binding = soleImport(root, importBindings(root), chain[0], wrapper);
+  return binding && lastSegment([binding.path, ...chain.slice(1)].join(".")) === "LazyCall" ? args[0] : undefined;
+}
+
 /** Edits that make the call at `site` construct the optimizer named `to`, or why that cannot be done safely. */
 export function renameOptimizer(text: string, root: SyntaxNode, call: SyntaxNode, site: OptimizerSite, to: string): TextEdit[] | string {
   const target = optimizerByName(to);
@@ -182,7 +196,9 @@ export function renameOptimizer(text: string, root: SyntaxNode, call: SyntaxNode
   if (target.canonical === site.canonical) return [];
   const mismatch = signatureMismatch(site, target);
   if (mismatch) return mismatch;
-  const callee = call.childForFieldName("function")!;
+  const written = call.childForFieldName("function")!;
+  // detectron2's `LazyCall(torch.optim.Adam)(...)` constructs the class it wraps: the wrapped class is what to rename.
+  const callee = lazyCallClass(root, written) ?? written;
   if (callee.type === "attribute") return renameAttributeCallee(text, root, callee, target, site.canonical);
   if (callee.type === "identifier") return renameImportedName(text, root, call, callee, target, site.canonical);
   return `the optimizer class is reached through \`${callee.text}\`, which cannot be rewritten safely`;
