@@ -695,10 +695,29 @@ const CLOSING: Record<string, string> = { "(": ")", "[": "]", "{": "}" };
 /** Tokens that assign (`=`, `+=`, `:=`, ...), not comparisons. */
 const ASSIGNMENT_OPERATOR = /^(?:[-+*/%@&|^:]|\/\/|\*\*|<<|>>)?=$/;
 
-/** An ERROR node as CPython would word it: a bracket never closed, or the first unexpected token. */
+/** Whether an odd number of unescaped quotes of one kind precede a position on its line (a string left open there). */
+function afterOpenQuote(text: string, at: number): boolean {
+  const line = text.slice(text.lastIndexOf("\n", at - 1) + 1, at).replace(/\\./g, "");
+  return (line.split('"').length - 1) % 2 === 1 || (line.split("'").length - 1) % 2 === 1;
+}
+
+/** An ERROR node as CPython would word it: an invalid character, a bracket never closed, or the first unexpected token. */
 function errorAt(node: Parser.SyntaxNode, text: string): { span: Span; message: string } {
   const tokens: Parser.SyntaxNode[] = [];
   collectTokens(node, tokens);
+  // A character Python never reads outside a string or a comment (tree-sitter leaves it as an ERROR leaf of its own):
+  // named as CPython's tokenizer names it, since the token before it is not at fault. A full-width form typed with a
+  // CJK input method ('，', '：', '（') gets its ASCII counterpart.
+  const stray = tokens.find((t) => t.type === "ERROR" && t.childCount === 0 && (text.codePointAt(t.startIndex) ?? 0) > 0x7f && !afterOpenQuote(text, t.startIndex));
+  if (stray) {
+    const code = text.codePointAt(stray.startIndex)!;
+    const char = String.fromCodePoint(code);
+    const ascii = code >= 0xff01 && code <= 0xff5e ? `; type the ASCII '${String.fromCharCode(code - 0xfee0)}' instead` : "";
+    return {
+      span: { start: stray.startIndex, end: stray.startIndex + char.length },
+      message: `Syntax error: invalid character '${char}' (U+${code.toString(16).toUpperCase().padStart(4, "0")})${ascii}`,
+    };
+  }
   const open: Parser.SyntaxNode[] = [];
   for (const token of tokens) {
     if (token.type in CLOSING) open.push(token);

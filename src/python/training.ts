@@ -162,9 +162,15 @@ function loopOf(
   // A later construction bound to the same name in the same statement list (a notebook trying optimizers one after
   // another) takes the name over: the calls after it use that one.
   const own = statementOf(held.call);
-  const later = constructed.map((c) => statementOf(c.call)).filter((s) => s !== own && s.parent === own.parent && s.start > own.start);
-  const takenOverAt = Math.min(...later.map((s) => s.start));
-  for (const { call, last, receiver, args } of (naming.get(holder) ?? []).filter((c) => c.call.start < takenOverAt)) {
+  const siblings = constructed.map((c) => statementOf(c.call)).filter((s) => s !== own && s.parent === own.parent);
+  const takenOverAt = Math.min(...siblings.filter((s) => s.start > own.start).map((s) => s.start));
+  // Likewise the code run between an earlier such construction and this one (a notebook cell that trains the first
+  // optimizer before a later cell builds the next) steps the earlier one: a call there that is not in a function
+  // body, which could run later, never reaches this construction.
+  // Not when a loop of the same body repeats both: its next pass may reach that code with this one still bound.
+  const heldFrom = repeatedInBody(own) ? Infinity : Math.min(...siblings.filter((s) => s.start < own.start).map((s) => s.start));
+  const runsBefore = (call: PyNode): boolean => call.start >= heldFrom && call.start < own.start && !insideDefinition(call, own.parent);
+  for (const { call, last, receiver, args } of (naming.get(holder) ?? []).filter((c) => c.call.start < takenOverAt && !runsBefore(c.call))) {
     const passed = args.includes(holder);
     if (last === "step" && receiver === holder && args.length === 0) steps.push(call);
     else if (last === "step" && passed) steps.push(call); // scaler.step(optimizer)
@@ -240,6 +246,18 @@ function transparentLocalCall(resolver: Resolver, call: PyNode, holder: string):
     const passes = namedChildren(fieldChild(inner, "arguments") ?? inner).some((a) => resolver.textOf(a.type === "keyword_argument" ? (fieldChild(a, "value") ?? a) : a) === param);
     return !passes || (!!name && LR_NEUTRAL_CALLS.has(name));
   });
+}
+
+/** Whether a loop of the function or module body that holds a node encloses it. */
+function repeatedInBody(node: PyNode): boolean {
+  for (let p = node.parent; p && p.type !== "function_definition"; p = p.parent) if (p.type === "for_statement" || p.type === "while_statement") return true;
+  return false;
+}
+
+/** Whether a node lies in a function or lambda body below `top`, code that runs only when it is called. */
+function insideDefinition(node: PyNode, top: PyNode | null): boolean {
+  for (let p = node.parent; p && p !== top; p = p.parent) if (p.type === "function_definition" || p.type === "lambda") return true;
+  return false;
 }
 
 /** The statement that holds a node, directly in a block or the module. */

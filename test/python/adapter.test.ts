@@ -59,6 +59,25 @@ describe("syntax errors (fixtures/python/syntax_error.py)", () => {
     const file = pythonAdapter.analyze("def f(:\n    pass\n", "f.py");
     expect(file.syntaxErrors).toEqual([{ span: { start: 6, end: 6 }, message: "Syntax error: missing )" }]);
   });
+
+  it("names a character Python never reads outside a string, as CPython does, with the ASCII form of a full-width one", () => {
+    const cases: [string, string, string][] = [
+      ["logits = model(x)\u3011\n", "\u3011", "Syntax error: invalid character '\u3011' (U+3011)"],
+      ["y = f(a\uff0c b)\n", "\uff0c", "Syntax error: invalid character '\uff0c' (U+FF0C); type the ASCII ',' instead"],
+      ["if x\uff1a\n    pass\n", "\uff1a", "Syntax error: invalid character '\uff1a' (U+FF1A); type the ASCII ':' instead"],
+      ["ok = a \u2264 b\n", "\u2264", "Syntax error: invalid character '\u2264' (U+2264)"],
+    ];
+    for (const [text, char, message] of cases) {
+      const [error] = pythonAdapter.analyze(text, "t.py").syntaxErrors;
+      expect(error.message, text).toBe(message);
+      expect(text.slice(error.span.start, error.span.end)).toBe(char);
+    }
+  });
+
+  it("does not blame a character inside a string left open on its line", () => {
+    const [error] = pythonAdapter.analyze('s = "\u4f60\u597d\uff0c\n', "t.py").syntaxErrors;
+    expect(error.message).not.toContain("invalid character");
+  });
 });
 
 describe("offsets and comments", () => {
