@@ -2,14 +2,15 @@
  * The Jupyter notebook adapter: the Python analysis runs on the notebook's code cells, and every position
  * and edit is carried between that Python view and the characters of the `.ipynb` JSON text.
  */
-import type { Span } from "../core/facts.js";
+import type { Span, TrainingFacts } from "../core/facts.js";
+import { isTestPath } from "../core/roles.js";
 import type { AnalyzedFile, FactKind, FactWords, FixRequest, LanguageAdapter, SourceComment, TextEdit } from "../core/types.js";
 import { LineIndex } from "../core/lines.js";
 import { analyzePython, emptyFacts, PYTHON_FACT_WORDS } from "../python/analyze.js";
 import { pythonEdits } from "../python/edits.js";
 import { collectSyntaxErrors, parse } from "../python/parser.js";
 import { notebookEdits } from "./edits.js";
-import { cellAtView, fileOffsetToCell, fileOffsetToView, readNotebook, viewSpanToFile, type CodeCell, type NotebookView, type WrittenUnit } from "./notebook.js";
+import { cellAtView, cellViewEnd, fileOffsetToCell, fileOffsetToView, readNotebook, viewSpanToFile, type CodeCell, type NotebookView, type WrittenUnit } from "./notebook.js";
 import { mapFactSpans, mapValueSpans } from "../core/spans.js";
 import { stripBom } from "../core/source-text.js";
 
@@ -56,9 +57,16 @@ export function analyzeNotebook(source: string, filePath = "<text>"): NotebookFi
     facts: mapFactSpans(python.facts, toFile),
     syntaxErrors,
     comments: [...fileComments(text, view, view.python, python.comments), ...units.flatMap((u) => fileComments(text, view, u.unit.python, u.python.comments))],
-    ...(units.length > 0 ? { units: units.map((u) => ({ text, facts: mapFactSpans(u.python.facts, toFile), syntaxErrors: [], comments: [] })) } : {}),
+    ...(units.length > 0 ? { units: units.map((u) => ({ facts: unitFacts(view, u, toFile) })) } : {}),
     notebook: { view, python, units },
   };
+}
+
+/** A written file's facts in the file text; every cell of a test file (`test_*.py`, under `tests/`) is test code. */
+function unitFacts(view: NotebookView, { unit, python }: AnalyzedUnit, toFile: (span: Span) => Span): TrainingFacts {
+  const facts = mapFactSpans(python.facts, toFile);
+  if (!unit.known || !isTestPath(unit.path)) return facts;
+  return { ...facts, testCode: [...(facts.testCode ?? []), ...unit.cells.map((cell) => toFile({ start: cell.viewStart, end: cellViewEnd(cell) }))] };
 }
 
 /**

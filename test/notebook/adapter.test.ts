@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Span } from "../../src/core/facts.js";
 
-import { lintText } from "../../src/default-linter.js";
+import { lintProject, lintText } from "../../src/default-linter.js";
 import { RULES } from "../../rules/index.js";
 import { analyzeNotebook, cellLocation, notebookAdapter } from "../../src/notebook/adapter.js";
 
@@ -279,5 +279,15 @@ describe("%%writefile cells: the Python files a notebook writes, each a module o
     const result = lintNotebook(text);
     expect(result.messages).toEqual([]);
     expect(result.suppressedMessages.map((m) => [m.code, m.cell])).toEqual([["OPT001", { index: 1, line: 3, column: 7 }]]);
+  });
+
+  it("leaves out findings in a written test file and in a written file's test functions, unless tests are included", () => {
+    const text = notebook(
+      "%%writefile tests/test_optim.py\nimport torch\n" + ADAM.replace("WD", "0.1"),
+      "%%writefile train.py\nimport torch\ndef test_step():\n    " + ADAM.replace("WD", "0.2") + "\n" + ADAM.replace("WD", "0.3"),
+    );
+    const cells = (hideTestCode: boolean) => lintProject([{ filePath: "run.ipynb", text, rules, hideTestCode }])[0].messages.filter((m) => m.code === "OPT001").map((m) => `${m.cell!.index}:${m.cell!.line}`);
+    expect(cells(true)).toEqual(["2:5"]);
+    expect(cells(false)).toEqual(["1:3", "2:4", "2:5"]);
   });
 });
