@@ -2,6 +2,7 @@
 import type { Knowledge } from "../knowledge/index.js";
 import type { LintMessage, RuleSetting } from "./results.js";
 import type { AnalyzedFile, Report } from "./types.js";
+import type { TrainingFacts } from "./facts.js";
 import { inDialectKeys } from "./dialect-keys.js";
 
 /** A report and the setting of the rule that made it. */
@@ -22,17 +23,13 @@ export function runRules(
   const crashes: LintMessage[] = [];
   for (const setting of settings) {
     const { rule } = setting;
-    const found: Report[] = [];
+    const found: { facts: TrainingFacts; report: Report }[] = [];
+    const options = { ...rule.defaultOptions, ...setting.options };
     try {
-      rule.check({
-        facts: file.facts,
-        options: { ...rule.defaultOptions, ...setting.options },
-        knowledge,
-        text: file.text,
-        filePath,
-        textOf,
-        report: (r) => found.push(r),
-      });
+      // Each program of the file apart (a notebook's kernel and each script it writes): one's names and facts say nothing of another's.
+      for (const { facts } of [file, ...(file.units ?? [])]) {
+        rule.check({ facts, options, knowledge, text: file.text, filePath, textOf, report: (report) => found.push({ facts, report }) });
+      }
     } catch (error) {
       crashes.push({
         ruleId: rule.meta.name,
@@ -45,7 +42,7 @@ export function runRules(
       });
       continue;
     }
-    for (const report of found) reports.push({ setting, report: inDialectKeys(report, file.facts) });
+    for (const { facts, report } of found) reports.push({ setting, report: inDialectKeys(report, facts) });
   }
   return { reports, crashes };
 }

@@ -201,6 +201,11 @@ export interface AnalyzedFile {
   /** Files this one refers to, for the project pass. */
   references?: FileReference[];
   /**
+   * Programs the file holds besides its own, each run apart from it (a notebook's `%%writefile` scripts): the rules
+   * judge each one's facts alone, with spans in this file's text. The project pass reads only `facts`.
+   */
+  units?: Pick<AnalyzedFile, "facts">[];
+  /**
    * Set by the project pass: for each other file whose values reach this file's facts, the place in this
    * file that leads there (the `_base_` entry, the call). A finding about a value in a file that is not
    * linted in the run is shown there.

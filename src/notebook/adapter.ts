@@ -2,21 +2,30 @@
  * The Jupyter notebook adapter: the Python analysis runs on the notebook's code cells, and every position
  * and edit is carried between that Python view and the characters of the `.ipynb` JSON text.
  */
-import type { Span } from "../core/facts.js";
+import type { Span, TrainingFacts } from "../core/facts.js";
+import { isTestPath } from "../core/roles.js";
 import type { AnalyzedFile, FactKind, FactWords, FixRequest, LanguageAdapter, SourceComment, TextEdit } from "../core/types.js";
 import { LineIndex } from "../core/lines.js";
 import { analyzePython, emptyFacts, PYTHON_FACT_WORDS } from "../python/analyze.js";
 import { pythonEdits } from "../python/edits.js";
 import { collectSyntaxErrors, parse } from "../python/parser.js";
 import { notebookEdits } from "./edits.js";
-import { cellAtView, fileOffsetToCell, fileOffsetToView, readNotebook, viewSpanToFile, type CodeCell, type NotebookView } from "./notebook.js";
+import { cellAtView, cellViewEnd, fileOffsetToCell, fileOffsetToView, readNotebook, viewSpanToFile, type CodeCell, type NotebookView, type WrittenUnit } from "./notebook.js";
 import { mapFactSpans, mapValueSpans } from "../core/spans.js";
 import { stripBom } from "../core/source-text.js";
 
 /** A notebook's analysis: facts and positions in the file text, plus the Python analysis they came from. */
 export interface NotebookFile extends AnalyzedFile {
   /** Absent when the text could not be read as a notebook. */
-  notebook?: { view: NotebookView; python: AnalyzedFile };
+  notebook?: { view: NotebookView; python: AnalyzedFile; units: AnalyzedUnit[] };
+}
+
+/** A Python file a notebook writes, analyzed as its own module: its Python analysis, in the view's offsets. */
+interface AnalyzedUnit {
+  unit: WrittenUnit;
+  python: AnalyzedFile;
+  /** The analysis id prefix of its facts (`<notebook>::train.py`), distinct from the kernel's and every other unit's. */
+  path: string;
 }
 
 /** Where an offset of a notebook file sits in its code: cell index in `cells`, 0-based line and column in that cell's source. */
@@ -38,6 +47,7 @@ export function analyzeNotebook(source: string, filePath = "<text>"): NotebookFi
   }
   const { python, broken } = analyzeCells(view, filePath);
   const toFile = (span: Span) => viewSpanToFile(view, span);
+  const units = analyzeUnits(view, filePath);
   const notices = python.syntaxErrors.filter((error) => error.severity !== undefined);
   const syntaxErrors = [...broken, ...notices]
     .sort((a, b) => a.span.start - b.span.start)
@@ -46,9 +56,29 @@ export function analyzeNotebook(source: string, filePath = "<text>"): NotebookFi
     text,
     facts: mapFactSpans(python.facts, toFile),
     syntaxErrors,
-    comments: fileComments(text, view, python.comments),
-    notebook: { view, python },
+    comments: [...fileComments(text, view, view.python, python.comments), ...units.flatMap((u) => fileComments(text, view, u.unit.python, u.python.comments))],
+    ...(units.length > 0 ? { units: units.map((u) => ({ facts: unitFacts(view, u, toFile) })) } : {}),
+    notebook: { view, python, units },
   };
+}
+
+/** A written file's facts in the file text; every cell of a test file (`test_*.py`, under `tests/`) is test code. */
+function unitFacts(view: NotebookView, { unit, python }: AnalyzedUnit, toFile: (span: Span) => Span): TrainingFacts {
+  const facts = mapFactSpans(python.facts, toFile);
+  if (!unit.known || !isTestPath(unit.path)) return facts;
+  return { ...facts, testCode: [...(facts.testCode ?? []), ...unit.cells.map((cell) => toFile({ start: cell.viewStart, end: cellViewEnd(cell) }))] };
+}
+
+/**
+ * The Python files the notebook writes, each analyzed alone: the kernel's names are not defined in them, nor theirs
+ * in the kernel. A file that does not parse is left out (Python would not run it either), without a notice.
+ */
+function analyzeUnits(view: NotebookView, filePath: string): AnalyzedUnit[] {
+  return view.units.flatMap((unit, i) => {
+    const path = `${filePath}::${unit.known ? unit.path : `cell${unit.cells[0].index + 1}`}${view.units.slice(0, i).some((u) => u.path === unit.path) ? `@${i}` : ""}`;
+    const python = analyzePython(unit.python, path);
+    return python.syntaxErrors.some((error) => error.severity === undefined) ? [] : [{ unit, python, path }];
+  });
 }
 
 const SKIPPED = "; this cell was skipped and the other cells analyzed";
@@ -105,17 +135,17 @@ function cellSuffix(view: NotebookView, offset: number): string {
   return ` (cell ${cell.index + 1}, line ${line + 1})`;
 }
 
-/** The Python comments of the cells, with their lines in the file text. */
-function fileComments(text: string, view: NotebookView, comments: SourceComment[]): SourceComment[] {
+/** The Python comments of the cells in `python` (the kernel's view or a written file's), with their lines in the file text. */
+function fileComments(text: string, view: NotebookView, python: string, comments: SourceComment[]): SourceComment[] {
   const fileLines = new LineIndex(text);
-  const lineStarts = lineStartOffsets(view.python);
+  const lineStarts = lineStartOffsets(python);
   const out: SourceComment[] = [];
   for (const comment of comments) {
     const lineStart = lineStarts[comment.line];
-    const lineEnd = view.python.indexOf("\n", lineStart);
-    const body = view.python.slice(lineStart, lineEnd < 0 ? view.python.length : lineEnd).replace(/\r$/, "");
+    const lineEnd = python.indexOf("\n", lineStart);
+    const body = python.slice(lineStart, lineEnd < 0 ? python.length : lineEnd).replace(/\r$/, "");
     const at = lineStart + body.length - comment.text.length;
-    if (at < lineStart || view.python.slice(at, at + comment.text.length) !== comment.text) continue;
+    if (at < lineStart || python.slice(at, at + comment.text.length) !== comment.text) continue;
     out.push({ ...comment, line: fileLines.lineOf(viewSpanToFile(view, { start: at, end: at }).start) });
   }
   return out;
@@ -175,9 +205,19 @@ function notebookFileEdits(file: AnalyzedFile, request: FixRequest): TextEdit[] 
   if (!notebook) return "the file could not be read as a notebook";
   const inView = requestInView(notebook.view, request);
   if (!inView) return "the value is not inside a code cell";
-  const edits = pythonEdits(notebook.python, inView);
+  const unit = unitOf(notebook.view, notebook.units, inView);
+  const edits = pythonEdits(unit?.python ?? notebook.python, inView);
   if (typeof edits === "string") return edits;
-  return notebookEdits(file.text, notebook.view, edits);
+  return notebookEdits(file.text, notebook.view, edits, unit && notebook.view.units.indexOf(unit.unit));
+}
+
+/** The written file a request is about (by the id of what it names, or by where its value is), or undefined for the kernel's. */
+function unitOf(view: NotebookView, units: AnalyzedUnit[], request: FixRequest): AnalyzedUnit | undefined {
+  const id = "site" in request ? request.site : "update" in request ? request.update : undefined;
+  if (id !== undefined) return units.find((u) => id.slice(0, id.lastIndexOf("#")) === u.path);
+  if (request.kind !== "swap-sequence-items") return undefined;
+  const cell = cellAtView(view, (request.value.literalSpan ?? request.value.span).start);
+  return units.find((u) => cell && u.unit.cells.includes(cell));
 }
 
 /** Whether a text is a readable notebook whose code cells parse as Python (statements tree-sitter wrongly rejects aside). */

@@ -4,15 +4,17 @@
  */
 import type { TextEdit } from "../core/types.js";
 import { encodeJsonContent } from "./json.js";
-import { cellAtView, cellViewEnd, fileOffsetInCell, readNotebook, type CodeCell, type NotebookView } from "./notebook.js";
+import { cellAtView, cellViewEnd, fileOffsetInCell, readNotebook, type CodeCell, type NotebookView, type WrittenUnit } from "./notebook.js";
 import { applyTextEdits } from "../core/text-edits.js";
 
 /**
- * Edits of the notebook file that make the same change as `viewEdits` make to its Python view, or why that
- * cannot be done. The result is checked: re-reading the edited file must give exactly the edited view.
+ * Edits of the notebook file that make the same change as `viewEdits` make to its Python view (or, with `unit`, to
+ * that written file's text, `view.units[unit]`), or why that cannot be done. The result is checked: re-reading the
+ * edited file must give exactly the edited view or file, and every other part as it was.
  */
-export function notebookEdits(fileText: string, view: NotebookView, viewEdits: TextEdit[]): TextEdit[] | string {
-  const stillUsed = removedNames(view.python, viewEdits).find((name) => view.hidden.some((line) => new RegExp(`\\b${name}\\b`).test(line)));
+export function notebookEdits(fileText: string, view: NotebookView, viewEdits: TextEdit[], unit?: number): TextEdit[] | string {
+  // The kernel's magic and shell lines reach the kernel's names only; a written file is a module of its own.
+  const stillUsed = unit === undefined ? removedNames(view.python, viewEdits).find((name) => view.hidden.some((line) => new RegExp(`\\b${name}\\b`).test(line))) : undefined;
   if (stillUsed) return `an IPython magic, shell or help line of the notebook still names ${stillUsed}`;
   const fileEdits: TextEdit[] = [];
   for (const edit of viewEdits) {
@@ -21,10 +23,23 @@ export function notebookEdits(fileText: string, view: NotebookView, viewEdits: T
     fileEdits.push(converted);
   }
   const edited = readNotebook(applyTextEdits(fileText, fileEdits));
-  if ("message" in edited || edited.python !== applyTextEdits(view.python, viewEdits) || edited.cellMagics.join() !== view.cellMagics.join()) {
+  if ("message" in edited || edited.cellMagics.join() !== view.cellMagics.join() || !sameUnits(edited, view, viewEdits, unit)) {
     return "the edit would touch an IPython magic or shell line of the notebook";
   }
   return fileEdits;
+}
+
+/** Whether the re-read notebook holds exactly the edited kernel view or written file, and every other one unchanged. */
+function sameUnits(edited: NotebookView, view: NotebookView, viewEdits: TextEdit[], unit: number | undefined): boolean {
+  // A written file's cells are blank in the kernel's view: an edit of one leaves blanks of its new length there.
+  const kernelEdits = unit === undefined ? viewEdits : viewEdits.map((e) => ({ ...e, text: e.text.replace(/[^\r\n]/g, " ") }));
+  if (edited.python !== applyTextEdits(view.python, kernelEdits) || edited.units.length !== view.units.length) return false;
+  const sources = (u: WrittenUnit) => u.cells.map((c) => c.source);
+  return edited.units.every((u, i) => {
+    const before = view.units[i];
+    if (u.path !== before.path || u.known !== before.known || u.cells.length !== before.cells.length) return false;
+    return i === unit ? u.python === applyTextEdits(before.python, viewEdits) : sources(u).join("\0") === sources(before).join("\0");
+  });
 }
 
 /** Identifiers that the edits take out of the text (in a replaced part, and in no replacement). */

@@ -15,7 +15,27 @@ export interface MaskedCell {
   hidden: string[];
   /** True when the cell starts with a `%%` cell magic. */
   cellMagic: boolean;
+  /** A `%%writefile` cell whose path ends in `.py`: the Python file it writes. */
+  written?: WrittenFile;
 }
+
+/**
+ * The Python file a `%%writefile [-a|--append] PATH` cell writes: its body, as it is, is a module run apart from the
+ * kernel (by `!python PATH`, an import).
+ */
+export interface WrittenFile {
+  /** PATH as written, quotes removed. */
+  path: string;
+  /** False when PATH holds `{expr}` or `$name`, which IPython expands from the kernel's values. */
+  known: boolean;
+  /** `-a` / `--append`: the body is added to the file an earlier cell wrote. */
+  append: boolean;
+  /** The cell's source with the `%%writefile` line (and any blank lines before it) replaced by spaces: the body at its place. */
+  body: string;
+}
+
+/** `%%writefile` followed by its arguments. */
+const WRITEFILE = /^\s*%%writefile(?=\s|$)(.*)$/;
 
 /** `name = %magic ...` / `a, b = !cmd ...`: IPython assigns a magic's or a command's output. */
 const ASSIGNED_ESCAPE = /^(\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*)[%!]/;
@@ -36,13 +56,31 @@ export function maskIPython(source: string): MaskedCell {
   const first = lines.findIndex((line) => line.trim() !== "");
   if (first >= 0 && /^\s*%%/.test(lines[first])) {
     const name = /^\s*%%(\w+)/.exec(lines[first])?.[1] ?? "";
-    if (!PYTHON_BODY_CELL_MAGICS.has(name)) return { python: blank(source), hidden: [], cellMagic: true };
+    if (!PYTHON_BODY_CELL_MAGICS.has(name)) {
+      const written = writtenFile(lines, first);
+      return { python: blank(source), hidden: [], cellMagic: true, ...(written ? { written } : {}) };
+    }
     const magic = lines[first];
     lines[first] = placeholder(magic, magic.indexOf("%"));
     const rest = maskLines(lines, first + 1);
     return { python: rest.python, hidden: [magic, ...rest.hidden], cellMagic: true };
   }
   return maskLines(lines, 0);
+}
+
+/** The `.py` file a `%%writefile` cell whose magic line is `lines[first]` writes, or undefined for any other cell or path. */
+function writtenFile(lines: string[], first: number): WrittenFile | undefined {
+  const args = WRITEFILE.exec(lines[first].replace(/\r$/, ""))?.[1];
+  if (args === undefined) return undefined;
+  const words = args.trim().split(/\s+/).filter((w) => w !== "");
+  const append = words.some((w) => w === "-a" || w === "--append");
+  const rest = words.filter((w) => w !== "-a" && w !== "--append");
+  // One PATH, possibly quoted as a whole; anything else (another option, words IPython would reject) is not read.
+  const quoted = /^(["'])(.*)\1$/.exec(args.trim().replace(/^(?:(?:-a|--append)\s+)+/, ""));
+  const path = quoted ? quoted[2] : rest.length === 1 && !rest[0].startsWith("-") && !/["']/.test(rest[0]) ? rest[0] : undefined;
+  if (path === undefined || !/\.py$/.test(path)) return undefined;
+  const body = [...lines.slice(0, first + 1).map(blank), ...lines.slice(first + 1)].join("\n");
+  return { path, known: !/[{$]/.test(path), append, body };
 }
 
 /** Masks the line magics, shell escapes and help requests of lines `from..` that begin a logical line. */

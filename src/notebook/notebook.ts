@@ -4,7 +4,7 @@
  */
 import type { Span } from "../core/facts.js";
 import { JsonSyntaxError, member, parseJson, rawOffset, stringValue, type JsonNode, type JsonString } from "./json.js";
-import { maskIPython } from "./magics.js";
+import { maskIPython, type MaskedCell } from "./magics.js";
 
 /** One code cell: where its source lives in the file and where its text sits in the Python view. */
 export interface CodeCell {
@@ -35,6 +35,22 @@ export interface NotebookView {
   cellMagics: boolean[];
   /** True when the file has no non-ASCII character (inserted text is then escaped to stay ASCII). */
   asciiOnly: boolean;
+  /** The Python files the notebook's `%%writefile` cells write, each a program of its own (see `WrittenUnit`). */
+  units: WrittenUnit[];
+}
+
+/**
+ * One version of a Python file written by `%%writefile` cells: the cell that writes it and the `-a` cells that append
+ * to it after, in notebook order (a later cell without `-a` starts a new version). Its `python` is as long as the
+ * notebook's view, with every other cell blank, so its offsets are the view's.
+ */
+export interface WrittenUnit {
+  /** PATH as the first cell writes it. */
+  path: string;
+  /** False when PATH is expanded from kernel values: the unit then holds its one cell. */
+  known: boolean;
+  cells: CodeCell[];
+  python: string;
 }
 
 /** Why a text cannot be read as a notebook, and the offset to point at. */
@@ -79,13 +95,35 @@ export function readNotebook(text: string): NotebookView | NotebookError {
     viewStart += source.length + 1;
   }
   const masked = cells.map((c) => maskIPython(c.source));
+  const python = masked.map((m) => m.python).join("\n");
   return {
-    python: masked.map((m) => m.python).join("\n"),
+    python,
+    units: writtenUnits(cells, masked, python),
     cells,
     hidden: masked.flatMap((m) => m.hidden),
     cellMagics: masked.map((m) => m.cellMagic),
     asciiOnly: !/[^\p{ASCII}]/u.test(text),
   };
+}
+
+/** The Python files `%%writefile` cells write, as units of the view's length. */
+function writtenUnits(cells: CodeCell[], masked: MaskedCell[], python: string): WrittenUnit[] {
+  const units: WrittenUnit[] = [];
+  const current = new Map<string, WrittenUnit>();
+  const blankView = python.replace(/[^\r\n]/g, " ");
+  cells.forEach((cell, i) => {
+    const written = masked[i].written;
+    if (!written) return;
+    // `./train.py` and `train.py` name one file.
+    const key = written.path.replace(/^(?:\.\/)+/, "");
+    const earlier = written.known && written.append ? current.get(key) : undefined;
+    const unit = earlier ?? { path: written.path, known: written.known, cells: [], python: blankView };
+    unit.cells.push(cell);
+    unit.python = unit.python.slice(0, cell.viewStart) + written.body + unit.python.slice(cell.viewStart + written.body.length);
+    if (!earlier) units.push(unit);
+    if (written.known) current.set(key, unit);
+  });
+  return units;
 }
 
 /**

@@ -103,6 +103,14 @@ describe("prefilter derived from the rules' needs and the adapters' words", () =
     expect(notebook('{"cells": [{"cell_type": "code", "source": "print(1)"}]}')).toBe(false);
   });
 
+  it("passes a notebook whose only training code is a script a %%writefile cell writes", () => {
+    const source = ["%%writefile train.py\n", "import torch\n", "opt = torch.optim.Adam(torch.nn.Linear(2, 2).parameters(), weight_decay=0.01)\n"];
+    const text = JSON.stringify({ cells: [{ cell_type: "code", metadata: {}, outputs: [], source }], metadata: {}, nbformat: 4, nbformat_minor: 5 }, null, 1);
+    expect(prefilterFor(notebookAdapter, ALL)!(text)).toBe(true);
+    const [result] = linter.lintProject([{ filePath: "/p/launch.ipynb", text, rules: ALL }], { prefilter: true });
+    expect(result.messages.map((m) => [m.code, m.cell])).toEqual([["OPT001", { index: 1, line: 3, column: 7 }]]);
+  });
+
   it("is off when a rule does not declare what it needs, and rejects everything when no rule runs", () => {
     expect(prefilterFor(pythonAdapter, [...ALL, { rule: undeclared, severity: "warning", options: {} }])).toBeUndefined();
     expect(prefilterFor(pythonAdapter, [])!("opt = SGD(params, lr=0.1)")).toBe(false);

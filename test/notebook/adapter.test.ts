@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Span } from "../../src/core/facts.js";
 
-import { lintText } from "../../src/default-linter.js";
+import { lintProject, lintText } from "../../src/default-linter.js";
 import { RULES } from "../../rules/index.js";
 import { analyzeNotebook, cellLocation, notebookAdapter } from "../../src/notebook/adapter.js";
 
@@ -210,5 +210,84 @@ describe("--fix", () => {
         'optimizer = optim.AdamW([{"params": [p for p in model.parameters() if p.ndim >= 2]}, ' +
         '{"params": [p for p in model.parameters() if p.ndim < 2], "weight_decay": 0.0}], lr=1e-3, weight_decay=0.05)',
     );
+  });
+});
+
+describe("%%writefile cells: the Python files a notebook writes, each a module of its own", () => {
+  /** A notebook text of code cells, in Jupyter's layout (sources as lists of lines). */
+  const notebook = (...sources: string[]) =>
+    JSON.stringify(
+      {
+        cells: sources.map((source) => ({ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source: source.split(/(?<=\n)/) })),
+        metadata: { kernelspec: { display_name: "Python 3", language: "python", name: "python3" } },
+        nbformat: 4,
+        nbformat_minor: 5,
+      },
+      null,
+      1,
+    );
+  const lintNotebook = (text: string, fix = false) => lintText(text, { filePath: "run.ipynb", rules, fix, unsafeFixes: fix });
+  const adamCells = (text: string) => lintNotebook(text).messages.filter((m) => m.code === "OPT001").map((m) => m.cell);
+  const ADAM = "opt = torch.optim.Adam(torch.nn.Linear(2, 2).parameters(), weight_decay=WD)";
+
+  it("joins the cells that append to one path in order, and starts a new file at a cell without -a", () => {
+    const file = analyzeNotebook(
+      notebook("%%writefile train.py\nimport torch\nWD = 0.1", "%%writefile -a ./train.py\nx = 1", "%%writefile other.py\ny = 2", "%%writefile train.py\nz = 3", "%%writefile -a {d}/train.py\nw = 4"),
+    );
+    const units = file.notebook!.view.units;
+    expect(units.map((u) => [u.path, u.known, u.cells.map((c) => c.index + 1)])).toEqual([
+      ["train.py", true, [1, 2]],
+      ["other.py", true, [3]],
+      ["train.py", true, [4]],
+      ["{d}/train.py", false, [5]],
+    ]);
+    // Each unit is as long as the view, its cells at their places and every other cell blank.
+    expect(units[0].python.length).toBe(file.notebook!.view.python.length);
+    expect(units[0].python.replace(/\s+/g, " ").trim()).toBe("import torch WD = 0.1 x = 1");
+  });
+
+  it("reads a value an appending cell uses from the cell that wrote the file first", () => {
+    expect(adamCells(notebook("%%writefile train.py\nimport torch\nWD = 0.1", "%%writefile -a train.py\n" + ADAM))).toEqual([{ index: 2, line: 2, column: 7 }]);
+  });
+
+  it("does not see the kernel's names in a written file, nor the file's names in the kernel", () => {
+    // The same construction fires when the script defines WD itself: the silence below is the scope, not the rule.
+    expect(adamCells(notebook("import torch", "%%writefile train.py\nimport torch\nWD = 0.1\n" + ADAM))).toHaveLength(1);
+    expect(adamCells(notebook("import torch\nWD = 0.1", "%%writefile train.py\nimport torch\n" + ADAM))).toEqual([]);
+    expect(adamCells(notebook("%%writefile train.py\nimport torch\nWD = 0.1", "import torch\n" + ADAM))).toEqual([]);
+    // A file written again without -a loses what the earlier version defined.
+    expect(adamCells(notebook("%%writefile train.py\nimport torch\nWD = 0.1", "%%writefile train.py\nimport torch", "%%writefile -a train.py\n" + ADAM))).toEqual([]);
+  });
+
+  it("leaves out a written file that does not parse, and every other file's and the kernel's findings stay", () => {
+    const text = notebook("import torch\n" + ADAM.replace("WD", "0.1"), "%%writefile broken.py\ndef f(:\n" + ADAM, "%%writefile ok.py\nimport torch\n" + ADAM.replace("WD", "0.2"));
+    const result = lintNotebook(text);
+    expect(result.messages.filter((m) => m.fatal || m.ruleId === null)).toEqual([]);
+    expect(result.messages.filter((m) => m.code === "OPT001").map((m) => m.cell!.index)).toEqual([1, 3]);
+  });
+
+  it("fixes a written file and the kernel in one run, keeps the notebook valid JSON, and a second run changes nothing", () => {
+    const text = notebook("import torch\n" + ADAM.replace("WD", "0.1"), "%%writefile train.py\nimport torch\n" + ADAM.replace("WD", "0.2"));
+    const output = lintNotebook(text, true).output!;
+    expect(codeSources(output)).toEqual(codeSources(text).map((source) => source.replace("Adam(", "AdamW(")));
+    expect(notebookAdapter.parses(output)).toBe(true);
+    expect(lintNotebook(output, true).output).toBeUndefined();
+  });
+
+  it("honours a per-line disable in a written file", () => {
+    const text = notebook("%%writefile train.py\nimport torch\n" + ADAM.replace("WD", "0.1") + "  # optim-lint: disable=OPT001");
+    const result = lintNotebook(text);
+    expect(result.messages).toEqual([]);
+    expect(result.suppressedMessages.map((m) => [m.code, m.cell])).toEqual([["OPT001", { index: 1, line: 3, column: 7 }]]);
+  });
+
+  it("leaves out findings in a written test file and in a written file's test functions, unless tests are included", () => {
+    const text = notebook(
+      "%%writefile tests/test_optim.py\nimport torch\n" + ADAM.replace("WD", "0.1"),
+      "%%writefile train.py\nimport torch\ndef test_step():\n    " + ADAM.replace("WD", "0.2") + "\n" + ADAM.replace("WD", "0.3"),
+    );
+    const cells = (hideTestCode: boolean) => lintProject([{ filePath: "run.ipynb", text, rules, hideTestCode }])[0].messages.filter((m) => m.code === "OPT001").map((m) => `${m.cell!.index}:${m.cell!.line}`);
+    expect(cells(true)).toEqual(["2:5"]);
+    expect(cells(false)).toEqual(["1:3", "2:4", "2:5"]);
   });
 });

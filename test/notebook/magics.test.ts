@@ -49,3 +49,32 @@ describe("IPython masking", () => {
     expect(mask("!pip install \\\n    torch\nimport torch").python).toBe("_             \n         \nimport torch");
   });
 });
+
+describe("%%writefile cells", () => {
+  const written = (source: string) => mask(source).written;
+
+  it("reads the .py path a cell writes, its -a / --append option, and keeps the body at its place", () => {
+    const source = "%%writefile -a train.py\nimport torch\nopt = torch.optim.Adam(p)";
+    const file = written(source);
+    expect(file).toMatchObject({ path: "train.py", known: true, append: true });
+    expect(file!.body).toBe(`${" ".repeat(23)}\nimport torch\nopt = torch.optim.Adam(p)`);
+    // The kernel does not run the body: its view of the cell stays blank.
+    expect(mask(source).python.trim()).toBe("");
+    expect(written("%%writefile --append src/train.py\nx = 1")).toMatchObject({ path: "src/train.py", append: true });
+    expect(written("%%writefile train.py\nx = 1")).toMatchObject({ path: "train.py", append: false });
+  });
+
+  it("reads a quoted path, and marks a path IPython expands from kernel values as unknown", () => {
+    expect(written('%%writefile "my run/train.py"\nx = 1')).toMatchObject({ path: "my run/train.py", known: true });
+    expect(written("%%writefile '{out}/train.py'\nx = 1")).toMatchObject({ known: false });
+    expect(written("%%writefile $OUT/train.py\nx = 1")).toMatchObject({ path: "$OUT/train.py", known: false });
+  });
+
+  it("writes no Python file for another extension, a missing path, or another cell magic", () => {
+    expect(written("%%writefile config.yaml\nlr: 0.1")).toBeUndefined();
+    expect(written("%%writefile\nx = 1")).toBeUndefined();
+    expect(written("%%writefile a.py b.py\nx = 1")).toBeUndefined();
+    expect(written("%%bash train.py\nx = 1")).toBeUndefined();
+    expect(written("%%writefiles train.py\nx = 1")).toBeUndefined();
+  });
+});

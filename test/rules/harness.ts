@@ -10,10 +10,10 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const UPDATE_GOLDENS = process.env.UPDATE_GOLDENS === "1";
 
 /** The languages fixtures are written in, by file extension. */
-const FIXTURE_FILE = /^(valid|invalid)[\w-]*\.(py|ya?ml|json)$/;
+const FIXTURE_FILE = /^(valid|invalid)[\w-]*\.(py|ya?ml|json|ipynb)$/;
 
 /**
- * One fixture file of a rule: `valid*.{py,yaml,yml,json}` must stay silent, `invalid*.*` has goldens beside it.
+ * One fixture file of a rule: `valid*.{py,yaml,yml,json,ipynb}` must stay silent, `invalid*.*` has goldens beside it.
  * Names with a dot before the extension (`.fixed.py`, `.expected.json`, `.options.json`) are goldens and options.
  */
 export interface Fixture {
@@ -28,7 +28,7 @@ export interface Fixture {
   fixedPath: string;
   /** Path of the rule options for this fixture (`<name>.options.json`, used when it exists). */
   optionsPath: string;
-  language: "python" | "yaml" | "json";
+  language: "python" | "yaml" | "json" | "notebook";
 }
 
 /** The fixture directory of a rule. */
@@ -55,7 +55,7 @@ export function fixturesOf(rule: Rule<any>): Fixture[] {
         expectedPath: at(`${base}.expected.json`),
         fixedPath: at(`${base}.fixed.${ext}`),
         optionsPath: at(`${base}.options.json`),
-        language: ext === "py" ? "python" : ext === "json" ? "json" : "yaml",
+        language: ext === "py" ? "python" : ext === "json" ? "json" : ext === "ipynb" ? "notebook" : "yaml",
       };
     });
   // `invalid.py` and `invalid.yaml` would share `invalid.expected.json`: name them apart.
@@ -123,6 +123,8 @@ export function goldenOf(m: LintMessage, text?: string) {
     code: m.code ?? null,
     severity: m.severity,
     message: m.message,
+    // In a notebook, the cell and the line and column in it, as every format shows them.
+    ...(m.cell ? { cell: m.cell } : {}),
     line: m.line,
     column: m.column,
     endLine: m.endLine ?? null,

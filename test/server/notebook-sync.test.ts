@@ -105,4 +105,37 @@ describe("notebook document sync", () => {
     expect((await cleared).map((d) => d.code)).toEqual(remaining);
     expect(remaining).not.toContain("OPT001");
   });
+
+  it("shows a %%writefile script's findings in its cell, apart from the kernel's names, and fixes them there", async () => {
+    client = await startClient(dir);
+    const notebookUri = uriOf(path.join(dir, "launch.ipynb"));
+    const cell = (n: number) => `${notebookUri.replace(/^file:/, "vscode-notebook-cell:")}#cell${n}`;
+    const [kernel, written] = [cell(1), cell(2)];
+    // The kernel's `model` is not the script's: the script builds its own, and the finding comes from its code alone.
+    const body = `${SETUP}\n${OPTIMIZER}`;
+    const source = `%%writefile train.py\n${body}`;
+    const pushed = client.nextDiagnostics(written, (d) => d.length > 0);
+    void client.connection.sendNotification("notebookDocument/didOpen", {
+      notebookDocument: { uri: notebookUri, notebookType: "jupyter-notebook", version: 1, cells: [{ kind: 2, document: kernel }, { kind: 2, document: written }] },
+      cellTextDocuments: [
+        { uri: kernel, languageId: "python", version: 1, text: "import torch\nmodel = torch.nn.Linear(4, 2)" },
+        { uri: written, languageId: "python", version: 1, text: source },
+      ],
+    });
+    const diagnostics: Diagnostic[] = await pushed;
+    // The script as a file of its own: its places, one line down for the magic line, are the cell's places.
+    const expected = lintText(body, { filePath: path.join(dir, "train.py"), rules: DEFAULTS }).messages;
+    expect(diagnostics.map((d) => [d.code, d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character])).toEqual(
+      expected.map((m) => [m.code, m.line, m.column - 1, m.endLine!, m.endColumn! - 1]),
+    );
+    const adam = diagnostics.find((d) => d.code === "OPT001")!;
+    const actions: CodeAction[] = await client.connection.sendRequest("textDocument/codeAction", {
+      textDocument: { uri: written },
+      range: adam.range,
+      context: { diagnostics: [adam] },
+    });
+    const rename = actions.find((a) => a.title.startsWith("Fix OPT001"))!;
+    expect(Object.keys(rename.edit!.changes!)).toEqual([written]);
+    expect(apply(source, rename.edit!.changes![written])).toBe(source.replace("optim.Adam(", "optim.AdamW("));
+  });
 });
