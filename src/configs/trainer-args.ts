@@ -130,13 +130,42 @@ function deepSpeedMayBuild(entry: MappingEntry | undefined): boolean {
   return true;
 }
 
+/**
+ * Why a DeepSpeed-built optimizer under the HF Trainer decays biases and norms: the Trainer hands it the trainable
+ * parameters as one flat list and never calls `create_optimizer` (its no-decay groups, or an override's), and
+ * DeepSpeed applies the section's weight_decay to all of them. Dropping the section lets the Trainer build its own
+ * optimizer (under ZeRO offload DeepSpeed then wants `zero_force_ds_cpu_optimizer: false`).
+ */
+const DEEPSPEED_HANDOVER = {
+  why: "the HF Trainer hands DeepSpeed's optimizer section all trainable parameters in one group and skips its own no-decay groups",
+  remedy: "drop that section so the Trainer builds the optimizer (under ZeRO offload also set zero_force_ds_cpu_optimizer to false), or set weight_decay to 0",
+};
+
+/**
+ * Keys that choose which parameters train: a peft or LoRA adapter (axolotl's `adapter`, LLaMA-Factory's
+ * `finetuning_type`, `use_peft`, `lora_r`), or frozen and tuned parts (`freeze_vision_tower`, `tune_mm_mlp_adapter`).
+ */
+const PARTIAL_TRAINING_KEY = /lora|peft|adapter|freeze|trainable|finetuning_type|^tune_|_only$/i;
+
+/**
+ * Whether the arguments may train only part of the model (an adapter's matrices, an unfrozen projector), or hold keys
+ * not seen (a `**` spread): the parameters the Trainer hands DeepSpeed may then hold no bias or norm weight. A key
+ * set off (false, null, `finetuning_type: full`) trains the whole model.
+ */
+function trainsPart(mapping: MappingValue): boolean {
+  const value = mapping.value;
+  if (value.kind !== "mapping" || value.open) return true;
+  return value.entries.some((e) => PARTIAL_TRAINING_KEY.test(e.key) && mayBeOn(e) && !(e.value.value.kind === "string" && e.value.value.value === "full"));
+}
+
 /** DeepSpeed `optimizer.params` keys the HF Trainer fills when they are "auto", with the TrainingArguments keys it fills them from. */
 const DEEPSPEED_AUTO: Record<string, readonly string[]> = { lr: ["learning_rate"], betas: ["adam_beta1", "adam_beta2"], eps: ["adam_epsilon"], weight_decay: ["weight_decay"] };
 
 /**
  * The optimizer DeepSpeed builds for an HF Trainer whose `deepspeed` config (written in place, or read from its JSON
  * file by the project pass) has an `optimizer` section: its `type` names it (DeepSpeed's Adam runs in AdamW mode
- * unless `adam_w_mode` is false), and every trainable parameter is handed over (no bias and norm exclusion). A param
+ * unless `adam_w_mode` is false), and every trainable parameter is handed over (no bias and norm exclusion: a managed
+ * set that decays all of them). A param
  * written "auto" is filled by the Trainer from the TrainingArguments key it matches; that value is judged, and fixed
  * where the arguments write it. Every other argument, a literal in the DeepSpeed config or a default, is unknown here:
  * the config's own lint judges its literals, and a fix cannot reach them from the arguments. A config that sets
@@ -175,7 +204,7 @@ function deepSpeedTrainerSite(sites: SiteBuilder, mapping: MappingValue, deepspe
     whole: mapping.span,
     nameSpan: deepspeed.value.span,
     args: mapping,
-    params: { kind: "other", span: deepspeed.span },
+    params: trainsPart(mapping) ? { kind: "other", span: deepspeed.span } : { kind: "managed", span: deepspeed.span, by: "DeepSpeed", excludesBiasAndNorm: false, handover: DEEPSPEED_HANDOVER },
     open: false,
     table: DEEPSPEED_NAMES,
     written,

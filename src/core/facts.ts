@@ -140,9 +140,20 @@ export type ParamsFact =
    * `paramwiseCfg` (mmengine and mmcv): where the decay multipliers go, `present` when the optimizer already has a
    * `paramwise_cfg`, else where a new one is written: `wrapper` beside the optimizer in mmengine's `optim_wrapper`,
    * `optimizer` inside an mmcv 1.x `optimizer` dict. `remedy`: the framework's setting that leaves biases and norm
-   * weights undecayed, when it has one.
+   * weights undecayed, when it has one. `handover`: why every parameter is decayed and what to change, when no
+   * setting of the framework keeps biases and norms out (the HF Trainer handing DeepSpeed's optimizer section all
+   * trainable parameters in one group).
    */
-  | { kind: "managed"; span: Span; by: string; excludesBiasAndNorm: boolean; exempts?: string[]; paramwiseCfg?: "present" | "wrapper" | "optimizer"; remedy?: string }
+  | {
+      kind: "managed";
+      span: Span;
+      by: string;
+      excludesBiasAndNorm: boolean;
+      exempts?: string[];
+      paramwiseCfg?: "present" | "wrapper" | "optimizer";
+      remedy?: string;
+      handover?: { why: string; remedy: string };
+    }
   | { kind: "missing" };
 
 /** One parameter-group dict as written (`{"params": head.parameters(), "lr": 1e-3}`). */

@@ -252,7 +252,7 @@ function isWarmupRamp(resolver: Resolver, assignment: PyNode): boolean {
   return false;
 }
 
-/** Places that freeze parameters: `requires_grad = False`, `.requires_grad_(False)`, peft adapters, `.freeze()`. */
+/** Places that freeze parameters: `requires_grad = False`, `.requires_grad_(False)`, peft adapters (a `peft_config=` handed to a trainer too), `.freeze()`. */
 function modelHints(resolver: Resolver): ModelHints {
   const freezes: Span[] = [];
   for (const assignment of resolver.index.assignments) {
@@ -264,6 +264,9 @@ function modelHints(resolver: Resolver): ModelHints {
     const callee = fieldChild(call, "function");
     const last = callee ? lastName(callee, resolver.text) : undefined;
     if (!callee || !last) continue;
+    // A trainer handed a peft config (trl's `SFTTrainer(..., peft_config=...)`) trains only the adapter it adds.
+    const peft = namedChildren(fieldChild(call, "arguments") ?? call).find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name")!) === "peft_config");
+    if (peft && fieldChild(peft, "value")?.type !== "none") freezes.push(spanOf(peft));
     // peft's and loralib-style helpers freeze whatever their arguments; the other two only in the forms tested below.
     const freezesAlways = FREEZING_CALLS.has(last) || MARK_ONLY_TRAINABLE.test(last);
     if (!freezesAlways && last !== "requires_grad_" && last !== "freeze") continue;

@@ -107,6 +107,18 @@ describe("DeepSpeed config files named by the HF Trainer", () => {
     expect(lint({ "/p/train.yaml": yaml, "/p/ds/zero2.json": withOptimizer("AdamW", `{"lr": 0.5}`) }, "/p/train.yaml")).toEqual([]);
   });
 
+  it("reports the weight decay DeepSpeed's optimizer applies to every parameter the Trainer hands it", () => {
+    const keywords = `learning_rate=2e-5, weight_decay=0.1, warmup_ratio=0.03`;
+    const files = { "/p/train.py": script(`"scripts/zero3_offload.json"`, keywords), "/p/scripts/zero3_offload.json": withOptimizer("AdamW", AUTO) };
+    const found = messages(files);
+    expect(found.map((m) => `${m.line}:${m.column} ${m.code}`)).toEqual(["3:101 OPT005"]);
+    expect(found[0].message).toContain("weight_decay=0.1 to every parameter");
+    // Without the section the Trainer builds AdamW itself, biases and norms undecayed; with peft only adapters train.
+    expect(lint({ ...files, "/p/scripts/zero3_offload.json": NO_OPTIMIZER })).toEqual([]);
+    const lora = `from peft import get_peft_model\n${script(`"scripts/zero3_offload.json"`, keywords)}`;
+    expect(lint({ ...files, "/p/train.py": lora })).toEqual([]);
+  });
+
   it("judges an optimizer section written in place, auto params filled from the arguments", () => {
     const inline = `{"optimizer": {"type": "AdamW", "params": {"lr": "auto", "weight_decay": "auto"}}, "zero_optimization": {"stage": 2}}`;
     expect(lint({ "/p/train.py": script(inline, "learning_rate=0.5") })).toEqual(["3:44 OPT003"]);
