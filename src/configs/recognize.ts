@@ -14,7 +14,7 @@ import type { ArgumentFact, MappingEntry, ModelKindFact, OptimizerSite, ParamsFa
 import { asBool, asNumber } from "../core/facts.js";
 import type { LiteralValue } from "../core/types.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
-import { CLASSY_VISION_NAMES, configName, DEEPSPEED_NAMES, ESPNET_NAMES, FAIRSEQ_NAMES, GRAPHGYM_ARGUMENTS, GRAPHGYM_NAMES, isDefaultConstructor, LLM_FOUNDRY_NAMES, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, OLMO_NAMES, RECBOLE_KEYS, RECBOLE_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
+import { CLASSY_VISION_NAMES, configName, DEEPSPEED_NAMES, ESPNET_NAMES, FAIRCHEM_NAMES, FAIRSEQ_NAMES, GRAPHGYM_ARGUMENTS, GRAPHGYM_NAMES, isDefaultConstructor, LLM_FOUNDRY_NAMES, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, OLMO_NAMES, RECBOLE_KEYS, RECBOLE_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
 import { configSchedulers, schedulesMomentum } from "./schedulers.js";
 import { configModelFacts } from "./models.js";
 import { hfRoot, hfSite, timmSite } from "./trainer-args.js";
@@ -36,6 +36,18 @@ export interface ConfigSiteData {
   nameFor(canonical: string): string | undefined;
   /** The key this dialect uses for a canonical argument name (HF writes `learning_rate` for `lr`). */
   keyFor(argument: string): string;
+  /**
+   * The mapping that holds one argument when it is not `args` (fairchem reads `lr_initial` beside its
+   * `optimizer_params`, which hold the other keywords); undefined for the arguments `args` holds.
+   */
+  argsFor?(argument: string): MappingValue | undefined;
+}
+
+/** Where a site's argument is written or goes: its own mapping, or `args`, or the name of the mapping still missing. */
+export function argumentMapping(data: ConfigSiteData, argument: string): MappingValue | { missing: string } {
+  const own = data.argsFor?.(argument);
+  if (own) return own;
+  return data.argsMissing ? { missing: data.argsMissing } : data.args;
 }
 
 /** The config data of a site the recognizer built, or undefined for a site an adapter built from code. */
@@ -161,6 +173,8 @@ export interface SiteSpec {
   /** Arguments the framework passes for the name when the config does not. */
   implied?: ConfigName["implied"];
   keyFor?: (argument: string) => string;
+  /** The mapping of an argument `args` does not hold (see ConfigSiteData.argsFor). */
+  argsFor?: (argument: string) => MappingValue | undefined;
   /** How messages name a canonical argument, when not by its key (HF's betas are two keys). */
   labelFor?: (argument: string) => string;
   /** Which canonical arguments the dialect hands to the optimizer (all of the signature when absent). */
@@ -182,11 +196,18 @@ export class SiteBuilder {
   add(spec: SiteSpec): OptimizerSite {
     const keyFor = spec.keyFor ?? ((a: string) => a);
     const nameFor = spec.nameFor ?? ((c: string) => (spec.table ? nameIn(spec.table, c, spec.written) : undefined));
-    const data: ConfigSiteData = { args: spec.args, nameFor, keyFor, ...(spec.argsMissing ? { argsMissing: spec.argsMissing } : {}) };
+    const data: ConfigSiteData = {
+      args: spec.args,
+      nameFor,
+      keyFor,
+      ...(spec.argsMissing ? { argsMissing: spec.argsMissing } : {}),
+      ...(spec.argsFor ? { argsFor: spec.argsFor } : {}),
+    };
     const args = new Map<string, ArgumentFact>();
     for (const name of spec.info.signature) {
       if (spec.reads && !spec.reads(name)) continue;
-      const entry = spec.argsMissing ? undefined : entryOf(spec.args, keyFor(name));
+      const where = argumentMapping(data, name);
+      const entry = "missing" in where ? undefined : entryOf(where, keyFor(name));
       if (entry) args.set(name, { name, value: entry.value, span: entry.span, how: "keyword" });
     }
     for (const arg of spec.extra ?? []) if (!args.has(arg.name)) args.set(arg.name, arg);
@@ -275,6 +296,7 @@ function recognizeSites(root: MappingValue, ctx: ConfigContext): Pick<ConfigFact
   espnetRoot(sites, root);
   graphGymRoot(sites, root);
   recBoleRoot(sites, root);
+  fairchemRoot(sites, root);
   const inherits = entryOf(root, "_base_") !== undefined;
   const nemo = isNemoRoot(root);
   classyVisionSite(sites, root);
@@ -781,6 +803,56 @@ function recBoleRoot(sites: SiteBuilder, root: MappingValue): void {
     reads: (a) => a === "lr" || a === "weight_decay",
     extra: (["lr", "weight_decay"] as const).filter((a) => !entryOf(root, learningRateKey(a))).map((a) => unknownArgument(a, learner.value.span)),
   });
+}
+
+/**
+ * The `optim` mapping of a fairchem (Open Catalyst Project) trainer config, or undefined when the tree is not one: an
+ * `optim` mapping with the `lr_initial` its trainers read the learning rate from.
+ */
+export function fairchemOptim(root: MappingValue): MappingValue | undefined {
+  const optim = mappingAt(root, "optim");
+  return optim && entryOf(optim, "lr_initial") ? optim : undefined;
+}
+
+/**
+ * fairchem / OCP trainers: `optim: {optimizer: AdamW, lr_initial: 4e-4, optimizer_params: {weight_decay: 1e-3}}`. The
+ * trainer builds `getattr(torch.optim, optimizer)` (AdamW when the key is left out) with `lr=lr_initial` and the
+ * `optimizer_params` as keywords. A `weight_decay` beside `lr_initial` is the older spelling the trainer still
+ * prefers; written in both places, which one counts has changed between versions, so it is unknown. A positive decay
+ * is split by the model's own `no_weight_decay()` list, so which parameters are decayed is not judged. A config that
+ * `includes` others may get its name or keywords from them: with no name it makes no site, and its keywords stay open.
+ */
+function fairchemRoot(sites: SiteBuilder, root: MappingValue): void {
+  const optim = fairchemOptim(root);
+  if (!optim || sites.claimed.has(optim)) return;
+  const includes = entryOf(root, "includes") !== undefined;
+  const name = entryOf(optim, "optimizer");
+  const written = name ? stringAt(optim, "optimizer") : includes ? undefined : "AdamW";
+  const entry = written !== undefined ? configName(FAIRCHEM_NAMES, written) : undefined;
+  const info = entry && optimizerByName(entry.canonical);
+  if (!info || written === undefined) return;
+  const params = mappingAt(optim, "optimizer_params");
+  // A value there that is not a mapping (a string, an interpolation) leaves the keywords unknown.
+  if (!params && entryOf(optim, "optimizer_params")) return;
+  const outer = entryOf(optim, "weight_decay");
+  const both = outer !== undefined && params !== undefined && entryOf(params, "weight_decay") !== undefined;
+  sites.add({
+    dialect: "fairchem",
+    info,
+    whole: (name ?? entryOf(optim, "lr_initial")!).span,
+    nameSpan: name ? name.value.span : entryOf(optim, "lr_initial")!.span,
+    args: params ?? optim,
+    ...(params ? {} : { argsMissing: "optimizer_params" }),
+    argsFor: (a) => (a === "lr" || (a === "weight_decay" && outer && !both) ? optim : undefined),
+    params: { kind: "other", span: optim.span },
+    open: includes || isOpen(optim),
+    table: FAIRCHEM_NAMES,
+    written,
+    keyFor: (a) => (a === "lr" ? "lr_initial" : a),
+    reads: (a) => !(both && a === "weight_decay"),
+    extra: both ? [unknownArgument("weight_decay", outer.span)] : [],
+  });
+  sites.claimed.add(optim);
 }
 
 /**

@@ -8,7 +8,7 @@ import { CONFIG_SCHEDULERS, GRAPHGYM_SCHEDULERS } from "../knowledge/config-name
 import { isSchedulerPath, schedulerByName, warmupFrom, type WarmupRule } from "../knowledge/schedulers.js";
 import { asNumber } from "../core/facts.js";
 import { lastSegment } from "../knowledge/dotted.js";
-import { entriesOf, entryOf, espnetDeepSpeed, espnetOptimizers, graphGymOptim, isComposerRoot, isMapping, isOlmoOptimizer, mappingAt, mappings, stringAt, type MappingValue } from "./recognize.js";
+import { entriesOf, entryOf, espnetDeepSpeed, espnetOptimizers, fairchemOptim, graphGymOptim, isComposerRoot, isMapping, isOlmoOptimizer, mappingAt, mappings, stringAt, type MappingValue } from "./recognize.js";
 
 /** The mappings a value holds directly: itself, or the items of a list. */
 function items(value: ResolvedValue | undefined): MappingValue[] {
@@ -111,6 +111,15 @@ export function configSchedulers(root: MappingValue, hint: "hf" | undefined): Sc
     const written = entryOf(optim, "scheduler");
     const name = written ? stringAt(optim, "scheduler") : "cos";
     if (name !== "none") add(name === undefined ? "torch_geometric.graphgym.<unknown>" : (GRAPHGYM_SCHEDULERS[name] ?? `torch_geometric.graphgym.${name}`), written?.value ?? optim);
+  }
+  // fairchem: `optim.scheduler` names a torch.optim.lr_scheduler class (`Null` builds none); left out, a LambdaLR of its
+  // own warms up and steps the lr down at `lr_milestones`. The class's keywords come from the optim mapping itself (or
+  // `scheduler_params` in newer trainers, which also give LambdaLR its `lambda_type`), so the effect stays unknown.
+  const fairchem = fairchemOptim(root);
+  if (fairchem) {
+    const written = entryOf(fairchem, "scheduler");
+    const name = written ? stringAt(fairchem, "scheduler") : undefined;
+    if (name !== "Null") add(!written ? "fairchem.core.common.utils.warmup_lr_lambda" : `fairchem.core.modules.scheduler.${name ?? "<unknown>"}`, written?.value ?? fairchem);
   }
   for (const { mapping: m, key } of mappings(root)) {
     // Hydra and Lightning: a scheduler class by `_target_` or `class_path`.

@@ -30,6 +30,16 @@ const TORCH_SHORT = ["SGD", "Adam", "AdamW", "NAdam", "RAdam", "Adamax", "RMSpro
 
 const torch = (short: string): ConfigName => ({ canonical: `torch.optim.${short}` });
 
+/**
+ * fairchem (Open Catalyst Project) `optim.optimizer`: the trainer builds `getattr(torch.optim, name)`, so the names are
+ * torch.optim's class names, exactly as written.
+ */
+export const FAIRCHEM_NAMES: NameTable = {
+  framework: "fairchem",
+  caseInsensitive: false,
+  names: Object.fromEntries(TORCH_SHORT.map((s) => [s, torch(s)])),
+};
+
 /** mmengine / mmcv `type='SGD'`: the registry holds every torch.optim class by its name (mmpretrain adds timm's Lamb). */
 export const MMENGINE_NAMES: NameTable = {
   framework: "mmengine",
