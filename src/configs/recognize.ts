@@ -14,7 +14,7 @@ import type { ArgumentFact, MappingEntry, ModelKindFact, OptimizerSite, ParamsFa
 import { asBool, asNumber } from "../core/facts.js";
 import type { LiteralValue } from "../core/types.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
-import { CLASSY_VISION_NAMES, configName, DEEPSPEED_NAMES, ESPNET_NAMES, FAIRCHEM_NAMES, FAIRSEQ_NAMES, GRAPHGYM_ARGUMENTS, GRAPHGYM_NAMES, isDefaultConstructor, LLM_FOUNDRY_NAMES, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, OLMO_NAMES, RECBOLE_KEYS, RECBOLE_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
+import { CLASSY_VISION_NAMES, configName, DEEPSPEED_NAMES, ESPNET_NAMES, FAIRCHEM_NAMES, FAIRSEQ_NAMES, NEQUIP_NAMES, GRAPHGYM_ARGUMENTS, GRAPHGYM_NAMES, isDefaultConstructor, LLM_FOUNDRY_NAMES, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, OLMO_NAMES, RECBOLE_KEYS, RECBOLE_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
 import { configSchedulers, schedulesMomentum } from "./schedulers.js";
 import { configModelFacts } from "./models.js";
 import { hfRoot, hfSite, timmSite } from "./trainer-args.js";
@@ -297,6 +297,7 @@ function recognizeSites(root: MappingValue, ctx: ConfigContext): Pick<ConfigFact
   graphGymRoot(sites, root);
   recBoleRoot(sites, root);
   fairchemRoot(sites, root);
+  nequipRoot(sites, root);
   const inherits = entryOf(root, "_base_") !== undefined;
   const nemo = isNemoRoot(root);
   classyVisionSite(sites, root);
@@ -853,6 +854,56 @@ function fairchemRoot(sites: SiteBuilder, root: MappingValue): void {
     extra: both ? [unknownArgument("weight_decay", outer.span)] : [],
   });
   sites.claimed.add(optim);
+}
+
+/**
+ * Whether a tree is a NequIP / Allegro (before 0.7) training config: the `optimizer_name` its trainer reads, beside the
+ * `r_max` cutoff every such model needs.
+ */
+export function isNequipRoot(root: MappingValue): boolean {
+  return stringAt(root, "optimizer_name") !== undefined && entryOf(root, "r_max") !== undefined;
+}
+
+/**
+ * NequIP / Allegro before 0.7 (flat YAML; later versions use Hydra's `_target_`): the trainer builds
+ * `getattr(torch.optim, optimizer_name)` with `lr=learning_rate` and finds each other keyword among the config's keys
+ * (nequip's `instantiate`): the bare name (`weight_decay`) is overridden by the class-prefixed one (`Adam_weight_decay`),
+ * that by `optimizer_weight_decay`, and all of them by an entry of the `optimizer_kwargs` mapping (under any of the three
+ * names, again in that order). A `<Class>_kwargs` mapping is not modelled: such a site is not made. Which parameters are
+ * decayed is not judged (the model's builders decide what it holds).
+ */
+function nequipRoot(sites: SiteBuilder, root: MappingValue): void {
+  if (!isNequipRoot(root) || sites.claimed.has(root)) return;
+  const name = entryOf(root, "optimizer_name")!;
+  const written = stringAt(root, "optimizer_name")!;
+  const entry = configName(NEQUIP_NAMES, written);
+  const info = entry && optimizerByName(entry.canonical);
+  const kwargsEntry = entryOf(root, "optimizer_kwargs");
+  const kwargs = mappingAt(root, "optimizer_kwargs");
+  if (!info || entryOf(root, `${written}_kwargs`) || (kwargsEntry && !kwargs && kwargsEntry.value.value.kind !== "none")) return;
+  // The highest-priority key written for each keyword, and the mapping it is in.
+  const found = new Map<string, { mapping: MappingValue; key: string }>();
+  for (const a of info.signature) {
+    const names = [`optimizer_${a}`, `${written}_${a}`, a];
+    const inKwargs = kwargs && names.find((k) => entryOf(kwargs, k));
+    const inRoot = names.find((k) => entryOf(root, k));
+    if (a !== "lr" && kwargs && inKwargs) found.set(a, { mapping: kwargs, key: inKwargs });
+    else if (a !== "lr" && inRoot) found.set(a, { mapping: root, key: inRoot });
+  }
+  sites.add({
+    dialect: "nequip",
+    info,
+    whole: name.span,
+    nameSpan: name.value.span,
+    args: root,
+    argsFor: (a) => found.get(a)?.mapping,
+    params: { kind: "other", span: name.span },
+    open: isOpen(root) || (kwargs !== undefined && isOpen(kwargs)),
+    table: NEQUIP_NAMES,
+    written,
+    keyFor: (a) => (a === "lr" ? "learning_rate" : (found.get(a)?.key ?? `optimizer_${a}`)),
+    extra: entryOf(root, "learning_rate") ? [] : [unknownArgument("lr", name.value.span)],
+  });
 }
 
 /**

@@ -8,7 +8,7 @@ import { CONFIG_SCHEDULERS, GRAPHGYM_SCHEDULERS } from "../knowledge/config-name
 import { isSchedulerPath, schedulerByName, warmupFrom, type WarmupRule } from "../knowledge/schedulers.js";
 import { asNumber } from "../core/facts.js";
 import { lastSegment } from "../knowledge/dotted.js";
-import { entriesOf, entryOf, espnetDeepSpeed, espnetOptimizers, fairchemOptim, graphGymOptim, isComposerRoot, isMapping, isOlmoOptimizer, mappingAt, mappings, stringAt, type MappingValue } from "./recognize.js";
+import { entriesOf, entryOf, espnetDeepSpeed, espnetOptimizers, fairchemOptim, graphGymOptim, isComposerRoot, isNequipRoot, isMapping, isOlmoOptimizer, mappingAt, mappings, stringAt, type MappingValue } from "./recognize.js";
 
 /** The mappings a value holds directly: itself, or the items of a list. */
 function items(value: ResolvedValue | undefined): MappingValue[] {
@@ -121,6 +121,11 @@ export function configSchedulers(root: MappingValue, hint: "hf" | undefined): Sc
     const name = written ? stringAt(fairchem, "scheduler") : undefined;
     if (name !== "Null") add(!written ? "fairchem.core.common.utils.warmup_lr_lambda" : `fairchem.core.modules.scheduler.${name ?? "<unknown>"}`, written?.value ?? fairchem);
   }
+  // NequIP before 0.7: `lr_scheduler_name` names a torch.optim.lr_scheduler class (`none`, the default, builds none) whose
+  // keywords come from prefixed keys: of unknown effect here.
+  const nequip = isNequipRoot(root) ? entryOf(root, "lr_scheduler_name") : undefined;
+  const nequipName = nequip && stringAt(root, "lr_scheduler_name");
+  if (nequip && nequipName !== "none") add(`nequip.train.lr_scheduler.${nequipName ?? "<unknown>"}`, nequip.value);
   for (const { mapping: m, key } of mappings(root)) {
     // Hydra and Lightning: a scheduler class by `_target_` or `class_path`.
     const target = stringAt(m, "_target_") ?? stringAt(m, "class_path");

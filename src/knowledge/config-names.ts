@@ -40,6 +40,9 @@ export const FAIRCHEM_NAMES: NameTable = {
   names: Object.fromEntries(TORCH_SHORT.map((s) => [s, torch(s)])),
 };
 
+/** NequIP / Allegro (before 0.7) `optimizer_name`: looked up among torch.optim's classes by their exact names. */
+export const NEQUIP_NAMES: NameTable = { ...FAIRCHEM_NAMES, framework: "NequIP" };
+
 /** mmengine / mmcv `type='SGD'`: the registry holds every torch.optim class by its name (mmpretrain adds timm's Lamb). */
 export const MMENGINE_NAMES: NameTable = {
   framework: "mmengine",
