@@ -9,7 +9,7 @@ import { applyTextEdits } from "../core/text-edits.js";
 import { emptyFacts } from "../python/analyze.js";
 import { OPTIMIZER_CLASS_NAMES } from "../python/names.js";
 import { configTraining, mergeBatch } from "./training.js";
-import { addModelFacts, argumentData, entryOf, recognizeConfig, type ConfigSiteData, type MappingValue } from "./recognize.js";
+import { addModelFacts, argumentMapping, entryOf, recognizeConfig, type ConfigSiteData, type MappingValue } from "./recognize.js";
 
 /** Files found by walking a folder that are larger than this are skipped unread (datasets, annotations, lockfiles). */
 export const CONFIG_WALK_SIZE_LIMIT = 1024 * 1024;
@@ -79,10 +79,11 @@ function rendered(syntax: ConfigSyntax, value: LiteralValue, like?: string): { t
 
 function setArgument(text: string, syntax: ConfigSyntax, data: ConfigSiteData, name: string, value: LiteralValue): TextEdit[] | string {
   // The arguments' own mapping (`init_args`, DeepSpeed `params`) does not exist yet: a key beside the name would mean something else.
-  if (data.argsMissing) return `the construction has no \`${data.argsMissing}\` mapping to add ${name} to`;
+  const args = argumentMapping(data, name);
+  if ("missing" in args) return `the construction has no \`${args.missing}\` mapping to add ${name} to`;
   const key = data.keyFor(name);
-  const entry = entryOf(data.args, key);
-  const own = ownEntries(data.args);
+  const entry = entryOf(args, key);
+  const own = ownEntries(args);
   if (entry && own.includes(entry)) {
     // A value read from elsewhere in this file (`!ref <lr>`, `${lr}`) is edited where it is written, so that every
     // reader of it agrees; one from another file or with no single literal is replaced where it is read.
@@ -95,7 +96,7 @@ function setArgument(text: string, syntax: ConfigSyntax, data: ConfigSiteData, n
   }
   const out = rendered(syntax, value);
   if ("reason" in out) return out.reason;
-  const edit = syntax.addEntry(text, data.args, own, key, out.text);
+  const edit = syntax.addEntry(text, args, own, key, out.text);
   return typeof edit === "string" ? edit : [edit];
 }
 
@@ -140,7 +141,7 @@ function editsFor(file: AnalyzedFile, syntax: ConfigSyntax, request: FixRequest)
       return "reason" in out ? out.reason : [{ span, text: out.text }];
     }
     case "set-argument":
-      return setArgument(file.text, syntax, argumentData(data, request.name), request.name, request.value);
+      return setArgument(file.text, syntax, data, request.name, request.value);
     case "split-decay-groups":
       return "a config file does not list parameter groups";
     case "scale-by-world-size":

@@ -14,7 +14,7 @@ import type { ArgumentFact, MappingEntry, ModelKindFact, OptimizerSite, ParamsFa
 import { asBool, asNumber } from "../core/facts.js";
 import type { LiteralValue } from "../core/types.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
-import { CLASSY_VISION_NAMES, configName, DEEPSPEED_NAMES, ESPNET_NAMES, FAIRSEQ_NAMES, GRAPHGYM_ARGUMENTS, GRAPHGYM_NAMES, isDefaultConstructor, LLM_FOUNDRY_NAMES, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, OLMO_NAMES, RECBOLE_KEYS, RECBOLE_NAMES, SOLO_LEARN_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
+import { CLASSY_VISION_NAMES, configName, DEEPSPEED_NAMES, ESPNET_NAMES, FAIRCHEM_NAMES, FAIRSEQ_NAMES, NEQUIP_NAMES, GRAPHGYM_ARGUMENTS, GRAPHGYM_NAMES, isDefaultConstructor, LLM_FOUNDRY_NAMES, MMENGINE_NAMES, nameIn, namesTokenParameter, NEMO_NAMES, NEOX_NAMES, OLMO_NAMES, RECBOLE_KEYS, RECBOLE_NAMES, SOLO_LEARN_NAMES, type ConfigName, type NameTable } from "../knowledge/config-names.js";
 import { configSchedulers, schedulesMomentum } from "./schedulers.js";
 import { configModelFacts } from "./models.js";
 import { hfRoot, hfSite, timmSite } from "./trainer-args.js";
@@ -37,18 +37,18 @@ export interface ConfigSiteData {
   /** The key this dialect uses for a canonical argument name (HF writes `learning_rate` for `lr`). */
   keyFor(argument: string): string;
   /**
-   * A dialect that writes some arguments beside the name and the others in a mapping of their own (solo-learn:
-   * `lr` and `weight_decay` in the optimizer mapping, the rest under `kwargs`): `args` holds the arguments named in
-   * `beside`, `rest` all others, or is absent when that mapping, keyed `restKey`, is not written yet.
+   * The mapping that holds one argument when it is not `args`, or the name of that mapping when it is not written
+   * yet; undefined for the arguments `args` holds. fairchem reads `lr_initial` beside its `optimizer_params`, which hold
+   * the other keywords; solo-learn reads `lr` and `weight_decay` beside the name and every other keyword under `kwargs`.
    */
-  split?: { beside: readonly string[]; rest?: MappingValue; restKey: string };
+  argsFor?(argument: string): MappingValue | { missing: string } | undefined;
 }
 
-/** The site's data as `set-argument` on one argument sees it: the mapping that argument is written in (see `split`). */
-export function argumentData(data: ConfigSiteData, argument: string): ConfigSiteData {
-  const split = data.split;
-  if (!split || split.beside.includes(argument)) return data;
-  return split.rest ? { ...data, args: split.rest } : { ...data, argsMissing: split.restKey };
+/** Where a site's argument is written or goes: its own mapping, or `args`, or the name of the mapping still missing. */
+export function argumentMapping(data: ConfigSiteData, argument: string): MappingValue | { missing: string } {
+  const own = data.argsFor?.(argument);
+  if (own) return own;
+  return data.argsMissing ? { missing: data.argsMissing } : data.args;
 }
 
 /** The config data of a site the recognizer built, or undefined for a site an adapter built from code. */
@@ -174,6 +174,8 @@ export interface SiteSpec {
   /** Arguments the framework passes for the name when the config does not. */
   implied?: ConfigName["implied"];
   keyFor?: (argument: string) => string;
+  /** The mapping of an argument `args` does not hold (see ConfigSiteData.argsFor). */
+  argsFor?: ConfigSiteData["argsFor"];
   /** How messages name a canonical argument, when not by its key (HF's betas are two keys). */
   labelFor?: (argument: string) => string;
   /** Which canonical arguments the dialect hands to the optimizer (all of the signature when absent). */
@@ -182,8 +184,6 @@ export interface SiteSpec {
   extra?: ArgumentFact[];
   /** How the dialect writes another optimizer's name; from `table` when absent. */
   nameFor?: (canonical: string) => string | undefined;
-  /** Arguments kept in two mappings (`ConfigSiteData.split`). */
-  split?: ConfigSiteData["split"];
 }
 
 /** Builds sites with ids unique in the file. */
@@ -197,11 +197,18 @@ export class SiteBuilder {
   add(spec: SiteSpec): OptimizerSite {
     const keyFor = spec.keyFor ?? ((a: string) => a);
     const nameFor = spec.nameFor ?? ((c: string) => (spec.table ? nameIn(spec.table, c, spec.written) : undefined));
-    const data: ConfigSiteData = { args: spec.args, nameFor, keyFor, ...(spec.argsMissing ? { argsMissing: spec.argsMissing } : {}), ...(spec.split ? { split: spec.split } : {}) };
+    const data: ConfigSiteData = {
+      args: spec.args,
+      nameFor,
+      keyFor,
+      ...(spec.argsMissing ? { argsMissing: spec.argsMissing } : {}),
+      ...(spec.argsFor ? { argsFor: spec.argsFor } : {}),
+    };
     const args = new Map<string, ArgumentFact>();
     for (const name of spec.info.signature) {
       if (spec.reads && !spec.reads(name)) continue;
-      const entry = spec.argsMissing ? undefined : entryOf(spec.args, keyFor(name));
+      const where = argumentMapping(data, name);
+      const entry = "missing" in where ? undefined : entryOf(where, keyFor(name));
       if (entry) args.set(name, { name, value: entry.value, span: entry.span, how: "keyword" });
     }
     for (const arg of spec.extra ?? []) if (!args.has(arg.name)) args.set(arg.name, arg);
@@ -291,6 +298,8 @@ function recognizeSites(root: MappingValue, ctx: ConfigContext): Pick<ConfigFact
   graphGymRoot(sites, root);
   recBoleRoot(sites, root);
   soloLearnRoot(sites, root);
+  fairchemRoot(sites, root);
+  nequipRoot(sites, root);
   const inherits = entryOf(root, "_base_") !== undefined;
   const nemo = isNemoRoot(root);
   classyVisionSite(sites, root);
@@ -866,7 +875,107 @@ function soloLearnRoot(sites: SiteBuilder, root: MappingValue): void {
     implied: found.implied,
     reads: (a) => a === "weight_decay",
     extra,
-    split: { beside, ...(kwargs ? { rest: kwargs } : {}), restKey: "kwargs" },
+    argsFor: (a) => ((beside as readonly string[]).includes(a) ? undefined : (kwargs ?? { missing: "kwargs" })),
+  });
+}
+
+/**
+ * The `optim` mapping of a fairchem (Open Catalyst Project) trainer config, or undefined when the tree is not one: an
+ * `optim` mapping with the `lr_initial` its trainers read the learning rate from.
+ */
+export function fairchemOptim(root: MappingValue): MappingValue | undefined {
+  const optim = mappingAt(root, "optim");
+  return optim && entryOf(optim, "lr_initial") ? optim : undefined;
+}
+
+/**
+ * fairchem / OCP trainers: `optim: {optimizer: AdamW, lr_initial: 4e-4, optimizer_params: {weight_decay: 1e-3}}`. The
+ * trainer builds `getattr(torch.optim, optimizer)` (AdamW when the key is left out) with `lr=lr_initial` and the
+ * `optimizer_params` as keywords. A `weight_decay` beside `lr_initial` is the older spelling the trainer still
+ * prefers; written in both places, which one counts has changed between versions, so it is unknown. A positive decay
+ * is split by the model's own `no_weight_decay()` list, so which parameters are decayed is not judged. A config that
+ * `includes` others may get its name or keywords from them: with no name it makes no site, and its keywords stay open.
+ */
+function fairchemRoot(sites: SiteBuilder, root: MappingValue): void {
+  const optim = fairchemOptim(root);
+  if (!optim || sites.claimed.has(optim)) return;
+  const includes = entryOf(root, "includes") !== undefined;
+  const name = entryOf(optim, "optimizer");
+  const written = name ? stringAt(optim, "optimizer") : includes ? undefined : "AdamW";
+  const entry = written !== undefined ? configName(FAIRCHEM_NAMES, written) : undefined;
+  const info = entry && optimizerByName(entry.canonical);
+  if (!info || written === undefined) return;
+  const params = mappingAt(optim, "optimizer_params");
+  // A value there that is not a mapping (a string, an interpolation) leaves the keywords unknown.
+  if (!params && entryOf(optim, "optimizer_params")) return;
+  const outer = entryOf(optim, "weight_decay");
+  const both = outer !== undefined && params !== undefined && entryOf(params, "weight_decay") !== undefined;
+  sites.add({
+    dialect: "fairchem",
+    info,
+    whole: (name ?? entryOf(optim, "lr_initial")!).span,
+    nameSpan: name ? name.value.span : entryOf(optim, "lr_initial")!.span,
+    args: params ?? optim,
+    ...(params ? {} : { argsMissing: "optimizer_params" }),
+    argsFor: (a) => (a === "lr" || (a === "weight_decay" && outer && !both) ? optim : undefined),
+    params: { kind: "other", span: optim.span },
+    open: includes || isOpen(optim),
+    table: FAIRCHEM_NAMES,
+    written,
+    keyFor: (a) => (a === "lr" ? "lr_initial" : a),
+    reads: (a) => !(both && a === "weight_decay"),
+    extra: both ? [unknownArgument("weight_decay", outer.span)] : [],
+  });
+  sites.claimed.add(optim);
+}
+
+/**
+ * Whether a tree is a NequIP / Allegro (before 0.7) training config: the `optimizer_name` its trainer reads, beside the
+ * `r_max` cutoff every such model needs.
+ */
+export function isNequipRoot(root: MappingValue): boolean {
+  return stringAt(root, "optimizer_name") !== undefined && entryOf(root, "r_max") !== undefined;
+}
+
+/**
+ * NequIP / Allegro before 0.7 (flat YAML; later versions use Hydra's `_target_`): the trainer builds
+ * `getattr(torch.optim, optimizer_name)` with `lr=learning_rate` and finds each other keyword among the config's keys
+ * (nequip's `instantiate`): the bare name (`weight_decay`) is overridden by the class-prefixed one (`Adam_weight_decay`),
+ * that by `optimizer_weight_decay`, and all of them by an entry of the `optimizer_kwargs` mapping (under any of the three
+ * names, again in that order). A `<Class>_kwargs` mapping is not modelled: such a site is not made. Which parameters are
+ * decayed is not judged (the model's builders decide what it holds).
+ */
+function nequipRoot(sites: SiteBuilder, root: MappingValue): void {
+  if (!isNequipRoot(root) || sites.claimed.has(root)) return;
+  const name = entryOf(root, "optimizer_name")!;
+  const written = stringAt(root, "optimizer_name")!;
+  const entry = configName(NEQUIP_NAMES, written);
+  const info = entry && optimizerByName(entry.canonical);
+  const kwargsEntry = entryOf(root, "optimizer_kwargs");
+  const kwargs = mappingAt(root, "optimizer_kwargs");
+  if (!info || entryOf(root, `${written}_kwargs`) || (kwargsEntry && !kwargs && kwargsEntry.value.value.kind !== "none")) return;
+  // The highest-priority key written for each keyword, and the mapping it is in.
+  const found = new Map<string, { mapping: MappingValue; key: string }>();
+  for (const a of info.signature) {
+    const names = [`optimizer_${a}`, `${written}_${a}`, a];
+    const inKwargs = kwargs && names.find((k) => entryOf(kwargs, k));
+    const inRoot = names.find((k) => entryOf(root, k));
+    if (a !== "lr" && kwargs && inKwargs) found.set(a, { mapping: kwargs, key: inKwargs });
+    else if (a !== "lr" && inRoot) found.set(a, { mapping: root, key: inRoot });
+  }
+  sites.add({
+    dialect: "nequip",
+    info,
+    whole: name.span,
+    nameSpan: name.value.span,
+    args: root,
+    argsFor: (a) => found.get(a)?.mapping,
+    params: { kind: "other", span: name.span },
+    open: isOpen(root) || (kwargs !== undefined && isOpen(kwargs)),
+    table: NEQUIP_NAMES,
+    written,
+    keyFor: (a) => (a === "lr" ? "learning_rate" : (found.get(a)?.key ?? `optimizer_${a}`)),
+    extra: entryOf(root, "learning_rate") ? [] : [unknownArgument("lr", name.value.span)],
   });
 }
 

@@ -8,7 +8,7 @@ import { CONFIG_SCHEDULERS, GRAPHGYM_SCHEDULERS } from "../knowledge/config-name
 import { isSchedulerPath, schedulerByName, warmupFrom, type WarmupRule } from "../knowledge/schedulers.js";
 import { asNumber } from "../core/facts.js";
 import { lastSegment } from "../knowledge/dotted.js";
-import { entriesOf, entryOf, espnetDeepSpeed, espnetOptimizers, graphGymOptim, isComposerRoot, isMapping, isOlmoOptimizer, mappingAt, mappings, soloLearnOptimizer, stringAt, type MappingValue } from "./recognize.js";
+import { entriesOf, entryOf, espnetDeepSpeed, espnetOptimizers, fairchemOptim, graphGymOptim, isComposerRoot, isNequipRoot, isMapping, isOlmoOptimizer, mappingAt, mappings, soloLearnOptimizer, stringAt, type MappingValue } from "./recognize.js";
 
 /** The mappings a value holds directly: itself, or the items of a list. */
 function items(value: ResolvedValue | undefined): MappingValue[] {
@@ -117,6 +117,20 @@ export function configSchedulers(root: MappingValue, hint: "hf" | undefined): Sc
   const solo = soloLearnOptimizer(root) ? entryOf(root, "scheduler") : undefined;
   const soloName = solo && isMapping(solo.value) ? stringAt(solo.value, "name") : undefined;
   if (solo && soloName?.toLowerCase() !== "none") add(`solo.${soloName ?? "<unknown>"}`, solo.value);
+  // fairchem: `optim.scheduler` names a torch.optim.lr_scheduler class (`Null` builds none); left out, a LambdaLR of its
+  // own warms up and steps the lr down at `lr_milestones`. The class's keywords come from the optim mapping itself (or
+  // `scheduler_params` in newer trainers, which also give LambdaLR its `lambda_type`), so the effect stays unknown.
+  const fairchem = fairchemOptim(root);
+  if (fairchem) {
+    const written = entryOf(fairchem, "scheduler");
+    const name = written ? stringAt(fairchem, "scheduler") : undefined;
+    if (name !== "Null") add(!written ? "fairchem.core.common.utils.warmup_lr_lambda" : `fairchem.core.modules.scheduler.${name ?? "<unknown>"}`, written?.value ?? fairchem);
+  }
+  // NequIP before 0.7: `lr_scheduler_name` names a torch.optim.lr_scheduler class (`none`, the default, builds none) whose
+  // keywords come from prefixed keys: of unknown effect here.
+  const nequip = isNequipRoot(root) ? entryOf(root, "lr_scheduler_name") : undefined;
+  const nequipName = nequip && stringAt(root, "lr_scheduler_name");
+  if (nequip && nequipName !== "none") add(`nequip.train.lr_scheduler.${nequipName ?? "<unknown>"}`, nequip.value);
   for (const { mapping: m, key } of mappings(root)) {
     // Hydra and Lightning: a scheduler class by `_target_` or `class_path`.
     const target = stringAt(m, "_target_") ?? stringAt(m, "class_path");

@@ -30,6 +30,19 @@ const TORCH_SHORT = ["SGD", "Adam", "AdamW", "NAdam", "RAdam", "Adamax", "RMSpro
 
 const torch = (short: string): ConfigName => ({ canonical: `torch.optim.${short}` });
 
+/**
+ * fairchem (Open Catalyst Project) `optim.optimizer`: the trainer builds `getattr(torch.optim, name)`, so the names are
+ * torch.optim's class names, exactly as written.
+ */
+export const FAIRCHEM_NAMES: NameTable = {
+  framework: "fairchem",
+  caseInsensitive: false,
+  names: Object.fromEntries(TORCH_SHORT.map((s) => [s, torch(s)])),
+};
+
+/** NequIP / Allegro (before 0.7) `optimizer_name`: looked up among torch.optim's classes by their exact names. */
+export const NEQUIP_NAMES: NameTable = { ...FAIRCHEM_NAMES, framework: "NequIP" };
+
 /** mmengine / mmcv `type='SGD'`: the registry holds every torch.optim class by its name (mmpretrain adds timm's Lamb). */
 export const MMENGINE_NAMES: NameTable = {
   framework: "mmengine",

@@ -158,7 +158,8 @@ export function parseYaml(text: string): ParsedYaml {
 /**
  * What a text that fails to parse is (see src/configs/data-files.ts): a template when it has template tags; data
  * when only tags break it (tag handles its own loader defines, as in a multi-document log or a Unity asset); else a
- * config when a document, as far as it parses, has a key a training config sets, and data when none has.
+ * config when a document, as far as it parses, or a key line of the text has a key a training config sets, and data
+ * when none has.
  */
 export function unparsedYamlKind(text: string, parsed: ParsedYaml): UnparsedKind {
   if (hasTemplateTags(text, "#")) return "template";
@@ -173,7 +174,17 @@ export function unparsedYamlKind(text: string, parsed: ParsedYaml): UnparsedKind
     });
     if (config) return "config";
   }
-  return "data";
+  // An error can swallow the rest of a document (a tab as indentation leaves the keys after it unread), so the key
+  // lines of the text count too: a block key or a list item's key, outside comments.
+  return keyLines(text).some(configMayMatter) ? "config" : "data";
+}
+
+/** A line's mapping key at its start (`  lr: 0.1`, `- optimizer: adam`, `"lr": 0.1`), skipping comment lines. */
+const KEY_LINE = /^[ \t]*(?:-[ \t]+)*(?:"([^"\r\n]+)"|'([^'\r\n]+)'|([^\s#"'{}[\],:][^\r\n:#]*?))[ \t]*:(?:[ \t]|$)/gm;
+
+/** The keys written at the start of a YAML text's lines. */
+function keyLines(text: string): string[] {
+  return [...text.matchAll(KEY_LINE)].map((m) => m[1] ?? m[2] ?? m[3]);
 }
 
 /**

@@ -296,6 +296,12 @@ describe("YAML that fails to parse: config, data or template", () => {
     expect(kindOf("optimizer:\n  _target_: torch.optim.Adam\n   lr: 0.1\n")).toBe("config");
     expect(kindOf("# lr: {{ base.lr }} comes from the base\noptimizer:\n  type: Adam\n  lr: [0.1\n")).toBe("config");
     expect(kindOf("run_name: 'lr-{{ lr }}'\noptimizer:\n  type: Adam\n  lr: [0.1\n")).toBe("config");
+     // A tab as indentation swallows the rest of the document: the config keys after it are still key lines of the text.
+    const tabbed = "trainer: ocp\nlosses:\n  - energy:\n      fn: mae\n\t  coefficient: 1\n  # forces\n  - forces:\n      fn: l2mae\n\noptim:\n  optimizer: AdamW\n  lr_initial: 0.0004\n";
+    expect(kindOf(tabbed)).toBe("config");
+    expect(lintAll(tabbed, "example.yml").messages.map((m) => m.message)).toEqual(["Parsing error: Tabs are not allowed as indentation (invalid YAML)"]);
+    // A key named in a comment or inside a value is not a key line.
+    expect(kindOf("images:\n  - file: a.jpg\n   caption: 'optimizer: adam'\n# lr: 0.1\n")).toBe("data");
   });
 
   it("says what a named file looks like in its parsing errors; duplicate keys keep their own words", () => {

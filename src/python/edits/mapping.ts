@@ -5,7 +5,7 @@
  */
 import type { OptimizerSite, ResolvedValue, Span } from "../../core/facts.js";
 import type { FixRequest, LiteralValue, TextEdit } from "../../core/types.js";
-import { argumentData, entryOf, type ConfigSiteData } from "../../configs/recognize.js";
+import { argumentMapping, entryOf, type ConfigSiteData } from "../../configs/recognize.js";
 import { appendItem } from "./lists.js";
 import { preferredQuote, renderLiteral, type Quote } from "./render.js";
 import { codeChildren, nodeAt, type SyntaxNode } from "./syntax.js";
@@ -30,14 +30,15 @@ export function renameInMapping(text: string, site: OptimizerSite, data: ConfigS
 export function setInMapping(text: string, root: SyntaxNode, data: ConfigSiteData, argument: string, value: LiteralValue): TextEdit[] | string {
   const quote = () => preferredQuote(root);
   const rendered = renderLiteral(value, quote);
-  if (data.argsMissing) return `the arguments' ${data.argsMissing} mapping does not exist yet`;
+  const args = argumentMapping(data, argument);
+  if ("missing" in args) return `the arguments' ${args.missing} mapping does not exist yet`;
   const key = data.keyFor(argument);
-  const entry = entryOf(data.args, key);
+  const entry = entryOf(args, key);
   if (entry) return [{ span: entry.value.span, text: rendered }];
-  if (data.args.value.kind === "mapping" && data.args.value.open) {
+  if (args.value.kind === "mapping" && args.value.open) {
     return `keys also come through unpacking that cannot be read, so adding ${key} could set it twice`;
   }
-  const container = nodeAt(root, data.args.span, ["dictionary", "call"]);
+  const container = nodeAt(root, args.span, ["dictionary", "call"]);
   if (!container || container.hasError) return "the arguments are not a dict or a call that can be edited";
   if (container.type === "dictionary") {
     const items = codeChildren(container);
@@ -67,7 +68,7 @@ export function mappingEdits(text: string, root: SyntaxNode, site: OptimizerSite
     case "rename-optimizer":
       return renameInMapping(text, site, data, request.to);
     case "set-argument":
-      return setInMapping(text, root, argumentData(data, request.name), request.name, request.value);
+      return setInMapping(text, root, data, request.name, request.value);
     default:
       return "this change cannot be written in a config";
   }
