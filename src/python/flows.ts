@@ -226,7 +226,8 @@ const BRANCHING = new Set(["if_statement", "conditional_expression", "block"]);
 
 /**
  * Whether no run reaches both nodes: they sit in different branches of one `if` (`if`/`elif`/`else`), of a
- * conditional expression or of a `match`, or in flows of control that nothing in the file joins.
+ * conditional expression or of a `match`, in the bodies of separate `if`s testing one subject for disjoint constants,
+ * after a branch that leaves the function, or in flows of control that nothing in the file joins.
  */
 export function exclusive(flows: Flows, a: PyNode, b: PyNode): boolean {
   if (!flows.shareFlow({ start: a.start, end: a.end }, { start: b.start, end: b.end })) return true;
