@@ -130,6 +130,12 @@ const LAUNCHERS = new Map<string, LauncherLayout>([
 /** The last names of the launchers' calls, searched for a function's launches. */
 const LAUNCHER_NAMES = ["spawn", "start_processes", "Process", "Thread", "apply_async", "notebook_launcher", "debug_launcher", "Tuner", "run"];
 
+/** Launcher names common among other calls (`run`), looked for only in files whose text names the launcher's module. */
+const LAUNCHER_MODULES = new Map([
+  ["run", /\btune\b/],
+  ["Tuner", /\btune\b/],
+]);
+
 /** Whether this runs in a worker thread; asked only of a part of a larger run, so that other runs never load `node:worker_threads`. */
 function inWorkerThread(): boolean {
   return !(createRequire(import.meta.url)("node:worker_threads") as typeof import("node:worker_threads")).isMainThread;
@@ -430,8 +436,11 @@ class CallJoin {
     if (fn.parent?.type === "block" && fn.parent.parent?.type === "class_definition") return out;
     const mentioned = new RegExp(`\\b${name}\\b`);
     for (const launcher of LAUNCHER_NAMES) {
-      const launchesIn = (file: string): CallTarget[] =>
-        mentioned.test(this.project.peek(file) ?? (file === calleeFile ? callee.text : "")) ? this.launchTargetsIn(file, launcher) : [];
+      const needs = LAUNCHER_MODULES.get(launcher);
+      const launchesIn = (file: string): CallTarget[] => {
+        const text = this.project.peek(file) ?? (file === calleeFile ? callee.text : "");
+        return mentioned.test(text) && (!needs || needs.test(text)) ? this.launchTargetsIn(file, launcher) : [];
+      };
       for (const { resolver, call } of this.callsOf(callee, fn, launcher, launchesIn)) {
         const launch = launchOf(resolver, call);
         if (!launch) continue;
