@@ -74,6 +74,24 @@ interface LauncherLayout {
   args: [number, string];
   kwargs?: [number, string];
   leading: number;
+  /** `args` is handed whole, as the function's one argument (Ray Tune's config dict), not spread. */
+  whole?: true;
+}
+
+/**
+ * Whether a Ray Tune call may hand its trainable keys the search space does not show: a search algorithm defines
+ * its own space (`search_alg=`, directly or in a `tune_config` that is not a `TuneConfig(...)` written without one).
+ */
+function searchesOwnSpace(resolver: Resolver, args: PyNode[]): boolean {
+  const keyword = (list: PyNode[], name: string) => list.find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name")!) === name);
+  if (keyword(args, "search_alg")) return true;
+  const config = keyword(args, "tune_config");
+  const value = config && fieldChild(config, "value");
+  if (!value) return false;
+  const inner = value.type === "call" ? fieldChild(value, "arguments") : undefined;
+  if (!inner || !/(?:^|\.)TuneConfig$/.test(resolver.textOf(fieldChild(value, "function")!))) return true;
+  const items = namedChildren(inner);
+  return !!keyword(items, "search_alg") || items.some((a) => a.type === "list_splat" || a.type === "dictionary_splat");
 }
 
 const SPAWN: LauncherLayout = { fn: [0, "fn"], args: [1, "args"], leading: 1 };
@@ -82,6 +100,14 @@ const PROCESS: LauncherLayout = { fn: [1, "target"], args: [3, "args"], kwargs: 
 const NOTEBOOK_LAUNCHER: LauncherLayout = { fn: [0, "function"], args: [1, "args"], leading: 0 };
 /** A pool's `apply_async(func, args, kwds)` (multiprocessing, its thread pool, billiard). */
 const APPLY_ASYNC: LauncherLayout = { fn: [0, "func"], args: [1, "args"], kwargs: [2, "kwds"], leading: 0 };
+
+/**
+ * Ray Tune runs a trainable function once per trial with the trial's config, a dict: the search space as written, a
+ * value sampled from each domain it holds (`tune.loguniform(...)`, unknown here) and each fixed value as it is.
+ * `Tuner` takes the space only by keyword (no position: -1).
+ */
+const TUNER: LauncherLayout = { fn: [0, "trainable"], args: [-1, "param_space"], leading: 0, whole: true };
+const TUNE_RUN: LauncherLayout = { fn: [0, "run_or_experiment"], args: [6, "config"], leading: 0, whole: true };
 
 /** Launchers by the path their name resolves to; `apply_async` is known by its method name (its pool is rarely resolved). */
 const LAUNCHERS = new Map<string, LauncherLayout>([
@@ -95,10 +121,20 @@ const LAUNCHERS = new Map<string, LauncherLayout>([
   ["accelerate.launchers.notebook_launcher", NOTEBOOK_LAUNCHER],
   ["accelerate.debug_launcher", NOTEBOOK_LAUNCHER],
   ["accelerate.launchers.debug_launcher", NOTEBOOK_LAUNCHER],
+  ["ray.tune.Tuner", TUNER],
+  ["ray.tune.tuner.Tuner", TUNER],
+  ["ray.tune.run", TUNE_RUN],
+  ["ray.tune.tune.run", TUNE_RUN],
 ]);
 
 /** The last names of the launchers' calls, searched for a function's launches. */
-const LAUNCHER_NAMES = ["spawn", "start_processes", "Process", "Thread", "apply_async", "notebook_launcher", "debug_launcher"];
+const LAUNCHER_NAMES = ["spawn", "start_processes", "Process", "Thread", "apply_async", "notebook_launcher", "debug_launcher", "Tuner", "run"];
+
+/** Launcher names common among other calls (`run`), looked for only in files whose text names the launcher's module. */
+const LAUNCHER_MODULES = new Map([
+  ["run", /\btune\b/],
+  ["Tuner", /\btune\b/],
+]);
 
 /** Whether this runs in a worker thread; asked only of a part of a larger run, so that other runs never load `node:worker_threads`. */
 function inWorkerThread(): boolean {
@@ -400,8 +436,11 @@ class CallJoin {
     if (fn.parent?.type === "block" && fn.parent.parent?.type === "class_definition") return out;
     const mentioned = new RegExp(`\\b${name}\\b`);
     for (const launcher of LAUNCHER_NAMES) {
-      const launchesIn = (file: string): CallTarget[] =>
-        mentioned.test(this.project.peek(file) ?? (file === calleeFile ? callee.text : "")) ? this.launchTargetsIn(file, launcher) : [];
+      const needs = LAUNCHER_MODULES.get(launcher);
+      const launchesIn = (file: string): CallTarget[] => {
+        const text = this.project.peek(file) ?? (file === calleeFile ? callee.text : "");
+        return mentioned.test(text) && (!needs || needs.test(text)) ? this.launchTargetsIn(file, launcher) : [];
+      };
       for (const { resolver, call } of this.callsOf(callee, fn, launcher, launchesIn)) {
         const launch = launchOf(resolver, call);
         if (!launch) continue;
@@ -903,7 +942,7 @@ function readsParameters(site: CallSite, fn: PyNode): boolean {
  */
 function repeatsCall(resolver: Resolver, launch: NonNullable<CallFrame["launch"]>, call: PyNode): boolean {
   const { args, kwargs } = launch;
-  if ((args && args.type !== "tuple" && args.type !== "list") || (kwargs && kwargs.type !== "none")) return false;
+  if (launch.whole || (args && args.type !== "tuple" && args.type !== "list") || (kwargs && kwargs.type !== "none")) return false;
   const items = args ? namedChildren(args).filter((a) => a.type !== "comment") : [];
   const passed = namedChildren(fieldChild(call, "arguments") ?? call).filter((a) => a.type !== "comment");
   if (passed.some((a) => a.type === "keyword_argument" || a.type === "list_splat" || a.type === "dictionary_splat")) return false;
@@ -929,6 +968,7 @@ function launchOf(resolver: Resolver, call: PyNode): { fn: PyNode; passes: NonNu
   if (!layout) return undefined;
   const args = namedChildren(argumentList).filter((a) => a.type !== "comment");
   if (args.some((a) => a.type === "list_splat" || a.type === "dictionary_splat")) return undefined;
+  if (layout.whole && searchesOwnSpace(resolver, args)) return undefined;
   const positional = args.filter((a) => a.type !== "keyword_argument");
   const argument = (at: [number, string] | undefined): PyNode | null => {
     if (!at) return null;
@@ -936,7 +976,7 @@ function launchOf(resolver: Resolver, call: PyNode): { fn: PyNode; passes: NonNu
     return (keyword ? fieldChild(keyword, "value") : positional[at[0]]) ?? null;
   };
   const fn = argument(layout.fn);
-  return fn ? { fn, passes: { leading: layout.leading, args: argument(layout.args), kwargs: argument(layout.kwargs) } } : undefined;
+  return fn ? { fn, passes: { leading: layout.leading, args: argument(layout.args), kwargs: argument(layout.kwargs), ...(layout.whole ? { whole: true } : {}) } } : undefined;
 }
 
 /**

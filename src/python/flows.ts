@@ -149,14 +149,85 @@ export class Flows {
   private textOf(node: PyNode): string {
     return this.index.text.slice(node.start, node.end);
   }
+
+  /**
+   * Whether two `if` statements of one block test one subject for values no run meets both of, with `inFirst` in the
+   * first's body and `inSecond` in the second's: `if args.opt == "sgd": ...` then `if args.opt == "adam": ...`, the
+   * subject not assigned from the first test to the second.
+   */
+  disjointTests(block: PyNode, first: PyNode, inFirst: PyNode, second: PyNode, inSecond: PyNode): boolean {
+    const inBody = (stmt: PyNode, inner: PyNode) => {
+      const body = stmt.type === "if_statement" ? fieldChild(stmt, "consequence") : undefined;
+      return !!body && body.start <= inner.start && inner.end <= body.end;
+    };
+    if (!inBody(first, inFirst) || !inBody(second, inSecond)) return false;
+    const a = this.valuesTested(fieldChild(first, "condition"));
+    const b = this.valuesTested(fieldChild(second, "condition"));
+    if (!a || !b || a.subject !== b.subject || [...a.values].some((v) => b.values.has(v))) return false;
+    const root = /^[A-Za-z_]\w*/.exec(a.subject)![0];
+    const between = block.children.filter((s) => s.start >= first.start && s.end <= second.start);
+    return !between.some((s) => this.assigns(s, a.subject, root));
+  }
+
+  /** A condition that holds only for listed constants of one subject: `s == c`, `c == s`, `s in (c, d)`, joined by `or`. */
+  private valuesTested(cond: PyNode | undefined): { subject: string; values: Set<string> } | undefined {
+    while (cond?.type === "parenthesized_expression") cond = namedChildren(cond)[0];
+    if (!cond) return undefined;
+    if (cond.type === "boolean_operator") {
+      if (fieldChild(cond, "operator")?.type !== "or") return undefined;
+      const left = this.valuesTested(fieldChild(cond, "left"));
+      const right = this.valuesTested(fieldChild(cond, "right"));
+      if (!left || !right || left.subject !== right.subject) return undefined;
+      return { subject: left.subject, values: new Set([...left.values, ...right.values]) };
+    }
+    if (cond.type !== "comparison_operator") return undefined;
+    const operands = namedChildren(cond);
+    const operators = cond.children.filter((c) => c.field === "operators");
+    if (operands.length !== 2 || operators.length !== 1) return undefined;
+    const [left, right] = operands;
+    const subjectOf = (n: PyNode) => (this.constantOf(n) === undefined && SUBJECT.test(this.textOf(n)) ? this.textOf(n) : undefined);
+    if (operators[0].type === "==") {
+      const [subject, constant] = this.constantOf(right) !== undefined ? [left, right] : [right, left];
+      const value = this.constantOf(constant);
+      const name = subjectOf(subject);
+      return value !== undefined && name ? { subject: name, values: new Set([value]) } : undefined;
+    }
+    if (operators[0].type !== "in" || !["tuple", "list", "set"].includes(right.type)) return undefined;
+    const values = namedChildren(right).map((c) => this.constantOf(c));
+    const name = subjectOf(left);
+    if (!name || values.length === 0 || values.some((v) => v === undefined)) return undefined;
+    return { subject: name, values: new Set(values as string[]) };
+  }
+
+  /** A plain string or integer literal, keyed by kind and value (`'sgd'` and `"sgd"` are one value). */
+  private constantOf(node: PyNode): string | undefined {
+    if (node.type === "integer") return `i:${this.textOf(node)}`;
+    if (node.type !== "string" || node.children.some((c) => c.type === "interpolation")) return undefined;
+    const m = /^(?:[rRuU]?)('''|"""|'|")([\s\S]*)\1$/.exec(this.textOf(node));
+    return m && !m[2].includes("\\") ? `s:${m[2]}` : undefined;
+  }
+
+  /** Whether code assigns the subject or the name it starts from (a plain, augmented or walrus assignment). */
+  private assigns(node: PyNode, subject: string, root: string): boolean {
+    if (node.type === "assignment" || node.type === "augmented_assignment" || node.type === "named_expression") {
+      const target = fieldChild(node, node.type === "named_expression" ? "name" : "left");
+      const names = target ? this.textOf(target).split(/\s*,\s*/) : [];
+      if (names.some((t) => t === subject || t === root || t.startsWith(`${subject}[`) || t.startsWith(`${subject}.`))) return true;
+    }
+    return node.children.some((c) => this.assigns(c, subject, root));
+  }
 }
+
+/** A tested subject: a name, an attribute chain, or a subscript by a constant (`args.opt`, `cfg["optimizer"]`). */
+const SUBJECT = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[(?:'[^'\\]*'|"[^"\\]*"|\d+)\])*$/;
 
 /** Branches of a statement or expression of which one runs: an `if`'s blocks and clauses, a conditional's values, `match` cases. */
 const BRANCHING = new Set(["if_statement", "conditional_expression", "block"]);
 
 /**
  * Whether no run reaches both nodes: they sit in different branches of one `if` (`if`/`elif`/`else`), of a
- * conditional expression or of a `match`, or in flows of control that nothing in the file joins.
+ * conditional expression or of a `match`, in the bodies of separate `if`s testing one subject for disjoint constants,
+ * after a branch that leaves the function, or in flows of control that nothing in the file joins.
  */
 export function exclusive(flows: Flows, a: PyNode, b: PyNode): boolean {
   if (!flows.shareFlow({ start: a.start, end: a.end }, { start: b.start, end: b.end })) return true;
@@ -168,10 +239,15 @@ export function exclusive(flows: Flows, a: PyNode, b: PyNode): boolean {
     // `n` is the nearest common ancestor; `child` is b's branch under it, and a's branch is found the same way.
     let other: PyNode = a;
     while (other.parent !== n) other = other.parent!;
-    if (other === child || !BRANCHING.has(n.type)) return false;
+    if (other === child) return false;
+    const [first, inFirst, second, inSecond] = other.start < child.start ? [other, a, child, b] : [child, b, other, a];
+    // Two statements of the module: separate `if`s testing one setting for different values.
+    if (n.type === "module") return flows.disjointTests(n, first, inFirst, second, inSecond);
+    if (!BRANCHING.has(n.type)) return false;
     if (n.type === "block" && n.parent?.type === "match_statement") return other.type === "case_clause" && child.type === "case_clause";
-    // Two statements of one block: the earlier an `if` whose branch holding its node leaves the function.
-    if (n.type === "block") return other.start < child.start ? leavesFunction(other, a) : leavesFunction(child, b);
+    // Two statements of one block: the earlier an `if` whose branch holding its node leaves the function, or both
+    // `if`s testing one setting for different values.
+    if (n.type === "block") return leavesFunction(first, inFirst) || flows.disjointTests(n, first, inFirst, second, inSecond);
     // `value if condition else other`: the condition is the second named child, and runs with either value.
     if (n.type === "conditional_expression") {
       const parts = namedChildren(n);

@@ -98,7 +98,7 @@ export interface CallFrame {
    * (the process index of `spawn`), then the items of `args`, with the entries of `kwargs` as keywords; each is the
    * node the call passes, null when it passes none.
    */
-  launch?: { leading: number; args: PyNode | null; kwargs: PyNode | null };
+  launch?: { leading: number; args: PyNode | null; kwargs: PyNode | null; whole?: true };
 }
 
 /**
@@ -202,6 +202,8 @@ function readFrameArguments(frame: CallFrame): FrameArgument[] | undefined {
   }
   const out: FrameArgument[] = Array.from({ length: launch.leading }, () => ({ node: null }));
   const { args, kwargs } = launch;
+  // A config handed whole is the function's one argument (none passed: the launcher's own, unknown).
+  if (launch.whole) return [...out, { node: args }];
   if (args && (args.type === "tuple" || args.type === "list")) {
     for (const item of namedChildren(args)) if (item.type !== "comment") out.push(item.type === "list_splat" ? "spread" : { node: item });
   } else if (args) out.push("spread");

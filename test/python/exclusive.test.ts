@@ -83,4 +83,39 @@ describe("constructions no run builds together", () => {
     // A branch that falls through (or an elif that returns while the construction's branch does not) joins the rest.
     expect(pairs).not.toContainEqual([15, 18]);
   });
+  it("reads separate ifs that test one setting for different constants as alternatives", () => {
+    const text = [
+      "import torch",
+      "if args.opt == 'sgd':",
+      "    a = torch.optim.SGD(p, lr=0.1)",
+      "if (args.opt == \"adam\"):",
+      "    a = torch.optim.Adam(p)",
+      "def pick(cfg, n):",
+      "    if cfg['opt'] in ('rms', 'RMSprop') or cfg['opt'] == 'rmsprop':",
+      "        b = torch.optim.RMSprop(p)",
+      "    if 'sgd' == cfg['opt']:",
+      "        b = torch.optim.SGD(p, lr=0.1)",
+      "    if n == 1:",
+      "        c = torch.optim.SGD(p, lr=0.1)",
+      "        n = 2",
+      "    if n == 2:",
+      "        c = torch.optim.Adam(p)",
+      "    if cfg['opt'] != 'sgd':",
+      "        d = torch.optim.Adam(p)",
+      "    else:",
+      "        d = torch.optim.Adagrad(p)",
+      "    if cfg['opt'] in ('x', 'y'):",
+      "        e = torch.optim.Adam(p)",
+      "    if cfg['opt'] == 'y':",
+      "        e = torch.optim.SGD(p, lr=0.1)",
+      "",
+    ].join("\n");
+    const pairs = exclusiveLines(text);
+    expect(pairs).toEqual(expect.arrayContaining([[3, 5], [8, 10]]));
+    // A subject assigned between the tests, an unequal test, or overlapping values join the branches.
+    expect(pairs).not.toContainEqual([12, 15]);
+    expect(pairs).not.toContainEqual([10, 17]);
+    expect(pairs).not.toContainEqual([21, 23]);
+    expect(pairs).toContainEqual([17, 19]);
+  });
 });
