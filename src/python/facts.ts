@@ -15,7 +15,7 @@ import type {
 } from "../core/facts.js";
 import { lastSegment } from "../knowledge/dotted.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
-import { isSchedulerPath, schedulerByName, warmupFrom } from "../knowledge/schedulers.js";
+import { builtWarmupRule, isSchedulerPath, schedulerByName, warmupFrom } from "../knowledge/schedulers.js";
 import { asNumber } from "../core/facts.js";
 import { manualAdamUpdates } from "./manual-adam.js";
 import { batchFacts, loopFacts, resumeFacts } from "./training.js";
@@ -199,7 +199,11 @@ function schedulerFact(
 
 /** Whether a scheduler construction warms up, from its knowledge-table rule and the argument that rule reads. */
 function schedulerWarmup(resolver: Resolver, scheduler: { call: PyNode; canonical: string }): boolean | undefined {
-  const rule = schedulerByName(scheduler.canonical)?.warmup;
+  const info = schedulerByName(scheduler.canonical);
+  // A factory's warm-up is the named schedule's (`get_scheduler("constant", ...)` ignores `num_warmup_steps`).
+  const nameNode = info?.byName && argumentAt(resolver, scheduler.call, info.byName.position, info.byName.keyword);
+  const name = nameNode ? resolver.value(nameNode).value : undefined;
+  const rule = builtWarmupRule(info, name?.kind === "string" ? name.value : undefined);
   if (rule?.kind !== "argument") return warmupFrom(rule, undefined, false);
   const args = namedChildren(fieldChild(scheduler.call, "arguments")!);
   if (args.some((a) => a.type.endsWith("splat"))) return undefined;
@@ -486,11 +490,12 @@ function unpackedEntries(resolver: Resolver, dict: DictModel): [string, { entry:
 export function paramsFact(resolver: Resolver, node: PyNode): ParamsFact {
   const span = spanOf(node);
   const source = definitionOf(resolver, node);
-  if (isWholeModel(resolver, source)) {
-    const callee = fieldChild(source, "function")!;
+  const trainable = isWholeModel(resolver, source) ? undefined : trainableParameters(resolver, source);
+  if (trainable || isWholeModel(resolver, source)) {
+    const callee = fieldChild(trainable ?? source, "function")!;
     const model = fieldChild(callee, "object")!;
     if (bareTensorModule(resolver, model)) return { kind: "other", span, tensors: true };
-    return { kind: "whole-model", span, model: resolver.textOf(model) };
+    return { kind: "whole-model", span, model: resolver.textOf(model), ...(trainable ? { trainable: true as const } : {}) };
   }
   const items = source.type === "list" ? namedChildren(source) : [];
   if (items.length > 0) {
@@ -609,6 +614,54 @@ function isWholeModel(resolver: Resolver, node: PyNode): boolean {
   return callee?.type === "attribute" && lastName(callee, resolver.text) === "parameters" && !!args && namedChildren(args).length === 0;
 }
 
+/**
+ * The `<model>.parameters()` call behind a filter that keeps the trainable parameters only:
+ * `filter(lambda p: p.requires_grad, model.parameters())`, `[p for p in model.parameters() if p.requires_grad]`, the
+ * same as a generator or over `named_parameters()` keeping the tensor (`for n, p in ...`), or either in `list(...)` or
+ * `tuple(...)`. The test drops frozen parameters and nothing else: the trainable biases and norm weights stay. A test
+ * that reads anything more (a name, a shape) is not this form.
+ */
+function trainableParameters(resolver: Resolver, node: PyNode): PyNode | undefined {
+  if (node.type === "call") {
+    const argumentList = fieldChild(node, "arguments");
+    const path = resolver.pathOf(fieldChild(node, "function"));
+    if (argumentList?.type === "generator_expression") return path === "builtins.list" || path === "builtins.tuple" ? trainableParameters(resolver, argumentList) : undefined;
+    const args = argumentList ? namedChildren(argumentList).filter((a) => a.type !== "comment") : [];
+    if ((path === "builtins.list" || path === "builtins.tuple") && args.length === 1) return trainableParameters(resolver, args[0]);
+    if (path !== "builtins.filter" || args.length !== 2 || args[0].type !== "lambda") return undefined;
+    const declared = fieldChild(args[0], "parameters");
+    const names = declared ? namedChildren(declared) : [];
+    const body = fieldChild(args[0], "body");
+    const ok = names.length === 1 && names[0].type === "identifier" && !!body && isRequiresGradOf(resolver, body, resolver.textOf(names[0]));
+    return ok && isParametersCall(resolver, args[1], "parameters") ? args[1] : undefined;
+  }
+  if (node.type !== "list_comprehension" && node.type !== "generator_expression") return undefined;
+  const [body, ...clauses] = namedChildren(node).filter((c) => c.type !== "comment");
+  if (clauses.length !== 2 || clauses[0].type !== "for_in_clause" || clauses[1].type !== "if_clause" || body?.type !== "identifier") return undefined;
+  const target = fieldChild(clauses[0], "left");
+  const iterable = fieldChild(clauses[0], "right");
+  const tensor = resolver.textOf(body);
+  const [test] = namedChildren(clauses[1]);
+  if (!target || !iterable || !test || !isRequiresGradOf(resolver, test, tensor)) return undefined;
+  if (target.type === "identifier" && resolver.textOf(target) === tensor) return isParametersCall(resolver, iterable, "parameters") ? iterable : undefined;
+  const pair = target.type === "pattern_list" || target.type === "tuple_pattern" ? namedChildren(target) : [];
+  const named = pair.length === 2 && pair.every((n) => n.type === "identifier") && resolver.textOf(pair[1]) === tensor && resolver.textOf(pair[0]) !== tensor;
+  return named && isParametersCall(resolver, iterable, "named_parameters") ? iterable : undefined;
+}
+
+/** `<name>.requires_grad`, for the given name. */
+function isRequiresGradOf(resolver: Resolver, node: PyNode, name: string): boolean {
+  const object = node.type === "attribute" ? fieldChild(node, "object") : undefined;
+  return object?.type === "identifier" && resolver.textOf(object) === name && lastName(node, resolver.text) === "requires_grad";
+}
+
+/** `<expr>.parameters()` or `<expr>.named_parameters()` (as `method` says) with no arguments. */
+function isParametersCall(resolver: Resolver, node: PyNode, method: "parameters" | "named_parameters"): boolean {
+  const callee = node.type === "call" ? fieldChild(node, "function") : undefined;
+  const args = node.type === "call" ? fieldChild(node, "arguments") : undefined;
+  return callee?.type === "attribute" && lastName(callee, resolver.text) === method && args?.type === "argument_list" && namedChildren(args).length === 0;
+}
+
 /** A dict literal or `dict(...)` call (a parameter group). */
 function isGroupDict(resolver: Resolver, node: PyNode): boolean {
   if (node.type === "dictionary") return true;
@@ -632,14 +685,15 @@ function groupSkipsDecay(resolver: Resolver, group: PyNode): boolean {
 
 /**
  * A group whose parameters are a module's: `m.parameters()`, or a comprehension over `m.named_parameters()` or
- * `m.parameters()` (a name or `requires_grad` filter keeps the part's biases and norm weights with its matrices).
+ * `m.parameters()`, or `filter(lambda p: p.requires_grad, m.parameters())` (a name or `requires_grad` filter keeps
+ * the part's biases and norm weights with its matrices).
  */
 function groupTakesModule(resolver: Resolver, group: PyNode): boolean {
   const target = resolver.ref(group);
   const params = target?.kind === "dict" ? target.dict.entries.get("params") : undefined;
   if (!params) return false;
   const source = definitionOf(resolver, params.value);
-  if (isWholeModel(resolver, source)) return true;
+  if (isWholeModel(resolver, source) || trainableParameters(resolver, source)) return true;
   if (source.type !== "list_comprehension" && source.type !== "generator_expression") return false;
   const loops = namedChildren(source).filter((c) => c.type === "for_in_clause");
   const iterable = loops.length === 1 ? fieldChild(loops[0], "right") : undefined;
