@@ -20,6 +20,7 @@ import { asNumber } from "../core/facts.js";
 import { manualAdamUpdates } from "./manual-adam.js";
 import { batchFacts, loopFacts, resumeFacts } from "./training.js";
 import { isBatchLikeName, isLearningRateName, OPTIMIZER_CLASS_NAMES, TORCHRUN_ENV } from "./names.js";
+import { RAY_TRAIN } from "../knowledge/training.js";
 import { checkpointFacts } from "./checkpoints.js";
 import { exclusive, Flows } from "./flows.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
@@ -90,6 +91,7 @@ export function extractFacts(resolver: Resolver): TrainingFacts {
   const schedulers = schedulerCalls.map((s) => schedulerFact(resolver, s, optimizers, holders));
   noteEnvironmentReads(resolver, distributed);
   noteScaling(resolver, distributed);
+  const rayWorkers = noteRayTrain(resolver, distributed);
   for (const site of optimizers) {
     const lr = site.args.get("lr");
     if (lr && lr.how !== "keyword" && lr.value.dependsOn.length > 0) distributed.lrScaledByWorldSize.push(lr.span);
@@ -107,7 +109,7 @@ export function extractFacts(resolver: Resolver): TrainingFacts {
     modelHints: modelHints(resolver),
     checkpoints,
     resume: resumeFacts(resolver, checkpoints),
-    batch: batchFacts(resolver),
+    batch: rayWorkers ? { ...batchFacts(resolver), worldSize: rayWorkers } : batchFacts(resolver),
     loops: loopFacts(resolver, constructed, new Set(schedulerCalls.map((s) => s.call))),
     testCode: testCodeSpans(resolver.index),
   };
@@ -726,6 +728,68 @@ function noteDistributedCall(resolver: Resolver, call: PyNode, last: string | un
   } else if (last === "get_world_size" || segment === "get_world_size") {
     out.evidence.push({ kind: "world-size", span: spanOf(call), description: "the script asks for the world size" });
   }
+}
+
+/**
+ * Ray Train's data parallelism (RAY_TRAIN): `prepare_model` and `prepare_data_loader` calls are evidence, and the
+ * worker count the world size, only when every `ScalingConfig` of the file sets `num_workers` to one known number
+ * above 1; with any other count, or none in sight, the world size is unknown and nothing is noted. A product or
+ * quotient by the expression written for the count (`lr * num_workers`, with `ScalingConfig(num_workers=num_workers)`)
+ * scales the lr or the batch by the world size, as `get_world_size()` does. Returns the worker count.
+ */
+function noteRayTrain(resolver: Resolver, out: DistributedFacts): ResolvedValue | undefined {
+  const configs: PyNode[] = [];
+  const prepares: { call: PyNode; name: string }[] = [];
+  for (const call of resolver.index.calls) {
+    const callee = fieldChild(call, "function");
+    const last = callee && lastName(callee, resolver.text);
+    if (last !== "ScalingConfig" && !(last && RAY_TRAIN.prepares.has(last))) continue;
+    const path = resolver.pathOf(callee);
+    if (!path) continue;
+    if (last === "ScalingConfig" && RAY_TRAIN.scalingConfigs.includes(path)) configs.push(call);
+    else if (RAY_TRAIN.modules.some((m) => path === `${m}.${last}`)) prepares.push({ call, name: last! });
+  }
+  if (configs.length === 0 || prepares.length === 0) return undefined;
+  const counts = configs.map((call) => {
+    const args = namedChildren(fieldChild(call, "arguments")!);
+    if (args.some((a) => a.type.endsWith("splat"))) return undefined;
+    const named = args.find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name")!) === RAY_TRAIN.workers);
+    return named ? fieldChild(named, "value") ?? undefined : undefined;
+  });
+  const values = counts.map((node) => (node ? resolver.value(node) : undefined));
+  const n = values[0] && asNumber(values[0]);
+  if (n === undefined || !(n > 1) || values.some((v) => !v || asNumber(v) !== n)) return undefined;
+  for (const { call, name } of prepares) {
+    const known = RAY_TRAIN.prepares.get(name)!;
+    const args = namedChildren(fieldChild(call, "arguments")!);
+    if (args.some((a) => a.type.endsWith("splat"))) continue;
+    const setting = args.find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name")!) === known.switch);
+    const value = setting ? resolver.value(fieldChild(setting, "value")!).value : undefined;
+    if (setting && !((value?.kind === "string" || value?.kind === "bool") && known.on.includes(value.value))) continue;
+    out.evidence.push({ kind: known.kind, span: spanOf(call), description: `Ray Train's ${name} ${known.does} across the ${n} workers of its ScalingConfig` });
+  }
+  // Scaling by the count as written: every written count is the same expression's text, or a literal.
+  const written = counts.map((node) => resolver.textOf(node!));
+  if (written.every((t) => t === written[0]) && !/^\d+$/.test(written[0])) {
+    for (const arithmetic of [...resolver.index.binaryProducts, ...resolver.index.binaryDivisions]) {
+      const operands = [fieldChild(arithmetic, "left"), fieldChild(arithmetic, "right")];
+      if (!operands.some((o) => o && resolver.textOf(o) === written[0])) continue;
+      const destination = destinationName(resolver, arithmetic) ?? pairKey(resolver, arithmetic);
+      if (mentionsLearningRate(resolver, arithmetic) || (destination && isLearningRateName(destination))) out.lrScaledByWorldSize.push(spanOf(arithmetic));
+      else if (destination && isBatchLikeName(destination) && resolver.index.binaryDivisions.includes(arithmetic)) out.batchScaledByWorldSize.push(spanOf(arithmetic));
+    }
+    out.lrScaledByWorldSize = uniqueSpans(out.lrScaledByWorldSize.sort((a, b) => a.start - b.start));
+  }
+  return values[0];
+}
+
+/** The string key of the dict pair a value is (`{"lr": 0.1 * num_workers}`). */
+function pairKey(resolver: Resolver, node: PyNode): string | undefined {
+  let child = node;
+  while (child.parent?.type === "parenthesized_expression") child = child.parent;
+  const pair = child.parent?.type === "pair" && child.field === "value" ? child.parent : undefined;
+  const key = pair && fieldChild(pair, "key");
+  return key && isPlainString(key) ? stringBody(resolver.textOf(key)) : undefined;
 }
 
 /** Reads of torchrun's environment: `os.environ["WORLD_SIZE"]`, `os.environ.get("RANK")`, `os.getenv(...)`, `"RANK" in os.environ`. */
