@@ -105,8 +105,12 @@ export interface ArgumentFact {
 
 /** What was passed as the optimizer's parameters. */
 export type ParamsFact =
-  /** All parameters of a model, e.g. `model.parameters()`, `self.parameters()`, `model.module.parameters()`. */
-  | { kind: "whole-model"; span: Span; model: string }
+  /**
+   * All parameters of a model, e.g. `model.parameters()`, `self.parameters()`, `model.module.parameters()`;
+   * `trainable` when a filter keeps only those that require gradients (`filter(lambda p: p.requires_grad,
+   * model.parameters())`, `[p for p in model.parameters() if p.requires_grad]`): all the model's trainable ones.
+   */
+  | { kind: "whole-model"; span: Span; model: string; trainable?: true }
   /**
    * A list of parameter-group dicts; `hasNoDecayGroup` when a group sets weight_decay to 0 or excludes biases/norms.
    * `keys` is the union of the keys the group dicts write; `groups` the dicts seen, and `complete` whether they are

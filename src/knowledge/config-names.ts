@@ -347,7 +347,10 @@ export const CONFIG_SCHEDULERS = {
     fixed: "torch.optim.lr_scheduler.ConstantLR",
     Fixed: "torch.optim.lr_scheduler.ConstantLR",
   } as Record<string, string>,
-  /** HF `lr_scheduler_type` strings: all warm up to the initial lr and then hold or lower it. */
+  /**
+   * HF `lr_scheduler_type` strings (also `get_scheduler`'s names): all hold or lower the initial lr; each warms up to
+   * it by `num_warmup_steps` except `constant` and `reduce_lr_on_plateau`, which `get_scheduler` builds without it.
+   */
   hf: {
     linear: "transformers.get_linear_schedule_with_warmup",
     cosine: "transformers.get_cosine_schedule_with_warmup",

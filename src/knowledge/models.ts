@@ -99,6 +99,12 @@ export function isTransformerClassName(name: string): boolean {
  * `AutoregressiveWrapper`) and vit-pytorch (`ViT`, `SimpleViT`, `CaiT`, `NaViT`, its `MAE` and `Dino` trainers).
  */
 const TRANSFORMER_PACKAGES = new Set(["x_transformers", "vit_pytorch"]);
+/**
+ * MONAI networks (`monai.networks.nets`) built on a transformer: `ViT`, its autoencoder and masked-autoencoder, UNETR
+ * and SwinUNETR (a ViT or Swin encoder under a convolutional decoder), Swin's encoder alone, Transchex, the
+ * decoder-only transformer. Its U-Nets (`UNet`, `BasicUNet`, `DynUNet`, `AttentionUnet`), `SegResNet` and other CNNs are not.
+ */
+const MONAI_TRANSFORMERS = new Set(["ViT", "ViTAutoEnc", "MaskedAutoEncoderViT", "UNETR", "SwinUNETR", "SwinTransformer", "Transchex", "DecoderOnlyTransformer"]);
 /** The layers and helpers those packages also export (`RMSNorm`, `Attention`, `FeedForward`), which are no model. */
 const PACKAGE_LAYER = /(Norm|Attention|Attend|FeedForward|Embedding|Embed|Residual|Dropout|Linear|Scale|Extractor|Recorder)$/;
 
@@ -125,6 +131,7 @@ export function libraryModelKind(path: string): ModelKind | "by-name" | undefine
   }
   if (path.startsWith("timm.models.")) return kindOfModelName(last);
   if (TRANSFORMER_PACKAGES.has(root) && /^[A-Z]/.test(last) && !PACKAGE_LAYER.test(last)) return "transformer";
+  if (path.startsWith("monai.networks.nets.") && MONAI_TRANSFORMERS.has(last)) return "transformer";
   if (root === "torch" && path.startsWith("torch.nn.")) return KIND_LAYERS[last];
   return undefined;
 }

@@ -2,6 +2,7 @@
  * Learning-rate schedulers as data: every scheduler optim-lint recognizes, where it takes its optimizer,
  * and whether the rate it sets can exceed the lr the optimizer was constructed with.
  */
+import { CONFIG_SCHEDULERS } from "./config-names.js";
 import { indexByName, lastSegment } from "./dotted.js";
 
 export interface SchedulerInfo {
@@ -21,6 +22,12 @@ export interface SchedulerInfo {
   optimizerArg: { position: number; keyword: string };
   /** Whether it starts with a warm-up (absent: it cannot be told from the name and arguments, e.g. `LambdaLR`). */
   warmup?: WarmupRule;
+  /**
+   * A factory that builds the schedule a name argument names (`get_scheduler("cosine", optimizer, ...)`): where the
+   * name is passed and the scheduler each name builds. Its `warmup` holds only for named schedules that read the
+   * warm-up argument; one that never warms up ignores it, and an unknown name leaves the warm-up unknown.
+   */
+  byName?: { position: number; keyword: string; schedules: Readonly<Record<string, string>> };
 }
 
 /**
@@ -30,7 +37,15 @@ export interface SchedulerInfo {
 export type WarmupRule =
   | { kind: "always" }
   | { kind: "never" }
-  | { kind: "argument"; name: string; position: number; default?: number; when: "below-1" | "above-0" };
+  | {
+      kind: "argument";
+      name: string;
+      position: number;
+      default?: number;
+      when: "below-1" | "above-0";
+      /** The argument can show only that there is no warm-up: when it asks for one, whether it is used is unknown. */
+      onlyAbsence?: true;
+    };
 
 /** torch schedulers with no warm-up of their own (SequentialLR and ChainedScheduler compose parts judged on their own). */
 const NO_WARMUP = new Set(["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "ReduceLROnPlateau", "ConstantLR", "PolynomialLR", "SequentialLR"]);
@@ -145,6 +160,7 @@ export const SCHEDULERS: SchedulerInfo[] = [
     boundedByInitialLr: true,
     optimizerArg: { position: 1, keyword: "optimizer" },
     warmup: { kind: "argument", name: "num_warmup_steps", position: 2, default: 0, when: "above-0" },
+    byName: { position: 0, keyword: "name", schedules: CONFIG_SCHEDULERS.hf },
   },
   {
     canonical: "timm.scheduler.create_scheduler",
@@ -182,11 +198,28 @@ export function isSchedulerPath(dotted: string): boolean {
   return SCHEDULER_FAMILIES.some((family) => dotted.startsWith(family.prefix) && family.last.test(last));
 }
 
+/**
+ * The warm-up rule of a scheduler as built: for a by-name factory, the factory's own rule when the named schedule
+ * reads its warm-up argument (transformers' `get_scheduler` hands `num_warmup_steps` to it), `never` when the named
+ * schedule has none (`constant`, `reduce_lr_on_plateau`: `get_scheduler` drops the argument), and for a name it does
+ * not know or a name that is not known (`name` undefined) the factory's rule able to show only the absence of a warm-up.
+ */
+export function builtWarmupRule(info: SchedulerInfo | undefined, name?: string): WarmupRule | undefined {
+  if (!info?.byName) return info?.warmup;
+  const named = name === undefined ? undefined : info.byName.schedules[name];
+  const rule = named === undefined ? undefined : schedulerByName(named)?.warmup;
+  if (rule?.kind === "never") return rule;
+  if (rule?.kind === "argument" || info.warmup?.kind !== "argument") return rule && info.warmup;
+  // An unknown name: no warm-up argument means none (every named warm-up reads it), one may be ignored.
+  return { ...info.warmup, onlyAbsence: true };
+}
+
 /** Whether a warm-up rule holds for an argument value (undefined: not passed, so the default applies; NaN: unknown). */
 export function warmupFrom(rule: WarmupRule | undefined, value: number | undefined, passed: boolean): boolean | undefined {
   if (!rule) return undefined;
   if (rule.kind !== "argument") return rule.kind === "always";
   const n = passed ? value : rule.default;
   if (n === undefined) return undefined;
-  return rule.when === "below-1" ? n < 1 : n > 0;
+  const warms = rule.when === "below-1" ? n < 1 : n > 0;
+  return warms && rule.onlyAbsence ? undefined : warms;
 }

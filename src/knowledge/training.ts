@@ -26,3 +26,21 @@ export const LR_FAMILY_GAP = 10;
  * it is plain SGD. Such values are usually a weight decay typed into the momentum slot (`momentum=5e-4`).
  */
 export const NEGLIGIBLE_MOMENTUM = 0.01;
+
+/**
+ * Ray Train's data-parallel training: a `TorchTrainer` runs the training function on `ScalingConfig(num_workers=N)`
+ * workers, and inside it `prepare_model` wraps the model in DistributedDataParallel (FSDP with
+ * `parallel_strategy="fsdp"`, nothing with `None`) and `prepare_data_loader` adds a DistributedSampler (unless
+ * `add_dist_sampler=False`), both only when more than one worker runs. So they are evidence of data parallelism only
+ * beside a worker count known to be above 1; the argument that can turn each off, with the values that keep it on.
+ */
+export const RAY_TRAIN = {
+  scalingConfigs: ["ray.train.ScalingConfig", "ray.air.ScalingConfig", "ray.air.config.ScalingConfig"],
+  workers: "num_workers",
+  prepares: new Map<string, { kind: "ddp" | "distributed-sampler"; does: string; switch: string; on: (string | boolean)[] }>([
+    ["prepare_model", { kind: "ddp", does: "wraps the model in DistributedDataParallel", switch: "parallel_strategy", on: ["ddp", "fsdp"] }],
+    ["prepare_data_loader", { kind: "distributed-sampler", does: "shards the data with a DistributedSampler", switch: "add_dist_sampler", on: [true] }],
+  ]),
+  /** Modules that export the two calls. */
+  modules: ["ray.train.torch", "ray.train.torch.train_loop_utils"],
+};

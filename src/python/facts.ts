@@ -15,11 +15,12 @@ import type {
 } from "../core/facts.js";
 import { lastSegment } from "../knowledge/dotted.js";
 import { optimizerByName, type OptimizerInfo } from "../knowledge/optimizers.js";
-import { isSchedulerPath, schedulerByName, warmupFrom } from "../knowledge/schedulers.js";
+import { builtWarmupRule, isSchedulerPath, schedulerByName, warmupFrom } from "../knowledge/schedulers.js";
 import { asNumber } from "../core/facts.js";
 import { manualAdamUpdates } from "./manual-adam.js";
 import { batchFacts, loopFacts, resumeFacts } from "./training.js";
 import { isBatchLikeName, isLearningRateName, OPTIMIZER_CLASS_NAMES, TORCHRUN_ENV } from "./names.js";
+import { RAY_TRAIN } from "../knowledge/training.js";
 import { checkpointFacts } from "./checkpoints.js";
 import { exclusive, Flows } from "./flows.js";
 import { fieldChild, namedChildren, spanOf, type PyNode } from "./parser.js";
@@ -90,6 +91,7 @@ export function extractFacts(resolver: Resolver): TrainingFacts {
   const schedulers = schedulerCalls.map((s) => schedulerFact(resolver, s, optimizers, holders));
   noteEnvironmentReads(resolver, distributed);
   noteScaling(resolver, distributed);
+  const rayWorkers = noteRayTrain(resolver, distributed);
   for (const site of optimizers) {
     const lr = site.args.get("lr");
     if (lr && lr.how !== "keyword" && lr.value.dependsOn.length > 0) distributed.lrScaledByWorldSize.push(lr.span);
@@ -107,7 +109,7 @@ export function extractFacts(resolver: Resolver): TrainingFacts {
     modelHints: modelHints(resolver),
     checkpoints,
     resume: resumeFacts(resolver, checkpoints),
-    batch: batchFacts(resolver),
+    batch: rayWorkers ? { ...batchFacts(resolver), worldSize: rayWorkers } : batchFacts(resolver),
     loops: loopFacts(resolver, constructed, new Set(schedulerCalls.map((s) => s.call))),
     testCode: testCodeSpans(resolver.index),
   };
@@ -199,7 +201,11 @@ function schedulerFact(
 
 /** Whether a scheduler construction warms up, from its knowledge-table rule and the argument that rule reads. */
 function schedulerWarmup(resolver: Resolver, scheduler: { call: PyNode; canonical: string }): boolean | undefined {
-  const rule = schedulerByName(scheduler.canonical)?.warmup;
+  const info = schedulerByName(scheduler.canonical);
+  // A factory's warm-up is the named schedule's (`get_scheduler("constant", ...)` ignores `num_warmup_steps`).
+  const nameNode = info?.byName && argumentAt(resolver, scheduler.call, info.byName.position, info.byName.keyword);
+  const name = nameNode ? resolver.value(nameNode).value : undefined;
+  const rule = builtWarmupRule(info, name?.kind === "string" ? name.value : undefined);
   if (rule?.kind !== "argument") return warmupFrom(rule, undefined, false);
   const args = namedChildren(fieldChild(scheduler.call, "arguments")!);
   if (args.some((a) => a.type.endsWith("splat"))) return undefined;
@@ -489,11 +495,12 @@ function unpackedEntries(resolver: Resolver, dict: DictModel): [string, { entry:
 export function paramsFact(resolver: Resolver, node: PyNode): ParamsFact {
   const span = spanOf(node);
   const source = definitionOf(resolver, node);
-  if (isWholeModel(resolver, source)) {
-    const callee = fieldChild(source, "function")!;
+  const trainable = isWholeModel(resolver, source) ? undefined : trainableParameters(resolver, source);
+  if (trainable || isWholeModel(resolver, source)) {
+    const callee = fieldChild(trainable ?? source, "function")!;
     const model = fieldChild(callee, "object")!;
     if (bareTensorModule(resolver, model)) return { kind: "other", span, tensors: true };
-    return { kind: "whole-model", span, model: resolver.textOf(model) };
+    return { kind: "whole-model", span, model: resolver.textOf(model), ...(trainable ? { trainable: true as const } : {}) };
   }
   const items = source.type === "list" ? namedChildren(source) : [];
   if (items.length > 0) {
@@ -612,6 +619,54 @@ function isWholeModel(resolver: Resolver, node: PyNode): boolean {
   return callee?.type === "attribute" && lastName(callee, resolver.text) === "parameters" && !!args && namedChildren(args).length === 0;
 }
 
+/**
+ * The `<model>.parameters()` call behind a filter that keeps the trainable parameters only:
+ * `filter(lambda p: p.requires_grad, model.parameters())`, `[p for p in model.parameters() if p.requires_grad]`, the
+ * same as a generator or over `named_parameters()` keeping the tensor (`for n, p in ...`), or either in `list(...)` or
+ * `tuple(...)`. The test drops frozen parameters and nothing else: the trainable biases and norm weights stay. A test
+ * that reads anything more (a name, a shape) is not this form.
+ */
+function trainableParameters(resolver: Resolver, node: PyNode): PyNode | undefined {
+  if (node.type === "call") {
+    const argumentList = fieldChild(node, "arguments");
+    const path = resolver.pathOf(fieldChild(node, "function"));
+    if (argumentList?.type === "generator_expression") return path === "builtins.list" || path === "builtins.tuple" ? trainableParameters(resolver, argumentList) : undefined;
+    const args = argumentList ? namedChildren(argumentList).filter((a) => a.type !== "comment") : [];
+    if ((path === "builtins.list" || path === "builtins.tuple") && args.length === 1) return trainableParameters(resolver, args[0]);
+    if (path !== "builtins.filter" || args.length !== 2 || args[0].type !== "lambda") return undefined;
+    const declared = fieldChild(args[0], "parameters");
+    const names = declared ? namedChildren(declared) : [];
+    const body = fieldChild(args[0], "body");
+    const ok = names.length === 1 && names[0].type === "identifier" && !!body && isRequiresGradOf(resolver, body, resolver.textOf(names[0]));
+    return ok && isParametersCall(resolver, args[1], "parameters") ? args[1] : undefined;
+  }
+  if (node.type !== "list_comprehension" && node.type !== "generator_expression") return undefined;
+  const [body, ...clauses] = namedChildren(node).filter((c) => c.type !== "comment");
+  if (clauses.length !== 2 || clauses[0].type !== "for_in_clause" || clauses[1].type !== "if_clause" || body?.type !== "identifier") return undefined;
+  const target = fieldChild(clauses[0], "left");
+  const iterable = fieldChild(clauses[0], "right");
+  const tensor = resolver.textOf(body);
+  const [test] = namedChildren(clauses[1]);
+  if (!target || !iterable || !test || !isRequiresGradOf(resolver, test, tensor)) return undefined;
+  if (target.type === "identifier" && resolver.textOf(target) === tensor) return isParametersCall(resolver, iterable, "parameters") ? iterable : undefined;
+  const pair = target.type === "pattern_list" || target.type === "tuple_pattern" ? namedChildren(target) : [];
+  const named = pair.length === 2 && pair.every((n) => n.type === "identifier") && resolver.textOf(pair[1]) === tensor && resolver.textOf(pair[0]) !== tensor;
+  return named && isParametersCall(resolver, iterable, "named_parameters") ? iterable : undefined;
+}
+
+/** `<name>.requires_grad`, for the given name. */
+function isRequiresGradOf(resolver: Resolver, node: PyNode, name: string): boolean {
+  const object = node.type === "attribute" ? fieldChild(node, "object") : undefined;
+  return object?.type === "identifier" && resolver.textOf(object) === name && lastName(node, resolver.text) === "requires_grad";
+}
+
+/** `<expr>.parameters()` or `<expr>.named_parameters()` (as `method` says) with no arguments. */
+function isParametersCall(resolver: Resolver, node: PyNode, method: "parameters" | "named_parameters"): boolean {
+  const callee = node.type === "call" ? fieldChild(node, "function") : undefined;
+  const args = node.type === "call" ? fieldChild(node, "arguments") : undefined;
+  return callee?.type === "attribute" && lastName(callee, resolver.text) === method && args?.type === "argument_list" && namedChildren(args).length === 0;
+}
+
 /** A dict literal or `dict(...)` call (a parameter group). */
 function isGroupDict(resolver: Resolver, node: PyNode): boolean {
   if (node.type === "dictionary") return true;
@@ -635,14 +690,15 @@ function groupSkipsDecay(resolver: Resolver, group: PyNode): boolean {
 
 /**
  * A group whose parameters are a module's: `m.parameters()`, or a comprehension over `m.named_parameters()` or
- * `m.parameters()` (a name or `requires_grad` filter keeps the part's biases and norm weights with its matrices).
+ * `m.parameters()`, or `filter(lambda p: p.requires_grad, m.parameters())` (a name or `requires_grad` filter keeps
+ * the part's biases and norm weights with its matrices).
  */
 function groupTakesModule(resolver: Resolver, group: PyNode): boolean {
   const target = resolver.ref(group);
   const params = target?.kind === "dict" ? target.dict.entries.get("params") : undefined;
   if (!params) return false;
   const source = definitionOf(resolver, params.value);
-  if (isWholeModel(resolver, source)) return true;
+  if (isWholeModel(resolver, source) || trainableParameters(resolver, source)) return true;
   if (source.type !== "list_comprehension" && source.type !== "generator_expression") return false;
   const loops = namedChildren(source).filter((c) => c.type === "for_in_clause");
   const iterable = loops.length === 1 ? fieldChild(loops[0], "right") : undefined;
@@ -675,6 +731,68 @@ function noteDistributedCall(resolver: Resolver, call: PyNode, last: string | un
   } else if (last === "get_world_size" || segment === "get_world_size") {
     out.evidence.push({ kind: "world-size", span: spanOf(call), description: "the script asks for the world size" });
   }
+}
+
+/**
+ * Ray Train's data parallelism (RAY_TRAIN): `prepare_model` and `prepare_data_loader` calls are evidence, and the
+ * worker count the world size, only when every `ScalingConfig` of the file sets `num_workers` to one known number
+ * above 1; with any other count, or none in sight, the world size is unknown and nothing is noted. A product or
+ * quotient by the expression written for the count (`lr * num_workers`, with `ScalingConfig(num_workers=num_workers)`)
+ * scales the lr or the batch by the world size, as `get_world_size()` does. Returns the worker count.
+ */
+function noteRayTrain(resolver: Resolver, out: DistributedFacts): ResolvedValue | undefined {
+  const configs: PyNode[] = [];
+  const prepares: { call: PyNode; name: string }[] = [];
+  for (const call of resolver.index.calls) {
+    const callee = fieldChild(call, "function");
+    const last = callee && lastName(callee, resolver.text);
+    if (last !== "ScalingConfig" && !(last && RAY_TRAIN.prepares.has(last))) continue;
+    const path = resolver.pathOf(callee);
+    if (!path) continue;
+    if (last === "ScalingConfig" && RAY_TRAIN.scalingConfigs.includes(path)) configs.push(call);
+    else if (RAY_TRAIN.modules.some((m) => path === `${m}.${last}`)) prepares.push({ call, name: last! });
+  }
+  if (configs.length === 0 || prepares.length === 0) return undefined;
+  const counts = configs.map((call) => {
+    const args = namedChildren(fieldChild(call, "arguments")!);
+    if (args.some((a) => a.type.endsWith("splat"))) return undefined;
+    const named = args.find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name")!) === RAY_TRAIN.workers);
+    return named ? fieldChild(named, "value") ?? undefined : undefined;
+  });
+  const values = counts.map((node) => (node ? resolver.value(node) : undefined));
+  const n = values[0] && asNumber(values[0]);
+  if (n === undefined || !(n > 1) || values.some((v) => !v || asNumber(v) !== n)) return undefined;
+  for (const { call, name } of prepares) {
+    const known = RAY_TRAIN.prepares.get(name)!;
+    const args = namedChildren(fieldChild(call, "arguments")!);
+    if (args.some((a) => a.type.endsWith("splat"))) continue;
+    const setting = args.find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name")!) === known.switch);
+    const value = setting ? resolver.value(fieldChild(setting, "value")!).value : undefined;
+    if (setting && !((value?.kind === "string" || value?.kind === "bool") && known.on.includes(value.value))) continue;
+    out.evidence.push({ kind: known.kind, span: spanOf(call), description: `Ray Train's ${name} ${known.does} across the ${n} workers of its ScalingConfig` });
+  }
+  // Scaling by the count as written: every written count is the same expression's text, or a literal.
+  const written = counts.map((node) => resolver.textOf(node!));
+  if (written.every((t) => t === written[0]) && !/^\d+$/.test(written[0])) {
+    for (const arithmetic of [...resolver.index.binaryProducts, ...resolver.index.binaryDivisions]) {
+      const operands = [fieldChild(arithmetic, "left"), fieldChild(arithmetic, "right")];
+      if (!operands.some((o) => o && resolver.textOf(o) === written[0])) continue;
+      const destination = destinationName(resolver, arithmetic) ?? pairKey(resolver, arithmetic);
+      if (mentionsLearningRate(resolver, arithmetic) || (destination && isLearningRateName(destination))) out.lrScaledByWorldSize.push(spanOf(arithmetic));
+      else if (destination && isBatchLikeName(destination) && resolver.index.binaryDivisions.includes(arithmetic)) out.batchScaledByWorldSize.push(spanOf(arithmetic));
+    }
+    out.lrScaledByWorldSize = uniqueSpans(out.lrScaledByWorldSize.sort((a, b) => a.start - b.start));
+  }
+  return values[0];
+}
+
+/** The string key of the dict pair a value is (`{"lr": 0.1 * num_workers}`). */
+function pairKey(resolver: Resolver, node: PyNode): string | undefined {
+  let child = node;
+  while (child.parent?.type === "parenthesized_expression") child = child.parent;
+  const pair = child.parent?.type === "pair" && child.field === "value" ? child.parent : undefined;
+  const key = pair && fieldChild(pair, "key");
+  return key && isPlainString(key) ? stringBody(resolver.textOf(key)) : undefined;
 }
 
 /** Reads of torchrun's environment: `os.environ["WORLD_SIZE"]`, `os.environ.get("RANK")`, `os.getenv(...)`, `"RANK" in os.environ`. */

@@ -446,6 +446,17 @@ describe("HF TrainingArguments and axolotl", () => {
     expect(schedulers.map((s) => s.canonical)).toEqual(["transformers.get_linear_schedule_with_warmup"]);
   });
 
+  it("counts the warm-up keys only for a schedule that reads them (constant and reduce_lr_on_plateau do not)", () => {
+    const warmup = (extra: Plain) => recognize({ output_dir: "out", learning_rate: 1e-4, warmup_steps: 500, ...(extra as object) }).schedulers.map((s) => [s.canonical, s.warmup]);
+    expect(warmup({ lr_scheduler_type: "constant" })).toEqual([["transformers.get_constant_schedule", false]]);
+    expect(warmup({ lr_scheduler_type: "reduce_lr_on_plateau" })).toEqual([["transformers.get_reduce_on_plateau_schedule", false]]);
+    expect(warmup({ lr_scheduler_type: "constant_with_warmup" })).toEqual([["transformers.get_constant_schedule_with_warmup", true]]);
+    expect(warmup({ lr_scheduler_type: "cosine" })).toEqual([["transformers.get_cosine_schedule_with_warmup", true]]);
+    // A name the table does not know may ignore the steps: unknown; with no steps there is no warm-up whatever the name.
+    expect(warmup({ lr_scheduler_type: "some_new_schedule" })).toEqual([["transformers.SchedulerType.some_new_schedule", undefined]]);
+    expect(warmup({ lr_scheduler_type: "some_new_schedule", warmup_steps: 0 })).toEqual([["transformers.SchedulerType.some_new_schedule", false]]);
+  });
+
   it("resolves optim strings and skips the ones the table does not know", () => {
     const optim = (name: string) => recognize({ optim: name, per_device_train_batch_size: 8, learning_rate: 1e-4 }, undefined).optimizers.map((s) => s.canonical);
     expect(optim("adamw_bnb_8bit")).toEqual(["bitsandbytes.optim.AdamW8bit"]);

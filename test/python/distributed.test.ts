@@ -100,3 +100,35 @@ describe("batches split across workers (fixtures/python/batch_split.py)", () => 
     for (const [i, line] of tagged.entries()) expect(line).toContain(found[i]);
   });
 });
+
+describe("Ray Train", () => {
+  const script = (workers: string, extra = "") =>
+    [
+      "import torch",
+      "from ray.train import ScalingConfig",
+      "from ray.train.torch import TorchTrainer, prepare_data_loader, prepare_model",
+      "",
+      "def train_func(config):",
+      "    model = prepare_model(torch.nn.Linear(4, 2))",
+      "    loader = prepare_data_loader(torch.utils.data.DataLoader(data, batch_size=64))",
+      `    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)${extra}`,
+      "",
+      `TorchTrainer(train_func, scaling_config=ScalingConfig(num_workers=${workers}, use_gpu=True)).fit()`,
+      "",
+    ].join("\n");
+  const facts = (text: string) => pythonAdapter.analyze(text, "ray_train.py").facts;
+
+  it("takes a known worker count above 1 as the world size, with prepare_model and prepare_data_loader as evidence", () => {
+    const { distributed, batch } = facts(script("4"));
+    expect(distributed.evidence.map((e) => e.kind)).toEqual(["ddp", "distributed-sampler"]);
+    expect(batch?.worldSize?.value).toEqual({ kind: "number", value: 4 });
+  });
+
+  it("leaves the world size unknown with one worker, an unread count, or data parallelism switched off", () => {
+    for (const text of [script("1"), script("args.workers"), script("4").replace("prepare_model(torch.nn.Linear(4, 2))", "prepare_model(torch.nn.Linear(4, 2), parallel_strategy=None)").replace("batch_size=64)", "batch_size=64), add_dist_sampler=False")]) {
+      const { distributed, batch } = facts(text);
+      expect(distributed.evidence.filter((e) => e.kind === "ddp" || e.kind === "distributed-sampler")).toEqual([]);
+      if (!text.includes("parallel_strategy")) expect(batch?.worldSize).toBeUndefined();
+    }
+  });
+});

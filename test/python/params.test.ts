@@ -31,8 +31,8 @@ describe("the params fact (fixtures/python/params.py, hf_style.py)", () => {
     expect(fx.site("groups-by-shape")!.params).toMatchObject({ kind: "groups", hasNoDecayGroup: true });
   });
 
-  it("treats filters and helper results as other, and absent params as missing", () => {
-    expect(fx.site("filter")!.params.kind).toBe("other");
+  it("reads a requires_grad filter of model.parameters() as the model's trainable parameters, helper results as other, and absent params as missing", () => {
+    expect(fx.site("filter")!.params).toMatchObject({ kind: "whole-model", model: "model", trainable: true });
     expect(fx.site("helper")!.params.kind).toBe("other");
     expect(fx.site("missing")!.params).toEqual({ kind: "missing" });
   });
@@ -41,7 +41,6 @@ describe("the params fact (fixtures/python/params.py, hf_style.py)", () => {
     expect(fx.site("tensors-listed")!.params).toMatchObject({ kind: "other", tensors: true });
     expect(fx.site("tensors-joined")!.params).toMatchObject({ kind: "other", tensors: true });
     expect(fx.site("tensors-not")!.params).toEqual({ kind: "other", span: expect.anything() });
-    expect(fx.site("filter")!.params).toEqual({ kind: "other", span: expect.anything() });
   });
 
   it("sees Hugging Face's named no_decay groups", () => {
