@@ -4,6 +4,7 @@ import type { LintMessage, RuleSetting } from "./results.js";
 import type { AnalyzedFile, Report } from "./types.js";
 import type { TrainingFacts } from "./facts.js";
 import { inDialectKeys } from "./dialect-keys.js";
+import { factsPending } from "./pending-facts.js";
 
 /** A report and the setting of the rule that made it. */
 export interface RuleReport {
@@ -21,6 +22,8 @@ export function runRules(
 ): { reports: RuleReport[]; crashes: LintMessage[] } {
   const reports: RuleReport[] = [];
   const crashes: LintMessage[] = [];
+  // A rule reports from an optimizer construction or a hand-written update: facts still pending hold neither.
+  if (factsPending(file.facts)) return { reports, crashes };
   for (const setting of settings) {
     const { rule } = setting;
     const found: { facts: TrainingFacts; report: Report }[] = [];

@@ -1,13 +1,15 @@
 /** Analysis of one Python file: syntax errors, comments and, when the file can matter, training facts. */
 import { emptyFacts, type OptimizerSite, type ResolvedValue } from "../core/facts.js";
 import type { AnalyzedFile, FactKind, FactWords } from "../core/types.js";
+import type { TrainingFacts } from "../core/facts.js";
+import { factsOnDemand } from "../core/pending-facts.js";
 import { extractFacts, joinMayChange, probeConstruction } from "./facts.js";
 import { withModelFacts } from "./models.js";
 import { CONFIG_WORD_LIST, withConfigFacts } from "./configs.js";
 import { OPTIMIZER_CLASS_NAMES } from "./names.js";
 import { blankComments, collectSyntaxErrors, isIntact, maskGrammarGaps, parseTree, scanComments, toPyTree } from "./parser.js";
 import { indexFile, type FileIndex } from "./scope.js";
-import { mayHoldUncorrectedUpdate, UPDATE_NEEDS } from "./manual-adam.js";
+import { manualAdamUpdates, mayHoldUncorrectedUpdate, UPDATE_NEEDS } from "./manual-adam.js";
 import { Resolver } from "./values.js";
 import { stripBom } from "../core/source-text.js";
 import { maskIPython } from "../notebook/magics.js";
@@ -218,8 +220,15 @@ export function pythonView(text: string): string {
   return isDatabricksSource(text) ? maskIPython(text).python : text;
 }
 
-/** Parse once, report syntax errors and comments, and extract facts when the file mentions a framework. */
+/**
+ * Parse once, report syntax errors and comments, and extract facts when the file mentions a framework. The facts of a
+ * file without an optimizer construction or a hand-written update are made on first read (`factsOnDemand`).
+ */
 export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile {
+  return analyzeSource(source, filePath, true);
+}
+
+function analyzeSource(source: string, filePath: string, onDemand: boolean): AnalyzedFile {
   const text = stripBom(source);
   const view = pythonView(text);
   const tree = parseTree(view);
@@ -235,7 +244,25 @@ export function analyzePython(source: string, filePath = "<text>"): AnalyzedFile
   // Statements tree-sitter wrongly rejects are masked (same length) so that the code after them reads as written.
   const masked = maskGrammarGaps(plain, errors);
   const analyzed = masked ?? plain;
-  return analyzeIndexed(text, { index: indexFile(toPyTree(masked === undefined ? tree : parseTree(masked)), analyzed), text: analyzed }, filePath, syntaxErrors);
+  const index = { index: indexFile(toPyTree(masked === undefined ? tree : parseTree(masked)), analyzed), text: analyzed };
+  // Made again on demand from the same text and path, in full: the same facts the analysis would have made now.
+  const again = onDemand ? () => analyzeSource(source, filePath, false).facts : undefined;
+  return analyzeIndexed(text, index, filePath, syntaxErrors, undefined, again);
+}
+
+/**
+ * Facts made on first read (`factsOnDemand`) when the file's calls and config code build no optimizer and it holds no
+ * hand-written update: no rule can report from them, and only a joiner that places a construction in the file reads
+ * them. The config code's roots and DeepSpeed arguments, which joiners read, are given as a full analysis gives them.
+ * Undefined for any other file, whose facts the caller then extracts in full.
+ */
+function factsWithoutConstruction(resolver: Resolver, configRoots: ResolvedValue[], trainerArguments: ResolvedValue[], again: () => TrainingFacts): TrainingFacts | undefined {
+  const found = extractFacts(resolver, true);
+  if (found) return withModelFacts(resolver, withConfigFacts(resolver, found, configRoots, trainerArguments));
+  if (withConfigFacts(resolver, emptyFacts(), configRoots, trainerArguments).optimizers.length === 0 && manualAdamUpdates(resolver).length === 0) return factsOnDemand(again);
+  configRoots.length = 0;
+  trainerArguments.length = 0;
+  return undefined;
 }
 
 /** A folder named as a cookiecutter or copier template names it (`{{cookiecutter.project_slug}}/train.py`). */
@@ -279,11 +306,12 @@ export function analyzeIndexed(
   filePath: string,
   syntaxErrors: AnalyzedFile["syntaxErrors"],
   comments: AnalyzedFile["comments"] = scanComments(text),
+  again?: () => TrainingFacts,
 ): AnalyzedFile {
   const resolver = new Resolver(fileIndex, analyzed, filePath);
   const configRoots: ResolvedValue[] = [];
   const trainerArguments: ResolvedValue[] = [];
-  const facts = withModelFacts(resolver, withConfigFacts(resolver, extractFacts(resolver), configRoots, trainerArguments));
+  const facts = (again && factsWithoutConstruction(resolver, configRoots, trainerArguments, again)) ?? withModelFacts(resolver, withConfigFacts(resolver, extractFacts(resolver), configRoots, trainerArguments));
   const result: AnalyzedFile = { text, facts, syntaxErrors, comments, ...(configRoots.length > 0 ? { configRoots } : {}), ...(trainerArguments.length > 0 ? { trainerArguments } : {}) };
   const index = { index: resolver.index, text: analyzed };
   rememberIndex(text, index);

@@ -60,8 +60,13 @@ const CONFIG_NAME = /cfg|conf/i;
 /** Text that shows parameters were split by shape or name (biases and norms apart). */
 const GROUPING_EVIDENCE = /\bndim\b|\.dim\(\)|["']bias["']|norm|no_decay|nodecay|no_wd/i;
 
-/** Collect every fact the rules read, in one pass over the indexed calls and assignments. */
-export function extractFacts(resolver: Resolver): TrainingFacts {
+/**
+ * Collect every fact the rules read, in one pass over the indexed calls and assignments. With `constructionsOnly`,
+ * a file whose calls build no optimizer gives undefined before the other collectors run.
+ */
+export function extractFacts(resolver: Resolver): TrainingFacts;
+export function extractFacts(resolver: Resolver, constructionsOnly: true): TrainingFacts | undefined;
+export function extractFacts(resolver: Resolver, constructionsOnly = false): TrainingFacts | undefined {
   const optimizers: OptimizerSite[] = [];
   const holders: (string | undefined)[] = [];
   const constructionCalls: PyNode[] = [];
@@ -88,6 +93,7 @@ export function extractFacts(resolver: Resolver): TrainingFacts {
     }
     noteDistributedCall(resolver, call, last, path, distributed);
   }
+  if (constructionsOnly && optimizers.length === 0) return undefined;
   const schedulers = schedulerCalls.map((s) => schedulerFact(resolver, s, optimizers, holders));
   noteEnvironmentReads(resolver, distributed);
   noteScaling(resolver, distributed);

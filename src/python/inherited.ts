@@ -56,6 +56,8 @@ class InheritedJoin {
     for (const file of this.project.files) {
       if (file.adapter.name !== "python") continue;
       const facts = file.analyzed.facts;
+      // Read before the loops: the other facts of a file without constructions are made only when read.
+      if (facts.optimizers.length === 0) continue;
       const stepped = new Set((facts.loops ?? []).filter((l) => l.steppedAt.length > 0 && l.optimizerSite).map((l) => l.optimizerSite!));
       const sites = facts.optimizers.filter((s) => stepped.has(s.id) && s.dialect === undefined && s.span.file === undefined);
       if (sites.length === 0 || !/\bclass\b/.test(file.text)) continue;
