@@ -22,15 +22,17 @@ export function runRules(
 ): { reports: RuleReport[]; crashes: LintMessage[] } {
   const reports: RuleReport[] = [];
   const crashes: LintMessage[] = [];
-  // A rule reports from an optimizer construction or a hand-written update: facts still pending hold neither.
-  if (factsPending(file.facts)) return { reports, crashes };
+  // Each program of the file apart (a notebook's kernel and each script it writes): one's names and facts say nothing
+  // of another's. A rule reports from an optimizer construction or a hand-written update: facts still pending hold
+  // neither, unless a joiner has placed a construction there since.
+  const programs = [file, ...(file.units ?? [])].filter(({ facts }) => !factsPending(facts) || facts.optimizers.length > 0);
+  if (programs.length === 0) return { reports, crashes };
   for (const setting of settings) {
     const { rule } = setting;
     const found: { facts: TrainingFacts; report: Report }[] = [];
     const options = { ...rule.defaultOptions, ...setting.options };
     try {
-      // Each program of the file apart (a notebook's kernel and each script it writes): one's names and facts say nothing of another's.
-      for (const { facts } of [file, ...(file.units ?? [])]) {
+      for (const { facts } of programs) {
         rule.check({ facts, options, knowledge, text: file.text, filePath, textOf, report: (report) => found.push({ facts, report }) });
       }
     } catch (error) {

@@ -77,18 +77,33 @@ describe("facts of a file without an optimizer construction", () => {
     const file = analyzePython(NO_CONSTRUCTION, "train.py");
     let ran = 0;
     const rule = {
-      meta: { name: "reads-schedulers", code: "TST001", defaultSeverity: "warn" },
+      meta: { name: "reads-schedulers", code: "TST001", defaultSeverity: "warning" },
       defaultOptions: {},
       check: () => {
         ran++;
       },
     } as unknown as Rule;
-    const { reports, crashes } = runRules(file, "train.py", [{ rule, severity: "warn", options: {} }], knowledge, () => undefined);
+    const { reports, crashes } = runRules(file, "train.py", [{ rule, severity: "warning", options: {} }], knowledge, () => undefined);
     expect([ran, reports.length, crashes.length]).toEqual([0, 0, 0]);
     expect(factsPending(file.facts)).toBe(true);
+    // A construction a joiner placed there, with no other field read yet, is judged.
     file.facts.optimizers.push(...fullFacts(`import torch\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\n`, "train.py").optimizers);
-    void file.facts.schedulers;
-    runRules(file, "train.py", [{ rule, severity: "warn", options: {} }], knowledge, () => undefined);
+    runRules(file, "train.py", [{ rule, severity: "warning", options: {} }], knowledge, () => undefined);
     expect(ran).toBe(1);
+  });
+
+  it("leave the other programs of a file judged (a script a notebook writes, beside a kernel with no construction)", () => {
+    const file = analyzePython(NO_CONSTRUCTION, "train.ipynb");
+    const seen: number[] = [];
+    const rule = {
+      meta: { name: "counts-constructions", code: "TST002", defaultSeverity: "warning" },
+      defaultOptions: {},
+      check: ({ facts }: { facts: { optimizers: unknown[] } }) => {
+        seen.push(facts.optimizers.length);
+      },
+    } as unknown as Rule;
+    const unit = { facts: fullFacts(`import torch\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\n`, "train.ipynb") };
+    runRules({ ...file, units: [unit] }, "train.ipynb", [{ rule, severity: "warning", options: {} }], knowledge, () => undefined);
+    expect([seen, factsPending(file.facts)]).toEqual([[1], true]);
   });
 });
