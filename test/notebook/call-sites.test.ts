@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { lintText } from "../../src/default-linter.js";
+import { lintProject, lintText } from "../../src/default-linter.js";
 import { RULES } from "../../rules/index.js";
 import { notebookAdapter } from "../../src/notebook/adapter.js";
 
@@ -66,5 +66,17 @@ describe("call sites joined within a notebook's kernel", () => {
     expect(adam(notebook(CONFIG, `%%writefile train.py\n${TRAINER}`, CALL))).toEqual([]);
     // The kernel defines it: the script's call cannot see the kernel's function.
     expect(adam(notebook(TRAINER, `%%writefile run.py\n${CONFIG}\n${CALL.replace("model = torch", "import torch\nmodel = torch")}`))).toEqual([]);
+  });
+
+  it("reads a value the kernel imports from a project module in that module, where its note points", () => {
+    const text = notebook("import torch\nfrom settings import WD\nmodel = torch.nn.Linear(2, 2)\nopt = torch.optim.Adam(model.parameters(), weight_decay=WD)");
+    const results = lintProject([
+      { filePath: "proj/settings.py", text: "WD = 0.1\n", rules },
+      { filePath: "proj/run.ipynb", text, rules },
+    ]);
+    const [finding] = results.find((r) => r.filePath === "proj/run.ipynb")!.messages.filter((m) => m.code === "OPT001");
+    expect(finding.message).toContain("weight_decay=0.1 (constant WD)");
+    expect(finding.cell).toEqual({ index: 1, line: 4, column: 7 });
+    expect(finding.related?.map((r) => [r.filePath, r.line, r.column])).toEqual([["proj/settings.py", 1, 1]]);
   });
 });
