@@ -165,6 +165,38 @@ function positionInCell(cell: CodeCell, k: number): { line: number; column: numb
   return { line: before.split("\n").length - 1, column: k - lastBreak - 1 };
 }
 
+/**
+ * The kernel's module of an analyzed notebook, for the project pass: its code cells joined as one Python file (the
+ * written files' cells are not in it), and how that view's offsets move to the file's and back.
+ */
+export interface KernelModule {
+  /** The Python analysis of the joined cells (offsets of the view). */
+  python: AnalyzedFile;
+  /** A view span in the file text. */
+  toFile: (span: Span) => Span;
+  /** A file span in the view, or undefined when it is outside the code cells. */
+  toView: (span: Span) => Span | undefined;
+  /** `cell 3, line 2` for a view offset, counted from 1 as notebook users count. */
+  where: (offset: number) => string;
+}
+
+/** The kernel module of a notebook's analysis; undefined for any other file or a text that is not a notebook. */
+export function kernelModule(file: AnalyzedFile): KernelModule | undefined {
+  const notebook = (file as NotebookFile).notebook;
+  if (!notebook) return undefined;
+  const { view, python } = notebook;
+  return {
+    python,
+    toFile: (span) => viewSpanToFile(view, span),
+    toView: (span) => {
+      const start = fileOffsetToView(view, span.start);
+      const end = span.end === span.start ? start : fileOffsetToView(view, span.end);
+      return start === undefined || end === undefined ? undefined : { start, end };
+    },
+    where: (offset) => cellSuffix(view, offset).slice(2, -1),
+  };
+}
+
 /** The code cell, line and column of an offset into an analyzed notebook's text; undefined outside code cell sources. */
 export function cellLocation(file: AnalyzedFile, offset: number): CellLocation | undefined {
   const view = (file as NotebookFile).notebook?.view;
@@ -199,6 +231,25 @@ function requestInView(view: NotebookView, request: FixRequest): FixRequest | un
   return outside ? undefined : { ...request, value };
 }
 
+/** The kernel analyses whose facts the project pass judged again, by the file facts they were made from. */
+const judgedKernels = new WeakMap<TrainingFacts, AnalyzedFile>();
+
+/**
+ * The kernel's Python analysis with the facts the project pass left in the file (constructions judged per call in
+ * the notebook's cells have ids of their own), moved back into the view; the analysis itself when it left them as they were.
+ */
+function judgedKernel(file: AnalyzedFile, python: AnalyzedFile): AnalyzedFile {
+  const own = python.facts.optimizers;
+  const judged = file.facts.optimizers;
+  if (judged.length === own.length && judged.every((site, i) => site.id === own[i].id)) return python;
+  let kernel = judgedKernels.get(file.facts);
+  if (!kernel) {
+    const toView = kernelModule(file)!.toView;
+    judgedKernels.set(file.facts, (kernel = { ...python, facts: mapFactSpans(file.facts, (span) => toView(span) ?? span) }));
+  }
+  return kernel;
+}
+
 /** Text edits of the notebook file for a request, or why they cannot be made. */
 function notebookFileEdits(file: AnalyzedFile, request: FixRequest): TextEdit[] | string {
   const notebook = (file as NotebookFile).notebook;
@@ -206,7 +257,7 @@ function notebookFileEdits(file: AnalyzedFile, request: FixRequest): TextEdit[] 
   const inView = requestInView(notebook.view, request);
   if (!inView) return "the value is not inside a code cell";
   const unit = unitOf(notebook.view, notebook.units, inView);
-  const edits = pythonEdits(unit?.python ?? notebook.python, inView);
+  const edits = pythonEdits(unit?.python ?? judgedKernel(file, notebook.python), inView);
   if (typeof edits === "string") return edits;
   return notebookEdits(file.text, notebook.view, edits, unit && notebook.view.units.indexOf(unit.unit));
 }

@@ -22,6 +22,8 @@ import { exclusive, Flows } from "./flows.js";
 import { testCodeSpans } from "./test-code.js";
 import { inTestCode, isTestPath } from "../core/roles.js";
 import { lastName, Resolver, type CallFrame, type ModuleLinks, type Ref } from "./values.js";
+import { kernelModule, type KernelModule } from "../notebook/adapter.js";
+import { mapFactSpans } from "../core/spans.js";
 
 /** Callers followed outward from a construction: its function's call sites, theirs, and theirs. */
 const MAX_CALL_DEPTH = 3;
@@ -158,6 +160,8 @@ class CallJoin {
   /** Files read for the join that were not given (modules reached through imports). */
   private readonly read: string[] = [];
   private readonly links: ModuleLinks;
+  /** The kernel modules of the given notebooks, by normalized path. */
+  private readonly kernels = new Map<string, KernelModule>();
   /** Per function (its file and start), the calls of it found so far (their resolvers are of the current generation). */
   private readonly sitesOf = new Map<string, CallSite[]>();
   /** Each caller file's test functions, classes and fixtures. */
@@ -203,8 +207,10 @@ class CallJoin {
 
   private judgeAll(): void {
     const given = this.project.files.filter((f) => f.adapter.name === "python");
-    if (!given.some((f) => mayJudgeAgain(f.analyzed)) && !this.project.readsFiles) return;
-    const work: ProjectFile[] = given.filter((f) => mayJudgeAgain(f.analyzed));
+    // A notebook's kernel is one module: its functions are judged per call in its own cells (no other file imports it).
+    const notebooks = this.project.files.filter((f) => f.given && this.kernelOf(f.path, f.analyzed) && mayJudgeAgain(this.kernelOf(f.path, f.analyzed)!.python));
+    if (!given.some((f) => mayJudgeAgain(f.analyzed)) && notebooks.length === 0 && !this.project.readsFiles) return;
+    const work: ProjectFile[] = [...given.filter((f) => mayJudgeAgain(f.analyzed)), ...notebooks];
     for (const file of this.importedModules(given)) if (mayJudgeAgain(file.analyzed)) work.push(file);
     for (const file of work) {
       this.judge(file);
@@ -268,17 +274,33 @@ class CallJoin {
     return out;
   }
 
+  /** The kernel module of a given notebook (see `kernels`), noted on first sight. */
+  private kernelOf(filePath: string, analyzed: ProjectFile["analyzed"]): KernelModule | undefined {
+    const key = path.normalize(filePath);
+    let kernel = this.kernels.get(key);
+    if (!kernel) {
+      kernel = kernelModule(analyzed);
+      if (kernel) this.kernels.set(key, kernel);
+    }
+    return kernel;
+  }
+
   /** A resolver for a project file that links modules (one per file, so that nodes compare across calls). */
   resolver(filePath: string): Resolver | undefined {
     const key = path.normalize(filePath);
     const known = this.resolvers.get(key);
     if (known !== undefined) return known ?? undefined;
+    const kernel = this.kernels.get(key);
     // Read for its code: a file of the run is indexed, not analyzed, wherever it is linted.
-    const file = this.project.code(key);
+    const file = kernel ? undefined : this.project.code(key);
     let resolver: Resolver | null = null;
-    if (file?.adapter.name === "python") {
+    if (kernel) {
+      // Offsets of the notebook's Python view, which the kernel module moves to the file's.
+      const { index, text } = this.indexOf(key, kernel.python, kernel.python.text);
+      resolver = new Resolver(index, text, filePath, { modules: this.links });
+    } else if (file?.adapter.name === "python") {
       if (!file.inRun && !this.read.includes(key)) this.read.push(key);
-      const { index, text } = this.indexOf(key, file);
+      const { index, text } = this.indexOf(key, file.analyzed, file.text);
       resolver = new Resolver(index, text, file.path, { modules: this.links });
     }
     this.resolvers.set(key, resolver);
@@ -286,11 +308,11 @@ class CallJoin {
   }
 
   /** A file's index: one the join holds (see `MAX_HELD_INDEX_CHARS`), the one its analysis kept, or built now. */
-  private indexOf(key: string, file: ProjectCode): PythonIndex {
+  private indexOf(key: string, analyzed: ProjectCode["analyzed"], text: string): PythonIndex {
     let index = this.indexes.get(key);
     if (index) this.indexes.delete(key);
     else {
-      index = (file.analyzed && keptIndex(file.analyzed)) ?? indexPython(file.text);
+      index = (analyzed && keptIndex(analyzed)) ?? indexPython(text);
       this.indexChars += index.text.length;
     }
     this.indexes.set(key, index);
@@ -306,7 +328,12 @@ class CallJoin {
   private judge(file: ProjectFile): void {
     const base = this.resolver(file.path);
     if (!base) return;
-    const facts = file.analyzed.facts;
+    // A notebook's constructions are judged in its Python view, and what changed is moved back into the file.
+    const kernel = this.kernels.get(path.normalize(file.path));
+    const facts = kernel ? viewFacts(file.analyzed.facts, kernel) : file.analyzed.facts;
+    if (!facts) return;
+    const inFile = kernel ? kernel.toFile : (span: Span) => span;
+    let changed = false;
     /** The calls each construction judged here was judged through, by its new id. */
     const chains = new Map<string, Variant["chain"]>();
     for (const site of [...facts.optimizers]) {
@@ -319,7 +346,8 @@ class CallJoin {
         if (probe.importHits.size === 0 || !file.given) continue;
         const again = this.rebuilt(site, base, call);
         facts.optimizers[facts.optimizers.indexOf(site)] = again;
-        this.noteFiles(file, again, site.span);
+        this.noteFiles(file, again, inFile(site.span));
+        changed = true;
         continue;
       }
       const all = variants.map((variant, i) => ({ variant, site: this.rebuilt(site, variant.resolver, call, `${site.id}@${i + 1}`) }));
@@ -333,15 +361,18 @@ class CallJoin {
           return true;
         });
         replaceSite(facts, site, judged.map((j) => j.site));
+        changed = true;
         for (const j of judged) {
-          this.noteFiles(file, j.site, site.span);
+          this.noteFiles(file, j.site, inFile(site.span));
           chains.set(j.site.id, j.variant.chain);
         }
         continue;
       }
+      if (kernel) continue;
       for (const { variant, site: judgedSite } of all) this.placeInCaller(file, site, judgedSite, variant);
     }
     addExclusiveCalls(facts, chains);
+    if (kernel && changed) file.analyzed.facts = mapFactSpans(facts, kernel.toFile);
   }
 
   /** The construction resolved again by `resolver`, keeping what the analysis learned after resolving it. */
@@ -407,7 +438,7 @@ class CallJoin {
       }
       for (const o of outer) {
         if (out.length >= MAX_VARIANTS) return out;
-        const frame: CallFrame = { fn, call: site.call, caller: o.resolver, bound: site.bound, label: callLabel(callee, fn, site, home), ...(site.launch ? { launch: site.launch } : {}) };
+        const frame: CallFrame = { fn, call: site.call, caller: o.resolver, bound: site.bound, label: callLabel(callee, fn, site, home, this.kernels.get(path.normalize(site.resolver.filePath))), ...(site.launch ? { launch: site.launch } : {}) };
         out.push({
           resolver: new Resolver(callee.index, callee.text, callee.filePath, { modules: this.links, frame }),
           chain: [{ file: site.resolver.filePath, call: site.call, index: site.resolver.index }, ...o.chain],
@@ -546,6 +577,8 @@ class CallJoin {
   }
 
   private filesCalling(name: string, calleeFile: string): string[] {
+    // Nothing imports a notebook: its functions are called in its own cells alone.
+    if (this.kernels.has(calleeFile)) return [calleeFile];
     let known = this.mentions.get(name);
     if (!known) {
       const mention = new RegExp(`\\b${name}\\s*\\(`);
@@ -833,6 +866,20 @@ function rehome(span: Span, siteFile: string, host: string): Span {
   return file === host ? { start: span.start, end: span.end } : { start: span.start, end: span.end, file };
 }
 
+/**
+ * A notebook's facts in its Python view, for judging there (a copy: the file's own facts are replaced only when the
+ * judgement changes them); undefined when a span falls outside the code cells, which facts of the kernel never do.
+ */
+function viewFacts(facts: TrainingFacts, kernel: KernelModule): TrainingFacts | undefined {
+  let outside = false;
+  const moved = mapFactSpans(facts, (span) => {
+    const inView = kernel.toView(span);
+    if (!inView) outside = true;
+    return inView ?? span;
+  });
+  return outside ? undefined : moved;
+}
+
 /** Puts the per-call judgements of a construction in its place, and points what referred to it at each of them. */
 function replaceSite(facts: TrainingFacts, original: OptimizerSite, judged: OptimizerSite[]): void {
   const ids = judged.map((s) => s.id);
@@ -901,8 +948,10 @@ function calledName(resolver: Resolver, fn: PyNode): string {
  * Words for a call site in messages: `configure_optimizers() at train.py:331`, or `at line 12` in the same file, the
  * file being the construction's (`home`), where the message is, also for a call further out in a chain.
  */
-function callLabel(callee: Resolver, fn: PyNode, site: CallSite, home: string): string {
+function callLabel(callee: Resolver, fn: PyNode, site: CallSite, home: string, kernel?: KernelModule): string {
   const name = calledName(callee, fn) || "the function";
+  // A notebook's call is placed as its user finds it: by cell, and line within the cell.
+  if (kernel) return `${name}() at ${kernel.where(site.call.start)}`;
   const line = site.resolver.text.slice(0, site.call.start).split("\n").length;
   if (site.resolver.filePath === home) return `${name}() at line ${line}`;
   const where = path.relative(path.dirname(home), site.resolver.filePath).split(path.sep).join("/");

@@ -138,4 +138,34 @@ describe("notebook document sync", () => {
     expect(Object.keys(rename.edit!.changes!)).toEqual([written]);
     expect(apply(source, rename.edit!.changes![written])).toBe(source.replace("optim.Adam(", "optim.AdamW("));
   });
+
+  it("judges a function's construction by the call in a later cell, and fixes it in the function's cell", async () => {
+    client = await startClient(dir);
+    const notebookUri = uriOf(path.join(dir, "course.ipynb"));
+    const cell = (n: number) => `${notebookUri.replace(/^file:/, "vscode-notebook-cell:")}#cell${n}`;
+    const [config, trainer, call] = [cell(1), cell(2), cell(3)];
+    const TRAINER = "import torch\n\ndef trainer(model, config):\n    return torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=config['weight_decay'])";
+    const pushed = client.nextDiagnostics(trainer, (d) => d.length > 0);
+    void client.connection.sendNotification("notebookDocument/didOpen", {
+      notebookDocument: { uri: notebookUri, notebookType: "jupyter-notebook", version: 1, cells: [config, trainer, call].map((document) => ({ kind: 2, document })) },
+      cellTextDocuments: [
+        { uri: config, languageId: "python", version: 1, text: "config = {'weight_decay': 1e-4}" },
+        { uri: trainer, languageId: "python", version: 1, text: TRAINER },
+        { uri: call, languageId: "python", version: 1, text: "model = torch.nn.Linear(4, 2)\noptimizer = trainer(model, config)" },
+      ],
+    });
+    const adam = (await pushed).find((d) => d.code === "OPT001")!;
+    expect(adam.message).toContain("weight_decay=1e-4 (dict entry 'weight_decay' of config, passed to trainer() at cell 3, line 2)");
+    expect([adam.range.start.line, adam.range.start.character]).toEqual([3, 11]);
+    // The value's note is in the cell that sets it.
+    expect(adam.relatedInformation?.map((r) => [r.location.uri, r.location.range.start.line, r.location.range.start.character])).toEqual([[config, 0, 10]]);
+    const actions: CodeAction[] = await client.connection.sendRequest("textDocument/codeAction", {
+      textDocument: { uri: trainer },
+      range: adam.range,
+      context: { diagnostics: [adam] },
+    });
+    const rename = actions.find((a) => a.title.startsWith("Fix OPT001"))!;
+    expect(Object.keys(rename.edit!.changes!)).toEqual([trainer]);
+    expect(apply(TRAINER, rename.edit!.changes![trainer])).toBe(TRAINER.replace("optim.Adam(", "optim.AdamW("));
+  });
 });
