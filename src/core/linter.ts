@@ -233,7 +233,8 @@ export class Linter {
       const { reports, crashes } = runRules(file.analyzed, file.path, inputs[i].rules, this.knowledge, textOf);
       for (const crash of crashes) push(out.messages, file.path, crash);
       for (const report of oneReportPerProblem(reports)) {
-        if (inputs[i].hideTestCode && [file.analyzed, ...(file.analyzed.units ?? [])].some((unit) => inTestCode(report.report.span, unit.facts.testCode))) {
+        // Judged by the test code of the program the report came from: another program's facts may still be pending.
+        if (inputs[i].hideTestCode && inTestCode(report.report.span, report.facts.testCode)) {
           out.hidden.set(file.path, (out.hidden.get(file.path) ?? 0) + 1);
           continue;
         }

@@ -6,10 +6,11 @@ import type { TrainingFacts } from "./facts.js";
 import { inDialectKeys } from "./dialect-keys.js";
 import { factsPending } from "./pending-facts.js";
 
-/** A report and the setting of the rule that made it. */
+/** A report, the setting of the rule that made it, and the facts of the program it was made from (the file's or one of its units'). */
 export interface RuleReport {
   setting: RuleSetting;
   report: Report;
+  facts: TrainingFacts;
 }
 
 /** The reports of every rule on a file; a rule that throws becomes one fatal message instead of stopping the others. */
@@ -47,7 +48,7 @@ export function runRules(
       });
       continue;
     }
-    for (const { facts, report } of found) reports.push({ setting, report: inDialectKeys(report, facts) });
+    for (const { facts, report } of found) reports.push({ setting, report: inDialectKeys(report, facts), facts });
   }
   return { reports, crashes };
 }

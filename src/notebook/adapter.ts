@@ -12,6 +12,7 @@ import { collectSyntaxErrors, parse } from "../python/parser.js";
 import { notebookEdits } from "./edits.js";
 import { cellAtView, cellViewEnd, fileOffsetToCell, fileOffsetToView, readNotebook, viewSpanToFile, type CodeCell, type NotebookView, type WrittenUnit } from "./notebook.js";
 import { mapFactSpans, mapValueSpans } from "../core/spans.js";
+import { factsOnDemand, factsPending } from "../core/pending-facts.js";
 import { stripBom } from "../core/source-text.js";
 
 /** A notebook's analysis: facts and positions in the file text, plus the Python analysis they came from. */
@@ -54,7 +55,7 @@ export function analyzeNotebook(source: string, filePath = "<text>"): NotebookFi
     .map((error) => ({ ...error, span: toFile(error.span), message: `${error.message}${cellSuffix(view, error.span.start)}${error.severity === "warning" ? SKIPPED : ""}` }));
   return {
     text,
-    facts: mapFactSpans(python.facts, toFile),
+    facts: inFile(python.facts, toFile),
     syntaxErrors,
     comments: [...fileComments(text, view, view.python, python.comments), ...units.flatMap((u) => fileComments(text, view, u.unit.python, u.python.comments))],
     ...(units.length > 0 ? { units: units.map((u) => ({ facts: unitFacts(view, u, toFile) })) } : {}),
@@ -62,9 +63,17 @@ export function analyzeNotebook(source: string, filePath = "<text>"): NotebookFi
   };
 }
 
+/**
+ * Facts moved into the file text. Facts still pending (a program that builds no optimizer) stay pending: they are
+ * moved when first read, so a kernel that only runs `!python train.py` is not analyzed a second time for nothing.
+ */
+function inFile(facts: TrainingFacts, toFile: (span: Span) => Span): TrainingFacts {
+  return factsPending(facts) ? factsOnDemand(() => mapFactSpans(facts, toFile)) : mapFactSpans(facts, toFile);
+}
+
 /** A written file's facts in the file text; every cell of a test file (`test_*.py`, under `tests/`) is test code. */
 function unitFacts(view: NotebookView, { unit, python }: AnalyzedUnit, toFile: (span: Span) => Span): TrainingFacts {
-  const facts = mapFactSpans(python.facts, toFile);
+  const facts = inFile(python.facts, toFile);
   if (!unit.known || !isTestPath(unit.path)) return facts;
   return { ...facts, testCode: [...(facts.testCode ?? []), ...unit.cells.map((cell) => toFile({ start: cell.viewStart, end: cellViewEnd(cell) }))] };
 }

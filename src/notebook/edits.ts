@@ -4,6 +4,7 @@
  */
 import type { TextEdit } from "../core/types.js";
 import { encodeJsonContent } from "./json.js";
+import { blank } from "./magics.js";
 import { cellAtView, cellViewEnd, fileOffsetInCell, readNotebook, type CodeCell, type NotebookView, type WrittenUnit } from "./notebook.js";
 import { applyTextEdits } from "../core/text-edits.js";
 
@@ -32,7 +33,7 @@ export function notebookEdits(fileText: string, view: NotebookView, viewEdits: T
 /** Whether the re-read notebook holds exactly the edited kernel view or written file, and every other one unchanged. */
 function sameUnits(edited: NotebookView, view: NotebookView, viewEdits: TextEdit[], unit: number | undefined): boolean {
   // A written file's cells are blank in the kernel's view: an edit of one leaves blanks of its new length there.
-  const kernelEdits = unit === undefined ? viewEdits : viewEdits.map((e) => ({ ...e, text: e.text.replace(/[^\r\n]/g, " ") }));
+  const kernelEdits = unit === undefined ? viewEdits : viewEdits.map((e) => ({ ...e, text: blank(e.text) }));
   if (edited.python !== applyTextEdits(view.python, kernelEdits) || edited.units.length !== view.units.length) return false;
   const sources = (u: WrittenUnit) => u.cells.map((c) => c.source);
   return edited.units.every((u, i) => {

@@ -73,10 +73,11 @@ function writtenFile(lines: string[], first: number): WrittenFile | undefined {
   const args = WRITEFILE.exec(lines[first].replace(/\r$/, ""))?.[1];
   if (args === undefined) return undefined;
   const words = args.trim().split(/\s+/).filter((w) => w !== "");
-  const append = words.some((w) => w === "-a" || w === "--append");
   const rest = words.filter((w) => w !== "-a" && w !== "--append");
   // One PATH, possibly quoted as a whole; anything else (another option, words IPython would reject) is not read.
   const quoted = /^(["'])(.*)\1$/.exec(args.trim().replace(/^(?:(?:-a|--append)\s+)+/, ""));
+  // A quoted PATH is read only after the flags, and an `-a` inside its quotes is part of the name.
+  const append = quoted ? /^\s*(?:-a|--append)\s/.test(args) : words.some((w) => w === "-a" || w === "--append");
   const path = quoted ? quoted[2] : rest.length === 1 && !rest[0].startsWith("-") && !/["']/.test(rest[0]) ? rest[0] : undefined;
   if (path === undefined || !/\.py$/.test(path)) return undefined;
   const body = [...lines.slice(0, first + 1).map(blank), ...lines.slice(first + 1)].join("\n");
@@ -137,7 +138,7 @@ function placeholder(line: string, at: number): string {
 }
 
 /** Spaces in place of every character but line breaks. */
-function blank(text: string): string {
+export function blank(text: string): string {
   return text.replace(/[^\r\n]/g, " ");
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Span } from "../core/facts.js";
 import { JsonSyntaxError, member, parseJson, rawOffset, stringValue, type JsonNode, type JsonString } from "./json.js";
-import { maskIPython, type MaskedCell } from "./magics.js";
+import { blank, maskIPython, type MaskedCell } from "./magics.js";
 
 /** One code cell: where its source lives in the file and where its text sits in the Python view. */
 export interface CodeCell {
@@ -110,7 +110,7 @@ export function readNotebook(text: string): NotebookView | NotebookError {
 function writtenUnits(cells: CodeCell[], masked: MaskedCell[], python: string): WrittenUnit[] {
   const units: WrittenUnit[] = [];
   const current = new Map<string, WrittenUnit>();
-  const blankView = python.replace(/[^\r\n]/g, " ");
+  const blankView = blank(python);
   cells.forEach((cell, i) => {
     const written = masked[i].written;
     if (!written) return;

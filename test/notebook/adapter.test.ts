@@ -10,6 +10,9 @@ import type { Span } from "../../src/core/facts.js";
 import { lintProject, lintText } from "../../src/default-linter.js";
 import { RULES } from "../../rules/index.js";
 import { analyzeNotebook, cellLocation, notebookAdapter } from "../../src/notebook/adapter.js";
+import { viewSpanToFile } from "../../src/notebook/notebook.js";
+import { factsPending } from "../../src/core/pending-facts.js";
+import { mapFactSpans } from "../../src/core/spans.js";
 
 const dir = join(import.meta.dirname, "..", "..", "fixtures", "notebook");
 const read = (name: string) => readFileSync(join(dir, name), "utf8");
@@ -244,6 +247,24 @@ describe("%%writefile cells: the Python files a notebook writes, each a module o
     // Each unit is as long as the view, its cells at their places and every other cell blank.
     expect(units[0].python.length).toBe(file.notebook!.view.python.length);
     expect(units[0].python.replace(/\s+/g, " ").trim()).toBe("import torch WD = 0.1 x = 1");
+  });
+
+  it("keeps the facts of a kernel and of a written file that build no optimizer pending, moved into the file text when read", () => {
+    const text = notebook(
+      "import torch\nfrom torch.utils.data.distributed import DistributedSampler\nsampler = DistributedSampler(data)\nsched = torch.optim.lr_scheduler.StepLR(opt, step_size=10)\n!python train.py",
+      "%%writefile train.py\nimport torch\nfrom torch.utils.data.distributed import DistributedSampler\nsampler = DistributedSampler(data)\ntorch.save(model.state_dict(), 'ckpt.pt')",
+    );
+    const file = analyzeNotebook(text);
+    const [unit] = file.units!;
+    // Neither program can be reported on, so neither is analyzed a second time by the analysis alone.
+    expect([factsPending(file.facts), factsPending(unit.facts)]).toEqual([true, true]);
+    const { view, python, units } = file.notebook!;
+    const toFile = (span: Span) => viewSpanToFile(view, span);
+    expect(slice(text, file.facts.schedulers[0].span)).toContain("StepLR(");
+    expect(slice(text, unit.facts.checkpoints![0].span)).toContain("torch.save(");
+    expect([factsPending(file.facts), factsPending(unit.facts)]).toEqual([false, false]);
+    expect(file.facts).toEqual(mapFactSpans(python.facts, toFile));
+    expect(unit.facts).toEqual(mapFactSpans(units[0].python.facts, toFile));
   });
 
   it("reads a value an appending cell uses from the cell that wrote the file first", () => {

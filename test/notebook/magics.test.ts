@@ -68,6 +68,9 @@ describe("%%writefile cells", () => {
     expect(written('%%writefile "my run/train.py"\nx = 1')).toMatchObject({ path: "my run/train.py", known: true });
     expect(written("%%writefile '{out}/train.py'\nx = 1")).toMatchObject({ known: false });
     expect(written("%%writefile $OUT/train.py\nx = 1")).toMatchObject({ path: "$OUT/train.py", known: false });
+    // An `-a` inside the quotes is part of the name, not the append option; one before them is.
+    expect(written('%%writefile "run -a copy.py"\nx = 1')).toMatchObject({ path: "run -a copy.py", append: false });
+    expect(written('%%writefile -a "my run.py"\nx = 1')).toMatchObject({ path: "my run.py", append: true });
   });
 
   it("writes no Python file for another extension, a missing path, or another cell magic", () => {

@@ -98,12 +98,16 @@ describe("facts of a file without an optimizer construction", () => {
     const rule = {
       meta: { name: "counts-constructions", code: "TST002", defaultSeverity: "warning" },
       defaultOptions: {},
-      check: ({ facts }: { facts: { optimizers: unknown[] } }) => {
+      check: ({ facts, report }: { facts: { optimizers: { span: unknown }[] }; report: (r: { span: unknown; message: string }) => void }) => {
         seen.push(facts.optimizers.length);
+        for (const site of facts.optimizers) report({ span: site.span, message: "built" });
       },
     } as unknown as Rule;
     const unit = { facts: fullFacts(`import torch\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\n`, "train.ipynb") };
-    runRules({ ...file, units: [unit] }, "train.ipynb", [{ rule, severity: "warning", options: {} }], knowledge, () => undefined);
+    const { reports } = runRules({ ...file, units: [unit] }, "train.ipynb", [{ rule, severity: "warning", options: {} }], knowledge, () => undefined);
     expect([seen, factsPending(file.facts)]).toEqual([[1], true]);
+    // Each report carries the facts of its own program, so the linter's test-code check reads no other program's.
+    expect(reports).toHaveLength(1);
+    expect(reports[0].facts).toBe(unit.facts);
   });
 });
