@@ -60,14 +60,12 @@ export const weightDecayOnBiasNorm: Rule<Record<string, never>> = {
         // A framework picks the parameters from a config: the remedy is a setting of that framework, not parameter groups.
         const remedy = params.paramwiseCfg !== undefined ? MMENGINE_REMEDY[params.paramwiseCfg] : (params.remedy ?? `configure ${params.by} to leave them undecayed`);
         const exempts = params.exempts?.map((k) => `'${k}'`).join(", ");
-        const handover = params.handover;
+        const why = params.why ? `: ${params.why}` : `, because ${params.by} decays all parameters unless told otherwise`;
         ctx.report({
           span: params.span,
-          message: handover
-            ? `${className(info)} applies ${setting} to every parameter, including biases and normalization weights: ${handover.why}; ${handover.remedy}.`
-            : exempts
+          message: exempts
             ? `${className(info)} applies ${setting} to biases and normalization weights too: ${params.by} decays every parameter its paramwise_cfg does not exempt, and its custom_keys exempt only ${exempts}; ${MMENGINE_REMEDY.present}.`
-            : `${className(info)} applies ${setting} to every parameter, including biases and normalization weights, because ${params.by} decays all parameters unless told otherwise; ${remedy}.`,
+            : `${className(info)} applies ${setting} to every parameter, including biases and normalization weights${why}; ${remedy}.`,
           related: originNotes("weight_decay", wdArg.value),
           reads: [{ site: site.id, name: "weight_decay" }],
           settingsChange: settingsChange(site, info, {}),

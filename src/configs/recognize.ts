@@ -845,14 +845,8 @@ function soloLearnRoot(sites: SiteBuilder, root: MappingValue): void {
   const { name, written, found, info } = named;
   const kwargsEntry = entryOf(optimizer, "kwargs");
   const kwargs = mappingAt(optimizer, "kwargs");
-  const beside = ["lr", "weight_decay"] as const;
-  const extra: ArgumentFact[] = [];
-  const lr = entryOf(optimizer, "lr");
-  extra.push(unknownArgument("lr", lr?.value.span ?? name.value.span));
+  const extra: ArgumentFact[] = [unknownArgument("lr", entryOf(optimizer, "lr")?.value.span ?? name.value.span)];
   if (!entryOf(optimizer, "weight_decay")) extra.push(unknownArgument("weight_decay", name.value.span));
-  for (const entry of kwargs ? entriesOf(kwargs) : []) {
-    if (info.signature.includes(entry.key) && !(beside as readonly string[]).includes(entry.key)) extra.push({ name: entry.key, value: entry.value, span: entry.span, how: "keyword" });
-  }
   const layerDecay = entryOf(optimizer, "layer_decay");
   const excludes = mayBeOn(entryOf(optimizer, "exclude_bias_n_norm_wd")) || (layerDecay !== undefined && asNumber(layerDecay.value) !== 0);
   const linear = stringAt(root, "method") === undefined && !mayBeOn(entryOf(root, "finetune"));
@@ -873,9 +867,9 @@ function soloLearnRoot(sites: SiteBuilder, root: MappingValue): void {
     table: SOLO_LEARN_NAMES,
     written,
     implied: found.implied,
-    reads: (a) => a === "weight_decay",
+    reads: (a) => a !== "lr",
     extra,
-    argsFor: (a) => ((beside as readonly string[]).includes(a) ? undefined : (kwargs ?? { missing: "kwargs" })),
+    argsFor: (a) => (a === "lr" || a === "weight_decay" ? undefined : (kwargs ?? { missing: "kwargs" })),
   });
 }
 
@@ -946,14 +940,12 @@ export function isNequipRoot(root: MappingValue): boolean {
  * decayed is not judged (the model's builders decide what it holds).
  */
 function nequipRoot(sites: SiteBuilder, root: MappingValue): void {
-  if (!isNequipRoot(root) || sites.claimed.has(root)) return;
-  const name = entryOf(root, "optimizer_name")!;
-  const written = stringAt(root, "optimizer_name")!;
-  const entry = configName(NEQUIP_NAMES, written);
-  const info = entry && optimizerByName(entry.canonical);
+  const named = isNequipRoot(root) && !sites.claimed.has(root) ? namedOptimizer(root, "optimizer_name", NEQUIP_NAMES) : undefined;
+  if (!named) return;
+  const { name, written, info } = named;
   const kwargsEntry = entryOf(root, "optimizer_kwargs");
   const kwargs = mappingAt(root, "optimizer_kwargs");
-  if (!info || entryOf(root, `${written}_kwargs`) || (kwargsEntry && !kwargs && kwargsEntry.value.value.kind !== "none")) return;
+  if (entryOf(root, `${written}_kwargs`) || (kwargsEntry && !kwargs && kwargsEntry.value.value.kind !== "none")) return;
   // The highest-priority key written for each keyword, and the mapping it is in.
   const found = new Map<string, { mapping: MappingValue; key: string }>();
   for (const a of info.signature) {

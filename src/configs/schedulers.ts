@@ -5,7 +5,7 @@
  */
 import type { MappingEntry, ResolvedValue, SchedulerFact } from "../core/facts.js";
 import { CONFIG_SCHEDULERS, GRAPHGYM_SCHEDULERS } from "../knowledge/config-names.js";
-import { builtWarmupRule, isSchedulerPath, schedulerByName, warmupFrom, type WarmupRule } from "../knowledge/schedulers.js";
+import { builtWarmupRule, isSchedulerPath, schedulerByName, warmupFrom, warmupUnder, type WarmupRule } from "../knowledge/schedulers.js";
 import { asNumber } from "../core/facts.js";
 import { lastSegment } from "../knowledge/dotted.js";
 import { entriesOf, entryOf, espnetDeepSpeed, espnetOptimizers, fairchemOptim, graphGymOptim, isComposerRoot, isNequipRoot, isMapping, isOlmoOptimizer, mappingAt, mappings, soloLearnOptimizer, stringAt, type MappingValue } from "./recognize.js";
@@ -171,7 +171,7 @@ function hfScheduler(root: MappingValue, add: (canonical: string, value: Resolve
     const v = entry.value.value;
     // The warm-up keys count only for a schedule that reads them: `constant` ignores them, an unknown name may too.
     const rule = builtWarmupRule(schedulerByName("transformers.get_scheduler"), v.kind === "string" ? v.value : undefined);
-    const named = rule?.kind === "never" ? false : rule?.kind === "argument" && !rule.onlyAbsence ? warmup : warmup === false ? false : undefined;
+    const named = warmupUnder(rule, warmup);
     add(v.kind === "string" ? (CONFIG_SCHEDULERS.hf[v.value] ?? `transformers.SchedulerType.${v.value}`) : "transformers.SchedulerType", entry.value, named);
     return;
   }

@@ -204,7 +204,7 @@ function deepSpeedTrainerSite(sites: SiteBuilder, mapping: MappingValue, deepspe
     whole: mapping.span,
     nameSpan: deepspeed.value.span,
     args: mapping,
-    params: trainsPart(mapping) ? { kind: "other", span: deepspeed.span } : { kind: "managed", span: deepspeed.span, by: "DeepSpeed", excludesBiasAndNorm: false, handover: DEEPSPEED_HANDOVER },
+    params: trainsPart(mapping) ? { kind: "other", span: deepspeed.span } : { kind: "managed", span: deepspeed.span, by: "DeepSpeed", excludesBiasAndNorm: false, ...DEEPSPEED_HANDOVER },
     open: false,
     table: DEEPSPEED_NAMES,
     written,

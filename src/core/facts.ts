@@ -144,9 +144,9 @@ export type ParamsFact =
    * `paramwiseCfg` (mmengine and mmcv): where the decay multipliers go, `present` when the optimizer already has a
    * `paramwise_cfg`, else where a new one is written: `wrapper` beside the optimizer in mmengine's `optim_wrapper`,
    * `optimizer` inside an mmcv 1.x `optimizer` dict. `remedy`: the framework's setting that leaves biases and norm
-   * weights undecayed, when it has one. `handover`: why every parameter is decayed and what to change, when no
-   * setting of the framework keeps biases and norms out (the HF Trainer handing DeepSpeed's optimizer section all
-   * trainable parameters in one group).
+   * weights undecayed, or what to change when no setting of the framework keeps them out. `why`: the reason every
+   * parameter is decayed, when it is not simply the framework's default (the HF Trainer handing DeepSpeed's optimizer
+   * section all trainable parameters in one group).
    */
   | {
       kind: "managed";
@@ -156,7 +156,7 @@ export type ParamsFact =
       exempts?: string[];
       paramwiseCfg?: "present" | "wrapper" | "optimizer";
       remedy?: string;
-      handover?: { why: string; remedy: string };
+      why?: string;
     }
   | { kind: "missing" };
 

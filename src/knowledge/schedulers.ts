@@ -209,17 +209,24 @@ export function builtWarmupRule(info: SchedulerInfo | undefined, name?: string):
   const named = name === undefined ? undefined : info.byName.schedules[name];
   const rule = named === undefined ? undefined : schedulerByName(named)?.warmup;
   if (rule?.kind === "never") return rule;
-  if (rule?.kind === "argument" || info.warmup?.kind !== "argument") return rule && info.warmup;
+  if (rule?.kind === "argument") return info.warmup;
   // An unknown name: no warm-up argument means none (every named warm-up reads it), one may be ignored.
-  return { ...info.warmup, onlyAbsence: true };
+  return info.warmup?.kind === "argument" ? { ...info.warmup, onlyAbsence: true } : undefined;
+}
+
+/**
+ * Whether a warm-up rule holds, given whether its argument asks for a warm-up (`warms`; undefined: unknown). A rule
+ * that shows only the absence of a warm-up leaves a requested one unknown.
+ */
+export function warmupUnder(rule: WarmupRule | undefined, warms: boolean | undefined): boolean | undefined {
+  if (!rule) return undefined;
+  if (rule.kind !== "argument") return rule.kind === "always";
+  return warms && rule.onlyAbsence ? undefined : warms;
 }
 
 /** Whether a warm-up rule holds for an argument value (undefined: not passed, so the default applies; NaN: unknown). */
 export function warmupFrom(rule: WarmupRule | undefined, value: number | undefined, passed: boolean): boolean | undefined {
-  if (!rule) return undefined;
-  if (rule.kind !== "argument") return rule.kind === "always";
-  const n = passed ? value : rule.default;
-  if (n === undefined) return undefined;
-  const warms = rule.when === "below-1" ? n < 1 : n > 0;
-  return warms && rule.onlyAbsence ? undefined : warms;
+  const n = rule?.kind === "argument" ? (passed ? value : rule.default) : undefined;
+  const warms = rule?.kind === "argument" && n !== undefined ? (rule.when === "below-1" ? n < 1 : n > 0) : undefined;
+  return warmupUnder(rule, warms);
 }

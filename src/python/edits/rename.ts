@@ -8,7 +8,7 @@ import {
   exportedByAll, importBindings, importEntries, importsSeenAt, isBoundOtherwise, nameOccurrences, sameNode, scopeEncloses, soleImport,
   type ImportBinding,
 } from "./names.js";
-import { leadingIndent, lineEnding, nextLineStart, spanOf, type SyntaxNode } from "./syntax.js";
+import { codeChildren, leadingIndent, lineEnding, nextLineStart, spanOf, type SyntaxNode } from "./syntax.js";
 
 /** The module part of a dotted path. */
 function modulePart(path: string): string {
@@ -33,13 +33,19 @@ function attributeChain(node: SyntaxNode): string[] | undefined {
   return head && [...head, node.childForFieldName("attribute")!.text];
 }
 
+/** The single import an attribute chain at `node` starts from, and the dotted path the chain reaches through it. */
+function importedPath(root: SyntaxNode, node: SyntaxNode, chain: string[]): { binding: ImportBinding; path: string } | undefined {
+  const binding = soleImport(root, importBindings(root), chain[0], node);
+  return binding && { binding, path: [binding.path, ...chain.slice(1)].join(".") };
+}
+
 /** Edits that make an attribute callee (`torch.optim.Adam`, `O.Adam`, `torch.optim.adam.Adam`) name the target. */
 function renameAttributeCallee(text: string, root: SyntaxNode, callee: SyntaxNode, target: OptimizerInfo, canonical: string): TextEdit[] | string {
   const chain = attributeChain(callee);
   if (!chain) return `\`${callee.text}\` is not a plain module path, so the class it names cannot be rewritten safely`;
-  const binding = soleImport(root, importBindings(root), chain[0], callee);
-  if (!binding) return `\`${chain[0]}\` is not bound by a single import, so \`${callee.text}\` cannot be rewritten safely`;
-  const path = [binding.path, ...chain.slice(1)].join(".");
+  const imported = importedPath(root, callee, chain);
+  if (!imported) return `\`${chain[0]}\` is not bound by a single import, so \`${callee.text}\` cannot be rewritten safely`;
+  const { binding, path } = imported;
   if (!namesOptimizer(path, canonical)) return `\`${callee.text}\` does not resolve to ${canonical}`;
   const objectPath = modulePart(path);
   const sibling = classPaths(target).find((candidate) => modulePart(candidate) === objectPath);
@@ -182,11 +188,11 @@ function signatureMismatch(site: OptimizerSite, target: OptimizerInfo): string |
 function lazyCallClass(root: SyntaxNode, callee: SyntaxNode): SyntaxNode | undefined {
   if (callee.type !== "call") return undefined;
   const wrapper = callee.childForFieldName("function");
-  const args = callee.childForFieldName("arguments")?.namedChildren.filter((n) => n.type !== "comment") ?? [];
+  const argumentList = callee.childForFieldName("arguments");
+  const args = argumentList ? codeChildren(argumentList) : [];
   const chain = wrapper && attributeChain(wrapper);
   if (!chain || args.length !== 1 || (args[0].type !== "identifier" && args[0].type !== "attribute")) return undefined;
-  const binding = soleImport(root, importBindings(root), chain[0], wrapper);
-  return binding && lastSegment([binding.path, ...chain.slice(1)].join(".")) === "LazyCall" ? args[0] : undefined;
+  return lastSegment(importedPath(root, wrapper, chain)?.path ?? "") === "LazyCall" ? args[0] : undefined;
 }
 
 /** Edits that make the call at `site` construct the optimizer named `to`, or why that cannot be done safely. */
