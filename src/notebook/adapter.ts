@@ -136,12 +136,25 @@ function firstFatalError(text: string): AnalyzedFile["syntaxErrors"][number] | u
   return first && { span: first.span, message: first.message };
 }
 
-/** ` (cell 3, line 2)` for a view offset, counting cells and lines from 1 as notebook users do. */
+/** ` (cell 3, line 2)` for a view offset (see `cellPlace`), or "" when it is in no cell. */
 function cellSuffix(view: NotebookView, offset: number): string {
+  const place = cellPlace(view, offset);
+  return place ? ` (${place})` : "";
+}
+
+/** `cell 3, line 2` for a view offset, counting cells and lines from 1 as notebook users do; undefined in no cell. */
+function cellPlace(view: NotebookView, offset: number): string | undefined {
   const cell = cellAtView(view, offset);
-  if (!cell) return "";
+  if (!cell) return undefined;
   const { line } = positionInCell(cell, Math.min(offset - cell.viewStart, cell.source.length));
-  return ` (cell ${cell.index + 1}, line ${line + 1})`;
+  return `cell ${cell.index + 1}, line ${line + 1}`;
+}
+
+/** A file span in the view, or undefined when either end is outside the code cells. */
+function spanInView(view: NotebookView, span: Span): Span | undefined {
+  const start = fileOffsetToView(view, span.start);
+  const end = span.end === span.start ? start : fileOffsetToView(view, span.end);
+  return start === undefined || end === undefined ? undefined : { start, end };
 }
 
 /** The Python comments of the cells in `python` (the kernel's view or a written file's), with their lines in the file text. */
@@ -174,6 +187,9 @@ function positionInCell(cell: CodeCell, k: number): { line: number; column: numb
   return { line: before.split("\n").length - 1, column: k - lastBreak - 1 };
 }
 
+/** The kernel analyses with the facts the project pass judged in the view (see `KernelModule.keepJudged`), by the file facts it left. */
+const judgedKernels = new WeakMap<TrainingFacts, AnalyzedFile>();
+
 /**
  * The kernel's module of an analyzed notebook, for the project pass: its code cells joined as one Python file (the
  * written files' cells are not in it), and how that view's offsets move to the file's and back.
@@ -185,8 +201,13 @@ export interface KernelModule {
   toFile: (span: Span) => Span;
   /** A file span in the view, or undefined when it is outside the code cells. */
   toView: (span: Span) => Span | undefined;
-  /** `cell 3, line 2` for a view offset, counted from 1 as notebook users count. */
-  where: (offset: number) => string;
+  /** `cell 3, line 2` for a view offset, counted from 1 as notebook users count; undefined outside the cells. */
+  where: (offset: number) => string | undefined;
+  /**
+   * Keeps the facts the project pass judged in the view: moved into the file as the notebook's facts, and as they
+   * are for the notebook's fixes (which are made in the view).
+   */
+  keepJudged: (facts: TrainingFacts) => void;
 }
 
 /** The kernel module of a notebook's analysis; undefined for any other file or a text that is not a notebook. */
@@ -197,12 +218,12 @@ export function kernelModule(file: AnalyzedFile): KernelModule | undefined {
   return {
     python,
     toFile: (span) => viewSpanToFile(view, span),
-    toView: (span) => {
-      const start = fileOffsetToView(view, span.start);
-      const end = span.end === span.start ? start : fileOffsetToView(view, span.end);
-      return start === undefined || end === undefined ? undefined : { start, end };
+    toView: (span) => spanInView(view, span),
+    where: (offset) => cellPlace(view, offset),
+    keepJudged: (facts) => {
+      file.facts = mapFactSpans(facts, (span) => viewSpanToFile(view, span));
+      judgedKernels.set(file.facts, { ...python, facts });
     },
-    where: (offset) => cellSuffix(view, offset).slice(2, -1),
   };
 }
 
@@ -218,10 +239,9 @@ export function cellLocation(file: AnalyzedFile, offset: number): CellLocation |
 function requestInView(view: NotebookView, request: FixRequest): FixRequest | undefined {
   let outside = false;
   const toView = (span: Span): Span => {
-    const start = fileOffsetToView(view, span.start);
-    const end = span.end === span.start ? start : fileOffsetToView(view, span.end);
-    if (start === undefined || end === undefined) outside = true;
-    return { start: start ?? 0, end: end ?? 0 };
+    const inView = spanInView(view, span);
+    if (!inView) outside = true;
+    return inView ?? { start: 0, end: 0 };
   };
   if (request.kind === "restore-optimizer-state") {
     const load = toView(request.load);
@@ -240,25 +260,6 @@ function requestInView(view: NotebookView, request: FixRequest): FixRequest | un
   return outside ? undefined : { ...request, value };
 }
 
-/** The kernel analyses whose facts the project pass judged again, by the file facts they were made from. */
-const judgedKernels = new WeakMap<TrainingFacts, AnalyzedFile>();
-
-/**
- * The kernel's Python analysis with the facts the project pass left in the file (constructions judged per call in
- * the notebook's cells have ids of their own), moved back into the view; the analysis itself when it left them as they were.
- */
-function judgedKernel(file: AnalyzedFile, python: AnalyzedFile): AnalyzedFile {
-  const own = python.facts.optimizers;
-  const judged = file.facts.optimizers;
-  if (judged.length === own.length && judged.every((site, i) => site.id === own[i].id)) return python;
-  let kernel = judgedKernels.get(file.facts);
-  if (!kernel) {
-    const toView = kernelModule(file)!.toView;
-    judgedKernels.set(file.facts, (kernel = { ...python, facts: mapFactSpans(file.facts, (span) => toView(span) ?? span) }));
-  }
-  return kernel;
-}
-
 /** Text edits of the notebook file for a request, or why they cannot be made. */
 function notebookFileEdits(file: AnalyzedFile, request: FixRequest): TextEdit[] | string {
   const notebook = (file as NotebookFile).notebook;
@@ -266,7 +267,7 @@ function notebookFileEdits(file: AnalyzedFile, request: FixRequest): TextEdit[] 
   const inView = requestInView(notebook.view, request);
   if (!inView) return "the value is not inside a code cell";
   const unit = unitOf(notebook.view, notebook.units, inView);
-  const edits = pythonEdits(unit?.python ?? judgedKernel(file, notebook.python), inView);
+  const edits = pythonEdits(unit?.python ?? judgedKernels.get(file.facts) ?? notebook.python, inView);
   if (typeof edits === "string") return edits;
   return notebookEdits(file.text, notebook.view, edits, unit && notebook.view.units.indexOf(unit.unit));
 }

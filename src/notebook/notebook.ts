@@ -210,14 +210,15 @@ export function viewSpanToFile(view: NotebookView, span: Span): Span {
 
 /** Where a file offset sits in the view: the cell and the position in its source, or undefined outside code cells. */
 export function fileOffsetToCell(view: NotebookView, offset: number): { cell: CodeCell; k: number } | undefined {
-  for (const cell of view.cells) {
-    for (let i = 0; i < cell.pieces.length; i++) {
-      const piece = cell.pieces[i];
-      if (offset <= piece.start || offset >= piece.end) continue;
-      return { cell, k: cell.pieceStarts[i] + lastAtMost(piece.value.length, (k) => rawOffset(piece, k), offset) };
-    }
-  }
-  return undefined;
+  if (view.cells.length === 0) return undefined;
+  // Cells, and the pieces of a cell, come in file order and do not overlap: only the last that starts before the
+  // offset can hold it.
+  const cell = view.cells[lastAtMost(view.cells.length - 1, (c) => view.cells[c].sourceNode.start, offset)];
+  if (cell.pieces.length === 0) return undefined;
+  const i = lastAtMost(cell.pieces.length - 1, (p) => cell.pieces[p].start, offset);
+  const piece = cell.pieces[i];
+  if (offset <= piece.start || offset >= piece.end) return undefined;
+  return { cell, k: cell.pieceStarts[i] + lastAtMost(piece.value.length, (k) => rawOffset(piece, k), offset) };
 }
 
 /** Maps a file offset back to the Python view (offsets outside code cells map to undefined). */

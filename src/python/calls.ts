@@ -160,7 +160,7 @@ class CallJoin {
   /** Files read for the join that were not given (modules reached through imports). */
   private readonly read: string[] = [];
   private readonly links: ModuleLinks;
-  /** The kernel modules of the given notebooks, by normalized path. */
+  /** The kernel modules of the given notebooks the join judges, by normalized path. */
   private readonly kernels = new Map<string, KernelModule>();
   /** Per function (its file and start), the calls of it found so far (their resolvers are of the current generation). */
   private readonly sitesOf = new Map<string, CallSite[]>();
@@ -208,7 +208,13 @@ class CallJoin {
   private judgeAll(): void {
     const given = this.project.files.filter((f) => f.adapter.name === "python");
     // A notebook's kernel is one module: its functions are judged per call in its own cells (no other file imports it).
-    const notebooks = this.project.files.filter((f) => f.given && this.kernelOf(f.path, f.analyzed) && mayJudgeAgain(this.kernelOf(f.path, f.analyzed)!.python));
+    // Only the notebooks judged here have a kernel noted: the resolver, the callers and the labels look up only those.
+    const notebooks = this.project.files.filter((f) => {
+      const kernel = f.given ? kernelModule(f.analyzed) : undefined;
+      if (!kernel || !mayJudgeAgain(kernel.python)) return false;
+      this.kernels.set(path.normalize(f.path), kernel);
+      return true;
+    });
     if (!given.some((f) => mayJudgeAgain(f.analyzed)) && notebooks.length === 0 && !this.project.readsFiles) return;
     const work: ProjectFile[] = [...given.filter((f) => mayJudgeAgain(f.analyzed)), ...notebooks];
     for (const file of this.importedModules(given)) if (mayJudgeAgain(file.analyzed)) work.push(file);
@@ -274,17 +280,6 @@ class CallJoin {
     return out;
   }
 
-  /** The kernel module of a given notebook (see `kernels`), noted on first sight. */
-  private kernelOf(filePath: string, analyzed: ProjectFile["analyzed"]): KernelModule | undefined {
-    const key = path.normalize(filePath);
-    let kernel = this.kernels.get(key);
-    if (!kernel) {
-      kernel = kernelModule(analyzed);
-      if (kernel) this.kernels.set(key, kernel);
-    }
-    return kernel;
-  }
-
   /** A resolver for a project file that links modules (one per file, so that nodes compare across calls). */
   resolver(filePath: string): Resolver | undefined {
     const key = path.normalize(filePath);
@@ -293,15 +288,17 @@ class CallJoin {
     const kernel = this.kernels.get(key);
     // Read for its code: a file of the run is indexed, not analyzed, wherever it is linted.
     const file = kernel ? undefined : this.project.code(key);
+    if (file?.adapter.name === "python" && !file.inRun && !this.read.includes(key)) this.read.push(key);
+    // A notebook's code is its kernel's Python view, whose offsets the kernel module moves to the file's.
+    const source = kernel
+      ? { analyzed: kernel.python, text: kernel.python.text, at: filePath }
+      : file?.adapter.name === "python"
+        ? { analyzed: file.analyzed, text: file.text, at: file.path }
+        : undefined;
     let resolver: Resolver | null = null;
-    if (kernel) {
-      // Offsets of the notebook's Python view, which the kernel module moves to the file's.
-      const { index, text } = this.indexOf(key, kernel.python, kernel.python.text);
-      resolver = new Resolver(index, text, filePath, { modules: this.links });
-    } else if (file?.adapter.name === "python") {
-      if (!file.inRun && !this.read.includes(key)) this.read.push(key);
-      const { index, text } = this.indexOf(key, file.analyzed, file.text);
-      resolver = new Resolver(index, text, file.path, { modules: this.links });
+    if (source) {
+      const { index, text } = this.indexOf(key, source.analyzed, source.text);
+      resolver = new Resolver(index, text, source.at, { modules: this.links });
     }
     this.resolvers.set(key, resolver);
     return resolver ?? undefined;
@@ -368,11 +365,10 @@ class CallJoin {
         }
         continue;
       }
-      if (kernel) continue;
       for (const { variant, site: judgedSite } of all) this.placeInCaller(file, site, judgedSite, variant);
     }
     addExclusiveCalls(facts, chains);
-    if (kernel && changed) file.analyzed.facts = mapFactSpans(facts, kernel.toFile);
+    if (kernel && changed) kernel.keepJudged(facts);
   }
 
   /** The construction resolved again by `resolver`, keeping what the analysis learned after resolving it. */
@@ -951,7 +947,7 @@ function calledName(resolver: Resolver, fn: PyNode): string {
 function callLabel(callee: Resolver, fn: PyNode, site: CallSite, home: string, kernel?: KernelModule): string {
   const name = calledName(callee, fn) || "the function";
   // A notebook's call is placed as its user finds it: by cell, and line within the cell.
-  if (kernel) return `${name}() at ${kernel.where(site.call.start)}`;
+  if (kernel) return `${name}() at ${kernel.where(site.call.start) ?? "its cell"}`;
   const line = site.resolver.text.slice(0, site.call.start).split("\n").length;
   if (site.resolver.filePath === home) return `${name}() at line ${line}`;
   const where = path.relative(path.dirname(home), site.resolver.filePath).split(path.sep).join("/");

@@ -68,6 +68,12 @@ describe("call sites joined within a notebook's kernel", () => {
     expect(adam(notebook(TRAINER, `%%writefile run.py\n${CONFIG}\n${CALL.replace("model = torch", "import torch\nmodel = torch")}`))).toEqual([]);
   });
 
+  it("joins the same two cells when the calling cell is the kernel's, not a %%writefile script", () => {
+    // The counterparts of the two layouts above: only the %%writefile magic keeps them from being judged.
+    expect(adam(notebook(CONFIG, TRAINER, CALL))).toHaveLength(1);
+    expect(adam(notebook(TRAINER, `${CONFIG}\n${CALL}`))).toHaveLength(1);
+  });
+
   it("reads a value the kernel imports from a project module in that module, where its note points", () => {
     const text = notebook("import torch\nfrom settings import WD\nmodel = torch.nn.Linear(2, 2)\nopt = torch.optim.Adam(model.parameters(), weight_decay=WD)");
     const results = lintProject([
@@ -78,5 +84,17 @@ describe("call sites joined within a notebook's kernel", () => {
     expect(finding.message).toContain("weight_decay=0.1 (constant WD)");
     expect(finding.cell).toEqual({ index: 1, line: 4, column: 7 });
     expect(finding.related?.map((r) => [r.filePath, r.line, r.column])).toEqual([["proj/settings.py", 1, 1]]);
+  });
+
+  it("fixes a construction judged through a project module's value in its cell, in the cell's own line", () => {
+    const source = "import torch\nfrom settings import WD\nmodel = torch.nn.Linear(2, 2)\nopt = torch.optim.Adam(model.parameters(), weight_decay=WD)";
+    const inputs = (text: string) => [
+      { filePath: "proj/settings.py", text: "WD = 0.1\n", rules },
+      { filePath: "proj/run.ipynb", text, rules },
+    ];
+    const fixedOf = (text: string) => lintProject(inputs(text), { fix: true, unsafeFixes: true }).find((r) => r.filePath === "proj/run.ipynb")!.output;
+    const fixed = fixedOf(notebook(source))!;
+    expect(fixed).toBe(notebook(source.replace("optim.Adam(", "optim.AdamW(")));
+    expect(fixedOf(fixed) ?? fixed).toBe(fixed);
   });
 });
