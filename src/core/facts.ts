@@ -108,9 +108,10 @@ export type ParamsFact =
   /**
    * All parameters of a model, e.g. `model.parameters()`, `self.parameters()`, `model.module.parameters()`;
    * `trainable` when a filter keeps only those that require gradients (`filter(lambda p: p.requires_grad,
-   * model.parameters())`, `[p for p in model.parameters() if p.requires_grad]`): all the model's trainable ones.
+   * model.parameters())`, `[p for p in model.parameters() if p.requires_grad]`): all the model's trainable ones. It
+   * is the span of the `.parameters()` (or `.named_parameters()`) call the filter reads.
    */
-  | { kind: "whole-model"; span: Span; model: string; trainable?: true }
+  | { kind: "whole-model"; span: Span; model: string; trainable?: Span }
   /**
    * A list of parameter-group dicts; `hasNoDecayGroup` when a group sets weight_decay to 0 or excludes biases/norms.
    * `keys` is the union of the keys the group dicts write; `groups` the dicts seen, and `complete` whether they are

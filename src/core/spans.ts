@@ -66,6 +66,8 @@ function mapParams(params: ParamsFact, map: SpanMap): ParamsFact {
       return params;
     case "groups":
       return { ...params, span: map(params.span), groups: params.groups.map((g) => mapGroup(g, map)) };
+    case "whole-model":
+      return { ...params, span: map(params.span), ...(params.trainable ? { trainable: map(params.trainable) } : {}) };
     default:
       return { ...params, span: map(params.span) };
   }

@@ -1,9 +1,10 @@
 /** Analysis of one Python file: syntax errors, comments and, when the file can matter, training facts. */
-import { emptyFacts, type OptimizerSite, type ResolvedValue } from "../core/facts.js";
+import { emptyFacts, type BatchFacts, type OptimizerSite, type ResolvedValue } from "../core/facts.js";
 import type { AnalyzedFile, FactKind, FactWords } from "../core/types.js";
 import type { TrainingFacts } from "../core/facts.js";
 import { factsOnDemand } from "../core/pending-facts.js";
-import { extractFacts, joinMayChange, probeConstruction } from "./facts.js";
+import { extractFacts, joinMayChange, probeConstruction, scanCalls } from "./facts.js";
+import { addModelFacts } from "../configs/recognize.js";
 import { withModelFacts } from "./models.js";
 import { CONFIG_WORD_LIST, withConfigFacts } from "./configs.js";
 import { OPTIMIZER_CLASS_NAMES } from "./names.js";
@@ -251,18 +252,45 @@ function analyzeSource(source: string, filePath: string, onDemand: boolean): Ana
 }
 
 /**
- * Facts made on first read (`factsOnDemand`) when the file's calls and config code build no optimizer and it holds no
- * hand-written update: no rule can report from them, and only a joiner that places a construction in the file reads
- * them. The config code's roots and DeepSpeed arguments, which joiners read, are given as a full analysis gives them.
- * Undefined for any other file, whose facts the caller then extracts in full.
+ * The file's facts. The calls are scanned once (`scanCalls`); when they build no optimizer, the config code is read
+ * first, on empty facts. If it builds none either and the file holds no hand-written update, no rule can report from
+ * the facts and only a joiner that places a construction in the file reads them: with `again`, they are made on first
+ * read (`factsOnDemand`), the config code's roots and DeepSpeed arguments, which joiners read, being given as a full
+ * analysis gives them. Otherwise what the config code gave is added to the calls' facts (`addConfigFacts`), so it is
+ * read once.
  */
-function factsWithoutConstruction(resolver: Resolver, configRoots: ResolvedValue[], trainerArguments: ResolvedValue[], again: () => TrainingFacts): TrainingFacts | undefined {
-  const found = extractFacts(resolver, true);
-  if (found) return withModelFacts(resolver, withConfigFacts(resolver, found, configRoots, trainerArguments));
-  if (withConfigFacts(resolver, emptyFacts(), configRoots, trainerArguments).optimizers.length === 0 && manualAdamUpdates(resolver).length === 0) return factsOnDemand(again);
-  configRoots.length = 0;
-  trainerArguments.length = 0;
-  return undefined;
+function factsOf(resolver: Resolver, configRoots: ResolvedValue[], trainerArguments: ResolvedValue[], again?: () => TrainingFacts): TrainingFacts {
+  const scan = scanCalls(resolver);
+  if (scan.optimizers.length > 0) return withModelFacts(resolver, withConfigFacts(resolver, extractFacts(resolver, scan), configRoots, trainerArguments));
+  const config = withConfigFacts(resolver, emptyFacts(), configRoots, trainerArguments);
+  const manual = manualAdamUpdates(resolver);
+  if (again && config.optimizers.length === 0 && manual.length === 0) return factsOnDemand(again);
+  return withModelFacts(resolver, addConfigFacts(extractFacts(resolver, scan, manual), config));
+}
+
+/**
+ * Adds to `facts` what `withConfigFacts` gave on empty facts (`config`), as `withConfigFacts` run on `facts` would have
+ * added it, in the same order: `facts` holds no construction, so the config sites' ids are the same. This follows
+ * configs.ts's `add` (constructions and schedulers appended, model facts, the batch's keys a key does not have yet, in
+ * the order they were found, loops appended) and its lr scaling (appended, then sorted by start: a stable sort, so one
+ * sort at the end orders as one after each append did). test/python/config-facts-once.test.ts checks the result
+ * against running it again.
+ */
+function addConfigFacts(facts: TrainingFacts, config: TrainingFacts): TrainingFacts {
+  facts.optimizers.push(...config.optimizers);
+  facts.schedulers.push(...config.schedulers);
+  addModelFacts(facts, { kinds: config.modelHints.kinds ?? [], precision: config.precision ?? [], freezes: config.modelHints.freezesParameters });
+  if (config.batch) {
+    const batch = (facts.batch ??= {});
+    for (const key of Object.keys(config.batch) as (keyof BatchFacts)[]) if (!batch[key] && config.batch[key]) Object.assign(batch, { [key]: config.batch[key] });
+  }
+  if (config.loops && config.loops.length > 0) facts.loops = [...(facts.loops ?? []), ...config.loops];
+  const scaled = config.distributed.lrScaledByWorldSize;
+  if (scaled.length > 0) {
+    facts.distributed.lrScaledByWorldSize.push(...scaled);
+    facts.distributed.lrScaledByWorldSize.sort((a, b) => a.start - b.start);
+  }
+  return facts;
 }
 
 /** A folder named as a cookiecutter or copier template names it (`{{cookiecutter.project_slug}}/train.py`). */
@@ -311,7 +339,7 @@ export function analyzeIndexed(
   const resolver = new Resolver(fileIndex, analyzed, filePath);
   const configRoots: ResolvedValue[] = [];
   const trainerArguments: ResolvedValue[] = [];
-  const facts = (again && factsWithoutConstruction(resolver, configRoots, trainerArguments, again)) ?? withModelFacts(resolver, withConfigFacts(resolver, extractFacts(resolver), configRoots, trainerArguments));
+  const facts = factsOf(resolver, configRoots, trainerArguments, again);
   const result: AnalyzedFile = { text, facts, syntaxErrors, comments, ...(configRoots.length > 0 ? { configRoots } : {}), ...(trainerArguments.length > 0 ? { trainerArguments } : {}) };
   const index = { index: resolver.index, text: analyzed };
   rememberIndex(text, index);

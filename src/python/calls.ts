@@ -80,20 +80,24 @@ interface LauncherLayout {
   whole?: true;
 }
 
+/** The keyword argument of that name among a call's arguments. */
+function keywordIn(resolver: Resolver, args: PyNode[], name: string): PyNode | undefined {
+  return args.find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name")!) === name);
+}
+
 /**
  * Whether a Ray Tune call may hand its trainable keys the search space does not show: a search algorithm defines
  * its own space (`search_alg=`, directly or in a `tune_config` that is not a `TuneConfig(...)` written without one).
  */
 function searchesOwnSpace(resolver: Resolver, args: PyNode[]): boolean {
-  const keyword = (list: PyNode[], name: string) => list.find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name")!) === name);
-  if (keyword(args, "search_alg")) return true;
-  const config = keyword(args, "tune_config");
+  if (keywordIn(resolver, args, "search_alg")) return true;
+  const config = keywordIn(resolver, args, "tune_config");
   const value = config && fieldChild(config, "value");
   if (!value) return false;
   const inner = value.type === "call" ? fieldChild(value, "arguments") : undefined;
   if (!inner || !/(?:^|\.)TuneConfig$/.test(resolver.textOf(fieldChild(value, "function")!))) return true;
   const items = namedChildren(inner);
-  return !!keyword(items, "search_alg") || items.some((a) => a.type === "list_splat" || a.type === "dictionary_splat");
+  return !!keywordIn(resolver, items, "search_alg") || items.some((a) => a.type === "list_splat" || a.type === "dictionary_splat");
 }
 
 const SPAWN: LauncherLayout = { fn: [0, "fn"], args: [1, "args"], leading: 1 };
@@ -1017,7 +1021,7 @@ function launchOf(resolver: Resolver, call: PyNode): { fn: PyNode; passes: NonNu
   const positional = args.filter((a) => a.type !== "keyword_argument");
   const argument = (at: [number, string] | undefined): PyNode | null => {
     if (!at) return null;
-    const keyword = args.find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name")!) === at[1]);
+    const keyword = keywordIn(resolver, args, at[1]);
     return (keyword ? fieldChild(keyword, "value") : positional[at[0]]) ?? null;
   };
   const fn = argument(layout.fn);

@@ -60,18 +60,31 @@ const CONFIG_NAME = /cfg|conf/i;
 /** Text that shows parameters were split by shape or name (biases and norms apart). */
 const GROUPING_EVIDENCE = /\bndim\b|\.dim\(\)|["']bias["']|norm|no_decay|nodecay|no_wd/i;
 
+/** What one pass over the file's calls finds: its constructions, scheduler calls, distributed calls and Ray Train calls. */
+export interface CallScan {
+  optimizers: OptimizerSite[];
+  holders: (string | undefined)[];
+  constructionCalls: PyNode[];
+  schedulerCalls: { call: PyNode; canonical: string; optimizer?: PyNode }[];
+  distributed: DistributedFacts;
+  /** `ScalingConfig` calls and Ray Train's prepare calls, by callee name (noteRayTrain tests their paths). */
+  rayCalls: { call: PyNode; last: string }[];
+}
+
 /**
- * Collect every fact the rules read, in one pass over the indexed calls and assignments. With `constructionsOnly`,
- * a file whose calls build no optimizer gives undefined before the other collectors run.
+ * The pass over every indexed call: a file whose scan finds no construction may build none at all, which the caller
+ * tests (with the config code) before it extracts the rest of the facts from the same scan.
  */
-export function extractFacts(resolver: Resolver): TrainingFacts;
-export function extractFacts(resolver: Resolver, constructionsOnly: true): TrainingFacts | undefined;
-export function extractFacts(resolver: Resolver, constructionsOnly = false): TrainingFacts | undefined {
-  const optimizers: OptimizerSite[] = [];
-  const holders: (string | undefined)[] = [];
-  const constructionCalls: PyNode[] = [];
-  const schedulerCalls: { call: PyNode; canonical: string; optimizer?: PyNode }[] = [];
-  const distributed: DistributedFacts = { evidence: [], batchScaledByWorldSize: [], lrScaledByWorldSize: [] };
+export function scanCalls(resolver: Resolver): CallScan {
+  const scan: CallScan = {
+    optimizers: [],
+    holders: [],
+    constructionCalls: [],
+    schedulerCalls: [],
+    distributed: { evidence: [], batchScaledByWorldSize: [], lrScaledByWorldSize: [] },
+    rayCalls: [],
+  };
+  const { optimizers, holders, constructionCalls, schedulerCalls, distributed } = scan;
   for (const call of resolver.index.calls) {
     const callee = fieldChild(call, "function");
     if (!callee) continue;
@@ -92,12 +105,21 @@ export function extractFacts(resolver: Resolver, constructionsOnly = false): Tra
       constructionCalls.push(call);
     }
     noteDistributedCall(resolver, call, last, path, distributed);
+    if (last === "ScalingConfig" || (last && RAY_TRAIN.prepares.has(last))) scan.rayCalls.push({ call, last });
   }
-  if (constructionsOnly && optimizers.length === 0) return undefined;
+  return scan;
+}
+
+/**
+ * Collect every fact the rules read, in one pass over the indexed calls (`scan`, made here unless the caller made it)
+ * and assignments. `manual`: the hand-written Adam updates, when the caller already looked for them.
+ */
+export function extractFacts(resolver: Resolver, scan = scanCalls(resolver), manual = manualAdamUpdates(resolver)): TrainingFacts {
+  const { optimizers, holders, constructionCalls, schedulerCalls, distributed } = scan;
   const schedulers = schedulerCalls.map((s) => schedulerFact(resolver, s, optimizers, holders));
   noteEnvironmentReads(resolver, distributed);
   noteScaling(resolver, distributed);
-  const rayWorkers = noteRayTrain(resolver, distributed);
+  const rayWorkers = noteRayTrain(resolver, scan.rayCalls, distributed);
   for (const site of optimizers) {
     const lr = site.args.get("lr");
     if (lr && lr.how !== "keyword" && lr.value.dependsOn.length > 0) distributed.lrScaledByWorldSize.push(lr.span);
@@ -121,7 +143,6 @@ export function extractFacts(resolver: Resolver, constructionsOnly = false): Tra
   };
   const exclusive = exclusivePairs(resolver, constructed);
   if (exclusive.length > 0) facts.exclusive = exclusive;
-  const manual = manualAdamUpdates(resolver);
   if (manual.length > 0) facts.manualAdam = manual;
   return facts;
 }
@@ -277,8 +298,8 @@ function modelHints(resolver: Resolver): ModelHints {
     const last = callee ? lastName(callee, resolver.text) : undefined;
     if (!callee || !last) continue;
     // A trainer handed a peft config (trl's `SFTTrainer(..., peft_config=...)`) trains only the adapter it adds.
-    const peft = namedChildren(fieldChild(call, "arguments") ?? call).find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name")!) === "peft_config");
-    if (peft && fieldChild(peft, "value")?.type !== "none") freezes.push(spanOf(peft));
+    const peft = argumentAt(resolver, call, -1, "peft_config");
+    if (peft && peft.type !== "none") freezes.push(spanOf(peft.parent!));
     // peft's and loralib-style helpers freeze whatever their arguments; the other two only in the forms tested below.
     const freezesAlways = FREEZING_CALLS.has(last) || MARK_ONLY_TRAINABLE.test(last);
     if (!freezesAlways && last !== "requires_grad_" && last !== "freeze") continue;
@@ -501,12 +522,13 @@ function unpackedEntries(resolver: Resolver, dict: DictModel): [string, { entry:
 export function paramsFact(resolver: Resolver, node: PyNode): ParamsFact {
   const span = spanOf(node);
   const source = definitionOf(resolver, node);
-  const trainable = isWholeModel(resolver, source) ? undefined : trainableParameters(resolver, source);
-  if (trainable || isWholeModel(resolver, source)) {
+  const whole = isParametersCall(resolver, source, "parameters");
+  const trainable = whole ? undefined : trainableParameters(resolver, source);
+  if (whole || trainable) {
     const callee = fieldChild(trainable ?? source, "function")!;
     const model = fieldChild(callee, "object")!;
     if (bareTensorModule(resolver, model)) return { kind: "other", span, tensors: true };
-    return { kind: "whole-model", span, model: resolver.textOf(model), ...(trainable ? { trainable: true as const } : {}) };
+    return { kind: "whole-model", span, model: resolver.textOf(model), ...(trainable ? { trainable: spanOf(trainable) } : {}) };
   }
   const items = source.type === "list" ? namedChildren(source) : [];
   if (items.length > 0) {
@@ -617,14 +639,6 @@ function definitionOf(resolver: Resolver, node: PyNode): PyNode {
   return binding?.kind === "assign" && binding.value && binding.unpackIndex === undefined ? binding.value : node;
 }
 
-/** `<expr>.parameters()` with no arguments. */
-function isWholeModel(resolver: Resolver, node: PyNode): boolean {
-  if (node.type !== "call") return false;
-  const callee = fieldChild(node, "function");
-  const args = fieldChild(node, "arguments");
-  return callee?.type === "attribute" && lastName(callee, resolver.text) === "parameters" && !!args && namedChildren(args).length === 0;
-}
-
 /**
  * The `<model>.parameters()` call behind a filter that keeps the trainable parameters only:
  * `filter(lambda p: p.requires_grad, model.parameters())`, `[p for p in model.parameters() if p.requires_grad]`, the
@@ -704,7 +718,7 @@ function groupTakesModule(resolver: Resolver, group: PyNode): boolean {
   const params = target?.kind === "dict" ? target.dict.entries.get("params") : undefined;
   if (!params) return false;
   const source = definitionOf(resolver, params.value);
-  if (isWholeModel(resolver, source) || trainableParameters(resolver, source)) return true;
+  if (isParametersCall(resolver, source, "parameters") || trainableParameters(resolver, source)) return true;
   if (source.type !== "list_comprehension" && source.type !== "generator_expression") return false;
   const loops = namedChildren(source).filter((c) => c.type === "for_in_clause");
   const iterable = loops.length === 1 ? fieldChild(loops[0], "right") : undefined;
@@ -746,24 +760,20 @@ function noteDistributedCall(resolver: Resolver, call: PyNode, last: string | un
  * quotient by the expression written for the count (`lr * num_workers`, with `ScalingConfig(num_workers=num_workers)`)
  * scales the lr or the batch by the world size, as `get_world_size()` does. Returns the worker count.
  */
-function noteRayTrain(resolver: Resolver, out: DistributedFacts): ResolvedValue | undefined {
+function noteRayTrain(resolver: Resolver, calls: CallScan["rayCalls"], out: DistributedFacts): ResolvedValue | undefined {
   const configs: PyNode[] = [];
   const prepares: { call: PyNode; name: string }[] = [];
-  for (const call of resolver.index.calls) {
-    const callee = fieldChild(call, "function");
-    const last = callee && lastName(callee, resolver.text);
-    if (last !== "ScalingConfig" && !(last && RAY_TRAIN.prepares.has(last))) continue;
-    const path = resolver.pathOf(callee);
+  for (const { call, last } of calls) {
+    const path = resolver.pathOf(fieldChild(call, "function"));
     if (!path) continue;
     if (last === "ScalingConfig" && RAY_TRAIN.scalingConfigs.includes(path)) configs.push(call);
-    else if (RAY_TRAIN.modules.some((m) => path === `${m}.${last}`)) prepares.push({ call, name: last! });
+    else if (RAY_TRAIN.modules.some((m) => path === `${m}.${last}`)) prepares.push({ call, name: last });
   }
   if (configs.length === 0 || prepares.length === 0) return undefined;
   const counts = configs.map((call) => {
     const args = namedChildren(fieldChild(call, "arguments")!);
     if (args.some((a) => a.type.endsWith("splat"))) return undefined;
-    const named = args.find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name")!) === RAY_TRAIN.workers);
-    return named ? fieldChild(named, "value") ?? undefined : undefined;
+    return argumentAt(resolver, call, -1, RAY_TRAIN.workers);
   });
   const values = counts.map((node) => (node ? resolver.value(node) : undefined));
   const n = values[0] && asNumber(values[0]);
@@ -772,8 +782,8 @@ function noteRayTrain(resolver: Resolver, out: DistributedFacts): ResolvedValue 
     const known = RAY_TRAIN.prepares.get(name)!;
     const args = namedChildren(fieldChild(call, "arguments")!);
     if (args.some((a) => a.type.endsWith("splat"))) continue;
-    const setting = args.find((a) => a.type === "keyword_argument" && resolver.textOf(fieldChild(a, "name")!) === known.switch);
-    const value = setting ? resolver.value(fieldChild(setting, "value")!).value : undefined;
+    const setting = argumentAt(resolver, call, -1, known.switch);
+    const value = setting ? resolver.value(setting).value : undefined;
     if (setting && !((value?.kind === "string" || value?.kind === "bool") && known.on.includes(value.value))) continue;
     out.evidence.push({ kind: known.kind, span: spanOf(call), description: `Ray Train's ${name} ${known.does} across the ${n} workers of its ScalingConfig` });
   }
@@ -787,6 +797,8 @@ function noteRayTrain(resolver: Resolver, out: DistributedFacts): ResolvedValue 
       if (mentionsLearningRate(resolver, arithmetic) || (destination && isLearningRateName(destination))) out.lrScaledByWorldSize.push(spanOf(arithmetic));
       else if (destination && isBatchLikeName(destination) && resolver.index.binaryDivisions.includes(arithmetic)) out.batchScaledByWorldSize.push(spanOf(arithmetic));
     }
+    // A product noteScaling already noted (a count that is itself a world-size read) is kept once. The list is left
+    // sorted, as noteScaling leaves it; extractFacts sorts it once more after the lr arguments it adds.
     out.lrScaledByWorldSize = uniqueSpans(out.lrScaledByWorldSize.sort((a, b) => a.start - b.start));
   }
   return values[0];

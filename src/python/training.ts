@@ -44,10 +44,10 @@ const SUBMODULE = /backbone|encoder|features|body|trunk|base_model|bert|transfor
 /** Module attributes replaced by a new task's head. */
 const HEAD = /^(?:fc|head|heads|classifier|cls|out|output|output_layer|linear|last_linear|final|score|[a-z]\w*_(?:head|classifier|fc))$/;
 
-/** Every loop (`for`, `while`) that encloses a node, innermost first. */
-function enclosingFors(node: PyNode): PyNode[] {
+/** Every loop (`for`, `while`) that encloses a node, innermost first; with `stop`, only those below the nearest node of that type. */
+function enclosingFors(node: PyNode, stop?: string): PyNode[] {
   const out: PyNode[] = [];
-  for (let p = node.parent; p; p = p.parent) if (p.type === "for_statement" || p.type === "while_statement") out.push(p);
+  for (let p = node.parent; p && p.type !== stop; p = p.parent) if (p.type === "for_statement" || p.type === "while_statement") out.push(p);
   return out;
 }
 
@@ -168,7 +168,7 @@ function loopOf(
   // optimizer before a later cell builds the next) steps the earlier one: a call there that is not in a function
   // body, which could run later, never reaches this construction.
   // Not when a loop of the same body repeats both: its next pass may reach that code with this one still bound.
-  const heldFrom = repeatedInBody(own) ? Infinity : Math.min(...siblings.filter((s) => s.start < own.start).map((s) => s.start));
+  const heldFrom = enclosingFors(own, "function_definition").length > 0 ? Infinity : Math.min(...siblings.filter((s) => s.start < own.start).map((s) => s.start));
   const runsBefore = (call: PyNode): boolean => call.start >= heldFrom && call.start < own.start && !insideDefinition(call, own.parent);
   for (const { call, last, receiver, args } of (naming.get(holder) ?? []).filter((c) => c.call.start < takenOverAt && !runsBefore(c.call))) {
     const passed = args.includes(holder);
@@ -246,12 +246,6 @@ function transparentLocalCall(resolver: Resolver, call: PyNode, holder: string):
     const passes = namedChildren(fieldChild(inner, "arguments") ?? inner).some((a) => resolver.textOf(a.type === "keyword_argument" ? (fieldChild(a, "value") ?? a) : a) === param);
     return !passes || (!!name && LR_NEUTRAL_CALLS.has(name));
   });
-}
-
-/** Whether a loop of the function or module body that holds a node encloses it. */
-function repeatedInBody(node: PyNode): boolean {
-  for (let p = node.parent; p && p.type !== "function_definition"; p = p.parent) if (p.type === "for_statement" || p.type === "while_statement") return true;
-  return false;
 }
 
 /** Whether a node lies in a function or lambda body below `top`, code that runs only when it is called. */

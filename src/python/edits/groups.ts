@@ -10,18 +10,6 @@ function isPlainReference(node: SyntaxNode): boolean {
   return node.type === "attribute" && isPlainReference(node.childForFieldName("object")!);
 }
 
-/** The `<model>.parameters()` or `<model>.named_parameters()` call a filter of the trainable parameters reads. */
-function parametersCallIn(node: SyntaxNode): SyntaxNode | undefined {
-  for (const child of node.namedChildren) {
-    const method = child.type === "call" ? child.childForFieldName("function") : null;
-    const name = method?.type === "attribute" ? method.childForFieldName("attribute")!.text : undefined;
-    if (name === "parameters" || name === "named_parameters") return child;
-    const inner = child.type === "call" || child.type === "for_in_clause" || child.type === "argument_list" || child.type === "generator_expression" || child.type === "list_comprehension" ? parametersCallIn(child) : undefined;
-    if (inner) return inner;
-  }
-  return undefined;
-}
-
 /**
  * Edits that replace `model.parameters()` (or a filter of its trainable parameters, whose test both groups keep) with two groups: tensors with 2+ dimensions (matrices, conv kernels,
  * embeddings) keep the call's weight decay; vectors and scalars (biases, norm weights) get none. When the parameters
@@ -29,14 +17,15 @@ function parametersCallIn(node: SyntaxNode): SyntaxNode | undefined {
  */
 export function splitDecayGroups(text: string, root: SyntaxNode, site: OptimizerSite): TextEdit[] | string {
   if (site.params.kind !== "whole-model") return "the optimizer is not given a whole model's parameters";
-  const trainable = site.params.trainable === true;
+  const trainable = site.params.trainable;
   const params = nodeAt(root, site.params.span, trainable ? ["call", "list_comprehension", "generator_expression"] : ["call"]);
-  // A filter keeping the trainable parameters: the groups keep its test beside their own.
-  const call = trainable && params ? parametersCallIn(params) : params;
+  // A filter keeping the trainable parameters: the groups keep its test beside their own; `trainable` is the
+  // `.parameters()` or `.named_parameters()` call it reads, which the facts found.
+  const call = trainable ? nodeAt(root, trainable, ["call"]) : params;
   const method = call?.childForFieldName("function");
   const receiver = method?.type === "attribute" ? method.childForFieldName("object") : null;
   if (!params || !call || !receiver || (!trainable && method!.childForFieldName("attribute")!.text !== "parameters")) {
-    return trainable ? "the parameters are not passed as a filter of `<model>.parameters()`" : "the parameters are not passed as `<model>.parameters()`";
+    return "the parameters are not passed as `<model>.parameters()`";
   }
   if (codeChildren(call.childForFieldName("arguments")!).length > 0) {
     return `\`${call.text}\` has arguments, so it is not rewritten`;
