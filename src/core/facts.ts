@@ -276,6 +276,11 @@ export interface ModelHints {
    */
   scopedFreezes?: { span: Span; sites: string[] }[];
   /**
+   * Losses summed over the batch instead of averaged (`reduction="sum"` or `"none"`, the old `size_average=False`): the
+   * gradient grows with the batch, so plain SGD trains at a much smaller lr than on a mean loss.
+   */
+  summedLosses?: Span[];
+  /**
    * What kind of network is trained, each with the place that says so (absent: the adapter does not tell). A
    * kind nothing shows is unknown, never assumed.
    */

@@ -100,6 +100,7 @@ function mapHints(h: ModelHints, map: SpanMap): ModelHints {
   return {
     freezesParameters: h.freezesParameters.map((s) => map(s)),
     ...(h.scopedFreezes ? { scopedFreezes: h.scopedFreezes.map((f) => ({ span: map(f.span), sites: [...f.sites] })) } : {}),
+    ...(h.summedLosses ? { summedLosses: h.summedLosses.map((s) => map(s)) } : {}),
     ...(h.kinds ? { kinds: h.kinds.map((k) => ({ ...k, span: map(k.span) })) } : {}),
   };
 }

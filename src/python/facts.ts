@@ -285,9 +285,13 @@ function isWarmupRamp(resolver: Resolver, assignment: PyNode): boolean {
   return false;
 }
 
-/** Places that freeze parameters: `requires_grad = False`, `.requires_grad_(False)`, peft adapters (a `peft_config=` handed to a trainer too), `.freeze()`. */
+/**
+ * Places that freeze parameters: `requires_grad = False`, `.requires_grad_(False)`, peft adapters (a `peft_config=`
+ * handed to a trainer too), `.freeze()`; and losses summed over the batch (`summedLosses`).
+ */
 function modelHints(resolver: Resolver): ModelHints {
   const freezes: Span[] = [];
+  const summed: Span[] = [];
   for (const assignment of resolver.index.assignments) {
     const target = fieldChild(assignment, "left");
     const right = fieldChild(assignment, "right");
@@ -300,6 +304,7 @@ function modelHints(resolver: Resolver): ModelHints {
     // A trainer handed a peft config (trl's `SFTTrainer(..., peft_config=...)`) trains only the adapter it adds.
     const peft = argumentAt(resolver, call, -1, "peft_config");
     if (peft && peft.type !== "none") freezes.push(spanOf(peft.parent!));
+    if (sumsOverBatch(resolver, call)) summed.push(spanOf(call));
     // peft's and loralib-style helpers freeze whatever their arguments; the other two only in the forms tested below.
     const freezesAlways = FREEZING_CALLS.has(last) || MARK_ONLY_TRAINABLE.test(last);
     if (!freezesAlways && last !== "requires_grad_" && last !== "freeze") continue;
@@ -320,7 +325,20 @@ function modelHints(resolver: Resolver): ModelHints {
     if (ADAPTER_PACKAGES.has(segments[0]) || segments.some((s) => LORA_MODULE.test(s))) freezes.push(spanOf(binding.stmt));
   }
   freezes.sort((a, b) => a.start - b.start);
-  return { freezesParameters: uniqueSpans(freezes) };
+  return { freezesParameters: uniqueSpans(freezes), ...(summed.length > 0 ? { summedLosses: summed } : {}) };
+}
+
+/**
+ * Whether a call builds or computes a loss that is not averaged over the batch: `reduction="sum"` or `"none"` (the
+ * per-sample losses, which training code then sums, as d2l does, or averages), or the old `size_average=False`.
+ */
+function sumsOverBatch(resolver: Resolver, call: PyNode): boolean {
+  const reduction = argumentAt(resolver, call, -1, "reduction");
+  if (reduction) {
+    const value = resolver.value(reduction).value;
+    return value.kind === "string" && (value.value === "sum" || value.value === "none");
+  }
+  return argumentAt(resolver, call, -1, "size_average")?.type === "false";
 }
 
 /**
