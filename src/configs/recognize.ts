@@ -37,11 +37,11 @@ export interface ConfigSiteData {
   /** The key this dialect uses for a canonical argument name (HF writes `learning_rate` for `lr`). */
   keyFor(argument: string): string;
   /**
-   * The mapping that holds one argument when it is not `args`, or the name of that mapping when it is not written
-   * yet; undefined for the arguments `args` holds. fairchem reads `lr_initial` beside its `optimizer_params`, which hold
-   * the other keywords; solo-learn reads `lr` and `weight_decay` beside the name and every other keyword under `kwargs`.
+   * The mapping that holds one argument when it is not `args` (or the mapping `argsMissing` names); undefined for the
+   * arguments those hold. fairchem reads `lr_initial` beside its `optimizer_params`, which hold the other keywords;
+   * solo-learn reads `lr` and `weight_decay` beside the name and every other keyword under `kwargs`.
    */
-  argsFor?(argument: string): MappingValue | { missing: string } | undefined;
+  argsFor?(argument: string): MappingValue | undefined;
 }
 
 /** Where a site's argument is written or goes: its own mapping, or `args`, or the name of the mapping still missing. */
@@ -860,16 +860,18 @@ function soloLearnRoot(sites: SiteBuilder, root: MappingValue): void {
     info,
     whole: optimizer.span,
     nameSpan: name.value.span,
-    args: optimizer,
+    // The keywords are `kwargs` (a new one goes there, refused while it is not written); lr and weight_decay sit beside the name.
+    args: kwargs ?? optimizer,
+    ...(kwargs ? {} : { argsMissing: "kwargs" }),
+    argsFor: (a) => (a === "lr" || a === "weight_decay" ? optimizer : undefined),
     params,
     // A `kwargs` that is not a mapping written here (an interpolation, an override) may pass anything.
-    open: (kwargsEntry !== undefined && (!kwargs || isOpen(kwargs))),
+    open: isOpen(optimizer) || (kwargsEntry !== undefined && (!kwargs || isOpen(kwargs))),
     table: SOLO_LEARN_NAMES,
     written,
     implied: found.implied,
     reads: (a) => a !== "lr",
     extra,
-    argsFor: (a) => (a === "lr" || a === "weight_decay" ? undefined : (kwargs ?? { missing: "kwargs" })),
   });
 }
 
